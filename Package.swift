@@ -1,0 +1,66 @@
+// swift-tools-version: 6.1
+// alien-install: recipes → signed relocatable tarballs → site installs.
+// Module layout and import rules: see docs/ARCHITECTURE.md (mirrors shared DESIGN.md).
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "alien-install",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "alien-install", targets: ["alien-install"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // Pure value types: package identities, architectures, hashes.
+        .target(name: "AlienModel", swiftSettings: strict),
+        // Pure: recipe and defaults text → Recipe values (YAML via Yams, PyYAML semantics).
+        .target(
+            name: "Recipes",
+            dependencies: ["AlienModel", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
+        // Pure: recipes × defaults × architecture → BuildPlan with aliBuild's hashes.
+        .target(
+            name: "Resolver",
+            dependencies: ["AlienModel", "Recipes", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        // The host side of resolution: recipe directories on disk, /etc/os-release, bash system checks.
+        .target(
+            name: "HostEnvironment",
+            dependencies: ["AlienModel", "Recipes", "Resolver"],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "alien-install",
+            dependencies: [
+                "AlienModel", "Recipes", "Resolver", "HostEnvironment",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        // Fakes and fixtures shared by the unit tests (never linked into products).
+        .target(
+            name: "TestSupport",
+            dependencies: ["AlienModel", "Recipes", "Resolver"],
+            path: "Tests/TestSupport",
+            swiftSettings: strict),
+        .testTarget(name: "AlienModelTests", dependencies: ["AlienModel"], swiftSettings: strict),
+        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ResolverTests", dependencies: ["Resolver", "Recipes", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "HostEnvironmentTests",
+            dependencies: ["HostEnvironment", "Resolver", "Recipes", "TestSupport"],
+            swiftSettings: strict),
+        // Differential tests against aliBuild and end-to-end CLI tests.
+        .testTarget(
+            name: "InteropTests",
+            dependencies: ["HostEnvironment", "Resolver", "Recipes", "TestSupport"],
+            swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,37 @@
+/// A hex digest with its algorithm: aliBuild package hashes are SHA-1, file hashes SHA-256.
+public struct ContentHash: Hashable, Sendable, CustomStringConvertible, Codable {
+    public enum Algorithm: String, Sendable, Codable {
+        case sha1, sha256
+
+        var hexLength: Int { self == .sha1 ? 40 : 64 }
+    }
+
+    public let algorithm: Algorithm
+    /// Lower-case hexadecimal digits.
+    public let hex: String
+
+    public init(_ algorithm: Algorithm, hex: String) throws(ModelError) {
+        guard hex.count == algorithm.hexLength else {
+            throw .invalidHash(hex, reason: "a \(algorithm.rawValue) digest has \(algorithm.hexLength) hex digits, got \(hex.count)")
+        }
+        guard hex.unicodeScalars.allSatisfy({ "0123456789abcdef".unicodeScalars.contains($0) }) else {
+            throw .invalidHash(hex, reason: "only lower-case hex digits are allowed")
+        }
+        self.algorithm = algorithm
+        self.hex = hex
+    }
+
+    /// From raw digest bytes.
+    public init<Bytes: Sequence>(_ algorithm: Algorithm, bytes: Bytes) where Bytes.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0xF)])
+        }
+        self.algorithm = algorithm
+        self.hex = String(decoding: text, as: UTF8.self)
+    }
+
+    public var description: String { hex }
+}

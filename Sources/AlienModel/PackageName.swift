@@ -1,0 +1,48 @@
+import Foundation
+
+/// A package's name as recipes spell it: `ROOT`, `AliEn-Runtime`, `defaults-release`.
+///
+/// Case matters (aliBuild requires `requires:` entries to match the recipe's spelling);
+/// the recipe file name is the lower-cased name.
+public struct PackageName: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+    public let rawValue: String
+
+    public init(_ text: String) throws(ModelError) {
+        guard let first = text.unicodeScalars.first else {
+            throw .invalidPackageName(text, reason: "the name is empty")
+        }
+        guard Self.isAlphanumeric(first) else {
+            throw .invalidPackageName(text, reason: "a name starts with a letter or a digit")
+        }
+        for scalar in text.unicodeScalars where !(Self.isAlphanumeric(scalar) || "-_.+".unicodeScalars.contains(scalar)) {
+            throw .invalidPackageName(text, reason: "character \(quoted(String(scalar))) is not allowed (letters, digits, '-', '_', '.', '+')")
+        }
+        rawValue = text
+    }
+
+    /// The name of the recipe file that defines this package: `<lower(name)>.sh`.
+    public var recipeFileName: String { rawValue.lowercased() + ".sh" }
+
+    /// The prefix of the variables a package exports in init.sh: `AliEn-Runtime` → `ALIEN_RUNTIME`.
+    public var environmentPrefix: String {
+        rawValue.uppercased().replacingOccurrences(of: "-", with: "_")
+    }
+
+    public var description: String { rawValue }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        try self.init(text)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    static func isAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+    }
+}

@@ -1,0 +1,123 @@
+/// A value of a recipe header, typed the way PyYAML's SafeLoader types it (YAML 1.1),
+/// because aliBuild hashes the Python `repr` of these values: `yes` is `True`,
+/// `0o17`-style and `017` are octal ints, `1.0` is a float but `1e5` is a string.
+public indirect enum RecipeValue: Hashable, Sendable {
+    case string(String)
+    /// An integer of any size, kept as its canonical decimal text (`-12`, `0`).
+    case int(String)
+    case float(Double)
+    case bool(Bool)
+    case null
+    /// A date without a time (`2024-01-31`), which PyYAML turns into `datetime.date`.
+    case date(year: Int, month: Int, day: Int)
+    case list([RecipeValue])
+    case map(RecipeMap)
+
+    /// The string, when this is one.
+    public var stringValue: String? {
+        if case let .string(text) = self { return text }
+        return nil
+    }
+
+    /// The entries, when this is a mapping.
+    public var mapValue: RecipeMap? {
+        if case let .map(map) = self { return map }
+        return nil
+    }
+
+    /// aliBuild's `asList`: a list as it is, anything else as a one-element list.
+    public var asList: [RecipeValue] {
+        if case let .list(items) = self { return items }
+        return [self]
+    }
+
+    /// Python truthiness (`if spec.get("force_rebuild", False)`).
+    public var isTruthy: Bool {
+        switch self {
+        case let .string(text): !text.isEmpty
+        case let .int(text): text != "0"
+        case let .float(value): value != 0
+        case let .bool(value): value
+        case .null: false
+        case .date: true
+        case let .list(items): !items.isEmpty
+        case let .map(map): !map.isEmpty
+        }
+    }
+
+    /// A short name of the kind of value, for error messages.
+    public var kindName: String {
+        switch self {
+        case .string: "a string"
+        case .int: "an integer"
+        case .float: "a float"
+        case .bool: "a boolean"
+        case .null: "null"
+        case .date: "a date"
+        case .list: "a list"
+        case .map: "a mapping"
+        }
+    }
+}
+
+/// An ordered mapping as PyYAML builds it into an `OrderedDict`: keys keep the position of
+/// their first appearance, and each entry remembers the line it was written on.
+public struct RecipeMap: Hashable, Sendable {
+    public struct Entry: Hashable, Sendable {
+        public var key: RecipeValue
+        public var value: RecipeValue
+        /// 1-based line in the file the entry came from; 0 when made in code.
+        public var line: Int
+
+        public init(key: RecipeValue, value: RecipeValue, line: Int = 0) {
+            self.key = key
+            self.value = value
+            self.line = line
+        }
+    }
+
+    public private(set) var entries: [Entry]
+
+    public init(_ entries: [Entry] = []) {
+        self.entries = []
+        for entry in entries { self[entry.key, line: entry.line] = entry.value }
+    }
+
+    public var isEmpty: Bool { entries.isEmpty }
+    public var count: Int { entries.count }
+    public var keys: [RecipeValue] { entries.map(\.key) }
+
+    public subscript(key: String) -> RecipeValue? {
+        get { entries.first(where: { $0.key == .string(key) })?.value }
+        set { self[.string(key), line: 0] = newValue }
+    }
+
+    /// Sets a value; an existing key keeps its position (Python dict semantics), a nil removes it.
+    public subscript(key: RecipeValue, line line: Int) -> RecipeValue? {
+        get { entries.first(where: { $0.key == key })?.value }
+        set {
+            if let index = entries.firstIndex(where: { $0.key == key }) {
+                if let newValue {
+                    entries[index].value = newValue
+                    if line > 0 { entries[index].line = line }
+                } else {
+                    entries.remove(at: index)
+                }
+            } else if let newValue {
+                entries.append(Entry(key: key, value: newValue, line: line))
+            }
+        }
+    }
+
+    /// The line the key was written on, when known.
+    public func line(of key: String) -> Int? {
+        entries.first(where: { $0.key == .string(key) }).flatMap { $0.line > 0 ? $0.line : nil }
+    }
+
+    public func contains(_ key: String) -> Bool { self[key] != nil }
+
+    /// Python's `dict.update`: each entry of `other` replaces or appends.
+    public mutating func update(with other: RecipeMap) {
+        for entry in other.entries { self[entry.key, line: entry.line] = entry.value }
+    }
+}

@@ -1,0 +1,66 @@
+import AlienModel
+import Crypto
+import Recipes
+
+/// aliBuild's package hash (`storeHashes`): SHA-1 over the recipe, version, name, commit,
+/// the Python reprs of env/append_path/prepend_path(/track_env), the source and tag when
+/// building a tag, and the dependencies' hashes in `requires` order.
+///
+/// Two consistent worlds are computed: *remote*, where every dependency comes from a
+/// shared store (revisions `N`), and *local*, where everything was built here (revisions
+/// `localN`, each hash followed by the text "local").
+struct PackageHasher {
+    let stamp: String
+
+    init(stamp: String) { self.stamp = stamp }
+
+    mutating func hash(_ package: inout ResolvedPackage, architecture: Architecture, dependencies: [PackageName: ResolvedPackage]) {
+        let own = Self.ownInputs(of: package, stamp: stamp)
+        var remote = own, local = own
+        for dependency in package.requires {
+            remote.append(HashInput(label: "requires \(dependency)", value: dependencies[dependency]?.remoteHash ?? ""))
+            local.append(HashInput(label: "requires \(dependency)", value: dependencies[dependency]?.localHash ?? ""))
+        }
+        if architecture.platform == "osx", let paths = package.fields["relocate_paths"] {
+            let sorted = paths.asList.map { $0.stringValue ?? $0.pythonRepr }.sorted()
+            let input = HashInput(label: "relocate_paths", value: "relocate:" + sorted.joined(separator: " "))
+            remote.append(input)
+            local.append(input)
+        }
+        local.append(HashInput(label: "local", value: "local"))
+        package.hashInputs = remote
+        package.remoteHash = Self.digest(remote)
+        package.localHash = Self.digest(local)
+    }
+
+    /// The inputs that do not depend on how dependencies were obtained.
+    static func ownInputs(of package: ResolvedPackage, stamp: String) -> [HashInput] {
+        var inputs: [HashInput] = []
+        if package.forceRebuild { inputs.append(HashInput(label: "force_rebuild", value: stamp)) }
+        inputs.append(HashInput(label: "recipe", value: package.recipe))
+        inputs.append(HashInput(label: "version", value: package.version))
+        inputs.append(HashInput(label: "package", value: package.name.rawValue))
+        inputs.append(HashInput(label: "commit_hash", value: package.commitHash))
+        var keys = ["env", "append_path", "prepend_path"]
+        if package.fields["track_env"] != nil { keys.append("track_env") }
+        for key in keys {
+            inputs.append(HashInput(label: key, value: package.fields[key]?.mapValue.map(orderedDictRepr) ?? "none"))
+        }
+        if package.commitHash == package.tag {
+            inputs.append(HashInput(label: "source", value: package.source ?? "none"))
+            if package.source != nil { inputs.append(HashInput(label: "tag", value: package.tag)) }
+        }
+        return inputs
+    }
+
+    /// Python 3.11's `repr(OrderedDict(...))` as aliBuild spells it for every Python version.
+    static func orderedDictRepr(_ map: RecipeMap) -> String {
+        "OrderedDict([" + map.entries.map { "(\($0.key.pythonRepr), \($0.value.pythonRepr))" }.joined(separator: ", ") + "])"
+    }
+
+    static func digest(_ inputs: [HashInput]) -> String {
+        var sha = Insecure.SHA1()
+        for input in inputs { sha.update(data: Array(input.value.utf8)) }
+        return ContentHash(.sha1, bytes: sha.finalize()).hex
+    }
+}
