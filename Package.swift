@@ -43,6 +43,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
+        // `make bench`: in-process resolution timing, compared with aliBuild's.
+        .executableTarget(
+            name: "resolver-bench",
+            dependencies: ["AlienModel", "Recipes", "Resolver", "HostEnvironment"],
+            path: "Benchmarks/ResolverBench",
+            swiftSettings: strict),
         // Fakes and fixtures shared by the unit tests (never linked into products).
         .target(
             name: "TestSupport",

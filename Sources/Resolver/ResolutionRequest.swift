@@ -17,8 +17,9 @@ public struct ResolutionRequest: Sendable {
     public var branches: [String: [String: String]]
     /// The moment `%(year)s`, `%(month)s`, `%(day)s`, `%(hour)s` stand for.
     public var date: ResolutionDate
-    /// The alidist checkout's branch (`%(branch_basename)s`); empty when not a git checkout.
-    public var recipesBranch: String
+    /// The alidist checkout's branch (`%(branch_basename)s`), asked only when a version
+    /// template uses it (finding it out costs a `git` process).
+    public var recipesBranch: @Sendable () -> String
     /// Packages to rebuild whatever their hash says (`--force-rebuild`).
     public var forceRebuild: Set<String>
     /// What `force_rebuild` puts into a hash in place of aliBuild's `str(time.time())`.
@@ -27,7 +28,7 @@ public struct ResolutionRequest: Sendable {
     public init(
         targets: [PackageName], defaults: String = "release", architecture: Architecture,
         disable: [String] = [], systemPolicy: SystemPolicy = .init(), branches: [String: [String: String]] = [:],
-        date: ResolutionDate = .init(year: 2000, month: 1, day: 1, hour: 0), recipesBranch: String = "",
+        date: ResolutionDate = .init(year: 2000, month: 1, day: 1, hour: 0), recipesBranch: @escaping @Sendable () -> String = { "" },
         forceRebuild: Set<String> = [], forceRebuildStamp: String = "0"
     ) {
         self.targets = targets

@@ -23,7 +23,8 @@ extension ResolutionRun {
         }
         let order = try TopologicalOrder.sort(graph)
 
-        let branchBasename = request.recipesBranch
+        let usesBranch = order.contains { (try? specs[$0]!.string("version"))??.contains("%(branch_") == true }
+        let branchBasename = usesBranch ? request.recipesBranch() : ""
         var branchStream = branchBasename.hasSuffix("-patches") ? String(branchBasename.dropLast("-patches".count)) : branchBasename
         if branchStream == branchBasename { branchStream = "" }
 

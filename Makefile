@@ -1,0 +1,37 @@
+# alien-install — the two commands of the README, and the rest.
+#   make demo   the main job end to end on the embedded defaults
+#   make test   every test (installs what is missing first)
+SWIFT ?= swift
+CONFIG ?= debug
+
+.PHONY: all deps build release test test-unit test-interop demo bench fuzz clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+release: deps
+	$(SWIFT) build -c release
+
+# Unit, interop (aliBuild differential) and CLI tests, in one Swift Testing run.
+test: deps
+	ALIEN_REQUIRE_INTEROP=1 $(SWIFT) test
+
+test-unit: deps
+	$(SWIFT) test --skip InteropTests
+
+demo: deps
+	@scripts/demo.sh
+
+bench: deps release
+	@scripts/bench.sh
+
+fuzz: deps
+	@scripts/fuzz.sh
+
+clean:
+	rm -rf .build .demo

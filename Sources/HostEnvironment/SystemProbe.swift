@@ -1,0 +1,73 @@
+import Foundation
+import Resolver
+
+/// Runs system checks for real: `bash -c SCRIPT` in a fresh temporary directory with
+/// `ARCHITECTURE`, `ALIBUILD_ARCHITECTURE` and `ALIBUILD_CONFIG_DIR` set, stdout and
+/// stderr merged and one trailing newline removed — as aliBuild runs them.
+public final class SystemProbe: SystemChecker {
+    public let architecture: String
+    public let configDir: String
+    private let log = Mutex<[(SystemCheckRequest, SystemCheckResult)]>([])
+
+    public init(architecture: String, configDir: String) {
+        self.architecture = architecture
+        self.configDir = configDir
+    }
+
+    /// Every check run so far, in order, with what it said.
+    public var history: [(SystemCheckRequest, SystemCheckResult)] { log.withLock { $0 } }
+
+    public func run(_ request: SystemCheckRequest) -> SystemCheckResult {
+        let result = Self.bash(request.script, environment: [
+            "ARCHITECTURE": architecture, "ALIBUILD_ARCHITECTURE": architecture,
+            "ALIBUILD_CONFIG_DIR": URL(fileURLWithPath: configDir).standardizedFileURL.path,
+        ], prefix: "alien_check_\(request.package)_")
+        log.withLock { $0.append((request, result)) }
+        return result
+    }
+
+    static func bash(_ script: String, environment: [String: String], prefix: String) -> SystemCheckResult {
+        let fileManager = FileManager.default
+        let directory = fileManager.temporaryDirectory.appendingPathComponent(prefix + UUID().uuidString)
+        try? fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? fileManager.removeItem(at: directory) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", script]
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            return SystemCheckResult(exitStatus: 127, output: "cannot run bash: \(error.localizedDescription)")
+        }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        var output = String(decoding: data, as: UTF8.self)
+        if output.hasSuffix("\n") { output.removeLast() }
+        if output.hasSuffix("\r") && data.last == 10 && data.dropLast().last == 13 {
+            // "\r\n" is one Character in Swift; put the "\r" back, Python strips only "\n".
+            output.append("\r")
+        }
+        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        return SystemCheckResult(exitStatus: status, output: output)
+    }
+}
+
+/// A lock around a value (Synchronization's Mutex needs newer deployment targets on macOS).
+final class Mutex<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<T>(_ body: (inout Value) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct AlienInstall: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alien-install",
+        abstract: "Build, publish and install grid software from alidist-style recipes.",
+        discussion: """
+            Release managers resolve and build recipes into relocatable tarballs; sites install \
+            them. Recipes are read from --config-dir, $ALIEN_RECIPES, ./recipes, or the \
+            recipes/ folder of the source tree.
+            """,
+        version: "0.1.0",
+        subcommands: [Resolve.self, Doctor.self])
+}

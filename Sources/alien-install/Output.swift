@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+
+/// The program's one output sink: results to stdout, diagnostics to stderr, failures
+/// turned into an exit status with the error's own description.
+enum Output {
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    static func warn(_ text: String) {
+        FileHandle.standardError.write(Data("alien-install: warning: \(text)\n".utf8))
+    }
+
+    /// Prints the message and returns the exit code to throw.
+    static func fail(_ message: String, code: Int32 = 1) -> ExitCode {
+        FileHandle.standardError.write(Data("alien-install: error: \(message)\n".utf8))
+        return ExitCode(code)
+    }
+
+    /// Runs library code; its errors are printed as they describe themselves, exit status 1.
+    static func run<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw fail(String(describing: error))
+        }
+    }
+}

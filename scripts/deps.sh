@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 machine lacks for building, testing and the demo.
+# Idempotent: installs nothing when everything is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(git bash make python3 python3-venv python3-pip ca-certificates)
+
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "deps: installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+  echo "deps: swift is not on PATH; install Swift 6.1 or newer (https://www.swift.org/install/linux/)" >&2
+  exit 1
+fi
+
+# Interop tools live in a venv made with Debian's python3 (python3-libtorrent and friends
+# import only there).
+stamp=".venv/.requirements-$(sha256sum requirements-interop.txt | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "deps: preparing .venv with $(grep -v '^#' requirements-interop.txt | xargs)"
+  rm -rf .venv
+  /usr/bin/python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r requirements-interop.txt
+  touch "$stamp"
+fi
