@@ -34,8 +34,9 @@ public struct Architecture: Hashable, Comparable, Sendable, CustomStringConverti
     /// Whether aliBuild's `build` accepts this architecture (`args.py`'s pattern).
     public var isBuildable: Bool {
         let platform = String(self.platform), cpu = String(self.cpu)
-        if platform.hasPrefix("slc"), let major = Int(platform.dropFirst(3)), (5...99).contains(major),
-           platform.dropFirst(3).count <= 2, ["x86-64", "ppc64", "aarch64"].contains(cpu) {
+        let slcMajor = platform.dropFirst(3)
+        if platform.hasPrefix("slc"), let major = Int(slcMajor), (5...99).contains(major), slcMajor.first != "0",
+           slcMajor.count <= 2, ["x86-64", "ppc64", "aarch64"].contains(cpu) {
             return true
         }
         for family in ["ubuntu", "ubt", "osx", "fedora"] where platform.hasPrefix(family) {

@@ -34,4 +34,11 @@ public struct ContentHash: Hashable, Sendable, CustomStringConvertible, Codable 
     }
 
     public var description: String { hex }
+
+    private enum CodingKeys: String, CodingKey { case algorithm, hex }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(container.decode(Algorithm.self, forKey: .algorithm), hex: container.decode(String.self, forKey: .hex))
+    }
 }

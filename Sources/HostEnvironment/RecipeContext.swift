@@ -26,11 +26,13 @@ public struct RecipeContext: Sendable {
     public var date: String?
     /// The alidist branch for `%(branch_basename)s`; asked of git when nil.
     public var recipesBranch: String?
+    /// A JSON file `{url: {branch: commit}}` standing in for `git ls-remote`.
+    public var branchesFile: String?
     public var environment: [String: String]
 
     public init(configDir: String? = nil, defaults: String = "release", architecture: Architecture? = nil,
                 disable: [String] = [], systemChecks: SystemCheckMode = .assume, date: String? = nil,
-                recipesBranch: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+                recipesBranch: String? = nil, branchesFile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.configDir = configDir
         self.defaults = defaults
         self.architecture = architecture
@@ -38,6 +40,7 @@ public struct RecipeContext: Sendable {
         self.systemChecks = systemChecks
         self.date = date
         self.recipesBranch = recipesBranch
+        self.branchesFile = branchesFile
         self.environment = environment
     }
 
@@ -86,6 +89,7 @@ public struct RecipeContext: Sendable {
         }
         let request = ResolutionRequest(
             targets: targets, defaults: defaults, architecture: architecture, disable: disable, systemPolicy: policy,
+            branches: try branchesFile.map { try JSONDecoder().decode([String: [String: String]].self, from: Data(contentsOf: URL(fileURLWithPath: $0))) } ?? [:],
             date: try resolvedDate(), recipesBranch: { [recipesBranch] in recipesBranch ?? Self.gitBranch(of: configDir) })
         return (Resolver(provider: provider, checker: checker), request, probe)
     }

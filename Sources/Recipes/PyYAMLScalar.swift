@@ -12,6 +12,8 @@ enum PyYAMLScalar {
 
     /// An untagged plain scalar.
     static func resolvePlain(_ text: String) throws(Failure) -> RecipeValue {
+        // Every implicit type's pattern is ASCII: anything else stays a string.
+        guard text.unicodeScalars.allSatisfy(\.isASCII) else { return .string(text) }
         if let value = boolValues[text] { return .bool(value) }
         if isFloat(text) { return try .float(constructFloat(text)) }
         if isInt(text) { return try .int(constructInt(text)) }
@@ -36,7 +38,7 @@ enum PyYAMLScalar {
             return .bool(value)
         case "null": return .null
         case "timestamp":
-            guard let date = try matchTimestamp(text) else { throw .unsupported("'\(text)' is not a timestamp") }
+            guard let date = try matchTimestamp(text, explicit: true) else { throw .unsupported("'\(text)' is not a timestamp") }
             return date
         default:
             throw .unsupported("tag '\(tag)' is not supported in recipes")
@@ -53,7 +55,7 @@ enum PyYAMLScalar {
 
     // MARK: numbers
 
-    private static func isDigit(_ c: Character) -> Bool { c >= "0" && c <= "9" }
+    private static func isDigit(_ c: Character) -> Bool { c.isASCII && c >= "0" && c <= "9" }
 
     /// Splits an optional leading sign.
     private static func unsigned(_ text: Substring) -> Substring {
@@ -106,7 +108,7 @@ enum PyYAMLScalar {
         let body = unsigned(Substring(text))
         guard !body.isEmpty else { return false }
         if body.hasPrefix("0b") { return body.count > 2 && body.dropFirst(2).allSatisfy { "01_".contains($0) } }
-        if body.hasPrefix("0x") { return body.count > 2 && body.dropFirst(2).allSatisfy { $0.isHexDigit || $0 == "_" } }
+        if body.hasPrefix("0x") { return body.count > 2 && body.dropFirst(2).allSatisfy { $0.isASCII && $0.isHexDigit || $0 == "_" } }
         if body == "0" { return true }
         if body.first == "0" { return body.count > 1 && body.dropFirst().allSatisfy { ("0"..."7").contains($0) || $0 == "_" } }
         if isDigitRun(body) { return true }
@@ -127,6 +129,8 @@ enum PyYAMLScalar {
             magnitude = Decimal.fromDigits(value.dropFirst(2), base: 2)
         } else if value.hasPrefix("0x") {
             magnitude = Decimal.fromDigits(value.dropFirst(2), base: 16)
+        } else if value.hasPrefix("0o") {
+            magnitude = Decimal.fromDigits(value.dropFirst(2), base: 8)
         } else if value.first == "0" {
             magnitude = Decimal.fromDigits(value.dropFirst(), base: 8)
         } else if value.contains(":") {
@@ -165,6 +169,9 @@ enum PyYAMLScalar {
 
     /// Python's `float()` on the digit forms YAML allows (`1.`, `.5`, `1.e+3`).
     private static func pythonFloat(_ text: String) -> Double? {
+        guard !text.isEmpty, text.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || ".eE+-".unicodeScalars.contains($0) }) else {
+            return nil
+        }
         var normalized = text
         if normalized.hasPrefix(".") { normalized = "0" + normalized }
         if let dot = normalized.firstIndex(of: ".") {
@@ -176,23 +183,143 @@ enum PyYAMLScalar {
 
     // MARK: timestamps
 
-    /// A date-only timestamp becomes `datetime.date`; one with a time is refused (no recipe uses it).
-    private static func matchTimestamp(_ text: String) throws(Failure) -> RecipeValue? {
-        let scalars = Array(text.unicodeScalars)
-        let digit: (Unicode.Scalar) -> Bool = { $0.value >= 48 && $0.value <= 57 }
-        if scalars.count == 10, scalars[4] == "-", scalars[7] == "-",
-           [0, 1, 2, 3, 5, 6, 8, 9].allSatisfy({ digit(scalars[$0]) }) {
-            let parts = text.split(separator: "-").compactMap { Int($0) }
-            guard (1...12).contains(parts[1]), (1...31).contains(parts[2]) else {
-                throw .unsupported("'\(text)' looks like a date but is not a valid one")
+    /// PyYAML's timestamp: a date alone becomes `datetime.date`, a date with a time
+    /// `datetime.datetime` (with a `datetime.timezone` when an offset or `Z` is given).
+    private static func matchTimestamp(_ text: String, explicit: Bool = false) throws(Failure) -> RecipeValue? {
+        guard let parts = TimestampParts(text, explicit: explicit) else { return nil }
+        guard parts.year >= 1 else { throw .unsupported("'\(text)': year 0 is out of range; quote it to keep it a string") }
+        guard (1...12).contains(parts.month), (1...daysIn(parts.month, parts.year)).contains(parts.day) else {
+            throw .unsupported("'\(text)' looks like a date but is not a valid one; quote it to keep it a string")
+        }
+        guard let hour = parts.hour else { return .date(year: parts.year, month: parts.month, day: parts.day) }
+        guard hour < 24, parts.minute < 60, parts.second < 60 else {
+            throw .unsupported("'\(text)' looks like a timestamp but is not a valid one; quote it to keep it a string")
+        }
+        var fields = [parts.year, parts.month, parts.day, hour, parts.minute, parts.second, parts.microsecond]
+        for _ in 0..<2 where fields.last == 0 { fields.removeLast() }
+        var repr = "datetime.datetime(" + fields.map(String.init).joined(separator: ", ")
+        if let offsetMinutes = parts.offsetMinutes {
+            guard abs(offsetMinutes) < 24 * 60 else {
+                throw .unsupported("'\(text)': a time zone offset must be less than 24 hours")
             }
-            return .date(year: parts[0], month: parts[1], day: parts[2])
+            if offsetMinutes == 0 {
+                repr += ", tzinfo=datetime.timezone.utc"
+            } else {
+                // timedelta normalises to days and 0 <= seconds < 86400.
+                let seconds = offsetMinutes * 60
+                let days = Int((Double(seconds) / 86400).rounded(.down))
+                let rest = seconds - days * 86400
+                var args: [String] = []
+                if days != 0 { args.append("days=\(days)") }
+                if rest != 0 { args.append("seconds=\(rest)") }
+                repr += ", tzinfo=datetime.timezone(datetime.timedelta(\(args.joined(separator: ", "))))"
+            }
         }
-        if scalars.count > 10, scalars.prefix(4).allSatisfy(digit), scalars[4] == "-",
-           text.contains(":"), text.dropFirst(5).first.map({ $0.isNumber }) == true {
-            throw .unsupported("'\(text)' is a YAML timestamp with a time; quote it to keep it a string")
+        return .datetime(repr: repr + ")")
+    }
+
+    private static func daysIn(_ month: Int, _ year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
         }
-        return nil
+    }
+
+    /// The fields of PyYAML's timestamp pattern, when `text` matches it.
+    private struct TimestampParts {
+        var year = 0, month = 0, day = 0
+        var hour: Int?
+        var minute = 0, second = 0, microsecond = 0
+        /// nil without a zone; 0 for `Z`.
+        var offsetMinutes: Int?
+
+        /// `explicit`: a `!!timestamp` tag, whose constructor also takes one-digit month and day alone.
+        init?(_ text: String, explicit: Bool) {
+            var scanner = Scanner(Array(text.unicodeScalars))
+            guard let year = scanner.digits(4...4), scanner.take("-"), let month = scanner.digits(1...2),
+                  scanner.take("-"), let day = scanner.digits(1...2) else { return nil }
+            self.year = year
+            self.month = month
+            self.day = day
+            if scanner.atEnd {
+                // The date-only form needs two-digit month and day.
+                guard explicit || text.count == 10 else { return nil }
+                return
+            }
+            guard scanner.take("T") || scanner.take("t") || scanner.skipBlanks() > 0 else { return nil }
+            guard let hour = scanner.digits(1...2), scanner.take(":"), let minute = scanner.digits(2...2),
+                  scanner.take(":"), let second = scanner.digits(2...2) else { return nil }
+            self.hour = hour
+            self.minute = minute
+            self.second = second
+            if scanner.take(".") {
+                var fraction = scanner.digitText()
+                fraction = String(fraction.prefix(6))
+                while fraction.count < 6 { fraction += "0" }
+                microsecond = Int(fraction) ?? 0
+            }
+            _ = scanner.skipBlanks()
+            if scanner.take("Z") {
+                offsetMinutes = 0
+            } else if let sign = scanner.sign() {
+                guard let zoneHour = scanner.digits(1...2) else { return nil }
+                var zoneMinute = 0
+                if scanner.take(":") {
+                    guard let minutes = scanner.digits(2...2) else { return nil }
+                    zoneMinute = minutes
+                }
+                offsetMinutes = sign * (zoneHour * 60 + zoneMinute)
+            }
+            guard scanner.atEnd else { return nil }
+        }
+    }
+
+    private struct Scanner {
+        let scalars: [Unicode.Scalar]
+        var index = 0
+
+        init(_ scalars: [Unicode.Scalar]) { self.scalars = scalars }
+
+        var atEnd: Bool { index == scalars.count }
+
+        mutating func take(_ character: Unicode.Scalar) -> Bool {
+            guard index < scalars.count, scalars[index] == character else { return false }
+            index += 1
+            return true
+        }
+
+        mutating func skipBlanks() -> Int {
+            let start = index
+            while index < scalars.count, scalars[index] == " " || scalars[index] == "\t" { index += 1 }
+            return index - start
+        }
+
+        mutating func sign() -> Int? {
+            if take("+") { return 1 }
+            if take("-") { return -1 }
+            return nil
+        }
+
+        mutating func digitText() -> String {
+            var text = ""
+            while index < scalars.count, ("0"..."9").contains(scalars[index]) {
+                text.unicodeScalars.append(scalars[index])
+                index += 1
+            }
+            return text
+        }
+
+        /// Between `count.lowerBound` and `count.upperBound` digits (greedy), as a number.
+        mutating func digits(_ count: ClosedRange<Int>) -> Int? {
+            let start = index
+            while index < scalars.count, index - start < count.upperBound, ("0"..."9").contains(scalars[index]) { index += 1 }
+            guard index - start >= count.lowerBound else {
+                index = start
+                return nil
+            }
+            return Int(String(String.UnicodeScalarView(scalars[start..<index])))
+        }
     }
 }
 
@@ -202,7 +329,7 @@ enum Decimal {
         guard !digits.isEmpty else { return nil }
         var total = "0"
         for character in digits {
-            guard let digit = character.hexDigitValue, digit < base else { return nil }
+            guard character.isASCII, let digit = character.hexDigitValue, digit < base else { return nil }
             total = add(multiply(total, by: base), String(digit))
         }
         return total

@@ -1,3 +1,4 @@
+import Foundation
 import AlienModel
 
 /// One recipe (or defaults) file in the alidist format: a YAML header, the first `---`,
@@ -25,7 +26,11 @@ public struct Recipe: Hashable, Sendable {
     ///
     /// The text is split at the **first** `---` anywhere in it (aliBuild's rule), the head
     /// loaded as YAML. When `file` ends in `.sh`, its base name must be `lower(package).sh`.
-    public init(text: String, file: String) throws(RecipeError) {
+    public init(text rawText: String, file: String) throws(RecipeError) {
+        // aliBuild reads recipes with Python's universal newlines: "\r\n" and "\r" become "\n".
+        let text = rawText.contains("\r")
+            ? rawText.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            : rawText
         guard let separator = text.range(of: "---") else {
             throw .headerMissing(SourceLocation(file: file))
         }

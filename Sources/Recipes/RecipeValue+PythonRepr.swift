@@ -12,17 +12,21 @@ extension RecipeValue {
         case let .bool(value): value ? "True" : "False"
         case .null: "None"
         case let .date(year, month, day): "datetime.date(\(year), \(month), \(day))"
+        case let .datetime(repr): repr
         case let .list(items): "[" + items.map(\.pythonRepr).joined(separator: ", ") + "]"
         case let .map(map):
-            "{" + map.entries.map { "\($0.key.pythonRepr): \($0.value.pythonRepr)" }.joined(separator: ", ") + "}"
+            // aliBuild's loader builds every mapping as an OrderedDict (Python 3.11 repr).
+            map.isEmpty ? "OrderedDict()"
+                : "OrderedDict([" + map.entries.map { "(\($0.key.pythonRepr), \($0.value.pythonRepr))" }.joined(separator: ", ") + "])"
         }
     }
 
     /// `repr(str)`: single quotes unless the text has a `'` and no `"`; backslash escapes for
     /// `\\`, `\n`, `\r`, `\t`, the quote in use, and every non-printable character.
     static func pythonStringRepr(_ text: String) -> String {
-        let useDouble = text.contains("'") && !text.contains("\"")
-        let quote: Character = useDouble ? "\"" : "'"
+        let scalars = text.unicodeScalars
+        let useDouble = scalars.contains("'") && !scalars.contains("\"")
+        let quote: Unicode.Scalar = useDouble ? "\"" : "'"
         var out = String(quote)
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -31,7 +35,7 @@ extension RecipeValue {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if Character(scalar) == quote {
+                if scalar == quote {
                     out += "\\" + String(quote)
                 } else if isPythonPrintable(scalar) {
                     out.unicodeScalars.append(scalar)
@@ -44,7 +48,7 @@ extension RecipeValue {
                 }
             }
         }
-        out.append(quote)
+        out.unicodeScalars.append(quote)
         return out
     }
 

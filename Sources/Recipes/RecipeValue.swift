@@ -10,6 +10,9 @@ public indirect enum RecipeValue: Hashable, Sendable {
     case null
     /// A date without a time (`2024-01-31`), which PyYAML turns into `datetime.date`.
     case date(year: Int, month: Int, day: Int)
+    /// A timestamp with a time (`2001-12-14t21:59:43.10-05:00`), kept as the Python `repr`
+    /// of the `datetime.datetime` PyYAML builds; nothing else is done with it.
+    case datetime(repr: String)
     case list([RecipeValue])
     case map(RecipeMap)
 
@@ -39,7 +42,7 @@ public indirect enum RecipeValue: Hashable, Sendable {
         case let .float(value): value != 0
         case let .bool(value): value
         case .null: false
-        case .date: true
+        case .date, .datetime: true
         case let .list(items): !items.isEmpty
         case let .map(map): !map.isEmpty
         }
@@ -54,6 +57,7 @@ public indirect enum RecipeValue: Hashable, Sendable {
         case .bool: "a boolean"
         case .null: "null"
         case .date: "a date"
+        case .datetime: "a timestamp"
         case .list: "a list"
         case .map: "a mapping"
         }
@@ -63,6 +67,7 @@ public indirect enum RecipeValue: Hashable, Sendable {
 /// An ordered mapping as PyYAML builds it into an `OrderedDict`: keys keep the position of
 /// their first appearance, and each entry remembers the line it was written on.
 public struct RecipeMap: Hashable, Sendable {
+    /// Equality and hashing look at keys and values only, not at the lines they came from.
     public struct Entry: Hashable, Sendable {
         public var key: RecipeValue
         public var value: RecipeValue
@@ -73,6 +78,13 @@ public struct RecipeMap: Hashable, Sendable {
             self.key = key
             self.value = value
             self.line = line
+        }
+
+        public static func == (lhs: Entry, rhs: Entry) -> Bool { lhs.key == rhs.key && lhs.value == rhs.value }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(key)
+            hasher.combine(value)
         }
     }
 

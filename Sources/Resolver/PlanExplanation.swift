@@ -61,7 +61,7 @@ public enum PlanExplanation {
     static func describe(_ value: String) -> String {
         if value.isEmpty { return "(empty)" }
         let lines = value.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.count == 1 && value.count <= 160 { return value }
+        if lines.count == 1 { return value }
         return "\(lines.count) line(s), \(value.utf8.count) bytes, starting \"\(lines[0].prefix(60))\""
     }
 }

@@ -60,21 +60,22 @@ struct ResolutionRun {
         } catch {
             throw .recipe(error)
         }
-        var env = defaults.env
-        // aliBuild 1.17.48 reads the main defaults file again where it means to merge
-        // `defaults-<arch>.sh`: the arch file's content is ignored, but missing env/disable/
-        // overrides become empty mappings, which changes the defaults' hash.
+        // aliBuild 1.17.48 reads the main defaults file a second time where it means to merge
+        // `defaults-<arch>.sh`, so the arch file's content is ignored; and the merge only works
+        // when the main file has `env:` and `overrides:` mappings and no `disable:`.
         let archDefaults: RecipeFile?
         do { archDefaults = try provider.file(named: "defaults-\(request.architecture).sh") } catch { throw .recipe(error) }
         if let archDefaults {
-            if let disable = defaults.recipe.header["disable"] {
-                throw .wrongType(defaults.recipe.location(of: "disable"), key: "disable",
-                                 expected: "absent when \(archDefaults.path) exists (aliBuild 1.17.48 cannot merge a list here)",
-                                 got: disable.kindName)
+            let header = defaults.recipe.header
+            for (key, wanted) in [("disable", false), ("env", true), ("overrides", true)] where header.contains(key) != wanted {
+                throw .wrongType(defaults.recipe.location(of: key), key: key,
+                                 expected: wanted ? "present when \(archDefaults.path) exists (aliBuild 1.17.48 fails without it)"
+                                                  : "absent when \(archDefaults.path) exists (aliBuild 1.17.48 cannot merge it)",
+                                 got: wanted ? "nothing" : header[key]!.kindName)
             }
-            env = env ?? RecipeMap()
             warnings.append("\(archDefaults.path) is ignored, as aliBuild 1.17.48 ignores it (it re-reads \(defaults.recipe.file))")
         }
+        let env = defaults.env
         var common = RecipeMap()
         if let env { common["env"] = .map(env) }
         var overrides = [DefaultsFile.Override(pattern: "defaults-release", fields: common, location: defaults.recipe.location(of: "env"))]

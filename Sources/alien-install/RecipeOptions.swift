@@ -22,11 +22,14 @@ struct RecipeOptions: ParsableArguments {
     @Option(name: .long, help: "alidist branch for %(branch_basename)s (default: asked of git).")
     var recipesBranch: String?
 
+    @Option(name: .long, help: ArgumentHelp("Branch tips as JSON {\"<source url>\": {\"<branch>\": \"<commit>\"}}: a tag listed here is a branch at that commit (default: no branches; tags are their own commits).", valueName: "file"))
+    var gitRefs: String?
+
     func context(systemChecks: SystemCheckMode) throws -> RecipeContext {
         RecipeContext(
             configDir: configDir, defaults: defaults, architecture: try arch.map { try Architecture($0) },
             disable: disable.flatMap { $0.split(separator: ",").map(String.init) }.filter { !$0.isEmpty },
-            systemChecks: systemChecks, date: date, recipesBranch: recipesBranch)
+            systemChecks: systemChecks, date: date, recipesBranch: recipesBranch, branchesFile: gitRefs)
     }
 }
 
