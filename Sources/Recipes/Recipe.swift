@@ -28,10 +28,10 @@ public struct Recipe: Hashable, Sendable {
     /// loaded as YAML. When `file` ends in `.sh`, its base name must be `lower(package).sh`.
     public init(text rawText: String, file: String) throws(RecipeError) {
         // aliBuild reads recipes with Python's universal newlines: "\r\n" and "\r" become "\n".
-        let text = rawText.contains("\r")
+        let text = rawText.utf8.contains(13)
             ? rawText.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
             : rawText
-        guard let separator = text.range(of: "---") else {
+        guard let separator = Self.firstSeparator(in: text) else {
             throw .headerMissing(SourceLocation(file: file))
         }
         let headerText = String(text[..<separator.lowerBound])
@@ -66,6 +66,22 @@ public struct Recipe: Hashable, Sendable {
             }
         }
         try validate()
+    }
+
+    /// The first `---` anywhere in the text (a byte search: recipes are read often).
+    static func firstSeparator(in text: String) -> Range<String.Index>? {
+        let bytes = text.utf8
+        var run = 0
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            run = bytes[index] == UInt8(ascii: "-") ? run + 1 : 0
+            if run == 3 {
+                let end = bytes.index(after: index)
+                return bytes.index(index, offsetBy: -2)..<end
+            }
+            index = bytes.index(after: index)
+        }
+        return nil
     }
 
     /// Type checks of the keys aliBuild relies on. Unknown keys are kept and not checked.

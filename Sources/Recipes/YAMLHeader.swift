@@ -6,7 +6,9 @@ enum YAMLHeader {
     static func parse(_ header: String, file: String) throws(RecipeError) -> RecipeValue {
         let node: Node?
         do {
-            node = try Yams.compose(yaml: header)
+            // No tag resolution by Yams (its regexes are slow and not PyYAML's): plain scalars
+            // keep the implicit tag and are typed by PyYAMLScalar.
+            node = try Yams.compose(yaml: header, Resolver.basic, .default, .utf8)
         } catch let error as YamlError {
             throw describe(error, file: file)
         } catch {
