@@ -12,6 +12,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "alien-install", targets: ["alien-install"]),
+        // The library modules, for the fuzzers in Fuzz/ and for embedding.
+        .library(name: "AlienInstallCore", targets: ["AlienModel", "Recipes", "Resolver", "HostEnvironment"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

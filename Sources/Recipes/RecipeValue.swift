@@ -48,6 +48,22 @@ public indirect enum RecipeValue: Hashable, Sendable {
         }
     }
 
+    /// Python's dict-key equality: `True`, `1` and `1.0` are the same key.
+    public func isSamePythonKey(as other: RecipeValue) -> Bool {
+        if let lhs = numericValue, let rhs = other.numericValue { return lhs == rhs }
+        return self == other
+    }
+
+    /// The number a bool, int or float stands for in Python comparisons.
+    private var numericValue: Double? {
+        switch self {
+        case let .bool(value): value ? 1 : 0
+        case let .int(digits): Double(digits)
+        case let .float(value): value
+        default: nil
+        }
+    }
+
     /// A short name of the kind of value, for error messages.
     public var kindName: String {
         switch self {
@@ -106,9 +122,9 @@ public struct RecipeMap: Hashable, Sendable {
 
     /// Sets a value; an existing key keeps its position (Python dict semantics), a nil removes it.
     public subscript(key: RecipeValue, line line: Int) -> RecipeValue? {
-        get { entries.first(where: { $0.key == key })?.value }
+        get { entries.first(where: { $0.key.isSamePythonKey(as: key) })?.value }
         set {
-            if let index = entries.firstIndex(where: { $0.key == key }) {
+            if let index = entries.firstIndex(where: { $0.key.isSamePythonKey(as: key) }) {
                 if let newValue {
                     entries[index].value = newValue
                     if line > 0 { entries[index].line = line }

@@ -6,9 +6,10 @@ enum YAMLHeader {
     static func parse(_ header: String, file: String) throws(RecipeError) -> RecipeValue {
         let node: Node?
         do {
-            // No tag resolution by Yams (its regexes are slow and not PyYAML's): plain scalars
-            // keep the implicit tag and are typed by PyYAMLScalar.
-            node = try Yams.compose(yaml: header, Resolver.basic, .default, .utf8)
+            // Yams' own typing is not PyYAML's: every untagged plain scalar resolves to a
+            // private tag (Yams resolves key tags while checking for duplicates), and
+            // PyYAMLScalar types it.
+            node = try Yams.compose(yaml: header, plainResolver, .default, .utf8)
         } catch let error as YamlError {
             throw describe(error, file: file)
         } catch {
@@ -18,13 +19,16 @@ enum YAMLHeader {
         return try value(of: node, file: file)
     }
 
+    static let plainTag = "tag:alien-install,2026:plain"
+    static let plainResolver = try! Resolver.basic.appending(Tag.Name(rawValue: plainTag), "^")
+
     private static func value(of node: Node, file: String) throws(RecipeError) -> RecipeValue {
         let line = node.mark?.line ?? 0
         switch node {
         case let .scalar(scalar):
             do {
                 let tag = scalar.tag.rawValue
-                if tag.isEmpty, scalar.style == .plain || scalar.style == .any {
+                if tag.isEmpty || tag == plainTag, scalar.style == .plain || scalar.style == .any {
                     return try PyYAMLScalar.resolvePlain(scalar.string)
                 }
                 if tag.isEmpty || tag == "!" { return .string(scalar.string) }

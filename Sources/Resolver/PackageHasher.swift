@@ -22,7 +22,13 @@ struct PackageHasher {
             local.append(HashInput(label: "requires \(dependency)", value: dependencies[dependency]?.localHash ?? ""))
         }
         if architecture.platform == "osx", let paths = package.fields["relocate_paths"] {
-            let sorted = paths.asList.map { $0.stringValue ?? $0.pythonRepr }.sorted()
+            // Python's sorted(): a string sorts its characters; strings compare by code point.
+            let items: [String] = if case let .string(text) = paths {
+                text.unicodeScalars.map { String($0) }
+            } else {
+                paths.asList.map { $0.stringValue ?? $0.pythonRepr }
+            }
+            let sorted = items.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
             let input = HashInput(label: "relocate_paths", value: "relocate:" + sorted.joined(separator: " "))
             remote.append(input)
             local.append(input)
