@@ -14,8 +14,9 @@ deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
+# Release binaries with the Swift runtime linked in (what the installer deploys).
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-release
 
 # Unit, interop (aliBuild differential) and CLI tests, in one Swift Testing run.
 test: deps
@@ -27,7 +28,7 @@ test-unit: deps
 demo: deps
 	@scripts/demo.sh
 
-bench: deps release
+bench: deps
 	@scripts/bench.sh
 
 fuzz: deps

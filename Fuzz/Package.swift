@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // libFuzzer targets for alien-install's parsers. Built only by `make fuzz` (scripts/fuzz.sh):
-//   swift build -c release --package-path Fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+//   scripts/fuzz.sh (make fuzz) builds it with coverage instrumentation and libFuzzer.
 import PackageDescription
 
 let package = Package(

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(git bash make python3 python3-venv python3-pip ca-certificates)
+APT_PACKAGES=(git bash make python3 python3-venv python3-pip python3-yaml ca-certificates)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

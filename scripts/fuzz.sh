@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
-# `make fuzz`: runs the recipe-header fuzzer (libFuzzer + AddressSanitizer) for a bounded
+# `make fuzz`: runs the recipe-parser fuzzer (libFuzzer + AddressSanitizer) for a bounded
 # time, seeded with the shipped recipes. FUZZ_SECONDS (default 60) bounds the run.
+#
+# SwiftPM links executables with `--defsym main=<target>_main`, which collides with the
+# `main` of `-sanitize=fuzzer`'s runtime; so the code is instrumented by hand and linked with
+# libFuzzer's no-main runtime, and Fuzz/Sources/RecipeFuzzer/main.swift calls its driver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
-echo "fuzz: building Fuzz/ with -sanitize=fuzzer,address"
-swift build -c release --package-path Fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 | tail -1
+clang_rt=$(dirname "$(command -v swift)")/../lib/clang
+runtime=$(find "$clang_rt" -name 'libclang_rt.fuzzer_no_main-x86_64.a' | head -1)
+[ -n "$runtime" ] || { echo "fuzz: libFuzzer runtime not found under $clang_rt" >&2; exit 1; }
+echo "fuzz: building Fuzz/ with coverage instrumentation and AddressSanitizer"
+swift build -c release --package-path Fuzz \
+  -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp \
+  -Xcc -fsanitize=fuzzer-no-link,address -Xlinker "$runtime" -Xlinker -lstdc++ 2>&1 | tail -1
 bin=$(swift build -c release --package-path Fuzz --show-bin-path)/RecipeFuzzer
 corpus=.build-fuzz-corpus/recipes
 mkdir -p "$corpus"

@@ -12,8 +12,11 @@ enum PyYAMLScalar {
 
     /// An untagged plain scalar.
     static func resolvePlain(_ text: String) throws(Failure) -> RecipeValue {
+        // PyYAML picks implicit resolvers by the first character; nothing else can be typed.
+        guard let first = text.utf8.first else { return .null }
+        guard firstCharacters.contains(first) else { return .string(text) }
         // Every implicit type's pattern is ASCII: anything else stays a string.
-        guard text.unicodeScalars.allSatisfy(\.isASCII) else { return .string(text) }
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return .string(text) }
         if let value = boolValues[text] { return .bool(value) }
         if isFloat(text) { return try .float(constructFloat(text)) }
         if isInt(text) { return try .int(constructInt(text)) }
@@ -44,6 +47,10 @@ enum PyYAMLScalar {
             throw .unsupported("tag '\(tag)' is not supported in recipes")
         }
     }
+
+    /// First characters of PyYAML's implicit resolvers (bool, float, int, merge, null,
+    /// timestamp, value).
+    private static let firstCharacters = Set("yYnNtTfFoO-+0123456789.<~=".utf8)
 
     // MARK: bool
 

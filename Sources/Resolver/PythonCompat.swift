@@ -12,6 +12,10 @@ struct PatternMatcher {
 
     /// `re.match(pattern, text)`: a match anchored at the start only.
     mutating func matchesPrefix(_ pattern: String, _ text: String) throws(Failure) -> Bool {
+        // The patterns recipes use most need no regex engine.
+        if pattern == ".*" || pattern.isEmpty { return true }
+        if pattern == "(?!.*)" { return false }
+        if Self.isLiteral(pattern) { return text.unicodeScalars.starts(with: pattern.unicodeScalars) }
         let regex = try compiled(pattern)
         do { return try regex.prefixMatch(in: text) != nil } catch {
             throw .invalid(pattern: pattern, reason: "\(error)")
@@ -20,6 +24,7 @@ struct PatternMatcher {
 
     /// `re.fullmatch(pattern, text)`.
     mutating func matchesWhole(_ pattern: String, _ text: String) throws(Failure) -> Bool {
+        if Self.isLiteral(pattern) { return pattern.unicodeScalars.elementsEqual(text.unicodeScalars) }
         let regex = try compiled(pattern)
         do { return try regex.wholeMatch(in: text) != nil } catch {
             throw .invalid(pattern: pattern, reason: "\(error)")
@@ -36,6 +41,17 @@ struct PatternMatcher {
             throw .invalid(pattern: pattern, reason: "\(error)")
         }
     }
+
+    /// Whether a pattern matches only its own text: letters, digits, `_`, `-`, `=`, `,`, `/`,
+    /// `@`, `%`, `:`, `#`, `!`, `~`, `'`, `"`, `<`, `>`, `&`, `;` and spaces have no regex meaning.
+    static func isLiteral(_ pattern: String) -> Bool {
+        pattern.utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || literalPunctuation.contains(byte)
+        }
+    }
+
+    private static let literalPunctuation = Set("_-=,/@%:#!~'\"<>&; ".utf8)
 
     /// Python-only spellings → the syntax Swift's regex engine reads.
     static func translate(_ pattern: String) -> String {

@@ -61,15 +61,16 @@ extension ResolutionRun {
                 name: packageName, version: version, tag: tag, commitHash: commitHash, source: source,
                 recipe: spec.script, recipeFile: spec.recipeFile, fields: spec.fields, origin: spec.origin,
                 runtimeRequires: runtime, buildRequires: build, requires: runtime + build, forceRebuild: forceRebuild)
-            closeRequirements(&package, in: packages)
             hasher.hash(&package, architecture: request.architecture, dependencies: packages)
             packages[packageName] = package
         }
+        let buildOrder = order.compactMap { try? PackageName($0) }
+        Self.closeRequirements(of: &packages, order: buildOrder)
         return BuildPlan(
             targets: request.targets, defaults: request.defaults, architecture: request.architecture,
             packages: packages,
             discoveryOrder: discovery.compactMap { try? PackageName($0) },
-            buildOrder: order.compactMap { try? PackageName($0) },
+            buildOrder: buildOrder,
             disabled: Array(Set(disable)).sorted(),
             fromSystem: fromSystem.sorted().compactMap { try? PackageName($0) },
             builtHere: builtHere.sorted().compactMap { try? PackageName($0) },
@@ -93,29 +94,42 @@ extension ResolutionRun {
 
     /// aliBuild's `full_requires`, `full_runtime_requires`, `full_build_requires`: runtime
     /// dependencies of build dependencies count as build dependencies, and a package that
-    /// is also needed at run time is not build-only.
-    private func closeRequirements(_ package: inout ResolvedPackage, in done: [PackageName: ResolvedPackage]) {
-        var full = Set<PackageName>(), runtime = Set<PackageName>(), build = Set<PackageName>()
-        for dependency in package.requires {
-            full.insert(dependency)
-            full.formUnion(done[dependency]?.fullRequires ?? [])
+    /// is also needed at run time is not build-only. Closures are bit sets over the build
+    /// order (dense stacks make them quadratic otherwise), sorted by name at the end.
+    static func closeRequirements(of packages: inout [PackageName: ResolvedPackage], order: [PackageName]) {
+        let index = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        let byName = order.sorted()
+        var full: [BitSet] = [], runtime: [BitSet] = [], build: [BitSet] = []
+        for name in order {
+            let package = packages[name]!
+            var all = BitSet(count: order.count), run = BitSet(count: order.count), onlyBuild = BitSet(count: order.count)
+            for dependency in package.requires { if let i = index[dependency] { all.insert(i); all.formUnion(full[i]) } }
+            for dependency in package.runtimeRequires { if let i = index[dependency] { run.insert(i); run.formUnion(runtime[i]) } }
+            for dependency in package.buildRequires { if let i = index[dependency] { onlyBuild.insert(i); onlyBuild.formUnion(full[i]) } }
+            for dependency in package.runtimeRequires { if let i = index[dependency] { onlyBuild.formUnion(build[i]) } }
+            onlyBuild.subtract(run)
+            full.append(all)
+            runtime.append(run)
+            build.append(onlyBuild)
         }
-        for dependency in package.runtimeRequires {
-            runtime.insert(dependency)
-            runtime.formUnion(done[dependency]?.fullRuntimeRequires ?? [])
+        for (position, name) in order.enumerated() {
+            packages[name]!.fullRequires = byName.filter { full[position].contains(index[$0]!) }
+            packages[name]!.fullRuntimeRequires = byName.filter { runtime[position].contains(index[$0]!) }
+            packages[name]!.fullBuildRequires = byName.filter { build[position].contains(index[$0]!) }
         }
-        for dependency in package.buildRequires {
-            build.insert(dependency)
-            build.formUnion(done[dependency]?.fullRequires ?? [])
-        }
-        for dependency in package.runtimeRequires {
-            build.formUnion(done[dependency]?.fullBuildRequires ?? [])
-        }
-        build.subtract(runtime)
-        package.fullRequires = full.sorted()
-        package.fullRuntimeRequires = runtime.sorted()
-        package.fullBuildRequires = build.sorted()
     }
+}
+
+/// A fixed-size set of small integers.
+struct BitSet {
+    private var words: [UInt64]
+
+    init(count: Int) { words = Array(repeating: 0, count: (count + 63) / 64) }
+
+    mutating func insert(_ value: Int) { words[value >> 6] |= 1 << UInt64(value & 63) }
+    func contains(_ value: Int) -> Bool { words[value >> 6] & (1 << UInt64(value & 63)) != 0 }
+    mutating func formUnion(_ other: BitSet) { for i in words.indices { words[i] |= other.words[i] } }
+    mutating func subtract(_ other: BitSet) { for i in words.indices { words[i] &= ~other.words[i] } }
 }
 
 /// Kahn's algorithm with the ready set kept sorted by name, so that the order is the same

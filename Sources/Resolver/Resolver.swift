@@ -49,6 +49,8 @@ struct ResolutionRun {
     var validDefaults: [String]? = []
     var validDefaultsOwners: [String] = []
     var checkCache: [SystemCheckRequest: SystemCheckResult] = [:]
+    /// Recipes read ahead of the walk, by package name.
+    var parsed: [String: Result<Recipe?, RecipeError>] = [:]
     var warnings: [String] = []
 
     init(request: ResolutionRequest, provider: any RecipeProvider, checker: any SystemChecker) throws(ResolverError) {
@@ -99,6 +101,7 @@ struct ResolutionRun {
             let name = queue[head]
             head += 1
             if specs[name] != nil { continue }
+            if parsed[name] == nil { prefetch(queue[(head - 1)...]) }
             guard let spec = try load(name) else { continue }
             specs[name] = spec.spec
             discovery.append(name)
@@ -119,7 +122,11 @@ struct ResolutionRun {
             recipe = defaults.recipe
         } else {
             let found: Recipe?
-            do { found = try provider.recipe(named: fileStem + ".sh") } catch { throw .recipe(error) }
+            do {
+                if let early = parsed[name] { found = try early.get() } else { found = try provider.recipe(named: fileStem + ".sh") }
+            } catch {
+                throw .recipe(error)
+            }
             guard let found else {
                 throw .missingRecipe(package: name, requiredBy: requiredBy[name] ?? "the command line", searched: provider.searchPath)
             }
@@ -199,6 +206,22 @@ struct ResolutionRun {
         validDefaults = next.isEmpty ? nil : next
     }
 
+    /// Reads and parses, on all cores, the recipes of the queued packages not read yet.
+    /// Every one of them is read by the breadth-first walk anyway (a package is read even when
+    /// it turns out disabled); errors are kept and thrown in walk order, so the outcome is
+    /// the same as reading them one by one.
+    private mutating func prefetch(_ queued: ArraySlice<String>) {
+        var names: [String] = []
+        var seen = Set<String>()
+        for name in queued where specs[name] == nil && parsed[name] == nil && name != "defaults-release" && seen.insert(name).inserted {
+            names.append(name)
+        }
+        let results = ParallelMap.map(names) { [provider] name in
+            Result<Recipe?, RecipeError> { () throws(RecipeError) -> Recipe? in try provider.recipe(named: name.lowercased() + ".sh") }
+        }
+        for (name, result) in zip(names, results) { parsed[name] = result }
+    }
+
     mutating func patternPrefix(_ pattern: String, _ text: String, _ location: SourceLocation, key: String) throws(ResolverError) -> Bool {
         do { return try patterns.matchesPrefix(pattern, text) } catch {
             guard case let .invalid(pattern, reason) = error else { return false }
@@ -219,4 +242,32 @@ struct ResolutionRun {
         checkCache[request] = result
         return result
     }
+}
+
+/// `map` over the available cores for independent, CPU-bound work (recipe parsing).
+enum ParallelMap {
+    static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+        guard items.count > 1 else { return items.map(transform) }
+        let results = ResultSlots<R>(count: items.count)
+        DispatchQueue.concurrentPerform(iterations: items.count) { index in
+            results.set(index, transform(items[index]))
+        }
+        return results.values
+    }
+}
+
+/// Write-once slots filled from several threads.
+private final class ResultSlots<R: Sendable>: @unchecked Sendable {
+    private var slots: [R?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: R) {
+        lock.lock()
+        slots[index] = value
+        lock.unlock()
+    }
+
+    var values: [R] { slots.map { $0! } }
 }

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# `make bench`: resolution benchmarks, each side by side with aliBuild 1.17.48 in the same run.
+#  1. whole CLI against `aliBuild deps --no-system` (which runs the recipes' system_requirement
+#     checks with bash and computes neither versions nor hashes): our `resolve --no-system`
+#     (the same checks: equal work), and our offline default `resolve` (no check runs: what a
+#     release manager waits for);
+#  2. in process: our Resolver vs aliBuild's getPackageList + storeHashes (no check runs on
+#     either side: `--assume-system`), recipes re-read on every repetition.
+# On recipes/ (AliRoot) and on a generated 300-recipe stack (~100 packages in the closure).
+# Results: printed, and appended as JSON lines to .bench/results.jsonl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+BUILD=.build-release
+RUNS=${BENCH_RUNS:-10}
+mkdir -p .bench
+echo "bench: building release binaries (static Swift runtime, as installed)"
+swift build -c release --static-swift-stdlib --scratch-path "$BUILD" 2>&1 | tail -1
+BIN=$BUILD/release
+
+"$PY" Tests/interop/gen_recipes.py --seed 7 --shape stack --packages 300 --out .bench/stack >/dev/null
+read -r STACK_TARGET STACK_DEFAULTS STACK_ARCH < <("$PY" -c '
+import json; c = json.load(open(".bench/stack/case.json")); print(c["targets"][0], c["defaults"], c["arch"])')
+
+results=.bench/results.jsonl
+: > "$results"
+run_cli() {  # label config-dir target defaults arch [our extra flags]
+  scripts/bench_compare.py --runs "$RUNS" --label "cli $1" \
+    "$BIN/alien-install resolve $3 --defaults $4 --arch $5 -c $2 ${6:-} --format dot --recipes-branch master" \
+    ".venv/bin/aliBuild deps $3 --defaults $4 -a $5 -c $2 --no-system" | tee -a "$results"
+}
+run_inprocess() {  # label config-dir target defaults arch
+  ours=$("$BIN/resolver-bench" --config-dir "$2" --defaults "$4" --arch "$5" --repeat 30 "$3")
+  theirs=$("$PY" Tests/interop/alibuild_bench.py --config-dir "$2" --defaults "$4" --arch "$5" \
+           --assume-system --repeat 30 --warmup 2 "$3")
+  "$PY" - "$1" "$ours" "$theirs" <<'PYTHON' | tee -a "$results"
+import json, sys
+label, ours, theirs = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+assert theirs.get("error") is None, theirs["error"]
+print(json.dumps({"label": "in-process " + label, "packages": ours["packages"],
+                  "a_median_s": round(ours["median_s"], 5), "b_median_s": round(theirs["median_seconds"], 5),
+                  "ratio_b_over_a": round(theirs["median_seconds"] / ours["median_s"], 1),
+                  "a_peak_mb": round(ours["peak_rss_mb"], 1), "b_peak_mb": round(theirs["peak_rss_bytes"] / 2**20, 1)}))
+PYTHON
+}
+
+run_cli "recipes/ AliRoot, checks" recipes AliRoot release slc7_x86-64 --no-system
+run_cli "recipes/ AliRoot, offline" recipes AliRoot release slc7_x86-64
+run_cli "stack-300, checks" .bench/stack "$STACK_TARGET" "$STACK_DEFAULTS" "$STACK_ARCH" --no-system
+run_cli "stack-300, offline" .bench/stack "$STACK_TARGET" "$STACK_DEFAULTS" "$STACK_ARCH"
+run_inprocess "recipes/ AliRoot" recipes AliRoot release slc7_x86-64
+run_inprocess "stack-300" .bench/stack "$STACK_TARGET" "$STACK_DEFAULTS" "$STACK_ARCH"
+
+echo
+echo "A = alien-install, B = aliBuild 1.17.48; times are medians; ratio = B / A (higher is better)"
+"$PY" - "$results" <<'PYTHON'
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+print("%-32s %12s %12s %8s %10s %10s" % ("benchmark", "ours", "aliBuild", "ratio", "ours MB", "aliBuild MB"))
+for r in rows:
+    print("%-32s %10.2fms %10.2fms %7.1fx %10.1f %10.1f" % (r["label"], r["a_median_s"] * 1e3, r["b_median_s"] * 1e3,
+          r["ratio_b_over_a"], r["a_peak_mb"], r["b_peak_mb"]))
+PYTHON
