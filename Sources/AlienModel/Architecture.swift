@@ -27,6 +27,9 @@ public struct Architecture: Hashable, Comparable, Sendable, CustomStringConverti
         guard !cpu.isEmpty, cpu.unicodeScalars.allSatisfy({ lowerLetters.contains($0) || digits.contains($0) || $0 == "-" }) else {
             throw .invalidArchitecture(text, reason: "the cpu part may hold only lower-case letters, digits and '-' (x86_64 is spelt x86-64)")
         }
+        guard !cpu.allSatisfy(\.isNumber) else {
+            throw .invalidArchitecture(text, reason: "'\(cpu)' is not a cpu name; a machine's x86_64 is spelt x86-64 here")
+        }
         rawValue = text
         separator = underscore
     }
