@@ -38,6 +38,11 @@ let package = Package(
             name: "HostEnvironment",
             dependencies: ["AlienModel", "Recipes", "Resolver"],
             swiftSettings: strict),
+        // Recipes → tarballs: runs recipe scripts over a plan, the TARS store, relocation.
+        .target(
+            name: "Builder",
+            dependencies: ["AlienModel", "Recipes", "Resolver"],
+            swiftSettings: strict),
         .executableTarget(
             name: "alien-install",
             dependencies: [
@@ -67,7 +72,7 @@ let package = Package(
         // Differential tests against aliBuild and end-to-end CLI tests.
         .testTarget(
             name: "InteropTests",
-            dependencies: ["HostEnvironment", "Resolver", "Recipes", "TestSupport"],
+            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "TestSupport"],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

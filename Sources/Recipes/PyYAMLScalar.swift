@@ -202,6 +202,13 @@ enum PyYAMLScalar {
         guard hour < 24, parts.minute < 60, parts.second < 60 else {
             throw .unsupported("'\(text)' looks like a timestamp but is not a valid one; quote it to keep it a string")
         }
+        // str(): "YYYY-MM-DD HH:MM:SS[.ffffff][+HH:MM]"
+        var text = RecipeValue.pad(parts.year, 4) + "-" + RecipeValue.pad(parts.month, 2) + "-" + RecipeValue.pad(parts.day, 2)
+            + " " + RecipeValue.pad(hour, 2) + ":" + RecipeValue.pad(parts.minute, 2) + ":" + RecipeValue.pad(parts.second, 2)
+        if parts.microsecond != 0 { text += "." + RecipeValue.pad(parts.microsecond, 6) }
+        if let offset = parts.offsetMinutes {
+            text += (offset < 0 ? "-" : "+") + RecipeValue.pad(abs(offset) / 60, 2) + ":" + RecipeValue.pad(abs(offset) % 60, 2)
+        }
         var fields = [parts.year, parts.month, parts.day, hour, parts.minute, parts.second, parts.microsecond]
         for _ in 0..<2 where fields.last == 0 { fields.removeLast() }
         var repr = "datetime.datetime(" + fields.map(String.init).joined(separator: ", ")
@@ -222,7 +229,7 @@ enum PyYAMLScalar {
                 repr += ", tzinfo=datetime.timezone(datetime.timedelta(\(args.joined(separator: ", "))))"
             }
         }
-        return .datetime(repr: repr + ")")
+        return .datetime(repr: repr + ")", text: text)
     }
 
     private static func daysIn(_ month: Int, _ year: Int) -> Int {

@@ -12,13 +12,28 @@ extension RecipeValue {
         case let .bool(value): value ? "True" : "False"
         case .null: "None"
         case let .date(year, month, day): "datetime.date(\(year), \(month), \(day))"
-        case let .datetime(repr): repr
+        case let .datetime(repr, _): repr
         case let .list(items): "[" + items.map(\.pythonRepr).joined(separator: ", ") + "]"
         case let .map(map):
             // aliBuild's loader builds every mapping as an OrderedDict (Python 3.11 repr).
             map.isEmpty ? "OrderedDict()"
                 : "OrderedDict([" + map.entries.map { "(\($0.key.pythonRepr), \($0.value.pythonRepr))" }.joined(separator: ", ") + "])"
         }
+    }
+
+    /// Python 3's `str()`: the text of a string, ISO dates for dates, the repr of the rest.
+    public var pythonStr: String {
+        switch self {
+        case let .string(text): text
+        case let .date(year, month, day): Self.pad(year, 4) + "-" + Self.pad(month, 2) + "-" + Self.pad(day, 2)
+        case let .datetime(_, text): text
+        default: pythonRepr
+        }
+    }
+
+    static func pad(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 
     /// `repr(str)`: single quotes unless the text has a `'` and no `"`; backslash escapes for

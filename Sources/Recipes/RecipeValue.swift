@@ -12,7 +12,7 @@ public indirect enum RecipeValue: Hashable, Sendable {
     case date(year: Int, month: Int, day: Int)
     /// A timestamp with a time (`2001-12-14t21:59:43.10-05:00`), kept as the Python `repr`
     /// of the `datetime.datetime` PyYAML builds; nothing else is done with it.
-    case datetime(repr: String)
+    case datetime(repr: String, text: String)
     case list([RecipeValue])
     case map(RecipeMap)
 

@@ -60,7 +60,7 @@ struct PatternMatcher {
     }
 }
 
-enum PythonFormat {
+public enum PythonFormat {
     enum Failure: Error, Equatable {
         case missingKey(String)
         case unsupported(String)
@@ -103,7 +103,7 @@ enum PythonFormat {
     }
 
     /// `shlex.quote`.
-    static func shellQuote(_ text: String) -> String {
+    public static func shellQuote(_ text: String) -> String {
         if text.isEmpty { return "''" }
         let safe = text.unicodeScalars.allSatisfy { scalar in
             scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "_@%+=:,./-".unicodeScalars.contains(scalar))

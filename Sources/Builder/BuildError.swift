@@ -1,0 +1,24 @@
+import AlienModel
+
+/// Why a build (or part of one) failed. Messages name the package and the file involved.
+public enum BuildError: Error, CustomStringConvertible, Sendable {
+    case io(path: String, reason: String)
+    case source(package: String, command: String, output: String)
+    case script(package: String, status: Int32, log: String, tail: [String])
+    case dependencyFailed(package: String, dependency: String)
+    case tarball(package: String, reason: String)
+    case relocation(path: String, reason: String)
+    case badValue(package: String, key: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .io(path, reason): "\(path): \(reason)"
+        case let .source(package, command, output): "\(package): `\(command)` failed: \(output)"
+        case let .script(package, status, log, _): "\(package): the build script exited with status \(status) (log: \(log))"
+        case let .dependencyFailed(package, dependency): "\(package): not built because \(dependency) failed"
+        case let .tarball(package, reason): "\(package): tarball: \(reason)"
+        case let .relocation(path, reason): "\(path): relocation failed: \(reason)"
+        case let .badValue(package, key, reason): "\(package): '\(key)' \(reason)"
+        }
+    }
+}

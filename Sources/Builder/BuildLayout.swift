@@ -1,0 +1,50 @@
+import AlienModel
+import Foundation
+
+/// aliBuild's work directory layout (recipe-format.md §7): sources, build and install
+/// roots per hash, the TARS store with its links, and installed packages.
+public struct BuildLayout: Sendable {
+    public let workDir: URL
+    public let architecture: Architecture
+
+    public init(workDir: URL, architecture: Architecture) {
+        self.workDir = workDir.standardizedFileURL
+        self.architecture = architecture
+    }
+
+    var arch: String { architecture.rawValue }
+
+    public func tarballName(_ name: PackageName, _ version: String, _ revision: String) -> String {
+        "\(name)-\(version)-\(revision).\(arch).tar.gz"
+    }
+
+    /// `TARS/<arch>/store/<h2>/<hash>/`
+    public func storeDirectory(hash: String) -> URL {
+        workDir.appendingPathComponent("TARS/\(arch)/store/\(hash.prefix(2))/\(hash)")
+    }
+
+    /// `TARS/<arch>/<pkg>/`: one link per built revision, into the store.
+    public func linksDirectory(_ name: PackageName) -> URL {
+        workDir.appendingPathComponent("TARS/\(arch)/\(name)")
+    }
+
+    /// `<arch>/<pkg>/<ver>-<rev>` relative to the work dir (`PKGPATH`).
+    public func packagePath(_ name: PackageName, _ version: String, _ revision: String) -> String {
+        "\(arch)/\(name)/\(version)-\(revision)"
+    }
+
+    public func installDirectory(_ name: PackageName, _ version: String, _ revision: String) -> URL {
+        workDir.appendingPathComponent(packagePath(name, version, revision))
+    }
+
+    public func buildRoot(hash: String) -> URL { workDir.appendingPathComponent("BUILD/\(hash)") }
+    public func installRoot(hash: String) -> URL { workDir.appendingPathComponent("INSTALLROOT/\(hash)") }
+
+    public func sourceDirectory(_ name: PackageName, _ version: String, _ commit: String) -> URL {
+        workDir.appendingPathComponent("SOURCES/\(name)/\(version)/\(commit)")
+    }
+
+    public func specsDirectory(_ name: PackageName, _ version: String, _ revision: String) -> URL {
+        workDir.appendingPathComponent("SPECS/\(arch)/\(name)/\(version)-\(revision)")
+    }
+}

@@ -1,0 +1,60 @@
+import AlienModel
+import Foundation
+import Resolver
+
+/// `.meta.json`: where a package came from (aliBuild's provenance record).
+enum Provenance {
+    static func json(_ package: ResolvedPackage, id: PackageIdentity, plan: BuildPlan,
+                     identities: [PackageName: PackageIdentity]) -> String {
+        func info(_ name: PackageName) -> [String: Any] {
+            let resolved = plan[name]
+            let known = identities[name]
+            return ["name": name.rawValue, "tag": resolved?.tag ?? "", "source": resolved?.source ?? NSNull(),
+                    "version": known?.version ?? resolved?.version ?? "", "revision": known?.revision ?? "",
+                    "hash": known?.hash ?? ""]
+        }
+        let record: [String: Any] = [
+            "alien_install_version": "0.1.0",
+            "architecture": plan.architecture.rawValue,
+            "defaults": plan.defaults,
+            "package": info(package.name),
+            "dependencies": [
+                "direct": ["build": package.buildRequires.map(info), "runtime": package.runtimeRequires.map(info)],
+                "recursive": ["build": package.fullBuildRequires.map(info), "runtime": package.fullRuntimeRequires.map(info)],
+            ],
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}
+
+/// A modulefile for packages whose recipe writes none (what `alibuild-generate-module --bin --lib`
+/// produces): loads the runtime dependencies, sets `<PKG>_ROOT`, puts `bin` and `lib` first.
+enum Modulefile {
+    static func generate(_ package: ResolvedPackage, id: PackageIdentity, identities: [PackageName: PackageIdentity], plan: BuildPlan) -> String {
+        let dependencies = package.fullRuntimeRequires.compactMap { identities[$0] }.filter { $0.name.rawValue != "defaults-release" }
+        var text = """
+            #%Module1.0
+            proc ModulesHelp { } {
+              global version
+              puts stderr "Modulefile for \(id.name) \(id.version)-\(id.revision)"
+            }
+            set version \(id.version)-\(id.revision)
+            module-whatis "Modulefile for \(id.name) \(id.version)-\(id.revision)"
+            # Dependencies
+            module load BASE/1.0\(dependencies.map { " \($0.name)/\($0.version)-\($0.revision)" }.joined())
+            # Our environment
+            set PKG_ROOT $::env(BASEDIR)/\(id.name)/$version
+            setenv \(id.variablePrefix)_ROOT $PKG_ROOT
+            setenv \(id.variablePrefix)_VERSION \(id.version)
+            setenv \(id.variablePrefix)_REVISION \(id.revision)
+
+            """
+        for entry in package.env?.entries ?? [] {
+            guard case let .string(key) = entry.key, let value = entry.value.stringValue, !value.contains("$") else { continue }
+            text += "setenv \(key) \"\(value)\"\n"
+        }
+        text += "prepend-path PATH $PKG_ROOT/bin\nprepend-path LD_LIBRARY_PATH $PKG_ROOT/lib\n"
+        return text
+    }
+}

@@ -1,0 +1,5 @@
+package: defaults-release
+version: v1
+env:
+  CFLAGS: "-O2 -g0"
+---
