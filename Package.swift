@@ -69,6 +69,7 @@ let package = Package(
             name: "HostEnvironmentTests",
             dependencies: ["HostEnvironment", "Resolver", "Recipes", "TestSupport"],
             swiftSettings: strict),
+        .testTarget(name: "BuilderTests", dependencies: ["Builder", "AlienModel", "Resolver", "TestSupport"], swiftSettings: strict),
         // Differential tests against aliBuild and end-to-end CLI tests.
         .testTarget(
             name: "InteropTests",

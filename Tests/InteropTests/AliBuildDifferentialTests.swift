@@ -76,6 +76,24 @@ struct AliBuildDifferentialTests {
         }
     }
 
+    static let shippedPackages: [String] = {
+        let directory = Interop.root.appendingPathComponent("recipes")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+            .filter { $0.hasSuffix(".sh") && !$0.hasPrefix("defaults-") }
+            .compactMap { try? Recipe(text: String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8), file: $0).package.rawValue }
+            .sorted()
+    }()
+
+    /// Every shipped package as the only target, with both defaults files.
+    @Test(arguments: shippedPackages)
+    func everyShippedPackageAlone(package: String) throws {
+        let configDir = Interop.root.appendingPathComponent("recipes")
+        for defaults in ["release", "root6next"] {
+            try Self.compare(Case(configDir: configDir, targets: [package], defaults: defaults, arch: "slc9_x86-64",
+                                  assumeSystem: true, label: "recipes/ \(package) \(defaults)"))
+        }
+    }
+
     // MARK: generated recipe sets
 
     static let firstSeed = Int(ProcessInfo.processInfo.environment["ALIEN_DIFF_FIRST_SEED"] ?? "") ?? 1
