@@ -120,7 +120,8 @@ struct PackageBuilder: Sendable {
         }
     }
 
-    /// Unpacks into `TMP/<hash>`, moves the package into place and relocates it.
+    /// Unpacks into `TMP/<hash>`, relocates there for the final place, then renames it into
+    /// place: a package directory exists only when complete (a kill leaves at most TMP/).
     private func install(tarball: URL, id: PackageIdentity, packagePath: String) throws(BuildError) {
         let stage = layout.workDir.appendingPathComponent("TMP/\(id.hash)")
         try? FileManager.default.removeItem(at: stage)
@@ -130,12 +131,13 @@ struct PackageBuilder: Sendable {
         }
         defer { try? FileManager.default.removeItem(at: stage) }
         let final = layout.workDir.appendingPathComponent(packagePath)
+        let unpacked = stage.appendingPathComponent(packagePath)
+        try Relocation.relocate(unpacked, to: final.path, packagePath: packagePath, hash: id.hash, revision: id.revision)
         try makeDirectory(final.deletingLastPathComponent())
         try? FileManager.default.removeItem(at: final)
-        do { try FileManager.default.moveItem(at: stage.appendingPathComponent(packagePath), to: final) } catch {
+        do { try FileManager.default.moveItem(at: unpacked, to: final) } catch {
             throw .io(path: final.path, reason: "cannot move the unpacked package into place: \(error)")
         }
-        try Relocation.relocate(workDir: layout.workDir, packagePath: packagePath, hash: id.hash, revision: id.revision)
         for link in ["latest", "latest-\(plan.defaults)"] {
             let url = final.deletingLastPathComponent().appendingPathComponent(link)
             try? FileManager.default.removeItem(at: url)

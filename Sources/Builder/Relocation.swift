@@ -56,14 +56,16 @@ public enum Relocation {
         }
     }
 
-    /// Rewrites the files listed in `.original-unrelocated` of a package unpacked at
-    /// `workDir/packagePath` so that they point at `workDir` (aliBuild's relocate-me.sh).
-    public static func relocate(workDir: URL, packagePath: String, originalPath: String? = nil, hash: String, revision: String) throws(BuildError) {
-        let installDir = workDir.appendingPathComponent(packagePath)
+    /// Rewrites the files listed in `.original-unrelocated` of the package in `directory`
+    /// so that they point at `prefix` (aliBuild's relocate-me.sh with `$WORK_DIR/$PP` =
+    /// `prefix`). The package may still sit in a staging directory: it is relocated for the
+    /// place it is about to be renamed to.
+    public static func relocate(_ directory: URL, to prefix: String, packagePath: String, hash: String, revision: String) throws(BuildError) {
+        let installDir = directory
         let list = installDir.appendingPathComponent(".original-unrelocated")
         guard let text = try? String(contentsOf: list, encoding: .utf8) else { return }
-        let oldPrefix = Array("INSTALLROOT/\(hash)/\(originalPath ?? packagePath)".utf8)
-        let newPrefix = Array((workDir.path + "/" + packagePath).utf8)
+        let oldPrefix = Array("INSTALLROOT/\(hash)/\(packagePath)".utf8)
+        let newPrefix = Array(prefix.utf8)
         let revisionMarker = Array("@@PKGREVISION@\(hash)@@".utf8)
         for file in text.split(separator: "\n") where !file.isEmpty {
             let target = installDir.appendingPathComponent(String(file))

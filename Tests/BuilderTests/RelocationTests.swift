@@ -54,11 +54,11 @@ import Testing
         #expect(listed == "bin/run\n", "binary files (with NUL bytes) and untouched files are not listed")
         #expect(FileManager.default.fileExists(atPath: package.appendingPathComponent("bin/run.unrelocated").path))
 
-        // Move the package to its final place in the work dir, then relocate.
+        // Relocate where it lies for its final place in the work dir, then move it there.
         let final = work.appendingPathComponent(Self.packagePath)
+        try Relocation.relocate(package, to: final.path, packagePath: Self.packagePath, hash: Self.hash, revision: "3")
         try FileManager.default.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
         try FileManager.default.moveItem(at: package, to: final)
-        try Relocation.relocate(workDir: work, packagePath: Self.packagePath, hash: Self.hash, revision: "3")
         let relocated = try String(contentsOf: final.appendingPathComponent("bin/run"), encoding: .utf8)
         #expect(relocated == "#!/bin/sh\nexec \(work.path)/\(Self.packagePath)/bin/tool --rev 3\n")
         let mode = try FileManager.default.attributesOfItem(atPath: final.appendingPathComponent("bin/run").path)[.posixPermissions] as? Int
