@@ -98,7 +98,8 @@ struct PackageBuilder: Sendable {
             try makeDirectory(modulefile.deletingLastPathComponent())
             try write(Modulefile.generate(package, id: id, identities: identities, plan: plan), to: modulefile)
         }
-        try Relocation.prepare(installDir: builtDir, packagePath: packagePath, hash: id.hash, revision: id.revision)
+        try Relocation.prepare(installDir: builtDir, packagePath: packagePath, hash: id.hash, revision: id.revision,
+                               buildPrefix: layout.workDir.path)
     }
 
     /// Packs into the store under a temporary name, renames, and links

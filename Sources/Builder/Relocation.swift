@@ -8,7 +8,12 @@ public enum Relocation {
     /// Finds the text files under `installDir` that need relocation (aliBuild's
     /// `grep -I -l -R`), records them in `.original-unrelocated`, keeps a `.unrelocated`
     /// copy of each, and writes `relocate-me.sh` for tools that expect it.
-    public static func prepare(installDir: URL, packagePath: String, hash: String, revision: String) throws(BuildError) {
+    ///
+    /// When `buildPrefix` (the work dir the package was built in) is given, it is cut from
+    /// those files (`<work dir>/INSTALLROOT/<hash>` → `/INSTALLROOT/<hash>`), so that the
+    /// tarball does not depend on where it was built; relocation's pattern matches either.
+    public static func prepare(installDir: URL, packagePath: String, hash: String, revision: String,
+                               buildPrefix: String? = nil) throws(BuildError) {
         let markers = [Array("INSTALLROOT/\(hash)".utf8), Array("@@PKGREVISION@\(hash)@@".utf8)]
         var listed: [String] = []
         let fileManager = FileManager.default
@@ -30,6 +35,11 @@ public enum Relocation {
             try (listed.map { $0 + "\n" }.joined()).write(to: installDir.appendingPathComponent(".original-unrelocated"), atomically: true, encoding: .utf8)
             for file in listed {
                 let source = installDir.appendingPathComponent(file)
+                if let buildPrefix {
+                    let bytes = try [UInt8](Data(contentsOf: source))
+                    let canonical = replaceAll(bytes, Array((buildPrefix + "/INSTALLROOT/\(hash)").utf8), with: Array("/INSTALLROOT/\(hash)".utf8))
+                    if canonical != bytes { try Data(canonical).write(to: source) }
+                }
                 let copy = installDir.appendingPathComponent(file + ".unrelocated")
                 try? fileManager.removeItem(at: copy)
                 try fileManager.copyItem(at: source, to: copy)
