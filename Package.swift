@@ -13,7 +13,7 @@ let package = Package(
     products: [
         .executable(name: "alien-install", targets: ["alien-install"]),
         // The library modules, for the fuzzers in Fuzz/ and for embedding.
-        .library(name: "AlienInstallCore", targets: ["AlienModel", "Recipes", "Resolver", "HostEnvironment"]),
+        .library(name: "AlienInstallCore", targets: ["AlienModel", "Recipes", "Resolver", "HostEnvironment", "Tarballs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,6 +23,13 @@ let package = Package(
     targets: [
         // Pure value types: package identities, architectures, hashes.
         .target(name: "AlienModel", swiftSettings: strict),
+        // libarchive (Debian libarchive-dev); the shim re-exports the cast macros (AE_IFREG, ...).
+        .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        // Normalized tarball writing and streaming secure extraction.
+        .target(
+            name: "Tarballs",
+            dependencies: ["AlienModel", "CArchive", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         // Pure: recipe and defaults text → Recipe values (YAML via Yams, PyYAML semantics).
         .target(
             name: "Recipes",
@@ -41,12 +48,12 @@ let package = Package(
         // Recipes → tarballs: runs recipe scripts over a plan, the TARS store, relocation.
         .target(
             name: "Builder",
-            dependencies: ["AlienModel", "Recipes", "Resolver"],
+            dependencies: ["AlienModel", "Recipes", "Resolver", "Tarballs"],
             swiftSettings: strict),
         .executableTarget(
             name: "alien-install",
             dependencies: [
-                "AlienModel", "Recipes", "Resolver", "HostEnvironment",
+                "AlienModel", "Recipes", "Resolver", "HostEnvironment", "Builder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -55,6 +62,12 @@ let package = Package(
             name: "resolver-bench",
             dependencies: ["AlienModel", "Recipes", "Resolver", "HostEnvironment"],
             path: "Benchmarks/ResolverBench",
+            swiftSettings: strict),
+        // scripts/bench_tarballs.sh: pack/extract timing and peak memory, compared with GNU tar.
+        .executableTarget(
+            name: "tarball-bench",
+            dependencies: ["AlienModel", "Tarballs"],
+            path: "Benchmarks/TarballBench",
             swiftSettings: strict),
         // Fakes and fixtures shared by the unit tests (never linked into products).
         .target(
@@ -69,7 +82,8 @@ let package = Package(
             name: "HostEnvironmentTests",
             dependencies: ["HostEnvironment", "Resolver", "Recipes", "TestSupport"],
             swiftSettings: strict),
-        .testTarget(name: "BuilderTests", dependencies: ["Builder", "AlienModel", "Resolver", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TarballsTests", dependencies: ["Tarballs", "CArchive", "AlienModel"], swiftSettings: strict),
+        .testTarget(name: "BuilderTests", dependencies: ["Builder", "AlienModel", "Resolver", "HostEnvironment", "TestSupport"], swiftSettings: strict),
         // Differential tests against aliBuild and end-to-end CLI tests.
         .testTarget(
             name: "InteropTests",

@@ -61,3 +61,9 @@ for r in rows:
     print("%-32s %10.2fms %10.2fms %7.1fx %10.1f %10.1f" % (r["label"], r["a_median_s"] * 1e3, r["b_median_s"] * 1e3,
           r["ratio_b_over_a"], r["a_peak_mb"], r["b_peak_mb"]))
 PYTHON
+
+# Tarballs: our pack/extract against GNU tar on a ~500 MB, ~50 000-file tree.
+if [ "${BENCH_SKIP_TARBALLS:-0}" != 1 ]; then
+  echo
+  scripts/bench_tarballs.sh
+fi

@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(git bash make python3 python3-venv python3-pip python3-yaml ca-certificates)
+APT_PACKAGES=(git bash make python3 python3-venv python3-pip python3-yaml ca-certificates
+              gcc pkg-config libarchive-dev libarchive-tools zstd)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

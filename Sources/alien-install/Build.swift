@@ -1,0 +1,63 @@
+import AlienModel
+import ArgumentParser
+import Builder
+import Foundation
+import HostEnvironment
+import Resolver
+
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build packages into relocatable tarballs in an aliBuild-compatible store.",
+        discussion: """
+            Resolves the packages (as `resolve` does), then runs each recipe in dependency order, \
+            independent packages in parallel, and packs every result into \
+            WORK_DIR/TARS/<arch>/store/<h2>/<hash>/<pkg>-<ver>-<rev>.<arch>.tar.gz, linked from \
+            TARS/<arch>/<pkg>/. Packages are installed into WORK_DIR/<arch>/<pkg>/<ver>-<rev>. A \
+            package whose tarball is already in the store is unpacked instead of built. Logs: \
+            WORK_DIR/BUILD/<hash>/log. System requirements are checked with bash; prefer_system \
+            checks are not run (everything is built here, as for a release).
+            """)
+
+    @OptionGroup var recipes: RecipeOptions
+
+    @Option(name: [.customShort("w"), .long], help: "Work directory (default: $ALIEN_WORK_DIR or ./sw).")
+    var workDir: String?
+
+    @Option(name: [.customShort("j"), .long], help: "CPUs to use in total, split between concurrent builds.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(name: .long, help: "Resolve and print what would be built, without building.")
+    var dryRun = false
+
+    @Flag(name: .long, help: "One JSON event per line instead of the live view.")
+    var json = false
+
+    @Argument(help: "Packages to build, e.g. GridDemo.")
+    var packages: [String]
+
+    func validate() throws {
+        if packages.isEmpty { throw ValidationError("name at least one package") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() throws {
+        let context = try recipes.context(systemChecks: .noSystem)
+        let plan = try Output.run { try context.resolve(targets: try packageNames(packages)) }
+        for warning in plan.warnings { Output.warn(warning) }
+        let directory = URL(fileURLWithPath: workDir ?? ProcessInfo.processInfo.environment["ALIEN_WORK_DIR"] ?? "sw").standardizedFileURL
+        let builder = Builder(plan: plan, options: .init(workDir: directory, configDir: URL(fileURLWithPath: try Output.run { try context.resolvedConfigDir() }).standardizedFileURL.path, jobs: jobs),
+                              archiver: LibarchiveArchiver())
+        if dryRun {
+            let identities = builder.identities()
+            for package in plan.orderedPackages {
+                let id = identities[package.name]!
+                Output.write("\(id.name) \(id.version)-\(id.revision) \(id.hash)\n")
+            }
+            return
+        }
+        let reporter = BuildReporter(json: json || isatty(STDOUT_FILENO) == 0)
+        let summary = try Output.run { try builder.run(events: reporter.handle) }
+        reporter.finish(summary, workDir: directory)
+        if !summary.succeeded { throw ExitCode(1) }
+    }
+}

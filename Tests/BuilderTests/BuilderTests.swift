@@ -1,0 +1,121 @@
+import AlienModel
+import Builder
+import Foundation
+import HostEnvironment
+import Resolver
+import Testing
+
+/// The builder end to end on the demo recipes (real bash, real compiler, real libarchive).
+@Suite(.serialized) struct BuilderTests {
+    static let demo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("recipes/demo").path
+
+    static func plan(_ configDir: String = demo, target: String = "GridDemo") throws -> BuildPlan {
+        try RecipeContext(configDir: configDir, architecture: try Architecture("slc9_x86-64"), systemChecks: .noSystem,
+                          recipesBranch: "master").resolve(targets: [try PackageName(target)])
+    }
+
+    static func build(_ plan: BuildPlan, workDir: URL, configDir: String = demo) throws -> (BuildSummary, [BuildEvent]) {
+        let events = EventLog()
+        let builder = Builder(plan: plan, options: .init(workDir: workDir, configDir: configDir, jobs: 2), archiver: LibarchiveArchiver())
+        let summary = try builder.run { events.append($0) }
+        return (summary, events.all)
+    }
+
+    static func temporary(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("alien-build-\(name)-\(UUID().uuidString)")
+    }
+
+    static func storeDigests(_ workDir: URL) throws -> [String: String] {
+        let store = workDir.appendingPathComponent("TARS/slc9_x86-64/store")
+        var digests: [String: String] = [:]
+        for case let url as URL in FileManager.default.enumerator(at: store, includingPropertiesForKeys: nil)! where url.pathExtension == "gz" {
+            let result = try run("/usr/bin/sha256sum", [url.path])
+            digests[url.lastPathComponent] = String(result.prefix(64))
+        }
+        return digests
+    }
+
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment.isEmpty ? nil : environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test func demoBuildsReproduciblyAndRunsFromTheWorkDir() throws {
+        let first = Self.temporary("a"), second = Self.temporary("b")
+        defer { try? FileManager.default.removeItem(at: first); try? FileManager.default.removeItem(at: second) }
+        let plan = try Self.plan()
+        let (summary, _) = try Self.build(plan, workDir: first)
+        #expect(summary.succeeded)
+        #expect(summary.built.count == 5)
+        let (again, _) = try Self.build(plan, workDir: second)
+        #expect(again.succeeded)
+        let digests = try Self.storeDigests(first)
+        #expect(digests.count == 5)
+        #expect(digests == (try Self.storeDigests(second)), "the same recipes give byte-identical tarballs in another work dir")
+
+        let output = try Self.run("/bin/bash", ["-c", ". \(second.path)/slc9_x86-64/GridDemo/v1-1/etc/profile.d/init.sh && hello-grid tester"],
+                                  environment: ["PATH": "/usr/bin:/bin", "WORK_DIR": second.path])
+        #expect(output == "Welcome to the demo stack\nHello from the grid, tester! (libgreet 1.0)\n")
+
+        // A rerun takes everything as installed.
+        let (rerun, _) = try Self.build(plan, workDir: first)
+        #expect(rerun.built.isEmpty)
+        #expect(rerun.cached.count == 5)
+    }
+
+    @Test func storeTarballsAreUnpackedInsteadOfRebuilt() throws {
+        let work = Self.temporary("store")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let plan = try Self.plan()
+        _ = try Self.build(plan, workDir: work)
+        try FileManager.default.removeItem(at: work.appendingPathComponent("slc9_x86-64"))
+        let (summary, events) = try Self.build(plan, workDir: work)
+        #expect(summary.built.isEmpty)
+        #expect(events.contains { if case .cached(_, _, _, "store") = $0 { true } else { false } })
+        #expect(FileManager.default.isExecutableFile(atPath: work.appendingPathComponent("slc9_x86-64/greeter/1.0-1/bin/greeter").path))
+    }
+
+    @Test func aFailureStopsDependantsAndLetsIndependentPackagesFinish() throws {
+        let recipes = Self.temporary("recipes"), work = Self.temporary("fail")
+        defer { try? FileManager.default.removeItem(at: recipes); try? FileManager.default.removeItem(at: work) }
+        try FileManager.default.createDirectory(at: recipes, withIntermediateDirectories: true)
+        let files = [
+            "defaults-release.sh": "package: defaults-release\nversion: v1\n---\n",
+            "top.sh": "package: top\nversion: v1\nrequires: [broken, fine]\n---\ntrue\n",
+            "broken.sh": "package: broken\nversion: v1\n---\necho about to fail\nexit 3\n",
+            "fine.sh": "package: fine\nversion: v1\n---\nmkdir -p $INSTALLROOT/share && echo ok > $INSTALLROOT/share/ok\n",
+        ]
+        for (name, text) in files { try text.write(to: recipes.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        let (summary, _) = try Self.build(try Self.plan(recipes.path, target: "top"), workDir: work, configDir: recipes.path)
+        #expect(!summary.succeeded)
+        #expect(summary.failed.map(\.0.rawValue) == ["broken"])
+        #expect(summary.skipped.map(\.rawValue) == ["top"])
+        #expect(summary.built.map(\.name.rawValue).contains("fine"))
+        guard case let .script(_, status, log, tail)? = summary.failed.first?.1 else {
+            Issue.record("expected a script failure")
+            return
+        }
+        #expect(status == 3)
+        #expect(tail.contains { $0.contains("about to fail") })
+        #expect(FileManager.default.fileExists(atPath: log))
+        #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("slc9_x86-64/broken").path),
+                "nothing of a failed package is installed")
+    }
+}
+
+final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [BuildEvent] = []
+    func append(_ event: BuildEvent) { lock.lock(); events.append(event); lock.unlock() }
+    var all: [BuildEvent] { lock.lock(); defer { lock.unlock() }; return events }
+}
