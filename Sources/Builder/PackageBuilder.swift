@@ -22,10 +22,12 @@ struct PackageBuilder: Sendable {
         let tarball = layout.storeDirectory(hash: id.hash).appendingPathComponent(layout.tarballName(id.name, id.version, id.revision))
         if (try? String(contentsOf: installDir.appendingPathComponent(".build-hash"), encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines) == id.hash {
+            try distLinks(package, identities: identities)
             return .cached("installed")
         }
         if FileManager.default.fileExists(atPath: tarball.path) {
             try install(tarball: tarball, id: id, packagePath: packagePath)
+            try distLinks(package, identities: identities)
             return .cached("store")
         }
         let start = Date()
@@ -36,6 +38,7 @@ struct PackageBuilder: Sendable {
         try finishInstallRoot(package, id: id, identities: identities, builtDir: builtDir, packagePath: packagePath)
         try store(package, id: id, installRoot: installRoot, packagePath: packagePath, tarball: tarball)
         try install(tarball: tarball, id: id, packagePath: packagePath)
+        try distLinks(package, identities: identities)
         return .built(Date().timeIntervalSince(start))
     }
 
@@ -118,6 +121,27 @@ struct PackageBuilder: Sendable {
         let target = "../../\(layout.architecture)/store/\(id.hash.prefix(2))/\(id.hash)/\(tarball.lastPathComponent)"
         do { try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: target) } catch {
             throw .io(path: link.path, reason: "\(error)")
+        }
+    }
+
+    /// `TARS/<arch>/{dist,dist-direct,dist-runtime}/<pkg>/<pkg>-<ver>-<rev>/`: links to the
+    /// package's tarball and to those of its full, direct and full runtime dependencies
+    /// (aliBuild's `createDistLinks`), what a site needs to fetch to install it.
+    private func distLinks(_ package: ResolvedPackage, identities: [PackageName: PackageIdentity]) throws(BuildError) {
+        let id = identities[package.name]!
+        for (kind, dependencies) in [("dist", package.fullRequires), ("dist-direct", package.requires),
+                                     ("dist-runtime", package.fullRuntimeRequires)] {
+            let directory = layout.workDir.appendingPathComponent("TARS/\(layout.architecture)/\(kind)/\(id.name)/\(id.name)-\(id.version)-\(id.revision)")
+            try? FileManager.default.removeItem(at: directory)
+            try makeDirectory(directory)
+            for name in [package.name] + dependencies {
+                guard let dependency = identities[name] else { continue }
+                let file = layout.tarballName(dependency.name, dependency.version, dependency.revision)
+                let target = "../../../../../TARS/\(layout.architecture)/store/\(dependency.hash.prefix(2))/\(dependency.hash)/\(file)"
+                do { try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent(file).path, withDestinationPath: target) } catch {
+                    throw .io(path: directory.appendingPathComponent(file).path, reason: "\(error)")
+                }
+            }
         }
     }
 

@@ -113,6 +113,68 @@ import Testing
     }
 }
 
+extension BuilderTests {
+    static func writeRecipes(_ files: [String: String]) throws -> URL {
+        let directory = temporary("recipes")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for (name, text) in files { try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        return directory
+    }
+
+    @Test func sourcesComeFromGitAtTheTag() throws {
+        let repository = Self.temporary("git"), work = Self.temporary("git-work")
+        defer { try? FileManager.default.removeItem(at: repository); try? FileManager.default.removeItem(at: work) }
+        try FileManager.default.createDirectory(at: repository, withIntermediateDirectories: true)
+        let git = { (arguments: [String]) throws in
+            _ = try Self.run("/usr/bin/git", ["-C", repository.path, "-c", "user.name=t", "-c", "user.email=t@example.org"] + arguments)
+        }
+        try git(["init", "-q"])
+        try "tagged\n".write(to: repository.appendingPathComponent("hello.txt"), atomically: true, encoding: .utf8)
+        try git(["add", "hello.txt"])
+        try git(["commit", "-q", "-m", "first"])
+        try git(["tag", "v1"])
+        try "later\n".write(to: repository.appendingPathComponent("hello.txt"), atomically: true, encoding: .utf8)
+        try git(["commit", "-q", "-am", "second"])
+        let recipes = try Self.writeRecipes([
+            "defaults-release.sh": "package: defaults-release\nversion: v1\n---\n",
+            "hello.sh": "package: hello\nversion: \"%(tag)s\"\ntag: v1\nsource: file://\(repository.path)\n---\nmkdir -p $INSTALLROOT/share\ncp $SOURCEDIR/hello.txt $INSTALLROOT/share/\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: recipes) }
+        let (summary, _) = try Self.build(try Self.plan(recipes.path, target: "hello"), workDir: work, configDir: recipes.path)
+        #expect(summary.succeeded, "\(summary.failed)")
+        let installed = try String(contentsOf: work.appendingPathComponent("slc9_x86-64/hello/v1-1/share/hello.txt"), encoding: .utf8)
+        #expect(installed == "tagged\n")
+        #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("SOURCES/hello/v1/v1/.git").path))
+    }
+
+    /// Two independent one-second packages: built side by side, then one at a time. The
+    /// times are reported, not asserted (the machine may be busy).
+    @Test func independentBranchesBuildInParallel() throws {
+        let recipes = try Self.writeRecipes([
+            "defaults-release.sh": "package: defaults-release\nversion: v1\n---\n",
+            "top.sh": "package: top\nversion: v1\nrequires: [left, right]\n---\ntrue\n",
+            "left.sh": "package: left\nversion: v1\n---\nsleep 1\n",
+            "right.sh": "package: right\nversion: v1\n---\nsleep 1\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: recipes) }
+        let plan = try Self.plan(recipes.path, target: "top")
+        var seconds: [Int: Double] = [:]
+        for parallel in [2, 1] {
+            let work = Self.temporary("parallel-\(parallel)")
+            defer { try? FileManager.default.removeItem(at: work) }
+            let builder = Builder(plan: plan, options: .init(workDir: work, configDir: recipes.path, jobs: 2, concurrentBuilds: parallel),
+                                  archiver: LibarchiveArchiver())
+            let start = Date()
+            let summary = try builder.run { _ in }
+            seconds[parallel] = Date().timeIntervalSince(start)
+            #expect(summary.succeeded)
+            #expect(summary.built.count == 4)
+        }
+        print("parallel build of two independent 1 s packages: \(String(format: "%.2f", seconds[2]!)) s side by side, "
+              + "\(String(format: "%.2f", seconds[1]!)) s one at a time")
+    }
+}
+
 final class EventLog: @unchecked Sendable {
     private let lock = NSLock()
     private var events: [BuildEvent] = []
