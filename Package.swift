@@ -30,6 +30,10 @@ let package = Package(
             name: "Tarballs",
             dependencies: ["AlienModel", "CArchive", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
+        // libcurl (Debian libcurl4-openssl-dev); the shim wraps the variadic setopt/getinfo.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Getting artifacts: HTTP on libcurl (more sources and resumable mirrors to come).
+        .target(name: "Transport", dependencies: ["AlienModel", "CCurl"], swiftSettings: strict),
         // Pure: recipe and defaults text → Recipe values (YAML via Yams, PyYAML semantics).
         .target(
             name: "Recipes",
@@ -48,7 +52,7 @@ let package = Package(
         // Recipes → tarballs: runs recipe scripts over a plan, the TARS store, relocation.
         .target(
             name: "Builder",
-            dependencies: ["AlienModel", "Recipes", "Resolver", "Tarballs"],
+            dependencies: ["AlienModel", "Recipes", "Resolver", "Tarballs", "Transport"],
             swiftSettings: strict),
         .executableTarget(
             name: "alien-install",

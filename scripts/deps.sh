@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(git bash make python3 python3-venv python3-pip python3-yaml ca-certificates
-              gcc pkg-config libarchive-dev libarchive-tools zstd)
+              gcc pkg-config libarchive-dev libarchive-tools zstd libcurl4-openssl-dev nginx-light curl)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
@@ -15,7 +15,14 @@ if ((${#missing[@]})); then
   echo "deps: installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
+  # Services from these packages (nginx) must not start: tests run their own on 127.0.0.1.
+  policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod +x "$policy"
+  fi
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  [ -z "$policy" ] || $SUDO rm -f "$policy"
 fi
 
 if ! command -v swift >/dev/null 2>&1; then

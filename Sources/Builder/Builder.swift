@@ -13,14 +13,17 @@ public struct Builder: Sendable {
         public var jobs: Int
         /// How many packages build at once (default: half the jobs, at least 1).
         public var concurrentBuilds: Int?
+        /// A read-only aliBuild store to take prebuilt tarballs from.
+        public var remoteStore: RemoteStore?
         public var environment: [String: String]
 
         public init(workDir: URL, configDir: String, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-                    concurrentBuilds: Int? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+                    concurrentBuilds: Int? = nil, remoteStore: RemoteStore? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
             self.workDir = workDir
             self.configDir = configDir
             self.jobs = max(1, jobs)
             self.concurrentBuilds = concurrentBuilds
+            self.remoteStore = remoteStore
             self.environment = environment
         }
     }
@@ -52,6 +55,12 @@ public struct Builder: Sendable {
     public func run(events: @escaping @Sendable (BuildEvent) -> Void) throws(BuildError) -> BuildSummary {
         let lock = try WorkDirLock(directory: options.workDir) { events(.waitingForLock(path: $0)) }
         defer { lock.release() }
+        if let remote = options.remoteStore {
+            // Before revisions are decided: a fetched tarball brings its revision (link) along.
+            for package in plan.orderedPackages {
+                try remote.fetch(package.name, version: package.version, hash: package.remoteHash, layout: layout)
+            }
+        }
         let identities = identities()
         let packages = plan.orderedPackages
         events(.planned(total: packages.count))

@@ -26,6 +26,9 @@ struct Build: ParsableCommand {
     @Option(name: [.customShort("j"), .long], help: "CPUs to use in total, split between concurrent builds.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(name: .long, help: "A read-only aliBuild store (http[s]://…, with JSON directory listings) to take prebuilt tarballs from. Not signed: use only stores you trust.")
+    var remoteStore: String?
+
     @Flag(name: .long, help: "Resolve and print what would be built, without building.")
     var dryRun = false
 
@@ -45,7 +48,12 @@ struct Build: ParsableCommand {
         let plan = try Output.run { try context.resolve(targets: try packageNames(packages)) }
         for warning in plan.warnings { Output.warn(warning) }
         let directory = URL(fileURLWithPath: workDir ?? ProcessInfo.processInfo.environment["ALIEN_WORK_DIR"] ?? "sw").standardizedFileURL
-        let builder = Builder(plan: plan, options: .init(workDir: directory, configDir: URL(fileURLWithPath: try Output.run { try context.resolvedConfigDir() }).standardizedFileURL.path, jobs: jobs),
+        if let remoteStore {
+            Output.warn("\(remoteStore) is an unsigned aliBuild store: its tarballs are trusted as they are")
+        }
+        let configDir = URL(fileURLWithPath: try Output.run { try context.resolvedConfigDir() }).standardizedFileURL.path
+        let builder = Builder(plan: plan, options: .init(workDir: directory, configDir: configDir, jobs: jobs,
+                                                         remoteStore: remoteStore.map { RemoteStore(baseURL: $0) }),
                               archiver: LibarchiveArchiver())
         if dryRun {
             let identities = builder.identities()

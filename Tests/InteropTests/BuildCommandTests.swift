@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `alien-install build` as a user runs it: events, a killed build, two builds at once.
 @Suite(.serialized) struct BuildCommandTests {
@@ -82,5 +83,35 @@ import Testing
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.text.contains("waiting-for-lock"))
         #expect(!second.text.contains("\"event\":\"built\""), "the second build found everything done")
+    }
+
+    /// A store built elsewhere, served by a real nginx as an aliBuild HTTP store: the second
+    /// work dir takes every package from it and builds nothing.
+    @Test func prebuiltTarballsComeFromARemoteStore() throws {
+        let recipes = Interop.root.appendingPathComponent("recipes/demo").path
+        let origin = try Interop.temporaryDirectory("store-origin"), work = try Interop.temporaryDirectory("store-client")
+        defer { try? FileManager.default.removeItem(at: origin); try? FileManager.default.removeItem(at: work) }
+        let common = ["build", "GridDemo", "-c", recipes, "--arch", "slc9_x86-64", "--json"]
+        let first = try CLITests.cli(common + ["-w", origin.path])
+        #expect(first.status == 0, "\(first.stderr)")
+        let server = try NginxServer(root: origin)
+        defer { server.stop() }
+        let second = try CLITests.cli(common + ["-w", work.path, "--remote-store", server.baseURL.absoluteString])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("unsigned"))
+        #expect(!second.text.contains("\"event\":\"built\""), "nothing is built: \(second.text)")
+        #expect(second.text.components(separatedBy: "\"from\":\"store\"").count - 1 == 5)
+        #expect(server.accessLogLines.contains { $0.contains("GridDemo-v1-1.slc9_x86-64.tar.gz") && $0.contains(" 200") })
+        let output = try Interop.run(URL(fileURLWithPath: "/bin/bash"), ["-c", ". \(work.path)/slc9_x86-64/GridDemo/v1-1/etc/profile.d/init.sh && hello-grid remote"],
+                                     environment: ["WORK_DIR": work.path])
+        #expect(output.text.hasSuffix("Hello from the grid, remote! (libgreet 1.0)\n"))
+        // A store without the package: built here as usual.
+        let empty = try Interop.temporaryDirectory("store-empty"), third = try Interop.temporaryDirectory("store-third")
+        defer { try? FileManager.default.removeItem(at: empty); try? FileManager.default.removeItem(at: third) }
+        let emptyServer = try NginxServer(root: empty)
+        defer { emptyServer.stop() }
+        let built = try CLITests.cli(common + ["-w", third.path, "--remote-store", emptyServer.baseURL.absoluteString])
+        #expect(built.status == 0, "\(built.stderr)")
+        #expect(built.text.components(separatedBy: "\"event\":\"built\"").count - 1 == 5)
     }
 }

@@ -1,0 +1,21 @@
+/// Why a transfer failed; messages name the URL or file.
+public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The server answered with an error status (404 included).
+    case status(url: String, code: Int)
+    /// No answer: connection refused, timeout, DNS, TLS, a broken transfer.
+    case network(url: String, message: String)
+    case io(path: String, reason: String)
+
+    public var isNotFound: Bool {
+        if case let .status(_, code) = self { return code == 404 }
+        return false
+    }
+
+    public var description: String {
+        switch self {
+        case let .status(url, code): "\(url): HTTP \(code)"
+        case let .network(url, message): "\(url): \(message)"
+        case let .io(path, reason): "\(path): \(reason)"
+        }
+    }
+}
