@@ -86,6 +86,7 @@ let package = Package(
             name: "HostEnvironmentTests",
             dependencies: ["HostEnvironment", "Resolver", "Recipes", "TestSupport"],
             swiftSettings: strict),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TarballsTests", dependencies: ["Tarballs", "CArchive", "AlienModel"], swiftSettings: strict),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "AlienModel", "Resolver", "HostEnvironment", "TestSupport"], swiftSettings: strict),
         // Differential tests against aliBuild and end-to-end CLI tests.
