@@ -64,6 +64,11 @@ enum BuildEnvironment {
         export BUILDROOT="$WORK_DIR/BUILD/$PKGHASH"
         export SOURCEDIR="$WORK_DIR/SOURCES/$PKGNAME/$PKGVERSION/$COMMIT_HASH"
         export BUILDDIR="$BUILDROOT/$PKGNAME"
+        # Held by this script and everything it starts (children inherit fd 9), so that a later
+        # build waits for processes a killed builder left behind.
+        mkdir -p "$WORK_DIR/BUILD/.locks"
+        exec 9>>"$WORK_DIR/BUILD/.locks/$PKGHASH"
+        flock 9
         rm -rf "$WORK_DIR/INSTALLROOT/$PKGHASH"
         mkdir -p "$INSTALLROOT/etc/profile.d" "$BUILDDIR" "$SOURCEDIR"
         cat <<\\EOF > "$INSTALLROOT/etc/profile.d/init.sh"

@@ -58,6 +58,10 @@ struct PackageBuilder: Sendable {
     private func runRecipe(_ package: ResolvedPackage, id: PackageIdentity, identities: [PackageName: PackageIdentity]) throws(BuildError) {
         let specs = layout.specsDirectory(id.name, id.version, id.revision)
         let buildRoot = layout.buildRoot(hash: id.hash)
+        // A recipe's processes hold BUILD/.locks/<hash> (see BuildEnvironment.script) for as
+        // long as any of them lives, even when a killed build orphaned them: wait for them
+        // before touching its directories again.
+        try waitForOrphans(of: id.hash)
         try? FileManager.default.removeItem(at: buildRoot)
         try makeDirectory(specs)
         try makeDirectory(buildRoot)
@@ -171,6 +175,17 @@ struct PackageBuilder: Sendable {
     }
 
     // MARK: helpers
+
+    private func waitForOrphans(of hash: String) throws(BuildError) {
+        let directory = layout.workDir.appendingPathComponent("BUILD/.locks")
+        try makeDirectory(directory)
+        let path = directory.appendingPathComponent(hash).path
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_EX) == 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+        flock(descriptor, LOCK_UN)
+    }
 
     private func run(_ package: ResolvedPackage, _ arguments: [String]) throws(BuildError) {
         let process = Process()

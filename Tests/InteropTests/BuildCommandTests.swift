@@ -4,12 +4,14 @@ import TestSupport
 
 /// `alien-install build` as a user runs it: events, a killed build, two builds at once.
 @Suite(.serialized) struct BuildCommandTests {
-    static func recipes(slowSeconds: Double) throws -> URL {
+    static func recipes(slowSeconds: Double, trace: URL? = nil) throws -> URL {
         let directory = try Interop.temporaryDirectory("build-recipes")
+        let traceLine = trace.map { "echo \"start $$\" >> \($0.path)\n" } ?? ""
+        let traceEnd = trace.map { "echo \"end $$\" >> \($0.path)\n" } ?? ""
         let files = [
             "defaults-release.sh": "package: defaults-release\nversion: v1\n---\n",
             "quick.sh": "package: quick\nversion: v1\n---\nmkdir -p $INSTALLROOT/share && echo quick > $INSTALLROOT/share/quick\n",
-            "slow.sh": "package: slow\nversion: v1\nrequires: [quick]\n---\nsleep \(slowSeconds)\nmkdir -p $INSTALLROOT/bin && printf '#!/bin/sh\\necho slow done\\n' > $INSTALLROOT/bin/slow && chmod +x $INSTALLROOT/bin/slow\n",
+            "slow.sh": "package: slow\nversion: v1\nrequires: [quick]\n---\n\(traceLine)sleep \(slowSeconds)\n\(traceEnd)mkdir -p $INSTALLROOT/bin && printf '#!/bin/sh\\necho slow done\\n' > $INSTALLROOT/bin/slow && chmod +x $INSTALLROOT/bin/slow\n",
         ]
         for (name, text) in files { try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8) }
         return directory
@@ -50,7 +52,8 @@ import TestSupport
     }
 
     @Test func aKilledBuildLeavesNoBrokenTarballAndResumes() throws {
-        let recipes = try Self.recipes(slowSeconds: 3), work = try Interop.temporaryDirectory("build-kill")
+        let trace = try Interop.temporaryDirectory("build-trace").appendingPathComponent("trace")
+        let recipes = try Self.recipes(slowSeconds: 3, trace: trace), work = try Interop.temporaryDirectory("build-kill")
         defer { try? FileManager.default.removeItem(at: recipes); try? FileManager.default.removeItem(at: work) }
         let arguments = ["build", "slow", "-c", recipes.path, "-w", work.path, "--arch", "slc9_x86-64", "--json"]
         let process = try Self.start(arguments)
@@ -69,6 +72,10 @@ import TestSupport
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(rerun.text.contains("\"event\":\"cached\",\"from\":\"installed\",\"package\":\"quick\""))
         #expect(Self.storeContents(work).tarballs.count == 3)
+        // The killed build's recipe kept running as an orphan; the rerun waited for it.
+        let lines = try String(contentsOf: trace, encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ") }
+        #expect(lines.count == 4)
+        #expect(lines.map { String($0[0]) } == ["start", "end", "start", "end"], "the two runs of the recipe never overlap: \(lines)")
     }
 
     @Test func aSecondBuildOfTheSameWorkDirWaits() throws {
