@@ -11,7 +11,24 @@ final class BuildReporter: @unchecked Sendable {
     private var total = 0, built = 0, cached = 0, failed = 0, skipped = 0
     private var drawnLines = 0
 
-    init(json: Bool) { self.json = json }
+    private var timer: (any DispatchSourceTimer)?
+
+    init(json: Bool) {
+        self.json = json
+        guard !json else { return }
+        // Elapsed times move once a second even when no package starts or ends.
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now() + 1, repeating: 1)
+        timer.setEventHandler { [weak self] in self?.tick() }
+        timer.resume()
+        self.timer = timer
+    }
+
+    private func tick() {
+        lock.lock()
+        defer { lock.unlock() }
+        if total > 0, !running.isEmpty { redraw(nil) }
+    }
 
     func handle(_ event: BuildEvent) {
         lock.lock()
@@ -28,9 +45,10 @@ final class BuildReporter: @unchecked Sendable {
         if json { Output.write(Self.jsonLine(event)) } else { redraw(event) }
     }
 
-    private func redraw(_ event: BuildEvent) {
+    private func redraw(_ event: BuildEvent?) {
         var text = String(repeating: "\u{1B}[1A\u{1B}[2K", count: drawnLines) + "\r\u{1B}[2K"
         switch event {
+        case nil: break
         case let .finished(name, version, revision, seconds): text += "✓ \(name) \(version)-\(revision) built in \(String(format: "%.1f", seconds)) s\n"
         case let .cached(name, version, revision, from): text += "✓ \(name) \(version)-\(revision) (\(from))\n"
         case let .failed(name, error): text += "✗ \(name): \(error)\n"
@@ -66,6 +84,10 @@ final class BuildReporter: @unchecked Sendable {
 
     /// The closing summary: what failed, with the last lines of each log.
     func finish(_ summary: BuildSummary, workDir: URL) {
+        lock.lock()
+        timer?.cancel()
+        timer = nil
+        lock.unlock()
         guard !json else { return }
         for (name, error) in summary.failed {
             Output.write("\n✗ \(name) failed: \(error)\n")
