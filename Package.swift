@@ -44,6 +44,8 @@ let package = Package(
             name: "Resolver",
             dependencies: ["AlienModel", "Recipes", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
+        // Pure: JDL (ClassAd subset) text → JDLDocument, printing, Packages, composed Requirements.
+        .target(name: "JDL", dependencies: ["AlienModel"], swiftSettings: strict),
         // The host side of resolution: recipe directories on disk, /etc/os-release, bash system checks.
         .target(
             name: "HostEnvironment",
@@ -88,6 +90,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TarballsTests", dependencies: ["Tarballs", "CArchive", "AlienModel"], swiftSettings: strict),
+        .testTarget(name: "JDLTests", dependencies: ["JDL", "AlienModel"], swiftSettings: strict),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "AlienModel", "Resolver", "HostEnvironment", "TestSupport"], swiftSettings: strict),
         // Differential tests against aliBuild and end-to-end CLI tests.
         .testTarget(

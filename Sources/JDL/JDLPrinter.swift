@@ -1,0 +1,42 @@
+/// Writes a ``JDLDocument`` back as JDL text: one `Name = value;` per line, names as spelled,
+/// strings re-escaped, numbers and expressions as written, non-empty top-level lists one
+/// entry per line (indented by four spaces), nested lists on one line.
+public enum JDLPrinter {
+    public static func print(_ document: JDLDocument) -> String {
+        var text = ""
+        for attribute in document.attributes {
+            text += "\(attribute.name) = \(render(attribute.value, indent: "    "));\n"
+        }
+        return text
+    }
+
+    /// A value in JDL syntax. With `indent`, a non-empty list puts each entry on its own line.
+    public static func render(_ value: JDLValue, indent: String?) -> String {
+        switch value {
+        case let .string(text): return quote(text)
+        case let .number(text), let .expression(text): return text
+        case let .boolean(flag): return flag ? "true" : "false"
+        case let .list(items):
+            guard !items.isEmpty else { return "{}" }
+            let entries = items.map { render($0, indent: nil) }
+            guard let indent else { return "{" + entries.joined(separator: ", ") + "}" }
+            return "{\n" + entries.map { indent + $0 }.joined(separator: ",\n") + "\n}"
+        }
+    }
+
+    /// `text` as a JDL string literal: `"` and `\` escaped, line breaks and tabs as `\n` `\r` `\t`.
+    public static func quote(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+}
