@@ -46,6 +46,14 @@ let package = Package(
             swiftSettings: strict),
         // Pure: JDL (ClassAd subset) text → JDLDocument, printing, Packages, composed Requirements.
         .target(name: "JDL", dependencies: ["AlienModel"], swiftSettings: strict),
+        // Pure: TUF metadata (canonical JSON, keys, roles, signatures); python-tuf compatible.
+        .target(
+            name: "Trust",
+            dependencies: [
+                "AlienModel", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
         // The host side of resolution: recipe directories on disk, /etc/os-release, bash system checks.
         .target(
             name: "HostEnvironment",
@@ -59,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "alien-install",
             dependencies: [
-                "AlienModel", "Recipes", "Resolver", "HostEnvironment", "Builder",
+                "AlienModel", "Recipes", "Resolver", "HostEnvironment", "Builder", "JDL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -91,6 +99,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TarballsTests", dependencies: ["Tarballs", "CArchive", "AlienModel"], swiftSettings: strict),
         .testTarget(name: "JDLTests", dependencies: ["JDL", "AlienModel"], swiftSettings: strict),
+        .testTarget(name: "TrustTests", dependencies: ["Trust"], swiftSettings: strict),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "AlienModel", "Resolver", "HostEnvironment", "TestSupport"], swiftSettings: strict),
         // Differential tests against aliBuild and end-to-end CLI tests.
         .testTarget(

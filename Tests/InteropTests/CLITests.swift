@@ -114,4 +114,21 @@ import Testing
         #expect(help.text.contains("resolve"))
         #expect(help.text.contains("doctor"))
     }
+
+    @Test(arguments: ["analysis", "simulation", "reconstruction"])
+    func exampleJDLsCheck(_ name: String) throws {
+        let file = Interop.root.appendingPathComponent("examples/jdl/\(name).jdl").path
+        let result = try Self.cli(["jdl", "check", file, "295585", "100", "--syntax-only"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.text.contains("Requirements = (other.Type == \"machine\") && (member(other.Packages, \"VO_ALICE@"))
+    }
+
+    @Test func badJDLShowsTheLineWithACaret() throws {
+        let directory = try Self.fixture(["bad.jdl": "Executable = \"x\";\nArguments = \"open;\n"])
+        let result = try Self.cli(["jdl", "check", directory.appendingPathComponent("bad.jdl").path, "--syntax-only"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("bad.jdl:2:13: unterminated string"))
+        #expect(result.stderr.contains("            ^"))
+        #expect(try Self.cli(["jdl", "check", directory.appendingPathComponent("bad.jdl").path]).status == 64, "--syntax-only is required for now")
+    }
 }

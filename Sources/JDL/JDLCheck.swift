@@ -1,0 +1,56 @@
+import AlienModel
+
+/// What `alien-install jdl check --syntax-only` finds in a JDL: the parsed document, its
+/// packages, the problems that make a submission pointless, and AliEn's composed
+/// `Requirements` (packages as written; resolving `::latest` needs a repository).
+public struct JDLCheck: Sendable {
+    public let document: JDLDocument
+    public let packages: JDLPackages
+    /// Problems that fail the check (two versions of one package, duplicates).
+    public var problems: [String] { packages.findings.map(\.description) }
+    /// Things worth saying that do not fail the check (an attribute set twice).
+    public var warnings: [String] { document.warnings.map(\.description) }
+    public var requirements: String {
+        JDLRequirements.compose(packages: packages.uniqueQualified, userRequirements: JDLRequirements.userRequirements(in: document))
+    }
+    public var succeeded: Bool { problems.isEmpty }
+
+    /// Parses `text` with `$1..$n` taken from `arguments` and checks its packages.
+    public init(text: String, arguments: [String], defaultOwner: String = PackageID.defaultOwner) throws(JDLError) {
+        document = try JDLDocument(parsing: text, arguments: arguments)
+        packages = try JDLPackages(document: document, defaultOwner: defaultOwner)
+    }
+
+    /// A JSON object: attributes (as printed JDL values), packages, problems, warnings and
+    /// the composed requirements. Keys are sorted.
+    public var json: String {
+        func string(_ text: String) -> String { Self.jsonString(text) }
+        let attributes = document.attributes.sorted { $0.key < $1.key }
+            .map { "\(string($0.name)):\(string(JDLPrinter.render($0.value, indent: nil)))" }.joined(separator: ",")
+        func list(_ items: [String]) -> String { "[" + items.map(string).joined(separator: ",") + "]" }
+        return "{\"attributes\":{\(attributes)},\"packages\":\(list(packages.uniqueQualified)),\"problems\":\(list(problems)),"
+            + "\"requirements\":\(string(requirements)),\"valid\":\(succeeded),\"warnings\":\(list(warnings))}"
+    }
+
+    /// A JSON string literal (quotes, backslashes and every control character escaped).
+    static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
