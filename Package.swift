@@ -13,7 +13,7 @@ let package = Package(
     products: [
         .executable(name: "alien-install", targets: ["alien-install"]),
         // The library modules, for the fuzzers in Fuzz/ and for embedding.
-        .library(name: "AlienInstallCore", targets: ["AlienModel", "Recipes", "Resolver", "HostEnvironment", "Tarballs"]),
+        .library(name: "AlienInstallCore", targets: ["AlienModel", "Recipes", "Resolver", "HostEnvironment", "Tarballs", "JDL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -82,6 +82,12 @@ let package = Package(
             name: "tarball-bench",
             dependencies: ["AlienModel", "Tarballs"],
             path: "Benchmarks/TarballBench",
+            swiftSettings: strict),
+        // `make bench`: JDL parsing throughput on a generated corpus.
+        .executableTarget(
+            name: "jdl-bench",
+            dependencies: ["JDL"],
+            path: "Benchmarks/JDLBench",
             swiftSettings: strict),
         // Fakes and fixtures shared by the unit tests (never linked into products).
         .target(

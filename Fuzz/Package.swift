@@ -10,6 +10,9 @@ let package = Package(
         .executableTarget(
             name: "RecipeFuzzer",
             dependencies: [.product(name: "AlienInstallCore", package: "alien-install")]),
+        .executableTarget(
+            name: "JDLFuzzer",
+            dependencies: [.product(name: "AlienInstallCore", package: "alien-install")]),
     ],
     swiftLanguageModes: [.v6]
 )

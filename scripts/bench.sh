@@ -62,6 +62,12 @@ for r in rows:
           r["ratio_b_over_a"], r["a_peak_mb"], r["b_peak_mb"]))
 PYTHON
 
+# JDL parsing throughput (no anchor: AliEn's parser is Perl inside a service).
+echo
+echo "JDL parsing, 10 000 generated JDLs (best of 5):"
+swift build -c release --static-swift-stdlib --scratch-path "$BUILD" --product jdl-bench 2>&1 | tail -1
+"$BUILD/release/jdl-bench" --count 10000 --repeat 5 | tee -a "$results"
+
 # Tarballs: our pack/extract against GNU tar on a ~500 MB, ~50 000-file tree.
 if [ "${BENCH_SKIP_TARBALLS:-0}" != 1 ]; then
   echo

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make fuzz`: runs the recipe-parser fuzzer (libFuzzer + AddressSanitizer) for a bounded
-# time, seeded with the shipped recipes. FUZZ_SECONDS (default 60) bounds the run.
+# `make fuzz`: runs the recipe-parser and JDL-parser fuzzers (libFuzzer + AddressSanitizer),
+# each for a bounded time, seeded with recipes/ and examples/jdl/. FUZZ_SECONDS (default 60)
+# bounds each run.
 #
 # SwiftPM links executables with `--defsym main=<target>_main`, which collides with the
 # `main` of `-sanitize=fuzzer`'s runtime; so the code is instrumented by hand and linked with
@@ -15,9 +16,12 @@ echo "fuzz: building Fuzz/ with coverage instrumentation and AddressSanitizer"
 swift build -c release --package-path Fuzz \
   -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp \
   -Xcc -fsanitize=fuzzer-no-link,address -Xlinker "$runtime" -Xlinker -lstdc++ 2>&1 | tail -1
-bin=$(swift build -c release --package-path Fuzz --show-bin-path)/RecipeFuzzer
-corpus=.build-fuzz-corpus/recipes
-mkdir -p "$corpus"
-cp recipes/*.sh "$corpus/"
-echo "fuzz: running RecipeFuzzer for ${seconds}s (corpus $corpus)"
-"$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 "$corpus"
+bin=$(swift build -c release --package-path Fuzz --show-bin-path)
+mkdir -p .build-fuzz-corpus/recipes .build-fuzz-corpus/jdl
+cp recipes/*.sh .build-fuzz-corpus/recipes/
+cp examples/jdl/*.jdl .build-fuzz-corpus/jdl/
+for fuzzer in RecipeFuzzer:recipes JDLFuzzer:jdl; do
+  name=${fuzzer%%:*}; corpus=.build-fuzz-corpus/${fuzzer##*:}
+  echo "fuzz: running $name for ${seconds}s (corpus $corpus)"
+  "$bin/$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 "$corpus"
+done

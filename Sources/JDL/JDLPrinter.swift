@@ -19,7 +19,11 @@ public enum JDLPrinter {
         case let .list(items):
             guard !items.isEmpty else { return "{}" }
             let entries = items.map { render($0, indent: nil) }
-            guard let indent else { return "{" + entries.joined(separator: ", ") + "}" }
+            // An expression element stays on one line with the rest: what follows it on its
+            // line (a `#`, say) is read in that context, so breaking the line would change it.
+            guard let indent, !items.contains(where: { if case .expression = $0 { true } else { false } }) else {
+                return "{" + entries.joined(separator: ", ") + "}"
+            }
             return "{\n" + entries.map { indent + $0 }.joined(separator: ",\n") + "\n}"
         }
     }

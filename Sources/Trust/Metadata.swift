@@ -1,0 +1,102 @@
+/// One entry of a metadata file's `signatures`: a key id and the hex signature of the canonical
+/// JSON of `signed`.
+public struct Signature: Hashable, Sendable {
+    public var keyID: String
+    public var sig: String
+    public var unrecognizedFields: [String: JSONValue]
+
+    public init(keyID: String, sig: String, unrecognizedFields: [String: JSONValue] = [:]) {
+        self.keyID = keyID
+        self.sig = sig
+        self.unrecognizedFields = unrecognizedFields
+    }
+
+    init(json: JSONValue, context: String) throws(TrustError) {
+        var fields = try JSONFields(json, context: context)
+        keyID = try fields.string("keyid")
+        sig = try fields.string("sig")
+        unrecognizedFields = fields.remaining
+    }
+
+    var json: JSONValue {
+        unrecognizedFields.adding(["keyid": .string(keyID), "sig": .string(sig)])
+    }
+}
+
+/// A metadata file: `{"signed": <role>, "signatures": [{"keyid", "sig"}]}`.
+public struct Metadata<Role: SignedRole>: Hashable, Sendable {
+    public var signed: Role
+    /// In file order. Several entries may name the same key id; they count once.
+    public var signatures: [Signature]
+    public var unrecognizedFields: [String: JSONValue]
+
+    public init(signed: Role, signatures: [Signature] = [], unrecognizedFields: [String: JSONValue] = [:]) {
+        self.signed = signed
+        self.signatures = signatures
+        self.unrecognizedFields = unrecognizedFields
+    }
+
+    /// Parses a metadata file (any JSON layout: python-tuf writes indented or compact JSON).
+    public init(bytes: some Collection<UInt8>) throws(TrustError) {
+        let value: JSONValue
+        do { value = try JSONValue(parsing: bytes) } catch { throw .json(error) }
+        try self.init(json: value)
+    }
+
+    public init(json: JSONValue) throws(TrustError) {
+        var fields = try JSONFields(json, context: Role.roleType)
+        signed = try Role(json: try fields.required("signed"))
+        var signatures: [Signature] = []
+        for (index, value) in try fields.array("signatures").enumerated() {
+            signatures.append(try Signature(json: value, context: "\(Role.roleType).signatures[\(index)]"))
+        }
+        self.signatures = signatures
+        unrecognizedFields = fields.remaining
+    }
+
+    public var json: JSONValue {
+        unrecognizedFields.adding(["signed": signed.json, "signatures": .array(signatures.map(\.json))])
+    }
+
+    /// The file's bytes: compact JSON with sorted keys, readable by python-tuf's
+    /// `Metadata.from_bytes`.
+    public func serialized() -> [UInt8] {
+        json.compactJSONBytes
+    }
+
+    /// The bytes signatures are made over: the canonical JSON of `signed`.
+    public var signedBytes: [UInt8] {
+        signed.json.canonicalBytes
+    }
+
+    /// Signs `signed` with `key`, replacing any earlier signature by the same key id.
+    @discardableResult
+    public mutating func sign(with key: SigningKey) throws(TrustError) -> Signature {
+        let signature = try key.sign(signedBytes)
+        signatures.removeAll { $0.keyID == signature.keyID }
+        signatures.append(signature)
+        return signature
+    }
+
+    /// Checks that at least `threshold` distinct keys among `keys` (authorized keys by key id)
+    /// validly signed `signed`. A key counts once however many signatures name it; signatures
+    /// by key ids not in `keys` and invalid signatures are ignored. Returns the key ids that
+    /// count; throws `thresholdNotMet` naming `role` otherwise.
+    @discardableResult
+    public func verify(role: String, keys: [String: Key], threshold: Int) throws(TrustError) -> Set<String> {
+        guard threshold >= 1 else {
+            throw .invalidValue(context: role, field: "threshold", expected: "an integer ≥ 1", got: String(threshold))
+        }
+        let bytes = signedBytes
+        var valid = Set<String>()
+        for signature in signatures where !valid.contains(signature.keyID) {
+            if let key = keys[signature.keyID], key.isValidSignature(signature.sig, for: bytes) {
+                valid.insert(signature.keyID)
+            }
+        }
+        guard valid.count >= threshold else {
+            throw .thresholdNotMet(role: role, validKeyIDs: valid.sorted(), threshold: threshold)
+        }
+        return valid
+    }
+}

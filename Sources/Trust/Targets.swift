@@ -1,0 +1,208 @@
+/// A target file as targets metadata describes it.
+public struct TargetFile: Hashable, Sendable {
+    public var length: Int64
+    /// Algorithm name ("sha256") → lower-case hex digest; never empty.
+    public var hashes: [String: String]
+    /// The `custom` field, if any (application data, signed with the rest).
+    public var custom: JSONValue?
+    public var unrecognizedFields: [String: JSONValue]
+
+    public init(length: Int64, hashes: [String: String], custom: JSONValue? = nil,
+                unrecognizedFields: [String: JSONValue] = [:]) throws(TrustError) {
+        try Self.check(length: length, hashes: hashes, context: "target")
+        self.length = length
+        self.hashes = hashes
+        self.custom = custom
+        self.unrecognizedFields = unrecognizedFields
+    }
+
+    private static func check(length: Int64, hashes: [String: String], context: String) throws(TrustError) {
+        guard length >= 0 else {
+            throw .invalidValue(context: context, field: "length", expected: "an integer ≥ 0", got: String(length))
+        }
+        guard !hashes.isEmpty else {
+            throw .invalidValue(context: context, field: "hashes", expected: "at least one hash", got: "an empty object")
+        }
+    }
+
+    init(json: JSONValue, context: String) throws(TrustError) {
+        var fields = try JSONFields(json, context: context)
+        length = try fields.integer("length", minimum: 0)
+        hashes = try fields.stringMap("hashes")
+        try Self.check(length: length, hashes: hashes, context: context)
+        custom = fields.optional("custom")
+        unrecognizedFields = fields.remaining
+    }
+
+    var json: JSONValue {
+        unrecognizedFields.adding([
+            "length": .integer(length),
+            "hashes": .object(hashes.mapValues { .string($0) }),
+            "custom": custom,
+        ])
+    }
+}
+
+/// Which target paths a delegated role is trusted for.
+public enum DelegatedPaths: Hashable, Sendable {
+    /// Shell-style patterns (`paths`).
+    case paths([String])
+    /// Prefixes of the hex sha256 of the target path (`path_hash_prefixes`).
+    case pathHashPrefixes([String])
+}
+
+/// One entry of `delegations.roles`.
+public struct DelegatedRole: Hashable, Sendable {
+    public var name: String
+    public var keyIDs: [String]
+    public var threshold: Int
+    public var terminating: Bool
+    public var paths: DelegatedPaths
+    public var unrecognizedFields: [String: JSONValue]
+
+    public init(name: String, keyIDs: [String], threshold: Int, terminating: Bool, paths: DelegatedPaths,
+                unrecognizedFields: [String: JSONValue] = [:]) throws(TrustError) {
+        try RoleKeys.check(keyIDs: keyIDs, threshold: threshold, context: "delegated role \(name)")
+        self.name = name
+        self.keyIDs = keyIDs
+        self.threshold = threshold
+        self.terminating = terminating
+        self.paths = paths
+        self.unrecognizedFields = unrecognizedFields
+    }
+
+    init(json: JSONValue, context: String) throws(TrustError) {
+        var fields = try JSONFields(json, context: context)
+        name = try fields.string("name")
+        keyIDs = try fields.stringArray("keyids")
+        threshold = Int(clamping: try fields.integer("threshold", minimum: 1))
+        try RoleKeys.check(keyIDs: keyIDs, threshold: threshold, context: context)
+        guard let flag = try fields.optionalBool("terminating") else { throw .missingField(context: context, field: "terminating") }
+        terminating = flag
+        let hasPaths = fields.remaining["paths"] != nil, hasPrefixes = fields.remaining["path_hash_prefixes"] != nil
+        switch (hasPaths, hasPrefixes) {
+        case (true, false): paths = .paths(try fields.stringArray("paths"))
+        case (false, true): paths = .pathHashPrefixes(try fields.stringArray("path_hash_prefixes"))
+        default:
+            throw .invalidValue(context: context, field: "paths", expected: "exactly one of 'paths' and 'path_hash_prefixes'",
+                                got: hasPaths ? "both" : "neither")
+        }
+        unrecognizedFields = fields.remaining
+    }
+
+    var json: JSONValue {
+        var fields: [String: JSONValue?] = [
+            "name": .string(name), "keyids": .array(keyIDs.map { .string($0) }),
+            "threshold": .integer(Int64(threshold)), "terminating": .bool(terminating),
+        ]
+        switch paths {
+        case let .paths(patterns): fields["paths"] = .array(patterns.map { .string($0) })
+        case let .pathHashPrefixes(prefixes): fields["path_hash_prefixes"] = .array(prefixes.map { .string($0) })
+        }
+        return unrecognizedFields.adding(fields)
+    }
+}
+
+/// `targets.delegations`: keys and delegated roles, in priority order. (TUF's alternative
+/// `succinct_roles` form is not supported.)
+public struct Delegations: Hashable, Sendable {
+    public var keys: [String: Key]
+    public var roles: [DelegatedRole]
+    public var unrecognizedFields: [String: JSONValue]
+
+    public init(keys: [String: Key], roles: [DelegatedRole], unrecognizedFields: [String: JSONValue] = [:]) throws(TrustError) {
+        try Self.check(roles, context: "delegations")
+        self.keys = keys
+        self.roles = roles
+        self.unrecognizedFields = unrecognizedFields
+    }
+
+    /// python-tuf's rules: names unique and none of the top-level role names.
+    private static func check(_ roles: [DelegatedRole], context: String) throws(TrustError) {
+        var seen = Set<String>()
+        for role in roles {
+            guard !Root.topLevelRoles.contains(role.name), seen.insert(role.name).inserted else {
+                throw .invalidValue(context: context, field: "roles", expected: "unique names other than root, targets, snapshot, timestamp",
+                                    got: "'\(role.name)'")
+            }
+        }
+    }
+
+    init(json: JSONValue, context: String) throws(TrustError) {
+        var fields = try JSONFields(json, context: context)
+        keys = try parseKeys(try fields.object("keys"), context: "\(context).keys")
+        var roles: [DelegatedRole] = []
+        for (index, value) in try fields.array("roles").enumerated() {
+            roles.append(try DelegatedRole(json: value, context: "\(context).roles[\(index)]"))
+        }
+        try Self.check(roles, context: context)
+        self.roles = roles
+        unrecognizedFields = fields.remaining
+    }
+
+    var json: JSONValue {
+        unrecognizedFields.adding(["keys": keysJSON(keys), "roles": .array(roles.map(\.json))])
+    }
+
+    /// Checks that `metadata` is signed by a threshold of the keys delegated to role `name`
+    /// (python-tuf's `verify_delegate` for a delegated role). Returns the key ids that signed.
+    @discardableResult
+    public func verify(_ metadata: Metadata<Targets>, as name: String) throws(TrustError) -> Set<String> {
+        guard let role = roles.first(where: { $0.name == name }) else {
+            throw .invalidValue(context: "delegations", field: "roles", expected: "a role named '\(name)'", got: "none")
+        }
+        var authorized: [String: Key] = [:]
+        for id in role.keyIDs {
+            if let key = keys[id] { authorized[id] = key }
+        }
+        return try metadata.verify(role: name, keys: authorized, threshold: role.threshold)
+    }
+}
+
+/// `targets.json`'s (or a delegated role's) signed part.
+public struct Targets: SignedRole {
+    public static let roleType = "targets"
+    public var specVersion: String
+    public var version: Int64
+    public var expires: Expiry
+    /// Target path → description.
+    public var targets: [String: TargetFile]
+    public var delegations: Delegations?
+    public var unrecognizedFields: [String: JSONValue]
+
+    public init(version: Int64, expires: Expiry, targets: [String: TargetFile] = [:], delegations: Delegations? = nil,
+                specVersion: String = tufSpecVersion, unrecognizedFields: [String: JSONValue] = [:]) throws(TrustError) {
+        try CommonFields.checkVersion(version, context: "targets.signed")
+        try CommonFields.checkSpecVersion(specVersion, context: "targets.signed")
+        self.specVersion = specVersion
+        self.version = version
+        self.expires = expires
+        self.targets = targets
+        self.delegations = delegations
+        self.unrecognizedFields = unrecognizedFields
+    }
+
+    public init(json: JSONValue) throws(TrustError) {
+        var common = try CommonFields(json, type: Self.roleType)
+        let context = common.fields.context
+        var targets: [String: TargetFile] = [:]
+        for (path, value) in try common.fields.object("targets") {
+            targets[path] = try TargetFile(json: value, context: "\(context).targets.\(path)")
+        }
+        self.targets = targets
+        delegations = try common.fields.optional("delegations").map { value throws(TrustError) in
+            try Delegations(json: value, context: "\(context).delegations")
+        }
+        specVersion = common.specVersion
+        version = common.version
+        expires = common.expires
+        unrecognizedFields = common.fields.remaining
+    }
+
+    public var json: JSONValue {
+        CommonFields.json(self, [
+            "targets": .object(targets.mapValues(\.json)),
+            "delegations": delegations?.json,
+        ])
+    }
+}
