@@ -34,7 +34,7 @@ fi
 # import only there).
 stamp=".venv/.requirements-$(sha256sum requirements-interop.txt | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-  echo "deps: preparing .venv with $(grep -v '^#' requirements-interop.txt | xargs)"
+  echo "deps: preparing .venv with $(sed -e 's/#.*//' requirements-interop.txt | tr -s ' \n' ' ')"
   rm -rf .venv
   /usr/bin/python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check -r requirements-interop.txt
