@@ -7,12 +7,14 @@ let package = Package(
     name: "alien-install-fuzz",
     dependencies: [.package(name: "alien-install", path: "..")],
     targets: [
+        // libFuzzer's driver entry point and the input as text, shared by the fuzzers.
+        .target(name: "FuzzDriver"),
         .executableTarget(
             name: "RecipeFuzzer",
-            dependencies: [.product(name: "AlienInstallCore", package: "alien-install")]),
+            dependencies: ["FuzzDriver", .product(name: "AlienInstallCore", package: "alien-install")]),
         .executableTarget(
             name: "JDLFuzzer",
-            dependencies: [.product(name: "AlienInstallCore", package: "alien-install")]),
+            dependencies: ["FuzzDriver", .product(name: "AlienInstallCore", package: "alien-install")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -24,33 +24,11 @@ public struct JDLCheck: Sendable {
     /// A JSON object: attributes (as printed JDL values), packages, problems, warnings and
     /// the composed requirements. Keys are sorted.
     public var json: String {
-        func string(_ text: String) -> String { Self.jsonString(text) }
+        func string(_ text: String) -> String { JDLPrinter.quote(text, escapingControls: true) }
         let attributes = document.attributes.sorted { $0.key < $1.key }
             .map { "\(string($0.name)):\(string(JDLPrinter.render($0.value, indent: nil)))" }.joined(separator: ",")
         func list(_ items: [String]) -> String { "[" + items.map(string).joined(separator: ",") + "]" }
         return "{\"attributes\":{\(attributes)},\"packages\":\(list(packages.uniqueQualified)),\"problems\":\(list(problems)),"
             + "\"requirements\":\(string(requirements)),\"valid\":\(succeeded),\"warnings\":\(list(warnings))}"
-    }
-
-    /// A JSON string literal (quotes, backslashes and every control character escaped).
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

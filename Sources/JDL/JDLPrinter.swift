@@ -29,7 +29,11 @@ public enum JDLPrinter {
     }
 
     /// `text` as a JDL string literal: `"` and `\` escaped, line breaks and tabs as `\n` `\r` `\t`.
-    public static func quote(_ text: String) -> String {
+    public static func quote(_ text: String) -> String { quote(text, escapingControls: false) }
+
+    /// The same, and with every other control character as `\uXXXX` when `escapingControls`
+    /// (what a JSON string needs).
+    static func quote(_ text: String, escapingControls: Bool) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -38,7 +42,13 @@ public enum JDLPrinter {
             case "\n": result += "\\n"
             case "\r": result += "\\r"
             case "\t": result += "\\t"
-            default: result.unicodeScalars.append(scalar)
+            default:
+                if escapingControls, scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
             }
         }
         return result + "\""

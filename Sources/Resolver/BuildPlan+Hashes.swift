@@ -14,12 +14,8 @@ extension BuildPlan {
     public func hashes(world: (PackageName) -> HashWorld) -> [PackageName: String] {
         var result: [PackageName: String] = [:]
         for package in orderedPackages {
-            var inputs = PackageHasher.ownInputs(of: package, stamp: package.hashInputs.first { $0.label == "force_rebuild" }?.value ?? "")
-            for dependency in package.requires {
-                inputs.append(HashInput(label: "requires \(dependency)", value: result[dependency] ?? ""))
-            }
-            if let relocation = package.hashInputs.first(where: { $0.label == "relocate_paths" }) { inputs.append(relocation) }
-            if world(package.name) == .local { inputs.append(HashInput(label: "local", value: "local")) }
+            let inputs = PackageHasher.inputs(of: package, stamp: forceRebuildStamp, architecture: architecture,
+                                              local: world(package.name) == .local) { result[$0] ?? "" }
             result[package.name] = PackageHasher.digest(inputs)
         }
         return result

@@ -85,6 +85,8 @@ public struct BuildPlan: Sendable {
     public let validDefaults: [String]?
     /// Things worth telling the user that did not stop resolution.
     public let warnings: [String]
+    /// What `force_rebuild` put into hashes (aliBuild's time stamp).
+    public let forceRebuildStamp: String
 
     public subscript(name: PackageName) -> ResolvedPackage? { packages[name] }
 

@@ -14,12 +14,23 @@ struct PackageHasher {
 
     init(stamp: String) { self.stamp = stamp }
 
-    mutating func hash(_ package: inout ResolvedPackage, architecture: Architecture, dependencies: [PackageName: ResolvedPackage]) {
-        let own = Self.ownInputs(of: package, stamp: stamp)
-        var remote = own, local = own
+    func hash(_ package: inout ResolvedPackage, architecture: Architecture, dependencies: [PackageName: ResolvedPackage]) {
+        package.hashInputs = Self.inputs(of: package, stamp: stamp, architecture: architecture, local: false) {
+            dependencies[$0]?.remoteHash ?? ""
+        }
+        package.remoteHash = Self.digest(package.hashInputs)
+        package.localHash = Self.digest(Self.inputs(of: package, stamp: stamp, architecture: architecture, local: true) {
+            dependencies[$0]?.localHash ?? ""
+        })
+    }
+
+    /// Every input of a package's hash, in hashing order, with the hashes its dependencies
+    /// finally use; `local` adds the text that makes a `localN` revision's hash.
+    static func inputs(of package: ResolvedPackage, stamp: String, architecture: Architecture, local: Bool,
+                       dependencyHash: (PackageName) -> String) -> [HashInput] {
+        var inputs = ownInputs(of: package, stamp: stamp)
         for dependency in package.requires {
-            remote.append(HashInput(label: "requires \(dependency)", value: dependencies[dependency]?.remoteHash ?? ""))
-            local.append(HashInput(label: "requires \(dependency)", value: dependencies[dependency]?.localHash ?? ""))
+            inputs.append(HashInput(label: "requires \(dependency)", value: dependencyHash(dependency)))
         }
         if architecture.platform == "osx", let paths = package.fields["relocate_paths"] {
             // Python's sorted(): a string sorts its characters; strings compare by code point.
@@ -29,14 +40,10 @@ struct PackageHasher {
                 paths.asList.map { $0.stringValue ?? $0.pythonRepr }
             }
             let sorted = items.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
-            let input = HashInput(label: "relocate_paths", value: "relocate:" + sorted.joined(separator: " "))
-            remote.append(input)
-            local.append(input)
+            inputs.append(HashInput(label: "relocate_paths", value: "relocate:" + sorted.joined(separator: " ")))
         }
-        local.append(HashInput(label: "local", value: "local"))
-        package.hashInputs = remote
-        package.remoteHash = Self.digest(remote)
-        package.localHash = Self.digest(local)
+        if local { inputs.append(HashInput(label: "local", value: "local")) }
+        return inputs
     }
 
     /// The inputs that do not depend on how dependencies were obtained.

@@ -29,7 +29,7 @@ extension ResolutionRun {
         if branchStream == branchBasename { branchStream = "" }
 
         var packages: [PackageName: ResolvedPackage] = [:]
-        var hasher = PackageHasher(stamp: request.forceRebuildStamp)
+        let hasher = PackageHasher(stamp: request.forceRebuildStamp)
         for name in order {
             var spec = specs[name]!
             var tag = try spec.string("tag") ?? ""
@@ -75,7 +75,7 @@ extension ResolutionRun {
             fromSystem: fromSystem.sorted().compactMap { try? PackageName($0) },
             builtHere: builtHere.sorted().compactMap { try? PackageName($0) },
             failedRequirements: failedRequirements.sorted().compactMap { try? PackageName($0) },
-            validDefaults: validDefaults, warnings: warnings)
+            validDefaults: validDefaults, warnings: warnings, forceRebuildStamp: request.forceRebuildStamp)
     }
 
     private func dependencies(of name: String) -> [String] {

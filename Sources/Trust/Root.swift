@@ -18,8 +18,7 @@ public struct Root: SignedRole {
     public init(version: Int64, expires: Expiry, keys: [String: Key], roles: [String: RoleKeys],
                 consistentSnapshot: Bool? = true, specVersion: String = tufSpecVersion,
                 unrecognizedFields: [String: JSONValue] = [:]) throws(TrustError) {
-        try CommonFields.checkVersion(version, context: "root.signed")
-        try CommonFields.checkSpecVersion(specVersion, context: "root.signed")
+        try CommonFields.check(version: version, specVersion: specVersion, role: "root")
         try Self.checkRoles(roles)
         self.specVersion = specVersion
         self.version = version

@@ -43,6 +43,12 @@ struct CommonFields {
         }
     }
 
+    /// The checks every role's memberwise initialiser makes.
+    static func check(version: Int64, specVersion: String, role: String) throws(TrustError) {
+        try checkVersion(version, context: "\(role).signed")
+        try checkSpecVersion(specVersion, context: "\(role).signed")
+    }
+
     static func checkVersion(_ version: Int64, context: String) throws(TrustError) {
         guard version >= 1 else {
             throw .invalidValue(context: context, field: "version", expected: "an integer ≥ 1", got: String(version))

@@ -56,8 +56,7 @@ public struct Snapshot: SignedRole {
 
     public init(version: Int64, expires: Expiry, meta: [String: MetaFile], specVersion: String = tufSpecVersion,
                 unrecognizedFields: [String: JSONValue] = [:]) throws(TrustError) {
-        try CommonFields.checkVersion(version, context: "snapshot.signed")
-        try CommonFields.checkSpecVersion(specVersion, context: "snapshot.signed")
+        try CommonFields.check(version: version, specVersion: specVersion, role: "snapshot")
         self.specVersion = specVersion
         self.version = version
         self.expires = expires
@@ -96,8 +95,7 @@ public struct Timestamp: SignedRole {
 
     public init(version: Int64, expires: Expiry, snapshotMeta: MetaFile, specVersion: String = tufSpecVersion,
                 unrecognizedFields: [String: JSONValue] = [:]) throws(TrustError) {
-        try CommonFields.checkVersion(version, context: "timestamp.signed")
-        try CommonFields.checkSpecVersion(specVersion, context: "timestamp.signed")
+        try CommonFields.check(version: version, specVersion: specVersion, role: "timestamp")
         self.specVersion = specVersion
         self.version = version
         self.expires = expires

@@ -172,8 +172,7 @@ public struct Targets: SignedRole {
 
     public init(version: Int64, expires: Expiry, targets: [String: TargetFile] = [:], delegations: Delegations? = nil,
                 specVersion: String = tufSpecVersion, unrecognizedFields: [String: JSONValue] = [:]) throws(TrustError) {
-        try CommonFields.checkVersion(version, context: "targets.signed")
-        try CommonFields.checkSpecVersion(specVersion, context: "targets.signed")
+        try CommonFields.check(version: version, specVersion: specVersion, role: "targets")
         self.specVersion = specVersion
         self.version = version
         self.expires = expires

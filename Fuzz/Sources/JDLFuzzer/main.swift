@@ -1,13 +1,10 @@
 // Feeds arbitrary bytes to the JDL parser. Every input must either parse — and then print
 // back to text that parses to the same document — or give a JDLError with a location.
-#if canImport(Glibc)
-import Glibc
-#endif
+import FuzzDriver
 import JDL
 
 func jdlFuzzer(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    let bytes = data.map { UnsafeBufferPointer(start: $0, count: size) } ?? UnsafeBufferPointer(start: nil, count: 0)
-    let text = String(decoding: bytes, as: UTF8.self)
+    let text = fuzzText(data, size)
     guard let document = try? JDLDocument(parsing: text) else { return 0 }
     let printed = JDLPrinter.print(document)
     do {
@@ -20,12 +17,4 @@ func jdlFuzzer(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
-
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in jdlFuzzer(data, size) })
+runFuzzer { data, size in jdlFuzzer(data, size) }
