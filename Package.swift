@@ -33,7 +33,7 @@ let package = Package(
         // libcurl (Debian libcurl4-openssl-dev); the shim wraps the variadic setopt/getinfo.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Getting artifacts: HTTP on libcurl (more sources and resumable mirrors to come).
-        .target(name: "Transport", dependencies: ["AlienModel", "CCurl"], swiftSettings: strict),
+        .target(name: "Transport", dependencies: ["AlienModel", "CCurl", "Trust"], swiftSettings: strict),
         // Pure: recipe and defaults text → Recipe values (YAML via Yams, PyYAML semantics).
         .target(
             name: "Recipes",
@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "alien-install",
             dependencies: [
-                "AlienModel", "Recipes", "Resolver", "HostEnvironment", "Builder", "JDL",
+                "AlienModel", "Recipes", "Resolver", "HostEnvironment", "Builder", "JDL", "Trust", "Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -102,7 +102,7 @@ let package = Package(
             name: "HostEnvironmentTests",
             dependencies: ["HostEnvironment", "Resolver", "Recipes", "TestSupport"],
             swiftSettings: strict),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Trust", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TarballsTests", dependencies: ["Tarballs", "CArchive", "AlienModel"], swiftSettings: strict),
         .testTarget(name: "JDLTests", dependencies: ["JDL", "AlienModel"], swiftSettings: strict),
         .testTarget(name: "TrustTests", dependencies: ["Trust"], swiftSettings: strict),

@@ -50,7 +50,7 @@ public struct HTTPClient: Sendable {
         return sink.bytes
     }
 
-    private func perform(_ url: String, sink: some Sink) throws(TransportError) {
+    func perform(_ url: String, sink: some Sink) throws(TransportError) {
         guard Self.initialized, let handle = curl_easy_init() else { throw .network(url: url, message: "libcurl failed to initialise") }
         defer { curl_easy_cleanup(handle) }
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -73,7 +73,11 @@ public struct HTTPClient: Sendable {
             }
             return curl_easy_perform(handle)
         }
+        if let limit = sink.exceededLimit {
+            throw .tooLarge(url: url, limit: limit)
+        }
         guard code == CURLE_OK else {
+            if code == CURLE_FILE_COULDNT_READ_FILE { throw .status(url: url, code: 404) }
             let detail = String(decoding: errorBuffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw .network(url: url, message: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
         }
@@ -83,11 +87,17 @@ public struct HTTPClient: Sendable {
     }
 }
 
-private protocol Sink: AnyObject {
+protocol Sink: AnyObject {
     func write(_ bytes: UnsafeRawBufferPointer) -> Bool
+    /// Set when the sink refused bytes beyond its limit (the transfer was aborted for it).
+    var exceededLimit: Int64? { get }
 }
 
-private final class DataSink: Sink {
+extension Sink {
+    var exceededLimit: Int64? { nil }
+}
+
+final class DataSink: Sink {
     var data = Data()
     func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
         data.append(contentsOf: bytes)
@@ -95,7 +105,7 @@ private final class DataSink: Sink {
     }
 }
 
-private final class FileSink: Sink {
+final class FileSink: Sink {
     let handle: FileHandle
     var bytes: Int64 = 0
     var failure: String?

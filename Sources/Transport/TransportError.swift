@@ -5,6 +5,8 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     /// No answer: connection refused, timeout, DNS, TLS, a broken transfer.
     case network(url: String, message: String)
     case io(path: String, reason: String)
+    /// More bytes arrived than the caller allowed (endless-data protection); the transfer was cut.
+    case tooLarge(url: String, limit: Int64)
 
     public var isNotFound: Bool {
         if case let .status(_, code) = self { return code == 404 }
@@ -16,6 +18,7 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .status(url, code): "\(url): HTTP \(code)"
         case let .network(url, message): "\(url): \(message)"
         case let .io(path, reason): "\(path): \(reason)"
+        case let .tooLarge(url, limit): "\(url): more than \(limit) bytes; refused"
         }
     }
 }

@@ -12,6 +12,11 @@ enum Output {
         FileHandle.standardError.write(Data("alien-install: warning: \(text)\n".utf8))
     }
 
+    /// Prints an error line without ending the program (one of several failures).
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("alien-install: error: \(message)\n".utf8))
+    }
+
     /// Prints the message and returns the exit code to throw.
     static func fail(_ message: String, code: Int32 = 1) -> ExitCode {
         FileHandle.standardError.write(Data("alien-install: error: \(message)\n".utf8))
@@ -22,6 +27,19 @@ enum Output {
     static func run<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw fail(String(describing: error))
+        }
+    }
+
+    /// `run` for async library calls.
+    static func runAsync<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
         } catch let error as ExitCode {
             throw error
         } catch let error as ValidationError {

@@ -1,0 +1,125 @@
+import Foundation
+
+/// What the low-level `alien-install trust` commands do, as library calls: bootstrap a
+/// metadata directory from a root file, refresh it, download targets. Each returns a report the
+/// CLI prints as text or JSON; failures are `UpdaterError`s or per-target failures in the report.
+public enum TrustClient {
+    /// One trusted role after a refresh.
+    public struct RoleState: Hashable, Sendable {
+        public var role: String
+        public var version: Int64
+        public var expires: Expiry
+    }
+
+    /// The outcome of one requested target.
+    public struct TargetOutcome: Hashable, Sendable {
+        public enum Status: String, Sendable { case downloaded, cached, unknown, failed }
+        public var path: String
+        public var status: Status
+        public var localPath: String?
+        public var length: Int64?
+        public var sha256: String?
+        /// Why it failed, or which role does not list it.
+        public var reason: String?
+    }
+
+    /// Checks `rootFile` (a root signed by its own threshold of keys) and makes it the trusted
+    /// root of `metadataDirectory`.
+    public static func initialize(rootFile: String, metadataDirectory: String) throws(TrustClientError) -> RoleState {
+        guard let data = FileManager.default.contents(atPath: rootFile) else {
+            throw .unreadable(path: rootFile)
+        }
+        let bytes = [UInt8](data)
+        do {
+            try Updater.initialize(rootBytes: bytes, metadataDirectory: metadataDirectory)
+            let root = try Metadata<Root>(bytes: bytes)
+            return RoleState(role: "root", version: root.signed.version, expires: root.signed.expires)
+        } catch let error as UpdaterError {
+            throw .update(file: rootFile, error.description)
+        } catch {
+            throw .update(file: rootFile, String(describing: error))
+        }
+    }
+
+    /// Runs the update workflow; returns the trusted top-level roles afterwards.
+    public static func refresh(metadataDirectory: String, metadataURL: String, fetcher: any RemoteFetcher,
+                               configuration: UpdaterConfiguration = .init()) async throws(UpdaterError) -> [RoleState] {
+        let updater = Updater(metadataDirectory: metadataDirectory, metadataBaseURL: metadataURL, targetBaseURL: nil,
+                              fetcher: fetcher, configuration: configuration)
+        try await updater.refresh()
+        return trustedRoles(in: metadataDirectory)
+    }
+
+    /// Refreshes, then finds and downloads each target (a present file with matching hashes is
+    /// kept). Every path gets an outcome; the caller decides the exit status.
+    public static func download(_ paths: [String], metadataDirectory: String, metadataURL: String, targetBaseURL: String,
+                                targetDirectory: String, fetcher: any RemoteFetcher,
+                                configuration: UpdaterConfiguration = .init()) async throws(UpdaterError) -> [TargetOutcome] {
+        let updater = Updater(metadataDirectory: metadataDirectory, metadataBaseURL: metadataURL, targetBaseURL: targetBaseURL,
+                              fetcher: fetcher, configuration: configuration)
+        try await updater.refresh()
+        var outcomes: [TargetOutcome] = []
+        for path in paths {
+            var outcome = TargetOutcome(path: path, status: .failed)
+            do throws(UpdaterError) {
+                guard let info = try await updater.targetInfo(for: path) else {
+                    outcome.status = .unknown
+                    outcome.reason = "no trusted targets role lists '\(path)'"
+                    outcomes.append(outcome)
+                    continue
+                }
+                outcome.length = info.file.length
+                outcome.sha256 = info.file.hashes["sha256"]
+                let cached = await updater.cachedTarget(info, in: targetDirectory)
+                outcome.localPath = try await updater.downloadTarget(info, to: targetDirectory)
+                outcome.status = cached == nil ? .downloaded : .cached
+            } catch {
+                outcome.reason = error.description
+            }
+            outcomes.append(outcome)
+        }
+        return outcomes
+    }
+
+    /// The top-level roles stored in `metadataDirectory` (those that parse), in the order root,
+    /// timestamp, snapshot, targets.
+    public static func trustedRoles(in metadataDirectory: String) -> [RoleState] {
+        func state<R: SignedRole>(_ type: R.Type) -> RoleState? {
+            let file = (metadataDirectory as NSString).appendingPathComponent("\(R.roleType).json")
+            guard let data = FileManager.default.contents(atPath: file),
+                  let metadata = try? Metadata<R>(bytes: [UInt8](data)) else { return nil }
+            return RoleState(role: R.roleType, version: metadata.signed.version, expires: metadata.signed.expires)
+        }
+        return [state(Root.self), state(Timestamp.self), state(Snapshot.self), state(Targets.self)].compactMap { $0 }
+    }
+}
+
+extension TrustClient.RoleState {
+    public var json: JSONValue {
+        .object(["role": .string(role), "version": .integer(version), "expires": .string(expires.description)])
+    }
+}
+
+extension TrustClient.TargetOutcome {
+    public var json: JSONValue {
+        var object: [String: JSONValue] = ["path": .string(path), "status": .string(status.rawValue)]
+        if let localPath { object["file"] = .string(localPath) }
+        if let length { object["length"] = .integer(length) }
+        if let sha256 { object["sha256"] = .string(sha256) }
+        if let reason { object["reason"] = .string(reason) }
+        return .object(object)
+    }
+}
+
+/// Why a `trust` command could not start.
+public enum TrustClientError: Error, Hashable, Sendable, CustomStringConvertible {
+    case unreadable(path: String)
+    case update(file: String, String)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(path): "\(path): cannot read the file"
+        case let .update(file, reason): "\(file): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import Transport
+import Trust
+
+/// `alien-install trust ...`: the TUF client workflow step by step, for admins who debug a site's
+/// view of a repository. Exit 0 on full success, 1 on any failure (the reason on stderr).
+struct TrustCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trust",
+        abstract: "Low-level TUF client: bootstrap trust, refresh metadata, download verified targets.",
+        discussion: """
+            A metadata directory holds the trusted metadata under non-versioned names (root.json, \
+            timestamp.json, snapshot.json, targets.json, <delegated role>.json). `init` puts a root \
+            there that the site got out of band; `refresh` runs the TUF 1.0 update workflow \
+            (root rotation, timestamp, snapshot, targets; signatures, versions, expiry, lengths and \
+            hashes); `download` also finds targets through delegations and fetches them, checking \
+            length and hashes before anything can use them. Any refused update leaves the metadata \
+            directory unchanged. URLs may be http://, https:// or file://; http_proxy is honoured.
+            """,
+        subcommands: [Initialize.self, Refresh.self, Download.self])
+
+    struct Initialize: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "init", abstract: "Trust ROOT_JSON: check its self-signatures and store it in the metadata directory.")
+
+        @Argument(help: "The root metadata file the site trusts (from the release managers).")
+        var rootJSON: String
+        @Option(name: .long, help: "The client's metadata directory (created if missing).")
+        var metadataDir: String
+        @Flag(name: .long, help: "Print the result as JSON.")
+        var json = false
+
+        func run() async throws {
+            let state = try Output.run { try TrustClient.initialize(rootFile: rootJSON, metadataDirectory: metadataDir) }
+            if json {
+                Output.write(String(decoding: state.json.compactJSONBytes, as: UTF8.self) + "\n")
+            } else {
+                Output.write("trusted root version \(state.version) (expires \(state.expires)) in \(metadataDir)\n")
+            }
+        }
+    }
+
+    struct Refresh: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Update the trusted metadata from the repository.")
+
+        @OptionGroup var client: ClientOptions
+
+        func run() async throws {
+            let roles = try await Output.runAsync {
+                try await TrustClient.refresh(metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
+                                              fetcher: HTTPClient())
+            }
+            if client.json {
+                Output.write(String(decoding: JSONValue.array(roles.map(\.json)).compactJSONBytes, as: UTF8.self) + "\n")
+            } else {
+                for role in roles { Output.write("\(role.role) version \(role.version), expires \(role.expires)\n") }
+            }
+        }
+    }
+
+    struct Download: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Refresh, then download targets into --target-dir after checking length and hashes.",
+            discussion: "A target already in --target-dir with matching length and hashes is not downloaded again.")
+
+        @Argument(help: "Target paths as targets metadata lists them (e.g. slc9_x86-64/ROOT/ROOT-v6-1.slc9_x86-64.tar.gz).")
+        var targetPaths: [String]
+        @OptionGroup var client: ClientOptions
+        @Option(name: .long, help: "Base URL of the repository's targets (…/targets).")
+        var targetBaseURL: String
+        @Option(name: .long, help: "Where verified targets are written, as <dir>/<target path>.")
+        var targetDir: String
+
+        func validate() throws {
+            guard !targetPaths.isEmpty else { throw ValidationError("name at least one target path") }
+        }
+
+        func run() async throws {
+            let outcomes = try await Output.runAsync {
+                try await TrustClient.download(targetPaths, metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
+                                               targetBaseURL: targetBaseURL, targetDirectory: targetDir, fetcher: HTTPClient())
+            }
+            if client.json {
+                Output.write(String(decoding: JSONValue.array(outcomes.map(\.json)).compactJSONBytes, as: UTF8.self) + "\n")
+            }
+            var failed = false
+            for outcome in outcomes {
+                switch outcome.status {
+                case .downloaded, .cached:
+                    if !client.json { Output.write("\(outcome.status.rawValue) \(outcome.path) → \(outcome.localPath ?? "")\n") }
+                case .unknown, .failed:
+                    failed = true
+                    Output.error("\(outcome.path): \(outcome.reason ?? outcome.status.rawValue)")
+                }
+            }
+            if failed { throw ExitCode(1) }
+        }
+    }
+}
+
+/// Where the client keeps its trust and where the repository's metadata is.
+struct ClientOptions: ParsableArguments {
+    @Option(name: .long, help: "The client's metadata directory (made by `trust init`).")
+    var metadataDir: String
+    @Option(name: .customLong("metadata-url"), help: "Base URL of the repository's metadata (…/metadata).")
+    var metadataURL: String
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+}
