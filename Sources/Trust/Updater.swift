@@ -133,15 +133,23 @@ public actor Updater {
     private func loadRootChain(_ set: inout TrustedMetadataSet) async throws(UpdaterError) {
         let original = set.root
         var latest: [UInt8]?
+        var reachedEnd = false
         for _ in 0..<configuration.maxRootRotations {
             let bytes: [UInt8]
             do {
                 bytes = try await download(role: "root", version: set.root.version + 1, maxLength: configuration.rootMaxLength)
             } catch .fetch(_, .notFound) {
+                reachedEnd = true
                 break
             }
             try set.updateRoot(bytes)
             latest = bytes
+        }
+        // §5.3.10: the final root must not be expired. Checked before anything is written,
+        // unless the rotation bound cut the chain: then the progress is kept for the next run.
+        let expired = set.root.expires.isExpired(at: referenceTime)
+        if expired, reachedEnd || latest == nil {
+            throw .expired(role: "root", expires: set.root.expires, referenceTime: referenceTime)
         }
         if let latest {
             var writes: [PendingWrite] = [("root.json", latest)]
@@ -151,10 +159,7 @@ public actor Updater {
             }
             try commit(writes)
         }
-        // §5.3.10: the final root must not be expired.
-        if set.root.expires.isExpired(at: referenceTime) {
-            throw .expired(role: "root", expires: set.root.expires, referenceTime: referenceTime)
-        }
+        if expired { throw .expired(role: "root", expires: set.root.expires, referenceTime: referenceTime) }
     }
 
     private static func keysChanged(_ old: Root, _ new: Root, role: String) -> Bool {

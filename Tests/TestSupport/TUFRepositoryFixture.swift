@@ -33,6 +33,8 @@ public struct TUFRepositoryFixture {
     /// Target contents by target path.
     public private(set) var targetContents: [String: [UInt8]] = [:]
     private var published: Set<String> = []
+    /// Each targets role as last published, to find the changed ones.
+    private var lastPublished: [String: Targets] = [:]
     /// The signers of the last published root (they must sign the next one).
     private var lastRootSigners: [SigningKey]
 
@@ -156,6 +158,7 @@ public struct TUFRepositoryFixture {
         let name = Self.quote(role)
         putMetadata(consistentSnapshot ? "\(targets[role]!.version).\(name).json" : "\(name).json", bytes)
         snapshot.meta["\(role).json"] = try meta(version: targets[role]!.version, bytes: bytes)
+        lastPublished[role] = targets[role]!
     }
 
     /// Signs and stores the snapshot (version + 1 after the first) and records it in the next
@@ -175,11 +178,11 @@ public struct TUFRepositoryFixture {
         putMetadata("timestamp.json", try signedBytes(timestamp, by: keys["timestamp"]!))
     }
 
-    /// Publishes the given targets roles (default: those never published, plus "targets" on
-    /// the first call), then snapshot and timestamp.
+    /// Publishes the given targets roles and every one changed since its last publication,
+    /// then snapshot and timestamp.
     public mutating func publish(_ roles: [String] = []) throws {
-        let fresh = targets.keys.filter { !published.contains($0) }.sorted()
-        for role in Set(roles + fresh).sorted() { try publishTargets(role) }
+        let changed = targets.keys.filter { lastPublished[$0] != targets[$0] }
+        for role in Set(roles + changed).sorted() { try publishTargets(role) }
         try publishSnapshot()
         try publishTimestamp()
     }
