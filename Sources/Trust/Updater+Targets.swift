@@ -60,6 +60,9 @@ extension Updater {
         let components = try NameEncoding.targetComponents(info.path)
         if let cached = cachedTarget(info, in: targetDirectory) { return cached }
         guard let targetBaseURL else { throw .noTargetBaseURL }
+        if let unsupported = info.file.hashes.keys.sorted().first(where: { !MultiHasher.supported.contains($0) }) {
+            throw .unsupportedHash(name: info.path, algorithm: unsupported)
+        }
         let set = try await refreshedSet()
         var remotePath = info.path
         if set.root.consistentSnapshot == true, configuration.prefixTargetsWithHash {
