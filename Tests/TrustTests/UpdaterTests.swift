@@ -112,6 +112,35 @@ import Testing
         #expect(roots == (2...6).map { TUFRepositoryFixture.metadataURL("\($0).root.json") })
     }
 
+    @Test func acceptsAnExpiredIntermediateRoot() async throws {
+        var repo = try TUFRepositoryFixture()
+        try repo.publish(["targets"])
+        let client = try TUFClientHarness(repo)
+        defer { client.remove() }
+        repo.root.expires = TUFRepositoryFixture.past
+        try repo.publishRoot()
+        repo.root.expires = TUFRepositoryFixture.expires
+        try repo.publishRoot()
+        try await client.updater(referenceTime: now).refresh()
+        #expect(client.trusted("root.json") == repo.rootHistory[2])
+    }
+
+    @Test func retriesAFailedRefreshFromTheFilesOnDisk() async throws {
+        var repo = try TUFRepositoryFixture()
+        try repo.publish(["targets"])
+        let client = try TUFClientHarness(repo)
+        defer { client.remove() }
+        let good = repo.metadata("timestamp.json")
+        repo.putMetadata("timestamp.json", nil)
+        let updater = client.updater(referenceTime: now)
+        await #expect(throws: UpdaterError.fetch(role: "timestamp", .notFound(url: TUFRepositoryFixture.metadataURL("timestamp.json")))) {
+            try await updater.refresh()
+        }
+        repo.putMetadata("timestamp.json", good)
+        try await updater.refresh()
+        #expect(client.trusted("timestamp.json") == good)
+    }
+
     @Test func boundsTheRotationsOfOneRefresh() async throws {
         var repo = try TUFRepositoryFixture()
         try repo.publish(["targets"])
