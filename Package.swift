@@ -92,7 +92,7 @@ let package = Package(
         // Fakes and fixtures shared by the unit tests (never linked into products).
         .target(
             name: "TestSupport",
-            dependencies: ["AlienModel", "Recipes", "Resolver"],
+            dependencies: ["AlienModel", "Recipes", "Resolver", "Trust", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/TestSupport",
             swiftSettings: strict),
         .testTarget(name: "AlienModelTests", dependencies: ["AlienModel"], swiftSettings: strict),
@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Trust", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TarballsTests", dependencies: ["Tarballs", "CArchive", "AlienModel"], swiftSettings: strict),
         .testTarget(name: "JDLTests", dependencies: ["JDL", "AlienModel"], swiftSettings: strict),
-        .testTarget(name: "TrustTests", dependencies: ["Trust"], swiftSettings: strict),
+        .testTarget(name: "TrustTests", dependencies: ["Trust", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "AlienModel", "Resolver", "HostEnvironment", "TestSupport"], swiftSettings: strict),
         // Differential tests against aliBuild and end-to-end CLI tests.
         .testTarget(

@@ -103,17 +103,28 @@ public struct DelegatedRole: Hashable, Sendable {
     }
 }
 
-/// `targets.delegations`: keys and delegated roles, in priority order. (TUF's alternative
-/// `succinct_roles` form is not supported.)
+/// `targets.delegations`: keys and either delegated roles, in priority order, or TAP 15's
+/// `succinct_roles` (hash-bin delegation), never both — as python-tuf.
 public struct Delegations: Hashable, Sendable {
     public var keys: [String: Key]
+    /// Empty when `succinctRoles` is set.
     public var roles: [DelegatedRole]
+    public var succinctRoles: SuccinctRoles?
     public var unrecognizedFields: [String: JSONValue]
 
     public init(keys: [String: Key], roles: [DelegatedRole], unrecognizedFields: [String: JSONValue] = [:]) throws(TrustError) {
         try Self.check(roles, context: "delegations")
         self.keys = keys
         self.roles = roles
+        succinctRoles = nil
+        self.unrecognizedFields = unrecognizedFields
+    }
+
+    /// Hash-bin delegation: every target path belongs to exactly one bin role.
+    public init(keys: [String: Key], succinctRoles: SuccinctRoles, unrecognizedFields: [String: JSONValue] = [:]) {
+        self.keys = keys
+        roles = []
+        self.succinctRoles = succinctRoles
         self.unrecognizedFields = unrecognizedFields
     }
 
@@ -121,8 +132,8 @@ public struct Delegations: Hashable, Sendable {
     private static func check(_ roles: [DelegatedRole], context: String) throws(TrustError) {
         var seen = Set<String>()
         for role in roles {
-            guard !Root.topLevelRoles.contains(role.name), seen.insert(role.name).inserted else {
-                throw .invalidValue(context: context, field: "roles", expected: "unique names other than root, targets, snapshot, timestamp",
+            guard !role.name.isEmpty, !Root.topLevelRoles.contains(role.name), seen.insert(role.name).inserted else {
+                throw .invalidValue(context: context, field: "roles", expected: "unique non-empty names other than root, targets, snapshot, timestamp",
                                     got: "'\(role.name)'")
             }
         }
@@ -131,24 +142,46 @@ public struct Delegations: Hashable, Sendable {
     init(json: JSONValue, context: String) throws(TrustError) {
         var fields = try JSONFields(json, context: context)
         keys = try parseKeys(try fields.object("keys"), context: "\(context).keys")
-        var roles: [DelegatedRole] = []
-        for (index, value) in try fields.array("roles").enumerated() {
-            roles.append(try DelegatedRole(json: value, context: "\(context).roles[\(index)]"))
+        let hasRoles = fields.remaining["roles"] != nil, hasSuccinct = fields.remaining["succinct_roles"] != nil
+        guard hasRoles != hasSuccinct else {
+            throw .invalidValue(context: context, field: "roles", expected: "exactly one of 'roles' and 'succinct_roles'",
+                                got: hasRoles ? "both" : "neither")
         }
-        try Self.check(roles, context: context)
+        var roles: [DelegatedRole] = []
+        if hasRoles {
+            for (index, value) in try fields.array("roles").enumerated() {
+                roles.append(try DelegatedRole(json: value, context: "\(context).roles[\(index)]"))
+            }
+            try Self.check(roles, context: context)
+            succinctRoles = nil
+        } else {
+            succinctRoles = try SuccinctRoles(json: try fields.required("succinct_roles"), context: "\(context).succinct_roles")
+        }
         self.roles = roles
         unrecognizedFields = fields.remaining
     }
 
     var json: JSONValue {
-        unrecognizedFields.adding(["keys": keysJSON(keys), "roles": .array(roles.map(\.json))])
+        if let succinctRoles {
+            return unrecognizedFields.adding(["keys": keysJSON(keys), "succinct_roles": succinctRoles.json])
+        }
+        return unrecognizedFields.adding(["keys": keysJSON(keys), "roles": .array(roles.map(\.json))])
+    }
+
+    /// The key ids and threshold this delegation assigns to role `name` (a listed role or one
+    /// of the succinct bins); nil when `name` is not delegated here.
+    public func assignment(for name: String) -> (keyIDs: [String], threshold: Int)? {
+        if let succinctRoles {
+            return succinctRoles.isDelegatedRole(name) ? (succinctRoles.keyIDs, succinctRoles.threshold) : nil
+        }
+        return roles.first { $0.name == name }.map { ($0.keyIDs, $0.threshold) }
     }
 
     /// Checks that `metadata` is signed by a threshold of the keys delegated to role `name`
     /// (python-tuf's `verify_delegate` for a delegated role). Returns the key ids that signed.
     @discardableResult
     public func verify(_ metadata: Metadata<Targets>, as name: String) throws(TrustError) -> Set<String> {
-        guard let role = roles.first(where: { $0.name == name }) else {
+        guard let role = assignment(for: name) else {
             throw .invalidValue(context: "delegations", field: "roles", expected: "a role named '\(name)'", got: "none")
         }
         var authorized: [String: Key] = [:]

@@ -1,0 +1,108 @@
+extension Updater {
+    /// §5.6.7: pre-order depth-first search of the delegation tree for `targetPath` (python-tuf's
+    /// `_preorder_depth_first_walk`): roles in priority order, a terminating match ends
+    /// backtracking, at most `maxDelegations` roles visited. Refreshes first if needed. Nil when
+    /// no visited role lists the path. Delegated metadata that was fetched is written when the
+    /// search succeeds.
+    public func targetInfo(for targetPath: String) async throws(UpdaterError) -> TargetInfo? {
+        var set = try await refreshedSet()
+        var pending: [PendingWrite] = []
+        var toVisit: [(role: String, delegator: String)] = [("targets", "root")]
+        var visited = Set<String>()
+        var found: TargetInfo?
+        do throws(UpdaterError) {
+            while visited.count <= configuration.maxDelegations, let (role, delegator) = toVisit.popLast() {
+                if visited.contains(role) { continue }
+                let targets = try await loadTargets(role: role, delegator: delegator, set: &set, pending: &pending)
+                if let file = targets.targets[targetPath] {
+                    found = TargetInfo(path: targetPath, file: file, role: role)
+                    break
+                }
+                visited.insert(role)
+                guard let delegations = targets.delegations else { continue }
+                var children: [(role: String, delegator: String)] = []
+                for (child, terminating) in delegations.roles(for: targetPath) {
+                    children.append((child, role))
+                    if terminating {
+                        toVisit.removeAll()
+                        break
+                    }
+                }
+                toVisit.append(contentsOf: children.reversed())
+            }
+        } catch {
+            store(set)
+            throw error
+        }
+        try commit(pending)
+        store(set)
+        return found
+    }
+
+    /// The local file `targetDirectory/<path>` if it exists with the target's length and
+    /// hashes; nil otherwise (also for a path that cannot be stored locally).
+    public func cachedTarget(_ info: TargetInfo, in targetDirectory: String) -> String? {
+        guard (try? NameEncoding.targetComponents(info.path)) != nil else { return nil }
+        let path = "\(targetDirectory)/\(info.path)"
+        guard let (length, digests) = LocalFiles.digests(of: path, algorithms: info.file.hashes.keys),
+              (try? MultiHasher.check(name: info.path, length: length, digests: digests,
+                                      expectedLength: info.file.length, expectedHashes: info.file.hashes)) != nil else { return nil }
+        return path
+    }
+
+    /// Downloads the target into `targetDirectory/<path>` (subdirectories created): streamed
+    /// into a temporary file in `targetDirectory`, refused beyond the recorded length, checked
+    /// against the length and every recorded hash, then renamed into place. Nothing is left
+    /// behind on failure. A file already there with matching length and hashes is kept and not
+    /// downloaded again. With consistent snapshots (and `prefixTargetsWithHash`) the URL is
+    /// `<targetBaseURL><dir>/<sha256>.<basename>`. Returns the final path.
+    public func downloadTarget(_ info: TargetInfo, to targetDirectory: String) async throws(UpdaterError) -> String {
+        let components = try NameEncoding.targetComponents(info.path)
+        if let cached = cachedTarget(info, in: targetDirectory) { return cached }
+        guard let targetBaseURL else { throw .noTargetBaseURL }
+        if let unsupported = info.file.hashes.keys.sorted().first(where: { !MultiHasher.supported.contains($0) }) {
+            throw .unsupportedHash(name: info.path, algorithm: unsupported)
+        }
+        let set = try await refreshedSet()
+        var remotePath = info.path
+        if set.root.consistentSnapshot == true, configuration.prefixTargetsWithHash {
+            let algorithm = info.file.hashes["sha256"] != nil ? "sha256" : info.file.hashes.keys.sorted().first ?? "sha256"
+            let prefix = info.file.hashes[algorithm] ?? ""
+            remotePath = (components.dropLast() + ["\(prefix).\(components.last!)"]).joined(separator: "/")
+        }
+        let url = targetBaseURL + remotePath
+        if !LocalFiles.isDirectory(targetDirectory) { try LocalFiles.makeDirectories(targetDirectory) }
+        let temporary = LocalFiles.temporaryPath(in: targetDirectory, for: "download")
+        do throws(UpdaterError) {
+            do {
+                _ = try await fetcher.download(url, to: temporary, maxLength: info.file.length)
+            } catch let error as FetchError {
+                throw UpdaterError.fetch(role: info.path, error)
+            } catch {
+                throw UpdaterError.fetch(role: info.path, .failed(url: url, reason: "\(error)"))
+            }
+            guard let (length, digests) = LocalFiles.digests(of: temporary, algorithms: info.file.hashes.keys) else {
+                throw .io(path: temporary, reason: "cannot read the downloaded file")
+            }
+            try MultiHasher.check(name: info.path, length: length, digests: digests,
+                                  expectedLength: info.file.length, expectedHashes: info.file.hashes)
+            return try Self.moveIntoPlace(temporary, directory: targetDirectory, components: components)
+        } catch {
+            try? LocalFiles.remove(temporary)
+            throw error
+        }
+    }
+
+    /// Creates the missing parent directories of the final path and renames `temporary` there.
+    private static func moveIntoPlace(_ temporary: String, directory: String, components: [Substring]) throws(UpdaterError) -> String {
+        var parent = directory
+        for component in components.dropLast() {
+            parent += "/\(component)"
+            if !LocalFiles.isDirectory(parent) { try LocalFiles.makeDirectories(parent) }
+        }
+        let final = "\(directory)/\(components.joined(separator: "/"))"
+        try LocalFiles.move(temporary, to: final)
+        LocalFiles.syncDirectory(parent)
+        return final
+    }
+}
