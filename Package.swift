@@ -110,7 +110,7 @@ let package = Package(
         // Differential tests against aliBuild and end-to-end CLI tests.
         .testTarget(
             name: "InteropTests",
-            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "TestSupport"],
+            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "Trust", "TestSupport"],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -50,6 +50,20 @@ public enum TrustClient {
         return trustedRoles(in: metadataDirectory)
     }
 
+    /// Refreshes, then looks each target up through the delegations (nothing is downloaded).
+    /// A path no trusted role lists maps to nil.
+    public static func lookup(_ paths: [String], metadataDirectory: String, metadataURL: String, fetcher: any RemoteFetcher,
+                              configuration: UpdaterConfiguration = .init()) async throws(UpdaterError) -> [(String, TargetInfo?)] {
+        let updater = Updater(metadataDirectory: metadataDirectory, metadataBaseURL: metadataURL, targetBaseURL: nil,
+                              fetcher: fetcher, configuration: configuration)
+        try await updater.refresh()
+        var found: [(String, TargetInfo?)] = []
+        for path in paths {
+            found.append((path, try await updater.targetInfo(for: path)))
+        }
+        return found
+    }
+
     /// Refreshes, then finds and downloads each target (a present file with matching hashes is
     /// kept). Every path gets an outcome; the caller decides the exit status.
     public static func download(_ paths: [String], metadataDirectory: String, metadataURL: String, targetBaseURL: String,
@@ -97,6 +111,18 @@ public enum TrustClient {
 extension TrustClient.RoleState {
     public var json: JSONValue {
         .object(["role": .string(role), "version": .integer(version), "expires": .string(expires.description)])
+    }
+}
+
+extension TargetInfo {
+    /// `{"path", "role", "length", "hashes", "custom"?}`
+    public var json: JSONValue {
+        var object: [String: JSONValue] = [
+            "path": .string(path), "role": .string(role), "length": .integer(file.length),
+            "hashes": .object(file.hashes.mapValues { .string($0) }),
+        ]
+        if let custom = file.custom { object["custom"] = custom }
+        return .object(object)
     }
 }
 

@@ -18,7 +18,7 @@ struct TrustCommand: AsyncParsableCommand {
             length and hashes before anything can use them. Any refused update leaves the metadata \
             directory unchanged. URLs may be http://, https:// or file://; http_proxy is honoured.
             """,
-        subcommands: [Initialize.self, Refresh.self, Download.self])
+        subcommands: [Initialize.self, Refresh.self, Info.self, Download.self])
 
     struct Initialize: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -56,6 +56,38 @@ struct TrustCommand: AsyncParsableCommand {
             } else {
                 for role in roles { Output.write("\(role.role) version \(role.version), expires \(role.expires)\n") }
             }
+        }
+    }
+
+    struct Info: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Refresh, then show what trusted metadata says about targets (found through delegations).",
+            discussion: "Exit status 1 when a path is listed by no trusted role.")
+
+        @Argument(help: "Target paths.")
+        var targetPaths: [String]
+        @OptionGroup var client: ClientOptions
+
+        func validate() throws {
+            guard !targetPaths.isEmpty else { throw ValidationError("name at least one target path") }
+        }
+
+        func run() async throws {
+            let found = try await Output.runAsync {
+                try await TrustClient.lookup(targetPaths, metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
+                                             fetcher: HTTPClient())
+            }
+            if client.json {
+                let rows = found.map { path, info in info?.json ?? .object(["path": .string(path), "missing": .bool(true)]) }
+                Output.write(String(decoding: JSONValue.array(rows).compactJSONBytes, as: UTF8.self) + "\n")
+            } else {
+                for case let (_, info?) in found {
+                    Output.write("\(info.path)  \(info.file.length) bytes  sha256 \(info.file.hashes["sha256"] ?? "-")  (role \(info.role))\n")
+                }
+            }
+            let missing = found.filter { $0.1 == nil }.map(\.0)
+            for path in missing { Output.error("\(path): no trusted targets role lists it") }
+            if !missing.isEmpty { throw ExitCode(1) }
         }
     }
 

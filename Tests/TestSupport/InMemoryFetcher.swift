@@ -19,6 +19,17 @@ public final class RemoteStore: Sendable {
         set { state.withLock { $0.files[url] = newValue } }
     }
 
+    /// Writes every file whose URL starts with `prefix` under `directory`, at the rest of its URL
+    /// (so a fixture repository can be served by a real web server).
+    public func write(prefix: String, to directory: URL) throws {
+        let files = state.withLock { $0.files }
+        for (url, bytes) in files where url.hasPrefix(prefix) {
+            let file = directory.appendingPathComponent(String(url.dropFirst(prefix.count)))
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: file)
+        }
+    }
+
     /// Every URL requested so far, in order.
     public var requests: [String] {
         state.withLock { $0.requests }
