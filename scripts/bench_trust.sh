@@ -14,6 +14,7 @@ PY=.venv/bin/python
 BIN=${1:-.build-release/release}
 RUNS=${BENCH_RUNS:-10}
 WORK=$(mktemp -d /tmp/alien-bench-trust.XXXXXX)
+chmod 755 "$WORK"  # nginx workers (nobody, when started as root) must read it
 mkdir -p .bench
 trap 'kill $(cat "$WORK/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 

@@ -53,9 +53,10 @@ public enum JSONValue: Hashable, Sendable {
         return out
     }
 
-    /// The keys of an object in canonical order: by Unicode code point.
+    /// The keys of an object in canonical order: by Unicode code point, which for valid UTF-8
+    /// is the order of the encoded bytes (so the cheap UTF-8 comparison gives the same order).
     static func sortedKeys(_ object: [String: JSONValue]) -> [String] {
-        object.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) { $0.value < $1.value } }
+        object.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     private func write(to out: inout [UInt8], escapingControls: Bool) {

@@ -145,6 +145,21 @@ struct JSONParser {
 
     private mutating func parseString() throws(CanonicalJSONError) -> String {
         position += 1
+        // Fast path: no escape before the closing quote (keys, hashes, paths: nearly every
+        // string in TUF metadata) — one validation, one String, no scalar-by-scalar building.
+        var scan = position
+        while scan < bytes.count {
+            let byte = bytes[scan]
+            if byte == UInt8(ascii: "\"") {
+                guard let text = String(validating: bytes[position..<scan], as: UTF8.self) else {
+                    throw .invalidUnicode(offset: position, reason: "a string holds bytes that are not UTF-8")
+                }
+                position = scan + 1
+                return text
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            scan += 1
+        }
         var scalars = String.UnicodeScalarView()
         var runStart = position
         func flush(_ end: Int, into scalars: inout String.UnicodeScalarView) throws(CanonicalJSONError) {
@@ -154,6 +169,7 @@ struct JSONParser {
             }
             scalars.append(contentsOf: run.unicodeScalars)
         }
+        position = scan
         while true {
             guard position < bytes.count else { throw unexpected("'\"' closing the string") }
             let byte = bytes[position]

@@ -25,7 +25,12 @@ public struct Signature: Hashable, Sendable {
 
 /// A metadata file: `{"signed": <role>, "signatures": [{"keyid", "sig"}]}`.
 public struct Metadata<Role: SignedRole>: Hashable, Sendable {
-    public var signed: Role
+    public var signed: Role {
+        didSet { parsedSigned = nil }
+    }
+    /// `signed` exactly as parsed, until `signed` changes: signatures are checked over its
+    /// canonical form (what the signer signed) without rebuilding it from the typed role.
+    private var parsedSigned: JSONValue?
     /// In file order. Several entries may name the same key id; they count once.
     public var signatures: [Signature]
     public var unrecognizedFields: [String: JSONValue]
@@ -45,7 +50,9 @@ public struct Metadata<Role: SignedRole>: Hashable, Sendable {
 
     public init(json: JSONValue) throws(TrustError) {
         var fields = try JSONFields(json, context: Role.roleType)
-        signed = try Role(json: try fields.required("signed"))
+        let signedJSON = try fields.required("signed")
+        signed = try Role(json: signedJSON)
+        parsedSigned = signedJSON
         var signatures: [Signature] = []
         for (index, value) in try fields.array("signatures").enumerated() {
             signatures.append(try Signature(json: value, context: "\(Role.roleType).signatures[\(index)]"))
@@ -66,7 +73,17 @@ public struct Metadata<Role: SignedRole>: Hashable, Sendable {
 
     /// The bytes signatures are made over: the canonical JSON of `signed`.
     public var signedBytes: [UInt8] {
-        signed.json.canonicalBytes
+        (parsedSigned ?? signed.json).canonicalBytes
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.signed == rhs.signed && lhs.signatures == rhs.signatures && lhs.unrecognizedFields == rhs.unrecognizedFields
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(signed)
+        hasher.combine(signatures)
+        hasher.combine(unrecognizedFields)
     }
 
     /// Signs `signed` with `key`, replacing any earlier signature by the same key id.

@@ -47,7 +47,17 @@ public enum TrustClient {
         let updater = Updater(metadataDirectory: metadataDirectory, metadataBaseURL: metadataURL, targetBaseURL: nil,
                               fetcher: fetcher, configuration: configuration)
         try await updater.refresh()
-        return trustedRoles(in: metadataDirectory)
+        guard let set = await updater.trustedMetadata else { return trustedRoles(in: metadataDirectory) }
+        return roles(of: set)
+    }
+
+    /// The top-level roles of a trusted set, in the order root, timestamp, snapshot, targets.
+    public static func roles(of set: TrustedMetadataSet) -> [RoleState] {
+        var roles = [RoleState(role: "root", version: set.root.version, expires: set.root.expires)]
+        if let timestamp = set.timestamp { roles.append(RoleState(role: "timestamp", version: timestamp.version, expires: timestamp.expires)) }
+        if let snapshot = set.snapshot { roles.append(RoleState(role: "snapshot", version: snapshot.version, expires: snapshot.expires)) }
+        if let targets = set.targets { roles.append(RoleState(role: "targets", version: targets.version, expires: targets.expires)) }
+        return roles
     }
 
     /// Refreshes, then looks each target up through the delegations (nothing is downloaded).

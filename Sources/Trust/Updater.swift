@@ -62,6 +62,11 @@ public actor Updater {
         _ = try await refreshedSet()
     }
 
+    /// What the last successful refresh (and delegation searches since) trusts; nil before one.
+    public var trustedMetadata: TrustedMetadataSet? {
+        if case let .ready(set) = state { set } else { nil }
+    }
+
     /// The trusted set after a refresh (running one if needed).
     func refreshedSet() async throws(UpdaterError) -> TrustedMetadataSet {
         switch state {
