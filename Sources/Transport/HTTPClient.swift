@@ -13,7 +13,7 @@ public struct HTTPClient: Sendable {
         self.stallTimeout = stallTimeout
     }
 
-    private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
     /// The body of `url`; an error status throws.
     public func get(_ url: String) throws(TransportError) -> Data {
@@ -83,11 +83,11 @@ public struct HTTPClient: Sendable {
     }
 }
 
-private protocol Sink: AnyObject {
+protocol Sink: AnyObject {
     func write(_ bytes: UnsafeRawBufferPointer) -> Bool
 }
 
-private final class DataSink: Sink {
+final class DataSink: Sink {
     var data = Data()
     func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
         data.append(contentsOf: bytes)
