@@ -106,7 +106,7 @@ let package = Package(
         // Fakes and fixtures shared by the unit tests (never linked into products).
         .target(
             name: "TestSupport",
-            dependencies: ["AlienModel", "Recipes", "Resolver"],
+            dependencies: ["AlienModel", "Recipes", "Resolver", "Tarballs", "Transport"],
             path: "Tests/TestSupport",
             swiftSettings: strict),
         .testTarget(name: "AlienModelTests", dependencies: ["AlienModel"], swiftSettings: strict),
@@ -122,7 +122,10 @@ let package = Package(
         .testTarget(name: "TrustTests", dependencies: ["Trust"], swiftSettings: strict),
         .testTarget(
             name: "PublisherTests",
-            dependencies: ["Publisher", "Trust", "Transport", "Tarballs", "AlienModel", "TestSupport"],
+            dependencies: [
+                "Publisher", "Trust", "Transport", "Tarballs", "AlienModel", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "AlienModel", "Resolver", "HostEnvironment", "TestSupport"], swiftSettings: strict),
         // Differential tests against aliBuild and end-to-end CLI tests.

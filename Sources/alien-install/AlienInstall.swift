@@ -11,5 +11,5 @@ struct AlienInstall: ParsableCommand {
             recipes/ folder of the source tree.
             """,
         version: "0.1.0",
-        subcommands: [Resolve.self, Build.self, Doctor.self, JDLCommand.self])
+        subcommands: [Resolve.self, Build.self, Doctor.self, JDLCommand.self, Keys.self, Repo.self, Publish.self, Undefine.self])
 }
