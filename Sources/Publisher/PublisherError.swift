@@ -39,7 +39,7 @@ public enum PublisherError: Error, Sendable, CustomStringConvertible {
         case let .keyFileExists(path):
             "\(path) already exists; refusing to overwrite a key (remove it first, or choose another NAME)"
         case let .repositoryExists(location):
-            "\(location) already holds a repository (metadata/root.json or metadata/1.root.json); refusing to initialise over it"
+            "\(location) already holds a repository (metadata/timestamp.json); refusing to initialise over it"
         case let .notARepository(location, reason):
             "\(location) is not a readable repository: \(reason)"
         case let .metadata(file, reason):

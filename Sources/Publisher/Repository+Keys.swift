@@ -40,7 +40,7 @@ extension Repository {
         }
         var root = old
         root.version = old.version + 1
-        root.expires = expiries.root.expiry(from: now)
+        root.expires = try expiry("root", expiries.root)
         var changed: [String] = []
         do {
             root.roles["root"] = try RoleKeys(keyIDs: newIDs, threshold: threshold)
@@ -95,7 +95,7 @@ extension Repository {
         }
         var timestamp = current
         timestamp.version += 1
-        timestamp.expires = expiries.timestamp.expiry(from: now)
+        timestamp.expires = try expiry("timestamp", expiries.timestamp)
         let metadata = try signers.sign(timestamp, as: "timestamp", in: state.root.signed)
         try store.writeMetadata("timestamp.json", metadata)
         return RefreshReport(refreshed: true, version: timestamp.version, expires: timestamp.expires,

@@ -51,14 +51,14 @@ public struct Repository: Sendable {
                 "snapshot": try RoleKeys(keyIDs: [snapshotKey.keyID], threshold: 1),
                 "timestamp": try RoleKeys(keyIDs: [timestampKey.keyID], threshold: 1),
             ]
-            root = try Root(version: 1, expires: expiries.root.expiry(from: now), keys: keys, roles: roles, consistentSnapshot: true)
+            root = try Root(version: 1, expires: try expiry("root", expiries.root), keys: keys, roles: roles, consistentSnapshot: true)
         } catch {
             throw .invalidArgument("repo init: \(error)")
         }
         let signers = Signers(rootKeys + [targetsKey, snapshotKey, timestampKey])
         let rootMetadata = try signers.sign(root, as: "root", in: root)
         let targets: Targets
-        do { targets = try Targets(version: 1, expires: expiries.targets.expiry(from: now)) } catch { throw .invalidArgument("\(error)") }
+        do { targets = try Targets(version: 1, expires: try expiry("targets", expiries.targets)) } catch { throw .invalidArgument("\(error)") }
         let targetsMetadata = try signers.sign(targets, as: "targets", in: root)
         var writes = MetadataWrites()
         let targetsBytes = writes.add("1.targets.json", targetsMetadata)
@@ -73,6 +73,15 @@ public struct Repository: Sendable {
         return RepositoryState(root: rootMetadata, targets: targetsMetadata, snapshot: snapshotMetadata, timestamp: timestampMetadata)
     }
 
+    /// The expiry for `role` signed now; refuses one that is not in the future.
+    func expiry(_ role: String, _ spec: ExpirySpec) throws(PublisherError) -> Expiry {
+        let date = spec.expiry(from: now)
+        guard now < date else {
+            throw .invalidExpiry(spec.description, reason: "\(role) metadata would expire at \(date), not after the signing time \(now)")
+        }
+        return date
+    }
+
     static func distinctIDs(_ keys: [SigningKey]) -> [String] {
         var seen = Set<String>()
         return keys.map(\.keyID).filter { seen.insert($0).inserted }
@@ -81,7 +90,7 @@ public struct Repository: Sendable {
     func snapshot(version: Int64, targetsVersion: Int64, targetsBytes: [UInt8]) throws(PublisherError) -> Snapshot {
         do {
             let meta = try MetaFile(version: targetsVersion, length: Int64(targetsBytes.count), hashes: ["sha256": sha256Hex(targetsBytes)])
-            return try Snapshot(version: version, expires: expiries.snapshot.expiry(from: now), meta: ["targets.json": meta])
+            return try Snapshot(version: version, expires: try expiry("snapshot", expiries.snapshot), meta: ["targets.json": meta])
         } catch {
             throw .invalidArgument("snapshot: \(error)")
         }
@@ -90,7 +99,7 @@ public struct Repository: Sendable {
     func timestamp(version: Int64, snapshotVersion: Int64, snapshotBytes: [UInt8]) throws(PublisherError) -> Timestamp {
         do {
             let meta = try MetaFile(version: snapshotVersion, length: Int64(snapshotBytes.count), hashes: ["sha256": sha256Hex(snapshotBytes)])
-            return try Timestamp(version: version, expires: expiries.timestamp.expiry(from: now), snapshotMeta: meta)
+            return try Timestamp(version: version, expires: try expiry("timestamp", expiries.timestamp), snapshotMeta: meta)
         } catch {
             throw .invalidArgument("timestamp: \(error)")
         }
@@ -110,7 +119,7 @@ public struct Repository: Sendable {
         if targetsChanged {
             var targets = newTargets ?? state.targets.signed
             targets.version = state.targets.signed.version + 1
-            targets.expires = expiries.targets.expiry(from: now)
+            targets.expires = try expiry("targets", expiries.targets)
             next.targets = try signers.sign(targets, as: "targets", in: root)
             writes.add("\(targets.version).targets.json", next.targets)
         }

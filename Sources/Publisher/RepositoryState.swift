@@ -20,12 +20,11 @@ public struct RepositoryState: Sendable {
         self.timestamp = timestamp
     }
 
-    /// Whether `store` already holds repository metadata.
+    /// Whether `store` already holds a repository: `metadata/timestamp.json`, written last by
+    /// every operation, `repo init` included. Files an interrupted `repo init` left behind
+    /// (no timestamp yet) do not count: a new `init` overwrites them.
     public static func exists(in store: RepositoryStore) throws(PublisherError) -> Bool {
-        for name in ["root.json", "1.root.json", "timestamp.json"] where try store.exists(RepositoryStore.metadataPath(name)) {
-            return true
-        }
-        return false
+        try store.exists(RepositoryStore.metadataPath("timestamp.json"))
     }
 
     public static func load(from store: RepositoryStore) throws(PublisherError) -> RepositoryState {

@@ -152,6 +152,35 @@ import Trust
         #expect(try Fixtures.verify(directory).targets.isEmpty)
     }
 
+    @Test func anInterruptedInitCanBeRepeated() throws {
+        let directory = try Fixtures.temporaryDirectory("interrupted")
+        let keys = Fixtures.Keys()
+        let failing = RepositoryStore(source: FailingArtifactSource(DirectoryArtifactSource(root: directory, synchronize: false)) {
+            $0 == "metadata/timestamp.json"
+        })
+        #expect(throws: PublisherError.self) {
+            try Repository(store: failing).initialize(rootKeys: keys.root, rootThreshold: 2, targetsKey: keys.targets,
+                                                      snapshotKey: keys.snapshot, timestampKey: keys.timestamp)
+        }
+        let store = RepositoryStore(location: directory.path, synchronize: false)
+        try Repository(store: store).initialize(rootKeys: keys.root, rootThreshold: 2, targetsKey: keys.targets,
+                                                snapshotKey: keys.snapshot, timestampKey: keys.timestamp)
+        try Fixtures.verify(directory)
+    }
+
+    @Test func expiriesMustLieAhead() throws {
+        let keys = Fixtures.Keys()
+        let repository = Repository(store: RepositoryStore(location: try Fixtures.temporaryDirectory("past").path),
+                                    expiries: try RoleExpiries(overrides: ["timestamp=2020-01-01"]), now: Fixtures.now)
+        do {
+            try repository.initialize(rootKeys: keys.root, rootThreshold: 2, targetsKey: keys.targets, snapshotKey: keys.snapshot,
+                                      timestampKey: keys.timestamp)
+            Issue.record("metadata expiring in the past was signed")
+        } catch {
+            #expect(String(describing: error).contains("timestamp metadata would expire at 2020-01-01T00:00:00Z"))
+        }
+    }
+
     @Test func loadRefusesTamperedMetadata() throws {
         let keys = Fixtures.Keys()
         let (repository, directory) = try Fixtures.repository("tamper", keys: keys)
