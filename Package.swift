@@ -64,10 +64,18 @@ let package = Package(
             name: "Builder",
             dependencies: ["AlienModel", "Recipes", "Resolver", "Tarballs", "Transport"],
             swiftSettings: strict),
+        // Release managers' side of TUF: key files, repository init/rotation/refresh, publishing
+        // package tarballs as targets (to a directory or by HTTP PUT), undefine, listing.
+        .target(
+            name: "Publisher",
+            dependencies: [
+                "AlienModel", "Trust", "Transport", "Tarballs", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
         .executableTarget(
             name: "alien-install",
             dependencies: [
-                "AlienModel", "Recipes", "Resolver", "HostEnvironment", "Builder", "JDL", "Trust", "Transport",
+                "AlienModel", "Recipes", "Resolver", "HostEnvironment", "Builder", "JDL", "Publisher", "Trust", "Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -83,6 +91,12 @@ let package = Package(
             dependencies: ["AlienModel", "Tarballs"],
             path: "Benchmarks/TarballBench",
             swiftSettings: strict),
+        // Publishing 1 000 small package tarballs in one call (not in `make bench` yet).
+        .executableTarget(
+            name: "publish-bench",
+            dependencies: ["Publisher", "Trust", "Tarballs"],
+            path: "Benchmarks/PublishBench",
+            swiftSettings: strict),
         // `make bench`: JDL parsing throughput on a generated corpus.
         .executableTarget(
             name: "jdl-bench",
@@ -92,7 +106,7 @@ let package = Package(
         // Fakes and fixtures shared by the unit tests (never linked into products).
         .target(
             name: "TestSupport",
-            dependencies: ["AlienModel", "Recipes", "Resolver", "Trust", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["AlienModel", "Recipes", "Resolver", "Trust", "Tarballs", "Transport", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/TestSupport",
             swiftSettings: strict),
         .testTarget(name: "AlienModelTests", dependencies: ["AlienModel"], swiftSettings: strict),
@@ -106,11 +120,18 @@ let package = Package(
         .testTarget(name: "TarballsTests", dependencies: ["Tarballs", "CArchive", "AlienModel"], swiftSettings: strict),
         .testTarget(name: "JDLTests", dependencies: ["JDL", "AlienModel"], swiftSettings: strict),
         .testTarget(name: "TrustTests", dependencies: ["Trust", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "PublisherTests",
+            dependencies: [
+                "Publisher", "Trust", "Transport", "Tarballs", "AlienModel", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "AlienModel", "Resolver", "HostEnvironment", "TestSupport"], swiftSettings: strict),
         // Differential tests against aliBuild and end-to-end CLI tests.
         .testTarget(
             name: "InteropTests",
-            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "Trust", "TestSupport"],
+            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "Trust", "Tarballs", "TestSupport"],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

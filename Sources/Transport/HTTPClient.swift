@@ -13,7 +13,7 @@ public struct HTTPClient: Sendable {
         self.stallTimeout = stallTimeout
     }
 
-    private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
     /// The body of `url`; an error status throws.
     public func get(_ url: String) throws(TransportError) -> Data {

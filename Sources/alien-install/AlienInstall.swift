@@ -11,5 +11,6 @@ struct AlienInstall: AsyncParsableCommand {
             recipes/ folder of the source tree.
             """,
         version: "0.1.0",
-        subcommands: [Resolve.self, Build.self, Doctor.self, JDLCommand.self, TrustCommand.self])
+        subcommands: [Resolve.self, Build.self, Doctor.self, JDLCommand.self, Keys.self, Repo.self, Publish.self, Undefine.self,
+                      TrustCommand.self])
 }

@@ -46,7 +46,10 @@ public final class NginxServer: @unchecked Sendable {
     /// nginx's JSON autoindex (`autoindex on; autoindex_format json;`) like aliBuild's HTTP stores.
     /// Symlinks are followed (disable_symlinks off). Access log in `directory/access.log` with the
     /// request line and status.
-    public init(root: URL) throws {
+    ///
+    /// `writable`: the location also takes WebDAV `PUT`, `DELETE` and `MKCOL` (nginx's
+    /// http_dav_module, parent directories created on PUT, any body size), for publishing tests.
+    public init(root: URL, writable: Bool = false) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.executable) else { throw NginxServerError.notInstalled }
         let rootPath = root.standardizedFileURL.path
         guard !rootPath.contains("$") else { throw NginxServerError.unsupportedRoot(rootPath) }
@@ -59,7 +62,7 @@ public final class NginxServer: @unchecked Sendable {
             let port = try Self.freePort()
             let outcome: StartOutcome
             do {
-                outcome = try Self.start(root: rootPath, directory: directory, port: port)
+                outcome = try Self.start(root: rootPath, directory: directory, port: port, writable: writable)
             } catch {
                 try? FileManager.default.removeItem(at: directory)
                 throw error
@@ -125,14 +128,14 @@ public final class NginxServer: @unchecked Sendable {
         case failed(String)
     }
 
-    private static func start(root: String, directory: URL, port: UInt16) throws -> StartOutcome {
+    private static func start(root: String, directory: URL, port: UInt16, writable: Bool) throws -> StartOutcome {
         let dir = directory.path
         let conf = directory.appendingPathComponent("nginx.conf")
         let pidFile = directory.appendingPathComponent("nginx.pid")
         for log in ["error.log", "access.log", "nginx.pid", "stderr.log"] {
             try? FileManager.default.removeItem(at: directory.appendingPathComponent(log))
         }
-        try configuration(root: root, directory: dir, port: port).write(to: conf, atomically: true, encoding: .utf8)
+        try configuration(root: root, directory: dir, port: port, writable: writable).write(to: conf, atomically: true, encoding: .utf8)
         try Data().write(to: directory.appendingPathComponent("stderr.log"))
 
         let master = Process()
@@ -185,12 +188,15 @@ public final class NginxServer: @unchecked Sendable {
             + "\n" + log)
     }
 
-    private static func configuration(root: String, directory: String, port: UInt16) -> String {
+    private static func configuration(root: String, directory: String, port: UInt16, writable: Bool) -> String {
         func q(_ path: String) -> String {
             "\"" + path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }
         // Workers drop to `nobody` when the master is root and could not read 0700 temp dirs.
         let user = geteuid() == 0 ? "user root;\n" : ""
+        let access = writable
+            ? "dav_methods PUT DELETE MKCOL; create_full_put_path on; dav_access user:rw group:r all:r; client_max_body_size 0;"
+            : "limit_except GET { deny all; }"
         return """
             # Written by TestSupport.NginxServer.
             \(user)daemon off;
@@ -221,7 +227,7 @@ public final class NginxServer: @unchecked Sendable {
                     root \(q(root));
                     disable_symlinks off;
                     location / {
-                        limit_except GET { deny all; }
+                        \(access)
                         autoindex on;
                         autoindex_format json;
                     }

@@ -1,0 +1,73 @@
+import AlienModel
+import Trust
+
+/// What `undefine` did.
+public struct UndefineReport: Sendable {
+    /// Target paths withdrawn.
+    public var removed: [String]
+    public var targetsVersion: Int64
+    public var timestampVersion: Int64
+}
+
+extension Repository {
+    /// Withdraws the targets of `package` (PackMan's `undefine`): every defined target whose
+    /// `custom` name matches and whose version or version-revision matches the selector
+    /// (`ROOT::v6-32-06` takes every revision of v6-32-06, `ROOT::v6-32-06-2` one), limited to
+    /// `arch` when given. Refuses when a target that stays requires one that goes, unless `force`.
+    /// The files stay in `targets/` (content-addressed, harmless, still named by older
+    /// snapshots that caches may hold); only metadata changes.
+    @discardableResult
+    public func undefine(_ package: PackageID, arch: String? = nil, force: Bool = false, signers: Signers) throws(PublisherError) -> UndefineReport {
+        guard case .exact = package.version else {
+            throw .invalidArgument("undefine \(package): give a version, NAME::VERSION or NAME::VERSION-REVISION")
+        }
+        let state = try load()
+        var targets = state.targets.signed
+        let removed = targets.targets.filter { _, file in
+            guard let info = TargetInfo(file.custom) else { return false }
+            return info.name == package.name.rawValue && (arch == nil || info.arch == arch)
+                && package.version.matches(version: info.version, revision: info.revision)
+        }.keys.sorted()
+        guard !removed.isEmpty else { throw .notDefined(package.description + (arch.map { " on \($0)" } ?? "")) }
+        for path in removed { targets.targets[path] = nil }
+        if !force {
+            for path in removed {
+                let dependants = targets.targets.filter { _, file in
+                    TargetInfo(file.custom).map { $0.requires.contains(path) || $0.fullRequires.contains(path) } ?? false
+                }.keys.sorted()
+                if !dependants.isEmpty { throw .stillRequired(target: path, by: dependants) }
+            }
+        }
+        let (next, writes) = try resign(state, root: state.root.signed, signers: signers, newTargets: targets)
+        try writes.commit(to: store)
+        return UndefineReport(removed: removed, targetsVersion: next.targets.signed.version, timestampVersion: next.timestamp.signed.version)
+    }
+}
+
+/// The package fields of a target's `custom` object, when it has them.
+public struct TargetInfo: Hashable, Sendable {
+    public var name: String
+    public var version: String
+    public var revision: String
+    public var arch: String
+    public var hash: String
+    public var requires: [String]
+    public var fullRequires: [String]
+
+    public init?(_ custom: JSONValue?) {
+        guard case let .object(fields)? = custom,
+              case let .string(name)? = fields["name"], case let .string(version)? = fields["version"],
+              case let .string(revision)? = fields["revision"], case let .string(arch)? = fields["arch"] else { return nil }
+        func strings(_ key: String) -> [String] {
+            guard case let .array(items)? = fields[key] else { return [] }
+            return items.compactMap { if case let .string(text) = $0 { text } else { nil } }
+        }
+        self.name = name
+        self.version = version
+        self.revision = revision
+        self.arch = arch
+        if case let .string(hash)? = fields["hash"] { self.hash = hash } else { hash = "" }
+        requires = strings("requires")
+        fullRequires = strings("full_requires")
+    }
+}

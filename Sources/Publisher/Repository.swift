@@ -1,0 +1,156 @@
+import Foundation
+import Trust
+
+/// A TUF repository as its release managers change it. Every operation reads and verifies the
+/// current metadata (`RepositoryState.load`), signs everything it will write before writing
+/// anything (so a missing key changes nothing), then writes in the order that keeps readers
+/// safe: target files, then `N.targets.json`, `N.snapshot.json`, new roots, and
+/// `timestamp.json` last. Until the timestamp is replaced, readers see the previous
+/// repository, complete; files written before a failure are new names nothing refers to.
+public struct Repository: Sendable {
+    public let store: RepositoryStore
+    /// Lifetimes given to roles when they are re-signed.
+    public var expiries: RoleExpiries
+    /// The signing time (injected for tests; the current time by default).
+    public var now: Expiry
+
+    public init(store: RepositoryStore, expiries: RoleExpiries = .defaults, now: Expiry = Repository.currentTime()) {
+        self.store = store
+        self.expiries = expiries
+        self.now = now
+    }
+
+    public static func currentTime() -> Expiry {
+        Expiry(secondsSince1970: Int64(Date().timeIntervalSince1970))
+    }
+
+    public func load() throws(PublisherError) -> RepositoryState {
+        try RepositoryState.load(from: store)
+    }
+
+    /// Creates version 1 of every top-level role: `rootKeys` (threshold `rootThreshold`) for
+    /// root, one key for each other role; consistent snapshots on; no targets. Refuses a
+    /// location that already holds metadata.
+    @discardableResult
+    public func initialize(rootKeys: [SigningKey], rootThreshold: Int, targetsKey: SigningKey, snapshotKey: SigningKey,
+                           timestampKey: SigningKey) throws(PublisherError) -> RepositoryState {
+        guard try !RepositoryState.exists(in: store) else { throw .repositoryExists(location: store.location) }
+        let rootIDs = Self.distinctIDs(rootKeys)
+        guard !rootIDs.isEmpty else { throw .invalidArgument("repo init: give at least one root key") }
+        guard (1...rootIDs.count).contains(rootThreshold) else {
+            throw .invalidArgument("root threshold \(rootThreshold): expected 1...\(rootIDs.count) (the number of distinct root keys)")
+        }
+        var keys: [String: Key] = [:]
+        for key in rootKeys + [targetsKey, snapshotKey, timestampKey] { keys[key.keyID] = key.key }
+        let roles: [String: RoleKeys]
+        let root: Root
+        do {
+            roles = [
+                "root": try RoleKeys(keyIDs: rootIDs, threshold: rootThreshold),
+                "targets": try RoleKeys(keyIDs: [targetsKey.keyID], threshold: 1),
+                "snapshot": try RoleKeys(keyIDs: [snapshotKey.keyID], threshold: 1),
+                "timestamp": try RoleKeys(keyIDs: [timestampKey.keyID], threshold: 1),
+            ]
+            root = try Root(version: 1, expires: try expiry("root", expiries.root), keys: keys, roles: roles, consistentSnapshot: true)
+        } catch {
+            throw .invalidArgument("repo init: \(error)")
+        }
+        let signers = Signers(rootKeys + [targetsKey, snapshotKey, timestampKey])
+        let rootMetadata = try signers.sign(root, as: "root", in: root)
+        let targets: Targets
+        do { targets = try Targets(version: 1, expires: try expiry("targets", expiries.targets)) } catch { throw .invalidArgument("\(error)") }
+        let targetsMetadata = try signers.sign(targets, as: "targets", in: root)
+        var writes = MetadataWrites()
+        let targetsBytes = writes.add("1.targets.json", targetsMetadata)
+        let snapshotMetadata = try signers.sign(try snapshot(version: 1, targetsVersion: 1, targetsBytes: targetsBytes), as: "snapshot", in: root)
+        let snapshotBytes = writes.add("1.snapshot.json", snapshotMetadata)
+        writes.add("1.root.json", rootMetadata)
+        writes.add("root.json", rootMetadata)
+        let timestampMetadata = try signers.sign(try timestamp(version: 1, snapshotVersion: 1, snapshotBytes: snapshotBytes),
+                                                 as: "timestamp", in: root)
+        writes.add("timestamp.json", timestampMetadata)
+        try writes.commit(to: store)
+        return RepositoryState(root: rootMetadata, targets: targetsMetadata, snapshot: snapshotMetadata, timestamp: timestampMetadata)
+    }
+
+    /// The expiry for `role` signed now; refuses one that is not in the future.
+    func expiry(_ role: String, _ spec: ExpirySpec) throws(PublisherError) -> Expiry {
+        let date = spec.expiry(from: now)
+        guard now < date else {
+            throw .invalidExpiry(spec.description, reason: "\(role) metadata would expire at \(date), not after the signing time \(now)")
+        }
+        return date
+    }
+
+    static func distinctIDs(_ keys: [SigningKey]) -> [String] {
+        var seen = Set<String>()
+        return keys.map(\.keyID).filter { seen.insert($0).inserted }
+    }
+
+    func snapshot(version: Int64, targetsVersion: Int64, targetsBytes: [UInt8]) throws(PublisherError) -> Snapshot {
+        do {
+            let meta = try MetaFile(version: targetsVersion, length: Int64(targetsBytes.count), hashes: ["sha256": sha256Hex(targetsBytes)])
+            return try Snapshot(version: version, expires: try expiry("snapshot", expiries.snapshot), meta: ["targets.json": meta])
+        } catch {
+            throw .invalidArgument("snapshot: \(error)")
+        }
+    }
+
+    func timestamp(version: Int64, snapshotVersion: Int64, snapshotBytes: [UInt8]) throws(PublisherError) -> Timestamp {
+        do {
+            let meta = try MetaFile(version: snapshotVersion, length: Int64(snapshotBytes.count), hashes: ["sha256": sha256Hex(snapshotBytes)])
+            return try Timestamp(version: version, expires: try expiry("timestamp", expiries.timestamp), snapshotMeta: meta)
+        } catch {
+            throw .invalidArgument("timestamp: \(error)")
+        }
+    }
+
+    /// Re-signs targets (with `newTargets` when given), snapshot and timestamp as far down the
+    /// chain as needed: a new targets needs a new snapshot, a new snapshot a new timestamp.
+    /// Returns the new state and the metadata writes in order (timestamp last, `beforeTimestamp`
+    /// files just before it).
+    func resign(_ state: RepositoryState, root: Root, signers: Signers, newTargets: Targets?, targets resignTargets: Bool = false,
+                snapshot resignSnapshot: Bool = false, beforeTimestamp: [(String, Metadata<Root>)] = []) throws(PublisherError)
+        -> (RepositoryState, MetadataWrites) {
+        var next = state
+        next.root = beforeTimestamp.last?.1 ?? state.root
+        var writes = MetadataWrites()
+        let targetsChanged = newTargets != nil || resignTargets
+        if targetsChanged {
+            var targets = newTargets ?? state.targets.signed
+            targets.version = state.targets.signed.version + 1
+            targets.expires = try expiry("targets", expiries.targets)
+            next.targets = try signers.sign(targets, as: "targets", in: root)
+            writes.add("\(targets.version).targets.json", next.targets)
+        }
+        if targetsChanged || resignSnapshot {
+            let targetsBytes = next.targets.serialized()
+            let snapshot = try self.snapshot(version: state.snapshot.signed.version + 1, targetsVersion: next.targets.signed.version,
+                                        targetsBytes: targetsBytes)
+            next.snapshot = try signers.sign(snapshot, as: "snapshot", in: root)
+            writes.add("\(snapshot.version).snapshot.json", next.snapshot)
+        }
+        for (name, metadata) in beforeTimestamp { writes.add(name, metadata) }
+        let timestamp = try self.timestamp(version: state.timestamp.signed.version + 1, snapshotVersion: next.snapshot.signed.version,
+                                      snapshotBytes: next.snapshot.serialized())
+        next.timestamp = try signers.sign(timestamp, as: "timestamp", in: root)
+        writes.add("timestamp.json", next.timestamp)
+        return (next, writes)
+    }
+}
+
+/// Metadata files to write, in order, serialized up front.
+struct MetadataWrites {
+    private(set) var files: [(name: String, bytes: [UInt8])] = []
+
+    @discardableResult
+    mutating func add<Role: SignedRole>(_ name: String, _ metadata: Metadata<Role>) -> [UInt8] {
+        let bytes = metadata.serialized()
+        files.append((name, bytes))
+        return bytes
+    }
+
+    func commit(to store: RepositoryStore) throws(PublisherError) {
+        for file in files { try store.writeBytes(RepositoryStore.metadataPath(file.name), Data(file.bytes)) }
+    }
+}

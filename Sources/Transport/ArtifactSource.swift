@@ -1,0 +1,191 @@
+import Foundation
+
+/// A place artifacts live, addressed by relative paths (`metadata/1.root.json`,
+/// `targets/slc9_x86-64/zlib/<sha256>.zlib-v1.3-1.slc9_x86-64.tar.gz`): a local directory or an
+/// HTTP server. Writers use `put`; a `put` is atomic where the store allows it (a directory: a
+/// temporary file, `fsync`, `rename`; nginx's DAV module also writes a temporary file and renames
+/// it), so a reader sees the old content or the new, never a part.
+public protocol ArtifactSource: Sendable {
+    /// Where the source is, for messages: a directory path or a base URL.
+    var location: String { get }
+    func exists(_ path: String) throws(TransportError) -> Bool
+    /// The bytes at `path`, or nil when there is nothing there.
+    func get(_ path: String) throws(TransportError) -> Data?
+    func put(_ path: String, data: Data) throws(TransportError)
+    /// Copies the local file `file` to `path`, streaming.
+    func put(_ path: String, contentsOf file: URL) throws(TransportError)
+    /// Removes `path`; nothing there counts as done.
+    func delete(_ path: String) throws(TransportError)
+}
+
+extension ArtifactSource {
+    /// Refuses paths that could leave the source: absolute, empty components, `.` or `..`.
+    public static func checkRelative(_ path: String, in location: String) throws(TransportError) {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard !path.isEmpty, !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+            throw .io(path: "\(location)/\(path)", reason: "expected a relative path without empty, '.' or '..' components")
+        }
+    }
+}
+
+/// An `ArtifactSource` on a local directory. Writes are atomic and durable: a temporary file in
+/// the destination's directory, `fsync`, `rename`, `fsync` of the directory (unless
+/// `synchronize` is false, for tests and benchmarks that do not care about power loss).
+public struct DirectoryArtifactSource: ArtifactSource {
+    public let root: URL
+    public var synchronize: Bool
+
+    public init(root: URL, synchronize: Bool = true) {
+        self.root = root.standardizedFileURL
+        self.synchronize = synchronize
+    }
+
+    public var location: String { root.path }
+
+    private func url(_ path: String) throws(TransportError) -> URL {
+        try Self.checkRelative(path, in: location)
+        return root.appendingPathComponent(path)
+    }
+
+    public func exists(_ path: String) throws(TransportError) -> Bool {
+        FileManager.default.fileExists(atPath: try url(path).path)
+    }
+
+    public func get(_ path: String) throws(TransportError) -> Data? {
+        let file = try url(path)
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        do { return try Data(contentsOf: file) } catch { throw .io(path: file.path, reason: "\(error.localizedDescription)") }
+    }
+
+    public func put(_ path: String, data: Data) throws(TransportError) {
+        let file = try url(path)
+        try atomicWrite(to: file) { fd throws(TransportError) in
+            let code = data.withUnsafeBytes { Self.writeAll(fd, $0) }
+            if code != 0 { throw .io(path: file.path, reason: String(cString: strerror(code))) }
+        }
+    }
+
+    public func put(_ path: String, contentsOf source: URL) throws(TransportError) {
+        let file = try url(path)
+        let input = open(source.path, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw .io(path: source.path, reason: String(cString: strerror(errno))) }
+        defer { close(input) }
+        try atomicWrite(to: file) { fd throws(TransportError) in
+            var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw .io(path: source.path, reason: String(cString: strerror(errno)))
+                }
+                if count == 0 { return }
+                let code = buffer.withUnsafeBytes { Self.writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                if code != 0 { throw .io(path: file.path, reason: String(cString: strerror(code))) }
+            }
+        }
+    }
+
+    public func delete(_ path: String) throws(TransportError) {
+        let file = try url(path)
+        guard unlink(file.path) == 0 || errno == ENOENT else { throw .io(path: file.path, reason: String(cString: strerror(errno))) }
+    }
+
+    /// Temporary file next to `file`, filled by `fill`, synced, renamed over `file`.
+    private func atomicWrite(to file: URL, _ fill: (Int32) throws(TransportError) -> Void) throws(TransportError) {
+        let directory = file.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .io(path: directory.path, reason: "cannot create the directory: \(error.localizedDescription)")
+        }
+        let temporary = directory.appendingPathComponent(".\(file.lastPathComponent).\(UUID().uuidString).tmp")
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io(path: temporary.path, reason: String(cString: strerror(errno))) }
+        do throws(TransportError) {
+            try fill(fd)
+            if synchronize, fsync(fd) != 0 { throw .io(path: temporary.path, reason: "fsync: \(String(cString: strerror(errno)))") }
+            close(fd)
+            guard rename(temporary.path, file.path) == 0 else {
+                throw .io(path: file.path, reason: "rename: \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            close(fd)
+            unlink(temporary.path)
+            throw error
+        }
+        if synchronize {
+            let dirfd = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if dirfd >= 0 {
+                fsync(dirfd)
+                close(dirfd)
+            }
+        }
+    }
+
+    /// Writes all of `buffer`; returns 0 or the errno of the failure.
+    private static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Int32 {
+        var offset = 0
+        while offset < buffer.count {
+            let written = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += written
+        }
+        return 0
+    }
+}
+
+/// An `ArtifactSource` on an HTTP server: GET and HEAD to read, PUT and DELETE to write (a
+/// WebDAV-enabled server such as nginx with `dav_methods PUT DELETE; create_full_put_path on;`).
+public struct HTTPArtifactSource: ArtifactSource {
+    /// Base URL without a trailing slash.
+    public let baseURL: String
+    public var client: HTTPClient
+
+    public init(baseURL: String, client: HTTPClient = HTTPClient()) {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.client = client
+    }
+
+    public var location: String { baseURL }
+
+    private func url(_ path: String) throws(TransportError) -> String {
+        try Self.checkRelative(path, in: location)
+        let escaped = path.addingPercentEncoding(withAllowedCharacters: Self.allowed) ?? path
+        return "\(baseURL)/\(escaped)"
+    }
+
+    private static let allowed: CharacterSet = {
+        var set = CharacterSet.urlPathAllowed
+        set.remove(charactersIn: "+;=")
+        return set
+    }()
+
+    public func exists(_ path: String) throws(TransportError) -> Bool {
+        try client.exists(try url(path))
+    }
+
+    public func get(_ path: String) throws(TransportError) -> Data? {
+        do throws(TransportError) {
+            return try client.get(try url(path))
+        } catch where error.isNotFound {
+            return nil
+        }
+    }
+
+    public func put(_ path: String, data: Data) throws(TransportError) {
+        try client.put(try url(path), data: data)
+    }
+
+    public func put(_ path: String, contentsOf file: URL) throws(TransportError) {
+        try client.put(try url(path), contentsOf: file)
+    }
+
+    public func delete(_ path: String) throws(TransportError) {
+        try client.delete(try url(path))
+    }
+}

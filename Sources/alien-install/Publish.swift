@@ -1,0 +1,107 @@
+import AlienModel
+import ArgumentParser
+import Foundation
+import Publisher
+import Trust
+
+struct Publish: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Publish package tarballs into a TUF repository (directory or http(s):// URL taking PUT).",
+        discussion: """
+            With --work-dir, PACKAGES are package ids (ROOT, ROOT::v6-32-06, ROOT::v6-32-06-1) \
+            looked up in WORK_DIR/TARS/<arch>/<Name>/, and their runtime dependencies are \
+            published with them. Without it, PACKAGES are tarball files; their requirements \
+            must already be published or be among them. Each --key is matched to the roles by \
+            key id (targets, snapshot and timestamp are all re-signed). Files go first, then \
+            targets, snapshot, and timestamp.json last; republishing an identical tarball does nothing.
+            """)
+
+    @Option(name: .long, help: "Repository directory or http(s):// URL.")
+    var repo: String
+    @Option(name: [.customShort("w"), .long], help: "Publish packages from this work directory's TARS store.")
+    var workDir: String?
+    @Option(name: .long, help: "Architecture in the work directory (default: its only one).")
+    var arch: String?
+    @OptionGroup var signing: SigningKeyOptions
+    @Option(name: .customLong("expires"), help: "ROLE=DURATION for the roles signed now; repeatable.")
+    var expires: [String] = []
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+    @Argument(help: "Package ids (with --work-dir) or tarball files.")
+    var packages: [String]
+
+    func validate() throws {
+        if packages.isEmpty { throw ValidationError("name at least one package or tarball") }
+        if signing.keys.isEmpty && signing.keysDir == nil { throw ValidationError("give the signing keys with --key or --keys-dir") }
+    }
+
+    func run() throws {
+        let report = try Output.run { () throws -> PublishReport in
+            let tarballs: [PackageTarball]
+            if let workDir {
+                let ids = try packages.map { try PackageID(parsing: $0) }
+                tarballs = try WorkDirPackages(workDir: URL(fileURLWithPath: workDir), arch: arch).tarballs(for: ids)
+            } else {
+                tarballs = try Repository.inspect(packages.map { URL(fileURLWithPath: $0) })
+            }
+            let repository = Repository(store: RepositoryStore(location: repo), expiries: try RoleExpiries(overrides: expires))
+            return try repository.publish(tarballs, signers: try signing.signers())
+        }
+        if json {
+            func list(_ targets: [PublishReport.Target]) -> JSONValue {
+                .array(targets.map { .object(["path": .string($0.path), "sha256": .string($0.sha256), "length": .integer($0.length)]) })
+            }
+            Output.json(.object([
+                "added": list(report.added), "replaced": list(report.replaced),
+                "unchanged": .array(report.unchanged.map { .string($0) }), "uploaded": .integer(Int64(report.uploaded)),
+                "targets_version": report.targetsVersion.map { .integer($0) } ?? .null,
+                "timestamp_version": report.timestampVersion.map { .integer($0) } ?? .null,
+            ]))
+            return
+        }
+        for target in report.added { Output.write("added     \(target.path)\n") }
+        for target in report.replaced { Output.write("replaced  \(target.path)\n") }
+        for path in report.unchanged { Output.write("unchanged \(path)\n") }
+        if let version = report.targetsVersion {
+            Output.write("targets v\(version), snapshot v\(report.snapshotVersion!), timestamp v\(report.timestampVersion!); \(report.uploaded) file(s) uploaded\n")
+        } else {
+            Output.write("nothing to publish: every target is already there\n")
+        }
+    }
+}
+
+struct Undefine: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Withdraw a package version from a TUF repository (PackMan's undefine).",
+        discussion: """
+            NAME::VERSION withdraws every revision of VERSION, NAME::VERSION-REVISION one. \
+            Refuses while another defined package requires it, unless --force. Only metadata \
+            changes (new targets, snapshot, timestamp); the files stay.
+            """)
+
+    @Option(name: .long, help: "Repository directory or http(s):// URL.")
+    var repo: String
+    @Option(name: .long, help: "Only this architecture.")
+    var arch: String?
+    @Flag(name: .long, help: "Withdraw even when other packages require it.")
+    var force = false
+    @OptionGroup var signing: SigningKeyOptions
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+    @Argument(help: "NAME::VERSION[-REVISION]")
+    var package: String
+
+    func run() throws {
+        let report = try Output.run { () throws -> UndefineReport in
+            try Repository(store: RepositoryStore(location: repo))
+                .undefine(try PackageID(parsing: package), arch: arch, force: force, signers: try signing.signers())
+        }
+        if json {
+            Output.json(.object(["removed": .array(report.removed.map { .string($0) }), "targets_version": .integer(report.targetsVersion),
+                                 "timestamp_version": .integer(report.timestampVersion)]))
+        } else {
+            for path in report.removed { Output.write("undefined \(path)\n") }
+            Output.write("targets v\(report.targetsVersion), timestamp v\(report.timestampVersion)\n")
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Tarballs
+
+/// A package as the Builder would have built it, for publishing tests: its tarball holds
+/// `<arch>/<Name>/<Version>-<Rev>/.meta.json` (the Builder's provenance format) and a small
+/// payload file.
+public struct FixturePackage: Sendable {
+    public var name: String
+    public var version: String
+    public var revision: String
+    public var hash: String
+    /// Direct runtime requirements.
+    public var requires: [FixturePackage]
+    public var buildRequires: [FixturePackage]
+    /// Written into `<prefix>/share/payload.txt` (change it to get a different tarball).
+    public var payload: String
+
+    public init(name: String, version: String, revision: String = "1", requires: [FixturePackage] = [],
+                buildRequires: [FixturePackage] = [], payload: String? = nil) {
+        self.name = name
+        self.version = version
+        self.revision = revision
+        self.requires = requires
+        self.buildRequires = buildRequires
+        self.payload = payload ?? "\(name) \(version)-\(revision)\n"
+        // A deterministic 40-hex stand-in for aliBuild's hash.
+        var digest = UInt64(1469598103934665603)
+        for byte in "\(name)|\(version)|\(revision)".utf8 { digest = (digest ^ UInt64(byte)) &* 1099511628211 }
+        let part = String(digest, radix: 16)
+        self.hash = String((String(repeating: "0", count: 16 - part.count) + part + String(repeating: "a", count: 24)).prefix(40))
+    }
+
+    /// The runtime closure, dependencies before dependants, each once.
+    public var runtimeClosure: [FixturePackage] {
+        var seen = Set<String>(), order: [FixturePackage] = []
+        func visit(_ package: FixturePackage) {
+            for dependency in package.requires where !seen.contains(dependency.name) {
+                visit(dependency)
+                if seen.insert(dependency.name).inserted { order.append(dependency) }
+            }
+        }
+        visit(self)
+        return order
+    }
+
+    public func fileName(arch: String) -> String { "\(name)-\(version)-\(revision).\(arch).tar.gz" }
+    public func targetPath(arch: String) -> String { "\(arch)/\(name)/\(fileName(arch: arch))" }
+
+    /// `.meta.json` as `Builder`'s Provenance writes it (pretty-printed, sorted keys).
+    public func metaJSON(arch: String) -> String {
+        func info(_ package: FixturePackage) -> [String: Any] {
+            ["name": package.name, "tag": package.version, "source": NSNull(), "version": package.version,
+             "revision": package.revision, "hash": package.hash]
+        }
+        var buildClosure: [FixturePackage] = []
+        for package in buildRequires + buildRequires.flatMap(\.runtimeClosure) where !buildClosure.contains(where: { $0.name == package.name }) {
+            buildClosure.append(package)
+        }
+        let record: [String: Any] = [
+            "alien_install_version": "0.1.0", "architecture": arch, "defaults": "release", "package": info(self),
+            "dependencies": [
+                "direct": ["build": buildRequires.map(info), "runtime": requires.map(info)],
+                "recursive": ["build": buildClosure.map(info), "runtime": runtimeClosure.map(info)],
+            ],
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .prettyPrinted])) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// Packs the tarball into `output` (a file path); returns it.
+    @discardableResult
+    public func pack(arch: String, to output: URL) throws -> URL {
+        let tree = FileManager.default.temporaryDirectory.appendingPathComponent("alien-fixture-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: tree) }
+        let prefix = tree.appendingPathComponent("\(arch)/\(name)/\(version)-\(revision)")
+        try FileManager.default.createDirectory(at: prefix.appendingPathComponent("share"), withIntermediateDirectories: true)
+        try metaJSON(arch: arch).write(to: prefix.appendingPathComponent(".meta.json"), atomically: false, encoding: .utf8)
+        try payload.write(to: prefix.appendingPathComponent("share/payload.txt"), atomically: false, encoding: .utf8)
+        try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
+        _ = try TarballWriter(compression: .gzip, synchronize: false).pack(directory: tree.path, to: output.path)
+        return output
+    }
+
+    /// Packs this package and its runtime closure into `workDir`'s TARS store as `build` does:
+    /// `TARS/<arch>/store/<h2>/<hash>/<file>` with a link `TARS/<arch>/<Name>/<file>`.
+    /// Returns this package's store file.
+    @discardableResult
+    public func store(in workDir: URL, arch: String) throws -> URL {
+        for dependency in runtimeClosure { _ = try dependency.storeOne(in: workDir, arch: arch) }
+        return try storeOne(in: workDir, arch: arch)
+    }
+
+    private func storeOne(in workDir: URL, arch: String) throws -> URL {
+        let file = workDir.appendingPathComponent("TARS/\(arch)/store/\(hash.prefix(2))/\(hash)/\(fileName(arch: arch))")
+        if FileManager.default.fileExists(atPath: file.path) { return file }
+        try pack(arch: arch, to: file)
+        let links = workDir.appendingPathComponent("TARS/\(arch)/\(name)")
+        try FileManager.default.createDirectory(at: links, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: links.appendingPathComponent(fileName(arch: arch)).path,
+                                                   withDestinationPath: "../store/\(hash.prefix(2))/\(hash)/\(fileName(arch: arch))")
+        return file
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+import TestSupport
+import Transport
+
+@Suite struct ArtifactSourceTests {
+    /// The same operations give the same results on a directory and on nginx (DAV).
+    @Test(arguments: [false, true])
+    func directoryAndHTTPBehaveAlike(_ http: Bool) throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("source-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = http ? try NginxServer(root: root, writable: true) : nil
+        defer { server?.stop() }
+        let source: any ArtifactSource = server.map { HTTPArtifactSource(baseURL: $0.baseURL.absoluteString + "/") }
+            ?? DirectoryArtifactSource(root: root)
+        #expect(try source.get("metadata/timestamp.json") == nil)
+        #expect(try !source.exists("metadata/timestamp.json"))
+        try source.put("metadata/timestamp.json", data: Data("{}".utf8))
+        #expect(try source.exists("metadata/timestamp.json"))
+        #expect(try source.get("metadata/timestamp.json") == Data("{}".utf8))
+        let file = root.appendingPathComponent("local.bin")
+        try Data(repeating: 7, count: 100_000).write(to: file)
+        try source.put("targets/x/ab+c.tar.gz", contentsOf: file)
+        #expect(try Data(contentsOf: root.appendingPathComponent("targets/x/ab+c.tar.gz")) == Data(repeating: 7, count: 100_000))
+        try source.delete("targets/x/ab+c.tar.gz")
+        #expect(try !source.exists("targets/x/ab+c.tar.gz"))
+        for bad in ["../escape", "/abs", "a//b", "./a", ""] {
+            #expect(throws: TransportError.self) { try source.put(bad, data: Data()) }
+        }
+        // No temporary files left next to what was written.
+        let names = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("metadata").path)
+        #expect(names == ["timestamp.json"])
+    }
+
+    @Test func directoryWritesReplaceAtomically() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let source = DirectoryArtifactSource(root: root)
+        try source.put("f", data: Data("old".utf8))
+        let missing = root.appendingPathComponent("missing")
+        #expect(throws: TransportError.self) { try source.put("f", contentsOf: missing) }
+        #expect(try source.get("f") == Data("old".utf8))
+        try source.put("f", data: Data("new".utf8))
+        #expect(try source.get("f") == Data("new".utf8))
+    }
+}
