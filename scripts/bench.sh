@@ -68,6 +68,16 @@ echo "JDL parsing, 10 000 generated JDLs (best of 5):"
 swift build -c release --static-swift-stdlib --scratch-path "$BUILD" --product jdl-bench 2>&1 | tail -1
 "$BUILD/release/jdl-bench" --count 10000 --repeat 5 | tee -a "$results"
 
+# TUF: our client against python-tuf's ngclient (refresh + 100 lookups; 10 000 targets and
+# 256 hash bins), then publishing 1 000 tarballs in one call (no anchor: python-tuf has no
+# publisher command; the number is ours alone).
+echo
+echo "TUF client, side by side with python-tuf 7.0.1 (A = alien-install trust info, B = ngclient):"
+scripts/bench_trust.sh "$BIN"
+echo
+echo "Publishing 1 000 tarballs in one call (fsync on, as the CLI does):"
+"$BIN/publish-bench" --count 1000 --sync --work .bench/publish | tee -a "$results"
+
 # Tarballs: our pack/extract against GNU tar on a ~500 MB, ~50 000-file tree.
 if [ "${BENCH_SKIP_TARBALLS:-0}" != 1 ]; then
   echo

@@ -39,11 +39,30 @@ step "Running a program from the built packages"
 env -i PATH=/usr/bin:/bin WORK_DIR="$PWD/$DEMO/work" bash -c \
   ". \"\$WORK_DIR/$ARCH/GridDemo/v1-1/etc/profile.d/init.sh\" && hello-grid demo-user"
 
+step "Release manager: keys, a signed TUF repository, and publishing the demo build"
+rm -rf "$DEMO/keys" "$DEMO/repo" "$DEMO/site"
+for role in root targets snapshot timestamp; do "$BIN" keys generate "$role" --dir "$DEMO/keys"; done
+"$BIN" repo init "$DEMO/repo" --root-key "$DEMO/keys/root.key" --targets-key "$DEMO/keys/targets.key" \
+  --snapshot-key "$DEMO/keys/snapshot.key" --timestamp-key "$DEMO/keys/timestamp.key"
+"$BIN" publish --repo "$DEMO/repo" --work-dir "$DEMO/work" --arch "$ARCH" GridDemo --keys-dir "$DEMO/keys"
+"$BIN" repo list "$DEMO/repo"
+
+step "A site trusts the repository's root once, then refreshes and downloads verified targets"
+"$BIN" trust init "$DEMO/repo/metadata/1.root.json" --metadata-dir "$DEMO/site/metadata"
+REPO_URL="file://$PWD/$DEMO/repo"
+"$BIN" trust refresh --metadata-dir "$DEMO/site/metadata" --metadata-url "$REPO_URL/metadata"
+GRID_TARGET=$("$BIN" repo list "$DEMO/repo" --json | python3 -c '
+import json, sys
+listing = json.load(sys.stdin)
+print(next(t["path"] for t in listing["targets"] if t["name"] == "GridDemo"))')
+"$BIN" trust download "$GRID_TARGET" --metadata-dir "$DEMO/site/metadata" --metadata-url "$REPO_URL/metadata" \
+  --target-base-url "$REPO_URL/targets" --target-dir "$DEMO/site/targets"
+
 step "Done"
 cat <<TXT
 What exists today: recipes → resolution with aliBuild-identical versions and hashes,
-explanations, diffs, the system doctor, and builds into reproducible relocatable
-tarballs in an aliBuild-layout store. Still to come, in this order: publish to a signed
-repository, serve it, install through packmand, run a program from the installed
+explanations, diffs, the system doctor, builds into reproducible relocatable tarballs in
+an aliBuild-layout store, publishing into a signed TUF repository, and a site's verified
+view of it. Still to come: install through packmand, run a program from the installed
 package. State of this demo: $DEMO/
 TXT
