@@ -84,6 +84,7 @@ let package = Package(
             dependencies: [
                 "AlienModel", "Recipes", "Resolver", "HostEnvironment", "Builder", "JDL", "RepositoryServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         // `make bench`: in-process resolution timing, compared with aliBuild's.

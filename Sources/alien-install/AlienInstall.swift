@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct AlienInstall: ParsableCommand {
+struct AlienInstall: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alien-install",
         abstract: "Build, publish and install grid software from alidist-style recipes.",
@@ -11,5 +11,5 @@ struct AlienInstall: ParsableCommand {
             recipes/ folder of the source tree.
             """,
         version: "0.1.0",
-        subcommands: [Resolve.self, Build.self, Doctor.self, JDLCommand.self])
+        subcommands: [Resolve.self, Build.self, Doctor.self, JDLCommand.self, Serve.self])
 }
