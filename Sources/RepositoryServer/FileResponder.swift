@@ -64,6 +64,7 @@ struct FileResponder: HTTPResponder {
         headers[.eTag] = file.etag
         headers[.lastModified] = HTTPDate.format(file.modified)
         headers[.acceptRanges] = "bytes"
+        headers[.xContentTypeOptions] = "nosniff"
 
         if Self.notModified(request.headers, file: file) {
             return Response(status: .notModified, headers: headers, body: .init())
