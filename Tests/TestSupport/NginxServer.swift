@@ -46,7 +46,11 @@ public final class NginxServer: @unchecked Sendable {
     /// nginx's JSON autoindex (`autoindex on; autoindex_format json;`) like aliBuild's HTTP stores.
     /// Symlinks are followed (disable_symlinks off). Access log in `directory/access.log` with the
     /// request line and status.
-    public init(root: URL) throws {
+    ///
+    /// `serverBlock`, when given, replaces the built-in `server { ... }` block: the text of a
+    /// shipped config such as installer/nginx/alien-repo.conf, in which `@LISTEN@` becomes
+    /// `127.0.0.1:PORT` and `@ROOT@` the quoted root path (nothing else is changed).
+    public init(root: URL, serverBlock: String? = nil) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.executable) else { throw NginxServerError.notInstalled }
         let rootPath = root.standardizedFileURL.path
         guard !rootPath.contains("$") else { throw NginxServerError.unsupportedRoot(rootPath) }
@@ -59,7 +63,7 @@ public final class NginxServer: @unchecked Sendable {
             let port = try Self.freePort()
             let outcome: StartOutcome
             do {
-                outcome = try Self.start(root: rootPath, directory: directory, port: port)
+                outcome = try Self.start(root: rootPath, directory: directory, port: port, serverBlock: serverBlock)
             } catch {
                 try? FileManager.default.removeItem(at: directory)
                 throw error
@@ -125,14 +129,14 @@ public final class NginxServer: @unchecked Sendable {
         case failed(String)
     }
 
-    private static func start(root: String, directory: URL, port: UInt16) throws -> StartOutcome {
+    private static func start(root: String, directory: URL, port: UInt16, serverBlock: String?) throws -> StartOutcome {
         let dir = directory.path
         let conf = directory.appendingPathComponent("nginx.conf")
         let pidFile = directory.appendingPathComponent("nginx.pid")
         for log in ["error.log", "access.log", "nginx.pid", "stderr.log"] {
             try? FileManager.default.removeItem(at: directory.appendingPathComponent(log))
         }
-        try configuration(root: root, directory: dir, port: port).write(to: conf, atomically: true, encoding: .utf8)
+        try configuration(root: root, directory: dir, port: port, serverBlock: serverBlock).write(to: conf, atomically: true, encoding: .utf8)
         try Data().write(to: directory.appendingPathComponent("stderr.log"))
 
         let master = Process()
@@ -185,12 +189,27 @@ public final class NginxServer: @unchecked Sendable {
             + "\n" + log)
     }
 
-    private static func configuration(root: String, directory: String, port: UInt16) -> String {
+    private static func configuration(root: String, directory: String, port: UInt16, serverBlock: String?) -> String {
         func q(_ path: String) -> String {
             "\"" + path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }
         // Workers drop to `nobody` when the master is root and could not read 0700 temp dirs.
         let user = geteuid() == 0 ? "user root;\n" : ""
+        let server = serverBlock.map {
+            $0.replacingOccurrences(of: "@LISTEN@", with: "127.0.0.1:\(port)").replacingOccurrences(of: "@ROOT@", with: q(root))
+        } ?? """
+                server {
+                    listen 127.0.0.1:\(port);
+                    server_name _;
+                    root \(q(root));
+                    disable_symlinks off;
+                    location / {
+                        limit_except GET { deny all; }
+                        autoindex on;
+                        autoindex_format json;
+                    }
+                }
+            """
         return """
             # Written by TestSupport.NginxServer.
             \(user)daemon off;
@@ -215,17 +234,7 @@ public final class NginxServer: @unchecked Sendable {
                 scgi_temp_path \(q(directory + "/scgi_temp"));
                 server_tokens off;
 
-                server {
-                    listen 127.0.0.1:\(port);
-                    server_name _;
-                    root \(q(root));
-                    disable_symlinks off;
-                    location / {
-                        limit_except GET { deny all; }
-                        autoindex on;
-                        autoindex_format json;
-                    }
-                }
+            \(server)
             }
 
             """
@@ -258,7 +267,7 @@ public final class NginxServer: @unchecked Sendable {
     }
 
     /// Processes whose process group is `pgid` (Linux /proc; empty elsewhere).
-    private static func groupMembers(_ pgid: pid_t) -> [pid_t] {
+    static func groupMembers(_ pgid: pid_t) -> [pid_t] {
         #if os(Linux)
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         return entries.compactMap { entry -> pid_t? in
@@ -300,7 +309,7 @@ public final class NginxServer: @unchecked Sendable {
     }
 
     /// A port the kernel just handed out on 127.0.0.1 (closed again, so nginx can bind it).
-    private static func freePort() throws -> UInt16 {
+    static func freePort() throws -> UInt16 {
         let fd = tcpSocket()
         guard fd >= 0 else { throw NginxServerError.startFailed("socket(): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
