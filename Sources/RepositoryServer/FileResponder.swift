@@ -63,7 +63,6 @@ struct FileResponder: HTTPResponder {
         headers[.cacheControl] = CachePolicy.cacheControl(forFileNamed: file.name)
         headers[.eTag] = file.etag
         headers[.lastModified] = HTTPDate.format(file.modified)
-        headers[.acceptRanges] = "bytes"
         headers[.xContentTypeOptions] = "nosniff"
 
         if Self.notModified(request.headers, file: file) {
@@ -77,6 +76,8 @@ struct FileResponder: HTTPResponder {
         switch range {
         case .whole:
             (lower, upper) = (0, file.size - 1)
+            // Announced on full responses, as nginx does.
+            headers[.acceptRanges] = "bytes"
         case let .partial(first, last):
             (lower, upper) = (first, last)
             status = .partialContent

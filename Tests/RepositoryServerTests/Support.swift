@@ -99,7 +99,11 @@ struct RepositoryFixture {
             try Data(text.utf8).write(to: metadata.appendingPathComponent(name))
         }
         var generator = SystemRandomNumberGenerator()
-        tarball = Data((0..<tarballSize).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        var bytes = Data(count: (tarballSize + 7) / 8 * 8)
+        bytes.withUnsafeMutableBytes { raw in
+            for index in stride(from: 0, to: raw.count, by: 8) { raw.storeBytes(of: generator.next(), toByteOffset: index, as: UInt64.self) }
+        }
+        tarball = bytes.prefix(tarballSize)
         try tarball.write(to: root.appendingPathComponent(tarballPath))
     }
 
