@@ -25,7 +25,10 @@ public enum SquidServerError: Error, CustomStringConvertible {
 ///   `@PID_FILE@` → `directory/squid.pid`, `@USER@` → the current user, or `proxy` (Debian's
 ///   squid user, else `nobody`) when the tests run as root, in which case the private directory
 ///   is handed to that user because Squid refuses to keep running as root.
-/// ``testingLines`` are appended (later lines win in Squid's config). Squid runs in the
+/// ``testingLines`` are appended (later lines win in Squid's config). Each instance has its own
+/// service name (`squid -n`), so the shared-memory segments Squid makes for collapsed forwarding
+/// (`/dev/shm/<name>-cf__*.shm`) do not collide between parallel tests; they are removed at
+/// `stop()`. Squid runs in the
 /// foreground (`-N`) in its own process group after `squid -z` made the cache directories,
 /// watched by a shell that kills the group if the test process dies without `stop()`.
 public final class SquidServer: @unchecked Sendable {
@@ -41,6 +44,8 @@ public final class SquidServer: @unchecked Sendable {
     public let port: UInt16
     /// `squid.conf`, `cache/`, `logs/access.log`, `logs/cache.log`, `squid.pid`. Removed on deinit.
     public let directory: URL
+    /// `squid -n`: also the prefix of its shared-memory segments.
+    public let serviceName: String
 
     private let process: Process
     private let guardian: Process
@@ -52,6 +57,7 @@ public final class SquidServer: @unchecked Sendable {
         guard Self.available else { throw SquidServerError.notInstalled }
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("alien-squid-\(UUID().uuidString)", isDirectory: true)
+        let serviceName = "alientest" + UUID().uuidString.prefix(8).lowercased()
         var failures: [String] = []
         for _ in 0..<5 {
             try? FileManager.default.removeItem(at: directory)
@@ -62,19 +68,22 @@ public final class SquidServer: @unchecked Sendable {
             let port = try NginxServer.freePort()
             do {
                 let user = try Self.prepare(template: template, directory: directory, port: port)
-                switch try Self.start(directory: directory, port: port, user: user) {
+                switch try Self.start(directory: directory, port: port, user: user, serviceName: serviceName) {
                 case let .running(process, guardian, input):
                     self.port = port
                     self.proxyURL = URL(string: "http://127.0.0.1:\(port)")!
                     self.directory = directory
+                    self.serviceName = serviceName
                     self.process = process
                     self.guardian = guardian
                     self.guardianInput = input
                     return
                 case let .portTaken(log):
+                    Self.removeSharedMemory(serviceName)
                     failures.append("port \(port) was taken: \(log)")
                 }
             } catch {
+                Self.removeSharedMemory(serviceName)
                 try? FileManager.default.removeItem(at: directory)
                 throw error
             }
@@ -111,6 +120,15 @@ public final class SquidServer: @unchecked Sendable {
         kill(guardian.processIdentifier, SIGKILL)
         Self.wait(for: guardian, seconds: 5)
         try? guardianInput.fileHandleForWriting.close()
+        Self.removeSharedMemory(serviceName)
+    }
+
+    /// Squid's segments for this service name, left behind when it was killed.
+    private static func removeSharedMemory(_ serviceName: String) {
+        #if os(Linux)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/dev/shm")) ?? []
+        for name in names where name.hasPrefix(serviceName + "-") { unlink("/dev/shm/" + name) }
+        #endif
     }
 
     // MARK: - Starting
@@ -142,12 +160,12 @@ public final class SquidServer: @unchecked Sendable {
         return user
     }
 
-    private static func start(directory: URL, port: UInt16, user: String) throws -> StartOutcome {
+    private static func start(directory: URL, port: UInt16, user: String, serviceName: String) throws -> StartOutcome {
         let conf = directory.appendingPathComponent("squid.conf").path
         // Cache directories first (runs to completion).
         let create = Process()
         create.executableURL = URL(fileURLWithPath: executable)
-        create.arguments = ["-N", "-z", "-f", conf]
+        create.arguments = ["-N", "-z", "-n", serviceName, "-f", conf]
         create.standardInput = FileHandle.nullDevice
         create.standardOutput = FileHandle.nullDevice
         create.standardError = FileHandle.nullDevice
@@ -162,7 +180,7 @@ public final class SquidServer: @unchecked Sendable {
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["-N", "-f", conf]
+        process.arguments = ["-N", "-n", serviceName, "-f", conf]
         process.currentDirectoryURL = directory
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
