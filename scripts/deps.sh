@@ -24,14 +24,16 @@ if ((${#missing[@]})); then
   fi
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
   [ -z "$policy" ] || $SUDO rm -f "$policy"
-  # Belt and braces: a system squid or nginx started anyway (no policy-rc.d honoured, e.g. a
-  # systemd host) is stopped again; the tests never use the system instances.
-  for service in squid nginx; do
-    if [[ " ${missing[*]} " == *" $service"* ]] && command -v systemctl >/dev/null 2>&1 \
-       && systemctl is-active --quiet "$service" 2>/dev/null; then
-      $SUDO systemctl disable --now "$service" >/dev/null 2>&1 || true
-    fi
-  done
+  # The packages also enable their services for the next boot (and a host that ignores
+  # policy-rc.d may have started them): for the ones installed just now, disable and stop them.
+  # The tests never use the system instances.
+  if command -v systemctl >/dev/null 2>&1; then
+    for service in squid nginx; do
+      if printf '%s\n' "${missing[@]}" | grep -q "^$service"; then
+        $SUDO systemctl disable --now "$service" >/dev/null 2>&1 || true
+      fi
+    done
+  fi
 fi
 
 if ! command -v swift >/dev/null 2>&1; then
