@@ -13,23 +13,43 @@ struct CurlResponse: Sendable {
     subscript(header name: String) -> String? { headers[name.lowercased()] }
 }
 
-/// Runs `/usr/bin/curl` without blocking a concurrency thread (the in-process server's handlers
-/// need those threads; the machine may have only two).
+/// Runs `/usr/bin/curl` without blocking a concurrency thread: the in-process server's handlers
+/// need those threads, the machine may have only two, and other suites' synchronous tests may
+/// hold them for minutes.
 enum Curl {
     static let executable = "/usr/bin/curl"
     static var available: Bool { FileManager.default.isExecutableFile(atPath: executable) }
 
+    /// One curl run on a thread of its own: never blocks a concurrency thread.
     static func request(_ url: String, _ options: [String] = [], proxy: String? = nil) async throws -> CurlResponse {
+        try await offThread { try fetch(url, options, proxy: proxy) }
+    }
+
+    /// Blocking: for code already off the concurrency pool (see ``offThread(_:)``), where the
+    /// timing of a sequence of requests matters.
+    static func fetch(_ url: String, _ options: [String] = [], proxy: String? = nil) throws -> CurlResponse {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("alien-curl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let headerFile = scratch.appendingPathComponent("headers"), bodyFile = scratch.appendingPathComponent("body")
+        let outputFile = scratch.appendingPathComponent("output")
         var arguments = ["-sS", "--path-as-is", "-D", headerFile.path, "-o", bodyFile.path, "-w", "%{http_code}"]
         arguments += proxy.map { ["-x", $0] } ?? ["--noproxy", "*"]
         arguments += options + [url]
-        let (status, output) = try await run(executable, arguments)
-        guard status == 0, let code = Int(output) else {
-            throw CurlFailure(arguments: arguments, status: status, output: output)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: outputFile)
+        defer { try? handle.close() }
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let output = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
+        guard process.terminationStatus == 0, let code = Int(output) else {
+            throw CurlFailure(arguments: arguments, status: process.terminationStatus, output: output)
         }
         var headers: [String: String] = [:]
         let text = (try? String(contentsOf: headerFile, encoding: .utf8)) ?? ""
