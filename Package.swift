@@ -19,6 +19,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Pure value types: package identities, architectures, hashes.
@@ -72,11 +76,24 @@ let package = Package(
                 "AlienModel", "Trust", "Transport", "Tarballs", .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
+        // Serving a TUF repository directory read-only over HTTP (Hummingbird): Range, ETag, Cache-Control.
+        .target(
+            name: "RepositoryServer",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         .executableTarget(
             name: "alien-install",
             dependencies: [
                 "AlienModel", "Recipes", "Resolver", "HostEnvironment", "Builder", "JDL", "Publisher", "Trust", "Transport",
+                "RepositoryServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         // `make bench`: in-process resolution timing, compared with aliBuild's.
@@ -126,6 +143,11 @@ let package = Package(
                 "Publisher", "Trust", "Transport", "Tarballs", "AlienModel", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: strict),
+        // In-process server tests, and nginx + Squid running the shipped installer/ configs.
+        .testTarget(
+            name: "RepositoryServerTests",
+            dependencies: ["RepositoryServer", "Transport", "TestSupport"],
             swiftSettings: strict),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "AlienModel", "Resolver", "HostEnvironment", "TestSupport"], swiftSettings: strict),
         // Differential tests against aliBuild and end-to-end CLI tests.

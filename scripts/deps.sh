@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(git bash make python3 python3-venv python3-pip python3-yaml ca-certificates
-              gcc pkg-config libarchive-dev libarchive-tools zstd libcurl4-openssl-dev nginx-light curl)
+              gcc pkg-config libarchive-dev libarchive-tools zstd libcurl4-openssl-dev nginx-light squid curl)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
@@ -15,7 +15,8 @@ if ((${#missing[@]})); then
   echo "deps: installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  # Services from these packages (nginx) must not start: tests run their own on 127.0.0.1.
+  # Services from these packages (nginx, squid) must not start: tests run their own on 127.0.0.1
+  # with private configs. policy-rc.d answering 101 makes invoke-rc.d skip every start.
   policy=""
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     policy=/usr/sbin/policy-rc.d
@@ -23,6 +24,16 @@ if ((${#missing[@]})); then
   fi
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
   [ -z "$policy" ] || $SUDO rm -f "$policy"
+  # The packages also enable their services for the next boot (and a host that ignores
+  # policy-rc.d may have started them): for the ones installed just now, disable and stop them.
+  # The tests never use the system instances.
+  if command -v systemctl >/dev/null 2>&1; then
+    for service in squid nginx; do
+      if printf '%s\n' "${missing[@]}" | grep -q "^$service"; then
+        $SUDO systemctl disable --now "$service" >/dev/null 2>&1 || true
+      fi
+    done
+  fi
 fi
 
 if ! command -v swift >/dev/null 2>&1; then

@@ -49,7 +49,10 @@ public final class NginxServer: @unchecked Sendable {
     ///
     /// `writable`: the location also takes WebDAV `PUT`, `DELETE` and `MKCOL` (nginx's
     /// http_dav_module, parent directories created on PUT, any body size), for publishing tests.
-    public init(root: URL, writable: Bool = false) throws {
+    /// `serverBlock`, when given, replaces the built-in `server { ... }` block: the text of a
+    /// shipped config such as installer/nginx/alien-repo.conf, in which `@LISTEN@` becomes
+    /// `127.0.0.1:PORT` and `@ROOT@` the quoted root path (nothing else is changed).
+    public init(root: URL, writable: Bool = false, serverBlock: String? = nil) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.executable) else { throw NginxServerError.notInstalled }
         let rootPath = root.standardizedFileURL.path
         guard !rootPath.contains("$") else { throw NginxServerError.unsupportedRoot(rootPath) }
@@ -62,7 +65,7 @@ public final class NginxServer: @unchecked Sendable {
             let port = try Self.freePort()
             let outcome: StartOutcome
             do {
-                outcome = try Self.start(root: rootPath, directory: directory, port: port, writable: writable)
+                outcome = try Self.start(root: rootPath, directory: directory, port: port, writable: writable, serverBlock: serverBlock)
             } catch {
                 try? FileManager.default.removeItem(at: directory)
                 throw error
@@ -128,14 +131,14 @@ public final class NginxServer: @unchecked Sendable {
         case failed(String)
     }
 
-    private static func start(root: String, directory: URL, port: UInt16, writable: Bool) throws -> StartOutcome {
+    private static func start(root: String, directory: URL, port: UInt16, writable: Bool, serverBlock: String?) throws -> StartOutcome {
         let dir = directory.path
         let conf = directory.appendingPathComponent("nginx.conf")
         let pidFile = directory.appendingPathComponent("nginx.pid")
         for log in ["error.log", "access.log", "nginx.pid", "stderr.log"] {
             try? FileManager.default.removeItem(at: directory.appendingPathComponent(log))
         }
-        try configuration(root: root, directory: dir, port: port, writable: writable).write(to: conf, atomically: true, encoding: .utf8)
+        try configuration(root: root, directory: dir, port: port, writable: writable, serverBlock: serverBlock).write(to: conf, atomically: true, encoding: .utf8)
         try Data().write(to: directory.appendingPathComponent("stderr.log"))
 
         let master = Process()
@@ -188,7 +191,7 @@ public final class NginxServer: @unchecked Sendable {
             + "\n" + log)
     }
 
-    private static func configuration(root: String, directory: String, port: UInt16, writable: Bool) -> String {
+    private static func configuration(root: String, directory: String, port: UInt16, writable: Bool, serverBlock: String?) -> String {
         func q(_ path: String) -> String {
             "\"" + path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }
@@ -197,6 +200,21 @@ public final class NginxServer: @unchecked Sendable {
         let access = writable
             ? "dav_methods PUT DELETE MKCOL; create_full_put_path on; dav_access user:rw group:r all:r; client_max_body_size 0;"
             : "limit_except GET { deny all; }"
+        let server = serverBlock.map {
+            $0.replacingOccurrences(of: "@LISTEN@", with: "127.0.0.1:\(port)").replacingOccurrences(of: "@ROOT@", with: q(root))
+        } ?? """
+                server {
+                    listen 127.0.0.1:\(port);
+                    server_name _;
+                    root \(q(root));
+                    disable_symlinks off;
+                    location / {
+                        \(access)
+                        autoindex on;
+                        autoindex_format json;
+                    }
+                }
+            """
         return """
             # Written by TestSupport.NginxServer.
             \(user)daemon off;
@@ -221,17 +239,7 @@ public final class NginxServer: @unchecked Sendable {
                 scgi_temp_path \(q(directory + "/scgi_temp"));
                 server_tokens off;
 
-                server {
-                    listen 127.0.0.1:\(port);
-                    server_name _;
-                    root \(q(root));
-                    disable_symlinks off;
-                    location / {
-                        \(access)
-                        autoindex on;
-                        autoindex_format json;
-                    }
-                }
+            \(server)
             }
 
             """
@@ -264,7 +272,7 @@ public final class NginxServer: @unchecked Sendable {
     }
 
     /// Processes whose process group is `pgid` (Linux /proc; empty elsewhere).
-    private static func groupMembers(_ pgid: pid_t) -> [pid_t] {
+    static func groupMembers(_ pgid: pid_t) -> [pid_t] {
         #if os(Linux)
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         return entries.compactMap { entry -> pid_t? in
@@ -306,7 +314,7 @@ public final class NginxServer: @unchecked Sendable {
     }
 
     /// A port the kernel just handed out on 127.0.0.1 (closed again, so nginx can bind it).
-    private static func freePort() throws -> UInt16 {
+    static func freePort() throws -> UInt16 {
         let fd = tcpSocket()
         guard fd >= 0 else { throw NginxServerError.startFailed("socket(): \(String(cString: strerror(errno)))") }
         defer { close(fd) }

@@ -1,0 +1,27 @@
+/// The response-header rules of a TUF repository with consistent snapshots (DESIGN.md
+/// "Repository"), shared word for word with installer/nginx/alien-repo.conf.
+///
+/// Every file is immutable (its name carries a version or a sha256) except `timestamp.json`,
+/// which each publish rewrites: it may be cached for 61 s, the shortest lifetime Squid stores
+/// (its `minimum_expiry_time` is 60 s), so a new publish is visible at a site within about a
+/// minute.
+public enum CachePolicy {
+    /// For every file except `timestamp.json`.
+    public static let immutable = "public, max-age=31536000, immutable"
+    /// For files named `timestamp.json`.
+    public static let timestamp = "public, max-age=61"
+
+    /// The file names that change in place.
+    public static let mutableNames: Set<String> = ["timestamp.json"]
+
+    /// `Cache-Control` for a file called `name` (the last path component).
+    public static func cacheControl(forFileNamed name: String) -> String {
+        mutableNames.contains(name) ? timestamp : immutable
+    }
+
+    /// `application/json` for `.json`, `application/octet-stream` for everything else
+    /// (tarballs, torrents): no charset, no sniffing.
+    public static func contentType(forFileNamed name: String) -> String {
+        name.hasSuffix(".json") ? "application/json" : "application/octet-stream"
+    }
+}
