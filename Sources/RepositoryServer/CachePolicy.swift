@@ -6,13 +6,14 @@
 /// (its `minimum_expiry_time` is 60 s), so a new publish is visible at a site within about a
 /// minute.
 public enum CachePolicy {
-    /// For every file except `timestamp.json`.
+    /// For every file except the mutable names.
     public static let immutable = "public, max-age=31536000, immutable"
-    /// For files named `timestamp.json`.
+    /// For the mutable names: `timestamp.json`, and `root.json` (the unversioned copy of the
+    /// newest `N.root.json`, which clients never need but people and scripts bootstrap from).
     public static let timestamp = "public, max-age=61"
 
     /// The file names that change in place.
-    public static let mutableNames: Set<String> = ["timestamp.json"]
+    public static let mutableNames: Set<String> = ["timestamp.json", "root.json"]
 
     /// `Cache-Control` for a file called `name` (the last path component).
     public static func cacheControl(forFileNamed name: String) -> String {
