@@ -64,6 +64,8 @@ let package = Package(
             name: "Builder",
             dependencies: ["AlienModel", "Recipes", "Resolver", "Tarballs", "Transport"],
             swiftSettings: strict),
+        // Site installs: the software area (atomic installs, locks, leases, gc, verify) and its environment.
+        .target(name: "SoftwareArea", dependencies: ["AlienModel", "Tarballs", "Trust", "Transport"], swiftSettings: strict),
         // Release managers' side of TUF: key files, repository init/rotation/refresh, publishing
         // package tarballs as targets (to a directory or by HTTP PUT), undefine, listing.
         .target(
@@ -76,7 +78,7 @@ let package = Package(
             name: "alien-install",
             dependencies: [
                 "AlienModel", "Recipes", "Resolver", "HostEnvironment", "Builder", "JDL", "Publisher", "Trust", "Transport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SoftwareArea", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
         // `make bench`: in-process resolution timing, compared with aliBuild's.
@@ -127,11 +129,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
+        .testTarget(
+            name: "SoftwareAreaTests",
+            dependencies: ["SoftwareArea", "Publisher", "Trust", "Transport", "Tarballs", "AlienModel", "TestSupport"],
+            swiftSettings: strict),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "AlienModel", "Resolver", "HostEnvironment", "TestSupport"], swiftSettings: strict),
         // Differential tests against aliBuild and end-to-end CLI tests.
         .testTarget(
             name: "InteropTests",
-            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "Trust", "Tarballs", "TestSupport"],
+            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "Trust", "Tarballs", "TestSupport", "Publisher"],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
