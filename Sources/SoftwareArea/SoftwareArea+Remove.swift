@@ -54,6 +54,7 @@ extension SoftwareArea {
     /// Removes least recently used packages, never leased ones nor ones an installed package
     /// needs, until the packages' total size is at most `budget`.
     public func collectGarbage(budget: UInt64, dryRun: Bool = false) throws(SoftwareAreaError) -> CollectionReport {
+        if !dryRun { sweep() }
         var remaining = installed()
         var report = CollectionReport()
         report.budget = budget

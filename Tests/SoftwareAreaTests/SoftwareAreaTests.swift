@@ -156,6 +156,32 @@ import TestSupport
         #expect(Self.visible(mountPoint).isEmpty)
         #expect(AreaFixture.tree("\(mountPoint)/.alien/stage").isEmpty)
     }
+
+    @Test func evictsLeastRecentlyUsedPackagesOnlyWhenAllowed() async throws {
+        guard getuid() == 0 else {
+            Issue.record("skipped: mounting a small tmpfs needs root")
+            return
+        }
+        let fixture = try AreaFixture("evict")
+        defer { fixture.cleanUp() }
+        var old = FixturePackage(name: "old", version: "v1")
+        old.blobSize = 400_000
+        var new = FixturePackage(name: "new", version: "v1")
+        new.blobSize = 700_000
+        try fixture.publish([old, new])
+        let mountPoint = fixture.areaPath("small")
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let (mounted, _) = try AreaFixture.run("/bin/mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", mountPoint])
+        try #require(mounted == 0, "mount -t tmpfs failed")
+        defer { _ = try? AreaFixture.run("/bin/umount", [mountPoint]) }
+        let area = try fixture.area("small")
+        _ = try await area.install([try PackageID(parsing: "old")])
+        await #expect(throws: SoftwareAreaError.self) { _ = try await area.install([try PackageID(parsing: "new")]) }
+        #expect(area.installed().map(\.key.name) == ["old"])
+        let outcomes = try await area.install([try PackageID(parsing: "new")], options: .init(evict: true))
+        #expect(outcomes.map(\.status) == [.installed])
+        #expect(area.installed().map(\.key.name) == ["new"])
+    }
 }
 
 /// A plain ustar archive written byte by byte, for entries no well-behaved writer makes.
