@@ -68,6 +68,8 @@ let package = Package(
             name: "Builder",
             dependencies: ["AlienModel", "Recipes", "Resolver", "Tarballs", "Transport"],
             swiftSettings: strict),
+        // Site installs: the software area (atomic installs, locks, leases, gc, verify) and its environment.
+        .target(name: "SoftwareArea", dependencies: ["AlienModel", "Tarballs", "Trust", "Transport"], swiftSettings: strict),
         // Release managers' side of TUF: key files, repository init/rotation/refresh, publishing
         // package tarballs as targets (to a directory or by HTTP PUT), undefine, listing.
         .target(
@@ -91,7 +93,7 @@ let package = Package(
             name: "alien-install",
             dependencies: [
                 "AlienModel", "Recipes", "Resolver", "HostEnvironment", "Builder", "JDL", "Publisher", "Trust", "Transport",
-                "RepositoryServer",
+                "RepositoryServer", "SoftwareArea",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -144,6 +146,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
+        .testTarget(
+            name: "SoftwareAreaTests",
+            dependencies: ["SoftwareArea", "Publisher", "Trust", "Transport", "Tarballs", "AlienModel", "TestSupport"],
+            swiftSettings: strict),
         // In-process server tests, and nginx + Squid running the shipped installer/ configs.
         .testTarget(
             name: "RepositoryServerTests",
@@ -153,7 +159,7 @@ let package = Package(
         // Differential tests against aliBuild and end-to-end CLI tests.
         .testTarget(
             name: "InteropTests",
-            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "Trust", "Tarballs", "TestSupport"],
+            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "Trust", "Tarballs", "TestSupport", "Publisher"],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

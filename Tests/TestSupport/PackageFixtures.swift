@@ -14,6 +14,12 @@ public struct FixturePackage: Sendable {
     public var buildRequires: [FixturePackage]
     /// Written into `<prefix>/share/payload.txt` (change it to get a different tarball).
     public var payload: String
+    /// Scripts written into `<prefix>/bin/<name>` (mode 0755); `{PREFIX}` in them becomes the
+    /// build-time prefix `/build/INSTALLROOT/<hash>/<arch>/<Name>/<Version>-<Rev>`, and the
+    /// package is prepared for relocation as the Builder does (`.original-unrelocated`, ...).
+    public var programs: [String: String] = [:]
+    /// Extra bytes in `<prefix>/share/blob.bin` (incompressible), to make big tarballs.
+    public var blobSize = 0
 
     public init(name: String, version: String, revision: String = "1", requires: [FixturePackage] = [],
                 buildRequires: [FixturePackage] = [], payload: String? = nil) {
@@ -76,6 +82,22 @@ public struct FixturePackage: Sendable {
         try FileManager.default.createDirectory(at: prefix.appendingPathComponent("share"), withIntermediateDirectories: true)
         try metaJSON(arch: arch).write(to: prefix.appendingPathComponent(".meta.json"), atomically: false, encoding: .utf8)
         try payload.write(to: prefix.appendingPathComponent("share/payload.txt"), atomically: false, encoding: .utf8)
+        if blobSize > 0 {
+            var generator = SystemRandomNumberGenerator()
+            let blob = (0..<blobSize).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            try Data(blob).write(to: prefix.appendingPathComponent("share/blob.bin"))
+        }
+        if !programs.isEmpty {
+            let packagePath = "\(arch)/\(name)/\(version)-\(revision)"
+            try FileManager.default.createDirectory(at: prefix.appendingPathComponent("bin"), withIntermediateDirectories: true)
+            for (program, body) in programs {
+                let file = prefix.appendingPathComponent("bin/\(program)")
+                try body.replacingOccurrences(of: "{PREFIX}", with: "/build/INSTALLROOT/\(hash)/\(packagePath)")
+                    .write(to: file, atomically: false, encoding: .utf8)
+                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+            }
+            try PackageRelocation.prepare(installDir: prefix, packagePath: packagePath, hash: hash, revision: revision)
+        }
         try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
         _ = try TarballWriter(compression: .gzip, synchronize: false).pack(directory: tree.path, to: output.path)
         return output

@@ -1,0 +1,79 @@
+import Trust
+
+/// Progress of area operations, one event per step and package.
+public enum AreaEvent: Sendable, Hashable {
+    /// The packages an install will make present, dependencies first.
+    case resolved([PackageKey])
+    case alreadyInstalled(PackageKey, path: String)
+    case downloaded(PackageKey, bytes: Int64)
+    case extracted(PackageKey, files: Int, bytes: UInt64)
+    case installed(PackageKey, path: String)
+    case removed(PackageKey)
+    /// A stale stage or trash entry of a killed run was deleted.
+    case swept(path: String)
+
+    public var json: JSONValue {
+        func object(_ event: String, _ key: PackageKey?, _ extra: [String: JSONValue] = [:]) -> JSONValue {
+            var fields = extra
+            fields["event"] = .string(event)
+            if let key { fields["package"] = .string(key.description) }
+            return .object(fields)
+        }
+        switch self {
+        case let .resolved(keys): return object("resolved", nil, ["packages": .array(keys.map { .string($0.description) })])
+        case let .alreadyInstalled(key, path): return object("already-installed", key, ["path": .string(path)])
+        case let .downloaded(key, bytes): return object("downloaded", key, ["bytes": .integer(bytes)])
+        case let .extracted(key, files, bytes): return object("extracted", key, ["files": .integer(Int64(files)), "bytes": .integer(Int64(bytes))])
+        case let .installed(key, path): return object("installed", key, ["path": .string(path)])
+        case let .removed(key): return object("removed", key)
+        case let .swept(path): return object("swept", nil, ["path": .string(path)])
+        }
+    }
+
+    /// One line for a terminal.
+    public var text: String {
+        switch self {
+        case let .resolved(keys): "resolved \(keys.count) package(s): \(keys.map(\.description).joined(separator: " "))"
+        case let .alreadyInstalled(key, _): "\(key): already installed"
+        case let .downloaded(key, bytes): "\(key): downloaded \(bytes) bytes (verified)"
+        case let .extracted(key, files, bytes): "\(key): extracted \(files) files, \(bytes) bytes"
+        case let .installed(key, path): "\(key): installed in \(path)"
+        case let .removed(key): "\(key): removed"
+        case let .swept(path): "removed stale \(path)"
+        }
+    }
+}
+
+/// Receives progress; the CLI prints it (text or one JSON object per line).
+public protocol AreaReporter: Sendable {
+    func report(_ event: AreaEvent)
+}
+
+/// Drops every event.
+public struct SilentReporter: AreaReporter {
+    public init() {}
+    public func report(_ event: AreaEvent) {}
+}
+
+/// What happens after a package became visible or was removed (the environment side hooks
+/// modulefile generation in here).
+public struct AreaHooks: Sendable {
+    public var afterInstall: (@Sendable (AreaLayout, InstallRecord) throws -> Void)?
+    public var afterRemove: (@Sendable (AreaLayout, PackageKey) throws -> Void)?
+
+    public init(afterInstall: (@Sendable (AreaLayout, InstallRecord) throws -> Void)? = nil,
+                afterRemove: (@Sendable (AreaLayout, PackageKey) throws -> Void)? = nil) {
+        self.afterInstall = afterInstall
+        self.afterRemove = afterRemove
+    }
+}
+
+/// Free space where the area lives (statvfs; a fake in tests).
+public protocol DiskSpaceProbe: Sendable {
+    func availableBytes(at path: String) -> UInt64?
+}
+
+public struct StatvfsProbe: DiskSpaceProbe {
+    public init() {}
+    public func availableBytes(at path: String) -> UInt64? { FileSystem.availableBytes(at: path) }
+}

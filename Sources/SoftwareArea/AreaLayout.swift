@@ -1,0 +1,58 @@
+import Foundation
+
+/// One concrete package build: `Name/Version-Revision` (the module name).
+public struct PackageKey: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var name: String
+    public var version: String
+    public var revision: String
+
+    public init(name: String, version: String, revision: String) {
+        self.name = name
+        self.version = version
+        self.revision = revision
+    }
+
+    /// `Name/Version-Revision`
+    public var description: String { "\(name)/\(version)-\(revision)" }
+    /// `VO_ALICE@Name::Version-Revision`
+    public var qualified: String { "VO_ALICE@\(name)::\(version)-\(revision)" }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        (lhs.name, lhs.version, lhs.revision) < (rhs.name, rhs.version, rhs.revision)
+    }
+}
+
+/// Where everything of a software area lives (DESIGN.md "Software area"):
+/// packages at `<root>/<arch>/<Name>/<Version>-<Rev>/`, state under `<root>/.alien/`.
+public struct AreaLayout: Sendable, Hashable {
+    public var root: String
+    public var arch: String
+
+    public init(root: String, arch: String) {
+        self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        self.arch = arch
+    }
+
+    public var state: String { "\(root)/.alien" }
+    /// The TUF metadata directory of the area.
+    public var trust: String { "\(state)/trust" }
+    public var config: String { "\(state)/config.json" }
+    public var locks: String { "\(state)/locks" }
+    public var stage: String { "\(state)/stage" }
+    public var trash: String { "\(state)/trash" }
+    public var leases: String { "\(state)/leases" }
+    public var downloads: String { "\(state)/downloads" }
+    /// Last-used stamps: `used/<arch>/<Name>/<Version>-<Rev>` (the file's mtime).
+    public var used: String { "\(state)/used" }
+
+    /// `<arch>/<Name>/<Version>-<Rev>`, relative to the root.
+    public func relativePath(_ key: PackageKey) -> String { "\(arch)/\(key.name)/\(key.version)-\(key.revision)" }
+    public func packageDirectory(_ key: PackageKey) -> String { "\(root)/\(relativePath(key))" }
+    public func record(_ key: PackageKey) -> String { "\(packageDirectory(key))/\(InstallRecord.fileName)" }
+    public func lock(_ key: PackageKey) -> String { "\(locks)/\(relativePath(key)).lock" }
+    public func usedStamp(_ key: PackageKey) -> String { "\(used)/\(relativePath(key))" }
+    /// Held while leases are read-modify-written, and by `remove`/`gc` while they check them.
+    public var leaseLock: String { "\(locks)/leases.lock" }
+    /// Held by `remove`/`gc` while they decide and move, and by `install` while it renames in.
+    public var areaLock: String { "\(locks)/area.lock" }
+}

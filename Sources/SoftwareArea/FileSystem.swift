@@ -1,0 +1,164 @@
+import Foundation
+
+/// The POSIX steps atomic installs are made of, with errors as `SoftwareAreaError.io`.
+enum FileSystem {
+    static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+
+    static func makeDirectories(_ path: String) throws(SoftwareAreaError) {
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            throw .io(path: path, operation: "mkdir", reason: "\(error)")
+        }
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    static func rename(_ source: String, to destination: String) throws(SoftwareAreaError) {
+        guard Foundation.rename(source, destination) == 0 else {
+            throw .io(path: destination, operation: "rename from \(source)", reason: errorText())
+        }
+    }
+
+    /// Removes a tree; missing is fine. Directories without write permission are made writable first.
+    static func removeTree(_ path: String) {
+        guard exists(path) else { return }
+        if (try? FileManager.default.removeItem(atPath: path)) != nil { return }
+        if let walker = FileManager.default.enumerator(atPath: path) {
+            chmod(path, 0o700)
+            while let name = walker.nextObject() as? String {
+                if isDirectory("\(path)/\(name)") { chmod("\(path)/\(name)", 0o700) }
+            }
+        }
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// A fresh random name (for stage and trash entries).
+    static func randomName() -> String {
+        UUID().uuidString.lowercased()
+    }
+
+    static func syncPath(_ path: String, directory: Bool) {
+        let descriptor = open(path, (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
+    }
+
+    /// fsyncs every regular file and directory under `root` (and `root` itself).
+    static func syncTree(_ root: String) {
+        if let walker = FileManager.default.enumerator(atPath: root) {
+            while let name = walker.nextObject() as? String {
+                let path = "\(root)/\(name)"
+                var info = stat()
+                guard lstat(path, &info) == 0 else { continue }
+                switch info.st_mode & S_IFMT {
+                case S_IFREG: syncPath(path, directory: false)
+                case S_IFDIR: syncPath(path, directory: true)
+                default: break
+                }
+            }
+        }
+        syncPath(root, directory: true)
+    }
+
+    static func readBytes(_ path: String) -> [UInt8]? {
+        FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+    }
+
+    /// Write to a temporary sibling, fsync, rename, fsync the directory.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(SoftwareAreaError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        try makeDirectories(directory)
+        let temporary = "\(directory)/.tmp-\(randomName())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw .io(path: temporary, operation: "create", reason: errorText()) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                let reason = errorText()
+                close(descriptor)
+                unlink(temporary)
+                throw .io(path: temporary, operation: "write", reason: reason)
+            }
+            offset += written
+        }
+        fsync(descriptor)
+        close(descriptor)
+        do { try rename(temporary, to: path) } catch {
+            unlink(temporary)
+            throw error
+        }
+        syncPath(directory, directory: true)
+    }
+
+    /// Free bytes for an unprivileged writer at `path` (statvfs).
+    static func availableBytes(at path: String) -> UInt64? {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        return UInt64(info.f_bavail) * UInt64(info.f_frsize)
+    }
+
+    /// Seconds since 1970 of a file's mtime.
+    static func modificationTime(_ path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int64(info.st_mtim.tv_sec)
+    }
+}
+
+/// An exclusive `flock` on a file (created if missing), released by `unlock()` or when the
+/// process dies — so a killed installer never leaves a stale lock.
+final class FileLock: @unchecked Sendable {
+    let path: String
+    private var descriptor: Int32
+
+    private init(path: String, descriptor: Int32) {
+        self.path = path
+        self.descriptor = descriptor
+    }
+
+    /// Waits for the lock (blocking the calling thread).
+    static func acquire(_ path: String, directory: Bool = false) throws(SoftwareAreaError) -> FileLock {
+        guard let lock = try open(path, directory: directory, wait: true) else {
+            throw .io(path: path, operation: "flock", reason: "not acquired")
+        }
+        return lock
+    }
+
+    /// Nil when another process holds it.
+    static func tryAcquire(_ path: String, directory: Bool = false) throws(SoftwareAreaError) -> FileLock? {
+        try open(path, directory: directory, wait: false)
+    }
+
+    private static func open(_ path: String, directory: Bool, wait: Bool) throws(SoftwareAreaError) -> FileLock? {
+        if !directory { try FileSystem.makeDirectories((path as NSString).deletingLastPathComponent) }
+        let flags = directory ? O_RDONLY | O_DIRECTORY | O_CLOEXEC : O_RDWR | O_CREAT | O_CLOEXEC
+        let descriptor = Foundation.open(path, flags, 0o644)
+        guard descriptor >= 0 else { throw .io(path: path, operation: "open for locking", reason: FileSystem.errorText()) }
+        while flock(descriptor, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
+            if errno == EINTR { continue }
+            let code = errno
+            close(descriptor)
+            if code == EWOULDBLOCK { return nil }
+            throw .io(path: path, operation: "flock", reason: FileSystem.errorText(code))
+        }
+        return FileLock(path: path, descriptor: descriptor)
+    }
+
+    func unlock() {
+        guard descriptor >= 0 else { return }
+        close(descriptor)
+        descriptor = -1
+    }
+
+    deinit { unlock() }
+}

@@ -1,0 +1,157 @@
+import AlienModel
+import Foundation
+import Trust
+
+/// A site's software area (DESIGN.md "Software area"): packages at
+/// `<root>/<arch>/<Name>/<Version>-<Rev>/`, each present only when complete; state under
+/// `<root>/.alien/` (trust, config, locks, stage, trash, leases, used stamps).
+///
+/// Every mutation is crash-safe: installs build in a locked stage directory on the same
+/// filesystem and `rename` the finished package (with its install record) into place; removals
+/// `rename` into trash first. Cross-process exclusion is `flock` (released by the kernel when a
+/// process dies). The value is cheap to copy; the TUF client is created per operation.
+public struct SoftwareArea: Sendable {
+    /// `<root>/.alien/config.json`: what later runs need not be told again.
+    public struct Configuration: Sendable, Hashable {
+        /// The repository's base URL (`…/metadata` and `…/targets` under it).
+        public var repository: String?
+        public var arch: String?
+
+        public init(repository: String? = nil, arch: String? = nil) {
+            self.repository = repository
+            self.arch = arch
+        }
+    }
+
+    public let layout: AreaLayout
+    public let configuration: Configuration
+    public var fetcher: any RemoteFetcher
+    public var reporter: any AreaReporter
+    public var hooks: AreaHooks
+    public var disk: any DiskSpaceProbe
+    /// Seconds since 1970; injected for lease and gc tests.
+    public var clock: @Sendable () -> Int64
+
+    /// Opens (creating if needed) the area at `root`. `rootFile` bootstraps trust the first time;
+    /// `repository` and `arch` are remembered in the config (given values replace remembered ones).
+    public static func open(root: String, arch: String?, repository: String? = nil, rootFile: String? = nil,
+                            fetcher: any RemoteFetcher, reporter: any AreaReporter = SilentReporter(),
+                            defaultArch: @autoclosure () -> String? = nil) throws(SoftwareAreaError) -> SoftwareArea {
+        let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
+        let probe = AreaLayout(root: absolute, arch: "")
+        var configuration = try loadConfiguration(probe.config)
+        let given = Configuration(repository: repository ?? configuration.repository, arch: arch ?? configuration.arch ?? defaultArch())
+        guard let chosenArch = given.arch, !chosenArch.isEmpty, !chosenArch.contains("/") else {
+            throw .invalidArgument(name: "--arch", expected: "an architecture such as slc9_x86-64", got: given.arch ?? "")
+        }
+        let layout = AreaLayout(root: absolute, arch: chosenArch)
+        for directory in [layout.state, layout.locks, layout.stage, layout.trash, layout.leases, layout.used] {
+            try FileSystem.makeDirectories(directory)
+        }
+        if let rootFile {
+            guard let bytes = FileSystem.readBytes(rootFile) else { throw .badFile(path: rootFile, reason: "cannot read the root file") }
+            if !FileSystem.exists("\(layout.trust)/root.json") {
+                do { try Updater.initialize(rootBytes: bytes, metadataDirectory: layout.trust) } catch {
+                    throw .badFile(path: rootFile, reason: error.description)
+                }
+            }
+        }
+        if given != configuration {
+            configuration = given
+            try FileSystem.writeAtomically(configurationJSON(configuration).compactJSONBytes + [0x0A], to: layout.config)
+        }
+        return SoftwareArea(layout: layout, configuration: configuration, fetcher: fetcher, reporter: reporter, hooks: AreaHooks(),
+                            disk: StatvfsProbe(), clock: { Int64(Date().timeIntervalSince1970) })
+    }
+
+    init(layout: AreaLayout, configuration: Configuration, fetcher: any RemoteFetcher, reporter: any AreaReporter, hooks: AreaHooks,
+         disk: any DiskSpaceProbe, clock: @escaping @Sendable () -> Int64) {
+        self.layout = layout
+        self.configuration = configuration
+        self.fetcher = fetcher
+        self.reporter = reporter
+        self.hooks = hooks
+        self.disk = disk
+        self.clock = clock
+    }
+
+    /// The TUF client over the area's trusted metadata and remembered repository.
+    public func catalog() throws(SoftwareAreaError) -> PackageCatalog {
+        guard FileSystem.exists("\(layout.trust)/root.json") else { throw .notInitialized(area: layout.root) }
+        guard let repository = configuration.repository else { throw .noRepository(area: layout.root) }
+        let base = repository.hasSuffix("/") ? String(repository.dropLast()) : repository
+        let updater = Updater(metadataDirectory: layout.trust, metadataBaseURL: base + "/metadata", targetBaseURL: base + "/targets",
+                              fetcher: fetcher)
+        return PackageCatalog(updater: updater, arch: layout.arch)
+    }
+
+    // MARK: installed packages
+
+    /// An installed package with its record, size and last use.
+    public struct Installed: Sendable, Hashable {
+        public var record: InstallRecord
+        public var path: String
+        /// Seconds since 1970 (the used stamp, else the install time).
+        public var lastUsed: Int64
+        public var key: PackageKey { record.package }
+    }
+
+    /// Every package of the area's architecture with a readable install record, sorted.
+    public func installed() -> [Installed] {
+        let archDirectory = "\(layout.root)/\(layout.arch)"
+        var found: [Installed] = []
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: archDirectory)) ?? [] where name != "Modules" {
+            for version in (try? FileManager.default.contentsOfDirectory(atPath: "\(archDirectory)/\(name)")) ?? [] {
+                let path = "\(archDirectory)/\(name)/\(version)"
+                guard let record = try? InstallRecord(path: "\(path)/\(InstallRecord.fileName)") else { continue }
+                let used = FileSystem.modificationTime(layout.usedStamp(record.package)) ?? record.installedAt
+                found.append(Installed(record: record, path: path, lastUsed: used))
+            }
+        }
+        return found.sorted { $0.key < $1.key }
+    }
+
+    /// The installed packages a request names (the newest first when several match).
+    public func installed(matching request: PackageID) -> [Installed] {
+        installed().filter { $0.key.name == request.name.rawValue && request.version.matches(version: $0.key.version, revision: $0.key.revision) }
+            .sorted { PackageCatalog.newer($0.key, than: $1.key) }
+    }
+
+    /// Marks a package as used now (for gc's least-recently-used order); `env`/`run` call this.
+    public func touch(_ key: PackageKey) {
+        let stamp = layout.usedStamp(key)
+        if !FileSystem.exists(stamp) {
+            try? FileSystem.makeDirectories((stamp as NSString).deletingLastPathComponent)
+            _ = FileManager.default.createFile(atPath: stamp, contents: nil)
+        }
+        var times = [timespec(tv_sec: Int(clock()), tv_nsec: 0), timespec(tv_sec: Int(clock()), tv_nsec: 0)]
+        utimensat(AT_FDCWD, stamp, &times, 0)
+    }
+
+    /// Removes stage directories of dead installers and leftover trash.
+    public func sweep() {
+        for path in StageDirectory.sweep(layout.stage) { reporter.report(.swept(path: path)) }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: layout.trash)) ?? [] {
+            FileSystem.removeTree("\(layout.trash)/\(name)")
+            reporter.report(.swept(path: "\(layout.trash)/\(name)"))
+        }
+    }
+
+    // MARK: config file
+
+    static func loadConfiguration(_ path: String) throws(SoftwareAreaError) -> Configuration {
+        guard let bytes = FileSystem.readBytes(path) else { return Configuration() }
+        guard case let .object(object)? = try? JSONValue(parsing: bytes) else { throw .badFile(path: path, reason: "not a JSON object") }
+        var configuration = Configuration()
+        if case let .string(repository)? = object["repository"] { configuration.repository = repository }
+        if case let .string(arch)? = object["arch"] { configuration.arch = arch }
+        return configuration
+    }
+
+    static func configurationJSON(_ configuration: Configuration) -> JSONValue {
+        var object: [String: JSONValue] = [:]
+        if let repository = configuration.repository { object["repository"] = .string(repository) }
+        if let arch = configuration.arch { object["arch"] = .string(arch) }
+        return .object(object)
+    }
+}

@@ -1,0 +1,59 @@
+/// Why a software-area operation failed; each case names the package and the file concerned.
+public enum SoftwareAreaError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The area has no trusted root yet and none was given.
+    case notInitialized(area: String)
+    /// No repository URL given and none remembered in `.alien/config.json`.
+    case noRepository(area: String)
+    /// A package request no trusted target satisfies.
+    case unknownPackage(String, reason: String)
+    /// A target's `custom` metadata lacks a field or has the wrong shape.
+    case badTargetMetadata(target: String, field: String, expected: String, got: String)
+    /// The TUF client refused (metadata or target verification, fetch failures).
+    case trust(package: String, reason: String)
+    /// Not enough free space in the area.
+    case insufficientSpace(package: String, area: String, needed: UInt64, available: UInt64)
+    /// The tarball could not be extracted (refused entry, malformed bytes, ...).
+    case extraction(package: String, reason: String)
+    /// The tarball did not contain `<arch>/<Name>/<Version>-<Rev>/`.
+    case unexpectedLayout(package: String, expected: String, got: [String])
+    case relocation(package: String, reason: String)
+    /// A filesystem operation failed.
+    case io(path: String, operation: String, reason: String)
+    /// A request names a package that is not installed.
+    case notInstalled(String)
+    /// `remove` refused: a live lease holds the package.
+    case leased(package: String, holders: [String])
+    /// `remove` refused: installed packages need it.
+    case required(package: String, by: [String])
+    /// A record or config file that does not parse.
+    case badFile(path: String, reason: String)
+    /// A malformed argument (size, ttl, holder).
+    case invalidArgument(name: String, expected: String, got: String)
+
+    public var description: String {
+        switch self {
+        case let .notInitialized(area):
+            "\(area): the area trusts no repository yet: give --root ROOT_JSON the first time"
+        case let .noRepository(area):
+            "\(area): no repository known: give --repo URL (it is remembered in .alien/config.json)"
+        case let .unknownPackage(request, reason): "\(request): \(reason)"
+        case let .badTargetMetadata(target, field, expected, got):
+            "\(target): custom field '\(field)': expected \(expected), got \(got)"
+        case let .trust(package, reason): "\(package): \(reason)"
+        case let .insufficientSpace(package, area, needed, available):
+            "\(package): not enough space in \(area): needs about \(needed) bytes, \(available) available (gc --budget, or install --evict)"
+        case let .extraction(package, reason): "\(package): extraction refused: \(reason)"
+        case let .unexpectedLayout(package, expected, got):
+            "\(package): the tarball should hold \(expected)/, got \(got.isEmpty ? "nothing" : got.joined(separator: ", "))"
+        case let .relocation(package, reason): "\(package): \(reason)"
+        case let .io(path, operation, reason): "\(path): \(operation) failed: \(reason)"
+        case let .notInstalled(request): "\(request): not installed"
+        case let .leased(package, holders):
+            "\(package): leased by \(holders.joined(separator: ", ")); not removed (--force to remove anyway)"
+        case let .required(package, by):
+            "\(package): needed by installed \(by.joined(separator: ", ")); not removed (--force to remove anyway)"
+        case let .badFile(path, reason): "\(path): \(reason)"
+        case let .invalidArgument(name, expected, got): "\(name): expected \(expected), got '\(got)'"
+        }
+    }
+}

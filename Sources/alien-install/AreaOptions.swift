@@ -1,0 +1,54 @@
+import AlienModel
+import ArgumentParser
+import Foundation
+import HostEnvironment
+import SoftwareArea
+import Transport
+import Trust
+
+/// Where the software area is, shared by install/remove/gc/verify/list/lease.
+struct AreaOptions: ParsableArguments {
+    @Option(name: .long, help: "The software area (default: $ALIEN_AREA).")
+    var area: String?
+    @Option(name: .long, help: "Architecture (default: remembered in the area, else this host's).")
+    var arch: String?
+    @Flag(name: .long, help: "Print one JSON object per line.")
+    var json = false
+
+    /// Opens the area; `repo` and `root` are remembered / bootstrapped the first time.
+    func open(repo: String? = nil, root: String? = nil) throws -> SoftwareArea {
+        guard let path = area ?? ProcessInfo.processInfo.environment["ALIEN_AREA"], !path.isEmpty else {
+            throw ValidationError("give the software area with --area DIR (or set ALIEN_AREA)")
+        }
+        let reporter = AreaPrinter(json: json)
+        return try Output.run {
+            try SoftwareArea.open(root: path, arch: arch, repository: repo, rootFile: root, fetcher: HTTPClient(), reporter: reporter,
+                                  defaultArch: (try? HostArchitecture.current())?.rawValue)
+        }
+    }
+
+    func packageIDs(_ texts: [String]) throws -> [PackageID] {
+        var ids: [PackageID] = []
+        for text in texts.flatMap({ $0.split(separator: ",").map(String.init) }) {
+            do { ids.append(try PackageID(parsing: text)) } catch { throw ValidationError(error.description) }
+        }
+        return ids
+    }
+
+    func emit(_ value: JSONValue) {
+        Output.write(String(decoding: value.compactJSONBytes, as: UTF8.self) + "\n")
+    }
+}
+
+/// Prints area progress: a line per step, or one JSON event per line.
+struct AreaPrinter: AreaReporter {
+    let json: Bool
+
+    func report(_ event: AreaEvent) {
+        if json {
+            Output.write(String(decoding: event.json.compactJSONBytes, as: UTF8.self) + "\n")
+        } else {
+            Output.write(event.text + "\n")
+        }
+    }
+}

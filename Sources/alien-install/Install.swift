@@ -1,0 +1,48 @@
+import ArgumentParser
+import SoftwareArea
+import Trust
+
+/// `alien-install install PKG...`: verified, atomic installs into a software area.
+struct Install: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Install packages and their runtime dependencies into a software area.",
+        discussion: """
+            PKG is VO_ALICE@Name::Version-Rev, Name::Version (newest revision), Name::latest or Name \
+            (newest), also comma-separated. Packages are resolved through the repository's signed \
+            TUF metadata (--root ROOT_JSON the first time an area meets a repository; --repo is \
+            remembered in <area>/.alien/config.json). Per package: a lock (a second installer waits, \
+            then finds it installed), a free-space check, a verified download, secure extraction \
+            into a stage directory, relocation, the install record, then one rename into \
+            <area>/<arch>/<Name>/<Version>-<Rev>. A failure or a kill leaves the area as before. \
+            Exit 0 when everything is installed (or already was), 1 with the reason otherwise.
+            """)
+
+    @Argument(help: "Packages to install.")
+    var packages: [String]
+    @Option(name: .long, help: "Repository base URL (…/metadata and …/targets under it); remembered.")
+    var repo: String?
+    @Option(name: .long, help: "Root metadata to trust the first time (e.g. the repository's 1.root.json).")
+    var root: String?
+    @Flag(name: .long, help: "Install only the named packages, not their dependencies.")
+    var noDeps = false
+    @Flag(name: .long, help: "When space is short, remove least recently used packages (never leased or needed ones).")
+    var evict = false
+    @OptionGroup var area: AreaOptions
+
+    func validate() throws {
+        if packages.isEmpty { throw ValidationError("name at least one package") }
+    }
+
+    func run() async throws {
+        let requests = try area.packageIDs(packages)
+        let softwareArea = try area.open(repo: repo, root: root)
+        let outcomes = try await Output.runAsync {
+            try await softwareArea.install(requests, options: .init(noDependencies: noDeps, evict: evict))
+        }
+        if area.json {
+            area.emit(.object(["event": .string("done"), "packages": .array(outcomes.map {
+                .object(["package": .string($0.package.description), "status": .string($0.status.rawValue), "path": .string($0.path)])
+            })]))
+        }
+    }
+}

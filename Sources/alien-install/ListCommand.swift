@@ -1,0 +1,45 @@
+import ArgumentParser
+import SoftwareArea
+import Trust
+
+/// `alien-install list --installed | --available`
+struct ListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the packages installed in an area, or those its repository offers.")
+
+    enum Which: String, EnumerableFlag {
+        case installed, available
+    }
+
+    @Flag(help: "What to list.")
+    var which: Which = .installed
+    @OptionGroup var area: AreaOptions
+
+    func run() async throws {
+        let softwareArea = try area.open()
+        switch which {
+        case .installed:
+            let leased = Set(softwareArea.liveLeases().flatMap(\.packages))
+            for package in softwareArea.installed() {
+                if area.json {
+                    area.emit(.object(["package": .string(package.key.description), "path": .string(package.path),
+                                       "size": .integer(Int64(package.record.size)), "last_used": .integer(package.lastUsed),
+                                       "leased": .bool(leased.contains(package.key.description)), "target": .string(package.record.target)]))
+                } else {
+                    Output.write("\(package.key.qualified)  \(package.record.size) bytes\(leased.contains(package.key.description) ? "  (leased)" : "")\n")
+                }
+            }
+        case .available:
+            let packages = try await Output.runAsync { try await softwareArea.catalog().available() }
+            let installed = Set(softwareArea.installed().map(\.key))
+            for package in packages {
+                if area.json {
+                    area.emit(.object(["package": .string(package.key.description), "target": .string(package.info.path),
+                                       "length": .integer(package.info.file.length), "installed": .bool(installed.contains(package.key))]))
+                } else {
+                    Output.write("\(package.key.qualified)  \(package.info.file.length) bytes\(installed.contains(package.key) ? "  (installed)" : "")\n")
+                }
+            }
+        }
+    }
+}
