@@ -72,10 +72,12 @@ let package = Package(
                 "AlienModel", "Trust", "Transport", "Tarballs", .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
+        // Site installs: the software area, the environment (init.sh, modulefiles, alienv verbs).
+        .target(name: "SoftwareArea", dependencies: ["AlienModel", "Tarballs", "Trust", "Transport"], swiftSettings: strict),
         .executableTarget(
             name: "alien-install",
             dependencies: [
-                "AlienModel", "Recipes", "Resolver", "HostEnvironment", "Builder", "JDL", "Publisher", "Trust", "Transport",
+                "AlienModel", "Recipes", "Resolver", "HostEnvironment", "Builder", "JDL", "Publisher", "Trust", "Transport", "SoftwareArea",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -128,6 +130,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "AlienModel", "Resolver", "HostEnvironment", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "SoftwareAreaTests", dependencies: ["SoftwareArea", "AlienModel", "TestSupport"], swiftSettings: strict),
         // Differential tests against aliBuild and end-to-end CLI tests.
         .testTarget(
             name: "InteropTests",

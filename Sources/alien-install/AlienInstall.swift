@@ -12,5 +12,5 @@ struct AlienInstall: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [Resolve.self, Build.self, Doctor.self, JDLCommand.self, Keys.self, Repo.self, Publish.self, Undefine.self,
-                      TrustCommand.self])
+                      TrustCommand.self, EnvCommand.self, EnterCommand.self, RunCommand.self, AlienvCommand.self])
 }
