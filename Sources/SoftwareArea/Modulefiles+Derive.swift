@@ -11,8 +11,10 @@ extension Modulefiles {
     static func derive(for package: EnvironmentPackage, in area: EnvironmentArea,
                        loader: EnvironmentLoader) throws(EnvironmentError) -> String {
         let closure = try area.closure(of: [package])
-        let dependencies = try package.sourcedDependencies().map { "\($0.name)/\($0.versionRevision)" }
-        let direct = closure.filter { dependencies.contains($0.moduleName) }
+        // In init.sh's order: `module load` then loads them as init.sh sources them.
+        let direct = try package.sourcedDependencies().compactMap { dependency in
+            closure.first { $0.moduleName == "\(dependency.name)/\(dependency.versionRevision)" }
+        }
         let run = try loader.run(area: area, groups: [direct.map(\.initScript), [package.initScript]], base: derivationBase, presetWorkDir: true)
         guard run.status == 0, run.snapshots.count == 3 else {
             throw .scriptFailed(packages: [package.moduleName], status: run.status, stderr: run.stderr)
@@ -26,7 +28,16 @@ extension Modulefiles {
             "}",
             "module-whatis \(tclQuote("\(package.name.rawValue) \(package.version)-\(package.revision)"))",
         ]
-        for dependency in direct { lines.append("module load \(tclQuote(dependency.moduleName))") }
+        // Like init.sh's `[ -n "$DEP_REVISION" ] ||`: a dependency already loaded (by an earlier
+        // dependency, or before) is not loaded again. Lmod would reload it and move its entries
+        // in front; it also evaluates `is-loaded` before the earlier loads run, so dependencies
+        // reached through an earlier one are left out here.
+        var covered: Set<String> = []
+        for dependency in direct where !covered.contains(dependency.moduleName) {
+            let module = tclQuote(dependency.moduleName)
+            lines.append("if { ![is-loaded \(module)] } { module load \(module) }")
+            covered.formUnion(try area.closure(of: [dependency]).map(\.moduleName))
+        }
         for name in before.keys.sorted() where after[name] == nil && !EnvironmentChanges.ignored.contains(name) {
             lines.append("unsetenv \(name)")
         }
