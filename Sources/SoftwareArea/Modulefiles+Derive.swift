@@ -32,11 +32,17 @@ extension Modulefiles {
         // dependency, or before) is not loaded again. Lmod would reload it and move its entries
         // in front; it also evaluates `is-loaded` before the earlier loads run, so dependencies
         // reached through an earlier one are left out here.
+        var dependenciesOf: [String: [String]] = [:]
+        for member in closure { dependenciesOf[member.moduleName] = try member.sourcedDependencies().map { "\($0.name)/\($0.versionRevision)" } }
+        func reach(_ module: String, into set: inout Set<String>) {
+            guard set.insert(module).inserted else { return }
+            for dependency in dependenciesOf[module] ?? [] { reach(dependency, into: &set) }
+        }
         var covered: Set<String> = []
         for dependency in direct where !covered.contains(dependency.moduleName) {
             let module = tclQuote(dependency.moduleName)
             lines.append("if { ![is-loaded \(module)] } { module load \(module) }")
-            covered.formUnion(try area.closure(of: [dependency]).map(\.moduleName))
+            reach(dependency.moduleName, into: &covered)
         }
         for name in before.keys.sorted() where after[name] == nil && !EnvironmentChanges.ignored.contains(name) {
             lines.append("unsetenv \(name)")
