@@ -32,6 +32,15 @@ public enum Modulefiles {
         return destination
     }
 
+    /// Removes a package's modulefile (for `remove`, before the package folder goes); no error
+    /// when there is none.
+    public static func remove(for package: EnvironmentPackage, in area: EnvironmentArea) throws(EnvironmentError) {
+        let file = path(for: package, in: area)
+        guard unlink(file.path) == 0 || errno == ENOENT else {
+            throw .io(path: file.path, reason: "cannot remove modulefile: \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// What `regenerateAll` did.
     public struct Report: Equatable, Sendable {
         public var written: [String] = []
