@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(git bash make python3 python3-venv python3-pip python3-yaml ca-certificates
-              gcc pkg-config libarchive-dev libarchive-tools zstd libcurl4-openssl-dev nginx-light squid curl)
+              gcc pkg-config libarchive-dev libarchive-tools zstd libcurl4-openssl-dev nginx-light squid curl
+              lmod tcl tcsh fish)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
@@ -34,6 +35,14 @@ if ((${#missing[@]})); then
       fi
     done
   fi
+fi
+
+# Environment Modules conflicts with Lmod as a Debian package; the tests need both, so its
+# modulecmd.tcl is unpacked into .deps/ (run with tclsh) instead of installed.
+if [ ! -f .deps/environment-modules/usr/lib/x86_64-linux-gnu/modulecmd.tcl ] && [ ! -f /usr/lib/x86_64-linux-gnu/modulecmd.tcl ]; then
+  echo "deps: unpacking environment-modules into .deps/environment-modules"
+  mkdir -p .deps
+  (cd .deps && apt-get download environment-modules >/dev/null && dpkg -x environment-modules_*.deb environment-modules && rm -f environment-modules_*.deb)
 fi
 
 if ! command -v swift >/dev/null 2>&1; then

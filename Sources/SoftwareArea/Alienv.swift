@@ -1,0 +1,153 @@
+import AlienModel
+import Foundation
+
+/// alienv's verbs over a software area, without Environment Modules: the loaded set of a
+/// shell is kept in environment variables (documented in `--help` and ARCHITECTURE.md):
+///
+/// - `ALIENV_LOADED`: the loaded modules, `Name/Version-Rev` separated by `:`;
+/// - `ALIENV_SAVED`: base64 of a JSON object with the values variables had before the first
+///   `load` changed them (`null` = unset). `unload` restores those values and loads the
+///   remaining modules again, so changes made by hand to those variables in between are lost;
+/// - `ALIEN_INSTALL_ENTERED` (and aliBuild's `ALIENVLVL`): set in a shell made by `enter`,
+///   which refuses to nest.
+public enum Alienv {
+    public static let loadedVariable = "ALIENV_LOADED"
+    public static let savedVariable = "ALIENV_SAVED"
+    public static let enteredVariable = "ALIEN_INSTALL_ENTERED"
+    public static let levelVariable = "ALIENVLVL"
+
+    /// The loaded modules of an environment.
+    public static func loaded(in environment: [String: String]) -> [String] {
+        (environment[loadedVariable] ?? "").split(separator: ":").map(String.init)
+    }
+
+    /// Refuses when the environment is already one made by `enter` (ours or aliBuild's alienv).
+    public static func checkNotNested(_ environment: [String: String]) throws(EnvironmentError) {
+        if let entered = environment[enteredVariable], !entered.isEmpty {
+            throw .nestedEnter(loaded: entered.replacingOccurrences(of: ":", with: " "))
+        }
+        if let level = environment[levelVariable].flatMap({ Int($0) }), level >= 1 {
+            throw .nestedEnter(loaded: "\(levelVariable)=\(level), entered with alienv")
+        }
+    }
+
+    /// The changes `enter` makes: the packages' environment plus the markers that refuse nesting.
+    public static func enterChanges(area: EnvironmentArea, packages: [EnvironmentPackage], environment: [String: String],
+                                    loader: EnvironmentLoader = EnvironmentLoader()) throws(EnvironmentError) -> EnvironmentChanges {
+        try checkNotNested(environment)
+        var changes = try load(area: area, packages: packages, environment: environment, loader: loader)
+        changes.values[enteredVariable] = packages.map(\.moduleName).joined(separator: ":")
+        changes.values[levelVariable] = "1"
+        return changes
+    }
+
+    /// `alienv load`: the packages' environment over the current one, and the loaded set updated.
+    public static func load(area: EnvironmentArea, packages: [EnvironmentPackage], environment: [String: String],
+                            loader: EnvironmentLoader = EnvironmentLoader()) throws(EnvironmentError) -> EnvironmentChanges {
+        _ = try area.closure(of: packages)
+        var changes = try loader.changes(area: area, packages: packages, base: environment)
+        var saved = savedValues(in: environment)
+        for name in Set(changes.values.keys).union(changes.removed) where saved[name] == nil {
+            saved[name] = .some(environment[name])
+        }
+        var modules = loaded(in: environment)
+        for package in packages where !modules.contains(package.moduleName) { modules.append(package.moduleName) }
+        changes.values[loadedVariable] = modules.joined(separator: ":")
+        changes.values[savedVariable] = encode(saved)
+        return changes
+    }
+
+    /// `alienv unload`: restores what the loads changed, then loads the modules that remain.
+    /// Requests name loaded modules (`Pkg`, `Pkg/Ver-Rev`, `VO_ALICE@Pkg::Ver`).
+    public static func unload(area: EnvironmentArea, requests: [PackageID], environment: [String: String],
+                              loader: EnvironmentLoader = EnvironmentLoader()) throws(EnvironmentError) -> EnvironmentChanges {
+        let modules = loaded(in: environment)
+        var remaining = modules
+        for request in requests {
+            let before = remaining.count
+            remaining.removeAll { module in
+                let parts = module.split(separator: "/", maxSplits: 1).map(String.init)
+                guard parts.count == 2, parts[0] == request.name.rawValue else { return false }
+                return request.version == .any || request.version == .latest || request.version.description == parts[1]
+                    || parts[1].hasPrefix(request.version.description + "-")
+            }
+            if remaining.count == before {
+                throw .notInstalled(request: "\(request.moduleName) (to unload)", area: "the loaded set", installed: modules)
+            }
+        }
+        let saved = savedValues(in: environment)
+        var base = environment
+        for (name, value) in saved { base[name] = value }
+        base[loadedVariable] = nil
+        base[savedVariable] = nil
+        var final = base
+        if !remaining.isEmpty {
+            let packages = try area.resolve(remaining.map { module throws(EnvironmentError) in
+                do { return try PackageID(parsing: module) } catch { throw .badPackageArgument(module, reason: "\(error)") }
+            })
+            final = try load(area: area, packages: packages, environment: base, loader: loader).applied(to: base)
+        }
+        var changes = EnvironmentChanges.diff(before: environment, after: final)
+        // diff keeps our own values; the loaded set is exactly what remains.
+        if remaining.isEmpty {
+            changes.values[loadedVariable] = nil
+            changes.values[savedVariable] = nil
+            if environment[loadedVariable] != nil { changes.removed.insert(loadedVariable) }
+            if environment[savedVariable] != nil { changes.removed.insert(savedVariable) }
+        }
+        return changes
+    }
+
+    /// `ALIENV_SAVED` decoded: variable → value before the first load (`nil` inside = was unset).
+    static func savedValues(in environment: [String: String]) -> [String: String?] {
+        guard let text = environment[savedVariable], let data = Data(base64Encoded: text),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+        var result: [String: String?] = [:]
+        for (name, value) in object { result[name] = .some(value as? String) }
+        return result
+    }
+
+    static func encode(_ saved: [String: String?]) -> String {
+        var object: [String: Any] = [:]
+        for (name, value) in saved { object[name] = value ?? NSNull() }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return data.base64EncodedString()
+    }
+
+    /// `alienv q [regex]`: `VO_ALICE@Name::Version-Rev` of every installed package, filtered
+    /// case-insensitively.
+    public static func query(area: EnvironmentArea, pattern: String?) throws(EnvironmentError) -> [String] {
+        let all = try area.installed().map(\.packageID)
+        guard let pattern, !pattern.isEmpty else { return all }
+        let expression: NSRegularExpression
+        do { expression = try NSRegularExpression(pattern: pattern, options: [.caseInsensitive]) } catch {
+            throw .badPackageArgument(pattern, reason: "not a regular expression")
+        }
+        return all.filter { expression.firstMatch(in: $0, range: NSRange($0.startIndex..., in: $0)) != nil }
+    }
+
+    /// One `checkenv` result: the package, and the failure when its environment does not load.
+    public struct Check: Sendable {
+        public var package: String
+        public var failure: String?
+    }
+
+    /// `alienv checkenv`: loads each package on its own and reports those that fail
+    /// (missing dependencies, init.sh errors or output on stderr).
+    public static func checkenv(area: EnvironmentArea, packages: [EnvironmentPackage], environment: [String: String],
+                                loader: EnvironmentLoader = EnvironmentLoader()) -> [Check] {
+        packages.map { package in
+            do {
+                _ = try area.closure(of: [package])
+                let run = try loader.run(area: area, groups: [[package.initScript]], base: environment, presetWorkDir: false)
+                let stderr = run.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+                if run.status != 0 || !stderr.isEmpty {
+                    return Check(package: package.moduleName, failure: "init.sh: exit status \(run.status)\(stderr.isEmpty ? "" : ", \(stderr)")")
+                }
+                return Check(package: package.moduleName, failure: nil)
+            } catch {
+                return Check(package: package.moduleName, failure: "\(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import AlienModel
+import Foundation
+
+/// An installed package as the environment sees it: an aliBuild install tree
+/// `<area>/<arch>/<Name>/<Version>-<Rev>/` with `etc/profile.d/init.sh`.
+public struct EnvironmentPackage: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var name: PackageName
+    public var version: String
+    public var revision: String
+    public var directory: URL
+
+    public init(name: PackageName, version: String, revision: String, directory: URL) {
+        self.name = name
+        self.version = version
+        self.revision = revision
+        self.directory = directory
+    }
+
+    public var initScript: URL { directory.appendingPathComponent("etc/profile.d/init.sh") }
+    /// `Name/Version-Rev`, the module name.
+    public var moduleName: String { "\(name.rawValue)/\(version)-\(revision)" }
+    /// `VO_ALICE@Name::Version-Rev`, what `alienv q` prints.
+    public var packageID: String { "\(PackageID.defaultOwner)@\(name.rawValue)::\(version)-\(revision)" }
+    public var description: String { moduleName }
+
+    /// Same name: older version first (natural order: `v5-9` < `v5-10`), then revision.
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        if lhs.name != rhs.name { return lhs.name < rhs.name }
+        let byVersion = VersionOrder.compare(lhs.version, rhs.version)
+        if byVersion != .orderedSame { return byVersion == .orderedAscending }
+        return VersionOrder.compare(lhs.revision, rhs.revision) == .orderedAscending
+    }
+
+    /// The dependencies whose init.sh this package's init.sh sources, as aliBuild writes them:
+    /// `[ -n "${DEP_REVISION}" ] || . "$WORK_DIR/$ALIBUILD_ARCH_PREFIX"/Dep/Ver-Rev/etc/profile.d/init.sh`.
+    public func sourcedDependencies() throws(EnvironmentError) -> [(name: String, versionRevision: String)] {
+        let text: String
+        do { text = try String(contentsOf: initScript, encoding: .utf8) } catch {
+            throw .io(path: initScript.path, reason: "cannot read init.sh: \(error.localizedDescription)")
+        }
+        let marker = "\"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/"
+        var result: [(String, String)] = []
+        for line in text.split(separator: "\n") {
+            guard line.hasPrefix("[ -n "), let range = line.range(of: marker) else { continue }
+            let parts = line[range.upperBound...].split(separator: "/").map { Self.unquote(String($0)) }
+            guard parts.count >= 4, parts.suffix(3) == ["etc", "profile.d", "init.sh"] else { continue }
+            result.append((parts[0], parts[1]))
+        }
+        return result
+    }
+
+    /// Python's `shlex.quote` output back to text (aliBuild quotes names only when needed).
+    static func unquote(_ text: String) -> String {
+        guard text.hasPrefix("'"), text.hasSuffix("'"), text.count >= 2 else { return text }
+        return String(text.dropFirst().dropLast()).replacingOccurrences(of: "'\"'\"'", with: "'")
+    }
+}
+
+/// Natural ordering of version texts: digit runs compare as numbers (`v5-09-10` > `v5-09-9`).
+public enum VersionOrder {
+    public static func compare(_ lhs: String, _ rhs: String) -> ComparisonResult {
+        lhs.compare(rhs, options: [.numeric])
+    }
+}
+
+/// A software area's environment side: `<root>/<arch>/<Name>/<Version>-<Rev>/` trees and
+/// `<root>/<arch>/Modules/modulefiles`.
+public struct EnvironmentArea: Sendable {
+    public let root: URL
+    public let architecture: Architecture
+
+    public init(root: URL, architecture: Architecture) {
+        self.root = root.standardizedFileURL
+        self.architecture = architecture
+    }
+
+    /// `<root>/<arch>`, what aliBuild's init.sh reaches as `$WORK_DIR/$ALIBUILD_ARCH_PREFIX`.
+    public var packagesDirectory: URL { root.appendingPathComponent(architecture.rawValue) }
+    /// `<root>/<arch>/Modules/modulefiles`: the MODULEPATH entry of the area.
+    public var modulePath: URL { packagesDirectory.appendingPathComponent("Modules/modulefiles") }
+
+    /// The architectures an area holds packages for (folders under the root with a valid arch name).
+    public static func architectures(in root: URL) -> [Architecture] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return names.sorted().compactMap { try? Architecture($0) }
+    }
+
+    /// Every complete package of the area (a folder with `etc/profile.d/init.sh`), sorted.
+    /// Symlinks (`latest`), hidden folders (stage directories) and `Modules` are skipped.
+    public func installed() throws(EnvironmentError) -> [EnvironmentPackage] {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: packagesDirectory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .noArea(path: root.path, reason: "no folder \(architecture.rawValue) (no packages for this architecture)")
+        }
+        var result: [EnvironmentPackage] = []
+        for nameText in (try? manager.contentsOfDirectory(atPath: packagesDirectory.path)) ?? [] {
+            guard !nameText.hasPrefix("."), nameText != "Modules", let name = try? PackageName(nameText) else { continue }
+            let packageFolder = packagesDirectory.appendingPathComponent(nameText)
+            for entry in (try? manager.contentsOfDirectory(atPath: packageFolder.path)) ?? [] {
+                guard !entry.hasPrefix("."), let package = self.package(name: name, folder: entry) else { continue }
+                result.append(package)
+            }
+        }
+        return result.sorted()
+    }
+
+    /// The package in `<arch>/<name>/<folder>` if it is a complete install tree (not a symlink).
+    func package(name: PackageName, folder: String) -> EnvironmentPackage? {
+        let directory = packagesDirectory.appendingPathComponent(name.rawValue).appendingPathComponent(folder)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: directory.path),
+              attributes[.type] as? FileAttributeType == .typeDirectory,
+              FileManager.default.fileExists(atPath: directory.appendingPathComponent("etc/profile.d/init.sh").path),
+              let dash = folder.lastIndex(of: "-"), dash != folder.startIndex, folder.index(after: dash) != folder.endIndex
+        else { return nil }
+        return EnvironmentPackage(name: name, version: String(folder[..<dash]), revision: String(folder[folder.index(after: dash)...]),
+                                  directory: directory)
+    }
+
+    /// The installed package a request means: an exact `Version` or `Version-Rev`, or the newest
+    /// for `Pkg` and `Pkg::latest`.
+    public func resolve(_ request: PackageID) throws(EnvironmentError) -> EnvironmentPackage {
+        let candidates = try installed().filter { $0.name == request.name }
+        let matching = candidates.filter { request.version.matches(version: $0.version, revision: $0.revision) }
+        guard let newest = matching.max() else {
+            throw .notInstalled(request: request.moduleName, area: packagesDirectory.path, installed: candidates.map(\.moduleName))
+        }
+        return newest
+    }
+
+    /// The packages of a request list, in order, without repeats.
+    public func resolve(_ requests: [PackageID]) throws(EnvironmentError) -> [EnvironmentPackage] {
+        var result: [EnvironmentPackage] = []
+        for request in requests {
+            let package = try resolve(request)
+            if !result.contains(package) { result.append(package) }
+        }
+        return result
+    }
+
+    /// The packages and everything their init.sh sources, dependencies first; a missing
+    /// dependency is an error naming it.
+    public func closure(of packages: [EnvironmentPackage]) throws(EnvironmentError) -> [EnvironmentPackage] {
+        var ordered: [EnvironmentPackage] = []
+        var seen: Set<String> = []
+        func visit(_ package: EnvironmentPackage) throws(EnvironmentError) {
+            guard seen.insert(package.moduleName).inserted else { return }
+            for dependency in try package.sourcedDependencies() {
+                let path = packagesDirectory.appendingPathComponent("\(dependency.name)/\(dependency.versionRevision)/etc/profile.d/init.sh")
+                guard let name = try? PackageName(dependency.name),
+                      let found = self.package(name: name, folder: dependency.versionRevision) else {
+                    throw .missingDependency(package: package.moduleName, dependency: "\(dependency.name)/\(dependency.versionRevision)", path: path.path)
+                }
+                try visit(found)
+            }
+            ordered.append(package)
+        }
+        for package in packages { try visit(package) }
+        return ordered
+    }
+}

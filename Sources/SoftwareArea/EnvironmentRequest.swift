@@ -1,0 +1,20 @@
+import AlienModel
+
+/// Package arguments as ALICE users type them for alienv: `VO_ALICE@Pkg::ver`, `Pkg::ver`,
+/// `Pkg/ver`, `Pkg`, and comma-separated lists of these (`A/v1,B::v2`).
+public enum EnvironmentRequest {
+    public static func parse(_ arguments: [String]) throws(EnvironmentError) -> [PackageID] {
+        var result: [PackageID] = []
+        for argument in arguments {
+            for piece in argument.split(separator: ",", omittingEmptySubsequences: true) {
+                let text = piece.trimmingCharacters(in: .whitespaces)
+                guard !text.isEmpty else { continue }
+                do { result.append(try PackageID(parsing: text)) } catch {
+                    throw .badPackageArgument(text, reason: error.description)
+                }
+            }
+        }
+        guard !result.isEmpty else { throw .badPackageArgument(arguments.joined(separator: " "), reason: "no package given") }
+        return result
+    }
+}

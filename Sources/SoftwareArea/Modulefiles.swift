@@ -1,0 +1,143 @@
+import Foundation
+
+/// Modulefiles of a software area at `<area>/<arch>/Modules/modulefiles/<Name>/<Version>-<Rev>`,
+/// for Environment Modules and Lmod (`MODULEPATH=<area>/<arch>/Modules/modulefiles`).
+///
+/// Each file is written to a temporary name in the same folder and renamed into place, so
+/// concurrent writers never leave a partial file and a reader sees the old or the new text.
+public enum Modulefiles {
+    /// Where a modulefile's content comes from.
+    public enum Source: Sendable {
+        /// Derived from the package's init.sh (its own changes over those of the init.sh files it
+        /// sources): `module load` gives exactly what `alien-install env` gives. The default.
+        case initScript
+        /// The package's own `etc/modulefiles/<Name>` (aliBuild's layout) with `$::env(BASEDIR)`
+        /// replaced by the area's `<root>/<arch>`; derived from init.sh when the package has none.
+        case packageFirst
+    }
+
+    /// The modulefile's path for a package.
+    public static func path(for package: EnvironmentPackage, in area: EnvironmentArea) -> URL {
+        area.modulePath.appendingPathComponent(package.name.rawValue).appendingPathComponent("\(package.version)-\(package.revision)")
+    }
+
+    /// Writes (or rewrites, when its text changed) the modulefile of an installed package.
+    /// The install pipeline calls this once a package is visible in the area.
+    @discardableResult
+    public static func write(for package: EnvironmentPackage, in area: EnvironmentArea, source: Source = .initScript,
+                             loader: EnvironmentLoader = EnvironmentLoader()) throws(EnvironmentError) -> URL {
+        let text = try self.text(for: package, in: area, source: source, loader: loader)
+        let destination = path(for: package, in: area)
+        try writeAtomically(text, to: destination)
+        return destination
+    }
+
+    /// Removes a package's modulefile (for `remove`, before the package folder goes); no error
+    /// when there is none.
+    public static func remove(for package: EnvironmentPackage, in area: EnvironmentArea) throws(EnvironmentError) {
+        let file = path(for: package, in: area)
+        guard unlink(file.path) == 0 || errno == ENOENT else {
+            throw .io(path: file.path, reason: "cannot remove modulefile: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// What `regenerateAll` did.
+    public struct Report: Equatable, Sendable {
+        public var written: [String] = []
+        public var removed: [String] = []
+        public var failed: [String: String] = [:]
+    }
+
+    /// Writes the modulefile of every installed package and removes modulefiles whose package
+    /// is gone. A package whose modulefile cannot be made is reported, the others still written.
+    public static func regenerateAll(area: EnvironmentArea, source: Source = .initScript,
+                                     loader: EnvironmentLoader = EnvironmentLoader()) throws(EnvironmentError) -> Report {
+        var report = Report()
+        let packages = try area.installed()
+        for package in packages {
+            do {
+                try write(for: package, in: area, source: source, loader: loader)
+                report.written.append(package.moduleName)
+            } catch {
+                report.failed[package.moduleName] = error.description
+            }
+        }
+        let present = Set(packages.map(\.moduleName))
+        let manager = FileManager.default
+        for name in (try? manager.contentsOfDirectory(atPath: area.modulePath.path)) ?? [] where !name.hasPrefix(".") {
+            let folder = area.modulePath.appendingPathComponent(name)
+            for file in (try? manager.contentsOfDirectory(atPath: folder.path)) ?? [] where !present.contains("\(name)/\(file)") {
+                // Temporary files of a concurrent writer start with "." and are left alone.
+                guard !file.hasPrefix(".") else { continue }
+                if unlink(folder.appendingPathComponent(file).path) == 0 { report.removed.append("\(name)/\(file)") }
+            }
+        }
+        report.written.sort()
+        report.removed.sort()
+        return report
+    }
+
+    /// The modulefile text for a package.
+    public static func text(for package: EnvironmentPackage, in area: EnvironmentArea, source: Source = .initScript,
+                            loader: EnvironmentLoader = EnvironmentLoader()) throws(EnvironmentError) -> String {
+        if source == .packageFirst {
+            let own = package.directory.appendingPathComponent("etc/modulefiles/\(package.name.rawValue)")
+            if let text = try? String(contentsOf: own, encoding: .utf8) { return try rewriteBaseDirectory(text, package: package, area: area) }
+        }
+        return try derive(for: package, in: area, loader: loader)
+    }
+
+    /// aliBuild's modulefile with the area's `<root>/<arch>` in place of `$::env(BASEDIR)`, and
+    /// `BASE/1.0` (the module alienv writes only to set BASEDIR) dropped from `module load`.
+    static func rewriteBaseDirectory(_ text: String, package: EnvironmentPackage, area: EnvironmentArea) throws(EnvironmentError) -> String {
+        let base = area.packagesDirectory.path
+        guard base.unicodeScalars.allSatisfy({ !" \t\n\"${}[]\\;".unicodeScalars.contains($0) }) else {
+            throw .modulefile(package: package.moduleName, reason: "the area path \(base) holds characters Tcl would interpret")
+        }
+        var lines: [String] = []
+        for line in text.components(separatedBy: "\n") {
+            var line = line.replacingOccurrences(of: "$::env(BASEDIR)", with: base)
+                .replacingOccurrences(of: "$env(BASEDIR)", with: base)
+            if line.trimmingCharacters(in: .whitespaces).hasPrefix("module load") {
+                line = line.replacingOccurrences(of: " BASE/1.0", with: "")
+                if line.trimmingCharacters(in: .whitespaces) == "module load" { continue }
+            }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Writes `text` to `destination` through a unique temporary file in the same folder
+    /// (fsync, then rename). Nothing is written when the file already has that text.
+    static func writeAtomically(_ text: String, to destination: URL) throws(EnvironmentError) {
+        let folder = destination.deletingLastPathComponent()
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw .io(path: folder.path, reason: "cannot create folder: \(error.localizedDescription)")
+        }
+        let data = Data(text.utf8)
+        if let existing = try? Data(contentsOf: destination), existing == data { return }
+        let temporary = folder.appendingPathComponent(".\(destination.lastPathComponent).\(getpid()).\(UUID().uuidString).tmp")
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw .io(path: temporary.path, reason: "cannot create: \(String(cString: strerror(errno)))") }
+        var failure: String?
+        data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = String(cString: strerror(errno))
+                    return
+                }
+                offset += written
+            }
+        }
+        if failure == nil, fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
+        close(descriptor)
+        if failure == nil, rename(temporary.path, destination.path) != 0 { failure = String(cString: strerror(errno)) }
+        if let failure {
+            unlink(temporary.path)
+            throw .io(path: destination.path, reason: "cannot write modulefile: \(failure)")
+        }
+    }
+}

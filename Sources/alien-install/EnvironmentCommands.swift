@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import SoftwareArea
+
+struct EnvCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "env",
+        abstract: "Print the environment of installed packages as shell statements.",
+        discussion: """
+            The environment is what aliBuild's etc/profile.d/init.sh of the packages (and through \
+            them of their dependencies) sets: bash sources them with WORK_DIR=<area> and \
+            ALIBUILD_ARCH_PREFIX=<arch>, and the difference to the current environment is printed. \
+            Packages: Pkg (the newest installed), Pkg/Version-Rev, Pkg::Version, VO_ALICE@Pkg::Version, \
+            or comma-separated lists. Use: eval "$(alien-install env ROOT)" (sh, bash, zsh), \
+            eval `alien-install env --shell csh ROOT` (csh, tcsh), alien-install env --shell fish ROOT | source.
+            """)
+
+    @OptionGroup var areaOptions: EnvironmentAreaOptions
+
+    @Option(help: "Syntax: \(EnvironmentShell.allCases.map(\.rawValue).joined(separator: ", ")) (default: from $SHELL).")
+    var shell: String?
+
+    @Argument(help: "Packages, e.g. GridDemo, ROOT/v6-32-06-1, VO_ALICE@AliPhysics::v5-09-45a-01-1.")
+    var packages: [String]
+
+    func run() throws {
+        let area = try areaOptions.resolve()
+        let syntax = try shellSyntax(shell)
+        let selected = try installedPackages(packages, in: area)
+        let changes = try Output.run {
+            _ = try area.closure(of: selected)
+            return try EnvironmentLoader().changes(area: area, packages: selected, base: ProcessInfo.processInfo.environment)
+        }
+        Output.write(syntax.render(changes))
+    }
+}
+
+func shellSyntax(_ text: String?) throws -> EnvironmentShell {
+    guard let text else { return EnvironmentShell.fromPath(ProcessInfo.processInfo.environment["SHELL"]) }
+    guard let shell = EnvironmentShell(rawValue: text) else {
+        throw ValidationError("--shell: expected one of \(EnvironmentShell.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+    }
+    return shell
+}
+
+struct EnterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enter",
+        abstract: "Start a shell ($SHELL, or bash) in the environment of installed packages.",
+        discussion: """
+            The shell gets ALIEN_INSTALL_ENTERED (the packages) and ALIENVLVL=1; enter refuses to \
+            run inside such a shell (also one from aliBuild's alienv enter). Leave it with exit.
+            """)
+
+    @OptionGroup var areaOptions: EnvironmentAreaOptions
+
+    @Argument(help: "Packages, as for env.")
+    var packages: [String]
+
+    func run() throws {
+        try enterShell(packages: packages, areaOptions: areaOptions)
+    }
+}
+
+func enterShell(packages: [String], areaOptions: EnvironmentAreaOptions) throws {
+    let environment = ProcessInfo.processInfo.environment
+    try Output.run { try Alienv.checkNotNested(environment) }
+    let area = try areaOptions.resolve()
+    let selected = try installedPackages(packages, in: area)
+    let changes = try Output.run { try Alienv.enterChanges(area: area, packages: selected, environment: environment) }
+    let shell = environment["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/bash"
+    FileHandle.standardError.write(Data("alien-install: entering the environment of \(selected.map(\.moduleName).joined(separator: " ")); type exit to leave it\n".utf8))
+    try execute([shell, "-i"], environment: changes.applied(to: environment))
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a command in the environment of installed packages.",
+        discussion: """
+            alien-install run GridDemo -- hello-grid world: the command replaces this process \
+            (exec), so its exit status is the command's. The command is looked up in the \
+            environment's PATH.
+            """)
+
+    @OptionGroup var areaOptions: EnvironmentAreaOptions
+
+    @Argument(parsing: .captureForPassthrough, help: "Packages, then --, then the command and its arguments.")
+    var words: [String] = []
+
+    func run() throws {
+        guard let terminator = words.firstIndex(of: "--") else {
+            throw ValidationError("no command: alien-install run PKG... -- CMD ARGS")
+        }
+        var options = areaOptions
+        var packages: [String] = []
+        var index = 0
+        let before = Array(words[..<terminator])
+        // Options given after the first package arrive here unparsed.
+        while index < before.count {
+            let word = before[index]
+            let value = index + 1 < before.count ? before[index + 1] : nil
+            switch word {
+            case "--area", "-w", "--work-dir":
+                guard let value else { throw ValidationError("\(word) needs a value") }
+                options.area = value
+                index += 2
+            case "--arch", "-a", "--architecture":
+                guard let value else { throw ValidationError("\(word) needs a value") }
+                options.arch = value
+                index += 2
+            default:
+                if word.hasPrefix("-") { throw ValidationError("unknown option \(word)") }
+                packages.append(word)
+                index += 1
+            }
+        }
+        let command = Array(words[(terminator + 1)...])
+        guard !packages.isEmpty else { throw ValidationError("no package: alien-install run PKG... -- CMD ARGS") }
+        guard !command.isEmpty else { throw ValidationError("no command after --: alien-install run PKG... -- CMD ARGS") }
+        try runInEnvironment(packages: packages, command: command, areaOptions: options)
+    }
+}
+
+func runInEnvironment(packages: [String], command: [String], areaOptions: EnvironmentAreaOptions) throws {
+    let environment = ProcessInfo.processInfo.environment
+    let area = try areaOptions.resolve()
+    let selected = try installedPackages(packages, in: area)
+    let changes = try Output.run {
+        _ = try area.closure(of: selected)
+        return try EnvironmentLoader().changes(area: area, packages: selected, base: environment)
+    }
+    try execute(command, environment: changes.applied(to: environment))
+}

@@ -1,0 +1,27 @@
+import SoftwareArea
+import Testing
+
+@Suite struct EnvironmentChangesTests {
+    @Test func prependedEntriesComeFirstOnce() {
+        #expect(PathList.merge(old: "/usr/bin:/bin", new: "/a/bin:/b/bin:/usr/bin:/bin") == "/a/bin:/b/bin:/usr/bin:/bin")
+        // An entry the old value had moves to the front instead of appearing twice.
+        #expect(PathList.merge(old: "/a/bin:/usr/bin", new: "/a/bin:/a/bin:/usr/bin") == "/a/bin:/usr/bin")
+        #expect(PathList.merge(old: "/usr/bin:/a/bin", new: "/a/bin:/usr/bin:/a/bin") == "/a/bin:/usr/bin")
+        // Duplicates the user had stay theirs.
+        #expect(PathList.merge(old: "/x:/x", new: "/a:/x:/x") == "/a:/x:/x")
+        #expect(PathList.merge(old: "/usr/bin", new: "/usr/bin:/z:/z") == "/usr/bin:/z")
+        #expect(PathList.merge(old: nil, new: "/a/lib:/b/lib:/a/lib") == "/a/lib:/b/lib")
+    }
+
+    @Test func diffFindsSetChangedAndRemovedVariables() {
+        let before = ["PATH": "/usr/bin", "KEEP": "1", "GONE": "x", "SHLVL": "1", "_": "/bin/env"]
+        let after = ["PATH": "/p/bin:/usr/bin", "KEEP": "1", "NEW": "a b", "SHLVL": "2", "_": "/usr/bin/env"]
+        let changes = EnvironmentChanges.diff(before: before, after: after)
+        #expect(changes.values == ["PATH": "/p/bin:/usr/bin", "NEW": "a b"])
+        #expect(changes.removed == ["GONE"])
+        #expect(changes.applied(to: before) == ["PATH": "/p/bin:/usr/bin", "KEEP": "1", "NEW": "a b", "SHLVL": "1", "_": "/bin/env"])
+        let more = EnvironmentChanges(values: ["GONE": "back"], removed: ["NEW"])
+        #expect(changes.followed(by: more) == EnvironmentChanges(values: ["PATH": "/p/bin:/usr/bin", "GONE": "back"], removed: ["NEW"]))
+        #expect(!changes.isEmpty && EnvironmentChanges().isEmpty)
+    }
+}

@@ -1,0 +1,24 @@
+import AlienModel
+import SoftwareArea
+import Testing
+
+@Suite struct EnvironmentRequestTests {
+    @Test func commaSeparatedListsAndEveryForm() throws {
+        let ids = try EnvironmentRequest.parse(["VO_ALICE@AliPhysics::v5-09-45a-01-1,ROOT/v6-32-06-1", "zlib", "O2::latest,"])
+        #expect(ids.map(\.moduleName) == ["AliPhysics/v5-09-45a-01-1", "ROOT/v6-32-06-1", "zlib", "O2/latest"])
+        #expect(ids[0].owner == "VO_ALICE")
+        #expect(ids[3].version == .latest)
+    }
+
+    @Test func badArgumentsSayWhatIsExpected() {
+        #expect(throws: EnvironmentError.self) { try EnvironmentRequest.parse(["ROOT::"]) }
+        #expect(throws: EnvironmentError.self) { try EnvironmentRequest.parse([",,"]) }
+        do {
+            _ = try EnvironmentRequest.parse(["RO OT"])
+            Issue.record("a space is not allowed")
+        } catch {
+            #expect(error.description.hasPrefix("package argument 'RO OT': "))
+            #expect(error.description.contains("expected Pkg, Pkg/Version-Rev"))
+        }
+    }
+}

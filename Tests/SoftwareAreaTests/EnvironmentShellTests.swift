@@ -1,0 +1,79 @@
+import Foundation
+import SoftwareArea
+import Testing
+
+/// The printed statements, evaluated by the real shells.
+@Suite struct EnvironmentShellTests {
+    typealias F = EnvironmentFixture
+
+    static let odd: [String: String] = [
+        "ODD_QUOTES": "it's \"quoted\" and `ticked`",
+        "ODD_DOLLAR": "$HOME ${PATH} $(echo no) \\n \\ backslash",
+        "ODD_NEWLINE": "line one\nline two\n\ttabbed",
+        "ODD_BANG": "wow! !! !$ ~ * ? [a] {b,c} ; & | < > #",
+        "ODD_EMPTY": "",
+        "ODD_UNICODE": "Grüße ✓",
+        "SOME_PATH": "/a b/bin:/c'd/bin:/usr/bin",
+    ]
+    static var changes: EnvironmentChanges { EnvironmentChanges(values: odd, removed: ["REMOVE_ME"]) }
+    static let before = F.baseEnvironment.merging(["REMOVE_ME": "x"]) { $1 }
+
+    /// Writes the statements to a file, lets the shell source it, reads `env -0` back.
+    static func evaluate(_ shell: EnvironmentShell, program: String, arguments: (String) -> [String]) throws -> [String: String] {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("alien-env-\(UUID().uuidString).\(shell.rawValue)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try shell.render(changes).write(to: file, atomically: true, encoding: .utf8)
+        let result = try F.run(program, arguments(file.path), environment: before)
+        #expect(result.status == 0, "\(shell): \(result.stderr)")
+        return F.parseEnv0(result.stdout)
+    }
+
+    static func check(_ environment: [String: String], _ shell: String) {
+        for (name, value) in odd { #expect(environment[name] == value, "\(shell): \(name)") }
+        #expect(environment["REMOVE_ME"] == nil, "\(shell) unsets")
+    }
+
+    @Test func bashAndShEvalTheOutput() throws {
+        Self.check(try Self.evaluate(.bash, program: "/bin/bash") { ["--norc", "-c", "eval \"$(cat '\($0)')\"; env -0"] }, "bash")
+        Self.check(try Self.evaluate(.sh, program: "/bin/sh") { ["-c", ". '\($0)'; env -0"] }, "sh")
+        if let zsh = F.tool("zsh") {
+            Self.check(try Self.evaluate(.zsh, program: zsh) { ["-f", "-c", "eval \"$(cat '\($0)')\"; env -0"] }, "zsh")
+        }
+    }
+
+    @Test func tcshSourcesTheOutput() throws {
+        guard let tcsh = F.tool("tcsh") else {
+            #expect(!F.requireInterop, "tcsh is required (ALIEN_REQUIRE_INTEROP=1): apt-get install tcsh")
+            return
+        }
+        Self.check(try Self.evaluate(.tcsh, program: tcsh) { ["-f", "-c", "source '\($0)'; env -0"] }, "tcsh")
+        if let csh = F.tool("csh") {
+            Self.check(try Self.evaluate(.csh, program: csh) { ["-f", "-c", "source '\($0)'; env -0"] }, "csh")
+        }
+    }
+
+    @Test func fishSourcesTheOutput() throws {
+        guard let fish = F.tool("fish") else {
+            #expect(!F.requireInterop, "fish is required (ALIEN_REQUIRE_INTEROP=1): apt-get install fish")
+            return
+        }
+        Self.check(try Self.evaluate(.fish, program: fish) { ["--no-config", "-c", "source '\($0)'; env -0"] }, "fish")
+    }
+
+    @Test func jsonHasNullForRemovedVariables() throws {
+        let text = EnvironmentShell.json.render(EnvironmentChanges(values: ["A": "x\"y"], removed: ["B"]))
+        let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        #expect(object?["A"] as? String == "x\"y")
+        #expect(object?["B"] is NSNull)
+    }
+
+    @Test func statementForms() {
+        let changes = EnvironmentChanges(values: ["X": "a b"], removed: ["Y"])
+        #expect(EnvironmentShell.bash.render(changes) == "unset Y;\nexport X='a b';\n")
+        #expect(EnvironmentShell.csh.render(changes) == "unsetenv Y;\nsetenv X 'a b';\n")
+        #expect(EnvironmentShell.fish.render(changes) == "set -e Y;\nset -gx X 'a b';\n")
+        #expect(EnvironmentShell.fish.render(EnvironmentChanges(values: ["PATH": "/a:/b"])) == "set -gx PATH '/a' '/b';\n")
+        #expect(EnvironmentShell.fromPath("/usr/bin/tcsh") == .tcsh)
+        #expect(EnvironmentShell.fromPath(nil) == .sh)
+    }
+}
