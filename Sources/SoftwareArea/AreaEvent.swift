@@ -11,6 +11,9 @@ public enum AreaEvent: Sendable, Hashable {
     case removed(PackageKey)
     /// A stale stage or trash entry of a killed run was deleted.
     case swept(path: String)
+    /// Something after the fact went wrong (e.g. a modulefile could not be written); the
+    /// package itself is in place.
+    case warning(PackageKey, String)
 
     public var json: JSONValue {
         func object(_ event: String, _ key: PackageKey?, _ extra: [String: JSONValue] = [:]) -> JSONValue {
@@ -27,6 +30,7 @@ public enum AreaEvent: Sendable, Hashable {
         case let .installed(key, path): return object("installed", key, ["path": .string(path)])
         case let .removed(key): return object("removed", key)
         case let .swept(path): return object("swept", nil, ["path": .string(path)])
+        case let .warning(key, message): return object("warning", key, ["message": .string(message)])
         }
     }
 
@@ -40,6 +44,7 @@ public enum AreaEvent: Sendable, Hashable {
         case let .installed(key, path): "\(key): installed in \(path)"
         case let .removed(key): "\(key): removed"
         case let .swept(path): "removed stale \(path)"
+        case let .warning(key, message): "\(key): warning: \(message)"
         }
     }
 }

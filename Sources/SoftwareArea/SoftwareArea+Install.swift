@@ -105,7 +105,8 @@ extension SoftwareArea {
         }
         touch(key)
         if let hook = hooks.afterInstall {
-            do { try hook(layout, record) } catch { throw .io(path: final, operation: "after-install hook", reason: "\(error)") }
+            // The package is in place; what follows (its modulefile) cannot undo that.
+            do { try hook(layout, record) } catch { reporter.report(.warning(key, "after install: \(error)")) }
         }
         reporter.report(.installed(key, path: final))
         return InstallOutcome(package: key, status: status, path: final)

@@ -40,7 +40,7 @@ extension SoftwareArea {
         FileSystem.removeTree(trash)
         unlink(layout.usedStamp(key))
         if let hook = hooks.afterRemove {
-            do { try hook(layout, key) } catch { throw .io(path: final, operation: "after-remove hook", reason: "\(error)") }
+            do { try hook(layout, key) } catch { reporter.report(.warning(key, "after removal: \(error)")) }
         }
         reporter.report(.removed(key))
     }

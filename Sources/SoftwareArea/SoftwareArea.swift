@@ -60,7 +60,7 @@ public struct SoftwareArea: Sendable {
             configuration = given
             try FileSystem.writeAtomically(configurationJSON(configuration).compactJSONBytes + [0x0A], to: layout.config)
         }
-        return SoftwareArea(layout: layout, configuration: configuration, fetcher: fetcher, reporter: reporter, hooks: AreaHooks(),
+        return SoftwareArea(layout: layout, configuration: configuration, fetcher: fetcher, reporter: reporter, hooks: .modulefiles,
                             disk: StatvfsProbe(), clock: { Int64(Date().timeIntervalSince1970) })
     }
 

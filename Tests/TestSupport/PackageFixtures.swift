@@ -73,6 +73,24 @@ public struct FixturePackage: Sendable {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
+    /// `etc/profile.d/init.sh` in aliBuild's shape: the direct runtime requirements' init.sh
+    /// first (guarded by their `_REVISION`), then `<NAME>_ROOT`/`_VERSION`/`_REVISION` and `bin`
+    /// on PATH — what the environment commands and modulefiles read.
+    public func initScript() -> String {
+        func prefix(_ name: String) -> String { name.uppercased().replacingOccurrences(of: "-", with: "_") }
+        var lines = requires.map {
+            "[ -n \"${\(prefix($0.name))_REVISION}\" ] || . \"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/\($0.name)/\($0.version)-\($0.revision)/etc/profile.d/init.sh"
+        }
+        let big = prefix(name)
+        lines += [
+            "export \(big)_ROOT=\"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/\(name)/\(version)-\(revision)",
+            "export \(big)_VERSION=\(version)",
+            "export \(big)_REVISION=\(revision)",
+            "export PATH=\"$\(big)_ROOT/bin${PATH+:$PATH}\"",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     /// Packs the tarball into `output` (a file path); returns it.
     @discardableResult
     public func pack(arch: String, to output: URL) throws -> URL {
@@ -82,6 +100,8 @@ public struct FixturePackage: Sendable {
         try FileManager.default.createDirectory(at: prefix.appendingPathComponent("share"), withIntermediateDirectories: true)
         try metaJSON(arch: arch).write(to: prefix.appendingPathComponent(".meta.json"), atomically: false, encoding: .utf8)
         try payload.write(to: prefix.appendingPathComponent("share/payload.txt"), atomically: false, encoding: .utf8)
+        try FileManager.default.createDirectory(at: prefix.appendingPathComponent("etc/profile.d"), withIntermediateDirectories: true)
+        try initScript().write(to: prefix.appendingPathComponent("etc/profile.d/init.sh"), atomically: false, encoding: .utf8)
         if blobSize > 0 {
             var generator = SystemRandomNumberGenerator()
             let blob = (0..<blobSize).map { _ in UInt8.random(in: 0...255, using: &generator) }
