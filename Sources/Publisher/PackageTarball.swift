@@ -32,11 +32,13 @@ public struct PackageRef: Hashable, Sendable {
 public struct PackageRecord: Hashable, Sendable {
     public var package: PackageRef
     public var arch: String
-    /// Direct runtime dependencies.
+    /// aliBuild's `requires`: the direct runtime and build dependencies — exactly the packages
+    /// whose init.sh this package's init.sh sources, so all must be installed beside it.
     public var requires: [PackageRef]
-    /// The recursive runtime closure.
+    /// The install closure: the recursive runtime and build closures together (what aliBuild
+    /// fetches from a store to make a package usable).
     public var fullRequires: [PackageRef]
-    /// The recursive build closure (informational: build-only packages need not be published).
+    /// The recursive build closure (informational).
     public var buildRequires: [PackageRef]
 
     public init(package: PackageRef, arch: String, requires: [PackageRef], fullRequires: [PackageRef], buildRequires: [PackageRef]) {
@@ -78,9 +80,14 @@ public struct PackageRecord: Hashable, Sendable {
         guard let packageValue = top["package"] else { throw fail("missing field 'package'") }
         package = try ref(packageValue, "package")
         arch = try string(top, "architecture", "")
-        requires = try list("direct", "runtime")
-        fullRequires = try list("recursive", "runtime")
+        func union(_ lists: [PackageRef]...) -> [PackageRef] {
+            var seen = Set<String>(), refs: [PackageRef] = []
+            for ref in lists.joined() where seen.insert(ref.name).inserted { refs.append(ref) }
+            return refs
+        }
+        requires = union(try list("direct", "runtime"), try list("direct", "build"))
         buildRequires = try list("recursive", "build")
+        fullRequires = union(try list("recursive", "runtime"), buildRequires)
     }
 }
 

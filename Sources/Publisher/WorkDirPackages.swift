@@ -3,7 +3,7 @@ import Foundation
 
 /// Finds package tarballs in an aliBuild work directory's TARS store
 /// (`TARS/<arch>/<Name>/<Name>-<Version>-<Rev>.<arch>.tar.gz`, links into
-/// `TARS/<arch>/store/<h2>/<hash>/`), with their runtime closure.
+/// `TARS/<arch>/store/<h2>/<hash>/`), with their install closure (`fullRequires`).
 public struct WorkDirPackages: Sendable {
     public let workDir: URL
     public let arch: String
@@ -25,7 +25,7 @@ public struct WorkDirPackages: Sendable {
         self.arch = names[0]
     }
 
-    /// The tarballs of `ids` and of their runtime closures (each file once), inspected.
+    /// The tarballs of `ids` and of their install closures (each file once), inspected.
     public func tarballs(for ids: [PackageID]) throws(PublisherError) -> [PackageTarball] {
         var files: [URL] = []
         for id in ids { files.append(try tarball(for: id)) }

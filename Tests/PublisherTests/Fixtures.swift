@@ -43,8 +43,10 @@ enum Fixtures {
 
     static let zlib = FixturePackage(name: "zlib", version: "v1.3.1")
     static let xz = FixturePackage(name: "xz", version: "v5.4.6")
-    static let root = FixturePackage(name: "ROOT", version: "v6-32-06", requires: [zlib, xz],
-                                     buildRequires: [FixturePackage(name: "CMake", version: "v3.28.1")])
+    static let cmake = FixturePackage(name: "CMake", version: "v3.28.1")
+    /// Needs CMake to build: its init.sh sources CMake's, as aliBuild's does, so CMake is in its
+    /// install closure and must be published with it.
+    static let root = FixturePackage(name: "ROOT", version: "v6-32-06", requires: [zlib, xz], buildRequires: [cmake])
 
     /// Checks a repository as a client would, from the bytes on disk, without the Publisher:
     /// the root chain from 1.root.json, timestamp → snapshot → targets by version, length and

@@ -90,7 +90,7 @@ enum PythonTUFClient {
     func ngclientReadsWhatWePublish() throws {
         let keys = Fixtures.Keys()
         let (repository, directory) = try Fixtures.repository("ngclient", keys: keys)
-        let packages = try Repository.inspect(try Fixtures.tarballs([Fixtures.zlib, Fixtures.xz, Fixtures.root]))
+        let packages = try Repository.inspect(try Fixtures.tarballs([Fixtures.zlib, Fixtures.xz, Fixtures.cmake, Fixtures.root]))
         try repository.publish(packages, signers: keys.online)
         let server = try NginxServer(root: directory)
         defer { server.stop() }

@@ -27,11 +27,11 @@ import Trust
             try repository.initialize(rootKeys: keys.root, rootThreshold: 2, targetsKey: keys.targets, snapshotKey: keys.snapshot,
                                       timestampKey: keys.timestamp)
         }
-        let packages = try Repository.inspect(try Fixtures.tarballs([Fixtures.zlib, Fixtures.xz, Fixtures.root]))
+        let packages = try Repository.inspect(try Fixtures.tarballs([Fixtures.zlib, Fixtures.xz, Fixtures.cmake, Fixtures.root]))
         let report = try repository.publish(packages, signers: keys.online)
-        #expect(report.uploaded == 3 && report.timestampVersion == 2)
+        #expect(report.uploaded == 4 && report.timestampVersion == 2)
         let onDisk = try Fixtures.verify(served.appendingPathComponent("repo"))
-        #expect(onDisk.targets.count == 3)
+        #expect(onDisk.targets.count == 4)
         // Read back over HTTP.
         let listing = try repository.list()
         #expect(listing.targets.map(\.path) == onDisk.targets.keys.sorted())
@@ -41,7 +41,7 @@ import Trust
         }
         #expect(try repository.publish(packages, signers: keys.online).targetsVersion == nil)
         try repository.undefine(try PackageID(parsing: "ROOT::v6-32-06"), signers: keys.online)
-        #expect(try Fixtures.verify(served.appendingPathComponent("repo")).targets.count == 2)
+        #expect(try Fixtures.verify(served.appendingPathComponent("repo")).targets.count == 3)
         server.stop()  // nginx logs a request after answering it: read the log once it has exited
         let puts = server.accessLogLines.filter { $0.hasPrefix("\"PUT ") }
         #expect(puts.last?.contains("/repo/metadata/timestamp.json") == true, "\(puts)")

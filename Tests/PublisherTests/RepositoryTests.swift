@@ -54,25 +54,26 @@ import Trust
     @Test func publishesTarballsWithPackageMetadata() throws {
         let keys = Fixtures.Keys()
         let (repository, directory) = try Fixtures.repository("publish", keys: keys)
-        let files = try Fixtures.tarballs([Fixtures.zlib, Fixtures.xz, Fixtures.root])
+        let files = try Fixtures.tarballs([Fixtures.zlib, Fixtures.xz, Fixtures.cmake, Fixtures.root])
         let report = try repository.publish(try Repository.inspect(files), signers: keys.online)
-        #expect(report.added.count == 3)
-        #expect(report.uploaded == 3)
+        #expect(report.added.count == 4)
+        #expect(report.uploaded == 4)
         #expect(report.targetsVersion == 2 && report.snapshotVersion == 2 && report.timestampVersion == 2)
         let targets = try Fixtures.verify(directory)
         let rootPath = Fixtures.root.targetPath(arch: Fixtures.arch)
         #expect(rootPath == "slc9_x86-64/ROOT/ROOT-v6-32-06-1.slc9_x86-64.tar.gz")
         let custom = try #require(targets.targets[rootPath]?.custom)
         let zlibPath = Fixtures.zlib.targetPath(arch: Fixtures.arch), xzPath = Fixtures.xz.targetPath(arch: Fixtures.arch)
+        let cmakePath = Fixtures.cmake.targetPath(arch: Fixtures.arch)
         #expect(custom == .object([
             "name": .string("ROOT"), "version": .string("v6-32-06"), "revision": .string("1"), "arch": .string(Fixtures.arch),
             "hash": .string(Fixtures.root.hash),
-            "requires": .array([.string(zlibPath), .string(xzPath)]),
-            "full_requires": .array([.string(zlibPath), .string(xzPath)]),
-            "build_requires": .array([.string("slc9_x86-64/CMake/CMake-v3.28.1-1.slc9_x86-64.tar.gz")]),
+            "requires": .array([.string(zlibPath), .string(xzPath), .string(cmakePath)]),
+            "full_requires": .array([.string(zlibPath), .string(xzPath), .string(cmakePath)]),
+            "build_requires": .array([.string(cmakePath)]),
         ]))
         let listing = try repository.list()
-        #expect(listing.targets.map { $0.package?.name } == ["ROOT", "xz", "zlib"])
+        #expect(listing.targets.map { $0.package?.name } == ["CMake", "ROOT", "xz", "zlib"])
         #expect(listing.roles.map(\.version) == [1, 2, 2, 2])
     }
 

@@ -5,15 +5,15 @@ import Testing
 import TestSupport
 
 @Suite struct WorkDirPackagesTests {
-    @Test func publishesAPackageWithItsRuntimeClosure() throws {
+    @Test func publishesAPackageWithItsInstallClosure() throws {
         let workDir = try Fixtures.temporaryDirectory("sw")
         try Fixtures.root.store(in: workDir, arch: Fixtures.arch)
         let packages = try WorkDirPackages(workDir: workDir).tarballs(for: [try PackageID(parsing: "ROOT")])
-        #expect(Set(packages.map(\.record.package.name)) == ["ROOT", "zlib", "xz"])
+        #expect(Set(packages.map(\.record.package.name)) == ["ROOT", "zlib", "xz", "CMake"])
         let keys = Fixtures.Keys()
         let (repository, directory) = try Fixtures.repository("workdir", keys: keys)
         let report = try repository.publish(packages, signers: keys.online)
-        #expect(report.added.count == 3)
+        #expect(report.added.count == 4)
         let targets = try Fixtures.verify(directory)
         for info in targets.targets.values.compactMap({ TargetInfo($0.custom) }) {
             for path in info.fullRequires { #expect(targets.targets[path] != nil, "\(path) missing") }

@@ -49,6 +49,20 @@ public struct FixturePackage: Sendable {
         return order
     }
 
+    /// Everything the package's init.sh reaches: runtime and build requirements, recursively,
+    /// dependencies first, each once (what a site installs with it).
+    public var installClosure: [FixturePackage] {
+        var seen = Set<String>(), order: [FixturePackage] = []
+        func visit(_ package: FixturePackage) {
+            for dependency in package.requires + package.buildRequires where !seen.contains(dependency.name) {
+                visit(dependency)
+                if seen.insert(dependency.name).inserted { order.append(dependency) }
+            }
+        }
+        visit(self)
+        return order
+    }
+
     public func fileName(arch: String) -> String { "\(name)-\(version)-\(revision).\(arch).tar.gz" }
     public func targetPath(arch: String) -> String { "\(arch)/\(name)/\(fileName(arch: arch))" }
 
@@ -73,12 +87,12 @@ public struct FixturePackage: Sendable {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
-    /// `etc/profile.d/init.sh` in aliBuild's shape: the direct runtime requirements' init.sh
+    /// `etc/profile.d/init.sh` in aliBuild's shape: the direct runtime and build requirements' init.sh
     /// first (guarded by their `_REVISION`), then `<NAME>_ROOT`/`_VERSION`/`_REVISION` and `bin`
     /// on PATH — what the environment commands and modulefiles read.
     public func initScript() -> String {
         func prefix(_ name: String) -> String { name.uppercased().replacingOccurrences(of: "-", with: "_") }
-        var lines = requires.map {
+        var lines = (requires + buildRequires).map {
             "[ -n \"${\(prefix($0.name))_REVISION}\" ] || . \"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/\($0.name)/\($0.version)-\($0.revision)/etc/profile.d/init.sh"
         }
         let big = prefix(name)
@@ -128,7 +142,7 @@ public struct FixturePackage: Sendable {
     /// Returns this package's store file.
     @discardableResult
     public func store(in workDir: URL, arch: String) throws -> URL {
-        for dependency in runtimeClosure { _ = try dependency.storeOne(in: workDir, arch: arch) }
+        for dependency in installClosure { _ = try dependency.storeOne(in: workDir, arch: arch) }
         return try storeOne(in: workDir, arch: arch)
     }
 
