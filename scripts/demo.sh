@@ -40,16 +40,24 @@ env -i PATH=/usr/bin:/bin WORK_DIR="$PWD/$DEMO/work" bash -c \
   ". \"\$WORK_DIR/$ARCH/GridDemo/v1-1/etc/profile.d/init.sh\" && hello-grid demo-user"
 
 step "Release manager: keys, a signed TUF repository, and publishing the demo build"
-rm -rf "$DEMO/keys" "$DEMO/repo" "$DEMO/site"
+rm -rf "$DEMO/keys" "$DEMO/repo" "$DEMO/site" "$DEMO/area"
 for role in root targets snapshot timestamp; do "$BIN" keys generate "$role" --dir "$DEMO/keys"; done
 "$BIN" repo init "$DEMO/repo" --root-key "$DEMO/keys/root.key" --targets-key "$DEMO/keys/targets.key" \
   --snapshot-key "$DEMO/keys/snapshot.key" --timestamp-key "$DEMO/keys/timestamp.key"
 "$BIN" publish --repo "$DEMO/repo" --work-dir "$DEMO/work" --arch "$ARCH" GridDemo --keys-dir "$DEMO/keys"
 "$BIN" repo list "$DEMO/repo"
 
-step "A site trusts the repository's root once, then refreshes and downloads verified targets"
+step "Serving the repository over HTTP (alien-install serve: ranges, ETags, TUF cache rules)"
+"$BIN" serve "$DEMO/repo" --host 127.0.0.1 --port 0 --quiet > "$DEMO/serve.out" 2>&1 &
+SERVE_PID=$!
+trap 'kill $SERVE_PID 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q 'http://' "$DEMO/serve.out" 2>/dev/null && break; sleep 0.1; done
+REPO_URL=$(grep -o 'http://[0-9.:]*' "$DEMO/serve.out" | head -1)
+echo "repository at $REPO_URL"
+curl -sI "$REPO_URL/metadata/timestamp.json" | grep -i -E '^(HTTP|cache-control|etag)'
+
+step "A site trusts the repository's root once, then refreshes and downloads a verified target"
 "$BIN" trust init "$DEMO/repo/metadata/1.root.json" --metadata-dir "$DEMO/site/metadata"
-REPO_URL="file://$PWD/$DEMO/repo"
 "$BIN" trust refresh --metadata-dir "$DEMO/site/metadata" --metadata-url "$REPO_URL/metadata"
 GRID_TARGET=$("$BIN" repo list "$DEMO/repo" --json | python3 -c '
 import json, sys
@@ -58,11 +66,22 @@ print(next(t["path"] for t in listing["targets"] if t["name"] == "GridDemo"))')
 "$BIN" trust download "$GRID_TARGET" --metadata-dir "$DEMO/site/metadata" --metadata-url "$REPO_URL/metadata" \
   --target-base-url "$REPO_URL/targets" --target-dir "$DEMO/site/targets"
 
+step "Installing GridDemo and its closure into a software area (verified, atomic, relocated)"
+"$BIN" install GridDemo --area "$DEMO/area" --repo "$REPO_URL" --root "$DEMO/repo/metadata/1.root.json" --arch "$ARCH"
+"$BIN" install GridDemo --area "$DEMO/area"     # already installed: nothing to do
+"$BIN" list --installed --area "$DEMO/area"
+
+step "Running a program from the installed package, in its environment"
+"$BIN" run GridDemo --area "$DEMO/area" -- hello-grid demo-site
+"$BIN" env GridDemo --area "$DEMO/area" --shell sh | grep -E '^export (GRIDDEMO_ROOT|PATH)='
+echo "modulefiles: $(cd "$DEMO/area/$ARCH/Modules/modulefiles" && find . -type f | sed 's|^\./||' | sort | tr '\n' ' ')"
+
 step "Done"
 cat <<TXT
 What exists today: recipes → resolution with aliBuild-identical versions and hashes,
 explanations, diffs, the system doctor, builds into reproducible relocatable tarballs in
-an aliBuild-layout store, publishing into a signed TUF repository, and a site's verified
-view of it. Still to come: install through packmand, run a program from the installed
-package. State of this demo: $DEMO/
+an aliBuild-layout store, publishing into a signed TUF repository served over HTTP, a
+site's verified view of it, atomic installs into a software area, and programs run in
+the installed packages' environment. Still to come: installs through packmand, job
+agents, torrents. State of this demo: $DEMO/
 TXT
