@@ -33,7 +33,10 @@ let package = Package(
         // libcurl (Debian libcurl4-openssl-dev); the shim wraps the variadic setopt/getinfo.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Getting artifacts: HTTP on libcurl (more sources and resumable mirrors to come).
-        .target(name: "Transport", dependencies: ["AlienModel", "CCurl", "Trust"], swiftSettings: strict),
+        .target(
+            name: "Transport",
+            dependencies: ["AlienModel", "CCurl", "Trust", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         // Pure: recipe and defaults text → Recipe values (YAML via Yams, PyYAML semantics).
         .target(
             name: "Recipes",
