@@ -6,12 +6,15 @@ extension Transfers {
     /// One attempt on one mirror from `offset`: checks the head (206 with the right
     /// Content-Range, or 200 → restart), streams bytes into the consumer, classifies the end.
     func attempt(_ url: String, from offset: Int64, request: TransferRequest, consumer: some TransferConsumer,
-                 meter: inout ProgressMeter) async throws -> AttemptResult {
-        let limit = request.maxLength.map { max(0, $0 - offset) }
+                 meter: inout ProgressMeter, restarts: inout Int) async throws -> Int64 {
+        // The engine refuses more than the whole cap (a server ignoring Range sends it all);
+        // the exact cap from `offset` is checked here.
+        let limit = request.maxLength
         guard let transfer = EngineTransfer(url: url, offset: offset, limit: limit, policy: policy, engine: engine) else {
             throw AttemptFailure(kind: .fatal, error: .network(url: url, message: "libcurl failed to initialise"), reached: offset)
         }
         var position = offset
+        var start = offset
         var total: Int64?
         transfer.start()
         return try await withTaskCancellationHandler {
@@ -21,23 +24,30 @@ extension Transfers {
                     case let .head(head):
                         if offset > 0, head.status != 0 {
                             if head.status == 200 {
-                                transfer.abandon()
-                                return .restart
-                            }
+                                // Range ignored: the whole body follows; the consumer starts over.
+                                try await consumer.restart()
+                                restarts += 1
+                                position = 0
+                                start = 0
+                            } else {
                             guard head.status == 206, head.rangeStart == offset else {
                                 let got = head.rangeStart.map { "Content-Range from byte \($0)" } ?? "no Content-Range"
                                 throw AttemptFailure(kind: .transient, error: .network(
                                     url: url, message: "asked for bytes from \(offset), got HTTP \(head.status) with \(got)"), reached: offset)
                             }
+                            }
                         }
                         if head.status == 206 {
-                            total = head.rangeTotal ?? head.contentLength.map { offset + $0 }
+                            total = head.rangeTotal ?? head.contentLength.map { start + $0 }
                         } else {
-                            total = head.contentLength.map { offset + $0 }
+                            total = head.contentLength.map { start + $0 }
                         }
-                        meter.begin(url: url, at: offset, total: total)
+                        meter.begin(url: url, at: start, total: total)
                     case let .bytes(chunks):
                         for chunk in chunks {
+                            if let cap = request.maxLength, position + Int64(chunk.count) > cap {
+                                throw AttemptFailure(kind: .fatal, error: .tooLarge(url: url, limit: cap), reached: position)
+                            }
                             try await consumer.consume(chunk)
                             position += Int64(chunk.count)
                         }
@@ -57,8 +67,8 @@ extension Transfers {
         }
     }
 
-    /// nil never happens for a finished outcome; success → `.finished`, failures thrown.
-    static func classify(_ outcome: AttemptOutcome, url: String, request: TransferRequest, reached: Int64) throws -> AttemptResult? {
+    /// Success → the body length; failures thrown as `AttemptFailure` (or `CancellationError`).
+    static func classify(_ outcome: AttemptOutcome, url: String, request: TransferRequest, reached: Int64) throws -> Int64? {
         guard let raw = outcome.code else { throw CancellationError() }
         let code = CURLcode(rawValue: raw)
         func fail(_ kind: AttemptFailure.Kind, _ error: TransportError) -> AttemptFailure {
@@ -66,7 +76,7 @@ extension Transfers {
         }
         switch code {
         case CURLE_OK:
-            return .finished(reached)
+            return reached
         case _ where outcome.exceededLimit, CURLE_FILESIZE_EXCEEDED:
             throw fail(.fatal, .tooLarge(url: url, limit: request.maxLength ?? 0))
         case CURLE_HTTP_RETURNED_ERROR:

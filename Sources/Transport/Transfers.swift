@@ -136,24 +136,17 @@ public struct Transfers: Sendable {
             var progressed = false
             for url in health.order(request.mirrors) where !dead.contains(url) {
                 try Task.checkCancellation()
-                var offset = try await consumer.resumeOffset()
+                let offset = try await consumer.resumeOffset()
                 do {
-                    while true {
-                        report.attempts += 1
-                        if offset > 0 { report.resumes += 1 }
-                        switch try await attempt(url, from: offset, request: request, consumer: consumer, meter: &meter) {
-                        case let .finished(length):
-                            health.succeeded(url)
-                            report.url = url
-                            report.bytes = length
-                            meter.finish(url: url, bytes: length)
-                            return report
-                        case .restart:
-                            report.restarts += 1
-                            try await consumer.restart()
-                            offset = 0
-                        }
-                    }
+                    report.attempts += 1
+                    if offset > 0 { report.resumes += 1 }
+                    let length = try await attempt(url, from: offset, request: request, consumer: consumer, meter: &meter,
+                                                   restarts: &report.restarts)
+                    health.succeeded(url)
+                    report.url = url
+                    report.bytes = length
+                    meter.finish(url: url, bytes: length)
+                    return report
                 } catch let failure as AttemptFailure {
                     report.failures.append(MirrorFailure(url: url, offset: offset, error: failure.error))
                     health.failed(url)
@@ -186,13 +179,7 @@ public struct Transfers: Sendable {
     }
 }
 
-/// Per-attempt results and failures.
-enum AttemptResult {
-    case finished(Int64)
-    /// The server answered a Range request with the whole body.
-    case restart
-}
-
+/// Why an attempt failed, and what that means for the mirror.
 struct AttemptFailure: Error {
     enum Kind {
         /// Try the next mirror and this one again later.
