@@ -100,6 +100,12 @@ let package = Package(
             dependencies: ["Publisher", "Trust", "Tarballs"],
             path: "Benchmarks/PublishBench",
             swiftSettings: strict),
+        // scripts/bench_transfer.sh: a 1 GiB download with Transfers (and with piece verification) vs curl -o.
+        .executableTarget(
+            name: "transfer-bench",
+            dependencies: ["Transport", "Trust"],
+            path: "Benchmarks/TransferBench",
+            swiftSettings: strict),
         // `make bench`: JDL parsing throughput on a generated corpus.
         .executableTarget(
             name: "jdl-bench",
