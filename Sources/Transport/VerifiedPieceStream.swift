@@ -5,14 +5,14 @@ import Trust
 /// A `TransferConsumer` that lets no unverified byte through: it buffers one piece at a time,
 /// checks the piece's sha256 against a (signed) `PieceHashList`, and only then hands the piece
 /// to `forward` (say, a `TarballStream`). The whole file's sha256 and length are computed on
-/// the way and checked by `finish()`. A resumed transfer continues from the last verified
+/// the way (on a queue of its own, overlapping the piece hashing) and checked by `finish()`. A resumed transfer continues from the last verified
 /// piece boundary (a partly received piece is dropped); after a restart from byte 0 the bytes
 /// already forwarded are skipped.
 public final class VerifiedPieceStream: TransferConsumer {
     public let list: PieceHashList
     private let forward: (_ piece: [UInt8]) async throws -> Void
     private var buffer: [UInt8] = []
-    private var whole = SHA256()
+    private let whole = BackgroundHasher()
     /// Bytes verified and forwarded.
     public private(set) var verifiedBytes: Int64 = 0
     private var nextPiece = 0
@@ -72,9 +72,9 @@ public final class VerifiedPieceStream: TransferConsumer {
             buffer.removeAll(keepingCapacity: true)
             throw PieceVerificationError.pieceMismatch(index: index, offset: Int64(index) * Int64(list.pieceLength), expected: expected, actual: actual)
         }
-        buffer.withUnsafeBytes { whole.update(bufferPointer: $0) }
         let piece = buffer
         buffer.removeAll(keepingCapacity: true)
+        await whole.append(piece)
         try await forward(piece)
         verifiedBytes += Int64(piece.count)
         nextPiece += 1
@@ -86,7 +86,7 @@ public final class VerifiedPieceStream: TransferConsumer {
         guard nextPiece == list.pieces.count, buffer.isEmpty else {
             throw .truncated(expected: list.length, got: verifiedBytes + Int64(buffer.count))
         }
-        let actual = whole.finalize().map { String(format: "%02x", $0) }.joined()
+        let actual = whole.finish()
         guard actual == list.sha256 else { throw .fileMismatch(expected: list.sha256, actual: actual) }
         finished = true
     }
