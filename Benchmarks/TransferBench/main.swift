@@ -2,6 +2,9 @@
 //   transfer-bench pieces FILE LIST            write FILE's piece-hash list to LIST
 //   transfer-bench file URL OUTPUT             download URL into OUTPUT (a new file)
 //   transfer-bench verify URL LIST             stream URL through VerifiedPieceStream (pieces discarded)
+//   transfer-bench gets URL N                  N sequential small GETs through HTTPClient's RemoteFetcher
+//                                              (the engine, keep-alive) — what the TUF client does
+//   transfer-bench blocking-gets URL N         the same with the blocking HTTPClient.get (a connection each)
 // Prints {"mode": ..., "seconds": ..., "bytes": ...} on stdout.
 import Foundation
 import Transport
@@ -30,6 +33,10 @@ do {
         let list = try PieceHashList(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: second))))
         let verifier = try VerifiedPieceStream(list: list, expectedLength: list.length, expectedSHA256: list.sha256) { _ in }
         bytes = try await Transfers().stream(TransferRequest(url: first), verifiedBy: verifier).bytes
+    case "gets":
+        for _ in 0..<(Int(second) ?? 100) { bytes += Int64(try await HTTPClient().fetch(first, maxLength: 1 << 24).count) }
+    case "blocking-gets":
+        for _ in 0..<(Int(second) ?? 100) { bytes += Int64(try HTTPClient().get(first).count) }
     default:
         fail("unknown mode \(mode)")
     }
