@@ -114,6 +114,37 @@ import Transport
         #expect(try await Self.quick.fetch(TransferRequest(url: url, maxLength: 300_000)).count == 300_000)
     }
 
+    @Test func endlessBodiesEndAtTheCap() async throws {
+        let root = try Self.directory(["x": [1]])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try FaultServer(root: root)
+        defer { server.stop() }
+        let url = server.url("x", faults: "endless")
+        await #expect(throws: TransportError.tooLarge(url: url, limit: 1_000_000)) {
+            try await Self.quick.fetch(TransferRequest(url: url, maxLength: 1_000_000))
+        }
+        let file = root.appendingPathComponent("endless.out")
+        await #expect(throws: TransportError.tooLarge(url: url, limit: 2_000_000)) {
+            try await Self.quick.download(TransferRequest(url: url, maxLength: 2_000_000), to: file.path)
+        }
+        let size = try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int ?? -1
+        #expect(size <= 2_000_000, "no byte beyond the cap is written")
+    }
+
+    @Test func cancellingTheTaskEndsTheTransfer() async throws {
+        let root = try Self.directory(["s.bin": Self.body])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try FaultServer(root: root)
+        defer { server.stop() }
+        let url = server.url("s.bin", faults: "stall=1000")
+        let task = Task { try await Transfers().fetch(TransferRequest(url: url)) }
+        try await Task.sleep(for: .milliseconds(300))
+        let start = ContinuousClock.now
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
     @Test func theEnvironmentProxyIsUsed() async throws {
         let root = try Self.directory(["x": [1]])
         defer { try? FileManager.default.removeItem(at: root) }

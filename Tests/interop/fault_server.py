@@ -11,6 +11,7 @@ faults to <file>:
   badrange     answer a Range request with 206 and a Content-Range starting at 0
   corrupt=K    flip the byte at file offset K
   stall=N      send N body bytes, then nothing for 60 s
+  endless      no Content-Length, bytes until the client hangs up
 Requests whose target is an absolute URI (a client using us as its proxy) are logged and
 answered 200 "proxied". Every request is logged as: CLIENT_PORT METHOD TARGET range=RANGE
 """
@@ -53,6 +54,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 faults[key] = value
         if "status" in faults:
             return self.simple(int(faults["status"]), b"fault")
+        if "endless" in faults:
+            self.send_response(200)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            block = b"x" * 65536
+            try:
+                while True:
+                    self.wfile.write(block)
+            except OSError:
+                return
         file = os.path.join(ROOT, path.lstrip("/"))
         if not os.path.isfile(file):
             return self.simple(404, b"not found")
