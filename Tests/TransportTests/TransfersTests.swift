@@ -224,6 +224,31 @@ import Transport
         #expect(slow.bytes == Self.body)
     }
 
+    @Test func aPausedTransferIsNotAStall() async throws {
+        let root = try Self.directory(["p.bin": Array(repeating: 7, count: 4 << 20)])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try NginxServer(root: root)
+        defer { server.stop() }
+        final class Sleepy: TransferConsumer {
+            var count = 0
+            var slept = false
+            func resumeOffset() async throws -> Int64 { Int64(count) }
+            func restart() async throws { count = 0 }
+            func consume(_ chunk: [UInt8]) async throws {
+                count += chunk.count
+                if !slept {
+                    slept = true
+                    try await Task.sleep(for: .milliseconds(2500))
+                }
+            }
+        }
+        let sleepy = Sleepy()
+        let transfers = Transfers(policy: TransferPolicy(stallTimeout: 1, retries: 0, bufferSize: 64 << 10))
+        let report = try await transfers.stream(TransferRequest(url: server.baseURL.absoluteString + "/p.bin"), to: sleepy)
+        #expect(sleepy.count == 4 << 20)
+        #expect(report.failures.isEmpty, "a consumer that lags pauses the transfer; that is no stall: \(report.failures)")
+    }
+
     @Test func fileURLsWork() async throws {
         let root = try Self.directory(["f.bin": Self.body])
         defer { try? FileManager.default.removeItem(at: root) }
