@@ -37,7 +37,10 @@ let package = Package(
         // libcurl (Debian libcurl4-openssl-dev); the shim wraps the variadic setopt/getinfo.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Getting artifacts: HTTP on libcurl (more sources and resumable mirrors to come).
-        .target(name: "Transport", dependencies: ["AlienModel", "CCurl", "Trust"], swiftSettings: strict),
+        .target(
+            name: "Transport",
+            dependencies: ["AlienModel", "CCurl", "Trust", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         // Pure: recipe and defaults text → Recipe values (YAML via Yams, PyYAML semantics).
         .target(
             name: "Recipes",
@@ -115,6 +118,12 @@ let package = Package(
             name: "publish-bench",
             dependencies: ["Publisher", "Trust", "Tarballs"],
             path: "Benchmarks/PublishBench",
+            swiftSettings: strict),
+        // scripts/bench_transfer.sh: a 1 GiB download with Transfers (and with piece verification) vs curl -o.
+        .executableTarget(
+            name: "transfer-bench",
+            dependencies: ["Transport", "Trust"],
+            path: "Benchmarks/TransferBench",
             swiftSettings: strict),
         // `make bench`: JDL parsing throughput on a generated corpus.
         .executableTarget(

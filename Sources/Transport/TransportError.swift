@@ -1,5 +1,5 @@
 /// Why a transfer failed; messages name the URL or file.
-public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum TransportError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The server answered with an error status (404 included).
     case status(url: String, code: Int)
     /// No answer: connection refused, timeout, DNS, TLS, a broken transfer.
@@ -7,6 +7,8 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     case io(path: String, reason: String)
     /// More bytes arrived than the caller allowed (endless-data protection); the transfer was cut.
     case tooLarge(url: String, limit: Int64)
+    /// Every mirror failed, retries included (each failure: "URL: reason").
+    case allMirrorsFailed(url: String, failures: [String])
 
     public var isNotFound: Bool {
         if case let .status(_, code) = self { return code == 404 }
@@ -19,6 +21,8 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .network(url, message): "\(url): \(message)"
         case let .io(path, reason): "\(path): \(reason)"
         case let .tooLarge(url, limit): "\(url): more than \(limit) bytes; refused"
+        case let .allMirrorsFailed(url, failures):
+            "\(url): every mirror failed (\(failures.count) attempts): " + failures.joined(separator: "; ")
         }
     }
 }

@@ -102,6 +102,14 @@ public final class NginxServer: @unchecked Sendable {
         return text.split(separator: "\n").map(String.init)
     }
 
+    /// The access log with nginx's connection serial number first: `7 "GET /path HTTP/1.1" 200`
+    /// (requests on one kept-alive connection share the number).
+    public var connectionLogLines: [String] {
+        guard let text = try? String(contentsOf: directory.appendingPathComponent("connections.log"), encoding: .utf8)
+        else { return [] }
+        return text.split(separator: "\n").map(String.init)
+    }
+
     /// nginx's error log so far.
     public var errorLog: String {
         (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? ""
@@ -232,6 +240,8 @@ public final class NginxServer: @unchecked Sendable {
                 default_type application/octet-stream;
                 log_format requests '"$request" $status';
                 access_log \(q(directory + "/access.log")) requests;
+                log_format connections '$connection "$request" $status';
+                access_log \(q(directory + "/connections.log")) connections;
                 client_body_temp_path \(q(directory + "/client_body_temp"));
                 proxy_temp_path \(q(directory + "/proxy_temp"));
                 fastcgi_temp_path \(q(directory + "/fastcgi_temp"));

@@ -1,0 +1,270 @@
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+import Transport
+
+/// The multi-interface engine against nginx and the fault-injecting server: resume, fail-over,
+/// bounded retries, stall timeout, caps, progress, proxies, keep-alive, concurrency, file://.
+@Suite struct TransfersTests {
+    static let body = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ $0 >> 11) }
+
+    static func directory(_ files: [String: [UInt8]]) throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("transfers-\(UUID().uuidString)")
+        for (name, bytes) in files {
+            let url = root.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: url)
+        }
+        return root
+    }
+
+    static let quick = Transfers(policy: TransferPolicy(connectTimeout: 2, stallTimeout: 2, retries: 2, backoffBase: 0.05, backoffMax: 0.2))
+
+    @Test func resumesAfterADroppedConnectionWithRange() async throws {
+        let root = try Self.directory(["a.bin": Self.body])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try FaultServer(root: root)
+        defer { server.stop() }
+        let out = root.appendingPathComponent("out.bin").path
+        let report = try await Self.quick.download(TransferRequest(url: server.url("a.bin", faults: "drop=100000")), to: out)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == Data(Self.body))
+        #expect(report.resumes == 1 && report.restarts == 0 && report.bytes == 300_000)
+        #expect(server.logLines.contains { $0.hasSuffix("range=bytes=100000-") }, "\(server.logLines)")
+
+        // A server that ignores Range: the file starts over cleanly, byte-identical.
+        let again = root.appendingPathComponent("again.bin").path
+        let restarted = try await Self.quick.download(TransferRequest(url: server.url("a.bin", faults: "drop=100000,norange")), to: again)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: again)) == Data(Self.body))
+        #expect(restarted.restarts == 1)
+
+        // A 206 from the wrong offset is not spliced in.
+        await #expect(throws: TransportError.self) {
+            try await Self.quick.fetch(TransferRequest(url: server.url("a.bin", faults: "drop=1000,badrange")))
+        }
+    }
+
+    @Test func failsOverAcrossMirrors() async throws {
+        let root = try Self.directory(["m/p.bin": Self.body])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try FaultServer(root: root)
+        defer { server.stop() }
+        let mirrors = [server.url("m/missing.bin"), server.url("m/p.bin", faults: "status=500"), server.url("m/p.bin")]
+        let progress = Mutex<[TransferProgress]>([])
+        let bytes = try await Self.quick.fetch(TransferRequest(mirrors: mirrors)) { report in progress.withLock { $0.append(report) } }
+        #expect(bytes == Self.body)
+        let requests = server.logLines.map { $0.split(separator: " ")[2] }
+        #expect(requests == ["/m/missing.bin", "/f/status=500/m/p.bin", "/m/p.bin"])
+        let reports = progress.withLock { $0 }
+        #expect(reports.last?.bytes == 300_000 && reports.last?.total == 300_000)
+        #expect(zip(reports, reports.dropFirst()).allSatisfy { $0.bytes <= $1.bytes }, "monotone")
+
+        // Every mirror missing: a 404, at once (no retries for what is not there).
+        let start = ContinuousClock.now
+        await #expect(throws: TransportError.status(url: server.url("x"), code: 404)) {
+            try await Self.quick.fetch(TransferRequest(mirrors: [server.url("x"), server.url("y")]))
+        }
+        // Generous bound (parallel suites share two cores); "no retries" is what matters.
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test func retriesAreBoundedWithBackoff() async throws {
+        let root = try Self.directory(["x": [1]])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try FaultServer(root: root)
+        defer { server.stop() }
+        let transfers = Transfers(policy: TransferPolicy(retries: 3, backoffBase: 0.1, backoffMax: 0.15))
+        let start = ContinuousClock.now
+        await #expect { try await transfers.fetch(TransferRequest(url: server.url("x", faults: "status=503"))) } throws: { error in
+            error as? TransportError == .status(url: server.url("x", faults: "status=503"), code: 503)
+        }
+        let elapsed = ContinuousClock.now - start
+        #expect(server.logLines.count == 4, "one attempt and three retries")
+        // Backoff 0.1, 0.15, 0.15 scaled by [0.5, 1]: at least 0.2 s in all (the upper bound is
+        // loose: other suites run in parallel on two cores).
+        #expect(elapsed >= .milliseconds(200) && elapsed < .seconds(15))
+        #expect(TransferPolicy(backoffBase: 1, backoffMax: 8).backoff(round: 10, jitter: 1) == 8)
+        #expect(TransferPolicy(backoffBase: 1, backoffMax: 8).backoff(round: 3, jitter: 0.5) == 2)
+    }
+
+    @Test func aStalledTransferTimesOutAndResumesElsewhere() async throws {
+        let root = try Self.directory(["s.bin": Self.body])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try FaultServer(root: root)
+        defer { server.stop() }
+        let transfers = Transfers(policy: TransferPolicy(stallTimeout: 1, retries: 0))
+        let start = ContinuousClock.now
+        let report = try await transfers.download(
+            TransferRequest(mirrors: [server.url("s.bin", faults: "stall=50000"), server.url("s.bin")]),
+            to: root.appendingPathComponent("s.out").path)
+        // libcurl's stall clock needs ~6 s after a burst; the bound only catches a hang (the
+        // machine may be busy with other suites).
+        #expect(ContinuousClock.now - start < .seconds(45))
+        #expect(report.failures.count == 1 && report.resumes == 1)
+        #expect(try Data(contentsOf: root.appendingPathComponent("s.out")) == Data(Self.body))
+        #expect(server.logLines.last?.hasSuffix("range=bytes=50000-") == true)
+    }
+
+    @Test func byteCapsStopEndlessData() async throws {
+        let root = try Self.directory(["big": Self.body])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try NginxServer(root: root)
+        defer { server.stop() }
+        let url = server.baseURL.absoluteString + "/big"
+        await #expect(throws: TransportError.tooLarge(url: url, limit: 299_999)) {
+            try await Self.quick.fetch(TransferRequest(url: url, maxLength: 299_999))
+        }
+        #expect(try await Self.quick.fetch(TransferRequest(url: url, maxLength: 300_000)).count == 300_000)
+    }
+
+    @Test func endlessBodiesEndAtTheCap() async throws {
+        let root = try Self.directory(["x": [1]])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try FaultServer(root: root)
+        defer { server.stop() }
+        let url = server.url("x", faults: "endless")
+        await #expect(throws: TransportError.tooLarge(url: url, limit: 1_000_000)) {
+            try await Self.quick.fetch(TransferRequest(url: url, maxLength: 1_000_000))
+        }
+        let file = root.appendingPathComponent("endless.out")
+        await #expect(throws: TransportError.tooLarge(url: url, limit: 2_000_000)) {
+            try await Self.quick.download(TransferRequest(url: url, maxLength: 2_000_000), to: file.path)
+        }
+        let size = try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int ?? -1
+        #expect(size <= 2_000_000, "no byte beyond the cap is written")
+    }
+
+    @Test func cancellingTheTaskEndsTheTransfer() async throws {
+        let root = try Self.directory(["s.bin": Self.body])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try FaultServer(root: root)
+        defer { server.stop() }
+        let url = server.url("s.bin", faults: "stall=1000")
+        let task = Task { try await Transfers().fetch(TransferRequest(url: url)) }
+        try await Task.sleep(for: .milliseconds(300))
+        let start = ContinuousClock.now
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(ContinuousClock.now - start < .seconds(20), "cancelling ends a stalled transfer, not its stall timeout")
+    }
+
+    @Test func theEnvironmentProxyIsUsed() async throws {
+        let root = try Self.directory(["x": [1]])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let proxy = try FaultServer(root: root)
+        defer { proxy.stop() }
+        // Only this test's made-up host goes to the proxy: every other test talks to 127.0.0.1.
+        let saved = (getenv("no_proxy").map { String(cString: $0) }, getenv("http_proxy").map { String(cString: $0) })
+        setenv("no_proxy", "127.0.0.1,localhost", 1)
+        setenv("http_proxy", proxy.baseURL, 1)
+        defer {
+            if let old = saved.1 { setenv("http_proxy", old, 1) } else { unsetenv("http_proxy") }
+            if let old = saved.0 { setenv("no_proxy", old, 1) } else { unsetenv("no_proxy") }
+        }
+        let bytes = try await Self.quick.fetch(TransferRequest(url: "http://repository.alien.invalid/metadata/timestamp.json"))
+        #expect(bytes == Array("proxied".utf8))
+        #expect(proxy.logLines.contains { $0.contains(" GET http://repository.alien.invalid/metadata/timestamp.json ") })
+    }
+
+    @Test func connectionsAreKeptAliveAcrossRequests() async throws {
+        let root = try Self.directory(Dictionary(uniqueKeysWithValues: (0..<10).map { ("k/\($0).json", Array("file \($0)".utf8)) }))
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try NginxServer(root: root)
+        defer { server.stop() }
+        let transfers = Transfers()
+        for index in 0..<10 {
+            let bytes = try await transfers.fetch(TransferRequest(url: server.baseURL.absoluteString + "/k/\(index).json"))
+            #expect(bytes == Array("file \(index)".utf8))
+        }
+        var lines = server.connectionLogLines
+        for _ in 0..<100 where lines.count < 10 {
+            try await Task.sleep(for: .milliseconds(20))
+            lines = server.connectionLogLines
+        }
+        let connections = Set(lines.map { $0.split(separator: " ")[0] })
+        #expect(lines.count == 10 && connections.count == 1, "\(lines)")
+    }
+
+    @Test func twentyConcurrentDownloads() async throws {
+        var files: [String: [UInt8]] = [:]
+        for index in 0..<20 { files["c/\(index).bin"] = Array(Self.body.prefix(100_000 + index * 5000)) }
+        let root = try Self.directory(files)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try NginxServer(root: root)
+        defer { server.stop() }
+        let transfers = Transfers(policy: TransferPolicy(bufferSize: 64 << 10))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    let out = root.appendingPathComponent("c/\(index).out").path
+                    try await transfers.download(TransferRequest(url: server.baseURL.absoluteString + "/c/\(index).bin"), to: out)
+                }
+            }
+            try await group.waitForAll()
+        }
+        for index in 0..<20 {
+            #expect(try Data(contentsOf: root.appendingPathComponent("c/\(index).out")) == Data(files["c/\(index).bin"]!))
+        }
+    }
+
+    @Test func slowConsumersPauseTheTransfer() async throws {
+        let root = try Self.directory(["slow.bin": Self.body])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try NginxServer(root: root)
+        defer { server.stop() }
+        final class Slow: TransferConsumer {
+            var bytes: [UInt8] = []
+            func resumeOffset() async throws -> Int64 { Int64(bytes.count) }
+            func restart() async throws { bytes = [] }
+            func consume(_ chunk: [UInt8]) async throws {
+                bytes += chunk
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        let slow = Slow()
+        let transfers = Transfers(policy: TransferPolicy(bufferSize: 64 << 10))
+        try await transfers.stream(TransferRequest(url: server.baseURL.absoluteString + "/slow.bin"), to: slow)
+        #expect(slow.bytes == Self.body)
+    }
+
+    @Test func aPausedTransferIsNotAStall() async throws {
+        let root = try Self.directory(["p.bin": Array(repeating: 7, count: 4 << 20)])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try NginxServer(root: root)
+        defer { server.stop() }
+        final class Sleepy: TransferConsumer {
+            var count = 0
+            var slept = false
+            func resumeOffset() async throws -> Int64 { Int64(count) }
+            func restart() async throws { count = 0 }
+            func consume(_ chunk: [UInt8]) async throws {
+                count += chunk.count
+                if !slept {
+                    slept = true
+                    try await Task.sleep(for: .milliseconds(2500))
+                }
+            }
+        }
+        let sleepy = Sleepy()
+        let transfers = Transfers(policy: TransferPolicy(stallTimeout: 1, retries: 0, bufferSize: 64 << 10))
+        let report = try await transfers.stream(TransferRequest(url: server.baseURL.absoluteString + "/p.bin"), to: sleepy)
+        #expect(sleepy.count == 4 << 20)
+        #expect(report.failures.isEmpty, "a consumer that lags pauses the transfer; that is no stall: \(report.failures)")
+    }
+
+    @Test func fileURLsWork() async throws {
+        let root = try Self.directory(["f.bin": Self.body])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let url = "file://" + root.appendingPathComponent("f.bin").path
+        #expect(try await Self.quick.fetch(TransferRequest(url: url)) == Self.body)
+        await #expect(throws: TransportError.status(url: url + ".missing", code: 404)) {
+            try await Self.quick.fetch(TransferRequest(url: url + ".missing"))
+        }
+        // Resuming a partial file continues after its last byte.
+        let partial = root.appendingPathComponent("partial.bin")
+        try Data(Self.body.prefix(123_456)).write(to: partial)
+        let report = try await Self.quick.download(TransferRequest(url: url), to: partial.path, resume: true)
+        #expect(report.resumes == 1)
+        #expect(try Data(contentsOf: partial) == Data(Self.body))
+    }
+}
