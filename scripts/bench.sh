@@ -78,6 +78,12 @@ echo
 echo "Publishing 1 000 tarballs in one call (fsync on, as the CLI does):"
 "$BIN/publish-bench" --count 1000 --sync --work .bench/publish | tee -a "$results"
 
+# Transfers: a 1 GiB download through the libcurl multi engine (plain, and with piece-by-piece
+# verification) against `curl -o`.
+echo
+echo "Downloads, side by side with curl (1 GiB from nginx on loopback):"
+scripts/bench_transfer.sh "$BIN"
+
 # Tarballs: our pack/extract against GNU tar on a ~500 MB, ~50 000-file tree.
 if [ "${BENCH_SKIP_TARBALLS:-0}" != 1 ]; then
   echo

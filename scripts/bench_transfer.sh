@@ -2,7 +2,7 @@
 # A 1 GiB file served by nginx on 127.0.0.1 (from /dev/shm): `curl -o` vs the Transfers engine
 # (transfer-bench file), and the engine with piece-by-piece sha256 verification (transfer-bench
 # verify: every 1 MiB piece hashed and checked, whole-file sha256 at the end). Alternating runs,
-# medians, ratios. Not in `make bench` yet.
+# medians, ratios. Part of `make bench`.
 # Usage: scripts/bench_transfer.sh [BIN_DIR]   (default .build-release/release; needs transfer-bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
