@@ -52,4 +52,56 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stderr.contains("cannot serve /nonexistent/alien-repo"), "\(result.stderr)")
     }
+
+    /// The peak resident memory of a process (`VmHWM` in /proc/PID/status), in bytes.
+    static func peakResident(_ pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return nil }
+        return kilobytes * 1024
+    }
+
+    /// A 100 MB tarball is streamed, not loaded: the serving process's peak memory (measured in
+    /// its own process, so no other test disturbs it) grows by far less than the file.
+    @Test func aHundredMegabyteTarballIsStreamed() throws {
+        let repository = try Interop.temporaryDirectory("serve-big")
+        defer { try? FileManager.default.removeItem(at: repository) }
+        let directory = repository.appendingPathComponent("targets/slc9_x86-64/Big")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent("00ff.Big-1-1.slc9_x86-64.tar.gz")
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: file)
+        for index in 0..<100 { try handle.write(contentsOf: Data(repeating: UInt8(index), count: 1 << 20)) }
+        try handle.close()
+        let output = repository.appendingPathComponent("stdout")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+
+        let process = Process()
+        process.executableURL = CLITests.binary
+        process.arguments = ["serve", repository.path, "--port", "0", "--quiet"]
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        var url: String?
+        let deadline = Date().addingTimeInterval(20)
+        while url == nil, Date() < deadline, process.isRunning {
+            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first, let at = line.range(of: " at http://") {
+                url = String(line[line.index(at.lowerBound, offsetBy: 4)...])
+            }
+            usleep(20_000)
+        }
+        let base = try #require(url, "no URL printed")
+        // One small request first, so the baseline includes a warmed-up server.
+        _ = try Interop.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-sS", "--noproxy", "*", "-o", "/dev/null", base + "targets/"])
+        let before = try #require(Self.peakResident(process.processIdentifier))
+        let copy = repository.appendingPathComponent("copy")
+        let curl = try Interop.run(URL(fileURLWithPath: "/usr/bin/curl"),
+                                   ["-sS", "--noproxy", "*", "-o", copy.path, base + "targets/slc9_x86-64/Big/00ff.Big-1-1.slc9_x86-64.tar.gz"])
+        #expect(curl.status == 0, "\(curl.stderr)")
+        #expect(FileManager.default.contentsEqual(atPath: file.path, andPath: copy.path))
+        let growth = try #require(Self.peakResident(process.processIdentifier)) - before
+        #expect(growth < 48 << 20, "the server's peak memory grew by \(growth >> 20) MB for a 100 MB file")
+    }
 }

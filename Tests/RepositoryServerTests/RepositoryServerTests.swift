@@ -38,8 +38,9 @@ struct RepositoryServerTests {
         await #expect(throws: RepositoryServerError.self) { try await second.start() }
     }
 
-    /// 100 MB through libcurl (Transport.HTTPClient): streamed in chunks, so the server's peak
-    /// memory grows by far less than the file.
+    /// 100 MB through libcurl (Transport.HTTPClient), byte for byte, ranges included. (The
+    /// memory bound is checked on `alien-install serve` in a process of its own:
+    /// ServeCommandTests — this process runs other suites at the same time.)
     @Test func aHundredMegabyteFileIsStreamed() async throws {
         let fixture = try RepositoryFixture(tarballSize: 10)
         defer { fixture.remove() }
@@ -53,7 +54,6 @@ struct RepositoryServerTests {
 
         let running = try await RunningServer.start(root: fixture.root)
         defer { Task { await running.server.stop() } }
-        let before = Self.peakResidentBytes()
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("alien-big-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
         let url = running.base + "/" + path
@@ -61,8 +61,6 @@ struct RepositoryServerTests {
         #expect(written == 100 << 20)
         let (status, difference) = try await Curl.run("/usr/bin/cmp", [file.path, output.path])
         #expect(status == 0, "\(difference)")
-        let growth = Self.peakResidentBytes() - before
-        #expect(growth < 48 << 20, "peak resident memory grew by \(growth >> 20) MB for a 100 MB file")
 
         let tail = try await Curl.request(url, ["-H", "Range: bytes=-3"])
         #expect(tail.status == 206)
@@ -92,13 +90,5 @@ struct RepositoryServerTests {
         }
         #expect(results.count == 24)
         #expect(results.allSatisfy { $0 })
-    }
-
-    /// VmHWM of this process (Linux); 0 elsewhere.
-    static func peakResidentBytes() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kilobytes = Int(line.split(separator: " ")[1]) else { return 0 }
-        return kilobytes * 1024
     }
 }
