@@ -4,7 +4,7 @@ import TestSupport
 
 /// `alien-install install|remove|gc|verify|list|lease` against a repository published by
 /// `alien-install publish` and served by a real nginx: a closure installed and run, no second
-/// download (access log), refusal messages, 8 concurrent installers, and kill -9 at random moments.
+/// download (access log), refusal messages, 20 concurrent installers, and kill -9 at 50 random moments.
 @Suite struct AreaCLITests {
     static let arch = "slc9_x86-64"
 
@@ -121,7 +121,9 @@ import TestSupport
         let area = site.area()
         let bootstrap = try Self.cli(["trust", "init", site.rootFile, "--metadata-dir", "\(area)/.alien/trust"])
         try #require(bootstrap.status == 0, "\(bootstrap.stderr)")
-        let requests = [["AliPhysics"], ["ROOT"], ["Python"], ["zlib", "xz"], ["AliPhysics"], ["ROOT", "Python"], ["xz"], ["AliPhysics::latest"]]
+        let patterns = [["AliPhysics"], ["ROOT"], ["Python"], ["zlib", "xz"], ["AliPhysics"], ["ROOT", "Python"], ["xz"], ["AliPhysics::latest"]]
+        // 20 installers at once over overlapping closures.
+        let requests = (0..<20).map { patterns[$0 % patterns.count] }
         var processes: [(Process, URL)] = []
         for (index, packages) in requests.enumerated() {
             let process = Process()
@@ -151,7 +153,7 @@ import TestSupport
         defer { site.stop() }
         let area = site.area()
         let arguments = ["install", "AliPhysics", "--area", area, "--arch", Self.arch, "--repo", site.repoURL, "--root", site.rootFile]
-        for round in 0..<12 {
+        for round in 0..<50 {
             let process = Process()
             process.executableURL = CLITests.binary
             process.arguments = arguments
