@@ -36,7 +36,9 @@ import TestSupport
     }
 
     /// zlib, xz, ROOT(zlib, xz), Python(zlib), AliPhysics(ROOT, Python), published with the CLI.
-    static func site(_ name: String, blobSize: Int = 0) throws -> Site {
+    /// `serverBlock`: an nginx server block to run instead of the test default (e.g. the shipped
+    /// installer/nginx/alien-repo.conf).
+    static func site(_ name: String, blobSize: Int = 0, serverBlock: String? = nil) throws -> Site {
         let base = try Interop.temporaryDirectory("area-\(name)")
         let keys = base.appendingPathComponent("keys").path, repo = base.appendingPathComponent("repo").path
         for role in ["root", "targets", "snapshot", "timestamp"] {
@@ -60,7 +62,7 @@ import TestSupport
         try aliPhysics.store(in: workDir, arch: arch)
         let published = try CLITests.cli(["publish", "--repo", repo, "--work-dir", workDir.path, "AliPhysics", "--keys-dir", keys])
         try #require(published.status == 0, "\(published.stderr)")
-        return Site(base: base, server: try NginxServer(root: URL(fileURLWithPath: repo)))
+        return Site(base: base, server: try NginxServer(root: URL(fileURLWithPath: repo), serverBlock: serverBlock))
     }
 
     static func cli(_ arguments: [String]) throws -> Interop.Result {

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 import Trust
 
-/// Two sites' `alien-install trust` clients behind one Squid (the shipped
+/// Two sites behind one Squid (the shipped
 /// installer/squid/site-cache.conf) in front of nginx (the shipped installer/nginx/alien-repo.conf):
 /// the second site's metadata and targets come out of the cache, and both verify them.
 enum SiteCache {
@@ -14,7 +14,7 @@ enum SiteCache {
 }
 
 @Suite(.enabled(if: SiteCache.available, "nginx or squid is missing (run make deps; ALIEN_REQUIRE_INTEROP=1 makes this a failure)"))
-struct TrustThroughSquidTests {
+struct SiteCacheTests {
     static func shipped(_ path: String) throws -> String {
         try String(contentsOf: Interop.root.appendingPathComponent(path), encoding: .utf8)
     }
@@ -73,5 +73,38 @@ struct TrustThroughSquidTests {
         let originLog = try String(contentsOf: nginx.directory.appendingPathComponent("access.log"), encoding: .utf8)
         #expect(originLog.components(separatedBy: "\n").filter { $0.contains(".tar.gz") }.count == 1,
                 "the tarball reached the origin once:\n\(originLog)")
+    }
+
+    /// Two sites install the same closure through one Squid: the second site's tarballs come out
+    /// of the cache (the origin serves each once), and both areas verify.
+    @Test func aSecondSiteInstallsFromTheCache() throws {
+        let site = try AreaCLITests.site("squid", blobSize: 500_000, serverBlock: try Self.shipped("installer/nginx/alien-repo.conf"))
+        defer { site.stop() }
+        let squid = try SquidServer(configuration: try Self.shipped("installer/squid/site-cache.conf"))
+        defer { squid.stop() }
+        for name in ["site-a", "site-b"] {
+            let area = site.area(name)
+            let installed = try Interop.run(
+                CLITests.binary,
+                ["install", "AliPhysics", "--area", area, "--arch", AreaCLITests.arch, "--repo", site.repoURL, "--root", site.rootFile],
+                environment: ["http_proxy": squid.proxyURL.absoluteString, "no_proxy": ""])
+            #expect(installed.status == 0, "\(name): \(installed.stderr)")
+            let verified = try Interop.run(CLITests.binary, ["verify", "--area", area])
+            #expect(verified.status == 0 && verified.text.split(separator: "\n").count == 5, "\(name): \(verified.text)")
+        }
+        let downloads = site.tarballDownloads
+        #expect(downloads.count == 5 && downloads.values.allSatisfy { $0 == 1 }, "the origin served each tarball once: \(downloads)")
+        var tarballLines: [[Substring]] = []
+        for _ in 0..<100 {
+            tarballLines = squid.accessLogLines.map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+                .filter { $0.count >= 7 && $0[6].hasSuffix(".tar.gz") }
+            if tarballLines.count >= 10 { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let hits = ["TCP_HIT/", "TCP_MEM_HIT/", "TCP_REFRESH_UNMODIFIED/", "TCP_IMS_HIT/"]
+        let codes = tarballLines.map { String($0[3]) }
+        #expect(codes.count == 10, "\(codes)")
+        #expect(codes.prefix(5).allSatisfy { $0.hasPrefix("TCP_MISS/200") }, "\(codes)")
+        #expect(codes.suffix(5).allSatisfy { code in hits.contains { code.hasPrefix($0) } }, "\(codes)")
     }
 }
