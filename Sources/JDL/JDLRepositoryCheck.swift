@@ -134,15 +134,16 @@ public enum JDLSuggestions {
         return result
     }
 
-    /// Versions ordered by closeness to `wanted`: those starting with it first, then by edit
-    /// distance; ties (and no version wanted) keep the given order (newest first).
+    /// Versions ordered by closeness to `wanted`: those starting with it (or it with their
+    /// version) first, newest first; then the others by edit distance; no version wanted
+    /// keeps the given order (newest first).
     static func rankVersions(_ packages: [JDLAvailablePackage], wanted: VersionSelector) -> [JDLAvailablePackage] {
         guard case let .exact(text) = wanted else { return packages }
         var scored: [(package: JDLAvailablePackage, prefix: Int, distance: Int, index: Int)] = []
         for (index, package) in packages.enumerated() {
             let full = "\(package.version)-\(package.revision)"
             let prefix = full.hasPrefix(text) || text.hasPrefix(package.version)
-            scored.append((package, prefix ? 0 : 1, editDistance(full, text), index))
+            scored.append((package, prefix ? 0 : 1, prefix ? 0 : editDistance(full, text), index))
         }
         scored.sort { ($0.prefix, $0.distance, $0.index) < ($1.prefix, $1.distance, $1.index) }
         return scored.map(\.package)
