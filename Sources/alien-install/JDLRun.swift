@@ -1,6 +1,5 @@
 import AlienModel
 import ArgumentParser
-import Dispatch
 import Foundation
 import JDL
 import SoftwareArea
@@ -29,6 +28,9 @@ struct JDLJob {
         let present = try await makePresent(requests, in: area)
         let holder = jobID ?? "jdl-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let ttl = Self.leaseSeconds(check.document)
+        // From here on SIGINT/SIGTERM/SIGHUP do not end this process before the lease is released.
+        let forwarding = SignalForwarding.install()
+        defer { forwarding.restore() }
         try Output.run { try area.acquireLease(holder: holder, packages: present.all, ttl: ttl) }
         let status: Int32
         do {
@@ -39,7 +41,8 @@ struct JDLJob {
                 _ = try environmentArea.closure(of: selected)
                 return try EnvironmentLoader().changes(area: environmentArea, packages: selected, base: base)
             }
-            status = try Self.spawn(program, environment: changes.applied(to: base))
+            let signalled = SignalForwarding.pending
+            status = signalled != 0 ? 128 + signalled : try Self.spawn(program, environment: changes.applied(to: base))
         } catch {
             _ = try? area.releaseLease(holder: holder)
             throw error
@@ -60,8 +63,15 @@ struct JDLJob {
         func exact(_ key: PackageKey) throws -> PackageID {
             try Output.run { PackageID(name: try PackageName(key.name), version: .exact("\(key.version)-\(key.revision)")) }
         }
+        let installedAlready = requests.allSatisfy { !area.installed(matching: $0).isEmpty }
         if area.configuration.repository != nil, FileManager.default.fileExists(atPath: "\(area.layout.trust)/root.json") {
-            let outcomes = try await Output.runAsync { try await area.install(requests) }
+            let outcomes: [SoftwareArea.InstallOutcome]
+            do { outcomes = try await area.install(requests) } catch {
+                guard installedAlready, case .trust = error else { throw Output.fail(error.description) }
+                // The repository is out of reach but everything is here: run with what is installed.
+                Output.warn("\(error); using the installed packages")
+                return try installedPresent(requests, in: area)
+            }
             var roots: [PackageID] = []
             for request in requests {
                 guard let outcome = outcomes.first(where: {
@@ -70,6 +80,14 @@ struct JDLJob {
                 roots.append(try exact(outcome.package))
             }
             return Present(roots: roots, all: try outcomes.map { try exact($0.package) })
+        }
+        return try installedPresent(requests, in: area)
+    }
+
+    /// The newest installed match of each request; an error names the missing ones.
+    private func installedPresent(_ requests: [PackageID], in area: SoftwareArea) throws -> Present {
+        func exact(_ key: PackageKey) throws -> PackageID {
+            try Output.run { PackageID(name: try PackageName(key.name), version: .exact("\(key.version)-\(key.revision)")) }
         }
         var roots: [PackageID] = []
         var missing: [String] = []
@@ -121,25 +139,55 @@ struct JDLJob {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = Array(command.dropFirst())
         process.environment = environment
+        // The child inherits this thread's signal mask, which on a concurrency thread blocks
+        // nearly everything: spawn with an empty one, then put it back.
+        var saved = sigset_t()
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        pthread_sigmask(SIG_SETMASK, &empty, &saved)
         do { try process.run() } catch {
+            pthread_sigmask(SIG_SETMASK, &saved, nil)
             throw Output.fail("cannot run \(path): \(error.localizedDescription)", code: 126)
         }
-        // After the spawn, so the child starts with default signal dispositions.
-        let signals = [SIGINT, SIGTERM, SIGHUP]
-        var sources: [any DispatchSourceSignal] = []
-        for number in signals {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [process] in if process.isRunning { kill(process.processIdentifier, number) } }
-            source.resume()
-            sources.append(source)
-        }
-        defer {
-            for source in sources { source.cancel() }
-            for number in signals { signal(number, SIG_DFL) }
-        }
+        pthread_sigmask(SIG_SETMASK, &saved, nil)
+        SignalForwarding.child = process.processIdentifier
+        if SignalForwarding.pending != 0 { kill(process.processIdentifier, SignalForwarding.pending) }
+        defer { SignalForwarding.child = 0 }
         process.waitUntilExit()
         return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    }
+}
+
+/// SIGINT/SIGTERM/SIGHUP handlers (not SIG_IGN, so a child's dispositions stay the default)
+/// that forward the signal to the job's process, or remember it when none runs yet.
+/// `kill(2)` is async-signal-safe.
+struct SignalForwarding {
+    nonisolated(unsafe) static var child: pid_t = 0
+    nonisolated(unsafe) static var pending: Int32 = 0
+    static let signals = [SIGINT, SIGTERM, SIGHUP]
+    private var previous: [sigaction] = []
+
+    static func install() -> SignalForwarding {
+        var forwarding = SignalForwarding()
+        for number in signals {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { received in
+                if SignalForwarding.child > 0 { kill(SignalForwarding.child, received) } else { SignalForwarding.pending = received }
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_RESTART
+            var old = sigaction()
+            sigaction(number, &action, &old)
+            forwarding.previous.append(old)
+        }
+        return forwarding
+    }
+
+    func restore() {
+        for (number, old) in zip(Self.signals, previous) {
+            var restored = old
+            sigaction(number, &restored, nil)
+        }
     }
 }
 

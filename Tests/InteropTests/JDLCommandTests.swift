@@ -91,6 +91,21 @@ import TestSupport
         #expect(missing.status == 127)
         #expect(!FileManager.default.fileExists(atPath: "\(area)/.alien/leases/job-43.json"))
 
+        // SIGTERM to alien-install reaches the job; the lease goes, the status says how it ended.
+        let job = Process()
+        job.executableURL = CLITests.binary
+        job.arguments = ["run", "--jdl", file, "x", "--job-id", "job-44", "--area", area, "--", "sleep", "30"]
+        job.standardOutput = FileHandle.nullDevice
+        job.standardError = FileHandle.nullDevice
+        try job.run()
+        let leaseFile = "\(area)/.alien/leases/job-44.json"
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: leaseFile) { usleep(50_000) }
+        #expect(FileManager.default.fileExists(atPath: leaseFile))
+        job.terminate()
+        job.waitUntilExit()
+        #expect(job.terminationStatus == 143)
+        #expect(!FileManager.default.fileExists(atPath: leaseFile))
+
         let env = try CLITests.cli(["jdl", "env", file, "x", "--area", area, "--arch", Self.arch, "--shell", "json"])
         #expect(env.status == 0, "\(env.stderr)")
         let changes = try #require(try JSONSerialization.jsonObject(with: env.stdout) as? [String: Any])
