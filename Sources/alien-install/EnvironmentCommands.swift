@@ -84,7 +84,7 @@ struct RunCommand: AsyncParsableCommand {
 
             alien-install run --jdl job.jdl [ARGS...] [--job-id ID] [-- CMD...]: the JDL's Packages \
             ($1..$n from ARGS) are installed through the area when it trusts a repository (closure \
-            included; otherwise they must be installed), leased for holder ID (default: generated; \
+            included; otherwise, or when it cannot be reached, the installed ones are used), leased for holder ID (default: generated; \
             TTL: the JDL's TTL + 1 h, else a day), then CMD — or the JDL's Executable with its \
             Arguments — runs as a child in their environment (ALIEN_JOB_ID set); the lease is \
             released when it ends, also on failure or SIGINT/SIGTERM/SIGHUP (forwarded to the \
@@ -104,6 +104,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let terminator = words.firstIndex(of: "--")
+        if words[..<(terminator ?? words.endIndex)].contains(where: { $0 == "--help" || $0 == "-h" }) { throw CleanExit.helpRequest(self) }
         guard terminator != nil || jdl != nil || words.contains("--jdl") else {
             throw ValidationError("no command: alien-install run PKG... -- CMD ARGS")
         }
