@@ -76,12 +76,17 @@ step "Running a program from the installed package, in its environment"
 "$BIN" env GridDemo --area "$DEMO/area" --shell sh | grep -E '^export (GRIDDEMO_ROOT|PATH)='
 echo "modulefiles: $(cd "$DEMO/area/$ARCH/Modules/modulefiles" && find . -type f | sed 's|^\./||' | sort | tr '\n' ' ')"
 
+step "A grid job from a JDL: packages checked against the signed repository, then run under a lease"
+"$BIN" jdl check examples/jdl/demo.jdl --area "$DEMO/area"
+"$BIN" run --jdl examples/jdl/demo.jdl --area "$DEMO/area" --job-id demo-job-1
+echo "leases left after the job: $(ls "$DEMO/area/.alien/leases" | wc -l)"
+
 step "Done"
 cat <<TXT
 What exists today: recipes → resolution with aliBuild-identical versions and hashes,
 explanations, diffs, the system doctor, builds into reproducible relocatable tarballs in
 an aliBuild-layout store, publishing into a signed TUF repository served over HTTP, a
 site's verified view of it, atomic installs into a software area, and programs run in
-the installed packages' environment. Still to come: installs through packmand, job
-agents, torrents. State of this demo: $DEMO/
+the installed packages' environment, and a job run from its JDL under a lease.
+Still to come: installs through packmand, job agents, torrents. State of this demo: $DEMO/
 TXT

@@ -15,6 +15,13 @@ public struct JDLCheck: Sendable {
     }
     public var succeeded: Bool { problems.isEmpty }
 
+    /// The composed `Requirements` with the packages as a repository resolved them
+    /// (`::latest` replaced by the version found).
+    public func requirements(resolvedBy check: JDLRepositoryCheck) -> String {
+        JDLRequirements.compose(packages: check.resolvedQualified(defaultOwner: packages.defaultOwner),
+                                userRequirements: JDLRequirements.userRequirements(in: document))
+    }
+
     /// Parses `text` with `$1..$n` taken from `arguments` and checks its packages.
     public init(text: String, arguments: [String], defaultOwner: String = PackageID.defaultOwner) throws(JDLError) {
         document = try JDLDocument(parsing: text, arguments: arguments)
@@ -23,12 +30,19 @@ public struct JDLCheck: Sendable {
 
     /// A JSON object: attributes (as printed JDL values), packages, problems, warnings and
     /// the composed requirements. Keys are sorted.
-    public var json: String {
+    public var json: String { json(repository: nil) }
+
+    /// ``json`` with, when checked against a repository, `"repository"`: the per-package
+    /// results and `"requirements"`/`"valid"` taking the resolution into account.
+    public func json(repository check: JDLRepositoryCheck?) -> String {
         func string(_ text: String) -> String { JDLPrinter.quote(text, escapingControls: true) }
         let attributes = document.attributes.sorted { $0.key < $1.key }
             .map { "\(string($0.name)):\(string(JDLPrinter.render($0.value, indent: nil)))" }.joined(separator: ",")
         func list(_ items: [String]) -> String { "[" + items.map(string).joined(separator: ",") + "]" }
-        return "{\"attributes\":{\(attributes)},\"packages\":\(list(packages.uniqueQualified)),\"problems\":\(list(problems)),"
-            + "\"requirements\":\(string(requirements)),\"valid\":\(succeeded),\"warnings\":\(list(warnings))}"
+        let composed = check.map { requirements(resolvedBy: $0) } ?? requirements
+        let valid = succeeded && (check?.succeeded ?? true)
+        let repository = check.map { ",\"repository\":{\"arch\":\(string($0.arch)),\"packages\":\($0.json(defaultOwner: packages.defaultOwner))}" } ?? ""
+        return "{\"attributes\":{\(attributes)},\"packages\":\(list(packages.uniqueQualified)),\"problems\":\(list(problems))\(repository),"
+            + "\"requirements\":\(string(composed)),\"valid\":\(valid),\"warnings\":\(list(warnings))}"
     }
 }

@@ -73,7 +73,7 @@ func enterShell(packages: [String], areaOptions: EnvironmentAreaOptions) throws 
     try execute([shell, "-i"], environment: changes.applied(to: environment))
 }
 
-struct RunCommand: ParsableCommand {
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a command in the environment of installed packages.",
@@ -81,21 +81,39 @@ struct RunCommand: ParsableCommand {
             alien-install run GridDemo -- hello-grid world: the command replaces this process \
             (exec), so its exit status is the command's. The command is looked up in the \
             environment's PATH.
+
+            alien-install run --jdl job.jdl [ARGS...] [--job-id ID] [-- CMD...]: the JDL's Packages \
+            ($1..$n from ARGS) are installed through the area when it trusts a repository (closure \
+            included; otherwise, or when it cannot be reached, the installed ones are used), leased for holder ID (default: generated; \
+            TTL: the JDL's TTL + 1 h, else a day), then CMD — or the JDL's Executable with its \
+            Arguments — runs as a child in their environment (ALIEN_JOB_ID set); the lease is \
+            released when it ends, also on failure or SIGINT/SIGTERM/SIGHUP (forwarded to the \
+            child). Exit status: the command's (128 + N when killed by signal N).
             """)
 
     @OptionGroup var areaOptions: EnvironmentAreaOptions
 
+    @Option(name: .long, help: "Run the job a JDL describes (its packages, leased; its Executable unless -- CMD is given).")
+    var jdl: String?
+
+    @Option(name: .long, help: "With --jdl: the lease holder (letters, digits, '.', '_', '-'; default: generated).")
+    var jobId: String?
+
     @Argument(parsing: .captureForPassthrough, help: "Packages, then --, then the command and its arguments.")
     var words: [String] = []
 
-    func run() throws {
-        guard let terminator = words.firstIndex(of: "--") else {
+    func run() async throws {
+        let terminator = words.firstIndex(of: "--")
+        if words[..<(terminator ?? words.endIndex)].contains(where: { $0 == "--help" || $0 == "-h" }) { throw CleanExit.helpRequest(self) }
+        guard terminator != nil || jdl != nil || words.contains("--jdl") else {
             throw ValidationError("no command: alien-install run PKG... -- CMD ARGS")
         }
         var options = areaOptions
+        var jdlFile = jdl
+        var jobID = jobId
         var packages: [String] = []
         var index = 0
-        let before = Array(words[..<terminator])
+        let before = Array(words[..<(terminator ?? words.endIndex)])
         // Options given after the first package arrive here unparsed.
         while index < before.count {
             let word = before[index]
@@ -109,13 +127,25 @@ struct RunCommand: ParsableCommand {
                 guard let value else { throw ValidationError("\(word) needs a value") }
                 options.arch = value
                 index += 2
+            case "--jdl", "--job-id":
+                guard let value else { throw ValidationError("\(word) needs a value") }
+                if word == "--jdl" { jdlFile = value } else { jobID = value }
+                index += 2
             default:
                 if word.hasPrefix("-") { throw ValidationError("unknown option \(word)") }
                 packages.append(word)
                 index += 1
             }
         }
-        let command = Array(words[(terminator + 1)...])
+        let command = terminator.map { Array(words[($0 + 1)...]) } ?? []
+        if let jdlFile {
+            let job = JDLJob(file: jdlFile, arguments: packages, jobID: jobID, command: command, areaOptions: options)
+            let status = try await job.run()
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
+        if jobID != nil { throw ValidationError("--job-id goes with --jdl") }
+        guard terminator != nil else { throw ValidationError("no command: alien-install run PKG... -- CMD ARGS") }
         guard !packages.isEmpty else { throw ValidationError("no package: alien-install run PKG... -- CMD ARGS") }
         guard !command.isEmpty else { throw ValidationError("no command after --: alien-install run PKG... -- CMD ARGS") }
         try runInEnvironment(packages: packages, command: command, areaOptions: options)

@@ -54,6 +54,10 @@ func execute(_ command: [String], environment: [String: String]) throws -> Never
     }
     let arguments = command.map { strdup($0) } + [nil]
     let variables = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    // The signal mask survives exec; a concurrency thread's blocks nearly everything.
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    pthread_sigmask(SIG_SETMASK, &empty, nil)
     execve(path, arguments, variables)
     let reason = String(cString: strerror(errno))
     throw Output.fail("cannot run \(path): \(reason)", code: 126)

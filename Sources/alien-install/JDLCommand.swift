@@ -1,22 +1,30 @@
 import ArgumentParser
 import Foundation
+import HostEnvironment
 import JDL
+import SoftwareArea
+import Transport
 
-struct JDLCommand: ParsableCommand {
+struct JDLCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jdl",
-        abstract: "Check job descriptions (JDL) before they are submitted.",
-        subcommands: [Check.self])
+        abstract: "Check job descriptions (JDL) before they are submitted; print their environment.",
+        subcommands: [Check.self, Env.self])
 
-    struct Check: ParsableCommand {
+    struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Parse a JDL, substitute $1..$n, check its Packages and print the composed Requirements.",
+            abstract: "Parse a JDL, substitute $1..$n, check its Packages against a signed repository and print the composed Requirements.",
             discussion: """
-                With --syntax-only (for now the only mode: checking packages against a signed \
-                repository comes with it) the JDL is parsed, $1..$n are replaced by ARGS, the \
-                Packages are checked for form, duplicates and two versions of one package, and \
-                the Requirements AliEn would compose are printed. Errors show the line with a \
-                caret. Exit status: 0 all well, 1 a problem in the JDL.
+                The JDL is parsed, $1..$n are replaced by ARGS, the Packages are checked for form, \
+                duplicates and two versions of one package, then each package is looked up in the \
+                trusted (TUF-verified) metadata for the architecture: through a software area that \
+                trusts a repository (--area DIR), or directly (--repo URL --root ROOT_JSON; the \
+                metadata is kept in a temporary directory, removed afterwards). ::latest is resolved \
+                and printed; an unknown package or version gets close names or versions as \
+                suggestions; a package defined only for another architecture says so. The \
+                Requirements AliEn would compose are printed with the resolved packages. \
+                --syntax-only skips the repository. Errors show the line with a caret. \
+                Exit status: 0 all well, 1 a problem in the JDL or a package not defined.
                 """)
 
         @Argument(help: "The JDL file.")
@@ -28,40 +36,132 @@ struct JDLCommand: ParsableCommand {
         @Flag(name: .long, help: "Check the JDL without a repository.")
         var syntaxOnly = false
 
+        @Option(name: .long, help: "A software area whose trusted repository to check against (default: $ALIEN_AREA).")
+        var area: String?
+
+        @Option(name: .long, help: "Repository base URL (…/metadata under it), checked directly (with --root).")
+        var repo: String?
+
+        @Option(name: .long, help: "Root metadata to trust for --repo (e.g. the repository's 1.root.json).")
+        var root: String?
+
+        @Option(name: .long, help: "Architecture (default: the area's, else this host's).")
+        var arch: String?
+
         @Option(name: .long, help: "Owner for packages written without one.")
         var defaultOwner = "VO_ALICE"
 
-        @Flag(name: .long, help: "Print the parsed JDL, packages and requirements as JSON.")
+        @Flag(name: .long, help: "Print the parsed JDL, packages (resolved) and requirements as JSON.")
         var json = false
 
         func validate() throws {
-            guard syntaxOnly else {
-                throw ValidationError("checking packages against a repository needs signed repositories, which are not there yet: use --syntax-only")
+            if syntaxOnly { return }
+            if repo != nil, root == nil, area == nil { throw ValidationError("--repo needs --root ROOT_JSON (or an --area that trusts it)") }
+            let environmentArea = ProcessInfo.processInfo.environment["ALIEN_AREA"] ?? ""
+            if area == nil, environmentArea.isEmpty, repo == nil {
+                throw ValidationError("check against a repository with --area DIR or --repo URL --root ROOT_JSON, or use --syntax-only")
             }
         }
 
-        func run() throws {
-            let text = try Output.run {
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: file])
-                }
-                return String(decoding: data, as: UTF8.self)
-            }
-            let check = try Output.run {
-                do throws(JDLError) { return try JDLCheck(text: text, arguments: arguments, defaultOwner: defaultOwner) } catch {
-                    throw JDLFileError(file: file, error: error)
-                }
-            }
+        func run() async throws {
+            let check = try loadJDL(file: file, arguments: arguments, defaultOwner: defaultOwner)
+            var repositoryCheck: JDLRepositoryCheck?
+            if !syntaxOnly { repositoryCheck = try await checkAgainstRepository(check) }
             if json {
-                Output.write(check.json + "\n")
+                Output.write(check.json(repository: repositoryCheck) + "\n")
             } else {
                 for warning in check.warnings { Output.warn("\(file): \(warning)") }
                 for problem in check.problems { Output.write("✗ \(file): \(problem)\n") }
-                Output.write("Packages: \(check.packages.uniqueQualified.joined(separator: ", "))\n")
-                Output.write("Requirements = \(check.requirements);\n")
-                if check.succeeded { Output.write("✓ \(file): syntax and packages are well formed\n") }
+                if let repositoryCheck {
+                    for result in repositoryCheck.results {
+                        Output.write(result.isDefined ? "✓ \(result)\n" : "✗ \(file): \(result)\n")
+                    }
+                    Output.write("Packages: \(repositoryCheck.resolvedQualified(defaultOwner: defaultOwner).joined(separator: ", "))\n")
+                    Output.write("Requirements = \(check.requirements(resolvedBy: repositoryCheck));\n")
+                } else {
+                    Output.write("Packages: \(check.packages.uniqueQualified.joined(separator: ", "))\n")
+                    Output.write("Requirements = \(check.requirements);\n")
+                }
+                if check.succeeded, repositoryCheck?.succeeded ?? true {
+                    Output.write(repositoryCheck.map { "✓ \(file): all \(check.packages.uniqueQualified.count) package(s) defined for \($0.arch)\n" }
+                        ?? "✓ \(file): syntax and packages are well formed\n")
+                }
             }
-            if !check.succeeded { throw ExitCode(1) }
+            if !check.succeeded || !(repositoryCheck?.succeeded ?? true) { throw ExitCode(1) }
+        }
+
+        private func checkAgainstRepository(_ check: JDLCheck) async throws -> JDLRepositoryCheck {
+            let areaPath = area ?? ProcessInfo.processInfo.environment["ALIEN_AREA"].flatMap { $0.isEmpty ? nil : $0 }
+            let hostArch = (try? HostArchitecture.current())?.rawValue
+            var temporary: String?
+            defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
+            let catalog: PackageCatalog
+            if let areaPath, repo == nil || area != nil {
+                guard FileManager.default.fileExists(atPath: areaPath) else { throw Output.fail("software area \(areaPath) does not exist") }
+                catalog = try Output.run {
+                    try SoftwareArea.open(root: areaPath, arch: arch, repository: repo, rootFile: root, fetcher: HTTPClient(), defaultArch: hostArch).catalog()
+                }
+            } else if let repo, let root {
+                guard let chosen = arch ?? hostArch else { throw ValidationError("give the architecture with --arch") }
+                let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alien-install-jdl-\(UUID().uuidString)").path
+                temporary = directory
+                catalog = try Output.run {
+                    try PackageCatalog.direct(repository: repo, rootFile: root, metadataDirectory: directory, arch: chosen, fetcher: HTTPClient())
+                }
+            } else {
+                throw ValidationError("check against a repository with --area DIR or --repo URL --root ROOT_JSON, or use --syntax-only")
+            }
+            let targets = try await Output.runAsync { try await catalog.availableEverywhere() }
+            let available = targets.map {
+                JDLAvailablePackage(name: $0.key.name, version: $0.key.version, revision: $0.key.revision, arch: $0.arch)
+            }
+            return JDLRepositoryCheck(packages: check.packages, available: available, arch: catalog.arch)
+        }
+    }
+
+    struct Env: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the environment of a JDL's packages (installed ones) as shell statements.",
+            discussion: """
+                As alien-install env for the JDL's Packages ($1..$n from ARGS; ::latest is the newest \
+                installed). A package that is not installed is an error naming it.
+                """)
+
+        @Argument(help: "The JDL file.")
+        var file: String
+        @Argument(help: "Values for $1, $2, ...")
+        var arguments: [String] = []
+        @OptionGroup var areaOptions: EnvironmentAreaOptions
+        @Option(help: "Syntax: \(EnvironmentShell.allCases.map(\.rawValue).joined(separator: ", ")) (default: from $SHELL).")
+        var shell: String?
+        @Option(name: .long, help: "Owner for packages written without one.")
+        var defaultOwner = "VO_ALICE"
+
+        func run() throws {
+            let check = try loadJDL(file: file, arguments: arguments, defaultOwner: defaultOwner)
+            let area = try areaOptions.resolve()
+            let syntax = try shellSyntax(shell)
+            let selected = try Output.run { try area.resolve(check.packages.entries.map(\.id)) }
+            let changes = try Output.run {
+                _ = try area.closure(of: selected)
+                return try EnvironmentLoader().changes(area: area, packages: selected, base: ProcessInfo.processInfo.environment)
+            }
+            Output.write(syntax.render(changes))
+        }
+    }
+}
+
+/// Reads and parses a JDL file (`$1..$n` from `arguments`); errors name the file.
+func loadJDL(file: String, arguments: [String], defaultOwner: String) throws -> JDLCheck {
+    let text = try Output.run {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: file])
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+    return try Output.run {
+        do throws(JDLError) { return try JDLCheck(text: text, arguments: arguments, defaultOwner: defaultOwner) } catch {
+            throw JDLFileError(file: file, error: error)
         }
     }
 }

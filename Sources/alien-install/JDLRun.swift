@@ -1,0 +1,199 @@
+import AlienModel
+import ArgumentParser
+import Foundation
+import JDL
+import SoftwareArea
+import Transport
+
+/// `alien-install run --jdl FILE [ARGS...] [--job-id ID] [-- CMD...]`: the job's packages made
+/// present, leased for the job's lifetime, the command run as a child in their environment,
+/// the lease released (also on failure or a signal), the command's exit status returned.
+struct JDLJob {
+    var file: String
+    var arguments: [String]
+    var jobID: String?
+    var command: [String]
+    var areaOptions: EnvironmentAreaOptions
+    var defaultOwner = PackageID.defaultOwner
+
+    func run() async throws -> Int32 {
+        let check = try loadJDL(file: file, arguments: arguments, defaultOwner: defaultOwner)
+        guard check.succeeded else { throw Output.fail("\(file): " + check.problems.joined(separator: "; ")) }
+        let requests = check.packages.entries.map(\.id)
+        let environmentArea = try areaOptions.resolve()
+        let area = try Output.run {
+            try SoftwareArea.open(root: environmentArea.root.path, arch: environmentArea.architecture.rawValue, fetcher: HTTPClient(),
+                                  reporter: StderrReporter())
+        }
+        let present = try await makePresent(requests, in: area)
+        let holder = jobID ?? "jdl-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let ttl = Self.leaseSeconds(check.document)
+        // From here on SIGINT/SIGTERM/SIGHUP do not end this process before the lease is released.
+        let forwarding = SignalForwarding.install()
+        defer { forwarding.restore() }
+        try Output.run { try area.acquireLease(holder: holder, packages: present.all, ttl: ttl) }
+        let status: Int32
+        do {
+            let program = try command.isEmpty ? Self.jdlCommand(check.document, file: file) : command
+            let selected = try Output.run { try environmentArea.resolve(present.roots) }
+            let base = ProcessInfo.processInfo.environment.merging(["ALIEN_JOB_ID": holder]) { $1 }
+            let changes = try Output.run {
+                _ = try environmentArea.closure(of: selected)
+                return try EnvironmentLoader().changes(area: environmentArea, packages: selected, base: base)
+            }
+            let signalled = SignalForwarding.pending
+            status = signalled != 0 ? 128 + signalled : try Self.spawn(program, environment: changes.applied(to: base))
+        } catch {
+            _ = try? area.releaseLease(holder: holder)
+            throw error
+        }
+        try Output.run { _ = try area.releaseLease(holder: holder) }
+        return status
+    }
+
+    /// The roots (as exact `Name::Version-Rev` requests) and everything to lease.
+    struct Present {
+        var roots: [PackageID]
+        var all: [PackageID]
+    }
+
+    /// Installs through the area when it knows a trusted repository (closure included);
+    /// otherwise takes what is installed, naming what is missing.
+    private func makePresent(_ requests: [PackageID], in area: SoftwareArea) async throws -> Present {
+        func exact(_ key: PackageKey) throws -> PackageID {
+            try Output.run { PackageID(name: try PackageName(key.name), version: .exact("\(key.version)-\(key.revision)")) }
+        }
+        let installedAlready = requests.allSatisfy { !area.installed(matching: $0).isEmpty }
+        if area.configuration.repository != nil, FileManager.default.fileExists(atPath: "\(area.layout.trust)/root.json") {
+            let outcomes: [SoftwareArea.InstallOutcome]
+            do { outcomes = try await area.install(requests) } catch {
+                guard installedAlready, case .trust = error else { throw Output.fail(error.description) }
+                // The repository is out of reach but everything is here: run with what is installed.
+                Output.warn("\(error); using the installed packages")
+                return try installedPresent(requests, in: area)
+            }
+            var roots: [PackageID] = []
+            for request in requests {
+                guard let outcome = outcomes.first(where: {
+                    $0.package.name == request.name.rawValue && request.version.matches(version: $0.package.version, revision: $0.package.revision)
+                }) else { continue }
+                roots.append(try exact(outcome.package))
+            }
+            return Present(roots: roots, all: try outcomes.map { try exact($0.package) })
+        }
+        return try installedPresent(requests, in: area)
+    }
+
+    /// The newest installed match of each request; an error names the missing ones.
+    private func installedPresent(_ requests: [PackageID], in area: SoftwareArea) throws -> Present {
+        func exact(_ key: PackageKey) throws -> PackageID {
+            try Output.run { PackageID(name: try PackageName(key.name), version: .exact("\(key.version)-\(key.revision)")) }
+        }
+        var roots: [PackageID] = []
+        var missing: [String] = []
+        for request in requests {
+            if let match = area.installed(matching: request).first { roots.append(try exact(match.key)) } else { missing.append(request.description) }
+        }
+        if !missing.isEmpty {
+            throw Output.fail("not installed in \(area.layout.root) (and the area knows no repository to install from): \(missing.joined(separator: ", "))")
+        }
+        return Present(roots: roots, all: roots)
+    }
+
+    /// The JDL's `TTL` plus an hour, else a day.
+    static func leaseSeconds(_ document: JDLDocument) -> Int64 {
+        switch document["TTL"] {
+        case let .number(text), let .string(text): (Int64(text.trimmingCharacters(in: .whitespaces)) ?? 82_800) + 3_600
+        default: 86_400
+        }
+    }
+
+    /// `Executable` with `Arguments` split at blanks.
+    static func jdlCommand(_ document: JDLDocument, file: String) throws -> [String] {
+        guard let executable = document["Executable"]?.stringValue, !executable.isEmpty else {
+            throw Output.fail("\(file): no Executable, and no command given after --")
+        }
+        let arguments: [String]
+        switch document["Arguments"] {
+        case let .string(text)?: arguments = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
+        case let .list(items)?: arguments = items.compactMap(\.stringValue)
+        default: arguments = []
+        }
+        return [executable] + arguments
+    }
+
+    /// Runs `command` as a child (looked up in the environment's PATH); SIGINT/SIGTERM/SIGHUP
+    /// are forwarded to it. Returns its exit status (128 + signal when it was killed).
+    static func spawn(_ command: [String], environment: [String: String]) throws -> Int32 {
+        guard let program = command.first else { throw Output.fail("no command given") }
+        var path = program
+        if !program.contains("/") {
+            let directories = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":", omittingEmptySubsequences: false)
+            guard let found = directories.map({ ($0.isEmpty ? "." : String($0)) + "/" + program })
+                .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+                throw Output.fail("\(program): command not found in the environment's PATH", code: 127)
+            }
+            path = found
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = Array(command.dropFirst())
+        process.environment = environment
+        // The child inherits this thread's signal mask, which on a concurrency thread blocks
+        // nearly everything: spawn with an empty one, then put it back.
+        var saved = sigset_t()
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        pthread_sigmask(SIG_SETMASK, &empty, &saved)
+        do { try process.run() } catch {
+            pthread_sigmask(SIG_SETMASK, &saved, nil)
+            throw Output.fail("cannot run \(path): \(error.localizedDescription)", code: 126)
+        }
+        pthread_sigmask(SIG_SETMASK, &saved, nil)
+        SignalForwarding.child = process.processIdentifier
+        if SignalForwarding.pending != 0 { kill(process.processIdentifier, SignalForwarding.pending) }
+        defer { SignalForwarding.child = 0 }
+        process.waitUntilExit()
+        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    }
+}
+
+/// SIGINT/SIGTERM/SIGHUP handlers (not SIG_IGN, so a child's dispositions stay the default)
+/// that forward the signal to the job's process, or remember it when none runs yet.
+/// `kill(2)` is async-signal-safe.
+struct SignalForwarding {
+    nonisolated(unsafe) static var child: pid_t = 0
+    nonisolated(unsafe) static var pending: Int32 = 0
+    static let signals = [SIGINT, SIGTERM, SIGHUP]
+    private var previous: [sigaction] = []
+
+    static func install() -> SignalForwarding {
+        var forwarding = SignalForwarding()
+        for number in signals {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { received in
+                if SignalForwarding.child > 0 { kill(SignalForwarding.child, received) } else { SignalForwarding.pending = received }
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_RESTART
+            var old = sigaction()
+            sigaction(number, &action, &old)
+            forwarding.previous.append(old)
+        }
+        return forwarding
+    }
+
+    func restore() {
+        for (number, old) in zip(Self.signals, previous) {
+            var restored = old
+            sigaction(number, &restored, nil)
+        }
+    }
+}
+
+/// Area progress on stderr, so that stdout is the job's.
+struct StderrReporter: AreaReporter {
+    func report(_ event: AreaEvent) {
+        FileHandle.standardError.write(Data((event.text + "\n").utf8))
+    }
+}
