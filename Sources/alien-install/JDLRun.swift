@@ -31,7 +31,7 @@ struct JDLJob {
         // From here on SIGINT/SIGTERM/SIGHUP do not end this process before the lease is released.
         let forwarding = SignalForwarding.install()
         defer { forwarding.restore() }
-        try Output.run { try area.acquireLease(holder: holder, packages: present.all, ttl: ttl) }
+        _ = try Output.run { try area.acquireLease(holder: holder, packages: present.all, ttl: ttl) }
         let status: Int32
         do {
             let program = try command.isEmpty ? Self.jdlCommand(check.document, file: file) : command
