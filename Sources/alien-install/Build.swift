@@ -26,8 +26,11 @@ struct Build: ParsableCommand {
     @Option(name: [.customShort("j"), .long], help: "CPUs to use in total, split between concurrent builds.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(name: .long, help: "A read-only aliBuild store (http[s]://…, with JSON directory listings) to take prebuilt tarballs from. Not signed: use only stores you trust.")
+    @Option(name: .long, help: "A read-only aliBuild store (http[s]://…, with JSON directory listings) to take prebuilt tarballs from. Unsigned: needs --trust-unsigned-store.")
     var remoteStore: String?
+
+    @Flag(name: .long, help: "Accept the tarballs of an unsigned --remote-store as they are (nothing proves who made them).")
+    var trustUnsignedStore = false
 
     @Flag(name: .long, help: "Resolve and print what would be built, without building.")
     var dryRun = false
@@ -41,6 +44,9 @@ struct Build: ParsableCommand {
     func validate() throws {
         if packages.isEmpty { throw ValidationError("name at least one package") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let remoteStore, !trustUnsignedStore {
+            throw ValidationError("\(remoteStore) is a plain aliBuild store: nothing signs its tarballs. Add --trust-unsigned-store to use it anyway, or install from a signed repository (alien-install install --repo URL)")
+        }
     }
 
     func run() throws {

@@ -103,7 +103,10 @@ import TestSupport
         #expect(first.status == 0, "\(first.stderr)")
         let server = try NginxServer(root: origin)
         defer { server.stop() }
-        let second = try CLITests.cli(common + ["-w", work.path, "--remote-store", server.baseURL.absoluteString])
+        // An unsigned store is refused unless the user says to trust it.
+        let refused = try CLITests.cli(common + ["-w", work.path, "--remote-store", server.baseURL.absoluteString])
+        #expect(refused.status == 64 && refused.stderr.contains("--trust-unsigned-store"), "\(refused.stderr)")
+        let second = try CLITests.cli(common + ["-w", work.path, "--remote-store", server.baseURL.absoluteString, "--trust-unsigned-store"])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stderr.contains("unsigned"))
         #expect(!second.text.contains("\"event\":\"built\""), "nothing is built: \(second.text)")
@@ -117,7 +120,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: empty); try? FileManager.default.removeItem(at: third) }
         let emptyServer = try NginxServer(root: empty)
         defer { emptyServer.stop() }
-        let built = try CLITests.cli(common + ["-w", third.path, "--remote-store", emptyServer.baseURL.absoluteString])
+        let built = try CLITests.cli(common + ["-w", third.path, "--remote-store", emptyServer.baseURL.absoluteString, "--trust-unsigned-store"])
         #expect(built.status == 0, "\(built.stderr)")
         #expect(built.text.components(separatedBy: "\"event\":\"built\"").count - 1 == 5)
     }
