@@ -78,6 +78,11 @@ echo
 echo "Publishing 1 000 tarballs in one call (fsync on, as the CLI does):"
 "$BIN/publish-bench" --count 1000 --sync --work .bench/publish | tee -a "$results"
 
+# A site's everyday commands on a 100-package closure.
+echo
+echo "Software area, 100-package closure (no-op install; env vs bash sourcing init.sh):"
+scripts/bench_area.sh "$BIN"
+
 # Transfers: a 1 GiB download through the libcurl multi engine (plain, and with piece-by-piece
 # verification) against `curl -o`.
 echo
