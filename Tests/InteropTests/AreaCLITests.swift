@@ -16,10 +16,15 @@ import TestSupport
         func area(_ name: String = "area") -> String { base.appendingPathComponent(name).path }
 
         /// Successful GETs of package tarballs, by file name.
-        var tarballDownloads: [String: Int] {
+        var tarballDownloads: [String: Int] { targetDownloads(suffix: ".tar.gz") }
+        /// Successful GETs of piece-hash lists (publish writes them by default), by file name.
+        var pieceListDownloads: [String: Int] { targetDownloads(suffix: ".pieces") }
+
+        func targetDownloads(suffix: String) -> [String: Int] {
             var counts: [String: Int] = [:]
             for line in server.accessLogLines where line.contains("\"GET /targets/") && line.hasSuffix(" 200") {
                 let path = line.split(separator: " ")[1]
+                guard path.hasSuffix(suffix) else { continue }
                 counts[String(path.split(separator: "/").last ?? ""), default: 0] += 1
             }
             return counts
@@ -79,6 +84,8 @@ import TestSupport
         let hello = try Interop.run(URL(fileURLWithPath: "\(prefix)/bin/root-hello"), [])
         #expect(hello.text == "ROOT at \(prefix)\n")
         #expect(site.tarballDownloads.count == 3 && site.tarballDownloads.values.allSatisfy { $0 == 1 })
+        // Streamed: each tarball was verified against its signed piece-hash list.
+        #expect(site.pieceListDownloads.count == 3 && site.pieceListDownloads.values.allSatisfy { $0 == 1 }, "\(site.pieceListDownloads)")
 
         // Already installed: exit 0, only metadata fetched, nothing downloaded.
         let again = try Self.cli(["install", "ROOT", "--area", area, "--json"])
