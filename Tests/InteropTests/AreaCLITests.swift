@@ -120,6 +120,11 @@ import TestSupport
         #expect(removed.status == 0 && removed.text.contains("ROOT/v6-32-06-1: removed"), "\(removed.stderr)")
         let collected = try Self.cli(["gc", "--budget", "0", "--area", area])
         #expect(collected.status == 0 && collected.text.contains("2 package(s) removed"), "\(collected.text)")
+        // Not a terminal: no live progress line in text; --json gives progress events.
+        #expect(!first.text.contains("ETA"))
+        let json = try Self.cli(["install", "xz", "--area", area, "--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        #expect(json.text.contains("\"event\":\"progress\"") && json.text.contains("\"bytes_per_second\":"), "\(json.text)")
     }
 
     @Test func concurrentInstallersDownloadEachTarballOnce() throws {
