@@ -1,5 +1,8 @@
 import AlienModel
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Tarballs
 import Transport
 import Trust
@@ -96,9 +99,15 @@ extension SoftwareArea {
         let reporter = self.reporter
         let total = package.info.file.length
         do {
-            // Whole-file length and sha256 are checked (verifier.finish) inside, before the extraction ends.
-            try await transfers.stream(request, verifiedBy: verifier) { progress in
-                reporter.report(.progress(key, bytes: progress.bytes, total: progress.total ?? total, bytesPerSecond: progress.bytesPerSecond))
+            // Whole-file length and sha256 are checked (verifier.finish) before the extraction ends.
+            if let path = Self.localPath(primary) {
+                try await Self.streamLocalFile(path, into: verifier) { bytes, rate in
+                    reporter.report(.progress(key, bytes: bytes, total: total, bytesPerSecond: rate))
+                }
+            } else {
+                try await transfers.stream(request, verifiedBy: verifier) { progress in
+                    reporter.report(.progress(key, bytes: progress.bytes, total: progress.total ?? total, bytesPerSecond: progress.bytesPerSecond))
+                }
             }
         } catch {
             extraction.cancel()
@@ -130,5 +139,47 @@ extension SoftwareArea {
             if !urls.contains(url) { urls.append(url) }
         }
         return urls
+    }
+
+    /// The path of a `file://` URL.
+    static func localPath(_ url: String) -> String? {
+        guard url.hasPrefix("file://"), let parsed = URL(string: url), parsed.isFileURL else { return nil }
+        return parsed.path
+    }
+
+    /// A `file://` repository is read directly, in 1 MiB chunks, through the same verifier
+    /// (libcurl's file protocol cannot pause for a consumer that lags, as extraction does).
+    static func streamLocalFile(_ path: String, into verifier: VerifiedPieceStream,
+                                progress: (_ bytes: Int64, _ bytesPerSecond: Double) -> Void) async throws {
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw SoftwareAreaError.io(path: path, operation: "open", reason: FileSystem.errorText()) }
+        defer { close(descriptor) }
+        let started = ContinuousClock.now
+        var last = started
+        var done: Int64 = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        func rate() -> Double {
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            return seconds > 0 ? Double(done) / seconds : 0
+        }
+        progress(0, 0)
+        while true {
+            try Task.checkCancellation()
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SoftwareAreaError.io(path: path, operation: "read", reason: FileSystem.errorText())
+            }
+            if count == 0 { break }
+            try await verifier.consume(Array(buffer[0..<count]))
+            done += Int64(count)
+            if ContinuousClock.now - last >= .milliseconds(200) {
+                last = .now
+                progress(done, rate())
+            }
+        }
+        progress(done, rate())
+        try verifier.finish()
     }
 }

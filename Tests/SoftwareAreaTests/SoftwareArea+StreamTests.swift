@@ -25,6 +25,13 @@ import Trust
         return package
     }()
 
+    /// Bigger than the extractor's 4 MiB buffer: the download has to wait for the extraction.
+    static let big: FixturePackage = {
+        var package = FixturePackage(name: "Big", version: "v1")
+        package.blobSize = 5 << 20
+        return package
+    }()
+
     static func progress(_ events: [AreaEvent]) -> [(bytes: Int64, total: Int64)] {
         events.compactMap { if case let .progress(_, bytes, total, _) = $0 { (bytes, total) } else { nil } }
     }
@@ -66,6 +73,17 @@ import Trust
         #expect(reports.last?.bytes == Int64(length) && reports.last?.total == Int64(length))
         #expect(reporter.events.contains(.downloaded(outcomes[0].package, bytes: Int64(length))))
         #expect(AreaFixture.tree("\(fixture.areaPath())/.alien/stage").isEmpty)
+    }
+
+    @Test func tarballLargerThanTheExtractorBufferOverFileURL() async throws {
+        let fixture = try AreaFixture("stream-big")
+        defer { fixture.cleanUp() }
+        try fixture.publish([Self.big], pieces: true)
+        let area = try fixture.area()
+        let outcomes = try await area.install([try PackageID(parsing: "Big")])
+        #expect(outcomes.map(\.status) == [.installed])
+        let blob = "\(fixture.areaPath())/\(AreaFixture.arch)/Big/v1-1/share/blob.bin"
+        #expect((try FileManager.default.attributesOfItem(atPath: blob)[.size] as? Int) == 5 << 20)
     }
 
     @Test func tamperedTarballIsRefusedNamingThePiece() async throws {
@@ -158,6 +176,7 @@ import Trust
         let fixture = try AreaFixture("stream-nginx")
         defer { fixture.cleanUp() }
         try fixture.publish([Self.zlib, Self.xz, Self.root], pieces: true, pieceLength: Self.pieceLength)
+        try fixture.publish([Self.big], pieces: true)
         let server = try NginxServer(root: fixture.repo)
         defer { server.stop() }
         let area = try fixture.area(repository: server.baseURL.absoluteString)
@@ -168,9 +187,10 @@ import Trust
         #expect(try AreaFixture.run("\(prefix)/bin/root-hello").1 == "ROOT at \(prefix)\n")
         let again = try await area.install([try PackageID(parsing: "ROOT")])
         #expect(again.allSatisfy { $0.status == .alreadyInstalled })
+        #expect(try await area.install([try PackageID(parsing: "Big")]).map(\.status) == [.installed])
 
         let gets = server.accessLogLines.filter { $0.contains("\"GET /targets/") }
-        for package in [Self.zlib, Self.xz, Self.root] {
+        for package in [Self.zlib, Self.xz, Self.root, Self.big] {
             let file = package.fileName(arch: AreaFixture.arch)
             #expect(gets.filter { $0.contains(".\(file) ") }.count == 1, "\(file): \(gets)")
             #expect(gets.filter { $0.contains(".\(file).pieces ") }.count == 1, "\(file).pieces: \(gets)")
