@@ -22,7 +22,7 @@ ARCH=slc9_x86-64
 WORK=$(mktemp -d "${BENCH_INSTALL_DIR:-/dev/shm}/alien-bench-install.XXXXXX")
 chmod 755 "$WORK"  # nginx workers (nobody, when started as root) must read it
 mkdir -p .bench
-trap 'kill $(cat "$WORK/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill $(cat "$WORK/nginx.pid" 2>/dev/null) 2>/dev/null || true; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
 echo "bench: generating a $MB MiB package of $FILES files in $WORK"
 python3 - "$WORK/tree" "$ARCH" "$MB" "$FILES" <<'PYTHON'
