@@ -1,3 +1,4 @@
+import Foundation
 import Trust
 
 /// Progress of area operations, one event per step and package.
@@ -5,6 +6,9 @@ public enum AreaEvent: Sendable, Hashable {
     /// The packages an install will make present, dependencies first.
     case resolved([PackageKey])
     case alreadyInstalled(PackageKey, path: String)
+    /// A streamed download under way: bytes verified and received so far, the tarball's
+    /// length, the average rate (reported a few times a second at most).
+    case progress(PackageKey, bytes: Int64, total: Int64, bytesPerSecond: Double)
     case downloaded(PackageKey, bytes: Int64)
     case extracted(PackageKey, files: Int, bytes: UInt64)
     case installed(PackageKey, path: String)
@@ -25,6 +29,8 @@ public enum AreaEvent: Sendable, Hashable {
         switch self {
         case let .resolved(keys): return object("resolved", nil, ["packages": .array(keys.map { .string($0.description) })])
         case let .alreadyInstalled(key, path): return object("already-installed", key, ["path": .string(path)])
+        case let .progress(key, bytes, total, rate):
+            return object("progress", key, ["bytes": .integer(bytes), "total": .integer(total), "bytes_per_second": .integer(Int64(rate.rounded()))])
         case let .downloaded(key, bytes): return object("downloaded", key, ["bytes": .integer(bytes)])
         case let .extracted(key, files, bytes): return object("extracted", key, ["files": .integer(Int64(files)), "bytes": .integer(Int64(bytes))])
         case let .installed(key, path): return object("installed", key, ["path": .string(path)])
@@ -39,6 +45,8 @@ public enum AreaEvent: Sendable, Hashable {
         switch self {
         case let .resolved(keys): "resolved \(keys.count) package(s): \(keys.map(\.description).joined(separator: " "))"
         case let .alreadyInstalled(key, _): "\(key): already installed"
+        case let .progress(key, bytes, total, rate):
+            "\(key): \(Self.size(bytes)) of \(Self.size(total)), \(Self.size(Int64(rate)))/s, ETA \(Self.eta(bytes: bytes, total: total, rate: rate))"
         case let .downloaded(key, bytes): "\(key): downloaded \(bytes) bytes (verified)"
         case let .extracted(key, files, bytes): "\(key): extracted \(files) files, \(bytes) bytes"
         case let .installed(key, path): "\(key): installed in \(path)"
@@ -46,6 +54,28 @@ public enum AreaEvent: Sendable, Hashable {
         case let .swept(path): "removed stale \(path)"
         case let .warning(key, message): "\(key): warning: \(message)"
         }
+    }
+}
+
+extension AreaEvent {
+    /// "12.3 MiB" (binary units).
+    static func size(_ bytes: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(max(0, bytes)), unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(Int(value)) B" : "\(String(format: "%.1f", value)) \(units[unit])"
+    }
+
+    /// Remaining time at the current rate: "42s", "3m05s", "1h02m", or "?" without a rate.
+    static func eta(bytes: Int64, total: Int64, rate: Double) -> String {
+        guard rate > 0, total >= bytes else { return "?" }
+        let seconds = Int((Double(total - bytes) / rate).rounded(.up))
+        if seconds < 60 { return "\(seconds)s" }
+        if seconds < 3600 { return String(format: "%dm%02ds", seconds / 60, seconds % 60) }
+        return String(format: "%dh%02dm", seconds / 3600, seconds / 60 % 60)
     }
 }
 

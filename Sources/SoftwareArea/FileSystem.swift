@@ -51,18 +51,28 @@ enum FileSystem {
         close(descriptor)
     }
 
-    /// fsyncs every regular file and directory under `root` (and `root` itself).
+    /// fsyncs every regular file and directory under `root` (and `root` itself), on every core.
     static func syncTree(_ root: String) {
+        var paths: [(String, Bool)] = []
         if let walker = FileManager.default.enumerator(atPath: root) {
             while let name = walker.nextObject() as? String {
                 let path = "\(root)/\(name)"
                 var info = stat()
                 guard lstat(path, &info) == 0 else { continue }
                 switch info.st_mode & S_IFMT {
-                case S_IFREG: syncPath(path, directory: false)
-                case S_IFDIR: syncPath(path, directory: true)
+                case S_IFREG: paths.append((path, false))
+                case S_IFDIR: paths.append((path, true))
                 default: break
                 }
+            }
+        }
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        let found = paths
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var index = worker
+            while index < found.count {
+                syncPath(found[index].0, directory: found[index].1)
+                index += workers
             }
         }
         syncPath(root, directory: true)

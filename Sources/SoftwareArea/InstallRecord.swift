@@ -100,12 +100,14 @@ public struct InstallRecord: Sendable, Hashable {
                   length: length, hashes: hashes, custom: object["custom"], installedAt: installedAt, prefix: prefix, files: files)
     }
 
-    /// The regular files and symlinks under `directory` (the record itself excluded), sorted by path.
+    /// The regular files and symlinks under `directory` (the record itself excluded), sorted by
+    /// path. Files are hashed on every core.
     static func inventory(of directory: String) throws(SoftwareAreaError) -> [Entry] {
         guard let walker = FileManager.default.enumerator(atPath: directory) else {
             throw .io(path: directory, operation: "list", reason: "cannot walk the package")
         }
         var entries: [Entry] = []
+        var regular: [String] = []
         while let name = walker.nextObject() as? String {
             if name == fileName { continue }
             let path = "\(directory)/\(name)"
@@ -113,17 +115,48 @@ public struct InstallRecord: Sendable, Hashable {
             guard lstat(path, &info) == 0 else { throw .io(path: path, operation: "lstat", reason: FileSystem.errorText()) }
             switch info.st_mode & S_IFMT {
             case S_IFREG:
-                guard let (size, hash) = FileDigest.sha256(path: path) else {
-                    throw .io(path: path, operation: "read", reason: FileSystem.errorText())
-                }
-                entries.append(Entry(path: name, size: size, sha256: hash.hex))
+                regular.append(name)
             case S_IFLNK:
                 let link = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? ""
                 entries.append(Entry(path: name, size: 0, link: link))
             default: continue
             }
         }
+        let files = regular
+        let slots = HashSlots(count: files.count)
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var index = worker
+            while index < files.count {
+                slots.set(index, FileDigest.sha256(path: "\(directory)/\(files[index])").map { ($0.0, $0.1.hex) })
+                index += workers
+            }
+        }
+        for (index, name) in regular.enumerated() {
+            guard let (size, hash) = slots.get(index) else {
+                throw .io(path: "\(directory)/\(name)", operation: "read", reason: "cannot hash the file")
+            }
+            entries.append(Entry(path: name, size: size, sha256: hash))
+        }
         return entries.sorted { $0.path < $1.path }
+    }
+}
+
+/// Results of parallel hashing, one slot per file.
+private final class HashSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [(UInt64, String)?]
+
+    init(count: Int) {
+        values = Array(repeating: nil, count: count)
+    }
+
+    func set(_ index: Int, _ value: (UInt64, String)?) {
+        lock.withLock { values[index] = value }
+    }
+
+    func get(_ index: Int) -> (UInt64, String)? {
+        lock.withLock { values[index] }
     }
 }
 

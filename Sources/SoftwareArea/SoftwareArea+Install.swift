@@ -57,18 +57,8 @@ extension SoftwareArea {
         let stage = try StageDirectory(in: layout.stage)
         defer { stage.discard() }
 
-        let tarball: String
-        do { tarball = try await catalog.updater.downloadTarget(package.info, to: "\(stage.path)/download") } catch {
-            throw .trust(package: key.description, reason: error.description)
-        }
-        reporter.report(.downloaded(key, bytes: package.info.file.length))
-
         let unpackRoot = "\(stage.path)/tree"
-        let summary: ExtractionSummary
-        do { summary = try TarballExtractor().extract(archive: tarball, into: unpackRoot) } catch {
-            throw .extraction(package: key.description, reason: error.description)
-        }
-        unlink(tarball)
+        let summary = try await fetchAndExtract(package, catalog: catalog, stage: stage.path, into: unpackRoot)
         reporter.report(.extracted(key, files: summary.regularFiles, bytes: summary.bytes))
 
         let relative = layout.relativePath(key)

@@ -1,5 +1,6 @@
 import AlienModel
 import Foundation
+import Transport
 import Trust
 
 /// A site's software area (DESIGN.md "Software area"): packages at
@@ -16,10 +17,14 @@ public struct SoftwareArea: Sendable {
         /// The repository's base URL (`…/metadata` and `…/targets` under it).
         public var repository: String?
         public var arch: String?
+        /// Further repository base URLs with the same targets (`…/targets` under each), tried in
+        /// turn when a streamed download from `repository` fails (config key `mirrors`).
+        public var mirrors: [String]
 
-        public init(repository: String? = nil, arch: String? = nil) {
+        public init(repository: String? = nil, arch: String? = nil, mirrors: [String] = []) {
             self.repository = repository
             self.arch = arch
+            self.mirrors = mirrors
         }
     }
 
@@ -29,6 +34,8 @@ public struct SoftwareArea: Sendable {
     public var reporter: any AreaReporter
     public var hooks: AreaHooks
     public var disk: any DiskSpaceProbe
+    /// Streamed (piece-verified) downloads; progress is reported at most every `progressInterval`.
+    public var transfers = Transfers(policy: TransferPolicy(progressInterval: 0.2))
     /// Seconds since 1970; injected for lease and gc tests.
     public var clock: @Sendable () -> Int64
 
@@ -40,7 +47,8 @@ public struct SoftwareArea: Sendable {
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         let probe = AreaLayout(root: absolute, arch: "")
         var configuration = try loadConfiguration(probe.config)
-        let given = Configuration(repository: repository ?? configuration.repository, arch: arch ?? configuration.arch ?? defaultArch())
+        let given = Configuration(repository: repository ?? configuration.repository, arch: arch ?? configuration.arch ?? defaultArch(),
+                                  mirrors: configuration.mirrors)
         guard let chosenArch = given.arch, !chosenArch.isEmpty, !chosenArch.contains("/") else {
             throw .invalidArgument(name: "--arch", expected: "an architecture such as slc9_x86-64", got: given.arch ?? "")
         }
@@ -145,6 +153,9 @@ public struct SoftwareArea: Sendable {
         var configuration = Configuration()
         if case let .string(repository)? = object["repository"] { configuration.repository = repository }
         if case let .string(arch)? = object["arch"] { configuration.arch = arch }
+        if case let .array(mirrors)? = object["mirrors"] {
+            configuration.mirrors = mirrors.compactMap { if case let .string(url) = $0 { url } else { nil } }
+        }
         return configuration
     }
 
@@ -152,6 +163,7 @@ public struct SoftwareArea: Sendable {
         var object: [String: JSONValue] = [:]
         if let repository = configuration.repository { object["repository"] = .string(repository) }
         if let arch = configuration.arch { object["arch"] = .string(arch) }
+        if !configuration.mirrors.isEmpty { object["mirrors"] = .array(configuration.mirrors.map { .string($0) }) }
         return .object(object)
     }
 }

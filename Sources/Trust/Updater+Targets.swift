@@ -63,14 +63,7 @@ extension Updater {
         if let unsupported = info.file.hashes.keys.sorted().first(where: { !MultiHasher.supported.contains($0) }) {
             throw .unsupportedHash(name: info.path, algorithm: unsupported)
         }
-        let set = try await refreshedSet()
-        var remotePath = info.path
-        if set.root.consistentSnapshot == true, configuration.prefixTargetsWithHash {
-            let algorithm = info.file.hashes["sha256"] != nil ? "sha256" : info.file.hashes.keys.sorted().first ?? "sha256"
-            let prefix = info.file.hashes[algorithm] ?? ""
-            remotePath = (components.dropLast() + ["\(prefix).\(components.last!)"]).joined(separator: "/")
-        }
-        let url = targetBaseURL + remotePath
+        let url = try await targetURL(for: info, components: components, base: targetBaseURL)
         if !LocalFiles.isDirectory(targetDirectory) { try LocalFiles.makeDirectories(targetDirectory) }
         let temporary = LocalFiles.temporaryPath(in: targetDirectory, for: "download")
         do throws(UpdaterError) {
@@ -91,6 +84,26 @@ extension Updater {
             try? LocalFiles.remove(temporary)
             throw error
         }
+    }
+
+    /// Where the target's bytes are fetched from: `<targetBaseURL><path>`, or with consistent
+    /// snapshots (and `prefixTargetsWithHash`) `<targetBaseURL><dir>/<sha256>.<basename>`.
+    /// Refreshes first if needed (the root decides the naming).
+    public func targetURL(for info: TargetInfo) async throws(UpdaterError) -> String {
+        let components = try NameEncoding.targetComponents(info.path)
+        guard let targetBaseURL else { throw .noTargetBaseURL }
+        return try await targetURL(for: info, components: components, base: targetBaseURL)
+    }
+
+    private func targetURL(for info: TargetInfo, components: [Substring], base: String) async throws(UpdaterError) -> String {
+        let set = try await refreshedSet()
+        var remotePath = info.path
+        if set.root.consistentSnapshot == true, configuration.prefixTargetsWithHash {
+            let algorithm = info.file.hashes["sha256"] != nil ? "sha256" : info.file.hashes.keys.sorted().first ?? "sha256"
+            let prefix = info.file.hashes[algorithm] ?? ""
+            remotePath = (components.dropLast() + ["\(prefix).\(components.last!)"]).joined(separator: "/")
+        }
+        return base + remotePath
     }
 
     /// Creates the missing parent directories of the final path and renames `temporary` there.

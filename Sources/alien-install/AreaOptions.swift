@@ -40,15 +40,28 @@ struct AreaOptions: ParsableArguments {
     }
 }
 
-/// Prints area progress: a line per step, or one JSON event per line.
+/// Prints area progress: a line per step, or one JSON event per line. Download progress is a
+/// live line (bytes, rate, ETA) rewritten in place on a terminal, left out of plain text
+/// otherwise, and a `progress` JSON event with `--json`.
 struct AreaPrinter: AreaReporter {
     let json: Bool
+    let terminal: Bool
+
+    init(json: Bool, terminal: Bool = isatty(STDOUT_FILENO) == 1) {
+        self.json = json
+        self.terminal = terminal
+    }
 
     func report(_ event: AreaEvent) {
         if json {
             Output.write(String(decoding: event.json.compactJSONBytes, as: UTF8.self) + "\n")
-        } else {
-            Output.write(event.text + "\n")
+            return
         }
+        let clear = terminal ? "\r\u{1B}[K" : ""
+        if case .progress = event {
+            if terminal { Output.write(clear + event.text) }
+            return
+        }
+        Output.write(clear + event.text + "\n")
     }
 }

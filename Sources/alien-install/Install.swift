@@ -11,10 +11,13 @@ struct Install: AsyncParsableCommand {
             (newest), also comma-separated. Packages are resolved through the repository's signed \
             TUF metadata (--root ROOT_JSON the first time an area meets a repository; --repo is \
             remembered in <area>/.alien/config.json). Per package: a lock (a second installer waits, \
-            then finds it installed), a free-space check, a verified download, secure extraction \
-            into a stage directory, relocation, the install record, then one rename into \
+            then finds it installed), a free-space check, a verified download with secure extraction \
+            into a stage directory (streamed when the repository has a signed piece-hash list for \
+            the tarball: each piece is checked before it reaches the extractor, which works while \
+            later bytes arrive; the whole file's sha256 is checked before anything is used), relocation, the install record, then one rename into \
             <area>/<arch>/<Name>/<Version>-<Rev>. A failure or a kill leaves the area as before. \
-            Exit 0 when everything is installed (or already was), 1 with the reason otherwise.
+            On a terminal a live line shows the download (bytes, rate, ETA); --json prints \
+            "progress" events. Exit 0 when everything is installed (or already was), 1 with the reason otherwise.
             """)
 
     @Argument(help: "Packages to install.")

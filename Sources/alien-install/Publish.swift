@@ -13,7 +13,10 @@ struct Publish: ParsableCommand {
             published with them. Without it, PACKAGES are tarball files; their requirements \
             must already be published or be among them. Each --key is matched to the roles by \
             key id (targets, snapshot and timestamp are all re-signed). Files go first, then \
-            targets, snapshot, and timestamp.json last; republishing an identical tarball does nothing.
+            targets, snapshot, and timestamp.json last; republishing an identical tarball does nothing. \
+            Each tarball gets a signed piece-hash list, the target <tarball>.pieces named in its \
+            custom "pieces" field, so sites verify and extract it piece by piece while it \
+            downloads (--no-pieces to leave it out).
             """)
 
     @Option(name: .long, help: "Repository directory or http(s):// URL.")
@@ -25,6 +28,8 @@ struct Publish: ParsableCommand {
     @OptionGroup var signing: SigningKeyOptions
     @Option(name: .customLong("expires"), help: "ROLE=DURATION for the roles signed now; repeatable.")
     var expires: [String] = []
+    @Flag(name: .long, help: "Do not publish piece-hash lists (sites then download the whole tarball before extracting).")
+    var noPieces = false
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
     @Argument(help: "Package ids (with --work-dir) or tarball files.")
@@ -45,7 +50,10 @@ struct Publish: ParsableCommand {
                 tarballs = try Repository.inspect(packages.map { URL(fileURLWithPath: $0) })
             }
             let repository = Repository(store: RepositoryStore(location: repo), expiries: try RoleExpiries(overrides: expires))
-            return try repository.publish(tarballs, signers: try signing.signers())
+            guard !noPieces else { return try repository.publish(tarballs, signers: try signing.signers()) }
+            let lists = FileManager.default.temporaryDirectory.appendingPathComponent("alien-pieces-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: lists) }
+            return try repository.publish(tarballs, signers: try signing.signers(), extensions: [PieceHashExtension(workDirectory: lists)])
         }
         if json {
             func list(_ targets: [PublishReport.Target]) -> JSONValue {

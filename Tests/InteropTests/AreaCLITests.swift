@@ -16,10 +16,15 @@ import TestSupport
         func area(_ name: String = "area") -> String { base.appendingPathComponent(name).path }
 
         /// Successful GETs of package tarballs, by file name.
-        var tarballDownloads: [String: Int] {
+        var tarballDownloads: [String: Int] { targetDownloads(suffix: ".tar.gz") }
+        /// Successful GETs of piece-hash lists (publish writes them by default), by file name.
+        var pieceListDownloads: [String: Int] { targetDownloads(suffix: ".pieces") }
+
+        func targetDownloads(suffix: String) -> [String: Int] {
             var counts: [String: Int] = [:]
             for line in server.accessLogLines where line.contains("\"GET /targets/") && line.hasSuffix(" 200") {
                 let path = line.split(separator: " ")[1]
+                guard path.hasSuffix(suffix) else { continue }
                 counts[String(path.split(separator: "/").last ?? ""), default: 0] += 1
             }
             return counts
@@ -81,6 +86,8 @@ import TestSupport
         let hello = try Interop.run(URL(fileURLWithPath: "\(prefix)/bin/root-hello"), [])
         #expect(hello.text == "ROOT at \(prefix)\n")
         #expect(site.tarballDownloads.count == 3 && site.tarballDownloads.values.allSatisfy { $0 == 1 })
+        // Streamed: each tarball was verified against its signed piece-hash list.
+        #expect(site.pieceListDownloads.count == 3 && site.pieceListDownloads.values.allSatisfy { $0 == 1 }, "\(site.pieceListDownloads)")
 
         // Already installed: exit 0, only metadata fetched, nothing downloaded.
         let again = try Self.cli(["install", "ROOT", "--area", area, "--json"])
@@ -115,6 +122,11 @@ import TestSupport
         #expect(removed.status == 0 && removed.text.contains("ROOT/v6-32-06-1: removed"), "\(removed.stderr)")
         let collected = try Self.cli(["gc", "--budget", "0", "--area", area])
         #expect(collected.status == 0 && collected.text.contains("2 package(s) removed"), "\(collected.text)")
+        // Not a terminal: no live progress line in text; --json gives progress events.
+        #expect(!first.text.contains("ETA"))
+        let json = try Self.cli(["install", "xz", "--area", area, "--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        #expect(json.text.contains("\"event\":\"progress\"") && json.text.contains("\"bytes_per_second\":"), "\(json.text)")
     }
 
     @Test func concurrentInstallersDownloadEachTarballOnce() throws {

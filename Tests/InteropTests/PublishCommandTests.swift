@@ -43,14 +43,14 @@ import TestSupport
         let published = try Self.cli(["publish", "--repo", repo, "--work-dir", workDir.path, "ROOT::v6-32-06", "--keys-dir", keys, "--json"])
         #expect(published.status == 0, "\(published.stderr)")
         #expect((try Self.json(published)["added"] as? [Any])?.count == 3)
-        // A tarball file, with its requirement already published.
+        // A tarball file, with its requirement already published (this one without a piece-hash list).
         let tool = FixturePackage(name: "tool", version: "v1", requires: [zlib])
         let file = try tool.pack(arch: Self.arch, to: base.appendingPathComponent(tool.fileName(arch: Self.arch)))
         let signing = ["--key", "\(keys)/targets.key", "--key", "\(keys)/snapshot.key", "--key", "\(keys)/timestamp.key"]
-        let single = try Self.cli(["publish", "--repo", repo, file.path] + signing)
+        let single = try Self.cli(["publish", "--repo", repo, "--no-pieces", file.path] + signing)
         #expect(single.status == 0, "\(single.stderr)")
         #expect(single.text.contains("added     \(tool.targetPath(arch: Self.arch))"))
-        let noop = try Self.cli(["publish", "--repo", repo, file.path] + signing)
+        let noop = try Self.cli(["publish", "--repo", repo, "--no-pieces", file.path] + signing)
         #expect(noop.text.contains("nothing to publish"))
 
         let listed = try Self.cli(["repo", "list", repo, "--json"])
@@ -58,6 +58,9 @@ import TestSupport
         let listing = try Self.json(listed)
         let targets = try #require(listing["targets"] as? [[String: Any]])
         #expect(targets.compactMap { $0["name"] as? String }.sorted() == ["ROOT", "tool", "xz", "zlib"])
+        // Piece-hash lists by default: one per package published from the work directory.
+        let lists = targets.compactMap { $0["path"] as? String }.filter { $0.hasSuffix(".pieces") }.sorted()
+        #expect(lists == [root, xz, zlib].map { $0.targetPath(arch: Self.arch) + ".pieces" }.sorted())
         let roles = try #require(listing["roles"] as? [[String: Any]])
         #expect(roles.map { $0["version"] as? Int } == [1, 3, 3, 3])
 
@@ -67,7 +70,8 @@ import TestSupport
         #expect(withdrawn.status == 0, "\(withdrawn.stderr)")
         #expect(try Self.json(withdrawn)["removed"] as? [String] == ["\(Self.arch)/ROOT/ROOT-v6-32-06-1.\(Self.arch).tar.gz"])
         let text = try Self.cli(["repo", "list", repo])
-        #expect(text.text.contains("3 target(s)") && !text.text.contains("ROOT v6"))
+        // zlib, xz, tool and the lists of zlib and xz: ROOT's list went with it.
+        #expect(text.text.contains("5 target(s)") && !text.text.contains("ROOT v6") && !text.text.contains("ROOT-v6-32-06-1.\(Self.arch).tar.gz.pieces"))
     }
 
     @Test func rotateAndRefresh() throws {

@@ -30,12 +30,25 @@ struct AreaFixture {
     }
 
     /// Packs and publishes the packages (each alone: list dependencies too, dependencies first).
+    /// `pieces`: with piece-hash lists (`PieceHashExtension`), pieces of `pieceLength` bytes.
     @discardableResult
-    func publish(_ packages: [FixturePackage]) throws -> [URL] {
+    func publish(_ packages: [FixturePackage], pieces: Bool = false, pieceLength: Int? = nil) throws -> [URL] {
         let directory = base.appendingPathComponent("tarballs-\(UUID().uuidString)")
         let files = try packages.map { try $0.pack(arch: Self.arch, to: directory.appendingPathComponent($0.fileName(arch: Self.arch))) }
-        _ = try repository.publish(try Repository.inspect(files), signers: signers)
+        let extensions: [any PublishExtension] = pieces
+            ? [PieceHashExtension(workDirectory: base.appendingPathComponent("pieces-\(UUID().uuidString)"), pieceLength: pieceLength)] : []
+        _ = try repository.publish(try Repository.inspect(files), signers: signers, extensions: extensions)
         return files
+    }
+
+    /// The stored piece-hash list of a package published with pieces.
+    func storedPieceList(_ package: FixturePackage) throws -> URL {
+        let directory = repo.appendingPathComponent("targets/\(Self.arch)/\(package.name)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        guard let name = names.first(where: { $0.hasSuffix("." + package.fileName(arch: Self.arch) + ".pieces") }) else {
+            throw Failure("no stored piece-hash list for \(package.name) in \(directory.path)")
+        }
+        return directory.appendingPathComponent(name)
     }
 
     /// Publishes an already made tarball file.
@@ -48,8 +61,8 @@ struct AreaFixture {
 
     func areaPath(_ name: String = "area") -> String { base.appendingPathComponent(name).path }
 
-    func area(_ name: String = "area", reporter: any AreaReporter = SilentReporter()) throws -> SoftwareArea {
-        try SoftwareArea.open(root: areaPath(name), arch: Self.arch, repository: repoURL, rootFile: rootFile, fetcher: HTTPClient(),
+    func area(_ name: String = "area", reporter: any AreaReporter = SilentReporter(), repository: String? = nil) throws -> SoftwareArea {
+        try SoftwareArea.open(root: areaPath(name), arch: Self.arch, repository: repository ?? repoURL, rootFile: rootFile, fetcher: HTTPClient(),
                               reporter: reporter)
     }
 
