@@ -129,4 +129,24 @@ import Trust
         #expect(rolledBack.stderr.contains("timestamp"), "\(rolledBack.stderr)")
         #expect(Self.snapshotOf(site.metadataDir) == trusted)
     }
+
+    /// `http_proxy` from the environment (a site Squid) carries the client's requests: a
+    /// recording proxy sees the absolute-URI request for a host that does not exist.
+    @Test func theEnvironmentProxyCarriesTheRequests() throws {
+        let base = try Interop.temporaryDirectory("trust-proxy")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let proxy = try FaultServer(root: base)
+        defer { proxy.stop() }
+        let (site, fixture) = try Self.site()
+        defer { site.stop() }
+        let metadata = base.appendingPathComponent("metadata").path
+        try Data(fixture.initialRootBytes).write(to: base.appendingPathComponent("root.json"))
+        #expect(try Interop.run(CLITests.binary, ["trust", "init", base.appendingPathComponent("root.json").path, "--metadata-dir", metadata]).status == 0)
+        let refreshed = try Interop.run(
+            CLITests.binary, ["trust", "refresh", "--metadata-dir", metadata, "--metadata-url", "http://repository.alien.invalid/metadata"],
+            environment: ["http_proxy": proxy.baseURL, "no_proxy": ""])
+        // The proxy answers with something that is not metadata: the refresh must fail, safely.
+        #expect(refreshed.status == 1)
+        #expect(proxy.logLines.contains { $0.contains(" GET http://repository.alien.invalid/metadata/2.root.json ") }, "\(proxy.logLines)")
+    }
 }
