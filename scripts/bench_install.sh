@@ -70,24 +70,8 @@ STORED=$(cd "$WORK/repo" && ls targets/$ARCH/BenchPkg/*.tar.gz)
 SHA=$(basename "$STORED" | cut -d. -f1)
 test -n "$(ls "$WORK/repo/targets/$ARCH/BenchPkg/"*.pieces)"
 
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$WORK/tmp"
-cat > "$WORK/nginx.conf" <<NGINX
-daemon on;
-pid $WORK/nginx.pid;
-error_log $WORK/error.log;
-worker_processes 1;
-events { worker_connections 256; }
-http {
-    access_log off;
-    sendfile on;
-    client_body_temp_path $WORK/tmp; proxy_temp_path $WORK/tmp; fastcgi_temp_path $WORK/tmp;
-    uwsgi_temp_path $WORK/tmp; scgi_temp_path $WORK/tmp;
-    server { listen 127.0.0.1:$PORT; root $WORK/repo; }
-}
-NGINX
-/usr/sbin/nginx -c "$WORK/nginx.conf" -p "$WORK"
-URL=http://127.0.0.1:$PORT
+. scripts/bench_nginx.sh
+bench_nginx "$WORK" "$WORK/repo"
 ROOT_JSON="$WORK/repo/metadata/1.root.json"
 
 ours="sh -c 'rm -rf $WORK/area-a && $BIN/alien-install install BenchPkg --area $WORK/area-a --arch $ARCH --repo $URL --root $ROOT_JSON'"

@@ -16,24 +16,9 @@ trap 'kill $(cat "$WORK/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$WO
 
 head -c $((SIZE_MB << 20)) /dev/urandom > "$WORK/big.bin"
 "$BIN/transfer-bench" pieces "$WORK/big.bin" "$WORK/big.bin.pieces" > /dev/null
-PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat > "$WORK/nginx.conf" <<NGINX
-daemon on;
-pid $WORK/nginx.pid;
-error_log $WORK/error.log;
-worker_processes 1;
-events { worker_connections 256; }
-http {
-    access_log off;
-    sendfile on;
-    client_body_temp_path $WORK/tmp; proxy_temp_path $WORK/tmp; fastcgi_temp_path $WORK/tmp;
-    uwsgi_temp_path $WORK/tmp; scgi_temp_path $WORK/tmp;
-    server { listen 127.0.0.1:$PORT; root $WORK; }
-}
-NGINX
-mkdir -p "$WORK/tmp"
-/usr/sbin/nginx -c "$WORK/nginx.conf" -p "$WORK"
-URL=http://127.0.0.1:$PORT/big.bin
+. scripts/bench_nginx.sh
+bench_nginx "$WORK" "$WORK"
+URL=$URL/big.bin
 
 now() { date +%s.%N; }
 declare -a CURL ENGINE VERIFY

@@ -22,23 +22,8 @@ echo "bench: building python-tuf repositories (10 000 targets; 256 hash bins)"
 "$PY" Tests/interop/tuf_bench.py make-repo --out "$WORK/flat" --targets 10000
 "$PY" Tests/interop/tuf_bench.py make-repo --out "$WORK/bins" --targets 10000 --bins 256
 
-PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat > "$WORK/nginx.conf" <<NGINX
-daemon on;
-pid $WORK/nginx.pid;
-error_log $WORK/error.log;
-worker_processes 1;
-events { worker_connections 256; }
-http {
-    access_log off;
-    client_body_temp_path $WORK/tmp; proxy_temp_path $WORK/tmp; fastcgi_temp_path $WORK/tmp;
-    uwsgi_temp_path $WORK/tmp; scgi_temp_path $WORK/tmp;
-    server { listen 127.0.0.1:$PORT; root $WORK; }
-}
-NGINX
-mkdir -p "$WORK/tmp"
-/usr/sbin/nginx -c "$WORK/nginx.conf" -p "$WORK"
-URL=http://127.0.0.1:$PORT
+. scripts/bench_nginx.sh
+bench_nginx "$WORK" "$WORK"
 
 results=.bench/results.jsonl
 for repo in flat bins; do

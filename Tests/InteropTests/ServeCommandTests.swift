@@ -10,27 +10,8 @@ import Testing
         try FileManager.default.createDirectory(at: repository.appendingPathComponent("metadata"), withIntermediateDirectories: true)
         try Data("{}".utf8).write(to: repository.appendingPathComponent("metadata/timestamp.json"))
         let output = repository.appendingPathComponent("stdout")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-
-        let process = Process()
-        process.executableURL = CLITests.binary
-        process.arguments = ["serve", repository.path, "--port", "0"]
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, base) = try Self.startServe(repository, output: output)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-
-        // First line: "Serving DIR at http://127.0.0.1:PORT/".
-        var url: String?
-        let deadline = Date().addingTimeInterval(20)
-        while url == nil, Date() < deadline, process.isRunning {
-            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first, let at = line.range(of: " at http://") {
-                url = String(line[line.index(at.lowerBound, offsetBy: 4)...])
-            }
-            usleep(20_000)
-        }
-        let base = try #require(url, "no URL printed")
         #expect(base.hasPrefix("http://127.0.0.1:") && !base.hasPrefix("http://127.0.0.1:0/"))
 
         let curl = try Interop.run(
@@ -45,6 +26,32 @@ import Testing
         if !process.isRunning { #expect(process.terminationStatus == 0) }
         let log = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
         #expect(log.contains("GET /metadata/timestamp.json 200 2"), "\(log)")
+    }
+
+    /// Starts `alien-install serve DIR --port 0 EXTRA...` with stdout in `output`; returns the
+    /// process and the URL it printed ("Serving DIR at http://127.0.0.1:PORT/").
+    static func startServe(_ repository: URL, _ extra: [String] = [], output: URL) throws -> (Process, String) {
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        let process = Process()
+        process.executableURL = CLITests.binary
+        process.arguments = ["serve", repository.path, "--port", "0"] + extra
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var url: String?
+        let deadline = Date().addingTimeInterval(20)
+        while url == nil, Date() < deadline, process.isRunning {
+            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first, let at = line.range(of: " at http://") {
+                url = String(line[line.index(at.lowerBound, offsetBy: 4)...])
+            }
+            usleep(20_000)
+        }
+        guard let url else {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "serve printed no URL"])
+        }
+        return (process, url)
     }
 
     @Test func aMissingDirectoryFails() throws {
@@ -74,25 +81,8 @@ import Testing
         for index in 0..<100 { try handle.write(contentsOf: Data(repeating: UInt8(index), count: 1 << 20)) }
         try handle.close()
         let output = repository.appendingPathComponent("stdout")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-
-        let process = Process()
-        process.executableURL = CLITests.binary
-        process.arguments = ["serve", repository.path, "--port", "0", "--quiet"]
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, base) = try Self.startServe(repository, ["--quiet"], output: output)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        var url: String?
-        let deadline = Date().addingTimeInterval(20)
-        while url == nil, Date() < deadline, process.isRunning {
-            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first, let at = line.range(of: " at http://") {
-                url = String(line[line.index(at.lowerBound, offsetBy: 4)...])
-            }
-            usleep(20_000)
-        }
-        let base = try #require(url, "no URL printed")
         // One small request first, so the baseline includes a warmed-up server.
         _ = try Interop.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-sS", "--noproxy", "*", "-o", "/dev/null", base + "targets/"])
         let before = try #require(Self.peakResident(process.processIdentifier))
