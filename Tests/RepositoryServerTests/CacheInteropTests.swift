@@ -49,7 +49,10 @@ struct CacheInteropTests {
             #expect(codes.count >= 2, "\(path): \(codes)")
             #expect(codes.first?.hasPrefix("TCP_MISS/200") == true, "\(path): \(codes)")
             #expect(codes.dropFirst().allSatisfy(CacheInterop.isHit), "\(path): \(codes)")
-            #expect(origin.requests(for: "/" + path) == 1, "\(path) reached the origin more than once")
+            // timestamp.json (the one short-lived file) may be revalidated: a conditional request
+            // answered 304 (TCP_REFRESH_UNMODIFIED) reaches the origin without its body.
+            let revalidated = path.hasSuffix("timestamp.json") && codes.dropFirst().contains { $0.hasPrefix("TCP_REFRESH_UNMODIFIED") }
+            #expect(origin.requests(for: "/" + path) == 1 || revalidated, "\(path) reached the origin more than once: \(codes)")
         }
         #expect(log.last.map { CacheInterop.isHit($0.code) && $0.code.hasSuffix("/206") } == true, "\(log.last.map(\.code) ?? "")")
     }
