@@ -69,36 +69,8 @@ extension HTTPClient {
     /// One request with the client's timeouts; `configure` sets the method-specific options.
     /// Returns the response body.
     private func request(_ url: String, method: String, configure: (UnsafeMutableRawPointer) -> Void) throws(TransportError) -> Data {
-        guard Self.initialized, let handle = curl_easy_init() else { throw .network(url: url, message: "libcurl failed to initialise") }
-        defer { curl_easy_cleanup(handle) }
         let sink = DataSink()
-        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        let context = Unmanaged.passRetained(sink)
-        defer { context.release() }
-        let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { buffer in
-            _ = ccurl_setopt_string(handle, CURLOPT_URL, url)
-            _ = ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-            _ = ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, connectTimeout)
-            _ = ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
-            _ = ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, stallTimeout)
-            _ = ccurl_setopt_string(handle, CURLOPT_USERAGENT, "alien-install/0.1")
-            _ = ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, buffer.baseAddress)
-            _ = ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, context.toOpaque())
-            _ = ccurl_setopt_write_function(handle) { data, size, count, context in
-                guard let data, let context else { return 0 }
-                let sink = Unmanaged<DataSink>.fromOpaque(context).takeUnretainedValue()
-                return sink.write(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
-            }
-            configure(handle)
-            return curl_easy_perform(handle)
-        }
-        guard code == CURLE_OK else {
-            let detail = String(decoding: errorBuffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw .network(url: url, message: "\(method): " + (detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail))
-        }
-        var status = 0
-        _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        guard status < 400 else { throw .status(url: url, code: status) }
+        try perform(url, method: method, sink: sink, configure: configure)
         return sink.data
     }
 }

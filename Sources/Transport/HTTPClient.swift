@@ -50,7 +50,10 @@ public struct HTTPClient: Sendable {
         return sink.bytes
     }
 
-    func perform(_ url: String, sink: some Sink) throws(TransportError) {
+    /// One easy-interface transfer into `sink`. `method` (PUT, DELETE, HEAD, set up by
+    /// `configure`) names the request in errors; GETs follow redirects, other methods do not.
+    func perform(_ url: String, method: String? = nil, sink: some Sink,
+                 configure: (UnsafeMutableRawPointer) -> Void = { _ in }) throws(TransportError) {
         guard Self.initialized, let handle = curl_easy_init() else { throw .network(url: url, message: "libcurl failed to initialise") }
         defer { curl_easy_cleanup(handle) }
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -58,7 +61,7 @@ public struct HTTPClient: Sendable {
         defer { context.release() }
         let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { buffer in
             _ = ccurl_setopt_string(handle, CURLOPT_URL, url)
-            _ = ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1)
+            if method == nil { _ = ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1) }
             _ = ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
             _ = ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, connectTimeout)
             _ = ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
@@ -71,15 +74,14 @@ public struct HTTPClient: Sendable {
                 let sink = Unmanaged<AnyObject>.fromOpaque(context).takeUnretainedValue() as! any Sink
                 return sink.write(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
             }
+            configure(handle)
             return curl_easy_perform(handle)
-        }
-        if let limit = sink.exceededLimit {
-            throw .tooLarge(url: url, limit: limit)
         }
         guard code == CURLE_OK else {
             if code == CURLE_FILE_COULDNT_READ_FILE { throw .status(url: url, code: 404) }
             let detail = String(decoding: errorBuffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw .network(url: url, message: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
+            let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+            throw .network(url: url, message: method.map { "\($0): " + message } ?? message)
         }
         var status = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -89,12 +91,6 @@ public struct HTTPClient: Sendable {
 
 protocol Sink: AnyObject {
     func write(_ bytes: UnsafeRawBufferPointer) -> Bool
-    /// Set when the sink refused bytes beyond its limit (the transfer was aborted for it).
-    var exceededLimit: Int64? { get }
-}
-
-extension Sink {
-    var exceededLimit: Int64? { nil }
 }
 
 final class DataSink: Sink {

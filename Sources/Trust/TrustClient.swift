@@ -47,7 +47,8 @@ public enum TrustClient {
         let updater = Updater(metadataDirectory: metadataDirectory, metadataBaseURL: metadataURL, targetBaseURL: nil,
                               fetcher: fetcher, configuration: configuration)
         try await updater.refresh()
-        guard let set = await updater.trustedMetadata else { return trustedRoles(in: metadataDirectory) }
+        // A successful refresh always leaves a trusted set.
+        guard let set = await updater.trustedMetadata else { return [] }
         return roles(of: set)
     }
 
@@ -103,18 +104,6 @@ public enum TrustClient {
             outcomes.append(outcome)
         }
         return outcomes
-    }
-
-    /// The top-level roles stored in `metadataDirectory` (those that parse), in the order root,
-    /// timestamp, snapshot, targets.
-    public static func trustedRoles(in metadataDirectory: String) -> [RoleState] {
-        func state<R: SignedRole>(_ type: R.Type) -> RoleState? {
-            let file = (metadataDirectory as NSString).appendingPathComponent("\(R.roleType).json")
-            guard let data = FileManager.default.contents(atPath: file),
-                  let metadata = try? Metadata<R>(bytes: [UInt8](data)) else { return nil }
-            return RoleState(role: R.roleType, version: metadata.signed.version, expires: metadata.signed.expires)
-        }
-        return [state(Root.self), state(Timestamp.self), state(Snapshot.self), state(Targets.self)].compactMap { $0 }
     }
 }
 
