@@ -30,7 +30,7 @@ if ((${#missing[@]})); then
   # policy-rc.d may have started them): for the ones installed just now, disable and stop them.
   # The tests never use the system instances.
   if command -v systemctl >/dev/null 2>&1; then
-    for service in squid nginx; do
+    for service in squid nginx opentracker; do
       if printf '%s\n' "${missing[@]}" | grep -q "^$service"; then
         $SUDO systemctl disable --now "$service" >/dev/null 2>&1 || true
       fi
