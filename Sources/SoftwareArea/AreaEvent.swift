@@ -7,8 +7,9 @@ public enum AreaEvent: Sendable, Hashable {
     case resolved([PackageKey])
     case alreadyInstalled(PackageKey, path: String)
     /// A streamed download under way: bytes verified and received so far, the tarball's
-    /// length, the average rate (reported a few times a second at most).
-    case progress(PackageKey, bytes: Int64, total: Int64, bytesPerSecond: Double)
+    /// length, the average rate, and the entries the extraction has written meanwhile
+    /// (reported a few times a second at most).
+    case progress(PackageKey, bytes: Int64, total: Int64, bytesPerSecond: Double, extracted: Int = 0)
     case downloaded(PackageKey, bytes: Int64)
     case extracted(PackageKey, files: Int, bytes: UInt64)
     case installed(PackageKey, path: String)
@@ -29,8 +30,9 @@ public enum AreaEvent: Sendable, Hashable {
         switch self {
         case let .resolved(keys): return object("resolved", nil, ["packages": .array(keys.map { .string($0.description) })])
         case let .alreadyInstalled(key, path): return object("already-installed", key, ["path": .string(path)])
-        case let .progress(key, bytes, total, rate):
-            return object("progress", key, ["bytes": .integer(bytes), "total": .integer(total), "bytes_per_second": .integer(Int64(rate.rounded()))])
+        case let .progress(key, bytes, total, rate, extracted):
+            return object("progress", key, ["bytes": .integer(bytes), "total": .integer(total), "bytes_per_second": .integer(Int64(rate.rounded())),
+                                            "extracted_entries": .integer(Int64(extracted))])
         case let .downloaded(key, bytes): return object("downloaded", key, ["bytes": .integer(bytes)])
         case let .extracted(key, files, bytes): return object("extracted", key, ["files": .integer(Int64(files)), "bytes": .integer(Int64(bytes))])
         case let .installed(key, path): return object("installed", key, ["path": .string(path)])
@@ -45,8 +47,9 @@ public enum AreaEvent: Sendable, Hashable {
         switch self {
         case let .resolved(keys): "resolved \(keys.count) package(s): \(keys.map(\.description).joined(separator: " "))"
         case let .alreadyInstalled(key, _): "\(key): already installed"
-        case let .progress(key, bytes, total, rate):
+        case let .progress(key, bytes, total, rate, extracted):
             "\(key): \(Self.size(bytes)) of \(Self.size(total)), \(Self.size(Int64(rate)))/s, ETA \(Self.eta(bytes: bytes, total: total, rate: rate))"
+                + (extracted > 0 ? ", \(extracted) entries extracted" : "")
         case let .downloaded(key, bytes): "\(key): downloaded \(bytes) bytes (verified)"
         case let .extracted(key, files, bytes): "\(key): extracted \(files) files, \(bytes) bytes"
         case let .installed(key, path): "\(key): installed in \(path)"

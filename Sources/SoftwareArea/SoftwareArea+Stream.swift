@@ -102,11 +102,12 @@ extension SoftwareArea {
             // Whole-file length and sha256 are checked (verifier.finish) before the extraction ends.
             if let path = Self.localPath(primary) {
                 try await Self.streamLocalFile(path, into: verifier) { bytes, rate in
-                    reporter.report(.progress(key, bytes: bytes, total: total, bytesPerSecond: rate))
+                    reporter.report(.progress(key, bytes: bytes, total: total, bytesPerSecond: rate, extracted: extraction.extractedSoFar.entries))
                 }
             } else {
                 try await transfers.stream(request, verifiedBy: verifier) { progress in
-                    reporter.report(.progress(key, bytes: progress.bytes, total: progress.total ?? total, bytesPerSecond: progress.bytesPerSecond))
+                    reporter.report(.progress(key, bytes: progress.bytes, total: progress.total ?? total, bytesPerSecond: progress.bytesPerSecond,
+                                              extracted: extraction.extractedSoFar.entries))
                 }
             }
         } catch {

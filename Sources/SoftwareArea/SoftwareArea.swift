@@ -40,15 +40,16 @@ public struct SoftwareArea: Sendable {
     public var clock: @Sendable () -> Int64
 
     /// Opens (creating if needed) the area at `root`. `rootFile` bootstraps trust the first time;
-    /// `repository` and `arch` are remembered in the config (given values replace remembered ones).
-    public static func open(root: String, arch: String?, repository: String? = nil, rootFile: String? = nil,
+    /// `repository`, `mirrors` and `arch` are remembered in the config (given values replace
+    /// remembered ones; an empty `mirrors` forgets them).
+    public static func open(root: String, arch: String?, repository: String? = nil, mirrors: [String]? = nil, rootFile: String? = nil,
                             fetcher: any RemoteFetcher, reporter: any AreaReporter = SilentReporter(),
                             defaultArch: @autoclosure () -> String? = nil) throws(SoftwareAreaError) -> SoftwareArea {
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         let probe = AreaLayout(root: absolute, arch: "")
         var configuration = try loadConfiguration(probe.config)
         let given = Configuration(repository: repository ?? configuration.repository, arch: arch ?? configuration.arch ?? defaultArch(),
-                                  mirrors: configuration.mirrors)
+                                  mirrors: mirrors ?? configuration.mirrors)
         guard let chosenArch = given.arch, !chosenArch.isEmpty, !chosenArch.contains("/") else {
             throw .invalidArgument(name: "--arch", expected: "an architecture such as slc9_x86-64", got: given.arch ?? "")
         }
@@ -83,11 +84,13 @@ public struct SoftwareArea: Sendable {
         self.clock = clock
     }
 
-    /// The TUF client over the area's trusted metadata and remembered repository.
+    /// The TUF client over the area's trusted metadata and remembered repository; metadata and
+    /// targets that fail there are fetched from the mirrors in turn.
     public func catalog() throws(SoftwareAreaError) -> PackageCatalog {
         guard FileSystem.exists("\(layout.trust)/root.json") else { throw .notInitialized(area: layout.root) }
         guard let repository = configuration.repository else { throw .noRepository(area: layout.root) }
         let base = repository.hasSuffix("/") ? String(repository.dropLast()) : repository
+        let fetcher = configuration.mirrors.isEmpty ? self.fetcher : MirroredFetcher(self.fetcher, base: base, mirrors: configuration.mirrors)
         let updater = Updater(metadataDirectory: layout.trust, metadataBaseURL: base + "/metadata", targetBaseURL: base + "/targets",
                               fetcher: fetcher)
         return PackageCatalog(updater: updater, arch: layout.arch)

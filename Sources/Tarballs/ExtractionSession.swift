@@ -29,6 +29,8 @@ final class ExtractionSession: @unchecked Sendable {
     private var topLevel: Set<[UInt8]> = []
     private var summary = ExtractionSummary()
     private var entryCount = 0
+    /// What is extracted so far, for progress readers on other threads.
+    let counters = ExtractionCounters()
     private var lastCheckedParent: EntryPath?
 
     init(destination: DestinationDirectory, limits: TarballExtractor.Limits) {
@@ -82,6 +84,7 @@ final class ExtractionSession: @unchecked Sendable {
                 throw .malformed(source: source, entry: name, detail: ArchiveOutput.message(archive))
             }
             try extract(entry, from: archive, source: source)
+            counters.record(entries: entryCount, bytes: summary.bytes)
         }
     }
 

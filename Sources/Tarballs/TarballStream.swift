@@ -59,6 +59,9 @@ public final class TarballStream: @unchecked Sendable {
         cancel()
     }
 
+    /// Entries and bytes extracted so far (any thread; for progress displays).
+    public var extractedSoFar: (entries: Int, bytes: UInt64) { session.counters.snapshot }
+
     /// Hands `bytes` (copied) to the extraction; blocks while 4 MiB are already waiting.
     /// Throws the extraction's error as soon as it is known.
     public func feed(_ bytes: UnsafeRawBufferPointer) throws(TarballError) {

@@ -5,9 +5,10 @@ import Trust
 /// A `TransferConsumer` that lets no unverified byte through: it buffers one piece at a time,
 /// checks the piece's sha256 against a (signed) `PieceHashList`, and only then hands the piece
 /// to `forward` (say, a `TarballStream`). The whole file's sha256 and length are computed on
-/// the way (on a queue of its own, overlapping the piece hashing) and checked by `finish()`. A resumed transfer continues from the last verified
-/// piece boundary (a partly received piece is dropped); after a restart from byte 0 the bytes
-/// already forwarded are skipped.
+/// the way (on a queue of its own, overlapping the piece hashing) and checked by `finish()`. A
+/// resumed transfer continues after the last byte received (a partly received piece stays in
+/// the buffer and is checked once complete, so a connection that breaks before every piece's
+/// end still makes progress); after a restart from byte 0 the bytes already forwarded are skipped.
 public final class VerifiedPieceStream: TransferConsumer {
     public let list: PieceHashList
     private let forward: (_ piece: [UInt8]) async throws -> Void
@@ -33,9 +34,8 @@ public final class VerifiedPieceStream: TransferConsumer {
     }
 
     public func resumeOffset() async throws -> Int64 {
-        buffer.removeAll(keepingCapacity: true)
         skip = 0
-        return verifiedBytes
+        return verifiedBytes + Int64(buffer.count)
     }
 
     public func restart() async throws {

@@ -15,14 +15,14 @@ struct AreaOptions: ParsableArguments {
     @Flag(name: .long, help: "Print one JSON object per line.")
     var json = false
 
-    /// Opens the area; `repo` and `root` are remembered / bootstrapped the first time.
-    func open(repo: String? = nil, root: String? = nil) throws -> SoftwareArea {
+    /// Opens the area; `repo` and `mirrors` are remembered, `root` bootstraps trust the first time.
+    func open(repo: String? = nil, mirrors: [String]? = nil, root: String? = nil) throws -> SoftwareArea {
         guard let path = area ?? ProcessInfo.processInfo.environment["ALIEN_AREA"], !path.isEmpty else {
             throw ValidationError("give the software area with --area DIR (or set ALIEN_AREA)")
         }
         let reporter = AreaPrinter(json: json)
         return try Output.run {
-            try SoftwareArea.open(root: path, arch: arch, repository: repo, rootFile: root, fetcher: HTTPClient(), reporter: reporter,
+            try SoftwareArea.open(root: path, arch: arch, repository: repo, mirrors: mirrors, rootFile: root, fetcher: HTTPClient(), reporter: reporter,
                                   defaultArch: (try? HostArchitecture.current())?.rawValue)
         }
     }

@@ -16,7 +16,9 @@ struct Install: AsyncParsableCommand {
             the tarball: each piece is checked before it reaches the extractor, which works while \
             later bytes arrive; the whole file's sha256 is checked before anything is used), relocation, the install record, then one rename into \
             <area>/<arch>/<Name>/<Version>-<Rev>. A failure or a kill leaves the area as before. \
-            On a terminal a live line shows the download (bytes, rate, ETA); --json prints \
+            Downloads resume with Range after a broken connection and fall over to the --mirror \
+            URLs (metadata and tarballs; everything stays checked against the signed metadata). \
+            On a terminal a live line shows the download (bytes, rate, ETA, entries extracted); --json prints \
             "progress" events. Exit 0 when everything is installed (or already was), 1 with the reason otherwise.
             """)
 
@@ -24,6 +26,10 @@ struct Install: AsyncParsableCommand {
     var packages: [String]
     @Option(name: .long, help: "Repository base URL (…/metadata and …/targets under it); remembered.")
     var repo: String?
+    @Option(name: .customLong("mirror"), help: ArgumentHelp(
+        "A mirror of the repository (same layout; repeatable), tried in turn when the repository fails. Remembered; --mirror none forgets.",
+        valueName: "URL"))
+    var mirrors: [String] = []
     @Option(name: .long, help: "Root metadata to trust the first time (e.g. the repository's 1.root.json).")
     var root: String?
     @Flag(name: .long, help: "Install only the named packages, not their dependencies.")
@@ -38,7 +44,8 @@ struct Install: AsyncParsableCommand {
 
     func run() async throws {
         let requests = try area.packageIDs(packages)
-        let softwareArea = try area.open(repo: repo, root: root)
+        let given: [String]? = mirrors.isEmpty ? nil : mirrors.filter { $0 != "none" }
+        let softwareArea = try area.open(repo: repo, mirrors: given, root: root)
         let outcomes = try await Output.runAsync {
             try await softwareArea.install(requests, options: .init(noDependencies: noDeps, evict: evict))
         }

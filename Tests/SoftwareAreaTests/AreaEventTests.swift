@@ -18,7 +18,10 @@ import Trust
         let event = AreaEvent.progress(key, bytes: 3 << 20, total: 10 << 20, bytesPerSecond: Double(1 << 20))
         #expect(event.text == "ROOT/v6-32-06-1: 3.0 MiB of 10.0 MiB, 1.0 MiB/s, ETA 7s")
         #expect(event.json == .object(["event": .string("progress"), "package": .string("ROOT/v6-32-06-1"), "bytes": .integer(3 << 20),
-                                       "total": .integer(10 << 20), "bytes_per_second": .integer(1 << 20)]))
+                                       "total": .integer(10 << 20), "bytes_per_second": .integer(1 << 20),
+                                       "extracted_entries": .integer(0)]))
+        let extracting = AreaEvent.progress(key, bytes: 3 << 20, total: 10 << 20, bytesPerSecond: Double(1 << 20), extracted: 1_200)
+        #expect(extracting.text == "ROOT/v6-32-06-1: 3.0 MiB of 10.0 MiB, 1.0 MiB/s, ETA 7s, 1200 entries extracted")
         #expect(AreaEvent.progress(key, bytes: 0, total: 500, bytesPerSecond: 0).text == "ROOT/v6-32-06-1: 0 B of 500 B, 0 B/s, ETA ?")
         #expect(AreaEvent.progress(key, bytes: 0, total: 200 << 20, bytesPerSecond: Double(1 << 20)).text.hasSuffix("ETA 3m20s"))
     }

@@ -33,7 +33,7 @@ import Trust
     }()
 
     static func progress(_ events: [AreaEvent]) -> [(bytes: Int64, total: Int64)] {
-        events.compactMap { if case let .progress(_, bytes, total, _) = $0 { (bytes, total) } else { nil } }
+        events.compactMap { if case let .progress(_, bytes, total, _, _) = $0 { (bytes, total) } else { nil } }
     }
 
     /// Every path in the area (state included) that holds a file of the package's payload.
@@ -162,7 +162,7 @@ import Trust
 
         let outcomes = try await area.install([try PackageID(parsing: "ROOT")])
         #expect(Set(outcomes.map(\.package.name)) == ["zlib", "xz", "ROOT"])
-        let streamed = Set(reporter.events.compactMap { if case let .progress(key, _, _, _) = $0 { key.name } else { nil } })
+        let streamed = Set(reporter.events.compactMap { if case let .progress(key, _, _, _, _) = $0 { key.name } else { nil } })
         #expect(streamed == ["ROOT"])
         let prefix = "\(fixture.areaPath())/\(AreaFixture.arch)/ROOT/v6-32-06-1"
         #expect(try AreaFixture.run("\(prefix)/bin/root-hello").1 == "ROOT at \(prefix)\n")

@@ -49,6 +49,22 @@ import Testing
         #expect(try TreeSnapshot(of: packed.work.sub("by-stream")) == packed.snapshot)
     }
 
+    @Test func extractedSoFarCountsUpToTheSummary() throws {
+        let packed = try Packed(.gzip)
+        let stream = try TarballExtractor().stream(into: packed.work.sub("counted"))
+        #expect(stream.extractedSoFar.entries == 0)
+        var seen: [Int] = []
+        for chunk in Self.chunks(packed.bytes, sizes: [97]) {
+            try chunk.withUnsafeBytes { try stream.feed($0) }
+            seen.append(stream.extractedSoFar.entries)
+        }
+        let summary = try stream.finish()
+        let entries = summary.regularFiles + summary.directories + summary.symlinks + summary.hardLinks
+        #expect(seen == seen.sorted(), "the count only grows")
+        #expect(stream.extractedSoFar.entries >= entries)
+        #expect(stream.extractedSoFar.bytes == summary.bytes)
+    }
+
     @Test func asyncSequenceOfChunks() async throws {
         let packed = try Packed(.zstd)
         let chunks = Self.chunks(packed.bytes, sizes: [333, 70_001])

@@ -8,6 +8,7 @@ public final class RemoteStore: Sendable {
     private struct State {
         var files: [String: [UInt8]] = [:]
         var requests: [String] = []
+        var brokenPrefixes: [String] = []
     }
 
     private let state = Mutex(State())
@@ -44,6 +45,15 @@ public final class RemoteStore: Sendable {
         state.withLock { $0.requests.removeAll() }
     }
 
+    /// Requests of URLs starting with `prefix` fail as a dead server's would (`FetchError.failed`).
+    public func breakServer(_ prefix: String) {
+        state.withLock { $0.brokenPrefixes.append(prefix) }
+    }
+
+    func isBroken(_ url: String) -> Bool {
+        state.withLock { state in state.brokenPrefixes.contains { url.hasPrefix($0) } }
+    }
+
     func request(_ url: String) -> [UInt8]? {
         state.withLock {
             $0.requests.append(url)
@@ -62,12 +72,21 @@ public struct InMemoryFetcher: RemoteFetcher {
     }
 
     public func fetch(_ url: String, maxLength: Int64) async throws -> [UInt8] {
+        if store.isBroken(url) {
+            _ = store.request(url)
+            throw FetchError.failed(url: url, reason: "connection refused (injected)")
+        }
         guard let bytes = store.request(url) else { throw FetchError.notFound(url: url) }
         guard Int64(bytes.count) <= maxLength else { throw FetchError.tooLarge(url: url, limit: maxLength) }
         return bytes
     }
 
     public func download(_ url: String, to destination: String, maxLength: Int64) async throws -> Int64 {
+        if store.isBroken(url) {
+            _ = store.request(url)
+            _ = FileManager.default.createFile(atPath: destination, contents: Data("partial".utf8))
+            throw FetchError.failed(url: url, reason: "connection reset (injected)")
+        }
         guard let bytes = store.request(url) else { throw FetchError.notFound(url: url) }
         let kept = Array(bytes.prefix(Int(clamping: max(0, maxLength))))
         guard FileManager.default.createFile(atPath: destination, contents: Data(kept)) else {
