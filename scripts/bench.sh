@@ -83,6 +83,11 @@ echo
 echo "Software area, 100-package closure (no-op install; env vs bash sourcing init.sh):"
 scripts/bench_area.sh "$BIN"
 
+# Installs: a 1 GiB package (gzip and zstd) through nginx against curl + sha256sum + tar.
+echo
+echo "Installs, side by side with curl + sha256sum + tar (1 GiB package from nginx on loopback):"
+scripts/bench_install.sh "$BIN"
+
 # Transfers: a 1 GiB download through the libcurl multi engine (plain, and with piece-by-piece
 # verification) against `curl -o`.
 echo

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Install benchmark (issue 5): one package tarball of BENCH_INSTALL_MB MiB (default 1024) with
 # 20 000 files of mixed sizes (log-uniform 512 B – 2 MiB, about half of the bytes incompressible),
-# packed with GNU tar + gzip as a package (<arch>/<Name>/<Version>-<Rev>/ with .meta.json),
+# packed with GNU tar as a package, once with gzip and once with zstd (<arch>/<Name>/<Version>-<Rev>/ with .meta.json),
 # published WITH piece-hash lists into a fresh repository, served by nginx on 127.0.0.1.
 # Timed, whole processes alternating A B A B (scripts/bench_compare.py), each including the
 # removal of the previous run's result:
 #   A: alien-install install BenchPkg into a fresh area (TUF refresh, streamed piece-verified
 #      download + extraction, whole-file sha256, relocation, record, fsync, rename)
-#   B: curl -s -o f URL && sha256sum f && tar -xzf f -C dir
+#   B: curl -s -o f URL && sha256sum f && tar -xzf f (tar --zstd -xf f for the zstd variant) -C dir
 # then `install` of the already-installed package (no-op), median of 10 runs.
-# Work files in BENCH_INSTALL_DIR (default /dev/shm; needs about 4× the size free).
+# Work files in BENCH_INSTALL_DIR (default /dev/shm; needs about 5× the size free).
 # Usage: scripts/bench_install.sh [BIN_DIR]   (default .build-release/release; build it with
 #   swift build -c release --static-swift-stdlib --scratch-path .build-release)
 set -euo pipefail
@@ -54,38 +54,44 @@ os.makedirs(os.path.join(prefix, "etc", "profile.d"), exist_ok=True)
 with open(os.path.join(prefix, "etc", "profile.d", "init.sh"), "w") as out:
     out.write('export BENCHPKG_ROOT="$WORK_DIR/$ALIBUILD_ARCH_PREFIX"/BenchPkg/v1-1\nexport BENCHPKG_VERSION=v1\nexport BENCHPKG_REVISION=1\n')
 PYTHON
-TARBALL="$WORK/BenchPkg-v1-1.$ARCH.tar.gz"
-tar -C "$WORK/tree" -czf "$TARBALL" "$ARCH"
+# The same tree packed twice: gzip (what aliBuild makes) and zstd; each published into a
+# repository of its own (with piece-hash lists), both served by one nginx.
+tar -C "$WORK/tree" -czf "$WORK/BenchPkg-v1-1.$ARCH.tar.gz" "$ARCH"
+tar -C "$WORK/tree" --zstd -cf "$WORK/BenchPkg-v1-1.$ARCH.tar.zst" "$ARCH"
 rm -rf "$WORK/tree"
-echo "bench: tarball $(du -m "$TARBALL" | cut -f1) MiB"
-
-echo "bench: publishing (with piece-hash lists)"
 for role in root targets snapshot timestamp; do "$BIN/alien-install" keys generate $role --dir "$WORK/keys" > /dev/null; done
-"$BIN/alien-install" repo init "$WORK/repo" --root-key "$WORK/keys/root.key" --targets-key "$WORK/keys/targets.key" \
-  --snapshot-key "$WORK/keys/snapshot.key" --timestamp-key "$WORK/keys/timestamp.key" > /dev/null
-"$BIN/alien-install" publish --repo "$WORK/repo" --keys-dir "$WORK/keys" "$TARBALL" > /dev/null
-rm -f "$TARBALL"
-chmod -R a+rX "$WORK/repo"
-STORED=$(cd "$WORK/repo" && ls targets/$ARCH/BenchPkg/*.tar.gz)
-SHA=$(basename "$STORED" | cut -d. -f1)
-test -n "$(ls "$WORK/repo/targets/$ARCH/BenchPkg/"*.pieces)"
+for ext in tar.gz tar.zst; do
+  TARBALL="$WORK/BenchPkg-v1-1.$ARCH.$ext"
+  echo "bench: $ext tarball $(du -m "$TARBALL" | cut -f1) MiB, publishing (with piece-hash lists)"
+  "$BIN/alien-install" repo init "$WORK/www/$ext" --root-key "$WORK/keys/root.key" --targets-key "$WORK/keys/targets.key" \
+    --snapshot-key "$WORK/keys/snapshot.key" --timestamp-key "$WORK/keys/timestamp.key" > /dev/null
+  "$BIN/alien-install" publish --repo "$WORK/www/$ext" --keys-dir "$WORK/keys" "$TARBALL" > /dev/null
+  rm -f "$TARBALL"
+  test -n "$(ls "$WORK/www/$ext/targets/$ARCH/BenchPkg/"*.pieces)"
+done
+chmod -R a+rX "$WORK/www"
 
 . scripts/bench_nginx.sh
-bench_nginx "$WORK" "$WORK/repo"
-ROOT_JSON="$WORK/repo/metadata/1.root.json"
-
-ours="sh -c 'rm -rf $WORK/area-a && $BIN/alien-install install BenchPkg --area $WORK/area-a --arch $ARCH --repo $URL --root $ROOT_JSON'"
-theirs="sh -c 'rm -rf $WORK/b && mkdir $WORK/b && curl -s -o $WORK/b/f $URL/$STORED && sha256sum $WORK/b/f && tar -xzf $WORK/b/f -C $WORK/b'"
-# Both must succeed (and agree) before they are timed.
-eval "$ours" > /dev/null
-eval "$theirs" > /dev/null
-test "$(sha256sum "$WORK/b/f" | cut -d' ' -f1)" = "$SHA"
-test -x "$WORK/area-a/$ARCH/BenchPkg/v1-1/etc/profile.d/init.sh" -o -f "$WORK/area-a/$ARCH/BenchPkg/v1-1/etc/profile.d/init.sh"
-test "$(find "$WORK/area-a/$ARCH/BenchPkg/v1-1/share" -type f | wc -l)" = "$FILES"
-
+bench_nginx "$WORK" "$WORK/www"
 results=.bench/results.jsonl
-scripts/bench_compare.py --runs "$RUNS" --label "install ${MB} MiB package ($FILES files) vs curl+sha256sum+tar -xzf" "$ours" "$theirs" \
-  | tee -a "$results"
+
+measure() {  # ext tar-flags
+  local ext=$1 untar=$2 repo=$URL/$1 stored sha
+  stored=$(cd "$WORK/www/$ext" && ls targets/$ARCH/BenchPkg/*."$ext")
+  sha=$(basename "$stored" | cut -d. -f1)
+  ours="sh -c 'rm -rf $WORK/area-a && $BIN/alien-install install BenchPkg --area $WORK/area-a --arch $ARCH --repo $repo --root $WORK/www/$ext/metadata/1.root.json'"
+  theirs="sh -c 'rm -rf $WORK/b && mkdir $WORK/b && curl -s -o $WORK/b/f $repo/$stored && sha256sum $WORK/b/f && tar $untar $WORK/b/f -C $WORK/b'"
+  # Both must succeed (and agree) before they are timed.
+  eval "$ours" > /dev/null
+  eval "$theirs" > /dev/null
+  test "$(sha256sum "$WORK/b/f" | cut -d' ' -f1)" = "$sha"
+  test -f "$WORK/area-a/$ARCH/BenchPkg/v1-1/etc/profile.d/init.sh"
+  test "$(find "$WORK/area-a/$ARCH/BenchPkg/v1-1/share" -type f | wc -l)" = "$FILES"
+  scripts/bench_compare.py --runs "$RUNS" --label "install ${MB} MiB package ($FILES files, $ext) vs curl+sha256sum+tar $untar" \
+    "$ours" "$theirs" | tee -a "$results"
+}
+measure tar.gz -xzf
+measure tar.zst "--zstd -xf"
 
 # The already-installed case: no download, no work.
 "$BIN/alien-install" install BenchPkg --area "$WORK/area-a" > /dev/null
