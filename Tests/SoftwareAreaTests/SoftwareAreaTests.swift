@@ -157,6 +157,39 @@ import TestSupport
         #expect(AreaFixture.tree("\(mountPoint)/.alien/stage").isEmpty)
     }
 
+    /// The free-space check passes (the tarball is tiny), then the disk fills during extraction:
+    /// the install fails naming the cause, and nothing of it stays.
+    @Test func aDiskThatFillsDuringExtractionLeavesNothing() async throws {
+        guard getuid() == 0 else {
+            Issue.record("skipped: mounting a small tmpfs needs root")
+            return
+        }
+        let fixture = try AreaFixture("enospc")
+        defer { fixture.cleanUp() }
+        var bomb = FixturePackage(name: "bomb", version: "v1")
+        bomb.zerosSize = 4 << 20
+        let small = FixturePackage(name: "small", version: "v1")
+        try fixture.publish([bomb, small])
+        let mountPoint = fixture.areaPath("full")
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let (mounted, _) = try AreaFixture.run("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint])
+        try #require(mounted == 0, "mount -t tmpfs failed")
+        defer { _ = try? AreaFixture.run("/bin/umount", [mountPoint]) }
+        let area = try fixture.area("full")
+        await #expect {
+            _ = try await area.install([try PackageID(parsing: "bomb")])
+        } throws: { error in
+            "\(error)".contains("bomb/v1-1") && "\(error)".contains("No space left on device")
+        }
+        #expect(Self.visible(mountPoint).isEmpty)
+        #expect(AreaFixture.tree("\(mountPoint)/.alien/stage").isEmpty, "the stage is emptied at once")
+        // The space is back: the next install into the same area works.
+        let outcomes = try await area.install([try PackageID(parsing: "small")])
+        #expect(outcomes.map(\.status) == [.installed])
+        #expect(Self.visible(mountPoint).contains { $0.contains("small/v1-1") })
+        #expect(!Self.visible(mountPoint).contains { $0.contains("bomb") })
+    }
+
     @Test func evictsLeastRecentlyUsedPackagesOnlyWhenAllowed() async throws {
         guard getuid() == 0 else {
             Issue.record("skipped: mounting a small tmpfs needs root")

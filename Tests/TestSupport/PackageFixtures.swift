@@ -20,6 +20,8 @@ public struct FixturePackage: Sendable {
     public var programs: [String: String] = [:]
     /// Extra bytes in `<prefix>/share/blob.bin` (incompressible), to make big tarballs.
     public var blobSize = 0
+    /// Zero bytes in `<prefix>/share/zeros.bin`: a small tarball that unpacks big.
+    public var zerosSize = 0
 
     public init(name: String, version: String, revision: String = "1", requires: [FixturePackage] = [],
                 buildRequires: [FixturePackage] = [], payload: String? = nil) {
@@ -120,6 +122,9 @@ public struct FixturePackage: Sendable {
             var generator = SystemRandomNumberGenerator()
             let blob = (0..<blobSize).map { _ in UInt8.random(in: 0...255, using: &generator) }
             try Data(blob).write(to: prefix.appendingPathComponent("share/blob.bin"))
+        }
+        if zerosSize > 0 {
+            try Data(count: zerosSize).write(to: prefix.appendingPathComponent("share/zeros.bin"))
         }
         if !programs.isEmpty {
             let packagePath = "\(arch)/\(name)/\(version)-\(revision)"
