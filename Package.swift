@@ -92,11 +92,13 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
+        // `doctor --site`: the site checklist (area, trust, repository, proxy, clock, packmand, torrents).
+        .target(name: "SiteDoctor", dependencies: ["SoftwareArea", "Trust", "Transport"], swiftSettings: strict),
         .executableTarget(
             name: "alien-install",
             dependencies: [
                 "AlienModel", "Recipes", "Resolver", "HostEnvironment", "Builder", "JDL", "Publisher", "Trust", "Transport",
-                "RepositoryServer", "SoftwareArea",
+                "RepositoryServer", "SoftwareArea", "SiteDoctor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -163,6 +165,10 @@ let package = Package(
         .testTarget(
             name: "RepositoryServerTests",
             dependencies: ["RepositoryServer", "Transport", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SiteDoctorTests",
+            dependencies: ["SiteDoctor", "SoftwareArea", "Publisher", "Trust", "Transport", "TestSupport"],
             swiftSettings: strict),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "AlienModel", "Resolver", "HostEnvironment", "TestSupport"], swiftSettings: strict),
         // Differential tests against aliBuild and end-to-end CLI tests.

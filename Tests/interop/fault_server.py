@@ -12,6 +12,7 @@ faults to <file>:
   corrupt=K    flip the byte at file offset K
   stall=N      send N body bytes, then nothing for 60 s
   endless      no Content-Length, bytes until the client hangs up
+  date=T       send T (seconds since 1970) as the Date header (a server with a skewed clock)
 Requests whose target is an absolute URI (a client using us as its proxy) are logged and
 answered 200 "proxied". Every request is logged as: CLIENT_PORT METHOD TARGET range=RANGE
 """
@@ -52,6 +53,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             for item in spec.split(","):
                 key, _, value = item.partition("=")
                 faults[key] = value
+        self.fake_date = int(faults["date"]) if "date" in faults else None
         if "status" in faults:
             return self.simple(int(faults["status"]), b"fault")
         if "endless" in faults:
@@ -103,6 +105,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self.wfile.write(body)
+
+    def date_time_string(self, timestamp=None):
+        fake = getattr(self, "fake_date", None)
+        return super().date_time_string(fake if fake is not None else timestamp)
 
     def simple(self, code, body):
         self.send_response(code)
