@@ -40,6 +40,21 @@ struct AreaOptions: ParsableArguments {
     }
 }
 
+/// Where the area's packages come from: given once, remembered in the area (install, list).
+struct RepositoryOptions: ParsableArguments {
+    @Option(name: .long, help: "Repository base URL (…/metadata and …/targets under it); remembered.")
+    var repo: String?
+    @Option(name: .customLong("mirror"), help: ArgumentHelp(
+        "A mirror of the repository (same layout; repeatable), tried in turn when the repository fails. Remembered; --mirror none forgets.",
+        valueName: "URL"))
+    var mirrors: [String] = []
+    @Option(name: .long, help: "Root metadata to trust the first time (e.g. the repository's 1.root.json).")
+    var root: String?
+
+    /// nil: keep the remembered mirrors; `none` alone forgets them.
+    var givenMirrors: [String]? { mirrors.isEmpty ? nil : mirrors.filter { $0 != "none" } }
+}
+
 /// Prints area progress: a line per step, or one JSON event per line. Download progress is a
 /// live line (bytes, rate, ETA) rewritten in place on a terminal, left out of plain text
 /// otherwise, and a `progress` JSON event with `--json`.

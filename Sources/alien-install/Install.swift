@@ -24,14 +24,7 @@ struct Install: AsyncParsableCommand {
 
     @Argument(help: "Packages to install.")
     var packages: [String]
-    @Option(name: .long, help: "Repository base URL (…/metadata and …/targets under it); remembered.")
-    var repo: String?
-    @Option(name: .customLong("mirror"), help: ArgumentHelp(
-        "A mirror of the repository (same layout; repeatable), tried in turn when the repository fails. Remembered; --mirror none forgets.",
-        valueName: "URL"))
-    var mirrors: [String] = []
-    @Option(name: .long, help: "Root metadata to trust the first time (e.g. the repository's 1.root.json).")
-    var root: String?
+    @OptionGroup var repository: RepositoryOptions
     @Flag(name: .long, help: "Install only the named packages, not their dependencies.")
     var noDeps = false
     @Flag(name: .long, help: "When space is short, remove least recently used packages (never leased or needed ones).")
@@ -44,8 +37,7 @@ struct Install: AsyncParsableCommand {
 
     func run() async throws {
         let requests = try area.packageIDs(packages)
-        let given: [String]? = mirrors.isEmpty ? nil : mirrors.filter { $0 != "none" }
-        let softwareArea = try area.open(repo: repo, mirrors: given, root: root)
+        let softwareArea = try area.open(repo: repository.repo, mirrors: repository.givenMirrors, root: repository.root)
         let outcomes = try await Output.runAsync {
             try await softwareArea.install(requests, options: .init(noDependencies: noDeps, evict: evict))
         }

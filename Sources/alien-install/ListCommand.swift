@@ -5,7 +5,11 @@ import Trust
 /// `alien-install list --installed | --available`
 struct ListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List the packages installed in an area, or those its repository offers.")
+        commandName: "list", abstract: "List the packages installed in an area, or those its repository offers.",
+        discussion: """
+            --available refreshes the signed metadata first. With --repo/--mirror/--root it also \
+            sets an area up (trust bootstrapped, repository remembered) without installing anything.
+            """)
 
     enum Which: String, EnumerableFlag {
         case installed, available
@@ -14,9 +18,10 @@ struct ListCommand: AsyncParsableCommand {
     @Flag(help: "What to list.")
     var which: Which = .installed
     @OptionGroup var area: AreaOptions
+    @OptionGroup var repository: RepositoryOptions
 
     func run() async throws {
-        let softwareArea = try area.open()
+        let softwareArea = try area.open(repo: repository.repo, mirrors: repository.givenMirrors, root: repository.root)
         switch which {
         case .installed:
             let leased = Set(softwareArea.liveLeases().flatMap(\.packages))

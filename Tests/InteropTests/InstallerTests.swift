@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `installer/alien-installer` (POSIX sh, run with Debian's dash) against a repository served by
+/// nginx on 127.0.0.1: a worker node from nothing to a passing `doctor --site`, a package
+/// installed with the installed binary, a second run that changes nothing, a dry run that makes
+/// nothing, and `--uninstall` that removes what the installer made and nothing else.
+@Suite struct InstallerTests {
+    static let script = Interop.root.appendingPathComponent("installer/alien-installer").path
+
+    static func installer(_ arguments: [String]) throws -> Interop.Result {
+        try Interop.run(URL(fileURLWithPath: "/bin/sh"), [script] + arguments, environment: ["http_proxy": "", "HTTP_PROXY": ""])
+    }
+
+    /// bin/alien-install of this build, as `--from-tarball` takes it.
+    static func binaryTarball(in base: URL) throws -> String {
+        let stage = base.appendingPathComponent("dist/bin")
+        try FileManager.default.createDirectory(at: stage, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: CLITests.binary, to: stage.appendingPathComponent("alien-install"))
+        let tarball = base.appendingPathComponent("alien-install-bin.tar.gz").path
+        let packed = try Interop.run(URL(fileURLWithPath: "/bin/tar"), ["-czf", tarball, "-C", base.appendingPathComponent("dist").path, "bin"])
+        try #require(packed.status == 0, "\(packed.stderr)")
+        return tarball
+    }
+
+    static func modificationDate(_ path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+    }
+
+    @Test func shellcheckFindsNothing() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/shellcheck") else {
+            if ProcessInfo.processInfo.environment["ALIEN_REQUIRE_INTEROP"] == "1" { Issue.record("shellcheck is missing (make deps installs it)") }
+            return
+        }
+        let checked = try Interop.run(URL(fileURLWithPath: "/usr/bin/shellcheck"), ["-s", "sh", Self.script])
+        #expect(checked.status == 0, "\(checked.text)")
+    }
+
+    @Test func aWorkerNodeFromNothingToAPassingDoctorThenUpgradeAndUninstall() throws {
+        let site = try AreaCLITests.site("installer")
+        defer { site.stop() }
+        let tarball = try Self.binaryTarball(in: site.base)
+        let prefix = site.base.appendingPathComponent("opt/alien").path
+        // Something of the admin's in the prefix: the installer must leave it alone.
+        try FileManager.default.createDirectory(atPath: "\(prefix)/etc", withIntermediateDirectories: true)
+        try Data("mine\n".utf8).write(to: URL(fileURLWithPath: "\(prefix)/etc/admin-notes.txt"))
+        let arguments = ["--type", "workernode", "--prefix", prefix, "--repo", site.repoURL, "--root", site.rootFile,
+                         "--from-tarball", tarball, "--batch", "--skip-packages", "--arch", AreaCLITests.arch]
+
+        // A dry run prints the actions and makes nothing.
+        let dry = try Self.installer(arguments + ["--dry-run"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.text.contains("+ tar -xzf \(tarball)"))
+        #expect(dry.text.contains("+ write \(prefix)/etc/alien/site.conf"))
+        #expect(!FileManager.default.fileExists(atPath: "\(prefix)/bin"))
+        #expect(!FileManager.default.fileExists(atPath: "\(prefix)/area"))
+
+        let first = try Self.installer(arguments)
+        #expect(first.status == 0, "\(first.text)\n\(first.stderr)")
+        #expect(first.text.contains("✓ metadata-fresh: 5 packages for"), "\(first.text)")
+        #expect(first.text.contains("the repository offers 5 packages"))
+        let binary = "\(prefix)/bin/alien-install"
+        #expect(FileManager.default.isExecutableFile(atPath: binary))
+        let conf = try String(contentsOfFile: "\(prefix)/etc/alien/site.conf", encoding: .utf8)
+        #expect(conf.contains("ALIEN_REPOSITORIES='\(site.repoURL)'") && conf.contains("ALIEN_AREA='\(prefix)/area'"))
+        #expect(FileManager.default.fileExists(atPath: "\(prefix)/area/.alien/trust/root.json"))
+
+        // The installed binary installs and runs a package, with only the profile's environment.
+        let used = try Interop.run(URL(fileURLWithPath: "/bin/sh"), ["-c", ". \(prefix)/etc/profile.d/alien.sh && alien-install install zlib && alien-install run zlib -- zlib-hello"])
+        #expect(used.status == 0, "\(used.stderr)")
+        #expect(used.text.contains("zlib at \(prefix)/area/"))
+
+        // A second run, with no arguments but the prefix: the previous configuration, nothing rewritten.
+        let before = Self.modificationDate(binary), confBefore = Self.modificationDate("\(prefix)/etc/alien/site.conf")
+        let again = try Self.installer(["--prefix", prefix, "--from-tarball", tarball, "--batch", "--skip-packages"])
+        #expect(again.status == 0, "\(again.text)\n\(again.stderr)")
+        #expect(again.text.contains("alien-install: unchanged") && again.text.contains("site.conf: unchanged"), "\(again.text)")
+        #expect(Self.modificationDate(binary) == before && Self.modificationDate("\(prefix)/etc/alien/site.conf") == confBefore)
+        #expect(FileManager.default.fileExists(atPath: "\(prefix)/area/\(AreaCLITests.arch)/zlib/v1.3.1-1"), "the area is kept")
+
+        // A failing upgrade (a tarball without the binary) leaves the installation working.
+        let broken = site.base.appendingPathComponent("broken.tar.gz").path
+        _ = try Interop.run(URL(fileURLWithPath: "/bin/tar"), ["-czf", broken, "-C", site.base.path, "keys"])
+        let failed = try Self.installer(["--prefix", prefix, "--from-tarball", broken, "--batch", "--skip-packages"])
+        #expect(failed.status != 0)
+        #expect(failed.stderr.contains("no bin/alien-install"))
+        #expect(Self.modificationDate(binary) == before)
+        #expect(try Interop.run(URL(fileURLWithPath: binary), ["list", "--installed", "--area", "\(prefix)/area"]).status == 0)
+
+        // Uninstall: what it made goes, the admin's file and the area stay.
+        let removed = try Self.installer(["--prefix", prefix, "--uninstall"])
+        #expect(removed.status == 0, "\(removed.stderr)")
+        #expect(removed.text.contains("kept the software area"))
+        #expect(!FileManager.default.fileExists(atPath: binary))
+        #expect(!FileManager.default.fileExists(atPath: "\(prefix)/etc/alien"))
+        #expect(!FileManager.default.fileExists(atPath: "\(prefix)/etc/profile.d"))
+        #expect(!FileManager.default.fileExists(atPath: "\(prefix)/.alien-installer.manifest"))
+        #expect(FileManager.default.fileExists(atPath: "\(prefix)/etc/admin-notes.txt"))
+        #expect(FileManager.default.fileExists(atPath: "\(prefix)/area/\(AreaCLITests.arch)/zlib/v1.3.1-1"))
+    }
+
+    @Test func batchModeNamesWhatIsMissing() throws {
+        let base = try Interop.temporaryDirectory("installer-missing")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let prefix = base.appendingPathComponent("p").path
+        let noRepo = try Self.installer(["--type", "workernode", "--prefix", prefix, "--batch"])
+        #expect(noRepo.status == 1)
+        #expect(noRepo.stderr.contains("repository URL: give it on the command line"), "\(noRepo.stderr)")
+        let noRoot = try Self.installer(["--type", "workernode", "--prefix", prefix, "--repo", "http://127.0.0.1:9", "--batch"])
+        #expect(noRoot.stderr.contains("trusted root metadata file"), "\(noRoot.stderr)")
+        let badType = try Self.installer(["--type", "laptop", "--prefix", prefix, "--batch"])
+        #expect(badType.stderr.contains("--type must be vobox, workernode or client, not 'laptop'"))
+        let unknown = try Self.installer(["--frobnicate"])
+        #expect(unknown.stderr.contains("unknown argument: --frobnicate"))
+        #expect(!FileManager.default.fileExists(atPath: prefix), "nothing made")
+        let nothing = try Self.installer(["--prefix", prefix, "--uninstall"])
+        #expect(nothing.stderr.contains("nothing to uninstall"))
+    }
+}
