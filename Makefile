@@ -4,7 +4,7 @@
 SWIFT ?= swift
 CONFIG ?= debug
 
-.PHONY: all deps build release test test-unit test-interop demo bench fuzz clean
+.PHONY: all deps build release dist test test-unit test-interop test-fresh demo bench fuzz clean
 
 all: build
 
@@ -19,11 +19,19 @@ release: deps
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-release
 
 # Unit, interop (aliBuild differential) and CLI tests, in one Swift Testing run.
+# The binary release a site installs from: dist/alien-install-linux-<machine>.tar.gz.
+dist: deps
+	@scripts/dist.sh
+
 test: deps
 	ALIEN_REQUIRE_INTEROP=1 $(SWIFT) test
 
 test-unit: deps
 	$(SWIFT) test --skip InteropTests
+
+# The README's "Running a site" steps on a fresh Debian 12 root (debootstrap + chroot; root).
+test-fresh: deps
+	@scripts/test_fresh.sh
 
 demo: deps
 	@scripts/demo.sh
@@ -35,4 +43,4 @@ fuzz: deps
 	@scripts/fuzz.sh
 
 clean:
-	rm -rf .build .demo
+	rm -rf .build .demo dist
