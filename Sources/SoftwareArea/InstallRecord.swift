@@ -101,8 +101,10 @@ public struct InstallRecord: Sendable, Hashable {
     }
 
     /// The regular files and symlinks under `directory` (the record itself excluded), sorted by
-    /// path. Files are hashed on every core.
-    static func inventory(of directory: String) throws(SoftwareAreaError) -> [Entry] {
+    /// path. Files are hashed on every core, except those `known` (hashed while they were
+    /// extracted) whose size still matches and that are not among `changed` (rewritten since).
+    static func inventory(of directory: String, known: [String: ExtractedFile] = [:],
+                          changed: Set<String> = []) throws(SoftwareAreaError) -> [Entry] {
         guard let walker = FileManager.default.enumerator(atPath: directory) else {
             throw .io(path: directory, operation: "list", reason: "cannot walk the package")
         }
@@ -115,7 +117,11 @@ public struct InstallRecord: Sendable, Hashable {
             guard lstat(path, &info) == 0 else { throw .io(path: path, operation: "lstat", reason: FileSystem.errorText()) }
             switch info.st_mode & S_IFMT {
             case S_IFREG:
-                regular.append(name)
+                if let file = known[name], file.size == UInt64(info.st_size), !changed.contains(name) {
+                    entries.append(Entry(path: name, size: file.size, sha256: file.sha256))
+                } else {
+                    regular.append(name)
+                }
             case S_IFLNK:
                 let link = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? ""
                 entries.append(Entry(path: name, size: 0, link: link))

@@ -66,15 +66,21 @@ extension SoftwareArea {
         guard FileSystem.isDirectory(unpacked), summary.topLevel == [layout.arch] else {
             throw .unexpectedLayout(package: key.description, expected: relative, got: summary.topLevel)
         }
+        let relocated: [String]
         do {
-            try PackageRelocation.relocate(URL(fileURLWithPath: unpacked), to: final, packagePath: relative, hash: package.hash,
-                                           revision: key.revision)
+            relocated = try PackageRelocation.relocate(URL(fileURLWithPath: unpacked), to: final, packagePath: relative,
+                                                       hash: package.hash, revision: key.revision)
         } catch {
             throw .relocation(package: key.description, reason: error.description)
         }
+        // Files were hashed while extracted; only the relocated ones are read again.
+        var known: [String: ExtractedFile] = [:]
+        let inside = relative + "/"
+        for (path, file) in summary.digests where path.hasPrefix(inside) { known[String(path.dropFirst(inside.count))] = file }
+        let files = try InstallRecord.inventory(of: unpacked, known: known, changed: Set(relocated))
         let record = InstallRecord(package: key, arch: layout.arch, target: package.info.path, length: package.info.file.length,
                                    hashes: package.info.file.hashes, custom: package.info.file.custom, installedAt: clock(),
-                                   prefix: final, files: try InstallRecord.inventory(of: unpacked))
+                                   prefix: final, files: files)
         try FileSystem.writeAtomically(record.json.compactJSONBytes + [0x0A], to: "\(unpacked)/\(InstallRecord.fileName)")
         FileSystem.syncTree(unpacked)
 

@@ -28,7 +28,7 @@ extension SoftwareArea {
         }
         reporter.report(.downloaded(key, bytes: package.info.file.length))
         let summary: ExtractionSummary
-        do { summary = try TarballExtractor().extract(archive: tarball, into: unpackRoot) } catch {
+        do { summary = try TarballExtractor(digests: true).extract(archive: tarball, into: unpackRoot) } catch {
             throw .extraction(package: key.description, reason: error.description)
         }
         unlink(tarball)
@@ -82,7 +82,7 @@ extension SoftwareArea {
             throw .trust(package: key.description, reason: error.description)
         }
         let extraction: TarballStream
-        do { extraction = try TarballExtractor().stream(into: unpackRoot) } catch {
+        do { extraction = try TarballExtractor(digests: true).stream(into: unpackRoot) } catch {
             throw .extraction(package: key.description, reason: error.description)
         }
         let verifier: VerifiedPieceStream

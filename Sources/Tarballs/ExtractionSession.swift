@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CArchive
+import Crypto
 
 /// One extraction: reads entries from a libarchive reader, checks each against the rules and
 /// the entries before it, and writes it through `DestinationDirectory` (relative `*at` calls
@@ -33,9 +34,13 @@ final class ExtractionSession: @unchecked Sendable {
     let counters = ExtractionCounters()
     private var lastCheckedParent: EntryPath?
 
-    init(destination: DestinationDirectory, limits: TarballExtractor.Limits) {
+    /// Hash files while writing them (`ExtractionSummary.digests`).
+    let digests: Bool
+
+    init(destination: DestinationDirectory, limits: TarballExtractor.Limits, digests: Bool = false) {
         self.destination = destination
         self.limits = limits
+        self.digests = digests
     }
 
     /// A reader accepting plain, gzip- and zstd-compressed tar (pax, ustar, GNU, v7), never an
@@ -140,6 +145,7 @@ final class ExtractionSession: @unchecked Sendable {
             try makeHardLink(path, to: target)
             nodes[path] = .file
             summary.hardLinks += 1
+            if digests { summary.digests[path.description] = summary.digests[target.description] }
             return
         }
         switch type {
@@ -215,6 +221,7 @@ final class ExtractionSession: @unchecked Sendable {
         var block: UnsafeRawPointer?
         var length = 0
         var offset: la_int64_t = 0
+        var hasher = digests ? FileHasher() : nil
         while true {
             let status = archive_read_data_block(archive, &block, &length, &offset)
             if status == ARCHIVE_EOF { break }
@@ -229,13 +236,16 @@ final class ExtractionSession: @unchecked Sendable {
             if summary.bytes + written > limits.maxTotalBytes {
                 throw .refused(entry: path.description, rule: .totalTooLarge(limit: limits.maxTotalBytes))
             }
-            let code = POSIX.writeAll(fd, UnsafeRawBufferPointer(start: block, count: length), at: offset)
+            let bytes = UnsafeRawBufferPointer(start: block, count: length)
+            let code = POSIX.writeAll(fd, bytes, at: offset)
             if code != 0 { throw .writeFailed(entry: path.description, reason: POSIX.describe(code)) }
+            hasher?.add(bytes, at: UInt64(offset))
         }
         if written < size, ftruncate(fd, off_t(size)) != 0 {
             throw .writeFailed(entry: path.description, reason: POSIX.lastError)
         }
         summary.bytes += max(written, size)
+        if let digest = hasher?.finish(size: max(written, size)) { summary.digests[path.description] = digest }
         guard fchmod(fd, mode_t(mode & 0o777)) == 0 else {
             throw .writeFailed(entry: path.description, reason: POSIX.lastError)
         }

@@ -71,10 +71,14 @@ public enum PackageRelocation {
     /// so that they point at `prefix` (aliBuild's relocate-me.sh with `$WORK_DIR/$PP` =
     /// `prefix`). The package may still sit in a staging directory: it is relocated for the
     /// place it is about to be renamed to.
-    public static func relocate(_ directory: URL, to prefix: String, packagePath: String, hash: String, revision: String) throws(RelocationError) {
+    /// Returns the files rewritten (paths relative to `directory`).
+    @discardableResult
+    public static func relocate(_ directory: URL, to prefix: String, packagePath: String, hash: String,
+                                revision: String) throws(RelocationError) -> [String] {
         let installDir = directory
         let list = installDir.appendingPathComponent(".original-unrelocated")
-        guard let text = try? String(contentsOf: list, encoding: .utf8) else { return }
+        guard let text = try? String(contentsOf: list, encoding: .utf8) else { return [] }
+        var rewritten: [String] = []
         let oldPrefix = Array("INSTALLROOT/\(hash)/\(packagePath)".utf8)
         let newPrefix = Array(prefix.utf8)
         let revisionMarker = Array("@@PKGREVISION@\(hash)@@".utf8)
@@ -93,7 +97,9 @@ public enum PackageRelocation {
             } catch {
                 throw .rewrite(path: target.path, reason: "\(error)")
             }
+            rewritten.append(String(file))
         }
+        return rewritten
     }
 
     /// `s|/[^ ;:]*<marker>|<replacement>|g` per line, with sed's leftmost-longest match: in a

@@ -14,8 +14,22 @@ public struct ExtractionSummary: Sendable, Equatable {
     public var bytes: UInt64 = 0
     /// The distinct first components of the entries, in byte order (e.g. `["slc9_x86-64"]`).
     public var topLevel: [String] = []
+    /// Size and sha256 of every regular file and hard link written, by path relative to the
+    /// target directory; only when the extractor was made with `digests: true`.
+    public var digests: [String: ExtractedFile] = [:]
 
     public init() {}
+}
+
+/// A file's size and sha256 (lowercase hex), computed while it was written.
+public struct ExtractedFile: Sendable, Hashable {
+    public var size: UInt64
+    public var sha256: String
+
+    public init(size: UInt64, sha256: String) {
+        self.size = size
+        self.sha256 = sha256
+    }
 }
 
 /// Streaming, secure extraction of gzip-, zstd-compressed or plain tar archives (detected from
@@ -65,9 +79,13 @@ public struct TarballExtractor: Sendable {
     }
 
     public var limits: Limits
+    /// Hash every file as it is written (`ExtractionSummary.digests`): an install record then
+    /// needs no second read of the tree.
+    public var digests: Bool
 
-    public init(limits: Limits = Limits()) {
+    public init(limits: Limits = Limits(), digests: Bool = false) {
         self.limits = limits
+        self.digests = digests
     }
 
     /// Extracts the archive file at `archive` into `directory` (created if missing; its parent
@@ -80,13 +98,13 @@ public struct TarballExtractor: Sendable {
         guard archive_read_open_filename(reader, archive, 256 * 1024) == ARCHIVE_OK else {
             throw .malformed(source: archive, entry: nil, detail: ArchiveOutput.message(reader))
         }
-        return try ExtractionSession(destination: destination, limits: limits).run(reader, source: archive)
+        return try ExtractionSession(destination: destination, limits: limits, digests: digests).run(reader, source: archive)
     }
 
     /// Starts an extraction into `directory` fed by the caller (see `TarballStream`). The
     /// directory is checked (and created) now.
     public func stream(into directory: String) throws(TarballError) -> TarballStream {
-        try TarballStream(directory: directory, limits: limits)
+        try TarballStream(directory: directory, limits: limits, digests: digests)
     }
 
     /// Extracts the archive whose bytes `chunks` yields. If the sequence throws, the extraction

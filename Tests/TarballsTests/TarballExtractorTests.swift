@@ -64,6 +64,26 @@ import Testing
         }
     }
 
+    @Test(arguments: Maker.allCases)
+    func digestsWhileExtractingEqualTheFilesOnDisk(_ maker: Maker) throws {
+        let work = try TemporaryDirectory()
+        try SampleTree.make(in: work.sub("src"))
+        _ = try maker.make(base: work.sub("src"), archive: work.sub("archive"))
+        let plain = try TarballExtractor().extract(archive: work.sub("archive"), into: work.sub("plain"))
+        #expect(plain.digests.isEmpty, "only when asked")
+        let summary = try TarballExtractor(digests: true).extract(archive: work.sub("archive"), into: work.sub("out"))
+        #expect(summary.digests.count == summary.regularFiles + summary.hardLinks)
+        for (path, file) in summary.digests {
+            let onDisk = try #require(FileDigest.sha256(path: work.sub("out") + "/" + path), "\(path)")
+            #expect(file.size == onDisk.size && file.sha256 == onDisk.hash.hex, "\(path)")
+        }
+        let hardLinked = summary.digests.filter { $0.key.hasSuffix("hard-a") || $0.key.hasSuffix("hard-b") }.map(\.value)
+        #expect(hardLinked.count == 2 && hardLinked[0] == hardLinked[1])
+        var withoutDigests = summary
+        withoutDigests.digests = [:]
+        #expect(withoutDigests == plain, "the rest of the summary is the same")
+    }
+
     @Test func modesAreExactNotFilteredByUmask() throws {
         let work = try TemporaryDirectory()
         try SampleTree.make(in: work.sub("src"))
