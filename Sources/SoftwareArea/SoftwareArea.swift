@@ -36,6 +36,11 @@ public struct SoftwareArea: Sendable {
     public var disk: any DiskSpaceProbe
     /// Streamed (piece-verified) downloads; progress is reported at most every `progressInterval`.
     public var transfers = Transfers(policy: TransferPolicy(progressInterval: 0.2))
+    /// Another way to get tarballs (a BitTorrent swarm, `SwarmDownloader`); nil: HTTP only.
+    public var downloader: (any TarballDownloader)?
+    /// Keep tarballs that arrived whole (the swarm path) with their torrent in
+    /// `<root>/.alien/cache/` for `alien-install seed`.
+    public var keepTarballs = false
     /// Seconds since 1970; injected for lease and gc tests.
     public var clock: @Sendable () -> Int64
 

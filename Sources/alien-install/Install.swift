@@ -1,5 +1,6 @@
 import ArgumentParser
 import SoftwareArea
+import Torrents
 import Trust
 
 /// `alien-install install PKG...`: verified, atomic installs into a software area.
@@ -18,6 +19,15 @@ struct Install: AsyncParsableCommand {
             <area>/<arch>/<Name>/<Version>-<Rev>. A failure or a kill leaves the area as before. \
             On a terminal a live line shows the download (bytes, rate, ETA); --json prints \
             "progress" events. Exit 0 when everything is installed (or already was), 1 with the reason otherwise.
+
+            --via torrent: when a tarball has a signed torrent (publish --torrents), the torrent \
+            target is fetched through TUF (refused before contacting any peer when it does not \
+            match signed metadata) and the tarball comes from the swarm: the torrent's trackers, \
+            its web seed, the repository and mirrors as web seeds, and --peer addresses. With no \
+            progress for --stall-timeout seconds the install falls back to HTTP; the whole \
+            tarball's sha256 is checked before extraction either way. --via auto (default): the \
+            swarm when the torrent names trackers or --peer is given, else HTTP. --keep-for-seeding \
+            keeps swarm-downloaded tarballs in <area>/.alien/cache/ for `alien-install seed`.
             """)
 
     @Argument(help: "Packages to install.")
@@ -30,18 +40,48 @@ struct Install: AsyncParsableCommand {
     var noDeps = false
     @Flag(name: .long, help: "When space is short, remove least recently used packages (never leased or needed ones).")
     var evict = false
+    @Option(name: .long, help: "How tarballs arrive: torrent, http or auto.")
+    var via: String = "auto"
+    @Option(name: .long, help: "A peer (host:port) to ask for torrent pieces; repeatable.")
+    var peer: [String] = []
+    @Option(name: .long, help: "Seconds without swarm progress before falling back to HTTP.")
+    var stallTimeout: Double = 30
+    @Option(name: .long, help: "Where the torrent session listens (libtorrent syntax).")
+    var listen: String = "0.0.0.0:0"
+    @Flag(name: .long, help: "Do not add the repository's tarball URL as a web seed (swarm peers and the torrent's own web seed only).")
+    var noRepositoryWebSeed = false
+    @Flag(name: .long, help: "Keep swarm-downloaded tarballs and their torrents in <area>/.alien/cache/ for `seed`.")
+    var keepForSeeding = false
     @OptionGroup var area: AreaOptions
 
     func validate() throws {
         if packages.isEmpty { throw ValidationError("name at least one package") }
+        if DownloadVia(rawValue: via) == nil { throw ValidationError("--via: expected torrent, http or auto, got \(via)") }
+        for text in peer {
+            do { _ = try PeerAddress(parsing: text) } catch { throw ValidationError("--peer: \(error)") }
+        }
+        if !(stallTimeout > 0) { throw ValidationError("--stall-timeout: expected a positive number of seconds") }
     }
 
     func run() async throws {
         let requests = try area.packageIDs(packages)
-        let softwareArea = try area.open(repo: repo, root: root)
-        let outcomes = try await Output.runAsync {
-            try await softwareArea.install(requests, options: .init(noDependencies: noDeps, evict: evict))
+        var softwareArea = try area.open(repo: repo, root: root)
+        let mode = DownloadVia(rawValue: via) ?? .auto
+        let session = LazyTorrentSession(settings: TorrentSessionSettings(listenInterfaces: listen))
+        if mode != .http {
+            softwareArea.downloader = SwarmDownloader(session: session, via: mode, peers: try peer.map { try PeerAddress(parsing: $0) },
+                                                      stallTimeout: stallTimeout, repositoryWebSeed: !noRepositoryWebSeed)
         }
+        softwareArea.keepTarballs = keepForSeeding
+        let chosen = softwareArea
+        let outcomes: [SoftwareArea.InstallOutcome]
+        do {
+            outcomes = try await Output.runAsync { try await chosen.install(requests, options: .init(noDependencies: noDeps, evict: evict)) }
+        } catch {
+            await session.shutdown(timeout: 5)
+            throw error
+        }
+        await session.shutdown(timeout: 5)
         if area.json {
             area.emit(.object(["event": .string("done"), "packages": .array(outcomes.map {
                 .object(["package": .string($0.package.description), "status": .string($0.status.rawValue), "path": .string($0.path)])
