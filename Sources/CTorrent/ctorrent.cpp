@@ -6,6 +6,7 @@
 #include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/bencode.hpp>
 #include <libtorrent/create_torrent.hpp>
+#include <libtorrent/ip_filter.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/settings_pack.hpp>
 #include <libtorrent/torrent_handle.hpp>
@@ -218,6 +219,14 @@ at_session *at_session_new(const at_session_settings *settings, at_error *error)
                                                                  | lt::alert_category::tracker)));
         auto session = std::make_unique<at_session>();
         session->session = std::make_unique<lt::session>(pack);
+        // libtorrent exempts LAN and loopback peers from rate limits by default; a site's
+        // worker nodes are each other's LAN, so the limits apply to every peer here.
+        lt::ip_filter classes;
+        std::uint32_t global = 1u << static_cast<std::uint32_t>(lt::session::global_peer_class_id);
+        classes.add_rule(boost::asio::ip::make_address("0.0.0.0"), boost::asio::ip::make_address("255.255.255.255"), global);
+        classes.add_rule(boost::asio::ip::make_address("::"),
+                         boost::asio::ip::make_address("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), global);
+        session->session->set_peer_class_filter(classes);
         return session.release();
     } catch (const std::exception &e) {
         set_error(error, AT_ERR_SESSION, e.what());

@@ -12,16 +12,17 @@ public struct SwarmDownloader: TarballDownloader {
     public var via: DownloadVia
     public var peers: [PeerAddress]
     public var stallTimeout: Double
-    /// Add the repository's (and mirrors') URL of the tarball as web seeds.
-    public var repositoryWebSeed: Bool
+    /// Use web seeds: the torrent's and the tarball's URL at the repository and mirrors.
+    /// false: peers only (the origin is not asked until the HTTP fallback).
+    public var webSeeds: Bool
 
     public init(session: LazyTorrentSession, via: DownloadVia = .torrent, peers: [PeerAddress] = [], stallTimeout: Double = 30,
-                repositoryWebSeed: Bool = true) {
+                webSeeds: Bool = true) {
         self.session = session
         self.via = via
         self.peers = peers
         self.stallTimeout = stallTimeout
-        self.repositoryWebSeed = repositoryWebSeed
+        self.webSeeds = webSeeds
     }
 
     /// `custom.torrent` and `custom.infohash` of a tarball target.
@@ -75,12 +76,18 @@ public struct SwarmDownloader: TarballDownloader {
         guard let fields = try Self.torrentFields(package) else {
             return .useHTTP(reason: via == .torrent ? "no torrent is published for \(package.info.path)" : nil)
         }
-        let (torrent, torrentFile) = try await trustedTorrent(package, path: fields.path, infoHash: fields.infoHash, catalog: catalog,
+        let (trusted, torrentFile) = try await trustedTorrent(package, path: fields.path, infoHash: fields.infoHash, catalog: catalog,
                                                               directory: directory)
-        if via == .auto, torrent.trackers.isEmpty, peers.isEmpty { return .useHTTP(reason: nil) }
+        if via == .auto, trusted.trackers.isEmpty, peers.isEmpty { return .useHTTP(reason: nil) }
+        var torrent = trusted
+        if !self.webSeeds {
+            do { torrent = try trusted.withoutWebSeeds() } catch {
+                throw .trust(package: package.key.description, reason: "torrent \(fields.path): \(error)")
+            }
+        }
         let key = package.key
         reporter.report(.swarm(key, infoHash: torrent.infoHash))
-        let seeds = repositoryWebSeed ? webSeeds.filter { $0.hasPrefix("http://") || $0.hasPrefix("https://") } : []
+        let seeds = self.webSeeds ? webSeeds.filter { $0.hasPrefix("http://") || $0.hasPrefix("https://") } : []
         let swarm = SwarmDownload(torrent: torrent, peers: peers, webSeeds: seeds.filter { !torrent.webSeeds.contains($0) },
                                   stallTimeout: stallTimeout)
         let target = "\(directory)/\(torrent.name)"

@@ -19,6 +19,13 @@ public struct TorrentFile: Hashable, Sendable {
     public var trackers: [String]
     public var isPrivate: Bool
 
+    /// The same torrent (same info-hash) without web seeds: a peers-only download.
+    public func withoutWebSeeds() throws(TorrentError) -> TorrentFile {
+        var parser = BencodeParser(bytes)
+        guard case let .dictionary(entries) = try parser.parse() else { return self }
+        return try TorrentFile(parsing: BencodeValue.dictionary(entries.filter { $0.key != Array("url-list".utf8) }).encoded)
+    }
+
     /// The info-hash peers and trackers know the torrent by: v1 when present, else v2.
     public var infoHash: String { infoHashV1 ?? infoHashV2 ?? "" }
 

@@ -23,7 +23,7 @@ struct Install: AsyncParsableCommand {
             --via torrent: when a tarball has a signed torrent (publish --torrents), the torrent \
             target is fetched through TUF (refused before contacting any peer when it does not \
             match signed metadata) and the tarball comes from the swarm: the torrent's trackers, \
-            its web seed, the repository and mirrors as web seeds, and --peer addresses. With no \
+            its web seed, the repository and mirrors as web seeds (none with --no-web-seed), and --peer addresses. With no \
             progress for --stall-timeout seconds the install falls back to HTTP; the whole \
             tarball's sha256 is checked before extraction either way. --via auto (default): the \
             swarm when the torrent names trackers or --peer is given, else HTTP. --keep-for-seeding \
@@ -48,8 +48,8 @@ struct Install: AsyncParsableCommand {
     var stallTimeout: Double = 30
     @Option(name: .long, help: "Where the torrent session listens (libtorrent syntax).")
     var listen: String = "0.0.0.0:0"
-    @Flag(name: .long, help: "Do not add the repository's tarball URL as a web seed (swarm peers and the torrent's own web seed only).")
-    var noRepositoryWebSeed = false
+    @Flag(name: .long, help: "Peers only: no web seeds (neither the torrent's nor the repository's) until the HTTP fallback.")
+    var noWebSeed = false
     @Flag(name: .long, help: "Keep swarm-downloaded tarballs and their torrents in <area>/.alien/cache/ for `seed`.")
     var keepForSeeding = false
     @OptionGroup var area: AreaOptions
@@ -70,7 +70,7 @@ struct Install: AsyncParsableCommand {
         let session = LazyTorrentSession(settings: TorrentSessionSettings(listenInterfaces: listen))
         if mode != .http {
             softwareArea.downloader = SwarmDownloader(session: session, via: mode, peers: try peer.map { try PeerAddress(parsing: $0) },
-                                                      stallTimeout: stallTimeout, repositoryWebSeed: !noRepositoryWebSeed)
+                                                      stallTimeout: stallTimeout, webSeeds: !noWebSeed)
         }
         softwareArea.keepTarballs = keepForSeeding
         let chosen = softwareArea
