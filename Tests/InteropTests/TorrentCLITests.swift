@@ -57,10 +57,10 @@ import Torrents
         return site
     }
 
-    static func publish(_ package: FixturePackage, site: Site, _ extra: [String]) throws {
-        let workDir = site.base.appendingPathComponent("sw-\(package.name)")
+    static func publish(_ package: FixturePackage, site: Site, id: String? = nil, _ extra: [String]) throws {
+        let workDir = site.base.appendingPathComponent("sw-\(package.name)-\(package.revision)")
         _ = try package.store(in: workDir, arch: arch)
-        let published = try cli(["publish", "--repo", site.repo, "--work-dir", workDir.path, package.name, "--keys-dir", site.keys] + extra)
+        let published = try cli(["publish", "--repo", site.repo, "--work-dir", workDir.path, id ?? package.name, "--keys-dir", site.keys] + extra)
         try #require(published.status == 0, "\(published.stderr)")
     }
 

@@ -75,12 +75,14 @@ public final class OpenTracker: @unchecked Sendable {
 
     public var announceURL: String { "http://127.0.0.1:\(port)/announce" }
 
-    public init(infoHashes: [String]) throws {
+    /// `port`: a free port chosen before (torrents name the announce URL before the tracker runs).
+    public init(infoHashes: [String], port: UInt16? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("opentracker-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try (infoHashes.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("whitelist"), atomically: true, encoding: .utf8)
         chmod(directory.appendingPathComponent("whitelist").path, 0o644)
-        port = try NginxServer.freePort()
+        self.port = try port ?? NginxServer.freePort()
+        let port = self.port
         let arguments = ["-i", "127.0.0.1", "-p", "\(port)", "-P", "\(port)", "-d", directory.path, "-w", "whitelist"]
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("opentracker-\(port).log")
         if getuid() == 0 {
