@@ -167,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "PublisherTests",
             dependencies: [
-                "Publisher", "Trust", "Transport", "Tarballs", "AlienModel", "TestSupport",
+                "Publisher", "Trust", "Transport", "Torrents", "Tarballs", "AlienModel", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),

@@ -30,11 +30,11 @@ public struct TorrentExtension: PublishExtension {
 
     public static func torrentPath(for tarballTargetPath: String) -> String { tarballTargetPath + suffix }
 
-    /// The web seed URL of a tarball: `<base>/targets/<stored path>`.
+    /// The web seed URL of a tarball: `<base>/targets/<arch>/<Name>/<sha256>.<file>` (its stored path).
     public func webSeed(for package: PackageTarball) -> String? {
         guard let base = webSeedBase, !base.isEmpty else { return nil }
         let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
-        return "\(trimmed)/targets/\(package.storedPath)"
+        return "\(trimmed)/\(package.storedPath)"
     }
 
     func file(for package: PackageTarball) -> URL { workDirectory.appendingPathComponent("\(package.sha256)\(Self.suffix)") }

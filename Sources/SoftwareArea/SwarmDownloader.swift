@@ -92,8 +92,12 @@ public struct SwarmDownloader: TarballDownloader {
                                   stallTimeout: stallTimeout)
         let target = "\(directory)/\(torrent.name)"
         do {
-            _ = try await swarm.run(in: try await session.session(), to: target) { bytes, total, rate in
+            let report = try await swarm.run(in: try await session.session(), to: target) { bytes, total, rate in
                 reporter.report(.progress(key, bytes: bytes, total: total, bytesPerSecond: Double(rate)))
+            }
+            if report.hashFailures > 0 || report.bannedPeers > 0 {
+                reporter.report(.warning(key, "\(report.hashFailures) piece(s) from peers failed their hash check and were fetched again; "
+                    + "\(report.bannedPeers) peer(s) banned"))
             }
         } catch {
             unlink(target)

@@ -34,6 +34,15 @@ public struct PeerAddress: Hashable, Sendable, CustomStringConvertible {
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
+/// How a swarm download went.
+public struct SwarmReport: Hashable, Sendable {
+    public var status: TorrentStatus
+    /// Pieces that failed their SHA-1 check (corrupt peers; libtorrent re-downloads them).
+    public var hashFailures: Int
+    /// Peers libtorrent banned for sending corrupt data.
+    public var bannedPeers: Int
+}
+
 /// One swarm download: from the torrent's peers (trackers, given peers) and web seeds into a
 /// file, ending when every piece is verified, failing with `.stalled` when no byte arrives for
 /// `stallTimeout` seconds (the caller falls back to plain HTTP).
@@ -56,17 +65,23 @@ public struct SwarmDownload: Sendable {
     /// Downloads into absolute `path`; `progress` gets (bytes, total, bytes per second).
     /// The torrent is removed from the session before returning (also on failure).
     public func run(in session: TorrentSession, to path: String,
-                    progress: @Sendable (Int64, Int64, Int) -> Void = { _, _, _ in }) async throws -> TorrentStatus {
+                    progress: @Sendable (Int64, Int64, Int) -> Void = { _, _, _ in }) async throws -> SwarmReport {
         let id = try await session.add(torrent, file: path, webSeeds: webSeeds)
         do {
             for peer in peers { try await session.connect(id, host: peer.host, port: peer.port) }
             var lastBytes: Int64 = -1
             var lastProgress = ContinuousClock.now
             var reconnect = ContinuousClock.now
+            var hashFailures = 0, banned = 0
             while true {
                 try Task.checkCancellation()
-                for alert in try await session.alerts() where alert.torrent == id && alert.kind == .error {
-                    throw TorrentError.failed(name: torrent.name, reason: alert.message)
+                for alert in try await session.alerts() where alert.torrent == id || alert.torrent == nil {
+                    switch alert.kind {
+                    case .error: throw TorrentError.failed(name: torrent.name, reason: alert.message)
+                    case .hashFailed: hashFailures += 1
+                    case .peerBanned: banned += 1
+                    default: break
+                    }
                 }
                 let status = try await session.status(id)
                 if let error = status.error { throw TorrentError.failed(name: torrent.name, reason: error) }
@@ -74,7 +89,7 @@ public struct SwarmDownload: Sendable {
                    status.bytesDone >= torrent.length {
                     progress(status.bytesDone, torrent.length, status.downloadRate)
                     try? await session.remove(id)
-                    return status
+                    return SwarmReport(status: status, hashFailures: hashFailures, bannedPeers: banned)
                 }
                 let now = ContinuousClock.now
                 if status.bytesDone > lastBytes {

@@ -109,6 +109,11 @@ import Torrents
         let reference = try Self.tree(site.area("http"))
         #expect(reference["share/blob.bin"]?.count == 3 << 20)
 
+        // The torrent's web seed is the tarball's stored URL at the repository.
+        let directory = "\(site.repo)/targets/\(Self.arch)/ROOT"
+        let stored = try #require(try FileManager.default.contentsOfDirectory(atPath: directory).first { $0.hasSuffix(".tar.gz") })
+        #expect(try site.torrent("ROOT").file.webSeeds == ["\(site.repoURL)/targets/\(Self.arch)/ROOT/\(stored)"])
+
         // Web seed only (no peers, no tracker): nginx serves ranges of the tarball.
         let seedArea = site.area("seeder")
         let webSeed = try Self.install(site, area: seedArea, ["--via", "torrent", "--keep-for-seeding"])

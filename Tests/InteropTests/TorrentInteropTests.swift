@@ -49,10 +49,11 @@ import Torrents
         return String(result.text.prefix(64))
     }
 
-    /// The tarball ROOT-…-2 as published (its sha256 is in the stored name).
-    static func tarball(_ site: Site) throws -> String {
+    /// The tarball ROOT-…-`revision` as published.
+    static func tarball(_ site: Site, revision: String = "2") throws -> String {
         let directory = "\(site.repo)/targets/\(TorrentCLITests.arch)/ROOT"
-        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: directory).first { $0.hasSuffix("-2.\(TorrentCLITests.arch).tar.gz") })
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: directory)
+            .first { $0.hasSuffix("-\(revision).\(TorrentCLITests.arch).tar.gz") })
         return "\(directory)/\(name)"
     }
 
@@ -180,5 +181,60 @@ import Torrents
             "--via", "torrent", "--no-web-seed", "--peer", "127.0.0.1:\(pythonPort)", "--stall-timeout", "60",
         ])
         #expect(alone.status == 0 && !alone.text.contains("\"event\":\"fallback\""), "\(alone.stderr) \(alone.text)")
+    }
+
+    @Test(.enabled(if: havePythonLibtorrent, "python3-libtorrent is not installed for /usr/bin/python3 (scripts/deps.sh installs it)"),
+          .timeLimit(.minutes(5)))
+    func aPeerSendingCorruptPiecesIsCaughtAndTheInstallStillVerifies() throws {
+        let site = try TorrentCLITests.site("corrupt", blobSize: 3 << 20)
+        defer { site.stop() }
+        let seedArea = site.area("seeder")
+        let kept = try TorrentCLITests.install(site, area: seedArea, ["--via", "torrent", "--keep-for-seeding"])
+        try #require(kept.status == 0, "\(kept.stderr)")
+        // An honest but slow seeder (512 KiB/s) ...
+        let (seeder, seederPort) = try TorrentCLITests.seeder(site, area: seedArea, ["--upload-rate", "\(512 << 10)"])
+        defer { seeder.stop() }
+        // ... and a fast python-libtorrent peer whose file is damaged after it checked it: one byte
+        // flipped in every piece, in place (libtorrent 2.0 maps the file, so it serves the damage).
+        let published = try site.torrent("ROOT").file
+        let work = site.base.appendingPathComponent("corrupt")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let peersOnly = work.appendingPathComponent("peers-only.torrent")
+        try Data(try published.withoutWebSeeds().bytes).write(to: peersOnly)
+        let copy = work.appendingPathComponent(published.name)
+        try FileManager.default.copyItem(atPath: try Self.tarball(site, revision: "1"), toPath: copy.path)
+        let pythonPort = try NginxServer.freePort()
+        let script = """
+            import libtorrent as lt, sys, time
+            torrent, directory, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+            session = lt.session({'listen_interfaces': '127.0.0.1:%d' % port, 'enable_dht': False, 'enable_lsd': False,
+                                  'enable_outgoing_utp': False, 'enable_incoming_utp': False, 'enable_upnp': False,
+                                  'enable_natpmp': False, 'allow_multiple_connections_per_ip': True})
+            handle = session.add_torrent({'ti': lt.torrent_info(torrent), 'save_path': directory})
+            while not handle.status().is_seeding:
+                time.sleep(0.1)
+            print('seeding', flush=True)
+            while True:
+                time.sleep(1)
+            """
+        let liar = try BackgroundProcess(Self.python, ["-c", script, peersOnly.path, work.path, "\(pythonPort)"],
+                                         output: work.appendingPathComponent("python.log"))
+        defer { liar.stop() }
+        try #require(liar.wait(for: "seeding", seconds: 30), "\(liar.text)")
+        let handle = try FileHandle(forUpdating: copy)
+        for offset in stride(from: 100, to: Int(published.length), by: published.pieceLength) {
+            try handle.seek(toOffset: UInt64(offset))
+            let byte = try #require(try handle.read(upToCount: 1)?.first)
+            try handle.seek(toOffset: UInt64(offset))
+            try handle.write(contentsOf: Data([byte ^ 0xFF]))
+        }
+        try handle.close()
+        let leecher = try TorrentCLITests.install(site, area: site.area("leecher"), [
+            "--via", "torrent", "--no-web-seed", "--peer", "127.0.0.1:\(pythonPort)", "--peer", "127.0.0.1:\(seederPort)", "--stall-timeout", "60",
+        ])
+        #expect(leecher.status == 0, "\(leecher.stderr)")
+        #expect(leecher.text.contains("failed their hash check"), "\(leecher.text)")
+        #expect(!leecher.text.contains("\"event\":\"fallback\""), "\(leecher.text)")
+        #expect(try TorrentCLITests.tree(site.area("leecher")) == TorrentCLITests.tree(seedArea))
     }
 }
