@@ -149,7 +149,10 @@ let package = Package(
         // Fakes and fixtures shared by the unit tests (never linked into products).
         .target(
             name: "TestSupport",
-            dependencies: ["AlienModel", "Recipes", "Resolver", "Trust", "Tarballs", "Transport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "AlienModel", "Recipes", "Resolver", "Trust", "Tarballs", "Transport", "SoftwareArea",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Tests/TestSupport",
             swiftSettings: strict),
         .testTarget(name: "AlienModelTests", dependencies: ["AlienModel"], swiftSettings: strict),

@@ -211,6 +211,9 @@ at_session *at_session_new(const at_session_settings *settings, at_error *error)
             pack.set_int(lt::settings_pack::active_seeds, settings->active_limit);
             pack.set_int(lt::settings_pack::active_downloads, settings->active_limit);
         }
+        // Smaller web seed requests (default 16 MiB) spread a swarm's origin reads over more
+        // distinct pieces, which peers then trade.
+        pack.set_int(lt::settings_pack::urlseed_max_request_bytes, 2 * 1024 * 1024);
         if (settings && settings->web_seed_retry_seconds > 0)
             pack.set_int(lt::settings_pack::urlseed_wait_retry, settings->web_seed_retry_seconds);
         pack.set_int(lt::settings_pack::alert_mask,
