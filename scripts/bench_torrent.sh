@@ -67,7 +67,8 @@ http {
     sendfile on;
     client_body_temp_path $WORK/tmp; proxy_temp_path $WORK/tmp; fastcgi_temp_path $WORK/tmp;
     uwsgi_temp_path $WORK/tmp; scgi_temp_path $WORK/tmp;
-    server { listen 127.0.0.1:$PORT; root $WORK/repo; location /targets/ { limit_rate $RATE; } }
+    # A small send buffer: otherwise loopback autotuning lets a few MiB of each response out at once, past limit_rate.
+    server { listen 127.0.0.1:$PORT sndbuf=64k; root $WORK/repo; location /targets/ { limit_rate $RATE; } }
 }
 NGINX
 /usr/sbin/nginx -c "$WORK/nginx.conf" -p "$WORK"
@@ -100,7 +101,7 @@ PIDS+=($!)
 ROOT_JSON="$WORK/repo/metadata/1.root.json"
 
 served() {  # bytes of the tarball served by the origin since access-log line $1
-  tail -n +"$(( $1 + 1 ))" "$WORK/access.log" | awk '$1 ~ /\.tar\.gz$/ { sum += $3 } END { print sum + 0 }'
+  tail -n +"$(( $1 + 1 ))" "$WORK/access.log" | awk '$1 ~ /\.tar\.gz$/ { sum += $3 } END { printf "%.0f\n", sum }'
 }
 lines() { wc -l < "$WORK/access.log"; }
 

@@ -213,7 +213,7 @@ at_session *at_session_new(const at_session_settings *settings, at_error *error)
         }
         // Smaller web seed requests (default 16 MiB) spread a swarm's origin reads over more
         // distinct pieces, which peers then trade.
-        pack.set_int(lt::settings_pack::urlseed_max_request_bytes, 2 * 1024 * 1024);
+        pack.set_int(lt::settings_pack::urlseed_max_request_bytes, 256 * 1024);
         if (settings && settings->web_seed_retry_seconds > 0)
             pack.set_int(lt::settings_pack::urlseed_wait_retry, settings->web_seed_retry_seconds);
         pack.set_int(lt::settings_pack::alert_mask,
@@ -314,6 +314,34 @@ int at_session_connect_peer(at_session *session, int torrent_id, const char *hos
             return AT_ERR_NOT_FOUND;
         }
         found->second.connect_peer(lt::tcp::endpoint(address, static_cast<unsigned short>(port)));
+        return AT_OK;
+    } catch (const std::exception &e) {
+        set_error(error, AT_ERR_TORRENT, e.what());
+        return AT_ERR_TORRENT;
+    } catch (...) {
+        set_error(error, AT_ERR_INTERNAL, "unknown libtorrent failure");
+        return AT_ERR_INTERNAL;
+    }
+}
+
+int at_session_set_web_seeds(at_session *session, int torrent_id, const char *const *urls, int count, int enabled, at_error *error) {
+    clear_error(error);
+    if (!session || (count > 0 && !urls)) {
+        set_error(error, AT_ERR_INVALID_ARGUMENT, "expected a session and URLs");
+        return AT_ERR_INVALID_ARGUMENT;
+    }
+    try {
+        std::lock_guard<std::mutex> guard(session->lock);
+        auto found = session->torrents.find(torrent_id);
+        if (found == session->torrents.end()) {
+            set_error(error, AT_ERR_NOT_FOUND, "no torrent " + std::to_string(torrent_id));
+            return AT_ERR_NOT_FOUND;
+        }
+        for (int i = 0; i < count; ++i) {
+            if (!urls[i]) continue;
+            if (enabled) found->second.add_url_seed(urls[i]);
+            else found->second.remove_url_seed(urls[i]);
+        }
         return AT_OK;
     } catch (const std::exception &e) {
         set_error(error, AT_ERR_TORRENT, e.what());

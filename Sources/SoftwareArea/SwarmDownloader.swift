@@ -15,14 +15,17 @@ public struct SwarmDownloader: TarballDownloader {
     /// Use web seeds: the torrent's and the tarball's URL at the repository and mirrors.
     /// false: peers only (the origin is not asked until the HTTP fallback).
     public var webSeeds: Bool
+    /// nil: web seeds from the start without trackers or peers, else only while peers are slow.
+    public var webSeedPolicy: WebSeedPolicy?
 
     public init(session: LazyTorrentSession, via: DownloadVia = .torrent, peers: [PeerAddress] = [], stallTimeout: Double = 30,
-                webSeeds: Bool = true) {
+                webSeeds: Bool = true, webSeedPolicy: WebSeedPolicy? = nil) {
         self.session = session
         self.via = via
         self.peers = peers
         self.stallTimeout = stallTimeout
         self.webSeeds = webSeeds
+        self.webSeedPolicy = webSeedPolicy
     }
 
     /// `custom.torrent` and `custom.infohash` of a tarball target.
@@ -89,7 +92,7 @@ public struct SwarmDownloader: TarballDownloader {
         reporter.report(.swarm(key, infoHash: torrent.infoHash))
         let seeds = self.webSeeds ? webSeeds.filter { $0.hasPrefix("http://") || $0.hasPrefix("https://") } : []
         let swarm = SwarmDownload(torrent: torrent, peers: peers, webSeeds: seeds.filter { !torrent.webSeeds.contains($0) },
-                                  stallTimeout: stallTimeout)
+                                  stallTimeout: stallTimeout, webSeedPolicy: webSeedPolicy)
         let target = "\(directory)/\(torrent.name)"
         do {
             let report = try await swarm.run(in: try await session.session(), to: target) { bytes, total, rate in

@@ -43,6 +43,19 @@ public struct SwarmReport: Hashable, Sendable {
     public var bannedPeers: Int
 }
 
+/// When a swarm download uses its web seeds (the origin).
+public enum WebSeedPolicy: Hashable, Sendable {
+    /// From the start, all the time (no peers or trackers to ask).
+    case always
+    /// Only while peers are slow or absent: off at first; on when fewer than `minimumRate`
+    /// bytes/s arrived over the last `window` seconds; after `onPeriod` seconds on, off again
+    /// to probe whether the peers now suffice. Keeps the origin's egress near one copy per
+    /// swarm when site peers have the pieces.
+    case whenPeersSlow(minimumRate: Int, window: Double, onPeriod: Double)
+
+    public static let standard = WebSeedPolicy.whenPeersSlow(minimumRate: 4 << 20, window: 1, onPeriod: 2)
+}
+
 /// One swarm download: from the torrent's peers (trackers, given peers) and web seeds into a
 /// file, ending when every piece is verified, failing with `.stalled` when no byte arrives for
 /// `stallTimeout` seconds (the caller falls back to plain HTTP).
@@ -53,25 +66,41 @@ public struct SwarmDownload: Sendable {
     public var webSeeds: [String]
     public var stallTimeout: Double
     public var pollInterval: Double
+    /// nil: `.always` without trackers and peers, `.standard` with them.
+    public var webSeedPolicy: WebSeedPolicy?
 
-    public init(torrent: TorrentFile, peers: [PeerAddress] = [], webSeeds: [String] = [], stallTimeout: Double = 30, pollInterval: Double = 0.2) {
+    public init(torrent: TorrentFile, peers: [PeerAddress] = [], webSeeds: [String] = [], stallTimeout: Double = 30, pollInterval: Double = 0.2,
+                webSeedPolicy: WebSeedPolicy? = nil) {
         self.torrent = torrent
         self.peers = peers
         self.webSeeds = webSeeds
         self.stallTimeout = stallTimeout
         self.pollInterval = pollInterval
+        self.webSeedPolicy = webSeedPolicy
+    }
+
+    var policy: WebSeedPolicy {
+        if let webSeedPolicy { return webSeedPolicy }
+        return peers.isEmpty && torrent.trackers.isEmpty ? .always : .standard
     }
 
     /// Downloads into absolute `path`; `progress` gets (bytes, total, bytes per second).
     /// The torrent is removed from the session before returning (also on failure).
     public func run(in session: TorrentSession, to path: String,
                     progress: @Sendable (Int64, Int64, Int) -> Void = { _, _, _ in }) async throws -> SwarmReport {
-        let id = try await session.add(torrent, file: path, webSeeds: webSeeds)
+        let allSeeds = torrent.webSeeds + webSeeds.filter { !torrent.webSeeds.contains($0) }
+        let policy = self.policy
+        var seedsOn = policy == .always
+        let id = seedsOn ? try await session.add(torrent, file: path, webSeeds: webSeeds)
+            : try await session.add(try torrent.withoutWebSeeds(), file: path)
         do {
             for peer in peers { try await session.connect(id, host: peer.host, port: peer.port) }
+            let start = ContinuousClock.now
             var lastBytes: Int64 = -1
-            var lastProgress = ContinuousClock.now
-            var reconnect = ContinuousClock.now
+            var lastProgress = start
+            var reconnect = start
+            var switched = start
+            var samples: [(time: ContinuousClock.Instant, bytes: Int64)] = []
             var hashFailures = 0, banned = 0
             while true {
                 try Task.checkCancellation()
@@ -98,6 +127,26 @@ public struct SwarmDownload: Sendable {
                     progress(status.bytesDone, torrent.length, status.downloadRate)
                 } else if status.state != .checking, now - lastProgress > .milliseconds(Int64(stallTimeout * 1000)) {
                     throw TorrentError.stalled(name: torrent.name, seconds: stallTimeout, bytes: status.bytesDone, total: torrent.length)
+                }
+                if case let .whenPeersSlow(minimumRate, window, onPeriod) = policy, !allSeeds.isEmpty {
+                    samples.append((now, status.bytesDone))
+                    let horizon = now - .milliseconds(Int64(window * 1000))
+                    while samples.count > 1, samples[0].time < horizon { samples.removeFirst() }
+                    if seedsOn, now - switched >= .milliseconds(Int64(onPeriod * 1000)) {
+                        try await session.setWebSeeds(allSeeds, enabled: false, for: id)
+                        seedsOn = false
+                        switched = now
+                        samples = [(now, status.bytesDone)]
+                    } else if !seedsOn, now - switched >= .milliseconds(Int64(window * 1000)), let first = samples.first {
+                        let elapsed = (now - first.time).components
+                        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+                        let rate = seconds > 0 ? Double(status.bytesDone - first.bytes) / seconds : 0
+                        if rate < Double(minimumRate) {
+                            try await session.setWebSeeds(allSeeds, enabled: true, for: id)
+                            seedsOn = true
+                            switched = now
+                        }
+                    }
                 }
                 // Given peers that dropped (a seeder restarting) are asked again every few seconds.
                 if !peers.isEmpty, status.peers == 0, now - reconnect > .seconds(3) {

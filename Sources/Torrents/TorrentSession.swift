@@ -125,6 +125,14 @@ public actor TorrentSession {
         guard code == 0 else { throw .library(operation: "connect \(host):\(port)", code: code, message: message(of: error)) }
     }
 
+    /// Adds or removes web seed URLs of a torrent.
+    public func setWebSeeds(_ urls: [String], enabled: Bool, for torrent: TorrentID) throws(TorrentError) {
+        let pointer = try session()
+        var error = at_error()
+        let code = withCStrings(urls) { at_session_set_web_seeds(pointer, torrent.rawValue, $0.baseAddress, Int32($0.count), enabled ? 1 : 0, &error) }
+        guard code == 0 else { throw .library(operation: "web seeds of \(torrent)", code: code, message: message(of: error)) }
+    }
+
     public func status(_ torrent: TorrentID) throws(TorrentError) -> TorrentStatus {
         let pointer = try session()
         var error = at_error()

@@ -82,6 +82,9 @@ int at_session_add(at_session *session, const uint8_t *torrent, size_t length, c
 /// Connects the torrent to a peer ("host:port", IPv4 or IPv6 literal).
 int at_session_connect_peer(at_session *session, int torrent_id, const char *host, int port, at_error *error);
 
+/// Adds (`enabled` 1) or removes (0) web seed URLs of a torrent.
+int at_session_set_web_seeds(at_session *session, int torrent_id, const char *const *urls, int count, int enabled, at_error *error);
+
 enum {
     AT_STATE_CHECKING = 1,
     AT_STATE_DOWNLOADING_METADATA = 2,
