@@ -25,8 +25,10 @@ struct Install: AsyncParsableCommand {
             match signed metadata) and the tarball comes from the swarm: the torrent's trackers, \
             its web seed, the repository and mirrors as web seeds (none with --no-web-seed), and --peer addresses. With no \
             progress for --stall-timeout seconds the install falls back to HTTP; the whole \
-            tarball's sha256 is checked before extraction either way. --via auto (default): the \
-            swarm when the torrent names trackers or --peer is given, else HTTP. --keep-for-seeding \
+            tarball's sha256 is checked before extraction either way. With trackers or peers the \
+            web seeds are used only while the peers are slow (under 4 MiB/s) or absent, so the \
+            repository serves about one copy per site. --via auto (default): the swarm when the \
+            torrent names trackers, --peer is given or --lsd is on, else HTTP. --keep-for-seeding \
             keeps swarm-downloaded tarballs in <area>/.alien/cache/ for `alien-install seed`.
             """)
 
@@ -50,6 +52,8 @@ struct Install: AsyncParsableCommand {
     var listen: String = "0.0.0.0:0"
     @Flag(name: .long, help: "Peers only: no web seeds (neither the torrent's nor the repository's) until the HTTP fallback.")
     var noWebSeed = false
+    @Flag(name: .long, help: "Local peer discovery: find site peers by multicast on the LAN (works without a tracker).")
+    var lsd = false
     @Flag(name: .long, help: "Keep swarm-downloaded tarballs and their torrents in <area>/.alien/cache/ for `seed`.")
     var keepForSeeding = false
     @OptionGroup var area: AreaOptions
@@ -66,8 +70,9 @@ struct Install: AsyncParsableCommand {
     func run() async throws {
         let requests = try area.packageIDs(packages)
         var softwareArea = try area.open(repo: repo, root: root)
-        let mode = DownloadVia(rawValue: via) ?? .auto
-        let session = LazyTorrentSession(settings: TorrentSessionSettings(listenInterfaces: listen))
+        var mode = DownloadVia(rawValue: via) ?? .auto
+        if mode == .auto, lsd { mode = .torrent }
+        let session = LazyTorrentSession(settings: TorrentSessionSettings(listenInterfaces: listen, localPeerDiscovery: lsd))
         if mode != .http {
             softwareArea.downloader = SwarmDownloader(session: session, via: mode, peers: try peer.map { try PeerAddress(parsing: $0) },
                                                       stallTimeout: stallTimeout, webSeeds: !noWebSeed)

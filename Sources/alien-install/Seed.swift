@@ -10,15 +10,15 @@ struct Seed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Seed the tarballs kept in a software area's cache to the site's other nodes.",
         discussion: """
-            Every <area>/.alien/cache/<sha256>.<file>.torrent with its tarball next to it (kept by \\
-            `install --keep-for-seeding`, verified when installed) is seeded without re-hashing, \\
-            within --upload-rate and --max-torrents, announced to the torrents' trackers (and on \\
-            the LAN with --lsd). Prints "seeding N torrent(s) on port P" (a "seeding" event with \\
-            --json), runs until SIGINT or SIGTERM, then stops the session (trackers told, at most \\
+            Every <area>/.alien/cache/<sha256>.<file>.torrent with its tarball next to it (kept by \
+            `install --keep-for-seeding`, verified when installed) is seeded without re-hashing, \
+            within --upload-rate and --max-torrents, announced to the torrents' trackers (and on \
+            the LAN with --lsd). Prints "seeding N torrent(s) on port P" (a "seeding" event with \
+            --json), runs until SIGINT or SIGTERM, then stops the session (trackers told, at most \
             a few seconds) and prints the bytes uploaded. DHT and uTP stay off.
             """)
 
-    @Option(name: .long, help: "Listen on PORT or HOST:PORT (default 0.0.0.0:6881).")
+    @Option(name: .long, help: "Listen on PORT or HOST:PORT.")
     var listen: String = "0.0.0.0:6881"
     @Option(name: .long, help: "Upload limit in bytes per second (0: unlimited).")
     var uploadRate: Int = 0
