@@ -82,14 +82,7 @@ for role in root targets snapshot timestamp; do "$BIN/alien-install" keys genera
   --tracker "http://127.0.0.1:$TRACKER_PORT/announce" "$TARBALL" > /dev/null
 rm -f "$TARBALL"
 chmod -R a+rX "$WORK/repo"
-INFOHASH=$(/usr/bin/python3 - "$WORK/repo/metadata" <<'PYTHON'
-import glob, json, sys
-latest = max(glob.glob(sys.argv[1] + "/*.targets.json"), key=lambda p: int(p.split("/")[-1].split(".")[0]))
-for path, target in json.load(open(latest))["signed"]["targets"].items():
-    if path.endswith(".tar.gz"):
-        print(target["custom"]["infohash"])
-PYTHON
-)
+INFOHASH=$("$BIN/alien-install" repo list "$WORK/repo" --infohashes)
 mkdir -p "$WORK/tracker"
 chmod 755 "$WORK/tracker"
 echo "$INFOHASH" > "$WORK/tracker/whitelist"

@@ -19,14 +19,7 @@ TRACKER_PORT=$(free_port)
   --web-seed-base "$REPO_URL" --tracker "http://127.0.0.1:$TRACKER_PORT/announce"
 TRACKER_DIR=$(mktemp -d /tmp/alien-demo-tracker.XXXXXX)
 chmod 755 "$TRACKER_DIR"
-/usr/bin/python3 - "$DEMO/repo/metadata" > "$TRACKER_DIR/whitelist" <<'PYTHON'
-import glob, json, sys
-latest = max(glob.glob(sys.argv[1] + "/*.targets.json"), key=lambda p: int(p.split("/")[-1].split(".")[0]))
-for target in json.load(open(latest))["signed"]["targets"].values():
-    custom = target.get("custom") or {}
-    if "torrent" in custom:
-        print(custom["infohash"])
-PYTHON
+"$BIN" repo list "$DEMO/repo" --infohashes > "$TRACKER_DIR/whitelist"
 chmod 644 "$TRACKER_DIR/whitelist"
 echo "tracker whitelist: $(wc -l < "$TRACKER_DIR/whitelist") info-hash(es) from the signed metadata"
 TRACKER=(/usr/bin/opentracker -i 127.0.0.1 -p "$TRACKER_PORT" -P "$TRACKER_PORT" -d "$TRACKER_DIR" -w whitelist)

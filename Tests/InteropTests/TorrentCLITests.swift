@@ -171,6 +171,10 @@ import Torrents
         xz.blobSize = 1 << 20
         try Self.publish(xz, site: site, ["--web-seed-base", site.repoURL, "--tracker", "http://127.0.0.1:\(dead)/announce"])
         #expect(try site.torrent("xz").file.trackers == ["http://127.0.0.1:\(dead)/announce"])
+        // The tracker's whitelist: every tarball's torrent info-hash from the signed metadata.
+        let whitelist = try Self.cli(["repo", "list", site.repo, "--infohashes"])
+        #expect(whitelist.status == 0)
+        #expect(whitelist.text == [try site.torrent("ROOT").file.infoHash, try site.torrent("xz").file.infoHash].sorted().map { $0 + "\n" }.joined())
         // auto: the torrent names a tracker, so the swarm; the tracker is down, the web seed serves it.
         let auto = try Self.install(site, area: site.area("auto"), [], package: "xz")
         #expect(auto.status == 0, "\(auto.stderr)")
