@@ -20,11 +20,15 @@ public struct SoftwareArea: Sendable {
         /// Further repository base URLs with the same targets (`…/targets` under each), tried in
         /// turn when a streamed download from `repository` fails (config key `mirrors`).
         public var mirrors: [String]
+        /// Site peers (`host:port`) a swarm download asks for pieces (config key `peers`;
+        /// with them `install --via auto` uses the swarm).
+        public var peers: [String]
 
-        public init(repository: String? = nil, arch: String? = nil, mirrors: [String] = []) {
+        public init(repository: String? = nil, arch: String? = nil, mirrors: [String] = [], peers: [String] = []) {
             self.repository = repository
             self.arch = arch
             self.mirrors = mirrors
+            self.peers = peers
         }
     }
 
@@ -53,7 +57,7 @@ public struct SoftwareArea: Sendable {
         let probe = AreaLayout(root: absolute, arch: "")
         var configuration = try loadConfiguration(probe.config)
         let given = Configuration(repository: repository ?? configuration.repository, arch: arch ?? configuration.arch ?? defaultArch(),
-                                  mirrors: configuration.mirrors)
+                                  mirrors: configuration.mirrors, peers: configuration.peers)
         guard let chosenArch = given.arch, !chosenArch.isEmpty, !chosenArch.contains("/") else {
             throw .invalidArgument(name: "--arch", expected: "an architecture such as slc9_x86-64", got: given.arch ?? "")
         }
@@ -161,6 +165,9 @@ public struct SoftwareArea: Sendable {
         if case let .array(mirrors)? = object["mirrors"] {
             configuration.mirrors = mirrors.compactMap { if case let .string(url) = $0 { url } else { nil } }
         }
+        if case let .array(peers)? = object["peers"] {
+            configuration.peers = peers.compactMap { if case let .string(peer) = $0 { peer } else { nil } }
+        }
         return configuration
     }
 
@@ -169,6 +176,7 @@ public struct SoftwareArea: Sendable {
         if let repository = configuration.repository { object["repository"] = .string(repository) }
         if let arch = configuration.arch { object["arch"] = .string(arch) }
         if !configuration.mirrors.isEmpty { object["mirrors"] = .array(configuration.mirrors.map { .string($0) }) }
+        if !configuration.peers.isEmpty { object["peers"] = .array(configuration.peers.map { .string($0) }) }
         return .object(object)
     }
 }

@@ -28,7 +28,8 @@ struct Install: AsyncParsableCommand {
             tarball's sha256 is checked before extraction either way. With trackers or peers the \
             web seeds are used only while the peers are slow (under 4 MiB/s) or absent, so the \
             repository serves about one copy per site. --via auto (default): the swarm when the \
-            torrent names trackers, --peer is given or --lsd is on, else HTTP. --keep-for-seeding \
+            torrent names trackers, peers are given (--peer, or "peers": ["host:port", ...] in \
+            <area>/.alien/config.json) or --lsd is on, else HTTP. --keep-for-seeding \
             keeps swarm-downloaded tarballs in <area>/.alien/cache/ for `alien-install seed`.
             """)
 
@@ -74,7 +75,11 @@ struct Install: AsyncParsableCommand {
         if mode == .auto, lsd { mode = .torrent }
         let session = LazyTorrentSession(settings: TorrentSessionSettings(listenInterfaces: listen, localPeerDiscovery: lsd))
         if mode != .http {
-            softwareArea.downloader = SwarmDownloader(session: session, via: mode, peers: try peer.map { try PeerAddress(parsing: $0) },
+            let peers: [PeerAddress]
+            do { peers = try (peer + softwareArea.configuration.peers).map { try PeerAddress(parsing: $0) } } catch {
+                throw ValidationError("peers (--peer, config.json \"peers\"): \(error)")
+            }
+            softwareArea.downloader = SwarmDownloader(session: session, via: mode, peers: peers,
                                                       stallTimeout: stallTimeout, webSeeds: !noWebSeed)
         }
         softwareArea.keepTarballs = keepForSeeding

@@ -134,8 +134,10 @@ import Torrents
         #expect(site.tarballRequests("ROOT") == before, "the origin served the peers-only install")
         #expect(try Self.tree(site.area("peers")) == reference)
 
-        // Both: the seeder and the web seed.
-        let mixed = try Self.install(site, area: site.area("mixed"), ["--via", "torrent", "--peer", "127.0.0.1:\(port)"])
+        // Both: the seeder (a site peer from the area's config.json, so auto picks the swarm) and the web seed.
+        try FileManager.default.createDirectory(atPath: "\(site.area("mixed"))/.alien", withIntermediateDirectories: true)
+        try "{\"peers\": [\"127.0.0.1:\(port)\"]}\n".write(toFile: "\(site.area("mixed"))/.alien/config.json", atomically: true, encoding: .utf8)
+        let mixed = try Self.install(site, area: site.area("mixed"), [])
         #expect(mixed.status == 0, "\(mixed.stderr)")
         #expect(mixed.text.contains("\"event\":\"swarm\"") && !mixed.text.contains("\"event\":\"fallback\""), "\(mixed.text)")
         #expect(try Self.tree(site.area("mixed")) == reference)
