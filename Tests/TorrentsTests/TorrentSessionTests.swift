@@ -17,28 +17,6 @@ import Testing
         return data
     }
 
-    @Test func createsV1V2AndHybridTorrents() throws {
-        let directory = try Self.scratch()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("pkg.tar.gz")
-        _ = try Self.randomFile(at: file, bytes: 100_000)
-        let v1 = try TorrentCreator(version: .v1, webSeeds: ["http://127.0.0.1:1/pkg.tar.gz"], trackers: ["http://127.0.0.1:2/announce"])
-            .create(file: file.path, length: 100_000)
-        #expect(v1.infoHashV1?.count == 40 && v1.infoHashV2 == nil)
-        #expect(v1.length == 100_000 && v1.name == "pkg.tar.gz" && v1.pieceLength == 256 << 10 && v1.pieces.count == 1)
-        #expect(v1.webSeeds == ["http://127.0.0.1:1/pkg.tar.gz"] && v1.trackers == ["http://127.0.0.1:2/announce"])
-        let v2 = try TorrentCreator(version: .v2).create(file: file.path, length: 100_000)
-        #expect(v2.infoHashV1 == nil && v2.infoHashV2?.count == 64 && v2.length == 100_000)
-        let hybrid = try TorrentCreator(version: .hybrid, pieceLength: 16384, isPrivate: true).create(file: file.path, length: 100_000)
-        #expect(hybrid.infoHashV1 != nil && hybrid.infoHashV2 != nil && hybrid.pieces.count == 7 && hybrid.isPrivate)
-    }
-
-    @Test func refusesABadPieceLengthAndAMissingFile() throws {
-        #expect(throws: TorrentError.self) { try TorrentCreator(pieceLength: 1000).create(file: "/nonexistent/x", length: 1) }
-        #expect(throws: TorrentError.self) { try TorrentCreator().create(file: "/nonexistent/alien-torrent-test", length: 1) }
-        #expect(throws: TorrentError.self) { try TorrentCreator().create(file: "relative", length: 1) }
-    }
-
     @Test(.timeLimit(.minutes(2)))
     func downloadsFromASeedingSessionOverTCP() async throws {
         let directory = try Self.scratch()
@@ -66,30 +44,5 @@ import Testing
         #expect(await leecher.shutdown(timeout: 10))
         #expect(await seeder.shutdown(timeout: 10))
         await #expect(throws: TorrentError.stopped) { try await seeder.listenPort() }
-    }
-
-    @Test(.timeLimit(.minutes(1)))
-    func stallsWhenNobodyHasThePieces() async throws {
-        let directory = try Self.scratch()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let source = directory.appendingPathComponent("pkg.bin")
-        _ = try Self.randomFile(at: source, bytes: 50_000)
-        let torrent = try TorrentCreator(webSeeds: ["http://127.0.0.1:9/nothing"]).create(file: source.path, length: 50_000)
-        let session = try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: "127.0.0.1:0"))
-        await #expect {
-            _ = try await SwarmDownload(torrent: torrent, stallTimeout: 1.5).run(in: session, to: directory.appendingPathComponent("out/x").path)
-        } throws: { error in
-            if case TorrentError.stalled = error { return true }
-            return false
-        }
-        #expect(await session.shutdown())
-    }
-
-    @Test func peerAddressesParse() throws {
-        #expect(try PeerAddress(parsing: "127.0.0.1:6881") == PeerAddress(host: "127.0.0.1", port: 6881))
-        #expect(try PeerAddress(parsing: "[::1]:80").description == "[::1]:80")
-        #expect(throws: TorrentError.self) { try PeerAddress(parsing: "127.0.0.1") }
-        #expect(throws: TorrentError.self) { try PeerAddress(parsing: "h:0") }
-        #expect(throws: TorrentError.self) { try PeerAddress(parsing: ":80") }
     }
 }
