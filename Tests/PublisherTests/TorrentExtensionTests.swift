@@ -1,3 +1,4 @@
+import AlienModel
 import Foundation
 import Publisher
 import Testing
@@ -59,5 +60,18 @@ import Trust
         #expect(custom["pieces"] != nil && custom["torrent"] != nil && custom["infohash"] != nil)
         let torrent = try TorrentFile(parsing: Array(try Data(contentsOf: work.appendingPathComponent("t/\(package.sha256).torrent"))))
         #expect(torrent.webSeeds.isEmpty && torrent.trackers.isEmpty && torrent.infoHashV1 != nil)
+    }
+
+    @Test func undefineWithdrawsTheTorrentWithItsTarball() throws {
+        let keys = Fixtures.Keys()
+        let (repository, directory) = try Fixtures.repository("torrent-undefine", keys: keys)
+        defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
+        let package = try PackageTarball.inspect(try Fixtures.tarballs([FixturePackage(name: "xz", version: "v5.4.6")])[0])
+        let work = directory.deletingLastPathComponent().appendingPathComponent("work")
+        try repository.publish([package], signers: keys.online, extensions: [TorrentExtension(workDirectory: work)])
+        #expect(try Fixtures.verify(directory).targets[package.targetPath + ".torrent"] != nil)
+        let report = try repository.undefine(try PackageID(parsing: "xz::v5.4.6-1"), signers: keys.online)
+        #expect(report.removed == [package.targetPath])
+        #expect(try Fixtures.verify(directory).targets.isEmpty)
     }
 }
