@@ -24,6 +24,9 @@ extension SoftwareArea {
                 return summary
             }
         }
+        if keepTarballs, let torrentPath = try SwarmDownloader.torrentFields(package)?.path {
+            return try await downloadKeepAndExtract(package, torrentPath: torrentPath, catalog: catalog, stage: stage, into: unpackRoot)
+        }
         if let listPath = try Self.pieceListPath(package) {
             return try await streamAndExtract(package, listPath: listPath, catalog: catalog, stage: stage, into: unpackRoot)
         }

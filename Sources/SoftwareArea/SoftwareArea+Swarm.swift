@@ -54,4 +54,33 @@ extension SoftwareArea {
             reporter.report(.warning(PackageKey(name: "", version: "", revision: ""), "cannot keep \(name) for seeding: \(error)"))
         }
     }
+
+    /// HTTP with `keepTarballs` for a package that has a torrent: the whole verified file (not
+    /// streamed), extracted, then kept with its torrent (fetched through TUF; without it the
+    /// tarball is not kept, the install goes on) for `seed`.
+    func downloadKeepAndExtract(_ package: PackageTarget, torrentPath: String, catalog: PackageCatalog, stage: String,
+                                into unpackRoot: String) async throws(SoftwareAreaError) -> ExtractionSummary {
+        let key = package.key
+        let tarball: String
+        do { tarball = try await catalog.updater.downloadTarget(package.info, to: "\(stage)/download") } catch {
+            throw .trust(package: key.description, reason: error.description)
+        }
+        reporter.report(.downloaded(key, bytes: package.info.file.length))
+        let summary: ExtractionSummary
+        do { summary = try TarballExtractor().extract(archive: tarball, into: unpackRoot) } catch {
+            throw .extraction(package: key.description, reason: error.description)
+        }
+        do {
+            guard let info = try await catalog.updater.targetInfo(for: torrentPath) else {
+                throw SoftwareAreaError.trust(package: key.description, reason: "\(torrentPath) is not a trusted target")
+            }
+            let torrent = try await catalog.updater.downloadTarget(info, to: "\(stage)/torrent")
+            keepForSeeding(tarball: tarball, torrent: torrent, sha256: package.info.file.hashes["sha256"]?.lowercased() ?? "",
+                           targetPath: package.info.path)
+        } catch {
+            reporter.report(.warning(key, "not kept for seeding: its torrent \(torrentPath): \(error)"))
+            unlink(tarball)
+        }
+        return summary
+    }
 }

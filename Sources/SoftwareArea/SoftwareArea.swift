@@ -42,8 +42,8 @@ public struct SoftwareArea: Sendable {
     public var transfers = Transfers(policy: TransferPolicy(progressInterval: 0.2))
     /// Another way to get tarballs (a BitTorrent swarm, `SwarmDownloader`); nil: HTTP only.
     public var downloader: (any TarballDownloader)?
-    /// Keep tarballs that arrived whole (the swarm path) with their torrent in
-    /// `<root>/.alien/cache/` for `alien-install seed`.
+    /// Keep verified tarballs that have a torrent, with it, in `<root>/.alien/cache/` for
+    /// `alien-install seed` (the HTTP path then downloads such a tarball whole, not streamed).
     public var keepTarballs = false
     /// Seconds since 1970; injected for lease and gc tests.
     public var clock: @Sendable () -> Int64

@@ -30,7 +30,8 @@ struct Install: AsyncParsableCommand {
             repository serves about one copy per site. --via auto (default): the swarm when the \
             torrent names trackers, peers are given (--peer, or "peers": ["host:port", ...] in \
             <area>/.alien/config.json) or --lsd is on, else HTTP. --keep-for-seeding \
-            keeps swarm-downloaded tarballs in <area>/.alien/cache/ for `alien-install seed`.
+            keeps each verified tarball that has a torrent, with the torrent, in <area>/.alien/cache/ \
+            for `alien-install seed` (over HTTP such a tarball is downloaded whole, not streamed).
             """)
 
     @Argument(help: "Packages to install.")
@@ -55,7 +56,7 @@ struct Install: AsyncParsableCommand {
     var noWebSeed = false
     @Flag(name: .long, help: "Local peer discovery: find site peers by multicast on the LAN (works without a tracker).")
     var lsd = false
-    @Flag(name: .long, help: "Keep swarm-downloaded tarballs and their torrents in <area>/.alien/cache/ for `seed`.")
+    @Flag(name: .long, help: "Keep verified tarballs that have a torrent, with it, in <area>/.alien/cache/ for `seed`.")
     var keepForSeeding = false
     @OptionGroup var area: AreaOptions
 

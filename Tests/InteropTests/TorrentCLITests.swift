@@ -181,10 +181,13 @@ import Torrents
         let auto = try Self.install(site, area: site.area("auto"), [], package: "xz")
         #expect(auto.status == 0, "\(auto.stderr)")
         #expect(auto.text.contains("\"event\":\"swarm\"") && !auto.text.contains("\"event\":\"fallback\""), "\(auto.text)")
-        // auto without tracker or peers (ROOT): plain HTTP.
-        let plain = try Self.install(site, area: site.area("auto"), [], package: "ROOT")
+        // auto without tracker or peers (ROOT): plain HTTP; with --keep-for-seeding the verified
+        // tarball and its torrent are kept for `seed`.
+        let plain = try Self.install(site, area: site.area("auto"), ["--keep-for-seeding"], package: "ROOT")
         #expect(plain.status == 0, "\(plain.stderr)")
         #expect(!plain.text.contains("\"event\":\"swarm\""))
+        let cached = try FileManager.default.contentsOfDirectory(atPath: "\(site.area("auto"))/.alien/cache")
+        #expect(cached.filter { $0.contains("ROOT-v6-32-06-1") }.count == 2, "\(cached)")
     }
 
     @Test(.timeLimit(.minutes(5)))
