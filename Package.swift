@@ -41,6 +41,21 @@ let package = Package(
             name: "Transport",
             dependencies: ["AlienModel", "CCurl", "Trust", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
+        // libtorrent-rasterbar 2.0 (Debian libtorrent-rasterbar-dev) behind a small C API (no exceptions cross it).
+        // The defines are exactly `pkg-config --cflags libtorrent-rasterbar` (the library's ABI depends on them).
+        .target(
+            name: "CTorrent",
+            cxxSettings: [
+                .define("TORRENT_LINKING_SHARED"), .define("BOOST_ASIO_ENABLE_CANCELIO"), .define("BOOST_ASIO_NO_DEPRECATED"),
+                .define("TORRENT_USE_OPENSSL"), .define("TORRENT_USE_LIBCRYPTO"), .define("TORRENT_SSL_PEERS"),
+                .define("OPENSSL_NO_SSL2"), .define("BOOST_ALL_NO_LIB"),
+            ],
+            linkerSettings: [.linkedLibrary("torrent-rasterbar"), .linkedLibrary("ssl"), .linkedLibrary("crypto")]),
+        // BitTorrent over CTorrent: metainfo parsing and creation, the session actor, the swarm downloader.
+        .target(
+            name: "Torrents",
+            dependencies: ["AlienModel", "CTorrent", "Trust", "Transport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         // Pure: recipe and defaults text → Recipe values (YAML via Yams, PyYAML semantics).
         .target(
             name: "Recipes",
@@ -72,13 +87,13 @@ let package = Package(
             dependencies: ["AlienModel", "Recipes", "Resolver", "Tarballs", "Transport"],
             swiftSettings: strict),
         // Site installs: the software area (atomic installs, locks, leases, gc, verify) and its environment.
-        .target(name: "SoftwareArea", dependencies: ["AlienModel", "Tarballs", "Trust", "Transport"], swiftSettings: strict),
+        .target(name: "SoftwareArea", dependencies: ["AlienModel", "Tarballs", "Trust", "Transport", "Torrents"], swiftSettings: strict),
         // Release managers' side of TUF: key files, repository init/rotation/refresh, publishing
         // package tarballs as targets (to a directory or by HTTP PUT), undefine, listing.
         .target(
             name: "Publisher",
             dependencies: [
-                "AlienModel", "Trust", "Transport", "Tarballs", .product(name: "Crypto", package: "swift-crypto"),
+                "AlienModel", "Trust", "Transport", "Torrents", "Tarballs", .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
         // Serving a TUF repository directory read-only over HTTP (Hummingbird): Range, ETag, Cache-Control.
@@ -98,7 +113,7 @@ let package = Package(
             name: "alien-install",
             dependencies: [
                 "AlienModel", "Recipes", "Resolver", "HostEnvironment", "Builder", "JDL", "Publisher", "Trust", "Transport",
-                "RepositoryServer", "SoftwareArea", "SiteDoctor",
+                "Torrents", "RepositoryServer", "SoftwareArea", "SiteDoctor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -136,7 +151,10 @@ let package = Package(
         // Fakes and fixtures shared by the unit tests (never linked into products).
         .target(
             name: "TestSupport",
-            dependencies: ["AlienModel", "Recipes", "Resolver", "Trust", "Tarballs", "Transport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "AlienModel", "Recipes", "Resolver", "Trust", "Tarballs", "Transport", "SoftwareArea",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Tests/TestSupport",
             swiftSettings: strict),
         .testTarget(name: "AlienModelTests", dependencies: ["AlienModel"], swiftSettings: strict),
@@ -147,6 +165,7 @@ let package = Package(
             dependencies: ["HostEnvironment", "Resolver", "Recipes", "TestSupport"],
             swiftSettings: strict),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Trust", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TorrentsTests", dependencies: ["Torrents", "Trust", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TarballsTests", dependencies: ["Tarballs", "CArchive", "AlienModel", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
@@ -155,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "PublisherTests",
             dependencies: [
-                "Publisher", "Trust", "Transport", "Tarballs", "AlienModel", "TestSupport",
+                "Publisher", "Trust", "Transport", "Torrents", "Tarballs", "AlienModel", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
@@ -176,8 +195,9 @@ let package = Package(
         // Differential tests against aliBuild and end-to-end CLI tests.
         .testTarget(
             name: "InteropTests",
-            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "Trust", "Tarballs", "TestSupport", "Publisher"],
+            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "Trust", "Tarballs", "TestSupport", "Publisher", "Torrents"],
             swiftSettings: strict),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )

@@ -94,6 +94,12 @@ echo
 echo "Downloads, side by side with curl (1 GiB from nginx on loopback):"
 scripts/bench_transfer.sh "$BIN"
 
+# BitTorrent: 8 site nodes installing one 256 MiB package through a swarm (web seed + peers +
+# opentracker) against 8 plain HTTP installs from the same rate-limited origin.
+echo
+echo "Torrents, side by side with plain HTTP (8 nodes, 256 MiB, origin rate-limited):"
+scripts/bench_torrent.sh "$BIN"
+
 # Tarballs: our pack/extract against GNU tar on a ~500 MB, ~50 000-file tree.
 if [ "${BENCH_SKIP_TARBALLS:-0}" != 1 ]; then
   echo

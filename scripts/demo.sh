@@ -81,12 +81,16 @@ step "A grid job from a JDL: packages checked against the signed repository, the
 "$BIN" run --jdl examples/jdl/demo.jdl --area "$DEMO/area" --job-id demo-job-1
 echo "leases left after the job: $(ls "$DEMO/area/.alien/leases" | wc -l)"
 
+# Worker nodes of one site through a BitTorrent swarm: signed torrents, opentracker, seeding.
+scripts/demo_swarm.sh "$BIN" "$DEMO" "$REPO_URL" "$ARCH"
+
 step "Done"
 cat <<TXT
 What exists today: recipes → resolution with aliBuild-identical versions and hashes,
 explanations, diffs, the system doctor, builds into reproducible relocatable tarballs in
 an aliBuild-layout store, publishing into a signed TUF repository served over HTTP, a
 site's verified view of it, atomic installs into a software area, and programs run in
-the installed packages' environment, and a job run from its JDL under a lease.
-Still to come: installs through packmand, job agents, torrents. State of this demo: $DEMO/
+the installed packages' environment, a job run from its JDL under a lease, and a second
+worker node installing through a BitTorrent swarm fed by the first (signed torrents,
+opentracker). Still to come: installs through packmand, job agents. State of this demo: $DEMO/
 TXT

@@ -13,6 +13,8 @@ public struct RepositoryListing: Sendable {
         public var sha256: String
         /// The package fields of `custom`; nil for targets that are not packages.
         public var package: TargetInfo?
+        /// The info-hash of the tarball's torrent (`custom.infohash` next to `custom.torrent`).
+        public var infoHash: String?
     }
     public var roles: [Role]
     /// Sorted by target path.
@@ -30,8 +32,10 @@ extension Repository {
         ]
         let entries = state.targets.signed.targets.keys.sorted().map { path in
             let file = state.targets.signed.targets[path]!
+            var infoHash: String?
+            if case let .object(custom)? = file.custom, custom["torrent"] != nil, case let .string(hash)? = custom["infohash"] { infoHash = hash }
             return RepositoryListing.Entry(path: path, length: file.length, sha256: file.hashes["sha256"] ?? "",
-                                           package: TargetInfo(file.custom))
+                                           package: TargetInfo(file.custom), infoHash: infoHash)
         }
         return RepositoryListing(roles: roles, targets: entries)
     }

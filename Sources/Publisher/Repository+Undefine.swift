@@ -13,7 +13,7 @@ extension Repository {
     /// Withdraws the targets of `package` (PackMan's `undefine`): every defined target whose
     /// `custom` name matches and whose version or version-revision matches the selector
     /// (`ROOT::v6-32-06` takes every revision of v6-32-06, `ROOT::v6-32-06-2` one), limited to
-    /// `arch` when given, with their companion targets (`custom.piece_hashes_of`). Refuses when a target that stays requires one that goes, unless `force`.
+    /// `arch` when given, with their companion targets (`custom.piece_hashes_of`, `custom.torrent_of`). Refuses when a target that stays requires one that goes, unless `force`.
     /// The files stay in `targets/` (content-addressed, harmless, still named by older
     /// snapshots that caches may hold); only metadata changes.
     @discardableResult
@@ -30,11 +30,12 @@ extension Repository {
         }.keys.sorted()
         guard !removed.isEmpty else { throw .notDefined(package.description + (arch.map { " on \($0)" } ?? "")) }
         for path in removed { targets.targets[path] = nil }
-        // Their companions (piece-hash lists) go with them.
+        // Their companions (piece-hash lists, torrents) go with them.
         let withdrawn = Set(removed)
         for (path, file) in targets.targets {
-            if case let .object(custom)? = file.custom, case let .string(of)? = custom["piece_hashes_of"], withdrawn.contains(of) {
-                targets.targets[path] = nil
+            guard case let .object(custom)? = file.custom else { continue }
+            for key in ["piece_hashes_of", "torrent_of"] {
+                if case let .string(of)? = custom[key], withdrawn.contains(of) { targets.targets[path] = nil }
             }
         }
         if !force {

@@ -11,6 +11,10 @@ public enum AreaEvent: Sendable, Hashable {
     /// (reported a few times a second at most).
     case progress(PackageKey, bytes: Int64, total: Int64, bytesPerSecond: Double, extracted: Int = 0)
     case downloaded(PackageKey, bytes: Int64)
+    /// The tarball is being fetched from a BitTorrent swarm (torrent verified through TUF).
+    case swarm(PackageKey, infoHash: String)
+    /// A download path gave up and the HTTP path takes over.
+    case fallback(PackageKey, reason: String)
     case extracted(PackageKey, files: Int, bytes: UInt64)
     case installed(PackageKey, path: String)
     case removed(PackageKey)
@@ -34,6 +38,8 @@ public enum AreaEvent: Sendable, Hashable {
             return object("progress", key, ["bytes": .integer(bytes), "total": .integer(total), "bytes_per_second": .integer(Int64(rate.rounded())),
                                             "extracted_entries": .integer(Int64(extracted))])
         case let .downloaded(key, bytes): return object("downloaded", key, ["bytes": .integer(bytes)])
+        case let .swarm(key, infoHash): return object("swarm", key, ["infohash": .string(infoHash)])
+        case let .fallback(key, reason): return object("fallback", key, ["reason": .string(reason)])
         case let .extracted(key, files, bytes): return object("extracted", key, ["files": .integer(Int64(files)), "bytes": .integer(Int64(bytes))])
         case let .installed(key, path): return object("installed", key, ["path": .string(path)])
         case let .removed(key): return object("removed", key)
@@ -51,6 +57,8 @@ public enum AreaEvent: Sendable, Hashable {
             "\(key): \(Self.size(bytes)) of \(Self.size(total)), \(Self.size(Int64(rate)))/s, ETA \(Self.eta(bytes: bytes, total: total, rate: rate))"
                 + (extracted > 0 ? ", \(extracted) entries extracted" : "")
         case let .downloaded(key, bytes): "\(key): downloaded \(bytes) bytes (verified)"
+        case let .swarm(key, infoHash): "\(key): joining the swarm of torrent \(infoHash)"
+        case let .fallback(key, reason): "\(key): \(reason)"
         case let .extracted(key, files, bytes): "\(key): extracted \(files) files, \(bytes) bytes"
         case let .installed(key, path): "\(key): installed in \(path)"
         case let .removed(key): "\(key): removed"

@@ -42,6 +42,8 @@ public struct AreaLayout: Sendable, Hashable {
     public var trash: String { "\(state)/trash" }
     public var leases: String { "\(state)/leases" }
     public var downloads: String { "\(state)/downloads" }
+    /// Verified tarballs and their torrents kept for seeding (`<sha256>.<file>` and `<sha256>.<file>.torrent`).
+    public var cache: String { "\(state)/cache" }
     /// Last-used stamps: `used/<arch>/<Name>/<Version>-<Rev>` (the file's mtime).
     public var used: String { "\(state)/used" }
 

@@ -19,6 +19,14 @@ extension SoftwareArea {
     func fetchAndExtract(_ package: PackageTarget, catalog: PackageCatalog, stage: String,
                          into unpackRoot: String) async throws(SoftwareAreaError) -> ExtractionSummary {
         let key = package.key
+        if let downloader {
+            if let summary = try await swarmAndExtract(package, downloader: downloader, catalog: catalog, stage: stage, into: unpackRoot) {
+                return summary
+            }
+        }
+        if keepTarballs, let torrentPath = try SwarmDownloader.torrentFields(package)?.path {
+            return try await downloadKeepAndExtract(package, torrentPath: torrentPath, catalog: catalog, stage: stage, into: unpackRoot)
+        }
         if let listPath = try Self.pieceListPath(package) {
             return try await streamAndExtract(package, listPath: listPath, catalog: catalog, stage: stage, into: unpackRoot)
         }

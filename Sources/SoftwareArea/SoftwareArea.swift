@@ -20,11 +20,15 @@ public struct SoftwareArea: Sendable {
         /// Further repository base URLs with the same targets (`…/targets` under each), tried in
         /// turn when a streamed download from `repository` fails (config key `mirrors`).
         public var mirrors: [String]
+        /// Site peers (`host:port`) a swarm download asks for pieces (config key `peers`;
+        /// with them `install --via auto` uses the swarm).
+        public var peers: [String]
 
-        public init(repository: String? = nil, arch: String? = nil, mirrors: [String] = []) {
+        public init(repository: String? = nil, arch: String? = nil, mirrors: [String] = [], peers: [String] = []) {
             self.repository = repository
             self.arch = arch
             self.mirrors = mirrors
+            self.peers = peers
         }
     }
 
@@ -36,6 +40,11 @@ public struct SoftwareArea: Sendable {
     public var disk: any DiskSpaceProbe
     /// Streamed (piece-verified) downloads; progress is reported at most every `progressInterval`.
     public var transfers = Transfers(policy: TransferPolicy(progressInterval: 0.2))
+    /// Another way to get tarballs (a BitTorrent swarm, `SwarmDownloader`); nil: HTTP only.
+    public var downloader: (any TarballDownloader)?
+    /// Keep verified tarballs that have a torrent, with it, in `<root>/.alien/cache/` for
+    /// `alien-install seed` (the HTTP path then downloads such a tarball whole, not streamed).
+    public var keepTarballs = false
     /// Seconds since 1970; injected for lease and gc tests.
     public var clock: @Sendable () -> Int64
 
@@ -49,7 +58,7 @@ public struct SoftwareArea: Sendable {
         let probe = AreaLayout(root: absolute, arch: "")
         var configuration = try loadConfiguration(probe.config)
         let given = Configuration(repository: repository ?? configuration.repository, arch: arch ?? configuration.arch ?? defaultArch(),
-                                  mirrors: mirrors ?? configuration.mirrors)
+                                  mirrors: mirrors ?? configuration.mirrors, peers: configuration.peers)
         guard let chosenArch = given.arch, !chosenArch.isEmpty, !chosenArch.contains("/") else {
             throw .invalidArgument(name: "--arch", expected: "an architecture such as slc9_x86-64", got: given.arch ?? "")
         }
@@ -159,6 +168,9 @@ public struct SoftwareArea: Sendable {
         if case let .array(mirrors)? = object["mirrors"] {
             configuration.mirrors = mirrors.compactMap { if case let .string(url) = $0 { url } else { nil } }
         }
+        if case let .array(peers)? = object["peers"] {
+            configuration.peers = peers.compactMap { if case let .string(peer) = $0 { peer } else { nil } }
+        }
         return configuration
     }
 
@@ -167,6 +179,7 @@ public struct SoftwareArea: Sendable {
         if let repository = configuration.repository { object["repository"] = .string(repository) }
         if let arch = configuration.arch { object["arch"] = .string(arch) }
         if !configuration.mirrors.isEmpty { object["mirrors"] = .array(configuration.mirrors.map { .string($0) }) }
+        if !configuration.peers.isEmpty { object["peers"] = .array(configuration.peers.map { .string($0) }) }
         return .object(object)
     }
 }

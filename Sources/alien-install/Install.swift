@@ -1,5 +1,6 @@
 import ArgumentParser
 import SoftwareArea
+import Torrents
 import Trust
 
 /// `alien-install install PKG...`: verified, atomic installs into a software area.
@@ -20,6 +21,19 @@ struct Install: AsyncParsableCommand {
             URLs (metadata and tarballs; everything stays checked against the signed metadata). \
             On a terminal a live line shows the download (bytes, rate, ETA, entries extracted); --json prints \
             "progress" events. Exit 0 when everything is installed (or already was), 1 with the reason otherwise.
+
+            --via torrent: when a tarball has a signed torrent (publish --torrents), the torrent \
+            target is fetched through TUF (refused before contacting any peer when it does not \
+            match signed metadata) and the tarball comes from the swarm: the torrent's trackers, \
+            its web seed, the repository and mirrors as web seeds (none with --no-web-seed), and --peer addresses. With no \
+            progress for --stall-timeout seconds the install falls back to HTTP; the whole \
+            tarball's sha256 is checked before extraction either way. With trackers or peers the \
+            web seeds are used only while the peers are slow (under 4 MiB/s) or absent, so the \
+            repository serves about one copy per site. --via auto (default): the swarm when the \
+            torrent names trackers, peers are given (--peer, or "peers": ["host:port", ...] in \
+            <area>/.alien/config.json) or --lsd is on, else HTTP. --keep-for-seeding \
+            keeps each verified tarball that has a torrent, with the torrent, in <area>/.alien/cache/ \
+            for `alien-install seed` (over HTTP such a tarball is downloaded whole, not streamed).
             """)
 
     @Argument(help: "Packages to install.")
@@ -29,18 +43,55 @@ struct Install: AsyncParsableCommand {
     var noDeps = false
     @Flag(name: .long, help: "When space is short, remove least recently used packages (never leased or needed ones).")
     var evict = false
+    @Option(name: .long, help: "How tarballs arrive: torrent, http or auto.")
+    var via: String = "auto"
+    @Option(name: .long, help: "A peer (host:port) to ask for torrent pieces; repeatable.")
+    var peer: [String] = []
+    @Option(name: .long, help: "Seconds without swarm progress before falling back to HTTP.")
+    var stallTimeout: Double = 30
+    @Option(name: .long, help: "Where the torrent session listens (libtorrent syntax).")
+    var listen: String = "0.0.0.0:0"
+    @Flag(name: .long, help: "Peers only: no web seeds (neither the torrent's nor the repository's) until the HTTP fallback.")
+    var noWebSeed = false
+    @Flag(name: .long, help: "Local peer discovery: find site peers by multicast on the LAN (works without a tracker).")
+    var lsd = false
+    @Flag(name: .long, help: "Keep verified tarballs that have a torrent, with it, in <area>/.alien/cache/ for `seed`.")
+    var keepForSeeding = false
     @OptionGroup var area: AreaOptions
 
     func validate() throws {
         if packages.isEmpty { throw ValidationError("name at least one package") }
+        if DownloadVia(rawValue: via) == nil { throw ValidationError("--via: expected torrent, http or auto, got \(via)") }
+        for text in peer {
+            do { _ = try PeerAddress(parsing: text) } catch { throw ValidationError("--peer: \(error)") }
+        }
+        if !(stallTimeout > 0) { throw ValidationError("--stall-timeout: expected a positive number of seconds") }
     }
 
     func run() async throws {
         let requests = try area.packageIDs(packages)
-        let softwareArea = try area.open(repo: repository.repo, mirrors: repository.givenMirrors, root: repository.root)
-        let outcomes = try await Output.runAsync {
-            try await softwareArea.install(requests, options: .init(noDependencies: noDeps, evict: evict))
+        var softwareArea = try area.open(repo: repository.repo, mirrors: repository.givenMirrors, root: repository.root)
+        var mode = DownloadVia(rawValue: via) ?? .auto
+        if mode == .auto, lsd { mode = .torrent }
+        let session = LazyTorrentSession(settings: TorrentSessionSettings(listenInterfaces: listen, localPeerDiscovery: lsd))
+        if mode != .http {
+            let peers: [PeerAddress]
+            do { peers = try (peer + softwareArea.configuration.peers).map { try PeerAddress(parsing: $0) } } catch {
+                throw ValidationError("peers (--peer, config.json \"peers\"): \(error)")
+            }
+            softwareArea.downloader = SwarmDownloader(session: session, via: mode, peers: peers,
+                                                      stallTimeout: stallTimeout, webSeeds: !noWebSeed)
         }
+        softwareArea.keepTarballs = keepForSeeding
+        let chosen = softwareArea
+        let outcomes: [SoftwareArea.InstallOutcome]
+        do {
+            outcomes = try await Output.runAsync { try await chosen.install(requests, options: .init(noDependencies: noDeps, evict: evict)) }
+        } catch {
+            await session.shutdown(timeout: 5)
+            throw error
+        }
+        await session.shutdown(timeout: 5)
         if area.json {
             area.emit(.object(["event": .string("done"), "packages": .array(outcomes.map {
                 .object(["package": .string($0.package.description), "status": .string($0.status.rawValue), "path": .string($0.path)])

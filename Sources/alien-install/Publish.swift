@@ -2,6 +2,7 @@ import AlienModel
 import ArgumentParser
 import Foundation
 import Publisher
+import Torrents
 import Trust
 
 struct Publish: ParsableCommand {
@@ -16,7 +17,12 @@ struct Publish: ParsableCommand {
             targets, snapshot, and timestamp.json last; republishing an identical tarball does nothing. \
             Each tarball gets a signed piece-hash list, the target <tarball>.pieces named in its \
             custom "pieces" field, so sites verify and extract it piece by piece while it \
-            downloads (--no-pieces to leave it out).
+            downloads (--no-pieces to leave it out). With --torrents (implied by --web-seed-base \
+            or --tracker) each tarball also gets a torrent, the target <tarball>.torrent (stored \
+            as <sha256>.<file>.torrent), with the tarball's repository URL as web seed and the \
+            trackers; the tarball's custom metadata names it ("torrent") and its info-hash \
+            ("infohash"), so sites trust the torrent through TUF. --torrent-version: v1 (default; \
+            aria2c and every libtorrent peer can join), v2 or hybrid (libtorrent-only sites).
             """)
 
     @Option(name: .long, help: "Repository directory or http(s):// URL.")
@@ -30,6 +36,16 @@ struct Publish: ParsableCommand {
     var expires: [String] = []
     @Flag(name: .long, help: "Do not publish piece-hash lists (sites then download the whole tarball before extracting).")
     var noPieces = false
+    @Flag(name: .long, help: "Publish a torrent target next to each tarball.")
+    var torrents = false
+    @Option(name: .long, help: "The repository's public base URL: the torrents' web seed is <URL>/targets/<tarball>.")
+    var webSeedBase: String?
+    @Option(name: .long, help: "Tracker announce URL written into the torrents; repeatable.")
+    var tracker: [String] = []
+    @Option(name: .long, help: "Torrent format: v1, v2 or hybrid.")
+    var torrentVersion: String = "v1"
+    @Flag(name: .long, help: "Mark the torrents private (peers only from the trackers).")
+    var privateTorrents = false
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
     @Argument(help: "Package ids (with --work-dir) or tarball files.")
@@ -38,6 +54,7 @@ struct Publish: ParsableCommand {
     func validate() throws {
         if packages.isEmpty { throw ValidationError("name at least one package or tarball") }
         if signing.keys.isEmpty && signing.keysDir == nil { throw ValidationError("give the signing keys with --key or --keys-dir") }
+        if TorrentVersion(rawValue: torrentVersion) == nil { throw ValidationError("--torrent-version: expected v1, v2 or hybrid, got \(torrentVersion)") }
     }
 
     func run() throws {
@@ -50,10 +67,16 @@ struct Publish: ParsableCommand {
                 tarballs = try Repository.inspect(packages.map { URL(fileURLWithPath: $0) })
             }
             let repository = Repository(store: RepositoryStore(location: repo), expiries: try RoleExpiries(overrides: expires))
-            guard !noPieces else { return try repository.publish(tarballs, signers: try signing.signers()) }
-            let lists = FileManager.default.temporaryDirectory.appendingPathComponent("alien-pieces-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: lists) }
-            return try repository.publish(tarballs, signers: try signing.signers(), extensions: [PieceHashExtension(workDirectory: lists)])
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("alien-publish-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: work) }
+            var extensions: [any PublishExtension] = []
+            if !noPieces { extensions.append(PieceHashExtension(workDirectory: work.appendingPathComponent("pieces"))) }
+            if torrents || webSeedBase != nil || !tracker.isEmpty {
+                extensions.append(TorrentExtension(workDirectory: work.appendingPathComponent("torrents"), webSeedBase: webSeedBase,
+                                                   trackers: tracker, version: TorrentVersion(rawValue: torrentVersion) ?? .v1,
+                                                   isPrivate: privateTorrents))
+            }
+            return try repository.publish(tarballs, signers: try signing.signers(), extensions: extensions)
         }
         if json {
             func list(_ targets: [PublishReport.Target]) -> JSONValue {

@@ -175,9 +175,15 @@ struct Repo: ParsableCommand {
         var repository: String
         @Flag(name: .long, help: "Print {\"roles\": [...], \"targets\": [...]} as JSON.")
         var json = false
+        @Flag(name: .long, help: "Print only the tarballs' torrent info-hashes, one a line (opentracker's whitelist).")
+        var infohashes = false
 
         func run() throws {
             let listing = try Output.run { try Repository(store: RepositoryStore(location: repository)).list() }
+            if infohashes {
+                for hash in Set(listing.targets.compactMap(\.infoHash)).sorted() { Output.write(hash + "\n") }
+                return
+            }
             if json {
                 Output.json(.object([
                     "roles": .array(listing.roles.map {
@@ -191,6 +197,7 @@ struct Repo: ParsableCommand {
                             fields["revision"] = .string(package.revision)
                             fields["arch"] = .string(package.arch)
                         }
+                        if let hash = entry.infoHash { fields["infohash"] = .string(hash) }
                         return .object(fields)
                     }),
                 ]))

@@ -25,4 +25,15 @@ import Trust
         #expect(AreaEvent.progress(key, bytes: 0, total: 500, bytesPerSecond: 0).text == "ROOT/v6-32-06-1: 0 B of 500 B, 0 B/s, ETA ?")
         #expect(AreaEvent.progress(key, bytes: 0, total: 200 << 20, bytesPerSecond: Double(1 << 20)).text.hasSuffix("ETA 3m20s"))
     }
+
+    @Test func swarmAndFallback() {
+        let key = PackageKey(name: "ROOT", version: "v6-32-06", revision: "1")
+        #expect(AreaEvent.swarm(key, infoHash: "ab12").text == "ROOT/v6-32-06-1: joining the swarm of torrent ab12")
+        #expect(AreaEvent.swarm(key, infoHash: "ab12").json == .object(["event": .string("swarm"), "package": .string("ROOT/v6-32-06-1"),
+                                                                       "infohash": .string("ab12")]))
+        #expect(AreaEvent.fallback(key, reason: "torrent: stalled; falling back to HTTP").text
+            == "ROOT/v6-32-06-1: torrent: stalled; falling back to HTTP")
+        #expect(AreaEvent.fallback(key, reason: "r").json == .object(["event": .string("fallback"), "package": .string("ROOT/v6-32-06-1"),
+                                                                     "reason": .string("r")]))
+    }
 }

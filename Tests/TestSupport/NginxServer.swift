@@ -324,7 +324,7 @@ public final class NginxServer: @unchecked Sendable {
     }
 
     /// A port the kernel just handed out on 127.0.0.1 (closed again, so nginx can bind it).
-    static func freePort() throws -> UInt16 {
+    public static func freePort() throws -> UInt16 {
         let fd = tcpSocket()
         guard fd >= 0 else { throw NginxServerError.startFailed("socket(): \(String(cString: strerror(errno)))") }
         defer { close(fd) }

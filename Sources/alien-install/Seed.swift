@@ -1,0 +1,123 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import SoftwareArea
+import Torrents
+import Trust
+
+/// `alien-install seed --area DIR`: seeds the tarballs kept in the area's cache until SIGINT/SIGTERM.
+struct Seed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Seed the tarballs kept in a software area's cache to the site's other nodes.",
+        discussion: """
+            Every <area>/.alien/cache/<sha256>.<file>.torrent with its tarball next to it (kept by \
+            `install --keep-for-seeding`, verified when installed) is seeded without re-hashing, \
+            within --upload-rate and --max-torrents, announced to the torrents' trackers (and on \
+            the LAN with --lsd). Prints "seeding N torrent(s) on port P" (a "seeding" event with \
+            --json), runs until SIGINT or SIGTERM, then stops the session (trackers told, at most \
+            a few seconds) and prints the bytes uploaded. DHT and uTP stay off.
+            """)
+
+    @Option(name: .long, help: "Listen on PORT or HOST:PORT.")
+    var listen: String = "0.0.0.0:6881"
+    @Option(name: .long, help: "Upload limit in bytes per second (0: unlimited).")
+    var uploadRate: Int = 0
+    @Option(name: .long, help: "Seed at most this many torrents (the newest first).")
+    var maxTorrents: Int = 100
+    @Flag(name: .long, help: "Local peer discovery (multicast on the LAN).")
+    var lsd = false
+    @OptionGroup var area: AreaOptions
+
+    func validate() throws {
+        if uploadRate < 0 { throw ValidationError("--upload-rate: expected bytes per second >= 0") }
+        if maxTorrents < 1 { throw ValidationError("--max-torrents: expected at least 1") }
+    }
+
+    /// `PORT` → `0.0.0.0:PORT`; anything else as given.
+    var listenInterfaces: String { Int(listen) != nil ? "0.0.0.0:\(listen)" : listen }
+
+    /// The cached torrents with their tarballs, newest first, at most `maxTorrents`.
+    static func cached(in directory: String, limit: Int) -> [(torrent: TorrentFile, tarball: String)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var found: [(TorrentFile, String, Date)] = []
+        for name in names where name.hasSuffix(".torrent") {
+            let tarball = "\(directory)/\(name.dropLast(".torrent".count))"
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: tarball),
+                  let size = (attributes[.size] as? NSNumber)?.int64Value,
+                  let data = FileManager.default.contents(atPath: "\(directory)/\(name)"),
+                  let torrent = try? TorrentFile(parsing: Array(data)), torrent.length == size else { continue }
+            found.append((torrent, tarball, (attributes[.modificationDate] as? Date) ?? .distantPast))
+        }
+        return found.sorted { $0.2 > $1.2 }.prefix(limit).map { ($0.0, $0.1) }
+    }
+
+    func run() async throws {
+        let softwareArea = try area.open()
+        let torrents = Self.cached(in: softwareArea.layout.cache, limit: maxTorrents)
+        let session = try Output.run {
+            try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: listenInterfaces, uploadRateLimit: uploadRate,
+                                                                localPeerDiscovery: lsd, maxActiveTorrents: maxTorrents))
+        }
+        var ids: [(TorrentID, TorrentFile)] = []
+        for entry in torrents {
+            let id = try await Output.runAsync { try await session.add(entry.torrent, file: entry.tarball, seed: true) }
+            ids.append((id, entry.torrent))
+        }
+        let stop = SignalWaiter(signals: [SIGINT, SIGTERM])
+        var port = 0
+        for _ in 0..<50 {
+            port = (try? await session.listenPort()) ?? 0
+            if port != 0 { break }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        if area.json {
+            area.emit(.object(["event": .string("seeding"), "torrents": .integer(Int64(ids.count)), "port": .integer(Int64(port)),
+                               "infohashes": .array(ids.map { .string($0.1.infoHash) })]))
+        } else {
+            Output.write("seeding \(ids.count) torrent(s) on port \(port)\n")
+        }
+        while !stop.fired {
+            for alert in (try? await session.alerts()) ?? [] where alert.kind == .error || alert.kind == .listenFailed {
+                Output.write("warning: \(alert.message)\n")
+            }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        var uploaded: Int64 = 0
+        for (id, _) in ids { uploaded += (try? await session.status(id).bytesUploaded) ?? 0 }
+        let clean = await session.shutdown(timeout: 5)
+        if area.json {
+            area.emit(.object(["event": .string("stopped"), "uploaded": .integer(uploaded), "clean": .bool(clean)]))
+        } else {
+            Output.write("stopped: \(uploaded) bytes uploaded\(clean ? "" : " (session shutdown timed out)")\n")
+        }
+    }
+}
+
+/// Remembers that one of `signals` arrived (their default action is replaced while it lives).
+final class SignalWaiter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var arrived = false
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(signals: [Int32]) {
+        for number in signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak self] in self?.fire() }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    private func fire() {
+        lock.lock()
+        arrived = true
+        lock.unlock()
+    }
+
+    var fired: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return arrived
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+@testable import Torrents
+
+/// Two sessions in this process on 127.0.0.1: one seeds a file, the other downloads it.
+@Suite struct TorrentSessionTests {
+    static func scratch() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("torrent-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    static func randomFile(at url: URL, bytes: Int) throws -> Data {
+        var generator = SystemRandomNumberGenerator()
+        let data = Data((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        try data.write(to: url)
+        return data
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func downloadsFromASeedingSessionOverTCP() async throws {
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = directory.appendingPathComponent("seed/pkg.tar.gz")
+        try FileManager.default.createDirectory(at: source.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let data = try Self.randomFile(at: source, bytes: 3 << 20)
+        let torrent = try TorrentCreator().create(file: source.path, length: Int64(data.count))
+
+        let seeder = try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: "127.0.0.1:0"))
+        let leecher = try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: "127.0.0.1:0"))
+        _ = try await seeder.add(torrent, file: source.path, seed: true)
+        var port = 0
+        for _ in 0..<50 where port == 0 {
+            port = try await seeder.listenPort()
+            if port == 0 { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(port > 0)
+        let target = directory.appendingPathComponent("down/renamed.bin")
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let report = try await SwarmDownload(torrent: torrent, peers: [PeerAddress(host: "127.0.0.1", port: port)], stallTimeout: 60)
+            .run(in: leecher, to: target.path)
+        #expect(report.status.bytesDone == Int64(data.count) && report.hashFailures == 0)
+        #expect(try Data(contentsOf: target) == data)
+        #expect(await leecher.shutdown(timeout: 10))
+        #expect(await seeder.shutdown(timeout: 10))
+        await #expect(throws: TorrentError.stopped) { try await seeder.listenPort() }
+    }
+}
