@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "alien-install", targets: ["alien-install"]),
+        .executable(name: "packmand", targets: ["packmand"]),
         // The library modules, for the fuzzers in Fuzz/ and for embedding.
         .library(name: "AlienInstallCore", targets: ["AlienModel", "Recipes", "Resolver", "HostEnvironment", "Tarballs", "JDL"]),
     ],
@@ -23,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Pure value types: package identities, architectures, hashes.
@@ -92,11 +95,38 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
+        // packmand's wire types (requests, responses, errors) and a small client (libcurl, TCP or unix socket).
+        .target(name: "PackManAPI", dependencies: ["AlienModel", "Transport"], swiftSettings: strict),
+        // The site daemon as a library: config, GRDB state, job engine, Hummingbird API, metrics.
+        .target(
+            name: "PackMan",
+            dependencies: [
+                "PackManAPI", "SoftwareArea", "Trust", "Transport", "JDL", "AlienModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "packmand",
+            dependencies: [
+                "PackMan",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         .executableTarget(
             name: "alien-install",
             dependencies: [
                 "AlienModel", "Recipes", "Resolver", "HostEnvironment", "Builder", "JDL", "Publisher", "Trust", "Transport",
-                "RepositoryServer", "SoftwareArea",
+                "RepositoryServer", "SoftwareArea", "PackManAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -163,6 +193,14 @@ let package = Package(
         .testTarget(
             name: "RepositoryServerTests",
             dependencies: ["RepositoryServer", "Transport", "TestSupport"],
+            swiftSettings: strict),
+        // packmand: config, state, jobs, every endpoint through HummingbirdTesting's router mode.
+        .testTarget(
+            name: "PackManTests",
+            dependencies: [
+                "PackMan", "PackManAPI", "SoftwareArea", "Publisher", "Trust", "Transport", "AlienModel", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strict),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "AlienModel", "Resolver", "HostEnvironment", "TestSupport"], swiftSettings: strict),
         // Differential tests against aliBuild and end-to-end CLI tests.

@@ -1,0 +1,126 @@
+import AlienModel
+import Foundation
+import PackManAPI
+import SoftwareArea
+import Transport
+import Trust
+
+/// Why packmand cannot start.
+public enum DaemonError: Error, Sendable, CustomStringConvertible {
+    case config(ConfigError)
+    case area(SoftwareAreaError)
+    case state(StateError)
+    case engine(EngineError)
+
+    public var description: String {
+        switch self {
+        case let .config(error): error.description
+        case let .area(error): "software area: \(error.description)"
+        case let .state(error): "state database: \(error.description)"
+        case let .engine(error): "jobs: \(error.description)"
+        }
+    }
+}
+
+/// The daemon's parts, wired: config, area, state, job engine, credentials, metrics. The HTTP
+/// side (`router()`) and the executable's services are built from it.
+public final class PackManDaemon: Sendable {
+    public let config: DaemonConfig
+    public let area: SoftwareArea
+    public let store: StateStore
+    public let engine: JobEngine
+    public let metrics: DaemonMetrics
+    public let tokens: Tokens
+    let environments = EnvironmentCache()
+    /// Ids of the jobs resumed at start (interrupted by a stop or a kill).
+    public let resumed: [String]
+
+    /// Opens the area (bootstrapping trust from `trusted_root` the first time), sweeps stage
+    /// directories of killed installers, opens the database and resumes interrupted jobs.
+    public static func open(config: DaemonConfig, fetcher: any RemoteFetcher = HTTPClient(),
+                            clock: (@Sendable () -> Int64)? = nil) async throws(DaemonError) -> PackManDaemon {
+        let tokens: Tokens
+        do { tokens = try config.tokensFile.map { file throws(ConfigError) in try Tokens.load(file: file) } ?? Tokens() } catch {
+            throw .config(error)
+        }
+        if !config.mirrors.isEmpty { rememberMirrors(config.mirrors, area: config.area) }
+        var area: SoftwareArea
+        do {
+            area = try SoftwareArea.open(root: config.area, arch: config.arch, repository: config.repository, rootFile: config.trustedRoot,
+                                         fetcher: fetcher)
+        } catch { throw .area(error) }
+        if let clock { area.clock = clock }
+        area.sweep()
+        let store: StateStore
+        do { store = try StateStore(path: config.databasePath) } catch { throw .state(error) }
+        let metrics = DaemonMetrics()
+        let engine = JobEngine(area: area, store: store, metrics: metrics, config: config)
+        let resumed: [String]
+        do { resumed = try await engine.resume() } catch { throw .engine(error) }
+        let daemon = PackManDaemon(config: config, area: area, store: store, engine: engine, metrics: metrics, tokens: tokens, resumed: resumed)
+        let cache = daemon.environments
+        await engine.setOnFinish { _ in cache.invalidate() }
+        daemon.refreshGauges()
+        return daemon
+    }
+
+    init(config: DaemonConfig, area: SoftwareArea, store: StateStore, engine: JobEngine, metrics: DaemonMetrics, tokens: Tokens, resumed: [String]) {
+        self.config = config
+        self.area = area
+        self.store = store
+        self.engine = engine
+        self.metrics = metrics
+        self.tokens = tokens
+        self.resumed = resumed
+    }
+
+    /// The area's `config.json` gets the configured mirrors (the area reads them from there).
+    static func rememberMirrors(_ mirrors: [String], area: String) {
+        let path = "\(area)/.alien/config.json"
+        var object = (FileManager.default.contents(atPath: path).flatMap { try? JSONSerialization.jsonObject(with: $0) } as? [String: Any]) ?? [:]
+        object["mirrors"] = mirrors
+        try? FileManager.default.createDirectory(atPath: "\(area)/.alien", withIntermediateDirectories: true)
+        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
+            _ = FileManager.default.createFile(atPath: path + ".tmp", contents: data + Data([0x0A]))
+            rename(path + ".tmp", path)
+        }
+    }
+
+    /// Installed packages with their leases, and the mirror of both in the database.
+    func installedInfo() -> [InstalledInfo] {
+        let leases = area.liveLeases()
+        let packages = area.installed()
+        let infos = packages.map { package in
+            InstalledInfo(id: "\(PackageID.defaultOwner)@\(package.key.name)::\(package.key.version)-\(package.key.revision)",
+                          module: package.key.description, path: package.path, size: package.record.size, installed: package.record.installedAt,
+                          lastUsed: package.lastUsed, leasedBy: leases.filter { $0.packages.contains(package.key.description) }.map(\.holder))
+        }
+        try? store.mirror(leases: leases.map { LeaseInfo(holder: $0.holder, packages: $0.packages, expires: $0.expires) },
+                          lastUse: Dictionary(packages.map { ($0.key.description, $0.lastUsed) }, uniquingKeysWith: max), now: area.clock())
+        metrics.disk(used: packages.reduce(0) { $0 + $1.record.size }, budget: config.diskBudget)
+        return infos
+    }
+
+    func refreshGauges() { _ = installedInfo() }
+
+    func audit(_ identity: String, _ action: String, _ subject: String, _ result: String, job: String? = nil) {
+        try? store.audit(AuditEntry(time: area.clock(), identity: identity, action: action, subject: subject, result: result, job: job))
+    }
+}
+
+/// `GET /v1/env` answers by (packages, shell), dropped whenever a job finishes or a package is removed.
+final class EnvironmentCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: String] = [:]
+
+    func get(_ key: String) -> String? { lock.withLock { entries[key] } }
+
+    func set(_ key: String, _ value: String) {
+        lock.withLock {
+            if entries.count > 1000 { entries.removeAll() }
+            entries[key] = value
+        }
+    }
+
+    func invalidate() { lock.withLock { entries.removeAll() } }
+}
