@@ -206,7 +206,7 @@ let package = Package(
         // Differential tests against aliBuild and end-to-end CLI tests.
         .testTarget(
             name: "InteropTests",
-            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "Trust", "Tarballs", "TestSupport", "Publisher"],
+            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "Trust", "Tarballs", "TestSupport", "Publisher", "PackManAPI"],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

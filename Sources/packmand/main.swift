@@ -31,6 +31,11 @@ struct PackManD: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func run() async throws {
+        // A parent may have started us with signals blocked (threads of Swift programs block
+        // nearly all): SIGTERM/SIGINT must arrive for the graceful stop.
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        pthread_sigmask(SIG_SETMASK, &empty, nil)
         let parsed: DaemonConfig
         do { parsed = try DaemonConfig.load(file: config) } catch {
             FileHandle.standardError.write(Data("packmand: \(error)\n".utf8))

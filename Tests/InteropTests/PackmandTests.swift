@@ -1,0 +1,191 @@
+import Foundation
+import PackManAPI
+import Testing
+import TestSupport
+
+/// A real packmand on 127.0.0.1 and a unix socket, installing from a repository published by
+/// the CLI and served by nginx: 200 concurrent clients, kill -9 and restart, SIGTERM during
+/// installs, credentials on every mutating endpoint, leases against gc and synchronize.
+@Suite(.serialized) struct PackmandTests {
+    static let arch = AreaCLITests.arch
+
+    /// nginx that sends at most `rate` per connection (slow installs to interrupt).
+    static func slowServer(_ rate: String) -> String {
+        """
+        server {
+            listen @LISTEN@;
+            root @ROOT@;
+            location / { limit_rate \(rate); }
+        }
+        """
+    }
+
+    static func start(_ site: AreaCLITests.Site, extra: String = "", area: String = "area") throws -> PackmandProcess {
+        try PackmandProcess(directory: site.base, area: site.area(area), arch: arch, repository: site.repoURL, rootFile: site.rootFile, extra: extra)
+    }
+
+    @Test func twoHundredConcurrentClientsDownloadEachPackageOnce() throws {
+        let site = try AreaCLITests.site("packmand-200")
+        defer { site.stop() }
+        let daemon = try Self.start(site, extra: "parallel_jobs: 4\n")
+        defer { daemon.stop() }
+        let patterns = [["AliPhysics"], ["ROOT"], ["Python"], ["zlib", "xz"], ["AliPhysics::latest"], ["ROOT", "Python"], ["xz"], ["VO_ALICE@zlib::v1.3.1-1"]]
+        let results = Results()
+        let group = DispatchGroup()
+        for index in 0..<200 {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
+                do {
+                    let client = try daemon.client(unix: index % 2 == 0)
+                    let job = try client.install(patterns[index % patterns.count], wait: 170)
+                    results.add(job.state == .succeeded ? nil : "\(index): \(job)")
+                } catch {
+                    results.add("\(index): \(error)")
+                }
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        #expect(group.wait(timeout: .now() + 240) == .success, "clients did not finish")
+        #expect(results.failures.isEmpty, "\(results.failures.prefix(5))")
+        #expect(results.count == 200)
+        let downloads = site.tarballDownloads
+        #expect(downloads.count == 5 && downloads.values.allSatisfy { $0 == 1 }, "\(downloads)")
+        let installed = try daemon.client().listInstalled()
+        #expect(installed.count == 5)
+        let verify = try AreaCLITests.cli(["verify", "--area", site.area()])
+        #expect(verify.status == 0, "\(verify.text) \(verify.stderr)")
+    }
+
+    @Test func killDashNineMidInstallThenRestartResumes() throws {
+        let site = try AreaCLITests.site("packmand-kill", blobSize: 24 << 20, serverBlock: Self.slowServer("8m"))
+        defer { site.stop() }
+        var daemon = try Self.start(site)
+        let started = try daemon.client().install(["AliPhysics"])
+        // Wait until bytes of a big tarball arrive, then kill -9.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let job = try daemon.client().job(started.id)
+            if job.state == .running, job.bytes > 1 << 20 { break }
+            #expect(!job.state.isFinished, "finished before the kill: \(job)")
+            usleep(50_000)
+        }
+        #expect(daemon.stop(signal: SIGKILL) == 128 + SIGKILL)
+        daemon = try Self.start(site)
+        defer { daemon.stop() }
+        #expect(daemon.log.contains("resumed 1 interrupted job(s): \(started.id)"), "\(daemon.log)")
+        let finished = try daemon.client().install(["AliPhysics"], wait: 170)
+        // The restarted job kept its id; a new identical request joins it.
+        #expect(finished.id == started.id && finished.state == .succeeded, "\(finished)")
+        let verify = try AreaCLITests.cli(["verify", "--area", site.area()])
+        #expect(verify.status == 0, "\(verify.text) \(verify.stderr)")
+        let stage = (try? FileManager.default.contentsOfDirectory(atPath: site.area() + "/.alien/stage")) ?? []
+        #expect(stage.isEmpty, "\(stage)")
+        let audit = try daemon.client().audit()
+        let forJob = audit.filter { $0.job == started.id }.map { "\($0.action): \($0.result)" }
+        #expect(forJob == ["install: accepted", "resume: interrupted by a stop; queued again", "install: joined", "install: succeeded"], "\(forJob)")
+        #expect(audit.first { $0.job == started.id }?.identity == "agent")
+    }
+
+    @Test func sigtermDuringInstallsStopsCleanly() throws {
+        let site = try AreaCLITests.site("packmand-term", blobSize: 16 << 20, serverBlock: Self.slowServer("8m"))
+        defer { site.stop() }
+        let daemon = try Self.start(site, extra: "shutdown_grace: 120\n")
+        let started = try daemon.client().install(["ROOT"])
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, try daemon.client().job(started.id).bytes == 0 { usleep(50_000) }
+        let status = daemon.stop(signal: SIGTERM)
+        #expect(status == 0, "\(daemon.log)")
+        #expect(daemon.log.contains("stopped"))
+        // The running install reached its end; the area is consistent.
+        let verify = try AreaCLITests.cli(["verify", "--area", site.area()])
+        #expect(verify.status == 0, "\(verify.text) \(verify.stderr)")
+        let listed = try AreaCLITests.cli(["list", "--installed", "--area", site.area()])
+        #expect(listed.text.contains("ROOT::v6-32-06-1"), "\(listed.text)")
+        #expect(!FileManager.default.fileExists(atPath: daemon.socket) || (try? daemon.client().health()) == nil)
+    }
+
+    @Test func everyMutationNeedsACredentialAndChangesNothingWithout() throws {
+        let site = try AreaCLITests.site("packmand-auth")
+        defer { site.stop() }
+        let daemon = try Self.start(site)
+        defer { daemon.stop() }
+        for unix in [true, false] {
+            for token: String? in [nil, "wrong"] {
+                let client = try daemon.client(token, unix: unix)
+                let calls: [() throws -> Void] = [
+                    { _ = try client.install(["zlib"]) },
+                    { _ = try client.test("zlib") },
+                    { _ = try client.acquireLease(LeaseRequest(holder: "h", packages: ["zlib"], ttl: 60)) },
+                    { _ = try client.releaseLease(LeaseRequest(holder: "h")) },
+                    { _ = try client.remove("zlib") },
+                    { _ = try client.synchronize(SynchronizeRequest()) },
+                ]
+                for (index, call) in calls.enumerated() {
+                    #expect(Self.refusal(call)?.status == 401, "call \(index), token \(token ?? "none"), unix: \(unix)")
+                }
+            }
+        }
+        let jobClient = try daemon.client(PackmandProcess.jobToken, unix: true)
+        let removal = Self.refusal { _ = try jobClient.remove("zlib") }
+        #expect(removal?.status == 403 && removal?.message.contains("needs admin") == true, "\(String(describing: removal))")
+        #expect(Self.refusal { _ = try jobClient.synchronize(SynchronizeRequest()) }?.status == 403)
+        #expect(try daemon.client().listInstalled().isEmpty)
+        #expect(site.tarballDownloads.isEmpty)
+        let audit = try daemon.client().audit(limit: 1000)
+        #expect(audit.count >= 26 && audit.allSatisfy { $0.result.hasPrefix("denied") }, "\(audit)")
+        // On the unix socket the kernel's peer credentials name the caller.
+        #expect(audit.contains { $0.identity == "uid=\(getuid())" && $0.result == "denied: no credential" }, "\(audit.map(\.identity))")
+        #expect(audit.contains { $0.identity == "agent uid=\(getuid())" && $0.action == "remove" })
+        #expect(audit.contains { $0.identity == "anonymous" })
+    }
+
+    @Test func leasesProtectFromGCAndSynchronizeUntilTheyExpire() throws {
+        let site = try AreaCLITests.site("packmand-lease")
+        defer { site.stop() }
+        let daemon = try Self.start(site)
+        defer { daemon.stop() }
+        let agent = try daemon.client()
+        let job = try agent.install(["ROOT"], lease: LeaseSpec(holder: "job-42", ttl: 600), wait: 120)
+        #expect(job.state == .succeeded, "\(job)")
+        #expect(try agent.listInstalled().first { $0.module == "ROOT/v6-32-06-1" }?.leasedBy == ["job-42"])
+        // ROOT leaves the repository; synchronize keeps it (leased), gc keeps it (leased) and its dependencies (needed).
+        let keys = site.base.appendingPathComponent("keys").path
+        let undefined = try AreaCLITests.cli(["undefine", "ROOT::v6-32-06-1", "--repo", site.base.appendingPathComponent("repo").path, "--force",
+                                              "--keys-dir", keys])
+        #expect(undefined.status == 0, "\(undefined.stderr)")
+        let admin = try daemon.client(PackmandProcess.adminToken)
+        let synced = try admin.synchronize(SynchronizeRequest(packages: ["zlib"]), wait: 120)
+        #expect(synced.state == .succeeded && !synced.removed.contains("ROOT/v6-32-06-1"), "\(synced)")
+        let gc = try AreaCLITests.cli(["gc", "--budget", "0", "--area", site.area()])
+        #expect(gc.status == 0, "\(gc.stderr)")
+        #expect(try agent.listInstalled().map(\.module).contains("ROOT/v6-32-06-1"))
+        // An expired lease does not protect.
+        _ = try agent.releaseLease(LeaseRequest(holder: "job-42"))
+        _ = try agent.acquireLease(LeaseRequest(holder: "job-43", packages: ["ROOT"], ttl: 1))
+        sleep(2)
+        let resynced = try admin.synchronize(SynchronizeRequest(packages: ["zlib"]), wait: 120)
+        #expect(resynced.removed.contains("ROOT/v6-32-06-1"), "\(resynced)")
+        #expect(!(try agent.listInstalled().map(\.module).contains("ROOT/v6-32-06-1")))
+    }
+}
+
+extension PackmandTests {
+    /// The refusal a call ended with (nil when it succeeded or failed otherwise).
+    static func refusal(_ call: () throws -> Void) -> (status: Int, message: String)? {
+        do { try call() } catch {
+            if let failure = error as? PackManClientError, case let .refused(status, message) = failure { return (status, message) }
+        }
+        return nil
+    }
+}
+
+/// Collects client outcomes from threads.
+final class Results: @unchecked Sendable {
+    private let lock = NSLock()
+    private var outcomes: [String?] = []
+    func add(_ failure: String?) { lock.withLock { outcomes.append(failure) } }
+    var failures: [String] { lock.withLock { outcomes.compactMap { $0 } } }
+    var count: Int { lock.withLock { outcomes.count } }
+}
