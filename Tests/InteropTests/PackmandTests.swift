@@ -141,6 +141,44 @@ import TestSupport
         #expect(audit.contains { $0.identity == "anonymous" })
     }
 
+    @Test func packManVerbsThroughTheCLI() throws {
+        let site = try AreaCLITests.site("packmand-cli")
+        defer { site.stop() }
+        let daemon = try Self.start(site)
+        defer { daemon.stop() }
+        let tokens = site.base.appendingPathComponent("cli-tokens")
+        try "\(PackmandProcess.jobToken)\n".write(to: tokens.appendingPathExtension("job"), atomically: true, encoding: .utf8)
+        try "\(PackmandProcess.adminToken)\n".write(to: tokens.appendingPathExtension("admin"), atomically: true, encoding: .utf8)
+        func packman(_ arguments: [String], token: String? = "job", tcp: Bool = false) throws -> Interop.Result {
+            var words = ["packman"] + arguments + ["--packman", tcp ? daemon.tcp : "unix:" + daemon.socket]
+            if let token { words += ["--token-file", tokens.appendingPathExtension(token).path] }
+            return try AreaCLITests.cli(words)
+        }
+        let list = try packman(["list"], token: nil)
+        #expect(list.status == 0 && list.text.contains("VO_ALICE@AliPhysics::v5-09-45a-01-1"), "\(list.stderr)")
+        let refused = try packman(["install", "ROOT"], token: nil)
+        #expect(refused.status == 1 && refused.stderr.contains("HTTP 401"), "\(refused.stderr)")
+        let install = try packman(["install", "ROOT", "--holder", "job-1", "--ttl", "600"], tcp: true)
+        #expect(install.status == 0 && install.text.contains("succeeded; installed"), "\(install.text) \(install.stderr)")
+        let installed = try packman(["listInstalled"], token: nil)
+        #expect(installed.text.contains("VO_ALICE@ROOT::v6-32-06-1  leased by job-1"), "\(installed.text)")
+        let log = try packman(["installLog", "ROOT"], token: nil)
+        #expect(log.status == 0 && log.text.contains("ROOT/v6-32-06-1: installed in"), "\(log.text)")
+        let dependencies = try packman(["dependencies", "ROOT"], token: nil)
+        #expect(dependencies.text == "xz/v5.4.6-1\nzlib/v1.3.1-1\n" || dependencies.text == "zlib/v1.3.1-1\nxz/v5.4.6-1\n", "\(dependencies.text)")
+        let test = try packman(["test", "ROOT"])
+        #expect(test.status == 0 && test.text.contains("ok: bin/root-hello runs"), "\(test.text) \(test.stderr)")
+        let forbidden = try packman(["remove", "ROOT"])
+        #expect(forbidden.status == 1 && forbidden.stderr.contains("HTTP 403"))
+        let leased = try packman(["remove", "ROOT"], token: "admin")
+        #expect(leased.status == 1 && leased.stderr.contains("leased by job-1"), "\(leased.stderr)")
+        let synchronized = try packman(["synchronize", "zlib", "--json"], token: "admin")
+        #expect(synchronized.status == 0 && synchronized.text.contains("\"state\" : \"succeeded\""), "\(synchronized.text)")
+        let audit = try packman(["audit"], token: nil)
+        #expect(audit.text.contains("agent uid=\(getuid()) test ROOT/v6-32-06-1: ok"), "\(audit.text)")
+        #expect(audit.text.contains("anonymous") == false && audit.text.contains("uid=\(getuid()) install ROOT: denied: no credential"))
+    }
+
     @Test func leasesProtectFromGCAndSynchronizeUntilTheyExpire() throws {
         let site = try AreaCLITests.site("packmand-lease")
         defer { site.stop() }
