@@ -31,6 +31,8 @@ public struct DaemonConfig: Sendable, Hashable {
     }
 
     public struct Notifications: Sendable, Hashable {
+        public init() {}
+
         public var webhook: String?
         public var mail: String?
         public var sendmail = "/usr/sbin/sendmail"

@@ -30,6 +30,7 @@ extension PackManDaemon {
                                             onListening("http://\(host):\(port)")
                                         }, logger: logger))
         }
+        if let notifier = notifier() { services.append(NotificationService(daemon: self, notifier: notifier, interval: 60)) }
         services.append(EngineService(engine: engine, grace: config.shutdownGrace))
         return services
     }

@@ -32,6 +32,7 @@ public final class PackManDaemon: Sendable {
     public let metrics: DaemonMetrics
     public let tokens: Tokens
     let environments = EnvironmentCache()
+    let installedCache = InstalledCache()
     /// Ids of the jobs resumed at start (interrupted by a stop or a kill).
     public let resumed: [String]
 
@@ -86,17 +87,21 @@ public final class PackManDaemon: Sendable {
         }
     }
 
-    /// Installed packages with their leases, and the mirror of both in the database.
+    /// Installed packages with their leases, and the mirror of both in the database (written
+    /// when the set changed). The area's records are re-read only when their files changed.
     func installedInfo() -> [InstalledInfo] {
         let leases = area.liveLeases()
-        let packages = area.installed()
+        let (packages, changed) = installedCache.packages(area)
         let infos = packages.map { package in
             InstalledInfo(id: "\(PackageID.defaultOwner)@\(package.key.name)::\(package.key.version)-\(package.key.revision)",
                           module: package.key.description, path: package.path, size: package.record.size, installed: package.record.installedAt,
                           lastUsed: package.lastUsed, leasedBy: leases.filter { $0.packages.contains(package.key.description) }.map(\.holder))
         }
-        try? store.mirror(leases: leases.map { LeaseInfo(holder: $0.holder, packages: $0.packages, expires: $0.expires) },
-                          lastUse: Dictionary(packages.map { ($0.key.description, $0.lastUsed) }, uniquingKeysWith: max), now: area.clock())
+        let leaseInfos = leases.map { LeaseInfo(holder: $0.holder, packages: $0.packages, expires: $0.expires) }
+        if changed || installedCache.leasesChanged(leaseInfos) {
+            try? store.mirror(leases: leaseInfos, lastUse: Dictionary(packages.map { ($0.key.description, $0.lastUsed) }, uniquingKeysWith: max),
+                              now: area.clock())
+        }
         metrics.disk(used: packages.reduce(0) { $0 + $1.record.size }, budget: config.diskBudget)
         return infos
     }
@@ -123,4 +128,46 @@ final class EnvironmentCache: @unchecked Sendable {
     }
 
     func invalidate() { lock.withLock { entries.removeAll() } }
+}
+
+/// `area.installed()` again only when an install record, a used stamp or a package directory
+/// changed (one `stat` per package instead of parsing every record on each request).
+final class InstalledCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var signature: [String] = []
+    private var packages: [SoftwareArea.Installed] = []
+    private var leases: [LeaseInfo] = []
+
+    func packages(_ area: SoftwareArea) -> ([SoftwareArea.Installed], changed: Bool) {
+        let current = Self.signature(area)
+        return lock.withLock {
+            if current == signature { return (packages, false) }
+            packages = area.installed()
+            signature = current
+            return (packages, true)
+        }
+    }
+
+    func leasesChanged(_ current: [LeaseInfo]) -> Bool {
+        lock.withLock {
+            if current == leases { return false }
+            leases = current
+            return true
+        }
+    }
+
+    static func signature(_ area: SoftwareArea) -> [String] {
+        let archDirectory = "\(area.layout.root)/\(area.layout.arch)"
+        var result: [String] = []
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: archDirectory)) ?? []).sorted() where name != "Modules" {
+            for version in ((try? FileManager.default.contentsOfDirectory(atPath: "\(archDirectory)/\(name)")) ?? []).sorted() {
+                var record = stat(), used = stat()
+                let recordState = stat("\(archDirectory)/\(name)/\(version)/\(InstallRecord.fileName)", &record) == 0
+                    ? "\(record.st_ino).\(record.st_mtim.tv_sec).\(record.st_mtim.tv_nsec)" : "-"
+                let usedState = stat("\(area.layout.used)/\(area.layout.arch)/\(name)/\(version)", &used) == 0 ? "\(used.st_mtim.tv_sec)" : "-"
+                result.append("\(name)/\(version) \(recordState) \(usedState)")
+            }
+        }
+        return result
+    }
 }

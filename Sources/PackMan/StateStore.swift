@@ -53,6 +53,12 @@ public final class StateStore: Sendable {
         public var status: JobStatus
         public var lease: LeaseSpec?
         public var removeUndefined: Bool
+
+        public init(status: JobStatus, lease: LeaseSpec?, removeUndefined: Bool) {
+            self.status = status
+            self.lease = lease
+            self.removeUndefined = removeUndefined
+        }
     }
 
     public func save(_ record: JobRecord) throws(StateError) {
