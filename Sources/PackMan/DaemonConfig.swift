@@ -41,7 +41,7 @@ public struct DaemonConfig: Sendable, Hashable {
         /// Fraction of failed jobs among the last 20 above which the admin hears of it.
         public var failureRate: Double = 0.5
         /// Seconds of trusted metadata validity left below which the admin hears of it.
-        public var expiryWarning: Int64 = 3 * 86400
+        public var expiryWarning: Int64 = 6 * 3600
         /// At most one message (a digest) per this many seconds.
         public var minInterval: Int64 = 3600
     }

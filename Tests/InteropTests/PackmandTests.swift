@@ -179,6 +179,39 @@ import TestSupport
         #expect(audit.text.contains("anonymous") == false && audit.text.contains("uid=\(getuid()) install ROOT: denied: no credential"))
     }
 
+    /// The status page as a browser shows it: headless chromium renders GET / to a PNG (written to
+    /// docs/packmand-status.png when ALIEN_UPDATE_SCREENSHOTS=1, so the README's picture stays true).
+    @Test func statusPageScreenshotFromHeadlessChromium() throws {
+        let chromium = "/usr/bin/chromium"
+        guard FileManager.default.isExecutableFile(atPath: chromium) else {
+            try #require(ProcessInfo.processInfo.environment["ALIEN_REQUIRE_INTEROP"] != "1", "chromium missing: run make deps")
+            print("skipped: chromium (Debian package chromium) is not installed")
+            return
+        }
+        let site = try AreaCLITests.site("packmand-page")
+        defer { site.stop() }
+        let daemon = try Self.start(site, extra: "disk:\n  budget: 64M\n")
+        defer { daemon.stop() }
+        let agent = try daemon.client()
+        #expect(try agent.install(["AliPhysics"], lease: LeaseSpec(holder: "job-4711", ttl: 3600), wait: 120).state == .succeeded)
+        #expect(try agent.install(["NoSuchPackage"], wait: 60).state == .failed)
+        let html = String(decoding: try agent.raw("GET", "/"), as: UTF8.self)
+        #expect(html.contains("AliPhysics/v5-09-45a-01-1") && html.contains("job-4711") && html.contains("NoSuchPackage"), "\(html)")
+        let png = site.base.appendingPathComponent("status.png")
+        let shot = try Interop.run(URL(fileURLWithPath: chromium), [
+            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(site.base.path)/chromium",
+            "--window-size=1100,820", "--screenshot=\(png.path)", daemon.tcp + "/",
+        ])
+        #expect(shot.status == 0, "\(shot.stderr)")
+        let bytes = try Data(contentsOf: png)
+        #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) && bytes.count > 10_000, "\(bytes.count) bytes")
+        if ProcessInfo.processInfo.environment["ALIEN_UPDATE_SCREENSHOTS"] == "1" {
+            let target = Interop.root.appendingPathComponent("docs/packmand-status.png")
+            try? FileManager.default.removeItem(at: target)
+            try FileManager.default.copyItem(at: png, to: target)
+        }
+    }
+
     @Test func leasesProtectFromGCAndSynchronizeUntilTheyExpire() throws {
         let site = try AreaCLITests.site("packmand-lease")
         defer { site.stop() }
