@@ -16,9 +16,14 @@ extension PackManDaemon {
             unlink(path)
             try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             services.append(Application(router: router(), configuration: .init(address: .unixDomainSocket(path: path), serverName: "packmand"),
-                                        onServerRunning: { _ in
+                                        onServerRunning: { [endpointFile] _ in
                                             // Anyone on the host may read; mutations need a token.
                                             chmod(path, 0o666)
+                                            // `alien-install install --area` finds the daemon here.
+                                            let text = "{\"endpoint\":\"unix:\(path)\"}\n"
+                                            if FileManager.default.createFile(atPath: endpointFile + ".tmp", contents: Data(text.utf8)) {
+                                                rename(endpointFile + ".tmp", endpointFile)
+                                            }
                                             onListening("unix:\(path)")
                                         }, logger: logger))
         }
@@ -31,7 +36,7 @@ extension PackManDaemon {
                                         }, logger: logger))
         }
         if let notifier = notifier() { services.append(NotificationService(daemon: self, notifier: notifier, interval: 60)) }
-        services.append(EngineService(engine: engine, grace: config.shutdownGrace))
+        services.append(EngineService(engine: engine, grace: config.shutdownGrace, endpointFile: config.listen.unix == nil ? nil : endpointFile))
         return services
     }
 }
@@ -40,9 +45,16 @@ extension PackManDaemon {
 struct EngineService: Service {
     let engine: JobEngine
     let grace: Int
+    let endpointFile: String?
 
     func run() async throws {
         try? await gracefulShutdown()
+        if let endpointFile { unlink(endpointFile) }
         await engine.drain(grace: grace)
     }
+}
+
+extension PackManDaemon {
+    /// `<area>/.alien/packmand.json`: `{"endpoint": "unix:/path"}` while the daemon listens on a socket.
+    public var endpointFile: String { "\(area.layout.state)/packmand.json" }
 }

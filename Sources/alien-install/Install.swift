@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import PackManAPI
 import SoftwareArea
 import Trust
 
@@ -18,6 +20,11 @@ struct Install: AsyncParsableCommand {
             <area>/<arch>/<Name>/<Version>-<Rev>. A failure or a kill leaves the area as before. \
             On a terminal a live line shows the download (bytes, rate, ETA); --json prints \
             "progress" events. Exit 0 when everything is installed (or already was), 1 with the reason otherwise.
+
+            When a packmand serves the area (it writes <area>/.alien/packmand.json while it listens on a \
+            unix socket), or --packman / $ALIEN_PACKMAN names one, and a token is at hand (--token-file or \
+            $ALIEN_PACKMAN_TOKEN_FILE), the install goes through the daemon (one download for every job \
+            asking at once; audited); --direct installs here instead.
             """)
 
     @Argument(help: "Packages to install.")
@@ -31,6 +38,12 @@ struct Install: AsyncParsableCommand {
     @Flag(name: .long, help: "When space is short, remove least recently used packages (never leased or needed ones).")
     var evict = false
     @OptionGroup var area: AreaOptions
+    @Option(name: .long, help: "Install through this packmand (unix:/path or http://host:port).")
+    var packman: String?
+    @Option(name: .long, help: "The packmand token file (default: $ALIEN_PACKMAN_TOKEN_FILE).")
+    var tokenFile: String?
+    @Flag(name: .long, help: "Install here even when a packmand serves the area.")
+    var direct = false
 
     func validate() throws {
         if packages.isEmpty { throw ValidationError("name at least one package") }
@@ -38,6 +51,17 @@ struct Install: AsyncParsableCommand {
 
     func run() async throws {
         let requests = try area.packageIDs(packages)
+        if let client = try daemonClient() {
+            let job = try Output.run { try client.install(requests.map(\.description), wait: 3600) }
+            if area.json {
+                area.emit(.object(["event": .string("done"), "job": .string(job.id), "state": .string(job.state.rawValue),
+                                   "installed": .array(job.installed.map { .string($0) })]))
+            } else {
+                Output.write("through packmand (\(client.endpoint)): " + PMInstall.describe(job))
+            }
+            if job.state != .succeeded { throw ExitCode(1) }
+            return
+        }
         let softwareArea = try area.open(repo: repo, root: root)
         let outcomes = try await Output.runAsync {
             try await softwareArea.install(requests, options: .init(noDependencies: noDeps, evict: evict))
@@ -47,5 +71,24 @@ struct Install: AsyncParsableCommand {
                 .object(["package": .string($0.package.description), "status": .string($0.status.rawValue), "path": .string($0.path)])
             })]))
         }
+    }
+
+    /// The daemon to install through, if one is configured and a token is at hand.
+    func daemonClient() throws -> PackManClient? {
+        let environment = ProcessInfo.processInfo.environment
+        guard !direct, repo == nil, root == nil, !noDeps, !evict else { return nil }
+        var endpoint = packman ?? environment["ALIEN_PACKMAN"]
+        if endpoint == nil, let path = area.area ?? environment["ALIEN_AREA"],
+           let data = FileManager.default.contents(atPath: "\(path)/.alien/packmand.json"),
+           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            endpoint = object["endpoint"] as? String
+        }
+        guard let endpoint, let tokenPath = tokenFile ?? environment["ALIEN_PACKMAN_TOKEN_FILE"] else { return nil }
+        let client = try Output.run { try PackManClient(endpoint: endpoint, token: try PackManClient.readToken(file: tokenPath), timeout: 3630) }
+        do { _ = try client.health() } catch {
+            Output.warn("\(error); installing directly")
+            return nil
+        }
+        return client
     }
 }

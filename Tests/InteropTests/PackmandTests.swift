@@ -174,6 +174,9 @@ import TestSupport
         #expect(leased.status == 1 && leased.stderr.contains("leased by job-1"), "\(leased.stderr)")
         let synchronized = try packman(["synchronize", "zlib", "--json"], token: "admin")
         #expect(synchronized.status == 0 && synchronized.text.contains("\"state\" : \"succeeded\""), "\(synchronized.text)")
+        // `alien-install install --area` finds the daemon through <area>/.alien/packmand.json.
+        let through = try AreaCLITests.cli(["install", "xz", "--area", site.area(), "--token-file", tokens.appendingPathExtension("job").path])
+        #expect(through.status == 0 && through.text.hasPrefix("through packmand (unix:\(daemon.socket)): job "), "\(through.text) \(through.stderr)")
         let audit = try packman(["audit"], token: nil)
         #expect(audit.text.contains("agent uid=\(getuid()) test ROOT/v6-32-06-1: ok"), "\(audit.text)")
         #expect(audit.text.contains("anonymous") == false && audit.text.contains("uid=\(getuid()) install ROOT: denied: no credential"))
