@@ -75,20 +75,7 @@ struct Install: AsyncParsableCommand {
 
     /// The daemon to install through, if one is configured and a token is at hand.
     func daemonClient() throws -> PackManClient? {
-        let environment = ProcessInfo.processInfo.environment
         guard !direct, repo == nil, root == nil, !noDeps, !evict else { return nil }
-        var endpoint = packman ?? environment["ALIEN_PACKMAN"]
-        if endpoint == nil, let path = area.area ?? environment["ALIEN_AREA"],
-           let data = FileManager.default.contents(atPath: "\(path)/.alien/packmand.json"),
-           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-            endpoint = object["endpoint"] as? String
-        }
-        guard let endpoint, let tokenPath = tokenFile ?? environment["ALIEN_PACKMAN_TOKEN_FILE"] else { return nil }
-        let client = try Output.run { try PackManClient(endpoint: endpoint, token: try PackManClient.readToken(file: tokenPath), timeout: 3630) }
-        do { _ = try client.health() } catch {
-            Output.warn("\(error); installing directly")
-            return nil
-        }
-        return client
+        return try configuredPackMan(area: area.area ?? ProcessInfo.processInfo.environment["ALIEN_AREA"], endpoint: packman, tokenFile: tokenFile)
     }
 }

@@ -171,3 +171,22 @@ struct PMAudit: ParsableCommand {
         }
     }
 }
+
+/// The packmand serving `area` (its `.alien/packmand.json`), or `endpoint` / `$ALIEN_PACKMAN`,
+/// when a token is at hand (`tokenFile` / `$ALIEN_PACKMAN_TOKEN_FILE`) and it answers; nil
+/// otherwise (a daemon that does not answer is reported and passed over).
+func configuredPackMan(area: String?, endpoint given: String?, tokenFile: String?) throws -> PackManClient? {
+    let environment = ProcessInfo.processInfo.environment
+    var endpoint = given ?? environment["ALIEN_PACKMAN"]
+    if endpoint == nil, let area, let data = FileManager.default.contents(atPath: "\(area)/.alien/packmand.json"),
+       let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+        endpoint = object["endpoint"] as? String
+    }
+    guard let endpoint, let tokenPath = tokenFile ?? environment["ALIEN_PACKMAN_TOKEN_FILE"] else { return nil }
+    let client = try Output.run { try PackManClient(endpoint: endpoint, token: try PackManClient.readToken(file: tokenPath), timeout: 3630) }
+    do { _ = try client.health() } catch {
+        Output.warn("\(error); working on the area directly")
+        return nil
+    }
+    return client
+}

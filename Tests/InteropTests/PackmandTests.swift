@@ -215,6 +215,29 @@ import TestSupport
         }
     }
 
+    /// `run --jdl` in an area a packmand serves: the daemon installs and leases for the job (the
+    /// audit names the token), the lease goes when the command ends.
+    @Test func runJDLGoesThroughTheDaemon() throws {
+        let site = try AreaCLITests.site("packmand-jdl")
+        defer { site.stop() }
+        let daemon = try Self.start(site)
+        defer { daemon.stop() }
+        let token = site.base.appendingPathComponent("job-token")
+        try "\(PackmandProcess.jobToken)\n".write(to: token, atomically: true, encoding: .utf8)
+        let file = site.base.appendingPathComponent("job.jdl")
+        try #"Packages = {"VO_ALICE@ROOT::latest"}; Executable = "root-hello";"#.write(to: file, atomically: true, encoding: .utf8)
+        let area = site.area()
+        let script = #"cat "$AREA/.alien/leases/$ALIEN_JOB_ID.json"; echo; root-hello"#
+        let run = try Interop.run(CLITests.binary, ["run", "--jdl", file.path, "--job-id", "job-77", "--area", area, "--", "sh", "-c", script],
+                                  environment: ["AREA": area, "ALIEN_PACKMAN_TOKEN_FILE": token.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.text.contains(#""holder":"job-77""#) && run.text.contains("ROOT at \(area)/\(Self.arch)/ROOT/v6-32-06-1"), "\(run.text)")
+        #expect(!FileManager.default.fileExists(atPath: "\(area)/.alien/leases/job-77.json"))
+        let audit = try daemon.client().audit().map { "\($0.identity) \($0.action) \($0.subject): \($0.result)" }
+        #expect(audit.contains("agent uid=\(getuid()) install VO_ALICE@ROOT::latest: succeeded"), "\(audit)")
+        #expect(audit.contains("agent uid=\(getuid()) release job-77: : released"), "\(audit)")
+    }
+
     @Test func leasesProtectFromGCAndSynchronizeUntilTheyExpire() throws {
         let site = try AreaCLITests.site("packmand-lease")
         defer { site.stop() }
