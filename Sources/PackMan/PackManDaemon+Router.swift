@@ -137,7 +137,11 @@ extension PackManDaemon {
                 }
                 return shell.render(changes)
             } catch let error as EnvironmentError {
-                throw APIError(.notFound, error.description)
+                switch error {
+                case .badPackageArgument: throw APIError(.badRequest, error.description)
+                case .notInstalled, .missingDependency: throw APIError(.notFound, error.description)
+                default: throw APIError(.internalServerError, error.description)
+                }
             }
         }
         environments.set(key, text)

@@ -111,6 +111,7 @@ import Testing
             try await client.execute(uri: "/v1/env?packages=ROOT&shell=cmd", method: .get) { #expect($0.status == .badRequest) }
             try await client.execute(uri: "/v1/env", method: .get) { #expect($0.status == .badRequest) }
             try await client.execute(uri: "/v1/env?packages=Missing", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/v1/env?packages=bad%20name!", method: .get) { #expect($0.status == .badRequest) }
 
             let tested = try await client.execute(uri: "/v1/packages/ROOT/test", method: .post, headers: bearer(PackManFixture.jobToken)) {
                 try $0.decode(TestResult.self)
