@@ -18,6 +18,16 @@ public struct DaemonConfig: Sendable, Hashable {
         }
         var tcpHost: String?
         var tcpPort: Int = 0
+        /// TLS on the TCP listener (required beyond loopback).
+        public var tls: TLS?
+    }
+
+    /// `listen.tls`: the server's PEM certificate chain and key; with `client_ca` (a PEM file or a
+    /// directory of them, grid style) clients must present a certificate one of them signed.
+    public struct TLS: Sendable, Hashable {
+        public var certificate: String
+        public var key: String
+        public var clientCA: String?
     }
 
     public enum Eviction: String, Sendable, Hashable { case lru, none }
@@ -108,9 +118,17 @@ public struct DaemonConfig: Sendable, Hashable {
         if let value = entries["max_wait"] { config.maxWait = try reader.integer(value, "max_wait", in: 0...86400) }
         if let value = entries["shutdown_grace"] { config.shutdownGrace = try reader.integer(value, "shutdown_grace", in: 0...3600) }
         if let value = entries["listen"] {
-            let listen = try reader.entries(try reader.mapping(value, "listen"), prefix: "listen.", known: ["unix", "tcp"])
+            let listen = try reader.entries(try reader.mapping(value, "listen"), prefix: "listen.", known: ["unix", "tcp", "tls"])
             if let unix = listen["unix"] { config.listen.unix = try reader.path(unix, "listen.unix") }
-            if let tcp = listen["tcp"] { config.listen.tcp = try reader.address(tcp, "listen.tcp") }
+            if let node = listen["tls"] {
+                let tls = try reader.entries(try reader.mapping(node, "listen.tls"), prefix: "listen.tls.", known: ["certificate", "key", "client_ca"])
+                guard let certificate = tls["certificate"], let key = tls["key"] else {
+                    throw reader.error(node, "listen.tls", "expected certificate and key (PEM files)")
+                }
+                config.listen.tls = TLS(certificate: try reader.path(certificate, "listen.tls.certificate"), key: try reader.path(key, "listen.tls.key"),
+                                        clientCA: try tls["client_ca"].map { node throws(ConfigError) in try reader.path(node, "listen.tls.client_ca") })
+            }
+            if let tcp = listen["tcp"] { config.listen.tcp = try reader.address(tcp, "listen.tcp", tls: config.listen.tls != nil) }
         }
         guard config.listen.unix != nil || config.listen.tcpHost != nil else {
             throw ConfigError(file: file, line: entries["listen"]?.mark?.line ?? node.mark?.line, key: "listen",
@@ -246,15 +264,15 @@ struct ConfigReader {
         do { return try SoftwareArea.parseSize(text) } catch { throw self.error(node, key, "expected a size such as 200G, 512M or 1000000, got '\(text)'") }
     }
 
-    func address(_ node: Node, _ key: String) throws(ConfigError) -> (host: String, port: Int) {
+    func address(_ node: Node, _ key: String, tls: Bool) throws(ConfigError) -> (host: String, port: Int) {
         let text = try string(node, key)
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
             throw error(node, key, "expected host:port, got '\(text)'")
         }
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.") else {
-            throw error(node, key, "'\(host)' is not a loopback address; TCP beyond loopback needs TLS, which packmand does not offer yet (use listen.unix or a TLS-terminating proxy)")
+        guard tls || ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.") else {
+            throw error(node, key, "'\(host)' is not a loopback address; TCP beyond loopback needs TLS (listen.tls)")
         }
         return (host, port)
     }

@@ -62,7 +62,7 @@ struct PackManD: AsyncParsableCommand {
         if !daemon.resumed.isEmpty { logger.notice("resumed \(daemon.resumed.count) interrupted job(s): \(daemon.resumed.joined(separator: " "))") }
         let expected = (parsed.listen.unix == nil ? 0 : 1) + (parsed.listen.tcp == nil ? 0 : 1)
         let ready = ReadyFile(path: readyFile, expected: expected)
-        let services = daemon.services(logger: logger) { address in
+        let services = try daemon.services(logger: logger) { address in
             logger.notice("listening on \(address)")
             ready.add(address)
         }

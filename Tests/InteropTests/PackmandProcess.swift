@@ -20,7 +20,8 @@ final class PackmandProcess: @unchecked Sendable {
     let tcp: String
 
     /// Writes `packmand.yaml` (extra YAML lines appended) and the tokens file, starts packmand.
-    init(directory: URL, area: String, arch: String, repository: String, rootFile: String, extra: String = "") throws {
+    /// `tls`: the YAML lines of a `listen.tls` block (indented by four spaces).
+    init(directory: URL, area: String, arch: String, repository: String, rootFile: String, extra: String = "", tls: String? = nil) throws {
         self.directory = directory
         socket = directory.appendingPathComponent("packmand.sock").path
         let tokens = """
@@ -38,6 +39,7 @@ final class PackmandProcess: @unchecked Sendable {
             listen:
               unix: \(socket)
               tcp: 127.0.0.1:0
+            \(tls.map { "  tls:\n" + $0 } ?? "")
             \(extra)
             """
         let configFile = directory.appendingPathComponent("packmand.yaml")
@@ -72,7 +74,7 @@ final class PackmandProcess: @unchecked Sendable {
             usleep(20_000)
         }
         let addresses = try String(contentsOf: ready, encoding: .utf8).split(separator: "\n").map(String.init)
-        tcp = addresses.first { $0.hasPrefix("http://") } ?? ""
+        tcp = addresses.first { $0.hasPrefix("http") } ?? ""
     }
 
     var log: String { Self.read(directory.appendingPathComponent("packmand.log")) }

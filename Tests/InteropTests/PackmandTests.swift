@@ -238,6 +238,43 @@ import TestSupport
         #expect(audit.contains("agent uid=\(getuid()) release job-77: : released"), "\(audit)")
     }
 
+    /// TLS on the TCP listener (certificates made with openssl), and client certificates checked
+    /// against a CA directory: curl without a client certificate is refused at the handshake.
+    @Test func tlsWithClientCertificatesFromACADirectory() throws {
+        let site = try AreaCLITests.site("packmand-tls")
+        defer { site.stop() }
+        let pki = site.base.appendingPathComponent("pki")
+        let cas = pki.appendingPathComponent("certificates")
+        try FileManager.default.createDirectory(at: cas, withIntermediateDirectories: true)
+        let script = """
+            set -e
+            cd "$1"
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out certificates/ca.pem -days 1 -subj /CN=test-grid-ca 2>/dev/null
+            printf 'subjectAltName=IP:127.0.0.1\\n' > server.ext
+            printf 'extendedKeyUsage=clientAuth\\n' > client.ext
+            for who in server client; do
+              openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout $who.key -out $who.csr -subj /CN=$who 2>/dev/null
+              openssl x509 -req -in $who.csr -CA certificates/ca.pem -CAkey ca.key -CAcreateserial -out $who.pem -days 1 -extfile $who.ext 2>/dev/null
+            done
+            """
+        let made = try Interop.run(URL(fileURLWithPath: "/bin/sh"), ["-c", script, "sh", pki.path])
+        try #require(made.status == 0, "\(made.stderr)")
+        let daemon = try PackmandProcess(directory: site.base, area: site.area(), arch: Self.arch, repository: site.repoURL, rootFile: site.rootFile,
+                                         tls: "    certificate: \(pki.path)/server.pem\n    key: \(pki.path)/server.key\n    client_ca: \(cas.path)\n")
+        defer { daemon.stop() }
+        #expect(daemon.tcp.hasPrefix("https://127.0.0.1:"), "\(daemon.tcp)")
+        let curl = URL(fileURLWithPath: "/usr/bin/curl")
+        let withCertificate = try Interop.run(curl, ["-sS", "--cacert", "\(cas.path)/ca.pem", "--cert", "\(pki.path)/client.pem", "--key",
+                                                     "\(pki.path)/client.key", daemon.tcp + "/v1/health"])
+        #expect(withCertificate.status == 0 && withCertificate.text.contains("\"status\":\"ok\""), "\(withCertificate.text) \(withCertificate.stderr)")
+        let without = try Interop.run(curl, ["-sS", "--cacert", "\(cas.path)/ca.pem", daemon.tcp + "/v1/health"])
+        #expect(without.status != 0 && !without.text.contains("status"), "\(without.text)")
+        let untrusted = try Interop.run(curl, ["-sS", daemon.tcp + "/v1/health"])
+        #expect(untrusted.status == 60, "curl must not trust the server without the CA: \(untrusted.stderr)")
+        // The unix socket is unaffected.
+        #expect(try daemon.client(unix: true).health().status == "ok")
+    }
+
     @Test func leasesProtectFromGCAndSynchronizeUntilTheyExpire() throws {
         let site = try AreaCLITests.site("packmand-lease")
         defer { site.stop() }

@@ -40,13 +40,20 @@ import Testing
         #expect(config.databasePath == "/opt/alien/sw/.alien/packmand.sqlite")
     }
 
+    @Test func tlsAllowsAnyAddress() throws {
+        let config = try DaemonConfig.parse("area: /a\nlisten:\n  tcp: 0.0.0.0:9991\n  tls:\n    certificate: /c.pem\n    key: /k.pem\n    client_ca: /etc/grid-security/certificates\n",
+                                            file: "f.yaml")
+        #expect(config.listen.tcp?.host == "0.0.0.0" && config.listen.tls?.clientCA == "/etc/grid-security/certificates")
+    }
+
     @Test(arguments: [
         ("area: /a\nlisten: {unix: /s}\nbogus: 1\n", "f.yaml:3: bogus: unknown key"),
         ("area: /a\nlisten:\n  unix: /s\n  udp: 1\n", "f.yaml:4: listen.udp: unknown key"),
         ("area: relative\nlisten: {unix: /s}\n", "f.yaml:1: area: expected an absolute path, got 'relative'"),
         ("listen: {unix: /s}\n", "area: required"),
         ("area: /a\n", "listen: expected listen.unix"),
-        ("area: /a\nlisten: {tcp: 0.0.0.0:80}\n", "f.yaml:2: listen.tcp: '0.0.0.0' is not a loopback address"),
+        ("area: /a\nlisten: {tcp: 0.0.0.0:80}\n", "f.yaml:2: listen.tcp: '0.0.0.0' is not a loopback address; TCP beyond loopback needs TLS"),
+        ("area: /a\nlisten:\n  tcp: 0.0.0.0:80\n  tls: {certificate: /c}\n", "f.yaml:4: listen.tls: expected certificate and key"),
         ("area: /a\nlisten: {tcp: localhost}\n", "listen.tcp: expected host:port"),
         ("area: /a\nlisten: {unix: /s}\ndisk: {budget: lots}\n", "f.yaml:3: disk.budget: expected a size"),
         ("area: /a\nlisten: {unix: /s}\ndisk: {eviction: fifo}\n", "disk.eviction: expected lru or none, got 'fifo'"),
