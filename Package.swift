@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "alien-install", targets: ["alien-install"]),
+        .executable(name: "packmand", targets: ["packmand"]),
         // The library modules, for the fuzzers in Fuzz/ and for embedding.
         .library(name: "AlienInstallCore", targets: ["AlienModel", "Recipes", "Resolver", "HostEnvironment", "Tarballs", "JDL"]),
     ],
@@ -23,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Pure value types: package identities, architectures, hashes.
@@ -109,11 +113,41 @@ let package = Package(
             swiftSettings: strict),
         // `doctor --site`: the site checklist (area, trust, repository, proxy, clock, packmand, torrents).
         .target(name: "SiteDoctor", dependencies: ["SoftwareArea", "Trust", "Transport"], swiftSettings: strict),
+        // packmand's wire types (requests, responses, errors) and a small client (libcurl, TCP or unix socket).
+        .target(name: "PackManAPI", dependencies: ["AlienModel", "Transport"], swiftSettings: strict),
+        // The site daemon as a library: config, GRDB state, job engine, Hummingbird API, metrics.
+        .target(
+            name: "PackMan",
+            dependencies: [
+                "PackManAPI", "SoftwareArea", "Trust", "Transport", "JDL", "AlienModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "packmand",
+            dependencies: [
+                "PackMan",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         .executableTarget(
             name: "alien-install",
             dependencies: [
                 "AlienModel", "Recipes", "Resolver", "HostEnvironment", "Builder", "JDL", "Publisher", "Trust", "Transport",
-                "Torrents", "RepositoryServer", "SoftwareArea", "SiteDoctor",
+                "Torrents", "RepositoryServer", "SoftwareArea", "SiteDoctor", "PackManAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -191,11 +225,19 @@ let package = Package(
             name: "SiteDoctorTests",
             dependencies: ["SiteDoctor", "SoftwareArea", "Publisher", "Trust", "Transport", "TestSupport"],
             swiftSettings: strict),
+        // packmand: config, state, jobs, every endpoint through HummingbirdTesting's router mode.
+        .testTarget(
+            name: "PackManTests",
+            dependencies: [
+                "PackMan", "PackManAPI", "SoftwareArea", "Publisher", "Trust", "Transport", "AlienModel", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "AlienModel", "Resolver", "HostEnvironment", "TestSupport"], swiftSettings: strict),
         // Differential tests against aliBuild and end-to-end CLI tests.
         .testTarget(
             name: "InteropTests",
-            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "Trust", "Tarballs", "TestSupport", "Publisher", "Torrents"],
+            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "Trust", "Tarballs", "TestSupport", "Publisher", "Torrents", "PackManAPI"],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6],

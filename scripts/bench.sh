@@ -99,6 +99,11 @@ scripts/bench_transfer.sh "$BIN"
 echo
 echo "Torrents, side by side with plain HTTP (8 nodes, 256 MiB, origin rate-limited):"
 scripts/bench_torrent.sh "$BIN"
+# packmand: wrk on reads against the CLI's answer, 1 000 concurrent installs of one package.
+echo
+echo "packmand (wrk on GET /v1/installed and /v1/env; 1 000 concurrent POST /v1/install):"
+swift build -c release --static-swift-stdlib --scratch-path "$BUILD" --product packmand 2>&1 | tail -1
+scripts/bench_packmand.sh "$BIN"
 
 # Tarballs: our pack/extract against GNU tar on a ~500 MB, ~50 000-file tree.
 if [ "${BENCH_SKIP_TARBALLS:-0}" != 1 ]; then

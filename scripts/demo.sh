@@ -6,9 +6,10 @@ DEMO=.demo
 mkdir -p "$DEMO"
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-step "Building alien-install"
+step "Building alien-install and packmand"
 swift build -c debug 2>&1 | tail -1
 BIN=$(swift build -c debug --show-bin-path)/alien-install
+PACKMAND=$(swift build -c debug --show-bin-path)/packmand
 ARCH=slc9_x86-64
 
 step "Resolving AliRoot with defaults 'release' for $ARCH (offline: no git, no network)"
@@ -84,13 +85,45 @@ echo "leases left after the job: $(ls "$DEMO/area/.alien/leases" | wc -l)"
 # Worker nodes of one site through a BitTorrent swarm: signed torrents, opentracker, seeding.
 scripts/demo_swarm.sh "$BIN" "$DEMO" "$REPO_URL" "$ARCH"
 
+step "The site daemon: packmand on a unix socket, installing for jobs (with a token) and answering reads"
+rm -rf "$DEMO/site" && mkdir -p "$DEMO/site"
+SITE=$PWD/$DEMO/site
+printf 'demo-agent job %s\n' "$(printf %s demo-token | sha256sum | cut -d' ' -f1)" > "$SITE/tokens"
+printf 'demo-token\n' > "$SITE/token"
+cat > "$SITE/packmand.yaml" <<YAML
+area: $SITE/area
+arch: $ARCH
+repository: $REPO_URL
+trusted_root: $PWD/$DEMO/repo/metadata/1.root.json
+tokens: $SITE/tokens
+listen:
+  unix: $SITE/packmand.sock
+disk:
+  budget: 1G
+YAML
+"$PACKMAND" --config "$SITE/packmand.yaml" --ready-file "$SITE/ready" 2> "$SITE/packmand.log" &
+PACKMAND_PID=$!
+trap 'kill $SERVE_PID $PACKMAND_PID 2>/dev/null || true' EXIT
+for _ in $(seq 100); do [ -f "$SITE/ready" ] && break; sleep 0.1; done
+export ALIEN_PACKMAN=unix:$SITE/packmand.sock
+"$BIN" packman list
+"$BIN" packman install GridDemo --token-file "$SITE/token" --holder demo-job-2 --ttl 600
+"$BIN" packman listInstalled
+"$BIN" packman test GridDemo --token-file "$SITE/token"
+"$BIN" packman installLog GridDemo | tail -3
+curl -s --unix-socket "$SITE/packmand.sock" 'http://localhost/v1/env?packages=GridDemo&shell=sh' | grep -E '^export GRIDDEMO_ROOT='
+"$BIN" packman remove GridDemo --token-file "$SITE/token" || echo "(remove needs an admin token: refused as it should be)"
+"$BIN" packman audit
+kill -TERM "$PACKMAND_PID" && wait "$PACKMAND_PID" && echo "packmand stopped cleanly (SIGTERM); status page was at GET / on the socket"
+
 step "Done"
 cat <<TXT
 What exists today: recipes → resolution with aliBuild-identical versions and hashes,
 explanations, diffs, the system doctor, builds into reproducible relocatable tarballs in
 an aliBuild-layout store, publishing into a signed TUF repository served over HTTP, a
 site's verified view of it, atomic installs into a software area, and programs run in
-the installed packages' environment, a job run from its JDL under a lease, and a second
+the installed packages' environment, a job run from its JDL under a lease, a second
 worker node installing through a BitTorrent swarm fed by the first (signed torrents,
-opentracker). Still to come: installs through packmand, job agents. State of this demo: $DEMO/
+opentracker), and the site daemon packmand installing through its API with tokens and an
+audit log. Still to come: job agents. State of this demo: $DEMO/
 TXT

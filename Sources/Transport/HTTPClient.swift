@@ -54,6 +54,13 @@ public struct HTTPClient: Sendable {
     /// `configure`) names the request in errors; GETs follow redirects, other methods do not.
     func perform(_ url: String, method: String? = nil, sink: some Sink,
                  configure: (UnsafeMutableRawPointer) -> Void = { _ in }) throws(TransportError) {
+        var status = 0
+        try perform(url, method: method, sink: sink, acceptErrors: false, status: &status, configure: configure)
+    }
+
+    /// As above; with `acceptErrors` an HTTP error status is returned in `status`, not thrown.
+    func perform(_ url: String, method: String?, sink: some Sink, acceptErrors: Bool, status: inout Int,
+                 configure: (UnsafeMutableRawPointer) -> Void) throws(TransportError) {
         guard Self.initialized, let handle = curl_easy_init() else { throw .network(url: url, message: "libcurl failed to initialise") }
         defer { curl_easy_cleanup(handle) }
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -83,9 +90,8 @@ public struct HTTPClient: Sendable {
             let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
             throw .network(url: url, message: method.map { "\($0): " + message } ?? message)
         }
-        var status = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        guard status < 400 else { throw .status(url: url, code: status) }
+        guard acceptErrors || status < 400 else { throw .status(url: url, code: status) }
     }
 }
 

@@ -88,7 +88,9 @@ struct RunCommand: AsyncParsableCommand {
             TTL: the JDL's TTL + 1 h, else a day), then CMD — or the JDL's Executable with its \
             Arguments — runs as a child in their environment (ALIEN_JOB_ID set); the lease is \
             released when it ends, also on failure or SIGINT/SIGTERM/SIGHUP (forwarded to the \
-            child). Exit status: the command's (128 + N when killed by signal N).
+            child). Exit status: the command's (128 + N when killed by signal N). When a packmand \
+            serves the area (<area>/.alien/packmand.json) and $ALIEN_PACKMAN_TOKEN_FILE holds a job \
+            token, the daemon installs the packages and holds the lease instead.
             """)
 
     @OptionGroup var areaOptions: EnvironmentAreaOptions

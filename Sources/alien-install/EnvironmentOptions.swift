@@ -28,6 +28,12 @@ struct EnvironmentAreaOptions: ParsableArguments {
         }
         let present = EnvironmentArea.architectures(in: root)
         if present.count == 1 { return EnvironmentArea(root: root, architecture: present[0]) }
+        // An empty area a packmand (or install) set up remembers its architecture.
+        if present.isEmpty, let data = FileManager.default.contents(atPath: root.appendingPathComponent(".alien/config.json").path),
+           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let remembered = object["arch"] as? String,
+           let architecture = try? Architecture(remembered) {
+            return EnvironmentArea(root: root, architecture: architecture)
+        }
         if let host = try? HostArchitecture.current(), present.isEmpty || present.contains(host) {
             return EnvironmentArea(root: root, architecture: host)
         }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import PackManAPI
 import SoftwareArea
 import Torrents
 import Trust
@@ -34,6 +36,11 @@ struct Install: AsyncParsableCommand {
             <area>/.alien/config.json) or --lsd is on, else HTTP. --keep-for-seeding \
             keeps each verified tarball that has a torrent, with the torrent, in <area>/.alien/cache/ \
             for `alien-install seed` (over HTTP such a tarball is downloaded whole, not streamed).
+
+            When a packmand serves the area (it writes <area>/.alien/packmand.json while it listens on a \
+            unix socket), or --packman / $ALIEN_PACKMAN names one, and a token is at hand (--token-file or \
+            $ALIEN_PACKMAN_TOKEN_FILE), the install goes through the daemon (one download for every job \
+            asking at once; audited); --direct installs here instead.
             """)
 
     @Argument(help: "Packages to install.")
@@ -58,6 +65,12 @@ struct Install: AsyncParsableCommand {
     @Flag(name: .long, help: "Keep verified tarballs that have a torrent, with it, in <area>/.alien/cache/ for `seed`.")
     var keepForSeeding = false
     @OptionGroup var area: AreaOptions
+    @Option(name: .long, help: "Install through this packmand (unix:/path or http://host:port).")
+    var packman: String?
+    @Option(name: .long, help: "The packmand token file (default: $ALIEN_PACKMAN_TOKEN_FILE).")
+    var tokenFile: String?
+    @Flag(name: .long, help: "Install here even when a packmand serves the area.")
+    var direct = false
 
     func validate() throws {
         if packages.isEmpty { throw ValidationError("name at least one package") }
@@ -70,6 +83,17 @@ struct Install: AsyncParsableCommand {
 
     func run() async throws {
         let requests = try area.packageIDs(packages)
+        if let client = try daemonClient() {
+            let job = try Output.run { try client.install(requests.map(\.description), wait: 3600) }
+            if area.json {
+                area.emit(.object(["event": .string("done"), "job": .string(job.id), "state": .string(job.state.rawValue),
+                                   "installed": .array(job.installed.map { .string($0) })]))
+            } else {
+                Output.write("through packmand (\(client.endpoint)): " + PMInstall.describe(job))
+            }
+            if job.state != .succeeded { throw ExitCode(1) }
+            return
+        }
         var softwareArea = try area.open(repo: repository.repo, mirrors: repository.givenMirrors, root: repository.root)
         var mode = DownloadVia(rawValue: via) ?? .auto
         if mode == .auto, lsd { mode = .torrent }
@@ -97,5 +121,11 @@ struct Install: AsyncParsableCommand {
                 .object(["package": .string($0.package.description), "status": .string($0.status.rawValue), "path": .string($0.path)])
             })]))
         }
+    }
+
+    /// The daemon to install through, if one is configured and a token is at hand.
+    func daemonClient() throws -> PackManClient? {
+        guard !direct, repository.repo == nil, repository.root == nil, repository.mirrors.isEmpty, !noDeps, !evict else { return nil }
+        return try configuredPackMan(area: area.area ?? ProcessInfo.processInfo.environment["ALIEN_AREA"], endpoint: packman, tokenFile: tokenFile)
     }
 }

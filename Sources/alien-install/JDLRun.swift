@@ -2,6 +2,7 @@ import AlienModel
 import ArgumentParser
 import Foundation
 import JDL
+import PackManAPI
 import SoftwareArea
 import Transport
 
@@ -25,13 +26,33 @@ struct JDLJob {
             try SoftwareArea.open(root: environmentArea.root.path, arch: environmentArea.architecture.rawValue, fetcher: HTTPClient(),
                                   reporter: StderrReporter())
         }
-        let present = try await makePresent(requests, in: area)
         let holder = jobID ?? "jdl-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let ttl = Self.leaseSeconds(check.document)
+        // A packmand serving the area installs and leases for the job (it may own the area).
+        let daemon = try configuredPackMan(area: area.layout.root, endpoint: nil, tokenFile: nil)
+        let present: Present
+        if let daemon {
+            let job = try Output.run {
+                try daemon.install(requests.map(\.description), lease: LeaseSpec(holder: holder, ttl: ttl), wait: 3600)
+            }
+            guard job.state == .succeeded else {
+                _ = try? daemon.releaseLease(LeaseRequest(holder: holder))
+                throw Output.fail("packmand job \(job.id) \(job.state.rawValue): \(job.error ?? "not finished within an hour")")
+            }
+            do { present = try installedPresent(requests, in: area) } catch {
+                _ = try? daemon.releaseLease(LeaseRequest(holder: holder))
+                throw error
+            }
+        } else {
+            present = try await makePresent(requests, in: area)
+        }
+        let release: @Sendable () throws -> Void = {
+            if let daemon { _ = try daemon.releaseLease(LeaseRequest(holder: holder)) } else { _ = try area.releaseLease(holder: holder) }
+        }
         // From here on SIGINT/SIGTERM/SIGHUP do not end this process before the lease is released.
         let forwarding = SignalForwarding.install()
         defer { forwarding.restore() }
-        _ = try Output.run { try area.acquireLease(holder: holder, packages: present.all, ttl: ttl) }
+        if daemon == nil { _ = try Output.run { try area.acquireLease(holder: holder, packages: present.all, ttl: ttl) } }
         let status: Int32
         do {
             let program = try command.isEmpty ? Self.jdlCommand(check.document, file: file) : command
@@ -44,10 +65,10 @@ struct JDLJob {
             let signalled = SignalForwarding.pending
             status = signalled != 0 ? 128 + signalled : try Self.spawn(program, environment: changes.applied(to: base))
         } catch {
-            _ = try? area.releaseLease(holder: holder)
+            try? release()
             throw error
         }
-        try Output.run { _ = try area.releaseLease(holder: holder) }
+        try Output.run { try release() }
         return status
     }
 

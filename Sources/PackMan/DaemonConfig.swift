@@ -1,0 +1,279 @@
+import Foundation
+import SoftwareArea
+import Yams
+
+/// packmand's configuration file (YAML; docs/packmand.md lists every key). Unknown keys and
+/// bad values are startup errors naming the key and `file:line`.
+public struct DaemonConfig: Sendable, Hashable {
+    public struct Listen: Sendable, Hashable {
+        /// A unix socket path (mode 0666: reads are open, mutations need a token).
+        public var unix: String?
+        /// `host:port` (loopback only until TLS exists: `127.0.0.1:9991`, `[::1]:9991`, `localhost:9991`).
+        public var tcp: (host: String, port: Int)? {
+            get { tcpHost.map { ($0, tcpPort) } }
+            set {
+                tcpHost = newValue?.host
+                tcpPort = newValue?.port ?? 0
+            }
+        }
+        var tcpHost: String?
+        var tcpPort: Int = 0
+        /// TLS on the TCP listener (required beyond loopback).
+        public var tls: TLS?
+    }
+
+    /// `listen.tls`: the server's PEM certificate chain and key; with `client_ca` (a PEM file or a
+    /// directory of them, grid style) clients must present a certificate one of them signed.
+    public struct TLS: Sendable, Hashable {
+        public var certificate: String
+        public var key: String
+        public var clientCA: String?
+    }
+
+    public enum Eviction: String, Sendable, Hashable { case lru, none }
+
+    public struct Seeding: Sendable, Hashable {
+        /// Bytes per second up (0: unlimited); peers; share ratio after which seeding stops.
+        public var uploadRate: UInt64 = 0
+        public var maxPeers: Int = 50
+        public var ratio: Double = 2
+        public var enabled = false
+    }
+
+    public struct Notifications: Sendable, Hashable {
+        public init() {}
+
+        public var webhook: String?
+        public var mail: String?
+        public var sendmail = "/usr/sbin/sendmail"
+        /// Fraction of the budget (or of the disk) used above which the admin hears of it.
+        public var diskThreshold: Double = 0.9
+        /// Fraction of failed jobs among the last 20 above which the admin hears of it.
+        public var failureRate: Double = 0.5
+        /// Seconds of trusted metadata validity left below which the admin hears of it.
+        public var expiryWarning: Int64 = 6 * 3600
+        /// At most one message (a digest) per this many seconds.
+        public var minInterval: Int64 = 3600
+    }
+
+    public var file: String
+    public var area: String
+    public var arch: String?
+    public var repository: String?
+    public var mirrors: [String] = []
+    public var trustedRoot: String?
+    public var listen = Listen()
+    public var tokensFile: String?
+    /// The SQLite database (default `<area>/.alien/packmand.sqlite`).
+    public var database: String?
+    public var diskBudget: UInt64?
+    public var eviction = Eviction.lru
+    /// Install jobs running at once (each may block a thread on a package lock).
+    public var parallelJobs = 2
+    /// Largest request body accepted (bytes).
+    public var maxBody = 64 * 1024
+    /// Longest `?wait=` honoured (seconds).
+    public var maxWait = 3600
+    /// Seconds a stopping daemon gives running installs to finish.
+    public var shutdownGrace = 30
+    public var seeding = Seeding()
+    public var notifications = Notifications()
+
+    public init(file: String, area: String) {
+        self.file = file
+        self.area = area
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.file == rhs.file && lhs.description == rhs.description }
+    public func hash(into hasher: inout Hasher) { hasher.combine(description) }
+    var description: String { "\(area) \(arch ?? "") \(repository ?? "") \(listen.unix ?? "") \(listen.tcpHost ?? ""):\(listen.tcpPort)" }
+
+    public var databasePath: String { database ?? "\(area)/.alien/packmand.sqlite" }
+
+    // MARK: loading
+
+    public static func load(file: String) throws(ConfigError) -> DaemonConfig {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ConfigError(file: file, line: nil, key: nil, message: "cannot read the file") }
+        return try parse(text, file: file)
+    }
+
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> DaemonConfig {
+        let node: Node?
+        do { node = try Yams.compose(yaml: text) } catch {
+            throw ConfigError(file: file, line: nil, key: nil, message: "not YAML: \(error)")
+        }
+        guard let node, let top = node.mapping else { throw ConfigError(file: file, line: 1, key: nil, message: "expected a mapping of keys") }
+        let reader = ConfigReader(file: file)
+        let entries = try reader.entries(top, prefix: "", known: topKeys)
+        guard let areaNode = entries["area"] else { throw ConfigError(file: file, line: node.mark?.line, key: "area", message: "required") }
+        var config = DaemonConfig(file: file, area: try reader.path(areaNode, "area"))
+        if let value = entries["arch"] { config.arch = try reader.string(value, "arch") }
+        if let value = entries["repository"] { config.repository = try reader.url(value, "repository") }
+        if let value = entries["mirrors"] { config.mirrors = try reader.list(value, "mirrors").map { node throws(ConfigError) in try reader.url(node, "mirrors") } }
+        if let value = entries["trusted_root"] { config.trustedRoot = try reader.path(value, "trusted_root") }
+        if let value = entries["tokens"] { config.tokensFile = try reader.path(value, "tokens") }
+        if let value = entries["database"] { config.database = try reader.path(value, "database") }
+        if let value = entries["parallel_jobs"] { config.parallelJobs = try reader.integer(value, "parallel_jobs", in: 1...64) }
+        if let value = entries["max_body"] { config.maxBody = Int(try reader.size(value, "max_body")) }
+        if let value = entries["max_wait"] { config.maxWait = try reader.integer(value, "max_wait", in: 0...86400) }
+        if let value = entries["shutdown_grace"] { config.shutdownGrace = try reader.integer(value, "shutdown_grace", in: 0...3600) }
+        if let value = entries["listen"] {
+            let listen = try reader.entries(try reader.mapping(value, "listen"), prefix: "listen.", known: ["unix", "tcp", "tls"])
+            if let unix = listen["unix"] { config.listen.unix = try reader.path(unix, "listen.unix") }
+            if let node = listen["tls"] {
+                let tls = try reader.entries(try reader.mapping(node, "listen.tls"), prefix: "listen.tls.", known: ["certificate", "key", "client_ca"])
+                guard let certificate = tls["certificate"], let key = tls["key"] else {
+                    throw reader.error(node, "listen.tls", "expected certificate and key (PEM files)")
+                }
+                config.listen.tls = TLS(certificate: try reader.path(certificate, "listen.tls.certificate"), key: try reader.path(key, "listen.tls.key"),
+                                        clientCA: try tls["client_ca"].map { node throws(ConfigError) in try reader.path(node, "listen.tls.client_ca") })
+            }
+            if let tcp = listen["tcp"] { config.listen.tcp = try reader.address(tcp, "listen.tcp", tls: config.listen.tls != nil) }
+        }
+        guard config.listen.unix != nil || config.listen.tcpHost != nil else {
+            throw ConfigError(file: file, line: entries["listen"]?.mark?.line ?? node.mark?.line, key: "listen",
+                              message: "expected listen.unix (a socket path) and/or listen.tcp (host:port)")
+        }
+        if let value = entries["disk"] {
+            let disk = try reader.entries(try reader.mapping(value, "disk"), prefix: "disk.", known: ["budget", "eviction"])
+            if let budget = disk["budget"] { config.diskBudget = try reader.size(budget, "disk.budget") }
+            if let eviction = disk["eviction"] {
+                let text = try reader.string(eviction, "disk.eviction")
+                guard let chosen = Eviction(rawValue: text) else { throw reader.error(eviction, "disk.eviction", "expected lru or none, got '\(text)'") }
+                config.eviction = chosen
+            }
+        }
+        if let value = entries["seeding"] {
+            let seeding = try reader.entries(try reader.mapping(value, "seeding"), prefix: "seeding.", known: ["enabled", "upload_rate", "max_peers", "ratio"])
+            if let node = seeding["enabled"] { config.seeding.enabled = try reader.bool(node, "seeding.enabled") }
+            if let node = seeding["upload_rate"] { config.seeding.uploadRate = try reader.size(node, "seeding.upload_rate") }
+            if let node = seeding["max_peers"] { config.seeding.maxPeers = try reader.integer(node, "seeding.max_peers", in: 0...10000) }
+            if let node = seeding["ratio"] { config.seeding.ratio = try reader.number(node, "seeding.ratio", in: 0...1000) }
+        }
+        if let value = entries["notifications"] {
+            let known: Set<String> = ["webhook", "mail", "sendmail", "disk_threshold", "failure_rate", "expiry_warning", "min_interval"]
+            let notes = try reader.entries(try reader.mapping(value, "notifications"), prefix: "notifications.", known: known)
+            if let node = notes["webhook"] { config.notifications.webhook = try reader.url(node, "notifications.webhook") }
+            if let node = notes["mail"] {
+                let address = try reader.string(node, "notifications.mail")
+                guard address.contains("@"), !address.contains(" "), !address.hasPrefix("-") else {
+                    throw reader.error(node, "notifications.mail", "expected a mail address, got '\(address)'")
+                }
+                config.notifications.mail = address
+            }
+            if let node = notes["sendmail"] { config.notifications.sendmail = try reader.path(node, "notifications.sendmail") }
+            if let node = notes["disk_threshold"] { config.notifications.diskThreshold = try reader.number(node, "notifications.disk_threshold", in: 0...1) }
+            if let node = notes["failure_rate"] { config.notifications.failureRate = try reader.number(node, "notifications.failure_rate", in: 0...1) }
+            if let node = notes["expiry_warning"] { config.notifications.expiryWarning = Int64(try reader.integer(node, "notifications.expiry_warning", in: 0...(365 * 86400))) }
+            if let node = notes["min_interval"] { config.notifications.minInterval = Int64(try reader.integer(node, "notifications.min_interval", in: 0...(30 * 86400))) }
+        }
+        return config
+    }
+
+    static let topKeys: Set<String> = ["area", "arch", "repository", "mirrors", "trusted_root", "listen", "tokens", "database", "disk",
+                                       "parallel_jobs", "max_body", "max_wait", "shutdown_grace", "seeding", "notifications"]
+}
+
+/// A configuration file error: `file:line: key: message`.
+public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int?
+    public var key: String?
+    public var message: String
+
+    public var description: String {
+        "\(file)\(line.map { ":\($0)" } ?? ""): \(key.map { "\($0): " } ?? "")\(message)"
+    }
+}
+
+/// Typed reads of YAML nodes with positions for errors.
+struct ConfigReader {
+    let file: String
+
+    func error(_ node: Node, _ key: String, _ message: String) -> ConfigError {
+        ConfigError(file: file, line: node.mark?.line, key: key, message: message)
+    }
+
+    func entries(_ mapping: Node.Mapping, prefix: String, known: Set<String>) throws(ConfigError) -> [String: Node] {
+        var result: [String: Node] = [:]
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.string else { throw error(keyNode, prefix, "expected a text key") }
+            guard known.contains(key) else {
+                throw error(keyNode, prefix + key, "unknown key (expected one of: \(known.sorted().map { prefix + $0 }.joined(separator: ", ")))")
+            }
+            guard result[key] == nil else { throw error(keyNode, prefix + key, "given twice") }
+            result[key] = value
+        }
+        return result
+    }
+
+    func mapping(_ node: Node, _ key: String) throws(ConfigError) -> Node.Mapping {
+        guard let mapping = node.mapping else { throw error(node, key, "expected a mapping of keys") }
+        return mapping
+    }
+
+    func list(_ node: Node, _ key: String) throws(ConfigError) -> [Node] {
+        if let sequence = node.sequence { return Array(sequence) }
+        if node.scalar != nil { return [node] }
+        throw error(node, key, "expected a list")
+    }
+
+    func string(_ node: Node, _ key: String) throws(ConfigError) -> String {
+        guard let scalar = node.scalar, !scalar.string.isEmpty else { throw error(node, key, "expected a non-empty text") }
+        return scalar.string
+    }
+
+    func path(_ node: Node, _ key: String) throws(ConfigError) -> String {
+        let text = try string(node, key)
+        guard text.hasPrefix("/") else { throw error(node, key, "expected an absolute path, got '\(text)'") }
+        return text
+    }
+
+    func url(_ node: Node, _ key: String) throws(ConfigError) -> String {
+        let text = try string(node, key)
+        guard ["http://", "https://", "file://"].contains(where: { text.hasPrefix($0) }), URL(string: text) != nil else {
+            throw error(node, key, "expected an http://, https:// or file:// URL, got '\(text)'")
+        }
+        return text
+    }
+
+    func integer(_ node: Node, _ key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard node.scalar != nil, let value = Int(node.scalar!.string), range.contains(value) else {
+            throw error(node, key, "expected a whole number in \(range.lowerBound)…\(range.upperBound), got '\(node.scalar?.string ?? "a collection")'")
+        }
+        return value
+    }
+
+    func number(_ node: Node, _ key: String, in range: ClosedRange<Double>) throws(ConfigError) -> Double {
+        guard let text = node.scalar?.string, let value = Double(text), range.contains(value) else {
+            throw error(node, key, "expected a number in \(range.lowerBound)…\(range.upperBound), got '\(node.scalar?.string ?? "a collection")'")
+        }
+        return value
+    }
+
+    func bool(_ node: Node, _ key: String) throws(ConfigError) -> Bool {
+        switch node.scalar?.string {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw error(node, key, "expected true or false, got '\(node.scalar?.string ?? "a collection")'")
+        }
+    }
+
+    func size(_ node: Node, _ key: String) throws(ConfigError) -> UInt64 {
+        let text = try string(node, key)
+        do { return try SoftwareArea.parseSize(text) } catch { throw self.error(node, key, "expected a size such as 200G, 512M or 1000000, got '\(text)'") }
+    }
+
+    func address(_ node: Node, _ key: String, tls: Bool) throws(ConfigError) -> (host: String, port: Int) {
+        let text = try string(node, key)
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw error(node, key, "expected host:port, got '\(text)'")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard tls || ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.") else {
+            throw error(node, key, "'\(host)' is not a loopback address; TCP beyond loopback needs TLS (listen.tls)")
+        }
+        return (host, port)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import PackManAPI
+import ServiceLifecycle
+import Transport
+
+extension PackManDaemon {
+    /// The health as notifications judge it (the repository probed with a HEAD of timestamp.json).
+    func healthSnapshot() async -> HealthSnapshot {
+        let installed = area.installed()
+        let jobs = ((try? store.jobs(limit: 20)) ?? []).map(\.status.state).filter(\.isFinished)
+        var failure: String?
+        if let repository = area.configuration.repository, repository.hasPrefix("http") {
+            let base = repository.hasSuffix("/") ? String(repository.dropLast()) : repository
+            do { _ = try HTTPClient(connectTimeout: 5, stallTimeout: 10).exchange("HEAD", base + "/metadata/timestamp.json", timeout: 15) } catch {
+                failure = error.description
+            }
+        }
+        var free: UInt64?, total: UInt64?
+        var stats = statvfs()
+        if statvfs(area.layout.root, &stats) == 0 {
+            free = UInt64(stats.f_bavail) * UInt64(stats.f_frsize)
+            total = UInt64(stats.f_blocks) * UInt64(stats.f_frsize)
+        }
+        return HealthSnapshot(diskUsed: installed.reduce(0) { $0 + $1.record.size }, diskBudget: config.diskBudget, diskFree: free, diskTotal: total,
+                              recentJobs: jobs, metadataExpiresIn: metadataExpiry().map { $0 - area.clock() }, repositoryFailure: failure)
+    }
+
+    /// The notifier of the configured targets (nil without webhook and mail).
+    public func notifier() -> Notifier? {
+        let rules = config.notifications
+        guard rules.webhook != nil || rules.mail != nil else { return nil }
+        let site = ProcessInfo.processInfo.hostName + ":" + area.layout.root
+        return Notifier(rules: rules, sinks: NotificationSinks(webhook: rules.webhook, mail: rules.mail, sendmail: rules.sendmail, site: site),
+                        clock: area.clock)
+    }
+
+    /// Checks once now and then every `interval` seconds until shutdown.
+    func watch(_ notifier: Notifier, interval: Int) async {
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            await notifier.observe(await healthSnapshot().alerts(config.notifications))
+            try? await Task.sleep(for: .seconds(interval))
+        }
+    }
+}
+
+/// Runs the health watch until shutdown.
+struct NotificationService: Service {
+    let daemon: PackManDaemon
+    let notifier: Notifier
+    let interval: Int
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await daemon.watch(notifier, interval: interval) }
+    }
+}

@@ -1,0 +1,268 @@
+import AlienModel
+import Foundation
+import Hummingbird
+import PackManAPI
+import SoftwareArea
+
+extension PackManDaemon {
+    /// Every endpoint of docs/api.md.
+    public func router() -> Router<PackManContext> {
+        let router = Router(context: PackManContext.self)
+        router.add(middleware: ErrorAndMetricsMiddleware(metrics: metrics))
+        router.get("/") { _, _ in try await self.statusPage() }
+        router.get("/metrics") { _, _ in
+            self.refreshGauges()
+            let counts = await self.engine.counts
+            self.metrics.queue(running: counts.running, queued: counts.queued)
+            return JSONAnswer.text(self.metrics.exposition(), type: "text/plain; version=0.0.4")
+        }
+        let v1 = router.group("v1")
+        v1.get("health") { _, _ in try await self.health() }
+        v1.get("packages") { request, _ in try await self.packages(request) }
+        v1.get("installed") { _, _ in JSONAnswer.make(try await offload { self.installedInfo() }) }
+        v1.get("packages/{id}/dependencies") { _, context in try await self.dependencies(try Self.packageParameter(context)) }
+        v1.get("packages/{id}/log") { _, context in
+            let id = try Self.packageParameter(context)
+            return JSONAnswer.make(PackageLog(package: id, lines: try self.log(of: id)))
+        }
+        v1.post("packages/{id}/test") { request, context in
+            let id = try Self.packageParameter(context)
+            let who = try await self.authorize(request, context, .job, action: "test", subject: id)
+            return try await self.test(id, identity: who)
+        }
+        v1.post("install") { request, context in try await self.install(request, context) }
+        v1.get("jobs") { _, _ in JSONAnswer.make(await self.engine.recentJobs()) }
+        v1.get("jobs/{id}") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard let job = await self.engine.job(id) else { throw APIError(.notFound, "no job \(id)") }
+            return JSONAnswer.make(job)
+        }
+        v1.delete("installed/{id}") { request, context in
+            let id = try Self.packageParameter(context)
+            let who = try await self.authorize(request, context, .admin, action: "remove", subject: id)
+            return try await self.remove(id, identity: who)
+        }
+        v1.post("synchronize") { request, context in try await self.synchronize(request, context) }
+        v1.get("leases") { _, _ in
+            JSONAnswer.make(try await offload { self.area.liveLeases().map { LeaseInfo(holder: $0.holder, packages: $0.packages, expires: $0.expires) } })
+        }
+        v1.post("leases") { request, context in try await self.lease(request, context, acquire: true) }
+        v1.delete("leases") { request, context in try await self.lease(request, context, acquire: false) }
+        v1.get("env") { request, _ in try await self.environment(request) }
+        v1.get("audit") { request, _ in
+            let limit = min(10000, max(1, request.uri.queryParameters.get("limit", as: Int.self) ?? 100))
+            return JSONAnswer.make(try self.store.auditLog(limit: limit))
+        }
+        return router
+    }
+
+    // MARK: reads
+
+    func health() async throws -> Response {
+        let counts = await engine.counts
+        let installed = try await offload { self.installedInfo() }
+        return JSONAnswer.make(Health(status: "ok", area: area.layout.root, arch: area.layout.arch, installed: installed.count,
+                                      runningJobs: counts.running, queuedJobs: counts.queued, diskUsed: installed.reduce(0) { $0 + $1.size },
+                                      diskBudget: config.diskBudget, diskAvailable: area.disk.availableBytes(at: area.layout.root)))
+    }
+
+    /// `?name=X` (one package), `?arch=A` (only the area's architecture has packages), `?latest=true`
+    /// (the newest of each name), `?package=X::latest` (what that request resolves to).
+    func packages(_ request: Request) async throws -> Response {
+        let query = request.uri.queryParameters
+        if let arch = query.get("arch"), arch != area.layout.arch { return JSONAnswer.make([PackageInfo]()) }
+        let catalog: PackageCatalog
+        do { catalog = try area.catalog() } catch { throw APIError(.serviceUnavailable, error.description) }
+        var targets: [PackageTarget]
+        if let text = query.get("package") {
+            let id: PackageID
+            do { id = try PackageID(parsing: text) } catch { throw APIError(.badRequest, "package: \(error.description)") }
+            do { targets = [try await catalog.resolve(id)] } catch {
+                if case .unknownPackage = error { throw APIError(.notFound, error.description) }
+                throw APIError(.badGateway, error.description)
+            }
+        } else {
+            do { targets = try await catalog.available(name: query.get("name")) } catch { throw APIError(.badGateway, error.description) }
+        }
+        if query.get("latest") == "true" {
+            var seen = Set<String>()
+            targets = targets.filter { seen.insert($0.key.name).inserted }
+        }
+        let installed = Set(area.installed().map(\.record.target))
+        return JSONAnswer.make(targets.map { target in
+            PackageInfo(id: "\(PackageID.defaultOwner)@\(target.key.name)::\(target.key.version)-\(target.key.revision)", name: target.key.name,
+                        version: target.key.version, revision: target.key.revision, arch: target.arch, target: target.info.path,
+                        length: target.info.file.length, requires: target.requires, installed: installed.contains(target.info.path))
+        })
+    }
+
+    func dependencies(_ text: String) async throws -> Response {
+        let id = try Self.parse(text)
+        do {
+            let catalog = try area.catalog()
+            let root = try await catalog.resolve(id)
+            let closure = try await catalog.closure(of: [root])
+            return JSONAnswer.make(DependencyList(package: root.key.description, dependencies: closure.filter { $0 != root }.map(\.key.description)))
+        } catch {
+            if case .unknownPackage = error { throw APIError(.notFound, error.description) }
+            throw APIError(.badGateway, error.description)
+        }
+    }
+
+    /// The log lines of the installed (else the named) package.
+    func log(of text: String) throws -> [LogLine] {
+        let id = try Self.parse(text)
+        let key = area.installed(matching: id).first?.key.description ?? "\(id.name.rawValue)/\(id.version)"
+        return try store.log(package: key)
+    }
+
+    func environment(_ request: Request) async throws -> Response {
+        let query = request.uri.queryParameters
+        guard let list = query.get("packages"), !list.isEmpty else { throw APIError(.badRequest, "packages: expected a comma-separated list") }
+        let shellName = query.get("shell") ?? "sh"
+        guard let shell = EnvironmentShell(rawValue: shellName) else {
+            throw APIError(.badRequest, "shell: expected one of \(EnvironmentShell.allCases.map(\.rawValue).joined(separator: ", ")), got '\(shellName)'")
+        }
+        let key = "\(list)|\(shellName)"
+        if let cached = environments.get(key) { return JSONAnswer.text(cached) }
+        let text: String = try await offload {
+            let environment = EnvironmentArea(root: URL(fileURLWithPath: self.area.layout.root), architecture: try Self.architecture(self.area.layout.arch))
+            do {
+                let requests = try EnvironmentRequest.parse([list])
+                let selected = try environment.resolve(requests)
+                _ = try environment.closure(of: selected)
+                let changes = try EnvironmentLoader().changes(area: environment, packages: selected, base: ["PATH": "/usr/bin:/bin"])
+                for package in selected {
+                    if let key = self.area.installed(matching: try PackageID(parsing: package.moduleName)).first?.key { self.area.touch(key) }
+                }
+                return shell.render(changes)
+            } catch let error as EnvironmentError {
+                switch error {
+                case .badPackageArgument: throw APIError(.badRequest, error.description)
+                case .notInstalled, .missingDependency: throw APIError(.notFound, error.description)
+                default: throw APIError(.internalServerError, error.description)
+                }
+            }
+        }
+        environments.set(key, text)
+        return JSONAnswer.text(text)
+    }
+
+    // MARK: mutations
+
+    func install(_ request: Request, _ context: PackManContext) async throws -> Response {
+        let body = try await Self.body(InstallRequest.self, request, limit: config.maxBody)
+        let subject = body.packages.joined(separator: " ")
+        let who = try await authorize(request, context, .job, action: "install", subject: subject)
+        let (job, joined): (JobStatus, Bool)
+        do { (job, joined) = try await engine.install(body.packages, lease: body.lease, identity: who) } catch {
+            audit(who, "install", subject, "refused: \(error.description)")
+            throw APIError(error == .stopping ? .serviceUnavailable : .badRequest, error.description)
+        }
+        audit(who, "install", subject, joined ? "joined" : "accepted", job: job.id)
+        return try await answer(job, request)
+    }
+
+    func synchronize(_ request: Request, _ context: PackManContext) async throws -> Response {
+        let buffer = try await Self.bytes(request, limit: config.maxBody)
+        let body = buffer.readableBytes == 0 ? SynchronizeRequest() : try Self.decode(SynchronizeRequest.self, buffer)
+        let subject = body.packages?.joined(separator: " ") ?? "*"
+        let who = try await authorize(request, context, .admin, action: "synchronize", subject: subject)
+        let job: JobStatus
+        do { job = try await engine.synchronize(body.packages, removeUndefined: body.removeUndefined ?? true, identity: who) } catch {
+            audit(who, "synchronize", subject, "refused: \(error.description)")
+            throw APIError(error == .stopping ? .serviceUnavailable : .badRequest, error.description)
+        }
+        audit(who, "synchronize", subject, "accepted", job: job.id)
+        return try await answer(job, request)
+    }
+
+    /// 202 with the job; with `?wait=SECONDS` the answer waits (200 when the job finished by then).
+    func answer(_ job: JobStatus, _ request: Request) async throws -> Response {
+        guard let waitText = request.uri.queryParameters.get("wait") else { return JSONAnswer.make(job, status: .accepted) }
+        guard let seconds = Int(waitText), seconds >= 0 else { throw APIError(.badRequest, "wait: expected seconds ≥ 0, got '\(waitText)'") }
+        let current = await engine.wait(job.id, seconds: min(seconds, config.maxWait)) ?? job
+        return JSONAnswer.make(current, status: current.state.isFinished ? .ok : .accepted)
+    }
+
+    func remove(_ text: String, identity: String) async throws -> Response {
+        let id = try Self.parse(text)
+        do {
+            let key = try await offload { () throws(SoftwareAreaError) -> String in try self.area.remove(id).description }
+            environments.invalidate()
+            audit(identity, "remove", text, "removed \(key)")
+            return JSONAnswer.make(RemoveResult(removed: key))
+        } catch let error as SoftwareAreaError {
+            audit(identity, "remove", text, "refused: \(error.description)")
+            switch error {
+            case .notInstalled: throw APIError(.notFound, error.description)
+            case .leased, .required: throw APIError(.conflict, error.description)
+            default: throw APIError(.internalServerError, error.description)
+            }
+        }
+    }
+
+    func lease(_ request: Request, _ context: PackManContext, acquire: Bool) async throws -> Response {
+        let body = try await Self.body(LeaseRequest.self, request, limit: config.maxBody)
+        let subject = "\(body.holder): \((body.packages ?? []).joined(separator: " "))"
+        let who = try await authorize(request, context, .job, action: acquire ? "lease" : "release", subject: subject)
+        let requests = try (body.packages ?? []).map(Self.parse)
+        do {
+            if acquire {
+                guard !requests.isEmpty else { throw APIError(.badRequest, "packages: expected at least one package") }
+                guard let ttl = body.ttl, ttl > 0, ttl <= 30 * 86400 else { throw APIError(.badRequest, "ttl: expected 1…2592000 seconds") }
+                let lease = try await offload { () throws(SoftwareAreaError) -> Lease in try self.area.acquireLease(holder: body.holder, packages: requests, ttl: ttl) }
+                audit(who, "lease", subject, "until \(lease.expires)")
+                _ = installedInfo()
+                return JSONAnswer.make(LeaseInfo(holder: lease.holder, packages: lease.packages, expires: lease.expires))
+            }
+            let left = try await offload { () throws(SoftwareAreaError) -> Lease? in try self.area.releaseLease(holder: body.holder, packages: requests) }
+            audit(who, "release", subject, left == nil ? "released" : "kept \(left!.packages.joined(separator: " "))")
+            _ = installedInfo()
+            return JSONAnswer.make(left.map { [LeaseInfo(holder: $0.holder, packages: $0.packages, expires: $0.expires)] } ?? [])
+        } catch let error as SoftwareAreaError {
+            audit(who, acquire ? "lease" : "release", subject, "refused: \(error.description)")
+            if case .notInstalled = error { throw APIError(.notFound, error.description) }
+            throw APIError(.badRequest, error.description)
+        }
+    }
+
+    // MARK: helpers
+
+    static func packageParameter(_ context: PackManContext) throws -> String {
+        guard let raw = context.parameters.get("id"), let text = raw.removingPercentEncoding, !text.isEmpty else {
+            throw APIError(.badRequest, "expected a package id in the path")
+        }
+        return text
+    }
+
+    static func parse(_ text: String) throws -> PackageID {
+        do { return try PackageID(parsing: text) } catch { throw APIError(.badRequest, error.description) }
+    }
+
+    static func architecture(_ text: String) throws -> Architecture {
+        do { return try Architecture(text) } catch { throw APIError(.internalServerError, "\(error)") }
+    }
+
+    static func bytes(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        do { return try await request.body.collect(upTo: limit) } catch {
+            throw APIError(.contentTooLarge, "request body larger than \(limit) bytes")
+        }
+    }
+
+    static func decode<T: StrictFields>(_ type: T.Type, _ buffer: ByteBuffer) throws -> T {
+        do { return try WireDecoding.decode(type, from: Data(buffer.readableBytesView)) } catch { throw APIError(.badRequest, error.description) }
+    }
+
+    static func body<T: StrictFields>(_ type: T.Type, _ request: Request, limit: Int) async throws -> T {
+        let buffer = try await bytes(request, limit: limit)
+        guard buffer.readableBytes > 0 else { throw APIError(.badRequest, "expected a JSON body") }
+        return try decode(type, buffer)
+    }
+}
+
+/// Runs blocking work (directory scans, flock, bash) on the install threads, not on the
+/// cooperative pool.
+func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withTaskExecutorPreference(InstallExecutor.shared) { try body() }
+}

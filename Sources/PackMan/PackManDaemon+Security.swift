@@ -1,0 +1,26 @@
+import Foundation
+import Hummingbird
+import PackManAPI
+
+extension PackManDaemon {
+    /// The identity of a mutating request's caller, or 401 (no or unknown token) / 403 (role too
+    /// low). Refusals are audited. The identity is the token's name, plus `uid=N` on the unix socket.
+    func authorize(_ request: Request, _ context: PackManContext, _ needed: Role, action: String, subject: String) async throws -> String {
+        let uid = await context.peerUID()
+        let peer = uid.map { "uid=\($0)" }
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            audit(peer ?? "anonymous", action, subject, "denied: no credential")
+            throw APIError(.unauthorized, "\(action) needs a credential: Authorization: Bearer <token> (role \(needed.rawValue))")
+        }
+        guard let entry = tokens.authenticate(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)) else {
+            audit(peer ?? "anonymous", action, subject, "denied: unknown token")
+            throw APIError(.unauthorized, "unknown token")
+        }
+        let identity = ([entry.name] + (peer.map { [$0] } ?? [])).joined(separator: " ")
+        guard entry.role >= needed else {
+            audit(identity, action, subject, "denied: role \(entry.role.rawValue), needs \(needed.rawValue)")
+            throw APIError(.forbidden, "token \(entry.name) has role \(entry.role.rawValue); \(action) needs \(needed.rawValue)")
+        }
+        return identity
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOSSL
+import NIOCore
+import ServiceLifecycle
+
+extension PackManDaemon {
+    /// The services of a running daemon: one HTTP server per listen address, then the job engine.
+    /// ServiceGroup stops them in reverse order on SIGTERM/SIGINT: the engine first (no new
+    /// jobs, running installs get `shutdown_grace` seconds to finish their packages, waiting
+    /// requests are answered), then the servers (stop accepting, finish open requests).
+    /// `onListening` gets each bound address (`unix:/path` or `http://127.0.0.1:PORT`).
+    public func services(logger: Logger, onListening: @escaping @Sendable (String) -> Void = { _ in }) throws(DaemonError) -> [any Service] {
+        var services: [any Service] = []
+        if let path = config.listen.unix {
+            unlink(path)
+            try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            services.append(Application(router: router(), configuration: .init(address: .unixDomainSocket(path: path), serverName: "packmand"),
+                                        onServerRunning: { [endpointFile] _ in
+                                            // Anyone on the host may read; mutations need a token.
+                                            chmod(path, 0o666)
+                                            // `alien-install install --area` finds the daemon here.
+                                            let text = "{\"endpoint\":\"unix:\(path)\"}\n"
+                                            if FileManager.default.createFile(atPath: endpointFile + ".tmp", contents: Data(text.utf8)) {
+                                                rename(endpointFile + ".tmp", endpointFile)
+                                            }
+                                            onListening("unix:\(path)")
+                                        }, logger: logger))
+        }
+        if let tcp = config.listen.tcp {
+            let server: HTTPServerBuilder
+            let scheme: String
+            if let tls = config.listen.tls {
+                do { server = try .tls(.http1(), tlsConfiguration: try Self.tlsConfiguration(tls)) } catch {
+                    throw .config(ConfigError(file: config.file, line: nil, key: "listen.tls", message: "\(error)"))
+                }
+                scheme = "https"
+            } else {
+                server = .http1()
+                scheme = "http"
+            }
+            services.append(Application(router: router(), server: server,
+                                        configuration: .init(address: .hostname(tcp.host, port: tcp.port), serverName: "packmand"),
+                                        onServerRunning: { channel in
+                                            let port = channel.localAddress?.port ?? tcp.port
+                                            let host = tcp.host.contains(":") ? "[\(tcp.host)]" : tcp.host
+                                            onListening("\(scheme)://\(host):\(port)")
+                                        }, logger: logger))
+        }
+        if let notifier = notifier() { services.append(NotificationService(daemon: self, notifier: notifier, interval: 60)) }
+        services.append(EngineService(engine: engine, grace: config.shutdownGrace, endpointFile: config.listen.unix == nil ? nil : endpointFile))
+        return services
+    }
+}
+
+extension PackManDaemon {
+    /// The server side of `listen.tls`: certificate chain and key; with `client_ca`, clients must
+    /// present a certificate signed by one of the CA certificates (a PEM file, or every `*.pem`,
+    /// `*.crt`, `*.0` file of a directory such as /etc/grid-security/certificates).
+    static func tlsConfiguration(_ tls: DaemonConfig.TLS) throws -> TLSConfiguration {
+        let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.key, format: .pem)))
+        configuration.minimumTLSVersion = .tlsv12
+        if let clientCA = tls.clientCA {
+            var isDirectory: ObjCBool = false
+            var files = [clientCA]
+            if FileManager.default.fileExists(atPath: clientCA, isDirectory: &isDirectory), isDirectory.boolValue {
+                files = ((try? FileManager.default.contentsOfDirectory(atPath: clientCA)) ?? []).sorted()
+                    .filter { $0.hasSuffix(".pem") || $0.hasSuffix(".crt") || $0.hasSuffix(".0") }.map { "\(clientCA)/\($0)" }
+            }
+            var authorities: [NIOSSLCertificate] = []
+            for file in files { authorities += (try? NIOSSLCertificate.fromPEMFile(file)) ?? [] }
+            guard !authorities.isEmpty else { throw ConfigError(file: clientCA, line: nil, key: "listen.tls.client_ca", message: "no PEM CA certificate found") }
+            configuration.trustRoots = .certificates(authorities)
+            configuration.certificateVerification = .noHostnameVerification
+        }
+        return configuration
+    }
+}
+
+/// Runs until shutdown, then drains the job engine.
+struct EngineService: Service {
+    let engine: JobEngine
+    let grace: Int
+    let endpointFile: String?
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        if let endpointFile { unlink(endpointFile) }
+        await engine.drain(grace: grace)
+    }
+}
+
+extension PackManDaemon {
+    /// `<area>/.alien/packmand.json`: `{"endpoint": "unix:/path"}` while the daemon listens on a socket.
+    public var endpointFile: String { "\(area.layout.state)/packmand.json" }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Hummingbird
+import PackManAPI
+import SoftwareArea
+
+extension PackManDaemon {
+    /// `GET /`: what a site admin reads at a glance — disk, installed packages with last use and
+    /// leases, running and recent jobs, failures, seeding, repository freshness.
+    func statusPage() async throws -> Response {
+        let installed = try await offload { self.installedInfo() }
+        let jobs = await engine.recentJobs(limit: 20)
+        let counts = await engine.counts
+        let used = installed.reduce(UInt64(0)) { $0 + $1.size }
+        let available = area.disk.availableBytes(at: area.layout.root)
+        let expiry = metadataExpiry()
+        let failures = jobs.filter { $0.state == .failed }
+        var html = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>packmand — \(Self.escape(area.layout.root))</title>
+            <style>
+            body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}h1{font-size:1.3em}h2{font-size:1.05em;margin-top:1.4em}
+            table{border-collapse:collapse;font-size:.9em}td,th{padding:.2em .7em;border-bottom:1px solid #ddd;text-align:left}
+            .bad{color:#b00020;font-weight:bold}.ok{color:#08660b}.bar{background:#eee;width:20em;height:.8em;display:inline-block}
+            .fill{background:#3a7;height:100%}
+            </style></head><body>
+            <h1>packmand at \(Self.escape(area.layout.root)) (\(Self.escape(area.layout.arch)))</h1>
+
+            """
+        let budgetText = config.diskBudget.map { AreaEvent.sizeText(Int64($0)) } ?? "none"
+        let fraction = config.diskBudget.map { $0 > 0 ? min(1, Double(used) / Double($0)) : 1 } ?? 0
+        html += "<h2>Disk</h2><p>packages: \(AreaEvent.sizeText(Int64(used))) · budget: \(budgetText) · free on disk: "
+        html += "\(available.map { AreaEvent.sizeText(Int64($0)) } ?? "?") · eviction: \(config.eviction.rawValue)"
+        if config.diskBudget != nil {
+            html += " <span class=\"bar\"><span class=\"fill\" style=\"display:block;width:\(Int(fraction * 100))%\"></span></span> \(Int(fraction * 100))%"
+        }
+        html += "</p>\n<h2>Repository</h2><p>\(Self.escape(area.configuration.repository ?? "none"))"
+        if let expiry {
+            let left = expiry - area.clock()
+            let warn = left < config.notifications.expiryWarning
+            html += " · trusted metadata expires in <span class=\"\(warn ? "bad" : "ok")\">\(Self.duration(left))</span>"
+        }
+        html += "</p>\n<h2>Jobs</h2><p>running: \(counts.running) · queued: \(counts.queued) · failed (recent): "
+        html += "<span class=\"\(failures.isEmpty ? "ok" : "bad")\">\(failures.count)</span></p>\n"
+        html += "<table><tr><th>job</th><th>kind</th><th>state</th><th>packages</th><th>progress</th><th>who</th><th>error</th></tr>\n"
+        for job in jobs {
+            html += "<tr><td>\(job.id)</td><td>\(job.kind)</td><td class=\"\(job.state == .failed ? "bad" : "")\">\(job.state.rawValue)</td>"
+            html += "<td>\(Self.escape(job.packages.joined(separator: " ")))</td><td>\(Int(job.progress * 100))%</td>"
+            html += "<td>\(Self.escape(job.identity))</td><td>\(Self.escape(job.error ?? ""))</td></tr>\n"
+        }
+        html += "</table>\n<h2>Installed (\(installed.count))</h2>\n"
+        html += "<table><tr><th>package</th><th>size</th><th>last used</th><th>leased by</th></tr>\n"
+        for package in installed {
+            html += "<tr><td>\(Self.escape(package.module))</td><td>\(AreaEvent.sizeText(Int64(package.size)))</td>"
+            html += "<td>\(Self.date(package.lastUsed))</td><td>\(Self.escape(package.leasedBy.joined(separator: ", ")))</td></tr>\n"
+        }
+        html += "</table>\n<h2>Seeding</h2><p>\(config.seeding.enabled ? "configured; not implemented in this build" : "off")</p>\n"
+        html += "<p><a href=\"/metrics\">metrics</a> · <a href=\"/v1/health\">health</a> · <a href=\"/v1/audit\">audit log</a></p></body></html>\n"
+        return JSONAnswer.text(html, type: "text/html; charset=utf-8")
+    }
+
+    /// The trusted timestamp metadata's expiry (seconds since 1970), read from the area's trust directory.
+    func metadataExpiry() -> Int64? {
+        guard let data = FileManager.default.contents(atPath: "\(area.layout.trust)/timestamp.json"),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let signed = object["signed"] as? [String: Any], let text = signed["expires"] as? String else { return nil }
+        let formatter = ISO8601DateFormatter()
+        return formatter.date(from: text).map { Int64($0.timeIntervalSince1970) }
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    static func date(_ seconds: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+
+    static func duration(_ seconds: Int64) -> String {
+        if seconds < 0 { return "expired" }
+        if seconds < 3600 { return "\(seconds / 60) min" }
+        if seconds < 86400 * 2 { return "\(seconds / 3600) h" }
+        return "\(seconds / 86400) days"
+    }
+}
+
+extension AreaEvent {
+    /// "12.3 MiB".
+    static func sizeText(_ bytes: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(max(0, bytes)), unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(Int(value)) B" : String(format: "%.1f %@", value, units[unit])
+    }
+}

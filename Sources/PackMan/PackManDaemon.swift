@@ -1,0 +1,160 @@
+import AlienModel
+import Foundation
+import PackManAPI
+import SoftwareArea
+import Transport
+import Trust
+
+/// Why packmand cannot start.
+public enum DaemonError: Error, Sendable, CustomStringConvertible {
+    case config(ConfigError)
+    case area(SoftwareAreaError)
+    case state(StateError)
+    case engine(EngineError)
+
+    public var description: String {
+        switch self {
+        case let .config(error): error.description
+        case let .area(error): "software area: \(error.description)"
+        case let .state(error): "state database: \(error.description)"
+        case let .engine(error): "jobs: \(error.description)"
+        }
+    }
+}
+
+/// The daemon's parts, wired: config, area, state, job engine, credentials, metrics. The HTTP
+/// side (`router()`) and the executable's services are built from it.
+public final class PackManDaemon: Sendable {
+    public let config: DaemonConfig
+    public let area: SoftwareArea
+    public let store: StateStore
+    public let engine: JobEngine
+    public let metrics: DaemonMetrics
+    public let tokens: Tokens
+    let environments = EnvironmentCache()
+    let installedCache = InstalledCache()
+    /// Ids of the jobs resumed at start (interrupted by a stop or a kill).
+    public let resumed: [String]
+
+    /// Opens the area (bootstrapping trust from `trusted_root` the first time), sweeps stage
+    /// directories of killed installers, opens the database and resumes interrupted jobs.
+    public static func open(config: DaemonConfig, fetcher: any RemoteFetcher = HTTPClient(),
+                            clock: (@Sendable () -> Int64)? = nil) async throws(DaemonError) -> PackManDaemon {
+        let tokens: Tokens
+        do { tokens = try config.tokensFile.map { file throws(ConfigError) in try Tokens.load(file: file) } ?? Tokens() } catch {
+            throw .config(error)
+        }
+        var area: SoftwareArea
+        do {
+            area = try SoftwareArea.open(root: config.area, arch: config.arch, repository: config.repository,
+                                         mirrors: config.mirrors.isEmpty ? nil : config.mirrors, rootFile: config.trustedRoot, fetcher: fetcher)
+        } catch { throw .area(error) }
+        if let clock { area.clock = clock }
+        area.sweep()
+        let store: StateStore
+        do { store = try StateStore(path: config.databasePath) } catch { throw .state(error) }
+        let metrics = DaemonMetrics()
+        let engine = JobEngine(area: area, store: store, metrics: metrics, config: config)
+        let resumed: [String]
+        do { resumed = try await engine.resume() } catch { throw .engine(error) }
+        let daemon = PackManDaemon(config: config, area: area, store: store, engine: engine, metrics: metrics, tokens: tokens, resumed: resumed)
+        let cache = daemon.environments
+        await engine.setOnFinish { _ in cache.invalidate() }
+        daemon.refreshGauges()
+        return daemon
+    }
+
+    init(config: DaemonConfig, area: SoftwareArea, store: StateStore, engine: JobEngine, metrics: DaemonMetrics, tokens: Tokens, resumed: [String]) {
+        self.config = config
+        self.area = area
+        self.store = store
+        self.engine = engine
+        self.metrics = metrics
+        self.tokens = tokens
+        self.resumed = resumed
+    }
+
+    /// Installed packages with their leases, and the mirror of both in the database (written
+    /// when the set changed). The area's records are re-read only when their files changed.
+    func installedInfo() -> [InstalledInfo] {
+        let leases = area.liveLeases()
+        let (packages, changed) = installedCache.packages(area)
+        let infos = packages.map { package in
+            InstalledInfo(id: "\(PackageID.defaultOwner)@\(package.key.name)::\(package.key.version)-\(package.key.revision)",
+                          module: package.key.description, path: package.path, size: package.record.size, installed: package.record.installedAt,
+                          lastUsed: package.lastUsed, leasedBy: leases.filter { $0.packages.contains(package.key.description) }.map(\.holder))
+        }
+        let leaseInfos = leases.map { LeaseInfo(holder: $0.holder, packages: $0.packages, expires: $0.expires) }
+        if changed || installedCache.leasesChanged(leaseInfos) {
+            try? store.mirror(leases: leaseInfos, lastUse: Dictionary(packages.map { ($0.key.description, $0.lastUsed) }, uniquingKeysWith: max),
+                              now: area.clock())
+        }
+        metrics.disk(used: packages.reduce(0) { $0 + $1.record.size }, budget: config.diskBudget)
+        return infos
+    }
+
+    func refreshGauges() { _ = installedInfo() }
+
+    func audit(_ identity: String, _ action: String, _ subject: String, _ result: String, job: String? = nil) {
+        try? store.audit(AuditEntry(time: area.clock(), identity: identity, action: action, subject: subject, result: result, job: job))
+    }
+}
+
+/// `GET /v1/env` answers by (packages, shell), dropped whenever a job finishes or a package is removed.
+final class EnvironmentCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: String] = [:]
+
+    func get(_ key: String) -> String? { lock.withLock { entries[key] } }
+
+    func set(_ key: String, _ value: String) {
+        lock.withLock {
+            if entries.count > 1000 { entries.removeAll() }
+            entries[key] = value
+        }
+    }
+
+    func invalidate() { lock.withLock { entries.removeAll() } }
+}
+
+/// `area.installed()` again only when an install record, a used stamp or a package directory
+/// changed (one `stat` per package instead of parsing every record on each request).
+final class InstalledCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var signature: [String] = []
+    private var packages: [SoftwareArea.Installed] = []
+    private var leases: [LeaseInfo] = []
+
+    func packages(_ area: SoftwareArea) -> ([SoftwareArea.Installed], changed: Bool) {
+        let current = Self.signature(area)
+        return lock.withLock {
+            if current == signature { return (packages, false) }
+            packages = area.installed()
+            signature = current
+            return (packages, true)
+        }
+    }
+
+    func leasesChanged(_ current: [LeaseInfo]) -> Bool {
+        lock.withLock {
+            if current == leases { return false }
+            leases = current
+            return true
+        }
+    }
+
+    static func signature(_ area: SoftwareArea) -> [String] {
+        let archDirectory = "\(area.layout.root)/\(area.layout.arch)"
+        var result: [String] = []
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: archDirectory)) ?? []).sorted() where name != "Modules" {
+            for version in ((try? FileManager.default.contentsOfDirectory(atPath: "\(archDirectory)/\(name)")) ?? []).sorted() {
+                var record = stat(), used = stat()
+                let recordState = stat("\(archDirectory)/\(name)/\(version)/\(InstallRecord.fileName)", &record) == 0
+                    ? "\(record.st_ino).\(record.st_mtim.tv_sec).\(record.st_mtim.tv_nsec)" : "-"
+                let usedState = stat("\(area.layout.used)/\(area.layout.arch)/\(name)/\(version)", &used) == 0 ? "\(used.st_mtim.tv_sec)" : "-"
+                result.append("\(name)/\(version) \(recordState) \(usedState)")
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,325 @@
+import Foundation
+import PackManAPI
+import Testing
+import TestSupport
+
+/// A real packmand on 127.0.0.1 and a unix socket, installing from a repository published by
+/// the CLI and served by nginx: 200 concurrent clients, kill -9 and restart, SIGTERM during
+/// installs, credentials on every mutating endpoint, leases against gc and synchronize.
+@Suite(.serialized) struct PackmandTests {
+    static let arch = AreaCLITests.arch
+
+    /// nginx that sends at most `rate` per connection (slow installs to interrupt).
+    static func slowServer(_ rate: String) -> String {
+        """
+        server {
+            listen @LISTEN@;
+            root @ROOT@;
+            location / { limit_rate \(rate); }
+        }
+        """
+    }
+
+    static func start(_ site: AreaCLITests.Site, extra: String = "", area: String = "area") throws -> PackmandProcess {
+        try PackmandProcess(directory: site.base, area: site.area(area), arch: arch, repository: site.repoURL, rootFile: site.rootFile, extra: extra)
+    }
+
+    @Test func twoHundredConcurrentClientsDownloadEachPackageOnce() throws {
+        let site = try AreaCLITests.site("packmand-200")
+        defer { site.stop() }
+        let daemon = try Self.start(site, extra: "parallel_jobs: 4\n")
+        defer { daemon.stop() }
+        let patterns = [["AliPhysics"], ["ROOT"], ["Python"], ["zlib", "xz"], ["AliPhysics::latest"], ["ROOT", "Python"], ["xz"], ["VO_ALICE@zlib::v1.3.1-1"]]
+        let results = Results()
+        let group = DispatchGroup()
+        for index in 0..<200 {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
+                do {
+                    let client = try daemon.client(unix: index % 2 == 0)
+                    let job = try client.install(patterns[index % patterns.count], wait: 170)
+                    results.add(job.state == .succeeded ? nil : "\(index): \(job)")
+                } catch {
+                    results.add("\(index): \(error)")
+                }
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        #expect(group.wait(timeout: .now() + 240) == .success, "clients did not finish")
+        #expect(results.failures.isEmpty, "\(results.failures.prefix(5))")
+        #expect(results.count == 200)
+        let downloads = site.tarballDownloads
+        #expect(downloads.count == 5 && downloads.values.allSatisfy { $0 == 1 }, "\(downloads)")
+        let installed = try daemon.client().listInstalled()
+        #expect(installed.count == 5)
+        let verify = try AreaCLITests.cli(["verify", "--area", site.area()])
+        #expect(verify.status == 0, "\(verify.text) \(verify.stderr)")
+    }
+
+    @Test func killDashNineMidInstallThenRestartResumes() throws {
+        let site = try AreaCLITests.site("packmand-kill", blobSize: 24 << 20, serverBlock: Self.slowServer("8m"))
+        defer { site.stop() }
+        var daemon = try Self.start(site)
+        let started = try daemon.client().install(["AliPhysics"])
+        // Wait until bytes of a big tarball arrive, then kill -9.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let job = try daemon.client().job(started.id)
+            if job.state == .running, job.bytes > 1 << 20 { break }
+            #expect(!job.state.isFinished, "finished before the kill: \(job)")
+            usleep(50_000)
+        }
+        #expect(daemon.stop(signal: SIGKILL) == 128 + SIGKILL)
+        daemon = try Self.start(site)
+        defer { daemon.stop() }
+        #expect(daemon.log.contains("resumed 1 interrupted job(s): \(started.id)"), "\(daemon.log)")
+        let finished = try daemon.client().install(["AliPhysics"], wait: 170)
+        // The restarted job kept its id; a new identical request joins it.
+        #expect(finished.id == started.id && finished.state == .succeeded, "\(finished)")
+        let verify = try AreaCLITests.cli(["verify", "--area", site.area()])
+        #expect(verify.status == 0, "\(verify.text) \(verify.stderr)")
+        let stage = (try? FileManager.default.contentsOfDirectory(atPath: site.area() + "/.alien/stage")) ?? []
+        #expect(stage.isEmpty, "\(stage)")
+        let audit = try daemon.client().audit()
+        let forJob = audit.filter { $0.job == started.id }.map { "\($0.action): \($0.result)" }
+        #expect(forJob == ["install: accepted", "resume: interrupted by a stop; queued again", "install: joined", "install: succeeded"], "\(forJob)")
+        #expect(audit.first { $0.job == started.id }?.identity == "agent")
+    }
+
+    @Test func sigtermDuringInstallsStopsCleanly() throws {
+        let site = try AreaCLITests.site("packmand-term", blobSize: 16 << 20, serverBlock: Self.slowServer("8m"))
+        defer { site.stop() }
+        let daemon = try Self.start(site, extra: "shutdown_grace: 120\n")
+        let started = try daemon.client().install(["ROOT"])
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, try daemon.client().job(started.id).bytes == 0 { usleep(50_000) }
+        let status = daemon.stop(signal: SIGTERM)
+        #expect(status == 0, "\(daemon.log)")
+        #expect(daemon.log.contains("stopped"))
+        // The running install reached its end; the area is consistent.
+        let verify = try AreaCLITests.cli(["verify", "--area", site.area()])
+        #expect(verify.status == 0, "\(verify.text) \(verify.stderr)")
+        let listed = try AreaCLITests.cli(["list", "--installed", "--area", site.area()])
+        #expect(listed.text.contains("ROOT::v6-32-06-1"), "\(listed.text)")
+        #expect(!FileManager.default.fileExists(atPath: daemon.socket) || (try? daemon.client().health()) == nil)
+    }
+
+    @Test func everyMutationNeedsACredentialAndChangesNothingWithout() throws {
+        let site = try AreaCLITests.site("packmand-auth")
+        defer { site.stop() }
+        let daemon = try Self.start(site)
+        defer { daemon.stop() }
+        for unix in [true, false] {
+            for token: String? in [nil, "wrong"] {
+                let client = try daemon.client(token, unix: unix)
+                let calls: [() throws -> Void] = [
+                    { _ = try client.install(["zlib"]) },
+                    { _ = try client.test("zlib") },
+                    { _ = try client.acquireLease(LeaseRequest(holder: "h", packages: ["zlib"], ttl: 60)) },
+                    { _ = try client.releaseLease(LeaseRequest(holder: "h")) },
+                    { _ = try client.remove("zlib") },
+                    { _ = try client.synchronize(SynchronizeRequest()) },
+                ]
+                for (index, call) in calls.enumerated() {
+                    #expect(Self.refusal(call)?.status == 401, "call \(index), token \(token ?? "none"), unix: \(unix)")
+                }
+            }
+        }
+        let jobClient = try daemon.client(PackmandProcess.jobToken, unix: true)
+        let removal = Self.refusal { _ = try jobClient.remove("zlib") }
+        #expect(removal?.status == 403 && removal?.message.contains("needs admin") == true, "\(String(describing: removal))")
+        #expect(Self.refusal { _ = try jobClient.synchronize(SynchronizeRequest()) }?.status == 403)
+        #expect(try daemon.client().listInstalled().isEmpty)
+        #expect(site.tarballDownloads.isEmpty)
+        let audit = try daemon.client().audit(limit: 1000)
+        #expect(audit.count >= 26 && audit.allSatisfy { $0.result.hasPrefix("denied") }, "\(audit)")
+        // On the unix socket the kernel's peer credentials name the caller.
+        #expect(audit.contains { $0.identity == "uid=\(getuid())" && $0.result == "denied: no credential" }, "\(audit.map(\.identity))")
+        #expect(audit.contains { $0.identity == "agent uid=\(getuid())" && $0.action == "remove" })
+        #expect(audit.contains { $0.identity == "anonymous" })
+    }
+
+    @Test func packManVerbsThroughTheCLI() throws {
+        let site = try AreaCLITests.site("packmand-cli")
+        defer { site.stop() }
+        let daemon = try Self.start(site)
+        defer { daemon.stop() }
+        let tokens = site.base.appendingPathComponent("cli-tokens")
+        try "\(PackmandProcess.jobToken)\n".write(to: tokens.appendingPathExtension("job"), atomically: true, encoding: .utf8)
+        try "\(PackmandProcess.adminToken)\n".write(to: tokens.appendingPathExtension("admin"), atomically: true, encoding: .utf8)
+        func packman(_ arguments: [String], token: String? = "job", tcp: Bool = false) throws -> Interop.Result {
+            var words = ["packman"] + arguments + ["--packman", tcp ? daemon.tcp : "unix:" + daemon.socket]
+            if let token { words += ["--token-file", tokens.appendingPathExtension(token).path] }
+            return try AreaCLITests.cli(words)
+        }
+        let list = try packman(["list"], token: nil)
+        #expect(list.status == 0 && list.text.contains("VO_ALICE@AliPhysics::v5-09-45a-01-1"), "\(list.stderr)")
+        let refused = try packman(["install", "ROOT"], token: nil)
+        #expect(refused.status == 1 && refused.stderr.contains("HTTP 401"), "\(refused.stderr)")
+        let install = try packman(["install", "ROOT", "--holder", "job-1", "--ttl", "600"], tcp: true)
+        #expect(install.status == 0 && install.text.contains("succeeded; installed"), "\(install.text) \(install.stderr)")
+        let installed = try packman(["listInstalled"], token: nil)
+        #expect(installed.text.contains("VO_ALICE@ROOT::v6-32-06-1  leased by job-1"), "\(installed.text)")
+        let log = try packman(["installLog", "ROOT"], token: nil)
+        #expect(log.status == 0 && log.text.contains("ROOT/v6-32-06-1: installed in"), "\(log.text)")
+        let dependencies = try packman(["dependencies", "ROOT"], token: nil)
+        #expect(dependencies.text == "xz/v5.4.6-1\nzlib/v1.3.1-1\n" || dependencies.text == "zlib/v1.3.1-1\nxz/v5.4.6-1\n", "\(dependencies.text)")
+        let test = try packman(["test", "ROOT"])
+        #expect(test.status == 0 && test.text.contains("ok: bin/root-hello runs"), "\(test.text) \(test.stderr)")
+        let forbidden = try packman(["remove", "ROOT"])
+        #expect(forbidden.status == 1 && forbidden.stderr.contains("HTTP 403"))
+        let leased = try packman(["remove", "ROOT"], token: "admin")
+        #expect(leased.status == 1 && leased.stderr.contains("leased by job-1"), "\(leased.stderr)")
+        let synchronized = try packman(["synchronize", "zlib", "--json"], token: "admin")
+        #expect(synchronized.status == 0 && synchronized.text.contains("\"state\" : \"succeeded\""), "\(synchronized.text)")
+        // `alien-install install --area` finds the daemon through <area>/.alien/packmand.json.
+        let through = try AreaCLITests.cli(["install", "xz", "--area", site.area(), "--token-file", tokens.appendingPathExtension("job").path])
+        #expect(through.status == 0 && through.text.hasPrefix("through packmand (unix:\(daemon.socket)): job "), "\(through.text) \(through.stderr)")
+        let audit = try packman(["audit"], token: nil)
+        #expect(audit.text.contains("agent uid=\(getuid()) test ROOT/v6-32-06-1: ok"), "\(audit.text)")
+        #expect(audit.text.contains("anonymous") == false && audit.text.contains("uid=\(getuid()) install ROOT: denied: no credential"))
+    }
+
+    /// The status page as a browser shows it: headless chromium renders GET / to a PNG (written to
+    /// docs/packmand-status.png when ALIEN_UPDATE_SCREENSHOTS=1, so the README's picture stays true).
+    @Test func statusPageScreenshotFromHeadlessChromium() throws {
+        let chromium = "/usr/bin/chromium"
+        guard FileManager.default.isExecutableFile(atPath: chromium) else {
+            try #require(ProcessInfo.processInfo.environment["ALIEN_REQUIRE_INTEROP"] != "1", "chromium missing: run make deps")
+            print("skipped: chromium (Debian package chromium) is not installed")
+            return
+        }
+        let site = try AreaCLITests.site("packmand-page")
+        defer { site.stop() }
+        let daemon = try Self.start(site, extra: "disk:\n  budget: 64M\n")
+        defer { daemon.stop() }
+        let agent = try daemon.client()
+        #expect(try agent.install(["AliPhysics"], lease: LeaseSpec(holder: "job-4711", ttl: 3600), wait: 120).state == .succeeded)
+        #expect(try agent.install(["NoSuchPackage"], wait: 60).state == .failed)
+        let html = String(decoding: try agent.raw("GET", "/"), as: UTF8.self)
+        #expect(html.contains("AliPhysics/v5-09-45a-01-1") && html.contains("job-4711") && html.contains("NoSuchPackage"), "\(html)")
+        let png = site.base.appendingPathComponent("status.png")
+        let shot = try Interop.run(URL(fileURLWithPath: chromium), [
+            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(site.base.path)/chromium",
+            "--window-size=1100,820", "--screenshot=\(png.path)", daemon.tcp + "/",
+        ])
+        #expect(shot.status == 0, "\(shot.stderr)")
+        let bytes = try Data(contentsOf: png)
+        #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) && bytes.count > 10_000, "\(bytes.count) bytes")
+        if ProcessInfo.processInfo.environment["ALIEN_UPDATE_SCREENSHOTS"] == "1" {
+            let target = Interop.root.appendingPathComponent("docs/packmand-status.png")
+            try? FileManager.default.removeItem(at: target)
+            try FileManager.default.copyItem(at: png, to: target)
+        }
+    }
+
+    /// `run --jdl` in an area a packmand serves: the daemon installs and leases for the job (the
+    /// audit names the token), the lease goes when the command ends.
+    @Test func runJDLGoesThroughTheDaemon() throws {
+        let site = try AreaCLITests.site("packmand-jdl")
+        defer { site.stop() }
+        let daemon = try Self.start(site)
+        defer { daemon.stop() }
+        let token = site.base.appendingPathComponent("job-token")
+        try "\(PackmandProcess.jobToken)\n".write(to: token, atomically: true, encoding: .utf8)
+        let file = site.base.appendingPathComponent("job.jdl")
+        try #"Packages = {"VO_ALICE@ROOT::latest"}; Executable = "root-hello";"#.write(to: file, atomically: true, encoding: .utf8)
+        let area = site.area()
+        let script = #"cat "$AREA/.alien/leases/$ALIEN_JOB_ID.json"; echo; root-hello"#
+        let run = try Interop.run(CLITests.binary, ["run", "--jdl", file.path, "--job-id", "job-77", "--area", area, "--", "sh", "-c", script],
+                                  environment: ["AREA": area, "ALIEN_PACKMAN_TOKEN_FILE": token.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.text.contains(#""holder":"job-77""#) && run.text.contains("ROOT at \(area)/\(Self.arch)/ROOT/v6-32-06-1"), "\(run.text)")
+        #expect(!FileManager.default.fileExists(atPath: "\(area)/.alien/leases/job-77.json"))
+        let audit = try daemon.client().audit().map { "\($0.identity) \($0.action) \($0.subject): \($0.result)" }
+        #expect(audit.contains("agent uid=\(getuid()) install VO_ALICE@ROOT::latest: succeeded"), "\(audit)")
+        #expect(audit.contains("agent uid=\(getuid()) release job-77: : released"), "\(audit)")
+    }
+
+    /// TLS on the TCP listener (certificates made with openssl), and client certificates checked
+    /// against a CA directory: curl without a client certificate is refused at the handshake.
+    @Test func tlsWithClientCertificatesFromACADirectory() throws {
+        let site = try AreaCLITests.site("packmand-tls")
+        defer { site.stop() }
+        let pki = site.base.appendingPathComponent("pki")
+        let cas = pki.appendingPathComponent("certificates")
+        try FileManager.default.createDirectory(at: cas, withIntermediateDirectories: true)
+        let script = """
+            set -e
+            cd "$1"
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out certificates/ca.pem -days 1 -subj /CN=test-grid-ca 2>/dev/null
+            printf 'subjectAltName=IP:127.0.0.1\\n' > server.ext
+            printf 'extendedKeyUsage=clientAuth\\n' > client.ext
+            for who in server client; do
+              openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout $who.key -out $who.csr -subj /CN=$who 2>/dev/null
+              openssl x509 -req -in $who.csr -CA certificates/ca.pem -CAkey ca.key -CAcreateserial -out $who.pem -days 1 -extfile $who.ext 2>/dev/null
+            done
+            """
+        let made = try Interop.run(URL(fileURLWithPath: "/bin/sh"), ["-c", script, "sh", pki.path])
+        try #require(made.status == 0, "\(made.stderr)")
+        let daemon = try PackmandProcess(directory: site.base, area: site.area(), arch: Self.arch, repository: site.repoURL, rootFile: site.rootFile,
+                                         tls: "    certificate: \(pki.path)/server.pem\n    key: \(pki.path)/server.key\n    client_ca: \(cas.path)\n")
+        defer { daemon.stop() }
+        #expect(daemon.tcp.hasPrefix("https://127.0.0.1:"), "\(daemon.tcp)")
+        let curl = URL(fileURLWithPath: "/usr/bin/curl")
+        let withCertificate = try Interop.run(curl, ["-sS", "--cacert", "\(cas.path)/ca.pem", "--cert", "\(pki.path)/client.pem", "--key",
+                                                     "\(pki.path)/client.key", daemon.tcp + "/v1/health"])
+        #expect(withCertificate.status == 0 && withCertificate.text.contains("\"status\":\"ok\""), "\(withCertificate.text) \(withCertificate.stderr)")
+        let without = try Interop.run(curl, ["-sS", "--cacert", "\(cas.path)/ca.pem", daemon.tcp + "/v1/health"])
+        #expect(without.status != 0 && !without.text.contains("status"), "\(without.text)")
+        let untrusted = try Interop.run(curl, ["-sS", daemon.tcp + "/v1/health"])
+        #expect(untrusted.status == 60, "curl must not trust the server without the CA: \(untrusted.stderr)")
+        // The unix socket is unaffected.
+        #expect(try daemon.client(unix: true).health().status == "ok")
+    }
+
+    @Test func leasesProtectFromGCAndSynchronizeUntilTheyExpire() throws {
+        let site = try AreaCLITests.site("packmand-lease")
+        defer { site.stop() }
+        let daemon = try Self.start(site)
+        defer { daemon.stop() }
+        let agent = try daemon.client()
+        let job = try agent.install(["ROOT"], lease: LeaseSpec(holder: "job-42", ttl: 600), wait: 120)
+        #expect(job.state == .succeeded, "\(job)")
+        #expect(try agent.listInstalled().first { $0.module == "ROOT/v6-32-06-1" }?.leasedBy == ["job-42"])
+        // ROOT leaves the repository; synchronize keeps it (leased), gc keeps it (leased) and its dependencies (needed).
+        let keys = site.base.appendingPathComponent("keys").path
+        let undefined = try AreaCLITests.cli(["undefine", "ROOT::v6-32-06-1", "--repo", site.base.appendingPathComponent("repo").path, "--force",
+                                              "--keys-dir", keys])
+        #expect(undefined.status == 0, "\(undefined.stderr)")
+        let admin = try daemon.client(PackmandProcess.adminToken)
+        let synced = try admin.synchronize(SynchronizeRequest(packages: ["zlib"]), wait: 120)
+        #expect(synced.state == .succeeded && !synced.removed.contains("ROOT/v6-32-06-1"), "\(synced)")
+        let gc = try AreaCLITests.cli(["gc", "--budget", "0", "--area", site.area()])
+        #expect(gc.status == 0, "\(gc.stderr)")
+        #expect(try agent.listInstalled().map(\.module).contains("ROOT/v6-32-06-1"))
+        // An expired lease does not protect.
+        _ = try agent.releaseLease(LeaseRequest(holder: "job-42"))
+        _ = try agent.acquireLease(LeaseRequest(holder: "job-43", packages: ["ROOT"], ttl: 1))
+        sleep(2)
+        let resynced = try admin.synchronize(SynchronizeRequest(packages: ["zlib"]), wait: 120)
+        #expect(resynced.removed.contains("ROOT/v6-32-06-1"), "\(resynced)")
+        #expect(!(try agent.listInstalled().map(\.module).contains("ROOT/v6-32-06-1")))
+    }
+}
+
+extension PackmandTests {
+    /// The refusal a call ended with (nil when it succeeded or failed otherwise).
+    static func refusal(_ call: () throws -> Void) -> (status: Int, message: String)? {
+        do { try call() } catch {
+            if let failure = error as? PackManClientError, case let .refused(status, message) = failure { return (status, message) }
+        }
+        return nil
+    }
+}
+
+/// Collects client outcomes from threads.
+final class Results: @unchecked Sendable {
+    private let lock = NSLock()
+    private var outcomes: [String?] = []
+    func add(_ failure: String?) { lock.withLock { outcomes.append(failure) } }
+    var failures: [String] { lock.withLock { outcomes.compactMap { $0 } } }
+    var count: Int { lock.withLock { outcomes.count } }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import PackMan
+import PackManAPI
+import Testing
+
+@Suite struct JobEngineTests {
+    @Test func jobsLeftInTheDatabaseAreResumedUnderTheirIds() async throws {
+        let fixture = try PackManFixture("resume")
+        defer { fixture.cleanUp() }
+        try fixture.publish()
+        let config = fixture.config()
+        // A previous run accepted a job and died: it is in the database as running.
+        let store = try StateStore(path: config.databasePath)
+        try store.save(.init(status: JobStatus(id: "jold", kind: "install", state: .running, packages: ["ROOT"], created: 1, identity: "agent"),
+                             lease: LeaseSpec(holder: "job-7", ttl: 600), removeUndefined: false))
+        let daemon = try await fixture.daemon(config)
+        #expect(daemon.resumed == ["jold"])
+        let job = await daemon.engine.wait("jold", seconds: 60)
+        #expect(job?.state == .succeeded && job?.installed.sorted() == ["ROOT/v6-32-06-1", "zlib/v1.3.1-1"], "\(String(describing: job))")
+        #expect(daemon.area.liveLeases().map(\.holder) == ["job-7"])
+        let audit = try daemon.store.auditLog().filter { $0.job == "jold" }.map(\.action)
+        #expect(audit == ["resume", "install"])
+    }
+
+    @Test func aDrainingEngineTakesNoJobs() async throws {
+        let fixture = try PackManFixture("drain")
+        defer { fixture.cleanUp() }
+        try fixture.publish()
+        let daemon = try await fixture.daemon()
+        let (job, joined) = try await daemon.engine.install(["zlib"], lease: nil, identity: "test")
+        #expect(!joined)
+        await daemon.engine.drain(grace: 60)
+        // The running job was let finish; nothing new is accepted.
+        #expect(await daemon.engine.job(job.id)?.state == .succeeded)
+        await #expect(throws: EngineError.stopping) { try await daemon.engine.install(["ROOT"], lease: nil, identity: "test") }
+        let counts = await daemon.engine.counts
+        #expect(counts.running == 0 && counts.queued == 0)
+    }
+}
