@@ -24,6 +24,15 @@ import TestSupport
         return tarball
     }
 
+    /// bin/alien-install and bin/packmand of this build.
+    static func voboxTarball(in base: URL) throws -> String {
+        let tarball = try binaryTarball(in: base)
+        try FileManager.default.copyItem(at: PackmandProcess.binary, to: base.appendingPathComponent("dist/bin/packmand"))
+        let packed = try Interop.run(URL(fileURLWithPath: "/bin/tar"), ["-czf", tarball, "-C", base.appendingPathComponent("dist").path, "bin"])
+        try #require(packed.status == 0, "\(packed.stderr)")
+        return tarball
+    }
+
     static func modificationDate(_ path: String) -> Date? {
         (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
@@ -98,6 +107,61 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: "\(prefix)/.alien-installer.manifest"))
         #expect(FileManager.default.fileExists(atPath: "\(prefix)/etc/admin-notes.txt"))
         #expect(FileManager.default.fileExists(atPath: "\(prefix)/area/\(AreaCLITests.arch)/zlib/v1.3.1-1"))
+    }
+
+    /// A VO-box: packmand's config written and checked, tokens made once (hashes only in the
+    /// tokens file), and the configured daemon installing for a job agent holding job.token.
+    @Test func aVOBoxGetsAWorkingPackmandConfiguration() throws {
+        let site = try AreaCLITests.site("installer-vobox")
+        defer { site.stop() }
+        let tarball = try Self.voboxTarball(in: site.base)
+        let prefix = site.base.appendingPathComponent("opt/alien").path
+        let socket = site.base.appendingPathComponent("packmand.sock").path
+        let arguments = ["--type", "vobox", "--prefix", prefix, "--repo", site.repoURL, "--repo", site.repoURL + "/", "--root", site.rootFile,
+                         "--from-tarball", tarball, "--batch", "--skip-packages", "--arch", AreaCLITests.arch, "--socket", socket,
+                         "--budget", "1G"]
+        let first = try Self.installer(arguments)
+        #expect(first.status == 0, "\(first.text)\n\(first.stderr)")
+        let conf = "\(prefix)/etc/alien"
+        let yaml = try String(contentsOfFile: "\(conf)/packmand.yaml", encoding: .utf8)
+        #expect(yaml.contains("area: \(prefix)/area") && yaml.contains("unix: \(socket)") && yaml.contains("budget: 1G"), "\(yaml)")
+        #expect(yaml.contains("mirrors: [\(site.repoURL)/]"), "\(yaml)")
+        let jobToken = try String(contentsOfFile: "\(conf)/job.token", encoding: .utf8)
+        #expect(jobToken.count == 64)
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: "\(conf)/job.token")[.posixPermissions] as? Int)
+        #expect(mode == 0o600)
+        let tokens = try String(contentsOfFile: "\(conf)/packmand.tokens", encoding: .utf8)
+        #expect(!tokens.contains(jobToken), "only hashes in the tokens file")
+        #expect(tokens.contains("job-agents job ") && tokens.contains("site-admin admin "))
+
+        // A second run keeps the tokens the job agents hold.
+        let again = try Self.installer(["--prefix", prefix, "--from-tarball", tarball, "--batch", "--skip-packages"])
+        #expect(again.status == 0, "\(again.text)\n\(again.stderr)")
+        #expect(try String(contentsOfFile: "\(conf)/job.token", encoding: .utf8) == jobToken)
+        #expect(again.text.contains("packmand.yaml: unchanged") && again.text.contains("packmand.tokens: unchanged"), "\(again.text)")
+
+        // The daemon as configured: a job agent installs through it, the checklist sees it healthy.
+        let ready = site.base.appendingPathComponent("ready").path
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: "\(prefix)/bin/packmand")
+        daemon.arguments = ["--config", "\(conf)/packmand.yaml", "--ready-file", ready]
+        daemon.standardOutput = FileHandle.nullDevice
+        daemon.standardError = FileHandle.nullDevice
+        try daemon.run()
+        defer {
+            kill(daemon.processIdentifier, SIGTERM)
+            daemon.waitUntilExit()
+        }
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: ready) { usleep(50_000) }
+        try #require(FileManager.default.fileExists(atPath: ready), "packmand did not start")
+        let installed = try Interop.run(URL(fileURLWithPath: "\(prefix)/bin/alien-install"),
+                                        ["packman", "install", "zlib", "--packman", "unix:\(socket)", "--token-file", "\(conf)/job.token"])
+        #expect(installed.status == 0, "\(installed.text)\(installed.stderr)")
+        #expect(FileManager.default.fileExists(atPath: "\(prefix)/area/\(AreaCLITests.arch)/zlib/v1.3.1-1"))
+        let doctor = try Interop.run(URL(fileURLWithPath: "\(prefix)/bin/alien-install"),
+                                     ["doctor", "--site", "--area", "\(prefix)/area", "--packman", "unix:\(socket)", "--proxy", ""])
+        #expect(doctor.status == 0, "\(doctor.text)")
+        #expect(doctor.text.contains("✓ packmand: health: HTTP 200"), "\(doctor.text)")
     }
 
     @Test func batchModeNamesWhatIsMissing() throws {
