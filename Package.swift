@@ -119,7 +119,7 @@ let package = Package(
         .target(
             name: "PackMan",
             dependencies: [
-                "PackManAPI", "SoftwareArea", "Trust", "Transport", "JDL", "AlienModel",
+                "PackManAPI", "SoftwareArea", "Trust", "Transport", "JDL", "AlienModel", "Torrents",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

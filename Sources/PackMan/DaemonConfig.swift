@@ -38,6 +38,10 @@ public struct DaemonConfig: Sendable, Hashable {
         public var maxPeers: Int = 50
         public var ratio: Double = 2
         public var enabled = false
+        /// Where the BitTorrent session listens (PORT or HOST:PORT).
+        public var listen = "0.0.0.0:6881"
+        /// Seconds between scans of the area's cache for newly kept tarballs.
+        public var rescan = 10
     }
 
     public struct Notifications: Sendable, Hashable {
@@ -144,11 +148,16 @@ public struct DaemonConfig: Sendable, Hashable {
             }
         }
         if let value = entries["seeding"] {
-            let seeding = try reader.entries(try reader.mapping(value, "seeding"), prefix: "seeding.", known: ["enabled", "upload_rate", "max_peers", "ratio"])
+            let seeding = try reader.entries(try reader.mapping(value, "seeding"), prefix: "seeding.", known: ["enabled", "upload_rate", "max_peers", "ratio", "listen", "rescan"])
             if let node = seeding["enabled"] { config.seeding.enabled = try reader.bool(node, "seeding.enabled") }
             if let node = seeding["upload_rate"] { config.seeding.uploadRate = try reader.size(node, "seeding.upload_rate") }
             if let node = seeding["max_peers"] { config.seeding.maxPeers = try reader.integer(node, "seeding.max_peers", in: 0...10000) }
             if let node = seeding["ratio"] { config.seeding.ratio = try reader.number(node, "seeding.ratio", in: 0...1000) }
+            if let node = seeding["listen"] {
+                let text = try reader.string(node, "seeding.listen")
+                config.seeding.listen = Int(text) != nil ? "0.0.0.0:\(text)" : text
+            }
+            if let node = seeding["rescan"] { config.seeding.rescan = try reader.integer(node, "seeding.rescan", in: 1...3600) }
         }
         if let value = entries["notifications"] {
             let known: Set<String> = ["webhook", "mail", "sendmail", "disk_threshold", "failure_rate", "expiry_warning", "min_interval"]

@@ -51,6 +51,9 @@ extension PackManDaemon {
                                         }, logger: logger))
         }
         if let notifier = notifier() { services.append(NotificationService(daemon: self, notifier: notifier, interval: 60)) }
+        if config.seeding.enabled {
+            services.append(SeedingService(seeder: seeder, metrics: metrics, interval: config.seeding.rescan, logger: logger))
+        }
         services.append(EngineService(engine: engine, grace: config.shutdownGrace, endpointFile: config.listen.unix == nil ? nil : endpointFile))
         return services
     }

@@ -53,7 +53,17 @@ extension PackManDaemon {
             html += "<tr><td>\(Self.escape(package.module))</td><td>\(AreaEvent.sizeText(Int64(package.size)))</td>"
             html += "<td>\(Self.date(package.lastUsed))</td><td>\(Self.escape(package.leasedBy.joined(separator: ", ")))</td></tr>\n"
         }
-        html += "</table>\n<h2>Seeding</h2><p>\(config.seeding.enabled ? "configured; not implemented in this build" : "off")</p>\n"
+        let seeding = await seeder.snapshot()
+        let seedingText: String
+        if !seeding.enabled {
+            seedingText = "off"
+        } else if let error = seeding.error {
+            seedingText = "configured but not running: " + Self.escape(error)
+        } else {
+            seedingText = "\(seeding.torrents) torrent(s) on port \(seeding.port), \(seeding.uploaded) bytes uploaded (ratio "
+                + String(format: "%.2f", seeding.ratio) + "), \(seeding.retired) retired at ratio \(config.seeding.ratio)"
+        }
+        html += "</table>\n<h2>Seeding</h2><p>\(seedingText)</p>\n"
         html += "<p><a href=\"/metrics\">metrics</a> · <a href=\"/v1/health\">health</a> · <a href=\"/v1/audit\">audit log</a></p></body></html>\n"
         return JSONAnswer.text(html, type: "text/html; charset=utf-8")
     }

@@ -31,6 +31,8 @@ public final class PackManDaemon: Sendable {
     public let engine: JobEngine
     public let metrics: DaemonMetrics
     public let tokens: Tokens
+    /// Seeding of the kept tarballs (`seeding.enabled`).
+    public let seeder: Seeder
     let environments = EnvironmentCache()
     let installedCache = InstalledCache()
     /// Ids of the jobs resumed at start (interrupted by a stop or a kill).
@@ -50,6 +52,8 @@ public final class PackManDaemon: Sendable {
                                          mirrors: config.mirrors.isEmpty ? nil : config.mirrors, rootFile: config.trustedRoot, fetcher: fetcher)
         } catch { throw .area(error) }
         if let clock { area.clock = clock }
+        // While seeding, installs keep their verified tarballs (with the torrent) for the seeder.
+        area.keepTarballs = config.seeding.enabled
         area.sweep()
         let store: StateStore
         do { store = try StateStore(path: config.databasePath) } catch { throw .state(error) }
@@ -72,6 +76,7 @@ public final class PackManDaemon: Sendable {
         self.metrics = metrics
         self.tokens = tokens
         self.resumed = resumed
+        self.seeder = Seeder(area: area, settings: config.seeding)
     }
 
     /// Installed packages with their leases, and the mirror of both in the database (written

@@ -36,24 +36,9 @@ struct Seed: AsyncParsableCommand {
     /// `PORT` → `0.0.0.0:PORT`; anything else as given.
     var listenInterfaces: String { Int(listen) != nil ? "0.0.0.0:\(listen)" : listen }
 
-    /// The cached torrents with their tarballs, newest first, at most `maxTorrents`.
-    static func cached(in directory: String, limit: Int) -> [(torrent: TorrentFile, tarball: String)] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        var found: [(TorrentFile, String, Date)] = []
-        for name in names where name.hasSuffix(".torrent") {
-            let tarball = "\(directory)/\(name.dropLast(".torrent".count))"
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: tarball),
-                  let size = (attributes[.size] as? NSNumber)?.int64Value,
-                  let data = FileManager.default.contents(atPath: "\(directory)/\(name)"),
-                  let torrent = try? TorrentFile(parsing: Array(data)), torrent.length == size else { continue }
-            found.append((torrent, tarball, (attributes[.modificationDate] as? Date) ?? .distantPast))
-        }
-        return found.sorted { $0.2 > $1.2 }.prefix(limit).map { ($0.0, $0.1) }
-    }
-
     func run() async throws {
         let softwareArea = try area.open()
-        let torrents = Self.cached(in: softwareArea.layout.cache, limit: maxTorrents)
+        let torrents = softwareArea.cachedTorrents(limit: maxTorrents)
         let session = try Output.run {
             try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: listenInterfaces, uploadRateLimit: uploadRate,
                                                                 localPeerDiscovery: lsd, maxActiveTorrents: maxTorrents))

@@ -25,6 +25,8 @@ import Testing
               upload_rate: 10M
               max_peers: 20
               ratio: 1.5
+              listen: "6882"
+              rescan: 5
             notifications:
               webhook: https://hooks.example.org/packmand
               mail: admin@example.org
@@ -36,6 +38,7 @@ import Testing
         #expect(config.listen.unix == "/run/packmand/packmand.sock" && config.listen.tcp?.port == 9991)
         #expect(config.diskBudget == 200 << 30 && config.eviction == .lru && config.parallelJobs == 3 && config.maxBody == 32 << 10)
         #expect(config.seeding.enabled && config.seeding.uploadRate == 10 << 20 && config.seeding.ratio == 1.5)
+        #expect(config.seeding.listen == "0.0.0.0:6882" && config.seeding.rescan == 5, "a bare port listens on every interface")
         #expect(config.notifications.mail == "admin@example.org" && config.notifications.diskThreshold == 0.8)
         #expect(config.databasePath == "/opt/alien/sw/.alien/packmand.sqlite")
     }
@@ -61,6 +64,7 @@ import Testing
         ("area: /a\nlisten: {unix: /s}\nrepository: ftp://x\n", "repository: expected an http://, https:// or file:// URL"),
         ("area: /a\nlisten: {unix: /s}\nnotifications: {mail: nobody}\n", "notifications.mail: expected a mail address"),
         ("area: /a\nlisten: {unix: /s}\nseeding: {enabled: maybe}\n", "seeding.enabled: expected true or false"),
+        ("area: /a\nlisten: {unix: /s}\nseeding: {rescan: 0}\n", "seeding.rescan: expected a whole number in 1…3600, got '0'"),
         ("- a\n- b\n", "expected a mapping of keys"),
         ("area: [\n", "not YAML"),
     ])
