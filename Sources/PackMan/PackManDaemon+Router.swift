@@ -166,10 +166,13 @@ extension PackManDaemon {
     func synchronize(_ request: Request, _ context: PackManContext) async throws -> Response {
         let buffer = try await Self.bytes(request, limit: config.maxBody)
         let body = buffer.readableBytes == 0 ? SynchronizeRequest() : try Self.decode(SynchronizeRequest.self, buffer)
-        let subject = body.packages?.joined(separator: " ") ?? "*"
+        if body.release != nil, body.packages != nil {
+            throw APIError(.badRequest, "give either release or packages, not both")
+        }
+        let subject = body.wanted?.joined(separator: " ") ?? "*"
         let who = try await authorize(request, context, .admin, action: "synchronize", subject: subject)
         let job: JobStatus
-        do { job = try await engine.synchronize(body.packages, removeUndefined: body.removeUndefined ?? true, identity: who) } catch {
+        do { job = try await engine.synchronize(body.wanted, removeUndefined: body.removeUndefined ?? true, identity: who) } catch {
             audit(who, "synchronize", subject, "refused: \(error.description)")
             throw APIError(error == .stopping ? .serviceUnavailable : .badRequest, error.description)
         }

@@ -62,20 +62,28 @@ public struct LeaseInfo: Codable, Sendable, Hashable {
 /// `POST /v1/synchronize`: `packages` is the wanted set (default: every defined package);
 /// installed packages no longer defined are removed unless `remove_undefined` is false.
 public struct SynchronizeRequest: Codable, Sendable, Hashable, StrictFields {
+    /// What must be installed (with its closure); nil: the newest of every defined package.
     public var packages: [String]?
+    /// A release: one top-level package (e.g. `VO_ALICE@AliPhysics::v5-09-45a-01-1`) whose
+    /// closure is what the site must have; the same as `packages` with that one entry.
+    public var release: String?
     public var removeUndefined: Bool?
 
-    public init(packages: [String]? = nil, removeUndefined: Bool? = nil) {
+    public init(packages: [String]? = nil, release: String? = nil, removeUndefined: Bool? = nil) {
         self.packages = packages
+        self.release = release
         self.removeUndefined = removeUndefined
     }
 
     enum CodingKeys: String, CodingKey {
-        case packages
+        case packages, release
         case removeUndefined = "remove_undefined"
     }
 
-    public static let fields: Set<String> = ["packages", "remove_undefined"]
+    public static let fields: Set<String> = ["packages", "release", "remove_undefined"]
+
+    /// The packages the request names (`release` or `packages`); nil for every defined package.
+    public var wanted: [String]? { release.map { [$0] } ?? packages }
 }
 
 public enum JobState: String, Codable, Sendable, Hashable {

@@ -146,13 +146,16 @@ struct PMSynchronize: ParsableCommand {
         abstract: "Install defined-but-missing packages (the given ones, else the newest of each), remove no-longer-defined ones (not leased).")
     @OptionGroup var options: PackManOptions
     @Flag(name: .long, help: "Keep installed packages that are no longer defined.") var keepUndefined = false
+    @Option(name: .long, help: "A release: the top-level package (e.g. VO_ALICE@AliPhysics::v5-09-45a-01-1) whose closure the site must have.")
+    var release: String?
     @Option(name: .long, help: "Seconds to wait for the job.") var wait: Int = 3600
     @Argument(help: "Packages wanted (default: the newest of every defined package).") var packages: [String] = []
 
     func run() throws {
         let client = try options.client(timeout: wait + 30)
         let job = try Output.run {
-            try client.synchronize(SynchronizeRequest(packages: packages.isEmpty ? nil : packages, removeUndefined: !keepUndefined), wait: wait)
+            try client.synchronize(SynchronizeRequest(packages: packages.isEmpty ? nil : packages, release: release,
+                                                     removeUndefined: !keepUndefined), wait: wait)
         }
         options.print(job) { PMInstall.describe(job) }
         if job.state == .failed { throw ExitCode(1) }

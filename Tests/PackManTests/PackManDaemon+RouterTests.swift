@@ -163,6 +163,14 @@ import Testing
             let again = try await client.execute(uri: "/v1/synchronize?wait=60", method: .post, headers: bearer(PackManFixture.adminToken),
                                                  body: json(#"{"packages":["zlib"],"remove_undefined":false}"#)) { try $0.decode(JobStatus.self) }
             #expect(again.state == .succeeded && again.installed.isEmpty && again.removed.isEmpty, "\(again)")
+            // A release: one top-level package whose closure the site must have.
+            let release = try await client.execute(uri: "/v1/synchronize?wait=60", method: .post, headers: bearer(PackManFixture.adminToken),
+                                                   body: json(#"{"release":"VO_ALICE@ROOT::v6-32-06-1","remove_undefined":false}"#)) {
+                try $0.decode(JobStatus.self)
+            }
+            #expect(release.state == .succeeded && release.packages == ["VO_ALICE@ROOT::v6-32-06-1"], "\(release)")
+            try await client.execute(uri: "/v1/synchronize", method: .post, headers: bearer(PackManFixture.adminToken),
+                                     body: json(#"{"release":"ROOT","packages":["zlib"]}"#)) { #expect($0.status == .badRequest) }
         }
     }
 
