@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOSSL
 import PackManAPI
 
 /// The request context: Hummingbird's core storage plus the connection (for the peer's uid on
@@ -30,6 +31,18 @@ public struct PackManContext: RequestContext {
         #else
         return nil
         #endif
+    }
+}
+
+extension PackManContext {
+    /// `cert=<common name>` of the client certificate a TLS connection presented (verified
+    /// against `listen.tls.client_ca` at the handshake), nil without TLS or certificate.
+    func peerCertificate() async -> String? {
+        guard let channel, let certificate = try? await channel.nioSSL_peerCertificate().get() else { return nil }
+        let text = certificate.description
+        guard let start = text.range(of: ";common_name=")?.upperBound else { return "cert=(no common name)" }
+        let name = text[start...].prefix { $0 != ";" && $0 != ">" }
+        return "cert=\(name)"
     }
 }
 

@@ -4,10 +4,12 @@ import PackManAPI
 
 extension PackManDaemon {
     /// The identity of a mutating request's caller, or 401 (no or unknown token) / 403 (role too
-    /// low). Refusals are audited. The identity is the token's name, plus `uid=N` on the unix socket.
+    /// low). Refusals are audited. The identity is the token's name, plus `uid=N` on the unix
+    /// socket or `cert=<common name>` of a TLS client certificate.
     func authorize(_ request: Request, _ context: PackManContext, _ needed: Role, action: String, subject: String) async throws -> String {
         let uid = await context.peerUID()
-        let peer = uid.map { "uid=\($0)" }
+        var peer = uid.map { "uid=\($0)" }
+        if peer == nil { peer = await context.peerCertificate() }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             audit(peer ?? "anonymous", action, subject, "denied: no credential")
             throw APIError(.unauthorized, "\(action) needs a credential: Authorization: Bearer <token> (role \(needed.rawValue))")

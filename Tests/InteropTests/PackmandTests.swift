@@ -271,6 +271,14 @@ import TestSupport
         #expect(without.status != 0 && !without.text.contains("status"), "\(without.text)")
         let untrusted = try Interop.run(curl, ["-sS", daemon.tcp + "/v1/health"])
         #expect(untrusted.status == 60, "curl must not trust the server without the CA: \(untrusted.stderr)")
+        // A mutation over TLS: the audit names the token and the client certificate.
+        let lease = try Interop.run(curl, ["-sS", "--cacert", "\(cas.path)/ca.pem", "--cert", "\(pki.path)/client.pem", "--key",
+                                           "\(pki.path)/client.key", "-H", "Authorization: Bearer \(PackmandProcess.jobToken)",
+                                           "-H", "Content-Type: application/json", "-X", "DELETE", "-d", #"{"holder":"tls-job"}"#,
+                                           daemon.tcp + "/v1/leases"])
+        #expect(lease.status == 0, "\(lease.text) \(lease.stderr)")
+        let audit = try daemon.client(unix: true).audit()
+        #expect(audit.contains { $0.identity == "agent cert=client" }, "\(audit.map { "\($0.identity) \($0.action) \($0.result)" })")
         // The unix socket is unaffected.
         #expect(try daemon.client(unix: true).health().status == "ok")
     }
