@@ -206,6 +206,9 @@ at_session *at_session_new(const at_session_settings *settings, at_error *error)
         // Several peers of a test (or of a NAT'ed site) share one address.
         pack.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
         pack.set_int(lt::settings_pack::stop_tracker_timeout, 1);
+        if (settings && settings->connections_limit > 0) {
+            pack.set_int(lt::settings_pack::connections_limit, settings->connections_limit);
+        }
         if (settings && settings->active_limit > 0) {
             pack.set_int(lt::settings_pack::active_limit, settings->active_limit);
             pack.set_int(lt::settings_pack::active_seeds, settings->active_limit);

@@ -46,8 +46,9 @@ public actor Seeder {
     public func start() async {
         guard settings.enabled, case .idle = state else { return }
         do {
-            let session = try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: settings.listen,
-                                                                              uploadRateLimit: Int(clamping: settings.uploadRate)))
+            var sessionSettings = TorrentSessionSettings(listenInterfaces: settings.listen, uploadRateLimit: Int(clamping: settings.uploadRate))
+            sessionSettings.maxConnections = settings.maxPeers
+            let session = try TorrentSession(settings: sessionSettings)
             state = .running(session)
         } catch {
             state = .failed("\(error)")

@@ -15,6 +15,8 @@ public struct TorrentSessionSettings: Sendable, Hashable {
     public var maxActiveTorrents: Int
     /// Seconds before a failed web seed is retried (0: libtorrent's default, 30 s).
     public var webSeedRetrySeconds: Int
+    /// At most this many peer connections in the session (0: libtorrent's default).
+    public var maxConnections = 0
 
     public init(listenInterfaces: String = "0.0.0.0:0", uploadRateLimit: Int = 0, downloadRateLimit: Int = 0, localPeerDiscovery: Bool = false,
                 dht: Bool = false, utp: Bool = false, maxActiveTorrents: Int = 0, webSeedRetrySeconds: Int = 5) {
@@ -84,7 +86,8 @@ public actor TorrentSession {
                                           download_rate_limit: Int32(clamping: settings.downloadRateLimit),
                                           enable_lsd: settings.localPeerDiscovery ? 1 : 0, enable_dht: settings.dht ? 1 : 0,
                                           enable_utp: settings.utp ? 1 : 0, active_limit: Int32(clamping: settings.maxActiveTorrents),
-                                          web_seed_retry_seconds: Int32(clamping: settings.webSeedRetrySeconds))
+                                          web_seed_retry_seconds: Int32(clamping: settings.webSeedRetrySeconds),
+                                          connections_limit: Int32(clamping: settings.maxConnections))
             return at_session_new(&raw, &error)
         }
         guard let pointer else { throw .library(operation: "start session", code: error.code, message: message(of: error)) }

@@ -67,6 +67,7 @@ typedef struct at_session_settings {
     int enable_utp;
     int active_limit;                 ///< max active torrents, 0 = libtorrent default
     int web_seed_retry_seconds;       ///< wait before retrying a failed web seed, 0 = default
+    int connections_limit;            ///< max peer connections of the session, 0 = libtorrent default
 } at_session_settings;
 
 /// One session per process. NULL on failure (with `error`).
