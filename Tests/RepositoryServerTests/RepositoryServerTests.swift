@@ -57,7 +57,9 @@ struct RepositoryServerTests {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("alien-big-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
         let url = running.base + "/" + path
-        let written = try await offThread { try HTTPClient().download(url, to: output) }
+        // Under a fully loaded CI machine the server's tasks can wait a long while for a thread
+        // (seen once: 30 s without a byte); the stall limit here only catches a hang.
+        let written = try await offThread { try HTTPClient(connectTimeout: 30, stallTimeout: 180).download(url, to: output) }
         #expect(written == 100 << 20)
         let (status, difference) = try await Curl.run("/usr/bin/cmp", [file.path, output.path])
         #expect(status == 0, "\(difference)")
