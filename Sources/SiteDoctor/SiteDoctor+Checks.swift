@@ -30,11 +30,15 @@ extension SiteDoctor {
             checks.append(SiteCheck("area-writable", .fail, "cannot create a file in \(path): \(reason)",
                                     hint: "give the installing user (packmand's) write access, or remount the filesystem read-write"))
         }
+        // Opened once: its installed packages give the space used, then the architecture check.
+        let opened = Result { () throws(SoftwareAreaError) -> SoftwareArea in
+            try SoftwareArea.open(root: path, arch: options.arch, repository: options.repository, fetcher: client,
+                                  defaultArch: options.hostArch)
+        }
         var info = statvfs()
         if statvfs(path, &info) == 0 {
             let free = UInt64(info.f_bavail) * UInt64(info.f_frsize)
-            let used = (try? SoftwareArea.open(root: path, arch: options.arch, fetcher: client, defaultArch: options.hostArch))?
-                .installed().reduce(UInt64(0)) { $0 + $1.record.size } ?? 0
+            let used = ((try? opened.get())?.installed() ?? []).reduce(UInt64(0)) { $0 + $1.record.size }
             if let budget = options.budget {
                 let room = free + used
                 checks.append(SiteCheck("area-space", room >= budget ? .pass : .fail,
@@ -52,8 +56,7 @@ extension SiteDoctor {
         }
         let area: SoftwareArea
         do {
-            area = try SoftwareArea.open(root: path, arch: options.arch, repository: options.repository, fetcher: client,
-                                         defaultArch: options.hostArch)
+            area = try opened.get()
         } catch {
             checks.append(SiteCheck("arch", .fail, "cannot open the area: \(error)", hint: "give --arch, e.g. slc9_x86-64"))
             return nil
