@@ -91,7 +91,10 @@ let package = Package(
             dependencies: ["AlienModel", "Recipes", "Resolver", "Tarballs", "Transport"],
             swiftSettings: strict),
         // Site installs: the software area (atomic installs, locks, leases, gc, verify) and its environment.
-        .target(name: "SoftwareArea", dependencies: ["AlienModel", "Tarballs", "Trust", "Transport", "Torrents"], swiftSettings: strict),
+        .target(
+            name: "SoftwareArea",
+            dependencies: ["AlienModel", "Tarballs", "Trust", "Transport", "Torrents", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         // Release managers' side of TUF: key files, repository init/rotation/refresh, publishing
         // package tarballs as targets (to a directory or by HTTP PUT), undefine, listing.
         .target(
@@ -186,7 +189,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "AlienModel", "Recipes", "Resolver", "Trust", "Tarballs", "Transport", "SoftwareArea",
+                "AlienModel", "Recipes", "Resolver", "Trust", "Tarballs", "Transport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/TestSupport",

@@ -36,6 +36,7 @@ public enum Relocation {
         switch error {
         case let .io(path, reason): .io(path: path, reason: reason)
         case let .rewrite(path, reason): .relocation(path: path, reason: reason)
+        case let .refusedEntry(list, line, entry, reason): .relocation(path: "\(list):\(line)", reason: "entry \"\(entry)\" refused: \(reason)")
         }
     }
 }

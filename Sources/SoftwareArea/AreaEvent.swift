@@ -10,7 +10,15 @@ public enum AreaEvent: Sendable, Hashable {
     /// length, the average rate, and the entries the extraction has written meanwhile
     /// (reported a few times a second at most).
     case progress(PackageKey, bytes: Int64, total: Int64, bytesPerSecond: Double, extracted: Int = 0)
-    case downloaded(PackageKey, bytes: Int64)
+    /// The whole tarball arrived and was verified: from which source, and whether piece by
+    /// piece against a signed piece-hash list (extracted while it arrived) or as a whole file.
+    case downloaded(PackageKey, bytes: Int64, source: String = "http", piecewise: Bool = false)
+    /// A closure install under way (several packages at once): packages in place, bytes
+    /// received of all tarballs, the average rate, entries extracted (a few times a second).
+    case closureProgress(done: Int, packages: Int, bytes: Int64, total: Int64, bytesPerSecond: Double, extracted: Int)
+    /// Waiting for another installer's lock on the package (after 2 s, about once a second):
+    /// seconds waited, and the holder's pid when known.
+    case waiting(PackageKey, seconds: Int, holder: Int32?)
     /// The tarball is being fetched from a BitTorrent swarm (torrent verified through TUF).
     case swarm(PackageKey, infoHash: String)
     /// A download path gave up and the HTTP path takes over.
@@ -37,7 +45,17 @@ public enum AreaEvent: Sendable, Hashable {
         case let .progress(key, bytes, total, rate, extracted):
             return object("progress", key, ["bytes": .integer(bytes), "total": .integer(total), "bytes_per_second": .integer(Int64(rate.rounded())),
                                             "extracted_entries": .integer(Int64(extracted))])
-        case let .downloaded(key, bytes): return object("downloaded", key, ["bytes": .integer(bytes)])
+        case let .downloaded(key, bytes, source, piecewise):
+            return object("downloaded", key, ["bytes": .integer(bytes), "source": .string(source),
+                                              "verified": .string(piecewise ? "pieces" : "whole-file")])
+        case let .closureProgress(done, packages, bytes, total, rate, extracted):
+            return object("closure-progress", nil, ["done": .integer(Int64(done)), "packages": .integer(Int64(packages)), "bytes": .integer(bytes),
+                                                    "total": .integer(total), "bytes_per_second": .integer(Int64(rate.rounded())),
+                                                    "extracted_entries": .integer(Int64(extracted))])
+        case let .waiting(key, seconds, holder):
+            var fields: [String: JSONValue] = ["seconds": .integer(Int64(seconds))]
+            if let holder { fields["holder_pid"] = .integer(Int64(holder)) }
+            return object("waiting", key, fields)
         case let .swarm(key, infoHash): return object("swarm", key, ["infohash": .string(infoHash)])
         case let .fallback(key, reason): return object("fallback", key, ["reason": .string(reason)])
         case let .extracted(key, files, bytes): return object("extracted", key, ["files": .integer(Int64(files)), "bytes": .integer(Int64(bytes))])
@@ -56,7 +74,13 @@ public enum AreaEvent: Sendable, Hashable {
         case let .progress(key, bytes, total, rate, extracted):
             "\(key): \(Self.size(bytes)) of \(Self.size(total)), \(Self.size(Int64(rate)))/s, ETA \(Self.eta(bytes: bytes, total: total, rate: rate))"
                 + (extracted > 0 ? ", \(extracted) entries extracted" : "")
-        case let .downloaded(key, bytes): "\(key): downloaded \(bytes) bytes (verified)"
+        case let .downloaded(key, bytes, source, piecewise):
+            "\(key): downloaded \(bytes) bytes from \(source) (verified \(piecewise ? "piece by piece" : "as a whole"))"
+        case let .closureProgress(done, packages, bytes, total, rate, extracted):
+            "\(done) of \(packages) packages in place, \(Self.size(bytes)) of \(Self.size(total)), \(Self.size(Int64(rate)))/s, "
+                + "ETA \(Self.eta(bytes: bytes, total: total, rate: rate))" + (extracted > 0 ? ", \(extracted) entries extracted" : "")
+        case let .waiting(key, seconds, holder):
+            "\(key): waiting \(seconds) s for the lock held by another installer" + (holder.map { " (pid \($0))" } ?? "")
         case let .swarm(key, infoHash): "\(key): joining the swarm of torrent \(infoHash)"
         case let .fallback(key, reason): "\(key): \(reason)"
         case let .extracted(key, files, bytes): "\(key): extracted \(files) files, \(bytes) bytes"
@@ -69,6 +93,22 @@ public enum AreaEvent: Sendable, Hashable {
 }
 
 extension AreaEvent {
+    /// The package the event is about, if one.
+    public var package: PackageKey? {
+        switch self {
+        case .resolved, .closureProgress, .swept: nil
+        case let .alreadyInstalled(key, _), let .progress(key, _, _, _, _), let .downloaded(key, _, _, _), let .swarm(key, _), let .fallback(key, _),
+             let .extracted(key, _, _), let .installed(key, _), let .removed(key), let .warning(key, _), let .waiting(key, _, _):
+            key
+        }
+    }
+
+    /// A lock wait report.
+    public var isWaiting: Bool {
+        if case .waiting = self { return true }
+        return false
+    }
+
     /// "12.3 MiB" (binary units).
     static func size(_ bytes: Int64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]

@@ -10,6 +10,13 @@ enum FileSystem {
         }
     }
 
+    /// `makeDirectories`, then the last folder made private to the area's owner (0700).
+    static func makePrivateDirectories(_ path: String) throws(SoftwareAreaError) {
+        if !isDirectory(path) { try makeDirectories(path) }
+        var info = stat()
+        if lstat(path, &info) == 0, info.st_mode & 0o077 != 0, info.st_uid == geteuid() { chmod(path, 0o700) }
+    }
+
     static func exists(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0
@@ -82,6 +89,23 @@ enum FileSystem {
         FileManager.default.contents(atPath: path).map { [UInt8]($0) }
     }
 
+    /// Writes a new file (created, never opened existing) without syncing it: for files inside
+    /// a stage, whose data `writeBack` flushes with the rest of the tree.
+    static func writeFile(_ bytes: [UInt8], to path: String) throws(SoftwareAreaError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard descriptor >= 0 else { throw .io(path: path, operation: "create", reason: errorText()) }
+        defer { close(descriptor) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: path, operation: "write", reason: errorText())
+            }
+            offset += written
+        }
+    }
+
     /// Write to a temporary sibling, fsync, rename, fsync the directory.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws(SoftwareAreaError) {
         let directory = (path as NSString).deletingLastPathComponent
@@ -126,7 +150,10 @@ enum FileSystem {
 }
 
 /// An exclusive `flock` on a file (created if missing), released by `unlock()` or when the
-/// process dies — so a killed installer never leaves a stale lock.
+/// process dies — so a killed installer never leaves a stale lock. Lock files are the area
+/// owner's alone (0600, in 0700 folders): another local user can neither open nor lock them,
+/// so cannot stall installs. The holder writes its pid into the file, so a waiter can say whom
+/// it waits for.
 final class FileLock: @unchecked Sendable {
     let path: String
     private var descriptor: Int32
@@ -136,7 +163,8 @@ final class FileLock: @unchecked Sendable {
         self.descriptor = descriptor
     }
 
-    /// Waits for the lock (blocking the calling thread).
+    /// Waits for the lock (blocking the calling thread: not for the cooperative pool; async
+    /// code uses `acquire(_:waiting:)`).
     static func acquire(_ path: String, directory: Bool = false) throws(SoftwareAreaError) -> FileLock {
         guard let lock = try open(path, directory: directory, wait: true) else {
             throw .io(path: path, operation: "flock", reason: "not acquired")
@@ -149,11 +177,41 @@ final class FileLock: @unchecked Sendable {
         try open(path, directory: directory, wait: false)
     }
 
+    /// Waits for the lock without blocking a thread (polling every 50–250 ms). `waiting` is
+    /// called about once a second after the first two seconds of waiting, with the seconds
+    /// waited and the holder's pid when it wrote one. Cancellation ends the wait.
+    static func acquire(_ path: String, waiting: (_ seconds: Int, _ holder: Int32?) -> Void) async throws(SoftwareAreaError) -> FileLock {
+        if let lock = try tryAcquire(path) { return lock }
+        let started = ContinuousClock.now
+        var delay = 50
+        var reported = 1
+        while true {
+            do { try await Task.sleep(for: .milliseconds(delay)) } catch {
+                throw .io(path: path, operation: "flock", reason: "cancelled while waiting for the lock")
+            }
+            if let lock = try tryAcquire(path) { return lock }
+            delay = min(250, delay * 2)
+            let seconds = Int((ContinuousClock.now - started).components.seconds)
+            if seconds > reported {
+                reported = seconds
+                waiting(seconds, holder(of: path))
+            }
+        }
+    }
+
+    /// The pid the current holder wrote into the lock file, if any.
+    static func holder(of path: String) -> Int32? {
+        guard let bytes = FileSystem.readBytes(path), bytes.count < 32 else { return nil }
+        return Int32(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     private static func open(_ path: String, directory: Bool, wait: Bool) throws(SoftwareAreaError) -> FileLock? {
-        if !directory { try FileSystem.makeDirectories((path as NSString).deletingLastPathComponent) }
-        let flags = directory ? O_RDONLY | O_DIRECTORY | O_CLOEXEC : O_RDWR | O_CREAT | O_CLOEXEC
-        let descriptor = Foundation.open(path, flags, 0o644)
+        if !directory { try FileSystem.makePrivateDirectories((path as NSString).deletingLastPathComponent) }
+        let flags = directory ? O_RDONLY | O_DIRECTORY | O_CLOEXEC : O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW
+        let descriptor = Foundation.open(path, flags, 0o600)
         guard descriptor >= 0 else { throw .io(path: path, operation: "open for locking", reason: FileSystem.errorText()) }
+        // Lock files of areas made before they were private.
+        if !directory { fchmod(descriptor, 0o600) }
         while flock(descriptor, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
             if errno == EINTR { continue }
             let code = errno
@@ -161,14 +219,35 @@ final class FileLock: @unchecked Sendable {
             if code == EWOULDBLOCK { return nil }
             throw .io(path: path, operation: "flock", reason: FileSystem.errorText(code))
         }
+        if !directory {
+            let pid = Array("\(getpid())\n".utf8)
+            if ftruncate(descriptor, 0) == 0 { _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) } }
+        }
         return FileLock(path: path, descriptor: descriptor)
     }
 
     func unlock() {
         guard descriptor >= 0 else { return }
+        var info = stat()
+        if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { _ = ftruncate(descriptor, 0) }
         close(descriptor)
         descriptor = -1
     }
 
     deinit { unlock() }
+}
+
+/// Blocking work (file trees, fsync, hashing) run on a Dispatch thread, so that the cooperative
+/// pool the install tasks run on is never blocked by it.
+enum Blocking {
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws(SoftwareAreaError) -> T) async throws(SoftwareAreaError) -> T {
+        let result: Result<T, SoftwareAreaError> = await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                do throws(SoftwareAreaError) { continuation.resume(returning: .success(try body())) } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
+    }
 }

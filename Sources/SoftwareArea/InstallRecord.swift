@@ -17,6 +17,8 @@ public struct InstallRecord: Sendable, Hashable {
         public var sha256: String?
         /// A symlink's target; nil for a regular file.
         public var link: String?
+        /// Permission bits of a regular file as installed (records before modes were kept: nil).
+        public var mode: UInt32?
     }
 
     public var package: PackageKey
@@ -45,6 +47,7 @@ public struct InstallRecord: Sendable, Hashable {
                 var fields: [String: JSONValue] = ["path": .string(entry.path), "size": .integer(Int64(entry.size))]
                 if let sha256 = entry.sha256 { fields["sha256"] = .string(sha256) }
                 if let link = entry.link { fields["link"] = .string(link) }
+                if let mode = entry.mode { fields["mode"] = .integer(Int64(mode)) }
                 return .object(fields)
             }),
         ]
@@ -94,6 +97,7 @@ public struct InstallRecord: Sendable, Hashable {
             var entry = Entry(path: file, size: UInt64(max(0, size)))
             if case let .string(hash)? = fields["sha256"] { entry.sha256 = hash }
             if case let .string(link)? = fields["link"] { entry.link = link }
+            if case let .integer(mode)? = fields["mode"], (0...0o7777).contains(mode) { entry.mode = UInt32(mode) }
             files.append(entry)
         }
         self.init(package: PackageKey(name: name, version: version, revision: revision), arch: arch, target: target,
@@ -109,7 +113,7 @@ public struct InstallRecord: Sendable, Hashable {
             throw .io(path: directory, operation: "list", reason: "cannot walk the package")
         }
         var entries: [Entry] = []
-        var regular: [String] = []
+        var regular: [(name: String, mode: UInt32)] = []
         while let name = walker.nextObject() as? String {
             if name == fileName { continue }
             let path = "\(directory)/\(name)"
@@ -117,10 +121,11 @@ public struct InstallRecord: Sendable, Hashable {
             guard lstat(path, &info) == 0 else { throw .io(path: path, operation: "lstat", reason: FileSystem.errorText()) }
             switch info.st_mode & S_IFMT {
             case S_IFREG:
+                let mode = UInt32(info.st_mode & 0o7777)
                 if let file = known[name], file.size == UInt64(info.st_size), !changed.contains(name) {
-                    entries.append(Entry(path: name, size: file.size, sha256: file.sha256))
+                    entries.append(Entry(path: name, size: file.size, sha256: file.sha256, link: nil, mode: mode))
                 } else {
-                    regular.append(name)
+                    regular.append((name, mode))
                 }
             case S_IFLNK:
                 let link = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? ""
@@ -134,15 +139,15 @@ public struct InstallRecord: Sendable, Hashable {
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var index = worker
             while index < files.count {
-                slots.set(index, FileDigest.sha256(path: "\(directory)/\(files[index])").map { ($0.0, $0.1.hex) })
+                slots.set(index, FileDigest.sha256(path: "\(directory)/\(files[index].name)").map { ($0.0, $0.1.hex) })
                 index += workers
             }
         }
-        for (index, name) in regular.enumerated() {
+        for (index, file) in regular.enumerated() {
             guard let (size, hash) = slots.get(index) else {
-                throw .io(path: "\(directory)/\(name)", operation: "read", reason: "cannot hash the file")
+                throw .io(path: "\(directory)/\(file.name)", operation: "read", reason: "cannot hash the file")
             }
-            entries.append(Entry(path: name, size: size, sha256: hash))
+            entries.append(Entry(path: file.name, size: size, sha256: hash, link: nil, mode: file.mode))
         }
         return entries.sorted { $0.path < $1.path }
     }
@@ -168,6 +173,6 @@ private final class HashSlots: @unchecked Sendable {
 
 extension InstallRecord.Entry {
     init(path: String, size: UInt64) {
-        self.init(path: path, size: size, sha256: nil, link: nil)
+        self.init(path: path, size: size, sha256: nil, link: nil, mode: nil)
     }
 }

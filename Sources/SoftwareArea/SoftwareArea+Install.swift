@@ -11,12 +11,19 @@ extension SoftwareArea {
         public var evict = false
         /// Install the named packages again even when present, replacing them (verify --repair).
         public var replace = false
+        /// Packages downloaded and extracted at once (nil: `defaultParallelism`).
+        public var parallelism: Int?
 
-        public init(noDependencies: Bool = false, evict: Bool = false, replace: Bool = false) {
+        public init(noDependencies: Bool = false, evict: Bool = false, replace: Bool = false, parallelism: Int? = nil) {
             self.noDependencies = noDependencies
             self.evict = evict
             self.replace = replace
+            self.parallelism = parallelism
         }
+
+        /// Twice the cores, between 2 and 8: downloads wait on the network while extractions
+        /// use the cores, and one repository host sees at most 8 connections (browsers use 6).
+        public static var defaultParallelism: Int { max(2, min(8, 2 * ProcessInfo.processInfo.activeProcessorCount)) }
     }
 
     public struct InstallOutcome: Sendable, Hashable {
@@ -26,8 +33,12 @@ extension SoftwareArea {
         public var path: String
     }
 
-    /// Makes the requested packages (and their runtime closures, dependencies first) present.
-    /// Stops at the first failure, which leaves that package absent and the others as they were.
+    /// Makes the requested packages (and their runtime closures) present: one TUF refresh, then
+    /// the packages downloaded, verified and extracted in parallel (`InstallOptions.parallelism`),
+    /// each renamed into place once its dependencies are (so a visible package's dependencies
+    /// are visible). The first failure stops the install: packages not yet renamed are
+    /// discarded, the failed one is absent, the others are complete or as they were.
+    /// Outcomes are in dependency order.
     public func install(_ requests: [PackageID], options: InstallOptions = .init()) async throws(SoftwareAreaError) -> [InstallOutcome] {
         sweep()
         let catalog = try catalog()
@@ -35,83 +46,22 @@ extension SoftwareArea {
         for request in requests { roots.append(try await catalog.resolve(request)) }
         let order = options.noDependencies ? roots : try await catalog.closure(of: roots)
         reporter.report(.resolved(order.map(\.key)))
-        var outcomes: [InstallOutcome] = []
-        for package in order {
-            let replace = options.replace && roots.contains(package)
-            outcomes.append(try await install(package, catalog: catalog, replace: replace, evict: options.evict))
-        }
-        return outcomes
+        let replace = options.replace ? Set(roots.map(\.info.path)) : []
+        let closure = ClosureInstall(area: self, catalog: catalog, order: order, replace: replace,
+                                     parallelism: max(1, options.parallelism ?? InstallOptions.defaultParallelism))
+        try closure.ensureSpace(evict: options.evict)
+        return try await closure.run()
     }
 
-    /// One package, under its lock: a second installer waits here, then finds it installed.
-    func install(_ package: PackageTarget, catalog: PackageCatalog, replace: Bool, evict: Bool) async throws(SoftwareAreaError) -> InstallOutcome {
-        let key = package.key
-        let final = layout.packageDirectory(key)
-        let lock = try FileLock.acquire(layout.lock(key))
-        defer { lock.unlock() }
-        if !replace, FileSystem.exists(layout.record(key)) {
-            reporter.report(.alreadyInstalled(key, path: final))
-            return InstallOutcome(package: key, status: .alreadyInstalled, path: final)
+    /// The tarball plus the unpacked tree (`custom.unpacked_size`, else 3× the tarball) of each
+    /// package to install must fit at once (they are staged in parallel).
+    func ensureSpace(for packages: [PackageTarget], evict: Bool) throws(SoftwareAreaError) {
+        guard !packages.isEmpty else { return }
+        let needed = packages.reduce(UInt64(0)) { total, package in
+            let length = UInt64(max(0, package.info.file.length))
+            return total + length + (package.unpackedSize ?? 3 * length) + (1 << 16)
         }
-        try ensureSpace(for: package, evict: evict)
-        let stage = try StageDirectory(in: layout.stage)
-        defer { stage.discard() }
-
-        let unpackRoot = "\(stage.path)/tree"
-        let summary = try await fetchAndExtract(package, catalog: catalog, stage: stage.path, into: unpackRoot)
-        reporter.report(.extracted(key, files: summary.regularFiles, bytes: summary.bytes))
-
-        let relative = layout.relativePath(key)
-        let unpacked = "\(unpackRoot)/\(relative)"
-        guard FileSystem.isDirectory(unpacked), summary.topLevel == [layout.arch] else {
-            throw .unexpectedLayout(package: key.description, expected: relative, got: summary.topLevel)
-        }
-        let relocated: [String]
-        do {
-            relocated = try PackageRelocation.relocate(URL(fileURLWithPath: unpacked), to: final, packagePath: relative,
-                                                       hash: package.hash, revision: key.revision)
-        } catch {
-            throw .relocation(package: key.description, reason: error.description)
-        }
-        // Files were hashed while extracted; only the relocated ones are read again.
-        var known: [String: ExtractedFile] = [:]
-        let inside = relative + "/"
-        for (path, file) in summary.digests where path.hasPrefix(inside) { known[String(path.dropFirst(inside.count))] = file }
-        let files = try InstallRecord.inventory(of: unpacked, known: known, changed: Set(relocated))
-        let record = InstallRecord(package: key, arch: layout.arch, target: package.info.path, length: package.info.file.length,
-                                   hashes: package.info.file.hashes, custom: package.info.file.custom, installedAt: clock(),
-                                   prefix: final, files: files)
-        try FileSystem.writeAtomically(record.json.compactJSONBytes + [0x0A], to: "\(unpacked)/\(InstallRecord.fileName)")
-        FileSystem.syncTree(unpacked)
-
-        let parent = (final as NSString).deletingLastPathComponent
-        try FileSystem.makeDirectories(parent)
-        var status = InstallOutcome.Status.installed
-        if FileSystem.exists(final) {
-            // Replacing (repair), or a directory without a record: out of sight first, then in.
-            let trash = "\(layout.trash)/\(FileSystem.randomName())"
-            try FileSystem.rename(final, to: trash)
-            try FileSystem.rename(unpacked, to: final)
-            FileSystem.syncPath(parent, directory: true)
-            FileSystem.removeTree(trash)
-            status = .replaced
-        } else {
-            try FileSystem.rename(unpacked, to: final)
-            FileSystem.syncPath(parent, directory: true)
-        }
-        touch(key)
-        if let hook = hooks.afterInstall {
-            // The package is in place; what follows (its modulefile) cannot undo that.
-            do { try hook(layout, record) } catch { reporter.report(.warning(key, "after install: \(error)")) }
-        }
-        reporter.report(.installed(key, path: final))
-        return InstallOutcome(package: key, status: status, path: final)
-    }
-
-    /// The tarball plus the unpacked tree (`custom.unpacked_size`, else 3× the tarball) must fit.
-    func ensureSpace(for package: PackageTarget, evict: Bool) throws(SoftwareAreaError) {
-        let length = UInt64(max(0, package.info.file.length))
-        let needed = length + (package.unpackedSize ?? 3 * length) + (1 << 16)
+        let name = packages.count == 1 ? packages[0].key.description : "\(packages.count) packages"
         guard let available = disk.availableBytes(at: layout.stage), available < needed else { return }
         if evict {
             let current = installed().reduce(UInt64(0)) { $0 + $1.record.size }
@@ -119,7 +69,85 @@ extension SoftwareArea {
             _ = try collectGarbage(budget: current > shortfall ? current - shortfall : 0, dryRun: false)
             if let after = disk.availableBytes(at: layout.stage), after >= needed { return }
         }
-        throw .insufficientSpace(package: package.key.description, area: layout.root, needed: needed,
-                                 available: disk.availableBytes(at: layout.stage) ?? available)
+        throw .insufficientSpace(package: name, area: layout.root, needed: needed, available: disk.availableBytes(at: layout.stage) ?? available)
+    }
+
+    /// The sources this area asks in turn: its swarm source (when configured) then HTTP.
+    var orderedSources: [any PackageSource] {
+        (swarm.map { [$0] } ?? []) + [HTTPSource(transfers: transfers)]
+    }
+
+    /// Gets `plan`'s tarball from the first source that delivers it and extracts it into
+    /// `unpackRoot` (inside the stage): verified pieces straight into the extraction while
+    /// later bytes arrive, or, without a piece list, the whole file checked, then extracted.
+    /// Files are hashed as they are written. Returns the summary and the verified tarball when
+    /// one is kept for seeding.
+    func fetchAndExtract(_ plan: DownloadPlan, stage: String, into unpackRoot: String, run: InstallRun,
+                         progress: @escaping @Sendable (_ bytes: Int64, _ total: Int64, _ rate: Double, _ extracted: Int) -> Void)
+        async throws(SoftwareAreaError) -> (summary: ExtractionSummary, kept: String?) {
+        let key = plan.package.key
+        let extraction: TarballStream?
+        do { extraction = plan.pieces == nil ? nil : try TarballExtractor(digests: true, writeback: true).stream(into: unpackRoot) } catch {
+            throw .extraction(package: key.description, reason: error.description)
+        }
+        let keep = keepTarballs && plan.torrent != nil ? "\(stage)/kept.tarball" : nil
+        let sink: TarballSink
+        do { sink = try TarballSink(plan: plan, extraction: extraction, downloadFile: "\(stage)/download", keep: keep) } catch {
+            extraction?.cancel()
+            throw error
+        }
+        let context = SourceContext(key: key, directory: stage, run: run, reporter: reporter) { bytes, total, rate in
+            progress(bytes, total, rate, extraction?.extractedSoFar.entries ?? 0)
+        }
+        var delivered: String?
+        do throws(SoftwareAreaError) {
+            for source in orderedSources {
+                switch try await source.deliver(plan, into: sink, context: context) {
+                case .delivered: delivered = source.name
+                case let .declined(reason):
+                    guard sink.delivered == 0 else {
+                        throw .io(path: plan.package.info.path, operation: "download from \(source.name)", reason: "declined after delivering bytes")
+                    }
+                    if let reason { reporter.report(.fallback(key, reason: reason)) }
+                }
+                if delivered != nil { break }
+            }
+            guard delivered != nil else { throw .trust(package: key.description, reason: "\(plan.package.info.path): no source delivered it") }
+            try sink.finish()
+        } catch {
+            extraction?.cancel()
+            throw error
+        }
+        reporter.report(.downloaded(key, bytes: plan.length, source: delivered ?? "", piecewise: plan.pieces != nil))
+        let summary: ExtractionSummary
+        if let extraction {
+            do { summary = try await extraction.finished() } catch {
+                extraction.cancel()
+                throw .extraction(package: key.description, reason: error.description)
+            }
+        } else {
+            let file = sink.wholeFile ?? "\(stage)/download"
+            summary = try await Blocking.run { () throws(SoftwareAreaError) in
+                do throws(TarballError) { return try TarballExtractor(digests: true, writeback: true).extract(archive: file, into: unpackRoot) } catch {
+                    throw .extraction(package: key.description, reason: error.description)
+                }
+            }
+        }
+        let kept = keepTarballs && plan.torrent != nil ? (sink.wholeFile ?? sink.keptCopy) : nil
+        if kept == nil, let file = sink.wholeFile, file.hasPrefix(stage) { unlink(file) }
+        return (summary, kept)
+    }
+
+    /// Moves a verified tarball and its torrent into the cache (best effort: seeding is optional).
+    func keepForSeeding(tarball: String, torrent: TrustedTorrent, plan: DownloadPlan) {
+        let name = "\(plan.sha256).\(plan.package.info.path.split(separator: "/").last.map(String.init) ?? "tarball")"
+        do {
+            try FileSystem.makeDirectories(layout.cache)
+            let destination = "\(layout.cache)/\(name)"
+            if rename(tarball, destination) != 0 { unlink(tarball); return }
+            try FileSystem.writeAtomically(FileSystem.readBytes(torrent.path) ?? [], to: destination + ".torrent")
+        } catch {
+            reporter.report(.warning(plan.package.key, "cannot keep \(name) for seeding: \(error)"))
+        }
     }
 }

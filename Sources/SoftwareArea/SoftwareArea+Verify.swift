@@ -44,12 +44,28 @@ extension SoftwareArea {
             } else if hash.hex != entry.sha256 {
                 problems.append("\(entry.path): sha256 expected \(entry.sha256 ?? "-"), got \(hash.hex)")
             }
+            let mode = UInt32(info.st_mode & 0o7777)
+            if let expected = entry.mode, mode != expected {
+                problems.append("\(entry.path): mode expected \(String(expected, radix: 8)), got \(String(mode, radix: 8))")
+            } else if entry.mode == nil, mode & 0o022 != 0 {
+                problems.append("\(entry.path): writable by group or others (mode \(String(mode, radix: 8)))")
+            }
+        }
+        var rootInfo = stat()
+        if lstat(package.path, &rootInfo) == 0, rootInfo.st_mode & 0o022 != 0 {
+            problems.append(".: directory writable by group or others (mode \(String(UInt32(rootInfo.st_mode & 0o7777), radix: 8)))")
         }
         if let walker = FileManager.default.enumerator(atPath: package.path) {
             while let name = walker.nextObject() as? String {
-                guard name != InstallRecord.fileName, !listed.contains(name) else { continue }
+                guard name != InstallRecord.fileName else { continue }
                 var info = stat()
-                if lstat("\(package.path)/\(name)", &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR {
+                guard lstat("\(package.path)/\(name)", &info) == 0 else { continue }
+                if (info.st_mode & S_IFMT) == S_IFDIR {
+                    // Anyone who can write a directory can swap the files in it.
+                    if info.st_mode & 0o022 != 0 {
+                        problems.append("\(name): directory writable by group or others (mode \(String(UInt32(info.st_mode & 0o7777), radix: 8)))")
+                    }
+                } else if !listed.contains(name) {
                     problems.append("\(name): not in the install record")
                 }
             }

@@ -1,5 +1,6 @@
 import AlienModel
 import Foundation
+import Torrents
 import Transport
 import Trust
 
@@ -40,22 +41,34 @@ public struct SoftwareArea: Sendable {
     public var disk: any DiskSpaceProbe
     /// Streamed (piece-verified) downloads; progress is reported at most every `progressInterval`.
     public var transfers = Transfers(policy: TransferPolicy(progressInterval: 0.2))
-    /// Another way to get tarballs (a BitTorrent swarm, `SwarmDownloader`); nil: HTTP only.
-    public var downloader: (any TarballDownloader)?
+    /// The source asked before HTTP (a BitTorrent swarm, `SwarmSource`); nil: HTTP only.
+    public var swarm: (any PackageSource)?
     /// Keep verified tarballs that have a torrent, with it, in `<root>/.alien/cache/` for
-    /// `alien-install seed` (the HTTP path then downloads such a tarball whole, not streamed).
+    /// `alien-install seed` and packmand's seeding.
     public var keepTarballs = false
     /// Seconds since 1970; injected for lease and gc tests.
     public var clock: @Sendable () -> Int64
 
-    /// Opens (creating if needed) the area at `root`. `rootFile` bootstraps trust the first time;
-    /// `repository`, `mirrors` and `arch` are remembered in the config (given values replace
-    /// remembered ones; an empty `mirrors` forgets them).
+    /// How `open` treats an area that does not exist yet.
+    public enum OpenMode: Sendable {
+        /// Create it (install, `list --available` setting an area up).
+        case create
+        /// Only an existing area: a missing one is `noArea`, and nothing is written (read-only
+        /// commands: a mistyped path must not become an empty, "healthy" area).
+        case existing
+    }
+
+    /// Opens (creating if needed, unless `mode` is `.existing`) the area at `root`. `rootFile`
+    /// bootstraps trust the first time; `repository`, `mirrors` and `arch` are remembered in the
+    /// config (given values replace remembered ones; an empty `mirrors` forgets them).
     public static func open(root: String, arch: String?, repository: String? = nil, mirrors: [String]? = nil, rootFile: String? = nil,
-                            fetcher: any RemoteFetcher, reporter: any AreaReporter = SilentReporter(),
+                            fetcher: any RemoteFetcher, reporter: any AreaReporter = SilentReporter(), mode: OpenMode = .create,
                             defaultArch: @autoclosure () -> String? = nil) throws(SoftwareAreaError) -> SoftwareArea {
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         let probe = AreaLayout(root: absolute, arch: "")
+        if mode == .existing, !FileSystem.isDirectory(probe.state) {
+            throw .noArea(path: absolute, reason: FileSystem.isDirectory(absolute) ? "no .alien/ folder in it" : "no such directory")
+        }
         var configuration = try loadConfiguration(probe.config)
         let given = Configuration(repository: repository ?? configuration.repository, arch: arch ?? configuration.arch ?? defaultArch(),
                                   mirrors: mirrors ?? configuration.mirrors, peers: configuration.peers)
@@ -63,8 +76,17 @@ public struct SoftwareArea: Sendable {
             throw .invalidArgument(name: "--arch", expected: "an architecture such as slc9_x86-64", got: given.arch ?? "")
         }
         let layout = AreaLayout(root: absolute, arch: chosenArch)
-        for directory in [layout.state, layout.locks, layout.stage, layout.trash, layout.leases, layout.used] {
+        if mode == .existing {
+            return SoftwareArea(layout: layout, configuration: configuration, fetcher: fetcher, reporter: reporter, hooks: .modulefiles,
+                                disk: StatvfsProbe(), clock: { Int64(Date().timeIntervalSince1970) })
+        }
+        for directory in [layout.state, layout.leases, layout.used] {
             try FileSystem.makeDirectories(directory)
+        }
+        // Locks and work in progress are the owner's alone: no other user can hold a lock
+        // (and stall installs) or touch a staged tree before it is renamed into place.
+        for directory in [layout.locks, layout.stage, layout.trash] {
+            try FileSystem.makePrivateDirectories(directory)
         }
         if let rootFile {
             guard let bytes = FileSystem.readBytes(rootFile) else { throw .badFile(path: rootFile, reason: "cannot read the root file") }
@@ -103,6 +125,13 @@ public struct SoftwareArea: Sendable {
         let updater = Updater(metadataDirectory: layout.trust, metadataBaseURL: base + "/metadata", targetBaseURL: base + "/targets",
                               fetcher: fetcher)
         return PackageCatalog(updater: updater, arch: layout.arch)
+    }
+
+    /// Sets how tarballs arrive: `policy`'s swarm (on `session`) before HTTP, and whether they
+    /// are kept for seeding.
+    public mutating func apply(_ policy: DownloadPolicy, session: LazyTorrentSession) {
+        swarm = policy.swarm(session: session)
+        keepTarballs = policy.keepForSeeding
     }
 
     // MARK: installed packages

@@ -1,5 +1,7 @@
 /// Why a software-area operation failed; each case names the package and the file concerned.
 public enum SoftwareAreaError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// No software area at this path (read-only commands never create one).
+    case noArea(path: String, reason: String)
     /// The area has no trusted root yet and none was given.
     case notInitialized(area: String)
     /// No repository URL given and none remembered in `.alien/config.json`.
@@ -32,6 +34,8 @@ public enum SoftwareAreaError: Error, Hashable, Sendable, CustomStringConvertibl
 
     public var description: String {
         switch self {
+        case let .noArea(path, reason):
+            "\(path): not a software area (\(reason))"
         case let .notInitialized(area):
             "\(area): the area trusts no repository yet: give --root ROOT_JSON the first time"
         case let .noRepository(area):

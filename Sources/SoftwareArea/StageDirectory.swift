@@ -10,10 +10,10 @@ final class StageDirectory: @unchecked Sendable {
     private let lockPath: String
 
     init(in stageRoot: String) throws(SoftwareAreaError) {
-        try FileSystem.makeDirectories(stageRoot)
+        try FileSystem.makePrivateDirectories(stageRoot)
         let name = FileSystem.randomName()
         lockPath = "\(stageRoot)/\(name).lock"
-        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw .io(path: lockPath, operation: "create", reason: FileSystem.errorText()) }
         close(descriptor)
         guard let lock = try FileLock.tryAcquire(lockPath) else {

@@ -36,11 +36,14 @@ final class ExtractionSession: @unchecked Sendable {
 
     /// Hash files while writing them (`ExtractionSummary.digests`).
     let digests: Bool
+    /// Start writing each file's data to the disk as soon as it is complete.
+    let writeback: Bool
 
-    init(destination: DestinationDirectory, limits: TarballExtractor.Limits, digests: Bool = false) {
+    init(destination: DestinationDirectory, limits: TarballExtractor.Limits, digests: Bool = false, writeback: Bool = false) {
         self.destination = destination
         self.limits = limits
         self.digests = digests
+        self.writeback = writeback
     }
 
     /// A reader accepting plain, gzip- and zstd-compressed tar (pax, ustar, GNU, v7), never an
@@ -110,10 +113,12 @@ final class ExtractionSession: @unchecked Sendable {
         case let .failure(rule): throw refuse(rule)
         }
         let mode = UInt32(archive_entry_mode(entry))
-        let permissions = mode & 0o7777
-        if permissions & (CARCHIVE_S_ISUID | CARCHIVE_S_ISGID | CARCHIVE_S_ISVTX) != 0 {
-            throw refuse(.specialModeBits(mode: permissions))
+        if mode & (CARCHIVE_S_ISUID | CARCHIVE_S_ISGID | CARCHIVE_S_ISVTX) != 0 {
+            throw refuse(.specialModeBits(mode: mode & 0o7777))
         }
+        // Nobody but the extracting user may change what was verified: group and other write
+        // bits are dropped (a published 0777 directory or 0666 file arrives as 0755 / 0644).
+        let permissions = mode & 0o755
         let hardlink = archive_entry_hardlink(entry)
         let type = UInt32(archive_entry_filetype(entry))
         let isDirectory = hardlink == nil && type == CARCHIVE_AE_IFDIR
@@ -253,6 +258,7 @@ final class ExtractionSession: @unchecked Sendable {
             var times = [timespec(tv_sec: 0, tv_nsec: CARCHIVE_UTIME_OMIT), mtime]
             futimens(fd, &times)
         }
+        if writeback { _ = carchive_start_writeback(fd) }
     }
 
     private func makeDirectory(_ path: EntryPath) throws(TarballError) {

@@ -67,41 +67,6 @@ public enum PackageRelocation {
         }
     }
 
-    /// Rewrites the files listed in `.original-unrelocated` of the package in `directory`
-    /// so that they point at `prefix` (aliBuild's relocate-me.sh with `$WORK_DIR/$PP` =
-    /// `prefix`). The package may still sit in a staging directory: it is relocated for the
-    /// place it is about to be renamed to.
-    /// Returns the files rewritten (paths relative to `directory`).
-    @discardableResult
-    public static func relocate(_ directory: URL, to prefix: String, packagePath: String, hash: String,
-                                revision: String) throws(RelocationError) -> [String] {
-        let installDir = directory
-        let list = installDir.appendingPathComponent(".original-unrelocated")
-        guard let text = try? String(contentsOf: list, encoding: .utf8) else { return [] }
-        var rewritten: [String] = []
-        let oldPrefix = Array("INSTALLROOT/\(hash)/\(packagePath)".utf8)
-        let newPrefix = Array(prefix.utf8)
-        let revisionMarker = Array("@@PKGREVISION@\(hash)@@".utf8)
-        for file in text.split(separator: "\n") where !file.isEmpty {
-            let target = installDir.appendingPathComponent(String(file))
-            let source = installDir.appendingPathComponent(file + ".unrelocated")
-            do {
-                let original = try Data(contentsOf: FileManager.default.fileExists(atPath: source.path) ? source : target)
-                var bytes = rewritePrefix([UInt8](original), marker: oldPrefix, replacement: newPrefix)
-                bytes = replaceAll(bytes, revisionMarker, with: Array(revision.utf8))
-                let attributes = try? FileManager.default.attributesOfItem(atPath: target.path)
-                try Data(bytes).write(to: target, options: .atomic)
-                if let mode = attributes?[.posixPermissions] {
-                    try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: target.path)
-                }
-            } catch {
-                throw .rewrite(path: target.path, reason: "\(error)")
-            }
-            rewritten.append(String(file))
-        }
-        return rewritten
-    }
-
     /// `s|/[^ ;:]*<marker>|<replacement>|g` per line, with sed's leftmost-longest match: in a
     /// run of characters other than space, `;`, `:` and newline, the match starts at the first
     /// `/` and ends after the last occurrence of the marker.
@@ -183,11 +148,15 @@ public enum RelocationError: Error, Hashable, Sendable, CustomStringConvertible 
     case io(path: String, reason: String)
     /// Rewriting one listed file failed.
     case rewrite(path: String, reason: String)
+    /// An entry of `.original-unrelocated` names something relocation must not touch: a path
+    /// leaving the package (`..`, absolute), one through a symlink, or anything but a regular file.
+    case refusedEntry(list: String, line: Int, entry: String, reason: String)
 
     public var description: String {
         switch self {
         case let .io(path, reason): "\(path): \(reason)"
         case let .rewrite(path, reason): "\(path): relocation failed: \(reason)"
+        case let .refusedEntry(list, line, entry, reason): "\(list):\(line): entry \"\(entry)\" refused: \(reason)"
         }
     }
 }

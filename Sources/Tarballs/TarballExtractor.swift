@@ -55,7 +55,8 @@ public struct ExtractedFile: Sendable, Hashable {
 /// opened. libarchive's `archive_write_disk` is not used: it reaches long paths with `chdir`,
 /// checks symlinks with `lstat` before use (a race) and creates escaping symlinks anyway.
 ///
-/// Files get the archive's permission bits exactly (no umask) and its mtimes; ownership is the
+/// Files get the archive's permission bits without group and other write (no umask otherwise)
+/// and its mtimes; ownership is the
 /// extracting user's; xattrs and ACLs in the archive are ignored. Nothing is `fsync`ed.
 public struct TarballExtractor: Sendable {
     /// Caps against archives that would fill the disk or the entry table.
@@ -82,10 +83,14 @@ public struct TarballExtractor: Sendable {
     /// Hash every file as it is written (`ExtractionSummary.digests`): an install record then
     /// needs no second read of the tree.
     public var digests: Bool
+    /// Start writing each file's data to the disk as soon as it is written (`sync_file_range`,
+    /// not waiting), so that `Writeback.wait(tree:)` before a rename finds little left to do.
+    public var writeback: Bool
 
-    public init(limits: Limits = Limits(), digests: Bool = false) {
+    public init(limits: Limits = Limits(), digests: Bool = false, writeback: Bool = false) {
         self.limits = limits
         self.digests = digests
+        self.writeback = writeback
     }
 
     /// Extracts the archive file at `archive` into `directory` (created if missing; its parent
@@ -98,13 +103,13 @@ public struct TarballExtractor: Sendable {
         guard archive_read_open_filename(reader, archive, 256 * 1024) == ARCHIVE_OK else {
             throw .malformed(source: archive, entry: nil, detail: ArchiveOutput.message(reader))
         }
-        return try ExtractionSession(destination: destination, limits: limits, digests: digests).run(reader, source: archive)
+        return try ExtractionSession(destination: destination, limits: limits, digests: digests, writeback: writeback).run(reader, source: archive)
     }
 
     /// Starts an extraction into `directory` fed by the caller (see `TarballStream`). The
     /// directory is checked (and created) now.
     public func stream(into directory: String) throws(TarballError) -> TarballStream {
-        try TarballStream(directory: directory, limits: limits, digests: digests)
+        try TarballStream(directory: directory, limits: limits, digests: digests, writeback: writeback)
     }
 
     /// Extracts the archive whose bytes `chunks` yields. If the sequence throws, the extraction

@@ -24,10 +24,10 @@ public final class TarballStream: @unchecked Sendable {
     private let state: StreamState
     private let session: ExtractionSession
 
-    init(directory: String, limits: TarballExtractor.Limits, digests: Bool) throws(TarballError) {
+    init(directory: String, limits: TarballExtractor.Limits, digests: Bool, writeback: Bool) throws(TarballError) {
         self.directory = directory
         let destination = try DestinationDirectory(path: directory)
-        let session = ExtractionSession(destination: destination, limits: limits, digests: digests)
+        let session = ExtractionSession(destination: destination, limits: limits, digests: digests, writeback: writeback)
         let state = StreamState(capacity: 4 << 20)
         self.session = session
         self.state = state

@@ -5,7 +5,10 @@ import Trust
 /// A `TransferConsumer` that lets no unverified byte through: it buffers one piece at a time,
 /// checks the piece's sha256 against a (signed) `PieceHashList`, and only then hands the piece
 /// to `forward` (say, a `TarballStream`). The whole file's sha256 and length are computed on
-/// the way (on a queue of its own, overlapping the piece hashing) and checked by `finish()`. A
+/// the way (on a queue of its own, overlapping the piece hashing) and checked by `finish()`,
+/// unless made with `wholeFile: false`: the list is itself bound to the file's signed length
+/// and sha256 (checked at `init`) and pins every byte through the piece hashes, so the second
+/// hash over the whole file adds no check an attacker without the signing keys could pass. A
 /// resumed transfer continues after the last byte received (a partly received piece stays in
 /// the buffer and is checked once complete, so a connection that breaks before every piece's
 /// end still makes progress); after a restart from byte 0 the bytes already forwarded are skipped.
@@ -13,7 +16,7 @@ public final class VerifiedPieceStream: TransferConsumer {
     public let list: PieceHashList
     private let forward: (_ piece: [UInt8]) async throws -> Void
     private var buffer: [UInt8] = []
-    private let whole = BackgroundHasher()
+    private let whole: BackgroundHasher?
     /// Bytes verified and forwarded.
     public private(set) var verifiedBytes: Int64 = 0
     private var nextPiece = 0
@@ -23,13 +26,14 @@ public final class VerifiedPieceStream: TransferConsumer {
 
     /// `expectedLength` and `expectedSHA256` come from the tarball's signed target: the list
     /// must describe that file.
-    public init(list: PieceHashList, expectedLength: Int64, expectedSHA256: String,
+    public init(list: PieceHashList, expectedLength: Int64, expectedSHA256: String, wholeFile: Bool = true,
                 forward: @escaping (_ piece: [UInt8]) async throws -> Void) throws(PieceVerificationError) {
         guard list.length == expectedLength, list.sha256 == expectedSHA256.lowercased() else {
             throw .listMismatch(expected: "\(expectedLength) bytes, sha256 \(expectedSHA256)", got: "\(list.length) bytes, sha256 \(list.sha256)")
         }
         self.list = list
         self.forward = forward
+        whole = wholeFile ? BackgroundHasher() : nil
         buffer.reserveCapacity(list.pieceLength)
     }
 
@@ -74,7 +78,7 @@ public final class VerifiedPieceStream: TransferConsumer {
         }
         let piece = buffer
         buffer.removeAll(keepingCapacity: true)
-        await whole.append(piece)
+        await whole?.append(piece)
         try await forward(piece)
         verifiedBytes += Int64(piece.count)
         nextPiece += 1
@@ -86,8 +90,10 @@ public final class VerifiedPieceStream: TransferConsumer {
         guard nextPiece == list.pieces.count, buffer.isEmpty else {
             throw .truncated(expected: list.length, got: verifiedBytes + Int64(buffer.count))
         }
-        let actual = whole.finish()
-        guard actual == list.sha256 else { throw .fileMismatch(expected: list.sha256, actual: actual) }
+        if let whole {
+            let actual = whole.finish()
+            guard actual == list.sha256 else { throw .fileMismatch(expected: list.sha256, actual: actual) }
+        }
         finished = true
     }
 }

@@ -2,6 +2,7 @@ import AlienModel
 import ArgumentParser
 import Foundation
 import HostEnvironment
+import Synchronization
 import SoftwareArea
 import Transport
 import Trust
@@ -16,14 +17,15 @@ struct AreaOptions: ParsableArguments {
     var json = false
 
     /// Opens the area; `repo` and `mirrors` are remembered, `root` bootstraps trust the first time.
-    func open(repo: String? = nil, mirrors: [String]? = nil, root: String? = nil) throws -> SoftwareArea {
+    /// `mode: .existing` (read-only commands): a missing area is an error and nothing is created.
+    func open(repo: String? = nil, mirrors: [String]? = nil, root: String? = nil, mode: SoftwareArea.OpenMode = .create) throws -> SoftwareArea {
         guard let path = area ?? ProcessInfo.processInfo.environment["ALIEN_AREA"], !path.isEmpty else {
             throw ValidationError("give the software area with --area DIR (or set ALIEN_AREA)")
         }
         let reporter = AreaPrinter(json: json)
         return try Output.run {
             try SoftwareArea.open(root: path, arch: arch, repository: repo, mirrors: mirrors, rootFile: root, fetcher: HTTPClient(), reporter: reporter,
-                                  defaultArch: (try? HostArchitecture.current())?.rawValue)
+                                  mode: mode, defaultArch: (try? HostArchitecture.current())?.rawValue)
         }
     }
 
@@ -61,6 +63,8 @@ struct RepositoryOptions: ParsableArguments {
 struct AreaPrinter: AreaReporter {
     let json: Bool
     let terminal: Bool
+    /// Set once a closure's progress arrives: the live line then shows it, not each package's.
+    private let closure = SharedFlag()
 
     init(json: Bool, terminal: Bool = isatty(STDOUT_FILENO) == 1) {
         self.json = json
@@ -73,10 +77,24 @@ struct AreaPrinter: AreaReporter {
             return
         }
         let clear = terminal ? "\r\u{1B}[K" : ""
-        if case .progress = event {
-            if terminal { Output.write(clear + event.text) }
+        if case .closureProgress = event { closure.set() }
+        if case .progress = event, closure.isSet { return }
+        switch event {
+        case .progress, .closureProgress, .waiting:
+            // The live line: rewritten in place on a terminal; a lock wait is worth a line anyway.
+            if terminal { Output.write(clear + event.text) } else if case let .waiting(_, seconds, _) = event, seconds % 10 == 2 {
+                Output.write(event.text + "\n")
+            }
             return
+        default: break
         }
         Output.write(clear + event.text + "\n")
     }
+}
+
+/// A flag set once, read from any thread.
+final class SharedFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }

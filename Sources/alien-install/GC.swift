@@ -18,7 +18,7 @@ struct GC: ParsableCommand {
     @OptionGroup var area: AreaOptions
 
     func run() throws {
-        let softwareArea = try area.open()
+        let softwareArea = try area.open(mode: .existing)
         let report = try Output.run {
             try softwareArea.collectGarbage(budget: try SoftwareArea.parseSize(budget), dryRun: dryRun)
         }

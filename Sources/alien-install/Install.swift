@@ -71,6 +71,8 @@ struct Install: AsyncParsableCommand {
     var tokenFile: String?
     @Flag(name: .long, help: "Install here even when a packmand serves the area.")
     var direct = false
+    @Option(name: [.short, .long], help: "Packages downloaded and extracted at once (default: twice the cores, 2 to 8).")
+    var jobs: Int?
 
     func validate() throws {
         if packages.isEmpty { throw ValidationError("name at least one package") }
@@ -79,6 +81,7 @@ struct Install: AsyncParsableCommand {
             do { _ = try PeerAddress(parsing: text) } catch { throw ValidationError("--peer: \(error)") }
         }
         if !(stallTimeout > 0) { throw ValidationError("--stall-timeout: expected a positive number of seconds") }
+        if let jobs, !(1...64).contains(jobs) { throw ValidationError("--jobs: expected 1 to 64, got \(jobs)") }
     }
 
     func run() async throws {
@@ -95,22 +98,20 @@ struct Install: AsyncParsableCommand {
             return
         }
         var softwareArea = try area.open(repo: repository.repo, mirrors: repository.givenMirrors, root: repository.root)
-        var mode = DownloadVia(rawValue: via) ?? .auto
-        if mode == .auto, lsd { mode = .torrent }
-        let session = LazyTorrentSession(settings: TorrentSessionSettings(listenInterfaces: listen, localPeerDiscovery: lsd))
-        if mode != .http {
-            let peers: [PeerAddress]
-            do { peers = try (peer + softwareArea.configuration.peers).map { try PeerAddress(parsing: $0) } } catch {
-                throw ValidationError("peers (--peer, config.json \"peers\"): \(error)")
-            }
-            softwareArea.downloader = SwarmDownloader(session: session, via: mode, peers: peers,
-                                                      stallTimeout: stallTimeout, webSeeds: !noWebSeed)
+        let peers: [PeerAddress]
+        do { peers = try (peer + softwareArea.configuration.peers).map { try PeerAddress(parsing: $0) } } catch {
+            throw ValidationError("peers (--peer, config.json \"peers\"): \(error)")
         }
-        softwareArea.keepTarballs = keepForSeeding
+        let policy = DownloadPolicy(via: DownloadVia(rawValue: via) ?? .auto, peers: peers, stallTimeout: stallTimeout, webSeeds: !noWebSeed,
+                                    localPeerDiscovery: lsd, listen: listen, keepForSeeding: keepForSeeding)
+        let session = LazyTorrentSession(settings: policy.sessionSettings)
+        softwareArea.apply(policy, session: session)
         let chosen = softwareArea
         let outcomes: [SoftwareArea.InstallOutcome]
         do {
-            outcomes = try await Output.runAsync { try await chosen.install(requests, options: .init(noDependencies: noDeps, evict: evict)) }
+            outcomes = try await Output.runAsync {
+                try await chosen.install(requests, options: .init(noDependencies: noDeps, evict: evict, parallelism: jobs))
+            }
         } catch {
             await session.shutdown(timeout: 5)
             throw error

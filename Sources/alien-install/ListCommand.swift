@@ -21,7 +21,9 @@ struct ListCommand: AsyncParsableCommand {
     @OptionGroup var repository: RepositoryOptions
 
     func run() async throws {
-        let softwareArea = try area.open(repo: repository.repo, mirrors: repository.givenMirrors, root: repository.root)
+        let readOnly = which == .installed && repository.repo == nil && repository.root == nil && repository.mirrors.isEmpty
+        let softwareArea = try area.open(repo: repository.repo, mirrors: repository.givenMirrors, root: repository.root,
+                                         mode: readOnly ? .existing : .create)
         switch which {
         case .installed:
             let leased = Set(softwareArea.liveLeases().flatMap(\.packages))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SoftwareArea
 
 /// The program's one output sink: results to stdout, diagnostics to stderr, failures
 /// turned into an exit status with the error's own description.
@@ -23,6 +24,15 @@ enum Output {
         return ExitCode(code)
     }
 
+    /// An error as it describes itself, plus what the user can do about it where the CLI knows.
+    static func describe(_ error: any Error) -> String {
+        if case let .noArea(path, _)? = error as? SoftwareAreaError {
+            return "\(error)\n  make one with: alien-install list --available --area \(path) --repo URL --root ROOT_JSON"
+                + "\n  (or install into it: alien-install install PKG --area \(path) --repo URL --root ROOT_JSON)"
+        }
+        return String(describing: error)
+    }
+
     /// Runs library code; its errors are printed as they describe themselves, exit status 1.
     static func run<T>(_ body: () throws -> T) throws -> T {
         do {
@@ -32,7 +42,7 @@ enum Output {
         } catch let error as ValidationError {
             throw error
         } catch {
-            throw fail(String(describing: error))
+            throw fail(describe(error))
         }
     }
 
@@ -45,7 +55,7 @@ enum Output {
         } catch let error as ValidationError {
             throw error
         } catch {
-            throw fail(String(describing: error))
+            throw fail(describe(error))
         }
     }
 }

@@ -23,7 +23,7 @@ struct Remove: ParsableCommand {
 
     func run() throws {
         let requests = try area.packageIDs(packages)
-        let softwareArea = try area.open()
+        let softwareArea = try area.open(mode: .existing)
         for request in requests {
             _ = try Output.run { try softwareArea.remove(request, force: force) }
         }

@@ -37,7 +37,7 @@ struct Seed: AsyncParsableCommand {
     var listenInterfaces: String { Int(listen) != nil ? "0.0.0.0:\(listen)" : listen }
 
     func run() async throws {
-        let softwareArea = try area.open()
+        let softwareArea = try area.open(mode: .existing)
         let torrents = softwareArea.cachedTorrents(limit: maxTorrents)
         let session = try Output.run {
             try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: listenInterfaces, uploadRateLimit: uploadRate,

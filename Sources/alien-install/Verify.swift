@@ -20,7 +20,7 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         let request = try package.map { try area.packageIDs([$0]) }?.first
-        let softwareArea = try area.open()
+        let softwareArea = try area.open(mode: .existing)
         let results = try Output.run { try softwareArea.verify(request) }
         for result in results {
             if area.json {

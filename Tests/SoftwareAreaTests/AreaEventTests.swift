@@ -6,11 +6,25 @@ import Trust
 @Suite struct AreaEventTests {
     @Test func textAndJSON() {
         let key = PackageKey(name: "ROOT", version: "v6-32-06", revision: "1")
-        #expect(AreaEvent.downloaded(key, bytes: 42).text == "ROOT/v6-32-06-1: downloaded 42 bytes (verified)")
-        #expect(AreaEvent.downloaded(key, bytes: 42).json == .object(["event": .string("downloaded"), "package": .string("ROOT/v6-32-06-1"),
-                                                                      "bytes": .integer(42)]))
+        #expect(AreaEvent.downloaded(key, bytes: 42).text == "ROOT/v6-32-06-1: downloaded 42 bytes from http (verified as a whole)")
+        #expect(AreaEvent.downloaded(key, bytes: 42, source: "swarm", piecewise: true).json == .object([
+            "event": .string("downloaded"), "package": .string("ROOT/v6-32-06-1"), "bytes": .integer(42), "source": .string("swarm"),
+            "verified": .string("pieces"),
+        ]))
         #expect(AreaEvent.resolved([key]).text == "resolved 1 package(s): ROOT/v6-32-06-1")
         #expect(key.qualified == "VO_ALICE@ROOT::v6-32-06-1")
+    }
+
+    @Test func closureProgressAndLockWaits() {
+        let event = AreaEvent.closureProgress(done: 3, packages: 10, bytes: 3 << 20, total: 10 << 20, bytesPerSecond: Double(1 << 20), extracted: 7)
+        #expect(event.text == "3 of 10 packages in place, 3.0 MiB of 10.0 MiB, 1.0 MiB/s, ETA 7s, 7 entries extracted")
+        #expect(event.package == nil)
+        let key = PackageKey(name: "ROOT", version: "v6-32-06", revision: "1")
+        let waiting = AreaEvent.waiting(key, seconds: 5, holder: 4242)
+        #expect(waiting.text == "ROOT/v6-32-06-1: waiting 5 s for the lock held by another installer (pid 4242)")
+        #expect(waiting.json == .object(["event": .string("waiting"), "package": .string("ROOT/v6-32-06-1"), "seconds": .integer(5),
+                                         "holder_pid": .integer(4242)]))
+        #expect(waiting.package == key && waiting.isWaiting)
     }
 
     @Test func downloadProgress() {

@@ -71,7 +71,7 @@ import Trust
         // Progress ends with the whole tarball (the last report is never dropped).
         let reports = Self.progress(reporter.events)
         #expect(reports.last?.bytes == Int64(length) && reports.last?.total == Int64(length))
-        #expect(reporter.events.contains(.downloaded(outcomes[0].package, bytes: Int64(length))))
+        #expect(reporter.events.contains(.downloaded(outcomes[0].package, bytes: Int64(length), source: "http", piecewise: true)))
         #expect(AreaFixture.tree("\(fixture.areaPath())/.alien/stage").isEmpty)
     }
 
@@ -162,7 +162,7 @@ import Trust
 
         let outcomes = try await area.install([try PackageID(parsing: "ROOT")])
         #expect(Set(outcomes.map(\.package.name)) == ["zlib", "xz", "ROOT"])
-        let streamed = Set(reporter.events.compactMap { if case let .progress(key, _, _, _, _) = $0 { key.name } else { nil } })
+        let streamed = Set(reporter.events.compactMap { if case let .downloaded(key, _, _, true) = $0 { key.name } else { nil } })
         #expect(streamed == ["ROOT"])
         let prefix = "\(fixture.areaPath())/\(AreaFixture.arch)/ROOT/v6-32-06-1"
         #expect(try AreaFixture.run("\(prefix)/bin/root-hello").1 == "ROOT at \(prefix)\n")

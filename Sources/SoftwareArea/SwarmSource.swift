@@ -1,0 +1,119 @@
+import Foundation
+import Torrents
+
+/// How `install` gets tarballs: plain HTTP (streamed, piece-verified), a swarm, or the swarm
+/// when the package's torrent names trackers or peers are configured, else HTTP.
+public enum DownloadVia: String, Sendable, CaseIterable {
+    case http, torrent, auto
+}
+
+/// `PackageSource` over BitTorrent: the plan's torrent (fetched through TUF and matched to the
+/// tarball's signed length and info-hash before any peer is contacted), joined with its
+/// trackers and web seeds, the repository and mirrors as web seeds, and given peers. The swarm
+/// downloads into a file in the stage (libtorrent checks each piece's SHA-1), which is then
+/// replayed through the sink (each piece's signed sha256, then the extraction). No byte within
+/// the start-up time, or none for `stallTimeout` seconds later: the source declines and the
+/// install gives the swarm up for its remaining packages.
+public struct SwarmSource: PackageSource {
+    public var session: LazyTorrentSession
+    public var via: DownloadVia
+    public var peers: [PeerAddress]
+    public var stallTimeout: Double
+    /// Use web seeds: the torrent's and the tarball's URLs at the repository and mirrors.
+    /// false: peers only (the origin is not asked until the HTTP fallback).
+    public var webSeeds: Bool
+    /// nil: web seeds from the start without trackers or peers, else only while peers are slow.
+    public var webSeedPolicy: WebSeedPolicy?
+
+    public init(session: LazyTorrentSession, via: DownloadVia = .torrent, peers: [PeerAddress] = [], stallTimeout: Double = 30,
+                webSeeds: Bool = true, webSeedPolicy: WebSeedPolicy? = nil) {
+        self.session = session
+        self.via = via
+        self.peers = peers
+        self.stallTimeout = stallTimeout
+        self.webSeeds = webSeeds
+        self.webSeedPolicy = webSeedPolicy
+    }
+
+    public var name: String { "swarm" }
+    public var wantsTorrent: Bool { via != .http }
+
+    public func deliver(_ plan: DownloadPlan, into sink: TarballSink, context: SourceContext) async throws(SoftwareAreaError) -> SourceOutcome {
+        guard via != .http else { return .declined(reason: nil) }
+        guard !context.run.hasGivenUp(name) else { return .declined(reason: nil) }
+        guard let trusted = plan.torrent else {
+            return .declined(reason: via == .torrent ? "no torrent is published for \(plan.package.info.path)" : nil)
+        }
+        if via == .auto, trusted.file.trackers.isEmpty, peers.isEmpty { return .declined(reason: nil) }
+        var torrent = trusted.file
+        if !webSeeds {
+            do { torrent = try trusted.file.withoutWebSeeds() } catch {
+                throw .trust(package: context.key.description, reason: "torrent \(trusted.target): \(error)")
+            }
+        }
+        context.reporter.report(.swarm(context.key, infoHash: torrent.infoHash))
+        let seeds = webSeeds ? plan.urls.filter { $0.hasPrefix("http://") || $0.hasPrefix("https://") } : []
+        let swarm = SwarmDownload(torrent: torrent, peers: peers, webSeeds: seeds.filter { !torrent.webSeeds.contains($0) },
+                                  stallTimeout: stallTimeout, webSeedPolicy: webSeedPolicy)
+        let target = "\(context.directory)/\(torrent.name)"
+        do {
+            let report = try await swarm.run(in: try await session.session(), to: target) { bytes, total, rate in
+                context.progress(bytes, total, Double(rate))
+            }
+            if report.hashFailures > 0 || report.bannedPeers > 0 {
+                context.reporter.report(.warning(context.key, "\(report.hashFailures) piece(s) from peers failed their hash check and were fetched again; "
+                    + "\(report.bannedPeers) peer(s) banned"))
+            }
+        } catch {
+            unlink(target)
+            context.run.giveUp(name)
+            return .declined(reason: "torrent: \(error); falling back to HTTP (and for the rest of this install)")
+        }
+        do {
+            try await sink.deliver(file: target, asWholeFile: true) { _, _ in }
+        } catch {
+            throw HTTPSource.mapped(error, key: context.key.description, path: plan.package.info.path)
+        }
+        return .delivered
+    }
+}
+
+/// How an install gets its tarballs, shared by the CLI and packmand: which sources, in which
+/// order, with which swarm settings, and whether verified tarballs are kept for seeding.
+public struct DownloadPolicy: Sendable {
+    public var via: DownloadVia
+    /// Site peers (`host:port`) a swarm download asks for pieces.
+    public var peers: [PeerAddress]
+    public var stallTimeout: Double
+    public var webSeeds: Bool
+    /// Local peer discovery on the LAN (auto then means the swarm).
+    public var localPeerDiscovery: Bool
+    /// Where the torrent session listens (libtorrent syntax).
+    public var listen: String
+    /// Keep each verified tarball that has a torrent, with it, in `<area>/.alien/cache/`.
+    public var keepForSeeding: Bool
+
+    public init(via: DownloadVia = .auto, peers: [PeerAddress] = [], stallTimeout: Double = 30, webSeeds: Bool = true,
+                localPeerDiscovery: Bool = false, listen: String = "0.0.0.0:0", keepForSeeding: Bool = false) {
+        self.via = via
+        self.peers = peers
+        self.stallTimeout = stallTimeout
+        self.webSeeds = webSeeds
+        self.localPeerDiscovery = localPeerDiscovery
+        self.listen = listen
+        self.keepForSeeding = keepForSeeding
+    }
+
+    /// The swarm's session settings for this policy.
+    public var sessionSettings: TorrentSessionSettings {
+        TorrentSessionSettings(listenInterfaces: listen, localPeerDiscovery: localPeerDiscovery)
+    }
+
+    /// The swarm source this policy asks first (nil for HTTP only), on `session`.
+    public func swarm(session: LazyTorrentSession) -> SwarmSource? {
+        var mode = via
+        if mode == .auto, localPeerDiscovery { mode = .torrent }
+        guard mode != .http else { return nil }
+        return SwarmSource(session: session, via: mode, peers: peers, stallTimeout: stallTimeout, webSeeds: webSeeds)
+    }
+}
