@@ -1,5 +1,6 @@
 import Foundation
 import SoftwareArea
+import Torrents
 import Yams
 
 /// packmand's configuration file (YAML; docs/packmand.md lists every key). Unknown keys and
@@ -44,6 +45,20 @@ public struct DaemonConfig: Sendable, Hashable {
         public var rescan = 10
     }
 
+    /// How packmand's installs get tarballs (`download:`): the swarm first when torrents are
+    /// published (auto: when they name trackers or `peers` are given), then HTTP.
+    public struct Download: Sendable, Hashable {
+        public var via = DownloadVia.auto
+        /// Site peers (`host:port`) asked for pieces.
+        public var peers: [String] = []
+        /// Seconds without progress before the swarm gives way to HTTP.
+        public var stallTimeout: Double = 30
+        public var webSeeds = true
+        public var localPeerDiscovery = false
+        /// Where the download session listens when seeding is off (with seeding, `seeding.listen`).
+        public var listen = "0.0.0.0:0"
+    }
+
     public struct Notifications: Sendable, Hashable {
         public init() {}
 
@@ -81,6 +96,9 @@ public struct DaemonConfig: Sendable, Hashable {
     /// Seconds a stopping daemon gives running installs to finish.
     public var shutdownGrace = 30
     public var seeding = Seeding()
+    public var download = Download()
+    /// Seconds a job may wait for another installer's package lock before health says "degraded".
+    public var lockWaitWarning = 300
     public var notifications = Notifications()
 
     public init(file: String, area: String) {
@@ -93,6 +111,23 @@ public struct DaemonConfig: Sendable, Hashable {
     var description: String { "\(area) \(arch ?? "") \(repository ?? "") \(listen.unix ?? "") \(listen.tcpHost ?? ""):\(listen.tcpPort)" }
 
     public var databasePath: String { database ?? "\(area)/.alien/packmand.sqlite" }
+
+    /// The download policy of the daemon's installs (peers checked when the file was read).
+    public var downloadPolicy: DownloadPolicy {
+        DownloadPolicy(via: download.via, peers: download.peers.compactMap { try? PeerAddress(parsing: $0) }, stallTimeout: download.stallTimeout,
+                       webSeeds: download.webSeeds, localPeerDiscovery: download.localPeerDiscovery, listen: download.listen,
+                       keepForSeeding: seeding.enabled)
+    }
+
+    /// The one BitTorrent session's settings: seeding's listen address, upload limit and peer
+    /// cap when seeding, else the download settings.
+    public var torrentSessionSettings: TorrentSessionSettings {
+        guard seeding.enabled else { return downloadPolicy.sessionSettings }
+        var settings = TorrentSessionSettings(listenInterfaces: seeding.listen, uploadRateLimit: Int(clamping: seeding.uploadRate),
+                                              localPeerDiscovery: download.localPeerDiscovery)
+        settings.maxConnections = seeding.maxPeers
+        return settings
+    }
 
     // MARK: loading
 
@@ -159,6 +194,27 @@ public struct DaemonConfig: Sendable, Hashable {
             }
             if let node = seeding["rescan"] { config.seeding.rescan = try reader.integer(node, "seeding.rescan", in: 1...3600) }
         }
+        if let value = entries["download"] {
+            let known: Set<String> = ["via", "peers", "stall_timeout", "web_seeds", "lsd", "listen"]
+            let download = try reader.entries(try reader.mapping(value, "download"), prefix: "download.", known: known)
+            if let node = download["via"] {
+                let text = try reader.string(node, "download.via")
+                guard let via = DownloadVia(rawValue: text) else { throw reader.error(node, "download.via", "expected auto, torrent or http, got '\(text)'") }
+                config.download.via = via
+            }
+            if let node = download["peers"] {
+                config.download.peers = try reader.list(node, "download.peers").map { peer throws(ConfigError) in
+                    let text = try reader.string(peer, "download.peers")
+                    do { _ = try PeerAddress(parsing: text) } catch { throw reader.error(peer, "download.peers", "\(error)") }
+                    return text
+                }
+            }
+            if let node = download["stall_timeout"] { config.download.stallTimeout = try reader.number(node, "download.stall_timeout", in: 1...3600) }
+            if let node = download["web_seeds"] { config.download.webSeeds = try reader.bool(node, "download.web_seeds") }
+            if let node = download["lsd"] { config.download.localPeerDiscovery = try reader.bool(node, "download.lsd") }
+            if let node = download["listen"] { config.download.listen = try reader.string(node, "download.listen") }
+        }
+        if let value = entries["lock_wait_warning"] { config.lockWaitWarning = try reader.integer(value, "lock_wait_warning", in: 1...86400) }
         if let value = entries["notifications"] {
             let known: Set<String> = ["webhook", "mail", "sendmail", "disk_threshold", "failure_rate", "expiry_warning", "min_interval"]
             let notes = try reader.entries(try reader.mapping(value, "notifications"), prefix: "notifications.", known: known)
@@ -180,7 +236,8 @@ public struct DaemonConfig: Sendable, Hashable {
     }
 
     static let topKeys: Set<String> = ["area", "arch", "repository", "mirrors", "trusted_root", "listen", "tokens", "database", "disk",
-                                       "parallel_jobs", "max_body", "max_wait", "shutdown_grace", "seeding", "notifications"]
+                                       "parallel_jobs", "max_body", "max_wait", "shutdown_grace", "seeding", "download", "lock_wait_warning",
+                                       "notifications"]
 }
 
 /// A configuration file error: `file:line: key: message`.

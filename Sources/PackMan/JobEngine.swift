@@ -182,6 +182,13 @@ public actor JobEngine {
 
     public var counts: (running: Int, queued: Int) { (running, queue.count) }
 
+    /// Running jobs that wait for another installer's package lock: job id, package, seconds
+    /// waited, the holder's pid when known.
+    public var lockWaits: [(job: String, package: PackageKey, seconds: Int, holder: Int32?)] {
+        live.values.compactMap { job in job.progress.waitingForLock.map { (job.id, $0.key, $0.seconds, $0.holder) } }
+            .sorted { $0.job < $1.job }
+    }
+
     /// Jobs queued or running, oldest first; then the newest finished ones.
     public func recentJobs(limit: Int = 20) -> [JobStatus] {
         let current = status.values.filter { !$0.state.isFinished }.sorted { $0.created < $1.created }.compactMap { snapshot($0.id) }

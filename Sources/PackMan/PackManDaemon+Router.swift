@@ -61,9 +61,17 @@ extension PackManDaemon {
     func health() async throws -> Response {
         let counts = await engine.counts
         let installed = try await offload { self.installedInfo() }
-        return JSONAnswer.make(Health(status: "ok", area: area.layout.root, arch: area.layout.arch, installed: installed.count,
-                                      runningJobs: counts.running, queuedJobs: counts.queued, diskUsed: installed.reduce(0) { $0 + $1.size },
-                                      diskBudget: config.diskBudget, diskAvailable: area.disk.availableBytes(at: area.layout.root)))
+        // A job stuck behind another installer's lock (a local user, a hung process) is a
+        // problem the answer names, while the daemon itself still answers.
+        let reasons = await engine.lockWaits.filter { $0.seconds >= config.lockWaitWarning }.map { wait in
+            "job \(wait.job) has waited \(wait.seconds) s for the lock of \(wait.package)"
+                + (wait.holder.map { " held by pid \($0)" } ?? "")
+        }
+        var health = Health(status: reasons.isEmpty ? "ok" : "degraded", area: area.layout.root, arch: area.layout.arch, installed: installed.count,
+                            runningJobs: counts.running, queuedJobs: counts.queued, diskUsed: installed.reduce(0) { $0 + $1.size },
+                            diskBudget: config.diskBudget, diskAvailable: area.disk.availableBytes(at: area.layout.root))
+        health.reasons = reasons
+        return JSONAnswer.make(health)
     }
 
     /// `?name=X` (one package), `?arch=A` (only the area's architecture has packages), `?latest=true`

@@ -51,7 +51,8 @@ extension PackManDaemon {
                                         }, logger: logger))
         }
         if let notifier = notifier() { services.append(NotificationService(daemon: self, notifier: notifier, interval: 60)) }
-        if config.seeding.enabled {
+        if config.seeding.enabled || config.download.via != .http {
+            // Seeds (when enabled) and, either way, shuts the shared BitTorrent session down.
             services.append(SeedingService(seeder: seeder, metrics: metrics, interval: config.seeding.rescan, logger: logger))
         }
         services.append(EngineService(engine: engine, grace: config.shutdownGrace, endpointFile: config.listen.unix == nil ? nil : endpointFile))

@@ -2,6 +2,7 @@ import AlienModel
 import Foundation
 import PackManAPI
 import SoftwareArea
+import Torrents
 import Transport
 import Trust
 
@@ -52,8 +53,10 @@ public final class PackManDaemon: Sendable {
                                          mirrors: config.mirrors.isEmpty ? nil : config.mirrors, rootFile: config.trustedRoot, fetcher: fetcher)
         } catch { throw .area(error) }
         if let clock { area.clock = clock }
-        // While seeding, installs keep their verified tarballs (with the torrent) for the seeder.
-        area.keepTarballs = config.seeding.enabled
+        // One BitTorrent session for the daemon: its downloads (the swarm before HTTP) and its
+        // seeding; while seeding, installs keep their verified tarballs (with the torrent).
+        let torrents = LazyTorrentSession(settings: config.torrentSessionSettings)
+        area.apply(config.downloadPolicy, session: torrents)
         area.sweep()
         let store: StateStore
         do { store = try StateStore(path: config.databasePath) } catch { throw .state(error) }
@@ -61,14 +64,16 @@ public final class PackManDaemon: Sendable {
         let engine = JobEngine(area: area, store: store, metrics: metrics, config: config)
         let resumed: [String]
         do { resumed = try await engine.resume() } catch { throw .engine(error) }
-        let daemon = PackManDaemon(config: config, area: area, store: store, engine: engine, metrics: metrics, tokens: tokens, resumed: resumed)
+        let daemon = PackManDaemon(config: config, area: area, store: store, engine: engine, metrics: metrics, tokens: tokens, resumed: resumed,
+                                   torrents: torrents)
         let cache = daemon.environments
         await engine.setOnFinish { _ in cache.invalidate() }
         daemon.refreshGauges()
         return daemon
     }
 
-    init(config: DaemonConfig, area: SoftwareArea, store: StateStore, engine: JobEngine, metrics: DaemonMetrics, tokens: Tokens, resumed: [String]) {
+    init(config: DaemonConfig, area: SoftwareArea, store: StateStore, engine: JobEngine, metrics: DaemonMetrics, tokens: Tokens, resumed: [String],
+         torrents: LazyTorrentSession) {
         self.config = config
         self.area = area
         self.store = store
@@ -76,7 +81,7 @@ public final class PackManDaemon: Sendable {
         self.metrics = metrics
         self.tokens = tokens
         self.resumed = resumed
-        self.seeder = Seeder(area: area, settings: config.seeding)
+        self.seeder = Seeder(area: area, settings: config.seeding, session: torrents)
     }
 
     /// Installed packages with their leases, and the mirror of both in the database (written

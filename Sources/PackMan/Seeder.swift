@@ -31,25 +31,26 @@ public actor Seeder {
         case stopped
     }
 
+    /// The daemon's one BitTorrent session, shared with its swarm downloads.
+    let session: LazyTorrentSession
+
     private var state: State = .idle
     private var seeding: [String: (id: TorrentID, length: Int64)] = [:]
     private var retired: [String: Int64] = [:]
     let area: SoftwareArea
     let settings: DaemonConfig.Seeding
 
-    public init(area: SoftwareArea, settings: DaemonConfig.Seeding) {
+    public init(area: SoftwareArea, settings: DaemonConfig.Seeding, session: LazyTorrentSession) {
         self.area = area
         self.settings = settings
+        self.session = session
     }
 
     /// Starts the session and seeds what the cache holds (nothing when seeding is off).
     public func start() async {
         guard settings.enabled, case .idle = state else { return }
         do {
-            var sessionSettings = TorrentSessionSettings(listenInterfaces: settings.listen, uploadRateLimit: Int(clamping: settings.uploadRate))
-            sessionSettings.maxConnections = settings.maxPeers
-            let session = try TorrentSession(settings: sessionSettings)
-            state = .running(session)
+            state = .running(try await session.session())
         } catch {
             state = .failed("\(error)")
             return
@@ -96,9 +97,9 @@ public actor Seeder {
         }
     }
 
-    /// Ends the session (trackers told, bounded time).
+    /// Ends the session (trackers told, bounded time), also when only downloads used it.
     public func stop() async {
-        if case let .running(session) = state { _ = await session.shutdown(timeout: 5) }
+        _ = await session.shutdown(timeout: 5)
         state = .stopped
     }
 }

@@ -269,7 +269,10 @@ public struct AuditEntry: Codable, Sendable, Hashable {
 
 /// `GET /v1/health`.
 public struct Health: Codable, Sendable, Hashable {
+    /// "ok", or "degraded" with `reasons`.
     public var status: String
+    /// What makes the daemon degraded (e.g. a job waiting long for a package lock).
+    public var reasons: [String] = []
     public var area: String
     public var arch: String
     public var installed: Int
@@ -292,8 +295,23 @@ public struct Health: Codable, Sendable, Hashable {
         self.diskAvailable = diskAvailable
     }
 
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        status = try container.decode(String.self, forKey: .status)
+        // Daemons before degraded states send no reasons.
+        reasons = try container.decodeIfPresent([String].self, forKey: .reasons) ?? []
+        area = try container.decode(String.self, forKey: .area)
+        arch = try container.decode(String.self, forKey: .arch)
+        installed = try container.decode(Int.self, forKey: .installed)
+        runningJobs = try container.decode(Int.self, forKey: .runningJobs)
+        queuedJobs = try container.decode(Int.self, forKey: .queuedJobs)
+        diskUsed = try container.decode(UInt64.self, forKey: .diskUsed)
+        diskBudget = try container.decodeIfPresent(UInt64.self, forKey: .diskBudget)
+        diskAvailable = try container.decodeIfPresent(UInt64.self, forKey: .diskAvailable)
+    }
+
     enum CodingKeys: String, CodingKey {
-        case status, area, arch, installed
+        case status, reasons, area, arch, installed
         case runningJobs = "running_jobs"
         case queuedJobs = "queued_jobs"
         case diskUsed = "disk_used"

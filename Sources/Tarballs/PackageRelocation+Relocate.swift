@@ -29,12 +29,11 @@ extension PackageRelocation {
         guard root >= 0 else { throw .io(path: directory.path, reason: "cannot open the package directory: \(POSIX.lastError)") }
         defer { close(root) }
         let listName = ".original-unrelocated"
-        let listPath = directory.path + "/" + listName
         let listBytes: [UInt8]
         switch ConfinedFiles.read(root, name: listName, limit: 16 << 20) {
         case let .success(bytes): listBytes = bytes
         case .failure(.missing): return []
-        case let .failure(refusal): throw .refusedEntry(list: listPath, line: 0, entry: listName, reason: refusal.description)
+        case let .failure(refusal): throw .refusedEntry(list: listName, line: 0, entry: listName, reason: refusal.description)
         }
         // Every entry is checked before the first file is rewritten.
         var entries: [(line: Int, text: String, components: [String])] = []
@@ -43,7 +42,7 @@ extension PackageRelocation {
             do throws(ConfinedFiles.Refusal) {
                 entries.append((index + 1, text, try ConfinedFiles.components(of: Array(line))))
             } catch {
-                throw .refusedEntry(list: listPath, line: index + 1, entry: text, reason: error.description)
+                throw .refusedEntry(list: listName, line: index + 1, entry: text, reason: error.description)
             }
         }
         let oldPrefix = Array("INSTALLROOT/\(hash)/\(packagePath)".utf8)
@@ -55,7 +54,7 @@ extension PackageRelocation {
             let parent: Int32
             switch ConfinedFiles.openParent(root, components: entry.components) {
             case let .success(fd): parent = fd
-            case let .failure(refusal): throw .refusedEntry(list: listPath, line: entry.line, entry: entry.text, reason: refusal.description)
+            case let .failure(refusal): throw .refusedEntry(list: listName, line: entry.line, entry: entry.text, reason: refusal.description)
             }
             let name = entry.components[entry.components.count - 1]
             let target: (bytes: [UInt8], mode: mode_t)
@@ -69,7 +68,7 @@ extension PackageRelocation {
                 }
             } catch {
                 close(parent)
-                throw .refusedEntry(list: listPath, line: entry.line, entry: entry.text, reason: error.description)
+                throw .refusedEntry(list: listName, line: entry.line, entry: entry.text, reason: error.description)
             }
             var bytes = rewritePrefix(original, marker: oldPrefix, replacement: newPrefix)
             bytes = replaceAll(bytes, revisionMarker, with: Array(revision.utf8))

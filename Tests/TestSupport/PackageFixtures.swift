@@ -22,6 +22,13 @@ public struct FixturePackage: Sendable {
     public var blobSize = 0
     /// Zero bytes in `<prefix>/share/zeros.bin`: a small tarball that unpacks big.
     public var zerosSize = 0
+    /// Further files (path relative to the prefix → contents, mode), written last: they may
+    /// replace the generated ones (e.g. a hostile `.original-unrelocated`).
+    public var files: [String: (contents: String, mode: Int)] = [:]
+    /// Symlinks (path relative to the prefix → target), made last.
+    public var symlinks: [String: String] = [:]
+    /// Modes given to folders (relative to the prefix; "" is the prefix) once everything is in.
+    public var directoryModes: [String: Int] = [:]
 
     public init(name: String, version: String, revision: String = "1", requires: [FixturePackage] = [],
                 buildRequires: [FixturePackage] = [], payload: String? = nil) {
@@ -136,6 +143,21 @@ public struct FixturePackage: Sendable {
                 try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
             }
             try PackageRelocation.prepare(installDir: prefix, packagePath: packagePath, hash: hash, revision: revision)
+        }
+        for (path, file) in files.sorted(by: { $0.key < $1.key }) {
+            let url = prefix.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try? FileManager.default.removeItem(at: url)
+            try file.contents.write(to: url, atomically: false, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: file.mode], ofItemAtPath: url.path)
+        }
+        for (path, target) in symlinks.sorted(by: { $0.key < $1.key }) {
+            let url = prefix.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: target)
+        }
+        for (path, mode) in directoryModes {
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path.isEmpty ? prefix.path : prefix.appendingPathComponent(path).path)
         }
         try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
         _ = try TarballWriter(compression: .gzip, synchronize: false).pack(directory: tree.path, to: output.path)
