@@ -237,16 +237,19 @@ final class FileLock: @unchecked Sendable {
     deinit { unlock() }
 }
 
-/// Blocking work (file trees, fsync, hashing) run on a Dispatch thread, so that the cooperative
-/// pool the install tasks run on is never blocked by it.
+/// Blocking work (file trees, writeback, hashing, renames) run on a thread of its own, so that
+/// neither the cooperative pool the install tasks run on nor Dispatch's global pool (as wide as
+/// the cores on Linux, and used by others for their own blocking waits) is held by it.
 enum Blocking {
     static func run<T: Sendable>(_ body: @escaping @Sendable () throws(SoftwareAreaError) -> T) async throws(SoftwareAreaError) -> T {
         let result: Result<T, SoftwareAreaError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async {
+            let thread = Thread {
                 do throws(SoftwareAreaError) { continuation.resume(returning: .success(try body())) } catch {
                     continuation.resume(returning: .failure(error))
                 }
             }
+            thread.name = "area-blocking"
+            thread.start()
         }
         return try result.get()
     }

@@ -28,15 +28,75 @@ public enum SourceOutcome: Sendable, Hashable {
     case declined(reason: String?)
 }
 
-/// State one install shares between its packages: sources that failed once are not asked again
-/// for the other packages of the same install (a dead tracker costs one timeout, not one per package).
+/// State one install shares between its packages: a source that failed once is not asked
+/// again for the other packages of the same install (a dead tracker costs one timeout, not one
+/// per package). While the first package tries a source whose worth is unknown, the others
+/// wait for its outcome instead of all trying at once, so the fallback happens once.
 public final class InstallRun: Sendable {
-    private let givenUp = Mutex<Set<String>>([])
+    private enum Worth {
+        case unknown
+        case probing([CheckedContinuation<Bool, Never>])
+        case works
+        case failed
+    }
+
+    private let sources = Mutex<[String: Worth]>([:])
 
     public init() {}
 
-    public func giveUp(_ source: String) { givenUp.withLock { _ = $0.insert(source) } }
-    public func hasGivenUp(_ source: String) -> Bool { givenUp.withLock { $0.contains(source) } }
+    /// Whether to try `source` now: true for the first caller (who must `record` the outcome)
+    /// and once the source has worked; false once it failed. Callers in between wait.
+    public func admit(_ source: String) async -> Bool {
+        enum Decision { case go, stop, wait }
+        let decision: Decision = sources.withLock { sources in
+            switch sources[source, default: .unknown] {
+            case .unknown:
+                sources[source] = .probing([])
+                return .go
+            case .works: return .go
+            case .failed: return .stop
+            case .probing: return .wait
+            }
+        }
+        switch decision {
+        case .go: return true
+        case .stop: return false
+        case .wait:
+            return await withCheckedContinuation { continuation in
+                let ready: Bool? = sources.withLock { sources in
+                    switch sources[source, default: .unknown] {
+                    case let .probing(waiting):
+                        sources[source] = .probing(waiting + [continuation])
+                        return nil
+                    case .works: return true
+                    case .failed: return false
+                    case .unknown:
+                        sources[source] = .probing([])
+                        return true
+                    }
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        }
+    }
+
+    /// The outcome of trying `source`: waiters go on (it works) or decline (it failed).
+    public func record(_ source: String, worked: Bool) {
+        let waiting: [CheckedContinuation<Bool, Never>] = sources.withLock { sources in
+            let current = sources[source, default: .unknown]
+            if case .failed = current { return [] }
+            sources[source] = worked ? .works : .failed
+            if case let .probing(waiting) = current { return waiting }
+            return []
+        }
+        for continuation in waiting { continuation.resume(returning: worked) }
+    }
+
+    public func giveUp(_ source: String) { record(source, worked: false) }
+
+    public func hasGivenUp(_ source: String) -> Bool {
+        sources.withLock { if case .failed = $0[source, default: .unknown] { true } else { false } }
+    }
 }
 
 /// What a source knows of the package it works on.

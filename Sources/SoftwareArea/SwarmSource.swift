@@ -40,11 +40,14 @@ public struct SwarmSource: PackageSource {
 
     public func deliver(_ plan: DownloadPlan, into sink: TarballSink, context: SourceContext) async throws(SoftwareAreaError) -> SourceOutcome {
         guard via != .http else { return .declined(reason: nil) }
-        guard !context.run.hasGivenUp(name) else { return .declined(reason: nil) }
         guard let trusted = plan.torrent else {
             return .declined(reason: via == .torrent ? "no torrent is published for \(plan.package.info.path)" : nil)
         }
         if via == .auto, trusted.file.trackers.isEmpty, peers.isEmpty { return .declined(reason: nil) }
+        // The first package tries the swarm; the others of the install wait for its outcome.
+        guard await context.run.admit(name) else { return .declined(reason: nil) }
+        var worked = false
+        defer { context.run.record(name, worked: worked) }
         var torrent = trusted.file
         if !webSeeds {
             do { torrent = try trusted.file.withoutWebSeeds() } catch {
@@ -66,9 +69,9 @@ public struct SwarmSource: PackageSource {
             }
         } catch {
             unlink(target)
-            context.run.giveUp(name)
             return .declined(reason: "torrent: \(error); falling back to HTTP (and for the rest of this install)")
         }
+        worked = true
         do {
             try await sink.deliver(file: target, asWholeFile: true) { _, _ in }
         } catch {

@@ -12,30 +12,36 @@ struct Install: AsyncParsableCommand {
         discussion: """
             PKG is VO_ALICE@Name::Version-Rev, Name::Version (newest revision), Name::latest or Name \
             (newest), also comma-separated. Packages are resolved through the repository's signed \
-            TUF metadata (--root ROOT_JSON the first time an area meets a repository; --repo is \
-            remembered in <area>/.alien/config.json). Per package: a lock (a second installer waits, \
-            then finds it installed), a free-space check, a verified download with secure extraction \
-            into a stage directory (streamed when the repository has a signed piece-hash list for \
-            the tarball: each piece is checked before it reaches the extractor, which works while \
-            later bytes arrive; the whole file's sha256 is checked before anything is used), relocation, the install record, then one rename into \
-            <area>/<arch>/<Name>/<Version>-<Rev>. A failure or a kill leaves the area as before. \
-            Downloads resume with Range after a broken connection and fall over to the --mirror \
-            URLs (metadata and tarballs; everything stays checked against the signed metadata). \
-            On a terminal a live line shows the download (bytes, rate, ETA, entries extracted); --json prints \
-            "progress" events. Exit 0 when everything is installed (or already was), 1 with the reason otherwise.
+            TUF metadata, refreshed once per install (--root ROOT_JSON the first time an area meets a \
+            repository; --repo is remembered in <area>/.alien/config.json). The closure's packages are \
+            installed in parallel (--jobs at once, default twice the cores, 2 to 8), each under its own \
+            lock (a second installer waits, saying for which package and which pid, then finds it \
+            installed): a verified download with secure extraction into a private stage directory \
+            (with a signed piece-hash list each piece is checked before it reaches the extractor, which \
+            works while later bytes arrive; without one the whole file is checked before extraction), \
+            relocation confined to the package, the install record, the data written to disk, then one \
+            rename into <area>/<arch>/<Name>/<Version>-<Rev> once the package's dependencies are in \
+            place. Nothing from the package runs. Group and other write permission are dropped. A \
+            failure or a kill leaves only complete packages. Downloads resume with Range after a broken \
+            connection and fall over to the --mirror URLs (metadata and tarballs; everything stays \
+            checked against the signed metadata). On a terminal a live line shows the progress (bytes, \
+            rate, ETA, entries extracted; for a closure, packages in place); --json prints "progress" \
+            and "closure-progress" events. Exit 0 when everything is installed (or already was), 1 with \
+            the reason otherwise.
 
             --via torrent: when a tarball has a signed torrent (publish --torrents), the torrent \
             target is fetched through TUF (refused before contacting any peer when it does not \
             match signed metadata) and the tarball comes from the swarm: the torrent's trackers, \
-            its web seed, the repository and mirrors as web seeds (none with --no-web-seed), and --peer addresses. With no \
-            progress for --stall-timeout seconds the install falls back to HTTP; the whole \
-            tarball's sha256 is checked before extraction either way. With trackers or peers the \
-            web seeds are used only while the peers are slow (under 4 MiB/s) or absent, so the \
-            repository serves about one copy per site. --via auto (default): the swarm when the \
-            torrent names trackers, peers are given (--peer, or "peers": ["host:port", ...] in \
-            <area>/.alien/config.json) or --lsd is on, else HTTP. --keep-for-seeding \
-            keeps each verified tarball that has a torrent, with the torrent, in <area>/.alien/cache/ \
-            for `alien-install seed` (over HTTP such a tarball is downloaded whole, not streamed).
+            its web seed, the repository and mirrors as web seeds (none with --no-web-seed), and --peer \
+            addresses; each piece is then checked against the signed piece-hash list (or the whole file \
+            against its signed sha256) on its way to the extractor. With no progress for \
+            --stall-timeout seconds the install falls back to HTTP, and does not ask the swarm again \
+            for the rest of the closure. With trackers or peers the web seeds are used only while the \
+            peers are slow or absent, so the repository serves about one copy per site. --via auto \
+            (default): the swarm when the torrent names trackers, peers are given (--peer, or "peers": \
+            ["host:port", ...] in <area>/.alien/config.json) or --lsd is on, else HTTP. \
+            --keep-for-seeding keeps each verified tarball that has a torrent, with the torrent, in \
+            <area>/.alien/cache/ for `alien-install seed`.
 
             When a packmand serves the area (it writes <area>/.alien/packmand.json while it listens on a \
             unix socket), or --packman / $ALIEN_PACKMAN names one, and a token is at hand (--token-file or \

@@ -74,6 +74,21 @@ import TestSupport
         try Interop.run(CLITests.binary, arguments)
     }
 
+    /// `Name/Version-Rev` of every package an install record's signed metadata requires.
+    static func requiredFolders(record: String) -> [String] {
+        guard let data = FileManager.default.contents(atPath: record),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let custom = object["custom"] as? [String: Any], let paths = custom["full_requires"] as? [String] else { return [] }
+        // <arch>/<Name>/<Name>-<Version>-<Rev>.<arch>.tar.gz → <Name>/<Version>-<Rev>
+        return paths.compactMap { path in
+            let parts = path.split(separator: "/")
+            guard parts.count == 3 else { return nil }
+            let name = String(parts[1])
+            let file = parts[2].dropFirst(name.count + 1).replacingOccurrences(of: ".\(arch).tar.gz", with: "")
+            return "\(name)/\(file)"
+        }
+    }
+
     @Test func installRunAndManageThroughTheCLI() throws {
         let site = try Self.site("manage")
         defer { site.stop() }
@@ -177,12 +192,17 @@ import TestSupport
             usleep(UInt32.random(in: 0...400_000))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            // Every visible package directory is complete: it has its record and verifies.
+            // Every visible package directory is complete: it has its record and verifies, and
+            // the packages it needs are visible too (closures are renamed in dependency order).
             let archDirectory = "\(area)/\(Self.arch)"
             for name in (try? FileManager.default.contentsOfDirectory(atPath: archDirectory)) ?? [] where name != "Modules" {
                 for version in (try? FileManager.default.contentsOfDirectory(atPath: "\(archDirectory)/\(name)")) ?? [] {
-                    #expect(FileManager.default.fileExists(atPath: "\(archDirectory)/\(name)/\(version)/.alien-install.json"),
-                            "round \(round): \(name)/\(version) is visible without its record")
+                    let record = "\(archDirectory)/\(name)/\(version)/.alien-install.json"
+                    #expect(FileManager.default.fileExists(atPath: record), "round \(round): \(name)/\(version) is visible without its record")
+                    for dependency in Self.requiredFolders(record: record) {
+                        #expect(FileManager.default.fileExists(atPath: "\(archDirectory)/\(dependency)/.alien-install.json"),
+                                "round \(round): \(name)/\(version) is visible without \(dependency)")
+                    }
                 }
             }
             if FileManager.default.fileExists(atPath: "\(area)/.alien/config.json") {

@@ -190,6 +190,30 @@ import Torrents
         #expect(cached.filter { $0.contains("ROOT-v6-32-06-1") }.count == 2, "\(cached)")
     }
 
+    /// A closure whose torrents name a tracker that is down, and no web seed: the first package
+    /// tries the swarm while the others wait; it stalls, and the whole closure goes to HTTP with
+    /// one fallback, not one stall per package.
+    @Test(.timeLimit(.minutes(5)))
+    func aDeadTrackerIsTriedOnceForTheWholeClosure() throws {
+        let site = try Self.site("tracker-dead-closure", blobSize: 64 << 10)
+        defer { site.stop() }
+        let dead = try NginxServer.freePort()
+        var zlib = FixturePackage(name: "zlib", version: "v1.3.1")
+        zlib.blobSize = 256 << 10
+        var python = FixturePackage(name: "Python", version: "v3.12.1", requires: [zlib])
+        python.blobSize = 256 << 10
+        var xz = FixturePackage(name: "xz", version: "v5.4.6", requires: [zlib, python])
+        xz.blobSize = 256 << 10
+        try Self.publish(xz, site: site, ["--tracker", "http://127.0.0.1:\(dead)/announce"])
+        let result = try Self.install(site, area: site.area("closure"), ["--no-web-seed", "--stall-timeout", "3"], package: "xz")
+        #expect(result.status == 0, "\(result.stderr)")
+        let events = result.text.split(separator: "\n")
+        #expect(events.filter { $0.contains("\"event\":\"swarm\"") }.count == 1, "\(result.text)")
+        #expect(events.filter { $0.contains("\"event\":\"fallback\"") }.count == 1, "\(result.text)")
+        let downloads = events.filter { $0.contains("\"event\":\"downloaded\"") }
+        #expect(downloads.count == 3 && downloads.allSatisfy { $0.contains("\"source\":\"http\"") }, "\(downloads)")
+    }
+
     @Test(.timeLimit(.minutes(5)))
     func aSeederKilledMidTransferEndsInTheHTTPFallback() throws {
         let site = try Self.site("killed", blobSize: 4 << 20)

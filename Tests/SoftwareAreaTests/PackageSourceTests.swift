@@ -113,11 +113,29 @@ final class ScriptedSource: PackageSource {
         #expect(!FileManager.default.fileExists(atPath: "\(fixture.areaPath())/\(AreaFixture.arch)/zlib/v1.3.1-1"))
     }
 
-    @Test func aSourceThatGaveUpIsNotAskedAgainInTheSameInstall() {
+    /// One package tries a source of unknown worth while the others wait: when it fails,
+    /// all of them decline at once (one fallback for the install, not one per package).
+    @Test(arguments: [false, true])
+    func theFirstTryDecidesForTheWaitingPackages(worked: Bool) async {
         let run = InstallRun()
+        #expect(await run.admit("swarm"), "the first package tries")
+        let waiting = (0..<5).map { _ in Task { await run.admit("swarm") } }
+        // They wait until the first one's outcome is known.
+        try? await Task.sleep(for: .milliseconds(50))
         #expect(!run.hasGivenUp("swarm"))
-        run.giveUp("swarm")
-        #expect(run.hasGivenUp("swarm"))
-        #expect(!run.hasGivenUp("http"))
+        run.record("swarm", worked: worked)
+        for task in waiting { #expect(await task.value == worked) }
+        #expect(run.hasGivenUp("swarm") == !worked)
+        #expect(await run.admit("swarm") == worked, "later packages follow the outcome")
+        #expect(await run.admit("http"), "other sources are unaffected")
+    }
+
+    @Test func aSourceThatWorkedAndThenFailedIsGivenUp() async {
+        let run = InstallRun()
+        #expect(await run.admit("swarm"))
+        run.record("swarm", worked: true)
+        #expect(await run.admit("swarm"))
+        run.record("swarm", worked: false)
+        #expect(await run.admit("swarm") == false)
     }
 }

@@ -40,6 +40,14 @@ public final class BackgroundProcess: @unchecked Sendable {
         return false
     }
 
+    /// Waits for the process to end by itself: its exit status, or nil when `seconds` passed
+    /// (a hang catcher; the process is left running for `stop`/`kill`).
+    public func exitStatus(within seconds: Double) -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
     /// SIGTERM, then SIGKILL after `grace` seconds; returns the exit status and whether it
     /// ended within the grace time by itself.
     @discardableResult
