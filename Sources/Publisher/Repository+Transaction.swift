@@ -14,13 +14,16 @@ struct VersionFloors: Sendable {
     }
 
     /// Every versioned file in `writes` up to and including `taken` (the one found there
-    /// already) was written or is someone else's: the next attempt goes past them.
-    mutating func raise(past writes: MetadataWrites, upTo taken: String) {
+    /// already) was written or is someone else's; of those after it, the ones `exists` finds
+    /// are taken too: the next attempt goes past them all.
+    mutating func raise(past writes: MetadataWrites, upTo taken: String,
+                        exists: (String) throws(PublisherError) -> Bool) throws(PublisherError) {
+        var reached = false
         for file in writes.files {
-            if let (version, role) = MetadataWrites.versioned(file.name) {
-                minimum[role] = max(minimum[role] ?? 0, version + 1)
-            }
-            if file.name == taken { break }
+            guard let (version, role) = MetadataWrites.versioned(file.name) else { continue }
+            if reached, try !exists(file.name) { continue }
+            minimum[role] = max(minimum[role] ?? 0, version + 1)
+            if file.name == taken { reached = true }
         }
     }
 }
@@ -50,7 +53,9 @@ extension Repository {
                 guard attempt < maxAttempts else {
                     throw .conflict(file: store.describe(RepositoryStore.metadataPath(file)), attempts: attempt)
                 }
-                floors.raise(past: writes, upTo: file)
+                try floors.raise(past: writes, upTo: file) { name throws(PublisherError) in
+                    try store.exists(RepositoryStore.metadataPath(name))
+                }
                 attempt += 1
             }
         }
