@@ -98,11 +98,23 @@ extension HTTPArtifactSource {
         let lockURL = "\(baseURL)/\(writerLockName)/"
         let client = self.client
         var madeParents = false
+        var refusedButAbsent = 0
         let acquired = try pollForLock(waitingUpTo: seconds) { () throws(TransportError) in
             switch try client.makeCollection(lockURL) {
             case .created:
                 return true
             case .exists:
+                // nginx answers 405 also when MKCOL is not enabled: then nothing is there. (Once
+                // can be a release between the two requests; three times in a row is the server.)
+                if try Self.somethingIsAt(lockURL, client) {
+                    refusedButAbsent = 0
+                    return false
+                }
+                refusedButAbsent += 1
+                guard refusedButAbsent < 3 else {
+                    throw .io(path: lockURL, reason: "the server answers MKCOL with 405 (not allowed) although nothing is there: "
+                              + "publishing over HTTP needs WebDAV MKCOL for its lock (nginx: dav_methods PUT DELETE MKCOL)")
+                }
                 return false
             case .parentMissing:
                 guard !madeParents else { throw .status(url: lockURL, code: 409) }
@@ -124,6 +136,15 @@ extension HTTPArtifactSource {
             throw error
         }
         return lock
+    }
+
+    /// HEAD answers anything but 404 (a directory without listings answers 403).
+    private static func somethingIsAt(_ url: String, _ client: HTTPClient) throws(TransportError) -> Bool {
+        do throws(TransportError) {
+            return try client.exists(url)
+        } catch .status(_, let code) where code != 404 {
+            return true
+        }
     }
 
     /// MKCOL for each collection on the base URL's path (a new repository's directory), from the

@@ -89,4 +89,26 @@ import Transport
         // The directory keeps its (unlocked) lock file; the HTTP lock collection is gone.
         #expect(FileManager.default.fileExists(atPath: repo.appendingPathComponent(".publish.lock").path) == !http)
     }
+
+    /// A DAV server without MKCOL answers 405 as for an existing lock: the writer does not wait
+    /// for a lock nobody holds but says what the server lacks.
+    @Test func aServerWithoutMKCOLIsNamedNotWaitedFor() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("nomkcol-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try NginxServer(root: root, writable: true, serverBlock: """
+            server {
+                listen @LISTEN@;
+                root @ROOT@;
+                location / {
+                    dav_methods PUT DELETE;
+                    create_full_put_path on;
+                }
+            }
+            """)
+        defer { server.stop() }
+        let source = HTTPArtifactSource(baseURL: server.baseURL.absoluteString)
+        let error = #expect(throws: TransportError.self) { try source.lockWriters(waitingUpTo: 600) }
+        #expect(error?.description.contains("needs WebDAV MKCOL") == true, "\(String(describing: error))")
+    }
 }
