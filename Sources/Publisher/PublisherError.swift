@@ -30,6 +30,9 @@ public enum PublisherError: Error, Sendable, CustomStringConvertible {
     case stillRequired(target: String, by: [String])
     /// `undefine` found no defined target matching.
     case notDefined(String)
+    /// A versioned metadata file to write was there already, every time (after re-reading the
+    /// repository and choosing later versions) for `attempts` tries.
+    case conflict(file: String, attempts: Int)
     case transport(TransportError)
 
     public var description: String {
@@ -61,6 +64,8 @@ public enum PublisherError: Error, Sendable, CustomStringConvertible {
             "\(target) is required by \(dependants.joined(separator: ", ")); undefine those first or pass --force"
         case let .notDefined(what):
             "no defined target matches \(what)"
+        case let .conflict(file, attempts):
+            "\(file) exists already; versioned metadata is never overwritten (\(attempts) attempt(s), each after re-reading the repository)"
         case let .transport(error):
             error.description
         }

@@ -29,77 +29,78 @@ extension Repository {
     public func rotateRoot(oldRootKeys: [SigningKey], newRootKeys: [SigningKey], newThreshold: Int? = nil,
                            targetsKey: SigningKey? = nil, snapshotKey: SigningKey? = nil, timestampKey: SigningKey? = nil,
                            otherKeys: [SigningKey] = []) throws(PublisherError) -> RotationReport {
-        let state = try load()
-        let old = state.root.signed
-        let oldSigners = try Signers(oldRootKeys).keys(for: "root", in: old)
-        let newIDs = Self.distinctIDs(newRootKeys)
-        guard !newIDs.isEmpty else { throw .invalidArgument("rotate-root: give at least one new root key (--root-key)") }
-        let threshold = newThreshold ?? min(old.roles["root"]?.threshold ?? 1, newIDs.count)
-        guard (1...newIDs.count).contains(threshold) else {
-            throw .invalidArgument("root threshold \(threshold): expected 1...\(newIDs.count) (the number of distinct new root keys)")
-        }
-        var root = old
-        root.version = old.version + 1
-        root.expires = try expiry("root", expiries.root)
-        var changed: [String] = []
-        do {
-            root.roles["root"] = try RoleKeys(keyIDs: newIDs, threshold: threshold)
-            for key in newRootKeys { root.keys[key.keyID] = key.key }
-            for (role, key) in [("targets", targetsKey), ("snapshot", snapshotKey), ("timestamp", timestampKey)] {
-                guard let key, root.roles[role]?.keyIDs != [key.keyID] else { continue }
-                root.roles[role] = try RoleKeys(keyIDs: [key.keyID], threshold: 1)
-                root.keys[key.keyID] = key.key
-                changed.append(role)
+        return try transaction { state, floors throws(PublisherError) in
+            let old = state.root.signed
+            let oldSigners = try Signers(oldRootKeys).keys(for: "root", in: old)
+            let newIDs = Self.distinctIDs(newRootKeys)
+            guard !newIDs.isEmpty else { throw .invalidArgument("rotate-root: give at least one new root key (--root-key)") }
+            let threshold = newThreshold ?? min(old.roles["root"]?.threshold ?? 1, newIDs.count)
+            guard (1...newIDs.count).contains(threshold) else {
+                throw .invalidArgument("root threshold \(threshold): expected 1...\(newIDs.count) (the number of distinct new root keys)")
             }
-        } catch {
-            throw .invalidArgument("rotate-root: \(error)")
-        }
-        let used = Set(root.roles.values.flatMap(\.keyIDs))
-        root.keys = root.keys.filter { used.contains($0.key) }
+            var root = old
+            root.version = old.version + 1
+            root.expires = try expiry("root", expiries.root)
+            var changed: [String] = []
+            do {
+                root.roles["root"] = try RoleKeys(keyIDs: newIDs, threshold: threshold)
+                for key in newRootKeys { root.keys[key.keyID] = key.key }
+                for (role, key) in [("targets", targetsKey), ("snapshot", snapshotKey), ("timestamp", timestampKey)] {
+                    guard let key, root.roles[role]?.keyIDs != [key.keyID] else { continue }
+                    root.roles[role] = try RoleKeys(keyIDs: [key.keyID], threshold: 1)
+                    root.keys[key.keyID] = key.key
+                    changed.append(role)
+                }
+            } catch {
+                throw .invalidArgument("rotate-root: \(error)")
+            }
+            let used = Set(root.roles.values.flatMap(\.keyIDs))
+            root.keys = root.keys.filter { used.contains($0.key) }
 
-        var rootMetadata = Metadata(signed: root)
-        do {
-            for key in oldSigners + newRootKeys { try rootMetadata.sign(with: key) }
-            try old.verify(rootMetadata, as: "root")
-            try root.verify(rootMetadata, as: "root")
-        } catch {
-            throw .metadata(file: "\(root.version).root.json", reason: "\(error)")
+            var rootMetadata = Metadata(signed: root)
+            do {
+                for key in oldSigners + newRootKeys { try rootMetadata.sign(with: key) }
+                try old.verify(rootMetadata, as: "root")
+                try root.verify(rootMetadata, as: "root")
+            } catch {
+                throw .metadata(file: "\(root.version).root.json", reason: "\(error)")
+            }
+            let signers = Signers(otherKeys + [targetsKey, snapshotKey, timestampKey].compactMap { $0 })
+            let rootFiles = [("\(root.version).root.json", rootMetadata), ("root.json", rootMetadata)]
+            var writes = MetadataWrites()
+            var next = state
+            let resignTargets = changed.contains("targets"), resignSnapshot = resignTargets || changed.contains("snapshot")
+            if changed.isEmpty {
+                for (name, metadata) in rootFiles { writes.add(name, metadata) }
+            } else {
+                (next, writes) = try resign(state, root: root, signers: signers, newTargets: nil, targets: resignTargets,
+                                            snapshot: resignSnapshot, beforeTimestamp: rootFiles, floors: floors)
+            }
+            var resigned = changed.isEmpty ? [] : ["timestamp"]
+            if resignSnapshot { resigned.insert("snapshot", at: 0) }
+            if resignTargets { resigned.insert("targets", at: 0) }
+            return (RotationReport(rootVersion: root.version, resigned: resigned, timestampVersion: next.timestamp.signed.version), writes)
         }
-        let signers = Signers(otherKeys + [targetsKey, snapshotKey, timestampKey].compactMap { $0 })
-        let rootFiles = [("\(root.version).root.json", rootMetadata), ("root.json", rootMetadata)]
-        var writes = MetadataWrites()
-        var next = state
-        let resignTargets = changed.contains("targets"), resignSnapshot = resignTargets || changed.contains("snapshot")
-        if changed.isEmpty {
-            for (name, metadata) in rootFiles { writes.add(name, metadata) }
-        } else {
-            (next, writes) = try resign(state, root: root, signers: signers, newTargets: nil, targets: resignTargets,
-                                        snapshot: resignSnapshot, beforeTimestamp: rootFiles)
-        }
-        try writes.commit(to: store)
-        var resigned = changed.isEmpty ? [] : ["timestamp"]
-        if resignSnapshot { resigned.insert("snapshot", at: 0) }
-        if resignTargets { resigned.insert("targets", at: 0) }
-        return RotationReport(rootVersion: root.version, resigned: resigned, timestampVersion: next.timestamp.signed.version)
     }
 
     /// Re-signs the timestamp (version + 1, a new expiry, same snapshot) unless `ifExpiringWithin`
     /// seconds is given and the current one lasts longer than that. Meant for cron.
     @discardableResult
     public func refreshTimestamp(signers: Signers, ifExpiringWithin window: Int64? = nil) throws(PublisherError) -> RefreshReport {
-        let state = try load()
-        let current = state.timestamp.signed
-        if let window, current.expires.secondsSince1970 > now.secondsSince1970 + window {
-            return RefreshReport(refreshed: false, version: current.version, expires: current.expires,
-                                 expiringSoon: expiringBefore(current.expires, state))
+        try transaction { state, _ throws(PublisherError) in
+            let current = state.timestamp.signed
+            if let window, current.expires.secondsSince1970 > now.secondsSince1970 + window {
+                return (RefreshReport(refreshed: false, version: current.version, expires: current.expires,
+                                      expiringSoon: expiringBefore(current.expires, state)), nil)
+            }
+            var timestamp = current
+            timestamp.version += 1
+            timestamp.expires = try expiry("timestamp", expiries.timestamp)
+            var writes = MetadataWrites()
+            writes.add("timestamp.json", try signers.sign(timestamp, as: "timestamp", in: state.root.signed))
+            return (RefreshReport(refreshed: true, version: timestamp.version, expires: timestamp.expires,
+                                  expiringSoon: expiringBefore(timestamp.expires, state)), writes)
         }
-        var timestamp = current
-        timestamp.version += 1
-        timestamp.expires = try expiry("timestamp", expiries.timestamp)
-        let metadata = try signers.sign(timestamp, as: "timestamp", in: state.root.signed)
-        try store.writeMetadata("timestamp.json", metadata)
-        return RefreshReport(refreshed: true, version: timestamp.version, expires: timestamp.expires,
-                             expiringSoon: expiringBefore(timestamp.expires, state))
     }
 
     private func expiringBefore(_ time: Expiry, _ state: RepositoryState) -> [String] {

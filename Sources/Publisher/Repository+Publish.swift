@@ -49,13 +49,64 @@ extension Repository {
     /// Publishes `packages` as targets. Every runtime requirement (`full_requires`) must be
     /// defined already or be among `packages`. Identical republishing is a no-op; a different
     /// file for a defined target path replaces it. One new targets/snapshot/timestamp for all.
+    ///
+    /// Keys and requirements are checked against the current metadata first; the files are
+    /// uploaded (content-addressed names: safe while another publish runs); then, as one
+    /// `transaction`, the targets are merged into the metadata current at that moment, which
+    /// may hold another publish's packages by then.
     @discardableResult
     public func publish(_ packages: [PackageTarball], signers: Signers, extensions: [any PublishExtension] = []) throws(PublisherError) -> PublishReport {
-        let state = try load()
-        let root = state.root.signed
-        for role in ["targets", "snapshot", "timestamp"] { _ = try signers.keys(for: role, in: root) }
+        let initial = try load()
+        let batch = try Self.batch(packages)
+        try Self.check(batch, signers: signers, against: initial)
+        let prepared = try Self.prepare(batch, extensions: extensions)
 
-        // One file per target path in this call.
+        // Files of the packages that change the current targets: before the lock.
+        var uploaded: Set<String> = []
+        for item in prepared where initial.targets.signed.targets[item.path] != item.target {
+            try upload(item, done: &uploaded)
+        }
+        return try transaction { state, floors throws(PublisherError) in
+            try Self.check(batch, signers: signers, against: state)
+            var report = PublishReport()
+            var targets = state.targets.signed
+            for item in prepared {
+                if let existing = targets.targets[item.path] {
+                    if existing == item.target {
+                        report.unchanged.append(item.path)
+                        continue
+                    }
+                    report.replaced.append(item.entry)
+                } else {
+                    report.added.append(item.entry)
+                }
+                // (Another publish may have changed this path since the uploads above.)
+                try upload(item, done: &uploaded)
+                targets.targets[item.path] = item.target
+                for (path, file) in item.companions { targets.targets[path] = file }
+            }
+            report.uploaded = uploaded.count
+            guard !report.added.isEmpty || !report.replaced.isEmpty else { return (report, nil) }
+            let (next, writes) = try resign(state, root: state.root.signed, signers: signers, newTargets: targets, floors: floors)
+            report.targetsVersion = next.targets.signed.version
+            report.snapshotVersion = next.snapshot.signed.version
+            report.timestampVersion = next.timestamp.signed.version
+            return (report, writes)
+        }
+    }
+
+    /// Uploads the item's files that are not in the store yet (`done`: the stored paths
+    /// uploaded so far by this publish).
+    private func upload(_ item: Prepared, done: inout Set<String>) throws(PublisherError) {
+        for upload in item.uploads where !done.contains(upload.stored) {
+            if try store.exists(upload.stored) { continue }
+            try store.writeFile(upload.stored, from: upload.file)
+            done.insert(upload.stored)
+        }
+    }
+
+    /// One file per target path.
+    private static func batch(_ packages: [PackageTarball]) throws(PublisherError) -> [String: PackageTarball] {
         var batch: [String: PackageTarball] = [:]
         for package in packages {
             if let other = batch[package.targetPath], other.sha256 != package.sha256 {
@@ -63,56 +114,51 @@ extension Repository {
             }
             batch[package.targetPath] = package
         }
-        var targets = state.targets.signed
-        for (path, package) in batch {
-            for required in package.fullRequiresPaths + package.requiresPaths
-            where targets.targets[required] == nil && batch[required] == nil {
+        return batch
+    }
+
+    /// The signing keys reach their thresholds and every requirement is defined or in the batch.
+    private static func check(_ batch: [String: PackageTarball], signers: Signers, against state: RepositoryState) throws(PublisherError) {
+        for role in ["targets", "snapshot", "timestamp"] { _ = try signers.keys(for: role, in: state.root.signed) }
+        let defined = state.targets.signed.targets
+        for path in batch.keys.sorted() {
+            for required in batch[path]!.fullRequiresPaths + batch[path]!.requiresPaths
+            where defined[required] == nil && batch[required] == nil {
                 throw .missingDependency(target: path, requires: required)
             }
         }
+    }
 
-        var report = PublishReport()
-        var uploads: [(stored: String, file: URL)] = []
+    /// A package's target entry, its companions' entries and the files to upload.
+    private struct Prepared {
+        var path: String
+        var target: TargetFile
+        var entry: PublishReport.Target
+        var companions: [(path: String, file: TargetFile)]
+        var uploads: [(stored: String, file: URL)]
+    }
+
+    private static func prepare(_ batch: [String: PackageTarball], extensions: [any PublishExtension]) throws(PublisherError) -> [Prepared] {
+        var prepared: [Prepared] = []
         for path in batch.keys.sorted() {
             let package = batch[path]!
             var custom = package.custom
-            var companions: [CompanionFile] = []
+            var companionFiles: [CompanionFile] = []
             for plugin in extensions {
                 custom.merge(try plugin.customFields(for: package)) { _, new in new }
-                companions += try plugin.companionFiles(for: package)
+                companionFiles += try plugin.companionFiles(for: package)
             }
-            let target = try TargetFile.checked(length: package.length, sha256: package.sha256, custom: .object(custom))
-            let entry = PublishReport.Target(path: path, sha256: package.sha256, length: package.length)
-            if let existing = targets.targets[path] {
-                if existing == target {
-                    report.unchanged.append(path)
-                    continue
-                }
-                report.replaced.append(entry)
-            } else {
-                report.added.append(entry)
-            }
-            targets.targets[path] = target
-            uploads.append((package.storedPath, package.file))
-            for companion in companions {
+            var item = Prepared(path: path, target: try TargetFile.checked(length: package.length, sha256: package.sha256, custom: .object(custom)),
+                                entry: PublishReport.Target(path: path, sha256: package.sha256, length: package.length),
+                                companions: [], uploads: [(package.storedPath, package.file)])
+            for companion in companionFiles {
                 let (length, sha256) = try hashFile(companion.file.path)
-                targets.targets[companion.targetPath] = try TargetFile.checked(length: length, sha256: sha256, custom: .object(companion.custom))
-                uploads.append((PackageTarball.storedPath(targetPath: companion.targetPath, sha256: sha256), companion.file))
+                item.companions.append((companion.targetPath, try TargetFile.checked(length: length, sha256: sha256, custom: .object(companion.custom))))
+                item.uploads.append((PackageTarball.storedPath(targetPath: companion.targetPath, sha256: sha256), companion.file))
             }
+            prepared.append(item)
         }
-        guard !uploads.isEmpty else { return report }
-
-        // Sign before writing anything; then files, then metadata with the timestamp last.
-        let (next, writes) = try resign(state, root: root, signers: signers, newTargets: targets)
-        for upload in uploads where try !store.exists(upload.stored) {
-            try store.writeFile(upload.stored, from: upload.file)
-            report.uploaded += 1
-        }
-        try writes.commit(to: store)
-        report.targetsVersion = next.targets.signed.version
-        report.snapshotVersion = next.snapshot.signed.version
-        report.timestampVersion = next.timestamp.signed.version
-        return report
+        return prepared
     }
 
     /// Inspects tarball files (reads `.meta.json`, streams sha256), in parallel.

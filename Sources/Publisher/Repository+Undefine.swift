@@ -21,34 +21,36 @@ extension Repository {
         guard case .exact = package.version else {
             throw .invalidArgument("undefine \(package): give a version, NAME::VERSION or NAME::VERSION-REVISION")
         }
-        let state = try load()
-        var targets = state.targets.signed
-        let removed = targets.targets.filter { _, file in
-            guard let info = TargetInfo(file.custom) else { return false }
-            return info.name == package.name.rawValue && (arch == nil || info.arch == arch)
-                && package.version.matches(version: info.version, revision: info.revision)
-        }.keys.sorted()
-        guard !removed.isEmpty else { throw .notDefined(package.description + (arch.map { " on \($0)" } ?? "")) }
-        for path in removed { targets.targets[path] = nil }
-        // Their companions (piece-hash lists, torrents) go with them.
-        let withdrawn = Set(removed)
-        for (path, file) in targets.targets {
-            guard case let .object(custom)? = file.custom else { continue }
-            for key in ["piece_hashes_of", "torrent_of"] {
-                if case let .string(of)? = custom[key], withdrawn.contains(of) { targets.targets[path] = nil }
+        return try transaction { state, floors throws(PublisherError) in
+            var targets = state.targets.signed
+            let removed = targets.targets.filter { _, file in
+                guard let info = TargetInfo(file.custom) else { return false }
+                return info.name == package.name.rawValue && (arch == nil || info.arch == arch)
+                    && package.version.matches(version: info.version, revision: info.revision)
+            }.keys.sorted()
+            guard !removed.isEmpty else { throw .notDefined(package.description + (arch.map { " on \($0)" } ?? "")) }
+            for path in removed { targets.targets[path] = nil }
+            // Their companions (piece-hash lists, torrents) go with them.
+            let withdrawn = Set(removed)
+            for (path, file) in targets.targets {
+                guard case let .object(custom)? = file.custom else { continue }
+                for key in ["piece_hashes_of", "torrent_of"] {
+                    if case let .string(of)? = custom[key], withdrawn.contains(of) { targets.targets[path] = nil }
+                }
             }
-        }
-        if !force {
-            for path in removed {
-                let dependants = targets.targets.filter { _, file in
-                    TargetInfo(file.custom).map { $0.requires.contains(path) || $0.fullRequires.contains(path) } ?? false
-                }.keys.sorted()
-                if !dependants.isEmpty { throw .stillRequired(target: path, by: dependants) }
+            if !force {
+                for path in removed {
+                    let dependants = targets.targets.filter { _, file in
+                        TargetInfo(file.custom).map { $0.requires.contains(path) || $0.fullRequires.contains(path) } ?? false
+                    }.keys.sorted()
+                    if !dependants.isEmpty { throw .stillRequired(target: path, by: dependants) }
+                }
             }
+            let (next, writes) = try resign(state, root: state.root.signed, signers: signers, newTargets: targets, floors: floors)
+            let report = UndefineReport(removed: removed, targetsVersion: next.targets.signed.version,
+                                        timestampVersion: next.timestamp.signed.version)
+            return (report, writes)
         }
-        let (next, writes) = try resign(state, root: state.root.signed, signers: signers, newTargets: targets)
-        try writes.commit(to: store)
-        return UndefineReport(removed: removed, targetsVersion: next.targets.signed.version, timestampVersion: next.timestamp.signed.version)
     }
 }
 

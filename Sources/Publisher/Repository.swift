@@ -7,12 +7,24 @@ import Trust
 /// safe: target files, then `N.targets.json`, `N.snapshot.json`, new roots, and
 /// `timestamp.json` last. Until the timestamp is replaced, readers see the previous
 /// repository, complete; files written before a failure are new names nothing refers to.
+///
+/// Concurrent release managers: every change runs as a `transaction` under the store's writer
+/// lock (`<location>/.publish.lock`: `flock` on a directory, WebDAV `MKCOL` over HTTP), from
+/// the read to the timestamp, so two publishes take turns and the second builds on the first.
+/// A versioned file, once written, is never overwritten (created with `link`, or a PUT with
+/// `If-None-Match: *` after a HEAD); a taken name makes the change start again from a fresh
+/// read with later versions. Target files are uploaded before the lock (their names hold their
+/// sha256).
 public struct Repository: Sendable {
     public let store: RepositoryStore
     /// Lifetimes given to roles when they are re-signed.
     public var expiries: RoleExpiries
     /// The signing time (injected for tests; the current time by default).
     public var now: Expiry
+    /// How long a change waits for another writer's lock (seconds).
+    public var lockWait: Double = 600
+    /// Attempts of a change whose versioned file names turn out taken (see `transaction`).
+    public var maxAttempts = 5
 
     public init(store: RepositoryStore, expiries: RoleExpiries = .defaults, now: Expiry = Repository.currentTime()) {
         self.store = store
@@ -69,7 +81,11 @@ public struct Repository: Sendable {
         let timestampMetadata = try signers.sign(try timestamp(version: 1, snapshotVersion: 1, snapshotBytes: snapshotBytes),
                                                  as: "timestamp", in: root)
         writes.add("timestamp.json", timestampMetadata)
-        try writes.commit(to: store)
+        let lock = try store.lockWriters(waitingUpTo: lockWait)
+        defer { lock.release() }
+        // Again under the lock: two inits of one location must not both succeed.
+        guard try !RepositoryState.exists(in: store) else { throw .repositoryExists(location: store.location) }
+        try writes.commit(to: store, replacingVersioned: true)
         return RepositoryState(root: rootMetadata, targets: targetsMetadata, snapshot: snapshotMetadata, timestamp: timestampMetadata)
     }
 
@@ -107,26 +123,26 @@ public struct Repository: Sendable {
 
     /// Re-signs targets (with `newTargets` when given), snapshot and timestamp as far down the
     /// chain as needed: a new targets needs a new snapshot, a new snapshot a new timestamp.
-    /// Returns the new state and the metadata writes in order (timestamp last, `beforeTimestamp`
-    /// files just before it).
+    /// Versions are the next ones (at least `floors`). Returns the new state and the metadata
+    /// writes in order (timestamp last, `beforeTimestamp` files just before it).
     func resign(_ state: RepositoryState, root: Root, signers: Signers, newTargets: Targets?, targets resignTargets: Bool = false,
-                snapshot resignSnapshot: Bool = false, beforeTimestamp: [(String, Metadata<Root>)] = []) throws(PublisherError)
-        -> (RepositoryState, MetadataWrites) {
+                snapshot resignSnapshot: Bool = false, beforeTimestamp: [(String, Metadata<Root>)] = [],
+                floors: VersionFloors = VersionFloors()) throws(PublisherError) -> (RepositoryState, MetadataWrites) {
         var next = state
         next.root = beforeTimestamp.last?.1 ?? state.root
         var writes = MetadataWrites()
         let targetsChanged = newTargets != nil || resignTargets
         if targetsChanged {
             var targets = newTargets ?? state.targets.signed
-            targets.version = state.targets.signed.version + 1
+            targets.version = floors.next("targets", after: state.targets.signed.version)
             targets.expires = try expiry("targets", expiries.targets)
             next.targets = try signers.sign(targets, as: "targets", in: root)
             writes.add("\(targets.version).targets.json", next.targets)
         }
         if targetsChanged || resignSnapshot {
             let targetsBytes = next.targets.serialized()
-            let snapshot = try self.snapshot(version: state.snapshot.signed.version + 1, targetsVersion: next.targets.signed.version,
-                                        targetsBytes: targetsBytes)
+            let snapshot = try self.snapshot(version: floors.next("snapshot", after: state.snapshot.signed.version),
+                                             targetsVersion: next.targets.signed.version, targetsBytes: targetsBytes)
             next.snapshot = try signers.sign(snapshot, as: "snapshot", in: root)
             writes.add("\(snapshot.version).snapshot.json", next.snapshot)
         }
@@ -136,21 +152,5 @@ public struct Repository: Sendable {
         next.timestamp = try signers.sign(timestamp, as: "timestamp", in: root)
         writes.add("timestamp.json", next.timestamp)
         return (next, writes)
-    }
-}
-
-/// Metadata files to write, in order, serialized up front.
-struct MetadataWrites {
-    private(set) var files: [(name: String, bytes: [UInt8])] = []
-
-    @discardableResult
-    mutating func add<Role: SignedRole>(_ name: String, _ metadata: Metadata<Role>) -> [UInt8] {
-        let bytes = metadata.serialized()
-        files.append((name, bytes))
-        return bytes
-    }
-
-    func commit(to store: RepositoryStore) throws(PublisherError) {
-        for file in files { try store.writeBytes(RepositoryStore.metadataPath(file.name), Data(file.bytes)) }
     }
 }

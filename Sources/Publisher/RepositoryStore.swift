@@ -42,6 +42,18 @@ public struct RepositoryStore: Sendable {
         do { try source.put(path, data: data) } catch { throw .transport(error) }
     }
 
+    /// Writes `path` unless something is there already (false then, nothing written): for
+    /// versioned metadata, which is never overwritten once written.
+    public func createBytes(_ path: String, _ data: Data) throws(PublisherError) -> Bool {
+        do { return try source.create(path, data: data) } catch { throw .transport(error) }
+    }
+
+    /// The store's writer lock (`<location>/.publish.lock`): held from reading the metadata to
+    /// writing the timestamp, so that publishers take turns.
+    public func lockWriters(waitingUpTo seconds: Double) throws(PublisherError) -> WriterLock {
+        do { return try source.lockWriters(waitingUpTo: seconds) } catch { throw .transport(error) }
+    }
+
     public func writeFile(_ path: String, from file: URL) throws(PublisherError) {
         do { try source.put(path, contentsOf: file) } catch { throw .transport(error) }
     }

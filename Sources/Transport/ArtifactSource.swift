@@ -16,9 +16,26 @@ public protocol ArtifactSource: Sendable {
     func put(_ path: String, contentsOf file: URL) throws(TransportError)
     /// Removes `path`; nothing there counts as done.
     func delete(_ path: String) throws(TransportError)
+    /// Writes `path` only if nothing is there: false (nothing written) when something is. For
+    /// names that must never be overwritten (versioned metadata). Atomic where the store has a
+    /// primitive for it (a directory: `link`; HTTP: `If-None-Match: *` where honoured); else a
+    /// check then a write, which is safe among writers holding `lockWriters`.
+    func create(_ path: String, data: Data) throws(TransportError) -> Bool
+    /// Takes the store's writer lock, waiting up to `seconds` for another writer to release it
+    /// (then `TransportError.locked`). Writers that read, change and write shared files (a
+    /// repository's metadata) hold it across the whole sequence.
+    func lockWriters(waitingUpTo seconds: Double) throws(TransportError) -> WriterLock
 }
 
 extension ArtifactSource {
+    /// A check, then a write: for stores without a create-only primitive (safe among writers
+    /// that hold `lockWriters`).
+    public func create(_ path: String, data: Data) throws(TransportError) -> Bool {
+        if try exists(path) { return false }
+        try put(path, data: data)
+        return true
+    }
+
     /// Refuses paths that could leave the source: absolute, empty components, `.` or `..`.
     public static func checkRelative(_ path: String, in location: String) throws(TransportError) {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
@@ -90,8 +107,20 @@ public struct DirectoryArtifactSource: ArtifactSource {
         guard unlink(file.path) == 0 || errno == ENOENT else { throw .io(path: file.path, reason: String(cString: strerror(errno))) }
     }
 
-    /// Temporary file next to `file`, filled by `fill`, synced, renamed over `file`.
-    private func atomicWrite(to file: URL, _ fill: (Int32) throws(TransportError) -> Void) throws(TransportError) {
+    /// As `put`, but the complete temporary file is `link`ed to its name, which fails rather
+    /// than replace anything there.
+    public func create(_ path: String, data: Data) throws(TransportError) -> Bool {
+        let file = try url(path)
+        return try atomicWrite(to: file, replace: false) { fd throws(TransportError) in
+            let code = data.withUnsafeBytes { Self.writeAll(fd, $0) }
+            if code != 0 { throw .io(path: file.path, reason: String(cString: strerror(code))) }
+        }
+    }
+
+    /// Temporary file next to `file`, filled by `fill`, synced, renamed over `file` (or, unless
+    /// `replace`, linked to `file`: false when something is there already).
+    @discardableResult
+    private func atomicWrite(to file: URL, replace: Bool = true, _ fill: (Int32) throws(TransportError) -> Void) throws(TransportError) -> Bool {
         let directory = file.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -104,14 +133,33 @@ public struct DirectoryArtifactSource: ArtifactSource {
         do throws(TransportError) {
             try fill(fd)
             if synchronize, fsync(fd) != 0 { throw .io(path: temporary.path, reason: "fsync: \(String(cString: strerror(errno)))") }
-            close(fd)
-            guard rename(temporary.path, file.path) == 0 else {
-                throw .io(path: file.path, reason: "rename: \(String(cString: strerror(errno)))")
-            }
         } catch {
             close(fd)
             unlink(temporary.path)
             throw error
+        }
+        close(fd)
+        if replace {
+            guard rename(temporary.path, file.path) == 0 else {
+                let failure = errno
+                unlink(temporary.path)
+                throw .io(path: file.path, reason: "rename: \(String(cString: strerror(failure)))")
+            }
+        } else if link(temporary.path, file.path) == 0 {
+            unlink(temporary.path)
+        } else {
+            let failure = errno
+            // A file system without hard links: check, then rename (safe under the writer lock).
+            let noLinks = failure == EPERM || failure == ENOTSUP || failure == EOPNOTSUPP
+            if failure == EEXIST || (noLinks && access(file.path, F_OK) == 0) {
+                unlink(temporary.path)
+                return false
+            }
+            guard noLinks, rename(temporary.path, file.path) == 0 else {
+                let reason = String(cString: strerror(noLinks ? errno : failure))
+                unlink(temporary.path)
+                throw .io(path: file.path, reason: "link: \(reason)")
+            }
         }
         if synchronize {
             let dirfd = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -120,6 +168,7 @@ public struct DirectoryArtifactSource: ArtifactSource {
                 close(dirfd)
             }
         }
+        return true
     }
 
     /// Writes all of `buffer`; returns 0 or the errno of the failure.
@@ -187,5 +236,12 @@ public struct HTTPArtifactSource: ArtifactSource {
 
     public func delete(_ path: String) throws(TransportError) {
         try client.delete(try url(path))
+    }
+
+    /// HEAD, then a PUT with `If-None-Match: *` (see `HTTPClient.putIfAbsent`).
+    public func create(_ path: String, data: Data) throws(TransportError) -> Bool {
+        let target = try url(path)
+        if try client.exists(target) { return false }
+        return try client.putIfAbsent(target, data: data)
     }
 }

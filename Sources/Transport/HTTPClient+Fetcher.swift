@@ -34,8 +34,9 @@ extension HTTPClient: RemoteFetcher {
     static func fetchError(_ error: TransportError) -> FetchError {
         switch error {
         case let .status(url, 404), let .status(url, 410): .notFound(url: url)
+        case let .status(url, 403): .forbidden(url: url)
         case let .tooLarge(url, limit): .tooLarge(url: url, limit: limit)
-        case let .status(url, _), let .network(url, _), let .io(url, _), let .allMirrorsFailed(url, _):
+        case let .status(url, _), let .network(url, _), let .io(url, _), let .allMirrorsFailed(url, _), let .locked(url, _, _):
             .failed(url: url, reason: error.description)
         }
     }

@@ -4,8 +4,9 @@ import Foundation
 import Glibc
 #endif
 
-/// Writing requests: PUT (a file streamed from disk, or bytes), DELETE, and HEAD, as a WebDAV
-/// server (nginx `dav_methods PUT DELETE`) accepts them. Any status ≥ 400 throws.
+/// Writing requests: PUT (a file streamed from disk, or bytes; optionally only if absent),
+/// DELETE, MKCOL and HEAD, as a WebDAV server (nginx `dav_methods PUT DELETE MKCOL`) accepts
+/// them. Any other status ≥ 400 throws.
 extension HTTPClient {
     /// PUTs the file at `file` to `url`, streamed (constant memory, any size).
     public func put(_ url: String, contentsOf file: URL) throws(TransportError) {
@@ -24,9 +25,30 @@ extension HTTPClient {
 
     /// PUTs `data` to `url`.
     public func put(_ url: String, data: Data) throws(TransportError) {
+        try put(url, data: data, headers: [])
+    }
+
+    /// PUTs `data` to `url` only if nothing is there yet: the request carries `If-None-Match: *`
+    /// (RFC 9110 §13.1.2), so a server that honours it (S3, Apache mod_dav) answers 412 rather
+    /// than overwrite; false then, and nothing was written. nginx's DAV module ignores the
+    /// header and overwrites: who needs the guarantee there checks first under a writer lock
+    /// (`ArtifactSource.lockWriters`).
+    public func putIfAbsent(_ url: String, data: Data) throws(TransportError) -> Bool {
+        do throws(TransportError) {
+            try put(url, data: data, headers: ["If-None-Match: *"])
+            return true
+        } catch .status(_, 412) {
+            return false
+        }
+    }
+
+    private func put(_ url: String, data: Data, headers: [String]) throws(TransportError) {
         var bytes = [UInt8](data)
         if bytes.isEmpty { bytes = [0] }  // fmemopen needs a non-empty buffer; the size below is what counts.
         let size = data.count
+        var list: UnsafeMutablePointer<curl_slist>?
+        for header in headers { list = curl_slist_append(list, header) }
+        defer { curl_slist_free_all(list) }
         let outcome = bytes.withUnsafeMutableBytes { buffer -> Result<Void, TransportError> in
             guard let stream = fmemopen(buffer.baseAddress, buffer.count, "rb") else {
                 return .failure(.io(path: url, reason: "fmemopen: \(String(cString: strerror(errno)))"))
@@ -37,10 +59,36 @@ extension HTTPClient {
                     _ = ccurl_setopt_long(handle, CURLOPT_UPLOAD, 1)
                     _ = ccurl_setopt_pointer(handle, CURLOPT_READDATA, UnsafeMutableRawPointer(stream))
                     _ = ccurl_setopt_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(size))
+                    if list != nil { _ = ccurl_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(list)) }
                 }
             }
         }
         try outcome.get()
+    }
+
+    /// What WebDAV `MKCOL` did.
+    public enum CollectionOutcome: Hashable, Sendable {
+        /// 201: the collection is new; this request made it.
+        case created
+        /// 405: something is there already (a collection or a file).
+        case exists
+        /// 409: the parent collection is missing.
+        case parentMissing
+    }
+
+    /// WebDAV `MKCOL url` (`url` ends with '/'). Creating a directory is atomic on the server
+    /// (nginx: mkdir), so of concurrent requests exactly one gets `.created`: a writer lock.
+    public func makeCollection(_ url: String) throws(TransportError) -> CollectionOutcome {
+        do throws(TransportError) {
+            _ = try request(url, method: "MKCOL") { handle in
+                _ = ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, "MKCOL")
+            }
+            return .created
+        } catch .status(_, 405) {
+            return .exists
+        } catch .status(_, 409) {
+            return .parentMissing
+        }
     }
 
     /// DELETEs `url`; a 404 counts as done.

@@ -11,8 +11,9 @@ import Trust
 /// Every byte is still checked by the TUF client against signed metadata, so a mirror needs
 /// no more trust than the repository itself. A place that failed is tried last by the later
 /// requests of this fetcher (one dead repository costs one timeout, not one per file). When
-/// no place has the file and at least one said so, the error is `notFound` (the client relies
-/// on it to end the root chain); a byte cap or a cancellation stops at once.
+/// no place has the file and at least one said so, the error is `notFound` (else `forbidden`
+/// when one answered 403: the client relies on both to end the root chain); a byte cap or a
+/// cancellation stops at once.
 public struct MirroredFetcher: RemoteFetcher {
     public let inner: any RemoteFetcher
     public let base: String
@@ -64,15 +65,18 @@ public struct MirroredFetcher: RemoteFetcher {
         throw Self.combined(failures, url: url)
     }
 
-    /// A missing file is the mirror's answer, not its failure.
+    /// A missing file (404, or 403 as S3-style stores answer) is the mirror's answer, not its failure.
     private func noteFailure(_ error: FetchError, at url: String) {
-        if case .notFound = error { return }
-        failures.add(place(of: url))
+        switch error {
+        case .notFound, .forbidden: return
+        case .tooLarge, .failed: failures.add(place(of: url))
+        }
     }
 
     static func combined(_ failures: [FetchError], url: String) -> FetchError {
         if failures.count == 1 { return failures[0] }
         if failures.contains(where: { if case .notFound = $0 { true } else { false } }) { return .notFound(url: url) }
+        if failures.contains(where: { if case .forbidden = $0 { true } else { false } }) { return .forbidden(url: url) }
         return .failed(url: url, reason: "every mirror failed: " + failures.map(\.description).joined(separator: "; "))
     }
 

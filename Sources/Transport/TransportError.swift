@@ -9,6 +9,9 @@ public enum TransportError: Error, Hashable, Sendable, CustomStringConvertible {
     case tooLarge(url: String, limit: Int64)
     /// Every mirror failed, retries included (each failure: "URL: reason").
     case allMirrorsFailed(url: String, failures: [String])
+    /// A store's writer lock stayed held by another writer (`holder`: who and since when, as
+    /// it recorded) for longer than the caller would wait.
+    case locked(location: String, holder: String, waited: Int)
 
     public var isNotFound: Bool {
         if case let .status(_, code) = self { return code == 404 }
@@ -23,6 +26,9 @@ public enum TransportError: Error, Hashable, Sendable, CustomStringConvertible {
         case let .tooLarge(url, limit): "\(url): more than \(limit) bytes; refused"
         case let .allMirrorsFailed(url, failures):
             "\(url): every mirror failed (\(failures.count) attempts): " + failures.joined(separator: "; ")
+        case let .locked(location, holder, waited):
+            "\(location): another writer holds the lock (\(holder)); waited \(waited) s. If no publish is running "
+                + "(one was killed), remove it and try again"
         }
     }
 }

@@ -31,7 +31,8 @@ public struct Metadata<Role: SignedRole>: Hashable, Sendable {
     /// `signed` exactly as parsed, until `signed` changes: signatures are checked over its
     /// canonical form (what the signer signed) without rebuilding it from the typed role.
     private var parsedSigned: JSONValue?
-    /// In file order. Several entries may name the same key id; they count once.
+    /// In file order. A parsed file has distinct key ids (the specification: "The keyid MUST
+    /// be unique in the signatures array"); should a built value repeat one, it counts once.
     public var signatures: [Signature]
     public var unrecognizedFields: [String: JSONValue]
 
@@ -54,8 +55,15 @@ public struct Metadata<Role: SignedRole>: Hashable, Sendable {
         signed = try Role(json: signedJSON)
         parsedSigned = signedJSON
         var signatures: [Signature] = []
+        var keyIDs = Set<String>()
         for (index, value) in try fields.array("signatures").enumerated() {
-            signatures.append(try Signature(json: value, context: "\(Role.roleType).signatures[\(index)]"))
+            let context = "\(Role.roleType).signatures[\(index)]"
+            let signature = try Signature(json: value, context: context)
+            guard keyIDs.insert(signature.keyID).inserted else {
+                throw .invalidValue(context: context, field: "keyid", expected: "a key id no other signature has",
+                                    got: "'\(signature.keyID)' again")
+            }
+            signatures.append(signature)
         }
         self.signatures = signatures
         unrecognizedFields = fields.remaining

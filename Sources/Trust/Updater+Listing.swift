@@ -5,13 +5,12 @@ extension Updater {
     /// too). A delegated role's entry counts only when every delegation on the way to it covers
     /// that path, so a role never vouches for a path it was not delegated; the first role in
     /// pre-order to list a path wins. Refreshes first if needed; delegated metadata that was
-    /// fetched is written when the walk succeeds.
+    /// fetched is written once verified.
     ///
     /// This is for discovery ("which versions of ROOT exist"): before using a target, look its
     /// path up with `targetInfo(for:)`, the TUF search with terminating delegations.
     public func targets(matching prefix: String) async throws(UpdaterError) -> [TargetInfo] {
         var set = try await refreshedSet()
-        var pending: [PendingWrite] = []
         // A role to visit with the delegation edges leading to it (delegator's delegations, child name).
         var toVisit: [(role: String, delegator: String, chain: [(Delegations, String)])] = [("targets", "root", [])]
         var visited = Set<String>()
@@ -19,7 +18,7 @@ extension Updater {
         do throws(UpdaterError) {
             while visited.count <= configuration.maxDelegations, let (role, delegator, chain) = toVisit.popLast() {
                 if !visited.insert(role).inserted { continue }
-                let targets = try await loadTargets(role: role, delegator: delegator, set: &set, pending: &pending)
+                let targets = try await loadTargets(role: role, delegator: delegator, set: &set)
                 for (path, file) in targets.targets where path.hasPrefix(prefix) && found[path] == nil {
                     let covered = chain.allSatisfy { delegations, child in
                         delegations.roles(for: path).contains { $0.name == child }
@@ -37,7 +36,6 @@ extension Updater {
             store(set)
             throw error
         }
-        try commit(pending)
         store(set)
         return found.values.sorted { $0.path < $1.path }
     }

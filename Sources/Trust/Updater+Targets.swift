@@ -2,18 +2,16 @@ extension Updater {
     /// §5.6.7: pre-order depth-first search of the delegation tree for `targetPath` (python-tuf's
     /// `_preorder_depth_first_walk`): roles in priority order, a terminating match ends
     /// backtracking, at most `maxDelegations` roles visited. Refreshes first if needed. Nil when
-    /// no visited role lists the path. Delegated metadata that was fetched is written when the
-    /// search succeeds.
+    /// no visited role lists the path. Delegated metadata that was fetched is written once verified.
     public func targetInfo(for targetPath: String) async throws(UpdaterError) -> TargetInfo? {
         var set = try await refreshedSet()
-        var pending: [PendingWrite] = []
         var toVisit: [(role: String, delegator: String)] = [("targets", "root")]
         var visited = Set<String>()
         var found: TargetInfo?
         do throws(UpdaterError) {
             while visited.count <= configuration.maxDelegations, let (role, delegator) = toVisit.popLast() {
                 if visited.contains(role) { continue }
-                let targets = try await loadTargets(role: role, delegator: delegator, set: &set, pending: &pending)
+                let targets = try await loadTargets(role: role, delegator: delegator, set: &set)
                 if let file = targets.targets[targetPath] {
                     found = TargetInfo(path: targetPath, file: file, role: role)
                     break
@@ -34,7 +32,6 @@ extension Updater {
             store(set)
             throw error
         }
-        try commit(pending)
         store(set)
         return found
     }

@@ -7,10 +7,16 @@ import Foundation
 /// percent-encoded as python-tuf does), each written atomically. Verification is done by a
 /// `TrustedMetadataSet`; this actor fetches and persists.
 ///
-/// Persistence: an accepted root rotation chain is written when the chain is complete (§5.3.7,
-/// with §5.3.11's removal of timestamp and snapshot when their keys changed). Everything else
-/// a refresh (or a delegation search) accepts is written only when the whole refresh (search)
-/// succeeds, so a refused update leaves the timestamp, snapshot and targets files unchanged.
+/// Persistence, as the specification's workflow (§5.3.8, §5.4.5, §5.5.7, §5.6.6) and
+/// python-tuf's ngclient: each file is written as soon as it is verified and trusted — every
+/// root of the rotation chain (before §5.3.10 checks the final one's expiry), then the
+/// timestamp, the snapshot and each targets role — so a failure later in the refresh (or in a
+/// delegation search) keeps what was verified before it, for the next run's rollback checks.
+/// Metadata that is refused is never written: the file of a refused role keeps its trusted
+/// content. A new root that changes the timestamp or snapshot keys removes the local timestamp
+/// and snapshot (§5.3.11, fast-forward recovery).
+///
+/// One refresh runs at a time per instance (single flight): concurrent callers wait for it.
 public actor Updater {
     public nonisolated let metadataDirectory: String
     /// With a trailing '/'.
@@ -93,14 +99,13 @@ public actor Updater {
         }
     }
 
-    /// A file to write (bytes) or remove (nil) under `metadataDirectory`, by file name.
-    typealias PendingWrite = (name: String, bytes: [UInt8]?)
+    /// Writes verified metadata as `metadataDirectory/<role>.json` (role name percent-encoded), atomically.
+    func persist(role: String, _ bytes: [UInt8]) throws(UpdaterError) {
+        try LocalFiles.writeAtomically(bytes, to: "\(metadataDirectory)/\(NameEncoding.quote(role)).json")
+    }
 
-    func commit(_ writes: [PendingWrite]) throws(UpdaterError) {
-        for write in writes {
-            let path = "\(metadataDirectory)/\(write.name)"
-            if let bytes = write.bytes { try LocalFiles.writeAtomically(bytes, to: path) } else { try LocalFiles.remove(path) }
-        }
+    private func forget(role: String) throws(UpdaterError) {
+        try LocalFiles.remove("\(metadataDirectory)/\(NameEncoding.quote(role)).json")
     }
 
     func localMetadata(_ role: String) -> [UInt8]? {
@@ -126,45 +131,36 @@ public actor Updater {
         }
         var set = try TrustedMetadataSet(rootBytes: rootBytes, referenceTime: referenceTime)
         try await loadRootChain(&set)
-        var pending: [PendingWrite] = []
-        try await loadTimestamp(&set, pending: &pending)
-        try await loadSnapshot(&set, pending: &pending)
-        _ = try await loadTargets(role: "targets", delegator: "root", set: &set, pending: &pending)
-        try commit(pending)
+        try await loadTimestamp(&set)
+        try await loadSnapshot(&set)
+        _ = try await loadTargets(role: "targets", delegator: "root", set: &set)
         return set
     }
 
-    /// §5.3: `<N+1>.root.json`, ... until not found, at most `maxRootRotations` steps.
+    /// §5.3: `<N+1>.root.json`, ... until not found, at most `maxRootRotations` steps. Each
+    /// verified root is written at once (§5.3.8); then the final one must not be expired
+    /// (§5.3.10). A 403 ends the chain as a 404 does: S3-style stores answer 403 for a missing
+    /// object (python-tuf does the same).
     private func loadRootChain(_ set: inout TrustedMetadataSet) async throws(UpdaterError) {
-        let original = set.root
-        var latest: [UInt8]?
-        var reachedEnd = false
         for _ in 0..<configuration.maxRootRotations {
             let bytes: [UInt8]
             do {
                 bytes = try await download(role: "root", version: set.root.version + 1, maxLength: configuration.rootMaxLength)
-            } catch .fetch(_, .notFound) {
-                reachedEnd = true
+            } catch .fetch(_, .notFound), .fetch(_, .forbidden) {
                 break
             }
+            let previous = set.root
             try set.updateRoot(bytes)
-            latest = bytes
+            try persist(role: "root", bytes)
+            // §5.3.11: new timestamp or snapshot keys → forget the old ones (fast-forward recovery).
+            if Self.keysChanged(previous, set.root, role: "timestamp") || Self.keysChanged(previous, set.root, role: "snapshot") {
+                try forget(role: "timestamp")
+                try forget(role: "snapshot")
+            }
         }
-        // §5.3.10: the final root must not be expired. Checked before anything is written,
-        // unless the rotation bound cut the chain: then the progress is kept for the next run.
-        let expired = set.root.expires.isExpired(at: referenceTime)
-        if expired, reachedEnd || latest == nil {
+        if set.root.expires.isExpired(at: referenceTime) {
             throw .expired(role: "root", expires: set.root.expires, referenceTime: referenceTime)
         }
-        if let latest {
-            var writes: [PendingWrite] = [("root.json", latest)]
-            // §5.3.11: new timestamp or snapshot keys → forget the old ones (fast-forward recovery).
-            if Self.keysChanged(original, set.root, role: "timestamp") || Self.keysChanged(original, set.root, role: "snapshot") {
-                writes += [("timestamp.json", nil), ("snapshot.json", nil)]
-            }
-            try commit(writes)
-        }
-        if expired { throw .expired(role: "root", expires: set.root.expires, referenceTime: referenceTime) }
     }
 
     private static func keysChanged(_ old: Root, _ new: Root, role: String) -> Bool {
@@ -172,18 +168,18 @@ public actor Updater {
     }
 
     /// §5.4: the local timestamp (for rollback checks), then the remote one.
-    private func loadTimestamp(_ set: inout TrustedMetadataSet, pending: inout [PendingWrite]) async throws(UpdaterError) {
+    private func loadTimestamp(_ set: inout TrustedMetadataSet) async throws(UpdaterError) {
         if let local = localMetadata("timestamp") {
             _ = try? set.updateTimestamp(local)
         }
         let bytes = try await download(role: "timestamp", version: nil, maxLength: configuration.timestampMaxLength)
         if case .updated = try set.updateTimestamp(bytes) {
-            pending.append(("timestamp.json", bytes))
+            try persist(role: "timestamp", bytes)
         }
     }
 
     /// §5.5: the local snapshot if it is still the one the timestamp names, else the remote one.
-    private func loadSnapshot(_ set: inout TrustedMetadataSet, pending: inout [PendingWrite]) async throws(UpdaterError) {
+    private func loadSnapshot(_ set: inout TrustedMetadataSet) async throws(UpdaterError) {
         if let local = localMetadata("snapshot"), (try? set.updateSnapshot(local, trusted: true)) != nil {
             return
         }
@@ -191,13 +187,12 @@ public actor Updater {
         let version = set.root.consistentSnapshot == true ? meta.version : nil
         let bytes = try await download(role: "snapshot", version: version, maxLength: meta.length ?? configuration.snapshotMaxLength)
         try set.updateSnapshot(bytes)
-        pending.append(("snapshot.json", bytes))
+        try persist(role: "snapshot", bytes)
     }
 
     /// §5.6 for one targets role: the local copy if it is still the one snapshot names, else
-    /// the remote one.
-    func loadTargets(role: String, delegator: String, set: inout TrustedMetadataSet,
-                     pending: inout [PendingWrite]) async throws(UpdaterError) -> Targets {
+    /// the remote one (written once verified).
+    func loadTargets(role: String, delegator: String, set: inout TrustedMetadataSet) async throws(UpdaterError) -> Targets {
         if set.contains(role: role, delegator: delegator), let targets = set.targetsRoles[role] { return targets }
         if let local = localMetadata(role), let targets = try? set.updateDelegatedTargets(local, role: role, delegator: delegator) {
             return targets
@@ -207,7 +202,7 @@ public actor Updater {
         let version = set.root.consistentSnapshot == true ? meta.version : nil
         let bytes = try await download(role: role, version: version, maxLength: meta.length ?? configuration.targetsMaxLength)
         let targets = try set.updateDelegatedTargets(bytes, role: role, delegator: delegator)
-        pending.append(("\(NameEncoding.quote(role)).json", bytes))
+        try persist(role: role, bytes)
         return targets
     }
 

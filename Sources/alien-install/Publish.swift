@@ -15,6 +15,10 @@ struct Publish: ParsableCommand {
             must already be published or be among them. Each --key is matched to the roles by \
             key id (targets, snapshot and timestamp are all re-signed). Files go first, then \
             targets, snapshot, and timestamp.json last; republishing an identical tarball does nothing. \
+            Publishes into one repository take turns: the metadata is read, changed and written \
+            under the repository's lock (REPO/.publish.lock: a file lock in a directory, a WebDAV \
+            MKCOL collection over http), so a concurrent publish builds on this one; versioned \
+            metadata files are never overwritten. \
             Each tarball gets a signed piece-hash list, the target <tarball>.pieces named in its \
             custom "pieces" field, so sites verify and extract it piece by piece while it \
             downloads (--no-pieces to leave it out). With --torrents (implied by --web-seed-base \

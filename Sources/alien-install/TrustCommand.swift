@@ -15,8 +15,9 @@ struct TrustCommand: AsyncParsableCommand {
             there that the site got out of band; `refresh` runs the TUF 1.0 update workflow \
             (root rotation, timestamp, snapshot, targets; signatures, versions, expiry, lengths and \
             hashes); `download` also finds targets through delegations and fetches them, checking \
-            length and hashes before anything can use them. Any refused update leaves the metadata \
-            directory unchanged. URLs may be http://, https:// or file://; http_proxy is honoured.
+            length and hashes before anything can use them. Each role is stored once verified \
+            (a later failure keeps it); refused metadata is never stored. URLs may be http://, \
+            https:// or file://; http_proxy is honoured.
             """,
         subcommands: [Initialize.self, Refresh.self, Info.self, Download.self])
 

@@ -74,6 +74,62 @@ import TestSupport
         #expect(text.text.contains("5 target(s)") && !text.text.contains("ROOT v6") && !text.text.contains("ROOT-v6-32-06-1.\(Self.arch).tar.gz.pieces"))
     }
 
+    /// Issue 15 §6: release managers start `publish` at the same moment into one fresh
+    /// repository (a directory, or nginx WebDAV), each with its own tarballs. Every run
+    /// succeeds, the repository lists every package, and every run got its own versions.
+    @Test(arguments: [false, true])
+    func concurrentPublishCommandsAllLand(overWebDAV: Bool) throws {
+        let publishers = 4, each = 3
+        let base = try Interop.temporaryDirectory("publish-concurrent")
+        let keys = base.appendingPathComponent("keys").path
+        for name in ["root", "targets", "snapshot", "timestamp"] {
+            #expect(try Self.cli(["keys", "generate", name, "--dir", keys]).status == 0)
+        }
+        let served = base.appendingPathComponent("served")
+        try FileManager.default.createDirectory(at: served, withIntermediateDirectories: true)
+        let server = overWebDAV ? try NginxServer(root: served, writable: true) : nil
+        defer { server?.stop() }
+        let repo = server.map { $0.baseURL.absoluteString + "/repo" } ?? served.appendingPathComponent("repo").path
+        let initialised = try Self.cli(["repo", "init", repo, "--root-key", "\(keys)/root.key", "--targets-key", "\(keys)/targets.key",
+                                        "--snapshot-key", "\(keys)/snapshot.key", "--timestamp-key", "\(keys)/timestamp.key"])
+        #expect(initialised.status == 0, "\(initialised.stderr)")
+        var batches: [[String]] = [], expected: [String] = []
+        for publisher in 0..<publishers {
+            let directory = base.appendingPathComponent("batch\(publisher)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let packages = (0..<each).map { FixturePackage(name: "p\(publisher)n\($0)", version: "v1") }
+            batches.append(try packages.map { try $0.pack(arch: Self.arch, to: directory.appendingPathComponent($0.fileName(arch: Self.arch))).path })
+            expected += packages.map(\.name)
+        }
+        let signing = ["--key", "\(keys)/targets.key", "--key", "\(keys)/snapshot.key", "--key", "\(keys)/timestamp.key"]
+        // One thread per process, all started together (not a pool that runs them by twos).
+        let results = Locked<[Int: Interop.Result]>([:])
+        let done = DispatchGroup()
+        for index in 0..<publishers {
+            done.enter()
+            let arguments = ["publish", "--repo", repo, "--no-pieces", "--json"] + batches[index] + signing
+            Thread {
+                if let result = try? Self.cli(arguments) { results.withLock { $0[index] = result } }
+                done.leave()
+            }.start()
+        }
+        done.wait()
+        var versions: [Int] = []
+        for index in 0..<publishers {
+            let result = try #require(results.withLock { $0[index] }, "publisher \(index) did not run")
+            #expect(result.status == 0, "publisher \(index): \(result.stderr)")
+            let report = try Self.json(result)
+            #expect((report["added"] as? [Any])?.count == each)
+            versions.append(try #require(report["targets_version"] as? Int, "\(report)"))
+        }
+        #expect(versions.sorted() == Array(2...publishers + 1), "\(versions)")
+        let listed = try Self.cli(["repo", "list", repo, "--json"])
+        let targets = try #require(try Self.json(listed)["targets"] as? [[String: Any]])
+        #expect(targets.compactMap { $0["name"] as? String }.sorted() == expected.sorted())
+        let roles = try #require(try Self.json(listed)["roles"] as? [[String: Any]])
+        #expect(roles.map { $0["version"] as? Int } == [1, publishers + 1, publishers + 1, publishers + 1])
+    }
+
     @Test func rotateAndRefresh() throws {
         let base = try Interop.temporaryDirectory("rotate-cli")
         let keys = base.appendingPathComponent("keys").path, repo = base.appendingPathComponent("repo").path
@@ -97,4 +153,12 @@ import TestSupport
         let bad = try Self.cli(["repo", "refresh-timestamp", repo, "--timestamp-key", badKey.path])
         #expect(bad.status == 1 && bad.stderr.contains(badKey.path))
     }
+}
+
+/// A value shared by the threads of a test.
+final class Locked<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func withLock<R>(_ body: (inout Value) -> R) -> R { lock.withLock { body(&value) } }
 }

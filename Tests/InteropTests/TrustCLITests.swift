@@ -4,8 +4,8 @@ import TestSupport
 import Trust
 
 /// `alien-install trust init|refresh|info|download` as an admin runs them, against a signed
-/// repository served by a real nginx: exit 0 only on full success, the reason on stderr, and a
-/// refused update leaves the metadata and target directories as they were.
+/// repository served by a real nginx: exit 0 only on full success, the reason on stderr, refused
+/// metadata never stored and no unverified byte left in the target directory.
 @Suite struct TrustCLITests {
     struct Site {
         let repository: URL
@@ -128,6 +128,35 @@ import Trust
         #expect(rolledBack.status == 1)
         #expect(rolledBack.stderr.contains("timestamp"), "\(rolledBack.stderr)")
         #expect(Self.snapshotOf(site.metadataDir) == trusted)
+    }
+
+    /// `scripts/tuf-conformance-client`, the TUF conformance suite's CLI protocol mapped onto
+    /// `trust` (docs/TUF-CONFORMANCE.md), called as the suite calls it: global options first,
+    /// `--target-name` repeated, the command last; exit 0 or 1.
+    @Test func theConformanceSuiteAdapterDrivesTheCLI() throws {
+        let (site, _) = try Self.site()
+        defer { site.stop() }
+        let adapter = Interop.root.appendingPathComponent("scripts/tuf-conformance-client")
+        let environment = ["ALIEN_INSTALL": CLITests.binary.path]
+        func client(_ arguments: [String]) throws -> Interop.Result {
+            try Interop.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", adapter.path] + arguments, environment: environment)
+        }
+        let rootFile = site.repository.deletingLastPathComponent().appendingPathComponent("root.json").path
+        try FileManager.default.createDirectory(atPath: site.metadataDir, withIntermediateDirectories: true)
+        let initialized = try client(["--metadata-dir", site.metadataDir, "init", rootFile])
+        #expect(initialized.status == 0, "\(initialized.stderr)")
+        let refreshed = try client(["--metadata-url", site.metadataURL, "--metadata-dir", site.metadataDir, "refresh"])
+        #expect(refreshed.status == 0, "\(refreshed.stderr)")
+        #expect(Set(Self.snapshotOf(site.metadataDir).keys) == ["root.json", "timestamp.json", "snapshot.json", "targets.json"])
+        let zlib = "slc9_x86-64/zlib/zlib-v1.3-1.slc9_x86-64.tar.gz", root = "slc9_x86-64/ROOT/ROOT-v6-1.slc9_x86-64.tar.gz"
+        let common = ["--metadata-url", site.metadataURL, "--metadata-dir", site.metadataDir]
+        let downloaded = try client(common + ["--target-name", zlib, "--target-name", root, "--target-dir", site.targetDir,
+                                              "--target-base-url", site.targetURL, "download"])
+        #expect(downloaded.status == 0, "\(downloaded.stderr)")
+        #expect(FileManager.default.contents(atPath: site.targetDir + "/" + root) == Data("root tarball".utf8))
+        let unknown = try client(common + ["--target-name", "nonexistent target", "--target-dir", site.targetDir,
+                                           "--target-base-url", site.targetURL, "download"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("nonexistent target"), "\(unknown.stderr)")
     }
 
     /// `http_proxy` from the environment (a site Squid) carries the client's requests: a

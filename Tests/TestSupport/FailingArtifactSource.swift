@@ -27,4 +27,13 @@ public struct FailingArtifactSource: ArtifactSource {
     }
 
     public func delete(_ path: String) throws(TransportError) { try inner.delete(path) }
+
+    public func create(_ path: String, data: Data) throws(TransportError) -> Bool {
+        if failWrite(path) { throw .status(url: "\(location)/\(path)", code: 507) }
+        return try inner.create(path, data: data)
+    }
+
+    public func lockWriters(waitingUpTo seconds: Double) throws(TransportError) -> WriterLock {
+        try inner.lockWriters(waitingUpTo: seconds)
+    }
 }

@@ -44,4 +44,71 @@ import Transport
         try source.put("f", data: Data("new".utf8))
         #expect(try source.get("f") == Data("new".utf8))
     }
+
+    /// `create` writes a new name and leaves an existing one alone, on a directory and on nginx.
+    @Test(arguments: [false, true])
+    func createNeverReplaces(_ http: Bool) throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("create-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = http ? try NginxServer(root: root, writable: true) : nil
+        defer { server?.stop() }
+        let source: any ArtifactSource = server.map { HTTPArtifactSource(baseURL: $0.baseURL.absoluteString) }
+            ?? DirectoryArtifactSource(root: root, synchronize: false)
+        #expect(try source.create("metadata/2.targets.json", data: Data("first".utf8)))
+        #expect(try !source.create("metadata/2.targets.json", data: Data("second".utf8)))
+        #expect(try Data(contentsOf: root.appendingPathComponent("metadata/2.targets.json")) == Data("first".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("metadata").path) == ["2.targets.json"])
+    }
+
+    /// One writer at a time: a second `lockWriters` waits, then names the holder; after
+    /// `release` the lock is free. Over HTTP the lock is a WebDAV collection, made (with its
+    /// parents, for a new repository) by MKCOL and removed on release.
+    @Test(arguments: [false, true])
+    func theWriterLockAdmitsOneWriter(_ http: Bool) throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("lock-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = http ? try NginxServer(root: root, writable: true) : nil
+        defer { server?.stop() }
+        let repo = root.appendingPathComponent("new/repo")
+        let source: any ArtifactSource = server.map { HTTPArtifactSource(baseURL: $0.baseURL.absoluteString + "/new/repo") }
+            ?? DirectoryArtifactSource(root: repo, synchronize: false)
+        let first = try source.lockWriters(waitingUpTo: 0)
+        let error = #expect(throws: TransportError.self) { try source.lockWriters(waitingUpTo: 0.1) }
+        if case let .locked(location, holder, _)? = error {
+            #expect(location.hasSuffix(http ? "/new/repo/.publish.lock/" : "/new/repo/.publish.lock"))
+            #expect(holder.hasPrefix("pid \(getpid()) on "), "\(holder)")
+        } else {
+            Issue.record("expected locked, got \(String(describing: error))")
+        }
+        first.release()
+        first.release()  // idempotent
+        let second = try source.lockWriters(waitingUpTo: 0)
+        second.release()
+        // The directory keeps its (unlocked) lock file; the HTTP lock collection is gone.
+        #expect(FileManager.default.fileExists(atPath: repo.appendingPathComponent(".publish.lock").path) == !http)
+    }
+
+    /// A DAV server without MKCOL answers 405 as for an existing lock: the writer does not wait
+    /// for a lock nobody holds but says what the server lacks.
+    @Test func aServerWithoutMKCOLIsNamedNotWaitedFor() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("nomkcol-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try NginxServer(root: root, writable: true, serverBlock: """
+            server {
+                listen @LISTEN@;
+                root @ROOT@;
+                location / {
+                    dav_methods PUT DELETE;
+                    create_full_put_path on;
+                }
+            }
+            """)
+        defer { server.stop() }
+        let source = HTTPArtifactSource(baseURL: server.baseURL.absoluteString)
+        let error = #expect(throws: TransportError.self) { try source.lockWriters(waitingUpTo: 600) }
+        #expect(error?.description.contains("needs WebDAV MKCOL") == true, "\(String(describing: error))")
+    }
 }

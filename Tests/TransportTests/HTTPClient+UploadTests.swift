@@ -40,4 +40,48 @@ import Transport
         }
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("x").path))
     }
+
+    /// A server that honours `If-None-Match: *` on PUT (emulated here with nginx rules; the
+    /// stock DAV module ignores the header) answers 412 for an existing file: `putIfAbsent`
+    /// returns false and the file keeps its content.
+    @Test func putIfAbsentSendsIfNoneMatchAndMapsA412ToFalse() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("inm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let server = try NginxServer(root: root, writable: true, serverBlock: """
+            server {
+                listen @LISTEN@;
+                root @ROOT@;
+                set $guard "";
+                if (-f $request_filename) { set $guard "exists"; }
+                if ($http_if_none_match = "*") { set $guard "${guard}+conditional"; }
+                if ($guard = "exists+conditional") { return 412; }
+                location / {
+                    dav_methods PUT DELETE MKCOL;
+                    create_full_put_path on;
+                }
+            }
+            """)
+        defer { server.stop(); try? FileManager.default.removeItem(at: root) }
+        let client = HTTPClient(), url = server.baseURL.absoluteString + "/m/2.targets.json"
+        #expect(try client.putIfAbsent(url, data: Data("first".utf8)))
+        #expect(try !client.putIfAbsent(url, data: Data("second".utf8)))
+        #expect(try Data(contentsOf: root.appendingPathComponent("m/2.targets.json")) == Data("first".utf8))
+        try client.put(url, data: Data("third".utf8))  // unconditional: replaces
+        #expect(try Data(contentsOf: root.appendingPathComponent("m/2.targets.json")) == Data("third".utf8))
+    }
+
+    @Test func makeCollectionTellsCreatedExistsAndParentMissing() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mkcol-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let server = try NginxServer(root: root, writable: true)
+        defer { server.stop(); try? FileManager.default.removeItem(at: root) }
+        let client = HTTPClient(), base = server.baseURL.absoluteString
+        #expect(try client.makeCollection(base + "/a/b/") == .parentMissing)
+        #expect(try client.makeCollection(base + "/a/") == .created)
+        #expect(try client.makeCollection(base + "/a/") == .exists)
+        #expect(try client.makeCollection(base + "/a/b/") == .created)
+        try client.put(base + "/a/b/owner", data: Data("me".utf8))
+        try client.delete(base + "/a/b/")  // a collection goes with what it holds
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("a/b").path))
+    }
 }

@@ -24,9 +24,12 @@ extension Fixtures {
 
     static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
-    /// Runs `body`, expecting it to throw an `UpdaterError` that `matches`, and checks that the
-    /// client's metadata and target directories are byte-for-byte unchanged afterwards.
-    static func expectRefused(_ client: TUFClientHarness, _ what: Comment, sourceLocation: SourceLocation = #_sourceLocation,
+    /// Runs `body`, expecting it to throw an `UpdaterError` that `matches`, and checks the
+    /// client's directories afterwards: the metadata files named in `persisted` hold exactly
+    /// those bytes (metadata verified before the refusal is kept, as the workflow says); every
+    /// other metadata file and the target directory are byte-for-byte unchanged.
+    static func expectRefused(_ client: TUFClientHarness, _ what: Comment, persisted: [String: [UInt8]] = [:],
+                              sourceLocation: SourceLocation = #_sourceLocation,
                               matching matches: (UpdaterError) -> Bool, _ body: () async throws -> Void) async {
         let before = client.state
         do {
@@ -39,16 +42,20 @@ extension Fixtures {
             Issue.record("\(what): not an UpdaterError: \(error)", sourceLocation: sourceLocation)
         }
         let after = client.state
-        #expect(after.metadata == before.metadata, "\(what): metadata directory changed: \(before.metadata) → \(after.metadata)",
+        var expected = before.metadata.entries
+        for (name, bytes) in persisted { expected[name] = .file(bytes) }
+        let differing = Set(expected.keys).union(after.metadata.entries.keys).filter { expected[$0] != after.metadata.entries[$0] }
+        #expect(differing.isEmpty, "\(what): metadata files not as expected: \(differing.sorted()) (expected changes: \(persisted.keys.sorted()))",
                 sourceLocation: sourceLocation)
         #expect(after.targets == before.targets, "\(what): target directory changed: \(before.targets) → \(after.targets)",
                 sourceLocation: sourceLocation)
     }
 
     /// `expectRefused` for one exact error.
-    static func expectRefused(_ client: TUFClientHarness, _ expected: UpdaterError, sourceLocation: SourceLocation = #_sourceLocation,
-                              _ body: () async throws -> Void) async {
-        await expectRefused(client, "\(expected)", sourceLocation: sourceLocation, matching: { $0 == expected }, body)
+    static func expectRefused(_ client: TUFClientHarness, _ expected: UpdaterError, persisted: [String: [UInt8]] = [:],
+                              sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void) async {
+        await expectRefused(client, "\(expected)", persisted: persisted, sourceLocation: sourceLocation,
+                            matching: { $0 == expected }, body)
     }
 
     /// A repository with two top-level targets, published, and a client that refreshed from it

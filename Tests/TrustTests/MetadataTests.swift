@@ -37,6 +37,21 @@ import Testing
         }
     }
 
+    /// tuf-conformance `test_duplicate_sig_keyids`: a file whose signatures repeat a key id is
+    /// refused when parsed, even though its one distinct signature is valid.
+    @Test func refusesAFileWithTwoSignaturesByOneKeyID() throws {
+        let key = SigningKey.generate()
+        var metadata = try signedTimestamp([key])
+        #expect(try Metadata<Timestamp>(bytes: metadata.serialized()) == metadata)
+        metadata.signatures.append(metadata.signatures[0])
+        let expected = TrustError.invalidValue(context: "timestamp.signatures[1]", field: "keyid",
+                                               expected: "a key id no other signature has", got: "'\(key.keyID)' again")
+        #expect(throws: expected) { try Metadata<Timestamp>(bytes: metadata.serialized()) }
+        // Also when the second one carries another (invalid) signature value.
+        metadata.signatures[1].sig = String(repeating: "0", count: 128)
+        #expect(throws: expected) { try Metadata<Timestamp>(bytes: metadata.serialized()) }
+    }
+
     @Test func unknownKeysAndBadSignaturesDoNotCount() throws {
         let keys = [SigningKey.generate(), SigningKey.generate(), SigningKey.generate()]
         var metadata = try signedTimestamp(keys)

@@ -4,8 +4,9 @@ import Testing
 @testable import Trust
 
 /// The attacks of the TUF specification against the §5 workflow. Each test brings a client up
-/// to date, lets the "attacker" change the remote, and checks the refusal and that the client's
-/// metadata and target directories stay byte-for-byte unchanged.
+/// to date, lets the "attacker" change the remote, and checks the refusal and the client's
+/// directories: the refused file and everything after it unchanged, the roles verified before
+/// it stored (named in `persisted:`), the target directory byte-for-byte unchanged.
 @Suite struct UpdaterAttackTests {
     private let now = Fixtures.now
     private typealias Repo = TUFRepositoryFixture
@@ -53,7 +54,7 @@ import Testing
         repo.snapshot.meta["targets.json"] = try MetaFile(version: 1)
         try repo.publishSnapshot()
         try repo.publishTimestamp()
-        await Fixtures.expectRefused(client, .rollback(role: "snapshot", file: "targets.json", trusted: 2, new: 1)) {
+        await Fixtures.expectRefused(client, .rollback(role: "snapshot", file: "targets.json", trusted: 2, new: 1), persisted: ["timestamp.json": repo.metadata("timestamp.json")!]) {
             try await refresh(client)
         }
     }
@@ -65,7 +66,9 @@ import Testing
         repo.snapshot.meta["targets.json"] = nil
         try repo.publishSnapshot()
         try repo.publishTimestamp()
-        await Fixtures.expectRefused(client, .metaRemoved(role: "snapshot", file: "targets.json")) { try await refresh(client) }
+        await Fixtures.expectRefused(client, .metaRemoved(role: "snapshot", file: "targets.json"), persisted: ["timestamp.json": repo.metadata("timestamp.json")!]) {
+            try await refresh(client)
+        }
     }
 
     @Test func refusesARolledBackSnapshotFile() async throws {
@@ -77,7 +80,9 @@ import Testing
         try repo.publishSnapshot()
         try repo.publishTimestamp()
         repo.putMetadata("3.snapshot.json", old)  // version 2 served for version 3
-        await Fixtures.expectRefused(client, .versionMismatch(role: "snapshot", expected: 3, got: 2)) { try await refresh(client) }
+        await Fixtures.expectRefused(client, .versionMismatch(role: "snapshot", expected: 3, got: 2), persisted: ["timestamp.json": repo.metadata("timestamp.json")!]) {
+            try await refresh(client)
+        }
     }
 
     @Test func refusesARolledBackTargetsFile() async throws {
@@ -88,7 +93,10 @@ import Testing
         let old = repo.metadata("2.targets.json")
         try repo.publish(["targets"])
         repo.putMetadata("3.targets.json", old)
-        await Fixtures.expectRefused(client, .versionMismatch(role: "targets", expected: 3, got: 2)) { try await refresh(client) }
+        await Fixtures.expectRefused(client, .versionMismatch(role: "targets", expected: 3, got: 2),
+                                     persisted: ["timestamp.json": repo.metadata("timestamp.json")!, "snapshot.json": repo.metadata("3.snapshot.json")!]) {
+            try await refresh(client)
+        }
     }
 
     // MARK: freeze
@@ -111,7 +119,7 @@ import Testing
         repo.snapshot.expires = Repo.past
         try repo.publishSnapshot()
         try repo.publishTimestamp()
-        await Fixtures.expectRefused(client, .expired(role: "snapshot", expires: Repo.past, referenceTime: Fixtures.nowExpiry)) {
+        await Fixtures.expectRefused(client, .expired(role: "snapshot", expires: Repo.past, referenceTime: Fixtures.nowExpiry), persisted: ["timestamp.json": repo.metadata("timestamp.json")!]) {
             try await refresh(client)
         }
     }
@@ -122,7 +130,8 @@ import Testing
         defer { client.remove() }
         repo.targets["targets"]!.expires = Repo.past
         try repo.publish(["targets"])
-        await Fixtures.expectRefused(client, .expired(role: "targets", expires: Repo.past, referenceTime: Fixtures.nowExpiry)) {
+        await Fixtures.expectRefused(client, .expired(role: "targets", expires: Repo.past, referenceTime: Fixtures.nowExpiry),
+                                     persisted: ["timestamp.json": repo.metadata("timestamp.json")!, "snapshot.json": repo.metadata("3.snapshot.json")!]) {
             try await refresh(client)
         }
     }
@@ -136,10 +145,12 @@ import Testing
         await Fixtures.expectRefused(client, .expired(role: "root", expires: Repo.expires, referenceTime: Expiry(secondsSince1970: 1_900_000_000))) {
             try await client.updater(referenceTime: later).refresh()
         }
-        // ... or the newest root is expired: it is not written either.
+        // ... or the newest root is expired: it is written once verified (§5.3.8), then refused
+        // as the final root (§5.3.10); nothing after it is loaded.
         repo.root.expires = Repo.past
         try repo.publishRoot()
-        await Fixtures.expectRefused(client, .expired(role: "root", expires: Repo.past, referenceTime: Fixtures.nowExpiry)) {
+        await Fixtures.expectRefused(client, .expired(role: "root", expires: Repo.past, referenceTime: Fixtures.nowExpiry),
+                                     persisted: ["root.json": repo.metadata("2.root.json")!]) {
             try await refresh(client)
         }
     }
@@ -158,7 +169,7 @@ import Testing
         let otherBytes = try repo.signedBytes(other, by: repo.keys["snapshot"]!)
         repo.putMetadata("3.snapshot.json", otherBytes)
         let expected = try #require(repo.timestamp.snapshotMeta.hashes?["sha256"])
-        await Fixtures.expectRefused(client, "mix-and-match snapshot", matching: {
+        await Fixtures.expectRefused(client, "mix-and-match snapshot", persisted: ["timestamp.json": repo.metadata("timestamp.json")!], matching: {
             $0 == .hashMismatch(name: "snapshot.json", algorithm: "sha256", expected: expected, got: Repo.sha256(otherBytes))
         }) { try await refresh(client) }
     }
@@ -173,8 +184,10 @@ import Testing
         let otherBytes = try repo.signedBytes(other, by: repo.keys["targets"]!)
         repo.putMetadata("3.targets.json", otherBytes)
         let expected = try #require(repo.snapshot.meta["targets.json"]?.hashes?["sha256"])
-        await Fixtures.expectRefused(client, .hashMismatch(name: "targets.json", algorithm: "sha256", expected: expected,
-                                                           got: Repo.sha256(otherBytes))) { try await refresh(client) }
+        await Fixtures.expectRefused(client, .hashMismatch(name: "targets.json", algorithm: "sha256", expected: expected, got: Repo.sha256(otherBytes)),
+                                     persisted: ["timestamp.json": repo.metadata("timestamp.json")!, "snapshot.json": repo.metadata("3.snapshot.json")!]) {
+            try await refresh(client)
+        }
     }
 
     @Test func refusesMetadataLargerThanAllowed() async throws {
@@ -191,7 +204,8 @@ import Testing
         try repo.publishTimestamp()
         var configuration = UpdaterConfiguration()
         configuration.snapshotMaxLength = 100
-        await Fixtures.expectRefused(client, .fetch(role: "snapshot", .tooLarge(url: Repo.metadataURL("3.snapshot.json"), limit: 100))) {
+        await Fixtures.expectRefused(client, .fetch(role: "snapshot", .tooLarge(url: Repo.metadataURL("3.snapshot.json"), limit: 100)),
+                                     persisted: ["timestamp.json": repo.metadata("timestamp.json")!]) {
             try await refresh(client, configuration)
         }
         // Targets with a recorded length: limited by it.
@@ -199,7 +213,8 @@ import Testing
         try repo.publish(["targets"])
         let length = try #require(repo.snapshot.meta["targets.json"]?.length)
         repo.putMetadata("3.targets.json", (repo.metadata("3.targets.json") ?? []) + [UInt8](repeating: 0x20, count: 10))
-        await Fixtures.expectRefused(client, .fetch(role: "targets", .tooLarge(url: Repo.metadataURL("3.targets.json"), limit: length))) {
+        await Fixtures.expectRefused(client, .fetch(role: "targets", .tooLarge(url: Repo.metadataURL("3.targets.json"), limit: length)),
+                                     persisted: ["timestamp.json": repo.metadata("timestamp.json")!, "snapshot.json": repo.metadata("4.snapshot.json")!]) {
             try await refresh(client)
         }
     }
@@ -226,7 +241,9 @@ import Testing
         }
     }
 
-    @Test func countsDuplicateSignaturesByOneKeyOnce() async throws {
+    /// Two signatures by one key id: the file is refused as malformed (the specification: key
+    /// ids in `signatures` are unique), not merely counted once.
+    @Test func refusesATimestampWithTwoSignaturesByOneKey() async throws {
         var (repo, client, keys) = try await twoKeyTimestamp()
         defer { client.remove() }
         repo.timestamp.version += 1
@@ -235,7 +252,9 @@ import Testing
         metadata.signatures.append(signature)
         metadata.signatures.append(Signature(keyID: keys[0].keyID, sig: signature.sig))
         repo.putMetadata("timestamp.json", metadata.serialized())
-        await Fixtures.expectRefused(client, .unsigned(role: "timestamp", .thresholdNotMet(role: "timestamp", validKeyIDs: [keys[0].keyID], threshold: 2))) {
+        let duplicate = TrustError.invalidValue(context: "timestamp.signatures[1]", field: "keyid",
+                                                expected: "a key id no other signature has", got: "'\(keys[0].keyID)' again")
+        await Fixtures.expectRefused(client, .malformed(role: "timestamp", duplicate)) {
             try await refresh(client)
         }
     }

@@ -187,13 +187,14 @@ import Testing
         defer { client.remove() }
         try repo.replaceKeys(of: "snapshot", with: [SigningKey.generate()])
         try repo.publishRoot()
-        // The repository has not re-signed yet: the root is kept, the old snapshot is gone and
-        // the refresh fails on the old snapshot's signature.
+        // The repository has not re-signed yet: the root is kept, the old timestamp and snapshot
+        // are forgotten, the timestamp (same key) is verified and stored again, and the refresh
+        // fails on the old snapshot's signature.
         let updater = client.updater(referenceTime: now)
         await #expect(throws: UpdaterError.self) { try await updater.refresh() }
         #expect(client.trusted("root.json") == repo.rootHistory.last)
         #expect(client.trusted("snapshot.json") == nil)
-        #expect(client.trusted("timestamp.json") == nil)
+        #expect(client.trusted("timestamp.json") == repo.metadata("timestamp.json"))
         try repo.publish()
         try await client.updater(referenceTime: now).refresh()
         #expect(client.trusted("snapshot.json") == repo.metadata("\(repo.snapshot.version).snapshot.json"))
