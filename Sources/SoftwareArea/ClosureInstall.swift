@@ -70,76 +70,93 @@ struct ClosureInstall: Sendable {
         try area.ensureSpace(for: missing, evict: evict)
     }
 
-    func run() async throws(SoftwareAreaError) -> [SoftwareArea.InstallOutcome] {
-        let run = InstallRun()
-        let dependencies = self.dependencies
-        let meter = ClosureMeter(area: area, packages: order, reportEach: order.count == 1)
+    /// What the parent task knows while children stage packages.
+    struct Progress {
         var outcomes: [String: SoftwareArea.InstallOutcome] = [:]
         var visible: Set<String> = []
         var waiting: [String: Staged] = [:]
         var renamedParents: Set<String> = []
         var failure: SoftwareAreaError?
+    }
 
-        // Renames every staged package whose dependencies are all visible, until none is left.
-        func commitReady() async {
-            while failure == nil, let path = order.lazy.map(\.info.path).first(where: {
-                waiting[$0] != nil && dependencies[$0, default: []].isSubset(of: visible)
-            }), let staged = waiting.removeValue(forKey: path) {
-                do {
-                    let outcome = try await commit(staged)
-                    outcomes[path] = outcome
-                    visible.insert(path)
-                    renamedParents.insert((outcome.path as NSString).deletingLastPathComponent)
-                    meter.finished(path)
-                } catch {
-                    failure = error
-                }
-            }
-        }
+    /// A child task's answer: the package's index in `order` and how its staging went.
+    struct Finished: Sendable {
+        var index: Int
+        var result: Result<Prepared, SoftwareAreaError>
+    }
 
-        await withTaskGroup(of: (String, Result<Prepared, SoftwareAreaError>).self) { group in
+    func run() async throws(SoftwareAreaError) -> [SoftwareArea.InstallOutcome] {
+        let run = InstallRun()
+        let dependencies = self.dependencies
+        let meter = ClosureMeter(area: area, packages: order, reportEach: order.count == 1)
+        var state = Progress()
+        let packages = order
+        let width = min(parallelism, packages.count)
+        state = await withTaskGroup(of: Finished.self, returning: Progress.self) { group in
+            var state = state
             var next = 0
-            func startNext() {
-                guard next < order.count else { return }
-                let package = order[next]
+            while next < width {
+                let index = next, package = packages[index]
+                group.addTask { await Finished(index: index, result: stage(package, run: run, meter: meter)) }
                 next += 1
-                group.addTask {
-                    do throws(SoftwareAreaError) {
-                        return (package.info.path, .success(try await prepare(package, run: run, meter: meter)))
-                    } catch {
-                        return (package.info.path, .failure(error))
-                    }
-                }
             }
-            for _ in 0..<parallelism { startNext() }
-            while let (path, result) = await group.next() {
-                switch result {
+            while let finished = await group.next() {
+                let path = packages[finished.index].info.path
+                switch finished.result {
                 case let .success(.present(outcome)):
-                    outcomes[path] = outcome
-                    visible.insert(path)
+                    state.outcomes[path] = outcome
+                    state.visible.insert(path)
                     meter.finished(path)
                 case let .success(.staged(staged)):
-                    if failure == nil { waiting[path] = staged } else { staged.discard() }
+                    if state.failure == nil { state.waiting[path] = staged } else { staged.discard() }
                 case let .failure(error):
-                    if failure == nil { failure = error }
+                    if state.failure == nil { state.failure = error }
                 }
-                await commitReady()
-                if failure == nil {
-                    startNext()
-                } else {
+                state = await commitReady(state, dependencies: dependencies, meter: meter)
+                if state.failure != nil {
                     group.cancelAll()
+                } else if next < packages.count {
+                    let index = next, package = packages[index]
+                    group.addTask { await Finished(index: index, result: stage(package, run: run, meter: meter)) }
+                    next += 1
                 }
             }
+            return state
         }
-        for staged in waiting.values { staged.discard() }
-        let parents = Array(renamedParents)
+        for staged in state.waiting.values { staged.discard() }
+        let parents = Array(state.renamedParents)
         try? await Blocking.run { () throws(SoftwareAreaError) in
             DispatchQueue.concurrentPerform(iterations: parents.count) { index in
                 FileSystem.syncPath(parents[index], directory: true)
             }
         }
-        if let failure { throw failure }
-        return order.compactMap { outcomes[$0.info.path] }
+        if let failure = state.failure { throw failure }
+        return order.compactMap { state.outcomes[$0.info.path] }
+    }
+
+    /// `prepare` with its error as a value (what a child task returns).
+    func stage(_ package: PackageTarget, run: InstallRun, meter: ClosureMeter) async -> Result<Prepared, SoftwareAreaError> {
+        do throws(SoftwareAreaError) { return .success(try await prepare(package, run: run, meter: meter)) } catch { return .failure(error) }
+    }
+
+    /// Renames every staged package whose dependencies are all visible, in `order`, until none
+    /// is left (or one fails).
+    func commitReady(_ state: Progress, dependencies: [String: Set<String>], meter: ClosureMeter) async -> Progress {
+        var state = state
+        while state.failure == nil, let path = order.lazy.map(\.info.path).first(where: {
+            state.waiting[$0] != nil && dependencies[$0, default: []].isSubset(of: state.visible)
+        }), let staged = state.waiting.removeValue(forKey: path) {
+            do {
+                let outcome = try await commit(staged)
+                state.outcomes[path] = outcome
+                state.visible.insert(path)
+                state.renamedParents.insert((outcome.path as NSString).deletingLastPathComponent)
+                meter.finished(path)
+            } catch {
+                state.failure = error
+            }
+        }
+        return state
     }
 
     /// One package up to the point of its rename: lock, stage, download and extraction,
