@@ -1,6 +1,7 @@
 import AlienModel
 import Foundation
 import PackManAPI
+import RepositoryServer
 import SoftwareArea
 import Transport
 import Trust
@@ -37,9 +38,13 @@ public final class PackManDaemon: Sendable {
     let installedCache = InstalledCache()
     /// Ids of the jobs resumed at start (interrupted by a stop or a kill).
     public let resumed: [String]
+    /// The connections of the unix-socket and the TCP listener (`listen.max_connections` each).
+    public let unixConnections: ConnectionRegistry
+    public let tcpConnections: ConnectionRegistry
 
     /// Opens the area (bootstrapping trust from `trusted_root` the first time), sweeps stage
     /// directories of killed installers, opens the database and resumes interrupted jobs.
+    /// The area trusts `ca_path`/`ca_file` for https (else the area's own, else `$X509_CERT_DIR`).
     public static func open(config: DaemonConfig, fetcher: any RemoteFetcher = HTTPClient(),
                             clock: (@Sendable () -> Int64)? = nil) async throws(DaemonError) -> PackManDaemon {
         let tokens: Tokens
@@ -49,7 +54,8 @@ public final class PackManDaemon: Sendable {
         var area: SoftwareArea
         do {
             area = try SoftwareArea.open(root: config.area, arch: config.arch, repository: config.repository,
-                                         mirrors: config.mirrors.isEmpty ? nil : config.mirrors, rootFile: config.trustedRoot, fetcher: fetcher)
+                                         mirrors: config.mirrors.isEmpty ? nil : config.mirrors, rootFile: config.trustedRoot, fetcher: fetcher,
+                                         authorities: config.authorities.isEmpty ? nil : config.authorities)
         } catch { throw .area(error) }
         if let clock { area.clock = clock }
         // While seeding, installs keep their verified tarballs (with the torrent) for the seeder.
@@ -77,6 +83,8 @@ public final class PackManDaemon: Sendable {
         self.tokens = tokens
         self.resumed = resumed
         self.seeder = Seeder(area: area, settings: config.seeding)
+        unixConnections = ConnectionRegistry(maxConnections: config.listen.limits.maxConnections)
+        tcpConnections = ConnectionRegistry(maxConnections: config.listen.limits.maxConnections)
     }
 
     /// Installed packages with their leases, and the mirror of both in the database (written

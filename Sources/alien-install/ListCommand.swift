@@ -21,7 +21,7 @@ struct ListCommand: AsyncParsableCommand {
     @OptionGroup var repository: RepositoryOptions
 
     func run() async throws {
-        let softwareArea = try area.open(repo: repository.repo, mirrors: repository.givenMirrors, root: repository.root)
+        let softwareArea = try area.open(repo: repository.repo, mirrors: repository.givenMirrors, root: repository.root, authorities: repository.tls.given)
         switch which {
         case .installed:
             let leased = Set(softwareArea.liveLeases().flatMap(\.packages))

@@ -16,7 +16,8 @@ struct TrustCommand: AsyncParsableCommand {
             (root rotation, timestamp, snapshot, targets; signatures, versions, expiry, lengths and \
             hashes); `download` also finds targets through delegations and fetches them, checking \
             length and hashes before anything can use them. Any refused update leaves the metadata \
-            directory unchanged. URLs may be http://, https:// or file://; http_proxy is honoured.
+            directory unchanged. URLs may be http://, https:// or file://; http_proxy and https_proxy \
+            are honoured; https trusts the system's CAs plus --ca-path/--ca-file (else $X509_CERT_DIR).
             """,
         subcommands: [Initialize.self, Refresh.self, Info.self, Download.self])
 
@@ -49,7 +50,7 @@ struct TrustCommand: AsyncParsableCommand {
         func run() async throws {
             let roles = try await Output.runAsync {
                 try await TrustClient.refresh(metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
-                                              fetcher: HTTPClient())
+                                              fetcher: client.tls.client())
             }
             if client.json {
                 Output.write(String(decoding: JSONValue.array(roles.map(\.json)).compactJSONBytes, as: UTF8.self) + "\n")
@@ -75,7 +76,7 @@ struct TrustCommand: AsyncParsableCommand {
         func run() async throws {
             let found = try await Output.runAsync {
                 try await TrustClient.lookup(targetPaths, metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
-                                             fetcher: HTTPClient())
+                                             fetcher: client.tls.client())
             }
             if client.json {
                 let rows = found.map { path, info in info?.json ?? .object(["path": .string(path), "missing": .bool(true)]) }
@@ -111,7 +112,7 @@ struct TrustCommand: AsyncParsableCommand {
         func run() async throws {
             let outcomes = try await Output.runAsync {
                 try await TrustClient.download(targetPaths, metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
-                                               targetBaseURL: targetBaseURL, targetDirectory: targetDir, fetcher: HTTPClient())
+                                               targetBaseURL: targetBaseURL, targetDirectory: targetDir, fetcher: client.tls.client())
             }
             if client.json {
                 Output.write(String(decoding: JSONValue.array(outcomes.map(\.json)).compactJSONBytes, as: UTF8.self) + "\n")
@@ -139,4 +140,5 @@ struct ClientOptions: ParsableArguments {
     var metadataURL: String
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
+    @OptionGroup var tls: TLSOptions
 }
