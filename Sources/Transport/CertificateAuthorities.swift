@@ -55,6 +55,6 @@ public struct CertificateAuthorities: Sendable, Hashable, CustomStringConvertibl
     static func hostAndPort(_ url: String) -> String {
         guard let components = URLComponents(string: url), let host = components.host else { return url }
         let port = components.port ?? (components.scheme == "https" ? 443 : 80)
-        return (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+        return (host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host) + ":\(port)"
     }
 }

@@ -104,7 +104,7 @@ import TestSupport
             try unix.send(Self.halfHeader)
             return try [tcp, unix].map { try $0.readUntilClosed() }
         }
-        #expect(received.allSatisfy(\.isEmpty), "closed unanswered: \(received.map(\.count))")
+        #expect(received.allSatisfy { $0.isEmpty }, "closed unanswered: \(received.map(\.count))")
         await running.stop()
     }
 }

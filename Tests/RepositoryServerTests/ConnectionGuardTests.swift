@@ -75,7 +75,7 @@ import TestSupport
             try trickle.send("X-A: 1\r\n")
             return try [silent, half, trickle].map { try $0.readUntilClosed() }
         }
-        #expect(received.allSatisfy(\.isEmpty), "closed without an answer: \(received.map(\.count))")
+        #expect(received.allSatisfy { $0.isEmpty }, "closed without an answer: \(received.map(\.count))")
         let registry = server.connections
         try await Self.waitFor("the closed connections released") { registry.count == 0 }
         #expect(registry.evictions == 0)

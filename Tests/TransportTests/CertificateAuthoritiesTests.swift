@@ -73,11 +73,12 @@ struct CertificateAuthoritiesTests {
             }
             #expect(!server.accessLogLines.contains { $0.contains("GET") }, "no request over a refused connection")
         }
-        // A refused mirror is dropped at once (no retry can help); the next one delivers.
-        let good = try site.server("alien-repo")
-        defer { good.stop() }
+        // A refused mirror is dropped at once (no retry can help); the next one delivers. (A mirror
+        // not refused before: the process remembers failing mirrors and tries them last.)
+        let good = try site.server("alien-repo"), refused = try site.server("expired-mirror", start: -10 * 86_400, end: -86_400)
+        defer { good.stop(); refused.stop() }
         let report = try await Transfers(policy: TransferPolicy(retries: 3, authorities: trusted))
-            .download(TransferRequest(mirrors: [Self.url(cases[0].0), Self.url(good)]), to: site.root.appendingPathComponent("out.json").path)
+            .download(TransferRequest(mirrors: [Self.url(refused), Self.url(good)]), to: site.root.appendingPathComponent("out.json").path)
         #expect(report.failures.count == 1 && report.url == Self.url(good), "\(report)")
         #expect(try Data(contentsOf: site.root.appendingPathComponent("out.json")) == Data(Self.body))
     }
