@@ -28,7 +28,7 @@ import Testing
             }
             #expect(ids.count == 1)
             let id = try #require(ids.first)
-            let done = try await client.execute(uri: "/v1/install?wait=60", method: .post, headers: bearer(PackManFixture.jobToken),
+            let done = try await client.execute(uri: "/v1/install?wait=3600", method: .post, headers: bearer(PackManFixture.jobToken),
                                                 body: json(#"{"packages":["ROOT"],"lease":{"holder":"job-1","ttl":600}}"#)) { response in
                 try response.decode(JobStatus.self)
             }
@@ -99,7 +99,7 @@ import Testing
         try fixture.publish()
         let daemon = try await fixture.daemon()
         try await PackManFixture.app(daemon).test(.router) { client in
-            let job = try await client.execute(uri: "/v1/install?wait=60", method: .post, headers: bearer(PackManFixture.jobToken),
+            let job = try await client.execute(uri: "/v1/install?wait=3600", method: .post, headers: bearer(PackManFixture.jobToken),
                                                body: json(#"{"packages":["VO_ALICE@ROOT::v6-32-06-1"]}"#)) { try $0.decode(JobStatus.self) }
             #expect(job.state == .succeeded, "\(job)")
             let sh = try await client.execute(uri: "/v1/env?packages=ROOT&shell=sh", method: .get) { $0.text }
@@ -156,15 +156,15 @@ import Testing
         try fixture.publish()
         let daemon = try await fixture.daemon()
         try await PackManFixture.app(daemon).test(.router) { client in
-            let job = try await client.execute(uri: "/v1/synchronize?wait=60", method: .post, headers: bearer(PackManFixture.adminToken)) {
+            let job = try await client.execute(uri: "/v1/synchronize?wait=3600", method: .post, headers: bearer(PackManFixture.adminToken)) {
                 try $0.decode(JobStatus.self)
             }
             #expect(job.state == .succeeded && job.installed.sorted() == ["ROOT/v6-32-06-1", "zlib/v1.3.1-1"], "\(job)")
-            let again = try await client.execute(uri: "/v1/synchronize?wait=60", method: .post, headers: bearer(PackManFixture.adminToken),
+            let again = try await client.execute(uri: "/v1/synchronize?wait=3600", method: .post, headers: bearer(PackManFixture.adminToken),
                                                  body: json(#"{"packages":["zlib"],"remove_undefined":false}"#)) { try $0.decode(JobStatus.self) }
             #expect(again.state == .succeeded && again.installed.isEmpty && again.removed.isEmpty, "\(again)")
             // A release: one top-level package whose closure the site must have.
-            let release = try await client.execute(uri: "/v1/synchronize?wait=60", method: .post, headers: bearer(PackManFixture.adminToken),
+            let release = try await client.execute(uri: "/v1/synchronize?wait=3600", method: .post, headers: bearer(PackManFixture.adminToken),
                                                    body: json(#"{"release":"VO_ALICE@ROOT::v6-32-06-1","remove_undefined":false}"#)) {
                 try $0.decode(JobStatus.self)
             }

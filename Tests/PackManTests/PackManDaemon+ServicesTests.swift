@@ -58,15 +58,13 @@ import TestSupport
         config.listen.limits = ConnectionLimits(maxConnections: 30, headerTimeout: 3600, idleTimeout: 3600)
         let running = try await Running(try await fixture.daemon(config))
         let (port, socket) = (running.tcpPort, running.socket)
-        let flood = 30 + 300
-        let held = try await RawConnection.offThread {
-            try (0..<flood).flatMap { _ in
-                let tcp = try RawConnection.tcp(port: port), unix = try RawConnection.unix(path: socket)
-                try tcp.send(Self.halfHeader)
-                try unix.send(Self.halfHeader)
-                return [tcp, unix]
-            }
-        }
+        // The flood in processes of their own (the test process keeps few descriptors).
+        let floods = try [ConnectionFlood(target: "tcp:\(port)", count: 330, expectClosed: 300),
+                          ConnectionFlood(target: "unix:\(socket)", count: 330, expectClosed: 300)]
+        defer { for flood in floods { flood.stop() } }
+        let opened = try await RawConnection.offThread { floods.map { $0.waitUntilOpened() } }
+        try #require(opened == [true, true], "\(floods.map(\.output))")
+        let flood = 330
         let (tcpRegistry, unixRegistry) = (running.daemon.tcpConnections, running.daemon.unixConnections)
         try await Self.waitFor("every flood connection admitted") {
             tcpRegistry.count + tcpRegistry.evictions == flood && unixRegistry.count + unixRegistry.evictions == flood
@@ -85,7 +83,10 @@ import TestSupport
             return answers
         }
         #expect(answers == ["ok", "0 leases left", "release", "ok", "0 leases left", "release"])
-        for connection in held { connection.close() }
+        let closed = try await RawConnection.offThread { floods.map { $0.waitUntilClosed() } }
+        // 300 evicted by the flood itself, and one more by each admin connection (three a listener).
+        #expect(closed.allSatisfy { (300...303).contains($0 ?? 0) }, "the evicted connections were closed: \(floods.map(\.output))")
+        for flood in floods { flood.stop() }
         try await Self.waitFor("the flood released") { tcpRegistry.count == 0 && unixRegistry.count == 0 }
         await running.stop()
     }

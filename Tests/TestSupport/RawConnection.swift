@@ -27,7 +27,7 @@ public final class RawConnection: @unchecked Sendable {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else {
+        guard connected == 0 || finishInterruptedConnect(fd) else {
             let error = failure("connect 127.0.0.1:\(port)")
             Glibc.close(fd)
             throw error
@@ -52,7 +52,7 @@ public final class RawConnection: @unchecked Sendable {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        guard connected == 0 else {
+        guard connected == 0 || finishInterruptedConnect(fd) else {
             let error = failure("connect \(path)")
             Glibc.close(fd)
             throw error
@@ -60,10 +60,26 @@ public final class RawConnection: @unchecked Sendable {
         return RawConnection(fd)
     }
 
+    /// A connect interrupted by a signal (other suites' children end all the time) goes on in
+    /// the kernel: wait for it and read its outcome.
+    static func finishInterruptedConnect(_ fd: Int32) -> Bool {
+        guard errno == EINTR else { return false }
+        var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        while poll(&entry, 1, 120_000) < 0 {
+            guard errno == EINTR else { return false }
+        }
+        var error: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 else { return false }
+        errno = error
+        return error == 0
+    }
+
     public func send(_ text: String) throws {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
             let sent = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if sent < 0, errno == EINTR { continue }
             guard sent > 0 else { throw Self.failure("send") }
             bytes = bytes.dropFirst(sent)
         }
@@ -83,7 +99,7 @@ public final class RawConnection: @unchecked Sendable {
                 continue
             }
             if count == 0 || errno == ECONNRESET { return data }
-            if errno == EINTR { continue }
+            if errno == EINTR { continue }  // another suite's child ended: not our answer
             throw Self.failure(errno == EAGAIN || errno == EWOULDBLOCK ? "nothing from the server for \(hangCatcher) s" : "recv")
         }
         return data
@@ -97,6 +113,7 @@ public final class RawConnection: @unchecked Sendable {
         var byte: UInt8 = 0
         while !data.ends(with: [13, 10, 13, 10]) {
             let count = recv(descriptor, &byte, 1, 0)
+            if count < 0, errno == EINTR { continue }
             guard count == 1 else { throw Self.failure(count == 0 ? "closed before the response head" : "recv") }
             data.append(byte)
         }
@@ -110,6 +127,7 @@ public final class RawConnection: @unchecked Sendable {
         var filled = 0
         while filled < length {
             let count = body[filled...].withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count < 0, errno == EINTR { continue }
             guard count > 0 else { throw Self.failure("recv body") }
             filled += count
         }
