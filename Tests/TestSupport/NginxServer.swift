@@ -263,8 +263,10 @@ public final class NginxServer: @unchecked Sendable {
                 uwsgi_temp_path \(q(directory + "/uwsgi_temp"));
                 scgi_temp_path \(q(directory + "/scgi_temp"));
                 server_tokens off;
-                # Kept-alive connections outlive a busy test machine's pauses.
-                keepalive_timeout 300s;
+                # Kept-alive connections, and responses a paused client has not read yet, outlive
+                # a busy test machine's pauses (nginx's defaults close them after 75 s and 60 s).
+                keepalive_timeout 600s;
+                send_timeout 600s;
                 \(certificates)
 
             \(server)

@@ -242,6 +242,8 @@ import TestSupport
         let sleepy = Sleepy()
         // The stall clock stops while the transfer is paused for the consumer (StallWatch), so a
         // pause longer than the stall timeout, however long a busy machine makes it, is no stall.
+        // (The test nginx keeps an unread response for 600 s, not nginx's default 60 s: a machine
+        // busy enough to pause the consumer longer would see the server close, not a stall.)
         let transfers = Transfers(policy: TransferPolicy(stallTimeout: 1, retries: 0, bufferSize: 64 << 10))
         let report = try await transfers.stream(TransferRequest(url: server.baseURL.absoluteString + "/p.bin"), to: sleepy)
         #expect(sleepy.count == 4 << 20)
