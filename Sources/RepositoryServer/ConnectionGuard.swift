@@ -164,6 +164,8 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var id: UInt64?
     private var refused = false
     private var timer: Scheduled<Void>?
+    /// Request heads read and not answered yet (more than one when a client pipelines).
+    private var inFlight = 0
 
     init(registry: ConnectionRegistry, limits: ConnectionLimits) {
         self.registry = registry
@@ -191,6 +193,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if refused { return }
         if case .head = unwrapInboundIn(data) {
+            inFlight += 1
             timer?.cancel()
             timer = nil
             if let id { registry.requestStarted(id) }
@@ -200,8 +203,11 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data), let id, !refused {
-            registry.requestFinished(id)
-            arm(context, seconds: limits.idleTimeout)
+            inFlight = max(0, inFlight - 1)
+            if inFlight == 0 {
+                registry.requestFinished(id)
+                arm(context, seconds: limits.idleTimeout)
+            }
         }
         context.write(data, promise: promise)
     }

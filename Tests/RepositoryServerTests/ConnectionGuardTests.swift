@@ -85,10 +85,11 @@ import TestSupport
             let connection = try RawConnection.tcp(port: port)
             try connection.send(Self.wholeRequest)
             let first = try connection.readResponse().status
-            // Kept alive: a second request on the same connection.
-            try connection.send(Self.wholeRequest)
+            // Kept alive: two more requests on the same connection, pipelined in one write.
+            try connection.send(Self.wholeRequest + Self.wholeRequest)
             let second = try connection.readResponse().status
-            return (first, second, try connection.readUntilClosed())
+            let third = try connection.readResponse().status
+            return (first, second == third ? second : -1, try connection.readUntilClosed())
         }
         #expect(first == 200 && second == 200)
         #expect(rest.isEmpty, "closed after the idle timeout without more bytes")
