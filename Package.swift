@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // NIOHTTPTypes (already in the graph through Hummingbird): the listeners' connection guard.
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
     ],
     targets: [
         // Pure value types: package identities, architectures, hashes.
@@ -108,9 +110,11 @@ let package = Package(
             name: "RepositoryServer",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
@@ -122,7 +126,7 @@ let package = Package(
         .target(
             name: "PackMan",
             dependencies: [
-                "PackManAPI", "SoftwareArea", "Trust", "Transport", "JDL", "AlienModel", "Torrents",
+                "PackManAPI", "SoftwareArea", "Trust", "Transport", "JDL", "AlienModel", "Torrents", "RepositoryServer",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -222,7 +226,7 @@ let package = Package(
         // In-process server tests, and nginx + Squid running the shipped installer/ configs.
         .testTarget(
             name: "RepositoryServerTests",
-            dependencies: ["RepositoryServer", "Transport", "TestSupport"],
+            dependencies: ["RepositoryServer", "Transport", "TestSupport", .product(name: "NIOEmbedded", package: "swift-nio")],
             swiftSettings: strict),
         .testTarget(
             name: "SiteDoctorTests",
@@ -232,8 +236,10 @@ let package = Package(
         .testTarget(
             name: "PackManTests",
             dependencies: [
-                "PackMan", "PackManAPI", "SoftwareArea", "Publisher", "Trust", "Transport", "AlienModel", "TestSupport",
+                "PackMan", "PackManAPI", "SoftwareArea", "Publisher", "Trust", "Transport", "AlienModel", "TestSupport", "RepositoryServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "AlienModel", "Resolver", "HostEnvironment", "TestSupport"], swiftSettings: strict),

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(git bash make python3 python3-venv python3-pip python3-yaml ca-certificates
               gcc pkg-config libarchive-dev libarchive-tools zstd libcurl4-openssl-dev nginx-light squid curl
               lmod tcl tcsh fish
-              libtorrent-rasterbar-dev python3-libtorrent opentracker aria2 libsqlite3-dev wrk shellcheck debootstrap chromium)
+              libtorrent-rasterbar-dev python3-libtorrent opentracker aria2 libsqlite3-dev wrk shellcheck debootstrap chromium
+              openssl faketime)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

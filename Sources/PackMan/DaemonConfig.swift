@@ -1,6 +1,8 @@
 import Foundation
+import RepositoryServer
 import SoftwareArea
 import Torrents
+import Transport
 import Yams
 
 /// packmand's configuration file (YAML; docs/packmand.md lists every key). Unknown keys and
@@ -21,6 +23,9 @@ public struct DaemonConfig: Sendable, Hashable {
         var tcpPort: Int = 0
         /// TLS on the TCP listener (required beyond loopback).
         public var tls: TLS?
+        /// Each listener's connection cap, request-head timeout and idle timeout
+        /// (`listen.max_connections`, `listen.header_timeout`, `listen.idle_timeout`).
+        public var limits = ConnectionLimits()
     }
 
     /// `listen.tls`: the server's PEM certificate chain and key; with `client_ca` (a PEM file or a
@@ -81,6 +86,10 @@ public struct DaemonConfig: Sendable, Hashable {
     public var repository: String?
     public var mirrors: [String] = []
     public var trustedRoot: String?
+    /// Certificate authorities for the repository and mirrors over https (`ca_path`: a hashed
+    /// directory such as /etc/grid-security/certificates; `ca_file`: a PEM bundle). Unset:
+    /// `$X509_CERT_DIR`, else the system's.
+    public var authorities = CertificateAuthorities()
     public var listen = Listen()
     public var tokensFile: String?
     /// The SQLite database (default `<area>/.alien/packmand.sqlite`).
@@ -150,6 +159,8 @@ public struct DaemonConfig: Sendable, Hashable {
         if let value = entries["repository"] { config.repository = try reader.url(value, "repository") }
         if let value = entries["mirrors"] { config.mirrors = try reader.list(value, "mirrors").map { node throws(ConfigError) in try reader.url(node, "mirrors") } }
         if let value = entries["trusted_root"] { config.trustedRoot = try reader.path(value, "trusted_root") }
+        if let value = entries["ca_path"] { config.authorities.path = try reader.path(value, "ca_path") }
+        if let value = entries["ca_file"] { config.authorities.file = try reader.path(value, "ca_file") }
         if let value = entries["tokens"] { config.tokensFile = try reader.path(value, "tokens") }
         if let value = entries["database"] { config.database = try reader.path(value, "database") }
         if let value = entries["parallel_jobs"] { config.parallelJobs = try reader.integer(value, "parallel_jobs", in: 1...64) }
@@ -157,8 +168,12 @@ public struct DaemonConfig: Sendable, Hashable {
         if let value = entries["max_wait"] { config.maxWait = try reader.integer(value, "max_wait", in: 0...86400) }
         if let value = entries["shutdown_grace"] { config.shutdownGrace = try reader.integer(value, "shutdown_grace", in: 0...3600) }
         if let value = entries["listen"] {
-            let listen = try reader.entries(try reader.mapping(value, "listen"), prefix: "listen.", known: ["unix", "tcp", "tls"])
+            let listen = try reader.entries(try reader.mapping(value, "listen"), prefix: "listen.",
+                                            known: ["unix", "tcp", "tls", "max_connections", "header_timeout", "idle_timeout"])
             if let unix = listen["unix"] { config.listen.unix = try reader.path(unix, "listen.unix") }
+            if let node = listen["max_connections"] { config.listen.limits.maxConnections = try reader.integer(node, "listen.max_connections", in: 1...100_000) }
+            if let node = listen["header_timeout"] { config.listen.limits.headerTimeout = try reader.number(node, "listen.header_timeout", in: 0.1...3600) }
+            if let node = listen["idle_timeout"] { config.listen.limits.idleTimeout = try reader.number(node, "listen.idle_timeout", in: 0.1...86400) }
             if let node = listen["tls"] {
                 let tls = try reader.entries(try reader.mapping(node, "listen.tls"), prefix: "listen.tls.", known: ["certificate", "key", "client_ca"])
                 guard let certificate = tls["certificate"], let key = tls["key"] else {
@@ -235,9 +250,9 @@ public struct DaemonConfig: Sendable, Hashable {
         return config
     }
 
-    static let topKeys: Set<String> = ["area", "arch", "repository", "mirrors", "trusted_root", "listen", "tokens", "database", "disk",
-                                       "parallel_jobs", "max_body", "max_wait", "shutdown_grace", "seeding", "download", "lock_wait_warning",
-                                       "notifications"]
+    static let topKeys: Set<String> = ["area", "arch", "repository", "mirrors", "trusted_root", "ca_path", "ca_file", "listen", "tokens", "database",
+                                       "disk", "parallel_jobs", "max_body", "max_wait", "shutdown_grace", "seeding", "download",
+                                       "lock_wait_warning", "notifications"]
 }
 
 /// A configuration file error: `file:line: key: message`.

@@ -50,7 +50,11 @@ extension PackManDaemon {
         v1.delete("leases") { request, context in try await self.lease(request, context, acquire: false) }
         v1.get("env") { request, _ in try await self.environment(request) }
         v1.get("audit") { request, _ in
-            let limit = min(10000, max(1, request.uri.queryParameters.get("limit", as: Int.self) ?? 100))
+            var limit = 100
+            if let text = request.uri.queryParameters.get("limit") {
+                guard let value = Int(text), (1...10000).contains(value) else { throw APIError(.badRequest, "limit: expected 1…10000 entries, got '\(text)'") }
+                limit = value
+            }
             return JSONAnswer.make(try self.store.auditLog(limit: limit))
         }
         return router

@@ -10,11 +10,11 @@ extension PackManDaemon {
         let uid = await context.peerUID()
         var peer = uid.map { "uid=\($0)" }
         if peer == nil { peer = await context.peerCertificate() }
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+        guard let header = request.headers[.authorization], let token = Self.bearerToken(header) else {
             audit(peer ?? "anonymous", action, subject, "denied: no credential")
             throw APIError(.unauthorized, "\(action) needs a credential: Authorization: Bearer <token> (role \(needed.rawValue))")
         }
-        guard let entry = tokens.authenticate(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)) else {
+        guard let entry = tokens.authenticate(token) else {
             audit(peer ?? "anonymous", action, subject, "denied: unknown token")
             throw APIError(.unauthorized, "unknown token")
         }
@@ -24,5 +24,15 @@ extension PackManDaemon {
             throw APIError(.forbidden, "token \(entry.name) has role \(entry.role.rawValue); \(action) needs \(needed.rawValue)")
         }
         return identity
+    }
+
+    /// The token of an `Authorization: Bearer TOKEN` header; the scheme is matched without
+    /// regard to case (RFC 7235), spaces around the token are dropped.
+    static func bearerToken(_ header: String) -> String? {
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        guard let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }),
+              trimmed[..<space].lowercased() == "bearer" else { return nil }
+        let token = trimmed[space...].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
     }
 }

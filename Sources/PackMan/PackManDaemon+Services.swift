@@ -5,10 +5,12 @@ import HummingbirdTLS
 import Logging
 import NIOSSL
 import NIOCore
+import RepositoryServer
 import ServiceLifecycle
 
 extension PackManDaemon {
-    /// The services of a running daemon: one HTTP server per listen address, then the job engine.
+    /// The services of a running daemon: one HTTP server per listen address (each with the
+    /// connection cap and timeouts of `listen`), then the job engine.
     /// ServiceGroup stops them in reverse order on SIGTERM/SIGINT: the engine first (no new
     /// jobs, running installs get `shutdown_grace` seconds to finish their packages, waiting
     /// requests are answered), then the servers (stop accepting, finish open requests).
@@ -18,7 +20,9 @@ extension PackManDaemon {
         if let path = config.listen.unix {
             unlink(path)
             try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            services.append(Application(router: router(), configuration: .init(address: .unixDomainSocket(path: path), serverName: "packmand"),
+            let limits = config.listen.limits
+            services.append(Application(router: router(), server: .http1(configuration: limits.http1Configuration(registry: unixConnections)),
+                                        configuration: .init(address: .unixDomainSocket(path: path), serverName: "packmand"),
                                         onServerRunning: { [endpointFile] _ in
                                             // Anyone on the host may read; mutations need a token.
                                             chmod(path, 0o666)
@@ -33,13 +37,14 @@ extension PackManDaemon {
         if let tcp = config.listen.tcp {
             let server: HTTPServerBuilder
             let scheme: String
+            let http1 = config.listen.limits.http1Configuration(registry: tcpConnections)
             if let tls = config.listen.tls {
-                do { server = try .tls(.http1(), tlsConfiguration: try Self.tlsConfiguration(tls)) } catch {
+                do { server = try .tls(.http1(configuration: http1), tlsConfiguration: try Self.tlsConfiguration(tls)) } catch {
                     throw .config(ConfigError(file: config.file, line: nil, key: "listen.tls", message: "\(error)"))
                 }
                 scheme = "https"
             } else {
-                server = .http1()
+                server = .http1(configuration: http1)
                 scheme = "http"
             }
             services.append(Application(router: router(), server: server,

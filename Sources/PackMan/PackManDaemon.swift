@@ -1,6 +1,7 @@
 import AlienModel
 import Foundation
 import PackManAPI
+import RepositoryServer
 import SoftwareArea
 import Torrents
 import Transport
@@ -38,9 +39,13 @@ public final class PackManDaemon: Sendable {
     let installedCache = InstalledCache()
     /// Ids of the jobs resumed at start (interrupted by a stop or a kill).
     public let resumed: [String]
+    /// The connections of the unix-socket and the TCP listener (`listen.max_connections` each).
+    public let unixConnections: ConnectionRegistry
+    public let tcpConnections: ConnectionRegistry
 
     /// Opens the area (bootstrapping trust from `trusted_root` the first time), sweeps stage
     /// directories of killed installers, opens the database and resumes interrupted jobs.
+    /// The area trusts `ca_path`/`ca_file` for https (else the area's own, else `$X509_CERT_DIR`).
     public static func open(config: DaemonConfig, fetcher: any RemoteFetcher = HTTPClient(),
                             clock: (@Sendable () -> Int64)? = nil) async throws(DaemonError) -> PackManDaemon {
         let tokens: Tokens
@@ -50,7 +55,8 @@ public final class PackManDaemon: Sendable {
         var area: SoftwareArea
         do {
             area = try SoftwareArea.open(root: config.area, arch: config.arch, repository: config.repository,
-                                         mirrors: config.mirrors.isEmpty ? nil : config.mirrors, rootFile: config.trustedRoot, fetcher: fetcher)
+                                         mirrors: config.mirrors.isEmpty ? nil : config.mirrors, rootFile: config.trustedRoot, fetcher: fetcher,
+                                         authorities: config.authorities.isEmpty ? nil : config.authorities)
         } catch { throw .area(error) }
         if let clock { area.clock = clock }
         // One BitTorrent session for the daemon: its downloads (the swarm before HTTP) and its
@@ -82,6 +88,8 @@ public final class PackManDaemon: Sendable {
         self.tokens = tokens
         self.resumed = resumed
         self.seeder = Seeder(area: area, settings: config.seeding, session: torrents)
+        unixConnections = ConnectionRegistry(maxConnections: config.listen.limits.maxConnections)
+        tcpConnections = ConnectionRegistry(maxConnections: config.listen.limits.maxConnections)
     }
 
     /// Installed packages with their leases, and the mirror of both in the database (written

@@ -135,7 +135,7 @@ public struct PackManClient: Sendable {
         if let token { headers.append("Authorization: Bearer \(token)") }
         let answer: HTTPClient.Exchange
         do { answer = try http.exchange(method, base + path, body: body, headers: headers, unixSocket: socket, timeout: timeout) } catch {
-            throw .unreachable(endpoint: endpoint, reason: error.description)
+            throw .unreachable(endpoint: endpoint, reason: socket.map { Self.socketProblem($0, error) } ?? error.description)
         }
         guard (200..<300).contains(answer.status) else {
             let message = (try? JSONDecoder().decode(ErrorBody.self, from: answer.body))?.error
@@ -143,6 +143,18 @@ public struct PackManClient: Sendable {
             throw .refused(status: answer.status, message: message)
         }
         return answer.body
+    }
+
+    /// Why the socket at `path` did not answer, in its own terms (libcurl names the URL's
+    /// placeholder host: "localhost port 80").
+    static func socketProblem(_ path: String, _ error: TransportError) -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return "no socket at \(path): \(String(cString: strerror(errno)))" }
+        guard info.st_mode & S_IFMT == S_IFSOCK else { return "\(path) is not a socket" }
+        var reason = error.description
+        if case let .network(_, message) = error { reason = message }
+        if let colon = reason.range(of: ": ", options: .backwards) { reason = String(reason[colon.upperBound...]) }
+        return "the socket \(path) did not answer: \(reason)"
     }
 
     static func escape(_ text: String) -> String {

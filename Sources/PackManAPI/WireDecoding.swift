@@ -36,10 +36,38 @@ public enum WireDecoding {
             }
         }
         do { return try JSONDecoder().decode(T.self, from: data) } catch let error as DecodingError {
+            // Foundation says "not valid JSON" for a number no field type holds (1e20, 1.5 for an
+            // integer): name the field instead.
+            if case let .dataCorrupted(context) = error, context.codingPath.isEmpty, let number = Self.unrepresentable(dictionary) {
+                throw WireError(number)
+            }
             throw WireError(Self.describe(error))
         } catch {
             throw WireError("\(error)")
         }
+    }
+
+    /// "field 'ttl': 1e+20 is out of range (a whole number up to 9223372036854775807 expected)"
+    /// for the first number (depth first, keys sorted) that is not a 64-bit whole number.
+    static func unrepresentable(_ value: Any, path: String = "") -> String? {
+        if let object = value as? [String: Any] {
+            for key in object.keys.sorted() {
+                if let found = unrepresentable(object[key]!, path: path.isEmpty ? key : "\(path).\(key)") { return found }
+            }
+        } else if let array = value as? [Any] {
+            for (index, element) in array.enumerated() {
+                if let found = unrepresentable(element, path: "\(path)[\(index)]") { return found }
+            }
+        } else if !(value is Bool), !(value is String), let number = value as? NSNumber {
+            let double = number.doubleValue
+            if double != double.rounded() {
+                return "field '\(path)': expected a whole number, got \(number)"
+            }
+            if !(Double(Int64.min)...Double(Int64.max)).contains(double) || number.description.count > 19 && Int64(number.description) == nil {
+                return "field '\(path)': \(number) is out of range (a whole number up to \(Int64.max) expected)"
+            }
+        }
+        return nil
     }
 
     static func reason(_ error: any Error) -> String {

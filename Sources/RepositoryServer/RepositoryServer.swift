@@ -20,12 +20,16 @@ public actor RepositoryServer {
         public var port: Int
         /// Shut down gracefully on SIGINT and SIGTERM (for the CLI; tests leave it off).
         public var handleSignals: Bool
+        /// Connection cap, request-head and idle timeouts of the listener.
+        public var limits: ConnectionLimits
 
-        public init(root: String, host: String = "127.0.0.1", port: Int = 8080, handleSignals: Bool = false) {
+        public init(root: String, host: String = "127.0.0.1", port: Int = 8080, handleSignals: Bool = false,
+                    limits: ConnectionLimits = ConnectionLimits()) {
             self.root = root
             self.host = host
             self.port = port
             self.handleSignals = handleSignals
+            self.limits = limits
         }
     }
 
@@ -43,6 +47,8 @@ public actor RepositoryServer {
     private var group: ServiceGroup?
     private var task: Task<Void, Never>?
     private var stopWaiters: [CheckedContinuation<Void, any Error>] = []
+    /// The listener's connections (count, evictions, refusals).
+    public nonisolated let connections: ConnectionRegistry
 
     /// - Parameters:
     ///   - logger: Hummingbird's and the access log's logger (an `info` line per request).
@@ -54,6 +60,7 @@ public actor RepositoryServer {
         self.configuration = configuration
         self.logger = logger
         self.accessLog = accessLog
+        self.connections = ConnectionRegistry(maxConnections: configuration.limits.maxConnections)
     }
 
     /// Opens the root and listens; returns the bound port once the server accepts connections.
@@ -63,6 +70,7 @@ public actor RepositoryServer {
         let address = "\(configuration.host):\(configuration.port)"
         let application = Application(
             responder: FileResponder(root: root, accessLog: accessLog),
+            server: .http1(configuration: configuration.limits.http1Configuration(registry: connections)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { [weak self] channel in
                 await self?.didStart(port: channel.localAddress?.port ?? 0)

@@ -105,6 +105,7 @@ extension SiteDoctor {
         }
         let base = repository.hasSuffix("/") ? String(repository.dropLast()) : repository
         let url = "\(base)/metadata/timestamp.json"
+        let proxy = self.proxy(for: url)
         var answered = false
         var date: String?
         do {
@@ -130,7 +131,7 @@ extension SiteDoctor {
                 checks.append(SiteCheck("repository-proxy", .fail, "through \(proxy): \(error)", hint: "is the site Squid running and listening there?"))
             }
         } else {
-            checks.append(SiteCheck("repository-proxy", .skip, "no proxy configured (--proxy or http_proxy)"))
+            checks.append(SiteCheck("repository-proxy", .skip, "no proxy configured (--proxy, or http_proxy/https_proxy)"))
         }
         checks.append(checkClock(date))
         return answered

@@ -32,6 +32,10 @@ public struct SiteDoctor: Sendable {
         public var rootExpiryWarning: Int64 = 30 * 86_400
         /// Fail when the repository's clock differs from ours by more than this many seconds.
         public var maximumSkew: Int64 = 60
+        /// Warn when a certificate of an https repository's chain expires within this many seconds.
+        public var certificateExpiryWarning: Int64 = 30 * 86_400
+        /// CAs trusted for https (`--ca-path`/`--ca-file`); unset fields: the area's, else `$X509_CERT_DIR`.
+        public var authorities = CertificateAuthorities()
         /// Seconds since 1970 (tests move it).
         public var now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
 
@@ -50,23 +54,23 @@ public struct SiteDoctor: Sendable {
     /// Every check, in the order an admin would fix them.
     public func run() async -> SiteReport {
         var checks: [SiteCheck] = []
-        let area = checkArea(&checks)
+        var doctor = self
+        doctor.client.authorities = options.authorities.or(client.authorities)
+        var area = doctor.checkArea(&checks)
+        // The CAs: the options', else the area's, else $X509_CERT_DIR.
+        doctor.client.authorities = options.authorities.or(area?.configuration.authorities ?? CertificateAuthorities()).or(client.authorities)
+        area?.trust(doctor.client.authorities)
         let repository = options.repository ?? area?.configuration.repository
-        checks.append(checkRoot(area))
-        let reachable = checkRepository(repository, &checks)
+        checks.append(doctor.checkRoot(area))
+        let reachable = doctor.checkRepository(repository, &checks)
+        checks.append(doctor.checkCertificate(repository))
         if let area, reachable {
-            checks.append(await checkMetadataAndArch(area))
+            checks.append(await doctor.checkMetadataAndArch(area))
         } else {
             checks.append(SiteCheck("metadata-fresh", .skip, area == nil ? "no usable area" : "repository not reachable"))
         }
-        checks.append(checkPackman())
-        checks.append(contentsOf: checkTorrent())
+        checks.append(doctor.checkPackman())
+        checks.append(contentsOf: doctor.checkTorrent())
         return SiteReport(checks: checks)
-    }
-
-    var proxy: String? {
-        if let proxy = options.proxy, !proxy.isEmpty { return proxy }
-        let environment = ProcessInfo.processInfo.environment
-        return [environment["http_proxy"], environment["HTTP_PROXY"]].compactMap { $0 }.first { !$0.isEmpty }
     }
 }

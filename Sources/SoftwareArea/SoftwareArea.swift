@@ -24,12 +24,17 @@ public struct SoftwareArea: Sendable {
         /// Site peers (`host:port`) a swarm download asks for pieces (config key `peers`;
         /// with them `install --via auto` uses the swarm).
         public var peers: [String]
+        /// CAs trusted for an https repository besides the system's (config keys `ca_path`, a
+        /// hashed directory, and `ca_file`, a PEM file); unset fields fall back to `$X509_CERT_DIR`.
+        public var authorities: CertificateAuthorities
 
-        public init(repository: String? = nil, arch: String? = nil, mirrors: [String] = [], peers: [String] = []) {
+        public init(repository: String? = nil, arch: String? = nil, mirrors: [String] = [], peers: [String] = [],
+                    authorities: CertificateAuthorities = CertificateAuthorities()) {
             self.repository = repository
             self.arch = arch
             self.mirrors = mirrors
             self.peers = peers
+            self.authorities = authorities
         }
     }
 
@@ -59,11 +64,14 @@ public struct SoftwareArea: Sendable {
     }
 
     /// Opens (creating if needed, unless `mode` is `.existing`) the area at `root`. `rootFile`
-    /// bootstraps trust the first time; `repository`, `mirrors` and `arch` are remembered in the
-    /// config (given values replace remembered ones; an empty `mirrors` forgets them).
+    /// bootstraps trust the first time; `repository`, `mirrors`, `arch` and `authorities` are
+    /// remembered in the config (given values replace remembered ones; an empty `mirrors`
+    /// forgets them). The area's CAs (else `$X509_CERT_DIR`) go to its transfers and, when it is
+    /// an `HTTPClient`, to `fetcher`.
     public static func open(root: String, arch: String?, repository: String? = nil, mirrors: [String]? = nil, rootFile: String? = nil,
                             fetcher: any RemoteFetcher, reporter: any AreaReporter = SilentReporter(), mode: OpenMode = .create,
-                            defaultArch: @autoclosure () -> String? = nil) throws(SoftwareAreaError) -> SoftwareArea {
+                            defaultArch: @autoclosure () -> String? = nil,
+                            authorities: CertificateAuthorities? = nil) throws(SoftwareAreaError) -> SoftwareArea {
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         let probe = AreaLayout(root: absolute, arch: "")
         if mode == .existing, !FileSystem.isDirectory(probe.state) {
@@ -71,14 +79,17 @@ public struct SoftwareArea: Sendable {
         }
         var configuration = try loadConfiguration(probe.config)
         let given = Configuration(repository: repository ?? configuration.repository, arch: arch ?? configuration.arch ?? defaultArch(),
-                                  mirrors: mirrors ?? configuration.mirrors, peers: configuration.peers)
+                                  mirrors: mirrors ?? configuration.mirrors, peers: configuration.peers,
+                                  authorities: authorities.map { $0.or(configuration.authorities) } ?? configuration.authorities)
         guard let chosenArch = given.arch, !chosenArch.isEmpty, !chosenArch.contains("/") else {
             throw .invalidArgument(name: "--arch", expected: "an architecture such as slc9_x86-64", got: given.arch ?? "")
         }
         let layout = AreaLayout(root: absolute, arch: chosenArch)
         if mode == .existing {
-            return SoftwareArea(layout: layout, configuration: configuration, fetcher: fetcher, reporter: reporter, hooks: .modulefiles,
-                                disk: StatvfsProbe(), clock: { Int64(Date().timeIntervalSince1970) })
+            var area = SoftwareArea(layout: layout, configuration: configuration, fetcher: fetcher, reporter: reporter, hooks: .modulefiles,
+                                    disk: StatvfsProbe(), clock: { Int64(Date().timeIntervalSince1970) })
+            area.trust(given.authorities)
+            return area
         }
         for directory in [layout.state, layout.leases, layout.used] {
             try FileSystem.makeDirectories(directory)
@@ -100,8 +111,20 @@ public struct SoftwareArea: Sendable {
             configuration = given
             try FileSystem.writeAtomically(configurationJSON(configuration).compactJSONBytes + [0x0A], to: layout.config)
         }
-        return SoftwareArea(layout: layout, configuration: configuration, fetcher: fetcher, reporter: reporter, hooks: .modulefiles,
-                            disk: StatvfsProbe(), clock: { Int64(Date().timeIntervalSince1970) })
+        var area = SoftwareArea(layout: layout, configuration: configuration, fetcher: fetcher, reporter: reporter, hooks: .modulefiles,
+                                disk: StatvfsProbe(), clock: { Int64(Date().timeIntervalSince1970) })
+        area.trust(configuration.authorities)
+        return area
+    }
+
+    /// https for the repository and mirrors trusts `authorities` (each unset field: what the
+    /// transfers and the fetcher had, i.e. `$X509_CERT_DIR`).
+    public mutating func trust(_ authorities: CertificateAuthorities) {
+        transfers.policy.authorities = authorities.or(transfers.policy.authorities)
+        if var client = fetcher as? HTTPClient {
+            client.authorities = authorities.or(client.authorities)
+            fetcher = client
+        }
     }
 
     init(layout: AreaLayout, configuration: Configuration, fetcher: any RemoteFetcher, reporter: any AreaReporter, hooks: AreaHooks,
@@ -200,6 +223,8 @@ public struct SoftwareArea: Sendable {
         if case let .array(peers)? = object["peers"] {
             configuration.peers = peers.compactMap { if case let .string(peer) = $0 { peer } else { nil } }
         }
+        if case let .string(path)? = object["ca_path"] { configuration.authorities.path = path }
+        if case let .string(file)? = object["ca_file"] { configuration.authorities.file = file }
         return configuration
     }
 
@@ -209,6 +234,8 @@ public struct SoftwareArea: Sendable {
         if let arch = configuration.arch { object["arch"] = .string(arch) }
         if !configuration.mirrors.isEmpty { object["mirrors"] = .array(configuration.mirrors.map { .string($0) }) }
         if !configuration.peers.isEmpty { object["peers"] = .array(configuration.peers.map { .string($0) }) }
+        if let path = configuration.authorities.path { object["ca_path"] = .string(path) }
+        if let file = configuration.authorities.file { object["ca_file"] = .string(file) }
         return .object(object)
     }
 }

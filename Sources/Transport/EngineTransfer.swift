@@ -56,6 +56,8 @@ final class EngineTransfer: @unchecked Sendable {
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private let channel = Mutex(Channel())
     // Engine thread only.
+    /// Stall detection (instead of libcurl's low-speed check, which also counted paused time).
+    var watch: StallWatch
     private var headCaptured = false
     private var contentRange: (start: Int64, total: Int64?)?
 
@@ -68,6 +70,7 @@ final class EngineTransfer: @unchecked Sendable {
         self.engine = engine
         self.limit = limit
         self.highWater = max(policy.bufferSize, 64 << 10)
+        watch = StallWatch(timeout: policy.stallTimeout, speed: policy.stallSpeed)
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         _ = ccurl_setopt_string(handle, CURLOPT_URL, url)
@@ -79,11 +82,10 @@ final class EngineTransfer: @unchecked Sendable {
         _ = ccurl_setopt_long(handle, CURLOPT_FAILONERROR, 1)
         _ = ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
         _ = ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(policy.connectTimeout * 1000))
-        _ = ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, max(policy.stallSpeed, 1))
-        _ = ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(policy.stallTimeout, 1))
         _ = ccurl_setopt_long(handle, CURLOPT_BUFFERSIZE, 256 << 10)
         _ = ccurl_setopt_string(handle, CURLOPT_USERAGENT, "alien-install/0.1")
         _ = ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
+        policy.authorities.apply(to: handle)
         if offset > 0 { _ = ccurl_setopt_string(handle, CURLOPT_RANGE, "\(offset)-") }
         if let limit { _ = ccurl_setopt_offset(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(limit)) }
         let context = Unmanaged.passUnretained(self).toOpaque()
@@ -155,16 +157,18 @@ final class EngineTransfer: @unchecked Sendable {
             defer { state.waiter = nil }
             return (data.count, state.waiter)
         }
+        if answer == ccurl_writefunc_pause { watch.pause() } else if answer > 0 { watch.received(answer) }
         waiter?.resume()
         return answer
     }
 
-    /// Called by the engine when libcurl is done with the handle (nil code: cancelled).
-    func complete(code: CURLcode?) {
+    /// Called by the engine when libcurl is done with the handle (nil code: cancelled), or when
+    /// it ended the transfer itself (`message`: why).
+    func complete(code: CURLcode?, message given: String? = nil) {
         let head = headCaptured || code == nil ? nil : captureHead()
         var status = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        var message = String(cString: errorBuffer)
+        var message = given ?? String(cString: errorBuffer)
         if message.isEmpty, let code { message = String(cString: curl_easy_strerror(code)) }
         let waiter = channel.withLock { state -> CheckedContinuation<Void, Never>? in
             if let head { state.head = head }

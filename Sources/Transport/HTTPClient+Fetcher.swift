@@ -8,7 +8,7 @@ import Trust
 extension HTTPClient: RemoteFetcher {
     /// The engine with this client's timeouts; one retry for connection failures.
     var transfers: Transfers {
-        Transfers(policy: TransferPolicy(connectTimeout: Double(connectTimeout), stallTimeout: stallTimeout, retries: 1))
+        Transfers(policy: TransferPolicy(connectTimeout: Double(connectTimeout), stallTimeout: stallTimeout, retries: 1, authorities: authorities))
     }
 
     public func fetch(_ url: String, maxLength: Int64) async throws -> [UInt8] {

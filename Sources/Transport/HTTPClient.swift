@@ -2,15 +2,19 @@ import CCurl
 import Foundation
 
 /// Blocking HTTP GETs on libcurl (`http_proxy`/`https_proxy` honoured, redirects followed,
-/// connect and stall timeouts). Downloads stream to a temporary file renamed into place.
+/// connect and stall timeouts, https checked against `authorities`). Downloads stream to a
+/// temporary file renamed into place.
 public struct HTTPClient: Sendable {
     public var connectTimeout: Int
     /// Abort when fewer than 1 byte/s arrive for this many seconds.
     public var stallTimeout: Int
+    /// CAs trusted for https besides the system's (default: `$X509_CERT_DIR`).
+    public var authorities: CertificateAuthorities
 
-    public init(connectTimeout: Int = 10, stallTimeout: Int = 30) {
+    public init(connectTimeout: Int = 10, stallTimeout: Int = 30, authorities: CertificateAuthorities = .environment()) {
         self.connectTimeout = connectTimeout
         self.stallTimeout = stallTimeout
+        self.authorities = authorities
     }
 
     static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
@@ -53,14 +57,17 @@ public struct HTTPClient: Sendable {
     /// One easy-interface transfer into `sink`. `method` (PUT, DELETE, HEAD, set up by
     /// `configure`) names the request in errors; GETs follow redirects, other methods do not.
     func perform(_ url: String, method: String? = nil, sink: some Sink,
-                 configure: (UnsafeMutableRawPointer) -> Void = { _ in }) throws(TransportError) {
+                 configure: (UnsafeMutableRawPointer) -> Void = { _ in },
+                 afterwards: (UnsafeMutableRawPointer) -> Void = { _ in }) throws(TransportError) {
         var status = 0
-        try perform(url, method: method, sink: sink, acceptErrors: false, status: &status, configure: configure)
+        try perform(url, method: method, sink: sink, acceptErrors: false, status: &status, configure: configure, afterwards: afterwards)
     }
 
     /// As above; with `acceptErrors` an HTTP error status is returned in `status`, not thrown.
+    /// `afterwards` reads the handle after a successful transfer (e.g. the certificate chain).
     func perform(_ url: String, method: String?, sink: some Sink, acceptErrors: Bool, status: inout Int,
-                 configure: (UnsafeMutableRawPointer) -> Void) throws(TransportError) {
+                 configure: (UnsafeMutableRawPointer) -> Void,
+                 afterwards: (UnsafeMutableRawPointer) -> Void = { _ in }) throws(TransportError) {
         guard Self.initialized, let handle = curl_easy_init() else { throw .network(url: url, message: "libcurl failed to initialise") }
         defer { curl_easy_cleanup(handle) }
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -75,6 +82,7 @@ public struct HTTPClient: Sendable {
             _ = ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, stallTimeout)
             _ = ccurl_setopt_string(handle, CURLOPT_USERAGENT, "alien-install/0.1")
             _ = ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, buffer.baseAddress)
+            authorities.apply(to: handle)
             _ = ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, context.toOpaque())
             _ = ccurl_setopt_write_function(handle) { data, size, count, context in
                 guard let data, let context else { return 0 }
@@ -87,10 +95,12 @@ public struct HTTPClient: Sendable {
         guard code == CURLE_OK else {
             if code == CURLE_FILE_COULDNT_READ_FILE { throw .status(url: url, code: 404) }
             let detail = String(decoding: errorBuffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+            var message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+            if CertificateAuthorities.isCertificateFailure(code) { message = authorities.refusal(url: url, curlMessage: message) }
             throw .network(url: url, message: method.map { "\($0): " + message } ?? message)
         }
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        afterwards(handle)
         guard acceptErrors || status < 400 else { throw .status(url: url, code: status) }
     }
 }

@@ -53,7 +53,8 @@ extension Transfers {
                         }
                         meter.update(url: url, bytes: position, total: total)
                     case let .done(outcome):
-                        if let result = try Self.classify(outcome, url: url, request: request, reached: position) {
+                        if let result = try Self.classify(outcome, url: url, request: request, reached: position,
+                                                          authorities: policy.authorities) {
                             return result
                         }
                     }
@@ -68,7 +69,8 @@ extension Transfers {
     }
 
     /// Success → the body length; failures thrown as `AttemptFailure` (or `CancellationError`).
-    static func classify(_ outcome: AttemptOutcome, url: String, request: TransferRequest, reached: Int64) throws -> Int64? {
+    static func classify(_ outcome: AttemptOutcome, url: String, request: TransferRequest, reached: Int64,
+                         authorities: CertificateAuthorities = CertificateAuthorities()) throws -> Int64? {
         guard let raw = outcome.code else { throw CancellationError() }
         let code = CURLcode(rawValue: raw)
         func fail(_ kind: AttemptFailure.Kind, _ error: TransportError) -> AttemptFailure {
@@ -87,6 +89,9 @@ extension Transfers {
             throw fail(.permanent, .status(url: url, code: 404))
         case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT, CURLE_FAILED_INIT, CURLE_OUT_OF_MEMORY:
             throw fail(.fatal, .network(url: url, message: outcome.message))
+        case _ where CertificateAuthorities.isCertificateFailure(code):
+            // This server's certificate will not be trusted on a retry either: the next mirror.
+            throw fail(.permanent, .network(url: url, message: authorities.refusal(url: url, curlMessage: outcome.message)))
         case CURLE_WRITE_ERROR:
             // Our write callback refused: abandoned by the consumer.
             throw CancellationError()

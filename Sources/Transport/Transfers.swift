@@ -18,9 +18,12 @@ public struct TransferPolicy: Sendable, Hashable {
     public var bufferSize: Int
     /// Minimum seconds between two progress reports (the last one is always reported).
     public var progressInterval: Double
+    /// CAs trusted for https besides the system's (default: `$X509_CERT_DIR`).
+    public var authorities: CertificateAuthorities
 
     public init(connectTimeout: Double = 10, stallTimeout: Int = 30, stallSpeed: Int = 1, retries: Int = 3,
-                backoffBase: Double = 0.25, backoffMax: Double = 8, bufferSize: Int = 4 << 20, progressInterval: Double = 0.1) {
+                backoffBase: Double = 0.25, backoffMax: Double = 8, bufferSize: Int = 4 << 20, progressInterval: Double = 0.1,
+                authorities: CertificateAuthorities = .environment()) {
         self.connectTimeout = connectTimeout
         self.stallTimeout = stallTimeout
         self.stallSpeed = stallSpeed
@@ -29,6 +32,7 @@ public struct TransferPolicy: Sendable, Hashable {
         self.backoffMax = backoffMax
         self.bufferSize = bufferSize
         self.progressInterval = progressInterval
+        self.authorities = authorities
     }
 
     /// The delay before pass `round` (1-based), jitter included.
@@ -107,7 +111,8 @@ public protocol TransferConsumer: AnyObject {
 /// a broken connection (206 and `Content-Range` checked; a server that ignores Range makes the
 /// consumer restart), mirror fail-over (404/5xx/connection errors → next mirror; failing mirrors
 /// are tried last by later transfers), retries with bounded exponential backoff and jitter,
-/// connect and stall timeouts, byte caps, progress. Proxies come from `http_proxy`,
+/// connect and stall timeouts (time while paused for a lagging consumer is no stall), byte caps,
+/// progress, https checked against `policy.authorities`. Proxies come from `http_proxy`,
 /// `https_proxy` and `no_proxy` in the environment (libcurl reads them).
 public struct Transfers: Sendable {
     public var policy: TransferPolicy
@@ -115,8 +120,13 @@ public struct Transfers: Sendable {
     let health: MirrorHealth
 
     public init(policy: TransferPolicy = TransferPolicy()) {
+        self.init(policy: policy, engine: .shared)
+    }
+
+    /// Transfers on another engine than the process's (a test that counts connections).
+    init(policy: TransferPolicy, engine: TransferEngine) {
         self.policy = policy
-        self.engine = .shared
+        self.engine = engine
         self.health = .shared
     }
 

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import HostEnvironment
 import Synchronization
+import Publisher
 import SoftwareArea
 import Transport
 import Trust
@@ -16,16 +17,17 @@ struct AreaOptions: ParsableArguments {
     @Flag(name: .long, help: "Print one JSON object per line.")
     var json = false
 
-    /// Opens the area; `repo` and `mirrors` are remembered, `root` bootstraps trust the first time.
+    /// Opens the area; `repo`, `mirrors` and `authorities` are remembered, `root` bootstraps trust the first time.
     /// `mode: .existing` (read-only commands): a missing area is an error and nothing is created.
-    func open(repo: String? = nil, mirrors: [String]? = nil, root: String? = nil, mode: SoftwareArea.OpenMode = .create) throws -> SoftwareArea {
+    func open(repo: String? = nil, mirrors: [String]? = nil, root: String? = nil, authorities: CertificateAuthorities? = nil,
+              mode: SoftwareArea.OpenMode = .create) throws -> SoftwareArea {
         guard let path = area ?? ProcessInfo.processInfo.environment["ALIEN_AREA"], !path.isEmpty else {
             throw ValidationError("give the software area with --area DIR (or set ALIEN_AREA)")
         }
         let reporter = AreaPrinter(json: json)
         return try Output.run {
             try SoftwareArea.open(root: path, arch: arch, repository: repo, mirrors: mirrors, rootFile: root, fetcher: HTTPClient(), reporter: reporter,
-                                  mode: mode, defaultArch: (try? HostArchitecture.current())?.rawValue)
+                                  mode: mode, defaultArch: (try? HostArchitecture.current())?.rawValue, authorities: authorities)
         }
     }
 
@@ -52,9 +54,37 @@ struct RepositoryOptions: ParsableArguments {
     var mirrors: [String] = []
     @Option(name: .long, help: "Root metadata to trust the first time (e.g. the repository's 1.root.json).")
     var root: String?
+    @OptionGroup var tls: TLSOptions
 
     /// nil: keep the remembered mirrors; `none` alone forgets them.
     var givenMirrors: [String]? { mirrors.isEmpty ? nil : mirrors.filter { $0 != "none" } }
+}
+
+/// The CAs an https client trusts besides the system's: `--ca-path` (a hashed directory, grid
+/// style), `--ca-file` (a PEM file), else `$X509_CERT_DIR`.
+struct TLSOptions: ParsableArguments {
+    @Option(name: .customLong("ca-path"), help: ArgumentHelp(
+        "A directory of CA certificates in OpenSSL's hashed form (e.g. /etc/grid-security/certificates) trusted for https besides the system's (default: $X509_CERT_DIR).",
+        valueName: "DIR"))
+    var caPath: String?
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp(
+        "A PEM file of CA certificates trusted for https instead of the system bundle.", valueName: "FILE"))
+    var caFile: String?
+
+    /// What the options name (nil when neither is given), with absolute paths.
+    var given: CertificateAuthorities? {
+        let cwd = FileManager.default.currentDirectoryPath
+        func absolute(_ path: String?) -> String? { path.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 } }
+        let chosen = CertificateAuthorities(path: absolute(caPath), file: absolute(caFile))
+        return chosen.isEmpty ? nil : chosen
+    }
+
+    /// The options over `$X509_CERT_DIR`.
+    var authorities: CertificateAuthorities { (given ?? CertificateAuthorities()).or(.environment()) }
+
+    func client(connectTimeout: Int = 10, stallTimeout: Int = 30) -> HTTPClient {
+        HTTPClient(connectTimeout: connectTimeout, stallTimeout: stallTimeout, authorities: authorities)
+    }
 }
 
 /// Prints area progress: a line per step, or one JSON event per line. Download progress is a
@@ -97,4 +127,14 @@ final class SharedFlag: Sendable {
     private let value = Mutex(false)
     func set() { value.withLock { $0 = true } }
     var isSet: Bool { value.withLock { $0 } }
+}
+
+extension TLSOptions {
+    /// A repository directory, or an http(s):// URL written by PUT with these CAs.
+    func store(_ location: String) -> RepositoryStore {
+        if location.hasPrefix("http://") || location.hasPrefix("https://") {
+            return RepositoryStore(source: HTTPArtifactSource(baseURL: location, client: client()))
+        }
+        return RepositoryStore(location: location)
+    }
 }

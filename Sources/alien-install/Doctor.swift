@@ -3,6 +3,7 @@ import Foundation
 import HostEnvironment
 import SiteDoctor
 import SoftwareArea
+import Transport
 
 struct Doctor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,7 +17,9 @@ struct Doctor: AsyncParsableCommand {
             With --site: a checklist with ✓/✗ and a hint for each failure — the software area \
             (exists, writable, free space and inodes against --budget), the architecture, the \
             trusted root (present, not expiring within 30 days), the repository directly and \
-            through the site proxy (--proxy or http_proxy), the clock against the repository's \
+            through the site proxy (--proxy, or https_proxy/http_proxy), an https repository's \
+            certificate chain (trusted by the system's CAs plus --ca-path/--ca-file, else the \
+            area's ca_path/ca_file, else $X509_CERT_DIR; not expiring within 30 days), the clock against the repository's \
             Date header, fresh signed metadata with packages for the architecture, packmand's \
             health and socket permissions (--packman), the torrent port and tracker. When \
             PACKAGES are given, the recipes' system requirements are checked too. --json prints \
@@ -34,8 +37,9 @@ struct Doctor: AsyncParsableCommand {
     var area: String?
     @Option(name: .long, help: "Repository URL (default: the area's).")
     var repo: String?
-    @Option(name: .long, help: "The site proxy, e.g. http://squid.example:3128 (default: $http_proxy).")
+    @Option(name: .long, help: "The site proxy, e.g. http://squid.example:3128 (default: $https_proxy for an https repository, else $http_proxy).")
     var proxy: String?
+    @OptionGroup var tls: TLSOptions
     @Option(name: .long, help: "packmand to check: unix:/path/to/socket or http://host:port.")
     var packman: String?
     @Option(name: .long, help: "The BitTorrent listen port that must be free.")
@@ -72,6 +76,7 @@ struct Doctor: AsyncParsableCommand {
         options.hostArch = (try? HostArchitecture.current())?.rawValue
         options.repository = repo
         options.proxy = proxy
+        options.authorities = tls.given ?? CertificateAuthorities()
         options.packman = packman
         options.torrentPort = torrentPort
         options.tracker = tracker

@@ -47,6 +47,11 @@ struct Install: AsyncParsableCommand {
             unix socket), or --packman / $ALIEN_PACKMAN names one, and a token is at hand (--token-file or \
             $ALIEN_PACKMAN_TOKEN_FILE), the install goes through the daemon (one download for every job \
             asking at once; audited); --direct installs here instead.
+
+            An https repository is checked against the system's CAs plus --ca-path (a hashed \
+            directory, grid style: /etc/grid-security/certificates) or --ca-file (a PEM file), \
+            remembered in the area's config.json as ca_path/ca_file; without them $X509_CERT_DIR. \
+            https_proxy is honoured (CONNECT).
             """)
 
     @Argument(help: "Packages to install.")
@@ -103,7 +108,7 @@ struct Install: AsyncParsableCommand {
             if job.state != .succeeded { throw ExitCode(1) }
             return
         }
-        var softwareArea = try area.open(repo: repository.repo, mirrors: repository.givenMirrors, root: repository.root)
+        var softwareArea = try area.open(repo: repository.repo, mirrors: repository.givenMirrors, root: repository.root, authorities: repository.tls.given)
         let peers: [PeerAddress]
         do { peers = try (peer + softwareArea.configuration.peers).map { try PeerAddress(parsing: $0) } } catch {
             throw ValidationError("peers (--peer, config.json \"peers\"): \(error)")

@@ -23,6 +23,7 @@ struct ListCommand: AsyncParsableCommand {
     func run() async throws {
         let readOnly = which == .installed && repository.repo == nil && repository.root == nil && repository.mirrors.isEmpty
         let softwareArea = try area.open(repo: repository.repo, mirrors: repository.givenMirrors, root: repository.root,
+                                         authorities: repository.tls.given,
                                          mode: readOnly ? .existing : .create)
         switch which {
         case .installed:

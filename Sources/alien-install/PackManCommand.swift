@@ -181,14 +181,17 @@ struct PMAudit: ParsableCommand {
 func configuredPackMan(area: String?, endpoint given: String?, tokenFile: String?) throws -> PackManClient? {
     let environment = ProcessInfo.processInfo.environment
     var endpoint = given ?? environment["ALIEN_PACKMAN"]
+    var endpointFile: String?
     if endpoint == nil, let area, let data = FileManager.default.contents(atPath: "\(area)/.alien/packmand.json"),
        let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
         endpoint = object["endpoint"] as? String
+        endpointFile = "\(area)/.alien/packmand.json"
     }
     guard let endpoint, let tokenPath = tokenFile ?? environment["ALIEN_PACKMAN_TOKEN_FILE"] else { return nil }
     let client = try Output.run { try PackManClient(endpoint: endpoint, token: try PackManClient.readToken(file: tokenPath), timeout: 3630) }
     do { _ = try client.health() } catch {
-        Output.warn("\(error); working on the area directly")
+        let stale = endpointFile.map { " (\($0) is stale: packmand is not running?)" } ?? ""
+        Output.warn("\(error)\(stale); working on the area directly")
         return nil
     }
     return client

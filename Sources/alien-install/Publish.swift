@@ -31,6 +31,7 @@ struct Publish: ParsableCommand {
 
     @Option(name: .long, help: "Repository directory or http(s):// URL.")
     var repo: String
+    @OptionGroup var tls: TLSOptions
     @Option(name: [.customShort("w"), .long], help: "Publish packages from this work directory's TARS store.")
     var workDir: String?
     @Option(name: .long, help: "Architecture in the work directory (default: its only one).")
@@ -70,7 +71,7 @@ struct Publish: ParsableCommand {
             } else {
                 tarballs = try Repository.inspect(packages.map { URL(fileURLWithPath: $0) })
             }
-            let repository = Repository(store: RepositoryStore(location: repo), expiries: try RoleExpiries(overrides: expires))
+            let repository = Repository(store: tls.store(repo), expiries: try RoleExpiries(overrides: expires))
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("alien-publish-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: work) }
             var extensions: [any PublishExtension] = []
@@ -116,6 +117,7 @@ struct Undefine: ParsableCommand {
 
     @Option(name: .long, help: "Repository directory or http(s):// URL.")
     var repo: String
+    @OptionGroup var tls: TLSOptions
     @Option(name: .long, help: "Only this architecture.")
     var arch: String?
     @Flag(name: .long, help: "Withdraw even when other packages require it.")
@@ -128,7 +130,7 @@ struct Undefine: ParsableCommand {
 
     func run() throws {
         let report = try Output.run { () throws -> UndefineReport in
-            try Repository(store: RepositoryStore(location: repo))
+            try Repository(store: tls.store(repo))
                 .undefine(try PackageID(parsing: package), arch: arch, force: force, signers: try signing.signers())
         }
         if json {

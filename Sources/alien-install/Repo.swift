@@ -25,6 +25,7 @@ struct Repo: ParsableCommand {
 
         @Argument(help: "Repository directory or http(s):// URL.")
         var repository: String
+        @OptionGroup var tls: TLSOptions
         @Option(name: .customLong("root-key"), help: "A root private key file; repeat for several.")
         var rootKeys: [String] = []
         @Option(name: .long, help: "How many root keys must sign a root (default 1).")
@@ -46,7 +47,7 @@ struct Repo: ParsableCommand {
 
         func run() throws {
             let state = try Output.run { () throws -> RepositoryState in
-                let repository = Repository(store: RepositoryStore(location: self.repository),
+                let repository = Repository(store: tls.store(self.repository),
                                             expiries: try RoleExpiries(overrides: expires))
                 return try repository.initialize(
                     rootKeys: try rootKeys.map { path throws in try KeyFiles.signingKey(at: path) }, rootThreshold: rootThreshold,
@@ -78,6 +79,7 @@ struct Repo: ParsableCommand {
 
         @Argument(help: "Repository directory or http(s):// URL.")
         var repository: String
+        @OptionGroup var tls: TLSOptions
         @Option(name: .customLong("old-root-key"), help: "A current root private key file; repeat up to the current threshold.")
         var oldRootKeys: [String] = []
         @Option(name: .customLong("root-key"), help: "A new root private key file (may repeat old ones); repeatable.")
@@ -104,7 +106,7 @@ struct Repo: ParsableCommand {
         func run() throws {
             let report = try Output.run { () throws -> RotationReport in
                 func load(_ path: String?) throws -> SigningKey? { try path.map { try KeyFiles.signingKey(at: $0) } }
-                let repository = Repository(store: RepositoryStore(location: self.repository), expiries: try RoleExpiries(overrides: expires))
+                let repository = Repository(store: tls.store(self.repository), expiries: try RoleExpiries(overrides: expires))
                 return try repository.rotateRoot(
                     oldRootKeys: try oldRootKeys.map { try KeyFiles.signingKey(at: $0) },
                     newRootKeys: try rootKeys.map { try KeyFiles.signingKey(at: $0) }, newThreshold: rootThreshold,
@@ -132,6 +134,7 @@ struct Repo: ParsableCommand {
 
         @Argument(help: "Repository directory or http(s):// URL.")
         var repository: String
+        @OptionGroup var tls: TLSOptions
         @Option(name: .long, help: "The timestamp role's private key file.")
         var timestampKey: String
         @Option(name: .long, help: "Lifetime of the new timestamp (default 1d).")
@@ -152,7 +155,7 @@ struct Repo: ParsableCommand {
                     }
                     window = seconds
                 }
-                let repository = Repository(store: RepositoryStore(location: self.repository), expiries: expiries)
+                let repository = Repository(store: tls.store(self.repository), expiries: expiries)
                 return try repository.refreshTimestamp(signers: Signers([try KeyFiles.signingKey(at: timestampKey)]), ifExpiringWithin: window)
             }
             for role in report.expiringSoon { Output.warn("\(role) metadata expires before the new timestamp (\(report.expires)); publish or re-sign it") }
@@ -173,13 +176,14 @@ struct Repo: ParsableCommand {
 
         @Argument(help: "Repository directory or http(s):// URL.")
         var repository: String
+        @OptionGroup var tls: TLSOptions
         @Flag(name: .long, help: "Print {\"roles\": [...], \"targets\": [...]} as JSON.")
         var json = false
         @Flag(name: .long, help: "Print only the tarballs' torrent info-hashes, one a line (opentracker's whitelist).")
         var infohashes = false
 
         func run() throws {
-            let listing = try Output.run { try Repository(store: RepositoryStore(location: repository)).list() }
+            let listing = try Output.run { try Repository(store: tls.store(repository)).list() }
             if infohashes {
                 for hash in Set(listing.targets.compactMap(\.infoHash)).sorted() { Output.write(hash + "\n") }
                 return

@@ -17,7 +17,8 @@ struct TrustCommand: AsyncParsableCommand {
             hashes); `download` also finds targets through delegations and fetches them, checking \
             length and hashes before anything can use them. Each role is stored once verified \
             (a later failure keeps it); refused metadata is never stored. URLs may be http://, \
-            https:// or file://; http_proxy is honoured.
+            https:// or file://; http_proxy and https_proxy are honoured; https trusts the system's \
+            CAs plus --ca-path/--ca-file (else $X509_CERT_DIR).
             """,
         subcommands: [Initialize.self, Refresh.self, Info.self, Download.self])
 
@@ -50,7 +51,7 @@ struct TrustCommand: AsyncParsableCommand {
         func run() async throws {
             let roles = try await Output.runAsync {
                 try await TrustClient.refresh(metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
-                                              fetcher: HTTPClient())
+                                              fetcher: client.tls.client())
             }
             if client.json {
                 Output.write(String(decoding: JSONValue.array(roles.map(\.json)).compactJSONBytes, as: UTF8.self) + "\n")
@@ -76,7 +77,7 @@ struct TrustCommand: AsyncParsableCommand {
         func run() async throws {
             let found = try await Output.runAsync {
                 try await TrustClient.lookup(targetPaths, metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
-                                             fetcher: HTTPClient())
+                                             fetcher: client.tls.client())
             }
             if client.json {
                 let rows = found.map { path, info in info?.json ?? .object(["path": .string(path), "missing": .bool(true)]) }
@@ -112,7 +113,7 @@ struct TrustCommand: AsyncParsableCommand {
         func run() async throws {
             let outcomes = try await Output.runAsync {
                 try await TrustClient.download(targetPaths, metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
-                                               targetBaseURL: targetBaseURL, targetDirectory: targetDir, fetcher: HTTPClient())
+                                               targetBaseURL: targetBaseURL, targetDirectory: targetDir, fetcher: client.tls.client())
             }
             if client.json {
                 Output.write(String(decoding: JSONValue.array(outcomes.map(\.json)).compactJSONBytes, as: UTF8.self) + "\n")
@@ -140,4 +141,5 @@ struct ClientOptions: ParsableArguments {
     var metadataURL: String
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
+    @OptionGroup var tls: TLSOptions
 }

@@ -59,6 +59,20 @@ struct PackManD: AsyncParsableCommand {
             FileHandle.standardError.write(Data("packmand: \(error)\n".utf8))
             throw ExitCode(1)
         }
+        // Held connections need descriptors: the soft limit goes up to the hard one.
+        var limit = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 {
+            if limit.rlim_cur < limit.rlim_max {
+                limit.rlim_cur = limit.rlim_max
+                _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+                _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+            }
+            let listeners = (parsed.listen.unix == nil ? 0 : 1) + (parsed.listen.tcp == nil ? 0 : 1)
+            let wanted = UInt64(listeners * parsed.listen.limits.maxConnections + 256)
+            if UInt64(limit.rlim_cur) < wanted {
+                logger.warning("descriptor limit \(limit.rlim_cur) is below \(wanted) (listen.max_connections per listener + 256): lower max_connections or raise LimitNOFILE")
+            }
+        }
         if !daemon.resumed.isEmpty { logger.notice("resumed \(daemon.resumed.count) interrupted job(s): \(daemon.resumed.joined(separator: " "))") }
         let expected = (parsed.listen.unix == nil ? 0 : 1) + (parsed.listen.tcp == nil ? 0 : 1)
         let ready = ReadyFile(path: readyFile, expected: expected)

@@ -42,8 +42,8 @@ import TestSupport
 
     /// zlib, xz, ROOT(zlib, xz), Python(zlib), AliPhysics(ROOT, Python), published with the CLI.
     /// `serverBlock`: an nginx server block to run instead of the test default (e.g. the shipped
-    /// installer/nginx/alien-repo.conf).
-    static func site(_ name: String, blobSize: Int = 0, serverBlock: String? = nil) throws -> Site {
+    /// installer/nginx/alien-repo.conf). `tls`: nginx serves it over https with that certificate.
+    static func site(_ name: String, blobSize: Int = 0, serverBlock: String? = nil, tls: NginxServer.TLS? = nil) throws -> Site {
         let base = try Interop.temporaryDirectory("area-\(name)")
         let keys = base.appendingPathComponent("keys").path, repo = base.appendingPathComponent("repo").path
         for role in ["root", "targets", "snapshot", "timestamp"] {
@@ -67,7 +67,7 @@ import TestSupport
         try aliPhysics.store(in: workDir, arch: arch)
         let published = try CLITests.cli(["publish", "--repo", repo, "--work-dir", workDir.path, "AliPhysics", "--keys-dir", keys])
         try #require(published.status == 0, "\(published.stderr)")
-        return Site(base: base, server: try NginxServer(root: URL(fileURLWithPath: repo), serverBlock: serverBlock))
+        return Site(base: base, server: try NginxServer(root: URL(fileURLWithPath: repo), serverBlock: serverBlock, tls: tls))
     }
 
     static func cli(_ arguments: [String]) throws -> Interop.Result {

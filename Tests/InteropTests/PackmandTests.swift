@@ -321,6 +321,26 @@ extension PackmandTests {
         }
         return nil
     }
+
+    /// A packmand.json left by a daemon that is gone: the warning names the socket and the stale
+    /// file (not libcurl's "localhost port 80"), and the install goes on directly.
+    @Test func aStalePackmandJSONIsNamedAndPassedOver() throws {
+        let site = try AreaCLITests.site("packmand-stale")
+        defer { site.stop() }
+        let area = site.area()
+        let first = try AreaCLITests.cli(["install", "zlib", "--area", area, "--arch", Self.arch, "--repo", site.repoURL, "--root", site.rootFile])
+        try #require(first.status == 0, "\(first.stderr)")
+        let socket = site.base.appendingPathComponent("gone.sock").path
+        try "{\"endpoint\":\"unix:\(socket)\"}\n".write(toFile: "\(area)/.alien/packmand.json", atomically: true, encoding: .utf8)
+        let token = site.base.appendingPathComponent("token")
+        try "\(PackmandProcess.jobToken)\n".write(to: token, atomically: true, encoding: .utf8)
+        // Repository and trust remembered: this install would go through the daemon if it answered.
+        let installed = try AreaCLITests.cli(["install", "xz", "--area", area, "--token-file", token.path])
+        #expect(installed.status == 0, "\(installed.stderr)")
+        #expect(installed.stderr.contains("packmand at unix:\(socket) unreachable: no socket at \(socket)"), "\(installed.stderr)")
+        #expect(installed.stderr.contains("\(area)/.alien/packmand.json is stale"), "\(installed.stderr)")
+        #expect(!installed.stderr.contains("port 80") && !installed.stderr.contains("localhost"), "\(installed.stderr)")
+    }
 }
 
 /// Collects client outcomes from threads.
@@ -330,4 +350,5 @@ final class Results: @unchecked Sendable {
     func add(_ failure: String?) { lock.withLock { outcomes.append(failure) } }
     var failures: [String] { lock.withLock { outcomes.compactMap { $0 } } }
     var count: Int { lock.withLock { outcomes.count } }
+
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `alien-install serve` as an admin runs it: prints its URL, serves, stops on a signal.
 @Suite struct ServeCommandTests {
@@ -52,6 +53,27 @@ import Testing
             throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "serve printed no URL"])
         }
         return (process, url)
+    }
+
+    /// The connection options reach the listener: a head that never ends is closed after
+    /// --header-timeout (waited for as the close, not timed); bad values are refused.
+    @Test func connectionLimitsFromTheCommandLine() throws {
+        let repository = try Interop.temporaryDirectory("serve-limits")
+        defer { try? FileManager.default.removeItem(at: repository) }
+        let output = repository.appendingPathComponent("stdout")
+        let (process, base) = try Self.startServe(repository, ["--max-connections", "4", "--header-timeout", "0.3", "--idle-timeout", "0.3"],
+                                                  output: output)
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let port = try #require(Int(base.split(separator: ":").last?.split(separator: "/").first ?? ""))
+        let connection = try RawConnection.tcp(port: port)
+        try connection.send("GET /metadata/timestamp.json HTTP/1.1\r\nHost: x")
+        #expect(try connection.readUntilClosed().isEmpty, "closed without an answer")
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        for (option, value) in [("--max-connections", "0"), ("--header-timeout", "0"), ("--idle-timeout", "-1")] {
+            let refused = try Interop.run(CLITests.binary, ["serve", repository.path, "--port", "0", option, value])
+            #expect(refused.status != 0 && refused.stderr.contains(option), "\(option) \(value): \(refused.stderr)")
+        }
     }
 
     @Test func aMissingDirectoryFails() throws {

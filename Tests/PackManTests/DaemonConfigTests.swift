@@ -10,9 +10,14 @@ import Testing
             repository: https://repo.example.org/alice
             mirrors: [https://mirror.example.org/alice]
             trusted_root: /etc/alien/root.json
+            ca_path: /etc/grid-security/certificates
+            ca_file: /etc/alien/repo-ca.pem
             listen:
               unix: /run/packmand/packmand.sock
               tcp: 127.0.0.1:9991
+              max_connections: 500
+              header_timeout: 5
+              idle_timeout: 30.5
             tokens: /etc/alien/packmand.tokens
             disk:
               budget: 200G
@@ -41,6 +46,14 @@ import Testing
         #expect(config.seeding.listen == "0.0.0.0:6882" && config.seeding.rescan == 5, "a bare port listens on every interface")
         #expect(config.notifications.mail == "admin@example.org" && config.notifications.diskThreshold == 0.8)
         #expect(config.databasePath == "/opt/alien/sw/.alien/packmand.sqlite")
+        #expect(config.authorities.path == "/etc/grid-security/certificates" && config.authorities.file == "/etc/alien/repo-ca.pem")
+        #expect(config.listen.limits.maxConnections == 500 && config.listen.limits.headerTimeout == 5 && config.listen.limits.idleTimeout == 30.5)
+    }
+
+    @Test func connectionLimitsHaveSaneDefaults() throws {
+        let config = try DaemonConfig.parse("area: /a\nlisten: {unix: /s}\n", file: "f.yaml")
+        #expect(config.listen.limits.maxConnections == 1024 && config.listen.limits.headerTimeout == 10 && config.listen.limits.idleTimeout == 60)
+        #expect(config.authorities.isEmpty)
     }
 
     @Test func tlsAllowsAnyAddress() throws {
@@ -65,6 +78,10 @@ import Testing
         ("area: /a\nlisten: {unix: /s}\nnotifications: {mail: nobody}\n", "notifications.mail: expected a mail address"),
         ("area: /a\nlisten: {unix: /s}\nseeding: {enabled: maybe}\n", "seeding.enabled: expected true or false"),
         ("area: /a\nlisten: {unix: /s}\nseeding: {rescan: 0}\n", "seeding.rescan: expected a whole number in 1…3600, got '0'"),
+        ("area: /a\nlisten: {unix: /s, max_connections: 0}\n", "f.yaml:2: listen.max_connections: expected a whole number in 1…100000, got '0'"),
+        ("area: /a\nlisten: {unix: /s, header_timeout: soon}\n", "listen.header_timeout: expected a number in 0.1…3600.0, got 'soon'"),
+        ("area: /a\nlisten: {unix: /s, idle_timeout: 0}\n", "listen.idle_timeout: expected a number in 0.1…86400.0, got '0'"),
+        ("area: /a\nlisten: {unix: /s}\nca_path: certificates\n", "f.yaml:3: ca_path: expected an absolute path, got 'certificates'"),
         ("- a\n- b\n", "expected a mapping of keys"),
         ("area: [\n", "not YAML"),
     ])

@@ -28,7 +28,7 @@ import Testing
             }
             #expect(ids.count == 1)
             let id = try #require(ids.first)
-            let done = try await client.execute(uri: "/v1/install?wait=60", method: .post, headers: bearer(PackManFixture.jobToken),
+            let done = try await client.execute(uri: "/v1/install?wait=3600", method: .post, headers: bearer(PackManFixture.jobToken),
                                                 body: json(#"{"packages":["ROOT"],"lease":{"holder":"job-1","ttl":600}}"#)) { response in
                 try response.decode(JobStatus.self)
             }
@@ -99,7 +99,7 @@ import Testing
         try fixture.publish()
         let daemon = try await fixture.daemon()
         try await PackManFixture.app(daemon).test(.router) { client in
-            let job = try await client.execute(uri: "/v1/install?wait=60", method: .post, headers: bearer(PackManFixture.jobToken),
+            let job = try await client.execute(uri: "/v1/install?wait=3600", method: .post, headers: bearer(PackManFixture.jobToken),
                                                body: json(#"{"packages":["VO_ALICE@ROOT::v6-32-06-1"]}"#)) { try $0.decode(JobStatus.self) }
             #expect(job.state == .succeeded, "\(job)")
             let sh = try await client.execute(uri: "/v1/env?packages=ROOT&shell=sh", method: .get) { $0.text }
@@ -156,15 +156,15 @@ import Testing
         try fixture.publish()
         let daemon = try await fixture.daemon()
         try await PackManFixture.app(daemon).test(.router) { client in
-            let job = try await client.execute(uri: "/v1/synchronize?wait=60", method: .post, headers: bearer(PackManFixture.adminToken)) {
+            let job = try await client.execute(uri: "/v1/synchronize?wait=3600", method: .post, headers: bearer(PackManFixture.adminToken)) {
                 try $0.decode(JobStatus.self)
             }
             #expect(job.state == .succeeded && job.installed.sorted() == ["ROOT/v6-32-06-1", "zlib/v1.3.1-1"], "\(job)")
-            let again = try await client.execute(uri: "/v1/synchronize?wait=60", method: .post, headers: bearer(PackManFixture.adminToken),
+            let again = try await client.execute(uri: "/v1/synchronize?wait=3600", method: .post, headers: bearer(PackManFixture.adminToken),
                                                  body: json(#"{"packages":["zlib"],"remove_undefined":false}"#)) { try $0.decode(JobStatus.self) }
             #expect(again.state == .succeeded && again.installed.isEmpty && again.removed.isEmpty, "\(again)")
             // A release: one top-level package whose closure the site must have.
-            let release = try await client.execute(uri: "/v1/synchronize?wait=60", method: .post, headers: bearer(PackManFixture.adminToken),
+            let release = try await client.execute(uri: "/v1/synchronize?wait=3600", method: .post, headers: bearer(PackManFixture.adminToken),
                                                    body: json(#"{"release":"VO_ALICE@ROOT::v6-32-06-1","remove_undefined":false}"#)) {
                 try $0.decode(JobStatus.self)
             }
@@ -238,6 +238,46 @@ import Testing
             }
             try await client.execute(uri: "/v1/install?wait=soon", method: .post, headers: bearer(PackManFixture.jobToken),
                                      body: json(#"{"packages":["zlib"]}"#)) { #expect($0.status == .badRequest) }
+        }
+    }
+
+    /// `ttl: 1e20` names the field and the range; `audit?limit=` out of 1…10000 is refused; the
+    /// `Bearer` scheme is matched without regard to case.
+    @Test func numbersLimitsAndTheBearerScheme() async throws {
+        let fixture = try PackManFixture("api-fixes")
+        defer { fixture.cleanUp() }
+        try fixture.publish()
+        let daemon = try await fixture.daemon()
+        try await PackManFixture.app(daemon).test(.router) { client in
+            for (body, message) in [(#"{"holder":"h","packages":["zlib"],"ttl":1e20}"#, "field 'ttl': 1e+20 is out of range"),
+                                    (#"{"holder":"h","packages":["zlib"],"ttl":99999999999999999999}"#, "is out of range"),
+                                    (#"{"holder":"h","packages":["zlib"],"ttl":1.5}"#, "field 'ttl': expected a whole number")] {
+                try await client.execute(uri: "/v1/leases", method: .post, headers: bearer(PackManFixture.jobToken), body: json(body)) { response in
+                    #expect(response.status == .badRequest)
+                    let error = try response.decode(ErrorBody.self).error
+                    #expect(error.contains(message), "\(body): \(error)")
+                    #expect(!error.contains("not valid JSON"))
+                }
+            }
+            for limit in ["-1", "0", "10001", "ten"] {
+                try await client.execute(uri: "/v1/audit?limit=\(limit)", method: .get) { response in
+                    #expect(response.status == .badRequest, "limit=\(limit): \(response.status)")
+                    #expect(response.text.contains("limit"))
+                }
+            }
+            try await client.execute(uri: "/v1/audit?limit=10000", method: .get) { #expect($0.status == .ok) }
+            for scheme in ["bearer", "BEARER", "Bearer", "bEaReR"] {
+                let headers: HTTPFields = [.authorization: "\(scheme)   \(PackManFixture.jobToken) ", .contentType: "application/json"]
+                try await client.execute(uri: "/v1/leases", method: .delete, headers: headers, body: json(#"{"holder":"h"}"#)) { response in
+                    #expect(response.status == .ok, "\(scheme): \(response.status) \(response.text)")
+                }
+            }
+            for header in ["Basic \(PackManFixture.jobToken)", "Bearer", "Bearer ", PackManFixture.jobToken, "Bearer\(PackManFixture.jobToken)"] {
+                let headers: HTTPFields = [.authorization: header, .contentType: "application/json"]
+                try await client.execute(uri: "/v1/leases", method: .delete, headers: headers, body: json(#"{"holder":"h"}"#)) { response in
+                    #expect(response.status == .unauthorized, "\(header): \(response.status)")
+                }
+            }
         }
     }
 }

@@ -128,11 +128,18 @@ struct RepositoryFixture {
     }
 
     /// A new publish: timestamp.json replaced by rename, as the publisher does.
-    func publishTimestamp(version: Int) throws {
+    /// Replaces timestamp.json; `laterBy`: its modification time that many seconds after the
+    /// old one's (validators have one-second resolution: no sleeping to make them differ).
+    func publishTimestamp(version: Int, laterBy: Int = 0) throws {
         let text = #"{"signed":{"_type":"timestamp","version":\#(version)},"signatures":[]}"#
+        let target = root.appendingPathComponent("metadata/timestamp.json")
+        let previous = (try? FileManager.default.attributesOfItem(atPath: target.path)[.modificationDate] as? Date) ?? Date()
         let temporary = root.appendingPathComponent("metadata/.timestamp.json.tmp")
         try Data(text.utf8).write(to: temporary)
-        guard rename(temporary.path, root.appendingPathComponent("metadata/timestamp.json").path) == 0 else {
+        if laterBy != 0 {
+            try FileManager.default.setAttributes([.modificationDate: previous.addingTimeInterval(TimeInterval(laterBy))], ofItemAtPath: temporary.path)
+        }
+        guard rename(temporary.path, target.path) == 0 else {
             throw CocoaError(.fileWriteUnknown)
         }
     }

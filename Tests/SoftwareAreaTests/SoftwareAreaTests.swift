@@ -3,6 +3,7 @@ import Foundation
 import SoftwareArea
 import Testing
 import TestSupport
+import Transport
 
 /// Installs from a repository published by the real `Publisher` (file:// URLs): closures,
 /// relocation, idempotence, and refusals that leave the area as it was.
@@ -246,5 +247,35 @@ enum UStar {
             out += header + contents + [UInt8](repeating: 0, count: (512 - contents.count % 512) % 512)
         }
         return out + [UInt8](repeating: 0, count: 1024)
+    }
+}
+
+extension SoftwareAreaTests {
+    /// `ca_path`/`ca_file` given once are remembered in config.json and reach the area's
+    /// transfers and its HTTPClient fetcher; each unset field falls back to what they had.
+    @Test func certificateAuthoritiesAreRememberedAndUsed() throws {
+        let fixture = try AreaFixture("authorities")
+        defer { fixture.cleanUp() }
+        let given = CertificateAuthorities(path: "/etc/grid-security/certificates", file: "/etc/alien/repo-ca.pem")
+        let area = try SoftwareArea.open(root: fixture.areaPath(), arch: AreaFixture.arch, repository: fixture.repoURL, rootFile: fixture.rootFile,
+                                         fetcher: HTTPClient(authorities: CertificateAuthorities()), authorities: given)
+        #expect(area.configuration.authorities == given)
+        #expect(area.transfers.policy.authorities == given)
+        #expect((area.fetcher as? HTTPClient)?.authorities == given)
+        let config = try String(contentsOfFile: "\(fixture.areaPath())/.alien/config.json", encoding: .utf8)
+        #expect(config.contains("\"ca_file\":\"/etc/alien/repo-ca.pem\"") && config.contains("\"ca_path\":\"/etc/grid-security/certificates\""), "\(config)")
+
+        // Reopened without: remembered. A new path alone keeps the remembered file.
+        let reopened = try SoftwareArea.open(root: fixture.areaPath(), arch: nil, fetcher: HTTPClient(authorities: CertificateAuthorities()))
+        #expect((reopened.fetcher as? HTTPClient)?.authorities == given)
+        let changed = try SoftwareArea.open(root: fixture.areaPath(), arch: nil, fetcher: HTTPClient(authorities: CertificateAuthorities()),
+                                            authorities: CertificateAuthorities(path: "/srv/cas"))
+        #expect(changed.configuration.authorities == CertificateAuthorities(path: "/srv/cas", file: "/etc/alien/repo-ca.pem"))
+
+        // An area that names none: the fetcher keeps its own ($X509_CERT_DIR by default).
+        let plain = try SoftwareArea.open(root: fixture.areaPath("plain"), arch: AreaFixture.arch, repository: fixture.repoURL,
+                                          fetcher: HTTPClient(authorities: CertificateAuthorities(path: "/from/environment")))
+        #expect((plain.fetcher as? HTTPClient)?.authorities == CertificateAuthorities(path: "/from/environment"))
+        #expect(!((try? String(contentsOfFile: "\(fixture.areaPath("plain"))/.alien/config.json", encoding: .utf8)) ?? "").contains("ca_"))
     }
 }

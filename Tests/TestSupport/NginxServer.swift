@@ -28,7 +28,18 @@ public enum NginxServerError: Error, CustomStringConvertible {
 public final class NginxServer: @unchecked Sendable {
     public static let executable = "/usr/sbin/nginx"
 
-    /// `http://127.0.0.1:PORT`
+    /// A certificate chain and key (PEM files) for `listen ... ssl`.
+    public struct TLS: Sendable, Hashable {
+        public var certificate: String
+        public var key: String
+
+        public init(certificate: String, key: String) {
+            self.certificate = certificate
+            self.key = key
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`, or `https://…` with TLS.
     public let baseURL: URL
     /// The private directory: `nginx.conf`, `nginx.pid`, `error.log`, `access.log`, temp paths.
     /// Removed when the server is deallocated.
@@ -52,7 +63,8 @@ public final class NginxServer: @unchecked Sendable {
     /// `serverBlock`, when given, replaces the built-in `server { ... }` block: the text of a
     /// shipped config such as installer/nginx/alien-repo.conf, in which `@LISTEN@` becomes
     /// `127.0.0.1:PORT` and `@ROOT@` the quoted root path (nothing else is changed).
-    public init(root: URL, writable: Bool = false, serverBlock: String? = nil) throws {
+    /// `tls`: HTTPS with this certificate and key (`@LISTEN@` then also gets `ssl`).
+    public init(root: URL, writable: Bool = false, serverBlock: String? = nil, tls: TLS? = nil) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.executable) else { throw NginxServerError.notInstalled }
         let rootPath = root.standardizedFileURL.path
         guard !rootPath.contains("$") else { throw NginxServerError.unsupportedRoot(rootPath) }
@@ -65,7 +77,7 @@ public final class NginxServer: @unchecked Sendable {
             let port = try Self.freePort()
             let outcome: StartOutcome
             do {
-                outcome = try Self.start(root: rootPath, directory: directory, port: port, writable: writable, serverBlock: serverBlock)
+                outcome = try Self.start(root: rootPath, directory: directory, port: port, writable: writable, serverBlock: serverBlock, tls: tls)
             } catch {
                 try? FileManager.default.removeItem(at: directory)
                 throw error
@@ -74,7 +86,7 @@ public final class NginxServer: @unchecked Sendable {
             case let .running(master, guardian, input):
                 self.root = URL(fileURLWithPath: rootPath, isDirectory: true)
                 self.directory = directory
-                self.baseURL = URL(string: "http://127.0.0.1:\(port)")!
+                self.baseURL = URL(string: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)")!
                 self.master = master
                 self.guardian = guardian
                 self.guardianInput = input
@@ -139,14 +151,15 @@ public final class NginxServer: @unchecked Sendable {
         case failed(String)
     }
 
-    private static func start(root: String, directory: URL, port: UInt16, writable: Bool, serverBlock: String?) throws -> StartOutcome {
+    private static func start(root: String, directory: URL, port: UInt16, writable: Bool, serverBlock: String?, tls: TLS?) throws -> StartOutcome {
         let dir = directory.path
         let conf = directory.appendingPathComponent("nginx.conf")
         let pidFile = directory.appendingPathComponent("nginx.pid")
         for log in ["error.log", "access.log", "nginx.pid", "stderr.log"] {
             try? FileManager.default.removeItem(at: directory.appendingPathComponent(log))
         }
-        try configuration(root: root, directory: dir, port: port, writable: writable, serverBlock: serverBlock).write(to: conf, atomically: true, encoding: .utf8)
+        try configuration(root: root, directory: dir, port: port, writable: writable, serverBlock: serverBlock, tls: tls)
+            .write(to: conf, atomically: true, encoding: .utf8)
         try Data().write(to: directory.appendingPathComponent("stderr.log"))
 
         let master = Process()
@@ -199,7 +212,7 @@ public final class NginxServer: @unchecked Sendable {
             + "\n" + log)
     }
 
-    private static func configuration(root: String, directory: String, port: UInt16, writable: Bool, serverBlock: String?) -> String {
+    private static func configuration(root: String, directory: String, port: UInt16, writable: Bool, serverBlock: String?, tls: TLS?) -> String {
         func q(_ path: String) -> String {
             "\"" + path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }
@@ -208,11 +221,13 @@ public final class NginxServer: @unchecked Sendable {
         let access = writable
             ? "dav_methods PUT DELETE MKCOL; create_full_put_path on; dav_access user:rw group:r all:r; client_max_body_size 0;"
             : "limit_except GET { deny all; }"
+        let listen = "127.0.0.1:\(port)" + (tls == nil ? "" : " ssl")
+        let certificates = tls.map { "ssl_certificate \(q($0.certificate));\n    ssl_certificate_key \(q($0.key));" } ?? ""
         let server = serverBlock.map {
-            $0.replacingOccurrences(of: "@LISTEN@", with: "127.0.0.1:\(port)").replacingOccurrences(of: "@ROOT@", with: q(root))
+            $0.replacingOccurrences(of: "@LISTEN@", with: listen).replacingOccurrences(of: "@ROOT@", with: q(root))
         } ?? """
                 server {
-                    listen 127.0.0.1:\(port);
+                    listen \(listen);
                     server_name _;
                     root \(q(root));
                     disable_symlinks off;
@@ -248,6 +263,11 @@ public final class NginxServer: @unchecked Sendable {
                 uwsgi_temp_path \(q(directory + "/uwsgi_temp"));
                 scgi_temp_path \(q(directory + "/scgi_temp"));
                 server_tokens off;
+                # Kept-alive connections, and responses a paused client has not read yet, outlive
+                # a busy test machine's pauses (nginx's defaults close them after 75 s and 60 s).
+                keepalive_timeout 600s;
+                send_timeout 600s;
+                \(certificates)
 
             \(server)
             }

@@ -46,6 +46,8 @@ public final class SquidServer: @unchecked Sendable {
     public let directory: URL
     /// `squid -n`: also the prefix of its shared-memory segments.
     public let serviceName: String
+    /// Squid's injected clock, when started with `fakeClock`.
+    public let clock: SquidClock?
 
     private let process: Process
     private let guardian: Process
@@ -53,8 +55,11 @@ public final class SquidServer: @unchecked Sendable {
     private let lock = NSLockLike()
     private var stopped = false
 
-    public init(configuration template: String) throws {
+    /// `fakeClock`: Squid runs on a ``SquidClock`` (libfaketime) that the test moves, so cache
+    /// freshness is tested without waiting and without depending on how busy the machine is.
+    public init(configuration template: String, fakeClock: Bool = false) throws {
         guard Self.available else { throw SquidServerError.notInstalled }
+        if fakeClock, !SquidClock.available { throw SquidServerError.startFailed("\(SquidClock.library) is missing (apt-get install faketime)") }
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("alien-squid-\(UUID().uuidString)", isDirectory: true)
         let serviceName = "alientest" + UUID().uuidString.prefix(8).lowercased()
@@ -68,8 +73,10 @@ public final class SquidServer: @unchecked Sendable {
             let port = try NginxServer.freePort()
             do {
                 let user = try Self.prepare(template: template, directory: directory, port: port)
-                switch try Self.start(directory: directory, port: port, user: user, serviceName: serviceName) {
+                let clock = fakeClock ? try SquidClock(file: directory.appendingPathComponent("faketime.rc")) : nil
+                switch try Self.start(directory: directory, port: port, user: user, serviceName: serviceName, environment: clock?.environment ?? [:]) {
                 case let .running(process, guardian, input):
+                    self.clock = clock
                     self.port = port
                     self.proxyURL = URL(string: "http://127.0.0.1:\(port)")!
                     self.directory = directory
@@ -116,6 +123,8 @@ public final class SquidServer: @unchecked Sendable {
             return !stopped
         }
         guard first else { return }
+        // Squid's shutdown timers run on its clock: back to real speed first.
+        clock?.runAtRealSpeed()
         Self.terminate(process)
         kill(guardian.processIdentifier, SIGKILL)
         Self.wait(for: guardian, seconds: 5)
@@ -160,7 +169,8 @@ public final class SquidServer: @unchecked Sendable {
         return user
     }
 
-    private static func start(directory: URL, port: UInt16, user: String, serviceName: String) throws -> StartOutcome {
+    private static func start(directory: URL, port: UInt16, user: String, serviceName: String,
+                              environment: [String: String]) throws -> StartOutcome {
         let conf = directory.appendingPathComponent("squid.conf").path
         // Cache directories first (runs to completion).
         let create = Process()
@@ -181,6 +191,7 @@ public final class SquidServer: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["-N", "-n", serviceName, "-f", conf]
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.currentDirectoryURL = directory
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
@@ -244,5 +255,53 @@ public final class SquidServer: @unchecked Sendable {
         let text = (try? String(contentsOf: directory.appendingPathComponent("logs/cache.log"), encoding: .utf8)) ?? ""
         let lines = text.split(separator: "\n").suffix(20)
         return lines.isEmpty ? "(cache.log empty)" : lines.joined(separator: "\n")
+    }
+}
+
+/// Squid's clock for a test, injected with libfaketime (`LD_PRELOAD`, a rule file re-read on
+/// every clock call): it starts at the real time and runs 100 times slower, so however long a
+/// busy machine takes between two requests, Squid sees well under a second; ``advance(_:)``
+/// moves it forward at once. Cache-freshness tests then assert what Squid does at given ages
+/// instead of sleeping through them.
+public final class SquidClock: @unchecked Sendable {
+    public static let library = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+    public static var available: Bool { FileManager.default.fileExists(atPath: library) }
+    /// Squid's seconds per real second while the test holds the clock.
+    public static let rate = "0.01"
+
+    public let file: URL
+    private let lock = NSLockLike()
+    private var offset = 0
+
+    init(file: URL) throws {
+        self.file = file
+        try write("+0 x\(Self.rate)")
+    }
+
+    var environment: [String: String] {
+        ["LD_PRELOAD": Self.library, "FAKETIME_TIMESTAMP_FILE": file.path, "FAKETIME_NO_CACHE": "1"]
+    }
+
+    /// Squid's clock jumps `seconds` forward.
+    public func advance(_ seconds: Int) throws {
+        let text = lock.with { () -> String in
+            offset += seconds
+            return "+\(offset) x\(Self.rate)"
+        }
+        try write(text)
+    }
+
+    /// Real speed again (for Squid's shutdown timers); the clock only moves forward.
+    func runAtRealSpeed() {
+        let text = lock.with { "+\(offset) x1" }
+        try? write(text)
+    }
+
+    /// Whole-file replacement (rename), so Squid never reads half a rule.
+    private func write(_ text: String) throws {
+        let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).\(UUID().uuidString)")
+        try Data((text + "\n").utf8).write(to: temporary)
+        chmod(temporary.path, 0o644)
+        guard rename(temporary.path, file.path) == 0 else { throw SquidServerError.startFailed("cannot replace \(file.path)") }
     }
 }

@@ -10,7 +10,8 @@ faults to <file>:
   norange      ignore Range (always 200 with the whole body)
   badrange     answer a Range request with 206 and a Content-Range starting at 0
   corrupt=K    flip the byte at file offset K
-  stall=N      send N body bytes, then nothing for 60 s
+  stall=N      send N body bytes, then nothing until the client hangs up (at most 10 minutes):
+               only the client's stall detection can end the transfer
   endless      no Content-Length, bytes until the client hangs up
   date=T       send T (seconds since 1970) as the Date header (a server with a skewed clock)
 Requests whose target is an absolute URI (a client using us as its proxy) are logged and
@@ -21,7 +22,6 @@ import os
 import socketserver
 import sys
 import threading
-import time
 
 ROOT = sys.argv[1]
 LOG = sys.argv[2]
@@ -96,7 +96,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if "stall" in faults:
             self.wfile.write(body[: int(faults["stall"])])
             self.wfile.flush()
-            time.sleep(60)
+            # Hold the connection until the client closes it (recv returns b"" or fails).
+            self.connection.settimeout(600)
+            try:
+                while self.connection.recv(65536):
+                    pass
+            except OSError:
+                pass
             self.close_connection = True
             return
         if limit is not None:

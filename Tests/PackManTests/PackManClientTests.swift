@@ -1,0 +1,50 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import PackManAPI
+import Testing
+
+/// What the client says when packmand's socket is gone or dead: the socket, never libcurl's
+/// placeholder host ("localhost port 80").
+@Suite struct PackManClientTests {
+    @Test func aMissingOrDeadSocketIsNamed() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alien-pmclient-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let missing = directory.appendingPathComponent("gone.sock").path
+        let message = Self.failure(try PackManClient(endpoint: "unix:\(missing)"))
+        #expect(message.contains("no socket at \(missing)"), "\(message)")
+        #expect(!message.contains("port 80") && !message.contains("localhost"), "\(message)")
+
+        // A socket file left behind by a killed daemon: nobody accepts on it.
+        let dead = directory.appendingPathComponent("dead.sock").path
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in dead.utf8.enumerated() { buffer[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        close(fd)
+        try #require(bound == 0)
+        let stale = Self.failure(try PackManClient(endpoint: "unix:\(dead)"))
+        #expect(stale.contains("the socket \(dead) did not answer"), "\(stale)")
+        #expect(!stale.contains("port 80") && !stale.contains("localhost"), "\(stale)")
+
+        let file = directory.appendingPathComponent("plain").path
+        #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
+        #expect(Self.failure(try PackManClient(endpoint: "unix:\(file)")).contains("\(file) is not a socket"))
+    }
+
+    static func failure(_ client: PackManClient) -> String {
+        do {
+            _ = try client.health()
+            return "answered"
+        } catch {
+            return error.description
+        }
+    }
+}
