@@ -14,8 +14,9 @@ import TestSupport
         .deletingLastPathComponent().appendingPathComponent("recipes")
 
     static func check(configDir: URL, targets: [String], defaults: String) throws {
+        // System requirements assumed present (no check runs): every package gets an init.sh.
         let plan = try RecipeContext(configDir: configDir.path, defaults: defaults, architecture: try Architecture("slc9_x86-64"),
-                                     systemChecks: .noSystem, recipesBranch: "master").resolve(targets: try targets.map { try PackageName($0) })
+                                     systemChecks: .assume, recipesBranch: "master").resolve(targets: try targets.map { try PackageName($0) })
         var identities: [PackageName: PackageIdentity] = [:]
         for package in plan.orderedPackages {
             identities[package.name] = PackageIdentity(name: package.name, version: package.version, revision: "1",

@@ -43,7 +43,7 @@ public struct BashEnvironmentReference: Sendable {
                     presetWorkDir: Bool) throws -> Run {
         let script = """
             exec 3>&1 1>&2
-            __alien_snap() { env -0 >&3; printf '\\0' >&3; }
+            __alien_snap() { /usr/bin/env -0 >&3; printf '\\0' >&3; }
             __alien_work_dir=$1; __alien_arch=$2; __alien_preset=$3; shift 3
             if [ "$__alien_preset" = 1 ]; then export WORK_DIR="$__alien_work_dir" ALIBUILD_ARCH_PREFIX="$__alien_arch"; fi
             __alien_snap

@@ -51,7 +51,7 @@ public struct InitScriptTree {
             }
             compared += 1
             var ours = evaluation.environment
-            let script = "export WORK_DIR=\"$1\" ALIBUILD_ARCH_PREFIX=\"$2\"; . \"$3\" || exit 97; env -0"
+            let script = "export WORK_DIR=\"$1\" ALIBUILD_ARCH_PREFIX=\"$2\"; . \"$3\" || exit 97; /usr/bin/env -0"
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             process.arguments = ["--noprofile", "--norc", "-c", script, "bash", root.path, arch, "\(packages)/\(module)/etc/profile.d/init.sh"]
