@@ -95,10 +95,13 @@ import TestSupport
         #expect(FileManager.default.fileExists(atPath: "\(modules)/zlib/v1.3.1-1"))
         #expect(!FileManager.default.fileExists(atPath: "\(modules)/Hostile/v1-1"))
         for command in [ModuleCommand.environmentModules, ModuleCommand.lmod].compactMap({ $0 }) {
-            let loaded = try Interop.run(URL(fileURLWithPath: "/bin/bash"), ["--noprofile", "--norc", "-c",
-                "eval \"$(\(command) bash load Hostile/v1-1 zlib/v1.3.1-1)\"; echo \"zlib=$ZLIB_ROOT\""],
-                environment: ["MODULEPATH": modules, "PATH": "/usr/bin:/bin", "HOME": site.base.path])
-            #expect(loaded.text.contains("zlib=\(site.area)/\(Self.arch)/zlib/v1.3.1-1"), "\(command): \(loaded.text) \(loaded.stderr)")
+            let environment = ["MODULEPATH": modules, "PATH": "/usr/bin:/bin", "HOME": site.base.path]
+            let hostile = try Interop.run(URL(fileURLWithPath: "/bin/bash"), ["--noprofile", "--norc", "-c",
+                "eval \"$(\(command) bash load Hostile/v1-1)\"; echo \"hostile=${HOSTILE_ROOT:-none}\""], environment: environment)
+            #expect(hostile.text.contains("hostile=none"), "\(command): \(hostile.text) \(hostile.stderr)")
+            let zlib = try Interop.run(URL(fileURLWithPath: "/bin/bash"), ["--noprofile", "--norc", "-c",
+                "eval \"$(\(command) bash load zlib/v1.3.1-1)\"; echo \"zlib=$ZLIB_ROOT\""], environment: environment)
+            #expect(zlib.text.contains("zlib=\(site.area)/\(Self.arch)/zlib/v1.3.1-1"), "\(command): \(zlib.text) \(zlib.stderr)")
         }
         absent("module load")
 
@@ -120,6 +123,7 @@ import TestSupport
         absent("packmand /v1/env")
     }
 
+    /// Checked with the one-line wiring applied locally (passes); enable it with the wiring.
     @Test(.disabled("until the install pipeline calls SoftwareArea.environmentManifest(forStagedPackage:key:) before the rename (lead's wiring)"))
     func anInitShOutsideTheGrammarIsRefusedAtInstallAndTheAreaUnchanged() throws {
         let site = try Self.site("refused")
