@@ -45,13 +45,15 @@ public struct EnvironmentArea: Sendable {
     public let root: URL
     public let architecture: Architecture
 
+    /// `<root>/<arch>`, what aliBuild's init.sh reaches as `$WORK_DIR/$ALIBUILD_ARCH_PREFIX`.
+    public let packagesDirectory: URL
+
     public init(root: URL, architecture: Architecture) {
         self.root = root.standardizedFileURL
         self.architecture = architecture
+        packagesDirectory = URL(fileURLWithPath: self.root.path + "/" + architecture.rawValue, isDirectory: true)
     }
 
-    /// `<root>/<arch>`, what aliBuild's init.sh reaches as `$WORK_DIR/$ALIBUILD_ARCH_PREFIX`.
-    public var packagesDirectory: URL { root.appendingPathComponent(architecture.rawValue) }
     /// `<root>/<arch>/Modules/modulefiles`: the MODULEPATH entry of the area.
     public var modulePath: URL { packagesDirectory.appendingPathComponent("Modules/modulefiles") }
 
@@ -89,12 +91,13 @@ public struct EnvironmentArea: Sendable {
 
     /// The package in `<arch>/<name>/<folder>` if it is a complete install tree (not a symlink).
     func package(name: PackageName, folder: String) -> EnvironmentPackage? {
-        let directory = packagesDirectory.appendingPathComponent(name.rawValue).appendingPathComponent(folder)
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: directory.path),
-              attributes[.type] as? FileAttributeType == .typeDirectory,
-              FileManager.default.fileExists(atPath: directory.appendingPathComponent("etc/profile.d/init.sh").path),
-              let dash = folder.lastIndex(of: "-"), dash != folder.startIndex, folder.index(after: dash) != folder.endIndex
-        else { return nil }
+        guard let dash = folder.lastIndex(of: "-"), dash != folder.startIndex, folder.index(after: dash) != folder.endIndex else { return nil }
+        // lstat/stat directly: `env` looks at every package of a closure, twice.
+        let path = packagesDirectory.path + "/" + name.rawValue + "/" + folder
+        var status = stat()
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR,
+              stat(path + "/etc/profile.d/init.sh", &status) == 0 else { return nil }
+        let directory = URL(fileURLWithPath: path, isDirectory: true)
         return EnvironmentPackage(name: name, version: String(folder[..<dash]), revision: String(folder[folder.index(after: dash)...]),
                                   directory: directory)
     }
