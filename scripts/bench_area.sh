@@ -2,10 +2,16 @@
 # Part of `make bench`: a site's everyday commands on a 100-package closure.
 #  - `install TOP` when the whole closure is already installed (what a job agent runs before
 #    every job) — ours alone: the old PackMan has no counterpart to run here;
-#  - `env TOP --shell sh` (the environment of 100 packages) against its anchor, bash sourcing
-#    TOP's init.sh (which sources the other 99), which is what aliBuild's init.sh users pay.
-# Packages: pkg000..pkg099, each requiring the previous one, published with `alien-install
-# publish` into a local repository and installed over file:// URLs.
+#  - `env TOP --shell sh` (the environment of 100 packages, computed from the packages'
+#    environment manifests; nothing runs) against its anchor, bash sourcing TOP's init.sh (which
+#    sources the other 99), which is what aliBuild's init.sh users pay; run alternately in the
+#    same run by bench_compare.py. Twice: packages with the Builder's manifest
+#    (.alien-environment.json), and the same area without them (plain aliBuild packages: each
+#    init.sh read by the strict parser on every call);
+#  - the floor: `alien-install --version` (process start, no work).
+# Packages: pkg000..pkg099, each requiring the previous one, with aliBuild's init.sh (own
+# variables, two env entries, an append_path and a prepend_path besides bin/lib), published with
+# `alien-install publish` into a local repository and installed over file:// URLs.
 # Usage: scripts/bench_area.sh [BIN_DIR]   (default .build-release/release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,13 +36,35 @@ for i in range(100):
             "dependencies": {"direct": {"build": [], "runtime": [info(i - 1)] if i else []},
                              "recursive": {"build": [], "runtime": runtime}}}
     big = name.upper()
-    init = ""
+    lines = [': "${ALIBUILD_ARCH_PREFIX:=%s}"' % arch]
+    requires = []
     if i:
-        init += '[ -n "${PKG%03d_REVISION}" ] || . "$WORK_DIR/$ALIBUILD_ARCH_PREFIX"/pkg%03d/v1-1/etc/profile.d/init.sh\n' % (i - 1, i - 1)
-    init += 'export %s_ROOT="$WORK_DIR/$ALIBUILD_ARCH_PREFIX"/%s/v1-1\nexport %s_VERSION=v1\nexport %s_REVISION=1\n' % (big, name, big, big)
-    init += 'export PATH="$%s_ROOT/bin${PATH+:$PATH}"\nexport LD_LIBRARY_PATH="$%s_ROOT/lib${LD_LIBRARY_PATH+:$LD_LIBRARY_PATH}"\n' % (big, big)
+        lines.append('[ -n "${PKG%03d_REVISION}" ] || . "$WORK_DIR/$ALIBUILD_ARCH_PREFIX"/pkg%03d/v1-1/etc/profile.d/init.sh' % (i - 1, i - 1))
+        requires = [{"name": "pkg%03d" % (i - 1), "revision": "1", "version": "v1"}]
+    hash_ = "%040x" % (i + 1)
+    lines += ['export %s_ROOT="$WORK_DIR/$ALIBUILD_ARCH_PREFIX"/%s/v1-1' % (big, name),
+              'export RECC_PREFIX_MAP="$%s_ROOT=/recc/%s_ROOT:$RECC_PREFIX_MAP"' % (big, big),
+              'export %s_VERSION=v1' % big, 'export %s_REVISION=1' % big, 'export %s_HASH=%s' % (big, hash_),
+              'export %s_COMMIT=%s' % (big, hash_[:10]),
+              'export %s_DATA="$%s_ROOT/share/data"' % (big, big), 'export %s_MOTD="${%s_ROOT}/share/motd of %s"' % (big, big, name),
+              'export MANPATH="$MANPATH:$%s_ROOT/man"' % big,
+              'export PYTHONPATH="$%s_ROOT/lib/python${PYTHONPATH+:$PYTHONPATH}"' % big,
+              'export PATH="$%s_ROOT/bin${PATH+:$PATH}"' % big,
+              'export LD_LIBRARY_PATH="$%s_ROOT/lib${LD_LIBRARY_PATH+:$LD_LIBRARY_PATH}"' % big]
+    init = "\n".join(lines) + "\n"
+    # The Builder's environment manifest of the same init.sh (canonical JSON, normal form).
+    manifest = {"append_path": [{"items": ["$%s_ROOT/man" % big], "name": "MANPATH"}], "arch": arch,
+                "env": [{"name": big + "_DATA", "value": "$%s_ROOT/share/data" % big},
+                        {"name": big + "_MOTD", "value": "$%s_ROOT/share/motd of %s" % (big, name)}],
+                "format": "alien-environment/1",
+                "package": {"commit": hash_[:10], "hash": hash_, "name": name, "revision": "1", "version": "v1"},
+                "prepend_path": [{"items": ["$%s_ROOT/lib/python" % big], "name": "PYTHONPATH"},
+                                 {"items": ["$%s_ROOT/bin" % big], "name": "PATH"},
+                                 {"items": ["$%s_ROOT/lib" % big], "name": "LD_LIBRARY_PATH"}],
+                "requires": requires}
     files = {prefix + "/.meta.json": json.dumps(meta, indent=2, sort_keys=True) + "\n",
              prefix + "/etc/profile.d/init.sh": init,
+             prefix + "/.alien-environment.json": json.dumps(manifest, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n",
              prefix + "/bin/%s-hello" % name: "#!/bin/sh\necho %s\n" % name}
     with tarfile.open(os.path.join(out, "%s-v1-1.%s.tar.gz" % (name, arch)), "w:gz") as tar:
         for path, text in sorted(files.items()):
@@ -54,23 +82,36 @@ for role in root targets snapshot timestamp; do "$BIN/alien-install" keys genera
 "$BIN/alien-install" install pkg099 --area "$WORK/area" --arch "$ARCH" --repo "file://$WORK/repo" \
   --root "$WORK/repo/metadata/1.root.json" > /dev/null
 
+# The same area as plain aliBuild packages would leave it: no manifest files.
+cp -a "$WORK/area" "$WORK/area-plain"
+find "$WORK/area-plain/$ARCH" -name .alien-environment.json -delete
+# Both give bash's environment (checked here, not only in the tests).
+for area in "$WORK/area" "$WORK/area-plain"; do
+  diff <(env -i PATH=/usr/bin:/bin HOME=/tmp bash --noprofile --norc -c 'eval "$("$1" env pkg099 --area "$2" --shell bash)"; env' \
+           _ "$BIN/alien-install" "$area" | sort | grep -v '^_=\|^SHLVL=\|^PWD=') \
+       <(env -i PATH=/usr/bin:/bin HOME=/tmp WORK_DIR="$area" ALIBUILD_ARCH_PREFIX=$ARCH bash --noprofile --norc -c \
+           ". \"$area/$ARCH/pkg099/v1-1/etc/profile.d/init.sh\"; env" | sort | grep -v '^_=\|^SHLVL=\|^PWD=')
+done
+
 results=.bench/results.jsonl
-/usr/bin/python3 - "$BIN" "$WORK" "$ARCH" "$RUNS" <<'PYTHON' | tee -a "$results"
-import json, os, statistics, subprocess, sys, time
-bin_dir, work, arch, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-def timed(command, env=None):
+# The anchor: bash sourcing the top init.sh (no `env` process after it: bash alone).
+anchor="/bin/bash --noprofile --norc -c 'export WORK_DIR=$WORK/area ALIBUILD_ARCH_PREFIX=$ARCH; . $WORK/area/$ARCH/pkg099/v1-1/etc/profile.d/init.sh'"
+/usr/bin/python3 - "$BIN" "$WORK" "$RUNS" <<'PYTHON' | tee -a "$results"
+import json, statistics, subprocess, sys, time
+bin_dir, work, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def timed(command):
     samples = []
     for _ in range(runs + 1):
         start = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         samples.append(time.perf_counter() - start)
     return statistics.median(samples[1:])
-area = work + "/area"
-noop = timed([bin_dir + "/alien-install", "install", "pkg099", "--area", area])
-ours = timed([bin_dir + "/alien-install", "env", "pkg099", "--area", area, "--shell", "sh"])
-anchor = timed(["/bin/bash", "-c", '. "$WORK_DIR/%s/pkg099/v1-1/etc/profile.d/init.sh" && env > /dev/null' % arch],
-               env=dict(os.environ, WORK_DIR=area, ALIBUILD_ARCH_PREFIX=arch))
-print(json.dumps({"label": "install of an installed 100-package closure", "a_median_s": round(noop, 5)}))
-print(json.dumps({"label": "env of a 100-package closure vs bash sourcing init.sh", "a_median_s": round(ours, 5),
-                  "b_median_s": round(anchor, 5), "ratio_b_over_a": round(anchor / ours, 2)}))
+print(json.dumps({"label": "install of an installed 100-package closure",
+                  "a_median_s": round(timed([bin_dir + "/alien-install", "install", "pkg099", "--area", work + "/area"]), 5)}))
+print(json.dumps({"label": "alien-install --version (process start, the floor)",
+                  "a_median_s": round(timed([bin_dir + "/alien-install", "--version"]), 5)}))
 PYTHON
+scripts/bench_compare.py --runs "$((RUNS * 3))" --label "env of a 100-package closure (manifests) vs bash sourcing init.sh" \
+  "$BIN/alien-install env pkg099 --area $WORK/area --shell sh" "$anchor" | tee -a "$results"
+scripts/bench_compare.py --runs "$((RUNS * 3))" --label "env of a 100-package closure (init.sh parsed) vs bash sourcing init.sh" \
+  "$BIN/alien-install env pkg099 --area $WORK/area-plain --shell sh" "$anchor" | tee -a "$results"

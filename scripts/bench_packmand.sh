@@ -34,11 +34,15 @@ def write(name, i, runtime, extra):
     meta = {"alien_install_version": "0.1.0", "architecture": arch, "defaults": "release", "package": info(name, i),
             "dependencies": {"direct": {"build": [], "runtime": runtime[-1:]}, "recursive": {"build": [], "runtime": runtime}}}
     big = name.upper()
-    init = ""
+    # aliBuild's generated init.sh grammar (what the environment is read from without running it).
+    init = ': "${ALIBUILD_ARCH_PREFIX:=%s}"\n' % arch
     if runtime:
         dep = runtime[-1]["name"]
         init += '[ -n "${%s_REVISION}" ] || . "$WORK_DIR/$ALIBUILD_ARCH_PREFIX"/%s/v1-1/etc/profile.d/init.sh\n' % (dep.upper(), dep)
-    init += 'export %s_ROOT="$WORK_DIR/$ALIBUILD_ARCH_PREFIX"/%s/v1-1\nexport PATH="$%s_ROOT/bin${PATH+:$PATH}"\n' % (big, name, big)
+    init += ('export %s_ROOT="$WORK_DIR/$ALIBUILD_ARCH_PREFIX"/%s/v1-1\nexport RECC_PREFIX_MAP="$%s_ROOT=/recc/%s_ROOT:$RECC_PREFIX_MAP"\n'
+             'export %s_VERSION=v1\nexport %s_REVISION=1\nexport %s_HASH=%040x\nexport %s_COMMIT=v1\n'
+             'export PATH="$%s_ROOT/bin${PATH+:$PATH}"\nexport LD_LIBRARY_PATH="$%s_ROOT/lib${LD_LIBRARY_PATH+:$LD_LIBRARY_PATH}"\n'
+             % (big, name, big, big, big, big, big, i + 1, big, big, big))
     files = {prefix + "/.meta.json": json.dumps(meta, indent=2, sort_keys=True).encode() + b"\n",
              prefix + "/etc/profile.d/init.sh": init.encode(), prefix + "/bin/%s-hello" % name: b"#!/bin/sh\necho hi\n"}
     files.update(extra(prefix))

@@ -25,7 +25,7 @@ public struct PackageName: Hashable, Comparable, Sendable, CustomStringConvertib
 
     /// The prefix of the variables a package exports in init.sh: `AliEn-Runtime` → `ALIEN_RUNTIME`.
     public var environmentPrefix: String {
-        rawValue.uppercased().replacingOccurrences(of: "-", with: "_")
+        String(rawValue.uppercased().map { $0 == "-" ? "_" : $0 })
     }
 
     public var description: String { rawValue }

@@ -31,6 +31,8 @@ struct PackageBuilder: Sendable {
             return .cached("store")
         }
         let start = Date()
+        // Before the build: a recipe whose environment no manifest can describe fails now.
+        _ = try InitScript.manifest(for: package, identities: identities, architecture: plan.architecture)
         try checkOutSource(package, id: id)
         try runRecipe(package, id: id, identities: identities)
         let installRoot = layout.installRoot(hash: id.hash)
@@ -91,13 +93,16 @@ struct PackageBuilder: Sendable {
         }
     }
 
-    /// init.sh with the package's own variables, provenance, the hash, a modulefile when the
-    /// recipe made none, and the relocation list.
+    /// init.sh with the package's own variables and its environment manifest
+    /// (`.alien-environment.json`, what sites read instead of running init.sh), provenance, the
+    /// hash, a modulefile when the recipe made none, and the relocation list.
     private func finishInstallRoot(_ package: ResolvedPackage, id: PackageIdentity, identities: [PackageName: PackageIdentity],
                                    builtDir: URL, packagePath: String) throws(BuildError) {
         let initScript = try InitScript.generate(for: package, identities: identities, architecture: plan.architecture, postBuild: true)
+        let manifest = try InitScript.manifest(for: package, identities: identities, architecture: plan.architecture)
         try makeDirectory(builtDir.appendingPathComponent("etc/profile.d"))
         try write(initScript + "\n", to: builtDir.appendingPathComponent("etc/profile.d/init.sh"))
+        try write(String(decoding: manifest.jsonBytes, as: UTF8.self) + "\n", to: builtDir.appendingPathComponent(EnvironmentManifest.fileName))
         try write(Provenance.json(package, id: id, plan: plan, identities: identities), to: builtDir.appendingPathComponent(".meta.json"))
         try write(id.hash + "\n", to: builtDir.appendingPathComponent(".build-hash"))
         let modulefile = builtDir.appendingPathComponent("etc/modulefiles/\(id.name)")

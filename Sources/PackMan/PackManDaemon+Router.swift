@@ -142,8 +142,7 @@ extension PackManDaemon {
             do {
                 let requests = try EnvironmentRequest.parse([list])
                 let selected = try environment.resolve(requests)
-                _ = try environment.closure(of: selected)
-                let changes = try EnvironmentLoader().changes(area: environment, packages: selected, base: ["PATH": "/usr/bin:/bin"])
+                let changes = try environment.changes(of: selected, base: ["PATH": "/usr/bin:/bin"])
                 for package in selected {
                     if let key = self.area.installed(matching: try PackageID(parsing: package.moduleName)).first?.key { self.area.touch(key) }
                 }
@@ -152,6 +151,7 @@ extension PackManDaemon {
                 switch error {
                 case .badPackageArgument: throw APIError(.badRequest, error.description)
                 case .notInstalled, .missingDependency: throw APIError(.notFound, error.description)
+                case .manifest: throw APIError(.unprocessableContent, error.description)
                 default: throw APIError(.internalServerError, error.description)
                 }
             }

@@ -32,20 +32,17 @@ public enum Alienv {
     }
 
     /// The changes `enter` makes: the packages' environment plus the markers that refuse nesting.
-    public static func enterChanges(area: EnvironmentArea, packages: [EnvironmentPackage], environment: [String: String],
-                                    loader: EnvironmentLoader = EnvironmentLoader()) throws(EnvironmentError) -> EnvironmentChanges {
+    public static func enterChanges(area: EnvironmentArea, packages: [EnvironmentPackage], environment: [String: String]) throws(EnvironmentError) -> EnvironmentChanges {
         try checkNotNested(environment)
-        var changes = try load(area: area, packages: packages, environment: environment, loader: loader)
+        var changes = try load(area: area, packages: packages, environment: environment)
         changes.values[enteredVariable] = packages.map(\.moduleName).joined(separator: ":")
         changes.values[levelVariable] = "1"
         return changes
     }
 
     /// `alienv load`: the packages' environment over the current one, and the loaded set updated.
-    public static func load(area: EnvironmentArea, packages: [EnvironmentPackage], environment: [String: String],
-                            loader: EnvironmentLoader = EnvironmentLoader()) throws(EnvironmentError) -> EnvironmentChanges {
-        _ = try area.closure(of: packages)
-        var changes = try loader.changes(area: area, packages: packages, base: environment)
+    public static func load(area: EnvironmentArea, packages: [EnvironmentPackage], environment: [String: String]) throws(EnvironmentError) -> EnvironmentChanges {
+        var changes = try area.changes(of: packages, base: environment)
         var saved = savedValues(in: environment)
         for name in Set(changes.values.keys).union(changes.removed) where saved[name] == nil {
             saved[name] = .some(environment[name])
@@ -59,8 +56,7 @@ public enum Alienv {
 
     /// `alienv unload`: restores what the loads changed, then loads the modules that remain.
     /// Requests name loaded modules (`Pkg`, `Pkg/Ver-Rev`, `VO_ALICE@Pkg::Ver`).
-    public static func unload(area: EnvironmentArea, requests: [PackageID], environment: [String: String],
-                              loader: EnvironmentLoader = EnvironmentLoader()) throws(EnvironmentError) -> EnvironmentChanges {
+    public static func unload(area: EnvironmentArea, requests: [PackageID], environment: [String: String]) throws(EnvironmentError) -> EnvironmentChanges {
         let modules = loaded(in: environment)
         var remaining = modules
         for request in requests {
@@ -85,7 +81,7 @@ public enum Alienv {
             let packages = try area.resolve(remaining.map { module throws(EnvironmentError) in
                 do { return try PackageID(parsing: module) } catch { throw .badPackageArgument(module, reason: "\(error)") }
             })
-            final = try load(area: area, packages: packages, environment: base, loader: loader).applied(to: base)
+            final = try load(area: area, packages: packages, environment: base).applied(to: base)
         }
         var changes = EnvironmentChanges.diff(before: environment, after: final)
         // diff keeps our own values; the loaded set is exactly what remains.
@@ -132,21 +128,16 @@ public enum Alienv {
         public var failure: String?
     }
 
-    /// `alienv checkenv`: loads each package on its own and reports those that fail
-    /// (missing dependencies, init.sh errors or output on stderr).
-    public static func checkenv(area: EnvironmentArea, packages: [EnvironmentPackage], environment: [String: String],
-                                loader: EnvironmentLoader = EnvironmentLoader()) -> [Check] {
+    /// `alienv checkenv`: computes each package's environment on its own and reports those that
+    /// fail (missing dependencies, an unreadable manifest, an init.sh outside the grammar, a
+    /// package installed without an environment).
+    public static func checkenv(area: EnvironmentArea, packages: [EnvironmentPackage], environment: [String: String]) -> [Check] {
         packages.map { package in
-            do {
-                _ = try area.closure(of: [package])
-                let run = try loader.run(area: area, groups: [[package.initScript]], base: environment, presetWorkDir: false)
-                let stderr = run.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
-                if run.status != 0 || !stderr.isEmpty {
-                    return Check(package: package.moduleName, failure: "init.sh: exit status \(run.status)\(stderr.isEmpty ? "" : ", \(stderr)")")
-                }
+            do throws(EnvironmentError) {
+                _ = try area.changes(of: [package], base: environment)
                 return Check(package: package.moduleName, failure: nil)
             } catch {
-                return Check(package: package.moduleName, failure: "\(error)")
+                return Check(package: package.moduleName, failure: error.description)
             }
         }
     }

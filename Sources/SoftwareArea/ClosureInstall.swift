@@ -239,7 +239,7 @@ struct ClosureInstall: Sendable {
 
 extension SoftwareArea {
     /// The blocking end of staging: the tree's layout checked, relocation (confined to the
-    /// package), the install record (files hashed while extracted; only relocated ones read
+    /// package), the environment manifest (`.alien-environment.json`), the install record (files hashed while extracted; only relocated ones read
     /// again), and the tree's data written back. Returns the unpacked package directory.
     func finishStage(_ package: PackageTarget, summary: ExtractionSummary, unpackRoot: String) throws(SoftwareAreaError) -> String {
         let key = package.key
@@ -256,6 +256,8 @@ extension SoftwareArea {
         } catch {
             throw .relocation(package: key.description, reason: error.description)
         }
+        // Its environment as data, before it becomes visible: nothing of the package ever runs.
+        _ = try environmentManifest(forStagedPackage: unpacked, key: key)
         var known: [String: ExtractedFile] = [:]
         let inside = relative + "/"
         for (path, file) in summary.digests where path.hasPrefix(inside) { known[String(path.dropFirst(inside.count))] = file }

@@ -30,30 +30,6 @@ public struct EnvironmentPackage: Hashable, Sendable, Comparable, CustomStringCo
         if byVersion != .orderedSame { return byVersion == .orderedAscending }
         return VersionOrder.compare(lhs.revision, rhs.revision) == .orderedAscending
     }
-
-    /// The dependencies whose init.sh this package's init.sh sources, as aliBuild writes them:
-    /// `[ -n "${DEP_REVISION}" ] || . "$WORK_DIR/$ALIBUILD_ARCH_PREFIX"/Dep/Ver-Rev/etc/profile.d/init.sh`.
-    public func sourcedDependencies() throws(EnvironmentError) -> [(name: String, versionRevision: String)] {
-        let text: String
-        do { text = try String(contentsOf: initScript, encoding: .utf8) } catch {
-            throw .io(path: initScript.path, reason: "cannot read init.sh: \(error.localizedDescription)")
-        }
-        let marker = "\"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/"
-        var result: [(String, String)] = []
-        for line in text.split(separator: "\n") {
-            guard line.hasPrefix("[ -n "), let range = line.range(of: marker) else { continue }
-            let parts = line[range.upperBound...].split(separator: "/").map { Self.unquote(String($0)) }
-            guard parts.count >= 4, parts.suffix(3) == ["etc", "profile.d", "init.sh"] else { continue }
-            result.append((parts[0], parts[1]))
-        }
-        return result
-    }
-
-    /// Python's `shlex.quote` output back to text (aliBuild quotes names only when needed).
-    static func unquote(_ text: String) -> String {
-        guard text.hasPrefix("'"), text.hasSuffix("'"), text.count >= 2 else { return text }
-        return String(text.dropFirst().dropLast()).replacingOccurrences(of: "'\"'\"'", with: "'")
-    }
 }
 
 /// Natural ordering of version texts: digit runs compare as numbers (`v5-09-10` > `v5-09-9`).
@@ -69,13 +45,15 @@ public struct EnvironmentArea: Sendable {
     public let root: URL
     public let architecture: Architecture
 
+    /// `<root>/<arch>`, what aliBuild's init.sh reaches as `$WORK_DIR/$ALIBUILD_ARCH_PREFIX`.
+    public let packagesDirectory: URL
+
     public init(root: URL, architecture: Architecture) {
         self.root = root.standardizedFileURL
         self.architecture = architecture
+        packagesDirectory = URL(fileURLWithPath: self.root.path + "/" + architecture.rawValue, isDirectory: true)
     }
 
-    /// `<root>/<arch>`, what aliBuild's init.sh reaches as `$WORK_DIR/$ALIBUILD_ARCH_PREFIX`.
-    public var packagesDirectory: URL { root.appendingPathComponent(architecture.rawValue) }
     /// `<root>/<arch>/Modules/modulefiles`: the MODULEPATH entry of the area.
     public var modulePath: URL { packagesDirectory.appendingPathComponent("Modules/modulefiles") }
 
@@ -88,13 +66,19 @@ public struct EnvironmentArea: Sendable {
     /// Every complete package of the area (a folder with `etc/profile.d/init.sh`), sorted.
     /// Symlinks (`latest`), hidden folders (stage directories) and `Modules` are skipped.
     public func installed() throws(EnvironmentError) -> [EnvironmentPackage] {
+        try installed(named: nil)
+    }
+
+    /// The complete packages of one name (all names when nil), sorted.
+    func installed(named only: PackageName?) throws(EnvironmentError) -> [EnvironmentPackage] {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: packagesDirectory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw .noArea(path: root.path, reason: "no folder \(architecture.rawValue) (no packages for this architecture)")
         }
         var result: [EnvironmentPackage] = []
-        for nameText in (try? manager.contentsOfDirectory(atPath: packagesDirectory.path)) ?? [] {
+        let names = only.map { [$0.rawValue] } ?? ((try? manager.contentsOfDirectory(atPath: packagesDirectory.path)) ?? [])
+        for nameText in names {
             guard !nameText.hasPrefix("."), nameText != "Modules", let name = try? PackageName(nameText) else { continue }
             let packageFolder = packagesDirectory.appendingPathComponent(nameText)
             for entry in (try? manager.contentsOfDirectory(atPath: packageFolder.path)) ?? [] {
@@ -107,12 +91,13 @@ public struct EnvironmentArea: Sendable {
 
     /// The package in `<arch>/<name>/<folder>` if it is a complete install tree (not a symlink).
     func package(name: PackageName, folder: String) -> EnvironmentPackage? {
-        let directory = packagesDirectory.appendingPathComponent(name.rawValue).appendingPathComponent(folder)
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: directory.path),
-              attributes[.type] as? FileAttributeType == .typeDirectory,
-              FileManager.default.fileExists(atPath: directory.appendingPathComponent("etc/profile.d/init.sh").path),
-              let dash = folder.lastIndex(of: "-"), dash != folder.startIndex, folder.index(after: dash) != folder.endIndex
-        else { return nil }
+        guard let dash = folder.lastIndex(of: "-"), dash != folder.startIndex, folder.index(after: dash) != folder.endIndex else { return nil }
+        // lstat/stat directly: `env` looks at every package of a closure, twice.
+        let path = packagesDirectory.path + "/" + name.rawValue + "/" + folder
+        var status = stat()
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR,
+              stat(path + "/etc/profile.d/init.sh", &status) == 0 else { return nil }
+        let directory = URL(fileURLWithPath: path, isDirectory: true)
         return EnvironmentPackage(name: name, version: String(folder[..<dash]), revision: String(folder[folder.index(after: dash)...]),
                                   directory: directory)
     }
@@ -120,7 +105,7 @@ public struct EnvironmentArea: Sendable {
     /// The installed package a request means: an exact `Version` or `Version-Rev`, or the newest
     /// for `Pkg` and `Pkg::latest`.
     public func resolve(_ request: PackageID) throws(EnvironmentError) -> EnvironmentPackage {
-        let candidates = try installed().filter { $0.name == request.name }
+        let candidates = try installed(named: request.name)
         let matching = candidates.filter { request.version.matches(version: $0.version, revision: $0.revision) }
         guard let newest = matching.max() else {
             throw .notInstalled(request: request.moduleName, area: packagesDirectory.path, installed: candidates.map(\.moduleName))
@@ -138,24 +123,30 @@ public struct EnvironmentArea: Sendable {
         return result
     }
 
-    /// The packages and everything their init.sh sources, dependencies first; a missing
-    /// dependency is an error naming it.
+    /// The packages and everything their init.sh sources (their manifests' `requires`),
+    /// dependencies first; a missing dependency is an error naming it.
     public func closure(of packages: [EnvironmentPackage]) throws(EnvironmentError) -> [EnvironmentPackage] {
+        try closure(of: packages, cache: ManifestCache())
+    }
+
+    func closure(of packages: [EnvironmentPackage], cache: ManifestCache) throws(EnvironmentError) -> [EnvironmentPackage] {
         var ordered: [EnvironmentPackage] = []
         var seen: Set<String> = []
-        func visit(_ package: EnvironmentPackage) throws(EnvironmentError) {
+        func visit(_ package: EnvironmentPackage, depth: Int) throws(EnvironmentError) {
             guard seen.insert(package.moduleName).inserted else { return }
-            for dependency in try package.sourcedDependencies() {
-                let path = packagesDirectory.appendingPathComponent("\(dependency.name)/\(dependency.versionRevision)/etc/profile.d/init.sh")
-                guard let name = try? PackageName(dependency.name),
-                      let found = self.package(name: name, folder: dependency.versionRevision) else {
-                    throw .missingDependency(package: package.moduleName, dependency: "\(dependency.name)/\(dependency.versionRevision)", path: path.path)
+            guard depth < EnvironmentEvaluation.maximumDepth else {
+                throw .manifest(.evaluation(package: package.moduleName, reason: "dependencies nested deeper than \(EnvironmentEvaluation.maximumDepth)"))
+            }
+            for dependency in try cache.manifest(of: package).requires {
+                guard let found = self.package(name: dependency.name, folder: dependency.folder) else {
+                    let path = packagesDirectory.appendingPathComponent("\(dependency.moduleName)/etc/profile.d/init.sh")
+                    throw .missingDependency(package: package.moduleName, dependency: dependency.moduleName, path: path.path)
                 }
-                try visit(found)
+                try visit(found, depth: depth + 1)
             }
             ordered.append(package)
         }
-        for package in packages { try visit(package) }
+        for package in packages { try visit(package, depth: 0) }
         return ordered
     }
 }

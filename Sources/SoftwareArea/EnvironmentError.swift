@@ -1,3 +1,4 @@
+import AlienModel
 import Foundation
 
 /// Why an environment could not be computed, printed or entered. Every case names the package,
@@ -11,8 +12,9 @@ public enum EnvironmentError: Error, Equatable, Sendable, CustomStringConvertibl
     case missingDependency(package: String, dependency: String, path: String)
     /// The area has no `<arch>` folder, or the architecture could not be chosen.
     case noArea(path: String, reason: String)
-    /// bash could not be started, or sourcing the init.sh files failed.
-    case scriptFailed(packages: [String], status: Int32, stderr: String)
+    /// A package's environment could not be read (its manifest, or its init.sh outside the
+    /// grammar) or computed.
+    case manifest(EnvironmentManifestError)
     /// A file of the area could not be read or written.
     case io(path: String, reason: String)
     /// Already inside an environment entered by `enter` (or by aliBuild's `alienv enter`).
@@ -31,10 +33,8 @@ public enum EnvironmentError: Error, Equatable, Sendable, CustomStringConvertibl
             return "\(package) needs \(dependency), which is not installed (missing \(path))"
         case let .noArea(path, reason):
             return "software area \(path): \(reason)"
-        case let .scriptFailed(packages, status, stderr):
-            let detail = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
-            return "loading the environment of \(packages.joined(separator: ", ")) failed (bash exit status \(status))"
-                + (detail.isEmpty ? "" : ": \(detail)")
+        case let .manifest(error):
+            return error.description
         case let .io(path, reason):
             return "\(path): \(reason)"
         case let .nestedEnter(loaded):

@@ -8,11 +8,12 @@ import Foundation
 public enum Modulefiles {
     /// Where a modulefile's content comes from.
     public enum Source: Sendable {
-        /// Derived from the package's init.sh (its own changes over those of the init.sh files it
-        /// sources): `module load` gives exactly what `alien-install env` gives. The default.
+        /// Derived from the package's environment manifest (its own changes over those of the
+        /// packages it sources; nothing runs): `module load` gives exactly what
+        /// `alien-install env` gives. The default.
         case initScript
         /// The package's own `etc/modulefiles/<Name>` (aliBuild's layout) with `$::env(BASEDIR)`
-        /// replaced by the area's `<root>/<arch>`; derived from init.sh when the package has none.
+        /// replaced by the area's `<root>/<arch>`; derived from the manifest when the package has none.
         case packageFirst
     }
 
@@ -24,9 +25,8 @@ public enum Modulefiles {
     /// Writes (or rewrites, when its text changed) the modulefile of an installed package.
     /// The install pipeline calls this once a package is visible in the area.
     @discardableResult
-    public static func write(for package: EnvironmentPackage, in area: EnvironmentArea, source: Source = .initScript,
-                             loader: EnvironmentLoader = EnvironmentLoader()) throws(EnvironmentError) -> URL {
-        let text = try self.text(for: package, in: area, source: source, loader: loader)
+    public static func write(for package: EnvironmentPackage, in area: EnvironmentArea, source: Source = .initScript) throws(EnvironmentError) -> URL {
+        let text = try self.text(for: package, in: area, source: source)
         let destination = path(for: package, in: area)
         try writeAtomically(text, to: destination)
         return destination
@@ -50,13 +50,12 @@ public enum Modulefiles {
 
     /// Writes the modulefile of every installed package and removes modulefiles whose package
     /// is gone. A package whose modulefile cannot be made is reported, the others still written.
-    public static func regenerateAll(area: EnvironmentArea, source: Source = .initScript,
-                                     loader: EnvironmentLoader = EnvironmentLoader()) throws(EnvironmentError) -> Report {
+    public static func regenerateAll(area: EnvironmentArea, source: Source = .initScript) throws(EnvironmentError) -> Report {
         var report = Report()
         let packages = try area.installed()
         for package in packages {
             do {
-                try write(for: package, in: area, source: source, loader: loader)
+                try write(for: package, in: area, source: source)
                 report.written.append(package.moduleName)
             } catch {
                 report.failed[package.moduleName] = error.description
@@ -78,13 +77,12 @@ public enum Modulefiles {
     }
 
     /// The modulefile text for a package.
-    public static func text(for package: EnvironmentPackage, in area: EnvironmentArea, source: Source = .initScript,
-                            loader: EnvironmentLoader = EnvironmentLoader()) throws(EnvironmentError) -> String {
+    public static func text(for package: EnvironmentPackage, in area: EnvironmentArea, source: Source = .initScript) throws(EnvironmentError) -> String {
         if source == .packageFirst {
             let own = package.directory.appendingPathComponent("etc/modulefiles/\(package.name.rawValue)")
             if let text = try? String(contentsOf: own, encoding: .utf8) { return try rewriteBaseDirectory(text, package: package, area: area) }
         }
-        return try derive(for: package, in: area, loader: loader)
+        return try derive(for: package, in: area)
     }
 
     /// aliBuild's modulefile with the area's `<root>/<arch>` in place of `$::env(BASEDIR)`, and

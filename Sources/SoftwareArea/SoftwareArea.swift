@@ -27,14 +27,18 @@ public struct SoftwareArea: Sendable {
         /// CAs trusted for an https repository besides the system's (config keys `ca_path`, a
         /// hashed directory, and `ca_file`, a PEM file); unset fields fall back to `$X509_CERT_DIR`.
         public var authorities: CertificateAuthorities
+        /// Install packages whose init.sh the strict parser refuses, without an environment
+        /// (config key `allow_unparsed_init`; the admin's explicit opt-in, never run).
+        public var allowUnparsedInit: Bool
 
         public init(repository: String? = nil, arch: String? = nil, mirrors: [String] = [], peers: [String] = [],
-                    authorities: CertificateAuthorities = CertificateAuthorities()) {
+                    authorities: CertificateAuthorities = CertificateAuthorities(), allowUnparsedInit: Bool = false) {
             self.repository = repository
             self.arch = arch
             self.mirrors = mirrors
             self.peers = peers
             self.authorities = authorities
+            self.allowUnparsedInit = allowUnparsedInit
         }
     }
 
@@ -80,7 +84,8 @@ public struct SoftwareArea: Sendable {
         var configuration = try loadConfiguration(probe.config)
         let given = Configuration(repository: repository ?? configuration.repository, arch: arch ?? configuration.arch ?? defaultArch(),
                                   mirrors: mirrors ?? configuration.mirrors, peers: configuration.peers,
-                                  authorities: authorities.map { $0.or(configuration.authorities) } ?? configuration.authorities)
+                                  authorities: authorities.map { $0.or(configuration.authorities) } ?? configuration.authorities,
+                                  allowUnparsedInit: configuration.allowUnparsedInit)
         guard let chosenArch = given.arch, !chosenArch.isEmpty, !chosenArch.contains("/") else {
             throw .invalidArgument(name: "--arch", expected: "an architecture such as slc9_x86-64", got: given.arch ?? "")
         }
@@ -225,6 +230,7 @@ public struct SoftwareArea: Sendable {
         }
         if case let .string(path)? = object["ca_path"] { configuration.authorities.path = path }
         if case let .string(file)? = object["ca_file"] { configuration.authorities.file = file }
+        if case let .bool(flag)? = object[allowUnparsedInitKey] { configuration.allowUnparsedInit = flag }
         return configuration
     }
 
@@ -236,6 +242,7 @@ public struct SoftwareArea: Sendable {
         if !configuration.peers.isEmpty { object["peers"] = .array(configuration.peers.map { .string($0) }) }
         if let path = configuration.authorities.path { object["ca_path"] = .string(path) }
         if let file = configuration.authorities.file { object["ca_file"] = .string(file) }
+        if configuration.allowUnparsedInit { object[allowUnparsedInitKey] = .bool(true) }
         return .object(object)
     }
 }

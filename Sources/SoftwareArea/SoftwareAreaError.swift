@@ -31,6 +31,9 @@ public enum SoftwareAreaError: Error, Hashable, Sendable, CustomStringConvertibl
     case badFile(path: String, reason: String)
     /// A malformed argument (size, ttl, holder).
     case invalidArgument(name: String, expected: String, got: String)
+    /// The package's environment manifest is invalid, or its init.sh is outside the grammar the
+    /// strict parser reads (`reason` has the file and line). Nothing of it was run.
+    case environment(package: String, reason: String)
 
     public var description: String {
         switch self {
@@ -58,6 +61,9 @@ public enum SoftwareAreaError: Error, Hashable, Sendable, CustomStringConvertibl
             "\(package): needed by installed \(by.joined(separator: ", ")); not removed (--force to remove anyway)"
         case let .badFile(path, reason): "\(path): \(reason)"
         case let .invalidArgument(name, expected, got): "\(name): expected \(expected), got '\(got)'"
+        case let .environment(package, reason):
+            "\(package): refused: its environment cannot be read without running it: \(reason) "
+                + "(init.sh is never run; \"\(SoftwareArea.allowUnparsedInitKey)\": true in .alien/config.json installs such packages without an environment)"
         }
     }
 }

@@ -132,7 +132,7 @@ struct AlienvRefresh: ParsableCommand {
         commandName: "refresh",
         abstract: "Write the modulefiles of every installed package, remove those of removed ones.")
     @OptionGroup var areaOptions: EnvironmentAreaOptions
-    @Flag(help: "Use the packages' own etc/modulefiles/<Name> where present (else derived from init.sh).")
+    @Flag(help: "Use the packages' own etc/modulefiles/<Name> where present (else derived from the environment manifests).")
     var packageModulefiles = false
     func run() throws {
         let area = try areaOptions.resolve()

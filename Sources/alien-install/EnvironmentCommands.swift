@@ -7,9 +7,11 @@ struct EnvCommand: ParsableCommand {
         commandName: "env",
         abstract: "Print the environment of installed packages as shell statements.",
         discussion: """
-            The environment is what aliBuild's etc/profile.d/init.sh of the packages (and through \
-            them of their dependencies) sets: bash sources them with WORK_DIR=<area> and \
-            ALIBUILD_ARCH_PREFIX=<arch>, and the difference to the current environment is printed. \
+            The environment is what sourcing aliBuild's etc/profile.d/init.sh of the packages (and \
+            through them of their dependencies) with WORK_DIR=<area> and ALIBUILD_ARCH_PREFIX=<arch> \
+            would set, computed from each package's environment manifest (.alien-environment.json, \
+            or its init.sh read by a strict parser): no package code runs. The difference to the \
+            current environment is printed. \
             Packages: Pkg (the newest installed), Pkg/Version-Rev, Pkg::Version, VO_ALICE@Pkg::Version, \
             or comma-separated lists. Use: eval "$(alien-install env ROOT)" (sh, bash, zsh), \
             eval `alien-install env --shell csh ROOT` (csh, tcsh), alien-install env --shell fish ROOT | source.
@@ -28,8 +30,7 @@ struct EnvCommand: ParsableCommand {
         let syntax = try shellSyntax(shell)
         let selected = try installedPackages(packages, in: area)
         let changes = try Output.run {
-            _ = try area.closure(of: selected)
-            return try EnvironmentLoader().changes(area: area, packages: selected, base: ProcessInfo.processInfo.environment)
+            return try area.changes(of: selected, base: ProcessInfo.processInfo.environment)
         }
         Output.write(syntax.render(changes))
     }
@@ -159,8 +160,7 @@ func runInEnvironment(packages: [String], command: [String], areaOptions: Enviro
     let area = try areaOptions.resolve()
     let selected = try installedPackages(packages, in: area)
     let changes = try Output.run {
-        _ = try area.closure(of: selected)
-        return try EnvironmentLoader().changes(area: area, packages: selected, base: environment)
+        return try area.changes(of: selected, base: environment)
     }
     try execute(command, environment: changes.applied(to: environment))
 }

@@ -143,8 +143,7 @@ struct JDLCommand: AsyncParsableCommand {
             let syntax = try shellSyntax(shell)
             let selected = try Output.run { try area.resolve(check.packages.entries.map(\.id)) }
             let changes = try Output.run {
-                _ = try area.closure(of: selected)
-                return try EnvironmentLoader().changes(area: area, packages: selected, base: ProcessInfo.processInfo.environment)
+                return try area.changes(of: selected, base: ProcessInfo.processInfo.environment)
             }
             Output.write(syntax.render(changes))
         }

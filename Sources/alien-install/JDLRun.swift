@@ -59,8 +59,7 @@ struct JDLJob {
             let selected = try Output.run { try environmentArea.resolve(present.roots) }
             let base = ProcessInfo.processInfo.environment.merging(["ALIEN_JOB_ID": holder]) { $1 }
             let changes = try Output.run {
-                _ = try environmentArea.closure(of: selected)
-                return try EnvironmentLoader().changes(area: environmentArea, packages: selected, base: base)
+                return try environmentArea.changes(of: selected, base: base)
             }
             let signalled = SignalForwarding.pending
             status = signalled != 0 ? 128 + signalled : try Self.spawn(program, environment: changes.applied(to: base))

@@ -66,6 +66,13 @@ import Testing
         let output = try Self.run("/bin/bash", ["-c", ". \(second.path)/slc9_x86-64/GridDemo/v1-1/etc/profile.d/init.sh && hello-grid tester"],
                                   environment: ["PATH": "/usr/bin:/bin", "WORK_DIR": second.path])
         #expect(output == "Welcome to the demo stack\nHello from the grid, tester! (libgreet 1.0)\n")
+        // Every package carries its environment manifest, which is what its init.sh says.
+        for module in ["GridDemo/v1-1", "greeter/1.0-1", "greetings-data/2026.1-1"] {
+            let installed = second.appendingPathComponent("slc9_x86-64/\(module)")
+            let manifest = try Data(contentsOf: installed.appendingPathComponent(EnvironmentManifest.fileName))
+            let initScript = try Data(contentsOf: installed.appendingPathComponent("etc/profile.d/init.sh"))
+            #expect(Array(manifest) == (try InitScriptParser.parse(Array(initScript), file: module)).jsonBytes + [0x0A], "\(module)")
+        }
 
         // A rerun takes everything as installed.
         let (rerun, _) = try Self.build(plan, workDir: first)

@@ -50,6 +50,35 @@ import Testing
         #expect(changes["GREETINGS_DATA"] as? String == "\(area.path)/\(Self.arch)/greetings-data/2026.1-1/share/greetings")
     }
 
+    /// The built demo packages carry the Builder's manifest; `env` in tcsh and fish syntax,
+    /// evaluated by those shells, gives what bash sourcing init.sh gives.
+    @Test func everyShellGetsBashsEnvironment() throws {
+        let area = try Self.area()
+        #expect(FileManager.default.fileExists(atPath: area.appendingPathComponent("\(Self.arch)/GridDemo/v1-1/.alien-environment.json").path))
+        let clean = ["PATH=/usr/bin:/bin", "HOME=/tmp", "LANG=C"]
+        let initScript = area.appendingPathComponent("\(Self.arch)/GridDemo/v1-1/etc/profile.d/init.sh").path
+        let byHand = try Interop.run(URL(fileURLWithPath: "/usr/bin/env"), ["-i"] + clean + ["/bin/bash", "--noprofile", "--norc", "-c",
+            "export WORK_DIR='\(area.path)' ALIBUILD_ARCH_PREFIX=\(Self.arch); . '\(initScript)'; env -0"])
+        var expected = Self.parseEnv0(byHand.stdout)
+        for name in ["_", "SHLVL", "PWD", "OLDPWD"] { expected[name] = nil }
+        let binary = CLITests.binary.path
+        let shells: [(String, String, [String])] = [
+            ("tcsh", "/usr/bin/tcsh", ["-f", "-c", "eval `'\(binary)' env GridDemo --area '\(area.path)' --shell tcsh`; env -0"]),
+            ("fish", "/usr/bin/fish", ["--no-config", "-c", "'\(binary)' env GridDemo --area '\(area.path)' --shell fish | source; env -0"]),
+            ("bash", "/bin/bash", ["--noprofile", "--norc", "-c", "eval \"$('\(binary)' env GridDemo --area '\(area.path)' --shell bash)\"; env -0"]),
+        ]
+        for (name, program, arguments) in shells {
+            guard FileManager.default.isExecutableFile(atPath: program) else {
+                #expect(ProcessInfo.processInfo.environment["ALIEN_REQUIRE_INTEROP"] != "1", "\(name) is required")
+                continue
+            }
+            let result = try Interop.run(URL(fileURLWithPath: "/usr/bin/env"), ["-i"] + clean + [program] + arguments)
+            #expect(result.status == 0, "\(name): \(result.stderr)")
+            let got = Self.parseEnv0(result.stdout)
+            for variable in expected.keys.sorted() { #expect(got[variable] == expected[variable], "\(name): \(variable)") }
+        }
+    }
+
     @Test func evalInBashRunsTheDemo() throws {
         let area = try Self.area()
         let binary = CLITests.binary.path

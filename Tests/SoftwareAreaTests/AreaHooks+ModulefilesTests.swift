@@ -20,7 +20,7 @@ import TestSupport
         let environmentArea = EnvironmentArea(root: URL(fileURLWithPath: fixture.areaPath()), architecture: try Architecture(AreaFixture.arch))
         let packages = try environmentArea.closure(of: try environmentArea.resolve([try PackageID(parsing: "ROOT")]))
         #expect(packages.map(\.moduleName) == ["zlib/v1.3.1-1", "xz/v5.4.6-1", "ROOT/v6-32-06-1"])
-        let changes = try EnvironmentLoader().changes(area: environmentArea, packages: packages, base: ["PATH": "/usr/bin:/bin"])
+        let changes = try environmentArea.changes(of: packages, base: ["PATH": "/usr/bin:/bin"])
         #expect(changes.values["ROOT_ROOT"] == "\(fixture.areaPath())/\(AreaFixture.arch)/ROOT/v6-32-06-1")
         #expect(changes.values["PATH"]?.hasPrefix("\(fixture.areaPath())/\(AreaFixture.arch)/ROOT/v6-32-06-1/bin:") == true)
 

@@ -11,11 +11,14 @@ enum EnvironmentFixture {
         var version: String
         var revision = "1"
         var requires: [Package] = []
-        /// Extra init.sh lines (after the `_ROOT`/`_VERSION` exports).
+        /// Extra init.sh lines (env / append_path lines, after the package's own variables).
         var extra: [String] = []
+        /// prepend_path lines before the `bin`/`lib` ones (`export K="…${K+:$K}"`).
+        var prepend: [String] = []
 
         var prefix: String { name.uppercased().replacingOccurrences(of: "-", with: "_") }
 
+        /// init.sh in aliBuild's generated grammar.
         var initScript: String {
             var lines = [": \"${ALIBUILD_ARCH_PREFIX:=\(EnvironmentFixture.arch)}\""]
             for dependency in requires {
@@ -23,9 +26,12 @@ enum EnvironmentFixture {
             }
             lines += [
                 "export \(prefix)_ROOT=\"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/\(name)/\(version)-\(revision)",
+                "export RECC_PREFIX_MAP=\"$\(prefix)_ROOT=/recc/\(prefix)_ROOT:$RECC_PREFIX_MAP\"",
                 "export \(prefix)_VERSION=\(version)",
                 "export \(prefix)_REVISION=\(revision)",
-            ] + extra + [
+                "export \(prefix)_HASH=0123456789abcdef\(prefix.count)",
+                "export \(prefix)_COMMIT=v\(version.count)",
+            ] + extra + prepend + [
                 "export PATH=\"$\(prefix)_ROOT/bin${PATH+:$PATH}\"",
                 "export LD_LIBRARY_PATH=\"$\(prefix)_ROOT/lib${LD_LIBRARY_PATH+:$LD_LIBRARY_PATH}\"",
             ]
@@ -55,6 +61,7 @@ enum EnvironmentFixture {
     static let zlib = Package(name: "zlib", version: "v1.3.1")
     static let root = Package(name: "ROOT", version: "v6-32-06", requires: [zlib], extra: [
         "export ROOTSYS=\"$ROOT_ROOT\"",
+    ], prepend: [
         "export ROOT_INCLUDE_PATH=\"$ROOT_ROOT/include${ROOT_INCLUDE_PATH+:$ROOT_INCLUDE_PATH}\"",
     ])
     static let aliRoot = Package(name: "AliRoot", version: "v5-09-59", requires: [root, zlib])

@@ -2,8 +2,10 @@ import AlienModel
 import Foundation
 import SoftwareArea
 import Testing
+import TestSupport
 
-/// Environment Modules and Lmod load our modulefiles and set what `alien-install env` sets.
+/// Environment Modules and Lmod load our modulefiles and set what `alien-install env` sets
+/// (and what bash sourcing init.sh sets).
 @Suite struct ModulefilesModuleToolsTests {
     typealias F = EnvironmentFixture
 
@@ -63,9 +65,11 @@ import Testing
         #expect(report.failed.isEmpty)
         for request in [["AliRoot"], ["ROOT"], ["zlib", "ROOT"]] {
             let packages = try area.resolve(EnvironmentRequest.parse(request))
-            let ours = try EnvironmentLoader().changes(area: area, packages: packages, base: F.baseEnvironment).applied(to: F.baseEnvironment)
+            let ours = try area.changes(of: packages, base: F.baseEnvironment).applied(to: F.baseEnvironment)
+            let bash = try BashEnvironmentReference().changes(area: area, packages: packages, base: F.baseEnvironment).applied(to: F.baseEnvironment)
             let theirs = try load(tool, modules: packages.map(\.moduleName), area: area)
             #expect(relevant(theirs) == relevant(ours), "\(tool.name) loading \(request)")
+            #expect(relevant(bash) == relevant(ours), "bash sourcing \(request)")
             #expect(relevant(theirs)["ROOT_ROOT"] == area.packagesDirectory.path + "/ROOT/v6-32-06-1")
         }
     }

@@ -96,20 +96,30 @@ public struct FixturePackage: Sendable {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
-    /// `etc/profile.d/init.sh` in aliBuild's shape: the direct runtime and build requirements' init.sh
-    /// first (guarded by their `_REVISION`), then `<NAME>_ROOT`/`_VERSION`/`_REVISION` and `bin`
-    /// on PATH — what the environment commands and modulefiles read.
-    public func initScript() -> String {
+    /// Replaces the generated init.sh when set (hostile or hand-written packages).
+    public var initScriptOverride: String?
+
+    /// `etc/profile.d/init.sh` exactly in aliBuild's generated grammar (build.py
+    /// `generate_initdotsh`): the direct runtime and build requirements' init.sh first (guarded
+    /// by their `_REVISION`), then the package's own variables and `bin`/`lib` in front of
+    /// `PATH`/`LD_LIBRARY_PATH` — what the environment commands and modulefiles read.
+    public func initScript(arch: String = "slc9_x86-64") -> String {
+        if let initScriptOverride { return initScriptOverride }
         func prefix(_ name: String) -> String { name.uppercased().replacingOccurrences(of: "-", with: "_") }
-        var lines = (requires + buildRequires).map {
+        var lines = [": \"${ALIBUILD_ARCH_PREFIX:=\(arch)}\""]
+        lines += (requires + buildRequires).map {
             "[ -n \"${\(prefix($0.name))_REVISION}\" ] || . \"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/\($0.name)/\($0.version)-\($0.revision)/etc/profile.d/init.sh"
         }
         let big = prefix(name)
         lines += [
             "export \(big)_ROOT=\"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/\(name)/\(version)-\(revision)",
+            "export RECC_PREFIX_MAP=\"$\(big)_ROOT=/recc/\(big)_ROOT:$RECC_PREFIX_MAP\"",
             "export \(big)_VERSION=\(version)",
             "export \(big)_REVISION=\(revision)",
+            "export \(big)_HASH=\(hash)",
+            "export \(big)_COMMIT=\(hash.prefix(12))",
             "export PATH=\"$\(big)_ROOT/bin${PATH+:$PATH}\"",
+            "export LD_LIBRARY_PATH=\"$\(big)_ROOT/lib${LD_LIBRARY_PATH+:$LD_LIBRARY_PATH}\"",
         ]
         return lines.joined(separator: "\n") + "\n"
     }
@@ -124,7 +134,7 @@ public struct FixturePackage: Sendable {
         try metaJSON(arch: arch).write(to: prefix.appendingPathComponent(".meta.json"), atomically: false, encoding: .utf8)
         try payload.write(to: prefix.appendingPathComponent("share/payload.txt"), atomically: false, encoding: .utf8)
         try FileManager.default.createDirectory(at: prefix.appendingPathComponent("etc/profile.d"), withIntermediateDirectories: true)
-        try initScript().write(to: prefix.appendingPathComponent("etc/profile.d/init.sh"), atomically: false, encoding: .utf8)
+        try initScript(arch: arch).write(to: prefix.appendingPathComponent("etc/profile.d/init.sh"), atomically: false, encoding: .utf8)
         if blobSize > 0 {
             var generator = SystemRandomNumberGenerator()
             let blob = (0..<blobSize).map { _ in UInt8.random(in: 0...255, using: &generator) }

@@ -1,8 +1,18 @@
 import Foundation
+import SoftwareArea
 
-/// Runs aliBuild's init.sh files in `bash` and reads the environment before and after
+/// The reference for the manifest differential (tests only: the product never runs init.sh):
+/// runs aliBuild's init.sh files in `bash` and reads the environment before and after
 /// (`env -0`), exactly as `WORK_DIR=<area> ALIBUILD_ARCH_PREFIX=<arch> . init.sh` would set it.
-public struct EnvironmentLoader: Sendable {
+public struct BashEnvironmentReference: Sendable {
+    /// bash failed to start or an init.sh failed.
+    public struct Failure: Error, CustomStringConvertible {
+        public var packages: [String]
+        public var status: Int32
+        public var stderr: String
+        public var description: String { "sourcing the init.sh of \(packages.joined(separator: ", ")) failed (bash exit status \(status)): \(stderr)" }
+    }
+
     public var bash: String
 
     public init(bash: String = "/bin/bash") { self.bash = bash }
@@ -18,10 +28,10 @@ public struct EnvironmentLoader: Sendable {
     /// `WORK_DIR` and `ALIBUILD_ARCH_PREFIX` are set as aliBuild's alienv sets them and are part of
     /// the changes.
     public func changes(area: EnvironmentArea, packages: [EnvironmentPackage],
-                        base: [String: String]) throws(EnvironmentError) -> EnvironmentChanges {
+                        base: [String: String]) throws -> EnvironmentChanges {
         let run = try self.run(area: area, groups: [packages.map(\.initScript)], base: base, presetWorkDir: false)
         guard run.status == 0, run.snapshots.count == 2 else {
-            throw .scriptFailed(packages: packages.map(\.moduleName), status: run.status, stderr: run.stderr)
+            throw Failure(packages: packages.map(\.moduleName), status: run.status, stderr: run.stderr)
         }
         return EnvironmentChanges.diff(before: run.snapshots[0], after: run.snapshots[1])
     }
@@ -30,10 +40,10 @@ public struct EnvironmentLoader: Sendable {
     /// before the first and after each group. With `presetWorkDir`, `WORK_DIR` and
     /// `ALIBUILD_ARCH_PREFIX` are set before the first snapshot (so they are not part of any change).
     public func run(area: EnvironmentArea, groups: [[URL]], base: [String: String],
-                    presetWorkDir: Bool) throws(EnvironmentError) -> Run {
+                    presetWorkDir: Bool) throws -> Run {
         let script = """
             exec 3>&1 1>&2
-            __alien_snap() { env -0 >&3; printf '\\0' >&3; }
+            __alien_snap() { /usr/bin/env -0 >&3; printf '\\0' >&3; }
             __alien_work_dir=$1; __alien_arch=$2; __alien_preset=$3; shift 3
             if [ "$__alien_preset" = 1 ]; then export WORK_DIR="$__alien_work_dir" ALIBUILD_ARCH_PREFIX="$__alien_arch"; fi
             __alien_snap
@@ -60,9 +70,9 @@ public struct EnvironmentLoader: Sendable {
         process.standardOutput = out
         process.standardError = err
         do { try process.run() } catch {
-            throw .scriptFailed(packages: [], status: -1, stderr: "cannot start \(bash): \(error.localizedDescription)")
+            throw Failure(packages: [], status: -1, stderr: "cannot start \(bash): \(error.localizedDescription)")
         }
-        let errorBox = DataBox()
+        let errorBox = ReferenceDataBox()
         let reader = Thread { errorBox.set(err.fileHandleForReading.readDataToEndOfFile()) }
         reader.start()
         let output = out.fileHandleForReading.readDataToEndOfFile()
@@ -72,7 +82,7 @@ public struct EnvironmentLoader: Sendable {
     }
 
     /// `K=V\0K=V\0\0K=V\0\0` → one dictionary per snapshot (an empty entry ends a snapshot).
-    static func snapshots(_ data: Data) -> [[String: String]] {
+    public static func snapshots(_ data: Data) -> [[String: String]] {
         var result: [[String: String]] = []
         var current: [String: String] = [:]
         for entry in data.split(separator: 0, omittingEmptySubsequences: false) {
@@ -93,7 +103,7 @@ public struct EnvironmentLoader: Sendable {
 }
 
 /// Bytes handed from a reader thread to the waiting caller.
-final class DataBox: @unchecked Sendable {
+final class ReferenceDataBox: @unchecked Sendable {
     private let condition = NSCondition()
     private var data: Data?
 

@@ -1,0 +1,104 @@
+/// Sourcing init.sh files, computed from their manifests: the shell variables bash would hold
+/// after `. init.sh` of each manifest in turn, and so the environment it would export.
+///
+/// Exactly bash's semantics for the grammar a manifest has: `:=` gives `ALIBUILD_ARCH_PREFIX`
+/// a value only when it is unset or empty (and does not export a new one); a dependency is
+/// sourced only when its `<DEP>_REVISION` is empty, from the path
+/// `$WORK_DIR/$ALIBUILD_ARCH_PREFIX/<dep>/<ver>-<rev>` as the variables are at that moment;
+/// unset references are empty; `${K+:$K}` adds `:$K` when `K` is set, even to an empty value;
+/// variables bash sets for itself when they are missing from its environment start with
+/// bash's values, unexported (`ShellVariables.bashDefaults`).
+public struct EnvironmentEvaluation: Sendable {
+    public struct Variable: Hashable, Sendable {
+        public var value: String
+        public var exported: Bool
+    }
+
+    /// Finds the manifest of a dependency: the dependency and the packages directory init.sh
+    /// would source it from (`$WORK_DIR/$ALIBUILD_ARCH_PREFIX` at that moment).
+    public typealias Lookup = (EnvironmentManifest.Dependency, String) throws(EnvironmentManifestError) -> EnvironmentManifest
+
+    public static let maximumDepth = 256
+
+    public private(set) var variables: [String: Variable]
+    /// Module names being sourced, outermost first.
+    private var stack: [String] = []
+
+    public init(environment: [String: String], shellDefaults: [String: String] = ShellVariables.bashDefaults) {
+        var variables: [String: Variable] = [:]
+        for (name, value) in shellDefaults where environment[name] == nil { variables[name] = Variable(value: value, exported: false) }
+        for (name, value) in environment { variables[name] = Variable(value: value, exported: true) }
+        self.variables = variables
+    }
+
+    /// The exported variables: what `env` run afterwards would print.
+    public var environment: [String: String] {
+        var result: [String: String] = [:]
+        for (name, variable) in variables where variable.exported { result[name] = variable.value }
+        return result
+    }
+
+    public func value(_ name: String) -> String? { variables[name]?.value }
+
+    /// `export name=value`.
+    public mutating func export(_ name: String, _ value: String) {
+        variables[name] = Variable(value: value, exported: true)
+    }
+
+    /// `. init.sh` of the manifest: its dependencies (each unless already loaded), then its own part.
+    public mutating func source(_ manifest: EnvironmentManifest, lookup: Lookup) throws(EnvironmentManifestError) {
+        try sourceDependencies(of: manifest, lookup: lookup)
+        try applyOwn(manifest)
+    }
+
+    /// The first part of init.sh: the `ALIBUILD_ARCH_PREFIX` default and the dependency lines.
+    public mutating func sourceDependencies(of manifest: EnvironmentManifest, lookup: Lookup) throws(EnvironmentManifestError) {
+        let module = manifest.package.moduleName
+        if let reason = manifest.withheld { throw .withheld(package: module, reason: reason) }
+        guard stack.count < Self.maximumDepth else {
+            throw .evaluation(package: module, reason: "init.sh files nested deeper than \(Self.maximumDepth)")
+        }
+        stack.append(module)
+        defer { stack.removeLast() }
+        if let architecture = manifest.architecture, (variables["ALIBUILD_ARCH_PREFIX"]?.value ?? "").isEmpty {
+            variables["ALIBUILD_ARCH_PREFIX"] = Variable(value: architecture, exported: variables["ALIBUILD_ARCH_PREFIX"]?.exported ?? false)
+        }
+        for dependency in manifest.requires {
+            if let guardValue = variables[dependency.guardVariable]?.value, !guardValue.isEmpty { continue }
+            if stack.contains(dependency.moduleName) {
+                throw .evaluation(package: module, reason: "sources \(dependency.moduleName), which is already being sourced "
+                                  + "and would be again and again (\(dependency.guardVariable) is only set at its end)")
+            }
+            let directory = (value("WORK_DIR") ?? "") + "/" + (value("ALIBUILD_ARCH_PREFIX") ?? "")
+            let found = try lookup(dependency, directory)
+            guard found.package.name == dependency.name, found.package.folder == dependency.folder else {
+                throw .evaluation(package: module, reason: "\(dependency.moduleName)'s init.sh describes \(found.package.moduleName)")
+            }
+            try source(found, lookup: lookup)
+        }
+    }
+
+    /// The rest of init.sh: the package's own variables, `env`, `append_path`, `prepend_path`.
+    public mutating func applyOwn(_ manifest: EnvironmentManifest) throws(EnvironmentManifestError) {
+        let module = manifest.package.moduleName
+        if let reason = manifest.withheld { throw .withheld(package: module, reason: reason) }
+        for assignment in manifest.ownVariables + manifest.env {
+            export(assignment.name, try evaluate(assignment.value, module: module))
+        }
+        for entry in manifest.appendPath {
+            let items = try evaluate(EnvironmentTemplate.joined(entry.items), module: module)
+            export(entry.name, (value(entry.name) ?? "") + ":" + items)
+        }
+        for entry in manifest.prependPath {
+            let items = try evaluate(EnvironmentTemplate.joined(entry.items), module: module)
+            export(entry.name, items + (value(entry.name).map { ":" + $0 } ?? ""))
+        }
+    }
+
+    func evaluate(_ template: EnvironmentTemplate, module: String) throws(EnvironmentManifestError) -> String {
+        for name in template.references where variables[name] == nil && name == "SHELL" {
+            throw .evaluation(package: module, reason: "a value refers to $SHELL, which is not in the environment (bash would take the login shell)")
+        }
+        return template.evaluate { variables[$0]?.value }
+    }
+}

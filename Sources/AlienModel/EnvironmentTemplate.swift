@@ -1,0 +1,260 @@
+/// A value of an environment manifest: literal text and variable references, nothing else.
+///
+/// The text form is the content of a bash double-quoted string restricted to what can be
+/// evaluated exactly without a shell: literal characters, `$NAME` and `${NAME}`, and the
+/// escapes `\$`, `` \` ``, `\"` and `\\` (a backslash before any other character is itself,
+/// as in bash). Command substitution (`$(…)`, backticks), arithmetic (`$((…))`, `$[…]`),
+/// parameter operators (`${X:-y}`, `${X+y}`, …), positional and special parameters (`$1`,
+/// `$@`, `$$`, …), a `$` that starts no reference, newlines and NUL are refused, and so are
+/// references to the variables bash sets for itself (`$BASH_VERSION`, `$RANDOM`, `$PWD`, …),
+/// whose value in a shell is not the environment's.
+///
+/// The canonical text (`description`) escapes every literal `\`, `$`, `` ` `` and `"`, and
+/// writes `${NAME}` only where a name character follows: it is itself valid bash
+/// double-quoted content with the same meaning, and equal templates have equal texts.
+public struct EnvironmentTemplate: Hashable, Sendable, CustomStringConvertible {
+    public enum Part: Hashable, Sendable {
+        case literal(String)
+        case variable(String)
+    }
+
+    /// Adjacent literals merged, no empty literal.
+    public private(set) var parts: [Part]
+
+    public init(parts: [Part]) {
+        var merged: [Part] = []
+        for part in parts {
+            switch (merged.last, part) {
+            case (_, .literal("")): continue
+            case let (.literal(previous)?, .literal(text)): merged[merged.count - 1] = .literal(previous + text)
+            default: merged.append(part)
+            }
+        }
+        self.parts = merged
+    }
+
+    public static func literal(_ text: String) -> EnvironmentTemplate { EnvironmentTemplate(parts: [.literal(text)]) }
+
+    /// Longest accepted template text.
+    public static let maximumLength = 64 * 1024
+
+    /// Parses bash double-quoted content (without the quotes). The reason of a refusal names
+    /// the offending construct; `column` is 1-based within `text`.
+    public init(shellDoubleQuoted text: String) throws(TemplateError) {
+        let scalars = Array(text.unicodeScalars)
+        guard scalars.count <= Self.maximumLength else { throw TemplateError(column: 1, reason: "longer than \(Self.maximumLength) characters") }
+        var parts: [Part] = []
+        var literal = String.UnicodeScalarView()
+        func flush() {
+            if !literal.isEmpty { parts.append(.literal(String(literal))); literal = String.UnicodeScalarView() }
+        }
+        var index = 0
+        while index < scalars.count {
+            let scalar = scalars[index]
+            switch scalar {
+            case "\\":
+                guard index + 1 < scalars.count else {
+                    throw TemplateError(column: index + 1, reason: "a trailing backslash")
+                }
+                let next = scalars[index + 1]
+                if "$`\"\\".unicodeScalars.contains(next) {
+                    literal.append(next)
+                    index += 2
+                } else if next == "\n" {
+                    throw TemplateError(column: index + 1, reason: "a line continuation")
+                } else {
+                    literal.append(scalar)
+                    index += 1
+                }
+            case "`":
+                throw TemplateError(column: index + 1, reason: "command substitution with backticks")
+            case "\"":
+                throw TemplateError(column: index + 1, reason: "an unescaped double quote")
+            case "\n", "\r", "\0":
+                throw TemplateError(column: index + 1, reason: "a control character (newline, carriage return or NUL)")
+            case "$":
+                let (name, next) = try Self.reference(scalars, at: index)
+                flush()
+                parts.append(.variable(name))
+                index = next
+            default:
+                literal.append(scalar)
+                index += 1
+            }
+        }
+        flush()
+        self.init(parts: parts)
+    }
+
+    /// The reference starting at the `$` at `index`: its name and the index after it.
+    static func reference(_ scalars: [Unicode.Scalar], at index: Int) throws(TemplateError) -> (String, Int) {
+        let column = index + 1
+        guard index + 1 < scalars.count else {
+            throw TemplateError(column: column, reason: "a '$' that starts no variable reference (write \\$ for a dollar sign)")
+        }
+        let next = scalars[index + 1]
+        if isNameStart(next) {
+            var end = index + 1
+            while end < scalars.count, isNameCharacter(scalars[end]) { end += 1 }
+            let name = String(String.UnicodeScalarView(scalars[(index + 1)..<end]))
+            try checkReference(name, column: column)
+            return (name, end)
+        }
+        switch next {
+        case "{":
+            var end = index + 2
+            guard end < scalars.count, isNameStart(scalars[end]) else {
+                throw TemplateError(column: column, reason: "only ${NAME} is understood inside ${…}")
+            }
+            while end < scalars.count, isNameCharacter(scalars[end]) { end += 1 }
+            guard end < scalars.count, scalars[end] == "}" else {
+                let operatorText = end < scalars.count ? String(scalars[end]) : "the end"
+                throw TemplateError(column: column, reason: "parameter expansion with '\(operatorText)' (only ${NAME} is understood)")
+            }
+            let name = String(String.UnicodeScalarView(scalars[(index + 2)..<end]))
+            try checkReference(name, column: column)
+            return (name, end + 1)
+        case "(":
+            throw TemplateError(column: column, reason: index + 2 < scalars.count && scalars[index + 2] == "("
+                ? "arithmetic expansion $((…))" : "command substitution $(…)")
+        case "[":
+            throw TemplateError(column: column, reason: "arithmetic expansion $[…]")
+        default:
+            if ("0"..."9").contains(next) || "@*#?-$!".unicodeScalars.contains(next) {
+                throw TemplateError(column: column, reason: "the positional or special parameter $\(next)")
+            }
+            throw TemplateError(column: column, reason: "a '$' that starts no variable reference (write \\$ for a dollar sign)")
+        }
+    }
+
+    static func checkReference(_ name: String, column: Int) throws(TemplateError) {
+        if ShellVariables.isShellOwned(name) {
+            throw TemplateError(column: column, reason: "a reference to $\(name), which bash sets itself (its value in a shell is not the environment's)")
+        }
+    }
+
+    /// The canonical text.
+    public var description: String {
+        var result = ""
+        for (offset, part) in parts.enumerated() {
+            switch part {
+            case let .literal(text):
+                for scalar in text.unicodeScalars {
+                    if "\\$`\"".unicodeScalars.contains(scalar) { result.unicodeScalars.append("\\") }
+                    result.unicodeScalars.append(scalar)
+                }
+            case let .variable(name):
+                var braced = false
+                if offset + 1 < parts.count, case let .literal(next) = parts[offset + 1], let first = next.unicodeScalars.first,
+                   Self.isNameCharacter(first) {
+                    braced = true
+                }
+                result += braced ? "${\(name)}" : "$\(name)"
+            }
+        }
+        return result
+    }
+
+    /// The names this template reads.
+    public var references: [String] {
+        parts.compactMap { if case let .variable(name) = $0 { name } else { nil } }
+    }
+
+    /// The value, each reference replaced by `lookup(name)` (nil: unset, which is empty).
+    public func evaluate(_ lookup: (String) -> String?) -> String {
+        var result = ""
+        for part in parts {
+            switch part {
+            case let .literal(text): result += text
+            case let .variable(name): result += lookup(name) ?? ""
+            }
+        }
+        return result
+    }
+
+    /// The template split at every literal `:` (a list as init.sh joins it; never empty).
+    public func splitAtColons() -> [EnvironmentTemplate] {
+        var items: [[Part]] = [[]]
+        for part in parts {
+            switch part {
+            case let .literal(text):
+                let pieces = text.split(separator: ":", omittingEmptySubsequences: false)
+                for (offset, piece) in pieces.enumerated() {
+                    if offset > 0 { items.append([]) }
+                    items[items.count - 1].append(.literal(String(piece)))
+                }
+            case .variable:
+                items[items.count - 1].append(part)
+            }
+        }
+        return items.map { EnvironmentTemplate(parts: $0) }
+    }
+
+    /// Templates joined with literal `:` (what init.sh writes for a list).
+    public static func joined(_ items: [EnvironmentTemplate]) -> EnvironmentTemplate {
+        var parts: [Part] = []
+        for (offset, item) in items.enumerated() {
+            if offset > 0 { parts.append(.literal(":")) }
+            parts += item.parts
+        }
+        return EnvironmentTemplate(parts: parts)
+    }
+
+    static func isNameStart(_ scalar: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || scalar == "_"
+    }
+
+    static func isNameCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        isNameStart(scalar) || ("0"..."9").contains(scalar)
+    }
+}
+
+/// Why a template text was refused; `column` is 1-based.
+public struct TemplateError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var column: Int
+    public var reason: String
+    public var description: String { "column \(column): \(reason)" }
+}
+
+/// Names as bash treats them.
+public enum ShellVariables {
+    /// A shell variable name: `[A-Za-z_][A-Za-z0-9_]*`.
+    public static func isName(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, EnvironmentTemplate.isNameStart(first) else { return false }
+        return text.unicodeScalars.allSatisfy(EnvironmentTemplate.isNameCharacter)
+    }
+
+    /// Variables bash sets, computes or protects itself (`env -i bash -c set` and the dynamic
+    /// ones): reading them gives the shell's value, not the environment's, and assigning them
+    /// fails or changes how bash behaves. A manifest neither reads nor sets them.
+    public static let shellOwned: Set<String> = [
+        "_", "BASH", "BASHOPTS", "BASHPID", "BASH_ALIASES", "BASH_ARGC", "BASH_ARGV", "BASH_ARGV0", "BASH_CMDS",
+        "BASH_COMMAND", "BASH_COMPAT", "BASH_ENV", "BASH_EXECUTION_STRING", "BASH_LINENO", "BASH_LOADABLES_PATH",
+        "BASH_REMATCH", "BASH_SOURCE", "BASH_SUBSHELL", "BASH_VERSINFO", "BASH_VERSION", "BASH_XTRACEFD",
+        "COMP_CWORD", "COMP_KEY", "COMP_LINE", "COMP_POINT", "COMP_TYPE", "COMP_WORDBREAKS", "COMP_WORDS", "COPROC",
+        "DIRSTACK", "ENV", "EPOCHREALTIME", "EPOCHSECONDS", "EUID", "FUNCNAME", "FUNCNEST", "GLOBIGNORE", "GROUPS",
+        "HISTCMD", "HOSTNAME", "HOSTTYPE", "IFS", "LINENO", "MACHTYPE", "OLDPWD", "OPTARG", "OPTERR", "OPTIND",
+        "OSTYPE", "PIPESTATUS", "POSIXLY_CORRECT", "PPID", "PS1", "PS2", "PS3", "PS4", "PWD", "RANDOM", "SECONDS",
+        "SHELLOPTS", "SHLVL", "SRANDOM", "UID",
+    ]
+
+    public static func isShellOwned(_ name: String) -> Bool { shellOwned.contains(name) }
+
+    /// What bash gives a variable that is not in its environment (it sets them as unexported
+    /// shell variables at start): Debian 12's bash. `SHELL` (from the password database) is
+    /// not modelled: a manifest reading `$SHELL` needs it in the environment.
+    public static let bashDefaults: [String: String] = [
+        "PATH": "/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin:.",
+        "TERM": "dumb",
+    ]
+
+    /// `shlex.quote`, as aliBuild quotes package names and versions in init.sh.
+    public static func shlexQuote(_ text: String) -> String {
+        if text.isEmpty { return "''" }
+        let safe = text.unicodeScalars.allSatisfy { scalar in
+            EnvironmentTemplate.isNameCharacter(scalar) || "@%+=:,./-".unicodeScalars.contains(scalar)
+        }
+        if safe { return text }
+        return "'" + text.replacingOccurrences(of: "'", with: "'\"'\"'") + "'"
+    }
+}
