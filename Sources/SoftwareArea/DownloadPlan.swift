@@ -78,8 +78,13 @@ extension PackageCatalog {
             guard let info = try await updater.targetInfo(for: path) else {
                 throw SoftwareAreaError.trust(package: key, reason: "\(package.info.path): its \(what) \(path) is not a trusted target")
             }
-            let file = try await updater.downloadTarget(info, to: directory)
-            guard let bytes = FileSystem.readBytes(file) else { throw SoftwareAreaError.io(path: file, operation: "read", reason: FileSystem.errorText()) }
+            // Read into memory and checked there; only a torrent (kept for seeding) is written.
+            let bytes = try await updater.targetBytes(info)
+            let file = "\(directory)/\(path.split(separator: "/").last.map(String.init) ?? "companion")"
+            if what == "torrent" {
+                try FileSystem.makeDirectories(directory)
+                try FileSystem.writeFile(bytes, to: file)
+            }
             return (bytes, file)
         } catch let error as SoftwareAreaError {
             throw error

@@ -1,4 +1,5 @@
 import Foundation
+import Tarballs
 
 /// Modulefiles of a software area at `<area>/<arch>/Modules/modulefiles/<Name>/<Version>-<Rev>`,
 /// for Environment Modules and Lmod (`MODULEPATH=<area>/<arch>/Modules/modulefiles`).
@@ -130,7 +131,8 @@ public enum Modulefiles {
                 offset += written
             }
         }
-        if failure == nil, fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
+        // Data on the disk before the rename (no journal commit per modulefile: see `Writeback`).
+        if failure == nil { Writeback.wait(descriptor) }
         close(descriptor)
         if failure == nil, rename(temporary.path, destination.path) != 0 { failure = String(cString: strerror(errno)) }
         if let failure {

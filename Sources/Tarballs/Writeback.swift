@@ -8,10 +8,9 @@ import Foundation
 
 /// Durability of an extracted tree without a journal commit per file.
 public enum Writeback {
-    /// Writes the data of every regular file under `root` to the disk and waits for it: writeback
-    /// is started for all files first (or already was, by an extractor made with `writeback`),
-    /// then waited for, so the device sees one deep queue instead of a flush per file; no
-    /// journal commit per file. With an ordered journal (ext4 `data=ordered`, XFS) the block
+    /// Writes the data of every regular file under `root` to the disk and waits for it. An
+    /// extractor made with `writeback` started each file's writeback as it closed it, so the
+    /// device already has a deep queue and this mostly waits; no journal commit per file. With an ordered journal (ext4 `data=ordered`, XFS) the block
     /// allocations this writeback made are committed no later than a rename made afterwards,
     /// so after a crash a renamed tree has its data. Where `sync_file_range` does not exist
     /// (or the filesystem refuses it) each file is `fdatasync`ed instead. Symlinks are not followed.
@@ -24,14 +23,17 @@ public enum Writeback {
                 if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { files.append(path) }
             }
         }
-        for start in [true, false] {
-            for path in files {
-                let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-                guard descriptor >= 0 else { continue }
-                let status = start ? carchive_start_writeback(descriptor) : carchive_wait_writeback(descriptor)
-                if status != 0, !start { fdatasync(descriptor) }
-                close(descriptor)
-            }
+        for path in files {
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard descriptor >= 0 else { continue }
+            wait(descriptor)
+            close(descriptor)
         }
+    }
+
+    /// `wait(tree:)` for one open file: its data written and waited for (`fdatasync` where
+    /// `sync_file_range` is refused). Before renaming a new file over an old one.
+    public static func wait(_ descriptor: Int32) {
+        if carchive_wait_writeback(descriptor) != 0 { fdatasync(descriptor) }
     }
 }

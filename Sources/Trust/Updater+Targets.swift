@@ -83,6 +83,28 @@ extension Updater {
         }
     }
 
+    /// A small target's bytes, in memory: fetched (refused beyond the recorded length) and
+    /// checked against the recorded length and every recorded hash; nothing is written. For
+    /// companions of a package (piece-hash lists, torrents) that are read once.
+    public func targetBytes(_ info: TargetInfo) async throws(UpdaterError) -> [UInt8] {
+        let components = try NameEncoding.targetComponents(info.path)
+        guard let targetBaseURL else { throw .noTargetBaseURL }
+        if let unsupported = info.file.hashes.keys.sorted().first(where: { !MultiHasher.supported.contains($0) }) {
+            throw .unsupportedHash(name: info.path, algorithm: unsupported)
+        }
+        let url = try await targetURL(for: info, components: components, base: targetBaseURL)
+        let bytes: [UInt8]
+        do {
+            bytes = try await fetcher.fetch(url, maxLength: info.file.length)
+        } catch let error as FetchError {
+            throw UpdaterError.fetch(role: info.path, error)
+        } catch {
+            throw UpdaterError.fetch(role: info.path, .failed(url: url, reason: "\(error)"))
+        }
+        try MultiHasher.verify(bytes, name: info.path, length: info.file.length, hashes: info.file.hashes)
+        return bytes
+    }
+
     /// Where the target's bytes are fetched from: `<targetBaseURL><path>`, or with consistent
     /// snapshots (and `prefixTargetsWithHash`) `<targetBaseURL><dir>/<sha256>.<basename>`.
     /// Refreshes first if needed (the root decides the naming).
