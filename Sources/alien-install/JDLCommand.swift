@@ -153,14 +153,14 @@ struct JDLCommand: AsyncParsableCommand {
 
 /// Reads and parses a JDL file (`$1..$n` from `arguments`); errors name the file.
 func loadJDL(file: String, arguments: [String], defaultOwner: String) throws -> JDLCheck {
-    let text = try Output.run {
+    let data = try Output.run {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: file])
         }
-        return String(decoding: data, as: UTF8.self)
+        return data
     }
     return try Output.run {
-        do throws(JDLError) { return try JDLCheck(text: text, arguments: arguments, defaultOwner: defaultOwner) } catch {
+        do throws(JDLError) { return try JDLCheck(bytes: data, arguments: arguments, defaultOwner: defaultOwner) } catch {
             throw JDLFileError(file: file, error: error)
         }
     }
