@@ -340,9 +340,20 @@ struct JDLParser {
     }
 
     private func text(_ start: Int, _ end: Int) -> String {
-        var result = ""
-        result.unicodeScalars.append(contentsOf: source[start..<end])
-        return result
+        // UTF-8 encoded straight into the new string's storage (appending scalar by scalar
+        // costs several times more, and line texts are made for every line).
+        var length = 0
+        for index in start..<end { length += UTF8.width(source[index]) }
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            var offset = 0
+            for index in start..<end {
+                UTF8.encode(source[index]) { byte in
+                    buffer[offset] = byte
+                    offset += 1
+                }
+            }
+            return offset
+        }
     }
 
     private func describe(_ scalar: Unicode.Scalar) -> String {
