@@ -16,7 +16,8 @@ struct JDLCommand: AsyncParsableCommand {
             abstract: "Parse a JDL, substitute $1..$n, check its Packages against a signed repository and print the composed Requirements.",
             discussion: """
                 The JDL is parsed, $1..$n are replaced by ARGS, the Packages are checked for form, \
-                duplicates and two versions of one package, then each package is looked up in the \
+                duplicates and two versions of one package, the TTL for range (1 s to 366 days), \
+                then each package is looked up in the \
                 trusted (TUF-verified) metadata for the architecture: through a software area that \
                 trusts a repository (--area DIR), or directly (--repo URL --root ROOT_JSON; the \
                 metadata is kept in a temporary directory, removed afterwards). ::latest is resolved \
