@@ -243,16 +243,17 @@ struct JDLParser {
     /// At an operator character: the longest operator there (`=?=`, `=!=`, `==`, `!=`, `<=`,
     /// `>=`, `&&`, `||`, or the character alone).
     private mutating func operatorToken() -> String {
-        for candidate in ["=?=", "=!=", "==", "!=", "<=", ">=", "&&", "||", "<<", ">>"] {
-            let scalars = Array(candidate.unicodeScalars)
-            if index + scalars.count <= source.count, source[index..<(index + scalars.count)].elementsEqual(scalars) {
-                index += scalars.count
-                return candidate
-            }
+        for (candidate, scalars) in Self.longOperators
+        where index + scalars.count <= source.count && source[index..<(index + scalars.count)].elementsEqual(scalars) {
+            index += scalars.count
+            return candidate
         }
         index += 1
         return String(Character(source[index - 1]))
     }
+
+    private static let longOperators: [(String, [Unicode.Scalar])] =
+        ["=?=", "=!=", "==", "!=", "<=", ">=", "&&", "||", "<<", ">>"].map { ($0, Array($0.unicodeScalars)) }
 
     /// At `$` and a digit: the argument's text, or the placeholder as written without arguments.
     private mutating func placeholder() throws(JDLError) -> String {
