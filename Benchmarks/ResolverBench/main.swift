@@ -2,6 +2,7 @@
 // parsed and resolved on every repetition, as a fresh CLI run would) and prints JSON.
 //
 //   resolver-bench --config-dir DIR --defaults D --arch A --repeat N PKG...
+//   resolver-bench --chain N [--repeat R]   a generated `requires` chain N deep (in memory)
 import AlienModel
 import Foundation
 import HostEnvironment
@@ -19,15 +20,26 @@ let configDir = option("--config-dir", default: "recipes")
 let defaults = option("--defaults", default: "release")
 let architecture = try Architecture(option("--arch", default: "slc7_x86-64"))
 let repeats = Int(option("--repeat", default: "20")) ?? 20
-let targets = try arguments.map { try PackageName($0) }
+let chain = Int(option("--chain", default: "0")) ?? 0
+var targets = try arguments.map { try PackageName($0) }
 
-// Read every file once, so the timing is parsing + resolution + hashing, not the page cache.
-let onDisk = DirectoryRecipeProvider(configDir: configDir)
 var files: [String: String] = [:]
-for name in try FileManager.default.contentsOfDirectory(atPath: configDir) where name.hasSuffix(".sh") {
-    files[name] = try onDisk.file(named: name)?.text
+if chain > 0 {
+    // p0 requires p1 requires ... p(N-1): each recipe small, with an env block.
+    files["defaults-release.sh"] = "package: defaults-release\nversion: v1\n---\n"
+    for index in 0..<chain {
+        let requires = index + 1 < chain ? "requires:\n  - p\(index + 1)\n" : ""
+        files["p\(index).sh"] = "package: p\(index)\nversion: v\(index)\n\(requires)env:\n  P\(index)_X: \"\(index)\"\n---\necho \(index)\n"
+    }
+    targets = [try PackageName("p0")]
+} else {
+    // Read every file once, so the timing is parsing + resolution + hashing, not the page cache.
+    let onDisk = DirectoryRecipeProvider(configDir: configDir)
+    for name in try FileManager.default.contentsOfDirectory(atPath: configDir) where name.hasSuffix(".sh") {
+        files[name] = try onDisk.file(named: name)?.text
+    }
 }
-let provider = InMemoryRecipeProvider(files: files, label: configDir)
+let provider = InMemoryRecipeProvider(files: files, label: chain > 0 ? "chain-\(chain)" : configDir)
 let request = ResolutionRequest(targets: targets, defaults: defaults, architecture: architecture)
 
 var seconds: [Double] = []

@@ -47,7 +47,9 @@ public struct PackageID: Hashable, Sendable, CustomStringConvertible {
     /// Parses every spelling users type: `VO_ALICE@AliRoot::v5-09-59-1`, `AliRoot::v5-09-59`,
     /// `AliRoot/v5-09-59-1`, `AliRoot`, `user@AliRoot`, `X::latest`.
     public init(parsing text: String) throws(ModelError) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        // Foundation's trimming is slow; most ids have nothing to trim (JDLs list thousands).
+        let edges = [text.unicodeScalars.first, text.unicodeScalars.last].compactMap { $0 }
+        let trimmed = edges.contains(where: CharacterSet.whitespaces.contains) ? text.trimmingCharacters(in: .whitespaces) : text
         guard !trimmed.isEmpty else { throw .invalidPackageID(text, reason: "it is empty") }
         var rest = Substring(trimmed)
         var owner: String?
@@ -62,7 +64,7 @@ public struct PackageID: Hashable, Sendable, CustomStringConvertible {
         }
         let nameText: Substring
         var versionText: Substring?
-        if let range = rest.range(of: "::") {
+        if let range = Self.firstDoubleColon(in: rest) {
             nameText = rest[..<range.lowerBound]
             versionText = rest[range.upperBound...]
         } else if let slash = rest.firstIndex(of: "/") {
@@ -88,6 +90,20 @@ public struct PackageID: Hashable, Sendable, CustomStringConvertible {
             }
         }
         self.init(owner: owner, name: name, version: selector)
+    }
+
+    /// Where the first `::` is (a byte search: `range(of:)` goes through Foundation).
+    private static func firstDoubleColon(in text: Substring) -> Range<Substring.Index>? {
+        let bytes = text.utf8
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let next = bytes.index(after: index)
+            if bytes[index] == UInt8(ascii: ":"), next != bytes.endIndex, bytes[next] == UInt8(ascii: ":") {
+                return index..<bytes.index(after: next)
+            }
+            index = next
+        }
+        return nil
     }
 
     /// `OWNER@Name::Version` with the owner and version only when known.

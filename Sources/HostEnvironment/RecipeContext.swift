@@ -5,7 +5,11 @@ import Resolver
 
 /// How system checks are answered for a resolution.
 public enum SystemCheckMode: String, Sendable, CaseIterable {
-    /// Run nothing: build everything, assume system requirements are present (offline default).
+    /// The offline default: aliBuild `build`'s own default on its store architectures
+    /// (`noSystem="*"`: everything is built here), with system requirements assumed present.
+    /// What still runs is what aliBuild runs to decide versions and hashes even then: the
+    /// `track_env` commands and the prefer checks of `allow_system_package_upload` recipes
+    /// (alidist's gpu-system). No git, no network.
     case assume
     /// aliBuild's `--no-system`: build everything; system requirements are still checked.
     case noSystem = "no-system"
@@ -76,7 +80,10 @@ public struct RecipeContext: Sendable {
         var policy = SystemPolicy()
         switch systemChecks {
         case .assume:
-            checker = AssumedSystem()
+            let real = SystemProbe(architecture: architecture.rawValue, configDir: configDir)
+            probe = real
+            checker = RequirementsAssumed(real)
+            policy.noSystem = .all
         case .noSystem:
             let real = SystemProbe(architecture: architecture.rawValue, configDir: configDir)
             probe = real

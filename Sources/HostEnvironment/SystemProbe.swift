@@ -2,9 +2,14 @@ import Foundation
 import Resolver
 
 /// Runs system checks for real: `bash -c SCRIPT` in a fresh temporary directory with
-/// `ARCHITECTURE`, `ALIBUILD_ARCHITECTURE` and `ALIBUILD_CONFIG_DIR` set, stdout and
-/// stderr merged and one trailing newline removed — as aliBuild runs them.
+/// `ARCHITECTURE`, `ALIBUILD_ARCHITECTURE`, `ALIBUILD_CONFIG_DIR` and `ALIBUILD_VERSION` set,
+/// stdout and stderr merged and one trailing newline removed — as aliBuild runs them.
 public final class SystemProbe: SystemChecker {
+    /// The aliBuild release whose behaviour the resolver reproduces. Checks see it as
+    /// `ALIBUILD_VERSION`, as under aliBuild (alidist's gpu-system detects nothing for an
+    /// aliBuild older than 1.17.40 or an unset version).
+    public static let aliBuildVersion = "1.17.48"
+
     public let architecture: String
     public let configDir: String
     private let log = Mutex<[(SystemCheckRequest, SystemCheckResult)]>([])
@@ -21,6 +26,7 @@ public final class SystemProbe: SystemChecker {
         let result = Self.bash(request.script, environment: [
             "ARCHITECTURE": architecture, "ALIBUILD_ARCHITECTURE": architecture,
             "ALIBUILD_CONFIG_DIR": URL(fileURLWithPath: configDir).standardizedFileURL.path,
+            "ALIBUILD_VERSION": Self.aliBuildVersion,
         ], prefix: "alien_check_\(request.package)_")
         log.withLock { $0.append((request, result)) }
         return result

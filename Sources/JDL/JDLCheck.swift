@@ -6,8 +6,15 @@ import AlienModel
 public struct JDLCheck: Sendable {
     public let document: JDLDocument
     public let packages: JDLPackages
-    /// Problems that fail the check (two versions of one package, duplicates).
-    public var problems: [String] { packages.findings.map(\.description) }
+    /// Problems that fail the check (two versions of one package, duplicates, a TTL that is
+    /// not a number of seconds in range).
+    public var problems: [String] {
+        var problems = packages.findings.map(\.description)
+        if case let .failure(problem)? = JDLTTL.of(document) { problems.append(problem.description) }
+        return problems
+    }
+    /// The `TTL` when it is present and valid.
+    public var ttl: JDLTTL? { try? JDLTTL.of(document)?.get() }
     /// Things worth saying that do not fail the check (an attribute set twice).
     public var warnings: [String] { document.warnings.map(\.description) }
     public var requirements: String {
@@ -26,6 +33,11 @@ public struct JDLCheck: Sendable {
     public init(text: String, arguments: [String], defaultOwner: String = PackageID.defaultOwner) throws(JDLError) {
         document = try JDLDocument(parsing: text, arguments: arguments)
         packages = try JDLPackages(document: document, defaultOwner: defaultOwner)
+    }
+
+    /// The same from a file's bytes, which must be UTF-8 (see ``JDLDocument/init(parsing:arguments:)-(some Collection<UInt8>,_)``).
+    public init(bytes: some Collection<UInt8>, arguments: [String], defaultOwner: String = PackageID.defaultOwner) throws(JDLError) {
+        try self.init(text: try JDLDocument.decode(bytes), arguments: arguments, defaultOwner: defaultOwner)
     }
 
     /// A JSON object: attributes (as printed JDL values), packages, problems, warnings and

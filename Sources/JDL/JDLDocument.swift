@@ -6,6 +6,11 @@ public struct JDLDocument: Sendable, Equatable, CustomStringConvertible {
     public private(set) var attributes: [JDLAttribute]
     /// Things accepted but worth telling (an attribute set twice).
     public private(set) var warnings: [JDLWarning]
+    /// Where each attribute is in `attributes`, by key (lookups stay constant-time).
+    private var positions: [String: Int] = [:]
+
+    /// The longest text ``init(parsing:arguments:)`` reads from bytes: 64 MiB.
+    public static let maximumSize = 64 << 20
 
     /// A document from attributes; a later attribute with the same name (any case) replaces
     /// the earlier one in its place.
@@ -13,6 +18,44 @@ public struct JDLDocument: Sendable, Equatable, CustomStringConvertible {
         self.attributes = []
         warnings = []
         for attribute in attributes { set(attribute) }
+    }
+
+    /// Parses JDL bytes: they must be UTF-8 (the first bad byte is refused with its line and
+    /// column) and at most ``maximumSize`` long.
+    public init(parsing bytes: some Collection<UInt8>, arguments: [String]? = nil) throws(JDLError) {
+        try self.init(parsing: try JDLDocument.decode(bytes), arguments: arguments)
+    }
+
+    /// `bytes` as a String, refusing what is not UTF-8 with the line and column of the first bad byte.
+    static func decode(_ bytes: some Collection<UInt8>) throws(JDLError) -> String {
+        guard bytes.count <= maximumSize else { throw .tooLarge(bytes: bytes.count, limit: maximumSize) }
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        // Not UTF-8: find where, for the message.
+        var decoder = UTF8()
+        var iterator = bytes.makeIterator()
+        var line = 1
+        var column = 1
+        var lineText = String.UnicodeScalarView()
+        while true {
+            switch decoder.decode(&iterator) {
+            case let .scalarValue(scalar):
+                if scalar == "\n" {
+                    line += 1
+                    column = 1
+                    lineText = String.UnicodeScalarView()
+                } else {
+                    column += 1
+                    lineText.append(scalar)
+                }
+            case .emptyInput:
+                return String(decoding: bytes, as: UTF8.self)
+            case .error:
+                // The rest of the line, as far as it decodes, for the excerpt.
+                while case let .scalarValue(scalar) = decoder.decode(&iterator), scalar != "\n" { lineText.append(scalar) }
+                if lineText.last == "\r" { lineText.removeLast() }
+                throw .invalidUTF8(JDLLocation(line: line, column: column, lineText: String(lineText)))
+            }
+        }
     }
 
     /// Parses JDL text.
@@ -44,6 +87,7 @@ public struct JDLDocument: Sendable, Equatable, CustomStringConvertible {
         if let index = index(of: attribute.name) {
             attributes[index] = attribute
         } else {
+            positions[attribute.key] = attributes.count
             attributes.append(attribute)
         }
     }
@@ -52,7 +96,10 @@ public struct JDLDocument: Sendable, Equatable, CustomStringConvertible {
     @discardableResult
     public mutating func remove(_ name: String) -> JDLAttribute? {
         guard let index = index(of: name) else { return nil }
-        return attributes.remove(at: index)
+        let removed = attributes.remove(at: index)
+        positions[removed.key] = nil
+        for later in index..<attributes.count { positions[attributes[later].key] = later }
+        return removed
     }
 
     /// The document in JDL syntax (see ``JDLPrinter``).
@@ -61,7 +108,6 @@ public struct JDLDocument: Sendable, Equatable, CustomStringConvertible {
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.attributes == rhs.attributes }
 
     private func index(of name: String) -> Int? {
-        let key = JDLAttribute.key(name)
-        return attributes.firstIndex { $0.key == key }
+        positions[JDLAttribute.key(name)]
     }
 }

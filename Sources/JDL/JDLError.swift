@@ -43,6 +43,16 @@ public enum JDLError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidPackage(JDLLocation, entry: String, reason: String)
     /// A name given to ``JDLAttribute/init(name:value:)`` that is not `[A-Za-z_][A-Za-z0-9_.]*`.
     case invalidAttributeName(String)
+    /// Bytes that are not UTF-8 (the location is the first bad byte's).
+    case invalidUTF8(JDLLocation)
+    /// A NUL character: never part of a JDL, and cut short by every C reader of one.
+    case nulCharacter(JDLLocation)
+    /// `{` lists or brackets nested deeper than `limit`.
+    case tooDeep(JDLLocation, limit: Int)
+    /// A binary operator with nothing after it: `( other.TTL > )`.
+    case missingOperand(JDLLocation, operator: String)
+    /// A text longer than the parser accepts.
+    case tooLarge(bytes: Int, limit: Int)
 
     public var location: JDLLocation? {
         switch self {
@@ -50,9 +60,11 @@ public enum JDLError: Error, Hashable, Sendable, CustomStringConvertible {
              let .unclosedBracket(location, _), let .unexpectedCharacter(location, _, _),
              let .missingEquals(location, _), let .missingValue(location, _),
              let .missingSemicolon(location, _), let .missingArgument(location, _, _),
-             let .packageNotString(location, _), let .invalidPackage(location, _, _):
+             let .packageNotString(location, _), let .invalidPackage(location, _, _),
+             let .invalidUTF8(location), let .nulCharacter(location), let .tooDeep(location, _),
+             let .missingOperand(location, _):
             location
-        case .invalidAttributeName:
+        case .invalidAttributeName, .tooLarge:
             nil
         }
     }
@@ -61,7 +73,7 @@ public enum JDLError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String {
         switch self {
         case .unterminatedString:
-            "unterminated string: the '\"' opened here is not closed on this line"
+            "unterminated string: the '\"' opened here is never closed"
         case .unterminatedComment:
             "unterminated comment: the '/*' opened here has no '*/'"
         case let .unclosedBracket(_, opener):
@@ -84,6 +96,16 @@ public enum JDLError: Error, Hashable, Sendable, CustomStringConvertible {
             "'Packages' entry \"\(entry)\" is not a package: \(reason)"
         case let .invalidAttributeName(name):
             "invalid attribute name \"\(name)\": expected a letter or '_' then letters, digits, '_' or '.'"
+        case .invalidUTF8:
+            "the text is not valid UTF-8 here"
+        case .nulCharacter:
+            "a NUL character is not allowed in a JDL"
+        case let .tooDeep(_, limit):
+            "nested more than \(limit) levels deep"
+        case let .missingOperand(_, op):
+            "the operator '\(op)' has no right operand"
+        case let .tooLarge(bytes, limit):
+            "the JDL is \(bytes) bytes long; at most \(limit) are read"
         }
     }
 

@@ -87,6 +87,8 @@ public struct JDLPackages: Sendable, Equatable {
         var firstOf: [String: JDLPackageEntry] = [:]
         var versions: [String: [String]] = [:]
         var order: [String] = []
+        firstOf.reserveCapacity(entries.count)
+        versions.reserveCapacity(entries.count)
         for entry in entries {
             let qualified = entry.id.qualified(defaultOwner: defaultOwner)
             if let first = firstOf[qualified] {

@@ -1,13 +1,22 @@
-/// The JDL reader: a hand-written scanner over Unicode scalars.
+/// The JDL reader: a hand-written scanner over Unicode scalars, linear in the text's length.
 ///
 /// Statements are `Name = value;`. Trivia between tokens: blanks (spaces, tabs, CR, LF),
 /// `#` to the end of the line, `//` to the end of the line, `/* ... */`. Inside a bare
-/// expression a `#` only starts a comment as the first non-blank of a line.
+/// expression a `#` only starts a comment as the first non-blank of a line. A string may
+/// span lines (AliEn's production system writes such strings). Lists and brackets nest at
+/// most ``maximumDepth`` levels; a NUL anywhere is refused.
 struct JDLParser {
+    /// How deep `{...}` lists and `(`/`[`/`{` brackets in an expression may nest.
+    static let maximumDepth = 64
+
     private let source: [Unicode.Scalar]
     private let lineStarts: [Int]
     private let arguments: [String]?
     private var index = 0
+    private var depth = 0
+    /// Each line's text, made once and shared by every location on the line (a location per
+    /// list entry on one long line would otherwise copy the line each time).
+    private let lineTexts = LineTexts()
 
     init(text: String, arguments: [String]?) {
         source = Array(text.unicodeScalars)
@@ -20,6 +29,7 @@ struct JDLParser {
     // MARK: statements
 
     mutating func parseStatements() throws(JDLError) -> [JDLAttribute] {
+        if let nul = source.firstIndex(of: "\0") { throw .nulCharacter(location(nul)) }
         var result: [JDLAttribute] = []
         while true {
             try skipTrivia()
@@ -83,6 +93,9 @@ struct JDLParser {
     /// At `{`: entries separated by `,`, a trailing `,` before `}` allowed.
     private mutating func parseList(attribute: String) throws(JDLError) -> ([JDLValue], [JDLLocation]) {
         let open = index
+        guard depth < Self.maximumDepth else { throw .tooDeep(location(open), limit: Self.maximumDepth) }
+        depth += 1
+        defer { depth -= 1 }
         index += 1
         var items: [JDLValue] = []
         var elements: [JDLLocation] = []
@@ -107,23 +120,20 @@ struct JDLParser {
         }
     }
 
-    /// At `"`: the string's text with escapes resolved and placeholders substituted.
+    /// At `"`: the string's text with escapes resolved and placeholders substituted. Line
+    /// breaks inside are part of the text.
     private mutating func parseString() throws(JDLError) -> String {
         let open = index
         index += 1
         var result = ""
         while true {
-            guard let scalar = peek(), scalar != "\n", scalar != "\r" else {
-                throw .unterminatedString(location(open))
-            }
+            guard let scalar = peek() else { throw .unterminatedString(location(open)) }
             switch scalar {
             case "\"":
                 index += 1
                 return result
             case "\\":
-                guard let escaped = peek(1), escaped != "\n", escaped != "\r" else {
-                    throw .unterminatedString(location(open))
-                }
+                guard let escaped = peek(1) else { throw .unterminatedString(location(open)) }
                 index += 2
                 switch escaped {
                 case "n": result.unicodeScalars.append("\n")
@@ -142,14 +152,23 @@ struct JDLParser {
 
     /// Any other value: source text up to the terminator outside brackets and strings,
     /// comments dropped, placeholders substituted, blanks trimmed.
+    ///
+    /// Checked on the way: brackets balance and nest at most ``maximumDepth`` deep; a
+    /// comparison or logical operator (`==` `!=` `<` `<=` `>` `>=` `=?=` `=!=` `&&` `||` `&`
+    /// `|` `!` `?` `=`) has an operand after it; a `Name =` at the top level starts the next
+    /// statement, so the value lacks its `;`.
     private mutating func parseExpression(inList: Bool, attribute: String) throws(JDLError) -> String {
         var text = ""
         var openers: [(scalar: Unicode.Scalar, at: Int)] = []
+        let start = index
         var lastContentEnd = index
+        /// The last operator read, while no operand has followed it.
+        var pending: (text: String, at: Int)?
         while let scalar = peek() {
             if openers.isEmpty, isTerminator(scalar, inList: inList) { break }
             switch scalar {
             case "\"":
+                pending = nil
                 let start = index
                 let value = try parseString()
                 text += arguments == nil ? self.text(start, index) : JDLPrinter.quote(value)
@@ -161,10 +180,15 @@ struct JDLParser {
                 text += " "
                 continue
             case "(", "[", "{":
+                pending = nil
+                guard depth + openers.count < Self.maximumDepth else {
+                    throw .tooDeep(location(index), limit: Self.maximumDepth)
+                }
                 openers.append((scalar, index))
                 text.unicodeScalars.append(scalar)
                 index += 1
             case ")", "]", "}":
+                if let pending { throw .missingOperand(location(pending.at), operator: pending.text) }
                 let expected: Unicode.Scalar = scalar == ")" ? "(" : scalar == "]" ? "[" : "{"
                 guard let last = openers.last, last.scalar == expected else {
                     throw .unexpectedCharacter(location(index), found: describe(scalar), expected: openers.last.map {
@@ -175,7 +199,19 @@ struct JDLParser {
                 text.unicodeScalars.append(scalar)
                 index += 1
             case "$" where isDigit(peek(1)):
+                pending = nil
                 text += try placeholder()
+            case "&", "|", "=", "!", "<", ">", "?":
+                let at = index
+                let token = operatorToken()
+                if token == "=", openers.isEmpty, !inList {
+                    throw .unexpectedCharacter(location(at), found: "'='", expected: "an operand or ';' ('==' compares)")
+                }
+                if let pending, token != "!" { throw .missingOperand(location(pending.at), operator: pending.text) }
+                pending = (token, at)
+                text += token
+                lastContentEnd = index
+                continue
             case "\n":
                 text.unicodeScalars.append(scalar)
                 index += 1
@@ -187,14 +223,37 @@ struct JDLParser {
                 }
                 continue
             default:
+                if openers.isEmpty, !inList, JDLAttribute.isNameStart(scalar),
+                   index == start || !JDLAttribute.isNamePart(source[index - 1]), startsAssignment() {
+                    // `A = "x" B = 1;`: the next statement begins on the same line.
+                    throw lastContentEnd > start ? .missingSemicolon(location(lastContentEnd), attribute: attribute)
+                        : .unexpectedCharacter(location(index), found: "another assignment", expected: "a value for '\(attribute)'")
+                }
+                if !isBlank(scalar) { pending = nil }
                 text.unicodeScalars.append(scalar)
                 index += 1
             }
             if !isBlank(scalar) { lastContentEnd = index }
         }
         if let open = openers.last { throw .unclosedBracket(location(open.at), opener: String(open.scalar)) }
+        if let pending { throw .missingOperand(location(pending.at), operator: pending.text) }
         return trimmed(text)
     }
+
+    /// At an operator character: the longest operator there (`=?=`, `=!=`, `==`, `!=`, `<=`,
+    /// `>=`, `&&`, `||`, or the character alone).
+    private mutating func operatorToken() -> String {
+        for (candidate, scalars) in Self.longOperators
+        where index + scalars.count <= source.count && source[index..<(index + scalars.count)].elementsEqual(scalars) {
+            index += scalars.count
+            return candidate
+        }
+        index += 1
+        return String(Character(source[index - 1]))
+    }
+
+    private static let longOperators: [(String, [Unicode.Scalar])] =
+        ["=?=", "=!=", "==", "!=", "<=", ">=", "&&", "||", "<<", ">>"].map { ($0, Array($0.unicodeScalars)) }
 
     /// At `$` and a digit: the argument's text, or the placeholder as written without arguments.
     private mutating func placeholder() throws(JDLError) -> String {
@@ -282,9 +341,20 @@ struct JDLParser {
     }
 
     private func text(_ start: Int, _ end: Int) -> String {
-        var result = ""
-        result.unicodeScalars.append(contentsOf: source[start..<end])
-        return result
+        // UTF-8 encoded straight into the new string's storage (appending scalar by scalar
+        // costs several times more, and line texts are made for every line).
+        var length = 0
+        for index in start..<end { length += UTF8.width(source[index]) }
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            var offset = 0
+            for index in start..<end {
+                UTF8.encode(source[index]) { byte in
+                    buffer[offset] = byte
+                    offset += 1
+                }
+            }
+            return offset
+        }
     }
 
     private func describe(_ scalar: Unicode.Scalar) -> String {
@@ -308,9 +378,23 @@ struct JDLParser {
             if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
         }
         let start = lineStarts[low]
-        var end = start
-        while end < source.count, source[end] != "\n" { end += 1 }
-        if end > start, source[end - 1] == "\r" { end -= 1 }
-        return JDLLocation(line: low + 1, column: offset - start + 1, lineText: text(start, end))
+        let lineText = lineTexts.text(of: low) {
+            var end = low + 1 < lineStarts.count ? lineStarts[low + 1] - 1 : source.count
+            if end > start, source[end - 1] == "\r" { end -= 1 }
+            return text(start, end)
+        }
+        return JDLLocation(line: low + 1, column: offset - start + 1, lineText: lineText)
+    }
+}
+
+/// Line texts made on first use (a parser is used by one thread).
+private final class LineTexts {
+    private var texts: [Int: String] = [:]
+
+    func text(of line: Int, _ make: () -> String) -> String {
+        if let text = texts[line] { return text }
+        let text = make()
+        texts[line] = text
+        return text
     }
 }

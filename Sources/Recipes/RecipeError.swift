@@ -31,6 +31,8 @@ public enum RecipeError: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownDefaults(String, available: [String], searched: [String])
     case recipeNotFound(String, searched: [String])
     case unreadable(SourceLocation, String)
+    /// YAML aliases that expand the header past `limit` values (a "billion laughs").
+    case aliasExpansion(SourceLocation, limit: Int)
 
     public var location: SourceLocation? {
         switch self {
@@ -38,7 +40,7 @@ public enum RecipeError: Error, Hashable, Sendable, CustomStringConvertible {
              let .headerNotMapping(location, _), let .missingPackage(location), let .invalidPackageName(location, _),
              let .fileNameMismatch(location, _, _), let .wrongType(location, _, _, _),
              let .invalidRequirement(location, _, _, _), let .bodyInSystemRequirement(location),
-             let .unsupportedValue(location, _), let .unreadable(location, _):
+             let .unsupportedValue(location, _), let .unreadable(location, _), let .aliasExpansion(location, _):
             location
         case .unknownDefaults, .recipeNotFound:
             nil
@@ -76,6 +78,8 @@ public enum RecipeError: Error, Hashable, Sendable, CustomStringConvertible {
             "no recipe \(file) in \(searched.joined(separator: ", "))"
         case let .unreadable(location, reason):
             "\(location): cannot read: \(reason)"
+        case let .aliasExpansion(location, limit):
+            "\(location): YAML aliases expand the header to more than \(limit) values; refused (aliases here are nested to repeat themselves)"
         }
     }
 }

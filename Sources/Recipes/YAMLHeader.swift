@@ -2,7 +2,20 @@ import Yams
 
 /// Turns a recipe header into `RecipeValue`s with PyYAML's SafeLoader semantics, keeping
 /// the line of every mapping entry for error messages.
+///
+/// Limits: collections nest at most ``maximumDepth`` levels (libyaml, in Yams, stops at
+/// about 1000 on its own); the values made from
+/// the composed tree, where each alias counts again for everything it stands for, are at
+/// most ``maximumValues``. Composing shares an anchored node among its aliases, so a small
+/// header whose aliases repeat each other ("billion laughs") is cheap until it is expanded,
+/// and is refused before that.
 enum YAMLHeader {
+    /// The most values one header may expand to. alidist's largest headers hold a few
+    /// thousand.
+    static let maximumValues = 100_000
+    /// The deepest nesting of lists and mappings accepted (alidist's headers nest 3 deep).
+    static let maximumDepth = 100
+
     static func parse(_ header: String, file: String) throws(RecipeError) -> RecipeValue {
         let node: Node?
         do {
@@ -16,14 +29,20 @@ enum YAMLHeader {
             throw .invalidYAML(SourceLocation(file: file, line: 1), column: 1, problem: "\(error)")
         }
         guard let node else { return .null }
-        return try value(of: node, file: file)
+        var budget = maximumValues
+        return try value(of: node, file: file, depth: 1, budget: &budget)
     }
 
     static let plainTag = "tag:alien-install,2026:plain"
     static let plainResolver = try! Resolver.basic.appending(Tag.Name(rawValue: plainTag), "^")
 
-    private static func value(of node: Node, file: String) throws(RecipeError) -> RecipeValue {
+    private static func value(of node: Node, file: String, depth: Int, budget: inout Int) throws(RecipeError) -> RecipeValue {
         let line = node.mark?.line ?? 0
+        budget -= 1
+        guard budget >= 0 else { throw .aliasExpansion(SourceLocation(file: file, line: line), limit: maximumValues) }
+        guard depth <= maximumDepth else {
+            throw .unsupportedValue(SourceLocation(file: file, line: line), "lists and mappings nesting deeper than \(maximumDepth) levels")
+        }
         switch node {
         case let .scalar(scalar):
             do {
@@ -40,20 +59,20 @@ enum YAMLHeader {
         case let .sequence(sequence):
             try checkCollectionTag(sequence.tag.rawValue, expected: "seq", file: file, line: line)
             var items: [RecipeValue] = []
-            for item in sequence { items.append(try value(of: item, file: file)) }
+            for item in sequence { items.append(try value(of: item, file: file, depth: depth + 1, budget: &budget)) }
             return .list(items)
         case let .mapping(mapping):
             try checkCollectionTag(mapping.tag.rawValue, expected: "map", file: file, line: line)
             var map = RecipeMap()
             for (key, item) in mapping {
-                let keyValue = try value(of: key, file: file)
+                let keyValue = try value(of: key, file: file, depth: depth + 1, budget: &budget)
                 if case .list = keyValue {
                     throw .unsupportedValue(SourceLocation(file: file, line: key.mark?.line ?? line), "a list cannot be a mapping key")
                 }
                 if case .map = keyValue {
                     throw .unsupportedValue(SourceLocation(file: file, line: key.mark?.line ?? line), "a mapping cannot be a mapping key")
                 }
-                map[keyValue, line: key.mark?.line ?? line] = try value(of: item, file: file)
+                map[keyValue, line: key.mark?.line ?? line] = try value(of: item, file: file, depth: depth + 1, budget: &budget)
             }
             return .map(map)
         case .alias:

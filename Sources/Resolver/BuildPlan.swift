@@ -30,10 +30,14 @@ public struct ResolvedPackage: Hashable, Sendable {
     public let buildRequires: [PackageName]
     /// Runtime then build requirements: the order dependency hashes enter this hash.
     public let requires: [PackageName]
-    /// Transitive closures as aliBuild computes them (`full_requires` and friends), sorted.
-    public internal(set) var fullRequires: [PackageName] = []
-    public internal(set) var fullRuntimeRequires: [PackageName] = []
-    public internal(set) var fullBuildRequires: [PackageName] = []
+    /// The plan's dependency graph, which the closures below are computed from.
+    var graph: RequirementGraph?
+    /// Transitive closures as aliBuild computes them (`full_requires` and friends), sorted by
+    /// name. Each is computed when asked (in time linear in its size), not stored: stored,
+    /// they would make a deep stack's plan quadratic in memory.
+    public var fullRequires: [PackageName] { graph?.fullRequires(of: name) ?? [] }
+    public var fullRuntimeRequires: [PackageName] { graph?.fullRuntimeRequires(of: name) ?? [] }
+    public var fullBuildRequires: [PackageName] { graph?.fullBuildRequires(of: name) ?? [] }
     /// True when `force_rebuild` (recipe or `--force-rebuild`) puts a time stamp into the hash.
     public let forceRebuild: Bool
     /// The hash when every package comes from a shared (remote) store: revision `N`.

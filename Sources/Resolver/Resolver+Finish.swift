@@ -92,44 +92,12 @@ extension ResolutionRun {
         return result
     }
 
-    /// aliBuild's `full_requires`, `full_runtime_requires`, `full_build_requires`: runtime
-    /// dependencies of build dependencies count as build dependencies, and a package that
-    /// is also needed at run time is not build-only. Closures are bit sets over the build
-    /// order (dense stacks make them quadratic otherwise), sorted by name at the end.
+    /// aliBuild's `full_requires`, `full_runtime_requires`, `full_build_requires`: one graph
+    /// shared by the packages, which compute their closures from it when asked.
     static func closeRequirements(of packages: inout [PackageName: ResolvedPackage], order: [PackageName]) {
-        let index = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
-        let byName = order.sorted()
-        var full: [BitSet] = [], runtime: [BitSet] = [], build: [BitSet] = []
-        for name in order {
-            let package = packages[name]!
-            var all = BitSet(count: order.count), run = BitSet(count: order.count), onlyBuild = BitSet(count: order.count)
-            for dependency in package.requires { if let i = index[dependency] { all.insert(i); all.formUnion(full[i]) } }
-            for dependency in package.runtimeRequires { if let i = index[dependency] { run.insert(i); run.formUnion(runtime[i]) } }
-            for dependency in package.buildRequires { if let i = index[dependency] { onlyBuild.insert(i); onlyBuild.formUnion(full[i]) } }
-            for dependency in package.runtimeRequires { if let i = index[dependency] { onlyBuild.formUnion(build[i]) } }
-            onlyBuild.subtract(run)
-            full.append(all)
-            runtime.append(run)
-            build.append(onlyBuild)
-        }
-        for (position, name) in order.enumerated() {
-            packages[name]!.fullRequires = byName.filter { full[position].contains(index[$0]!) }
-            packages[name]!.fullRuntimeRequires = byName.filter { runtime[position].contains(index[$0]!) }
-            packages[name]!.fullBuildRequires = byName.filter { build[position].contains(index[$0]!) }
-        }
+        let graph = RequirementGraph(order: order, packages: packages)
+        for name in order { packages[name]!.graph = graph }
     }
-}
-
-/// A fixed-size set of small integers.
-struct BitSet {
-    private var words: [UInt64]
-
-    init(count: Int) { words = Array(repeating: 0, count: (count + 63) / 64) }
-
-    mutating func insert(_ value: Int) { words[value >> 6] |= 1 << UInt64(value & 63) }
-    func contains(_ value: Int) -> Bool { words[value >> 6] & (1 << UInt64(value & 63)) != 0 }
-    mutating func formUnion(_ other: BitSet) { for i in words.indices { words[i] |= other.words[i] } }
-    mutating func subtract(_ other: BitSet) { for i in words.indices { words[i] &= ~other.words[i] } }
 }
 
 /// Kahn's algorithm with the ready set kept sorted by name, so that the order is the same
@@ -163,7 +131,8 @@ enum TopologicalOrder {
     private static func findCycle(in remaining: [String: Set<String>]) -> [String] {
         var path: [String] = []
         var current = remaining.keys.min()!
-        while !path.contains(current) {
+        var onPath = Set<String>()
+        while onPath.insert(current).inserted {
             path.append(current)
             guard let next = remaining[current]?.filter({ remaining[$0] != nil }).min() else { return path }
             current = next

@@ -16,7 +16,8 @@ struct JDLCommand: AsyncParsableCommand {
             abstract: "Parse a JDL, substitute $1..$n, check its Packages against a signed repository and print the composed Requirements.",
             discussion: """
                 The JDL is parsed, $1..$n are replaced by ARGS, the Packages are checked for form, \
-                duplicates and two versions of one package, then each package is looked up in the \
+                duplicates and two versions of one package, the TTL for range (1 s to 366 days), \
+                then each package is looked up in the \
                 trusted (TUF-verified) metadata for the architecture: through a software area that \
                 trusts a repository (--area DIR), or directly (--repo URL --root ROOT_JSON; the \
                 metadata is kept in a temporary directory, removed afterwards). ::latest is resolved \
@@ -152,14 +153,14 @@ struct JDLCommand: AsyncParsableCommand {
 
 /// Reads and parses a JDL file (`$1..$n` from `arguments`); errors name the file.
 func loadJDL(file: String, arguments: [String], defaultOwner: String) throws -> JDLCheck {
-    let text = try Output.run {
+    let data = try Output.run {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: file])
         }
-        return String(decoding: data, as: UTF8.self)
+        return data
     }
     return try Output.run {
-        do throws(JDLError) { return try JDLCheck(text: text, arguments: arguments, defaultOwner: defaultOwner) } catch {
+        do throws(JDLError) { return try JDLCheck(bytes: data, arguments: arguments, defaultOwner: defaultOwner) } catch {
             throw JDLFileError(file: file, error: error)
         }
     }

@@ -27,7 +27,7 @@ struct JDLJob {
                                   reporter: StderrReporter())
         }
         let holder = jobID ?? "jdl-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let ttl = Self.leaseSeconds(check.document)
+        let ttl = Self.leaseSeconds(check)
         // A packmand serving the area installs and leases for the job (it may own the area).
         let daemon = try configuredPackMan(area: area.layout.root, endpoint: nil, tokenFile: nil)
         let present: Present
@@ -120,12 +120,10 @@ struct JDLJob {
         return Present(roots: roots, all: roots)
     }
 
-    /// The JDL's `TTL` plus an hour, else a day.
-    static func leaseSeconds(_ document: JDLDocument) -> Int64 {
-        switch document["TTL"] {
-        case let .number(text), let .string(text): (Int64(text.trimmingCharacters(in: .whitespaces)) ?? 82_800) + 3_600
-        default: 86_400
-        }
+    /// The JDL's `TTL` plus an hour, else a day. A TTL out of range never gets here: it is one
+    /// of the check's problems, and `run` stops on those.
+    static func leaseSeconds(_ check: JDLCheck) -> Int64 {
+        (check.ttl?.seconds ?? 82_800) + 3_600
     }
 
     /// `Executable` with `Arguments` split at blanks.

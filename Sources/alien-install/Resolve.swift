@@ -9,8 +9,10 @@ struct Resolve: ParsableCommand {
         abstract: "Resolve packages into a build plan with aliBuild-compatible versions and hashes.",
         discussion: """
             Offline by default: no git, no network; a tag that is a branch is taken as its own \
-            commit, and system checks are not run (everything is built, system requirements \
-            are assumed present). --check-system runs the recipes' checks with bash.
+            commit. As aliBuild build's default (noSystem="*"), everything is built here; system \
+            requirements are assumed present; track_env commands and the prefer check of \
+            recipes with allow_system_package_upload (gpu-system) run, as aliBuild runs them \
+            then. --check-system runs all the recipes' checks with bash.
 
             Formats: table (build order), json (the whole plan, readable by --diff), dot \
             (Graphviz), hashes ("name version hash" sorted by name, without defaults-release).

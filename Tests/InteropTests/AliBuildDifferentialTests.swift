@@ -41,8 +41,11 @@ struct AliBuildDifferentialTests {
         var recipesBranch = "master"
         /// true: every package is a localN revision (compare local hashes); false: remote.
         var local = false
-        /// true: no check runs on either side (our offline default); false: real bash checks.
+        /// true: no check runs on either side (the pure `AssumedSystem`); false: real bash checks.
         var assumeSystem = false
+        /// true: `resolve`'s offline default (`RecipeContext` without --check-system) against
+        /// aliBuild's `--no-system --assume-requirements`.
+        var offlineDefault = false
         var label: String
     }
 
@@ -179,6 +182,7 @@ struct AliBuildDifferentialTests {
         case let names?: arguments += ["--no-system-packages", names]
         }
         if testCase.assumeSystem { arguments.append("--assume-system") }
+        if testCase.offlineDefault { arguments += ["--no-system", "--assume-requirements"] }
         if testCase.local { arguments += ["--local", "*"] }
         let refs = FileManager.default.temporaryDirectory.appendingPathComponent("alien-git-refs-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: refs) }
@@ -193,6 +197,12 @@ struct AliBuildDifferentialTests {
 
     static func resolve(_ testCase: Case) throws -> BuildPlan {
         let architecture = try Architecture(testCase.arch)
+        if testCase.offlineDefault {
+            let context = RecipeContext(configDir: testCase.configDir.path, defaults: testCase.defaults, architecture: architecture,
+                                        disable: testCase.disable, systemChecks: .assume, date: testCase.date,
+                                        recipesBranch: testCase.recipesBranch)
+            return try context.resolve(targets: try testCase.targets.map { try PackageName($0) })
+        }
         let provider = DirectoryRecipeProvider(configDir: testCase.configDir.path)
         let probe = SystemProbe(architecture: testCase.arch, configDir: testCase.configDir.path)
         let policy: SystemPolicy

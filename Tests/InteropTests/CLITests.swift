@@ -131,4 +131,36 @@ import Testing
         #expect(result.stderr.contains("            ^"))
         #expect(try Self.cli(["jdl", "check", directory.appendingPathComponent("bad.jdl").path]).status == 64, "without --syntax-only a repository is needed")
     }
+
+    /// Issue 15 §3: what production JDLs hold, and what must be refused with its place.
+    @Test func productionJDLShapes() throws {
+        let directory = try Self.fixture([
+            "prod.jdl": "Executable = \"/bin/true\";\nPackages = {\"VO_ALICE@Prod::v1\"};\nLPMMetaData = \"Packages=[VO_ALICE@Prod::v1];\nOutputDir=/alice/sim/X;Run=42;\";\nTTL = 72000;\n",
+            "ttl.jdl": "Executable = \"/bin/true\";\nPackages = {\"VO_ALICE@Prod::v1\"};\nTTL = 9223372036854775807;\n",
+            "oneline.jdl": "Executable = \"/bin/true\";\nTTL = \"72000\" Price = 1;\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try (Data("Executable = \"/bin/true\";\nA = \"ab".utf8) + Data([0xFF]) + Data("\";\n".utf8))
+            .write(to: directory.appendingPathComponent("latin1.jdl"))
+        func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+        let multiLine = try Self.cli(["jdl", "check", path("prod.jdl"), "--syntax-only"])
+        #expect(multiLine.status == 0, "\(multiLine.stderr)")
+
+        let ttl = try Self.cli(["jdl", "check", path("ttl.jdl"), "--syntax-only"])
+        #expect(ttl.status == 1)
+        #expect(ttl.text.contains("3:7: TTL 9223372036854775807 is out of range"), "\(ttl.text)")
+        // run --jdl refuses it before anything else (it used to trap on the overflow).
+        let run = try Self.cli(["run", "--jdl", path("ttl.jdl"), "--area", path("no-area"), "--", "true"])
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("ttl.jdl: 3:7: TTL 9223372036854775807 is out of range"), "\(run.stderr)")
+
+        let oneLine = try Self.cli(["jdl", "check", path("oneline.jdl"), "--syntax-only"])
+        #expect(oneLine.status == 1)
+        #expect(oneLine.stderr.contains("oneline.jdl:2:14: missing ';' after the value of 'TTL'"), "\(oneLine.stderr)")
+
+        let latin1 = try Self.cli(["jdl", "check", path("latin1.jdl"), "--syntax-only"])
+        #expect(latin1.status == 1)
+        #expect(latin1.stderr.contains("latin1.jdl:2:8: the text is not valid UTF-8 here"), "\(latin1.stderr)")
+    }
 }

@@ -27,6 +27,7 @@ influence on the resolution or on the hashes and is skipped.
 Usage:
   alibuild_plan.py --config-dir DIR --defaults D --arch A [--disable a,b]
                    [--no-system | --no-system-packages A,B] [--always-prefer-system]
+                   [--assume-system | --assume-requirements]
                    [--date YYYY-MM-DD-HH] [--git-refs FILE.json]
                    [--alidist-branch NAME|:git] [--local PKGS|*] PKG...
   alibuild_plan.py --self-test
@@ -204,7 +205,8 @@ class Plan:
 
   def __init__(self, config_dir, defaults, arch, targets, disable=(),
                no_system=None, prefer_system=False, git_refs=None,
-               alidist_branch="master", local=(), force_rebuild=(), assume_system=False):
+               alidist_branch="master", local=(), force_rebuild=(), assume_system=False,
+               assume_requirements=False):
     self.config_dir = config_dir
     self.defaults = defaults
     self.arch = arch
@@ -220,6 +222,10 @@ class Plan:
     # --assume-system: answer checks without running bash, as alien-install's default
     # (AssumedSystem) does: prefer checks fail, requirements pass, track_env prints "".
     self.assume_system = assume_system
+    # --assume-requirements: system_requirement checks pass without running; prefer checks
+    # and track_env run for real. With --no-system this is alien-install resolve's offline
+    # default (aliBuild build's own default on its store architectures, noSystem="*").
+    self.assume_requirements = assume_requirements
     self.specs = {}
     self.error = None
 
@@ -275,7 +281,8 @@ class Plan:
           force_rebuild=self.force_rebuild,
           defaults=self.defaults,
           performPreferCheck=assumed_prefer if self.assume_system else check_in_temp_dir,
-          performRequirementCheck=assumed_requirement if self.assume_system else check_in_temp_dir,
+          performRequirementCheck=(assumed_requirement if self.assume_system or self.assume_requirements
+                                   else check_in_temp_dir),
           performValidateDefaults=lambda spec: validateDefaults(spec, self.defaults),
           overrides=overrides,
           taps=taps,
@@ -390,6 +397,9 @@ def build_parser(description: str) -> argparse.ArgumentParser:
   parser.add_argument("--assume-system", action="store_true",
                       help="run no check: prefer checks fail, requirements pass, track_env "
                            "prints nothing (alien-install resolve's offline default)")
+  parser.add_argument("--assume-requirements", action="store_true",
+                      help="system_requirement checks pass without running; prefer checks and "
+                           "track_env run (with --no-system: alien-install resolve's offline default)")
   parser.add_argument("--force-rebuild", action="append", default=[], metavar="PKGS")
   parser.add_argument("--date", help="fix nowKwds: YYYY-MM-DD-HH")
   parser.add_argument("--git-refs", metavar="FILE.json",
@@ -437,7 +447,8 @@ def plan_factory(args):
                       prefer_system=args.prefer_system, git_refs=git_refs,
                       alidist_branch=args.alidist_branch,
                       local=[x for x in args.local.split(",") if x],
-                      force_rebuild=args.force_rebuild, assume_system=args.assume_system)
+                      force_rebuild=args.force_rebuild, assume_system=args.assume_system,
+                      assume_requirements=args.assume_requirements)
 
 
 def dump(result: dict) -> str:
