@@ -5,7 +5,9 @@
 #     `alien-install env`), one process a request, as a job agent without the daemon pays;
 #  2. 1 000 concurrent POST /v1/install?wait of one 64 MiB package into an empty area: one
 #     download (nginx access log), the time until all 1 000 are answered — anchor: one
-#     `alien-install install` of the same package into another empty area.
+#     `alien-install install` of the same package into another empty area;
+#  3. 200 concurrent jobs asking for overlapping 100-package closures (random tops of a chain):
+#     each tarball downloaded once (nginx access log), the wall time until all are answered.
 # Usage: scripts/bench_packmand.sh [BIN_DIR]   (default .build-release/release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -129,6 +131,36 @@ async def main():
 asyncio.run(main())
 PYTHON
 DOWNLOADS=$(grep -c '"GET /targets/.*Big-v1-1.*tar.gz HTTP/1.1" 200' "$WORK/nginx/access.log" || true)
+# 3. 200 concurrent jobs asking for overlapping closures: each a random top among pkg050..pkg099
+#    of the chain (so every job needs pkg000..its top), into the daemon's area, which has none
+#    of them yet: every tarball must be downloaded once, whichever job gets to it first.
+/usr/bin/python3 - "$PORT" "$TOKEN" > "$WORK/overlapping.json" <<'PYTHON'
+import asyncio, json, random, sys, time
+port, token = int(sys.argv[1]), sys.argv[2]
+random.seed(14)
+async def one(top):
+    body = json.dumps({"packages": ["pkg%03d" % top]}).encode()
+    request = (b"POST /v1/install?wait=3600 HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+               b"Authorization: Bearer " + token.encode() + b"\r\nContent-Length: " + str(len(body)).encode() +
+               b"\r\nConnection: close\r\n\r\n" + body)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(request)
+    await writer.drain()
+    data = await reader.read()
+    writer.close()
+    head, _, payload = data.partition(b"\r\n\r\n")
+    return int(head.split(b" ")[1]), json.loads(payload)
+async def main():
+    start = time.perf_counter()
+    results = await asyncio.gather(*[one(random.randrange(50, 100)) for _ in range(200)])
+    elapsed = time.perf_counter() - start
+    ok = sum(1 for status, job in results if status == 200 and job.get("state") == "succeeded")
+    print(json.dumps({"answered": len(results), "succeeded": ok, "jobs": len({job.get("id") for _, job in results}),
+                      "seconds": round(elapsed, 3)}))
+asyncio.run(main())
+PYTHON
+OVERLAP_MAX=$(grep -o '"GET /targets/[^ ]*pkg0[0-9][0-9]-v1-1[^ ]*tar.gz HTTP/1.1" 200' "$WORK/nginx/access.log" | sort | uniq -c | sort -rn | awk 'NR==1 {print $1}')
+OVERLAP_FILES=$(grep -o '"GET /targets/[^ ]*pkg0[0-9][0-9]-v1-1[^ ]*tar.gz HTTP/1.1" 200' "$WORK/nginx/access.log" | sort -u | wc -l)
 ANCHOR_START=$(date +%s.%N)
 "$CLI" install Big --area "$WORK/cli-area" --arch "$ARCH" --repo "$REPO" --root "$ROOTFILE" > /dev/null
 ANCHOR_END=$(date +%s.%N)
@@ -153,11 +185,13 @@ CLI_INSTALLED=$(per_second "$CLI" list --installed --json --area "$WORK/area")
 CLI_ENV=$(per_second "$CLI" env pkg099 --shell sh --area "$WORK/area")
 
 /usr/bin/python3 - "$WORK/concurrent.json" "$DOWNLOADS" "$ANCHOR_START" "$ANCHOR_END" "$WRK_INSTALLED" "$WRK_ENV" \
-  "$CLI_INSTALLED" "$CLI_ENV" <<'PYTHON' | tee -a .bench/results.jsonl
+  "$CLI_INSTALLED" "$CLI_ENV" "$WORK/overlapping.json" "${OVERLAP_MAX:-0}" "${OVERLAP_FILES:-0}" <<'PYTHON' | tee -a .bench/results.jsonl
 import json, sys
 concurrent = json.load(open(sys.argv[1]))
 downloads = int(sys.argv[2]); anchor = float(sys.argv[4]) - float(sys.argv[3])
 wrk_installed, wrk_env, cli_installed, cli_env = map(float, sys.argv[5:9])
+overlapping = json.load(open(sys.argv[9]))
+overlap_max, overlap_files = int(sys.argv[10]), int(sys.argv[11])
 rows = [
     {"label": "packmand GET /v1/installed (100 pkgs)", "daemon_rps": wrk_installed, "cli_rps": cli_installed,
      "ratio": round(wrk_installed / cli_installed, 1)},
@@ -165,6 +199,9 @@ rows = [
     {"label": "packmand 1000 concurrent installs (64 MiB)", "answered": concurrent["answered"], "succeeded": concurrent["succeeded"],
      "jobs": concurrent["jobs"], "downloads": downloads, "seconds": concurrent["seconds"], "one_cli_install_s": round(anchor, 3),
      "ratio": round(concurrent["seconds"] / anchor, 2)},
+    {"label": "packmand 200 concurrent jobs, overlapping closures of pkg050..pkg099", "answered": overlapping["answered"],
+     "succeeded": overlapping["succeeded"], "jobs": overlapping["jobs"], "tarballs_downloaded": overlap_files,
+     "max_downloads_of_one_tarball": overlap_max, "seconds": overlapping["seconds"]},
 ]
 for row in rows:
     print(json.dumps(row))

@@ -67,8 +67,8 @@ print(next(t["path"] for t in listing["targets"] if t["name"] == "GridDemo"))')
 "$BIN" trust download "$GRID_TARGET" --metadata-dir "$DEMO/site/metadata" --metadata-url "$REPO_URL/metadata" \
   --target-base-url "$REPO_URL/targets" --target-dir "$DEMO/site/targets"
 
-step "Installing GridDemo and its closure into a software area (verified, atomic, relocated)"
-"$BIN" install GridDemo --area "$DEMO/area" --repo "$REPO_URL" --root "$DEMO/repo/metadata/1.root.json" --arch "$ARCH"
+step "Installing GridDemo and its closure into a software area (in parallel: verified, atomic, relocated; renamed in dependency order; no package code runs)"
+"$BIN" install GridDemo --area "$DEMO/area" --repo "$REPO_URL" --root "$DEMO/repo/metadata/1.root.json" --arch "$ARCH" --jobs 4
 "$BIN" install GridDemo --area "$DEMO/area"     # already installed: nothing to do
 "$BIN" list --installed --area "$DEMO/area"
 

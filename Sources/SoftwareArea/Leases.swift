@@ -31,12 +31,17 @@ public struct Lease: Sendable, Hashable {
 }
 
 extension SoftwareArea {
+    /// The longest lease: a year and a day (a job longer than that is not a job).
+    public static let maxLeaseSeconds: Int64 = 366 * 86400
+
     /// Leases `requests` (installed packages) for `holder` until now + `ttl` seconds; an existing
     /// lease of the holder is extended and its packages kept.
     @discardableResult
     public func acquireLease(holder: String, packages requests: [PackageID], ttl: Int64) throws(SoftwareAreaError) -> Lease {
         try Self.checkHolder(holder)
-        guard ttl > 0 else { throw .invalidArgument(name: "--ttl", expected: "seconds > 0", got: String(ttl)) }
+        guard ttl > 0, ttl <= Self.maxLeaseSeconds else {
+            throw .invalidArgument(name: "ttl", expected: "seconds from 1 to \(Self.maxLeaseSeconds) (366 days)", got: String(ttl))
+        }
         var keys: [String] = []
         for request in requests {
             guard let match = installed(matching: request).first else { throw .notInstalled(request.description) }

@@ -50,4 +50,31 @@ import TestSupport
         stopped = true
         #expect(daemon.stop() == 0, "SIGTERM stops packmand and its torrent session cleanly")
     }
+
+    /// packmand downloads through the swarm too (`download:`): with a site peer seeding the
+    /// package and web seeds off, its install gets every byte from the peer (the repository
+    /// serves metadata only), verified against the signed piece list on the way in.
+    @Test(.timeLimit(.minutes(5)))
+    func packmandDownloadsThroughTheSwarm() throws {
+        let site = try TorrentCLITests.site("packmand-swarm")
+        defer { site.stop() }
+        let seedArea = site.area("seeder")
+        let kept = try TorrentCLITests.install(site, area: seedArea, ["--via", "torrent", "--keep-for-seeding"])
+        try #require(kept.status == 0, "\(kept.stderr)")
+        #expect(site.tarballRequests("ROOT") == 1)
+        let (seeder, port) = try TorrentCLITests.seeder(site, area: seedArea)
+        defer { seeder.kill() }
+        let directory = site.base.appendingPathComponent("packmand")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let daemon = try PackmandProcess(directory: directory, area: site.area("vobox"), arch: TorrentCLITests.arch,
+                                         repository: site.repoURL, rootFile: site.rootFile,
+                                         extra: "download:\n  via: torrent\n  peers: [\"127.0.0.1:\(port)\"]\n  web_seeds: false\n  listen: 127.0.0.1:0")
+        defer { _ = daemon.stop() }
+        let job = try daemon.client().install(["ROOT"], wait: 120)
+        #expect(job.state == .succeeded, "\(job)")
+        #expect(site.tarballRequests("ROOT") == 1, "packmand's bytes came from the site peer, not the repository")
+        let log = try daemon.client().installLog("ROOT")
+        #expect(log.lines.contains { $0.text.contains("downloaded") && $0.text.contains("from swarm") }, "\(log)")
+        #expect(try TorrentCLITests.tree(site.area("vobox")) == (try TorrentCLITests.tree(seedArea)))
+    }
 }

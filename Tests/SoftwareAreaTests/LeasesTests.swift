@@ -35,5 +35,9 @@ import TestSupport
         }
         #expect(throws: SoftwareAreaError.self) { try area.acquireLease(holder: "../etc", packages: [], ttl: 10) }
         #expect(throws: SoftwareAreaError.self) { try area.acquireLease(holder: "job", packages: [], ttl: 0) }
+        // A huge TTL is refused with its bound, not an arithmetic trap.
+        #expect(throws: SoftwareAreaError.invalidArgument(name: "ttl", expected: "seconds from 1 to 31622400 (366 days)", got: "9223372036854775807")) {
+            try area.acquireLease(holder: "job", packages: [PackageID(parsing: "zlib")], ttl: .max)
+        }
     }
 }
