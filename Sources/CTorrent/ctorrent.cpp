@@ -77,7 +77,7 @@ void write_hashes(const lt::info_hash_t &hashes, char v1[41], char v2[65]) {
     if (hashes.has_v2()) to_hex(hashes.v2, v2, 65);
 }
 
-/// The origin fetches of one torrent (at_session_fetch_piece): shared with the fetch thread,
+/// The origin fetches of one torrent (at_session_fetch_pieces): shared with the fetch thread,
 /// which outlives the torrent's removal if it must (it then only updates this).
 struct fetch_state {
     std::mutex lock;
@@ -594,10 +594,10 @@ int at_session_swarm(at_session *session, int torrent_id, at_swarm *out, int *av
     }
 }
 
-int at_session_fetch_piece(at_session *session, int torrent_id, int piece, const char *url, int stall_seconds, at_error *error) {
+int at_session_fetch_pieces(at_session *session, int torrent_id, int piece, int count, const char *url, int stall_seconds, at_error *error) {
     clear_error(error);
-    if (!session || !url || piece < 0) {
-        set_error(error, AT_ERR_INVALID_ARGUMENT, "expected a session, a piece index >= 0 and a URL");
+    if (!session || !url || piece < 0 || count < 1) {
+        set_error(error, AT_ERR_INVALID_ARGUMENT, "expected a session, a piece index >= 0, a count >= 1 and a URL");
         return AT_ERR_INVALID_ARGUMENT;
     }
     try {
@@ -616,12 +616,19 @@ int at_session_fetch_piece(at_session *session, int torrent_id, int piece, const
             state = slot;
         }
         auto info = handle.torrent_file();
-        if (!info || piece >= info->num_pieces()) {
-            set_error(error, AT_ERR_INVALID_ARGUMENT, "piece " + std::to_string(piece) + " is not in the torrent");
+        if (!info || piece >= info->num_pieces() || count > info->num_pieces() - piece) {
+            set_error(error, AT_ERR_INVALID_ARGUMENT, "pieces " + std::to_string(piece) + " to " + std::to_string(piece + count - 1)
+                      + " are not all in the torrent");
             return AT_ERR_INVALID_ARGUMENT;
         }
-        std::int64_t offset = static_cast<std::int64_t>(piece) * info->piece_length();
-        int length = info->piece_size(lt::piece_index_t(piece));
+        std::int64_t piece_length = info->piece_length();
+        std::int64_t offset = static_cast<std::int64_t>(piece) * piece_length;
+        std::int64_t end = std::min(info->total_size(), offset + static_cast<std::int64_t>(count) * piece_length);
+        if (end - offset > (64 << 20)) {
+            set_error(error, AT_ERR_INVALID_ARGUMENT, "at most 64 MiB a fetch");
+            return AT_ERR_INVALID_ARGUMENT;
+        }
+        int length = static_cast<int>(end - offset);
         std::int64_t file_length = info->total_size();
         {
             std::lock_guard<std::mutex> guard(state->lock);
@@ -634,12 +641,16 @@ int at_session_fetch_piece(at_session *session, int torrent_id, int piece, const
             state->partial = 0;
         }
         std::string address = url;
-        std::thread([state, handle, address, piece, offset, length, file_length, stall_seconds]() {
+        std::thread([state, handle, address, piece, count, piece_length, offset, length, file_length, stall_seconds]() {
             std::vector<char> data;
             std::string failure;
             try {
                 failure = fetch_range(*state, address, offset, length, file_length, stall_seconds, data);
-                if (failure.empty()) handle.add_piece(lt::piece_index_t(piece), std::move(data));
+                for (int i = 0; failure.empty() && i < count; ++i) {
+                    auto first = data.begin() + static_cast<std::ptrdiff_t>(i * piece_length);
+                    auto last = i + 1 == count ? data.end() : first + static_cast<std::ptrdiff_t>(piece_length);
+                    handle.add_piece(lt::piece_index_t(piece + i), std::vector<char>(first, last));
+                }
             } catch (const std::exception &e) {
                 failure = e.what();
             } catch (...) {
@@ -649,7 +660,7 @@ int at_session_fetch_piece(at_session *session, int torrent_id, int piece, const
             state->active = false;
             if (failure.empty()) {
                 state->bytes += state->partial;
-                ++state->completed;
+                state->completed += count;
             } else {
                 ++state->failed;
                 state->error = address + ": " + failure;

@@ -114,7 +114,7 @@ public struct SwarmDownload: Sendable {
                     try? await session.remove(id)
                     return report
                 }
-                try await Task.sleep(for: .milliseconds(Int64(run.nextPoll * 1000)))
+                try await run.pause(session)
             }
         } catch {
             try? await session.remove(id)

@@ -15,7 +15,6 @@ struct SwarmRun {
     /// A fetch that failed this many times in a row retires its URL.
     let maxOriginFailures = 3
     var start: Instant
-    var nextPoll: Double
 
     var lastBytes: Int64 = -1
     var lastProgress: Instant
@@ -56,7 +55,6 @@ struct SwarmRun {
         lastDelivery = now
         reconnect = now
         switched = now
-        nextPoll = download.pollInterval
         var perPiece = 0.25
         if case let .whenSwarmLacks(share) = policy { perPiece = share }
         gate = OriginGate(fetchersPerMissingPiece: perPiece, rank: download.originRank ?? Double.random(in: 0..<1),
@@ -68,7 +66,7 @@ struct SwarmRun {
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 
-    /// One poll: the report when the file is complete, nil to poll again after `nextPoll` seconds.
+    /// One poll: the report when the file is complete, nil to poll again after `pause`.
     mutating func step(_ session: TorrentSession, progress: @Sendable (Int64, Int64, Int) -> Void) async throws -> SwarmReport? {
         let name = download.torrent.name
         for alert in try await session.alerts(for: id) {
@@ -117,7 +115,6 @@ struct SwarmRun {
                 throw TorrentError.noSource(name: name, seconds: (elapsed * 10).rounded() / 10, reason: describe(view))
             }
         }
-        nextPoll = download.pollInterval
         switch policy {
         case .always: break
         case let .whenPeersSlow(minimumRate, window, onPeriod):
@@ -231,10 +228,7 @@ struct SwarmRun {
     /// has from the origin (or, when peers have every missing piece but sent nothing for a while,
     /// one of the rarest).
     mutating func fetchFromOrigin(_ session: TorrentSession, view: SwarmView, now: Instant) async throws {
-        if fetch.active {
-            nextPoll = min(download.pollInterval, 0.05)
-            return
-        }
+        if fetch.active { return }
         pending = pending.filter { piece, since in
             piece < view.availability.count && view.availability[piece] >= 0 && now - since < .seconds(3)
         }
@@ -250,12 +244,34 @@ struct SwarmRun {
             candidates = missing.filter { view.availability[$0] == rarest }
         }
         guard gate.shouldFetch(missing: candidates.count, swarmSize: view.swarmSize, now: elapsed),
-              let piece = candidates.randomElement() else { return }
+              var first = candidates.randomElement() else { return }
+        var count = 1
+        if peerless(view, session: session) {
+            // Alone for good (the trackers failed, nobody else): the origin is the only source,
+            // taken in runs of up to 4 MiB, in order.
+            first = candidates[0]
+            let most = max(1, (4 << 20) / max(1, download.torrent.pieceLength))
+            while count < most, first + count < view.availability.count, view.availability[first + count] == 0,
+                  pending[first + count] == nil { count += 1 }
+        }
         let stall = max(1, Int(min(download.stallTimeout, 10)))
-        if try await session.fetchPiece(piece, from: origin, stallSeconds: stall, for: id) {
-            pending[piece] = now
+        if try await session.fetchPieces(first..<first + count, from: origin, stallSeconds: stall, for: id) {
+            for piece in first..<first + count { pending[piece] = now }
             fetch.active = true
-            nextPoll = min(download.pollInterval, 0.05)
+        }
+    }
+
+    /// Waits `pollInterval`, or less when a running piece fetch ends before (the next starts at once).
+    func pause(_ session: TorrentSession) async throws {
+        let interval = Duration.milliseconds(Int64(download.pollInterval * 1000))
+        guard fetch.active else {
+            try await Task.sleep(for: interval)
+            return
+        }
+        let deadline = ContinuousClock.now + interval
+        while ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+            if try await !session.fetchStatus(id).active { return }
         }
     }
 }

@@ -46,14 +46,16 @@ public struct SwarmView: Hashable, Sendable {
     public var swarmSize: Int { max(trackerSwarm ?? 0, peers + 1, knownPeers + 1) }
 }
 
-/// Where a torrent's piece fetches from the origin are (`TorrentSession.fetchPiece`).
+/// Where a torrent's piece fetches from the origin are (`TorrentSession.fetchPieces`).
 public struct OriginFetchStatus: Hashable, Sendable {
     public var active: Bool
-    /// The running or last fetched piece.
+    /// The first piece of the running or last fetch.
     public var piece: Int?
     /// Bytes received from origins for the torrent, all fetches together.
     public var bytes: Int64
+    /// Pieces handed to libtorrent.
     public var completed: Int
+    /// Fetches that failed.
     public var failed: Int
     /// The last failure ("URL: reason").
     public var error: String?
@@ -79,15 +81,18 @@ extension TorrentSession {
                          availability: availability.prefix(Int(raw.num_pieces)).map(Int.init))
     }
 
-    /// Starts fetching `piece` of `torrent` from `url` (the whole file's URL; a Range request on a
-    /// background thread, the bytes handed to libtorrent and hash-checked like a peer's). False
-    /// when a fetch of this torrent is still running.
-    public func fetchPiece(_ piece: Int, from url: String, stallSeconds: Int, for torrent: TorrentID) throws(TorrentError) -> Bool {
+    /// Starts fetching `pieces` of `torrent` from `url` (the whole file's URL; one Range request
+    /// on a background thread, each piece handed to libtorrent and hash-checked like a peer's).
+    /// False when a fetch of this torrent is still running.
+    public func fetchPieces(_ pieces: Range<Int>, from url: String, stallSeconds: Int, for torrent: TorrentID) throws(TorrentError) -> Bool {
         let pointer = try session()
         var error = at_error()
-        let code = at_session_fetch_piece(pointer, torrent.rawValue, Int32(clamping: piece), url, Int32(clamping: stallSeconds), &error)
+        let code = at_session_fetch_pieces(pointer, torrent.rawValue, Int32(clamping: pieces.lowerBound), Int32(clamping: pieces.count), url,
+                                           Int32(clamping: stallSeconds), &error)
         if code == Int32(AT_ERR_BUSY) { return false }
-        guard code == 0 else { throw .library(operation: "fetch piece \(piece) of \(torrent) from \(url)", code: code, message: message(of: error)) }
+        guard code == 0 else {
+            throw .library(operation: "fetch pieces \(pieces) of \(torrent) from \(url)", code: code, message: message(of: error))
+        }
         return true
     }
 

@@ -120,20 +120,21 @@ import Testing
             let status = try await session.status(id)
             return status.state != .checking
         })
-        // The last piece (100 bytes) and the second.
-        for piece in [3, 1] {
-            #expect(try await session.fetchPiece(piece, from: url, stallSeconds: 10, for: id))
+        // The last piece (100 bytes), then the first two in one request.
+        for pieces in [3..<4, 0..<2] {
+            #expect(try await session.fetchPieces(pieces, from: url, stallSeconds: 10, for: id))
             #expect(try await Self.eventually { try await !session.fetchStatus(id).active })
         }
         let fetched = try await session.fetchStatus(id)
-        #expect(fetched.completed == 2 && fetched.failed == 0 && fetched.bytes == 16_384 + 100 && fetched.error == nil)
+        #expect(fetched.completed == 3 && fetched.failed == 0 && fetched.bytes == 2 * 16_384 + 100 && fetched.error == nil)
         var view = try await session.swarm(id, pieceCount: 4)
         #expect(try await Self.eventually {
             view = try await session.swarm(id, pieceCount: 4)
-            return view.piecesHave == 2
+            return view.piecesHave == 3
         })
-        #expect(view.availability == [0, -1, 0, -1])
-        await #expect(throws: TorrentError.self) { try await session.fetchPiece(4, from: url, stallSeconds: 10, for: id) }
+        #expect(view.availability == [-1, -1, 0, -1])
+        await #expect(throws: TorrentError.self) { try await session.fetchPieces(4..<5, from: url, stallSeconds: 10, for: id) }
+        await #expect(throws: TorrentError.self) { try await session.fetchPieces(2..<5, from: url, stallSeconds: 10, for: id) }
         #expect(nginx.accessLogLines.filter { $0.contains("GET /pkg.bin") && $0.hasSuffix(" 206") }.count == 2, "\(nginx.accessLogLines)")
         #expect(await session.shutdown())
     }
@@ -151,14 +152,14 @@ import Testing
         defer { server.stop() }
         let session = try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: "127.0.0.1:0"))
         let id = try await session.add(torrent, file: directory.appendingPathComponent("out.bin").path)
-        #expect(try await session.fetchPiece(1, from: server.url("pkg.bin", faults: "norange"), stallSeconds: 10, for: id))
+        #expect(try await session.fetchPieces(1..<2, from: server.url("pkg.bin", faults: "norange"), stallSeconds: 10, for: id))
         #expect(try await Self.eventually { try await !session.fetchStatus(id).active })
         var status = try await session.fetchStatus(id)
         #expect(status.failed == 1 && status.completed == 0 && status.piece == 1)
         #expect(status.error?.contains("ignored the Range request") == true, "\(status.error ?? "nil")")
         // A server that sends nothing: the fetch runs (a second is refused) until the stall limit.
-        #expect(try await session.fetchPiece(0, from: server.url("pkg.bin", faults: "stall=0"), stallSeconds: 1, for: id))
-        #expect(try await !session.fetchPiece(2, from: server.url("pkg.bin"), stallSeconds: 1, for: id))
+        #expect(try await session.fetchPieces(0..<1, from: server.url("pkg.bin", faults: "stall=0"), stallSeconds: 1, for: id))
+        #expect(try await !session.fetchPieces(2..<3, from: server.url("pkg.bin"), stallSeconds: 1, for: id))
         #expect(try await Self.eventually { try await !session.fetchStatus(id).active })
         status = try await session.fetchStatus(id)
         #expect(status.failed == 2 && status.completed == 0 && status.piece == 0)

@@ -152,18 +152,18 @@ typedef struct at_swarm {
 /// piece: -1 when we have it, else how many connected BitTorrent peers have it.
 int at_session_swarm(at_session *session, int torrent_id, at_swarm *out, int *availability, int capacity, at_error *error);
 
-/// Fetches piece `piece` of the torrent's single file from `url` (the whole file's URL, an HTTP
-/// Range request for the piece's bytes) on a background thread, and hands the bytes to
-/// libtorrent as if a peer had sent them (hash-checked: a bad piece is a hash failure alert).
-/// One fetch at a time per torrent (AT_ERR_BUSY while one runs); the connection is kept for the
-/// next fetch. `stall_seconds`: give up when under 1 byte/s for that long.
-int at_session_fetch_piece(at_session *session, int torrent_id, int piece, const char *url, int stall_seconds, at_error *error);
+/// Fetches pieces `piece` ..< `piece + count` of the torrent's single file from `url` (the whole
+/// file's URL; one HTTP Range request for their bytes, at most 64 MiB) on a background thread,
+/// and hands each piece to libtorrent as if a peer had sent it (hash-checked: a bad piece is a
+/// hash failure alert). One fetch at a time per torrent (AT_ERR_BUSY while one runs); the
+/// connection is kept for the next fetch. `stall_seconds`: give up when under 1 byte/s for that long.
+int at_session_fetch_pieces(at_session *session, int torrent_id, int piece, int count, const char *url, int stall_seconds, at_error *error);
 
 typedef struct at_fetch_status {
     int active;                       ///< a fetch is running
-    int piece;                        ///< the piece of the running (or last) fetch, -1 before any
+    int piece;                        ///< the first piece of the running (or last) fetch, -1 before any
     int64_t bytes;                    ///< bytes of the fetches that delivered their piece, plus the running one's so far
-    int completed;                    ///< fetches that handed a whole piece to libtorrent
+    int completed;                    ///< pieces handed to libtorrent
     int failed;                       ///< fetches that failed
     char error[384];                  ///< the last failure ("URL: reason"), empty when none
 } at_fetch_status;
