@@ -39,6 +39,8 @@ struct SwarmRun {
     var originIndex = 0
     var seenCompleted = 0
     var seenFailed = 0
+    /// No byte from anyone yet (this poll).
+    var nothingYet = true
     /// Pieces handed to libtorrent and not yet had (written and hash-checked asynchronously).
     var pending: [Int: Instant] = [:]
 
@@ -107,7 +109,8 @@ struct SwarmRun {
             lastDelivery = now
         }
         // Not latched: the bytes of a running piece fetch count, those of a failed one not.
-        if status.bytesDownloaded == 0, fetch.bytes == 0, status.bytesDone == 0, status.state != .checking {
+        nothingYet = status.bytesDownloaded == 0 && fetch.bytes == 0 && status.bytesDone == 0
+        if nothingYet, status.state != .checking {
             let elapsed = Self.seconds(now - start)
             // Connected peers that send nothing yet (choked in a big swarm) are a source still:
             // the stall limit is theirs, and the starved node takes a piece from the origin.
@@ -243,7 +246,10 @@ struct SwarmRun {
             let rarest = missing.map { view.availability[$0] }.min()
             candidates = missing.filter { view.availability[$0] == rarest }
         }
-        guard gate.shouldFetch(missing: candidates.count, swarmSize: view.swarmSize, now: elapsed),
+        // Half the startup time gone, no peer connected and nothing received: this node takes a
+        // piece whatever the gate says (peers it cannot reach do not count; the deadline is near).
+        let urgent = nothingYet && view.peers == 0 && elapsed >= download.startupTimeout / 2
+        guard gate.shouldFetch(missing: candidates.count, swarmSize: view.swarmSize, now: elapsed) || (urgent && !candidates.isEmpty),
               var first = candidates.randomElement() else { return }
         var count = 1
         if peerless(view, session: session) {
