@@ -66,7 +66,7 @@ error_log $WORK/error.log;
 worker_processes 1;
 events { worker_connections 1024; }
 http {
-    log_format served '\$request_uri \$status \$body_bytes_sent';
+    log_format served '\$request_uri \$status \$body_bytes_sent \$msec';
     access_log $WORK/access.log served;
     sendfile on;
     client_body_temp_path $WORK/tmp; proxy_temp_path $WORK/tmp; fastcgi_temp_path $WORK/tmp;
@@ -109,6 +109,7 @@ lines() { wc -l < "$WORK/access.log"; }
 echo "bench: A — $PEERS swarm nodes (install --via torrent, then seed), origin $RATE/s per connection"
 start_lines=$(lines)
 start=$(now)
+echo "$start" > "$WORK/a.start"
 install_pids=()
 for i in $(seq 1 "$PEERS"); do
   port=$(free_port)

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The origin's egress and the time of a swarm under WebSeedPolicy.whenSwarmLacks, as a model.
 
-Usage: scripts/swarm_model.py [NODES [PIECES [DEGREE [PEER_SPEED [RUNS [SHARE_PERCENT]]]]]]
+Usage: scripts/swarm_model.py [NODES [PIECES [DEGREE [PEER_SPEED [RUNS [SHARE_PERCENT [FLOOR]]]]]]]
   (default: 1000 nodes, 128 pieces, 50 peers asked of the tracker, peers 4x the origin, 3 runs,
-  fetchersPerMissingPiece 25 %)
+  fetchersPerMissingPiece 25 %, at least min(missing, 3) fetchers)
 
 Time runs in rounds of one piece time at the origin's per-connection rate (256 KiB at 1 MiB/s:
 0.25 s). Every node starts at once, asks the tracker once and connects to DEGREE random nodes
@@ -23,7 +23,7 @@ import random
 import sys
 
 
-def run(nodes, pieces, degree, speed, seed, share=0.25):
+def run(nodes, pieces, degree, speed, seed, share=0.25, floor=1):
     rng = random.Random(seed)
     full = (1 << pieces) - 1
     neighbours = [set() for _ in range(nodes)]
@@ -58,7 +58,7 @@ def run(nodes, pieces, degree, speed, seed, share=0.25):
                 since[node] = now
             last_missing[node] = missing
             doublings = min(30, int((now - since[node]) // 1.0))
-            wanted = max(1.0, missing * share)
+            wanted = max(float(min(missing, floor)), missing * share)
             node_share = min(1.0, wanted / nodes * 2 ** doublings) if nodes > 1 else 1.0
             if node_share >= 1 or rank[node] < node_share:
                 choices = [i for i in range(pieces) if missing_bits >> i & 1]
@@ -86,12 +86,12 @@ def run(nodes, pieces, degree, speed, seed, share=0.25):
 
 def main():
     args = [int(a) for a in sys.argv[1:]]
-    nodes, pieces, degree, speed, runs, percent = (args + [1000, 128, 50, 4, 3, 25][len(args):])[:6]
-    results = [run(nodes, pieces, degree, speed, seed, percent / 100) for seed in range(1, runs + 1)]
+    nodes, pieces, degree, speed, runs, percent, floor = (args + [1000, 128, 50, 4, 3, 25, 3][len(args):])[:7]
+    results = [run(nodes, pieces, degree, speed, seed, percent / 100, floor) for seed in range(1, runs + 1)]
     copies = ", ".join("%.2f" % c for c, _ in results)
     times = ", ".join(str(r) for _, r in results)
-    print("%d nodes, %d pieces, %d peers asked, peers %dx the origin, share %d %%: origin %s x the package; %s rounds"
-          % (nodes, pieces, degree, speed, percent, copies, times))
+    print("%d nodes, %d pieces, %d peers asked, peers %dx the origin, share %d %%, at least %d: origin %s x the package; %s rounds"
+          % (nodes, pieces, degree, speed, percent, floor, copies, times))
 
 
 if __name__ == "__main__":

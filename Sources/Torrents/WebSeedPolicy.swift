@@ -24,10 +24,12 @@ public enum WebSeedPolicy: Hashable, Sendable {
 /// One node's decision, each time it could start an origin fetch, whether to take a piece that
 /// no connected peer has from the origin. Every node decides alone from what it sees: with `m`
 /// such pieces and `n` nodes in the swarm, a node fetches when its `rank` (a draw in [0, 1) made
-/// once per download) is below max(1, m × fetchersPerMissingPiece) / n, so about that many nodes
-/// fetch at once and, each picking a random missing piece, rarely the same one (expected
-/// duplicates per round ≈ fetchers² / 2m, i.e. a share fetchersPerMissingPiece / 2 of the
-/// round). When the missing set has not shrunk for `escalation` seconds (the nodes that should
+/// once per download) is below max(min(m, 3), m × fetchersPerMissingPiece) / n, so about that
+/// many nodes fetch at once and, each picking a random missing piece, rarely the same one
+/// (expected duplicates per round ≈ fetchers² / 2m, i.e. a share fetchersPerMissingPiece / 2 of
+/// the round). The floor of 3 keeps the last pieces from waiting on a single node that may not
+/// exist (with one expected fetcher, nobody fetches 37 % of the time); it costs a few pieces at
+/// most. When the missing set has not shrunk for `escalation` seconds (the nodes that should
 /// fetch did not, or are gone), the share doubles, and again every `escalation` seconds.
 struct OriginGate: Sendable, Hashable {
     var fetchersPerMissingPiece: Double
@@ -42,6 +44,9 @@ struct OriginGate: Sendable, Hashable {
         self.escalation = max(escalation, 0.001)
     }
 
+    /// At least this many nodes (or one per missing piece when fewer) fetch at once.
+    static let minimumFetchers = 3
+
     /// Seconds before the share doubles for pieces of `pieceLength` bytes: the time such a piece
     /// takes at 512 KiB/s, at least 1 s (a fetch under way must not look like no fetch).
     static func escalation(pieceLength: Int) -> Double { max(1, Double(pieceLength) / Double(512 << 10)) }
@@ -55,7 +60,7 @@ struct OriginGate: Sendable, Hashable {
         if missing < lastMissing || lastMissing == 0 { since = now }
         lastMissing = missing
         guard swarmSize > 1 else { return 1 }
-        let wanted = max(1, Double(missing) * fetchersPerMissingPiece)
+        let wanted = max(Double(min(missing, Self.minimumFetchers)), Double(missing) * fetchersPerMissingPiece)
         let doublings = min(30, max(0, ((now - since) / escalation).rounded(.down)))
         return min(1, wanted / Double(swarmSize) * pow(2, doublings))
     }

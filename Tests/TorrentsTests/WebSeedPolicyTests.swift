@@ -40,31 +40,34 @@ struct SplitMix64: RandomNumberGenerator {
         #expect(fetchers(missing: 400, nodes: 1000) == 100)
         #expect(fetchers(missing: 128, nodes: 48) == 32)
         #expect(fetchers(missing: 4000, nodes: 48) == 48)
-        // Few pieces missing: still one node, not none.
+        // Few pieces missing: three nodes (one a piece when fewer), not a quarter of one.
         #expect(fetchers(missing: 1, nodes: 1000) == 1)
-        #expect(fetchers(missing: 3, nodes: 48) == 1)
+        #expect(fetchers(missing: 2, nodes: 48) == 2)
+        #expect(fetchers(missing: 5, nodes: 48) == 3)
+        #expect(fetchers(missing: 12, nodes: 48) == 3)
+        #expect(fetchers(missing: 20, nodes: 48) == 5)
     }
 
     @Test func aMissingSetThatDoesNotShrinkDoublesTheShareEachPeriod() {
         var node = gate(rank: 0.5, escalation: 1)
-        // (missing, now) in order, and what the node answers: wanted is 1 of 48 nodes, and rank
-        // 0.5 needs a share of 0.5, i.e. 2^5 = 32 > 24 times the start.
+        // (missing, now) in order, and what the node answers: 2 missing in a swarm of 96 is 2
+        // of 96 nodes wanted, and rank 0.5 needs a share of 0.5, i.e. 2^5 = 32 > 24 times that.
         var fetches: [Bool] = []
         var shares: [Double] = []
-        fetches.append(node.shouldFetch(missing: 2, swarmSize: 48, now: 0))
-        shares.append(node.share(missing: 2, swarmSize: 48, now: 0.9))
-        shares.append(node.share(missing: 2, swarmSize: 48, now: 1.0))
-        fetches.append(node.shouldFetch(missing: 2, swarmSize: 48, now: 4.9))
-        fetches.append(node.shouldFetch(missing: 2, swarmSize: 48, now: 5.0))
+        fetches.append(node.shouldFetch(missing: 2, swarmSize: 96, now: 0))
+        shares.append(node.share(missing: 2, swarmSize: 96, now: 0.9))
+        shares.append(node.share(missing: 2, swarmSize: 96, now: 1.0))
+        fetches.append(node.shouldFetch(missing: 2, swarmSize: 96, now: 4.9))
+        fetches.append(node.shouldFetch(missing: 2, swarmSize: 96, now: 5.0))
         // Progress (the set shrank) starts over.
-        fetches.append(node.shouldFetch(missing: 1, swarmSize: 48, now: 5.5))
-        shares.append(node.share(missing: 1, swarmSize: 48, now: 6.4))
+        fetches.append(node.shouldFetch(missing: 1, swarmSize: 96, now: 5.5))
+        shares.append(node.share(missing: 1, swarmSize: 96, now: 6.4))
         // A set that was empty and is not any more (a peer left) starts over too.
-        shares.append(node.share(missing: 0, swarmSize: 48, now: 20))
-        shares.append(node.share(missing: 1, swarmSize: 48, now: 30))
+        shares.append(node.share(missing: 0, swarmSize: 96, now: 20))
+        shares.append(node.share(missing: 1, swarmSize: 96, now: 30))
         #expect(fetches == [false, false, true, false])
         let one: Double = 1.0 / 48
-        let expected: [Double] = [one, 2 * one, one, 0, one]
+        let expected: [Double] = [one, 2 * one, one / 2, 0, one / 2]
         #expect(shares == expected)
     }
 
