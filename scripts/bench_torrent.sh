@@ -66,7 +66,7 @@ error_log $WORK/error.log;
 worker_processes 1;
 events { worker_connections 1024; }
 http {
-    log_format served '\$request_uri \$status \$body_bytes_sent \$msec';
+    log_format served '\$request_uri \$status \$body_bytes_sent \$msec \$connection \$http_range';
     access_log $WORK/access.log served;
     sendfile on;
     client_body_temp_path $WORK/tmp; proxy_temp_path $WORK/tmp; fastcgi_temp_path $WORK/tmp;

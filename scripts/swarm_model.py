@@ -3,7 +3,7 @@
 
 Usage: scripts/swarm_model.py [NODES [PIECES [DEGREE [PEER_SPEED [RUNS [SHARE_PERCENT [FLOOR]]]]]]]
   (default: 1000 nodes, 128 pieces, 50 peers asked of the tracker, peers 4x the origin, 3 runs,
-  fetchersPerMissingPiece 25 %, at least min(missing, 3) fetchers)
+  fetchersPerMissingPiece 15 % as WebSeedPolicy.standard, at least min(missing, 3) fetchers)
 
 Time runs in rounds of one piece time at the origin's per-connection rate (256 KiB at 1 MiB/s:
 0.25 s). Every node starts at once, asks the tracker once and connects to DEGREE random nodes
@@ -11,8 +11,8 @@ among those that announced before it (opentracker's numwant 50; the connections 
 ways, so the mean degree is about twice that). In each round a node:
   - sees, for each piece, whether one of its connected peers has it (BitTorrent `have`s);
   - when it has no origin fetch running, lets OriginGate decide (the Swift code's formula: the
-    node's rank in [0,1) below max(1, 0.25 x missing) / swarm size, doubling every second the
-    missing set does not shrink) and fetches one random piece that no connected peer has; the
+    node's rank in [0,1) below max(min(missing, 3), 0.15 x missing) / swarm size, doubling
+    every second the missing set does not shrink) and fetches one random piece that no connected peer has; the
     piece arrives at the end of the round;
   - takes up to PEER_SPEED pieces its peers have (rarest first among its peers), and every
     node sends at most PEER_SPEED pieces a round.
@@ -23,7 +23,7 @@ import random
 import sys
 
 
-def run(nodes, pieces, degree, speed, seed, share=0.25, floor=1):
+def run(nodes, pieces, degree, speed, seed, share=0.15, floor=3):
     rng = random.Random(seed)
     full = (1 << pieces) - 1
     neighbours = [set() for _ in range(nodes)]
@@ -86,7 +86,7 @@ def run(nodes, pieces, degree, speed, seed, share=0.25, floor=1):
 
 def main():
     args = [int(a) for a in sys.argv[1:]]
-    nodes, pieces, degree, speed, runs, percent, floor = (args + [1000, 128, 50, 4, 3, 25, 3][len(args):])[:7]
+    nodes, pieces, degree, speed, runs, percent, floor = (args + [1000, 128, 50, 4, 3, 15, 3][len(args):])[:7]
     results = [run(nodes, pieces, degree, speed, seed, percent / 100, floor) for seed in range(1, runs + 1)]
     copies = ", ".join("%.2f" % c for c, _ in results)
     times = ", ".join(str(r) for _, r in results)

@@ -289,6 +289,10 @@ at_session *at_session_new(const at_session_settings *settings, at_error *error)
         // Several peers of a test (or of a NAT'ed site) share one address.
         pack.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
         pack.set_int(lt::settings_pack::stop_tracker_timeout, 1);
+        // A site's swarm is not a market: every interested peer is unchoked at once. With
+        // libtorrent's 8 upload slots and 15 s unchoke rounds, nodes of a 24-node swarm that
+        // had every missing piece at their peers waited choked for seconds on end.
+        pack.set_int(lt::settings_pack::unchoke_slots_limit, -1);
         if (settings && settings->connections_limit > 0) {
             pack.set_int(lt::settings_pack::connections_limit, settings->connections_limit);
         }

@@ -57,7 +57,7 @@ struct SwarmRun {
         lastDelivery = now
         reconnect = now
         switched = now
-        var perPiece = 0.25
+        var perPiece = 0.0
         if case let .whenSwarmLacks(share) = policy { perPiece = share }
         gate = OriginGate(fetchersPerMissingPiece: perPiece, rank: download.originRank ?? Double.random(in: 0..<1),
                           escalation: OriginGate.escalation(pieceLength: download.torrent.pieceLength))
