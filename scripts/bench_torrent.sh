@@ -15,6 +15,8 @@
 # Goal (issue 6, issue 14 at 48 nodes): origin bytes of A <= 1.5 x the package, time of A <= 0.5 x time of B.
 # BENCH_TORRENT_TRACKER=dead: the torrent names a tracker nobody listens on (no opentracker):
 #   the swarm must decide at once and take the origin alone (goal: A within B's time + 3 s).
+#   With BENCH_TORRENT_WEB_SEEDS=off too (install --no-web-seed): nothing can deliver, the swarm
+#   must give up at once and the install fall back to HTTP.
 # The JSON line also has the load average before and after (2 cores shared with other builds)
 # and how many nodes fell back to HTTP.
 # Usage: scripts/bench_torrent.sh [BIN_DIR]   (default .build-release/release; build it with
@@ -80,6 +82,8 @@ NGINX
 echo "bench: publishing with a v1 torrent (web seed $URL, opentracker)"
 TRACKER_PORT=$(free_port)
 TRACKER_MODE=${BENCH_TORRENT_TRACKER:-opentracker}
+NO_WEB_SEED=()
+if [ "${BENCH_TORRENT_WEB_SEEDS:-on}" = off ]; then NO_WEB_SEED=(--no-web-seed); fi
 LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
 for role in root targets snapshot timestamp; do "$BIN/alien-install" keys generate $role --dir "$WORK/keys" > /dev/null; done
 "$BIN/alien-install" repo init "$WORK/repo" --root-key "$WORK/keys/root.key" --targets-key "$WORK/keys/targets.key" \
@@ -115,7 +119,7 @@ for i in $(seq 1 "$PEERS"); do
   port=$(free_port)
   (
     "$BIN/alien-install" install BenchTorrent --area "$WORK/t$i" --arch "$ARCH" --repo "$URL" --root "$ROOT_JSON" \
-      --via torrent --keep-for-seeding --listen "127.0.0.1:$port" --stall-timeout 120 > "$WORK/t$i.log" 2>&1
+      --via torrent --keep-for-seeding --listen "127.0.0.1:$port" --stall-timeout 120 "${NO_WEB_SEED[@]}" > "$WORK/t$i.log" 2>&1
     date +%s.%N > "$WORK/t$i.done"
     exec "$BIN/alien-install" seed --area "$WORK/t$i" --arch "$ARCH" --listen "127.0.0.1:$port" > "$WORK/t$i.seed.log" 2>&1
   ) &
@@ -153,12 +157,13 @@ B_BYTES=$(served "$start_lines")
 
 LOAD_AFTER=$(cut -d' ' -f1 /proc/loadavg)
 /usr/bin/python3 - "$MB" "$SIZE" "$PEERS" "$RATE" "$A_TIME" "$A_BYTES" "$B_TIME" "$B_BYTES" "$TRACKER_MODE" "$FALLBACKS" \
-  "$LOAD_BEFORE" "$LOAD_AFTER" <<'PYTHON' | tee -a .bench/results.jsonl
+  "$LOAD_BEFORE" "$LOAD_AFTER" "${BENCH_TORRENT_WEB_SEEDS:-on}" <<'PYTHON' | tee -a .bench/results.jsonl
 import json, sys
-mb, size, peers, rate, a_time, a_bytes, b_time, b_bytes, tracker, fallbacks, load_before, load_after = sys.argv[1:]
+mb, size, peers, rate, a_time, a_bytes, b_time, b_bytes, tracker, fallbacks, load_before, load_after, _ = sys.argv[1:]
 size, a_bytes, b_bytes = int(size), int(a_bytes), int(b_bytes)
 a_time, b_time = float(a_time), float(b_time)
 dead = " (dead tracker)" if tracker == "dead" else ""
+if sys.argv[-1] == "off": dead += " (no web seed)"
 print(json.dumps({"label": f"{peers} nodes, {mb} MiB package, origin {rate}/s per connection{dead}",
                   "fallbacks": int(fallbacks), "load_before": float(load_before), "load_after": float(load_after),
                   "swarm_s": round(a_time, 1), "http_s": round(b_time, 1), "time_ratio_swarm_over_http": round(a_time / b_time, 2),

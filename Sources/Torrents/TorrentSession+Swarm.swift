@@ -42,8 +42,11 @@ public struct SwarmView: Hashable, Sendable {
     /// Every tracker answered or failed (true without trackers).
     public var trackersSettled: Bool { trackersAnswered + trackersFailed >= trackers }
 
-    /// The nodes in the swarm, this one included, as far as this node can tell.
-    public var swarmSize: Int { max(trackerSwarm ?? 0, peers + 1, knownPeers + 1) }
+    /// The nodes in the swarm, this one included, as far as this node can tell: what a tracker
+    /// counted, or the connected peers and this node. Not `knownPeers`: libtorrent lists a peer
+    /// that connected to us once by its outgoing port and once by its listen port, and an
+    /// inflated size makes the origin gate wait for fetchers that are not there.
+    public var swarmSize: Int { max(trackerSwarm ?? 0, peers + 1) }
 }
 
 /// Where a torrent's piece fetches from the origin are (`TorrentSession.fetchPieces`).
