@@ -81,6 +81,7 @@ final class EngineTransfer: @unchecked Sendable {
         _ = ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         _ = ccurl_setopt_long(handle, CURLOPT_FAILONERROR, 1)
         _ = ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
+        _ = ccurl_setopt_long(handle, CURLOPT_MAXAGE_CONN, engine.maxIdleSeconds)
         _ = ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(policy.connectTimeout * 1000))
         _ = ccurl_setopt_long(handle, CURLOPT_BUFFERSIZE, 256 << 10)
         _ = ccurl_setopt_string(handle, CURLOPT_USERAGENT, "alien-install/0.1")

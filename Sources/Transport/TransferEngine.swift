@@ -22,10 +22,15 @@ final class TransferEngine: Sendable {
     /// libcurl allows from any thread).
     private nonisolated(unsafe) let multi: UnsafeMutableRawPointer?
     private let commands = CommandQueue()
+    /// Seconds an idle cached connection may wait for reuse (libcurl's CURLOPT_MAXAGE_CONN).
+    let maxIdleSeconds: Int
 
-    /// An engine with its own thread and connection cache of `maxConnections` idle connections.
-    /// The process shares `shared`; a test that counts connections makes its own (and shuts it down).
-    init(maxConnections: Int = 64) {
+    /// An engine with its own thread and connection cache of `maxConnections` idle connections,
+    /// each reused only within `maxIdleSeconds` of its last transfer (libcurl's default, 118 s).
+    /// The process shares `shared`; a test that counts connections makes its own (and shuts it
+    /// down), with an idle age longer than any pause a loaded machine gives its tasks.
+    init(maxConnections: Int = 64, maxIdleSeconds: Int = 118) {
+        self.maxIdleSeconds = maxIdleSeconds
         _ = HTTPClient.initialized
         let multi = curl_multi_init()
         self.multi = multi

@@ -152,13 +152,15 @@ import TestSupport
     // that run in this process at the same time.
 
     /// On an engine of its own: the shared engine's connection cache (64) is churned by every
-    /// other suite running in this process, which could close this test's idle connection.
+    /// other suite running in this process, which could close this test's idle connection. Its
+    /// idle age is an hour: under CI load a task can wait longer than libcurl's 118 s between two
+    /// fetches, and curl then opens a new connection (seen once: the first request on its own).
     @Test func connectionsAreKeptAliveAcrossRequests() async throws {
         let root = try Self.directory(Dictionary(uniqueKeysWithValues: (0..<10).map { ("k/\($0).json", Array("file \($0)".utf8)) }))
         defer { try? FileManager.default.removeItem(at: root) }
         let server = try NginxServer(root: root)
         defer { server.stop() }
-        let engine = TransferEngine(maxConnections: 4)
+        let engine = TransferEngine(maxConnections: 4, maxIdleSeconds: 3600)
         let transfers = Transfers(policy: TransferPolicy(), engine: engine)
         for index in 0..<10 {
             let bytes = try await transfers.fetch(TransferRequest(url: server.baseURL.absoluteString + "/k/\(index).json"))
@@ -177,6 +179,27 @@ import TestSupport
         await #expect(throws: CancellationError.self) {
             try await transfers.fetch(TransferRequest(url: server.baseURL.absoluteString + "/k/0.json"))
         }
+    }
+
+    /// The idle age is what decides reuse: past it, libcurl opens a new connection. (Load can
+    /// only lengthen the pause, so this holds on a busy machine too.)
+    @Test func aConnectionIdleLongerThanTheEngineAllowsIsReplaced() async throws {
+        let root = try Self.directory(["a.json": Array("a".utf8), "b.json": Array("b".utf8)])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = try NginxServer(root: root)
+        defer { server.stop() }
+        let engine = TransferEngine(maxConnections: 4, maxIdleSeconds: 1)
+        defer { engine.shutdown() }
+        let transfers = Transfers(policy: TransferPolicy(), engine: engine)
+        #expect(try await transfers.fetch(TransferRequest(url: server.baseURL.absoluteString + "/a.json")) == Array("a".utf8))
+        try await Task.sleep(for: .milliseconds(2500))
+        #expect(try await transfers.fetch(TransferRequest(url: server.baseURL.absoluteString + "/b.json")) == Array("b".utf8))
+        var lines = server.connectionLogLines
+        for _ in 0..<6000 where lines.count < 2 {
+            try await Task.sleep(for: .milliseconds(20))
+            lines = server.connectionLogLines
+        }
+        #expect(lines.count == 2 && Set(lines.map { $0.split(separator: " ")[0] }).count == 2, "two connections: \(lines)")
     }
 
     @Test func twentyConcurrentDownloads() async throws {
