@@ -59,8 +59,9 @@ public struct SwarmSource: PackageSource {
         let swarm = SwarmDownload(torrent: torrent, peers: peers, webSeeds: seeds.filter { !torrent.webSeeds.contains($0) },
                                   stallTimeout: stallTimeout, webSeedPolicy: webSeedPolicy)
         let target = "\(context.directory)/\(torrent.name)"
+        let report: SwarmReport
         do {
-            let report = try await swarm.run(in: try await session.session(), to: target) { bytes, total, rate in
+            report = try await swarm.run(in: try await session.session(), to: target) { bytes, total, rate in
                 context.progress(bytes, total, Double(rate))
             }
             if report.hashFailures > 0 || report.bannedPeers > 0 {
@@ -71,7 +72,14 @@ public struct SwarmSource: PackageSource {
             unlink(target)
             return .declined(reason: "torrent: \(error); falling back to HTTP (and for the rest of this install)")
         }
-        worked = true
+        // The swarm chosen by default had nobody in it (its trackers failed, no peer given): this
+        // file came from the origin anyway, the rest of the install comes over HTTP at once.
+        if via == .auto, report.alone {
+            context.reporter.report(.warning(context.key, "the swarm had no peer (every tracker failed, none given); "
+                + "the rest of this install comes over HTTP"))
+        } else {
+            worked = true
+        }
         do {
             try await sink.deliver(file: target, asWholeFile: true) { _, _ in }
         } catch {

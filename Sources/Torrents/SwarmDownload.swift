@@ -46,6 +46,10 @@ public struct SwarmReport: Hashable, Sendable {
     public var originBytes: Int64 = 0
     /// Pieces this node took from the origin by piece fetches.
     public var originPieces: Int = 0
+    /// No peer was ever connected and none could turn up (every tracker failed, none given or
+    /// discoverable): the file came from the origin alone, and a swarm of the same trackers
+    /// would be no better for the next file.
+    public var alone: Bool = false
 }
 
 

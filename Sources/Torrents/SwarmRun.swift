@@ -43,6 +43,10 @@ struct SwarmRun {
     var nothingYet = true
     /// Pieces handed to libtorrent and not yet had (written and hash-checked asynchronously).
     var pending: [Int: Instant] = [:]
+    /// A peer was connected at some poll.
+    var sawPeers = false
+    /// At the last poll nobody could turn up (`peerless`).
+    var alone = false
 
     init(download: SwarmDownload, policy: WebSeedPolicy, id: TorrentID, nativeSeedsOn: Bool) {
         self.download = download
@@ -86,7 +90,8 @@ struct SwarmRun {
         if case .whenSwarmLacks = policy { fetch = try await session.fetchStatus(id) }
         if status.isFinished || status.state == .seeding || status.state == .finished, status.bytesDone >= download.torrent.length {
             progress(status.bytesDone, download.torrent.length, status.downloadRate)
-            return SwarmReport(status: status, hashFailures: hashFailures, bannedPeers: banned, originBytes: fetch.bytes, originPieces: fetch.completed)
+            return SwarmReport(status: status, hashFailures: hashFailures, bannedPeers: banned, originBytes: fetch.bytes, originPieces: fetch.completed,
+                               alone: alone && !sawPeers && status.peers == 0)
         }
         let now = ContinuousClock.now
         if status.state == .checking {
@@ -102,6 +107,8 @@ struct SwarmRun {
             throw TorrentError.stalled(name: name, seconds: download.stallTimeout, bytes: status.bytesDone, total: download.torrent.length)
         }
         let view = try await session.swarm(id, pieceCount: download.pieceCount)
+        if view.peers > 0 || status.peers > 0 { sawPeers = true }
+        alone = peerless(view, session: session)
         if case .whenSwarmLacks = policy { accountFetches() }
         let got = status.bytesDownloaded + fetch.bytes
         if got > delivered {
@@ -248,11 +255,13 @@ struct SwarmRun {
         }
         // Half the startup time gone, no peer connected and nothing received: this node takes a
         // piece whatever the gate says (peers it cannot reach do not count; the deadline is near).
+        // Alone for good (`alone`, set by this poll: the trackers failed, nobody given or
+        // discoverable): nothing to wait for.
         let urgent = nothingYet && view.peers == 0 && elapsed >= download.startupTimeout / 2
-        guard gate.shouldFetch(missing: candidates.count, swarmSize: view.swarmSize, now: elapsed) || (urgent && !candidates.isEmpty),
+        guard gate.shouldFetch(missing: candidates.count, swarmSize: view.swarmSize, now: elapsed) || ((urgent || alone) && !candidates.isEmpty),
               var first = candidates.randomElement() else { return }
         var count = 1
-        if peerless(view, session: session) {
+        if alone {
             // Alone for good (the trackers failed, nobody else): the origin is the only source,
             // taken in runs of up to 4 MiB, in order.
             first = candidates[0]

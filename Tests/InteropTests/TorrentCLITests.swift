@@ -214,6 +214,29 @@ import Torrents
         #expect(downloads.count == 3 && downloads.allSatisfy { $0.contains("\"source\":\"http\"") }, "\(downloads)")
     }
 
+    /// The same dead tracker with web seeds (the default): the first package comes from the origin
+    /// through the swarm, which had nobody in it, so the rest of the closure goes over HTTP at
+    /// once instead of each package waiting for peers that cannot turn up.
+    @Test(.timeLimit(.minutes(5)))
+    func aDeadTrackerWithWebSeedsSendsTheRestOfTheClosureToHTTP() throws {
+        let site = try Self.site("tracker-dead-seeded", blobSize: 64 << 10)
+        defer { site.stop() }
+        let dead = try NginxServer.freePort()
+        let zlib = FixturePackage(name: "zlib", version: "v1.3.1")
+        let python = FixturePackage(name: "Python", version: "v3.12.1", requires: [zlib])
+        let xz = FixturePackage(name: "xz", version: "v5.4.6", requires: [zlib, python])
+        try Self.publish(xz, site: site, ["--tracker", "http://127.0.0.1:\(dead)/announce"])
+        let result = try Self.install(site, area: site.area("closure"), [], package: "xz")
+        #expect(result.status == 0, "\(result.stderr)")
+        let events = result.text.split(separator: "\n")
+        #expect(events.filter { $0.contains("\"event\":\"swarm\"") }.count == 1, "\(result.text)")
+        #expect(events.filter { $0.contains("the rest of this install comes over HTTP") }.count == 1, "\(result.text)")
+        let downloads = events.filter { $0.contains("\"event\":\"downloaded\"") }
+        #expect(downloads.count == 3, "\(downloads)")
+        #expect(downloads.filter { $0.contains("\"source\":\"swarm\"") }.count == 1, "\(downloads)")
+        #expect(downloads.filter { $0.contains("\"source\":\"http\"") }.count == 2, "\(downloads)")
+    }
+
     @Test(.timeLimit(.minutes(5)))
     func aSeederKilledMidTransferEndsInTheHTTPFallback() throws {
         let site = try Self.site("killed", blobSize: 4 << 20)

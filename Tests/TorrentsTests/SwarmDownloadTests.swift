@@ -78,6 +78,7 @@ import Testing
         #expect(try Data(contentsOf: target) == data)
         // Alone for good: the origin's pieces in runs, not one request a piece.
         #expect(report.originPieces == 6 && report.originBytes == Int64(data.count) && report.hashFailures == 0)
+        #expect(report.alone, "no peer ever, every tracker failed")
         #expect(nginx.accessLogLines.allSatisfy { $0.hasSuffix(" 206") } && nginx.accessLogLines.count == 1, "\(nginx.accessLogLines)")
         #expect(await session.shutdown())
     }
@@ -171,6 +172,7 @@ import Testing
         }
         let fetched = reports.values.map(\.originPieces).reduce(0, +)
         #expect(fetched >= pieces && fetched < 2 * pieces, "origin pieces: \(reports.mapValues(\.originPieces))")
+        #expect(reports.values.allSatisfy { !$0.alone }, "peers were given: never alone")
         for session in sessions { #expect(await session.shutdown()) }
     }
 
