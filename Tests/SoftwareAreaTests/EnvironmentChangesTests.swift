@@ -1,3 +1,4 @@
+import AreaEnvironment
 import SoftwareArea
 import Testing
 

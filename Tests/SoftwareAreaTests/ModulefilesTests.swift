@@ -1,4 +1,5 @@
 import AlienModel
+@testable import AreaEnvironment
 import Foundation
 @testable import SoftwareArea
 import Testing

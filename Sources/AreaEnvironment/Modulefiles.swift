@@ -1,5 +1,4 @@
 import Foundation
-import Tarballs
 
 /// Modulefiles of a software area at `<area>/<arch>/Modules/modulefiles/<Name>/<Version>-<Rev>`,
 /// for Environment Modules and Lmod (`MODULEPATH=<area>/<arch>/Modules/modulefiles`).
@@ -23,13 +22,22 @@ public enum Modulefiles {
         area.modulePath.appendingPathComponent(package.name.rawValue).appendingPathComponent("\(package.version)-\(package.revision)")
     }
 
+    /// Puts a written file's data on the disk before it is renamed into place (given the open
+    /// descriptor). The default is `fdatasync`; the install pipeline passes a writeback wait
+    /// without a journal commit per file (`Tarballs.Writeback.wait`).
+    public typealias Flush = @Sendable (Int32) -> Void
+
+    /// `fdatasync`, the default `Flush`.
+    public static let dataSync: Flush = { _ = fdatasync($0) }
+
     /// Writes (or rewrites, when its text changed) the modulefile of an installed package.
     /// The install pipeline calls this once a package is visible in the area.
     @discardableResult
-    public static func write(for package: EnvironmentPackage, in area: EnvironmentArea, source: Source = .initScript) throws(EnvironmentError) -> URL {
+    public static func write(for package: EnvironmentPackage, in area: EnvironmentArea, source: Source = .initScript,
+                             flush: Flush = dataSync) throws(EnvironmentError) -> URL {
         let text = try self.text(for: package, in: area, source: source)
         let destination = path(for: package, in: area)
-        try writeAtomically(text, to: destination)
+        try writeAtomically(text, to: destination, flush: flush)
         return destination
     }
 
@@ -51,12 +59,12 @@ public enum Modulefiles {
 
     /// Writes the modulefile of every installed package and removes modulefiles whose package
     /// is gone. A package whose modulefile cannot be made is reported, the others still written.
-    public static func regenerateAll(area: EnvironmentArea, source: Source = .initScript) throws(EnvironmentError) -> Report {
+    public static func regenerateAll(area: EnvironmentArea, source: Source = .initScript, flush: Flush = dataSync) throws(EnvironmentError) -> Report {
         var report = Report()
         let packages = try area.installed()
         for package in packages {
             do {
-                try write(for: package, in: area, source: source)
+                try write(for: package, in: area, source: source, flush: flush)
                 report.written.append(package.moduleName)
             } catch {
                 report.failed[package.moduleName] = error.description
@@ -108,7 +116,7 @@ public enum Modulefiles {
 
     /// Writes `text` to `destination` through a unique temporary file in the same folder
     /// (fsync, then rename). Nothing is written when the file already has that text.
-    static func writeAtomically(_ text: String, to destination: URL) throws(EnvironmentError) {
+    static func writeAtomically(_ text: String, to destination: URL, flush: Flush = dataSync) throws(EnvironmentError) {
         let folder = destination.deletingLastPathComponent()
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
             throw .io(path: folder.path, reason: "cannot create folder: \(error.localizedDescription)")
@@ -131,8 +139,8 @@ public enum Modulefiles {
                 offset += written
             }
         }
-        // Data on the disk before the rename (no journal commit per modulefile: see `Writeback`).
-        if failure == nil { Writeback.wait(descriptor) }
+        // Data on the disk before the rename.
+        if failure == nil { flush(descriptor) }
         close(descriptor)
         if failure == nil, rename(temporary.path, destination.path) != 0 { failure = String(cString: strerror(errno)) }
         if let failure {

@@ -80,8 +80,9 @@ public enum PackageEnvironmentFiles {
     }
 
     /// Writes the manifest into a package directory as a new regular file (an existing entry of
-    /// that name — the tarball's file or anything else — is replaced, never followed).
-    static func write(_ manifest: EnvironmentManifest, directory: String) -> String? {
+    /// that name — the tarball's file or anything else — is replaced, never followed). Returns
+    /// why it failed, nil when written.
+    public static func write(_ manifest: EnvironmentManifest, directory: String) -> String? {
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return "cannot open \(directory): \(String(cString: strerror(errno)))" }
         defer { close(descriptor) }
