@@ -255,6 +255,10 @@ public enum ShellVariables {
             EnvironmentTemplate.isNameCharacter(scalar) || "@%+=:,./-".unicodeScalars.contains(scalar)
         }
         if safe { return text }
-        return "'" + text.replacingOccurrences(of: "'", with: "'\"'\"'") + "'"
+        var quoted = "'"
+        for scalar in text.unicodeScalars {
+            if scalar == "'" { quoted += "'\"'\"'" } else { quoted.unicodeScalars.append(scalar) }
+        }
+        return quoted + "'"
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A package's name as recipes spell it: `ROOT`, `AliEn-Runtime`, `defaults-release`.
 ///

@@ -1,5 +1,14 @@
 import AlienModel
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// An installed package as the environment sees it: an aliBuild install tree
 /// `<area>/<arch>/<Name>/<Version>-<Rev>/` with `etc/profile.d/init.sh`.
@@ -32,10 +41,40 @@ public struct EnvironmentPackage: Hashable, Sendable, Comparable, CustomStringCo
     }
 }
 
-/// Natural ordering of version texts: digit runs compare as numbers (`v5-09-10` > `v5-09-9`).
+/// Natural ordering of version texts: digit runs compare as numbers (`v5-09-10` > `v5-09-9`),
+/// everything else scalar by scalar; runs that differ only in leading zeros are equal (`09` =
+/// `9`). Foundation's `compare(_:options: .numeric)` for ASCII texts, without Foundation.
 public enum VersionOrder {
     public static func compare(_ lhs: String, _ rhs: String) -> ComparisonResult {
-        lhs.compare(rhs, options: [.numeric])
+        let left = Array(lhs.unicodeScalars), right = Array(rhs.unicodeScalars)
+        var i = 0, j = 0
+        while i < left.count, j < right.count {
+            if isDigit(left[i]), isDigit(right[j]) {
+                let leftEnd = left[i...].firstIndex { !isDigit($0) } ?? left.count
+                let rightEnd = right[j...].firstIndex { !isDigit($0) } ?? right.count
+                let order = compareNumbers(left[i..<leftEnd], right[j..<rightEnd])
+                if order != .orderedSame { return order }
+                i = leftEnd
+                j = rightEnd
+                continue
+            }
+            if left[i] != right[j] { return left[i].value < right[j].value ? .orderedAscending : .orderedDescending }
+            i += 1
+            j += 1
+        }
+        if i < left.count { return .orderedDescending }
+        if j < right.count { return .orderedAscending }
+        return .orderedSame
+    }
+
+    static func isDigit(_ scalar: Unicode.Scalar) -> Bool { ("0"..."9").contains(scalar) }
+
+    /// Two digit runs by value, of any length.
+    static func compareNumbers(_ left: ArraySlice<Unicode.Scalar>, _ right: ArraySlice<Unicode.Scalar>) -> ComparisonResult {
+        let a = left.drop { $0 == "0" }, b = right.drop { $0 == "0" }
+        if a.count != b.count { return a.count < b.count ? .orderedAscending : .orderedDescending }
+        for (x, y) in zip(a, b) where x != y { return x.value < y.value ? .orderedAscending : .orderedDescending }
+        return .orderedSame
     }
 }
 
@@ -59,7 +98,7 @@ public struct EnvironmentArea: Sendable {
 
     /// The architectures an area holds packages for (folders under the root with a valid arch name).
     public static func architectures(in root: URL) -> [Architecture] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        let names = POSIXFiles.entries(of: root.path) ?? []
         return names.sorted().compactMap { try? Architecture($0) }
     }
 
@@ -71,17 +110,15 @@ public struct EnvironmentArea: Sendable {
 
     /// The complete packages of one name (all names when nil), sorted.
     func installed(named only: PackageName?) throws(EnvironmentError) -> [EnvironmentPackage] {
-        let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard manager.fileExists(atPath: packagesDirectory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard POSIXFiles.isDirectory(packagesDirectory.path) else {
             throw .noArea(path: root.path, reason: "no folder \(architecture.rawValue) (no packages for this architecture)")
         }
         var result: [EnvironmentPackage] = []
-        let names = only.map { [$0.rawValue] } ?? ((try? manager.contentsOfDirectory(atPath: packagesDirectory.path)) ?? [])
+        let names = only.map { [$0.rawValue] } ?? (POSIXFiles.entries(of: packagesDirectory.path) ?? [])
         for nameText in names {
             guard !nameText.hasPrefix("."), nameText != "Modules", let name = try? PackageName(nameText) else { continue }
             let packageFolder = packagesDirectory.appendingPathComponent(nameText)
-            for entry in (try? manager.contentsOfDirectory(atPath: packageFolder.path)) ?? [] {
+            for entry in POSIXFiles.entries(of: packageFolder.path) ?? [] {
                 guard !entry.hasPrefix("."), let package = self.package(name: name, folder: entry) else { continue }
                 result.append(package)
             }

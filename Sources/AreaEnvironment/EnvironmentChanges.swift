@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What loading packages does to an environment: variables set (to their final values) and
 /// variables removed. PATH-like variables (names ending in `PATH`) never get an entry twice

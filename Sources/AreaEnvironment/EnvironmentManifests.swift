@@ -1,5 +1,14 @@
 import AlienModel
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reading a package's environment manifest: `<package>/.alien-environment.json` when the
 /// package has one (the Builder's, or the one the installer wrote), else its
@@ -67,11 +76,8 @@ public enum PackageEnvironmentFiles {
         var bytes = [UInt8](repeating: 0, count: Int(status.st_size) + 1)
         var count = 0
         while count < bytes.count {
-            let got = bytes.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress! + count, $0.count - count) }
-            if got < 0 {
-                if errno == EINTR { continue }
-                return failure(false, "cannot read: \(String(cString: strerror(errno)))")
-            }
+            let got = bytes.withUnsafeMutableBytes { POSIXFiles.readSome(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: $0[count...])) }
+            if got < 0 { return failure(false, "cannot read: \(POSIXFiles.lastError)") }
             if got == 0 { break }
             count += got
         }
@@ -94,16 +100,7 @@ public enum PackageEnvironmentFiles {
         guard file >= 0 else { return "cannot create \(name): \(String(cString: strerror(errno)))" }
         defer { close(file) }
         let bytes = manifest.jsonBytes + [0x0A]
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Foundation.write(file, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return "cannot write \(name): \(String(cString: strerror(errno)))"
-            }
-            offset += written
-        }
-        return nil
+        return bytes.withUnsafeBytes { POSIXFiles.writeAll(file, $0) }.map { "cannot write \(name): \($0)" }
     }
 }
 

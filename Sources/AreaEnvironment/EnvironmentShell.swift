@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The shells `env` prints statements for (`eval` / `source` them), and JSON.
 public enum EnvironmentShell: String, CaseIterable, Sendable {
@@ -47,19 +56,24 @@ public enum EnvironmentShell: String, CaseIterable, Sendable {
 
     /// POSIX single quotes; `'` becomes `'\''`.
     public static func shQuote(_ value: String) -> String {
-        "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        var result = "'"
+        for scalar in value.unicodeScalars {
+            if scalar == "'" { result += "'\\''" } else { result.unicodeScalars.append(scalar) }
+        }
+        return result + "'"
     }
 
     /// csh/tcsh: single quotes protect all but `!` (history) and newlines, which get a backslash;
     /// a `'` is written as `\'` outside the quotes.
+    /// Scalar by scalar: a quote followed by a combining mark is still a quote to the shell.
     public static func cshQuote(_ value: String) -> String {
         var result = "'"
-        for character in value {
-            switch character {
+        for scalar in value.unicodeScalars {
+            switch scalar {
             case "'": result += "'\\''"
             case "!": result += "'\\!'"
             case "\n": result += "\\\n"
-            default: result.append(character)
+            default: result.unicodeScalars.append(scalar)
             }
         }
         return result + "'"
@@ -67,16 +81,53 @@ public enum EnvironmentShell: String, CaseIterable, Sendable {
 
     /// fish single quotes: only `\` and `'` are escaped.
     public static func fishQuote(_ value: String) -> String {
-        "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+        var result = "'"
+        for scalar in value.unicodeScalars {
+            if scalar == "\\" || scalar == "'" { result.unicodeScalars.append("\\") }
+            result.unicodeScalars.append(scalar)
+        }
+        return result + "'"
     }
 
-    /// `{"NAME": "value", "GONE": null}` with sorted keys.
+    /// `{"NAME": "value", "GONE": null}`: one member a line (`  "NAME" : "value"`), names in the
+    /// order of the other shells, `/` and non-ASCII text as they are; the layout of Foundation's
+    /// `JSONSerialization` with `.prettyPrinted` and `.withoutEscapingSlashes`.
     static func json(_ changes: EnvironmentChanges) -> String {
-        var object: [String: Any] = [:]
-        for name in changes.removed { object[name] = NSNull() }
-        for (name, value) in changes.values { object[name] = value }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]))
-            ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        var members: [(String, String?)] = changes.values.map { ($0.key, $0.value) }
+        for name in changes.removed where changes.values[name] == nil { members.append((name, nil)) }
+        members.sort { $0.0 < $1.0 }
+        guard !members.isEmpty else { return "{\n\n}\n" }
+        var out = "{\n"
+        for (offset, (name, value)) in members.enumerated() {
+            out += "  "
+            jsonString(name, into: &out)
+            out += " : "
+            if let value { jsonString(value, into: &out) } else { out += "null" }
+            out += offset + 1 < members.count ? ",\n" : "\n"
+        }
+        return out + "}\n"
+    }
+
+    /// A JSON string: `"` and `\` escaped, control characters as `\n`, `\t`, … or `\u00XX`.
+    static func jsonString(_ text: String, into out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{8}": out += "\\b"
+            case "\u{C}": out += "\\f"
+            case "\u{0}"..."\u{1F}":
+                let hex = Array("0123456789abcdef".unicodeScalars)
+                out += "\\u00"
+                out.unicodeScalars.append(hex[Int(scalar.value >> 4)])
+                out.unicodeScalars.append(hex[Int(scalar.value & 0xF)])
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
     }
 }

@@ -1,4 +1,14 @@
+import AlienModel
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Modulefiles of a software area at `<area>/<arch>/Modules/modulefiles/<Name>/<Version>-<Rev>`,
 /// for Environment Modules and Lmod (`MODULEPATH=<area>/<arch>/Modules/modulefiles`).
@@ -71,10 +81,9 @@ public enum Modulefiles {
             }
         }
         let present = Set(packages.map(\.moduleName))
-        let manager = FileManager.default
-        for name in (try? manager.contentsOfDirectory(atPath: area.modulePath.path)) ?? [] where !name.hasPrefix(".") {
+        for name in POSIXFiles.entries(of: area.modulePath.path) ?? [] where !name.hasPrefix(".") {
             let folder = area.modulePath.appendingPathComponent(name)
-            for file in (try? manager.contentsOfDirectory(atPath: folder.path)) ?? [] where !present.contains("\(name)/\(file)") {
+            for file in POSIXFiles.entries(of: folder.path) ?? [] where !present.contains("\(name)/\(file)") {
                 // Temporary files of a concurrent writer start with "." and are left alone.
                 guard !file.hasPrefix(".") else { continue }
                 if unlink(folder.appendingPathComponent(file).path) == 0 { report.removed.append("\(name)/\(file)") }
@@ -103,11 +112,10 @@ public enum Modulefiles {
         }
         var lines: [String] = []
         for line in text.components(separatedBy: "\n") {
-            var line = line.replacingOccurrences(of: "$::env(BASEDIR)", with: base)
-                .replacingOccurrences(of: "$env(BASEDIR)", with: base)
-            if line.trimmingCharacters(in: .whitespaces).hasPrefix("module load") {
-                line = line.replacingOccurrences(of: " BASE/1.0", with: "")
-                if line.trimmingCharacters(in: .whitespaces) == "module load" { continue }
+            var line = line.replacing("$::env(BASEDIR)", with: base).replacing("$env(BASEDIR)", with: base)
+            if Trimming.whitespace(line).hasPrefix("module load") {
+                line = line.replacing(" BASE/1.0", with: "")
+                if Trimming.whitespace(line) == "module load" { continue }
             }
             lines.append(line)
         }
@@ -118,27 +126,15 @@ public enum Modulefiles {
     /// (fsync, then rename). Nothing is written when the file already has that text.
     static func writeAtomically(_ text: String, to destination: URL, flush: Flush = dataSync) throws(EnvironmentError) {
         let folder = destination.deletingLastPathComponent()
-        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-            throw .io(path: folder.path, reason: "cannot create folder: \(error.localizedDescription)")
+        if let failure = POSIXFiles.makeDirectories(folder.path) {
+            throw .io(path: folder.path, reason: "cannot create folder: \(failure)")
         }
         let data = Data(text.utf8)
         if let existing = try? Data(contentsOf: destination), existing == data { return }
         let temporary = folder.appendingPathComponent(".\(destination.lastPathComponent).\(getpid()).\(UUID().uuidString).tmp")
         let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .io(path: temporary.path, reason: "cannot create: \(String(cString: strerror(errno)))") }
-        var failure: String?
-        data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = String(cString: strerror(errno))
-                    return
-                }
-                offset += written
-            }
-        }
+        var failure = data.withUnsafeBytes { POSIXFiles.writeAll(descriptor, $0) }
         // Data on the disk before the rename.
         if failure == nil { flush(descriptor) }
         close(descriptor)
