@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "alien-install", targets: ["alien-install"]),
         .executable(name: "packmand", targets: ["packmand"]),
+        .executable(name: "alien-env", targets: ["alien-env"]),
         // The library modules, for the fuzzers in Fuzz/ and for embedding.
         .library(name: "AlienInstallCore", targets: ["AlienModel", "Recipes", "Resolver", "HostEnvironment", "Tarballs", "JDL"]),
     ],
@@ -161,6 +162,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // `alien-install env` as a small binary: AreaEnvironment only, no ArgumentParser (starts in ~1 ms).
+        .executableTarget(name: "alien-env", dependencies: ["AreaEnvironment", "AlienModel"], swiftSettings: strict),
         // `make bench`: in-process resolution timing, compared with aliBuild's.
         .executableTarget(
             name: "resolver-bench",
