@@ -163,7 +163,9 @@ let package = Package(
             ],
             swiftSettings: strict),
         // `alien-install env` as a small binary: AreaEnvironment only, no ArgumentParser (starts in ~1 ms).
-        .executableTarget(name: "alien-env", dependencies: ["AreaEnvironment", "AlienModel"], swiftSettings: strict),
+        .executableTarget(
+            name: "alien-env", dependencies: ["AreaEnvironment", "AlienModel"], swiftSettings: strict,
+            linkerSettings: [.unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release))]),
         // `make bench`: in-process resolution timing, compared with aliBuild's.
         .executableTarget(
             name: "resolver-bench",

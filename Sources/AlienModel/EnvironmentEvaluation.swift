@@ -26,14 +26,21 @@ public struct EnvironmentEvaluation: Sendable {
 
     public init(environment: [String: String], shellDefaults: [String: String] = ShellVariables.bashDefaults) {
         var variables: [String: Variable] = [:]
+        variables.reserveCapacity(environment.count + shellDefaults.count)
         for (name, value) in shellDefaults where environment[name] == nil { variables[name] = Variable(value: value, exported: false) }
         for (name, value) in environment { variables[name] = Variable(value: value, exported: true) }
         self.variables = variables
     }
 
+    /// Room for `count` more variables (a closure's manifests tell how many they can set).
+    public mutating func reserveCapacity(_ count: Int) {
+        variables.reserveCapacity(variables.count + count)
+    }
+
     /// The exported variables: what `env` run afterwards would print.
     public var environment: [String: String] {
         var result: [String: String] = [:]
+        result.reserveCapacity(variables.count)
         for (name, variable) in variables where variable.exported { result[name] = variable.value }
         return result
     }
@@ -86,19 +93,40 @@ public struct EnvironmentEvaluation: Sendable {
             export(assignment.name, try evaluate(assignment.value, module: module))
         }
         for entry in manifest.appendPath {
-            let items = try evaluate(EnvironmentTemplate.joined(entry.items), module: module)
+            let items = try evaluate(entry.items, module: module)
             export(entry.name, (value(entry.name) ?? "") + ":" + items)
         }
         for entry in manifest.prependPath {
-            let items = try evaluate(EnvironmentTemplate.joined(entry.items), module: module)
+            let items = try evaluate(entry.items, module: module)
             export(entry.name, items + (value(entry.name).map { ":" + $0 } ?? ""))
         }
     }
 
+    /// A template's value now; unset references are empty, except `$SHELL`, which bash would
+    /// take from the password database.
     func evaluate(_ template: EnvironmentTemplate, module: String) throws(EnvironmentManifestError) -> String {
-        for name in template.references where variables[name] == nil && name == "SHELL" {
-            throw .evaluation(package: module, reason: "a value refers to $SHELL, which is not in the environment (bash would take the login shell)")
+        var result = ""
+        for part in template.parts {
+            switch part {
+            case let .literal(text): result += text
+            case let .variable(name):
+                if let variable = variables[name] {
+                    result += variable.value
+                } else if name == "SHELL" {
+                    throw .evaluation(package: module, reason: "a value refers to $SHELL, which is not in the environment (bash would take the login shell)")
+                }
+            }
         }
-        return template.evaluate { variables[$0]?.value }
+        return result
+    }
+
+    /// A list's value: the items' values joined with `:` (the value of `EnvironmentTemplate.joined(items)`).
+    func evaluate(_ items: [EnvironmentTemplate], module: String) throws(EnvironmentManifestError) -> String {
+        var result = ""
+        for (offset, item) in items.enumerated() {
+            if offset > 0 { result += ":" }
+            result += try evaluate(item, module: module)
+        }
+        return result
     }
 }

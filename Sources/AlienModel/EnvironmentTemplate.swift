@@ -86,6 +86,58 @@ public struct EnvironmentTemplate: Hashable, Sendable, CustomStringConvertible {
         self.init(parts: parts)
     }
 
+    /// The template of a text in canonical form (`description`), read in one pass over its
+    /// UTF-8: what `init(shellDoubleQuoted:)` gives when its `description` is `text`, else nil
+    /// (then `init(shellDoubleQuoted:)` says why). Manifests hold only canonical texts, so this
+    /// is how they are read.
+    public init?(canonical text: String) {
+        guard text.utf8.count <= Self.maximumLength else { return nil }
+        var copy = text
+        guard let parts = copy.withUTF8({ Self.canonicalParts($0) }) else { return nil }
+        self.parts = parts
+    }
+
+    /// The parts of a canonical text, nil when it is not one. Literal escapes are exactly
+    /// `\\ \$ \` \"`; `${NAME}` only before a name character; no refused construct.
+    static func canonicalParts(_ bytes: UnsafeBufferPointer<UInt8>) -> [Part]? {
+        func isNameStart(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) || byte == 0x5F }
+        func isNameCharacter(_ byte: UInt8) -> Bool { isNameStart(byte) || (0x30...0x39).contains(byte) }
+        var parts: [Part] = []
+        var literal: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case 0x5C: // \
+                guard index + 1 < bytes.count, [0x24, 0x60, 0x22, 0x5C].contains(bytes[index + 1]) else { return nil }
+                literal.append(bytes[index + 1])
+                index += 2
+            case 0x60, 0x22, 0x0A, 0x0D, 0x00: // ` " newline CR NUL
+                return nil
+            case 0x24: // $
+                let braced = index + 1 < bytes.count && bytes[index + 1] == 0x7B
+                let start = index + (braced ? 2 : 1)
+                guard start < bytes.count, isNameStart(bytes[start]) else { return nil }
+                var end = start
+                while end < bytes.count, isNameCharacter(bytes[end]) { end += 1 }
+                if braced {
+                    // `${NAME}` is canonical only where a name character follows.
+                    guard end < bytes.count, bytes[end] == 0x7D, end + 1 < bytes.count, isNameCharacter(bytes[end + 1]) else { return nil }
+                }
+                let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                guard !ShellVariables.isShellOwned(name) else { return nil }
+                if !literal.isEmpty { parts.append(.literal(String(decoding: literal, as: UTF8.self))); literal.removeAll(keepingCapacity: true) }
+                parts.append(.variable(name))
+                index = braced ? end + 1 : end
+            default:
+                literal.append(byte)
+                index += 1
+            }
+        }
+        if !literal.isEmpty { parts.append(.literal(String(decoding: literal, as: UTF8.self))) }
+        return parts
+    }
+
     /// The reference starting at the `$` at `index`: its name and the index after it.
     static func reference(_ scalars: [Unicode.Scalar], at index: Int) throws(TemplateError) -> (String, Int) {
         let column = index + 1

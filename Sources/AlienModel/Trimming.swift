@@ -3,7 +3,9 @@
 public enum Trimming {
     /// Foundation's `CharacterSet.whitespaces`: Unicode general category Zs and tab.
     public static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator
+        // ASCII without the Unicode tables: only space and tab.
+        if scalar.isASCII { return scalar == " " || scalar == "\t" }
+        return scalar.properties.generalCategory == .spaceSeparator
     }
 
     /// `text` without the scalars at its start and end for which `drop` holds.

@@ -16,13 +16,24 @@ public struct EnvironmentPackage: Hashable, Sendable, Comparable, CustomStringCo
     public var name: PackageName
     public var version: String
     public var revision: String
-    public var directory: URL
+    /// The package's folder as a path (what the environment side opens; no URL per package).
+    public var path: String
 
     public init(name: PackageName, version: String, revision: String, directory: URL) {
+        self.init(name: name, version: version, revision: revision, path: directory.path)
+    }
+
+    public init(name: PackageName, version: String, revision: String, path: String) {
         self.name = name
         self.version = version
         self.revision = revision
-        self.directory = directory
+        self.path = path
+    }
+
+    /// The package's folder.
+    public var directory: URL {
+        get { URL(fileURLWithPath: path, isDirectory: true) }
+        set { path = newValue.path }
     }
 
     public var initScript: URL { directory.appendingPathComponent("etc/profile.d/init.sh") }
@@ -102,7 +113,8 @@ public struct EnvironmentArea: Sendable {
         return names.sorted().compactMap { try? Architecture($0) }
     }
 
-    /// Every complete package of the area (a folder with `etc/profile.d/init.sh`), sorted.
+    /// Every complete package of the area (a folder with its environment: `.alien-environment.json`
+    /// or `etc/profile.d/init.sh`), sorted.
     /// Symlinks (`latest`), hidden folders (stage directories) and `Modules` are skipped.
     public func installed() throws(EnvironmentError) -> [EnvironmentPackage] {
         try installed(named: nil)
@@ -126,17 +138,16 @@ public struct EnvironmentArea: Sendable {
         return result.sorted()
     }
 
-    /// The package in `<arch>/<name>/<folder>` if it is a complete install tree (not a symlink).
+    /// The package in `<arch>/<name>/<folder>` if it is a complete install tree: a folder (not a
+    /// symlink) holding its environment manifest or, for plain aliBuild packages, its init.sh.
     func package(name: PackageName, folder: String) -> EnvironmentPackage? {
         guard let dash = folder.lastIndex(of: "-"), dash != folder.startIndex, folder.index(after: dash) != folder.endIndex else { return nil }
-        // lstat/stat directly: `env` looks at every package of a closure, twice.
         let path = packagesDirectory.path + "/" + name.rawValue + "/" + folder
         var status = stat()
         guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR,
-              stat(path + "/etc/profile.d/init.sh", &status) == 0 else { return nil }
-        let directory = URL(fileURLWithPath: path, isDirectory: true)
+              stat(path + "/" + EnvironmentManifest.fileName, &status) == 0 || stat(path + "/etc/profile.d/init.sh", &status) == 0 else { return nil }
         return EnvironmentPackage(name: name, version: String(folder[..<dash]), revision: String(folder[folder.index(after: dash)...]),
-                                  directory: directory)
+                                  path: path)
     }
 
     /// The installed package a request means: an exact `Version` or `Version-Rev`, or the newest
@@ -175,7 +186,7 @@ public struct EnvironmentArea: Sendable {
                 throw .manifest(.evaluation(package: package.moduleName, reason: "dependencies nested deeper than \(EnvironmentEvaluation.maximumDepth)"))
             }
             for dependency in try cache.manifest(of: package).requires {
-                guard let found = self.package(name: dependency.name, folder: dependency.folder) else {
+                guard let found = cache.package(in: self, name: dependency.name, folder: dependency.folder) else {
                     let path = packagesDirectory.appendingPathComponent("\(dependency.moduleName)/etc/profile.d/init.sh")
                     throw .missingDependency(package: package.moduleName, dependency: dependency.moduleName, path: path.path)
                 }

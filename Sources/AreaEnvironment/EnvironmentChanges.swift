@@ -28,13 +28,27 @@ public struct EnvironmentChanges: Equatable, Sendable {
     /// Variables that the shell itself changes and that never belong to a package's environment.
     public static let ignored: Set<String> = ["_", "SHLVL", "PWD", "OLDPWD"]
 
+    /// `ignored.contains(name)`, without hashing (`env` asks for every variable).
+    public static func isIgnored(_ name: String) -> Bool {
+        name == "_" || name == "SHLVL" || name == "PWD" || name == "OLDPWD"
+    }
+
     /// The difference between two snapshots of `env -0`.
     public static func diff(before: [String: String], after: [String: String]) -> EnvironmentChanges {
+        diff(before: before, after: after.count, value: { after[$0] }, each: { body in for (name, value) in after { body(name, value) } })
+    }
+
+    /// The difference from `before` to an environment given by its size, a lookup and a walk
+    /// over its variables (so an evaluation's variables need not become a dictionary first).
+    static func diff(before: [String: String], after count: Int, value: (String) -> String?,
+                     each: ((String, String) -> Void) -> Void) -> EnvironmentChanges {
         var changes = EnvironmentChanges()
-        for (name, value) in after where !ignored.contains(name) && before[name] != value {
+        changes.values.reserveCapacity(count)
+        each { name, value in
+            guard !isIgnored(name), before[name] != value else { return }
             changes.values[name] = isPathLike(name) ? PathList.merge(old: before[name], new: value) : value
         }
-        for name in before.keys where after[name] == nil && !ignored.contains(name) { changes.removed.insert(name) }
+        for name in before.keys where value(name) == nil && !isIgnored(name) { changes.removed.insert(name) }
         return changes
     }
 
@@ -57,21 +71,22 @@ public struct EnvironmentChanges: Equatable, Sendable {
     }
 }
 
-/// `a:b:c` lists as init.sh builds them (`export P="x${P+:$P}"`).
+/// `a:b:c` lists as init.sh builds them (`export P="x${P+:$P}"`). Lists are split at the byte
+/// `:`, as the shell and the dynamic loader split them.
 public enum PathList {
     /// The new value with duplicates we introduced removed: the entries added in front (or at
     /// the end) of the old value appear once, and an added entry that the old value held
     /// already is taken out of the old part. Entries the old value repeated itself stay.
     public static func merge(old: String?, new: String) -> String {
-        let newParts = new.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        let newParts = parts(new)
         guard let old, !old.isEmpty else { return unique(newParts).joined(separator: ":") }
-        let oldParts = old.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        if new.hasSuffix(":" + old) {
+        let oldParts = parts(old)
+        if new.utf8.count > old.utf8.count, new.utf8.reversed().starts(with: (":" + old).utf8.reversed()) {
             let added = unique(Array(newParts.dropLast(oldParts.count)))
             let addedSet = Set(added)
             return (added + oldParts.filter { !addedSet.contains($0) }).joined(separator: ":")
         }
-        if new.hasPrefix(old + ":") {
+        if new.utf8.count > old.utf8.count, new.utf8.starts(with: (old + ":").utf8) {
             let oldSet = Set(oldParts)
             let added = unique(Array(newParts.dropFirst(oldParts.count))).filter { !oldSet.contains($0) }
             return (oldParts + added).joined(separator: ":")
@@ -79,9 +94,14 @@ public enum PathList {
         return unique(newParts).joined(separator: ":")
     }
 
+    /// The entries of a list, empty ones included.
+    static func parts(_ text: String) -> [Substring] {
+        text.utf8.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false).map { Substring($0) }
+    }
+
     /// First occurrence of each non-empty entry; empty entries (the current directory) are kept.
-    static func unique(_ parts: [String]) -> [String] {
-        var seen: Set<String> = []
+    static func unique(_ parts: [Substring]) -> [Substring] {
+        var seen: Set<Substring> = []
         return parts.filter { $0.isEmpty || seen.insert($0).inserted }
     }
 }

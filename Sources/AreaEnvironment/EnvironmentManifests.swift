@@ -24,8 +24,32 @@ public enum PackageEnvironmentFiles {
     /// The manifest of the package in `directory`; `label` (e.g. `Name/Ver-Rev`) prefixes file
     /// names in errors.
     public static func manifest(directory: String, label: String) throws(EnvironmentManifestError) -> EnvironmentManifest {
+        try manifest(in: .path(directory), label: label)
+    }
+
+    /// Where a package's files are read from: its directory's path, or a descriptor of it
+    /// (owned: closed when read).
+    enum Folder {
+        case path(String)
+        case descriptor(Int32)
+    }
+
+    static func manifest(in folder: Folder, label: String) throws(EnvironmentManifestError) -> EnvironmentManifest {
         let manifestLabel = "\(label)/\(EnvironmentManifest.fileName)"
-        switch read(directory: directory, components: [EnvironmentManifest.fileName], limit: EnvironmentManifest.maximumFileSize) {
+        // The folder is opened once for both files, then closed here.
+        let descriptor: Int32
+        switch folder {
+        case let .descriptor(open): descriptor = open
+        case let .path(directory):
+            descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                let reason = "cannot open the package directory: \(POSIXFiles.lastError)"
+                if errno == ENOENT { return try parseInitScript(in: .path(directory), label: label) }
+                throw .manifest(file: manifestLabel, reason: reason)
+            }
+        }
+        defer { close(descriptor) }
+        switch read(below: descriptor, components: [EnvironmentManifest.fileName], limit: EnvironmentManifest.maximumFileSize) {
         case let .success(bytes):
             return try EnvironmentManifest(jsonBytes: bytes, file: manifestLabel)
         case let .failure(failure) where failure.missing:
@@ -33,13 +57,30 @@ public enum PackageEnvironmentFiles {
         case let .failure(failure):
             throw .manifest(file: manifestLabel, reason: failure.reason)
         }
-        return try parseInitScript(directory: directory, label: label)
+        let again = dup(descriptor)
+        guard again >= 0 else { throw .manifest(file: "\(label)/\(initScript.joined(separator: "/"))", reason: "cannot open: \(POSIXFiles.lastError)") }
+        return try parseInitScript(in: .descriptor(again), label: label)
+    }
+
+    /// The manifest in an open `.alien-environment.json` (opened with `O_NOFOLLOW` below the
+    /// package folder; closed here).
+    static func manifest(openFile descriptor: Int32, label: String) throws(EnvironmentManifestError) -> EnvironmentManifest {
+        let manifestLabel = "\(label)/\(EnvironmentManifest.fileName)"
+        defer { close(descriptor) }
+        switch readFile(descriptor, limit: EnvironmentManifest.maximumFileSize) {
+        case let .success(bytes): return try EnvironmentManifest(jsonBytes: bytes, file: manifestLabel)
+        case let .failure(failure): throw .manifest(file: manifestLabel, reason: failure.reason)
+        }
     }
 
     /// The manifest parsed from the package's init.sh (ignoring any manifest file).
     public static func parseInitScript(directory: String, label: String) throws(EnvironmentManifestError) -> EnvironmentManifest {
+        try parseInitScript(in: .path(directory), label: label)
+    }
+
+    static func parseInitScript(in folder: Folder, label: String) throws(EnvironmentManifestError) -> EnvironmentManifest {
         let initLabel = "\(label)/\(initScript.joined(separator: "/"))"
-        switch read(directory: directory, components: initScript, limit: InitScriptParser.maximumSize) {
+        switch read(folder, components: initScript, limit: InitScriptParser.maximumSize) {
         case let .success(bytes): return try InitScriptParser.parse(bytes, file: initLabel)
         case let .failure(failure): throw .manifest(file: initLabel, reason: failure.reason)
         }
@@ -52,14 +93,34 @@ public enum PackageEnvironmentFiles {
 
     /// The bytes of a regular file below `directory`, no component a symlink, at most `limit`.
     static func read(directory: String, components: [String], limit: Int) -> Result<[UInt8], ReadFailure> {
+        read(.path(directory), components: components, limit: limit)
+    }
+
+    /// `read(below:…)` of a folder given by path (opened here) or by an owned descriptor.
+    static func read(_ folder: Folder, components: [String], limit: Int) -> Result<[UInt8], ReadFailure> {
+        let descriptor: Int32
+        switch folder {
+        case let .descriptor(open): descriptor = open
+        case let .path(directory):
+            descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                return .failure(ReadFailure(missing: errno == ENOENT, reason: "cannot open the package directory: \(POSIXFiles.lastError)"))
+            }
+        }
+        defer { close(descriptor) }
+        return read(below: descriptor, components: components, limit: limit)
+    }
+
+    /// The bytes of a regular file below an open folder (which stays open), no component a
+    /// symlink, at most `limit`.
+    static func read(below folder: Int32, components: [String], limit: Int) -> Result<[UInt8], ReadFailure> {
         func failure(_ missing: Bool, _ reason: String) -> Result<[UInt8], ReadFailure> { .failure(ReadFailure(missing: missing, reason: reason)) }
-        var descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { return failure(errno == ENOENT, "cannot open the package directory: \(String(cString: strerror(errno)))") }
+        var descriptor = folder
         for (offset, component) in components.enumerated() {
             let last = offset == components.count - 1
             let next = openat(descriptor, component, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (last ? O_NONBLOCK : O_DIRECTORY))
             let error = errno
-            close(descriptor)
+            if descriptor != folder { close(descriptor) }
             guard next >= 0 else {
                 if error == ELOOP || error == ENOTDIR {
                     return failure(false, "\(components[...offset].joined(separator: "/")) is a symbolic link or not a \(last ? "regular file" : "folder")")
@@ -68,12 +129,20 @@ public enum PackageEnvironmentFiles {
             }
             descriptor = next
         }
-        defer { close(descriptor) }
+        defer { if descriptor != folder { close(descriptor) } }
+        return readFile(descriptor, limit: limit)
+    }
+
+    /// The bytes of an open file (which stays open), when it is a regular file of at most `limit` bytes.
+    static func readFile(_ descriptor: Int32, limit: Int) -> Result<[UInt8], ReadFailure> {
+        func failure(_ missing: Bool, _ reason: String) -> Result<[UInt8], ReadFailure> { .failure(ReadFailure(missing: missing, reason: reason)) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { return failure(false, "cannot stat: \(String(cString: strerror(errno)))") }
+        guard fstat(descriptor, &status) == 0 else { return failure(false, "cannot stat: \(POSIXFiles.lastError)") }
         guard status.st_mode & S_IFMT == S_IFREG else { return failure(false, "not a regular file") }
         guard status.st_size <= limit else { return failure(false, "larger than \(limit) bytes") }
-        var bytes = [UInt8](repeating: 0, count: Int(status.st_size) + 1)
+        // The size fstat gave (a package's files do not change once it is installed: it is
+        // renamed into place complete); a file that shrank meanwhile gives what it still has.
+        var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
         var count = 0
         while count < bytes.count {
             let got = bytes.withUnsafeMutableBytes { POSIXFiles.readSome(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: $0[count...])) }
@@ -81,8 +150,8 @@ public enum PackageEnvironmentFiles {
             if got == 0 { break }
             count += got
         }
-        guard count <= limit else { return failure(false, "larger than \(limit) bytes") }
-        return .success(Array(bytes[..<count]))
+        bytes.removeLast(bytes.count - count)
+        return .success(bytes)
     }
 
     /// Writes the manifest into a package directory as a new regular file (an existing entry of
@@ -104,15 +173,63 @@ public enum PackageEnvironmentFiles {
     }
 }
 
-/// The manifests read during one computation, each file once.
+/// The manifests read and the package folders looked at during one computation, each once.
+/// Packages are found relative to a descriptor of the area's `<root>/<arch>`, and a package's
+/// manifest file, opened when the package is found, stays open until it is read: a package of a
+/// closure costs five short system calls (`lstat`, `open`, `fstat`, `read`, `close`), not walks
+/// of long paths.
 final class ManifestCache {
     private var byDirectory: [String: EnvironmentManifest] = [:]
+    private var packages: [String: EnvironmentPackage?] = [:]
+    /// Manifest files opened by `package(in:…)`, by package path, until `manifest(of:)` reads them.
+    private var opened: [String: Int32] = [:]
+    /// `<root>/<arch>` of the area the cache serves (nil until asked; -1 when it cannot be opened).
+    private var packagesFolder: (path: String, descriptor: Int32)?
+
+    deinit {
+        for descriptor in opened.values { close(descriptor) }
+        if let folder = packagesFolder, folder.descriptor >= 0 { close(folder.descriptor) }
+    }
+
+    /// `area.package(name:folder:)`, remembered (the closure and the evaluation both ask).
+    func package(in area: EnvironmentArea, name: PackageName, folder: String) -> EnvironmentPackage? {
+        let key = name.rawValue + "/" + folder
+        if let known = packages[key] { return known }
+        let found = openPackage(in: area, relative: key, name: name, folder: folder) ?? area.package(name: name, folder: folder)
+        packages[key] = .some(found)
+        return found
+    }
+
+    /// The package when its folder is one below the area's descriptor (`lstat`: not a symlink)
+    /// and its manifest opens as a file there (`O_NOFOLLOW`), which stays open for
+    /// `manifest(of:)`. Anything else (no manifest, a symlink, an error) is nil here, and
+    /// `package(name:folder:)` then decides by path, as for any package.
+    private func openPackage(in area: EnvironmentArea, relative: String, name: PackageName, folder: String) -> EnvironmentPackage? {
+        let base = area.packagesDirectory.path
+        if packagesFolder == nil { packagesFolder = (base, open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) }
+        guard let packagesFolder, packagesFolder.path == base, packagesFolder.descriptor >= 0,
+              let dash = folder.lastIndex(of: "-"), dash != folder.startIndex, folder.index(after: dash) != folder.endIndex else { return nil }
+        var status = stat()
+        guard fstatat(packagesFolder.descriptor, relative, &status, AT_SYMLINK_NOFOLLOW) == 0, status.st_mode & S_IFMT == S_IFDIR else { return nil }
+        let descriptor = openat(packagesFolder.descriptor, relative + "/" + EnvironmentManifest.fileName, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        let path = base + "/" + relative
+        if let previous = opened.updateValue(descriptor, forKey: path) { close(previous) }
+        return EnvironmentPackage(name: name, version: String(folder[..<dash]), revision: String(folder[folder.index(after: dash)...]),
+                                  path: path)
+    }
 
     func manifest(of package: EnvironmentPackage) throws(EnvironmentError) -> EnvironmentManifest {
-        let path = package.directory.path
+        let path = package.path
         if let cached = byDirectory[path] { return cached }
         let manifest: EnvironmentManifest
-        do { manifest = try PackageEnvironmentFiles.manifest(directory: path, label: package.moduleName) } catch {
+        do {
+            if let file = opened.removeValue(forKey: path) {
+                manifest = try PackageEnvironmentFiles.manifest(openFile: file, label: package.moduleName)
+            } else {
+                manifest = try PackageEnvironmentFiles.manifest(directory: path, label: package.moduleName)
+            }
+        } catch {
             throw .manifest(error)
         }
         guard manifest.package.name == package.name, manifest.package.folder == "\(package.version)-\(package.revision)" else {
@@ -129,15 +246,27 @@ extension EnvironmentArea {
     /// `ALIBUILD_ARCH_PREFIX` are part of the changes (aliBuild's alienv sets them too).
     public func changes(of packages: [EnvironmentPackage], base: [String: String]) throws(EnvironmentError) -> EnvironmentChanges {
         let cache = ManifestCache()
-        _ = try closure(of: packages, cache: cache)
+        let members = try closure(of: packages, cache: cache)
         var evaluation = EnvironmentEvaluation(environment: base)
+        // At most what the closure's manifests set (own variables, env, lists) and the two below.
+        var room = 2
+        for member in members {
+            let manifest = try cache.manifest(of: member)
+            room += manifest.ownVariableCount + manifest.env.count + manifest.appendPath.count + manifest.prependPath.count
+        }
+        evaluation.reserveCapacity(room)
         evaluation.export("WORK_DIR", root.path)
         evaluation.export("ALIBUILD_ARCH_PREFIX", architecture.rawValue)
         for package in packages {
             let manifest = try cache.manifest(of: package)
             do { try evaluation.source(manifest, lookup: dependencyLookup(cache, from: package)) } catch { throw .manifest(error) }
         }
-        return EnvironmentChanges.diff(before: base, after: evaluation.environment)
+        let variables = evaluation.variables
+        return EnvironmentChanges.diff(before: base, after: variables.count, value: { name in
+            variables[name].flatMap { $0.exported ? $0.value : nil }
+        }, each: { body in
+            for (name, variable) in variables where variable.exported { body(name, variable.value) }
+        })
     }
 
     /// Finds a dependency's manifest for the evaluation: only inside this area's packages.
@@ -149,7 +278,7 @@ extension EnvironmentArea {
                 throw .evaluation(package: package.moduleName, reason: "\(module) would be sourced from \(directory), not from the area's \(packages) "
                                   + "(WORK_DIR or ALIBUILD_ARCH_PREFIX was changed)")
             }
-            guard let found = self.package(name: dependency.name, folder: dependency.folder) else {
+            guard let found = cache.package(in: self, name: dependency.name, folder: dependency.folder) else {
                 throw .evaluation(package: package.moduleName, reason: "needs \(module), which is not installed (missing \(packages)/\(module)/etc/profile.d/init.sh)")
             }
             do throws(EnvironmentError) { return try cache.manifest(of: found) } catch {

@@ -29,33 +29,34 @@ public enum EnvironmentShell: String, CaseIterable, Sendable {
     /// The statements that make the changes, one a line, variables in name order (unset first).
     public func render(_ changes: EnvironmentChanges) -> String {
         if self == .json { return Self.json(changes) }
-        var lines: [String] = []
+        var out = ""
+        out.reserveCapacity(changes.values.reduce(64 * changes.removed.count) { $0 + $1.key.utf8.count + $1.value.utf8.count + 32 })
         for name in changes.removed.sorted() {
             switch self {
-            case .csh, .tcsh: lines.append("unsetenv \(name);")
-            case .fish: lines.append("set -e \(name);")
-            default: lines.append("unset \(name);")
+            case .csh, .tcsh: out += "unsetenv \(name);\n"
+            case .fish: out += "set -e \(name);\n"
+            default: out += "unset \(name);\n"
             }
         }
-        for name in changes.values.keys.sorted() {
-            guard let value = changes.values[name] else { continue }
+        for (name, value) in changes.values.sorted(by: { $0.key < $1.key }) {
             switch self {
             case .csh, .tcsh:
-                lines.append("setenv \(name) \(Self.cshQuote(value));")
+                out += "setenv \(name) \(Self.cshQuote(value));\n"
             case .fish:
                 // fish keeps PATH-like variables as lists: one element per entry.
                 let parts = EnvironmentChanges.isPathLike(name) && !value.isEmpty
                     ? value.split(separator: ":", omittingEmptySubsequences: false).map(String.init) : [value]
-                lines.append("set -gx \(name) \(parts.map(Self.fishQuote).joined(separator: " "));")
+                out += "set -gx \(name) \(parts.map(Self.fishQuote).joined(separator: " "));\n"
             default:
-                lines.append("export \(name)=\(Self.shQuote(value));")
+                out += "export \(name)=\(Self.shQuote(value));\n"
             }
         }
-        return lines.map { $0 + "\n" }.joined()
+        return out
     }
 
     /// POSIX single quotes; `'` becomes `'\''`.
     public static func shQuote(_ value: String) -> String {
+        if !value.utf8.contains(0x27) { return "'" + value + "'" }
         var result = "'"
         for scalar in value.unicodeScalars {
             if scalar == "'" { result += "'\\''" } else { result.unicodeScalars.append(scalar) }
@@ -67,6 +68,7 @@ public enum EnvironmentShell: String, CaseIterable, Sendable {
     /// a `'` is written as `\'` outside the quotes.
     /// Scalar by scalar: a quote followed by a combining mark is still a quote to the shell.
     public static func cshQuote(_ value: String) -> String {
+        if !value.utf8.contains(where: { $0 == 0x27 || $0 == 0x21 || $0 == 0x0A }) { return "'" + value + "'" }
         var result = "'"
         for scalar in value.unicodeScalars {
             switch scalar {
@@ -81,6 +83,7 @@ public enum EnvironmentShell: String, CaseIterable, Sendable {
 
     /// fish single quotes: only `\` and `'` are escaped.
     public static func fishQuote(_ value: String) -> String {
+        if !value.utf8.contains(where: { $0 == 0x27 || $0 == 0x5C }) { return "'" + value + "'" }
         var result = "'"
         for scalar in value.unicodeScalars {
             if scalar == "\\" || scalar == "'" { result.unicodeScalars.append("\\") }
@@ -110,6 +113,10 @@ public enum EnvironmentShell: String, CaseIterable, Sendable {
 
     /// A JSON string: `"` and `\` escaped, control characters as `\n`, `\t`, … or `\u00XX`.
     static func jsonString(_ text: String, into out: inout String) {
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += "\"" + text + "\""
+            return
+        }
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {
