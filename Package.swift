@@ -226,6 +226,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
+        // alien-env's command line, file access and host detection (the moved environment code's tests are in SoftwareAreaTests).
+        .testTarget(name: "AreaEnvironmentTests", dependencies: ["AreaEnvironment", "AlienModel", "HostEnvironment"], swiftSettings: strict),
         .testTarget(
             name: "SoftwareAreaTests",
             dependencies: ["SoftwareArea", "AreaEnvironment", "Publisher", "Trust", "Transport", "Tarballs", "AlienModel", "TestSupport"],

@@ -46,11 +46,17 @@ extension EnvironmentManifest {
 
     /// Reads a manifest file's bytes; `file` names it in errors.
     public init(jsonBytes bytes: [UInt8], file: String) throws(EnvironmentManifestError) {
-        // The layout every writer produces, read fast; anything else below, with its error.
+        // The layout every writer produces, read fast; anything else by the general reader,
+        // which says what is wrong.
         if let manifest = EnvironmentManifest(canonicalJSONBytes: bytes) {
             self = manifest
-            return
+        } else {
+            try self.init(anyLayoutJSONBytes: bytes, file: file)
         }
+    }
+
+    /// The general reader: any JSON layout (whitespace, key order), every error explained.
+    init(anyLayoutJSONBytes bytes: [UInt8], file: String) throws(EnvironmentManifestError) {
         func fail(_ reason: String) -> EnvironmentManifestError { .manifest(file: file, reason: reason) }
         guard bytes.count <= Self.maximumFileSize else { throw fail("larger than \(Self.maximumFileSize) bytes") }
         let root: ManifestJSON

@@ -1,11 +1,12 @@
 /// Trimming text at its edges without Foundation (the environment path links
 /// FoundationEssentials only, which has no `trimmingCharacters(in:)`).
 public enum Trimming {
-    /// Foundation's `CharacterSet.whitespaces`: Unicode general category Zs and tab.
+    /// Foundation's `CharacterSet.whitespaces`: Unicode general category Zs, tab, and (as
+    /// Foundation has it) U+200B ZERO WIDTH SPACE.
     public static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
         // ASCII without the Unicode tables: only space and tab.
         if scalar.isASCII { return scalar == " " || scalar == "\t" }
-        return scalar.properties.generalCategory == .spaceSeparator
+        return scalar == "\u{200B}" || scalar.properties.generalCategory == .spaceSeparator
     }
 
     /// `text` without the scalars at its start and end for which `drop` holds.

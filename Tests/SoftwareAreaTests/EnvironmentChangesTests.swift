@@ -25,4 +25,13 @@ import Testing
         #expect(changes.followed(by: more) == EnvironmentChanges(values: ["PATH": "/p/bin:/usr/bin", "GONE": "back"], removed: ["NEW"]))
         #expect(!changes.isEmpty && EnvironmentChanges().isEmpty)
     }
+
+    /// Lists split at the byte `:`, as the shell splits them, even before a combining mark.
+    @Test func listsSplitAtTheColonByte() {
+        #expect(PathList.merge(old: "/b", new: "/a:\u{301}x:/b") == "/a:\u{301}x:/b")
+        #expect(PathList.merge(old: "/b", new: "/a:/a:/b") == "/a:/b")
+        #expect(PathList.merge(old: nil, new: "\u{301}:\u{301}:") == "\u{301}:")
+        #expect(PathList.merge(old: "/x", new: "/x:/y:/y") == "/x:/y")
+        #expect(PathList.merge(old: "::", new: "/a:::") == "/a:::")
+    }
 }

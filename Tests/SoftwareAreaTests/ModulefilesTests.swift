@@ -28,6 +28,12 @@ import Testing
         try Modulefiles.remove(for: root, in: area)
     }
 
+    /// Tcl quoting goes scalar by scalar: `$` or `[` before a combining mark is still escaped.
+    @Test func tclQuotingEscapesBeforeCombiningMarks() {
+        #expect(Modulefiles.tclQuote("$\u{301}[exec id]\u{301}") == "\"\\$\u{301}\\[exec id\\]\u{301}\"")
+        #expect(Modulefiles.tclQuote("/plain/path") == "/plain/path")
+    }
+
     @Test func pathStatementsKeepInitShOrder() {
         #expect(Modulefiles.statements(name: "PATH", old: "/usr/bin", new: "/a:/b:/usr/bin:/z")
             == ["prepend-path PATH /b", "prepend-path PATH /a", "append-path PATH /z"])
