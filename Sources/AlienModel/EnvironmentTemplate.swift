@@ -103,15 +103,29 @@ public struct EnvironmentTemplate: Hashable, Sendable, CustomStringConvertible {
         func isNameStart(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) || byte == 0x5F }
         func isNameCharacter(_ byte: UInt8) -> Bool { isNameStart(byte) || (0x30...0x39).contains(byte) }
         var parts: [Part] = []
-        var literal: [UInt8] = []
+        // The current literal: bytes from `runStart`, after what `unescaped` holds (only when
+        // the literal had an escape; most have none and are made from the bytes directly).
+        var unescaped: [UInt8] = []
+        var runStart = 0
+        func flush(_ end: Int) {
+            if unescaped.isEmpty {
+                if end > runStart { parts.append(.literal(String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<end]), as: UTF8.self))) }
+            } else {
+                unescaped.append(contentsOf: bytes[runStart..<end])
+                parts.append(.literal(String(decoding: unescaped, as: UTF8.self)))
+                unescaped.removeAll(keepingCapacity: true)
+            }
+        }
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
             switch byte {
             case 0x5C: // \
                 guard index + 1 < bytes.count, [0x24, 0x60, 0x22, 0x5C].contains(bytes[index + 1]) else { return nil }
-                literal.append(bytes[index + 1])
+                unescaped.append(contentsOf: bytes[runStart..<index])
+                unescaped.append(bytes[index + 1])
                 index += 2
+                runStart = index
             case 0x60, 0x22, 0x0A, 0x0D, 0x00: // ` " newline CR NUL
                 return nil
             case 0x24: // $
@@ -126,15 +140,15 @@ public struct EnvironmentTemplate: Hashable, Sendable, CustomStringConvertible {
                 }
                 let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
                 guard !ShellVariables.isShellOwned(name) else { return nil }
-                if !literal.isEmpty { parts.append(.literal(String(decoding: literal, as: UTF8.self))); literal.removeAll(keepingCapacity: true) }
+                flush(index)
                 parts.append(.variable(name))
                 index = braced ? end + 1 : end
+                runStart = index
             default:
-                literal.append(byte)
                 index += 1
             }
         }
-        if !literal.isEmpty { parts.append(.literal(String(decoding: literal, as: UTF8.self))) }
+        flush(bytes.count)
         return parts
     }
 
@@ -290,7 +304,18 @@ public enum ShellVariables {
         "SHELLOPTS", "SHLVL", "SRANDOM", "UID",
     ]
 
-    public static func isShellOwned(_ name: String) -> Bool { shellOwned.contains(name) }
+    public static func isShellOwned(_ name: String) -> Bool {
+        // Most names are not: their first byte and length rule them out before any hashing.
+        guard let first = name.utf8.first, shellOwnedFilter[Int(first)] & (1 << min(name.utf8.count, 63)) != 0 else { return false }
+        return shellOwned.contains(name)
+    }
+
+    /// Per first byte, a bit for each length (63 = longer) of a shell-owned name.
+    static let shellOwnedFilter: [UInt64] = {
+        var table = [UInt64](repeating: 0, count: 256)
+        for name in shellOwned { table[Int(name.utf8.first!)] |= 1 << min(name.utf8.count, 63) }
+        return table
+    }()
 
     /// What bash gives a variable that is not in its environment (it sets them as unexported
     /// shell variables at start): Debian 12's bash. `SHELL` (from the password database) is

@@ -3,6 +3,7 @@
 public enum Trimming {
     /// Foundation's `CharacterSet.whitespaces`: Unicode general category Zs, tab, and (as
     /// Foundation has it) U+200B ZERO WIDTH SPACE.
+    @inlinable
     public static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
         // ASCII without the Unicode tables: only space and tab.
         if scalar.isASCII { return scalar == " " || scalar == "\t" }
@@ -10,6 +11,7 @@ public enum Trimming {
     }
 
     /// `text` without the scalars at its start and end for which `drop` holds.
+    @inlinable
     public static func trimmed<S: StringProtocol>(_ text: S, where drop: (Unicode.Scalar) -> Bool) -> String {
         let scalars = text.unicodeScalars
         guard let first = scalars.firstIndex(where: { !drop($0) }) else { return "" }
@@ -18,6 +20,7 @@ public enum Trimming {
     }
 
     /// `text.trimmingCharacters(in: .whitespaces)`.
+    @inlinable
     public static func whitespace<S: StringProtocol>(_ text: S) -> String {
         trimmed(text, where: isWhitespace)
     }

@@ -20,14 +20,20 @@ extension EnvironmentCommandLine {
         /// At most this many arguments (a command line longer than any shell passes is a mistake).
         public static let maximumCount = 100_000
 
-        /// The field of an option that takes a value, by every spelling.
-        static func field(_ option: String) -> WritableKeyPath<Arguments, String?>? {
+        /// Sets the field of an option that takes a value (every spelling); false for other words.
+        mutating func set(_ option: String, _ value: String) -> Bool {
             switch option {
-            case "--area", "-w", "--work-dir": \.area
-            case "--arch", "-a", "--architecture": \.arch
-            case "--shell": \.shell
-            default: nil
+            case "--area", "-w", "--work-dir": area = value
+            case "--arch", "-a", "--architecture": arch = value
+            case "--shell": shell = value
+            default: return false
             }
+            return true
+        }
+
+        static func takesValue(_ option: String) -> Bool {
+            var probe = Arguments()
+            return probe.set(option, "")
         }
 
         public static func parse(_ words: [String]) throws(Failure) -> Arguments {
@@ -49,7 +55,7 @@ extension EnvironmentCommandLine {
                     name = String(word[..<equals])
                     value = String(word[word.index(after: equals)...])
                 }
-                guard let keyPath = field(name) else { throw Failure("unknown option '\(name)'", status: usageStatus) }
+                guard Self.takesValue(name) else { throw Failure("unknown option '\(name)'", status: usageStatus) }
                 if value == nil {
                     guard index < words.count, !words[index].hasPrefix("-") || words[index] == "-" else {
                         throw Failure("missing value for '\(name)'", status: usageStatus)
@@ -57,7 +63,7 @@ extension EnvironmentCommandLine {
                     value = words[index]
                     index += 1
                 }
-                result[keyPath: keyPath] = value
+                _ = result.set(name, value ?? "")
             }
             if !result.help, result.packages.isEmpty {
                 throw Failure("missing expected argument '<packages> ...' (at least one package)", status: usageStatus)

@@ -179,7 +179,9 @@ public enum PackageEnvironmentFiles {
 /// closure costs five short system calls (`lstat`, `open`, `fstat`, `read`, `close`), not walks
 /// of long paths.
 final class ManifestCache {
-    private var byDirectory: [String: EnvironmentManifest] = [:]
+    /// Manifests read, and their index by package path (an index: resizing copies no manifests).
+    private var manifests: [EnvironmentManifest] = []
+    private var byDirectory: [String: Int] = [:]
     private var packages: [String: EnvironmentPackage?] = [:]
     /// Manifest files opened by `package(in:…)`, by package path, until `manifest(of:)` reads them.
     private var opened: [String: Int32] = [:]
@@ -221,7 +223,7 @@ final class ManifestCache {
 
     func manifest(of package: EnvironmentPackage) throws(EnvironmentError) -> EnvironmentManifest {
         let path = package.path
-        if let cached = byDirectory[path] { return cached }
+        if let cached = byDirectory[path] { return manifests[cached] }
         let manifest: EnvironmentManifest
         do {
             if let file = opened.removeValue(forKey: path) {
@@ -235,7 +237,8 @@ final class ManifestCache {
         guard manifest.package.name == package.name, manifest.package.folder == "\(package.version)-\(package.revision)" else {
             throw .manifest(.invalid(package: package.moduleName, reason: "its environment describes \(manifest.package.moduleName)"))
         }
-        byDirectory[path] = manifest
+        byDirectory[path] = manifests.count
+        manifests.append(manifest)
         return manifest
     }
 }

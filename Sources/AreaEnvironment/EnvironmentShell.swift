@@ -48,7 +48,11 @@ public enum EnvironmentShell: String, CaseIterable, Sendable {
                     ? value.split(separator: ":", omittingEmptySubsequences: false).map(String.init) : [value]
                 out += "set -gx \(name) \(parts.map(Self.fishQuote).joined(separator: " "));\n"
             default:
-                out += "export \(name)=\(Self.shQuote(value));\n"
+                out += "export "
+                out += name
+                out += "="
+                Self.appendSHQuoted(value, to: &out)
+                out += ";\n"
             }
         }
         return out
@@ -56,12 +60,22 @@ public enum EnvironmentShell: String, CaseIterable, Sendable {
 
     /// POSIX single quotes; `'` becomes `'\''`.
     public static func shQuote(_ value: String) -> String {
-        if !value.utf8.contains(0x27) { return "'" + value + "'" }
-        var result = "'"
-        for scalar in value.unicodeScalars {
-            if scalar == "'" { result += "'\\''" } else { result.unicodeScalars.append(scalar) }
+        var result = ""
+        appendSHQuoted(value, to: &result)
+        return result
+    }
+
+    /// `shQuote(value)` appended to `out`.
+    static func appendSHQuoted(_ value: String, to out: inout String) {
+        out += "'"
+        if !value.utf8.contains(0x27) {
+            out += value
+        } else {
+            for scalar in value.unicodeScalars {
+                if scalar == "'" { out += "'\\''" } else { out.unicodeScalars.append(scalar) }
+            }
         }
-        return result + "'"
+        out += "'"
     }
 
     /// csh/tcsh: single quotes protect all but `!` (history) and newlines, which get a backslash;
