@@ -200,13 +200,14 @@ public struct EnvironmentManifest: Hashable, Sendable {
         for assignment in env { try checkReferences(assignment.value) }
         for entry in appendPath { for item in entry.items { try checkReferences(item) } }
         for entry in prependPath { for item in entry.items { try checkReferences(item) } }
-        if let architecture, architecture.contains(where: { $0 == "}" || $0 == "\"" || $0 == "\\" || $0 == "$" || $0 == "`" || $0 == "\n" }) {
+        if let architecture, architecture.utf8.contains(where: { $0 == 0x7D || $0 == 0x22 || $0 == 0x5C || $0 == 0x24 || $0 == 0x60 || $0 == 0x0A }) {
             throw fail("the architecture \(architecture) holds characters the init.sh line cannot carry")
         }
     }
 
     static func isPathComponent(_ text: String) -> Bool {
-        !text.isEmpty && text != "." && text != ".." && !text.utf8.contains(where: { $0 == 0x2F || $0 == 0 || $0 == 0x0A })
+        let count = text.utf8.count
+        return count > 0 && !(count <= 2 && (text == "." || text == "..")) && !text.utf8.contains(where: { $0 == 0x2F || $0 == 0 || $0 == 0x0A })
     }
 }
 

@@ -286,8 +286,9 @@ public struct TemplateError: Error, Equatable, Sendable, CustomStringConvertible
 public enum ShellVariables {
     /// A shell variable name: `[A-Za-z_][A-Za-z0-9_]*`.
     public static func isName(_ text: String) -> Bool {
-        guard let first = text.unicodeScalars.first, EnvironmentTemplate.isNameStart(first) else { return false }
-        return text.unicodeScalars.allSatisfy(EnvironmentTemplate.isNameCharacter)
+        // ASCII only, so bytes: [A-Za-z_][A-Za-z0-9_]*.
+        guard let first = text.utf8.first, first == 0x5F || (0x41...0x5A).contains(first) || (0x61...0x7A).contains(first) else { return false }
+        return text.utf8.allSatisfy { $0 == 0x5F || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) }
     }
 
     /// Variables bash sets, computes or protects itself (`env -i bash -c set` and the dynamic

@@ -97,11 +97,14 @@ public struct EnvironmentArea: Sendable {
 
     /// `<root>/<arch>`, what aliBuild's init.sh reaches as `$WORK_DIR/$ALIBUILD_ARCH_PREFIX`.
     public let packagesDirectory: URL
+    /// `packagesDirectory.path`, computed once (the environment asks for it per package).
+    public let packagesPath: String
 
     public init(root: URL, architecture: Architecture) {
         self.root = root.standardizedFileURL
         self.architecture = architecture
         packagesDirectory = URL(fileURLWithPath: self.root.path + "/" + architecture.rawValue, isDirectory: true)
+        packagesPath = packagesDirectory.path
     }
 
     /// `<root>/<arch>/Modules/modulefiles`: the MODULEPATH entry of the area.
@@ -122,11 +125,11 @@ public struct EnvironmentArea: Sendable {
 
     /// The complete packages of one name (all names when nil), sorted.
     func installed(named only: PackageName?) throws(EnvironmentError) -> [EnvironmentPackage] {
-        guard POSIXFiles.isDirectory(packagesDirectory.path) else {
+        guard POSIXFiles.isDirectory(packagesPath) else {
             throw .noArea(path: root.path, reason: "no folder \(architecture.rawValue) (no packages for this architecture)")
         }
         var result: [EnvironmentPackage] = []
-        let names = only.map { [$0.rawValue] } ?? (POSIXFiles.entries(of: packagesDirectory.path) ?? [])
+        let names = only.map { [$0.rawValue] } ?? (POSIXFiles.entries(of: packagesPath) ?? [])
         for nameText in names {
             guard !nameText.hasPrefix("."), nameText != "Modules", let name = try? PackageName(nameText) else { continue }
             let packageFolder = packagesDirectory.appendingPathComponent(nameText)
@@ -142,7 +145,7 @@ public struct EnvironmentArea: Sendable {
     /// symlink) holding its environment manifest or, for plain aliBuild packages, its init.sh.
     func package(name: PackageName, folder: String) -> EnvironmentPackage? {
         guard let dash = folder.lastIndex(of: "-"), dash != folder.startIndex, folder.index(after: dash) != folder.endIndex else { return nil }
-        let path = packagesDirectory.path + "/" + name.rawValue + "/" + folder
+        let path = packagesPath + "/" + name.rawValue + "/" + folder
         var status = stat()
         guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR,
               stat(path + "/" + EnvironmentManifest.fileName, &status) == 0 || stat(path + "/etc/profile.d/init.sh", &status) == 0 else { return nil }
@@ -156,7 +159,7 @@ public struct EnvironmentArea: Sendable {
         let candidates = try installed(named: request.name)
         let matching = candidates.filter { request.version.matches(version: $0.version, revision: $0.revision) }
         guard let newest = matching.max() else {
-            throw .notInstalled(request: request.moduleName, area: packagesDirectory.path, installed: candidates.map(\.moduleName))
+            throw .notInstalled(request: request.moduleName, area: packagesPath, installed: candidates.map(\.moduleName))
         }
         return newest
     }
@@ -185,7 +188,7 @@ public struct EnvironmentArea: Sendable {
             guard depth < EnvironmentEvaluation.maximumDepth else {
                 throw .manifest(.evaluation(package: package.moduleName, reason: "dependencies nested deeper than \(EnvironmentEvaluation.maximumDepth)"))
             }
-            for dependency in try cache.manifest(of: package).requires {
+            for dependency in try cache.requires(of: package) {
                 guard let found = cache.package(in: self, name: dependency.name, folder: dependency.folder) else {
                     let path = packagesDirectory.appendingPathComponent("\(dependency.moduleName)/etc/profile.d/init.sh")
                     throw .missingDependency(package: package.moduleName, dependency: dependency.moduleName, path: path.path)

@@ -183,7 +183,7 @@ final class ManifestCache {
     private var manifests: [EnvironmentManifest] = []
     private var byDirectory: [String: Int] = [:]
     private var packages: [String: EnvironmentPackage?] = [:]
-    /// Manifest files opened by `package(in:…)`, by package path, until `manifest(of:)` reads them.
+    /// Manifest files opened by `package(in:…)`, by `Name/Ver-Rev`, until `manifest(of:)` reads them.
     private var opened: [String: Int32] = [:]
     /// `<root>/<arch>` of the area the cache serves (nil until asked; -1 when it cannot be opened).
     private var packagesFolder: (path: String, descriptor: Int32)?
@@ -207,7 +207,7 @@ final class ManifestCache {
     /// `manifest(of:)`. Anything else (no manifest, a symlink, an error) is nil here, and
     /// `package(name:folder:)` then decides by path, as for any package.
     private func openPackage(in area: EnvironmentArea, relative: String, name: PackageName, folder: String) -> EnvironmentPackage? {
-        let base = area.packagesDirectory.path
+        let base = area.packagesPath
         if packagesFolder == nil { packagesFolder = (base, open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) }
         guard let packagesFolder, packagesFolder.path == base, packagesFolder.descriptor >= 0,
               let dash = folder.lastIndex(of: "-"), dash != folder.startIndex, folder.index(after: dash) != folder.endIndex else { return nil }
@@ -215,18 +215,31 @@ final class ManifestCache {
         guard fstatat(packagesFolder.descriptor, relative, &status, AT_SYMLINK_NOFOLLOW) == 0, status.st_mode & S_IFMT == S_IFDIR else { return nil }
         let descriptor = openat(packagesFolder.descriptor, relative + "/" + EnvironmentManifest.fileName, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
-        let path = base + "/" + relative
-        if let previous = opened.updateValue(descriptor, forKey: path) { close(previous) }
+        if let previous = opened.updateValue(descriptor, forKey: relative) { close(previous) }
         return EnvironmentPackage(name: name, version: String(folder[..<dash]), revision: String(folder[folder.index(after: dash)...]),
-                                  path: path)
+                                  path: base + "/" + relative)
+    }
+
+    /// How many variables the manifests read so far can set at most (own variables, env, lists).
+    var variableRoom: Int {
+        manifests.reduce(0) { $0 + $1.ownVariableCount + $1.env.count + $1.appendPath.count + $1.prependPath.count }
+    }
+
+    /// The manifest's `requires` (without copying the whole manifest).
+    func requires(of package: EnvironmentPackage) throws(EnvironmentError) -> [EnvironmentManifest.Dependency] {
+        let key = package.moduleName
+        if let cached = byDirectory[key] { return manifests[cached].requires }
+        return try manifest(of: package).requires
     }
 
     func manifest(of package: EnvironmentPackage) throws(EnvironmentError) -> EnvironmentManifest {
         let path = package.path
-        if let cached = byDirectory[path] { return manifests[cached] }
+        // By `Name/Ver-Rev` (short: mostly an inline string, cheap to hash): one area per cache.
+        let key = package.moduleName
+        if let cached = byDirectory[key] { return manifests[cached] }
         let manifest: EnvironmentManifest
         do {
-            if let file = opened.removeValue(forKey: path) {
+            if let file = opened.removeValue(forKey: key) {
                 manifest = try PackageEnvironmentFiles.manifest(openFile: file, label: package.moduleName)
             } else {
                 manifest = try PackageEnvironmentFiles.manifest(directory: path, label: package.moduleName)
@@ -237,7 +250,7 @@ final class ManifestCache {
         guard manifest.package.name == package.name, manifest.package.folder == "\(package.version)-\(package.revision)" else {
             throw .manifest(.invalid(package: package.moduleName, reason: "its environment describes \(manifest.package.moduleName)"))
         }
-        byDirectory[path] = manifests.count
+        byDirectory[key] = manifests.count
         manifests.append(manifest)
         return manifest
     }
@@ -249,15 +262,10 @@ extension EnvironmentArea {
     /// `ALIBUILD_ARCH_PREFIX` are part of the changes (aliBuild's alienv sets them too).
     public func changes(of packages: [EnvironmentPackage], base: [String: String]) throws(EnvironmentError) -> EnvironmentChanges {
         let cache = ManifestCache()
-        let members = try closure(of: packages, cache: cache)
+        _ = try closure(of: packages, cache: cache)
         var evaluation = EnvironmentEvaluation(environment: base)
         // At most what the closure's manifests set (own variables, env, lists) and the two below.
-        var room = 2
-        for member in members {
-            let manifest = try cache.manifest(of: member)
-            room += manifest.ownVariableCount + manifest.env.count + manifest.appendPath.count + manifest.prependPath.count
-        }
-        evaluation.reserveCapacity(room)
+        evaluation.reserveCapacity(2 + cache.variableRoom)
         evaluation.export("WORK_DIR", root.path)
         evaluation.export("ALIBUILD_ARCH_PREFIX", architecture.rawValue)
         for package in packages {
@@ -274,7 +282,7 @@ extension EnvironmentArea {
 
     /// Finds a dependency's manifest for the evaluation: only inside this area's packages.
     func dependencyLookup(_ cache: ManifestCache, from package: EnvironmentPackage) -> EnvironmentEvaluation.Lookup {
-        let packages = packagesDirectory.path
+        let packages = packagesPath
         return { (dependency, directory) throws(EnvironmentManifestError) in
             let module = dependency.moduleName
             guard directory == packages else {

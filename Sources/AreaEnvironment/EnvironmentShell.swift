@@ -58,6 +58,14 @@ public enum EnvironmentShell: String, CaseIterable, Sendable {
         return out
     }
 
+    /// Whether the UTF-8 of `text` holds `byte` (memchr over contiguous storage).
+    static func contains(_ text: String, _ byte: UInt8) -> Bool {
+        if let found = text.utf8.withContiguousStorageIfAvailable({ $0.isEmpty ? false : memchr($0.baseAddress!, Int32(byte), $0.count) != nil }) {
+            return found
+        }
+        return text.utf8.contains(byte)
+    }
+
     /// POSIX single quotes; `'` becomes `'\''`.
     public static func shQuote(_ value: String) -> String {
         var result = ""
@@ -68,7 +76,7 @@ public enum EnvironmentShell: String, CaseIterable, Sendable {
     /// `shQuote(value)` appended to `out`.
     static func appendSHQuoted(_ value: String, to out: inout String) {
         out += "'"
-        if !value.utf8.contains(0x27) {
+        if !Self.contains(value, 0x27) {
             out += value
         } else {
             for scalar in value.unicodeScalars {

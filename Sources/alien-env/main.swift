@@ -10,6 +10,7 @@ import Darwin
 /// The process environment, read from `environ` (no Foundation).
 func processEnvironment() -> [String: String] {
     var result: [String: String] = [:]
+    result.reserveCapacity(64)
     var cursor = environ
     while let entry = cursor.pointee {
         let text = String(cString: entry)
