@@ -57,7 +57,7 @@ let package = Package(
                 .define("TORRENT_USE_OPENSSL"), .define("TORRENT_USE_LIBCRYPTO"), .define("TORRENT_SSL_PEERS"),
                 .define("OPENSSL_NO_SSL2"), .define("BOOST_ALL_NO_LIB"),
             ],
-            linkerSettings: [.linkedLibrary("torrent-rasterbar"), .linkedLibrary("ssl"), .linkedLibrary("crypto")]),
+            linkerSettings: [.linkedLibrary("torrent-rasterbar"), .linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("curl")]),
         // BitTorrent over CTorrent: metainfo parsing and creation, the session actor, the swarm downloader.
         .target(
             name: "Torrents",

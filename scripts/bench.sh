@@ -83,6 +83,12 @@ echo
 echo "Software area, 100-package closure (no-op install; env vs bash sourcing init.sh):"
 scripts/bench_area.sh "$BIN"
 
+# Closures: 100 and 200 packages (O2's size) into a fresh area against a sequential
+# curl | tar loop, then a 20-package closure whose torrents name a dead tracker (auto vs http).
+echo
+echo "Closure installs, side by side with sequential curl | tar -xz (nginx on loopback, disk):"
+scripts/bench_closure.sh "$BIN"
+
 # Installs: a 1 GiB package (gzip and zstd) through nginx against curl + sha256sum + tar.
 echo
 echo "Installs, side by side with curl + sha256sum + tar (1 GiB package from nginx on loopback):"

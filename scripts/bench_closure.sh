@@ -11,7 +11,8 @@
 #      streamed downloads and extraction, relocation, records, manifests, modulefiles, renames)
 #   B: for each tarball in dependency order: curl -s URL | tar -xz -C dir  (verifies nothing)
 # for each size in BENCH_CLOSURE_SIZES (default "100 200"): linear cost means the 200-package
-# time is about twice the 100-package time.
+# time is about twice the 100-package time. Then a dead tracker: the first 20 packages published
+# with torrents whose tracker is down, installed with the default --via auto against --via http.
 # Usage: scripts/bench_closure.sh [BIN_DIR]   (default .build-release/release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -97,5 +98,27 @@ SH
   test "$(find "$WORK/b/$ARCH" -path '*/share/*' -type f | wc -l)" = "$((COUNT * FILES))"
   scripts/bench_compare.py --runs "$RUNS" --label "install a $COUNT-package closure (fresh area, --via http) vs sequential curl | tar -xz" \
     "$ours" "$WORK/naive-$COUNT.sh" | tee -a "$results"
-  rm -rf "$WORK/area" "$WORK/b" "$WORK/tarballs-$COUNT"
+  rm -rf "$WORK/area" "$WORK/b"
+  if [ "$COUNT" = "${BENCH_DEAD_TRACKER_FROM:-100}" ]; then
+    # A dead tracker (issue 14): the first 20 packages of the chain published again, in a
+    # repository of their own, with torrents naming a tracker nothing listens on (and the
+    # repository as web seed). Default install (--via auto: the swarm first) against --via http,
+    # same run: the swarm must be given up once, within seconds, not once per package.
+    DEAD=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    torrents=$WORK/www/dead-tracker
+    "$BIN/alien-install" repo init "$torrents" --root-key "$WORK/keys/root.key" --targets-key "$WORK/keys/targets.key" \
+      --snapshot-key "$WORK/keys/snapshot.key" --timestamp-key "$WORK/keys/timestamp.key" > /dev/null
+    "$BIN/alien-install" publish --repo "$torrents" --keys-dir "$WORK/keys" --tracker "http://127.0.0.1:$DEAD/announce" \
+      --web-seed-base "$URL/dead-tracker" $(for i in $(seq 0 19); do printf '%s ' "$WORK/tarballs-$COUNT/$(printf 'pkg%03d' "$i")-v1-1.$ARCH.tar.gz"; done) > /dev/null
+    chmod -R a+rX "$WORK/www"
+    common="--area $WORK/area --arch $ARCH --repo $URL/dead-tracker --root $torrents/metadata/1.root.json"
+    auto="sh -c 'rm -rf $WORK/area && $BIN/alien-install install pkg019 $common'"
+    http="sh -c 'rm -rf $WORK/area && $BIN/alien-install install pkg019 --via http $common'"
+    eval "$auto" > /dev/null
+    test "$(find "$WORK/area/$ARCH" -path '*/share/*' -type f | wc -l)" = "$((20 * FILES))"
+    scripts/bench_compare.py --runs "$RUNS" --label "dead tracker: install a 20-package closure with torrents (--via auto) vs --via http" \
+      "$auto" "$http" | tee -a "$results"
+    rm -rf "$WORK/area"
+  fi
+  rm -rf "$WORK/tarballs-$COUNT"
 done

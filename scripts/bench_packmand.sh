@@ -106,59 +106,12 @@ for _ in $(seq 200); do [ -f "$WORK/ready" ] && break; sleep 0.05; done
 URL=http://127.0.0.1:$PORT
 
 # 2. 1 000 concurrent installs of Big (first, into the empty area).
-/usr/bin/python3 - "$PORT" "$TOKEN" > "$WORK/concurrent.json" <<'PYTHON'
-import asyncio, json, sys, time
-port, token = int(sys.argv[1]), sys.argv[2]
-body = b'{"packages":["Big"]}'
-request = (b"POST /v1/install?wait=600 HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-           b"Authorization: Bearer " + token.encode() + b"\r\nContent-Length: " + str(len(body)).encode() +
-           b"\r\nConnection: close\r\n\r\n" + body)
-async def one():
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(request)
-    await writer.drain()
-    data = await reader.read()
-    writer.close()
-    head, _, payload = data.partition(b"\r\n\r\n")
-    return int(head.split(b" ")[1]), json.loads(payload)
-async def main():
-    start = time.perf_counter()
-    results = await asyncio.gather(*[one() for _ in range(1000)])
-    elapsed = time.perf_counter() - start
-    ok = sum(1 for status, job in results if status == 200 and job.get("state") == "succeeded")
-    jobs = len({job.get("id") for _, job in results})
-    print(json.dumps({"answered": len(results), "succeeded": ok, "jobs": jobs, "seconds": round(elapsed, 3)}))
-asyncio.run(main())
-PYTHON
+scripts/concurrent_installs.py "$PORT" "$TOKEN" 1000 Big > "$WORK/concurrent.json"
 DOWNLOADS=$(grep -c '"GET /targets/.*Big-v1-1.*tar.gz HTTP/1.1" 200' "$WORK/nginx/access.log" || true)
 # 3. 200 concurrent jobs asking for overlapping closures: each a random top among pkg050..pkg099
 #    of the chain (so every job needs pkg000..its top), into the daemon's area, which has none
 #    of them yet: every tarball must be downloaded once, whichever job gets to it first.
-/usr/bin/python3 - "$PORT" "$TOKEN" > "$WORK/overlapping.json" <<'PYTHON'
-import asyncio, json, random, sys, time
-port, token = int(sys.argv[1]), sys.argv[2]
-random.seed(14)
-async def one(top):
-    body = json.dumps({"packages": ["pkg%03d" % top]}).encode()
-    request = (b"POST /v1/install?wait=3600 HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-               b"Authorization: Bearer " + token.encode() + b"\r\nContent-Length: " + str(len(body)).encode() +
-               b"\r\nConnection: close\r\n\r\n" + body)
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(request)
-    await writer.drain()
-    data = await reader.read()
-    writer.close()
-    head, _, payload = data.partition(b"\r\n\r\n")
-    return int(head.split(b" ")[1]), json.loads(payload)
-async def main():
-    start = time.perf_counter()
-    results = await asyncio.gather(*[one(random.randrange(50, 100)) for _ in range(200)])
-    elapsed = time.perf_counter() - start
-    ok = sum(1 for status, job in results if status == 200 and job.get("state") == "succeeded")
-    print(json.dumps({"answered": len(results), "succeeded": ok, "jobs": len({job.get("id") for _, job in results}),
-                      "seconds": round(elapsed, 3)}))
-asyncio.run(main())
-PYTHON
+scripts/concurrent_installs.py "$PORT" "$TOKEN" 200 pkg 50 100 > "$WORK/overlapping.json"
 OVERLAP_MAX=$(grep -o '"GET /targets/[^ ]*pkg0[0-9][0-9]-v1-1[^ ]*tar.gz HTTP/1.1" 200' "$WORK/nginx/access.log" | sort | uniq -c | sort -rn | awk 'NR==1 {print $1}')
 OVERLAP_FILES=$(grep -o '"GET /targets/[^ ]*pkg0[0-9][0-9]-v1-1[^ ]*tar.gz HTTP/1.1" 200' "$WORK/nginx/access.log" | sort -u | wc -l)
 ANCHOR_START=$(date +%s.%N)

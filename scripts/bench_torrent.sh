@@ -12,7 +12,13 @@
 #   B: N plain `alien-install install --via http` started at once (streamed, piece-verified).
 # Measured in the same run: wall time until the last of the N has the package installed, and
 # the bytes the origin served for the tarball (nginx access log, $body_bytes_sent).
-# Goal (issue 6): origin bytes of A <= 1.5 x the package, time of A <= 0.5 x time of B.
+# Goal (issue 6, issue 14 at 48 nodes): origin bytes of A <= 1.5 x the package, time of A <= 0.5 x time of B.
+# BENCH_TORRENT_TRACKER=dead: the torrent names a tracker nobody listens on (no opentracker):
+#   the swarm must decide at once and take the origin alone (goal: A within B's time + 3 s).
+#   With BENCH_TORRENT_WEB_SEEDS=off too (install --no-web-seed): nothing can deliver, the swarm
+#   must give up at once and the install fall back to HTTP.
+# The JSON line also has the load average before and after (2 cores shared with other builds)
+# and how many nodes fell back to HTTP.
 # Usage: scripts/bench_torrent.sh [BIN_DIR]   (default .build-release/release; build it with
 #   swift build -c release --static-swift-stdlib --scratch-path .build-release)
 set -euo pipefail
@@ -62,7 +68,7 @@ error_log $WORK/error.log;
 worker_processes 1;
 events { worker_connections 1024; }
 http {
-    log_format served '\$request_uri \$status \$body_bytes_sent';
+    log_format served '\$request_uri \$status \$body_bytes_sent \$msec \$connection \$http_range';
     access_log $WORK/access.log served;
     sendfile on;
     client_body_temp_path $WORK/tmp; proxy_temp_path $WORK/tmp; fastcgi_temp_path $WORK/tmp;
@@ -75,11 +81,15 @@ NGINX
 
 echo "bench: publishing with a v1 torrent (web seed $URL, opentracker)"
 TRACKER_PORT=$(free_port)
+TRACKER_MODE=${BENCH_TORRENT_TRACKER:-opentracker}
+NO_WEB_SEED=()
+if [ "${BENCH_TORRENT_WEB_SEEDS:-on}" = off ]; then NO_WEB_SEED=(--no-web-seed); fi
+LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
 for role in root targets snapshot timestamp; do "$BIN/alien-install" keys generate $role --dir "$WORK/keys" > /dev/null; done
 "$BIN/alien-install" repo init "$WORK/repo" --root-key "$WORK/keys/root.key" --targets-key "$WORK/keys/targets.key" \
   --snapshot-key "$WORK/keys/snapshot.key" --timestamp-key "$WORK/keys/timestamp.key" > /dev/null
 "$BIN/alien-install" publish --repo "$WORK/repo" --keys-dir "$WORK/keys" --web-seed-base "$URL" \
-  --tracker "http://127.0.0.1:$TRACKER_PORT/announce" "$TARBALL" > /dev/null
+  --tracker "http://127.0.0.1:$TRACKER_PORT/announce" "$TARBALL" > /dev/null   # dead mode: nobody listens there
 rm -f "$TARBALL"
 chmod -R a+rX "$WORK/repo"
 INFOHASH=$("$BIN/alien-install" repo list "$WORK/repo" --infohashes)
@@ -89,8 +99,10 @@ echo "$INFOHASH" > "$WORK/tracker/whitelist"
 chmod 644 "$WORK/tracker/whitelist"
 TRACKER=(/usr/bin/opentracker -i 127.0.0.1 -p "$TRACKER_PORT" -P "$TRACKER_PORT" -d "$WORK/tracker" -w whitelist)
 if [ "$(id -u)" = 0 ]; then TRACKER=(setpriv --reuid=nobody --regid=nogroup --clear-groups "${TRACKER[@]}"); fi
-"${TRACKER[@]}" > "$WORK/tracker.log" 2>&1 &
-PIDS+=($!)
+if [ "$TRACKER_MODE" != dead ]; then
+  "${TRACKER[@]}" > "$WORK/tracker.log" 2>&1 &
+  PIDS+=($!)
+fi
 ROOT_JSON="$WORK/repo/metadata/1.root.json"
 
 served() {  # bytes of the tarball served by the origin since access-log line $1
@@ -101,12 +113,13 @@ lines() { wc -l < "$WORK/access.log"; }
 echo "bench: A — $PEERS swarm nodes (install --via torrent, then seed), origin $RATE/s per connection"
 start_lines=$(lines)
 start=$(now)
+echo "$start" > "$WORK/a.start"
 install_pids=()
 for i in $(seq 1 "$PEERS"); do
   port=$(free_port)
   (
     "$BIN/alien-install" install BenchTorrent --area "$WORK/t$i" --arch "$ARCH" --repo "$URL" --root "$ROOT_JSON" \
-      --via torrent --keep-for-seeding --listen "127.0.0.1:$port" --stall-timeout 120 > "$WORK/t$i.log" 2>&1
+      --via torrent --keep-for-seeding --listen "127.0.0.1:$port" --stall-timeout 120 "${NO_WEB_SEED[@]}" > "$WORK/t$i.log" 2>&1
     date +%s.%N > "$WORK/t$i.done"
     exec "$BIN/alien-install" seed --area "$WORK/t$i" --arch "$ARCH" --listen "127.0.0.1:$port" > "$WORK/t$i.seed.log" 2>&1
   ) &
@@ -119,9 +132,10 @@ done
 end=$(now)
 A_TIME=$(awk "BEGIN { print $end - $start }")
 A_BYTES=$(served "$start_lines")
+FALLBACKS=0
 for i in $(seq 1 "$PEERS"); do
   grep -q '"installed\|installed in' "$WORK/t$i.log" || { echo "node $i failed:"; cat "$WORK/t$i.log"; exit 1; }
-  if grep -q 'falling back' "$WORK/t$i.log"; then echo "note: node $i fell back to HTTP"; fi
+  if grep -q 'falling back' "$WORK/t$i.log"; then echo "note: node $i fell back to HTTP: $(grep 'falling back' "$WORK/t$i.log" | head -1)"; FALLBACKS=$((FALLBACKS + 1)); fi
 done
 for pid in "${install_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
 for pid in "${install_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -141,12 +155,17 @@ end=$(now)
 B_TIME=$(awk "BEGIN { print $end - $start }")
 B_BYTES=$(served "$start_lines")
 
-/usr/bin/python3 - "$MB" "$SIZE" "$PEERS" "$RATE" "$A_TIME" "$A_BYTES" "$B_TIME" "$B_BYTES" <<'PYTHON' | tee -a .bench/results.jsonl
+LOAD_AFTER=$(cut -d' ' -f1 /proc/loadavg)
+/usr/bin/python3 - "$MB" "$SIZE" "$PEERS" "$RATE" "$A_TIME" "$A_BYTES" "$B_TIME" "$B_BYTES" "$TRACKER_MODE" "$FALLBACKS" \
+  "$LOAD_BEFORE" "$LOAD_AFTER" "${BENCH_TORRENT_WEB_SEEDS:-on}" <<'PYTHON' | tee -a .bench/results.jsonl
 import json, sys
-mb, size, peers, rate, a_time, a_bytes, b_time, b_bytes = sys.argv[1:]
+mb, size, peers, rate, a_time, a_bytes, b_time, b_bytes, tracker, fallbacks, load_before, load_after, _ = sys.argv[1:]
 size, a_bytes, b_bytes = int(size), int(a_bytes), int(b_bytes)
 a_time, b_time = float(a_time), float(b_time)
-print(json.dumps({"label": f"{peers} nodes, {mb} MiB package, origin {rate}/s per connection",
+dead = " (dead tracker)" if tracker == "dead" else ""
+if sys.argv[-1] == "off": dead += " (no web seed)"
+print(json.dumps({"label": f"{peers} nodes, {mb} MiB package, origin {rate}/s per connection{dead}",
+                  "fallbacks": int(fallbacks), "load_before": float(load_before), "load_after": float(load_after),
                   "swarm_s": round(a_time, 1), "http_s": round(b_time, 1), "time_ratio_swarm_over_http": round(a_time / b_time, 2),
                   "swarm_origin_bytes": a_bytes, "http_origin_bytes": b_bytes,
                   "swarm_origin_x_package": round(a_bytes / size, 2), "http_origin_x_package": round(b_bytes / size, 2)}))

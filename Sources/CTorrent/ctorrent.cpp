@@ -1,6 +1,6 @@
 // The C API of include/ctorrent.h over libtorrent-rasterbar 2.0. Every entry point catches
 // everything: no C++ exception crosses into Swift.
-#include "ctorrent.h"
+#include "session.hpp"
 
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/add_torrent_params.hpp>
@@ -14,6 +14,7 @@
 #include <libtorrent/torrent_status.hpp>
 #include <boost/asio/ip/address.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -25,19 +26,9 @@
 #include <thread>
 #include <vector>
 
+using namespace at_detail;
+
 namespace {
-
-void set_error(at_error *error, int code, const std::string &message) {
-    if (!error) return;
-    error->code = code;
-    std::snprintf(error->message, sizeof error->message, "%s", message.c_str());
-}
-
-void clear_error(at_error *error) {
-    if (!error) return;
-    error->code = AT_OK;
-    error->message[0] = 0;
-}
 
 template <typename Hash>
 void to_hex(const Hash &hash, char *out, size_t capacity) {
@@ -50,10 +41,6 @@ void to_hex(const Hash &hash, char *out, size_t capacity) {
         out[n++] = digits[b & 15];
     }
     out[n] = 0;
-}
-
-void copy_text(char *out, size_t capacity, const std::string &text) {
-    std::snprintf(out, capacity, "%s", text.c_str());
 }
 
 std::string parent_of(const std::string &path) {
@@ -76,19 +63,6 @@ void write_hashes(const lt::info_hash_t &hashes, char v1[41], char v2[65]) {
 }
 
 } // namespace
-
-struct at_session {
-    std::unique_ptr<lt::session> session;
-    std::mutex lock;
-    std::map<int, lt::torrent_handle> torrents;
-    int next_id = 0;
-
-    int id_of(const lt::torrent_handle &handle) {
-        for (auto &entry : torrents)
-            if (entry.second == handle) return entry.first;
-        return -1;
-    }
-};
 
 extern "C" {
 
@@ -206,6 +180,10 @@ at_session *at_session_new(const at_session_settings *settings, at_error *error)
         // Several peers of a test (or of a NAT'ed site) share one address.
         pack.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
         pack.set_int(lt::settings_pack::stop_tracker_timeout, 1);
+        // A site's swarm is not a market: every interested peer is unchoked at once. With
+        // libtorrent's 8 upload slots and 15 s unchoke rounds, nodes of a 24-node swarm that
+        // had every missing piece at their peers waited choked for seconds on end.
+        pack.set_int(lt::settings_pack::unchoke_slots_limit, -1);
         if (settings && settings->connections_limit > 0) {
             pack.set_int(lt::settings_pack::connections_limit, settings->connections_limit);
         }
@@ -223,6 +201,8 @@ at_session *at_session_new(const at_session_settings *settings, at_error *error)
                      static_cast<int>(static_cast<std::uint32_t>(lt::alert_category::error | lt::alert_category::status
                                                                  | lt::alert_category::storage | lt::alert_category::peer
                                                                  | lt::alert_category::tracker)));
+        static std::once_flag curl_once;
+        std::call_once(curl_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
         auto session = std::make_unique<at_session>();
         session->session = std::make_unique<lt::session>(pack);
         // libtorrent exempts LAN and loopback peers from rate limits by default; a site's
@@ -421,7 +401,8 @@ int at_session_pop_alerts(at_session *session, at_alert *out, int capacity) {
             at_alert &entry = out[count++];
             entry.kind = kind;
             entry.torrent_id = -1;
-            if (auto torrent = lt::alert_cast<lt::torrent_alert>(alert)) entry.torrent_id = session->id_of(torrent->handle);
+            // alert_cast matches the exact type only: a base class needs dynamic_cast.
+            if (auto torrent = dynamic_cast<lt::torrent_alert *>(alert)) entry.torrent_id = session->id_of(torrent->handle);
             copy_text(entry.message, sizeof entry.message, alert->message());
         }
         return count;
@@ -445,6 +426,7 @@ int at_session_remove(at_session *session, int torrent_id, at_error *error) {
         }
         session->session->remove_torrent(found->second);
         session->torrents.erase(found);
+        session->fetches.erase(torrent_id);
         return AT_OK;
     } catch (const std::exception &e) {
         set_error(error, AT_ERR_TORRENT, e.what());

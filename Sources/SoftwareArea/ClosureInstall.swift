@@ -31,6 +31,8 @@ struct ClosureInstall: Sendable {
     /// A package ready to be renamed into place (its lock held).
     final class Staged: @unchecked Sendable {
         let package: PackageTarget
+        /// Its place in the closure's order.
+        var index = 0
         let lock: FileLock
         let stage: StageDirectory
         let unpacked: String
@@ -55,12 +57,14 @@ struct ClosureInstall: Sendable {
         case staged(Staged)
     }
 
-    /// Dependencies of each package inside this closure, by target path.
-    var dependencies: [String: Set<String>] {
+    /// The direct requirements of each package inside this closure, by target path. A package is
+    /// renamed once these are visible; as each of them waited for its own, its whole closure is.
+    var dependencies: [String: [String]] {
         let inside = Set(order.map(\.info.path))
-        var result: [String: Set<String>] = [:]
+        var result: [String: [String]] = [:]
         for package in order {
-            result[package.info.path] = Set(package.requires + package.fullRequires).intersection(inside).subtracting([package.info.path])
+            let direct = package.requires.isEmpty ? package.fullRequires : package.requires
+            result[package.info.path] = direct.filter { inside.contains($0) && $0 != package.info.path }
         }
         return result
     }
@@ -108,6 +112,7 @@ struct ClosureInstall: Sendable {
                     state.visible.insert(path)
                     meter.finished(path)
                 case let .success(.staged(staged)):
+                    staged.index = finished.index
                     if state.failure == nil { state.waiting[path] = staged } else { staged.discard() }
                 case let .failure(error):
                     if state.failure == nil { state.failure = error }
@@ -141,10 +146,10 @@ struct ClosureInstall: Sendable {
 
     /// Renames every staged package whose dependencies are all visible, in `order`, until none
     /// is left (or one fails).
-    func commitReady(_ state: Progress, dependencies: [String: Set<String>], meter: ClosureMeter) async -> Progress {
+    func commitReady(_ state: Progress, dependencies: [String: [String]], meter: ClosureMeter) async -> Progress {
         var state = state
-        while state.failure == nil, let path = order.lazy.map(\.info.path).first(where: {
-            state.waiting[$0] != nil && dependencies[$0, default: []].isSubset(of: state.visible)
+        while state.failure == nil, let path = state.waiting.values.map(\.index).sorted().lazy.map({ order[$0].info.path }).first(where: {
+            dependencies[$0, default: []].allSatisfy(state.visible.contains)
         }), let staged = state.waiting.removeValue(forKey: path) {
             do {
                 let outcome = try await commit(staged)

@@ -41,40 +41,41 @@ public struct SwarmReport: Hashable, Sendable {
     public var hashFailures: Int
     /// Peers libtorrent banned for sending corrupt data.
     public var bannedPeers: Int
+    /// Bytes this node took from the origin by piece fetches (`WebSeedPolicy.whenSwarmLacks`;
+    /// libtorrent's own web seeds count in `status.bytesDownloaded`).
+    public var originBytes: Int64 = 0
+    /// Pieces this node took from the origin by piece fetches.
+    public var originPieces: Int = 0
 }
 
-/// When a swarm download uses its web seeds (the origin).
-public enum WebSeedPolicy: Hashable, Sendable {
-    /// From the start, all the time (no peers or trackers to ask).
-    case always
-    /// Only while peers are slow or absent: off at first; on when fewer than `minimumRate`
-    /// bytes/s arrived over the last `window` seconds; after `onPeriod` seconds on, off again
-    /// to probe whether the peers now suffice. Keeps the origin's egress near one copy per
-    /// swarm when site peers have the pieces.
-    case whenPeersSlow(minimumRate: Int, window: Double, onPeriod: Double)
 
-    public static let standard = WebSeedPolicy.whenPeersSlow(minimumRate: 4 << 20, window: 1, onPeriod: 2)
-}
-
-/// One swarm download: from the torrent's peers (trackers, given peers) and web seeds into a
-/// file, ending when every piece is verified, failing with `.stalled` when no byte arrives for
-/// `stallTimeout` seconds (the caller falls back to plain HTTP).
+/// One swarm download: from the torrent's peers (trackers, given peers) and its web seeds (the
+/// origin) into a file, ending when every piece is verified. Fails with `.noSource` when within
+/// `startupTimeout` seconds no byte arrived and no peer is connected, or at once when nothing
+/// can deliver (every tracker failed, no peer given or found, no web seed allowed or all of them
+/// failed), and with `.stalled` when no verified byte arrives for `stallTimeout` seconds; the
+/// caller then falls back to HTTP.
 public struct SwarmDownload: Sendable {
     public var torrent: TorrentFile
     public var peers: [PeerAddress]
     /// URLs of the file besides the torrent's own web seeds (e.g. the site's repository mirrors).
     public var webSeeds: [String]
     public var stallTimeout: Double
+    /// Seconds for the first byte from a peer or web seed, or for a peer to connect.
+    public var startupTimeout: Double
     public var pollInterval: Double
     /// nil: `.always` without trackers and peers, `.standard` with them.
     public var webSeedPolicy: WebSeedPolicy?
+    /// This node's rank for `OriginGate` (nil: a random draw per run).
+    var originRank: Double?
 
-    public init(torrent: TorrentFile, peers: [PeerAddress] = [], webSeeds: [String] = [], stallTimeout: Double = 30, pollInterval: Double = 0.2,
-                webSeedPolicy: WebSeedPolicy? = nil) {
+    public init(torrent: TorrentFile, peers: [PeerAddress] = [], webSeeds: [String] = [], stallTimeout: Double = 30, startupTimeout: Double = 3,
+                pollInterval: Double = 0.2, webSeedPolicy: WebSeedPolicy? = nil) {
         self.torrent = torrent
         self.peers = peers
         self.webSeeds = webSeeds
         self.stallTimeout = stallTimeout
+        self.startupTimeout = startupTimeout
         self.pollInterval = pollInterval
         self.webSeedPolicy = webSeedPolicy
     }
@@ -84,76 +85,36 @@ public struct SwarmDownload: Sendable {
         return peers.isEmpty && torrent.trackers.isEmpty ? .always : .standard
     }
 
+    /// The torrent's web seeds then the extra ones, each once.
+    var allWebSeeds: [String] { torrent.webSeeds + webSeeds.filter { !torrent.webSeeds.contains($0) } }
+
+    /// The file's URL for each web seed (BEP 19: a URL ending in `/` names a directory).
+    var originURLs: [String] {
+        allWebSeeds.filter { $0.hasPrefix("http://") || $0.hasPrefix("https://") }.map { url in
+            url.hasSuffix("/") ? url + (torrent.name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? torrent.name) : url
+        }
+    }
+
+    var pieceCount: Int { torrent.pieceLength > 0 ? Int((torrent.length + Int64(torrent.pieceLength) - 1) / Int64(torrent.pieceLength)) : 0 }
+
     /// Downloads into absolute `path`; `progress` gets (bytes, total, bytes per second).
     /// The torrent is removed from the session before returning (also on failure).
     public func run(in session: TorrentSession, to path: String,
                     progress: @Sendable (Int64, Int64, Int) -> Void = { _, _, _ in }) async throws -> SwarmReport {
-        let allSeeds = torrent.webSeeds + webSeeds.filter { !torrent.webSeeds.contains($0) }
         let policy = self.policy
-        var seedsOn = policy == .always
-        let id = seedsOn ? try await session.add(torrent, file: path, webSeeds: webSeeds)
+        let native = policy == .always
+        let id = native ? try await session.add(torrent, file: path, webSeeds: webSeeds.filter { !torrent.webSeeds.contains($0) })
             : try await session.add(try torrent.withoutWebSeeds(), file: path)
         do {
             for peer in peers { try await session.connect(id, host: peer.host, port: peer.port) }
-            let start = ContinuousClock.now
-            var lastBytes: Int64 = -1
-            var lastProgress = start
-            var reconnect = start
-            var switched = start
-            var samples: [(time: ContinuousClock.Instant, bytes: Int64)] = []
-            var hashFailures = 0, banned = 0
+            var run = SwarmRun(download: self, policy: policy, id: id, nativeSeedsOn: native)
             while true {
                 try Task.checkCancellation()
-                for alert in try await session.alerts() where alert.torrent == id || alert.torrent == nil {
-                    switch alert.kind {
-                    case .error: throw TorrentError.failed(name: torrent.name, reason: alert.message)
-                    case .hashFailed: hashFailures += 1
-                    case .peerBanned: banned += 1
-                    default: break
-                    }
-                }
-                let status = try await session.status(id)
-                if let error = status.error { throw TorrentError.failed(name: torrent.name, reason: error) }
-                if status.isFinished || status.state == .seeding || status.state == .finished,
-                   status.bytesDone >= torrent.length {
-                    progress(status.bytesDone, torrent.length, status.downloadRate)
+                if let report = try await run.step(session, progress: progress) {
                     try? await session.remove(id)
-                    return SwarmReport(status: status, hashFailures: hashFailures, bannedPeers: banned)
+                    return report
                 }
-                let now = ContinuousClock.now
-                if status.bytesDone > lastBytes {
-                    lastBytes = status.bytesDone
-                    lastProgress = now
-                    progress(status.bytesDone, torrent.length, status.downloadRate)
-                } else if status.state != .checking, now - lastProgress > .milliseconds(Int64(stallTimeout * 1000)) {
-                    throw TorrentError.stalled(name: torrent.name, seconds: stallTimeout, bytes: status.bytesDone, total: torrent.length)
-                }
-                if case let .whenPeersSlow(minimumRate, window, onPeriod) = policy, !allSeeds.isEmpty {
-                    samples.append((now, status.bytesDone))
-                    let horizon = now - .milliseconds(Int64(window * 1000))
-                    while samples.count > 1, samples[0].time < horizon { samples.removeFirst() }
-                    if seedsOn, now - switched >= .milliseconds(Int64(onPeriod * 1000)) {
-                        try await session.setWebSeeds(allSeeds, enabled: false, for: id)
-                        seedsOn = false
-                        switched = now
-                        samples = [(now, status.bytesDone)]
-                    } else if !seedsOn, now - switched >= .milliseconds(Int64(window * 1000)), let first = samples.first {
-                        let elapsed = (now - first.time).components
-                        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-                        let rate = seconds > 0 ? Double(status.bytesDone - first.bytes) / seconds : 0
-                        if rate < Double(minimumRate) {
-                            try await session.setWebSeeds(allSeeds, enabled: true, for: id)
-                            seedsOn = true
-                            switched = now
-                        }
-                    }
-                }
-                // Given peers that dropped (a seeder restarting) are asked again every few seconds.
-                if !peers.isEmpty, status.peers == 0, now - reconnect > .seconds(3) {
-                    reconnect = now
-                    for peer in peers { try? await session.connect(id, host: peer.host, port: peer.port) }
-                }
-                try await Task.sleep(for: .milliseconds(Int64(pollInterval * 1000)))
+                try await run.pause(session)
             }
         } catch {
             try? await session.remove(id)

@@ -11,6 +11,10 @@ public enum TorrentError: Error, Hashable, Sendable, CustomStringConvertible {
     case stopped
     /// No byte arrived for `seconds` (the caller falls back to HTTP).
     case stalled(name: String, seconds: Double, bytes: Int64, total: Int64)
+    /// No peer and no web seed delivered a byte within `seconds` of the start, or none can (the
+    /// trackers failed, no peer is known, no web seed is allowed or they all failed): the caller
+    /// goes to HTTP at once. `reason` says what was tried.
+    case noSource(name: String, seconds: Double, reason: String)
     /// The torrent failed (disk, file error).
     case failed(name: String, reason: String)
 
@@ -22,6 +26,7 @@ public enum TorrentError: Error, Hashable, Sendable, CustomStringConvertible {
         case let .invalidArgument(name, expected, got): "\(name): expected \(expected), got \(got)"
         case .stopped: "the torrent session is shut down"
         case let .stalled(name, seconds, bytes, total): "\(name): no progress for \(seconds) s at \(bytes) of \(total) bytes"
+        case let .noSource(name, seconds, reason): "\(name): no peer or web seed delivered a byte within \(seconds) s (\(reason))"
         case let .failed(name, reason): "\(name): \(reason)"
         }
     }

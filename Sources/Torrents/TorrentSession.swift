@@ -76,6 +76,8 @@ public actor TorrentSession {
     }
 
     private var state: State
+    /// Alerts popped for one torrent that belong to others (`alerts(for:)`).
+    private var kept: [TorrentAlert] = []
     public nonisolated let settings: TorrentSessionSettings
 
     public init(settings: TorrentSessionSettings = TorrentSessionSettings()) throws(TorrentError) {
@@ -98,7 +100,7 @@ public actor TorrentSession {
         if case let .running(pointer) = state { _ = at_session_free(pointer, 2000) }
     }
 
-    private func session() throws(TorrentError) -> OpaquePointer {
+    func session() throws(TorrentError) -> OpaquePointer {
         guard case let .running(pointer) = state else { throw .stopped }
         return pointer
     }
@@ -157,8 +159,29 @@ public actor TorrentSession {
                              error: errorText.isEmpty ? nil : errorText)
     }
 
-    /// The alerts pending since the last call.
+    /// The alerts pending since the last call (including those `alerts(for:)` kept for others).
     public func alerts() throws(TorrentError) -> [TorrentAlert] {
+        let all = kept + (try popAlerts())
+        kept = []
+        return all
+    }
+
+    /// The alerts about `torrent` pending since the last call; those about other torrents are
+    /// kept for their own callers (several downloads share the session), at most `keptLimit`.
+    public func alerts(for torrent: TorrentID) throws(TorrentError) -> [TorrentAlert] {
+        let all = kept + (try popAlerts())
+        var mine: [TorrentAlert] = []
+        kept = []
+        for alert in all {
+            if alert.torrent == torrent { mine.append(alert) } else { kept.append(alert) }
+        }
+        if kept.count > Self.keptLimit { kept.removeFirst(kept.count - Self.keptLimit) }
+        return mine
+    }
+
+    static let keptLimit = 1000
+
+    private func popAlerts() throws(TorrentError) -> [TorrentAlert] {
         let pointer = try session()
         var buffer = [at_alert](repeating: at_alert(), count: 64)
         var all: [TorrentAlert] = []
@@ -187,6 +210,7 @@ public actor TorrentSession {
         let pointer = try session()
         var error = at_error()
         let code = at_session_remove(pointer, torrent.rawValue, &error)
+        kept.removeAll { $0.torrent == torrent }
         guard code == 0 else { throw .library(operation: "remove \(torrent)", code: code, message: message(of: error)) }
     }
 

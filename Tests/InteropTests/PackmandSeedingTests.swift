@@ -59,7 +59,8 @@ import TestSupport
         let site = try TorrentCLITests.site("packmand-swarm")
         defer { site.stop() }
         let seedArea = site.area("seeder")
-        let kept = try TorrentCLITests.install(site, area: seedArea, ["--via", "torrent", "--keep-for-seeding"])
+        // The seeder's node got it over HTTP (one request), keeping the verified tarball for `seed`.
+        let kept = try TorrentCLITests.install(site, area: seedArea, ["--via", "http", "--keep-for-seeding"])
         try #require(kept.status == 0, "\(kept.stderr)")
         #expect(site.tarballRequests("ROOT") == 1)
         let (seeder, port) = try TorrentCLITests.seeder(site, area: seedArea)

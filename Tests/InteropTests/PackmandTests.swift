@@ -58,6 +58,37 @@ import TestSupport
         #expect(verify.status == 0, "\(verify.text) \(verify.stderr)")
     }
 
+    /// A job stuck behind another process's package lock: health says "degraded" and why,
+    /// while the daemon keeps answering; once the lock is free the job completes and health is ok.
+    @Test func aJobWaitingOnALockMakesHealthDegraded() throws {
+        let site = try AreaCLITests.site("packmand-lock-wait")
+        defer { site.stop() }
+        let daemon = try Self.start(site, extra: "lock_wait_warning: 1\n")
+        defer { daemon.stop() }
+        let lock = "\(site.area())/.alien/locks/\(Self.arch)/zlib/v1.3.1-1.lock"
+        try FileManager.default.createDirectory(atPath: (lock as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let holder = try BackgroundProcess("/usr/bin/python3", ["-c", """
+            import fcntl, os, sys, time
+            f = open(sys.argv[1], "w"); fcntl.flock(f, fcntl.LOCK_EX); f.write("%d\\n" % os.getpid()); f.flush()
+            print("held", flush=True); time.sleep(600)
+            """, lock], output: site.base.appendingPathComponent("holder.log"))
+        defer { holder.kill() }
+        #expect(holder.wait(for: "held"))
+        let job = try daemon.client().install(["zlib"])
+        var health = try daemon.client().health()
+        for _ in 0..<600 where health.status != "degraded" {
+            usleep(100_000)
+            health = try daemon.client().health()
+        }
+        #expect(health.status == "degraded", "\(health)")
+        #expect(health.reasons.contains { $0.contains("job \(job.id) has waited") && $0.contains("for the lock of zlib/v1.3.1-1 held by pid \(holder.pid)") },
+                "\(health.reasons)")
+        holder.kill()
+        let done = try daemon.client().install(["zlib"], wait: 600)
+        #expect(done.state == .succeeded, "\(done)")
+        #expect(try daemon.client().health().status == "ok")
+    }
+
     @Test func killDashNineMidInstallThenRestartResumes() throws {
         let site = try AreaCLITests.site("packmand-kill", blobSize: 24 << 20, serverBlock: Self.slowServer("8m"))
         defer { site.stop() }

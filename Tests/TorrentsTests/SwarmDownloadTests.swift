@@ -1,9 +1,179 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Torrents
 
-/// A swarm download that finds nobody stalls (so the caller can fall back); peer addresses parse.
+/// A swarm download that finds nobody ends with `.noSource` or `.stalled` (so the caller can fall
+/// back), a dead tracker sends it to the web seed at once; peer addresses parse.
 @Suite struct SwarmDownloadTests {
+    /// A file of `bytes` random bytes in a fresh `web` directory, and its torrent.
+    static func published(_ directory: URL, bytes: Int, pieceLength: Int = 16_384, trackers: [String] = [],
+                          webSeeds: [String] = []) throws -> (URL, Data, TorrentFile) {
+        let web = directory.appendingPathComponent("web")
+        try FileManager.default.createDirectory(at: web, withIntermediateDirectories: true)
+        let source = web.appendingPathComponent("pkg.bin")
+        let data = try TorrentSessionTests.randomFile(at: source, bytes: bytes)
+        let torrent = try TorrentCreator(pieceLength: pieceLength, webSeeds: webSeeds, trackers: trackers).create(file: source.path, length: Int64(bytes))
+        return (web, data, torrent)
+    }
+
+    static func deadTracker() throws -> String { "http://127.0.0.1:\(try NginxServer.freePort())/announce" }
+
+    static func noSource(_ error: any Error, containing text: String) -> Bool {
+        guard case let TorrentError.noSource(_, _, reason) = error else { return false }
+        return reason.contains(text)
+    }
+
+    // The stall and startup limits below are far beyond the tests' time limits: the failures
+    // they expect can only be the immediate ones.
+
+    @Test(.timeLimit(.minutes(1)))
+    func aDeadTrackerWithoutWebSeedsIsNoSourceAtOnce() async throws {
+        let directory = try TorrentSessionTests.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (_, _, torrent) = try Self.published(directory, bytes: 50_000, trackers: [try Self.deadTracker()])
+        let session = try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: "127.0.0.1:0"))
+        let download = SwarmDownload(torrent: torrent, stallTimeout: 600, startupTimeout: 600)
+        #expect(download.policy == .standard)
+        await #expect {
+            _ = try await download.run(in: session, to: directory.appendingPathComponent("out/x").path)
+        } throws: { error in
+            Self.noSource(error, containing: "tracker failed: http://127.0.0.1:") && Self.noSource(error, containing: "no web seed")
+        }
+        #expect(await session.shutdown())
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aTrackerThatNeverAnswersWithoutWebSeedsEndsAtTheStartupDeadline() async throws {
+        let directory = try TorrentSessionTests.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // The tracker's port takes connections (the kernel's backlog) and nobody answers: no
+        // failure to see, only time.
+        let listener = try SilentListener()
+        defer { listener.close() }
+        let (_, _, torrent) = try Self.published(directory, bytes: 50_000, trackers: ["http://127.0.0.1:\(listener.port)/announce"])
+        let session = try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: "127.0.0.1:0"))
+        await #expect {
+            _ = try await SwarmDownload(torrent: torrent, stallTimeout: 600, startupTimeout: 1)
+                .run(in: session, to: directory.appendingPathComponent("out/x").path)
+        } throws: { error in
+            Self.noSource(error, containing: "0 of 1 tracker(s) answered; 0 peer(s) connected") && Self.noSource(error, containing: "no web seed")
+        }
+        #expect(await session.shutdown(timeout: 10))
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aDeadTrackerSendsTheDownloadToTheWebSeedAtOnce() async throws {
+        let directory = try TorrentSessionTests.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (web, data, plain) = try Self.published(directory, bytes: 5 * 16_384 + 7, trackers: [try Self.deadTracker()])
+        let nginx = try NginxServer(root: web)
+        defer { nginx.stop() }
+        let url = nginx.baseURL.appendingPathComponent("pkg.bin").absoluteString
+        let session = try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: "127.0.0.1:0"))
+        // The repository's URL passed as an extra web seed (the torrent names none).
+        let target = directory.appendingPathComponent("out/pkg.bin")
+        let report = try await SwarmDownload(torrent: plain, webSeeds: [url], stallTimeout: 600, startupTimeout: 600)
+            .run(in: session, to: target.path)
+        #expect(try Data(contentsOf: target) == data)
+        // Alone for good: the origin's pieces in runs, not one request a piece.
+        #expect(report.originPieces == 6 && report.originBytes == Int64(data.count) && report.hashFailures == 0)
+        #expect(nginx.accessLogLines.allSatisfy { $0.hasSuffix(" 206") } && nginx.accessLogLines.count == 1, "\(nginx.accessLogLines)")
+        #expect(await session.shutdown())
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aWebSeedThatSendsNothingEndsAtTheStartupDeadline() async throws {
+        let directory = try TorrentSessionTests.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (web, _, torrent) = try Self.published(directory, bytes: 50_000, trackers: [try Self.deadTracker()])
+        let server = try FaultServer(root: web)
+        defer { server.stop() }
+        let session = try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: "127.0.0.1:0"))
+        await #expect {
+            _ = try await SwarmDownload(torrent: torrent, webSeeds: [server.url("pkg.bin", faults: "stall=0")], stallTimeout: 600, startupTimeout: 1)
+                .run(in: session, to: directory.appendingPathComponent("out/x").path)
+        } throws: { error in
+            Self.noSource(error, containing: "tracker failed") && Self.noSource(error, containing: "web seeds: nothing received")
+        }
+        #expect(await session.shutdown())
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aWebSeedIgnoringRangeIsRetiredAndNothingElseIsLeft() async throws {
+        let directory = try TorrentSessionTests.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Larger than one fetch (4 MiB when alone), so the whole file is never the right answer.
+        let (web, _, torrent) = try Self.published(directory, bytes: 5 << 20, pieceLength: 1 << 20, trackers: [try Self.deadTracker()])
+        let server = try FaultServer(root: web)
+        defer { server.stop() }
+        let session = try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: "127.0.0.1:0"))
+        await #expect {
+            _ = try await SwarmDownload(torrent: torrent, webSeeds: [server.url("pkg.bin", faults: "norange")], stallTimeout: 600, startupTimeout: 600)
+                .run(in: session, to: directory.appendingPathComponent("out/x").path)
+        } throws: { error in
+            Self.noSource(error, containing: "ignored the Range request")
+        }
+        #expect(server.logLines.count == 3, "one URL, retired after three failures: \(server.logLines)")
+        #expect(await session.shutdown())
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aGivenPeerThatNeverAnswersEndsAtTheStartupDeadline() async throws {
+        let directory = try TorrentSessionTests.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (_, _, torrent) = try Self.published(directory, bytes: 50_000)
+        let session = try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: "127.0.0.1:0"))
+        let peer = PeerAddress(host: "127.0.0.1", port: Int(try NginxServer.freePort()))
+        await #expect {
+            _ = try await SwarmDownload(torrent: torrent, peers: [peer], stallTimeout: 600, startupTimeout: 1)
+                .run(in: session, to: directory.appendingPathComponent("out/x").path)
+        } throws: { error in
+            Self.noSource(error, containing: "no tracker; 0 peer(s) connected")
+        }
+        #expect(await session.shutdown())
+    }
+
+    /// Three nodes that know each other and an origin slower than their links: all get the
+    /// file, and the origin serves well under one copy per node (peers trade what it sent).
+    @Test(.timeLimit(.minutes(2)))
+    func threeNodesShareWhatTheOriginSent() async throws {
+        let directory = try TorrentSessionTests.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let pieces = 32
+        let (web, data, torrent) = try Self.published(directory, bytes: pieces * 16_384)
+        let nginx = try NginxServer(root: web, serverBlock: """
+            server { listen @LISTEN@; root @ROOT@; location / { limit_rate 128k; } }
+            """)
+        defer { nginx.stop() }
+        let url = nginx.baseURL.appendingPathComponent("pkg.bin").absoluteString
+        var sessions: [TorrentSession] = []
+        var ports: [Int] = []
+        for _ in 0..<3 {
+            let session = try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: "127.0.0.1:0"))
+            sessions.append(session)
+            ports.append(try await TorrentSessionSwarmTests.listenPort(session))
+        }
+        let reports = try await withThrowingTaskGroup(of: (Int, SwarmReport).self) { group in
+            for node in 0..<3 {
+                let others = ports.indices.filter { $0 != node }.map { PeerAddress(host: "127.0.0.1", port: ports[$0]) }
+                let download = SwarmDownload(torrent: torrent, peers: others, webSeeds: [url], stallTimeout: 60, startupTimeout: 30)
+                let session = sessions[node]
+                let target = directory.appendingPathComponent("node\(node)/pkg.bin").path
+                group.addTask { (node, try await download.run(in: session, to: target)) }
+            }
+            var all: [Int: SwarmReport] = [:]
+            for try await (node, report) in group { all[node] = report }
+            return all
+        }
+        for node in 0..<3 {
+            #expect(try Data(contentsOf: directory.appendingPathComponent("node\(node)/pkg.bin")) == data)
+        }
+        let fetched = reports.values.map(\.originPieces).reduce(0, +)
+        #expect(fetched >= pieces && fetched < 2 * pieces, "origin pieces: \(reports.mapValues(\.originPieces))")
+        for session in sessions { #expect(await session.shutdown()) }
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func stallsWhenNobodyHasThePieces() async throws {
         let directory = try TorrentSessionTests.scratch()
@@ -43,4 +213,29 @@ import Testing
         let withoutSeeds = try tracked.withoutWebSeeds()
         #expect(withoutSeeds.webSeeds.isEmpty && withoutSeeds.infoHash == tracked.infoHash && withoutSeeds.trackers == tracked.trackers)
     }
+}
+
+/// A TCP port on 127.0.0.1 that completes handshakes (listen backlog) and never reads or answers.
+final class SilentListener: @unchecked Sendable {
+    let descriptor: Int32
+    let port: UInt16
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard fd >= 0, bound, listen(fd, 16) == 0 else {
+            if fd >= 0 { _ = Glibc.close(fd) }
+            throw TorrentError.invalidArgument(name: "listener", expected: "a bound port on 127.0.0.1", got: String(cString: strerror(errno)))
+        }
+        descriptor = fd
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    func close() { _ = Glibc.close(descriptor) }
 }

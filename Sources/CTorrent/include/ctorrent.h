@@ -19,6 +19,7 @@ enum {
     AT_ERR_SESSION = 4,
     AT_ERR_NOT_FOUND = 5,
     AT_ERR_INTERNAL = 6,
+    AT_ERR_BUSY = 7,
 };
 
 typedef struct at_error {
@@ -131,6 +132,43 @@ typedef struct at_alert {
 
 /// Copies up to `capacity` pending alerts of the kinds above into `out`; returns how many.
 int at_session_pop_alerts(at_session *session, at_alert *out, int capacity);
+
+/// The swarm around a torrent, as this session sees it.
+typedef struct at_swarm {
+    int num_pieces;
+    int piece_length;
+    int pieces_have;
+    int peers;                        ///< connected BitTorrent peers past the handshake (web seeds not counted)
+    int list_peers;                   ///< peers known (trackers, given, incoming), connected or not
+    int connect_candidates;           ///< known peers worth (re)trying
+    int tracker_swarm;                ///< seeds + downloaders a tracker reported, -1 before any answer
+    int trackers;
+    int trackers_answered;            ///< trackers that answered an announce
+    int trackers_failed;              ///< trackers whose announces failed and that never answered
+    char tracker_error[256];          ///< the last tracker failure, empty when none
+} at_swarm;
+
+/// Fills `out`; with `availability` (at least `capacity` ints, capacity >= num_pieces), for each
+/// piece: -1 when we have it, else how many connected BitTorrent peers have it.
+int at_session_swarm(at_session *session, int torrent_id, at_swarm *out, int *availability, int capacity, at_error *error);
+
+/// Fetches pieces `piece` ..< `piece + count` of the torrent's single file from `url` (the whole
+/// file's URL; one HTTP Range request for their bytes, at most 64 MiB) on a background thread,
+/// and hands each piece to libtorrent as if a peer had sent it (hash-checked: a bad piece is a
+/// hash failure alert). One fetch at a time per torrent (AT_ERR_BUSY while one runs); the
+/// connection is kept for the next fetch. `stall_seconds`: give up when under 1 byte/s for that long.
+int at_session_fetch_pieces(at_session *session, int torrent_id, int piece, int count, const char *url, int stall_seconds, at_error *error);
+
+typedef struct at_fetch_status {
+    int active;                       ///< a fetch is running
+    int piece;                        ///< the first piece of the running (or last) fetch, -1 before any
+    int64_t bytes;                    ///< bytes of the fetches that delivered their piece, plus the running one's so far
+    int completed;                    ///< pieces handed to libtorrent
+    int failed;                       ///< fetches that failed
+    char error[384];                  ///< the last failure ("URL: reason"), empty when none
+} at_fetch_status;
+
+int at_session_fetch_status(at_session *session, int torrent_id, at_fetch_status *out, at_error *error);
 
 int at_session_remove(at_session *session, int torrent_id, at_error *error);
 
