@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "alien-install", targets: ["alien-install"]),
         .executable(name: "packmand", targets: ["packmand"]),
+        .executable(name: "alien-env", targets: ["alien-env"]),
         // The library modules, for the fuzzers in Fuzz/ and for embedding.
         .library(name: "AlienInstallCore", targets: ["AlienModel", "Recipes", "Resolver", "HostEnvironment", "Tarballs", "JDL"]),
     ],
@@ -92,10 +93,12 @@ let package = Package(
             name: "Builder",
             dependencies: ["AlienModel", "Recipes", "Resolver", "Tarballs", "Transport"],
             swiftSettings: strict),
-        // Site installs: the software area (atomic installs, locks, leases, gc, verify) and its environment.
+        // Environments from manifests (no package code runs): shells, modulefiles, alienv verbs.
+        .target(name: "AreaEnvironment", dependencies: ["AlienModel"], swiftSettings: strict),
+        // Site installs: the software area (atomic installs, locks, leases, gc, verify); its environment is AreaEnvironment's.
         .target(
             name: "SoftwareArea",
-            dependencies: ["AlienModel", "Tarballs", "Trust", "Transport", "Torrents", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["AlienModel", "AreaEnvironment", "Tarballs", "Trust", "Transport", "Torrents", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // Release managers' side of TUF: key files, repository init/rotation/refresh, publishing
         // package tarballs as targets (to a directory or by HTTP PUT), undefine, listing.
@@ -126,7 +129,7 @@ let package = Package(
         .target(
             name: "PackMan",
             dependencies: [
-                "PackManAPI", "SoftwareArea", "Trust", "Transport", "JDL", "AlienModel", "Torrents", "RepositoryServer",
+                "PackManAPI", "SoftwareArea", "AreaEnvironment", "Trust", "Transport", "JDL", "AlienModel", "Torrents", "RepositoryServer",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -154,11 +157,15 @@ let package = Package(
             name: "alien-install",
             dependencies: [
                 "AlienModel", "Recipes", "Resolver", "HostEnvironment", "Builder", "JDL", "Publisher", "Trust", "Transport",
-                "Torrents", "RepositoryServer", "SoftwareArea", "SiteDoctor", "PackManAPI",
+                "Torrents", "RepositoryServer", "SoftwareArea", "AreaEnvironment", "SiteDoctor", "PackManAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // `alien-install env` as a small binary: AreaEnvironment only, no ArgumentParser (starts in ~1 ms).
+        .executableTarget(
+            name: "alien-env", dependencies: ["AreaEnvironment", "AlienModel"], swiftSettings: strict,
+            linkerSettings: [.unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release))]),
         // `make bench`: in-process resolution timing, compared with aliBuild's.
         .executableTarget(
             name: "resolver-bench",
@@ -219,9 +226,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
+        // alien-env's command line, file access and host detection (the moved environment code's tests are in SoftwareAreaTests).
+        .testTarget(name: "AreaEnvironmentTests", dependencies: ["AreaEnvironment", "AlienModel", "HostEnvironment"], swiftSettings: strict),
         .testTarget(
             name: "SoftwareAreaTests",
-            dependencies: ["SoftwareArea", "Publisher", "Trust", "Transport", "Tarballs", "AlienModel", "TestSupport"],
+            dependencies: ["SoftwareArea", "AreaEnvironment", "Publisher", "Trust", "Transport", "Tarballs", "AlienModel", "TestSupport"],
             swiftSettings: strict),
         // In-process server tests, and nginx + Squid running the shipped installer/ configs.
         .testTarget(

@@ -8,7 +8,10 @@
 #    same run by bench_compare.py. Twice: packages with the Builder's manifest
 #    (.alien-environment.json), and the same area without them (plain aliBuild packages: each
 #    init.sh read by the strict parser on every call);
-#  - the floor: `alien-install --version` (process start, no work).
+#  - the same `env` with `alien-env` (the small binary: environment code only, static), against
+#    the same anchor, for both areas;
+#  - the floors: `alien-install --version` and `alien-env --help` (process start, no work), and
+#    /bin/true (what starting any process costs in this harness).
 # Packages: pkg000..pkg099, each requiring the previous one, with aliBuild's init.sh (own
 # variables, two env entries, an append_path and a prepend_path besides bin/lib), published with
 # `alien-install publish` into a local repository and installed over file:// URLs.
@@ -87,10 +90,14 @@ cp -a "$WORK/area" "$WORK/area-plain"
 find "$WORK/area-plain/$ARCH" -name .alien-environment.json -delete
 # Both give bash's environment (checked here, not only in the tests).
 for area in "$WORK/area" "$WORK/area-plain"; do
-  diff <(env -i PATH=/usr/bin:/bin HOME=/tmp bash --noprofile --norc -c 'eval "$("$1" env pkg099 --area "$2" --shell bash)"; env' \
-           _ "$BIN/alien-install" "$area" | sort | grep -v '^_=\|^SHLVL=\|^PWD=') \
-       <(env -i PATH=/usr/bin:/bin HOME=/tmp WORK_DIR="$area" ALIBUILD_ARCH_PREFIX=$ARCH bash --noprofile --norc -c \
-           ". \"$area/$ARCH/pkg099/v1-1/etc/profile.d/init.sh\"; env" | sort | grep -v '^_=\|^SHLVL=\|^PWD=')
+  for command in "$BIN/alien-install env" "$BIN/alien-env"; do
+    diff <(env -i PATH=/usr/bin:/bin HOME=/tmp bash --noprofile --norc -c 'eval "$($1 pkg099 --area "$2" --shell bash)"; env' \
+             _ "$command" "$area" | sort | grep -v '^_=\|^SHLVL=\|^PWD=') \
+         <(env -i PATH=/usr/bin:/bin HOME=/tmp WORK_DIR="$area" ALIBUILD_ARCH_PREFIX=$ARCH bash --noprofile --norc -c \
+             ". \"$area/$ARCH/pkg099/v1-1/etc/profile.d/init.sh\"; env" | sort | grep -v '^_=\|^SHLVL=\|^PWD=')
+  done
+  # alien-env prints alien-install env's bytes.
+  cmp <("$BIN/alien-env" pkg099 --area "$area" --shell sh) <("$BIN/alien-install" env pkg099 --area "$area" --shell sh)
 done
 
 results=.bench/results.jsonl
@@ -110,8 +117,15 @@ print(json.dumps({"label": "install of an installed 100-package closure",
                   "a_median_s": round(timed([bin_dir + "/alien-install", "install", "pkg099", "--area", work + "/area"]), 5)}))
 print(json.dumps({"label": "alien-install --version (process start, the floor)",
                   "a_median_s": round(timed([bin_dir + "/alien-install", "--version"]), 5)}))
+print(json.dumps({"label": "alien-env --help (process start of the small binary, its floor)",
+                  "a_median_s": round(timed([bin_dir + "/alien-env", "--help"]), 5)}))
+print(json.dumps({"label": "/bin/true (starting any process in this harness)", "a_median_s": round(timed(["/bin/true"]), 5)}))
 PYTHON
 scripts/bench_compare.py --runs "$((RUNS * 3))" --label "env of a 100-package closure (manifests) vs bash sourcing init.sh" \
   "$BIN/alien-install env pkg099 --area $WORK/area --shell sh" "$anchor" | tee -a "$results"
 scripts/bench_compare.py --runs "$((RUNS * 3))" --label "env of a 100-package closure (init.sh parsed) vs bash sourcing init.sh" \
   "$BIN/alien-install env pkg099 --area $WORK/area-plain --shell sh" "$anchor" | tee -a "$results"
+scripts/bench_compare.py --runs "$((RUNS * 3))" --label "alien-env: env of a 100-package closure (manifests) vs bash sourcing init.sh" \
+  "$BIN/alien-env pkg099 --area $WORK/area --shell sh" "$anchor" | tee -a "$results"
+scripts/bench_compare.py --runs "$((RUNS * 3))" --label "alien-env: env of a 100-package closure (init.sh parsed) vs bash sourcing init.sh" \
+  "$BIN/alien-env pkg099 --area $WORK/area-plain --shell sh" "$anchor" | tee -a "$results"

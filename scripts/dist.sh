@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=.build-release
-PRODUCTS=(alien-install)
+PRODUCTS=(alien-install alien-env)
 if grep -q 'name: "packmand"' Package.swift; then PRODUCTS+=(packmand); fi
 for product in "${PRODUCTS[@]}"; do
   echo "dist: building $product (release, static Swift runtime)"

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An aliBuild architecture string: `<distro><major>_<cpu>` such as `slc9_x86-64`,
 /// `ubuntu2204_x86-64`, `osx_arm64`.
@@ -69,7 +73,7 @@ public struct Architecture: Hashable, Comparable, Sendable, CustomStringConverti
         for line in osRelease.split(separator: "\n") {
             guard let equals = line.firstIndex(of: "=") else { continue }
             let key = line[..<equals]
-            let value = line[line.index(after: equals)...].trimmingCharacters(in: CharacterSet(charactersIn: "\n \"'"))
+            let value = Trimming.trimmed(line[line.index(after: equals)...], where: { "\n \"'".unicodeScalars.contains($0) })
             if key == "ID" { id = value.lowercased() }
             if key == "VERSION_ID" { versionID = value }
         }
@@ -91,7 +95,7 @@ public struct Architecture: Hashable, Comparable, Sendable, CustomStringConverti
         }
         let major = version.split(separator: ".", omittingEmptySubsequences: false).first.map(String.init) ?? ""
         guard !distribution.isEmpty else { return nil }
-        return try? Architecture("\(distribution)\(major)_\(machine.replacingOccurrences(of: "_", with: "-"))")
+        return try? Architecture("\(distribution)\(major)_\(String(String.UnicodeScalarView(machine.unicodeScalars.map { $0 == "_" ? "-" : $0 })))")
     }
 
     public var description: String { rawValue }

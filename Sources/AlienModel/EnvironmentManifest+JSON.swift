@@ -46,6 +46,17 @@ extension EnvironmentManifest {
 
     /// Reads a manifest file's bytes; `file` names it in errors.
     public init(jsonBytes bytes: [UInt8], file: String) throws(EnvironmentManifestError) {
+        // The layout every writer produces, read fast; anything else by the general reader,
+        // which says what is wrong.
+        if let manifest = EnvironmentManifest(canonicalJSONBytes: bytes) {
+            self = manifest
+        } else {
+            try self.init(anyLayoutJSONBytes: bytes, file: file)
+        }
+    }
+
+    /// The general reader: any JSON layout (whitespace, key order), every error explained.
+    init(anyLayoutJSONBytes bytes: [UInt8], file: String) throws(EnvironmentManifestError) {
         func fail(_ reason: String) -> EnvironmentManifestError { .manifest(file: file, reason: reason) }
         guard bytes.count <= Self.maximumFileSize else { throw fail("larger than \(Self.maximumFileSize) bytes") }
         let root: ManifestJSON
@@ -82,7 +93,7 @@ extension EnvironmentManifest {
                   appendPath: try Self.paths(object["append_path"]!, at: "append_path", file: file),
                   prependPath: try Self.paths(object["prepend_path"]!, at: "prepend_path", file: file), withheld: withheld)
         do { try validate() } catch { throw fail(error.description) }
-        guard normalized() == self else { throw fail("not in normal form (list items hold a ':' or env ends in appends)") }
+        guard isNormalized else { throw fail("not in normal form (list items hold a ':' or env ends in appends)") }
         if withheld != nil, !(requires.isEmpty && env.isEmpty && appendPath.isEmpty && prependPath.isEmpty) {
             throw fail("a withheld environment has no entries")
         }
@@ -107,8 +118,8 @@ extension EnvironmentManifest {
                        file: String) throws(EnvironmentManifestError) -> [String: ManifestJSON] {
         guard case let .object(object) = value else { throw .manifest(file: file, reason: "\(path): expected an object") }
         for key in required where object[key] == nil { throw .manifest(file: file, reason: "\(path): missing \"\(key)\"") }
-        for key in object.keys.sorted() where !required.contains(key) && !optional.contains(key) {
-            throw .manifest(file: file, reason: "\(path): unknown field \"\(key)\"")
+        if object.count > required.count, let unknown = object.keys.filter({ !required.contains($0) && !optional.contains($0) }).min() {
+            throw .manifest(file: file, reason: "\(path): unknown field \"\(unknown)\"")
         }
         return object
     }
@@ -125,6 +136,7 @@ extension EnvironmentManifest {
 
     static func template(_ value: ManifestJSON, at path: String, file: String) throws(EnvironmentManifestError) -> EnvironmentTemplate {
         let text = try string(value, at: path, file: file)
+        if let template = EnvironmentTemplate(canonical: text) { return template }
         let template: EnvironmentTemplate
         do { template = try EnvironmentTemplate(shellDoubleQuoted: text) } catch {
             throw .manifest(file: file, reason: "\(path): \(error)")
@@ -254,6 +266,16 @@ enum ManifestJSON: Equatable, Sendable {
 
         mutating func string() throws(ParseError) -> String {
             let start = index
+            // Most strings hold no escape: one scan and one validation.
+            var end = index + 1
+            while end < bytes.count, bytes[end] != 0x22, bytes[end] != 0x5C, bytes[end] >= 0x20 { end += 1 }
+            if end < bytes.count, bytes[end] == 0x22 {
+                guard let text = String(validating: bytes[(start + 1)..<end], as: UTF8.self) else {
+                    throw ParseError(offset: start, reason: "a string is not valid UTF-8")
+                }
+                index = end + 1
+                return text
+            }
             index += 1
             var out: [UInt8] = []
             while true {

@@ -108,6 +108,9 @@ public struct EnvironmentManifest: Hashable, Sendable {
     /// `<NAME>` of the package's own variables.
     public var prefix: String { package.name.environmentPrefix }
 
+    /// How many `ownVariables` there are.
+    public var ownVariableCount: Int { 6 }
+
     /// The package's own variables as init.sh sets them, in order.
     public var ownVariables: [Assignment] {
         let root = prefix + "_ROOT"
@@ -141,6 +144,19 @@ public struct EnvironmentManifest: Hashable, Sendable {
         return result
     }
 
+    /// Whether the manifest is in normal form (`normalized() == self`), without building it:
+    /// no `env` tail to move (the last entry is not `K="$K:…"`) and no list item holding a
+    /// literal `:` (joining items with `:` and splitting at `:` then gives them back).
+    public var isNormalized: Bool {
+        if let last = env.last, Self.appendForm(last) != nil { return false }
+        for entry in appendPath + prependPath {
+            for item in entry.items {
+                for case let .literal(text) in item.parts where text.utf8.contains(0x3A) { return false }
+            }
+        }
+        return true
+    }
+
     /// `K="$K:rest"` → `rest`.
     static func appendForm(_ assignment: Assignment) -> EnvironmentTemplate? {
         let parts = assignment.value.parts
@@ -168,23 +184,30 @@ public struct EnvironmentManifest: Hashable, Sendable {
                 throw fail("dependency \(dependency.name.rawValue): version and revision must be path components, got \(text)")
             }
         }
-        let names = env.map(\.name) + appendPath.map(\.name) + prependPath.map(\.name)
-        for name in names {
+        func checkName(_ name: String) throws(EnvironmentManifestError) {
             guard ShellVariables.isName(name) else { throw fail("\(name) is not a shell variable name") }
             guard !ShellVariables.isShellOwned(name) else { throw fail("\(name) is a variable bash sets itself") }
         }
-        for template in env.map(\.value) + (appendPath + prependPath).flatMap(\.items) {
-            for name in template.references where ShellVariables.isShellOwned(name) {
+        func checkReferences(_ template: EnvironmentTemplate) throws(EnvironmentManifestError) {
+            for case let .variable(name) in template.parts where ShellVariables.isShellOwned(name) {
                 throw fail("a value refers to $\(name), which bash sets itself")
             }
         }
-        if let architecture, architecture.contains(where: { $0 == "}" || $0 == "\"" || $0 == "\\" || $0 == "$" || $0 == "`" || $0 == "\n" }) {
+        // In this order: the names (env, append_path, prepend_path), then the values.
+        for assignment in env { try checkName(assignment.name) }
+        for entry in appendPath { try checkName(entry.name) }
+        for entry in prependPath { try checkName(entry.name) }
+        for assignment in env { try checkReferences(assignment.value) }
+        for entry in appendPath { for item in entry.items { try checkReferences(item) } }
+        for entry in prependPath { for item in entry.items { try checkReferences(item) } }
+        if let architecture, architecture.utf8.contains(where: { $0 == 0x7D || $0 == 0x22 || $0 == 0x5C || $0 == 0x24 || $0 == 0x60 || $0 == 0x0A }) {
             throw fail("the architecture \(architecture) holds characters the init.sh line cannot carry")
         }
     }
 
     static func isPathComponent(_ text: String) -> Bool {
-        !text.isEmpty && text != "." && text != ".." && !text.contains("/") && !text.contains("\0") && !text.contains("\n")
+        let count = text.utf8.count
+        return count > 0 && !(count <= 2 && (text == "." || text == "..")) && !text.utf8.contains(where: { $0 == 0x2F || $0 == 0 || $0 == 0x0A })
     }
 }
 

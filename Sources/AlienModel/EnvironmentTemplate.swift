@@ -86,6 +86,72 @@ public struct EnvironmentTemplate: Hashable, Sendable, CustomStringConvertible {
         self.init(parts: parts)
     }
 
+    /// The template of a text in canonical form (`description`), read in one pass over its
+    /// UTF-8: what `init(shellDoubleQuoted:)` gives when its `description` is `text`, else nil
+    /// (then `init(shellDoubleQuoted:)` says why). Manifests hold only canonical texts, so this
+    /// is how they are read.
+    public init?(canonical text: String) {
+        guard text.utf8.count <= Self.maximumLength else { return nil }
+        var copy = text
+        guard let parts = copy.withUTF8({ Self.canonicalParts($0) }) else { return nil }
+        self.parts = parts
+    }
+
+    /// The parts of a canonical text, nil when it is not one. Literal escapes are exactly
+    /// `\\ \$ \` \"`; `${NAME}` only before a name character; no refused construct.
+    static func canonicalParts(_ bytes: UnsafeBufferPointer<UInt8>) -> [Part]? {
+        func isNameStart(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) || byte == 0x5F }
+        func isNameCharacter(_ byte: UInt8) -> Bool { isNameStart(byte) || (0x30...0x39).contains(byte) }
+        var parts: [Part] = []
+        // The current literal: bytes from `runStart`, after what `unescaped` holds (only when
+        // the literal had an escape; most have none and are made from the bytes directly).
+        var unescaped: [UInt8] = []
+        var runStart = 0
+        func flush(_ end: Int) {
+            if unescaped.isEmpty {
+                if end > runStart { parts.append(.literal(String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<end]), as: UTF8.self))) }
+            } else {
+                unescaped.append(contentsOf: bytes[runStart..<end])
+                parts.append(.literal(String(decoding: unescaped, as: UTF8.self)))
+                unescaped.removeAll(keepingCapacity: true)
+            }
+        }
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case 0x5C: // \
+                guard index + 1 < bytes.count, [0x24, 0x60, 0x22, 0x5C].contains(bytes[index + 1]) else { return nil }
+                unescaped.append(contentsOf: bytes[runStart..<index])
+                unescaped.append(bytes[index + 1])
+                index += 2
+                runStart = index
+            case 0x60, 0x22, 0x0A, 0x0D, 0x00: // ` " newline CR NUL
+                return nil
+            case 0x24: // $
+                let braced = index + 1 < bytes.count && bytes[index + 1] == 0x7B
+                let start = index + (braced ? 2 : 1)
+                guard start < bytes.count, isNameStart(bytes[start]) else { return nil }
+                var end = start
+                while end < bytes.count, isNameCharacter(bytes[end]) { end += 1 }
+                if braced {
+                    // `${NAME}` is canonical only where a name character follows.
+                    guard end < bytes.count, bytes[end] == 0x7D, end + 1 < bytes.count, isNameCharacter(bytes[end + 1]) else { return nil }
+                }
+                let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                guard !ShellVariables.isShellOwned(name) else { return nil }
+                flush(index)
+                parts.append(.variable(name))
+                index = braced ? end + 1 : end
+                runStart = index
+            default:
+                index += 1
+            }
+        }
+        flush(bytes.count)
+        return parts
+    }
+
     /// The reference starting at the `$` at `index`: its name and the index after it.
     static func reference(_ scalars: [Unicode.Scalar], at index: Int) throws(TemplateError) -> (String, Int) {
         let column = index + 1
@@ -220,8 +286,9 @@ public struct TemplateError: Error, Equatable, Sendable, CustomStringConvertible
 public enum ShellVariables {
     /// A shell variable name: `[A-Za-z_][A-Za-z0-9_]*`.
     public static func isName(_ text: String) -> Bool {
-        guard let first = text.unicodeScalars.first, EnvironmentTemplate.isNameStart(first) else { return false }
-        return text.unicodeScalars.allSatisfy(EnvironmentTemplate.isNameCharacter)
+        // ASCII only, so bytes: [A-Za-z_][A-Za-z0-9_]*.
+        guard let first = text.utf8.first, first == 0x5F || (0x41...0x5A).contains(first) || (0x61...0x7A).contains(first) else { return false }
+        return text.utf8.allSatisfy { $0 == 0x5F || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) }
     }
 
     /// Variables bash sets, computes or protects itself (`env -i bash -c set` and the dynamic
@@ -238,7 +305,18 @@ public enum ShellVariables {
         "SHELLOPTS", "SHLVL", "SRANDOM", "UID",
     ]
 
-    public static func isShellOwned(_ name: String) -> Bool { shellOwned.contains(name) }
+    public static func isShellOwned(_ name: String) -> Bool {
+        // Most names are not: their first byte and length rule them out before any hashing.
+        guard let first = name.utf8.first, shellOwnedFilter[Int(first)] & (1 << min(name.utf8.count, 63)) != 0 else { return false }
+        return shellOwned.contains(name)
+    }
+
+    /// Per first byte, a bit for each length (63 = longer) of a shell-owned name.
+    static let shellOwnedFilter: [UInt64] = {
+        var table = [UInt64](repeating: 0, count: 256)
+        for name in shellOwned { table[Int(name.utf8.first!)] |= 1 << min(name.utf8.count, 63) }
+        return table
+    }()
 
     /// What bash gives a variable that is not in its environment (it sets them as unexported
     /// shell variables at start): Debian 12's bash. `SHELL` (from the password database) is
@@ -255,6 +333,10 @@ public enum ShellVariables {
             EnvironmentTemplate.isNameCharacter(scalar) || "@%+=:,./-".unicodeScalars.contains(scalar)
         }
         if safe { return text }
-        return "'" + text.replacingOccurrences(of: "'", with: "'\"'\"'") + "'"
+        var quoted = "'"
+        for scalar in text.unicodeScalars {
+            if scalar == "'" { quoted += "'\"'\"'" } else { quoted.unicodeScalars.append(scalar) }
+        }
+        return quoted + "'"
     }
 }

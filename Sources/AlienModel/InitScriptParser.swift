@@ -90,7 +90,7 @@ public enum InitScriptParser {
     /// `[ -n "${DEP_REVISION}" ] || . "$WORK_DIR/$ALIBUILD_ARCH_PREFIX"/dep/ver-rev/etc/profile.d/init.sh`
     static func dependency(_ line: String, fail: (String) -> EnvironmentManifestError) throws(EnvironmentManifestError) -> EnvironmentManifest.Dependency {
         let marker = "_REVISION}\" ] || . \"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/", tail = "/etc/profile.d/init.sh"
-        guard line.hasPrefix("[ -n \"${"), let markerRange = line.range(of: marker), line.hasSuffix(tail),
+        guard line.hasPrefix("[ -n \"${"), let markerRange = line.firstRange(of: marker), line.hasSuffix(tail),
               markerRange.upperBound <= line.index(line.endIndex, offsetBy: -tail.count) else {
             throw fail("expected [ -n \"${<DEP>_REVISION}\" ] || . \"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/<dep>/<version>-<revision>/etc/profile.d/init.sh")
         }
@@ -112,7 +112,7 @@ public enum InitScriptParser {
         guard start < lines.count else { throw fail(start, "expected export <NAME>_ROOT=\"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/… (the package's own variables)") }
         let rootMarker = "_ROOT=\"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/"
         let first = lines[start]
-        guard first.hasPrefix("export "), let range = first.range(of: rootMarker),
+        guard first.hasPrefix("export "), let range = first.firstRange(of: rootMarker),
               let parsed = packagePath(String(first[range.upperBound...])) else {
             throw fail(start, "expected export <NAME>_ROOT=\"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/<name>/<version>-<revision> (the package's own variables)")
         }

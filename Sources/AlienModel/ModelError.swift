@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Why a textual identity (package name, version, package ID, architecture, hash) was refused.
 ///
@@ -28,5 +32,9 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 func quoted(_ text: String) -> String {
-    "\"" + text.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    var result = "\""
+    for scalar in text.unicodeScalars {
+        if scalar == "\"" { result += "\\\"" } else { result.unicodeScalars.append(scalar) }
+    }
+    return result + "\""
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Which version of a package a request means.
 public enum VersionSelector: Hashable, Sendable, CustomStringConvertible {
@@ -47,9 +51,9 @@ public struct PackageID: Hashable, Sendable, CustomStringConvertible {
     /// Parses every spelling users type: `VO_ALICE@AliRoot::v5-09-59-1`, `AliRoot::v5-09-59`,
     /// `AliRoot/v5-09-59-1`, `AliRoot`, `user@AliRoot`, `X::latest`.
     public init(parsing text: String) throws(ModelError) {
-        // Foundation's trimming is slow; most ids have nothing to trim (JDLs list thousands).
+        // Most ids have nothing to trim (JDLs list thousands).
         let edges = [text.unicodeScalars.first, text.unicodeScalars.last].compactMap { $0 }
-        let trimmed = edges.contains(where: CharacterSet.whitespaces.contains) ? text.trimmingCharacters(in: .whitespaces) : text
+        let trimmed = edges.contains(where: Trimming.isWhitespace) ? Trimming.whitespace(text) : text
         guard !trimmed.isEmpty else { throw .invalidPackageID(text, reason: "it is empty") }
         var rest = Substring(trimmed)
         var owner: String?

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A package's name as recipes spell it: `ROOT`, `AliEn-Runtime`, `defaults-release`.
 ///
@@ -25,7 +29,13 @@ public struct PackageName: Hashable, Comparable, Sendable, CustomStringConvertib
 
     /// The prefix of the variables a package exports in init.sh: `AliEn-Runtime` → `ALIEN_RUNTIME`.
     public var environmentPrefix: String {
-        String(rawValue.uppercased().map { $0 == "-" ? "_" : $0 })
+        // Names are ASCII (see `init`): a byte map, no Unicode case mapping.
+        if rawValue.utf8.allSatisfy({ $0 < 0x80 }) {
+            return String(decoding: rawValue.utf8.map { byte in
+                byte == 0x2D ? 0x5F : (0x61...0x7A).contains(byte) ? byte - 0x20 : byte
+            }, as: UTF8.self)
+        }
+        return String(rawValue.uppercased().map { $0 == "-" ? "_" : $0 })
     }
 
     public var description: String { rawValue }

@@ -1,4 +1,5 @@
 import AlienModel
+import AreaEnvironment
 import Foundation
 import Hummingbird
 import PackManAPI

@@ -1,5 +1,7 @@
 import AlienModel
+import AreaEnvironment
 import Foundation
+import Tarballs
 
 extension AreaHooks {
     /// The area's modulefiles (`<area>/<arch>/Modules/modulefiles/<Name>/<Ver>-<Rev>`) kept in
@@ -7,7 +9,8 @@ extension AreaHooks {
     public static let modulefiles = AreaHooks(
         afterInstall: { layout, record in
             let (area, package) = try environment(layout, record.package)
-            _ = try Modulefiles.write(for: package, in: area)
+            // Written back before the rename, no journal commit per modulefile (see `Writeback`).
+            _ = try Modulefiles.write(for: package, in: area, flush: { Writeback.wait($0) })
         },
         afterRemove: { layout, key in
             let (area, package) = try environment(layout, key)

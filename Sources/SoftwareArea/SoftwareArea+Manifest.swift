@@ -1,4 +1,5 @@
 import AlienModel
+import AreaEnvironment
 import Trust
 
 /// The install pipeline's seam to the environment side: a staged package gets its manifest

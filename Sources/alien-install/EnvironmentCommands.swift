@@ -1,3 +1,4 @@
+import AreaEnvironment
 import ArgumentParser
 import Foundation
 import SoftwareArea
@@ -15,6 +16,11 @@ struct EnvCommand: ParsableCommand {
             Packages: Pkg (the newest installed), Pkg/Version-Rev, Pkg::Version, VO_ALICE@Pkg::Version, \
             or comma-separated lists. Use: eval "$(alien-install env ROOT)" (sh, bash, zsh), \
             eval `alien-install env --shell csh ROOT` (csh, tcsh), alien-install env --shell fish ROOT | source.
+
+            alien-env, installed next to alien-install, is this command as a small binary of its own \
+            (alien-env [--area DIR] [--arch ARCH] [--shell SHELL] PACKAGE...): the same options, output \
+            and exit statuses, started in about a millisecond instead of loading this program's \
+            network, TUF and archive libraries. Use it in login scripts and job wrappers.
             """)
 
     @OptionGroup var areaOptions: EnvironmentAreaOptions
@@ -25,23 +31,23 @@ struct EnvCommand: ParsableCommand {
     @Argument(help: "Packages, e.g. GridDemo, ROOT/v6-32-06-1, VO_ALICE@AliPhysics::v5-09-45a-01-1.")
     var packages: [String]
 
+    /// `EnvironmentCommandLine.env`, the code alien-env runs: the same checks, bytes and messages.
     func run() throws {
-        let area = try areaOptions.resolve()
-        let syntax = try shellSyntax(shell)
-        let selected = try installedPackages(packages, in: area)
-        let changes = try Output.run {
-            return try area.changes(of: selected, base: ProcessInfo.processInfo.environment)
+        do throws(EnvironmentCommandLine.Failure) {
+            Output.write(try EnvironmentCommandLine.env(packages: packages, area: areaOptions.area, arch: areaOptions.arch, shell: shell,
+                                                        environment: ProcessInfo.processInfo.environment))
+        } catch {
+            throw error.forCLI
         }
-        Output.write(syntax.render(changes))
     }
 }
 
 func shellSyntax(_ text: String?) throws -> EnvironmentShell {
-    guard let text else { return EnvironmentShell.fromPath(ProcessInfo.processInfo.environment["SHELL"]) }
-    guard let shell = EnvironmentShell(rawValue: text) else {
-        throw ValidationError("--shell: expected one of \(EnvironmentShell.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+    do throws(EnvironmentCommandLine.Failure) {
+        return try EnvironmentCommandLine.shell(text, environment: ProcessInfo.processInfo.environment)
+    } catch {
+        throw error.forCLI
     }
-    return shell
 }
 
 struct EnterCommand: ParsableCommand {

@@ -1,7 +1,7 @@
 import AlienModel
+import AreaEnvironment
 import ArgumentParser
 import Foundation
-import HostEnvironment
 import SoftwareArea
 
 /// `--area` / `--arch` of the environment commands.
@@ -14,30 +14,21 @@ struct EnvironmentAreaOptions: ParsableArguments {
             help: "The architecture (default: the area's only one, else this host's).")
     var arch: String?
 
+    /// The area and architecture (`EnvironmentCommandLine.locateArea`, shared with alien-env).
     func resolve() throws -> EnvironmentArea {
-        let environment = ProcessInfo.processInfo.environment
-        let candidates = [area, environment["ALIEN_AREA"], environment["ALIBUILD_WORK_DIR"]].compactMap { $0 }.filter { !$0.isEmpty }
-        let rootPath = candidates.first ?? "sw"
-        let root = URL(fileURLWithPath: rootPath)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw Output.fail("software area \(root.path) does not exist (pass --area DIR or set ALIEN_AREA)")
+        do throws(EnvironmentCommandLine.Failure) {
+            return try EnvironmentCommandLine.locateArea(area: area, arch: arch, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw error.forCLI
         }
-        if let arch {
-            return EnvironmentArea(root: root, architecture: try Output.run { try Architecture(arch) })
-        }
-        let present = EnvironmentArea.architectures(in: root)
-        if present.count == 1 { return EnvironmentArea(root: root, architecture: present[0]) }
-        // An empty area a packmand (or install) set up remembers its architecture.
-        if present.isEmpty, let data = FileManager.default.contents(atPath: root.appendingPathComponent(".alien/config.json").path),
-           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let remembered = object["arch"] as? String,
-           let architecture = try? Architecture(remembered) {
-            return EnvironmentArea(root: root, architecture: architecture)
-        }
-        if let host = try? HostArchitecture.current(), present.isEmpty || present.contains(host) {
-            return EnvironmentArea(root: root, architecture: host)
-        }
-        throw Output.fail("software area \(root.path) holds several architectures (\(present.map(\.rawValue).joined(separator: ", "))): pass --arch")
+    }
+}
+
+extension EnvironmentCommandLine.Failure {
+    /// As this CLI reports it: a usage error through ArgumentParser (exit 64), anything else
+    /// printed as `alien-install: error: …` with its status.
+    var forCLI: any Error {
+        isUsage ? ValidationError(message) : Output.fail(message, code: status)
     }
 }
 

@@ -1,3 +1,4 @@
+import AreaEnvironment
 import ArgumentParser
 import Foundation
 import HostEnvironment

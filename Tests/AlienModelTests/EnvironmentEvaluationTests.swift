@@ -109,4 +109,22 @@ import Testing
         var deep = EnvironmentEvaluation(environment: [:])
         #expect(throws: EnvironmentManifestError.self) { try deep.source(chain[0], lookup: Self.lookup(chain)) }
     }
+
+    /// The own variables are exported without templates: the same values as evaluating
+    /// `ownVariables` (the definition) in order, for packages with and without a set environment.
+    @Test func ownVariablesExportedAsTheirTemplatesSay() throws {
+        let manifest = ManifestFixture.manifest("AliEn-Runtime", "v2-19-le", requires: [], env: [("X", "$ALIEN_RUNTIME_ROOT/x")])
+        for base in [[String: String](), ["WORK_DIR": "/sw", "ALIBUILD_ARCH_PREFIX": "slc9_x86-64", "RECC_PREFIX_MAP": "/a=/b"]] {
+            var evaluation = EnvironmentEvaluation(environment: base)
+            try evaluation.applyOwn(manifest)
+            var expected = base
+            for assignment in manifest.ownVariables {
+                expected[assignment.name] = assignment.value.evaluate { expected[$0] }
+            }
+            for assignment in manifest.ownVariables {
+                #expect(evaluation.environment[assignment.name] == expected[assignment.name], "\(assignment.name) with \(base)")
+            }
+            #expect(evaluation.environment["X"] == (expected["ALIEN_RUNTIME_ROOT"] ?? "") + "/x")
+        }
+    }
 }

@@ -78,4 +78,23 @@ enum ManifestFixture {
         let parsed = try InitScriptParser.parse(text + "\n", file: "init.sh")
         #expect(parsed == manifest)
     }
+
+    /// `isNormalized` is `normalized() == self`, without building the normal form.
+    @Test func isNormalizedIsTheNormalFormCheck() {
+        var random = SeededGenerator(seed: 99)
+        let texts = ["$A", "a:b", "x", ":", "$K:y", "", "$A:$B", "::"]
+        for _ in 0..<2000 {
+            func template() -> EnvironmentTemplate { ManifestFixture.t(texts.randomElement(using: &random)!) }
+            let env = (0..<Int.random(in: 0...3, using: &random)).map { _ -> EnvironmentManifest.Assignment in
+                let name = ["K", "L"].randomElement(using: &random)!
+                return .init(name: name, value: Bool.random(using: &random) ? ManifestFixture.t("$\(name):tail") : template())
+            }
+            let lists = (0..<Int.random(in: 0...2, using: &random)).map { _ in
+                EnvironmentManifest.PathEntry(name: "P", items: (0..<Int.random(in: 1...3, using: &random)).map { _ in template() })
+            }
+            let manifest = EnvironmentManifest(architecture: nil, package: ManifestFixture.package("x"), requires: [], env: env,
+                                               appendPath: Bool.random(using: &random) ? lists : [], prependPath: Bool.random(using: &random) ? lists : [])
+            #expect(manifest.isNormalized == (manifest.normalized() == manifest), "\(manifest)")
+        }
+    }
 }

@@ -58,4 +58,25 @@ import Testing
         #expect(ShellVariables.shlexQuote("ü") == "'ü'")
         #expect(ShellVariables.isName("A_1") && !ShellVariables.isName("1A") && !ShellVariables.isName("A-B") && !ShellVariables.isName(""))
     }
+
+    /// `init(canonical:)` is `init(shellDoubleQuoted:)` restricted to texts equal to their
+    /// canonical form, on random texts over the characters that matter.
+    @Test func canonicalReaderAgreesWithTheParser() {
+        var random = SeededGenerator(seed: 7)
+        let pieces = ["$", "{", "}", "\\", "\"", "`", "A", "_", "z", "9", ":", "/", "é", "\n", "\t", " ", "$A", "${A}", "\\$", "$PWD", "${B}c", "$(", "\u{301}"]
+        var agreed = 0
+        for _ in 0..<20_000 {
+            let text = (0..<Int.random(in: 0...8, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            let parsed = try? EnvironmentTemplate(shellDoubleQuoted: text)
+            let expected = parsed?.description == text ? parsed : nil
+            #expect(EnvironmentTemplate(canonical: text) == expected, "\(text.debugDescription)")
+            if expected != nil { agreed += 1 }
+        }
+        #expect(agreed > 1000)
+        // Every canonical text reads back to its template.
+        for text in ["${A}b", "$A/b", #"\$x \" \\ \`"#, "plain", "", "$A$B"] {
+            let template = try! EnvironmentTemplate(shellDoubleQuoted: text)
+            #expect(EnvironmentTemplate(canonical: template.description) == template)
+        }
+    }
 }

@@ -70,4 +70,11 @@ import Testing
             try JSONDecoder().decode([PackageName].self, from: Data(#"["bad name"]"#.utf8))
         }
     }
+
+    /// The byte map for ASCII names gives what upper-casing gives.
+    @Test(arguments: ["AliEn-Runtime", "a.b+c_d", "ROOT", "zlib", "x-1-y", "Ab9z"])
+    func environmentPrefixUpperCasesAndMapsDashes(text: String) throws {
+        let name = try PackageName(text)
+        #expect(name.environmentPrefix == String(text.uppercased().map { $0 == "-" ? "_" : $0 }))
+    }
 }

@@ -13,11 +13,12 @@ import TestSupport
         try Interop.run(URL(fileURLWithPath: "/bin/sh"), [script] + arguments, environment: ["http_proxy": "", "HTTP_PROXY": ""])
     }
 
-    /// bin/alien-install of this build, as `--from-tarball` takes it.
+    /// bin/alien-install and bin/alien-env of this build, as `--from-tarball` takes them.
     static func binaryTarball(in base: URL) throws -> String {
         let stage = base.appendingPathComponent("dist/bin")
         try FileManager.default.createDirectory(at: stage, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: CLITests.binary, to: stage.appendingPathComponent("alien-install"))
+        try FileManager.default.copyItem(at: AlienEnvTests.alienEnv, to: stage.appendingPathComponent("alien-env"))
         let tarball = base.appendingPathComponent("alien-install-bin.tar.gz").path
         let packed = try Interop.run(URL(fileURLWithPath: "/bin/tar"), ["-czf", tarball, "-C", base.appendingPathComponent("dist").path, "bin"])
         try #require(packed.status == 0, "\(packed.stderr)")
@@ -79,6 +80,9 @@ import TestSupport
         let used = try Interop.run(URL(fileURLWithPath: "/bin/sh"), ["-c", ". \(prefix)/etc/profile.d/alien.sh && alien-install install zlib && alien-install run zlib -- zlib-hello"])
         #expect(used.status == 0, "\(used.stderr)")
         #expect(used.text.contains("zlib at \(prefix)/area/"))
+        let fast = try Interop.run(URL(fileURLWithPath: "/bin/sh"), ["-c", ". \(prefix)/etc/profile.d/alien.sh && alien-env zlib --shell sh"])
+        #expect(fast.status == 0, "\(fast.stderr)")
+        #expect(fast.text.contains("export ZLIB_ROOT='\(prefix)/area/"), "alien-env is installed next to alien-install")
 
         // A second run, with no arguments but the prefix: the previous configuration, nothing rewritten.
         let before = Self.modificationDate(binary), confBefore = Self.modificationDate("\(prefix)/etc/alien/site.conf")

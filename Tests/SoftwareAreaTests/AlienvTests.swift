@@ -1,4 +1,5 @@
 import AlienModel
+@testable import AreaEnvironment
 import Foundation
 import SoftwareArea
 import Testing
@@ -78,5 +79,22 @@ import Testing
         #expect(checks.map(\.package) == ["Broken/v1-1", "ROOT/v6-32-06-1"])
         #expect(checks[0].failure?.hasPrefix("Broken/v1-1/etc/profile.d/init.sh:8: expected export") == true, "\(checks[0])")
         #expect(checks[1].failure?.contains("needs zlib/v1.3.1-1, which is not installed") == true)
+    }
+
+    /// ALIENV_SAVED round-trips values and unset variables; a damaged one reads as empty.
+    @Test func savedValuesRoundTrip() {
+        let saved: [String: String?] = ["PATH": "/usr/bin:/bin", "GONE": nil, "ODD": "q\"/ü"]
+        let text = Alienv.encode(saved)
+        #expect(Alienv.savedValues(in: [Alienv.savedVariable: text]) == saved)
+        #expect(Alienv.savedValues(in: [Alienv.savedVariable: "not base64!"]).isEmpty)
+        #expect(Alienv.savedValues(in: [:]).isEmpty)
+    }
+
+    @Test func queryPatternsAreCaseInsensitiveRegularExpressions() throws {
+        let area = try F.area([F.zlib, F.root])
+        defer { F.remove(area) }
+        #expect(try Alienv.query(area: area, pattern: "^vo_alice@z") == ["VO_ALICE@zlib::v1.3.1-1"])
+        #expect(try Alienv.query(area: area, pattern: "ROOT|ZLIB").count == 2)
+        #expect(throws: EnvironmentError.self) { try Alienv.query(area: area, pattern: "(") }
     }
 }

@@ -1,3 +1,4 @@
+import AreaEnvironment
 import Foundation
 import SoftwareArea
 

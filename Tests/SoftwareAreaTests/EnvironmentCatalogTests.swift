@@ -1,4 +1,5 @@
 import AlienModel
+import AreaEnvironment
 import Foundation
 import SoftwareArea
 import Testing
@@ -90,5 +91,34 @@ import Testing
         #expect(throws: EnvironmentError.noArea(path: "/nonexistent-area", reason: "no folder slc9_x86-64 (no packages for this architecture)")) {
             try area.installed()
         }
+    }
+
+    /// The natural order is Foundation's `.numeric` comparison, without Foundation.
+    @Test func versionOrderIsFoundationsNumericOrder() {
+        var state: UInt64 = 2026
+        func next() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) }
+        let alphabet = Array("v0123456789.-_abAB")
+        for _ in 0..<20_000 {
+            let a = String((0..<(next() % 9)).map { _ in alphabet[next() % alphabet.count] })
+            let b = String((0..<(next() % 9)).map { _ in alphabet[next() % alphabet.count] })
+            #expect(VersionOrder.compare(a, b) == a.compare(b, options: .numeric), "\(a) \(b)")
+        }
+        for (a, b) in [("v5-09-10", "v5-09-9"), ("09", "9"), ("x99999999999999999999", "x100000000000000000000"), ("v1", "v1a"), ("", "0")] {
+            #expect(VersionOrder.compare(a, b) == a.compare(b, options: .numeric), "\(a) \(b)")
+        }
+    }
+
+    /// A package folder holding its manifest but no init.sh is installed; one holding neither is not.
+    @Test func aPackageIsAFolderWithItsEnvironment() throws {
+        let area = try F.area([F.zlib])
+        defer { F.remove(area) }
+        let folder = area.packagesDirectory.appendingPathComponent("zlib/v1.3.1-1")
+        let manifest = try PackageEnvironmentFiles.manifest(directory: folder.path, label: "zlib/v1.3.1-1")
+        #expect(PackageEnvironmentFiles.write(manifest, directory: folder.path) == nil)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("etc/profile.d/init.sh"))
+        #expect(try area.installed().map(\.moduleName) == ["zlib/v1.3.1-1"])
+        #expect(try area.changes(of: area.installed(), base: F.baseEnvironment).values["ZLIB_VERSION"] == "v1.3.1")
+        try FileManager.default.removeItem(at: folder.appendingPathComponent(EnvironmentManifest.fileName))
+        #expect(try area.installed().isEmpty)
     }
 }

@@ -1,3 +1,4 @@
+import AreaEnvironment
 import SoftwareArea
 import Testing
 
@@ -23,5 +24,52 @@ import Testing
         let more = EnvironmentChanges(values: ["GONE": "back"], removed: ["NEW"])
         #expect(changes.followed(by: more) == EnvironmentChanges(values: ["PATH": "/p/bin:/usr/bin", "GONE": "back"], removed: ["NEW"]))
         #expect(!changes.isEmpty && EnvironmentChanges().isEmpty)
+    }
+
+    /// Lists split at the byte `:`, as the shell splits them, even before a combining mark.
+    @Test func listsSplitAtTheColonByte() {
+        #expect(PathList.merge(old: "/b", new: "/a:\u{301}x:/b") == "/a:\u{301}x:/b")
+        #expect(PathList.merge(old: "/b", new: "/a:/a:/b") == "/a:/b")
+        #expect(PathList.merge(old: nil, new: "\u{301}:\u{301}:") == "\u{301}:")
+        #expect(PathList.merge(old: "/x", new: "/x:/y:/y") == "/x:/y")
+        #expect(PathList.merge(old: "::", new: "/a:::") == "/a:::")
+    }
+
+    /// The byte-level merge equals the plain definition (split, unique, filter) on random lists.
+    @Test func mergeIsTheDefinition() {
+        func reference(old: String?, new: String) -> String {
+            func unique(_ parts: [String]) -> [String] {
+                var seen: Set<String> = []
+                return parts.filter { $0.isEmpty || seen.insert($0).inserted }
+            }
+            let newParts = new.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard let old, !old.isEmpty else { return unique(newParts).joined(separator: ":") }
+            let oldParts = old.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            if new.hasSuffix(":" + old) {
+                let added = unique(Array(newParts.dropLast(oldParts.count)))
+                let addedSet = Set(added)
+                return (added + oldParts.filter { !addedSet.contains($0) }).joined(separator: ":")
+            }
+            if new.hasPrefix(old + ":") {
+                let oldSet = Set(oldParts)
+                let added = unique(Array(newParts.dropFirst(oldParts.count))).filter { !oldSet.contains($0) }
+                return (oldParts + added).joined(separator: ":")
+            }
+            return unique(newParts).joined(separator: ":")
+        }
+        var state: UInt64 = 7
+        func next(_ bound: Int) -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) % bound }
+        let entries = ["", "/a", "/b", "/c/bin", "/a"]
+        func list() -> String { (0..<(1 + next(4))).map { _ in entries[next(entries.count)] }.joined(separator: ":") }
+        for _ in 0..<20_000 {
+            let old = next(5) == 0 ? nil : list()
+            let new: String
+            switch next(3) {
+            case 0: new = list() + ":" + (old ?? "")
+            case 1: new = (old ?? "") + ":" + list()
+            default: new = list()
+            }
+            #expect(PathList.merge(old: old, new: new) == reference(old: old, new: new), "old \(old ?? "nil") new \(new)")
+        }
     }
 }

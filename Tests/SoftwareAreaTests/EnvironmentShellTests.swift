@@ -1,3 +1,4 @@
+import AreaEnvironment
 import Foundation
 import SoftwareArea
 import Testing
@@ -14,6 +15,9 @@ import Testing
         "ODD_EMPTY": "",
         "ODD_UNICODE": "Grüße ✓",
         "SOME_PATH": "/a b/bin:/c'd/bin:/usr/bin",
+        // A quote, `!` or backslash followed by a combining mark is one Character in Swift but
+        // still a quote to the shell: quoting goes scalar by scalar.
+        "ODD_COMBINING": "'\u{301}; echo injected; '\u{301} !\u{301} \\\u{301} $\u{301}",
     ]
     static var changes: EnvironmentChanges { EnvironmentChanges(values: odd, removed: ["REMOVE_ME"]) }
     static let before = F.baseEnvironment.merging(["REMOVE_ME": "x"]) { $1 }
@@ -65,6 +69,32 @@ import Testing
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
         #expect(object?["A"] as? String == "x\"y")
         #expect(object?["B"] is NSNull)
+    }
+
+    /// JSONSerialization's pretty layout (`  "K" : "v"`, one member a line), names in code-point
+    /// order (not the locale's collation), control characters escaped, `/` and non-ASCII as they are.
+    @Test func jsonLayout() throws {
+        let changes = EnvironmentChanges(values: ["b": "x/y", "A_B": "q\"\\\u{1}\n\té", "A1": "", "GONE": "set again"], removed: ["GONE", "Z"])
+        let text = EnvironmentShell.json.render(changes)
+        #expect(text == """
+            {
+              "A1" : "",
+              "A_B" : "q\\"\\\\\\u0001\\n\\té",
+              "GONE" : "set again",
+              "Z" : null,
+              "b" : "x/y"
+            }
+
+            """)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(object["A_B"] as? String == "q\"\\\u{1}\n\té")
+        #expect(EnvironmentShell.json.render(EnvironmentChanges()) == "{\n\n}\n")
+        // The same bytes as JSONSerialization where both orders agree.
+        let plain = EnvironmentChanges(values: ["A": "1/2", "B": "x\ty"], removed: ["C"])
+        var reference: [String: Any] = ["A": "1/2", "B": "x\ty"]
+        reference["C"] = NSNull()
+        let data = try JSONSerialization.data(withJSONObject: reference, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+        #expect(EnvironmentShell.json.render(plain) == String(decoding: data, as: UTF8.self) + "\n")
     }
 
     @Test func statementForms() {

@@ -1,4 +1,5 @@
 import AlienModel
+@testable import AreaEnvironment
 import Foundation
 @testable import SoftwareArea
 import Testing
@@ -25,6 +26,12 @@ import Testing
         try Modulefiles.remove(for: root, in: area)
         #expect(!FileManager.default.fileExists(atPath: path.path))
         try Modulefiles.remove(for: root, in: area)
+    }
+
+    /// Tcl quoting goes scalar by scalar: `$` or `[` before a combining mark is still escaped.
+    @Test func tclQuotingEscapesBeforeCombiningMarks() {
+        #expect(Modulefiles.tclQuote("$\u{301}[exec id]\u{301}") == "\"\\$\u{301}\\[exec id\\]\u{301}\"")
+        #expect(Modulefiles.tclQuote("/plain/path") == "/plain/path")
     }
 
     @Test func pathStatementsKeepInitShOrder() {

@@ -1,4 +1,14 @@
 import AlienModel
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Package arguments as ALICE users type them for alienv: `VO_ALICE@Pkg::ver`, `Pkg::ver`,
 /// `Pkg/ver`, `Pkg`, and comma-separated lists of these (`A/v1,B::v2`).
@@ -7,10 +17,10 @@ public enum EnvironmentRequest {
         var result: [PackageID] = []
         for argument in arguments {
             for piece in argument.split(separator: ",", omittingEmptySubsequences: true) {
-                let text = piece.trimmingCharacters(in: .whitespaces)
+                let text = Trimming.whitespace(piece)
                 guard !text.isEmpty else { continue }
                 do { result.append(try PackageID(parsing: text)) } catch {
-                    throw .badPackageArgument(text, reason: error.description)
+                    throw .badPackageArgument(text, reason: "\(error)")
                 }
             }
         }

@@ -1,5 +1,14 @@
 import AlienModel
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Why an environment could not be computed, printed or entered. Every case names the package,
 /// the file or the area involved, so the message can be shown as it is.

@@ -1,5 +1,14 @@
 import AlienModel
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// alienv's verbs over a software area, without Environment Modules: the loaded set of a
 /// shell is kept in environment variables (documented in `--help` and ARCHITECTURE.md):
@@ -24,7 +33,7 @@ public enum Alienv {
     /// Refuses when the environment is already one made by `enter` (ours or aliBuild's alienv).
     public static func checkNotNested(_ environment: [String: String]) throws(EnvironmentError) {
         if let entered = environment[enteredVariable], !entered.isEmpty {
-            throw .nestedEnter(loaded: entered.replacingOccurrences(of: ":", with: " "))
+            throw .nestedEnter(loaded: String(entered.map { $0 == ":" ? " " : $0 }))
         }
         if let level = environment[levelVariable].flatMap({ Int($0) }), level >= 1 {
             throw .nestedEnter(loaded: "\(levelVariable)=\(level), entered with alienv")
@@ -97,16 +106,15 @@ public enum Alienv {
     /// `ALIENV_SAVED` decoded: variable → value before the first load (`nil` inside = was unset).
     static func savedValues(in environment: [String: String]) -> [String: String?] {
         guard let text = environment[savedVariable], let data = Data(base64Encoded: text),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-        var result: [String: String?] = [:]
-        for (name, value) in object { result[name] = .some(value as? String) }
-        return result
+              let saved = try? JSONDecoder().decode([String: String?].self, from: data) else { return [:] }
+        return saved
     }
 
+    /// A JSON object (sorted keys, `null` = was unset), in base64.
     static func encode(_ saved: [String: String?]) -> String {
-        var object: [String: Any] = [:]
-        for (name, value) in saved { object[name] = value ?? NSNull() }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(saved)) ?? Data("{}".utf8)
         return data.base64EncodedString()
     }
 
@@ -115,11 +123,11 @@ public enum Alienv {
     public static func query(area: EnvironmentArea, pattern: String?) throws(EnvironmentError) -> [String] {
         let all = try area.installed().map(\.packageID)
         guard let pattern, !pattern.isEmpty else { return all }
-        let expression: NSRegularExpression
-        do { expression = try NSRegularExpression(pattern: pattern, options: [.caseInsensitive]) } catch {
+        let expression: Regex<AnyRegexOutput>
+        do { expression = try Regex(pattern).ignoresCase() } catch {
             throw .badPackageArgument(pattern, reason: "not a regular expression")
         }
-        return all.filter { expression.firstMatch(in: $0, range: NSRange($0.startIndex..., in: $0)) != nil }
+        return all.filter { $0.contains(expression) }
     }
 
     /// One `checkenv` result: the package, and the failure when its environment does not load.

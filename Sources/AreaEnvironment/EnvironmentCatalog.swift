@@ -1,5 +1,14 @@
 import AlienModel
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// An installed package as the environment sees it: an aliBuild install tree
 /// `<area>/<arch>/<Name>/<Version>-<Rev>/` with `etc/profile.d/init.sh`.
@@ -7,13 +16,24 @@ public struct EnvironmentPackage: Hashable, Sendable, Comparable, CustomStringCo
     public var name: PackageName
     public var version: String
     public var revision: String
-    public var directory: URL
+    /// The package's folder as a path (what the environment side opens; no URL per package).
+    public var path: String
 
     public init(name: PackageName, version: String, revision: String, directory: URL) {
+        self.init(name: name, version: version, revision: revision, path: directory.path)
+    }
+
+    public init(name: PackageName, version: String, revision: String, path: String) {
         self.name = name
         self.version = version
         self.revision = revision
-        self.directory = directory
+        self.path = path
+    }
+
+    /// The package's folder.
+    public var directory: URL {
+        get { URL(fileURLWithPath: path, isDirectory: true) }
+        set { path = newValue.path }
     }
 
     public var initScript: URL { directory.appendingPathComponent("etc/profile.d/init.sh") }
@@ -32,10 +52,40 @@ public struct EnvironmentPackage: Hashable, Sendable, Comparable, CustomStringCo
     }
 }
 
-/// Natural ordering of version texts: digit runs compare as numbers (`v5-09-10` > `v5-09-9`).
+/// Natural ordering of version texts: digit runs compare as numbers (`v5-09-10` > `v5-09-9`),
+/// everything else scalar by scalar; runs that differ only in leading zeros are equal (`09` =
+/// `9`). Foundation's `compare(_:options: .numeric)` for ASCII texts, without Foundation.
 public enum VersionOrder {
     public static func compare(_ lhs: String, _ rhs: String) -> ComparisonResult {
-        lhs.compare(rhs, options: [.numeric])
+        let left = Array(lhs.unicodeScalars), right = Array(rhs.unicodeScalars)
+        var i = 0, j = 0
+        while i < left.count, j < right.count {
+            if isDigit(left[i]), isDigit(right[j]) {
+                let leftEnd = left[i...].firstIndex { !isDigit($0) } ?? left.count
+                let rightEnd = right[j...].firstIndex { !isDigit($0) } ?? right.count
+                let order = compareNumbers(left[i..<leftEnd], right[j..<rightEnd])
+                if order != .orderedSame { return order }
+                i = leftEnd
+                j = rightEnd
+                continue
+            }
+            if left[i] != right[j] { return left[i].value < right[j].value ? .orderedAscending : .orderedDescending }
+            i += 1
+            j += 1
+        }
+        if i < left.count { return .orderedDescending }
+        if j < right.count { return .orderedAscending }
+        return .orderedSame
+    }
+
+    static func isDigit(_ scalar: Unicode.Scalar) -> Bool { ("0"..."9").contains(scalar) }
+
+    /// Two digit runs by value, of any length.
+    static func compareNumbers(_ left: ArraySlice<Unicode.Scalar>, _ right: ArraySlice<Unicode.Scalar>) -> ComparisonResult {
+        let a = left.drop { $0 == "0" }, b = right.drop { $0 == "0" }
+        if a.count != b.count { return a.count < b.count ? .orderedAscending : .orderedDescending }
+        for (x, y) in zip(a, b) where x != y { return x.value < y.value ? .orderedAscending : .orderedDescending }
+        return .orderedSame
     }
 }
 
@@ -47,11 +97,14 @@ public struct EnvironmentArea: Sendable {
 
     /// `<root>/<arch>`, what aliBuild's init.sh reaches as `$WORK_DIR/$ALIBUILD_ARCH_PREFIX`.
     public let packagesDirectory: URL
+    /// `packagesDirectory.path`, computed once (the environment asks for it per package).
+    public let packagesPath: String
 
     public init(root: URL, architecture: Architecture) {
         self.root = root.standardizedFileURL
         self.architecture = architecture
         packagesDirectory = URL(fileURLWithPath: self.root.path + "/" + architecture.rawValue, isDirectory: true)
+        packagesPath = packagesDirectory.path
     }
 
     /// `<root>/<arch>/Modules/modulefiles`: the MODULEPATH entry of the area.
@@ -59,11 +112,12 @@ public struct EnvironmentArea: Sendable {
 
     /// The architectures an area holds packages for (folders under the root with a valid arch name).
     public static func architectures(in root: URL) -> [Architecture] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        let names = POSIXFiles.entries(of: root.path) ?? []
         return names.sorted().compactMap { try? Architecture($0) }
     }
 
-    /// Every complete package of the area (a folder with `etc/profile.d/init.sh`), sorted.
+    /// Every complete package of the area (a folder with its environment: `.alien-environment.json`
+    /// or `etc/profile.d/init.sh`), sorted.
     /// Symlinks (`latest`), hidden folders (stage directories) and `Modules` are skipped.
     public func installed() throws(EnvironmentError) -> [EnvironmentPackage] {
         try installed(named: nil)
@@ -71,17 +125,15 @@ public struct EnvironmentArea: Sendable {
 
     /// The complete packages of one name (all names when nil), sorted.
     func installed(named only: PackageName?) throws(EnvironmentError) -> [EnvironmentPackage] {
-        let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard manager.fileExists(atPath: packagesDirectory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard POSIXFiles.isDirectory(packagesPath) else {
             throw .noArea(path: root.path, reason: "no folder \(architecture.rawValue) (no packages for this architecture)")
         }
         var result: [EnvironmentPackage] = []
-        let names = only.map { [$0.rawValue] } ?? ((try? manager.contentsOfDirectory(atPath: packagesDirectory.path)) ?? [])
+        let names = only.map { [$0.rawValue] } ?? (POSIXFiles.entries(of: packagesPath) ?? [])
         for nameText in names {
             guard !nameText.hasPrefix("."), nameText != "Modules", let name = try? PackageName(nameText) else { continue }
             let packageFolder = packagesDirectory.appendingPathComponent(nameText)
-            for entry in (try? manager.contentsOfDirectory(atPath: packageFolder.path)) ?? [] {
+            for entry in POSIXFiles.entries(of: packageFolder.path) ?? [] {
                 guard !entry.hasPrefix("."), let package = self.package(name: name, folder: entry) else { continue }
                 result.append(package)
             }
@@ -89,17 +141,16 @@ public struct EnvironmentArea: Sendable {
         return result.sorted()
     }
 
-    /// The package in `<arch>/<name>/<folder>` if it is a complete install tree (not a symlink).
+    /// The package in `<arch>/<name>/<folder>` if it is a complete install tree: a folder (not a
+    /// symlink) holding its environment manifest or, for plain aliBuild packages, its init.sh.
     func package(name: PackageName, folder: String) -> EnvironmentPackage? {
         guard let dash = folder.lastIndex(of: "-"), dash != folder.startIndex, folder.index(after: dash) != folder.endIndex else { return nil }
-        // lstat/stat directly: `env` looks at every package of a closure, twice.
-        let path = packagesDirectory.path + "/" + name.rawValue + "/" + folder
+        let path = packagesPath + "/" + name.rawValue + "/" + folder
         var status = stat()
         guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR,
-              stat(path + "/etc/profile.d/init.sh", &status) == 0 else { return nil }
-        let directory = URL(fileURLWithPath: path, isDirectory: true)
+              stat(path + "/" + EnvironmentManifest.fileName, &status) == 0 || stat(path + "/etc/profile.d/init.sh", &status) == 0 else { return nil }
         return EnvironmentPackage(name: name, version: String(folder[..<dash]), revision: String(folder[folder.index(after: dash)...]),
-                                  directory: directory)
+                                  path: path)
     }
 
     /// The installed package a request means: an exact `Version` or `Version-Rev`, or the newest
@@ -108,7 +159,7 @@ public struct EnvironmentArea: Sendable {
         let candidates = try installed(named: request.name)
         let matching = candidates.filter { request.version.matches(version: $0.version, revision: $0.revision) }
         guard let newest = matching.max() else {
-            throw .notInstalled(request: request.moduleName, area: packagesDirectory.path, installed: candidates.map(\.moduleName))
+            throw .notInstalled(request: request.moduleName, area: packagesPath, installed: candidates.map(\.moduleName))
         }
         return newest
     }
@@ -137,8 +188,8 @@ public struct EnvironmentArea: Sendable {
             guard depth < EnvironmentEvaluation.maximumDepth else {
                 throw .manifest(.evaluation(package: package.moduleName, reason: "dependencies nested deeper than \(EnvironmentEvaluation.maximumDepth)"))
             }
-            for dependency in try cache.manifest(of: package).requires {
-                guard let found = self.package(name: dependency.name, folder: dependency.folder) else {
+            for dependency in try cache.requires(of: package) {
+                guard let found = cache.package(in: self, name: dependency.name, folder: dependency.folder) else {
                     let path = packagesDirectory.appendingPathComponent("\(dependency.moduleName)/etc/profile.d/init.sh")
                     throw .missingDependency(package: package.moduleName, dependency: dependency.moduleName, path: path.path)
                 }

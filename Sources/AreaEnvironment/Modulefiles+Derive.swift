@@ -1,5 +1,14 @@
 import AlienModel
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension Modulefiles {
     /// The environment a minimal shell starts from when a modulefile is derived.
@@ -87,13 +96,14 @@ extension Modulefiles {
             ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "/._:+=,@%-".unicodeScalars.contains($0)
         }
         if safe, !value.isEmpty { return value }
+        // Scalar by scalar: a `$` followed by a combining mark is still a `$` to Tcl.
         var result = "\""
-        for character in value {
-            switch character {
-            case "\\", "\"", "$", "[", "]", "{", "}": result += "\\\(character)"
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\\", "\"", "$", "[", "]", "{", "}": result += "\\\(scalar)"
             case "\n": result += "\\n"
             case "\t": result += "\\t"
-            default: result.append(character)
+            default: result.unicodeScalars.append(scalar)
             }
         }
         return result + "\""

@@ -1,5 +1,14 @@
+import AlienModel
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-import Tarballs
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Modulefiles of a software area at `<area>/<arch>/Modules/modulefiles/<Name>/<Version>-<Rev>`,
 /// for Environment Modules and Lmod (`MODULEPATH=<area>/<arch>/Modules/modulefiles`).
@@ -23,13 +32,22 @@ public enum Modulefiles {
         area.modulePath.appendingPathComponent(package.name.rawValue).appendingPathComponent("\(package.version)-\(package.revision)")
     }
 
+    /// Puts a written file's data on the disk before it is renamed into place (given the open
+    /// descriptor). The default is `fdatasync`; the install pipeline passes a writeback wait
+    /// without a journal commit per file (`Tarballs.Writeback.wait`).
+    public typealias Flush = @Sendable (Int32) -> Void
+
+    /// `fdatasync`, the default `Flush`.
+    public static let dataSync: Flush = { _ = fdatasync($0) }
+
     /// Writes (or rewrites, when its text changed) the modulefile of an installed package.
     /// The install pipeline calls this once a package is visible in the area.
     @discardableResult
-    public static func write(for package: EnvironmentPackage, in area: EnvironmentArea, source: Source = .initScript) throws(EnvironmentError) -> URL {
+    public static func write(for package: EnvironmentPackage, in area: EnvironmentArea, source: Source = .initScript,
+                             flush: Flush = dataSync) throws(EnvironmentError) -> URL {
         let text = try self.text(for: package, in: area, source: source)
         let destination = path(for: package, in: area)
-        try writeAtomically(text, to: destination)
+        try writeAtomically(text, to: destination, flush: flush)
         return destination
     }
 
@@ -51,22 +69,21 @@ public enum Modulefiles {
 
     /// Writes the modulefile of every installed package and removes modulefiles whose package
     /// is gone. A package whose modulefile cannot be made is reported, the others still written.
-    public static func regenerateAll(area: EnvironmentArea, source: Source = .initScript) throws(EnvironmentError) -> Report {
+    public static func regenerateAll(area: EnvironmentArea, source: Source = .initScript, flush: Flush = dataSync) throws(EnvironmentError) -> Report {
         var report = Report()
         let packages = try area.installed()
         for package in packages {
             do {
-                try write(for: package, in: area, source: source)
+                try write(for: package, in: area, source: source, flush: flush)
                 report.written.append(package.moduleName)
             } catch {
                 report.failed[package.moduleName] = error.description
             }
         }
         let present = Set(packages.map(\.moduleName))
-        let manager = FileManager.default
-        for name in (try? manager.contentsOfDirectory(atPath: area.modulePath.path)) ?? [] where !name.hasPrefix(".") {
+        for name in POSIXFiles.entries(of: area.modulePath.path) ?? [] where !name.hasPrefix(".") {
             let folder = area.modulePath.appendingPathComponent(name)
-            for file in (try? manager.contentsOfDirectory(atPath: folder.path)) ?? [] where !present.contains("\(name)/\(file)") {
+            for file in POSIXFiles.entries(of: folder.path) ?? [] where !present.contains("\(name)/\(file)") {
                 // Temporary files of a concurrent writer start with "." and are left alone.
                 guard !file.hasPrefix(".") else { continue }
                 if unlink(folder.appendingPathComponent(file).path) == 0 { report.removed.append("\(name)/\(file)") }
@@ -95,11 +112,10 @@ public enum Modulefiles {
         }
         var lines: [String] = []
         for line in text.components(separatedBy: "\n") {
-            var line = line.replacingOccurrences(of: "$::env(BASEDIR)", with: base)
-                .replacingOccurrences(of: "$env(BASEDIR)", with: base)
-            if line.trimmingCharacters(in: .whitespaces).hasPrefix("module load") {
-                line = line.replacingOccurrences(of: " BASE/1.0", with: "")
-                if line.trimmingCharacters(in: .whitespaces) == "module load" { continue }
+            var line = line.replacing("$::env(BASEDIR)", with: base).replacing("$env(BASEDIR)", with: base)
+            if Trimming.whitespace(line).hasPrefix("module load") {
+                line = line.replacing(" BASE/1.0", with: "")
+                if Trimming.whitespace(line) == "module load" { continue }
             }
             lines.append(line)
         }
@@ -108,31 +124,19 @@ public enum Modulefiles {
 
     /// Writes `text` to `destination` through a unique temporary file in the same folder
     /// (fsync, then rename). Nothing is written when the file already has that text.
-    static func writeAtomically(_ text: String, to destination: URL) throws(EnvironmentError) {
+    static func writeAtomically(_ text: String, to destination: URL, flush: Flush = dataSync) throws(EnvironmentError) {
         let folder = destination.deletingLastPathComponent()
-        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-            throw .io(path: folder.path, reason: "cannot create folder: \(error.localizedDescription)")
+        if let failure = POSIXFiles.makeDirectories(folder.path) {
+            throw .io(path: folder.path, reason: "cannot create folder: \(failure)")
         }
         let data = Data(text.utf8)
         if let existing = try? Data(contentsOf: destination), existing == data { return }
         let temporary = folder.appendingPathComponent(".\(destination.lastPathComponent).\(getpid()).\(UUID().uuidString).tmp")
         let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .io(path: temporary.path, reason: "cannot create: \(String(cString: strerror(errno)))") }
-        var failure: String?
-        data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = String(cString: strerror(errno))
-                    return
-                }
-                offset += written
-            }
-        }
-        // Data on the disk before the rename (no journal commit per modulefile: see `Writeback`).
-        if failure == nil { Writeback.wait(descriptor) }
+        var failure = data.withUnsafeBytes { POSIXFiles.writeAll(descriptor, $0) }
+        // Data on the disk before the rename.
+        if failure == nil { flush(descriptor) }
         close(descriptor)
         if failure == nil, rename(temporary.path, destination.path) != 0 { failure = String(cString: strerror(errno)) }
         if let failure {

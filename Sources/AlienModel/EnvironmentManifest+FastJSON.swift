@@ -1,0 +1,127 @@
+/// Reading a manifest file the way every writer writes it — canonical JSON (keys sorted, no
+/// whitespace but a final newline, no string escape) — in one pass over its bytes, without the
+/// general JSON tree: `env` reads a hundred of them on every call. Anything else (another key
+/// order, whitespace, an escape, an error of any kind) is left to `init(jsonBytes:file:)`, which
+/// accepts more layouts and says exactly what is wrong; for the files this reader accepts both
+/// give the same manifest (`EnvironmentManifest+FastJSONTests` checks that on generated and
+/// mutated files).
+extension EnvironmentManifest {
+    /// The manifest of canonical bytes, or nil when `bytes` are not a valid manifest in the
+    /// canonical layout (then `init(jsonBytes:file:)` decides).
+    public init?(canonicalJSONBytes bytes: [UInt8]) {
+        guard bytes.count <= Self.maximumFileSize,
+              let manifest = bytes.withUnsafeBufferPointer({ buffer -> EnvironmentManifest? in
+                  var reader = CanonicalManifestReader(bytes: buffer)
+                  return reader.manifest()
+              }) else { return nil }
+        self = manifest
+    }
+}
+
+/// The schema-directed reader behind `init(canonicalJSONBytes:)`: each `expect` consumes exact
+/// bytes, each field comes in sorted key order, and every failure is nil.
+struct CanonicalManifestReader {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    mutating func manifest() -> EnvironmentManifest? {
+        guard expect("{\"append_path\":"), let appendPath = paths() else { return nil }
+        var architecture: String?
+        if expect(",\"arch\":") {
+            guard let text = string() else { return nil }
+            architecture = text
+        }
+        guard expect(",\"env\":"), let env = list({ reader -> EnvironmentManifest.Assignment? in
+            guard reader.expect("{\"name\":"), let name = reader.string(), reader.expect(",\"value\":"),
+                  let value = reader.template(), reader.expect("}") else { return nil }
+            return EnvironmentManifest.Assignment(name: name, value: value)
+        }) else { return nil }
+        guard expect(",\"format\":\"alien-environment/1\",\"package\":{\"commit\":"), let commit = string(),
+              expect(",\"hash\":"), let hash = string(), expect(",\"name\":"), let name = packageName(),
+              expect(",\"revision\":"), let revision = string(), expect(",\"version\":"), let version = string(), expect("}"),
+              expect(",\"prepend_path\":"), let prependPath = paths(), expect(",\"requires\":"),
+              let requires = list({ reader -> EnvironmentManifest.Dependency? in
+                  guard reader.expect("{\"name\":"), let name = reader.packageName(), reader.expect(",\"revision\":"),
+                        let revision = reader.string(), reader.expect(",\"version\":"), let version = reader.string(),
+                        reader.expect("}") else { return nil }
+                  return EnvironmentManifest.Dependency(name: name, version: version, revision: revision)
+              }) else { return nil }
+        var withheld: String?
+        if expect(",\"withheld\":") {
+            guard let text = string() else { return nil }
+            withheld = text
+        }
+        guard expect("}") else { return nil }
+        // What the general reader allows after the value: JSON whitespace.
+        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        guard index == bytes.count else { return nil }
+        let manifest = EnvironmentManifest(
+            architecture: architecture, package: EnvironmentManifest.Package(name: name, version: version, revision: revision, hash: hash, commit: commit),
+            requires: requires, env: env, appendPath: appendPath, prependPath: prependPath, withheld: withheld)
+        // The general reader's checks, in full.
+        guard (try? manifest.validate()) != nil, manifest.isNormalized else { return nil }
+        if withheld != nil, !(requires.isEmpty && env.isEmpty && appendPath.isEmpty && prependPath.isEmpty) { return nil }
+        return manifest
+    }
+
+    /// Consumes `text` when the bytes continue with it.
+    mutating func expect(_ text: StaticString) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard bytes.count - index >= count else { return false }
+        let matches = text.withUTF8Buffer { expected in
+            var offset = 0
+            while offset < count, expected[offset] == bytes[index + offset] { offset += 1 }
+            return offset == count
+        }
+        if matches { index += count }
+        return matches
+    }
+
+    /// A string without escapes or control characters, valid UTF-8.
+    mutating func string() -> String? {
+        guard index < bytes.count, bytes[index] == 0x22 else { return nil }
+        var end = index + 1, ascii = true
+        while end < bytes.count, bytes[end] != 0x22 {
+            if bytes[end] == 0x5C || bytes[end] < 0x20 { return nil }
+            if bytes[end] >= 0x80 { ascii = false }
+            end += 1
+        }
+        guard end < bytes.count else { return nil }
+        let content = UnsafeBufferPointer(rebasing: bytes[(index + 1)..<end])
+        // ASCII needs no validation (and `String(validating:)` is not specialized here).
+        guard let text = ascii ? String(decoding: content, as: UTF8.self) : String(validating: content, as: UTF8.self) else { return nil }
+        index = end + 1
+        return text
+    }
+
+    mutating func template() -> EnvironmentTemplate? {
+        string().flatMap { EnvironmentTemplate(canonical: $0) }
+    }
+
+    mutating func packageName() -> PackageName? {
+        string().flatMap { try? PackageName($0) }
+    }
+
+    /// `[item,item,…]`.
+    mutating func list<Item>(_ item: (inout CanonicalManifestReader) -> Item?) -> [Item]? {
+        guard expect("[") else { return nil }
+        var items: [Item] = []
+        if expect("]") { return items }
+        repeat {
+            guard let next = item(&self) else { return nil }
+            items.append(next)
+        } while expect(",")
+        return expect("]") ? items : nil
+    }
+
+    /// `[{"items":[…],"name":…},…]` with at least one item each.
+    mutating func paths() -> [EnvironmentManifest.PathEntry]? {
+        list { reader -> EnvironmentManifest.PathEntry? in
+            guard reader.expect("{\"items\":"), let items = reader.list({ $0.template() }), !items.isEmpty,
+                  reader.expect(",\"name\":"), let name = reader.string(), reader.expect("}") else { return nil }
+            return EnvironmentManifest.PathEntry(name: name, items: items)
+        }
+    }
+}

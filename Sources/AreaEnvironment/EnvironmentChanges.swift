@@ -1,0 +1,182 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What loading packages does to an environment: variables set (to their final values) and
+/// variables removed. PATH-like variables (names ending in `PATH`) never get an entry twice
+/// through us: an entry a package prepends that was already there moves to the front.
+public struct EnvironmentChanges: Equatable, Sendable {
+    /// Variables set, with their final values.
+    public var values: [String: String]
+    /// Variables removed.
+    public var removed: Set<String>
+
+    public init(values: [String: String] = [:], removed: Set<String> = []) {
+        self.values = values
+        self.removed = removed
+    }
+
+    public var isEmpty: Bool { values.isEmpty && removed.isEmpty }
+
+    /// Variables that the shell itself changes and that never belong to a package's environment.
+    public static let ignored: Set<String> = ["_", "SHLVL", "PWD", "OLDPWD"]
+
+    /// `ignored.contains(name)`, without hashing (`env` asks for every variable).
+    public static func isIgnored(_ name: String) -> Bool {
+        name == "_" || name == "SHLVL" || name == "PWD" || name == "OLDPWD"
+    }
+
+    /// The difference between two snapshots of `env -0`.
+    public static func diff(before: [String: String], after: [String: String]) -> EnvironmentChanges {
+        diff(before: before, after: after.count, value: { after[$0] }, each: { body in for (name, value) in after { body(name, value) } })
+    }
+
+    /// The difference from `before` to an environment given by its size, a lookup and a walk
+    /// over its variables (so an evaluation's variables need not become a dictionary first).
+    static func diff(before: [String: String], after count: Int, value: (String) -> String?,
+                     each: ((String, String) -> Void) -> Void) -> EnvironmentChanges {
+        var changes = EnvironmentChanges()
+        changes.values.reserveCapacity(count)
+        each { name, value in
+            guard !isIgnored(name), before[name] != value else { return }
+            changes.values[name] = isPathLike(name) ? PathList.merge(old: before[name], new: value) : value
+        }
+        for name in before.keys where value(name) == nil && !isIgnored(name) { changes.removed.insert(name) }
+        return changes
+    }
+
+    public static func isPathLike(_ name: String) -> Bool { name.hasSuffix("PATH") }
+
+    /// The environment after the changes.
+    public func applied(to environment: [String: String]) -> [String: String] {
+        var result = environment
+        for name in removed { result[name] = nil }
+        for (name, value) in values { result[name] = value }
+        return result
+    }
+
+    /// The changes followed by `other` (other wins).
+    public func followed(by other: EnvironmentChanges) -> EnvironmentChanges {
+        var result = self
+        for name in other.removed { result.values[name] = nil; result.removed.insert(name) }
+        for (name, value) in other.values { result.removed.remove(name); result.values[name] = value }
+        return result
+    }
+}
+
+/// `a:b:c` lists as init.sh builds them (`export P="x${P+:$P}"`). Lists are split at the byte
+/// `:` and entries compared byte for byte, as the shell and the dynamic loader see them.
+public enum PathList {
+    /// The new value with duplicates we introduced removed: the entries added in front (or at
+    /// the end) of the old value appear once, and an added entry that the old value held
+    /// already is taken out of the old part. Entries the old value repeated itself stay.
+    public static func merge(old: String?, new: String) -> String {
+        var new = new
+        return new.withUTF8 { newBytes in
+            let newParts = parts(newBytes)
+            guard var old, !old.isEmpty else { return rebuilt(newBytes, newParts, keep: unique(newBytes, newParts, count: newParts.count)) }
+            return old.withUTF8 { oldBytes in
+                let oldParts = parts(oldBytes)
+                let count = newBytes.count, oldCount = oldBytes.count
+                if count > oldCount, newBytes[count - oldCount - 1] == 0x3A, equal(newBytes, count - oldCount..<count, oldBytes, 0..<oldCount) {
+                    // Added in front: each once, and taken out of the old part.
+                    let addedCount = newParts.count - oldParts.count
+                    var keep = unique(newBytes, newParts, count: addedCount)
+                    var added = EntrySet()
+                    var addedEmpty = false
+                    for index in 0..<addedCount where keep[index] {
+                        if newParts[index].isEmpty { addedEmpty = true } else { added.insert(newBytes, newParts[index]) }
+                    }
+                    for index in addedCount..<newParts.count {
+                        let range = newParts[index]
+                        keep.append(range.isEmpty ? !addedEmpty : !added.contains(newBytes, range))
+                    }
+                    return rebuilt(newBytes, newParts, keep: keep)
+                }
+                if count > oldCount, newBytes[oldCount] == 0x3A, equal(newBytes, 0..<oldCount, oldBytes, 0..<oldCount) {
+                    // Added at the end: each once, and not when the old part has it.
+                    var seen = EntrySet()
+                    var oldEmpty = false
+                    var keep = [Bool](repeating: true, count: oldParts.count)
+                    for index in 0..<oldParts.count {
+                        if newParts[index].isEmpty { oldEmpty = true } else { seen.insert(newBytes, newParts[index]) }
+                    }
+                    for index in oldParts.count..<newParts.count {
+                        let range = newParts[index]
+                        keep.append(range.isEmpty ? !oldEmpty : seen.insert(newBytes, range))
+                    }
+                    return rebuilt(newBytes, newParts, keep: keep)
+                }
+                return rebuilt(newBytes, newParts, keep: unique(newBytes, newParts, count: newParts.count))
+            }
+        }
+    }
+
+    /// The byte ranges of a list's entries, empty ones included.
+    static func parts(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        var start = 0
+        for index in 0..<bytes.count where bytes[index] == 0x3A {
+            result.append(start..<index)
+            start = index + 1
+        }
+        result.append(start..<bytes.count)
+        return result
+    }
+
+    /// For the first `count` entries: true for the first occurrence of each non-empty entry and
+    /// for empty entries (the current directory), which are kept.
+    static func unique(_ bytes: UnsafeBufferPointer<UInt8>, _ parts: [Range<Int>], count: Int) -> [Bool] {
+        var seen = EntrySet()
+        return parts[..<count].map { $0.isEmpty || seen.insert(bytes, $0) }
+    }
+
+    /// The entries kept, joined with `:`; the list itself when all are.
+    static func rebuilt(_ bytes: UnsafeBufferPointer<UInt8>, _ parts: [Range<Int>], keep: [Bool]) -> String {
+        if !keep.contains(false) { return String(decoding: bytes, as: UTF8.self) }
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        var first = true
+        for (range, kept) in zip(parts, keep) where kept {
+            if !first { result.append(0x3A) }
+            result.append(contentsOf: bytes[range])
+            first = false
+        }
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    static func equal(_ a: UnsafeBufferPointer<UInt8>, _ aRange: Range<Int>, _ b: UnsafeBufferPointer<UInt8>, _ bRange: Range<Int>) -> Bool {
+        aRange.count == bRange.count && a[aRange].elementsEqual(b[bRange])
+    }
+
+    /// Entries (byte ranges of one list) seen so far, by FNV-1a hash with the bytes compared.
+    struct EntrySet {
+        private var byHash: [UInt64: [(UnsafeBufferPointer<UInt8>, Range<Int>)]] = [:]
+
+        static func hash(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt64 {
+            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+            for byte in bytes[range] { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+            return hash
+        }
+
+        func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+            byHash[Self.hash(bytes, range)]?.contains { PathList.equal($0.0, $0.1, bytes, range) } ?? false
+        }
+
+        /// Adds the entry; false when it was there already.
+        @discardableResult
+        mutating func insert(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+            let hash = Self.hash(bytes, range)
+            if let known = byHash[hash], known.contains(where: { PathList.equal($0.0, $0.1, bytes, range) }) { return false }
+            byHash[hash, default: []].append((bytes, range))
+            return true
+        }
+    }
+}

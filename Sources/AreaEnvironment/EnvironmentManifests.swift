@@ -1,0 +1,301 @@
+import AlienModel
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reading a package's environment manifest: `<package>/.alien-environment.json` when the
+/// package has one (the Builder's, or the one the installer wrote), else its
+/// `etc/profile.d/init.sh` through the strict parser (packages installed before manifests
+/// existed, plain aliBuild tarballs). Nothing is ever executed.
+///
+/// Files are opened one component at a time below the package directory with `O_NOFOLLOW`
+/// and must be regular files: a package cannot make us read outside itself.
+public enum PackageEnvironmentFiles {
+    /// `etc/profile.d/init.sh`, relative to the package directory.
+    public static let initScript = ["etc", "profile.d", "init.sh"]
+
+    /// The manifest of the package in `directory`; `label` (e.g. `Name/Ver-Rev`) prefixes file
+    /// names in errors.
+    public static func manifest(directory: String, label: String) throws(EnvironmentManifestError) -> EnvironmentManifest {
+        try manifest(in: .path(directory), label: label)
+    }
+
+    /// Where a package's files are read from: its directory's path, or a descriptor of it
+    /// (owned: closed when read).
+    enum Folder {
+        case path(String)
+        case descriptor(Int32)
+    }
+
+    static func manifest(in folder: Folder, label: String) throws(EnvironmentManifestError) -> EnvironmentManifest {
+        let manifestLabel = "\(label)/\(EnvironmentManifest.fileName)"
+        // The folder is opened once for both files, then closed here.
+        let descriptor: Int32
+        switch folder {
+        case let .descriptor(open): descriptor = open
+        case let .path(directory):
+            descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                let reason = "cannot open the package directory: \(POSIXFiles.lastError)"
+                if errno == ENOENT { return try parseInitScript(in: .path(directory), label: label) }
+                throw .manifest(file: manifestLabel, reason: reason)
+            }
+        }
+        defer { close(descriptor) }
+        switch read(below: descriptor, components: [EnvironmentManifest.fileName], limit: EnvironmentManifest.maximumFileSize) {
+        case let .success(bytes):
+            return try EnvironmentManifest(jsonBytes: bytes, file: manifestLabel)
+        case let .failure(failure) where failure.missing:
+            break
+        case let .failure(failure):
+            throw .manifest(file: manifestLabel, reason: failure.reason)
+        }
+        let again = dup(descriptor)
+        guard again >= 0 else { throw .manifest(file: "\(label)/\(initScript.joined(separator: "/"))", reason: "cannot open: \(POSIXFiles.lastError)") }
+        return try parseInitScript(in: .descriptor(again), label: label)
+    }
+
+    /// The manifest in an open `.alien-environment.json` (opened with `O_NOFOLLOW` below the
+    /// package folder; closed here).
+    static func manifest(openFile descriptor: Int32, label: String) throws(EnvironmentManifestError) -> EnvironmentManifest {
+        let manifestLabel = "\(label)/\(EnvironmentManifest.fileName)"
+        defer { close(descriptor) }
+        switch readFile(descriptor, limit: EnvironmentManifest.maximumFileSize) {
+        case let .success(bytes): return try EnvironmentManifest(jsonBytes: bytes, file: manifestLabel)
+        case let .failure(failure): throw .manifest(file: manifestLabel, reason: failure.reason)
+        }
+    }
+
+    /// The manifest parsed from the package's init.sh (ignoring any manifest file).
+    public static func parseInitScript(directory: String, label: String) throws(EnvironmentManifestError) -> EnvironmentManifest {
+        try parseInitScript(in: .path(directory), label: label)
+    }
+
+    static func parseInitScript(in folder: Folder, label: String) throws(EnvironmentManifestError) -> EnvironmentManifest {
+        let initLabel = "\(label)/\(initScript.joined(separator: "/"))"
+        switch read(folder, components: initScript, limit: InitScriptParser.maximumSize) {
+        case let .success(bytes): return try InitScriptParser.parse(bytes, file: initLabel)
+        case let .failure(failure): throw .manifest(file: initLabel, reason: failure.reason)
+        }
+    }
+
+    struct ReadFailure: Error {
+        var missing: Bool
+        var reason: String
+    }
+
+    /// The bytes of a regular file below `directory`, no component a symlink, at most `limit`.
+    static func read(directory: String, components: [String], limit: Int) -> Result<[UInt8], ReadFailure> {
+        read(.path(directory), components: components, limit: limit)
+    }
+
+    /// `read(below:…)` of a folder given by path (opened here) or by an owned descriptor.
+    static func read(_ folder: Folder, components: [String], limit: Int) -> Result<[UInt8], ReadFailure> {
+        let descriptor: Int32
+        switch folder {
+        case let .descriptor(open): descriptor = open
+        case let .path(directory):
+            descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                return .failure(ReadFailure(missing: errno == ENOENT, reason: "cannot open the package directory: \(POSIXFiles.lastError)"))
+            }
+        }
+        defer { close(descriptor) }
+        return read(below: descriptor, components: components, limit: limit)
+    }
+
+    /// The bytes of a regular file below an open folder (which stays open), no component a
+    /// symlink, at most `limit`.
+    static func read(below folder: Int32, components: [String], limit: Int) -> Result<[UInt8], ReadFailure> {
+        func failure(_ missing: Bool, _ reason: String) -> Result<[UInt8], ReadFailure> { .failure(ReadFailure(missing: missing, reason: reason)) }
+        var descriptor = folder
+        for (offset, component) in components.enumerated() {
+            let last = offset == components.count - 1
+            let next = openat(descriptor, component, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (last ? O_NONBLOCK : O_DIRECTORY))
+            let error = errno
+            if descriptor != folder { close(descriptor) }
+            guard next >= 0 else {
+                if error == ELOOP || error == ENOTDIR {
+                    return failure(false, "\(components[...offset].joined(separator: "/")) is a symbolic link or not a \(last ? "regular file" : "folder")")
+                }
+                return failure(error == ENOENT, "cannot open: \(String(cString: strerror(error)))")
+            }
+            descriptor = next
+        }
+        defer { if descriptor != folder { close(descriptor) } }
+        return readFile(descriptor, limit: limit)
+    }
+
+    /// The bytes of an open file (which stays open), when it is a regular file of at most `limit` bytes.
+    static func readFile(_ descriptor: Int32, limit: Int) -> Result<[UInt8], ReadFailure> {
+        func failure(_ missing: Bool, _ reason: String) -> Result<[UInt8], ReadFailure> { .failure(ReadFailure(missing: missing, reason: reason)) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return failure(false, "cannot stat: \(POSIXFiles.lastError)") }
+        guard status.st_mode & S_IFMT == S_IFREG else { return failure(false, "not a regular file") }
+        guard status.st_size <= limit else { return failure(false, "larger than \(limit) bytes") }
+        // The size fstat gave (a package's files do not change once it is installed: it is
+        // renamed into place complete); a file that shrank meanwhile gives what it still has.
+        var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
+        var count = 0
+        while count < bytes.count {
+            let got = bytes.withUnsafeMutableBytes { POSIXFiles.readSome(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: $0[count...])) }
+            if got < 0 { return failure(false, "cannot read: \(POSIXFiles.lastError)") }
+            if got == 0 { break }
+            count += got
+        }
+        bytes.removeLast(bytes.count - count)
+        return .success(bytes)
+    }
+
+    /// Writes the manifest into a package directory as a new regular file (an existing entry of
+    /// that name — the tarball's file or anything else — is replaced, never followed). Returns
+    /// why it failed, nil when written.
+    public static func write(_ manifest: EnvironmentManifest, directory: String) -> String? {
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return "cannot open \(directory): \(String(cString: strerror(errno)))" }
+        defer { close(descriptor) }
+        let name = EnvironmentManifest.fileName
+        if unlinkat(descriptor, name, 0) != 0, errno != ENOENT {
+            return "cannot replace \(name): \(String(cString: strerror(errno)))"
+        }
+        let file = openat(descriptor, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard file >= 0 else { return "cannot create \(name): \(String(cString: strerror(errno)))" }
+        defer { close(file) }
+        let bytes = manifest.jsonBytes + [0x0A]
+        return bytes.withUnsafeBytes { POSIXFiles.writeAll(file, $0) }.map { "cannot write \(name): \($0)" }
+    }
+}
+
+/// The manifests read and the package folders looked at during one computation, each once.
+/// Packages are found relative to a descriptor of the area's `<root>/<arch>`, and a package's
+/// manifest file, opened when the package is found, stays open until it is read: a package of a
+/// closure costs five short system calls (`lstat`, `open`, `fstat`, `read`, `close`), not walks
+/// of long paths.
+final class ManifestCache {
+    /// Manifests read, and their index by package path (an index: resizing copies no manifests).
+    private var manifests: [EnvironmentManifest] = []
+    private var byDirectory: [String: Int] = [:]
+    private var packages: [String: EnvironmentPackage?] = [:]
+    /// Manifest files opened by `package(in:…)`, by `Name/Ver-Rev`, until `manifest(of:)` reads them.
+    private var opened: [String: Int32] = [:]
+    /// `<root>/<arch>` of the area the cache serves (nil until asked; -1 when it cannot be opened).
+    private var packagesFolder: (path: String, descriptor: Int32)?
+
+    deinit {
+        for descriptor in opened.values { close(descriptor) }
+        if let folder = packagesFolder, folder.descriptor >= 0 { close(folder.descriptor) }
+    }
+
+    /// `area.package(name:folder:)`, remembered (the closure and the evaluation both ask).
+    func package(in area: EnvironmentArea, name: PackageName, folder: String) -> EnvironmentPackage? {
+        let key = name.rawValue + "/" + folder
+        if let known = packages[key] { return known }
+        let found = openPackage(in: area, relative: key, name: name, folder: folder) ?? area.package(name: name, folder: folder)
+        packages[key] = .some(found)
+        return found
+    }
+
+    /// The package when its folder is one below the area's descriptor (`lstat`: not a symlink)
+    /// and its manifest opens as a file there (`O_NOFOLLOW`), which stays open for
+    /// `manifest(of:)`. Anything else (no manifest, a symlink, an error) is nil here, and
+    /// `package(name:folder:)` then decides by path, as for any package.
+    private func openPackage(in area: EnvironmentArea, relative: String, name: PackageName, folder: String) -> EnvironmentPackage? {
+        let base = area.packagesPath
+        if packagesFolder == nil { packagesFolder = (base, open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) }
+        guard let packagesFolder, packagesFolder.path == base, packagesFolder.descriptor >= 0,
+              let dash = folder.lastIndex(of: "-"), dash != folder.startIndex, folder.index(after: dash) != folder.endIndex else { return nil }
+        var status = stat()
+        guard fstatat(packagesFolder.descriptor, relative, &status, AT_SYMLINK_NOFOLLOW) == 0, status.st_mode & S_IFMT == S_IFDIR else { return nil }
+        let descriptor = openat(packagesFolder.descriptor, relative + "/" + EnvironmentManifest.fileName, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        if let previous = opened.updateValue(descriptor, forKey: relative) { close(previous) }
+        return EnvironmentPackage(name: name, version: String(folder[..<dash]), revision: String(folder[folder.index(after: dash)...]),
+                                  path: base + "/" + relative)
+    }
+
+    /// How many variables the manifests read so far can set at most (own variables, env, lists).
+    var variableRoom: Int {
+        manifests.reduce(0) { $0 + $1.ownVariableCount + $1.env.count + $1.appendPath.count + $1.prependPath.count }
+    }
+
+    /// The manifest's `requires` (without copying the whole manifest).
+    func requires(of package: EnvironmentPackage) throws(EnvironmentError) -> [EnvironmentManifest.Dependency] {
+        let key = package.moduleName
+        if let cached = byDirectory[key] { return manifests[cached].requires }
+        return try manifest(of: package).requires
+    }
+
+    func manifest(of package: EnvironmentPackage) throws(EnvironmentError) -> EnvironmentManifest {
+        let path = package.path
+        // By `Name/Ver-Rev` (short: mostly an inline string, cheap to hash): one area per cache.
+        let key = package.moduleName
+        if let cached = byDirectory[key] { return manifests[cached] }
+        let manifest: EnvironmentManifest
+        do {
+            if let file = opened.removeValue(forKey: key) {
+                manifest = try PackageEnvironmentFiles.manifest(openFile: file, label: package.moduleName)
+            } else {
+                manifest = try PackageEnvironmentFiles.manifest(directory: path, label: package.moduleName)
+            }
+        } catch {
+            throw .manifest(error)
+        }
+        guard manifest.package.name == package.name, manifest.package.folder == "\(package.version)-\(package.revision)" else {
+            throw .manifest(.invalid(package: package.moduleName, reason: "its environment describes \(manifest.package.moduleName)"))
+        }
+        byDirectory[key] = manifests.count
+        manifests.append(manifest)
+        return manifest
+    }
+}
+
+extension EnvironmentArea {
+    /// What sourcing the init.sh of `packages` (in order) with `WORK_DIR=<root>` and
+    /// `ALIBUILD_ARCH_PREFIX=<arch>` does to `base`, computed from the manifests. `WORK_DIR` and
+    /// `ALIBUILD_ARCH_PREFIX` are part of the changes (aliBuild's alienv sets them too).
+    public func changes(of packages: [EnvironmentPackage], base: [String: String]) throws(EnvironmentError) -> EnvironmentChanges {
+        let cache = ManifestCache()
+        _ = try closure(of: packages, cache: cache)
+        var evaluation = EnvironmentEvaluation(environment: base)
+        // At most what the closure's manifests set (own variables, env, lists) and the two below.
+        evaluation.reserveCapacity(2 + cache.variableRoom)
+        evaluation.export("WORK_DIR", root.path)
+        evaluation.export("ALIBUILD_ARCH_PREFIX", architecture.rawValue)
+        for package in packages {
+            let manifest = try cache.manifest(of: package)
+            do { try evaluation.source(manifest, lookup: dependencyLookup(cache, from: package)) } catch { throw .manifest(error) }
+        }
+        let variables = evaluation.variables
+        return EnvironmentChanges.diff(before: base, after: variables.count, value: { name in
+            variables[name].flatMap { $0.exported ? $0.value : nil }
+        }, each: { body in
+            for (name, variable) in variables where variable.exported { body(name, variable.value) }
+        })
+    }
+
+    /// Finds a dependency's manifest for the evaluation: only inside this area's packages.
+    func dependencyLookup(_ cache: ManifestCache, from package: EnvironmentPackage) -> EnvironmentEvaluation.Lookup {
+        let packages = packagesPath
+        return { (dependency, directory) throws(EnvironmentManifestError) in
+            let module = dependency.moduleName
+            guard directory == packages else {
+                throw .evaluation(package: package.moduleName, reason: "\(module) would be sourced from \(directory), not from the area's \(packages) "
+                                  + "(WORK_DIR or ALIBUILD_ARCH_PREFIX was changed)")
+            }
+            guard let found = cache.package(in: self, name: dependency.name, folder: dependency.folder) else {
+                throw .evaluation(package: package.moduleName, reason: "needs \(module), which is not installed (missing \(packages)/\(module)/etc/profile.d/init.sh)")
+            }
+            do throws(EnvironmentError) { return try cache.manifest(of: found) } catch {
+                if case let .manifest(inner) = error { throw inner }
+                throw .evaluation(package: module, reason: error.description)
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The few file operations the environment side needs, on system calls directly (no
+/// Foundation: `alien-env` starts in a millisecond and reads a hundred packages in another).
+enum POSIXFiles {
+    /// The reason of the last failed call.
+    static var lastError: String { String(cString: strerror(errno)) }
+
+    /// Whether `path` is a folder (following a symlink, as `fileExists(isDirectory:)` does).
+    static func isDirectory(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
+    }
+
+    /// The names in a folder (without `.` and `..`), unsorted; nil when it cannot be read.
+    static func entries(of path: String) -> [String]? {
+        guard let directory = opendir(path) else { return nil }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// All of `bytes` to `descriptor` (EINTR retried); nil on success, else the reason.
+    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> String? {
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return lastError
+            }
+            offset += written
+        }
+        return nil
+    }
+
+    /// Up to `buffer.count` bytes into `buffer` (EINTR retried): the count read, 0 at the end,
+    /// -1 on an error.
+    static func readSome(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        while true {
+            let got = read(descriptor, buffer.baseAddress!, buffer.count)
+            if got < 0, errno == EINTR { continue }
+            return got
+        }
+    }
+
+    /// `mkdir -p` (mode 0755 for new folders); nil on success, else the reason.
+    static func makeDirectories(_ path: String) -> String? {
+        if isDirectory(path) { return nil }
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o755) != 0, errno != EEXIST { return lastError }
+        }
+        return isDirectory(path) ? nil : "not a folder"
+    }
+}

@@ -1,0 +1,49 @@
+// alien-env: `alien-install env` as a small, fast binary (AreaEnvironment and AlienModel only,
+// no ArgumentParser): see EnvironmentCommandLine.
+import AreaEnvironment
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The process environment, read from `environ` (no Foundation).
+func processEnvironment() -> [String: String] {
+    var result: [String: String] = [:]
+    result.reserveCapacity(64)
+    var cursor = environ
+    while let entry = cursor.pointee {
+        let text = String(cString: entry)
+        if let equals = text.firstIndex(of: "=") {
+            // A name defined twice keeps its last value, as in Foundation's ProcessInfo (and bash).
+            result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+        }
+        cursor += 1
+    }
+    return result
+}
+
+/// Writes all of `text` to a descriptor; false when it could not.
+func put(_ text: String, to descriptor: Int32) -> Bool {
+    var text = text
+    return text.withUTF8 { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += written
+        }
+        return true
+    }
+}
+
+let outcome = EnvironmentCommandLine.main(Array(CommandLine.arguments.dropFirst()), environment: processEnvironment())
+if !outcome.stdout.isEmpty, !put(outcome.stdout, to: 1) {
+    _ = put("alien-env: error: cannot write the output: \(String(cString: strerror(errno)))\n", to: 2)
+    exit(1)
+}
+if !outcome.stderr.isEmpty { _ = put(outcome.stderr, to: 2) }
+exit(outcome.status)
