@@ -22,7 +22,7 @@ BIN=${1:-.build-release/release}
 RUNS=${BENCH_RUNS:-10}
 ARCH=slc9_x86-64
 WORK=$(mktemp -d /tmp/alien-bench-area.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+trap '[ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"' EXIT
 mkdir -p .bench
 
 /usr/bin/python3 - "$WORK/tarballs" "$ARCH" <<'PYTHON'

@@ -5,8 +5,10 @@
 # BENCH_CLOSURE_FILES files (default 40) of 100 KiB (half random, half text, so the gzip
 # tarball is about 60 % of the tree), published with `alien-install publish` (piece-hash lists,
 # as by default), served by nginx on 127.0.0.1, work files on disk (BENCH_CLOSURE_DIR, default /tmp).
-# Timed, whole processes alternating A B A B (scripts/bench_compare.py), each including the
-# removal of the previous run's result:
+# Timed, whole processes alternating A B A B (scripts/bench_compare.py), each into a new
+# directory (nothing is deleted while timing; BENCH_CLOSURE_CHURN=1: each run first deletes the
+# previous run's tree, which makes ext4's inode allocation the main cost of both sides; the
+# trees take ~2 x (RUNS + 1) x 400 MiB a size, deleted at exit):
 #   A: alien-install install pkgNNN --via http into a fresh area (TUF refresh, closure, verified
 #      streamed downloads and extraction, relocation, records, manifests, modulefiles, renames)
 #   B: for each tarball in dependency order: curl -s URL | tar -xz -C dir  (verifies nothing)
@@ -20,9 +22,11 @@ BIN=$(cd "${1:-.build-release/release}" && pwd)
 SIZES=${BENCH_CLOSURE_SIZES:-100 200}
 FILES=${BENCH_CLOSURE_FILES:-40}
 RUNS=${BENCH_RUNS:-3}
+CHURN=${BENCH_CLOSURE_CHURN:-}
 ARCH=slc9_x86-64
 WORK=$(mktemp -d "${BENCH_CLOSURE_DIR:-/tmp}/alien-bench-closure.XXXXXX")
 chmod 755 "$WORK"  # nginx workers (nobody, when started as root) must read it
+mkdir "$WORK/runs"
 mkdir -p .bench
 trap 'kill $(cat "$WORK/nginx.pid" 2>/dev/null) 2>/dev/null || true; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"' EXIT
 for role in root targets snapshot timestamp; do "$BIN/alien-install" keys generate $role --dir "$WORK/keys" > /dev/null; done
@@ -86,19 +90,32 @@ PYTHON
   cat > "$WORK/naive-$COUNT.sh" <<SH
 #!/bin/sh
 set -e
-rm -rf "$WORK/b" && mkdir "$WORK/b"
-while read -r url; do curl -sf "\$url" | tar -xz -C "$WORK/b"; done < "$WORK/urls-$COUNT"
+B=\${1:-\$(mktemp -d "$WORK/runs/b.XXXXXX")}
+[ -z "$CHURN" ] || rm -rf "\$B"
+mkdir -p "\$B"
+while read -r url; do curl -sf "\$url" | tar -xz -C "\$B"; done < "$WORK/urls-$COUNT"
 SH
   chmod +x "$WORK/naive-$COUNT.sh"
-  ours="sh -c 'rm -rf $WORK/area && $BIN/alien-install install $LAST --via http --area $WORK/area --arch $ARCH --repo $URL/closure-$COUNT --root $repo/metadata/1.root.json'"
+  # Each timed run into a directory of its own, nothing deleted while timing: ext4 does not
+  # reuse an inode freed within the last minute (recently_deleted), so creating 4 000 files
+  # right after deleting 4 000 scans the inode bitmaps, which then costs both sides more than
+  # everything else (half the samples; BENCH_CLOSURE_CHURN=1 times exactly that: each run first
+  # deletes the previous tree). The trees are deleted at exit.
+  if [ -n "$CHURN" ]; then
+    ours="sh -c 'rm -rf $WORK/area && $BIN/alien-install install $LAST --via http --area $WORK/area --arch $ARCH --repo $URL/closure-$COUNT --root $repo/metadata/1.root.json'"
+    naive="$WORK/naive-$COUNT.sh $WORK/b"
+  else
+    ours="sh -c '$BIN/alien-install install $LAST --via http --area \$(mktemp -d $WORK/runs/a.XXXXXX) --arch $ARCH --repo $URL/closure-$COUNT --root $repo/metadata/1.root.json'"
+    naive="$WORK/naive-$COUNT.sh"
+  fi
   # Both must succeed and give the same trees before they are timed.
-  eval "$ours" > /dev/null
-  "$WORK/naive-$COUNT.sh"
-  test "$(find "$WORK/area/$ARCH" -path '*/share/*' -type f | wc -l)" = "$((COUNT * FILES))"
-  test "$(find "$WORK/b/$ARCH" -path '*/share/*' -type f | wc -l)" = "$((COUNT * FILES))"
-  scripts/bench_compare.py --runs "$RUNS" --label "install a $COUNT-package closure (fresh area, --via http) vs sequential curl | tar -xz" \
-    "$ours" "$WORK/naive-$COUNT.sh" | tee -a "$results"
-  rm -rf "$WORK/area" "$WORK/b"
+  check=$WORK/runs/check-$COUNT
+  "$BIN/alien-install" install $LAST --via http --area "$check/area" --arch $ARCH --repo "$URL/closure-$COUNT" --root "$repo/metadata/1.root.json" > /dev/null
+  mkdir -p "$check/b" && "$WORK/naive-$COUNT.sh" "$check/b"
+  test "$(find "$check/area/$ARCH" -path '*/share/*' -type f | wc -l)" = "$((COUNT * FILES))"
+  test "$(find "$check/b/$ARCH" -path '*/share/*' -type f | wc -l)" = "$((COUNT * FILES))"
+  scripts/bench_compare.py --runs "$RUNS" --label "install a $COUNT-package closure (fresh area${CHURN:+ after deleting the last}, --via http) vs sequential curl | tar -xz" \
+    "$ours" "$naive" | tee -a "$results"
   if [ "$COUNT" = "${BENCH_DEAD_TRACKER_FROM:-100}" ]; then
     # A dead tracker (issue 14): the first 20 packages of the chain published again, in a
     # repository of their own, with torrents naming a tracker nothing listens on (and the

@@ -52,7 +52,12 @@ with open(os.path.join(prefix, ".meta.json"), "w") as out:
     out.write("\n")
 os.makedirs(os.path.join(prefix, "etc", "profile.d"), exist_ok=True)
 with open(os.path.join(prefix, "etc", "profile.d", "init.sh"), "w") as out:
-    out.write('export BENCHPKG_ROOT="$WORK_DIR/$ALIBUILD_ARCH_PREFIX"/BenchPkg/v1-1\nexport BENCHPKG_VERSION=v1\nexport BENCHPKG_REVISION=1\n')
+    # What aliBuild writes (its own six lines; install reads it as data, never runs it).
+    out.write(': "${ALIBUILD_ARCH_PREFIX:=%s}"\n' % arch
+              + 'export BENCHPKG_ROOT="$WORK_DIR/$ALIBUILD_ARCH_PREFIX"/BenchPkg/v1-1\n'
+              + 'export RECC_PREFIX_MAP="$BENCHPKG_ROOT=/recc/BENCHPKG_ROOT:$RECC_PREFIX_MAP"\n'
+              + 'export BENCHPKG_VERSION=v1\nexport BENCHPKG_REVISION=1\n'
+              + 'export BENCHPKG_HASH=%040x\nexport BENCHPKG_COMMIT=%040x' % (1, 1))
 PYTHON
 # The same tree packed twice: gzip (what aliBuild makes) and zstd; each published into a
 # repository of its own (with piece-hash lists), both served by one nginx.

@@ -23,14 +23,8 @@ public struct ContentHash: Hashable, Sendable, CustomStringConvertible, Codable 
 
     /// From raw digest bytes.
     public init<Bytes: Sequence>(_ algorithm: Algorithm, bytes: Bytes) where Bytes.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var text = [UInt8]()
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0xF)])
-        }
         self.algorithm = algorithm
-        self.hex = String(decoding: text, as: UTF8.self)
+        self.hex = Hex.lowercase(bytes)
     }
 
     public var description: String { hex }

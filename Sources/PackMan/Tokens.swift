@@ -1,3 +1,4 @@
+import AlienModel
 import Crypto
 import Foundation
 
@@ -65,7 +66,7 @@ public struct Tokens: Sendable, Hashable {
 
     /// The hex sha256 of a token (what the tokens file stores).
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(SHA256.hash(data: Data(token.utf8)))
     }
 
     static func hex(_ text: String) -> [UInt8]? {

@@ -1,3 +1,4 @@
+import AlienModel
 import Crypto
 import Foundation
 import Trust
@@ -68,17 +69,7 @@ public struct RepositoryState: Sendable {
 
 /// Lower-case hex sha256 of bytes.
 func sha256Hex(_ bytes: some DataProtocol) -> String {
-    hex(SHA256.hash(data: bytes))
-}
-
-func hex(_ digest: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    for byte in digest {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 0xF)])
-    }
-    return String(decoding: out, as: UTF8.self)
+    Hex.lowercase(SHA256.hash(data: bytes))
 }
 
 /// Streaming sha256 and length of a file (1 MiB reads, constant memory).
@@ -99,5 +90,5 @@ func hashFile(_ path: String) throws(PublisherError) -> (length: Int64, sha256: 
         buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         length += Int64(count)
     }
-    return (length, hex(hasher.finalize()))
+    return (length, Hex.lowercase(hasher.finalize()))
 }

@@ -232,7 +232,7 @@ public final class TarballSink: TransferConsumer, @unchecked Sendable {
                 throw .trust(package: key, reason: "\(plan.package.info.path): \(error)")
             }
         case let .file(file):
-            let digest = wholeFileHash.finalize().map { String(format: "%02x", $0) }.joined()
+            let digest = Hex.lowercase(wholeFileHash.finalize())
             guard file.written == plan.length, digest == plan.sha256 else {
                 throw .trust(package: key, reason: "\(plan.package.info.path): got \(file.written) bytes with sha256 \(digest), "
                     + "signed metadata says \(plan.length) bytes with sha256 \(plan.sha256)")

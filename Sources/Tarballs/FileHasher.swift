@@ -1,3 +1,4 @@
+import AlienModel
 import Crypto
 
 /// The sha256 of a file from the blocks written into it: blocks arrive in order, a gap before
@@ -24,7 +25,7 @@ struct FileHasher {
         guard valid else { return nil }
         zeroFill(to: size)
         let digest = hasher.finalize()
-        return ExtractedFile(size: max(size, position), sha256: digest.map { String(format: "%02x", $0) }.joined())
+        return ExtractedFile(size: max(size, position), sha256: Hex.lowercase(digest))
     }
 
     private mutating func zeroFill(to end: UInt64) {

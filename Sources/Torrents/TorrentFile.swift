@@ -1,3 +1,4 @@
+import AlienModel
 import Crypto
 
 /// A single-file torrent's metainfo (BEP 3, BEP 19 web seeds, BEP 52 v2 fields): what the
@@ -69,7 +70,7 @@ public struct TorrentFile: Hashable, Sendable {
                 throw .metainfo(field: "info.pieces", expected: "\(expected) SHA-1 hashes for \(length) bytes", got: "\(concatenated.count / 20)")
             }
             pieces = stride(from: 0, to: concatenated.count, by: 20).map { Array(concatenated[$0..<$0 + 20]) }
-            infoHashV1 = hex(Insecure.SHA1.hash(data: infoBytes))
+            infoHashV1 = Hex.lowercase(Insecure.SHA1.hash(data: infoBytes))
         } else {
             guard version == 2 else { throw .metainfo(field: "info.pieces", expected: "piece hashes (v1) or meta version 2", got: "neither") }
             guard case let .dictionary(tree)? = info["file tree"], tree.count == 1,
@@ -80,7 +81,7 @@ public struct TorrentFile: Hashable, Sendable {
             pieces = []
             infoHashV1 = nil
         }
-        infoHashV2 = version == 2 ? hex(SHA256.hash(data: infoBytes)) : nil
+        infoHashV2 = version == 2 ? Hex.lowercase(SHA256.hash(data: infoBytes)) : nil
         switch root["url-list"] {
         case nil: webSeeds = []
         case let .bytes(url)?: webSeeds = [String(decoding: url, as: UTF8.self)]
@@ -97,10 +98,3 @@ public struct TorrentFile: Hashable, Sendable {
     }
 }
 
-/// Lower-case hex of a byte sequence.
-func hex(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    for byte in bytes { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
-    return String(decoding: out, as: UTF8.self)
-}

@@ -1,3 +1,4 @@
+import AlienModel
 import Crypto
 import Foundation
 import Synchronization
@@ -49,6 +50,6 @@ final class BackgroundHasher: Sendable {
     func finish() -> String {
         queue.sync {}
         let digest = state.withLock { $0.hasher.finalize() }
-        return digest.map { String(format: "%02x", $0) }.joined()
+        return Hex.lowercase(digest)
     }
 }

@@ -1,3 +1,4 @@
+import AlienModel
 import Crypto
 import Foundation
 import Trust
@@ -68,7 +69,7 @@ public final class VerifiedPieceStream: TransferConsumer {
 
     private func verifyPiece() async throws {
         let actual = buffer.withUnsafeBytes { raw in
-            SHA256.hash(data: raw).map { String(format: "%02x", $0) }.joined()
+            Hex.lowercase(SHA256.hash(data: raw))
         }
         let expected = list.pieces[nextPiece]
         guard actual == expected else {

@@ -1,3 +1,4 @@
+import AlienModel
 import Crypto
 import Foundation
 import Publisher
@@ -75,12 +76,12 @@ enum Fixtures {
         let meta = timestamp.signed.snapshotMeta
         let snapshotBytes = try read("\(meta.version).snapshot.json")
         #expect(meta.length == Int64(snapshotBytes.count))
-        #expect(meta.hashes?["sha256"] == hex(SHA256.hash(data: snapshotBytes)))
+        #expect(meta.hashes?["sha256"] == Hex.lowercase(SHA256.hash(data: snapshotBytes)))
         let snapshot = try Metadata<Snapshot>(bytes: snapshotBytes)
         try root.signed.verify(snapshot, as: "snapshot")
         guard let targetsMeta = snapshot.signed.meta["targets.json"] else { throw Failure("snapshot without targets.json") }
         let targetsBytes = try read("\(targetsMeta.version).targets.json")
-        #expect(targetsMeta.hashes?["sha256"] == hex(SHA256.hash(data: targetsBytes)))
+        #expect(targetsMeta.hashes?["sha256"] == Hex.lowercase(SHA256.hash(data: targetsBytes)))
         let targets = try Metadata<Targets>(bytes: targetsBytes)
         try root.signed.verify(targets, as: "targets")
         #expect(targets.signed.version == targetsMeta.version)
@@ -89,16 +90,12 @@ enum Fixtures {
             let stored = directory.appendingPathComponent(PackageTarball.storedPath(targetPath: path, sha256: sha256))
             let data = try #require(FileManager.default.contents(atPath: stored.path), "\(stored.path) missing")
             #expect(Int64(data.count) == file.length)
-            #expect(hex(SHA256.hash(data: data)) == sha256)
+            #expect(Hex.lowercase(SHA256.hash(data: data)) == sha256)
         }
         return targets.signed
     }
 
-    static func sha256(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
-
-    static func hex(_ digest: some Sequence<UInt8>) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
-    }
+    static func sha256(_ data: Data) -> String { Hex.lowercase(SHA256.hash(data: data)) }
 
     struct Failure: Error, CustomStringConvertible {
         var description: String
