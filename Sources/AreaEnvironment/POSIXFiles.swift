@@ -6,7 +6,7 @@ import Darwin
 
 /// The few file operations the environment side needs, on system calls directly (no
 /// Foundation: `alien-env` starts in a millisecond and reads a hundred packages in another).
-enum POSIXFiles {
+public enum POSIXFiles {
     /// The reason of the last failed call.
     static var lastError: String { String(cString: strerror(errno)) }
 
@@ -28,6 +28,12 @@ enum POSIXFiles {
             if name != ".", name != ".." { names.append(name) }
         }
         return names
+    }
+
+    /// All of `text` to `descriptor` (EINTR retried); nil on success, else the reason.
+    public static func writeText(_ text: String, to descriptor: Int32) -> String? {
+        var text = text
+        return text.withUTF8 { writeAll(descriptor, UnsafeRawBufferPointer($0)) }
     }
 
     /// All of `bytes` to `descriptor` (EINTR retried); nil on success, else the reason.

@@ -23,27 +23,10 @@ func processEnvironment() -> [String: String] {
     return result
 }
 
-/// Writes all of `text` to a descriptor; false when it could not.
-func put(_ text: String, to descriptor: Int32) -> Bool {
-    var text = text
-    return text.withUTF8 { buffer in
-        var offset = 0
-        while offset < buffer.count {
-            let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += written
-        }
-        return true
-    }
-}
-
 let outcome = EnvironmentCommandLine.main(Array(CommandLine.arguments.dropFirst()), environment: processEnvironment())
-if !outcome.stdout.isEmpty, !put(outcome.stdout, to: 1) {
-    _ = put("alien-env: error: cannot write the output: \(String(cString: strerror(errno)))\n", to: 2)
+if !outcome.stdout.isEmpty, let reason = POSIXFiles.writeText(outcome.stdout, to: 1) {
+    _ = POSIXFiles.writeText("alien-env: error: cannot write the output: \(reason)\n", to: 2)
     exit(1)
 }
-if !outcome.stderr.isEmpty { _ = put(outcome.stderr, to: 2) }
+if !outcome.stderr.isEmpty { _ = POSIXFiles.writeText(outcome.stderr, to: 2) }
 exit(outcome.status)

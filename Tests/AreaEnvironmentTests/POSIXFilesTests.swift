@@ -56,4 +56,18 @@ import Testing
         // A closed descriptor: the reason, not a crash.
         #expect([UInt8(1)].withUnsafeBytes { POSIXFiles.writeAll(-1, $0) } != nil)
     }
+
+    /// alien-env's output: text as UTF-8, all of it, or the reason.
+    @Test func writesTextAsUTF8() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]) }
+        let text = "export A='é'\n"
+        #expect(POSIXFiles.writeText(text, to: ends[1]) == nil)
+        close(ends[1])
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let got = buffer.withUnsafeMutableBytes { POSIXFiles.readSome(ends[0], into: $0) }
+        #expect(Array(buffer[..<max(got, 0)]) == Array(text.utf8))
+        #expect(POSIXFiles.writeText("x", to: -1) != nil)
+    }
 }
