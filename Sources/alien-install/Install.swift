@@ -39,7 +39,9 @@ struct Install: AsyncParsableCommand {
             for the rest of the closure. With trackers or peers the web seeds are used only while the \
             peers are slow or absent, so the repository serves about one copy per site. --via auto \
             (default): the swarm when the torrent names trackers, peers are given (--peer, or "peers": \
-            ["host:port", ...] in <area>/.alien/config.json) or --lsd is on, else HTTP. \
+            ["host:port", ...] in <area>/.alien/config.json) or --lsd is on, else HTTP; when the first \
+            package finds the swarm empty (every tracker failed, no peer given), the rest of the \
+            closure comes over HTTP at once. \
             --keep-for-seeding keeps each verified tarball that has a torrent, with the torrent, in \
             <area>/.alien/cache/ for `alien-install seed`.
 
