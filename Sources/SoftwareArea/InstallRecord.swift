@@ -109,30 +109,36 @@ public struct InstallRecord: Sendable, Hashable {
     /// extracted) whose size still matches and that are not among `changed` (rewritten since).
     static func inventory(of directory: String, known: [String: ExtractedFile] = [:],
                           changed: Set<String> = []) throws(SoftwareAreaError) -> [Entry] {
-        guard let walker = FileManager.default.enumerator(atPath: directory) else {
-            throw .io(path: directory, operation: "list", reason: "cannot walk the package")
-        }
         var entries: [Entry] = []
         var regular: [(name: String, mode: UInt32)] = []
-        while let name = walker.nextObject() as? String {
-            if name == fileName { continue }
-            let path = "\(directory)/\(name)"
-            var info = stat()
-            guard lstat(path, &info) == 0 else { throw .io(path: path, operation: "lstat", reason: FileSystem.errorText()) }
-            switch info.st_mode & S_IFMT {
+        var unreadable: (path: String, code: Int32)?
+        let code = FileTree.walk(directory) { entry in
+            let name = entry.path
+            if name == fileName { return }
+            switch entry.info.st_mode & S_IFMT {
             case S_IFREG:
-                let mode = UInt32(info.st_mode & 0o7777)
-                if let file = known[name], file.size == UInt64(info.st_size), !changed.contains(name) {
+                let mode = UInt32(entry.info.st_mode & 0o7777)
+                if let file = known[name], file.size == UInt64(entry.info.st_size), !changed.contains(name) {
                     entries.append(Entry(path: name, size: file.size, sha256: file.sha256, link: nil, mode: mode))
                 } else {
                     regular.append((name, mode))
                 }
             case S_IFLNK:
-                let link = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? ""
-                entries.append(Entry(path: name, size: 0, link: link))
-            default: continue
+                var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+                let length = readlinkat(entry.directory, entry.name, &target, target.count - 1)
+                guard length >= 0 else {
+                    if unreadable == nil { unreadable = (name, errno) }
+                    return
+                }
+                let bytes = target[..<length].map { UInt8(bitPattern: $0) }
+                entries.append(Entry(path: name, size: 0, link: String(decoding: bytes, as: UTF8.self)))
+            default: return
             }
         }
+        if let unreadable {
+            throw .io(path: "\(directory)/\(unreadable.path)", operation: "readlink", reason: String(cString: strerror(unreadable.code)))
+        }
+        guard code == 0 else { throw .io(path: directory, operation: "list", reason: String(cString: strerror(code))) }
         let files = regular
         let slots = HashSlots(count: files.count)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))

@@ -34,8 +34,9 @@ final class ExtractionSession: @unchecked Sendable {
     let counters = ExtractionCounters()
     private var lastCheckedParent: EntryPath?
 
-    /// Hash files while writing them (`ExtractionSummary.digests`).
+    /// Hash files while writing them (`ExtractionSummary.digests`), on a thread of their own.
     let digests: Bool
+    private var digestWorker: DigestWorker?
     /// Start writing each file's data to the disk as soon as it is complete.
     let writeback: Bool
 
@@ -66,6 +67,7 @@ final class ExtractionSession: @unchecked Sendable {
     /// Extracts every entry of the opened reader `archive`, then checks the links and applies
     /// directory modes. On failure the destination is emptied before the error is thrown.
     func run(_ archive: OpaquePointer, source: String) throws(TarballError) -> ExtractionSummary {
+        if digests { digestWorker = DigestWorker() }
         do throws(TarballError) {
             return try POSIX.withUTF8Locale { () throws(TarballError) -> ExtractionSummary in
                 try extractEntries(archive, source: source)
@@ -74,9 +76,15 @@ final class ExtractionSession: @unchecked Sendable {
                 var result = summary
                 result.topLevel = topLevel.sorted { $0.lexicographicallyPrecedes($1) }
                     .map { String(decoding: $0, as: UTF8.self) }
+                if let worker = digestWorker {
+                    digestWorker = nil
+                    result.digests = worker.results()
+                }
                 return result
             }
         } catch {
+            digestWorker?.cancel()
+            digestWorker = nil
             destination.removeContents()
             throw error
         }
@@ -150,7 +158,7 @@ final class ExtractionSession: @unchecked Sendable {
             try makeHardLink(path, to: target)
             nodes[path] = .file
             summary.hardLinks += 1
-            if digests { summary.digests[path.description] = summary.digests[target.description] }
+            digestWorker?.alias(path: path.description, target: target.description)
             return
         }
         switch type {
@@ -226,7 +234,7 @@ final class ExtractionSession: @unchecked Sendable {
         var block: UnsafeRawPointer?
         var length = 0
         var offset: la_int64_t = 0
-        var hasher = digests ? FileHasher() : nil
+        let hasher = digestWorker
         while true {
             let status = archive_read_data_block(archive, &block, &length, &offset)
             if status == ARCHIVE_EOF { break }
@@ -250,7 +258,7 @@ final class ExtractionSession: @unchecked Sendable {
             throw .writeFailed(entry: path.description, reason: POSIX.lastError)
         }
         summary.bytes += max(written, size)
-        if let digest = hasher?.finish(size: max(written, size)) { summary.digests[path.description] = digest }
+        hasher?.finish(path: path.description, size: max(written, size))
         guard fchmod(fd, mode_t(mode & 0o777)) == 0 else {
             throw .writeFailed(entry: path.description, reason: POSIX.lastError)
         }
