@@ -78,7 +78,7 @@ int at_create_torrent(const at_create_options *options, at_created *out, at_erro
     out->length = 0;
     out->info_hash_v1[0] = 0;
     out->info_hash_v2[0] = 0;
-    try {
+    return guarded(error, [&]() -> int {
         std::string path = options->file_path;
         lt::file_storage files;
         lt::add_files(files, path);
@@ -129,19 +129,13 @@ int at_create_torrent(const at_create_options *options, at_created *out, at_erro
         std::memcpy(out->bytes, buffer.data(), buffer.size());
         out->length = buffer.size();
         return AT_OK;
-    } catch (const std::exception &e) {
-        set_error(error, AT_ERR_TORRENT, e.what());
-        return AT_ERR_TORRENT;
-    } catch (...) {
-        set_error(error, AT_ERR_INTERNAL, "unknown libtorrent failure");
-        return AT_ERR_INTERNAL;
-    }
+    });
 }
 
 int at_inspect_torrent(const uint8_t *bytes, size_t length, char info_hash_v1[41], char info_hash_v2[65],
                        int64_t *total_length, int *piece_length, at_error *error) {
     clear_error(error);
-    try {
+    return guarded(error, [&]() -> int {
         lt::error_code ec;
         lt::torrent_info info(lt::span<char const>(reinterpret_cast<const char *>(bytes), static_cast<std::ptrdiff_t>(length)), ec, lt::from_span);
         if (ec) {
@@ -152,13 +146,7 @@ int at_inspect_torrent(const uint8_t *bytes, size_t length, char info_hash_v1[41
         if (total_length) *total_length = info.total_size();
         if (piece_length) *piece_length = info.piece_length();
         return AT_OK;
-    } catch (const std::exception &e) {
-        set_error(error, AT_ERR_TORRENT, e.what());
-        return AT_ERR_TORRENT;
-    } catch (...) {
-        set_error(error, AT_ERR_INTERNAL, "unknown libtorrent failure");
-        return AT_ERR_INTERNAL;
-    }
+    });
 }
 
 at_session *at_session_new(const at_session_settings *settings, at_error *error) {
@@ -283,7 +271,7 @@ int at_session_connect_peer(at_session *session, int torrent_id, const char *hos
         set_error(error, AT_ERR_INVALID_ARGUMENT, "expected a host address and a port 1-65535");
         return AT_ERR_INVALID_ARGUMENT;
     }
-    try {
+    return guarded(error, [&]() -> int {
         boost::system::error_code ec;
         auto address = boost::asio::ip::make_address(host, ec);
         if (ec) {
@@ -298,13 +286,7 @@ int at_session_connect_peer(at_session *session, int torrent_id, const char *hos
         }
         found->second.connect_peer(lt::tcp::endpoint(address, static_cast<unsigned short>(port)));
         return AT_OK;
-    } catch (const std::exception &e) {
-        set_error(error, AT_ERR_TORRENT, e.what());
-        return AT_ERR_TORRENT;
-    } catch (...) {
-        set_error(error, AT_ERR_INTERNAL, "unknown libtorrent failure");
-        return AT_ERR_INTERNAL;
-    }
+    });
 }
 
 int at_session_set_web_seeds(at_session *session, int torrent_id, const char *const *urls, int count, int enabled, at_error *error) {
@@ -313,7 +295,7 @@ int at_session_set_web_seeds(at_session *session, int torrent_id, const char *co
         set_error(error, AT_ERR_INVALID_ARGUMENT, "expected a session and URLs");
         return AT_ERR_INVALID_ARGUMENT;
     }
-    try {
+    return guarded(error, [&]() -> int {
         std::lock_guard<std::mutex> guard(session->lock);
         auto found = session->torrents.find(torrent_id);
         if (found == session->torrents.end()) {
@@ -326,13 +308,7 @@ int at_session_set_web_seeds(at_session *session, int torrent_id, const char *co
             else found->second.remove_url_seed(urls[i]);
         }
         return AT_OK;
-    } catch (const std::exception &e) {
-        set_error(error, AT_ERR_TORRENT, e.what());
-        return AT_ERR_TORRENT;
-    } catch (...) {
-        set_error(error, AT_ERR_INTERNAL, "unknown libtorrent failure");
-        return AT_ERR_INTERNAL;
-    }
+    });
 }
 
 int at_session_status(at_session *session, int torrent_id, at_status *out, at_error *error) {
@@ -341,7 +317,7 @@ int at_session_status(at_session *session, int torrent_id, at_status *out, at_er
         set_error(error, AT_ERR_INVALID_ARGUMENT, "expected a session and an output");
         return AT_ERR_INVALID_ARGUMENT;
     }
-    try {
+    return guarded(error, [&]() -> int {
         lt::torrent_handle handle;
         {
             std::lock_guard<std::mutex> guard(session->lock);
@@ -366,13 +342,7 @@ int at_session_status(at_session *session, int torrent_id, at_status *out, at_er
         out->upload_rate = status.upload_payload_rate;
         copy_text(out->error, sizeof out->error, status.errc ? status.errc.message() : std::string());
         return AT_OK;
-    } catch (const std::exception &e) {
-        set_error(error, AT_ERR_TORRENT, e.what());
-        return AT_ERR_TORRENT;
-    } catch (...) {
-        set_error(error, AT_ERR_INTERNAL, "unknown libtorrent failure");
-        return AT_ERR_INTERNAL;
-    }
+    });
 }
 
 int at_session_pop_alerts(at_session *session, at_alert *out, int capacity) {
@@ -417,7 +387,7 @@ int at_session_remove(at_session *session, int torrent_id, at_error *error) {
         set_error(error, AT_ERR_INVALID_ARGUMENT, "expected a session");
         return AT_ERR_INVALID_ARGUMENT;
     }
-    try {
+    return guarded(error, [&]() -> int {
         std::lock_guard<std::mutex> guard(session->lock);
         auto found = session->torrents.find(torrent_id);
         if (found == session->torrents.end()) {
@@ -428,13 +398,7 @@ int at_session_remove(at_session *session, int torrent_id, at_error *error) {
         session->torrents.erase(found);
         session->fetches.erase(torrent_id);
         return AT_OK;
-    } catch (const std::exception &e) {
-        set_error(error, AT_ERR_TORRENT, e.what());
-        return AT_ERR_TORRENT;
-    } catch (...) {
-        set_error(error, AT_ERR_INTERNAL, "unknown libtorrent failure");
-        return AT_ERR_INTERNAL;
-    }
+    });
 }
 
 int at_session_free(at_session *session, int timeout_ms) {

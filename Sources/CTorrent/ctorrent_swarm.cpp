@@ -87,7 +87,7 @@ int at_session_swarm(at_session *session, int torrent_id, at_swarm *out, int *av
         set_error(error, AT_ERR_INVALID_ARGUMENT, "expected a session and an output");
         return AT_ERR_INVALID_ARGUMENT;
     }
-    try {
+    return guarded(error, [&]() -> int {
         lt::torrent_handle handle;
         {
             std::lock_guard<std::mutex> guard(session->lock);
@@ -150,13 +150,7 @@ int at_session_swarm(at_session *session, int torrent_id, at_swarm *out, int *av
             }
         }
         return AT_OK;
-    } catch (const std::exception &e) {
-        set_error(error, AT_ERR_TORRENT, e.what());
-        return AT_ERR_TORRENT;
-    } catch (...) {
-        set_error(error, AT_ERR_INTERNAL, "unknown libtorrent failure");
-        return AT_ERR_INTERNAL;
-    }
+    });
 }
 
 int at_session_fetch_pieces(at_session *session, int torrent_id, int piece, int count, const char *url, int stall_seconds, at_error *error) {
@@ -165,7 +159,7 @@ int at_session_fetch_pieces(at_session *session, int torrent_id, int piece, int 
         set_error(error, AT_ERR_INVALID_ARGUMENT, "expected a session, a piece index >= 0, a count >= 1 and a URL");
         return AT_ERR_INVALID_ARGUMENT;
     }
-    try {
+    return guarded(error, [&]() -> int {
         lt::torrent_handle handle;
         std::shared_ptr<fetch_state> state;
         {
@@ -233,13 +227,7 @@ int at_session_fetch_pieces(at_session *session, int torrent_id, int piece, int 
             state->partial = 0;
         }).detach();
         return AT_OK;
-    } catch (const std::exception &e) {
-        set_error(error, AT_ERR_TORRENT, e.what());
-        return AT_ERR_TORRENT;
-    } catch (...) {
-        set_error(error, AT_ERR_INTERNAL, "unknown libtorrent failure");
-        return AT_ERR_INTERNAL;
-    }
+    });
 }
 
 int at_session_fetch_status(at_session *session, int torrent_id, at_fetch_status *out, at_error *error) {

@@ -30,6 +30,20 @@ inline void clear_error(at_error *error) {
     error->message[0] = 0;
 }
 
+/// The C API's exception boundary: `body`'s status, or the libtorrent (or other) exception it
+/// threw as AT_ERR_TORRENT (AT_ERR_INTERNAL) with its message in `error`.
+template <typename Body> int guarded(at_error *error, Body &&body) {
+    try {
+        return body();
+    } catch (const std::exception &e) {
+        set_error(error, AT_ERR_TORRENT, e.what());
+        return AT_ERR_TORRENT;
+    } catch (...) {
+        set_error(error, AT_ERR_INTERNAL, "unknown libtorrent failure");
+        return AT_ERR_INTERNAL;
+    }
+}
+
 inline void copy_text(char *out, size_t capacity, const std::string &text) {
     std::snprintf(out, capacity, "%s", text.c_str());
 }

@@ -41,7 +41,7 @@ public struct Tokens: Sendable, Hashable {
             guard let role = Role(rawValue: fields[1]) else {
                 throw ConfigError(file: file, line: index + 1, key: fields[0], message: "role: expected job or admin, got '\(fields[1])'")
             }
-            guard let hash = Self.hex(fields[2]), hash.count == 32 else {
+            guard let hash = Hex.decode(String(fields[2])), hash.count == 32 else {
                 throw ConfigError(file: file, line: index + 1, key: fields[0], message: "expected 64 hex digits (sha256 of the token)")
             }
             guard !entries.contains(where: { $0.name == fields[0] }) else {
@@ -67,18 +67,5 @@ public struct Tokens: Sendable, Hashable {
     /// The hex sha256 of a token (what the tokens file stores).
     public static func hash(_ token: String) -> String {
         Hex.lowercase(SHA256.hash(data: Data(token.utf8)))
-    }
-
-    static func hex(_ text: String) -> [UInt8]? {
-        guard text.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        var index = text.startIndex
-        while index < text.endIndex {
-            let next = text.index(index, offsetBy: 2)
-            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return bytes
     }
 }

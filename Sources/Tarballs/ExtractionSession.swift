@@ -234,7 +234,6 @@ final class ExtractionSession: @unchecked Sendable {
         var block: UnsafeRawPointer?
         var length = 0
         var offset: la_int64_t = 0
-        let hasher = digestWorker
         while true {
             let status = archive_read_data_block(archive, &block, &length, &offset)
             if status == ARCHIVE_EOF { break }
@@ -252,13 +251,13 @@ final class ExtractionSession: @unchecked Sendable {
             let bytes = UnsafeRawBufferPointer(start: block, count: length)
             let code = POSIX.writeAll(fd, bytes, at: offset)
             if code != 0 { throw .writeFailed(entry: path.description, reason: POSIX.describe(code)) }
-            hasher?.add(bytes, at: UInt64(offset))
+            digestWorker?.add(bytes, at: UInt64(offset))
         }
         if written < size, ftruncate(fd, off_t(size)) != 0 {
             throw .writeFailed(entry: path.description, reason: POSIX.lastError)
         }
         summary.bytes += max(written, size)
-        hasher?.finish(path: path.description, size: max(written, size))
+        digestWorker?.finish(path: path.description, size: max(written, size))
         guard fchmod(fd, mode_t(mode & 0o777)) == 0 else {
             throw .writeFailed(entry: path.description, reason: POSIX.lastError)
         }

@@ -1,3 +1,4 @@
+import AlienModel
 import Crypto
 
 extension DelegatedRole {
@@ -8,7 +9,7 @@ extension DelegatedRole {
     public func isDelegatedPath(_ targetPath: String) -> Bool {
         switch paths {
         case let .pathHashPrefixes(prefixes):
-            let digest = Hex.encode(SHA256.hash(data: Array(targetPath.utf8)))
+            let digest = Hex.lowercase(SHA256.hash(data: Array(targetPath.utf8)))
             return prefixes.contains { digest.hasPrefix($0) }
         case let .paths(patterns):
             return patterns.contains { PathPattern.matches(targetPath, pattern: $0) }

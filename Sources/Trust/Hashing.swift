@@ -1,3 +1,4 @@
+import AlienModel
 import Crypto
 
 /// The digests TUF metadata records ("sha256", "sha384", "sha512"), computed incrementally so
@@ -32,9 +33,9 @@ struct MultiHasher {
     /// Algorithm → lower-case hex digest.
     func finalize() -> [String: String] {
         var result: [String: String] = [:]
-        if let sha256 { result["sha256"] = Hex.encode(sha256.finalize()) }
-        if let sha384 { result["sha384"] = Hex.encode(sha384.finalize()) }
-        if let sha512 { result["sha512"] = Hex.encode(sha512.finalize()) }
+        if let sha256 { result["sha256"] = Hex.lowercase(sha256.finalize()) }
+        if let sha384 { result["sha384"] = Hex.lowercase(sha384.finalize()) }
+        if let sha512 { result["sha512"] = Hex.lowercase(sha512.finalize()) }
         return result
     }
 

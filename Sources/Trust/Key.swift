@@ -1,3 +1,4 @@
+import AlienModel
 import Crypto
 import _CryptoExtras
 
@@ -55,7 +56,7 @@ public struct Key: Hashable, Sendable {
     /// securesystemslib compute key ids.
     public var keyID: String {
         let identity = JSONValue.object(["keytype": .string(keytype), "scheme": .string(scheme), "keyval": .object(keyval)])
-        return Hex.encode(SHA256.hash(data: identity.canonicalBytes))
+        return Hex.lowercase(SHA256.hash(data: identity.canonicalBytes))
     }
 
     /// `keyval.public`, when it is a string.
@@ -125,41 +126,5 @@ public struct Key: Hashable, Sendable {
         case let .rsa(key):
             return key.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: bytes), for: data, padding: .PSS)
         }
-    }
-}
-
-/// Lower-case hex, as TUF writes key ids, Ed25519 keys, signatures and hashes.
-enum Hex {
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Decodes hex (either case); nil for odd length or a non-hex character.
-    static func decode(_ text: String) -> [UInt8]? {
-        let bytes = Array(text.utf8)
-        guard bytes.count % 2 == 0 else { return nil }
-        func nibble(_ byte: UInt8) -> UInt8? {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-            default: nil
-            }
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count / 2)
-        var index = 0
-        while index < bytes.count {
-            guard let high = nibble(bytes[index]), let low = nibble(bytes[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-            index += 2
-        }
-        return out
     }
 }

@@ -1,3 +1,4 @@
+import AlienModel
 import Crypto
 import Foundation
 
@@ -125,11 +126,11 @@ public struct PieceHashList: Hashable, Sendable {
             let end = min(start + pieceLength, bytes.count)
             bytes[start..<end].withUnsafeBytes { piece in
                 whole.update(bufferPointer: piece)
-                pieces.append(Hex.encode(SHA256.hash(data: piece)))
+                pieces.append(Hex.lowercase(SHA256.hash(data: piece)))
             }
             start = end
         }
-        return try PieceHashList(pieceLength: pieceLength, length: Int64(bytes.count), sha256: Hex.encode(whole.finalize()), pieces: pieces)
+        return try PieceHashList(pieceLength: pieceLength, length: Int64(bytes.count), sha256: Hex.lowercase(whole.finalize()), pieces: pieces)
     }
 
     /// The list for the file at `path`, read once.
@@ -164,12 +165,12 @@ public struct PieceHashList: Hashable, Sendable {
             buffer.withUnsafeBytes { raw in
                 let piece = UnsafeRawBufferPointer(rebasing: raw[0..<filled])
                 whole.update(bufferPointer: piece)
-                pieces.append(Hex.encode(SHA256.hash(data: piece)))
+                pieces.append(Hex.lowercase(SHA256.hash(data: piece)))
             }
             length += Int64(filled)
             if filled < pieceLength { break }
         }
-        return try PieceHashList(pieceLength: pieceLength, length: length, sha256: Hex.encode(whole.finalize()), pieces: pieces)
+        return try PieceHashList(pieceLength: pieceLength, length: length, sha256: Hex.lowercase(whole.finalize()), pieces: pieces)
     }
 }
 

@@ -1,3 +1,4 @@
+import AlienModel
 import Crypto
 
 /// An Ed25519 private key that signs metadata.
@@ -22,7 +23,7 @@ public struct SigningKey: Sendable {
     private init(_ privateKey: Curve25519.Signing.PrivateKey) {
         self.privateKey = privateKey
         key = Key(trusted: "ed25519", scheme: "ed25519",
-                  keyval: ["public": .string(Hex.encode(privateKey.publicKey.rawRepresentation))])
+                  keyval: ["public": .string(Hex.lowercase(privateKey.publicKey.rawRepresentation))])
     }
 
     /// A key from its 32-byte seed.
@@ -57,8 +58,8 @@ public struct SigningKey: Sendable {
         JSONValue.object([
             "keytype": .string("ed25519"), "scheme": .string("ed25519"),
             "keyval": .object([
-                "public": .string(Hex.encode(privateKey.publicKey.rawRepresentation)),
-                "private": .string(Hex.encode(privateKey.rawRepresentation)),
+                "public": .string(Hex.lowercase(privateKey.publicKey.rawRepresentation)),
+                "private": .string(Hex.lowercase(privateKey.rawRepresentation)),
             ]),
         ]).compactJSONBytes
     }
@@ -68,7 +69,7 @@ public struct SigningKey: Sendable {
     /// A signature of `data` (normally canonical JSON bytes) by this key.
     public func sign(_ data: [UInt8]) throws(TrustError) -> Signature {
         do {
-            return Signature(keyID: keyID, sig: Hex.encode(try privateKey.signature(for: data)))
+            return Signature(keyID: keyID, sig: Hex.lowercase(try privateKey.signature(for: data)))
         } catch {
             throw .signingFailed("Ed25519 signing failed: \(error)")
         }

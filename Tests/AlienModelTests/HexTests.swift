@@ -16,4 +16,15 @@ struct HexTests {
         // A sequence that does not know its length.
         #expect(Hex.lowercase(sequence(first: UInt8(1)) { $0 < 3 ? $0 + 1 : nil }) == "010203")
     }
+
+    @Test func decodesEitherCaseAndRefusesWhatIsNotHex() {
+        let all = (0...255).map { UInt8($0) }
+        #expect(Hex.decode(Hex.lowercase(all)) == all)
+        #expect(Hex.decode("00FFa0") == [0x00, 0xff, 0xa0])
+        #expect(Hex.decode("") == [])
+        #expect(Hex.decode("abc") == nil, "odd length")
+        #expect(Hex.decode("0g") == nil)
+        #expect(Hex.decode("+f") == nil, "a sign is not a digit")
+        #expect(Hex.decode("é1") == nil)
+    }
 }

@@ -132,7 +132,9 @@ import TestSupport
         #expect(size <= 2_000_000, "no byte beyond the cap is written")
     }
 
-    @Test func cancellingTheTaskEndsTheTransfer() async throws {
+    /// The time limit (far below the 600 s stall timeout) is what tells cancellation from the
+    /// stall detection: no clock is read.
+    @Test(.timeLimit(.minutes(3))) func cancellingTheTaskEndsTheTransfer() async throws {
         let root = try Self.directory(["s.bin": Self.body])
         defer { try? FileManager.default.removeItem(at: root) }
         let server = try FaultServer(root: root)
@@ -141,10 +143,8 @@ import TestSupport
         // A stall timeout far beyond the bound below: only cancellation can end it in time.
         let task = Task { try await Transfers(policy: TransferPolicy(stallTimeout: 600)).fetch(TransferRequest(url: url)) }
         try await Task.sleep(for: .milliseconds(300))
-        let start = ContinuousClock.now
         task.cancel()
-        await #expect(throws: CancellationError.self) { try await task.value }
-        #expect(ContinuousClock.now - start < .seconds(120), "cancelling ends a stalled transfer, not its stall timeout")
+        await #expect(throws: CancellationError.self, "cancelling ends a stalled transfer, not its stall timeout") { try await task.value }
     }
 
     // The environment's http_proxy is checked in a child process (TrustCLITests

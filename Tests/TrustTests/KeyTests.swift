@@ -1,3 +1,4 @@
+import AlienModel
 import Crypto
 import Testing
 @testable import Trust
@@ -7,7 +8,7 @@ import Testing
         let key = try Key(keytype: "ed25519", scheme: "ed25519", keyval: ["public": .string(String(repeating: "ab", count: 32))],
                           unrecognizedFields: ["x-comment": .string("ignored by the key id")])
         let identity = #"{"keytype":"ed25519","keyval":{"public":"\#(String(repeating: "ab", count: 32))"},"scheme":"ed25519"}"#
-        #expect(key.keyID == Hex.encode(SHA256.hash(data: Array(identity.utf8))))
+        #expect(key.keyID == Hex.lowercase(SHA256.hash(data: Array(identity.utf8))))
         var other = key
         other.unrecognizedFields = [:]
         #expect(other.keyID == key.keyID)
@@ -45,7 +46,7 @@ import Testing
     @Test func verifiesECDSAP256WithDERSignatures() throws {
         let privateKey = P256.Signing.PrivateKey()
         let data = Array("payload".utf8)
-        let der = Hex.encode(try privateKey.signature(for: data).derRepresentation)
+        let der = Hex.lowercase(try privateKey.signature(for: data).derRepresentation)
         for keytype in ["ecdsa", "ecdsa-sha2-nistp256"] {
             let key = try Key(keytype: keytype, scheme: "ecdsa-sha2-nistp256", keyval: ["public": .string(privateKey.publicKey.pemRepresentation)])
             #expect(key.isValidSignature(der, for: data))
@@ -54,7 +55,7 @@ import Testing
     }
 
     @Test func hexRoundTrips() {
-        #expect(Hex.encode([0x00, 0xAB, 0xFF]) == "00abff")
+        #expect(Hex.lowercase([0x00, 0xAB, 0xFF]) == "00abff")
         #expect(Hex.decode("00ABff") == [0x00, 0xAB, 0xFF])
         #expect(Hex.decode("abc") == nil)
         #expect(Hex.decode("zz") == nil)
