@@ -279,12 +279,9 @@ int at_session_connect_peer(at_session *session, int torrent_id, const char *hos
             return AT_ERR_INVALID_ARGUMENT;
         }
         std::lock_guard<std::mutex> guard(session->lock);
-        auto found = session->torrents.find(torrent_id);
-        if (found == session->torrents.end()) {
-            set_error(error, AT_ERR_NOT_FOUND, "no torrent " + std::to_string(torrent_id));
-            return AT_ERR_NOT_FOUND;
-        }
-        found->second.connect_peer(lt::tcp::endpoint(address, static_cast<unsigned short>(port)));
+        lt::torrent_handle *found = session->torrent(torrent_id, error);
+        if (!found) return AT_ERR_NOT_FOUND;
+        found->connect_peer(lt::tcp::endpoint(address, static_cast<unsigned short>(port)));
         return AT_OK;
     });
 }
@@ -297,15 +294,12 @@ int at_session_set_web_seeds(at_session *session, int torrent_id, const char *co
     }
     return guarded(error, [&]() -> int {
         std::lock_guard<std::mutex> guard(session->lock);
-        auto found = session->torrents.find(torrent_id);
-        if (found == session->torrents.end()) {
-            set_error(error, AT_ERR_NOT_FOUND, "no torrent " + std::to_string(torrent_id));
-            return AT_ERR_NOT_FOUND;
-        }
+        lt::torrent_handle *found = session->torrent(torrent_id, error);
+        if (!found) return AT_ERR_NOT_FOUND;
         for (int i = 0; i < count; ++i) {
             if (!urls[i]) continue;
-            if (enabled) found->second.add_url_seed(urls[i]);
-            else found->second.remove_url_seed(urls[i]);
+            if (enabled) found->add_url_seed(urls[i]);
+            else found->remove_url_seed(urls[i]);
         }
         return AT_OK;
     });
@@ -321,12 +315,9 @@ int at_session_status(at_session *session, int torrent_id, at_status *out, at_er
         lt::torrent_handle handle;
         {
             std::lock_guard<std::mutex> guard(session->lock);
-            auto found = session->torrents.find(torrent_id);
-            if (found == session->torrents.end()) {
-                set_error(error, AT_ERR_NOT_FOUND, "no torrent " + std::to_string(torrent_id));
-                return AT_ERR_NOT_FOUND;
-            }
-            handle = found->second;
+            lt::torrent_handle *found = session->torrent(torrent_id, error);
+            if (!found) return AT_ERR_NOT_FOUND;
+            handle = *found;
         }
         lt::torrent_status status = handle.status();
         out->total_done = status.total_done;
@@ -389,13 +380,10 @@ int at_session_remove(at_session *session, int torrent_id, at_error *error) {
     }
     return guarded(error, [&]() -> int {
         std::lock_guard<std::mutex> guard(session->lock);
-        auto found = session->torrents.find(torrent_id);
-        if (found == session->torrents.end()) {
-            set_error(error, AT_ERR_NOT_FOUND, "no torrent " + std::to_string(torrent_id));
-            return AT_ERR_NOT_FOUND;
-        }
-        session->session->remove_torrent(found->second);
-        session->torrents.erase(found);
+        lt::torrent_handle *found = session->torrent(torrent_id, error);
+        if (!found) return AT_ERR_NOT_FOUND;
+        session->session->remove_torrent(*found);
+        session->torrents.erase(torrent_id);
         session->fetches.erase(torrent_id);
         return AT_OK;
     });

@@ -91,12 +91,9 @@ int at_session_swarm(at_session *session, int torrent_id, at_swarm *out, int *av
         lt::torrent_handle handle;
         {
             std::lock_guard<std::mutex> guard(session->lock);
-            auto found = session->torrents.find(torrent_id);
-            if (found == session->torrents.end()) {
-                set_error(error, AT_ERR_NOT_FOUND, "no torrent " + std::to_string(torrent_id));
-                return AT_ERR_NOT_FOUND;
-            }
-            handle = found->second;
+            lt::torrent_handle *found = session->torrent(torrent_id, error);
+            if (!found) return AT_ERR_NOT_FOUND;
+            handle = *found;
         }
         lt::torrent_status status = handle.status(lt::torrent_handle::query_pieces);
         auto info = handle.torrent_file();
@@ -164,12 +161,9 @@ int at_session_fetch_pieces(at_session *session, int torrent_id, int piece, int 
         std::shared_ptr<fetch_state> state;
         {
             std::lock_guard<std::mutex> guard(session->lock);
-            auto found = session->torrents.find(torrent_id);
-            if (found == session->torrents.end()) {
-                set_error(error, AT_ERR_NOT_FOUND, "no torrent " + std::to_string(torrent_id));
-                return AT_ERR_NOT_FOUND;
-            }
-            handle = found->second;
+            lt::torrent_handle *found = session->torrent(torrent_id, error);
+            if (!found) return AT_ERR_NOT_FOUND;
+            handle = *found;
             auto &slot = session->fetches[torrent_id];
             if (!slot) slot = std::make_shared<fetch_state>();
             state = slot;
@@ -239,10 +233,7 @@ int at_session_fetch_status(at_session *session, int torrent_id, at_fetch_status
     std::shared_ptr<fetch_state> state;
     {
         std::lock_guard<std::mutex> guard(session->lock);
-        if (session->torrents.find(torrent_id) == session->torrents.end()) {
-            set_error(error, AT_ERR_NOT_FOUND, "no torrent " + std::to_string(torrent_id));
-            return AT_ERR_NOT_FOUND;
-        }
+        if (!session->torrent(torrent_id, error)) return AT_ERR_NOT_FOUND;
         auto found = session->fetches.find(torrent_id);
         if (found != session->fetches.end()) state = found->second;
     }

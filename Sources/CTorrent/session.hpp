@@ -75,6 +75,14 @@ struct at_session {
     std::map<int, std::shared_ptr<at_detail::fetch_state>> fetches;
     int next_id = 0;
 
+    /// The torrent `id` (the caller holds `lock`), or nullptr with AT_ERR_NOT_FOUND in `error`.
+    lt::torrent_handle *torrent(int id, at_error *error) {
+        auto found = torrents.find(id);
+        if (found != torrents.end()) return &found->second;
+        at_detail::set_error(error, AT_ERR_NOT_FOUND, "no torrent " + std::to_string(id));
+        return nullptr;
+    }
+
     int id_of(const lt::torrent_handle &handle) {
         for (auto &entry : torrents)
             if (entry.second == handle) return entry.first;
