@@ -286,9 +286,17 @@ public struct TemplateError: Error, Equatable, Sendable, CustomStringConvertible
 public enum ShellVariables {
     /// A shell variable name: `[A-Za-z_][A-Za-z0-9_]*`.
     public static func isName(_ text: String) -> Bool {
-        // ASCII only, so bytes: [A-Za-z_][A-Za-z0-9_]*.
-        guard let first = text.utf8.first, first == 0x5F || (0x41...0x5A).contains(first) || (0x61...0x7A).contains(first) else { return false }
-        return text.utf8.allSatisfy { $0 == 0x5F || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) }
+        // ASCII only, so bytes: [A-Za-z_][A-Za-z0-9_]*, over the contiguous UTF-8 when there is
+        // one (a manifest's validation asks for every name it holds).
+        text.utf8.withContiguousStorageIfAvailable(isName) ?? Array(text.utf8).withUnsafeBufferPointer(isName)
+    }
+
+    static func isName(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = bytes.first, first == 0x5F || (0x41...0x5A).contains(first) || (0x61...0x7A).contains(first) else { return false }
+        for byte in bytes where !(byte == 0x5F || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte)) {
+            return false
+        }
+        return true
     }
 
     /// Variables bash sets, computes or protects itself (`env -i bash -c set` and the dynamic

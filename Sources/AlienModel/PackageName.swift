@@ -29,12 +29,18 @@ public struct PackageName: Hashable, Comparable, Sendable, CustomStringConvertib
 
     /// The prefix of the variables a package exports in init.sh: `AliEn-Runtime` → `ALIEN_RUNTIME`.
     public var environmentPrefix: String {
-        // Names are ASCII (see `init`): a byte map, no Unicode case mapping.
-        if rawValue.utf8.allSatisfy({ $0 < 0x80 }) {
-            return String(decoding: rawValue.utf8.map { byte in
-                byte == 0x2D ? 0x5F : (0x61...0x7A).contains(byte) ? byte - 0x20 : byte
-            }, as: UTF8.self)
+        // Names are ASCII (see `init`): a byte map, no Unicode case mapping (`env` asks for the
+        // prefix of every package of a closure, more than once).
+        let mapped = rawValue.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            return String(unsafeUninitializedCapacity: bytes.count) { out in
+                for (offset, byte) in bytes.enumerated() {
+                    out[offset] = byte == 0x2D ? 0x5F : (0x61...0x7A).contains(byte) ? byte - 0x20 : byte
+                }
+                return bytes.count
+            }
         }
+        if let mapped, let mapped { return mapped }
         return String(rawValue.uppercased().map { $0 == "-" ? "_" : $0 })
     }
 

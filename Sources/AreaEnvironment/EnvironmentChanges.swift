@@ -89,28 +89,28 @@ public enum PathList {
                     // Added in front: each once, and taken out of the old part.
                     let addedCount = newParts.count - oldParts.count
                     var keep = unique(newBytes, newParts, count: addedCount)
-                    var added = EntrySet()
+                    var added = EntrySet(newBytes, capacity: addedCount)
                     var addedEmpty = false
                     for index in 0..<addedCount where keep[index] {
-                        if newParts[index].isEmpty { addedEmpty = true } else { added.insert(newBytes, newParts[index]) }
+                        if newParts[index].isEmpty { addedEmpty = true } else { added.insert(newParts[index]) }
                     }
                     for index in addedCount..<newParts.count {
                         let range = newParts[index]
-                        keep.append(range.isEmpty ? !addedEmpty : !added.contains(newBytes, range))
+                        keep.append(range.isEmpty ? !addedEmpty : !added.contains(range))
                     }
                     return rebuilt(newBytes, newParts, keep: keep)
                 }
                 if count > oldCount, newBytes[oldCount] == 0x3A, equal(newBytes, 0..<oldCount, oldBytes, 0..<oldCount) {
                     // Added at the end: each once, and not when the old part has it.
-                    var seen = EntrySet()
+                    var seen = EntrySet(newBytes, capacity: newParts.count)
                     var oldEmpty = false
                     var keep = [Bool](repeating: true, count: oldParts.count)
                     for index in 0..<oldParts.count {
-                        if newParts[index].isEmpty { oldEmpty = true } else { seen.insert(newBytes, newParts[index]) }
+                        if newParts[index].isEmpty { oldEmpty = true } else { seen.insert(newParts[index]) }
                     }
                     for index in oldParts.count..<newParts.count {
                         let range = newParts[index]
-                        keep.append(range.isEmpty ? !oldEmpty : seen.insert(newBytes, range))
+                        keep.append(range.isEmpty ? !oldEmpty : seen.insert(range))
                     }
                     return rebuilt(newBytes, newParts, keep: keep)
                 }
@@ -134,8 +134,8 @@ public enum PathList {
     /// For the first `count` entries: true for the first occurrence of each non-empty entry and
     /// for empty entries (the current directory), which are kept.
     static func unique(_ bytes: UnsafeBufferPointer<UInt8>, _ parts: [Range<Int>], count: Int) -> [Bool] {
-        var seen = EntrySet()
-        return parts[..<count].map { $0.isEmpty || seen.insert(bytes, $0) }
+        var seen = EntrySet(bytes, capacity: count)
+        return parts[..<count].map { $0.isEmpty || seen.insert($0) }
     }
 
     /// The entries kept, joined with `:`; the list itself when all are.
@@ -156,9 +156,23 @@ public enum PathList {
         aRange.count == bRange.count && a[aRange].elementsEqual(b[bRange])
     }
 
-    /// Entries (byte ranges of one list) seen so far, by FNV-1a hash with the bytes compared.
+    /// Entries (byte ranges of one list's bytes) seen so far: an open-addressing table of
+    /// indices into `ranges`, by FNV-1a hash of the bytes, with the bytes compared on a match.
     struct EntrySet {
-        private var byHash: [UInt64: [(UnsafeBufferPointer<UInt8>, Range<Int>)]] = [:]
+        private let bytes: UnsafeBufferPointer<UInt8>
+        private var ranges: [Range<Int>] = []
+        private var hashes: [UInt64] = []
+        /// 0 for a free slot, else an index into `ranges` plus one; a power of two long.
+        private var slots: [Int32]
+
+        init(_ bytes: UnsafeBufferPointer<UInt8>, capacity: Int) {
+            self.bytes = bytes
+            var size = 16
+            while size < capacity * 2 { size *= 2 }
+            slots = [Int32](repeating: 0, count: size)
+            ranges.reserveCapacity(capacity)
+            hashes.reserveCapacity(capacity)
+        }
 
         static func hash(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt64 {
             var hash: UInt64 = 0xCBF2_9CE4_8422_2325
@@ -166,17 +180,43 @@ public enum PathList {
             return hash
         }
 
-        func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
-            byHash[Self.hash(bytes, range)]?.contains { PathList.equal($0.0, $0.1, bytes, range) } ?? false
+        /// The slot holding the entry, or the free slot where it would go.
+        private func slot(_ range: Range<Int>, _ hash: UInt64) -> (index: Int, found: Bool) {
+            let mask = slots.count - 1
+            var index = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let held = Int(slots[index])
+                if held == 0 { return (index, false) }
+                if hashes[held - 1] == hash, PathList.equal(bytes, ranges[held - 1], bytes, range) { return (index, true) }
+                index = (index + 1) & mask
+            }
+        }
+
+        func contains(_ range: Range<Int>) -> Bool {
+            slot(range, Self.hash(bytes, range)).found
         }
 
         /// Adds the entry; false when it was there already.
         @discardableResult
-        mutating func insert(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        mutating func insert(_ range: Range<Int>) -> Bool {
             let hash = Self.hash(bytes, range)
-            if let known = byHash[hash], known.contains(where: { PathList.equal($0.0, $0.1, bytes, range) }) { return false }
-            byHash[hash, default: []].append((bytes, range))
+            let (index, found) = slot(range, hash)
+            if found { return false }
+            ranges.append(range)
+            hashes.append(hash)
+            slots[index] = Int32(ranges.count)
+            if ranges.count * 2 > slots.count { grow() }
             return true
+        }
+
+        private mutating func grow() {
+            slots = [Int32](repeating: 0, count: slots.count * 2)
+            let mask = slots.count - 1
+            for (offset, hash) in hashes.enumerated() {
+                var index = Int(truncatingIfNeeded: hash) & mask
+                while slots[index] != 0 { index = (index + 1) & mask }
+                slots[index] = Int32(offset + 1)
+            }
         }
     }
 }

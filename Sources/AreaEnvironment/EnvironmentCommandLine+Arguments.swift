@@ -111,23 +111,29 @@ extension EnvironmentCommandLine {
 
     /// What a run prints and returns.
     public struct Outcome: Equatable, Sendable {
-        public var stdout: String
+        /// What goes to standard output, as UTF-8.
+        public var output: [UInt8]
         public var stderr: String
         public var status: Int32
+
+        /// `output` as text.
+        public var stdout: String { String(decoding: output, as: UTF8.self) }
     }
 
-    /// `alien-env ARGUMENTS` in `environment`, `program` naming it in messages.
-    public static func main(_ words: [String], environment: [String: String], program: String = "alien-env") -> Outcome {
+    /// `alien-env ARGUMENTS` in `environment`, `program` naming it in messages. With
+    /// `exiting`, the caller exits after printing the outcome: memory that the exit returns is
+    /// not freed first.
+    public static func main(_ words: [String], environment: [String: String], program: String = "alien-env", exiting: Bool = false) -> Outcome {
         do throws(Failure) {
             let arguments = try Arguments.parse(words)
-            if arguments.help { return Outcome(stdout: help, stderr: "", status: 0) }
-            let text = try env(packages: arguments.packages, area: arguments.area, arch: arguments.arch, shell: arguments.shell,
-                               environment: environment)
-            return Outcome(stdout: text, stderr: "", status: 0)
+            if arguments.help { return Outcome(output: Array(help.utf8), stderr: "", status: 0) }
+            let output = try env(packages: arguments.packages, area: arguments.area, arch: arguments.arch, shell: arguments.shell,
+                                 environment: environment, freeingMemory: !exiting)
+            return Outcome(output: output, stderr: "", status: 0)
         } catch {
             var message = "\(program): error: \(error.message)\n"
             if error.isUsage { message += "Usage: \(usage)\n  See '\(program) --help' for more information.\n" }
-            return Outcome(stdout: "", stderr: message, status: error.status)
+            return Outcome(output: [], stderr: message, status: error.status)
         }
     }
 }

@@ -79,14 +79,16 @@ public enum EnvironmentCommandLine {
     }
 
     /// `env`: the statements that give `environment` the packages' environment, in `shell`'s
-    /// syntax. Checks in this order: area, shell, packages, environment.
+    /// syntax, as UTF-8 to print. Checks in this order: area, shell, packages, environment.
+    /// `freeingMemory: false` is for a process that exits after printing (see
+    /// `EnvironmentArea.changes(of:base:freeingMemory:)`).
     public static func env(packages arguments: [String], area: String?, arch: String?, shell: String?,
-                           environment: [String: String]) throws(Failure) -> String {
+                           environment: [String: String], freeingMemory: Bool = true) throws(Failure) -> [UInt8] {
         let located = try locateArea(area: area, arch: arch, environment: environment)
         let syntax = try self.shell(shell, environment: environment)
         let selected = try packages(arguments, in: located)
         do throws(EnvironmentError) {
-            return syntax.render(try located.changes(of: selected, base: environment))
+            return syntax.renderBytes(try located.changes(of: selected, base: environment, freeingMemory: freeingMemory))
         } catch {
             throw Failure(error.description)
         }

@@ -28,34 +28,98 @@ public enum EnvironmentShell: String, CaseIterable, Sendable {
 
     /// The statements that make the changes, one a line, variables in name order (unset first).
     public func render(_ changes: EnvironmentChanges) -> String {
-        if self == .json { return Self.json(changes) }
+        switch self {
+        case .json: return Self.json(changes)
+        case .sh, .bash, .zsh: return String(decoding: Self.posixStatements(changes), as: UTF8.self)
+        case .csh, .tcsh, .fish: return otherStatements(changes)
+        }
+    }
+
+    /// `render(changes)` as UTF-8, for printing (sh, bash and zsh are written as bytes directly:
+    /// `env` prints a hundred packages' variables, kilobytes each, on every call).
+    public func renderBytes(_ changes: EnvironmentChanges) -> [UInt8] {
+        switch self {
+        case .sh, .bash, .zsh: return Self.posixStatements(changes)
+        case .json, .csh, .tcsh, .fish: return Array(render(changes).utf8)
+        }
+    }
+
+    /// csh, tcsh and fish statements.
+    private func otherStatements(_ changes: EnvironmentChanges) -> String {
         var out = ""
         out.reserveCapacity(changes.values.reduce(64 * changes.removed.count) { $0 + $1.key.utf8.count + $1.value.utf8.count + 32 })
         for name in changes.removed.sorted() {
-            switch self {
-            case .csh, .tcsh: out += "unsetenv \(name);\n"
-            case .fish: out += "set -e \(name);\n"
-            default: out += "unset \(name);\n"
-            }
+            out += self == .fish ? "set -e \(name);\n" : "unsetenv \(name);\n"
         }
-        for (name, value) in changes.values.sorted(by: { $0.key < $1.key }) {
-            switch self {
-            case .csh, .tcsh:
-                out += "setenv \(name) \(Self.cshQuote(value));\n"
-            case .fish:
+        for name in changes.values.keys.sorted() {
+            let value = changes.values[name]!
+            if self == .fish {
                 // fish keeps PATH-like variables as lists: one element per entry.
                 let parts = EnvironmentChanges.isPathLike(name) && !value.isEmpty
                     ? value.split(separator: ":", omittingEmptySubsequences: false).map(String.init) : [value]
                 out += "set -gx \(name) \(parts.map(Self.fishQuote).joined(separator: " "));\n"
-            default:
-                out += "export "
-                out += name
-                out += "="
-                Self.appendSHQuoted(value, to: &out)
-                out += ";\n"
+            } else {
+                out += "setenv \(name) \(Self.cshQuote(value));\n"
             }
         }
         return out
+    }
+
+    /// `unset NAME;` and `export NAME='value';` lines (sh, bash, zsh), as UTF-8.
+    static func posixStatements(_ changes: EnvironmentChanges) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(changes.values.reduce(16 * changes.removed.count) { $0 + $1.key.utf8.count + $1.value.utf8.count + 16 })
+        for name in changes.removed.sorted() {
+            append("unset ", to: &out)
+            append(name, to: &out)
+            append(";\n", to: &out)
+        }
+        for (name, value) in sortedByName(changes.values) {
+            append("export ", to: &out)
+            append(name, to: &out)
+            out.append(0x3D)
+            appendSHQuoted(value, to: &out)
+            append(";\n", to: &out)
+        }
+        return out
+    }
+
+    /// The variables in String's order of their names. When every name is ASCII (where that
+    /// order is the order of the bytes), the sort moves plain keys (the names' first 16 bytes
+    /// as two integers, and an index) and compares the names themselves only on a tie.
+    static func sortedByName(_ values: [String: String]) -> [(name: String, value: String)] {
+        struct Key {
+            var high: UInt64, low: UInt64
+            var index: Int
+        }
+        let entries = Array(values)
+        var keys: [Key] = []
+        keys.reserveCapacity(entries.count)
+        for (index, entry) in entries.enumerated() {
+            var name = entry.key
+            let key = name.withUTF8 { bytes -> Key? in
+                var high: UInt64 = 0, low: UInt64 = 0
+                for offset in 0..<bytes.count {
+                    let byte = bytes[offset]
+                    if byte >= 0x80 { return nil }
+                    if offset < 8 { high |= UInt64(byte) << (56 - 8 * offset) } else if offset < 16 { low |= UInt64(byte) << (56 - 8 * (offset - 8)) }
+                }
+                return Key(high: high, low: low, index: index)
+            }
+            guard let key else { return entries.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+            keys.append(key)
+        }
+        keys.sort { a, b in
+            if a.high != b.high { return a.high < b.high }
+            if a.low != b.low { return a.low < b.low }
+            return entries[a.index].key < entries[b.index].key
+        }
+        return keys.map { (entries[$0.index].key, entries[$0.index].value) }
+    }
+
+    /// The UTF-8 of `text` appended with one copy (not byte by byte).
+    static func append(_ text: String, to out: inout [UInt8]) {
+        if text.utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil { out.append(contentsOf: text.utf8) }
     }
 
     /// Whether the UTF-8 of `text` holds `byte` (memchr over contiguous storage).
@@ -68,22 +132,24 @@ public enum EnvironmentShell: String, CaseIterable, Sendable {
 
     /// POSIX single quotes; `'` becomes `'\''`.
     public static func shQuote(_ value: String) -> String {
-        var result = ""
+        var result: [UInt8] = []
+        result.reserveCapacity(value.utf8.count + 2)
         appendSHQuoted(value, to: &result)
-        return result
+        return String(decoding: result, as: UTF8.self)
     }
 
-    /// `shQuote(value)` appended to `out`.
-    static func appendSHQuoted(_ value: String, to out: inout String) {
-        out += "'"
+    /// `shQuote(value)` appended to `out` as UTF-8 (a `'` byte is always the quote itself:
+    /// UTF-8 never uses ASCII bytes inside a longer character).
+    static func appendSHQuoted(_ value: String, to out: inout [UInt8]) {
+        out.append(0x27)
         if !Self.contains(value, 0x27) {
-            out += value
+            append(value, to: &out)
         } else {
-            for scalar in value.unicodeScalars {
-                if scalar == "'" { out += "'\\''" } else { out.unicodeScalars.append(scalar) }
+            for byte in value.utf8 {
+                if byte == 0x27 { out.append(contentsOf: "'\\''".utf8) } else { out.append(byte) }
             }
         }
-        out += "'"
+        out.append(0x27)
     }
 
     /// csh/tcsh: single quotes protect all but `!` (history) and newlines, which get a backslash;

@@ -37,6 +37,11 @@ public enum POSIXFiles {
     }
 
     /// All of `bytes` to `descriptor` (EINTR retried); nil on success, else the reason.
+    public static func writeBytes(_ bytes: [UInt8], to descriptor: Int32) -> String? {
+        bytes.withUnsafeBytes { writeAll(descriptor, $0) }
+    }
+
+    /// All of `bytes` to `descriptor` (EINTR retried); nil on success, else the reason.
     static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> String? {
         var offset = 0
         while offset < bytes.count {

@@ -23,8 +23,8 @@ func processEnvironment() -> [String: String] {
     return result
 }
 
-let outcome = EnvironmentCommandLine.main(Array(CommandLine.arguments.dropFirst()), environment: processEnvironment())
-if !outcome.stdout.isEmpty, let reason = POSIXFiles.writeText(outcome.stdout, to: 1) {
+let outcome = EnvironmentCommandLine.main(Array(CommandLine.arguments.dropFirst()), environment: processEnvironment(), exiting: true)
+if !outcome.output.isEmpty, let reason = POSIXFiles.writeBytes(outcome.output, to: 1) {
     _ = POSIXFiles.writeText("alien-env: error: cannot write the output: \(reason)\n", to: 2)
     exit(1)
 }

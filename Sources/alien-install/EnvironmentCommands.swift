@@ -34,7 +34,7 @@ struct EnvCommand: ParsableCommand {
     /// `EnvironmentCommandLine.env`, the code alien-env runs: the same checks, bytes and messages.
     func run() throws {
         do throws(EnvironmentCommandLine.Failure) {
-            Output.write(try EnvironmentCommandLine.env(packages: packages, area: areaOptions.area, arch: areaOptions.arch, shell: shell,
+            Output.write(bytes: try EnvironmentCommandLine.env(packages: packages, area: areaOptions.area, arch: areaOptions.arch, shell: shell,
                                                         environment: ProcessInfo.processInfo.environment))
         } catch {
             throw error.forCLI

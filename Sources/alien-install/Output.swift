@@ -9,6 +9,10 @@ enum Output {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
+    static func write(bytes: [UInt8]) {
+        FileHandle.standardOutput.write(Data(bytes))
+    }
+
     static func warn(_ text: String) {
         FileHandle.standardError.write(Data("alien-install: warning: \(text)\n".utf8))
     }

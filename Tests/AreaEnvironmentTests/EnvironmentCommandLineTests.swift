@@ -66,10 +66,13 @@ import Testing
         try area.install("zlib", "v1.3.1")
         try area.install("ROOT", "v6-32-06", requires: [("zlib", "v1.3.1")])
         let base = ["PATH": "/usr/bin:/bin", "SHELL": "/bin/bash"]
-        let text = try CL.env(packages: ["ROOT"], area: area.root.path, arch: nil, shell: nil, environment: base)
+        let bytes = try CL.env(packages: ["ROOT"], area: area.root.path, arch: nil, shell: nil, environment: base)
+        let text = String(decoding: bytes, as: UTF8.self)
         let located = try CL.locateArea(area: area.root.path, arch: nil, environment: base)
         let packages = try CL.packages(["ROOT"], in: located)
         #expect(text == EnvironmentShell.bash.render(try located.changes(of: packages, base: base)))
+        // A process that exits after printing keeps its memory: the same bytes.
+        #expect(try CL.env(packages: ["ROOT"], area: area.root.path, arch: nil, shell: nil, environment: base, freeingMemory: false) == bytes)
         #expect(text.contains("export PATH='\(area.root.path)/\(AreaFixture.arch)/ROOT/v6-32-06-1/bin:\(area.root.path)/\(AreaFixture.arch)/zlib/v1.3.1-1/bin:/usr/bin:/bin';\n"))
         #expect(text.contains("export ROOT_DATA='\(area.root.path)/\(AreaFixture.arch)/ROOT/v6-32-06-1/share';\n"))
         // The area first (status 1), then the shell (usage), then the packages, then the environment.

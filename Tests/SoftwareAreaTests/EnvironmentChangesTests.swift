@@ -3,6 +3,30 @@ import SoftwareArea
 import Testing
 
 @Suite struct EnvironmentChangesTests {
+    /// Long lists with many repeats (the entry table grows several times) give what a plain
+    /// first-occurrence filter gives.
+    @Test func longListsKeepTheFirstOccurrenceOfEachEntry() {
+        var state: UInt64 = 11
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33)
+        }
+        for count in [1, 7, 40, 300, 2_000] {
+            let entries = (0..<count).map { _ in next() % 3 == 0 ? "" : "/opt/p\(next() % (count / 2 + 1))/bin" }
+            var seen: Set<String> = []
+            let expected = entries.filter { $0.isEmpty || seen.insert($0).inserted }
+            #expect(PathList.merge(old: nil, new: entries.joined(separator: ":")) == expected.joined(separator: ":"), "\(count) entries")
+            // Added in front of an old value that holds some of them: each once, taken out of the old part.
+            let old = "/usr/bin:/opt/p1/bin:/bin"
+            let merged = PathList.merge(old: old, new: entries.joined(separator: ":") + ":" + old)
+            var kept: Set<String> = []
+            let added = entries.filter { $0.isEmpty || kept.insert($0).inserted }
+            let rest = old.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+                .filter { !(kept.contains($0) || ($0.isEmpty && added.contains(""))) }
+            #expect(merged == (added + rest).joined(separator: ":"), "\(count) entries in front")
+        }
+    }
+
     @Test func prependedEntriesComeFirstOnce() {
         #expect(PathList.merge(old: "/usr/bin:/bin", new: "/a/bin:/b/bin:/usr/bin:/bin") == "/a/bin:/b/bin:/usr/bin:/bin")
         // An entry the old value had moves to the front instead of appearing twice.

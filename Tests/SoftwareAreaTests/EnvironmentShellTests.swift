@@ -97,6 +97,44 @@ import Testing
         #expect(EnvironmentShell.json.render(plain) == String(decoding: data, as: UTF8.self) + "\n")
     }
 
+    /// The bytes printed are the rendered text, and variables come in String's order of their
+    /// names: the sort on 16-byte integer prefixes agrees with it on ties, on names that are
+    /// prefixes of others, and (by falling back) on non-ASCII names.
+    @Test func renderedBytesAreTheTextInNameOrder() {
+        var generator = SplitMix(seed: 7)
+        let alphabet = Array("AB_9a")
+        for round in 0..<40 {
+            var values: [String: String] = [:]
+            for _ in 0..<(1 + generator.next() % 60) {
+                // Long shared prefixes, so that many names tie on their first 16 bytes.
+                let stem = round % 2 == 0 ? "ABCDEFGHIJKLMNO" : ""
+                let tail = String((0..<(generator.next() % 6)).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+                values[stem + "A" + tail] = "v'\(generator.next() % 10)"
+            }
+            if round % 5 == 4 { values["Ünïcode_\(round)"] = "x" }
+            let changes = EnvironmentChanges(values: values, removed: ["GONE", "ALSO_GONE"])
+            for shell in EnvironmentShell.allCases {
+                #expect(String(decoding: shell.renderBytes(changes), as: UTF8.self) == shell.render(changes))
+            }
+            let printed = EnvironmentShell.sh.render(changes).split(separator: "\n").filter { $0.hasPrefix("export ") }
+                .map { String($0.dropFirst("export ".count).prefix { $0 != "=" }) }
+            #expect(printed == values.keys.sorted(), "round \(round)")
+        }
+    }
+
+    /// A small deterministic generator (SplitMix64) for generated cases.
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
     @Test func statementForms() {
         let changes = EnvironmentChanges(values: ["X": "a b"], removed: ["Y"])
         #expect(EnvironmentShell.bash.render(changes) == "unset Y;\nexport X='a b';\n")
