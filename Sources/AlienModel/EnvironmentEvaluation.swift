@@ -132,10 +132,19 @@ public struct EnvironmentEvaluation: Sendable {
     /// `RECC_PREFIX_MAP="$<NAME>_ROOT=/recc/<NAME>_ROOT:$RECC_PREFIX_MAP"`, then the literals.
     mutating func exportOwnVariables(of package: EnvironmentManifest.Package, prefix: String) {
         let rootName = prefix + "_ROOT"
+        let workDirectory = value("WORK_DIR") ?? "", architecture = value("ALIBUILD_ARCH_PREFIX") ?? ""
         var root = ""
-        for piece in [value("WORK_DIR") ?? "", "/", value("ALIBUILD_ARCH_PREFIX") ?? "", "/", package.name.rawValue, "/", package.version, "-", package.revision] {
-            root += piece
-        }
+        root.reserveCapacity(workDirectory.utf8.count + architecture.utf8.count + package.name.rawValue.utf8.count
+                             + package.version.utf8.count + package.revision.utf8.count + 4)
+        root += workDirectory
+        root += "/"
+        root += architecture
+        root += "/"
+        root += package.name.rawValue
+        root += "/"
+        root += package.version
+        root += "-"
+        root += package.revision
         export(rootName, root)
         export("RECC_PREFIX_MAP", Self.joined(root, "=/recc/" + rootName + ":", value("RECC_PREFIX_MAP") ?? ""))
         export(prefix + "_VERSION", package.version)

@@ -107,8 +107,10 @@ struct CanonicalManifestReader {
     /// `[item,item,…]`.
     mutating func list<Item>(_ item: (inout CanonicalManifestReader) -> Item?) -> [Item]? {
         guard expect("[") else { return nil }
+        if expect("]") { return [] }
         var items: [Item] = []
-        if expect("]") { return items }
+        // Lists in manifests are short: one allocation for the usual ones.
+        items.reserveCapacity(4)
         repeat {
             guard let next = item(&self) else { return nil }
             items.append(next)

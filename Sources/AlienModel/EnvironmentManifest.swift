@@ -149,9 +149,11 @@ public struct EnvironmentManifest: Hashable, Sendable {
     /// literal `:` (joining items with `:` and splitting at `:` then gives them back).
     public var isNormalized: Bool {
         if let last = env.last, Self.appendForm(last) != nil { return false }
-        for entry in appendPath + prependPath {
-            for item in entry.items {
-                for case let .literal(text) in item.parts where text.utf8.contains(0x3A) { return false }
+        for entries in [appendPath, prependPath] {
+            for entry in entries {
+                for item in entry.items {
+                    for case let .literal(text) in item.parts where text.utf8.contains(0x3A) { return false }
+                }
             }
         }
         return true

@@ -103,6 +103,8 @@ public struct EnvironmentTemplate: Hashable, Sendable, CustomStringConvertible {
         func isNameStart(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) || byte == 0x5F }
         func isNameCharacter(_ byte: UInt8) -> Bool { isNameStart(byte) || (0x30...0x39).contains(byte) }
         var parts: [Part] = []
+        // Room for the usual `$NAME/literal` (one allocation, not a growth per part).
+        parts.reserveCapacity(4)
         // The current literal: bytes from `runStart`, after what `unescaped` holds (only when
         // the literal had an escape; most have none and are made from the bytes directly).
         var unescaped: [UInt8] = []

@@ -300,17 +300,17 @@ extension EnvironmentArea {
     func dependencyLookup(_ cache: ManifestCache, from package: EnvironmentPackage) -> EnvironmentEvaluation.Lookup {
         let packages = packagesPath
         return { (dependency, directory) throws(EnvironmentManifestError) in
-            let module = dependency.moduleName
             guard directory == packages else {
-                throw .evaluation(package: package.moduleName, reason: "\(module) would be sourced from \(directory), not from the area's \(packages) "
+                throw .evaluation(package: package.moduleName, reason: "\(dependency.moduleName) would be sourced from \(directory), not from the area's \(packages) "
                                   + "(WORK_DIR or ALIBUILD_ARCH_PREFIX was changed)")
             }
             guard let found = cache.package(in: self, name: dependency.name, folder: dependency.folder) else {
-                throw .evaluation(package: package.moduleName, reason: "needs \(module), which is not installed (missing \(packages)/\(module)/etc/profile.d/init.sh)")
+                throw .evaluation(package: package.moduleName,
+                                  reason: "needs \(dependency.moduleName), which is not installed (missing \(packages)/\(dependency.moduleName)/etc/profile.d/init.sh)")
             }
             do throws(EnvironmentError) { return try cache.manifest(of: found) } catch {
                 if case let .manifest(inner) = error { throw inner }
-                throw .evaluation(package: module, reason: error.description)
+                throw .evaluation(package: dependency.moduleName, reason: error.description)
             }
         }
     }
