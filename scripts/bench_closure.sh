@@ -114,7 +114,10 @@ SH
   mkdir -p "$check/b" && "$WORK/naive-$COUNT.sh" "$check/b"
   test "$(find "$check/area/$ARCH" -path '*/share/*' -type f | wc -l)" = "$((COUNT * FILES))"
   test "$(find "$check/b/$ARCH" -path '*/share/*' -type f | wc -l)" = "$((COUNT * FILES))"
-  scripts/bench_compare.py --runs "$RUNS" --label "install a $COUNT-package closure (fresh area${CHURN:+ after deleting the last}, --via http) vs sequential curl | tar -xz" \
+  # Each run starts with the disk idle (`sync`, untimed): a 200-package run writes 800 MB, and
+  # without it a run pays for the previous runs' writeback (ours waits for its own files'
+  # data before each rename; the naive loop never waits for the disk).
+  scripts/bench_compare.py --runs "$RUNS" --settle sync --label "install a $COUNT-package closure (fresh area${CHURN:+ after deleting the last}, --via http) vs sequential curl | tar -xz" \
     "$ours" "$naive" | tee -a "$results"
   if [ "$COUNT" = "${BENCH_DEAD_TRACKER_FROM:-100}" ]; then
     # A dead tracker (issue 14): the first 20 packages of the chain published again, in a
