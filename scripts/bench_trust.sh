@@ -6,6 +6,10 @@
 # metadata directory holding only the trusted root, then refresh + lookup of 100 targets:
 #   A: alien-install trust info --metadata-dir D --metadata-url URL <100 paths>
 #   B: python-tuf ngclient Updater(bootstrap=root).refresh() + get_targetinfo() × 100
+# Then the same refresh followed by the download of those 100 targets (100 kB each, checked
+# against length and sha256, written under a fresh target directory):
+#   A: alien-install trust download ... --target-base-url URL/targets --target-dir T <100 paths>
+#   B: ngclient ... + download_target() × 100
 # Whole processes, alternating A B A B (scripts/bench_compare.py); results appended to
 # .bench/results.jsonl. Usage: scripts/bench_trust.sh [BIN_DIR]   (default .build-release/release)
 set -euo pipefail
@@ -16,7 +20,7 @@ RUNS=${BENCH_RUNS:-10}
 WORK=$(mktemp -d /tmp/alien-bench-trust.XXXXXX)
 chmod 755 "$WORK"  # nginx workers (nobody, when started as root) must read it
 mkdir -p .bench
-trap 'kill $(cat "$WORK/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill $(cat "$WORK/nginx.pid" 2>/dev/null) 2>/dev/null || true; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
 echo "bench: building python-tuf repositories (10 000 targets; 256 hash bins)"
 "$PY" Tests/interop/tuf_bench.py make-repo --out "$WORK/flat" --targets 10000
@@ -35,6 +39,14 @@ for repo in flat bins; do
   $theirs > /dev/null
   if [ "$repo" = flat ]; then label="trust refresh+100 lookups, 10k targets"; else label="trust refresh+100 lookups, 256 bins"; fi
   scripts/bench_compare.py --runs "$RUNS" --label "$label" "$ours" "$theirs" | tee -a "$results"
+  # Refresh + download of the 100 targets.
+  ours_get="sh -c 'rm -rf $WORK/m-a $WORK/t-a && mkdir $WORK/m-a && cp $WORK/$repo/root.json $WORK/m-a/ && $BIN/alien-install trust download --metadata-dir $WORK/m-a --metadata-url $URL/$repo/metadata --target-base-url $URL/$repo/targets/ --target-dir $WORK/t-a $paths'"
+  theirs_get="sh -c 'rm -rf $WORK/t-b && mkdir $WORK/t-b && $PY Tests/interop/tuf_bench.py client --metadata-url $URL/$repo/metadata --root $WORK/$repo/root.json --metadata-dir $WORK/m-b --paths $WORK/$repo/paths.txt --target-dir $WORK/t-b --target-url $URL/$repo/targets/'"
+  eval "$ours_get" > /dev/null
+  eval "$theirs_get" > /dev/null
+  test "$(find "$WORK/t-a" -type f | wc -l)" = 100
+  test "$(find "$WORK/t-b" -type f | wc -l)" = 100
+  scripts/bench_compare.py --runs "$RUNS" --label "${label/lookups/downloads}" "$ours_get" "$theirs_get" | tee -a "$results"
   # python-tuf in process (no interpreter start, no imports): what a long-lived Python client pays.
   "$PY" - "$label (python in-process)" "$WORK" "$repo" "$URL" <<'PYTHON' | tee -a "$results"
 import json, statistics, subprocess, sys

@@ -91,8 +91,9 @@ enum LocalFiles {
     }
 
     /// Length and digests of the file at `path` (the algorithms among `algorithms` that are
-    /// supported), read in 1 MiB blocks; nil when the file cannot be read or is not regular.
-    static func digests(of path: String, algorithms: some Sequence<String>) -> (length: Int64, digests: [String: String])? {
+    /// supported), read in 1 MiB blocks; nil when the file cannot be read or is not regular,
+    /// or (with `sync`) when its data cannot be synced to the disk afterwards.
+    static func digests(of path: String, algorithms: some Sequence<String>, sync: Bool = false) -> (length: Int64, digests: [String: String])? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
@@ -109,6 +110,7 @@ enum LocalFiles {
             if count == 0 { break }
             buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         }
+        if sync, fdatasync(descriptor) != 0 { return nil }
         return (hasher.length, hasher.finalize())
     }
 }

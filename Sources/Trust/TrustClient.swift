@@ -83,25 +83,34 @@ public enum TrustClient {
         let updater = Updater(metadataDirectory: metadataDirectory, metadataBaseURL: metadataURL, targetBaseURL: targetBaseURL,
                               fetcher: fetcher, configuration: configuration)
         try await updater.refresh()
+        // Looked up one after the other (the trusted set), then downloaded several at a time.
         var outcomes: [TargetOutcome] = []
+        var wanted: [(index: Int, info: TargetInfo)] = []
         for path in paths {
             var outcome = TargetOutcome(path: path, status: .failed)
             do throws(UpdaterError) {
-                guard let info = try await updater.targetInfo(for: path) else {
+                if let info = try await updater.targetInfo(for: path) {
+                    outcome.length = info.file.length
+                    outcome.sha256 = info.file.hashes["sha256"]
+                    outcome.status = await updater.cachedTarget(info, in: targetDirectory) == nil ? .downloaded : .cached
+                    wanted.append((outcomes.count, info))
+                } else {
                     outcome.status = .unknown
                     outcome.reason = "no trusted targets role lists '\(path)'"
-                    outcomes.append(outcome)
-                    continue
                 }
-                outcome.length = info.file.length
-                outcome.sha256 = info.file.hashes["sha256"]
-                let cached = await updater.cachedTarget(info, in: targetDirectory)
-                outcome.localPath = try await updater.downloadTarget(info, to: targetDirectory)
-                outcome.status = cached == nil ? .downloaded : .cached
             } catch {
                 outcome.reason = error.description
             }
             outcomes.append(outcome)
+        }
+        let results = await updater.downloadTargets(wanted.map(\.info), to: targetDirectory)
+        for ((index, _), result) in zip(wanted, results) {
+            switch result {
+            case let .success(path): outcomes[index].localPath = path
+            case let .failure(error):
+                outcomes[index].status = .failed
+                outcomes[index].reason = error.description
+            }
         }
         return outcomes
     }

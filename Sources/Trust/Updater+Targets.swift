@@ -49,34 +49,116 @@ extension Updater {
 
     /// Downloads the target into `targetDirectory/<path>` (subdirectories created): streamed
     /// into a temporary file in `targetDirectory`, refused beyond the recorded length, checked
-    /// against the length and every recorded hash, then renamed into place. Nothing is left
-    /// behind on failure. A file already there with matching length and hashes is kept and not
-    /// downloaded again. With consistent snapshots (and `prefixTargetsWithHash`) the URL is
-    /// `<targetBaseURL><dir>/<sha256>.<basename>`. Returns the final path.
+    /// against the length and every recorded hash, its data synced, then renamed into place and
+    /// the directory synced. Nothing is left behind on failure. A file already there with
+    /// matching length and hashes is kept and not downloaded again. With consistent snapshots
+    /// (and `prefixTargetsWithHash`) the URL is `<targetBaseURL><dir>/<sha256>.<basename>`.
+    /// Returns the final path.
     public func downloadTarget(_ info: TargetInfo, to targetDirectory: String) async throws(UpdaterError) -> String {
+        guard let plan = try await downloadPlan(info, in: targetDirectory) else { return "\(targetDirectory)/\(info.path)" }
+        let placed = try await Self.fetchAndPlace(plan, targetDirectory: targetDirectory, fetcher: fetcher)
+        LocalFiles.syncDirectory(placed.directory)
+        return placed.path
+    }
+
+    /// `downloadTarget` of each target, at most `concurrency` at a time, results in the order of
+    /// `infos`. Each target is synced and renamed into place as it completes; the directories
+    /// they were renamed into are synced once, after the last one (a target is durable when
+    /// this returns, as with `downloadTarget`, without a directory sync per target).
+    public func downloadTargets(_ infos: [TargetInfo], to targetDirectory: String,
+                                concurrency: Int = 8) async -> [Result<String, UpdaterError>] {
+        var results = [Result<String, UpdaterError>](repeating: .failure(.noTargetBaseURL), count: infos.count)
+        var plans: [(index: Int, plan: DownloadPlan)] = []
+        for (index, info) in infos.enumerated() {
+            do throws(UpdaterError) {
+                if let plan = try await downloadPlan(info, in: targetDirectory) {
+                    plans.append((index, plan))
+                } else {
+                    results[index] = .success("\(targetDirectory)/\(info.path)")
+                }
+            } catch {
+                results[index] = .failure(error)
+            }
+        }
+        let fetcher = self.fetcher
+        var directories: Set<String> = []
+        await withTaskGroup(of: (Int, Result<Placed, UpdaterError>).self) { group in
+            var next = 0
+            func start() {
+                guard next < plans.count else { return }
+                let (index, plan) = plans[next]
+                next += 1
+                group.addTask {
+                    do throws(UpdaterError) {
+                        return (index, .success(try await Self.fetchAndPlace(plan, targetDirectory: targetDirectory, fetcher: fetcher)))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            for _ in 0..<max(1, concurrency) { start() }
+            for await (index, result) in group {
+                switch result {
+                case let .success(placed):
+                    results[index] = .success(placed.path)
+                    directories.insert(placed.directory)
+                case let .failure(error):
+                    results[index] = .failure(error)
+                }
+                start()
+            }
+        }
+        for directory in directories.sorted() { LocalFiles.syncDirectory(directory) }
+        return results
+    }
+
+    /// What a download needs, decided on the actor: the URL and the path's components. Nil when
+    /// the target is already in `targetDirectory` with matching length and hashes.
+    struct DownloadPlan: Sendable {
+        var info: TargetInfo
+        var url: String
+        var components: [Substring]
+    }
+
+    /// A target renamed into place, and the directory that holds it (to be synced).
+    struct Placed: Sendable {
+        var path: String
+        var directory: String
+    }
+
+    private func downloadPlan(_ info: TargetInfo, in targetDirectory: String) async throws(UpdaterError) -> DownloadPlan? {
         let components = try NameEncoding.targetComponents(info.path)
-        if let cached = cachedTarget(info, in: targetDirectory) { return cached }
+        if cachedTarget(info, in: targetDirectory) != nil { return nil }
         guard let targetBaseURL else { throw .noTargetBaseURL }
         if let unsupported = info.file.hashes.keys.sorted().first(where: { !MultiHasher.supported.contains($0) }) {
             throw .unsupportedHash(name: info.path, algorithm: unsupported)
         }
         let url = try await targetURL(for: info, components: components, base: targetBaseURL)
+        return DownloadPlan(info: info, url: url, components: components)
+    }
+
+    /// The download itself, off the actor: fetched into a temporary file (refused beyond the
+    /// recorded length), checked against the length and hashes, its data synced, renamed into
+    /// place. The temporary file is removed on any failure.
+    private static func fetchAndPlace(_ plan: DownloadPlan, targetDirectory: String,
+                                      fetcher: any RemoteFetcher) async throws(UpdaterError) -> Placed {
+        let info = plan.info
         if !LocalFiles.isDirectory(targetDirectory) { try LocalFiles.makeDirectories(targetDirectory) }
         let temporary = LocalFiles.temporaryPath(in: targetDirectory, for: "download")
         do throws(UpdaterError) {
             do {
-                _ = try await fetcher.download(url, to: temporary, maxLength: info.file.length)
+                _ = try await fetcher.download(plan.url, to: temporary, maxLength: info.file.length)
             } catch let error as FetchError {
                 throw UpdaterError.fetch(role: info.path, error)
             } catch {
-                throw UpdaterError.fetch(role: info.path, .failed(url: url, reason: "\(error)"))
+                throw UpdaterError.fetch(role: info.path, .failed(url: plan.url, reason: "\(error)"))
             }
-            guard let (length, digests) = LocalFiles.digests(of: temporary, algorithms: info.file.hashes.keys) else {
-                throw .io(path: temporary, reason: "cannot read the downloaded file")
+            guard let (length, digests) = LocalFiles.digests(of: temporary, algorithms: info.file.hashes.keys, sync: true) else {
+                throw .io(path: temporary, reason: "cannot read or sync the downloaded file")
             }
             try MultiHasher.check(name: info.path, length: length, digests: digests,
                                   expectedLength: info.file.length, expectedHashes: info.file.hashes)
-            return try Self.moveIntoPlace(temporary, directory: targetDirectory, components: components)
+            return try moveIntoPlace(temporary, directory: targetDirectory, components: plan.components)
         } catch {
             try? LocalFiles.remove(temporary)
             throw error
@@ -125,8 +207,9 @@ extension Updater {
         return base + remotePath
     }
 
-    /// Creates the missing parent directories of the final path and renames `temporary` there.
-    private static func moveIntoPlace(_ temporary: String, directory: String, components: [Substring]) throws(UpdaterError) -> String {
+    /// Creates the missing parent directories of the final path and renames `temporary` there
+    /// (the caller syncs the directory).
+    private static func moveIntoPlace(_ temporary: String, directory: String, components: [Substring]) throws(UpdaterError) -> Placed {
         var parent = directory
         for component in components.dropLast() {
             parent += "/\(component)"
@@ -134,7 +217,6 @@ extension Updater {
         }
         let final = "\(directory)/\(components.joined(separator: "/"))"
         try LocalFiles.move(temporary, to: final)
-        LocalFiles.syncDirectory(parent)
-        return final
+        return Placed(path: final, directory: parent)
     }
 }

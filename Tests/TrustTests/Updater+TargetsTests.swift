@@ -62,6 +62,28 @@ import Testing
         }
     }
 
+    /// Several targets at once: results in the order asked, a refused one does not stop the
+    /// others, a cached one is not fetched again, and no temporary file is left behind.
+    @Test func downloadsSeveralTargetsAtOnceInOrder() async throws {
+        var repo = try Repo()
+        let client = try await Fixtures.refreshedClient(&repo)  // downloaded pkgs/zlib.tar
+        defer { client.remove() }
+        let updater = client.updater(referenceTime: now)
+        let zlib = try await info(updater, "pkgs/zlib.tar"), root = try await info(updater, "pkgs/root.tar")
+        var wrong = root
+        wrong.file.hashes["sha256"] = String(repeating: "0", count: 64)
+        let results = await updater.downloadTargets([root, wrong, zlib, root], to: client.targetDirectory, concurrency: 2)
+        #expect(results.count == 4)
+        #expect(try results[0].get() == client.targetDirectory + "/pkgs/root.tar")
+        #expect(throws: UpdaterError.self) { try results[1].get() }
+        #expect(try results[2].get() == client.targetDirectory + "/pkgs/zlib.tar")
+        #expect(try results[3].get() == client.targetDirectory + "/pkgs/root.tar")
+        #expect(FileManager.default.contents(atPath: client.targetDirectory + "/pkgs/root.tar") == Data("ROOT v6-32".utf8))
+        #expect(repo.store.requestCount(repo.targetURL("pkgs/zlib.tar")) == 1, "the cached target is not fetched again")
+        let left = try FileManager.default.contentsOfDirectory(atPath: client.targetDirectory).filter { $0 != "pkgs" }
+        #expect(left.isEmpty, "no temporary file is left: \(left)")
+    }
+
     @Test func checksEveryRecordedHash() async throws {
         var repo = try Repo()
         let client = try await Fixtures.refreshedClient(&repo)

@@ -4,12 +4,15 @@ python-tuf's ngclient doing what `alien-install trust info` does (refresh + targ
 
   tuf_bench.py make-repo --out DIR --targets N [--bins 256] [--lookups 100] [--seed 1]
       DIR/metadata/... (consistent snapshots), DIR/root.json (the trusted root),
-      DIR/paths.txt (--lookups target paths, one per line, chosen with --seed).
+      DIR/paths.txt (--lookups target paths, one per line, chosen with --seed); those targets
+      exist as files (--file-size bytes each, random) under DIR/targets/ with consistent-
+      snapshot names (<dir>/<sha256>.<name>), so they can be downloaded.
       With --bins, the top-level targets delegate all targets to succinct hash bins
       (TAP 15) and list none themselves; without, top-level targets list all N.
   tuf_bench.py client --metadata-url URL --root FILE --metadata-dir DIR --paths FILE
       Fresh ngclient Updater on DIR (root copied in), refresh(), get_targetinfo() for each
-      path. Prints {"found": n, "seconds": in-process time}. Exit 1 if a path is missing.
+      path; with --target-dir D and --target-url URL, also download_target() of each into D.
+      Prints {"found": n, "seconds": in-process time}. Exit 1 if a path is missing.
 """
 import argparse
 import json
@@ -36,15 +39,26 @@ def make_repo(args):
     os.makedirs(meta_dir)
     arches = ["slc9_x86-64", "ubuntu2204_x86-64", "slc9_aarch64"]
     files = {}
+    chosen = set(rng.sample(range(args.targets), args.lookups))
+    targets_dir = os.path.join(args.out, "targets")
     for i in range(args.targets):
         name = "Pkg%04d" % (i // 10)
         arch = arches[i % len(arches)]
         version = "v%d.%d-%d" % (i % 7, i % 13, 1 + i % 3)
         path = "%s/%s/%s-%s.%s.tar.gz" % (arch, name, name, version, arch)
+        custom = {"custom": {"name": name, "version": version.rsplit("-", 1)[0], "revision": version.rsplit("-", 1)[1], "arch": arch}}
+        if i in chosen:
+            content = rng.randbytes(args.file_size)
+            files[path] = TargetFile.from_data(path, content, ["sha256"])
+            files[path].unrecognized_fields = custom
+            directory, base = os.path.split(path)
+            os.makedirs(os.path.join(targets_dir, directory), exist_ok=True)
+            with open(os.path.join(targets_dir, directory, "%s.%s" % (files[path].hashes["sha256"], base)), "wb") as f:
+                f.write(content)
+            continue
         digest = "%064x" % rng.getrandbits(256)
         files[path] = TargetFile(length=rng.randint(10_000, 2_000_000_000), hashes={"sha256": digest}, path=path,
-                                 unrecognized_fields={"custom": {"name": name, "version": version.rsplit("-", 1)[0],
-                                                                 "revision": version.rsplit("-", 1)[1], "arch": arch}})
+                                 unrecognized_fields=custom)
 
     def write(md, name):
         data = md.to_bytes(JSONSerializer(compact=True))
@@ -89,7 +103,9 @@ def make_repo(args):
     with open(os.path.join(args.out, "root.json"), "wb") as f:
         f.write(data)
     with open(os.path.join(args.out, "paths.txt"), "w") as f:
-        f.write("\n".join(rng.sample(sorted(files), args.lookups)) + "\n")
+        paths = [path for i, path in enumerate(files) if i in chosen]
+        rng.shuffle(paths)
+        f.write("\n".join(paths) + "\n")
     print(json.dumps({"targets": args.targets, "bins": args.bins,
                       "targets_json_bytes": os.path.getsize(os.path.join(meta_dir, "1.targets.json"))}))
 
@@ -106,9 +122,16 @@ def client(args):
     with open(args.root, "rb") as f:
         bootstrap = f.read()
     updater = Updater(metadata_dir=args.metadata_dir, metadata_base_url=args.metadata_url, config=config,
-                      bootstrap=bootstrap)
+                      bootstrap=bootstrap, target_dir=args.target_dir, target_base_url=args.target_url)
     updater.refresh()
-    found = sum(1 for path in paths if updater.get_targetinfo(path) is not None)
+    found = 0
+    for path in paths:
+        info = updater.get_targetinfo(path)
+        if info is None:
+            continue
+        found += 1
+        if args.target_dir:
+            updater.download_target(info)
     print(json.dumps({"found": found, "seconds": time.perf_counter() - start}))
     return 0 if found == len(paths) else 1
 
@@ -122,11 +145,14 @@ def main():
     repo.add_argument("--bins", type=int, default=0)
     repo.add_argument("--lookups", type=int, default=100)
     repo.add_argument("--seed", type=int, default=1)
+    repo.add_argument("--file-size", type=int, default=100_000)
     cli = sub.add_parser("client")
     cli.add_argument("--metadata-url", required=True)
     cli.add_argument("--root", required=True)
     cli.add_argument("--metadata-dir", required=True)
     cli.add_argument("--paths", required=True)
+    cli.add_argument("--target-dir", default=None)
+    cli.add_argument("--target-url", default=None)
     args = parser.parse_args()
     if args.command == "make-repo":
         make_repo(args)
