@@ -56,15 +56,12 @@ extension Updater {
     /// Returns the final path.
     public func downloadTarget(_ info: TargetInfo, to targetDirectory: String) async throws(UpdaterError) -> String {
         guard let plan = try await downloadPlan(info, in: targetDirectory) else { return "\(targetDirectory)/\(info.path)" }
-        let placed = try await Self.fetchAndPlace(plan, targetDirectory: targetDirectory, fetcher: fetcher)
-        LocalFiles.syncDirectory(placed.directory)
-        return placed.path
+        return try await Self.fetchAndPlace(plan, targetDirectory: targetDirectory, fetcher: fetcher)
     }
 
     /// `downloadTarget` of each target, at most `concurrency` at a time, results in the order of
-    /// `infos`. Each target is synced and renamed into place as it completes; the directories
-    /// they were renamed into are synced once, after the last one (a target is durable when
-    /// this returns, as with `downloadTarget`, without a directory sync per target).
+    /// `infos`: each target synced, renamed into place and its directory synced as it completes
+    /// (the syncs of concurrent downloads share the file system's journal commits).
     public func downloadTargets(_ infos: [TargetInfo], to targetDirectory: String,
                                 concurrency: Int = 8) async -> [Result<String, UpdaterError>] {
         var results = [Result<String, UpdaterError>](repeating: .failure(.noTargetBaseURL), count: infos.count)
@@ -81,34 +78,19 @@ extension Updater {
             }
         }
         let fetcher = self.fetcher
-        var directories: Set<String> = []
-        await withTaskGroup(of: (Int, Result<Placed, UpdaterError>).self) { group in
-            var next = 0
-            func start() {
-                guard next < plans.count else { return }
-                let (index, plan) = plans[next]
-                next += 1
-                group.addTask {
-                    do throws(UpdaterError) {
-                        return (index, .success(try await Self.fetchAndPlace(plan, targetDirectory: targetDirectory, fetcher: fetcher)))
-                    } catch {
-                        return (index, .failure(error))
-                    }
+        await withTaskGroup(of: Completed.self) { group in
+            var pending = plans.makeIterator()
+            var running = 0
+            while true {
+                while running < max(1, concurrency), let next = pending.next() {
+                    running += 1
+                    group.addTask { await Self.download(next.plan, slot: next.index, targetDirectory: targetDirectory, fetcher: fetcher) }
                 }
-            }
-            for _ in 0..<max(1, concurrency) { start() }
-            for await (index, result) in group {
-                switch result {
-                case let .success(placed):
-                    results[index] = .success(placed.path)
-                    directories.insert(placed.directory)
-                case let .failure(error):
-                    results[index] = .failure(error)
-                }
-                start()
+                guard let completed = await group.next() else { break }
+                running -= 1
+                results[completed.slot] = completed.result
             }
         }
-        for directory in directories.sorted() { LocalFiles.syncDirectory(directory) }
         return results
     }
 
@@ -120,10 +102,18 @@ extension Updater {
         var components: [Substring]
     }
 
-    /// A target renamed into place, and the directory that holds it (to be synced).
-    struct Placed: Sendable {
-        var path: String
-        var directory: String
+    /// A download of `downloadTargets`, finished: its place in the results, and the outcome.
+    struct Completed: Sendable {
+        var slot: Int
+        var result: Result<String, UpdaterError>
+    }
+
+    private static func download(_ plan: DownloadPlan, slot: Int, targetDirectory: String, fetcher: any RemoteFetcher) async -> Completed {
+        do {
+            return Completed(slot: slot, result: .success(try await fetchAndPlace(plan, targetDirectory: targetDirectory, fetcher: fetcher)))
+        } catch {
+            return Completed(slot: slot, result: .failure(error))
+        }
     }
 
     private func downloadPlan(_ info: TargetInfo, in targetDirectory: String) async throws(UpdaterError) -> DownloadPlan? {
@@ -139,9 +129,9 @@ extension Updater {
 
     /// The download itself, off the actor: fetched into a temporary file (refused beyond the
     /// recorded length), checked against the length and hashes, its data synced, renamed into
-    /// place. The temporary file is removed on any failure.
+    /// place, the directory synced. The temporary file is removed on any failure.
     private static func fetchAndPlace(_ plan: DownloadPlan, targetDirectory: String,
-                                      fetcher: any RemoteFetcher) async throws(UpdaterError) -> Placed {
+                                      fetcher: any RemoteFetcher) async throws(UpdaterError) -> String {
         let info = plan.info
         if !LocalFiles.isDirectory(targetDirectory) { try LocalFiles.makeDirectories(targetDirectory) }
         let temporary = LocalFiles.temporaryPath(in: targetDirectory, for: "download")
@@ -207,9 +197,9 @@ extension Updater {
         return base + remotePath
     }
 
-    /// Creates the missing parent directories of the final path and renames `temporary` there
-    /// (the caller syncs the directory).
-    private static func moveIntoPlace(_ temporary: String, directory: String, components: [Substring]) throws(UpdaterError) -> Placed {
+    /// Creates the missing parent directories of the final path, renames `temporary` there and
+    /// syncs the directory.
+    private static func moveIntoPlace(_ temporary: String, directory: String, components: [Substring]) throws(UpdaterError) -> String {
         var parent = directory
         for component in components.dropLast() {
             parent += "/\(component)"
@@ -217,6 +207,7 @@ extension Updater {
         }
         let final = "\(directory)/\(components.joined(separator: "/"))"
         try LocalFiles.move(temporary, to: final)
-        return Placed(path: final, directory: parent)
+        LocalFiles.syncDirectory(parent)
+        return final
     }
 }
