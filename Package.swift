@@ -125,6 +125,9 @@ let package = Package(
         .target(name: "SiteDoctor", dependencies: ["SoftwareArea", "Trust", "Transport"], swiftSettings: strict),
         // packmand's wire types (requests, responses, errors) and a small client (libcurl, TCP or unix socket).
         .target(name: "PackManAPI", dependencies: ["AlienModel", "Transport"], swiftSettings: strict),
+        // Who ran what, where: usage records, the batch system's job id, the area's append-only
+        // usage log, RFC 5424 syslog copies.
+        .target(name: "Forensics", swiftSettings: strict),
         // The site daemon as a library: config, GRDB state, job engine, Hummingbird API, metrics.
         .target(
             name: "PackMan",
@@ -218,6 +221,7 @@ let package = Package(
             name: "TarballsTests", dependencies: ["Tarballs", "CArchive", "AlienModel", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .testTarget(name: "JDLTests", dependencies: ["JDL", "AlienModel"], swiftSettings: strict),
+        .testTarget(name: "ForensicsTests", dependencies: ["Forensics"], swiftSettings: strict),
         .testTarget(name: "TrustTests", dependencies: ["Trust", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "PublisherTests",

@@ -1,0 +1,56 @@
+import Foundation
+
+/// Which usage records a forensics question is about; every criterion given must match.
+public struct UsageQuery: Equatable, Sendable {
+    /// `Name` (any version) or `Name::Version` / `Name::Version-Rev` (that version, or that
+    /// exact package), with or without the `VO@` prefix.
+    public var package: String?
+    /// Records of uses that began at or after / before this time (seconds since 1970).
+    public var since: Int64?
+    public var until: Int64?
+    /// The grid job id, or the batch system's job id.
+    public var job: String?
+    /// The login name, the numeric uid, or the JDL's user.
+    public var user: String?
+
+    public init(package: String? = nil, since: Int64? = nil, until: Int64? = nil, job: String? = nil, user: String? = nil) {
+        self.package = package
+        self.since = since
+        self.until = until
+        self.job = job
+        self.user = user
+    }
+
+    public func matches(_ record: UsageRecord) -> Bool {
+        if let since, record.started < since { return false }
+        if let until, record.started >= until { return false }
+        if let job, record.jobID != job, record.batch?.id != job { return false }
+        if let user, record.user != user, String(record.uid) != user, record.jdlUser != user { return false }
+        if let package, !record.packages.contains(where: { Self.package($0.id, matches: package) }) { return false }
+        return true
+    }
+
+    /// Whether the package id `VO@Name::Version-Rev` is what `wanted` names: the same name, the
+    /// same version (any revision) or the same version and revision when `wanted` has one, and
+    /// the same VO when `wanted` names one.
+    static func package(_ id: String, matches wanted: String) -> Bool {
+        func split(_ text: String) -> (owner: Substring?, name: Substring, version: Substring?) {
+            var rest = Substring(text)
+            var owner: Substring?
+            if let at = rest.firstIndex(of: "@") {
+                owner = rest[..<at]
+                rest = rest[rest.index(after: at)...]
+            }
+            guard let separator = rest.range(of: "::") else { return (owner, rest, nil) }
+            return (owner, rest[..<separator.lowerBound], rest[separator.upperBound...])
+        }
+        let have = split(id), want = split(wanted)
+        if let owner = want.owner, have.owner != owner { return false }
+        guard have.name == want.name else { return false }
+        guard let version = want.version else { return true }
+        guard let installed = have.version else { return false }
+        // `installed` is `Version-Rev`: the revision follows the last dash.
+        let withoutRevision = installed.lastIndex(of: "-").map { installed[..<$0] }
+        return installed == version || withoutRevision == version
+    }
+}

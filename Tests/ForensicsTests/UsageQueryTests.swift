@@ -1,0 +1,29 @@
+import Testing
+@testable import Forensics
+
+@Suite struct UsageQueryTests {
+    @Test(arguments: [
+        ("ROOT", true), ("ROOT::v6-32-06", true), ("ROOT::v6-32-06-1", true), ("VO_ALICE@ROOT::v6-32-06", true), ("VO_ALICE@ROOT", true),
+        ("ROOT::v6-32", false), ("ROOT::v6-32-06-2", false), ("VO_PANDA@ROOT", false), ("RO", false), ("ROOTX", false), ("AliPhysics", false),
+    ])
+    func packagesMatchByNameVersionAndVO(wanted: String, matches: Bool) {
+        #expect(UsageQuery.package("VO_ALICE@ROOT::v6-32-06-1", matches: wanted) == matches)
+    }
+
+    @Test func everyCriterionGivenMustMatch() {
+        let record = UsageRecordTests.record(started: 1_000, user: "alice", job: "42", batch: BatchJob(system: .htcondor, id: "1234.7"))
+        #expect(UsageQuery().matches(record))
+        #expect(UsageQuery(since: 1_000, until: 1_001).matches(record))
+        #expect(!UsageQuery(since: 1_001).matches(record))
+        #expect(!UsageQuery(until: 1_000).matches(record), "until is exclusive")
+        #expect(UsageQuery(job: "42").matches(record))
+        #expect(UsageQuery(job: "1234.7").matches(record), "the batch system's id names the job too")
+        #expect(!UsageQuery(job: "43").matches(record))
+        #expect(UsageQuery(user: "alice").matches(record))
+        #expect(UsageQuery(user: "1000").matches(record), "the uid")
+        #expect(UsageQuery(user: "aliprod").matches(record), "the JDL's user")
+        #expect(!UsageQuery(user: "bob").matches(record))
+        #expect(UsageQuery(package: "ROOT", job: "42", user: "alice").matches(record))
+        #expect(!UsageQuery(package: "GEANT4", job: "42").matches(record))
+    }
+}
