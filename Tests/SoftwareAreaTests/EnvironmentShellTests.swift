@@ -101,7 +101,7 @@ import Testing
     /// names: the sort on 16-byte integer prefixes agrees with it on ties, on names that are
     /// prefixes of others, and (by falling back) on non-ASCII names.
     @Test func renderedBytesAreTheTextInNameOrder() {
-        var generator = SplitMix(seed: 7)
+        var generator = ManifestDifferentialTests.Seeded(state: 7)
         let alphabet = Array("AB_9a")
         for round in 0..<40 {
             var values: [String: String] = [:]
@@ -119,19 +119,6 @@ import Testing
             let printed = EnvironmentShell.sh.render(changes).split(separator: "\n").filter { $0.hasPrefix("export ") }
                 .map { String($0.dropFirst("export ".count).prefix { $0 != "=" }) }
             #expect(printed == values.keys.sorted(), "round \(round)")
-        }
-    }
-
-    /// A small deterministic generator (SplitMix64) for generated cases.
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 
