@@ -218,7 +218,7 @@ let package = Package(
             name: "TarballsTests", dependencies: ["Tarballs", "CArchive", "AlienModel", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .testTarget(name: "JDLTests", dependencies: ["JDL", "AlienModel"], swiftSettings: strict),
-        .testTarget(name: "TrustTests", dependencies: ["Trust", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TrustTests", dependencies: ["Trust", "AlienModel", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "PublisherTests",
             dependencies: [

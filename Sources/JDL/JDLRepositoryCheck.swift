@@ -16,7 +16,7 @@ public struct JDLAvailablePackage: Hashable, Sendable {
     }
 
     /// `Name::Version-Revision`.
-    public var spelling: String { "\(name)::\(version)-\(revision)" }
+    public var spelling: String { PackageID.spelling(name: name, build: PackageVersion(version: version, revision: revision)) }
 }
 
 /// What became of one `Packages` entry when checked against a repository.

@@ -1,3 +1,4 @@
+import AlienModel
 import Foundation
 import Tarballs
 import Trust
@@ -49,45 +50,26 @@ public struct PackageRecord: Hashable, Sendable {
         self.buildRequires = buildRequires
     }
 
-    /// Parses `.meta.json`: `architecture`, `package` {name, version, revision, hash} and
-    /// `dependencies` {direct, recursive} × {build, runtime} lists of the same objects.
+    /// Reads `.meta.json` (``PackageProvenance``): the package, its architecture, and its
+    /// dependencies as the fields above gather them.
     public init(metaJSON bytes: [UInt8], source: String) throws(PublisherError) {
-        func fail(_ reason: String) -> PublisherError { .tarball(path: source, reason: ".meta.json: \(reason)") }
-        let value: JSONValue
-        do { value = try JSONValue(parsing: bytes) } catch { throw fail("\(error)") }
-        guard case let .object(top) = value else { throw fail("expected a JSON object, got \(value.kind)") }
-        func string(_ object: [String: JSONValue], _ field: String, _ context: String) throws(PublisherError) -> String {
-            guard case let .string(text)? = object[field], !text.isEmpty else {
-                throw fail("\(context).\(field): expected a non-empty string, got \(object[field]?.kind ?? "nothing")")
-            }
-            return text
+        let provenance: PackageProvenance
+        do { provenance = try PackageProvenance(metaJSON: bytes) } catch {
+            throw .tarball(path: source, reason: ".meta.json: \(error.reason)")
         }
-        func ref(_ value: JSONValue, _ context: String) throws(PublisherError) -> PackageRef {
-            guard case let .object(object) = value else { throw fail("\(context): expected an object, got \(value.kind)") }
-            var hash = ""
-            if case let .string(text)? = object["hash"] { hash = text }
-            return PackageRef(name: try string(object, "name", context), version: try string(object, "version", context),
-                              revision: try string(object, "revision", context), hash: hash)
+        func ref(_ package: PackageProvenance.Package) -> PackageRef {
+            PackageRef(name: package.name, version: package.version, revision: package.revision, hash: package.hash)
         }
-        func list(_ kind: String, _ type: String) throws(PublisherError) -> [PackageRef] {
-            guard case let .object(dependencies)? = top["dependencies"] else { return [] }
-            guard case let .object(group)? = dependencies[kind], let entries = group[type] else { return [] }
-            guard case let .array(items) = entries else { throw fail("dependencies.\(kind).\(type): expected an array, got \(entries.kind)") }
-            var refs: [PackageRef] = []
-            for (index, item) in items.enumerated() { refs.append(try ref(item, "dependencies.\(kind).\(type)[\(index)]")) }
-            return refs
-        }
-        guard let packageValue = top["package"] else { throw fail("missing field 'package'") }
-        package = try ref(packageValue, "package")
-        arch = try string(top, "architecture", "")
-        func union(_ lists: [PackageRef]...) -> [PackageRef] {
+        func union(_ lists: [PackageProvenance.Package]...) -> [PackageRef] {
             var seen = Set<String>(), refs: [PackageRef] = []
-            for ref in lists.joined() where seen.insert(ref.name).inserted { refs.append(ref) }
+            for package in lists.joined() where seen.insert(package.name).inserted { refs.append(ref(package)) }
             return refs
         }
-        requires = union(try list("direct", "runtime"), try list("direct", "build"))
-        buildRequires = try list("recursive", "build")
-        fullRequires = union(try list("recursive", "runtime"), buildRequires)
+        package = ref(provenance.package)
+        arch = provenance.architecture
+        requires = union(provenance.directRuntime, provenance.directBuild)
+        buildRequires = provenance.recursiveBuild.map(ref)
+        fullRequires = union(provenance.recursiveRuntime, provenance.recursiveBuild)
     }
 }
 
@@ -154,15 +136,12 @@ public struct PackageTarball: Hashable, Sendable {
     public var fullRequiresPaths: [String] { record.fullRequires.map { $0.targetPath(arch: record.arch, extension: fileExtension) } }
     public var buildRequiresPaths: [String] { record.buildRequires.map { $0.targetPath(arch: record.arch, extension: fileExtension) } }
 
-    /// The `custom` object of the target (keys documented in docs/ARCHITECTURE.md, "Targets").
-    public var custom: [String: JSONValue] {
-        [
-            "name": .string(record.package.name), "version": .string(record.package.version),
-            "revision": .string(record.package.revision), "arch": .string(record.arch),
-            "hash": .string(record.package.hash),
-            "requires": .array(requiresPaths.map { .string($0) }),
-            "full_requires": .array(fullRequiresPaths.map { .string($0) }),
-            "build_requires": .array(buildRequiresPaths.map { .string($0) }),
-        ]
+    /// The signed `custom` metadata of the target (keys documented in docs/ARCHITECTURE.md, "Targets").
+    public var metadata: PackageTargetMetadata {
+        PackageTargetMetadata(name: record.package.name, version: record.package.version, revision: record.package.revision, arch: record.arch,
+                              hash: record.package.hash, requires: requiresPaths, fullRequires: fullRequiresPaths, buildRequires: buildRequiresPaths)
     }
+
+    /// The members of the target's `custom` object.
+    public var custom: [String: JSONValue] { metadata.fields }
 }

@@ -78,7 +78,7 @@ public struct WorkDirPackages: Sendable {
         }
         candidates.append(workDir.appendingPathComponent("TARS/\(arch)/\(ref.name)/\(name)"))
         guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
-            throw .packageNotFound(package: "\(ref.name)::\(ref.version)-\(ref.revision) (required by \(requiredBy))",
+            throw .packageNotFound(package: PackageID.spelling(name: ref.name, build: PackageVersion(version: ref.version, revision: ref.revision)) + " (required by \(requiredBy))",
                                    searched: candidates.map(\.path).joined(separator: " or "))
         }
         return found
