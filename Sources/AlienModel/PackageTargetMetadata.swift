@@ -32,8 +32,8 @@ public struct PackageTargetMetadata: Hashable, Sendable {
     public var torrent: String?
     public var infoHash: String?
 
-    public init(name: String, version: String, revision: String, arch: String, hash: String?, requires: [String],
-                fullRequires: [String]?, buildRequires: [String]?) {
+    public init(name: String, version: String, revision: String, arch: String, hash: String? = nil, requires: [String] = [],
+                fullRequires: [String]? = nil, buildRequires: [String]? = nil) {
         self.name = name
         self.version = version
         self.revision = revision
@@ -46,6 +46,9 @@ public struct PackageTargetMetadata: Hashable, Sendable {
 
     /// The build: version and revision.
     public var build: PackageVersion { PackageVersion(version: version, revision: revision) }
+
+    /// `Name::Version-Revision`.
+    public var spelling: String { PackageID.spelling(name: name, build: build) }
 
     /// The runtime closure: `full_requires`, else `requires`.
     public var runtimeClosure: [String] { fullRequires ?? requires }
@@ -70,10 +73,7 @@ public struct PackageTargetMetadata: Hashable, Sendable {
             guard let text = try string(key) else { throw PackageTargetMetadataError(field: key, expected: "a non-empty string", got: "nothing") }
             return text
         }
-        func strings(_ key: String) -> [String]? {
-            guard case let .array(items)? = fields[key] else { return nil }
-            return items.compactMap { if case let .string(text) = $0 { text } else { nil } }
-        }
+        func strings(_ key: String) -> [String]? { Self.strings(fields, key) }
         name = try required(Key.name)
         version = try required(Key.version)
         revision = try required(Key.revision)
@@ -89,6 +89,19 @@ public struct PackageTargetMetadata: Hashable, Sendable {
         pieces = try string(Key.pieces, expected: "a target path")
         torrent = try string(Key.torrent, expected: "a target path")
         infoHash = try string(Key.infoHash, expected: "a hex info-hash")
+    }
+
+    /// The runtime closure of any `custom` object (`full_requires`, else `requires`, else
+    /// none), without requiring the package fields: what an install record keeps.
+    public static func runtimeClosure(in custom: JSONValue?) -> [String] {
+        guard case let .object(fields)? = custom else { return [] }
+        return strings(fields, Key.fullRequires) ?? strings(fields, Key.requires) ?? []
+    }
+
+    /// A list's string items (others are skipped); nil when the field is not an array.
+    private static func strings(_ fields: [String: JSONValue], _ key: String) -> [String]? {
+        guard case let .array(items)? = fields[key] else { return nil }
+        return items.compactMap { if case let .string(text) = $0 { text } else { nil } }
     }
 
     /// The one writer: the object as it is signed (fields that are nil are left out).

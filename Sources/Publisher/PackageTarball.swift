@@ -3,24 +3,10 @@ import Foundation
 import Tarballs
 import Trust
 
-/// A package as another package's dependency names it.
-public struct PackageRef: Hashable, Sendable {
-    public var name: String
-    public var version: String
-    public var revision: String
-    /// aliBuild's package hash (empty when the record does not say).
-    public var hash: String
-
-    public init(name: String, version: String, revision: String, hash: String = "") {
-        self.name = name
-        self.version = version
-        self.revision = revision
-        self.hash = hash
-    }
-
+extension PackageProvenance.Package {
     /// `<Name>-<Version>-<Rev>.<arch>.<extension>`, aliBuild's tarball name.
     public func fileName(arch: String, extension ext: String = "tar.gz") -> String {
-        "\(name)-\(version)-\(revision).\(arch).\(ext)"
+        "\(name)-\(build).\(arch).\(ext)"
     }
 
     /// `<arch>/<Name>/<Name>-<Version>-<Rev>.<arch>.<extension>`: the target path in targets metadata.
@@ -31,18 +17,19 @@ public struct PackageRef: Hashable, Sendable {
 
 /// What a package tarball's `.meta.json` (written by the Builder) says about it.
 public struct PackageRecord: Hashable, Sendable {
-    public var package: PackageRef
+    public var package: PackageProvenance.Package
     public var arch: String
     /// aliBuild's `requires`: the direct runtime and build dependencies — exactly the packages
     /// whose init.sh this package's init.sh sources, so all must be installed beside it.
-    public var requires: [PackageRef]
+    public var requires: [PackageProvenance.Package]
     /// The install closure: the recursive runtime and build closures together (what aliBuild
     /// fetches from a store to make a package usable).
-    public var fullRequires: [PackageRef]
+    public var fullRequires: [PackageProvenance.Package]
     /// The recursive build closure (informational).
-    public var buildRequires: [PackageRef]
+    public var buildRequires: [PackageProvenance.Package]
 
-    public init(package: PackageRef, arch: String, requires: [PackageRef], fullRequires: [PackageRef], buildRequires: [PackageRef]) {
+    public init(package: PackageProvenance.Package, arch: String, requires: [PackageProvenance.Package],
+                fullRequires: [PackageProvenance.Package], buildRequires: [PackageProvenance.Package]) {
         self.package = package
         self.arch = arch
         self.requires = requires
@@ -57,11 +44,12 @@ public struct PackageRecord: Hashable, Sendable {
         do { provenance = try PackageProvenance(metaJSON: bytes) } catch {
             throw .tarball(path: source, reason: ".meta.json: \(error.reason)")
         }
-        func ref(_ package: PackageProvenance.Package) -> PackageRef {
-            PackageRef(name: package.name, version: package.version, revision: package.revision, hash: package.hash)
+        /// The identity and hash (the recipe's tag and source are provenance only).
+        func ref(_ package: PackageProvenance.Package) -> PackageProvenance.Package {
+            PackageProvenance.Package(name: package.name, version: package.version, revision: package.revision, hash: package.hash)
         }
-        func union(_ lists: [PackageProvenance.Package]...) -> [PackageRef] {
-            var seen = Set<String>(), refs: [PackageRef] = []
+        func union(_ lists: [PackageProvenance.Package]...) -> [PackageProvenance.Package] {
+            var seen = Set<String>(), refs: [PackageProvenance.Package] = []
             for package in lists.joined() where seen.insert(package.name).inserted { refs.append(ref(package)) }
             return refs
         }

@@ -37,7 +37,7 @@ public struct InstallRecord: Sendable, Hashable {
     public var size: UInt64 { files.reduce(0) { $0 + $1.size } }
 
     /// Target paths of the runtime closure (`custom.full_requires`, else `custom.requires`).
-    public var requires: [String] { (try? PackageTargetMetadata(custom: custom))?.runtimeClosure ?? [] }
+    public var requires: [String] { PackageTargetMetadata.runtimeClosure(in: custom) }
 
     public var json: JSONValue {
         var object: [String: JSONValue] = [

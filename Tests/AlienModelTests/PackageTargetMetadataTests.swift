@@ -30,6 +30,15 @@ import Testing
         #expect(try PackageTargetMetadata(custom: JSONValue(parsing: String(decoding: extended.json.canonicalBytes, as: UTF8.self))) == extended)
     }
 
+    /// An install record keeps the object as signed and asks only for the closure.
+    @Test func runtimeClosureOfAnyObject() {
+        #expect(PackageTargetMetadata.runtimeClosure(in: Self.root.json) == Self.root.fullRequires)
+        #expect(PackageTargetMetadata.runtimeClosure(in: .object(["full_requires": .array([.string("a/b/c.tar.gz")])])) == ["a/b/c.tar.gz"])
+        #expect(PackageTargetMetadata.runtimeClosure(in: .object(["requires": .array([.string("r"), .integer(1)])])) == ["r"])
+        #expect(PackageTargetMetadata.runtimeClosure(in: .string("x")).isEmpty)
+        #expect(PackageTargetMetadata.runtimeClosure(in: nil).isEmpty)
+    }
+
     @Test func lenientWhereItAlwaysWas() throws {
         var fields = Self.root.fields
         fields["requires"] = .array([.string("a"), .integer(3), .null])
