@@ -222,7 +222,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "JDLTests", dependencies: ["JDL", "AlienModel"], swiftSettings: strict),
         .testTarget(name: "ForensicsTests", dependencies: ["Forensics"], swiftSettings: strict),
-        .testTarget(name: "TrustTests", dependencies: ["Trust", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TrustTests", dependencies: ["Trust", "AlienModel", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "PublisherTests",
             dependencies: [

@@ -130,3 +130,16 @@ public struct PackageID: Hashable, Sendable, CustomStringConvertible {
         version == .any ? name.rawValue : "\(name.rawValue)/\(version)"
     }
 }
+
+extension PackageID {
+    /// An exact build of `name`: `[OWNER@]Name::Version-Revision`.
+    public init(owner: String? = nil, name: PackageName, build: PackageVersion) {
+        self.init(owner: owner, name: name, version: .exact(build.description))
+    }
+
+    /// The one spelling of an exact build, `[OWNER@]Name::Version-Revision`: what `alienv q`,
+    /// packmand's answers, `jdl check` and error messages print. `PackageID(parsing:)` reads it.
+    public static func spelling(name: String, build: PackageVersion, owner: String? = nil) -> String {
+        (owner.map { "\($0)@" } ?? "") + name + "::" + build.description
+    }
+}

@@ -40,52 +40,17 @@ public struct EnvironmentPackage: Hashable, Sendable, Comparable, CustomStringCo
     /// `Name/Version-Rev`, the module name.
     public var moduleName: String { "\(name.rawValue)/\(version)-\(revision)" }
     /// `VO_ALICE@Name::Version-Rev`, what `alienv q` prints.
-    public var packageID: String { "\(PackageID.defaultOwner)@\(name.rawValue)::\(version)-\(revision)" }
+    public var packageID: String { PackageID.spelling(name: name.rawValue, build: packageVersion, owner: PackageID.defaultOwner) }
     public var description: String { moduleName }
 
-    /// Same name: older version first (natural order: `v5-9` < `v5-10`), then revision.
+    /// The version and revision, in the one order of builds.
+    public var packageVersion: PackageVersion { PackageVersion(version: version, revision: revision) }
+
+    /// Same name: older build first (``PackageVersion``'s order: `v5-9` < `v5-10`).
     public static func < (lhs: Self, rhs: Self) -> Bool {
         if lhs.name != rhs.name { return lhs.name < rhs.name }
-        let byVersion = VersionOrder.compare(lhs.version, rhs.version)
-        if byVersion != .orderedSame { return byVersion == .orderedAscending }
-        return VersionOrder.compare(lhs.revision, rhs.revision) == .orderedAscending
-    }
-}
-
-/// Natural ordering of version texts: digit runs compare as numbers (`v5-09-10` > `v5-09-9`),
-/// everything else scalar by scalar; runs that differ only in leading zeros are equal (`09` =
-/// `9`). Foundation's `compare(_:options: .numeric)` for ASCII texts, without Foundation.
-public enum VersionOrder {
-    public static func compare(_ lhs: String, _ rhs: String) -> ComparisonResult {
-        let left = Array(lhs.unicodeScalars), right = Array(rhs.unicodeScalars)
-        var i = 0, j = 0
-        while i < left.count, j < right.count {
-            if isDigit(left[i]), isDigit(right[j]) {
-                let leftEnd = left[i...].firstIndex { !isDigit($0) } ?? left.count
-                let rightEnd = right[j...].firstIndex { !isDigit($0) } ?? right.count
-                let order = compareNumbers(left[i..<leftEnd], right[j..<rightEnd])
-                if order != .orderedSame { return order }
-                i = leftEnd
-                j = rightEnd
-                continue
-            }
-            if left[i] != right[j] { return left[i].value < right[j].value ? .orderedAscending : .orderedDescending }
-            i += 1
-            j += 1
-        }
-        if i < left.count { return .orderedDescending }
-        if j < right.count { return .orderedAscending }
-        return .orderedSame
-    }
-
-    static func isDigit(_ scalar: Unicode.Scalar) -> Bool { ("0"..."9").contains(scalar) }
-
-    /// Two digit runs by value, of any length.
-    static func compareNumbers(_ left: ArraySlice<Unicode.Scalar>, _ right: ArraySlice<Unicode.Scalar>) -> ComparisonResult {
-        let a = left.drop { $0 == "0" }, b = right.drop { $0 == "0" }
-        if a.count != b.count { return a.count < b.count ? .orderedAscending : .orderedDescending }
-        for (x, y) in zip(a, b) where x != y { return x.value < y.value ? .orderedAscending : .orderedDescending }
-        return .orderedSame
+        if lhs.packageVersion != rhs.packageVersion { return lhs.packageVersion < rhs.packageVersion }
+        return lhs.path < rhs.path
     }
 }
 
@@ -144,13 +109,12 @@ public struct EnvironmentArea: Sendable {
     /// The package in `<arch>/<name>/<folder>` if it is a complete install tree: a folder (not a
     /// symlink) holding its environment manifest or, for plain aliBuild packages, its init.sh.
     func package(name: PackageName, folder: String) -> EnvironmentPackage? {
-        guard let dash = folder.lastIndex(of: "-"), dash != folder.startIndex, folder.index(after: dash) != folder.endIndex else { return nil }
+        guard let build = PackageVersion(folder: folder) else { return nil }
         let path = packagesPath + "/" + name.rawValue + "/" + folder
         var status = stat()
         guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR,
               stat(path + "/" + EnvironmentManifest.fileName, &status) == 0 || stat(path + "/etc/profile.d/init.sh", &status) == 0 else { return nil }
-        return EnvironmentPackage(name: name, version: String(folder[..<dash]), revision: String(folder[folder.index(after: dash)...]),
-                                  path: path)
+        return EnvironmentPackage(name: name, version: build.version, revision: build.revision, path: path)
     }
 
     /// The installed package a request means: an exact `Version` or `Version-Rev`, or the newest

@@ -217,14 +217,13 @@ final class ManifestCache {
         let base = area.packagesPath
         if packagesFolder == nil { packagesFolder = (base, open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) }
         guard let packagesFolder, packagesFolder.path == base, packagesFolder.descriptor >= 0,
-              let dash = folder.lastIndex(of: "-"), dash != folder.startIndex, folder.index(after: dash) != folder.endIndex else { return nil }
+              let build = PackageVersion(folder: folder) else { return nil }
         var status = stat()
         guard fstatat(packagesFolder.descriptor, relative, &status, AT_SYMLINK_NOFOLLOW) == 0, status.st_mode & S_IFMT == S_IFDIR else { return nil }
         let descriptor = openat(packagesFolder.descriptor, relative + "/" + EnvironmentManifest.fileName, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         if let previous = opened.updateValue(descriptor, forKey: relative) { close(previous) }
-        return EnvironmentPackage(name: name, version: String(folder[..<dash]), revision: String(folder[folder.index(after: dash)...]),
-                                  path: base + "/" + relative)
+        return EnvironmentPackage(name: name, version: build.version, revision: build.revision, path: base + "/" + relative)
     }
 
     /// How many variables the manifests read so far can set at most (own variables, env, lists).

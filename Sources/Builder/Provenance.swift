@@ -2,29 +2,19 @@ import AlienModel
 import Foundation
 import Resolver
 
-/// `.meta.json`: where a package came from (aliBuild's provenance record).
+/// `.meta.json`: where a package came from (aliBuild's provenance record), as `PackageProvenance` writes it.
 enum Provenance {
     static func json(_ package: ResolvedPackage, id: PackageIdentity, plan: BuildPlan,
                      identities: [PackageName: PackageIdentity]) -> String {
-        func info(_ name: PackageName) -> [String: Any] {
+        func info(_ name: PackageName) -> PackageProvenance.Package {
             let resolved = plan[name]
             let known = identities[name]
-            return ["name": name.rawValue, "tag": resolved?.tag ?? "", "source": resolved?.source ?? NSNull(),
-                    "version": known?.version ?? resolved?.version ?? "", "revision": known?.revision ?? "",
-                    "hash": known?.hash ?? ""]
+            return PackageProvenance.Package(name: name.rawValue, version: known?.version ?? resolved?.version ?? "", revision: known?.revision ?? "",
+                                             hash: known?.hash ?? "", tag: resolved?.tag ?? "", source: resolved?.source)
         }
-        let record: [String: Any] = [
-            "alien_install_version": "0.1.0",
-            "architecture": plan.architecture.rawValue,
-            "defaults": plan.defaults,
-            "package": info(package.name),
-            "dependencies": [
-                "direct": ["build": package.buildRequires.map(info), "runtime": package.runtimeRequires.map(info)],
-                "recursive": ["build": package.fullBuildRequires.map(info), "runtime": package.fullRuntimeRequires.map(info)],
-            ],
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return PackageProvenance(toolVersion: "0.1.0", architecture: plan.architecture.rawValue, defaults: plan.defaults, package: info(package.name),
+                                 directBuild: package.buildRequires.map(info), directRuntime: package.runtimeRequires.map(info),
+                                 recursiveBuild: package.fullBuildRequires.map(info), recursiveRuntime: package.fullRuntimeRequires.map(info)).text
     }
 }
 

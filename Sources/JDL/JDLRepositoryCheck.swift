@@ -1,24 +1,5 @@
 import AlienModel
 
-/// One package a repository offers: what `jdl check` compares a JDL's `Packages` against.
-public struct JDLAvailablePackage: Hashable, Sendable {
-    public var name: String
-    /// `Version-Revision`, e.g. `v5-09-45a-01-1`.
-    public var version: String
-    public var revision: String
-    public var arch: String
-
-    public init(name: String, version: String, revision: String, arch: String) {
-        self.name = name
-        self.version = version
-        self.revision = revision
-        self.arch = arch
-    }
-
-    /// `Name::Version-Revision`.
-    public var spelling: String { "\(name)::\(version)-\(revision)" }
-}
-
 /// What became of one `Packages` entry when checked against a repository.
 public enum JDLPackageStatus: Hashable, Sendable {
     /// Defined; `resolved` is `Name::Version-Revision` (`::latest` and bare names resolved).
@@ -63,10 +44,11 @@ public struct JDLRepositoryCheck: Hashable, Sendable {
     public let results: [JDLPackageResult]
     public var succeeded: Bool { results.allSatisfy(\.isDefined) }
 
-    /// Checks each entry of `packages` against `available` (every architecture; entries for
+    /// Checks each entry of `packages` against `available` (the signed metadata of what a
+    /// repository offers, every architecture; entries for
     /// `arch` count). Within one name, `available` is taken to be ordered newest first, as
     /// `PackageCatalog.available()` returns it: `::latest` and bare names pick the first match.
-    public init(packages: JDLPackages, available: [JDLAvailablePackage], arch: String) {
+    public init(packages: JDLPackages, available: [PackageTargetMetadata], arch: String) {
         self.arch = arch
         let here = available.filter { $0.arch == arch }
         results = packages.entries.map { entry in
@@ -74,7 +56,7 @@ public struct JDLRepositoryCheck: Hashable, Sendable {
         }
     }
 
-    static func status(of id: PackageID, here: [JDLAvailablePackage], everywhere: [JDLAvailablePackage]) -> JDLPackageStatus {
+    static func status(of id: PackageID, here: [PackageTargetMetadata], everywhere: [PackageTargetMetadata]) -> JDLPackageStatus {
         let name = id.name.rawValue
         if let match = here.first(where: { $0.name == name && id.version.matches(version: $0.version, revision: $0.revision) }) {
             return .defined(resolved: match.spelling)
@@ -111,7 +93,7 @@ public enum JDLSuggestions {
     /// closest to the one asked for; otherwise, for each close name (case-insensitive edit
     /// distance at most a third of the name, at least 2), its version closest to the one asked
     /// for (its newest when none was given).
-    public static func suggest(for id: PackageID, among available: [JDLAvailablePackage], limit: Int = 3) -> [String] {
+    public static func suggest(for id: PackageID, among available: [PackageTargetMetadata], limit: Int = 3) -> [String] {
         let name = id.name.rawValue
         let sameName = available.filter { $0.name == name }
         if !sameName.isEmpty { return Array(rankVersions(sameName, wanted: id.version).prefix(limit).map(\.spelling)) }
@@ -137,11 +119,11 @@ public enum JDLSuggestions {
     /// Versions ordered by closeness to `wanted`: those starting with it (or it with their
     /// version) first, newest first; then the others by edit distance; no version wanted
     /// keeps the given order (newest first).
-    static func rankVersions(_ packages: [JDLAvailablePackage], wanted: VersionSelector) -> [JDLAvailablePackage] {
+    static func rankVersions(_ packages: [PackageTargetMetadata], wanted: VersionSelector) -> [PackageTargetMetadata] {
         guard case let .exact(text) = wanted else { return packages }
-        var scored: [(package: JDLAvailablePackage, prefix: Int, distance: Int, index: Int)] = []
+        var scored: [(package: PackageTargetMetadata, prefix: Int, distance: Int, index: Int)] = []
         for (index, package) in packages.enumerated() {
-            let full = "\(package.version)-\(package.revision)"
+            let full = package.build.description
             let prefix = full.hasPrefix(text) || text.hasPrefix(package.version)
             scored.append((package, prefix ? 0 : 1, prefix ? 0 : editDistance(full, text), index))
         }

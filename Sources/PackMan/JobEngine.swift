@@ -257,7 +257,7 @@ public actor JobEngine {
         if job.wantsAll {
             var seen = Set<String>()
             for package in defined where seen.insert(package.key.name).inserted {
-                wanted.append(try PackageID.parsed("\(package.key.name)::\(package.key.version)-\(package.key.revision)").orThrow())
+                wanted.append(try package.key.exactID())
             }
         }
         if !wanted.isEmpty {
@@ -268,7 +268,7 @@ public actor JobEngine {
             let paths = Set(defined.map(\.info.path))
             for package in area.installed().reversed() where !paths.contains(package.record.target) {
                 do {
-                    try area.remove(PackageID.parsed(package.key.description).orThrow())
+                    try area.remove(package.key.exactID())
                     outcome.removed.append(package.key.description)
                 } catch {
                     try? store.log(package: package.key.description, job: job.id, time: clock(), text: "kept (no longer defined): \(error.description)")
@@ -375,21 +375,5 @@ extension JobStatus {
         var copy = self
         if state.isFinished { copy.progress = 1 }
         return copy
-    }
-}
-
-extension Result where Failure == ModelError {
-    func orThrow() throws(SoftwareAreaError) -> Success {
-        switch self {
-        case let .success(value): return value
-        case let .failure(error): throw .invalidArgument(name: "package", expected: "a package id", got: error.description)
-        }
-    }
-}
-
-extension PackageID {
-    /// A typed-throw-free parse for internal ids (`Name::Version-Rev` made from package keys).
-    static func parsed(_ text: String) -> Result<PackageID, ModelError> {
-        Result { () throws(ModelError) in try PackageID(parsing: text) }
     }
 }

@@ -103,7 +103,7 @@ extension PackManDaemon {
         }
         let installed = Set(area.installed().map(\.record.target))
         return JSONAnswer.make(targets.map { target in
-            PackageInfo(id: "\(PackageID.defaultOwner)@\(target.key.name)::\(target.key.version)-\(target.key.revision)", name: target.key.name,
+            PackageInfo(id: target.key.qualified, name: target.key.name,
                         version: target.key.version, revision: target.key.revision, arch: target.arch, target: target.info.path,
                         length: target.info.file.length, requires: target.requires, installed: installed.contains(target.info.path))
         })

@@ -1,25 +1,12 @@
+import AlienModel
 import Foundation
 import Tarballs
 import Trust
 
-/// A package as another package's dependency names it.
-public struct PackageRef: Hashable, Sendable {
-    public var name: String
-    public var version: String
-    public var revision: String
-    /// aliBuild's package hash (empty when the record does not say).
-    public var hash: String
-
-    public init(name: String, version: String, revision: String, hash: String = "") {
-        self.name = name
-        self.version = version
-        self.revision = revision
-        self.hash = hash
-    }
-
+extension PackageProvenance.Package {
     /// `<Name>-<Version>-<Rev>.<arch>.<extension>`, aliBuild's tarball name.
     public func fileName(arch: String, extension ext: String = "tar.gz") -> String {
-        "\(name)-\(version)-\(revision).\(arch).\(ext)"
+        "\(name)-\(build).\(arch).\(ext)"
     }
 
     /// `<arch>/<Name>/<Name>-<Version>-<Rev>.<arch>.<extension>`: the target path in targets metadata.
@@ -30,18 +17,19 @@ public struct PackageRef: Hashable, Sendable {
 
 /// What a package tarball's `.meta.json` (written by the Builder) says about it.
 public struct PackageRecord: Hashable, Sendable {
-    public var package: PackageRef
+    public var package: PackageProvenance.Package
     public var arch: String
     /// aliBuild's `requires`: the direct runtime and build dependencies — exactly the packages
     /// whose init.sh this package's init.sh sources, so all must be installed beside it.
-    public var requires: [PackageRef]
+    public var requires: [PackageProvenance.Package]
     /// The install closure: the recursive runtime and build closures together (what aliBuild
     /// fetches from a store to make a package usable).
-    public var fullRequires: [PackageRef]
+    public var fullRequires: [PackageProvenance.Package]
     /// The recursive build closure (informational).
-    public var buildRequires: [PackageRef]
+    public var buildRequires: [PackageProvenance.Package]
 
-    public init(package: PackageRef, arch: String, requires: [PackageRef], fullRequires: [PackageRef], buildRequires: [PackageRef]) {
+    public init(package: PackageProvenance.Package, arch: String, requires: [PackageProvenance.Package],
+                fullRequires: [PackageProvenance.Package], buildRequires: [PackageProvenance.Package]) {
         self.package = package
         self.arch = arch
         self.requires = requires
@@ -49,45 +37,27 @@ public struct PackageRecord: Hashable, Sendable {
         self.buildRequires = buildRequires
     }
 
-    /// Parses `.meta.json`: `architecture`, `package` {name, version, revision, hash} and
-    /// `dependencies` {direct, recursive} × {build, runtime} lists of the same objects.
+    /// Reads `.meta.json` (``PackageProvenance``): the package, its architecture, and its
+    /// dependencies as the fields above gather them.
     public init(metaJSON bytes: [UInt8], source: String) throws(PublisherError) {
-        func fail(_ reason: String) -> PublisherError { .tarball(path: source, reason: ".meta.json: \(reason)") }
-        let value: JSONValue
-        do { value = try JSONValue(parsing: bytes) } catch { throw fail("\(error)") }
-        guard case let .object(top) = value else { throw fail("expected a JSON object, got \(value.kind)") }
-        func string(_ object: [String: JSONValue], _ field: String, _ context: String) throws(PublisherError) -> String {
-            guard case let .string(text)? = object[field], !text.isEmpty else {
-                throw fail("\(context).\(field): expected a non-empty string, got \(object[field]?.kind ?? "nothing")")
-            }
-            return text
+        let provenance: PackageProvenance
+        do { provenance = try PackageProvenance(metaJSON: bytes) } catch {
+            throw .tarball(path: source, reason: ".meta.json: \(error.reason)")
         }
-        func ref(_ value: JSONValue, _ context: String) throws(PublisherError) -> PackageRef {
-            guard case let .object(object) = value else { throw fail("\(context): expected an object, got \(value.kind)") }
-            var hash = ""
-            if case let .string(text)? = object["hash"] { hash = text }
-            return PackageRef(name: try string(object, "name", context), version: try string(object, "version", context),
-                              revision: try string(object, "revision", context), hash: hash)
+        /// The identity and hash (the recipe's tag and source are provenance only).
+        func ref(_ package: PackageProvenance.Package) -> PackageProvenance.Package {
+            PackageProvenance.Package(name: package.name, version: package.version, revision: package.revision, hash: package.hash)
         }
-        func list(_ kind: String, _ type: String) throws(PublisherError) -> [PackageRef] {
-            guard case let .object(dependencies)? = top["dependencies"] else { return [] }
-            guard case let .object(group)? = dependencies[kind], let entries = group[type] else { return [] }
-            guard case let .array(items) = entries else { throw fail("dependencies.\(kind).\(type): expected an array, got \(entries.kind)") }
-            var refs: [PackageRef] = []
-            for (index, item) in items.enumerated() { refs.append(try ref(item, "dependencies.\(kind).\(type)[\(index)]")) }
+        func union(_ lists: [PackageProvenance.Package]...) -> [PackageProvenance.Package] {
+            var seen = Set<String>(), refs: [PackageProvenance.Package] = []
+            for package in lists.joined() where seen.insert(package.name).inserted { refs.append(ref(package)) }
             return refs
         }
-        guard let packageValue = top["package"] else { throw fail("missing field 'package'") }
-        package = try ref(packageValue, "package")
-        arch = try string(top, "architecture", "")
-        func union(_ lists: [PackageRef]...) -> [PackageRef] {
-            var seen = Set<String>(), refs: [PackageRef] = []
-            for ref in lists.joined() where seen.insert(ref.name).inserted { refs.append(ref) }
-            return refs
-        }
-        requires = union(try list("direct", "runtime"), try list("direct", "build"))
-        buildRequires = try list("recursive", "build")
-        fullRequires = union(try list("recursive", "runtime"), buildRequires)
+        package = ref(provenance.package)
+        arch = provenance.architecture
+        requires = union(provenance.directRuntime, provenance.directBuild)
+        buildRequires = provenance.recursiveBuild.map(ref)
+        fullRequires = union(provenance.recursiveRuntime, provenance.recursiveBuild)
     }
 }
 
@@ -154,15 +124,12 @@ public struct PackageTarball: Hashable, Sendable {
     public var fullRequiresPaths: [String] { record.fullRequires.map { $0.targetPath(arch: record.arch, extension: fileExtension) } }
     public var buildRequiresPaths: [String] { record.buildRequires.map { $0.targetPath(arch: record.arch, extension: fileExtension) } }
 
-    /// The `custom` object of the target (keys documented in docs/ARCHITECTURE.md, "Targets").
-    public var custom: [String: JSONValue] {
-        [
-            "name": .string(record.package.name), "version": .string(record.package.version),
-            "revision": .string(record.package.revision), "arch": .string(record.arch),
-            "hash": .string(record.package.hash),
-            "requires": .array(requiresPaths.map { .string($0) }),
-            "full_requires": .array(fullRequiresPaths.map { .string($0) }),
-            "build_requires": .array(buildRequiresPaths.map { .string($0) }),
-        ]
+    /// The signed `custom` metadata of the target (keys documented in docs/ARCHITECTURE.md, "Targets").
+    public var metadata: PackageTargetMetadata {
+        PackageTargetMetadata(name: record.package.name, version: record.package.version, revision: record.package.revision, arch: record.arch,
+                              hash: record.package.hash, requires: requiresPaths, fullRequires: fullRequiresPaths, buildRequires: buildRequiresPaths)
     }
+
+    /// The members of the target's `custom` object.
+    public var custom: [String: JSONValue] { metadata.fields }
 }

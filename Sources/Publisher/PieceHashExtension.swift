@@ -1,3 +1,4 @@
+import AlienModel
 import Foundation
 import Trust
 
@@ -6,7 +7,7 @@ import Trust
 /// that target path. Sites verify downloads piece by piece against it (`VerifiedPieceStream`).
 /// The list files are written into `workDirectory` (kept until the caller removes it).
 public struct PieceHashExtension: PublishExtension {
-    public static let customKey = "pieces"
+    public static let customKey = PackageTargetMetadata.Key.pieces
     public static let suffix = ".pieces"
 
     public var workDirectory: URL

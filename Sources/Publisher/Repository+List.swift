@@ -1,3 +1,4 @@
+import AlienModel
 import Trust
 
 /// What `repo list` shows: the roles' versions and expiries, and the defined targets.
@@ -12,7 +13,7 @@ public struct RepositoryListing: Sendable {
         public var length: Int64
         public var sha256: String
         /// The package fields of `custom`; nil for targets that are not packages.
-        public var package: TargetInfo?
+        public var package: PackageTargetMetadata?
         /// The info-hash of the tarball's torrent (`custom.infohash` next to `custom.torrent`).
         public var infoHash: String?
     }
@@ -32,10 +33,9 @@ extension Repository {
         ]
         let entries = state.targets.signed.targets.keys.sorted().map { path in
             let file = state.targets.signed.targets[path]!
-            var infoHash: String?
-            if case let .object(custom)? = file.custom, custom["torrent"] != nil, case let .string(hash)? = custom["infohash"] { infoHash = hash }
+            let package = try? PackageTargetMetadata(custom: file.custom)
             return RepositoryListing.Entry(path: path, length: file.length, sha256: file.hashes["sha256"] ?? "",
-                                           package: TargetInfo(file.custom), infoHash: infoHash)
+                                           package: package, infoHash: package?.torrent == nil ? nil : package?.infoHash)
         }
         return RepositoryListing(roles: roles, targets: entries)
     }

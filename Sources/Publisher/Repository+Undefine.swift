@@ -24,7 +24,7 @@ extension Repository {
         return try transaction { state, floors throws(PublisherError) in
             var targets = state.targets.signed
             let removed = targets.targets.filter { _, file in
-                guard let info = TargetInfo(file.custom) else { return false }
+                guard let info = try? PackageTargetMetadata(custom: file.custom) else { return false }
                 return info.name == package.name.rawValue && (arch == nil || info.arch == arch)
                     && package.version.matches(version: info.version, revision: info.revision)
             }.keys.sorted()
@@ -41,7 +41,7 @@ extension Repository {
             if !force {
                 for path in removed {
                     let dependants = targets.targets.filter { _, file in
-                        TargetInfo(file.custom).map { $0.requires.contains(path) || $0.fullRequires.contains(path) } ?? false
+                        (try? PackageTargetMetadata(custom: file.custom)).map { $0.requires.contains(path) || ($0.fullRequires ?? []).contains(path) } ?? false
                     }.keys.sorted()
                     if !dependants.isEmpty { throw .stillRequired(target: path, by: dependants) }
                 }
@@ -51,33 +51,5 @@ extension Repository {
                                         timestampVersion: next.timestamp.signed.version)
             return (report, writes)
         }
-    }
-}
-
-/// The package fields of a target's `custom` object, when it has them.
-public struct TargetInfo: Hashable, Sendable {
-    public var name: String
-    public var version: String
-    public var revision: String
-    public var arch: String
-    public var hash: String
-    public var requires: [String]
-    public var fullRequires: [String]
-
-    public init?(_ custom: JSONValue?) {
-        guard case let .object(fields)? = custom,
-              case let .string(name)? = fields["name"], case let .string(version)? = fields["version"],
-              case let .string(revision)? = fields["revision"], case let .string(arch)? = fields["arch"] else { return nil }
-        func strings(_ key: String) -> [String] {
-            guard case let .array(items)? = fields[key] else { return [] }
-            return items.compactMap { if case let .string(text) = $0 { text } else { nil } }
-        }
-        self.name = name
-        self.version = version
-        self.revision = revision
-        self.arch = arch
-        if case let .string(hash)? = fields["hash"] { self.hash = hash } else { hash = "" }
-        requires = strings("requires")
-        fullRequires = strings("full_requires")
     }
 }

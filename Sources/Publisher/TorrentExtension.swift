@@ -1,3 +1,4 @@
+import AlienModel
 import Foundation
 import Torrents
 import Trust
@@ -8,8 +9,8 @@ import Trust
 /// signed `custom` gets `torrent` (that target path) and `infohash` (v1 hex, or v2 for v2-only
 /// torrents). Sites trust the torrent through TUF before joining any swarm.
 public struct TorrentExtension: PublishExtension {
-    public static let customKey = "torrent"
-    public static let infoHashKey = "infohash"
+    public static let customKey = PackageTargetMetadata.Key.torrent
+    public static let infoHashKey = PackageTargetMetadata.Key.infoHash
     public static let suffix = ".torrent"
 
     public var workDirectory: URL

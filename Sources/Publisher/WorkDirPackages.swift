@@ -70,7 +70,7 @@ public struct WorkDirPackages: Sendable {
     }
 
     /// A dependency's tarball: `store/<h2>/<hash>/<file>` when the hash is known, else the link.
-    func storeFile(_ ref: PackageRef, extension ext: String, requiredBy: String) throws(PublisherError) -> URL {
+    func storeFile(_ ref: PackageProvenance.Package, extension ext: String, requiredBy: String) throws(PublisherError) -> URL {
         let name = ref.fileName(arch: arch, extension: ext)
         var candidates: [URL] = []
         if ref.hash.count >= 2 {
@@ -78,7 +78,7 @@ public struct WorkDirPackages: Sendable {
         }
         candidates.append(workDir.appendingPathComponent("TARS/\(arch)/\(ref.name)/\(name)"))
         guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
-            throw .packageNotFound(package: "\(ref.name)::\(ref.version)-\(ref.revision) (required by \(requiredBy))",
+            throw .packageNotFound(package: PackageID.spelling(name: ref.name, build: ref.build) + " (required by \(requiredBy))",
                                    searched: candidates.map(\.path).joined(separator: " or "))
         }
         return found

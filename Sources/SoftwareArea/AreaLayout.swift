@@ -1,3 +1,4 @@
+import AlienModel
 import Foundation
 
 /// One concrete package build: `Name/Version-Revision` (the module name).
@@ -15,7 +16,15 @@ public struct PackageKey: Hashable, Comparable, Sendable, CustomStringConvertibl
     /// `Name/Version-Revision`
     public var description: String { "\(name)/\(version)-\(revision)" }
     /// `VO_ALICE@Name::Version-Revision`
-    public var qualified: String { "VO_ALICE@\(name)::\(version)-\(revision)" }
+    public var qualified: String { PackageID.spelling(name: name, build: packageVersion, owner: PackageID.defaultOwner) }
+    /// The version and revision, in the one order of builds.
+    public var packageVersion: PackageVersion { PackageVersion(version: version, revision: revision) }
+    /// This exact build as a request (`Name::Version-Revision`); throws when the name is not a package name.
+    public func exactID() throws(SoftwareAreaError) -> PackageID {
+        do { return PackageID(name: try PackageName(name), build: packageVersion) } catch {
+            throw .invalidArgument(name: "package", expected: "a package id", got: error.description)
+        }
+    }
 
     public static func < (lhs: Self, rhs: Self) -> Bool {
         (lhs.name, lhs.version, lhs.revision) < (rhs.name, rhs.version, rhs.revision)

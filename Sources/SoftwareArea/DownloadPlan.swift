@@ -42,11 +42,11 @@ extension PackageCatalog {
     public func plan(for package: PackageTarget, mirrors: [String], torrent wantTorrent: Bool,
                      directory: String) async throws(SoftwareAreaError) -> DownloadPlan {
         var pieces: PieceHashList?
-        if let listPath = try package.pieceListPath {
+        if let listPath = package.pieceListPath {
             pieces = try await pieceList(for: package, listPath: listPath, directory: directory)
         }
         var torrent: TrustedTorrent?
-        if wantTorrent, let fields = try package.torrentFields {
+        if wantTorrent, let fields = package.torrentFields {
             torrent = try await trustedTorrent(package, path: fields.path, infoHash: fields.infoHash, directory: directory)
         }
         let primary: String
@@ -128,31 +128,8 @@ extension PackageCatalog {
 
 extension PackageTarget {
     /// `custom.pieces`: the target path of the tarball's piece-hash list, when it has one.
-    var pieceListPath: String? {
-        get throws(SoftwareAreaError) {
-            guard case let .object(custom)? = info.file.custom, let value = custom["pieces"] else { return nil }
-            guard case let .string(path) = value, !path.isEmpty else {
-                throw .badTargetMetadata(target: info.path, field: "pieces", expected: "a target path", got: value.kind)
-            }
-            return path
-        }
-    }
+    var pieceListPath: String? { metadata.pieces }
 
     /// `custom.torrent` and `custom.infohash` of a tarball target.
-    var torrentFields: (path: String, infoHash: String?)? {
-        get throws(SoftwareAreaError) {
-            guard case let .object(custom)? = info.file.custom, let value = custom["torrent"] else { return nil }
-            guard case let .string(path) = value, !path.isEmpty else {
-                throw .badTargetMetadata(target: info.path, field: "torrent", expected: "a target path", got: value.kind)
-            }
-            var infoHash: String?
-            if let hashValue = custom["infohash"] {
-                guard case let .string(hash) = hashValue, !hash.isEmpty else {
-                    throw .badTargetMetadata(target: info.path, field: "infohash", expected: "a hex info-hash", got: hashValue.kind)
-                }
-                infoHash = hash.lowercased()
-            }
-            return (path, infoHash)
-        }
-    }
+    var torrentFields: (path: String, infoHash: String?)? { metadata.torrent.map { ($0, metadata.infoHash?.lowercased()) } }
 }

@@ -1,3 +1,4 @@
+import AlienModel
 import Foundation
 import Tarballs
 import Trust
@@ -36,7 +37,7 @@ public struct InstallRecord: Sendable, Hashable {
     public var size: UInt64 { files.reduce(0) { $0 + $1.size } }
 
     /// Target paths of the runtime closure (`custom.full_requires`, else `custom.requires`).
-    public var requires: [String] { PackageTarget.stringList(custom, "full_requires") ?? PackageTarget.stringList(custom, "requires") ?? [] }
+    public var requires: [String] { PackageTargetMetadata.runtimeClosure(in: custom) }
 
     public var json: JSONValue {
         var object: [String: JSONValue] = [

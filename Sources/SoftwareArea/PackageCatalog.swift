@@ -5,6 +5,8 @@ import Trust
 /// A package target as `Publisher` describes it in signed `custom` metadata.
 public struct PackageTarget: Sendable, Hashable {
     public var info: TargetInfo
+    /// The signed `custom` object, read.
+    public var metadata: PackageTargetMetadata
     public var key: PackageKey
     public var arch: String
     /// aliBuild's package hash (relocation markers use it).
@@ -17,35 +19,19 @@ public struct PackageTarget: Sendable, Hashable {
     public var unpackedSize: UInt64?
 
     public init(_ info: TargetInfo) throws(SoftwareAreaError) {
-        let custom = info.file.custom
-        func string(_ field: String) throws(SoftwareAreaError) -> String {
-            guard case let .object(object)? = custom, case let .string(value)? = object[field], !value.isEmpty else {
-                throw .badTargetMetadata(target: info.path, field: field, expected: "a non-empty string", got: Self.kind(custom, field))
-            }
-            return value
+        do { metadata = try PackageTargetMetadata(custom: info.file.custom) } catch {
+            throw .badTargetMetadata(target: info.path, field: error.field, expected: error.expected, got: error.got)
         }
-        key = PackageKey(name: try string("name"), version: try string("version"), revision: try string("revision"))
-        arch = try string("arch")
-        hash = try string("hash")
-        for part in [key.name, key.version, key.revision, arch] where part.contains("/") || part == ".." || part == "." {
-            throw .badTargetMetadata(target: info.path, field: "name/version/revision/arch", expected: "a path component", got: part)
+        guard let hash = metadata.hash else {
+            throw .badTargetMetadata(target: info.path, field: PackageTargetMetadata.Key.hash, expected: "a non-empty string", got: "nothing")
         }
-        requires = Self.stringList(custom, "requires") ?? []
-        fullRequires = Self.stringList(custom, "full_requires") ?? requires
-        if case let .object(object)? = custom, case let .integer(size)? = object["unpacked_size"], size >= 0 {
-            unpackedSize = UInt64(size)
-        }
+        key = PackageKey(name: metadata.name, version: metadata.version, revision: metadata.revision)
+        arch = metadata.arch
+        self.hash = hash
+        requires = metadata.requires
+        fullRequires = metadata.runtimeClosure
+        unpackedSize = metadata.unpackedSize
         self.info = info
-    }
-
-    static func stringList(_ custom: JSONValue?, _ field: String) -> [String]? {
-        guard case let .object(object)? = custom, case let .array(items)? = object[field] else { return nil }
-        return items.compactMap { if case let .string(text) = $0 { text } else { nil } }
-    }
-
-    private static func kind(_ custom: JSONValue?, _ field: String) -> String {
-        guard case let .object(object)? = custom else { return custom == nil ? "no custom object" : "custom as \(custom!.kind)" }
-        return object[field].map { $0.kind } ?? "nothing"
     }
 }
 
@@ -111,34 +97,8 @@ public struct PackageCatalog: Sendable {
         return order
     }
 
-    /// Version order: runs of digits compare as numbers, other runs as text; then the revision.
+    /// Whether `lhs` is the newer build: ``PackageVersion``'s order, the one every "newest" uses.
     public static func newer(_ lhs: PackageKey, than rhs: PackageKey) -> Bool {
-        let byVersion = compare(lhs.version, rhs.version)
-        if byVersion != .orderedSame { return byVersion == .orderedDescending }
-        return compare(lhs.revision, rhs.revision) == .orderedDescending
-    }
-
-    static func compare(_ lhs: String, _ rhs: String) -> ComparisonResult {
-        let left = runs(lhs), right = runs(rhs)
-        for (a, b) in zip(left, right) where a != b {
-            if let x = UInt64(a), let y = UInt64(b) { return x < y ? .orderedAscending : .orderedDescending }
-            return a < b ? .orderedAscending : .orderedDescending
-        }
-        return left.count == right.count ? .orderedSame : (left.count < right.count ? .orderedAscending : .orderedDescending)
-    }
-
-    private static func runs(_ text: String) -> [String] {
-        var parts: [String] = [], current = "", digits = false
-        for character in text {
-            let isDigit = character.isASCII && character.isNumber
-            if !current.isEmpty, isDigit != digits {
-                parts.append(current)
-                current = ""
-            }
-            digits = isDigit
-            current.append(character)
-        }
-        if !current.isEmpty { parts.append(current) }
-        return parts
+        lhs.packageVersion > rhs.packageVersion
     }
 }

@@ -76,8 +76,7 @@ extension SoftwareArea {
     /// Installs the packages of failed results again, atomically replacing them.
     public func repair(_ results: [VerifyResult]) async throws(SoftwareAreaError) -> [InstallOutcome] {
         let requests = results.filter { !$0.ok }.compactMap { result -> PackageID? in
-            guard let name = try? PackageName(result.package.name) else { return nil }
-            return PackageID(name: name, version: .exact("\(result.package.version)-\(result.package.revision)"))
+            try? result.package.exactID()
         }
         guard !requests.isEmpty else { return [] }
         return try await install(requests, options: InstallOptions(noDependencies: true, replace: true))

@@ -1,3 +1,5 @@
+import AlienModel
+
 /// Reads the fields of a JSON object one by one; what is left afterwards are the unrecognized
 /// fields, kept so that parse → serialize preserves them (as python-tuf does).
 struct JSONFields {

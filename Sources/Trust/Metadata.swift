@@ -1,3 +1,5 @@
+import AlienModel
+
 /// One entry of a metadata file's `signatures`: a key id and the hex signature of the canonical
 /// JSON of `signed`.
 public struct Signature: Hashable, Sendable {

@@ -1,3 +1,5 @@
+import AlienModel
+
 /// `root.json`'s signed part: the keys and thresholds of the four top-level roles.
 public struct Root: SignedRole {
     public static let roleType = "root"

@@ -1,3 +1,5 @@
+import AlienModel
+
 /// The `signed` part of a metadata file: one of `Root`, `Targets`, `Snapshot`, `Timestamp`.
 /// Every role has `_type`, `spec_version`, `version` and `expires`; fields this module does not
 /// know are kept in `unrecognizedFields` and written back unchanged.

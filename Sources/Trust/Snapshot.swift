@@ -1,3 +1,5 @@
+import AlienModel
+
 /// What snapshot and timestamp metadata record of another metadata file: its version and,
 /// optionally, its length and hashes.
 public struct MetaFile: Hashable, Sendable {

@@ -1,3 +1,5 @@
+import AlienModel
+
 /// A target file as targets metadata describes it.
 public struct TargetFile: Hashable, Sendable {
     public var length: Int64

@@ -1,3 +1,4 @@
+import AlienModel
 import Foundation
 
 /// What the low-level `alien-install trust` commands do, as library calls: bootstrap a

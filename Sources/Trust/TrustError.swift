@@ -1,3 +1,5 @@
+import AlienModel
+
 /// Why metadata, a key, or a signature was refused. `context` names where in the document the
 /// problem is ("root.signed.keys.<id>", "targets.signed.delegations.roles[0]").
 public enum TrustError: Error, Hashable, Sendable, CustomStringConvertible {

@@ -114,10 +114,7 @@ struct JDLCommand: AsyncParsableCommand {
                 throw ValidationError("check against a repository with --area DIR or --repo URL --root ROOT_JSON, or use --syntax-only")
             }
             let targets = try await Output.runAsync { try await catalog.availableEverywhere() }
-            let available = targets.map {
-                JDLAvailablePackage(name: $0.key.name, version: $0.key.version, revision: $0.key.revision, arch: $0.arch)
-            }
-            return JDLRepositoryCheck(packages: check.packages, available: available, arch: catalog.arch)
+            return JDLRepositoryCheck(packages: check.packages, available: targets.map(\.metadata), arch: catalog.arch)
         }
     }
 

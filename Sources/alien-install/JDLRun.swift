@@ -82,7 +82,7 @@ struct JDLJob {
     /// otherwise takes what is installed, naming what is missing.
     private func makePresent(_ requests: [PackageID], in area: SoftwareArea) async throws -> Present {
         func exact(_ key: PackageKey) throws -> PackageID {
-            try Output.run { PackageID(name: try PackageName(key.name), version: .exact("\(key.version)-\(key.revision)")) }
+            try Output.run { try key.exactID() }
         }
         let installedAlready = requests.allSatisfy { !area.installed(matching: $0).isEmpty }
         if area.configuration.repository != nil, FileManager.default.fileExists(atPath: "\(area.layout.trust)/root.json") {
@@ -108,7 +108,7 @@ struct JDLJob {
     /// The newest installed match of each request; an error names the missing ones.
     private func installedPresent(_ requests: [PackageID], in area: SoftwareArea) throws -> Present {
         func exact(_ key: PackageKey) throws -> PackageID {
-            try Output.run { PackageID(name: try PackageName(key.name), version: .exact("\(key.version)-\(key.revision)")) }
+            try Output.run { try key.exactID() }
         }
         var roots: [PackageID] = []
         var missing: [String] = []

@@ -35,7 +35,7 @@ struct Verify: AsyncParsableCommand {
         var damaged = results.filter { !$0.ok }
         if repair, !damaged.isEmpty {
             _ = try await Output.runAsync { try await softwareArea.repair(damaged) }
-            let again = try Output.run { try damaged.flatMap { try softwareArea.verify(PackageID(parsing: "\($0.package.name)::\($0.package.version)-\($0.package.revision)")) } }
+            let again = try Output.run { try damaged.flatMap { try softwareArea.verify($0.package.exactID()) } }
             damaged = again.filter { !$0.ok }
         }
         for result in damaged { Output.error("\(result.package): \(result.problems.count) problem(s)") }

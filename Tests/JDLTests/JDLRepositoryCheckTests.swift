@@ -6,12 +6,12 @@ import Testing
     static let arch = "slc9_x86-64"
     /// Newest first within a name, as `PackageCatalog` lists them.
     static let available = [
-        JDLAvailablePackage(name: "AliPhysics", version: "v5-09-45a-01", revision: "2", arch: arch),
-        JDLAvailablePackage(name: "AliPhysics", version: "v5-09-45a-01", revision: "1", arch: arch),
-        JDLAvailablePackage(name: "AliPhysics", version: "v5-09-44", revision: "1", arch: arch),
-        JDLAvailablePackage(name: "ROOT", version: "v6-32-06", revision: "1", arch: arch),
-        JDLAvailablePackage(name: "jemalloc", version: "v5.3.0", revision: "1", arch: arch),
-        JDLAvailablePackage(name: "ARMOnly", version: "v1", revision: "1", arch: "slc9_aarch64"),
+        PackageTargetMetadata(name: "AliPhysics", version: "v5-09-45a-01", revision: "2", arch: arch),
+        PackageTargetMetadata(name: "AliPhysics", version: "v5-09-45a-01", revision: "1", arch: arch),
+        PackageTargetMetadata(name: "AliPhysics", version: "v5-09-44", revision: "1", arch: arch),
+        PackageTargetMetadata(name: "ROOT", version: "v6-32-06", revision: "1", arch: arch),
+        PackageTargetMetadata(name: "jemalloc", version: "v5.3.0", revision: "1", arch: arch),
+        PackageTargetMetadata(name: "ARMOnly", version: "v1", revision: "1", arch: "slc9_aarch64"),
     ]
 
     static func check(_ packages: String) throws -> JDLRepositoryCheck {

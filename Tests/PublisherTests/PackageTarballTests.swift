@@ -1,3 +1,4 @@
+import AlienModel
 import Foundation
 import Publisher
 import Tarballs
@@ -8,7 +9,7 @@ import TestSupport
     @Test func readsTheBuildersRecord() throws {
         let file = try Fixtures.tarballs([Fixtures.root])[0]
         let package = try PackageTarball.inspect(file)
-        #expect(package.record.package == PackageRef(name: "ROOT", version: "v6-32-06", revision: "1", hash: Fixtures.root.hash))
+        #expect(package.record.package == PackageProvenance.Package(name: "ROOT", version: "v6-32-06", revision: "1", hash: Fixtures.root.hash))
         #expect(package.record.arch == Fixtures.arch)
         #expect(package.record.requires.map(\.name) == ["zlib", "xz", "CMake"])
         #expect(package.record.fullRequires.map(\.name) == ["zlib", "xz", "CMake"])

@@ -15,8 +15,8 @@ import TestSupport
         let report = try repository.publish(packages, signers: keys.online)
         #expect(report.added.count == 4)
         let targets = try Fixtures.verify(directory)
-        for info in targets.targets.values.compactMap({ TargetInfo($0.custom) }) {
-            for path in info.fullRequires { #expect(targets.targets[path] != nil, "\(path) missing") }
+        for info in targets.targets.values.compactMap({ try? PackageTargetMetadata(custom: $0.custom) }) {
+            for path in info.fullRequires ?? [] { #expect(targets.targets[path] != nil, "\(path) missing") }
         }
     }
 

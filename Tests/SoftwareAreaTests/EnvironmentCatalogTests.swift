@@ -93,21 +93,6 @@ import Testing
         }
     }
 
-    /// The natural order is Foundation's `.numeric` comparison, without Foundation.
-    @Test func versionOrderIsFoundationsNumericOrder() {
-        var state: UInt64 = 2026
-        func next() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) }
-        let alphabet = Array("v0123456789.-_abAB")
-        for _ in 0..<20_000 {
-            let a = String((0..<(next() % 9)).map { _ in alphabet[next() % alphabet.count] })
-            let b = String((0..<(next() % 9)).map { _ in alphabet[next() % alphabet.count] })
-            #expect(VersionOrder.compare(a, b) == a.compare(b, options: .numeric), "\(a) \(b)")
-        }
-        for (a, b) in [("v5-09-10", "v5-09-9"), ("09", "9"), ("x99999999999999999999", "x100000000000000000000"), ("v1", "v1a"), ("", "0")] {
-            #expect(VersionOrder.compare(a, b) == a.compare(b, options: .numeric), "\(a) \(b)")
-        }
-    }
-
     /// A package folder holding its manifest but no init.sh is installed; one holding neither is not.
     @Test func aPackageIsAFolderWithItsEnvironment() throws {
         let area = try F.area([F.zlib])

@@ -1,5 +1,9 @@
+import AlienModel
+import AreaEnvironment
+import Foundation
 import SoftwareArea
 import Testing
+import TestSupport
 
 /// Version order used for "newest".
 @Suite struct PackageCatalogTests {
@@ -10,5 +14,43 @@ import Testing
         #expect(PackageCatalog.newer(key("v1", "10"), than: key("v1", "9")))
         #expect(!PackageCatalog.newer(key("v1", "1"), than: key("v1", "1")))
         #expect(PackageCatalog.newer(key("v5-09-45a"), than: key("v5-09-45")))
+        // Ties by value are broken by PackageVersion, in one direction only.
+        #expect(PackageCatalog.newer(key("v6-32-6"), than: key("v6-32-06")))
+        #expect(!PackageCatalog.newer(key("v6-32-06"), than: key("v6-32-6")))
+    }
+
+    /// Builds that tie by value (`v6-32-06`, `v6-32-6`, revision `01`/`1`), published so that the
+    /// newest is neither first nor last: every place that chooses "the newest" — the catalog
+    /// (install, `jdl check` and packmand's synchronize take its first per name), install,
+    /// the installed list (remove, verify) and the environment (`env`, `alienv`) — chooses the
+    /// build `PackageVersion`'s order puts last.
+    @Test func everyNewestUsesTheOneOrder() async throws {
+        let builds = [("v6-32-06", "1"), ("v6-32-6", "1"), ("v6-30-10", "1"), ("v6-32-6", "01"), ("v6-32-006", "1")]
+        let expected = try #require(builds.map { PackageVersion(version: $0.0, revision: $0.1) }.max())
+        #expect(expected == PackageVersion(version: "v6-32-6", revision: "1"))
+        let fixture = try AreaFixture("newest")
+        defer { fixture.cleanUp() }
+        try fixture.publish(builds.map { FixturePackage(name: "ROOT", version: $0.0, revision: $0.1) })
+        let area = try fixture.area()
+        let request = try PackageID(parsing: "ROOT")
+
+        let catalog = try area.catalog()
+        #expect(try await catalog.resolve(request).key.packageVersion == expected)
+        #expect(try await catalog.resolve(PackageID(parsing: "ROOT::latest")).key.packageVersion == expected)
+        let listed = try await catalog.available(name: "ROOT").map(\.key.packageVersion)
+        #expect(listed == builds.map { PackageVersion(version: $0.0, revision: $0.1) }.sorted().reversed())
+        let everywhere = try await catalog.availableEverywhere().filter { $0.key.name == "ROOT" }.map(\.key.packageVersion)
+        #expect(everywhere == listed)
+
+        let installed = try await area.install([request])
+        #expect(installed.map(\.package.packageVersion) == [expected])
+        _ = try await area.install(builds.map { try PackageID(parsing: "ROOT::\($0.0)-\($0.1)") })
+        #expect(area.installed(matching: request).first?.key.packageVersion == expected)
+        #expect(area.installed(matching: try PackageID(parsing: "ROOT::v6-32-6")).map(\.key.packageVersion)
+            == [expected, PackageVersion(version: "v6-32-6", revision: "01")])
+
+        let environment = EnvironmentArea(root: URL(fileURLWithPath: fixture.areaPath()), architecture: try Architecture(AreaFixture.arch))
+        #expect(try environment.resolve(request).packageVersion == expected)
+        #expect(try environment.installed().map(\.packageVersion) == builds.map { PackageVersion(version: $0.0, revision: $0.1) }.sorted())
     }
 }

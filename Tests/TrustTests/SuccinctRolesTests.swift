@@ -1,3 +1,4 @@
+import AlienModel
 import Crypto
 import Testing
 @testable import Trust

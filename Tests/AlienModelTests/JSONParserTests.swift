@@ -1,5 +1,5 @@
 import Testing
-@testable import Trust
+@testable import AlienModel
 
 @Suite struct JSONParserTests {
     private func error(_ text: String) -> CanonicalJSONError? {

@@ -1,7 +1,7 @@
 import Testing
-@testable import Trust
+@testable import AlienModel
 
-@Suite struct CanonicalJSONTests {
+@Suite struct JSONValueTests {
     private func canonical(_ value: JSONValue) -> String {
         String(decoding: value.canonicalBytes, as: UTF8.self)
     }
