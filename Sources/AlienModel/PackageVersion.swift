@@ -25,8 +25,13 @@ public struct PackageVersion: Hashable, Comparable, Sendable, CustomStringConver
     /// Reads a folder name `Version-Revision` (the revision is what follows the last `-`); nil
     /// when either part would be empty.
     public init?(folder: some StringProtocol) {
-        guard let dash = folder.lastIndex(of: "-"), dash != folder.startIndex, folder.index(after: dash) != folder.endIndex else { return nil }
-        self.init(version: String(folder[..<dash]), revision: String(folder[folder.index(after: dash)...]))
+        // Over the UTF-8 (`-` is one byte): no grapheme breaking for every folder `env` looks at.
+        let text = String(folder)
+        let bytes = text.utf8
+        guard let dash = bytes.lastIndex(of: 0x2D), dash != bytes.startIndex else { return nil }
+        let revisionStart = bytes.index(after: dash)
+        guard revisionStart != bytes.endIndex else { return nil }
+        self.init(version: String(text[..<dash]), revision: String(text[revisionStart...]))
     }
 
     /// `Version-Revision`, the folder name of an installed package.
