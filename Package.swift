@@ -34,19 +34,22 @@ let package = Package(
     targets: [
         // Pure value types: package identities, architectures, hashes.
         .target(name: "AlienModel", swiftSettings: strict),
+        // What every I/O module needs once: atomic writes, EINTR-safe loops, byte sizes, HTTP dates,
+        // PATH lookup, result slots. Glibc and Synchronization only (linked into the static alien-env).
+        .target(name: "Basics", swiftSettings: strict),
         // libarchive (Debian libarchive-dev); the shim re-exports the cast macros (AE_IFREG, ...).
         .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         // Normalized tarball writing and streaming secure extraction.
         .target(
             name: "Tarballs",
-            dependencies: ["AlienModel", "CArchive", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["AlienModel", "Basics", "CArchive", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // libcurl (Debian libcurl4-openssl-dev); the shim wraps the variadic setopt/getinfo.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        // Getting artifacts: HTTP on libcurl (more sources and resumable mirrors to come).
+        // Getting artifacts: HTTP on libcurl (Transfers: one multi-interface engine, mirrors, resume, retries).
         .target(
             name: "Transport",
-            dependencies: ["AlienModel", "CCurl", "Trust", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["AlienModel", "Basics", "CCurl", "Trust", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // libtorrent-rasterbar 2.0 (Debian libtorrent-rasterbar-dev) behind a small C API (no exceptions cross it).
         // The defines are exactly `pkg-config --cflags libtorrent-rasterbar` (the library's ABI depends on them).
@@ -71,7 +74,7 @@ let package = Package(
         // Pure: recipes × defaults × architecture → BuildPlan with aliBuild's hashes.
         .target(
             name: "Resolver",
-            dependencies: ["AlienModel", "Recipes", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["AlienModel", "Basics", "Recipes", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // Pure: JDL (ClassAd subset) text → JDLDocument, printing, Packages, composed Requirements.
         .target(name: "JDL", dependencies: ["AlienModel"], swiftSettings: strict),
@@ -79,7 +82,7 @@ let package = Package(
         .target(
             name: "Trust",
             dependencies: [
-                "AlienModel", .product(name: "Crypto", package: "swift-crypto"),
+                "AlienModel", "Basics", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strict),
@@ -94,24 +97,25 @@ let package = Package(
             dependencies: ["AlienModel", "Recipes", "Resolver", "Tarballs", "Transport"],
             swiftSettings: strict),
         // Environments from manifests (no package code runs): shells, modulefiles, alienv verbs.
-        .target(name: "AreaEnvironment", dependencies: ["AlienModel"], swiftSettings: strict),
+        .target(name: "AreaEnvironment", dependencies: ["AlienModel", "Basics"], swiftSettings: strict),
         // Site installs: the software area (atomic installs, locks, leases, gc, verify); its environment is AreaEnvironment's.
         .target(
             name: "SoftwareArea",
-            dependencies: ["AlienModel", "AreaEnvironment", "Tarballs", "Trust", "Transport", "Torrents", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["AlienModel", "AreaEnvironment", "Basics", "Tarballs", "Trust", "Transport", "Torrents", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // Release managers' side of TUF: key files, repository init/rotation/refresh, publishing
         // package tarballs as targets (to a directory or by HTTP PUT), undefine, listing.
         .target(
             name: "Publisher",
             dependencies: [
-                "AlienModel", "Trust", "Transport", "Torrents", "Tarballs", .product(name: "Crypto", package: "swift-crypto"),
+                "AlienModel", "Basics", "Trust", "Transport", "Torrents", "Tarballs", .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
         // Serving a TUF repository directory read-only over HTTP (Hummingbird): Range, ETag, Cache-Control.
         .target(
             name: "RepositoryServer",
             dependencies: [
+                "Basics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -122,14 +126,14 @@ let package = Package(
             ],
             swiftSettings: strict),
         // `doctor --site`: the site checklist (area, trust, repository, proxy, clock, packmand, torrents).
-        .target(name: "SiteDoctor", dependencies: ["SoftwareArea", "Trust", "Transport"], swiftSettings: strict),
+        .target(name: "SiteDoctor", dependencies: ["Basics", "SoftwareArea", "Trust", "Transport"], swiftSettings: strict),
         // packmand's wire types (requests, responses, errors) and a small client (libcurl, TCP or unix socket).
-        .target(name: "PackManAPI", dependencies: ["AlienModel", "Transport"], swiftSettings: strict),
+        .target(name: "PackManAPI", dependencies: ["Transport"], swiftSettings: strict),
         // The site daemon as a library: config, GRDB state, job engine, Hummingbird API, metrics.
         .target(
             name: "PackMan",
             dependencies: [
-                "PackManAPI", "SoftwareArea", "AreaEnvironment", "Trust", "Transport", "JDL", "AlienModel", "Torrents", "RepositoryServer",
+                "PackManAPI", "Basics", "SoftwareArea", "AreaEnvironment", "Trust", "Transport", "AlienModel", "Torrents", "RepositoryServer",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -147,7 +151,7 @@ let package = Package(
         .executableTarget(
             name: "packmand",
             dependencies: [
-                "PackMan",
+                "Basics", "PackMan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -156,7 +160,7 @@ let package = Package(
         .executableTarget(
             name: "alien-install",
             dependencies: [
-                "AlienModel", "Recipes", "Resolver", "HostEnvironment", "Builder", "JDL", "Publisher", "Trust", "Transport",
+                "AlienModel", "Basics", "Resolver", "HostEnvironment", "Builder", "JDL", "Publisher", "Trust", "Transport",
                 "Torrents", "RepositoryServer", "SoftwareArea", "AreaEnvironment", "SiteDoctor", "PackManAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -206,6 +210,7 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: strict),
         .testTarget(name: "AlienModelTests", dependencies: ["AlienModel"], swiftSettings: strict),
+        .testTarget(name: "BasicsTests", dependencies: ["Basics"], swiftSettings: strict),
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ResolverTests", dependencies: ["Resolver", "Recipes", "TestSupport"], swiftSettings: strict),
         .testTarget(

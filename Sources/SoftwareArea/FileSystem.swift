@@ -1,4 +1,6 @@
+import Basics
 import Foundation
+import Synchronization
 
 /// The POSIX steps atomic installs are made of, with errors as `SoftwareAreaError.io`.
 enum FileSystem {
@@ -95,43 +97,17 @@ enum FileSystem {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else { throw .io(path: path, operation: "create", reason: errorText()) }
         defer { close(descriptor) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: path, operation: "write", reason: errorText())
-            }
-            offset += written
-        }
+        let code = FileIO.writeAll(descriptor, bytes)
+        if code != 0 { throw .io(path: path, operation: "write", reason: errorText(code)) }
     }
 
     /// Write to a temporary sibling, fsync, rename, fsync the directory.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws(SoftwareAreaError) {
-        let directory = (path as NSString).deletingLastPathComponent
-        try makeDirectories(directory)
-        let temporary = "\(directory)/.tmp-\(randomName())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .io(path: temporary, operation: "create", reason: errorText()) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let reason = errorText()
-                close(descriptor)
-                unlink(temporary)
-                throw .io(path: temporary, operation: "write", reason: reason)
-            }
-            offset += written
+        do {
+            try AtomicFile.write(bytes, to: path, createDirectories: true)
+        } catch {
+            throw .io(path: error.path, operation: error.operation, reason: error.reason)
         }
-        fsync(descriptor)
-        close(descriptor)
-        do { try rename(temporary, to: path) } catch {
-            unlink(temporary)
-            throw error
-        }
-        syncPath(directory, directory: true)
     }
 
     /// Free bytes for an unprivileged writer at `path` (statvfs).

@@ -1,6 +1,7 @@
 import AlienModel
 import AreaEnvironment
 import ArgumentParser
+import Basics
 import Foundation
 import JDL
 import PackManAPI
@@ -145,14 +146,8 @@ struct JDLJob {
     /// are forwarded to it. Returns its exit status (128 + signal when it was killed).
     static func spawn(_ command: [String], environment: [String: String]) throws -> Int32 {
         guard let program = command.first else { throw Output.fail("no command given") }
-        var path = program
-        if !program.contains("/") {
-            let directories = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":", omittingEmptySubsequences: false)
-            guard let found = directories.map({ ($0.isEmpty ? "." : String($0)) + "/" + program })
-                .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-                throw Output.fail("\(program): command not found in the environment's PATH", code: 127)
-            }
-            path = found
+        guard let path = ExecutableSearch.find(program, path: environment["PATH"]) else {
+            throw Output.fail("\(program): command not found in the environment's PATH", code: 127)
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
