@@ -130,13 +130,14 @@ enum FileSystem {
 /// owner's alone (0600, in 0700 folders): another local user can neither open nor lock them,
 /// so cannot stall installs. The holder writes its pid into the file, so a waiter can say whom
 /// it waits for.
-final class FileLock: @unchecked Sendable {
+final class FileLock: Sendable {
     let path: String
-    private var descriptor: Int32
+    /// -1 once unlocked.
+    private let descriptor: Mutex<Int32>
 
     private init(path: String, descriptor: Int32) {
         self.path = path
-        self.descriptor = descriptor
+        self.descriptor = Mutex(descriptor)
     }
 
     /// Waits for the lock (blocking the calling thread: not for the cooperative pool; async
@@ -203,11 +204,13 @@ final class FileLock: @unchecked Sendable {
     }
 
     func unlock() {
-        guard descriptor >= 0 else { return }
-        var info = stat()
-        if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { _ = ftruncate(descriptor, 0) }
-        close(descriptor)
-        descriptor = -1
+        descriptor.withLock { descriptor in
+            guard descriptor >= 0 else { return }
+            var info = stat()
+            if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { _ = ftruncate(descriptor, 0) }
+            close(descriptor)
+            descriptor = -1
+        }
     }
 
     deinit { unlock() }
