@@ -9,7 +9,8 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "alien-install",
-    platforms: [.macOS(.v15)],
+    // Linux only (Debian 12): the code calls Glibc directly (SoftwareArea+Stream, Tarballs, CTorrent's
+    // build flags); no other platform is declared because none is built or tested.
     products: [
         .executable(name: "alien-install", targets: ["alien-install"]),
         .executable(name: "packmand", targets: ["packmand"]),
@@ -64,7 +65,7 @@ let package = Package(
         // BitTorrent over CTorrent: metainfo parsing and creation, the session actor, the swarm downloader.
         .target(
             name: "Torrents",
-            dependencies: ["AlienModel", "CTorrent", "Trust", "Transport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["AlienModel", "CTorrent", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // Pure: recipe and defaults text → Recipe values (YAML via Yams, PyYAML semantics).
         .target(
@@ -144,7 +145,6 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
@@ -168,7 +168,7 @@ let package = Package(
             swiftSettings: strict),
         // `alien-install env` as a small binary: AreaEnvironment only, no ArgumentParser (starts in ~1 ms).
         .executableTarget(
-            name: "alien-env", dependencies: ["AreaEnvironment", "AlienModel"], swiftSettings: strict,
+            name: "alien-env", dependencies: ["AreaEnvironment"], swiftSettings: strict,
             linkerSettings: [.unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release))]),
         // `make bench`: in-process resolution timing, compared with aliBuild's.
         .executableTarget(
@@ -179,16 +179,16 @@ let package = Package(
         // scripts/bench_tarballs.sh: pack/extract timing and peak memory, compared with GNU tar.
         .executableTarget(
             name: "tarball-bench",
-            dependencies: ["AlienModel", "Tarballs"],
+            dependencies: ["Tarballs"],
             path: "Benchmarks/TarballBench",
             swiftSettings: strict),
-        // Publishing 1 000 small package tarballs in one call (not in `make bench` yet).
+        // `make bench`: publishing 1 000 small package tarballs in one call.
         .executableTarget(
             name: "publish-bench",
             dependencies: ["Publisher", "Trust", "Tarballs"],
             path: "Benchmarks/PublishBench",
             swiftSettings: strict),
-        // scripts/bench_transfer.sh: a 1 GiB download with Transfers (and with piece verification) vs curl -o.
+        // `make bench` (scripts/bench_transfer.sh): a 1 GiB download with Transfers (and with piece verification) vs curl -o.
         .executableTarget(
             name: "transfer-bench",
             dependencies: ["Transport", "Trust"],
@@ -218,7 +218,7 @@ let package = Package(
             dependencies: ["HostEnvironment", "Resolver", "Recipes", "TestSupport"],
             swiftSettings: strict),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Trust", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "TorrentsTests", dependencies: ["Torrents", "Trust", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TorrentsTests", dependencies: ["Torrents", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TarballsTests", dependencies: ["Tarballs", "CArchive", "AlienModel", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
@@ -244,13 +244,13 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SiteDoctorTests",
-            dependencies: ["SiteDoctor", "SoftwareArea", "Publisher", "Trust", "Transport", "TestSupport"],
+            dependencies: ["SiteDoctor", "Trust"],
             swiftSettings: strict),
         // packmand: config, state, jobs, every endpoint through HummingbirdTesting's router mode.
         .testTarget(
             name: "PackManTests",
             dependencies: [
-                "PackMan", "PackManAPI", "SoftwareArea", "Publisher", "Trust", "Transport", "AlienModel", "TestSupport", "RepositoryServer",
+                "PackMan", "PackManAPI", "SoftwareArea", "Publisher", "Trust", "Transport", "TestSupport", "RepositoryServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -260,7 +260,7 @@ let package = Package(
         // Differential tests against aliBuild and end-to-end CLI tests.
         .testTarget(
             name: "InteropTests",
-            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "Trust", "Tarballs", "TestSupport", "Publisher", "Torrents", "PackManAPI"],
+            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "Trust", "TestSupport", "Torrents", "PackManAPI"],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6],

@@ -29,14 +29,14 @@ public actor JobEngine {
     /// A queued or running job.
     final class Live: Sendable {
         let id: String
-        let kind: String
+        let kind: JobKind
         let requests: [PackageID]
         let progress = JobProgress()
         let created: Int64
         let identity: String
         let removeUndefined: Bool
         let wantsAll: Bool
-        init(id: String, kind: String, requests: [PackageID], created: Int64, identity: String, removeUndefined: Bool, wantsAll: Bool) {
+        init(id: String, kind: JobKind, requests: [PackageID], created: Int64, identity: String, removeUndefined: Bool, wantsAll: Bool) {
             self.id = id
             self.kind = kind
             self.requests = requests
@@ -98,7 +98,7 @@ public actor JobEngine {
             if let lease { leases[id, default: []].append(lease) }
             return (snapshot(id) ?? current, true)
         }
-        let job = Live(id: Self.newID(), kind: "install", requests: requests, created: clock(), identity: identity, removeUndefined: false,
+        let job = Live(id: Self.newID(), kind: .install, requests: requests, created: clock(), identity: identity, removeUndefined: false,
                        wantsAll: false)
         try enqueue(job, key: key, lease: lease)
         return (snapshot(job.id)!, false)
@@ -110,7 +110,7 @@ public actor JobEngine {
         let requests = try Self.parse(packages ?? [])
         let key = "synchronize " + (packages == nil ? "*" : requests.map(\.description).sorted().joined(separator: " ")) + " \(removeUndefined)"
         if let id = inFlight[key], let current = snapshot(id) { return current }
-        let job = Live(id: Self.newID(), kind: "synchronize", requests: requests, created: clock(), identity: identity,
+        let job = Live(id: Self.newID(), kind: .synchronize, requests: requests, created: clock(), identity: identity,
                        removeUndefined: removeUndefined, wantsAll: packages == nil)
         try enqueue(job, key: key, lease: nil)
         return snapshot(job.id)!
@@ -228,7 +228,7 @@ public actor JobEngine {
         area.reporter = JobReporter(job: job.id, progress: job.progress, store: store, metrics: metrics, clock: clock)
         var outcome = Outcome()
         do {
-            if job.kind == "synchronize" {
+            if job.kind == .synchronize {
                 outcome = try await synchronize(job, area: area, store: store, clock: clock)
             } else {
                 let results = try await area.install(job.requests, options: .init(evict: config.eviction == .lru))
@@ -299,7 +299,7 @@ public actor JobEngine {
         current.state = error == nil ? .succeeded : .failed
         status[job.id] = current
         try? store.save(.init(status: current, lease: leases[job.id]?.first, removeUndefined: job.removeUndefined))
-        try? store.audit(AuditEntry(time: clock(), identity: job.identity, action: job.kind, subject: current.packages.joined(separator: " "),
+        try? store.audit(AuditEntry(time: clock(), identity: job.identity, action: job.kind.rawValue, subject: current.packages.joined(separator: " "),
                                     result: error.map { "failed: \($0)" } ?? "succeeded", job: job.id))
         metrics.jobFinished(succeeded: error == nil)
         inFlight = inFlight.filter { $0.value != job.id }
@@ -336,7 +336,7 @@ public actor JobEngine {
             live[job.id] = job
             status[job.id] = current
             if let lease = record.lease { leases[job.id] = [lease] }
-            inFlight["\(current.kind) " + current.packages.sorted().joined(separator: " ")] = job.id
+            inFlight["\(current.kind.rawValue) " + current.packages.sorted().joined(separator: " ")] = job.id
             queue.append(job.id)
             resumed.append(job.id)
         }

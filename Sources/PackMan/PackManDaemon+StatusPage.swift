@@ -44,7 +44,7 @@ extension PackManDaemon {
         html += "<span class=\"\(failures.isEmpty ? "ok" : "bad")\">\(failures.count)</span></p>\n"
         html += "<table><tr><th>job</th><th>kind</th><th>state</th><th>packages</th><th>progress</th><th>who</th><th>error</th></tr>\n"
         for job in jobs {
-            html += "<tr><td>\(job.id)</td><td>\(job.kind)</td><td class=\"\(job.state == .failed ? "bad" : "")\">\(job.state.rawValue)</td>"
+            html += "<tr><td>\(job.id)</td><td>\(job.kind.rawValue)</td><td class=\"\(job.state == .failed ? "bad" : "")\">\(job.state.rawValue)</td>"
             html += "<td>\(Self.escape(job.packages.joined(separator: " ")))</td><td>\(Int(job.progress * 100))%</td>"
             html += "<td>\(Self.escape(job.identity))</td><td>\(Self.escape(job.error ?? ""))</td></tr>\n"
         }
