@@ -164,6 +164,7 @@ let package = Package(
                 "Torrents", "RepositoryServer", "SoftwareArea", "AreaEnvironment", "SiteDoctor", "PackManAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
         // `alien-install env` as a small binary: AreaEnvironment only, no ArgumentParser (starts in ~1 ms).

@@ -208,7 +208,10 @@ public actor JobEngine {
             try? store.save(.init(status: current, lease: leases[id]?.first, removeUndefined: job.removeUndefined))
             let area = self.area, store = self.store, metrics = self.metrics, config = self.config, clock = self.clock
             Task(executorPreference: InstallExecutor.shared) {
-                let outcome = await Self.execute(job, area: area, store: store, metrics: metrics, config: config, clock: clock)
+                var outcome = await Self.execute(job, area: area, store: store, metrics: metrics, config: config, clock: clock)
+                // Leases take the area's lease lock and read install records: on this thread too, not the actor's.
+                let leases = await self.closeForJoining(job.id)
+                if outcome.error == nil { outcome.error = Self.acquire(leases, for: job, area: area) }
                 await self.finish(job, outcome)
             }
         }
@@ -278,6 +281,24 @@ public actor JobEngine {
         return outcome
     }
 
+    /// The leases the job's requests asked for. From here on an identical request starts a job
+    /// of its own (which finds the packages installed) instead of joining one whose leases are taken.
+    func closeForJoining(_ id: String) -> [LeaseSpec] {
+        inFlight = inFlight.filter { $0.value != id }
+        return leases[id] ?? []
+    }
+
+    /// Takes each lease on the job's packages; the failure, if any, as the job's error.
+    nonisolated static func acquire(_ leases: [LeaseSpec], for job: Live, area: SoftwareArea) -> String? {
+        var error: String?
+        for lease in leases {
+            do { try area.acquireLease(holder: lease.holder, packages: job.requests, ttl: lease.ttl) } catch let failure {
+                error = "installed, but the lease for \(lease.holder) failed: \(failure.description)"
+            }
+        }
+        return error
+    }
+
     func finish(_ job: Live, _ outcome: Outcome) {
         running -= 1
         var current = status[job.id] ?? JobStatus(id: job.id, kind: job.kind, state: .running, packages: [], created: job.created, identity: job.identity)
@@ -287,14 +308,7 @@ public actor JobEngine {
         current.installed = outcome.installed
         current.removed = outcome.removed
         current.finished = clock()
-        var error = outcome.error
-        if error == nil {
-            for lease in leases[job.id] ?? [] {
-                do { try area.acquireLease(holder: lease.holder, packages: job.requests, ttl: lease.ttl) } catch let failure {
-                    error = "installed, but the lease for \(lease.holder) failed: \(failure.description)"
-                }
-            }
-        }
+        let error = outcome.error
         current.error = error
         current.state = error == nil ? .succeeded : .failed
         status[job.id] = current
