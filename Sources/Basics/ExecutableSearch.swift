@@ -12,11 +12,16 @@ public enum ExecutableSearch {
 
     /// The path to run for `program`, or nil when no folder of `path` holds it.
     public static func find(_ program: String, path: String?) -> String? {
+        find(program, path: path, where: isExecutableFile)
+    }
+
+    /// `find` with the test for a candidate given (for tests).
+    static func find(_ program: String, path: String?, where executable: (String) -> Bool) -> String? {
         if program.contains("/") { return program }
         guard !program.isEmpty else { return nil }
         for directory in (path ?? defaultPath).split(separator: ":", omittingEmptySubsequences: false) {
             let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + program
-            if isExecutableFile(candidate) { return candidate }
+            if executable(candidate) { return candidate }
         }
         return nil
     }

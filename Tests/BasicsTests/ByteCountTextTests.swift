@@ -2,10 +2,12 @@ import Testing
 import Basics
 
 @Suite struct ByteCountTextTests {
-    @Test(arguments: [
-        (Int64(0), "0 B"), (1023, "1023 B"), (1024, "1.0 KiB"), (1536, "1.5 KiB"), (10 * 1024 * 1024 + 300 * 1024, "10.3 MiB"),
-        (3 * 1024 * 1024 * 1024, "3.0 GiB"), (5 * 1024 * 1024 * 1024 * 1024 * 1024, "5120.0 TiB"), (-5, "0 B"),
-    ])
+    static let cases: [(Int64, String)] = [
+        (0, "0 B"), (1023, "1023 B"), (1024, "1.0 KiB"), (1536, "1.5 KiB"), (10_792_960, "10.3 MiB"),
+        (3_221_225_472, "3.0 GiB"), (5_629_499_534_213_120, "5120.0 TiB"), (-5, "0 B"),
+    ]
+
+    @Test(arguments: cases)
     func formats(bytes: Int64, text: String) {
         #expect(ByteCountText.format(bytes) == text)
     }

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Testing
-import Basics
+@testable import Basics
 
 @Suite struct ExecutableSearchTests {
     @Test func findsTheFirstExecutableInPathOrder() throws {
@@ -28,11 +28,16 @@ import Basics
     }
 
     @Test func defaultPathAndEmptyEntries() {
-        #expect(ExecutableSearch.find("sh", path: nil) == "/usr/bin/sh" || ExecutableSearch.find("sh", path: nil) == "/bin/sh")
-        // An empty entry is the current folder, as execvp has it.
-        let saved = getcwd(nil, 0)
-        defer { if let saved { chdir(saved); free(saved) } }
-        #expect(chdir("/bin") == 0)
-        #expect(ExecutableSearch.find("sh", path: "/nonexistent:") == "./sh")
+        let found = ExecutableSearch.find("sh", path: nil)
+        #expect(found == "/usr/bin/sh" || found == "/bin/sh")
+        // An empty entry is the current folder, as execvp has it; candidates are tried in order.
+        var tried: [String] = []
+        let chosen = ExecutableSearch.find("tool", path: "/a::/b") { candidate in
+            tried.append(candidate)
+            return candidate == "./tool"
+        }
+        #expect(chosen == "./tool")
+        #expect(tried == ["/a/tool", "./tool"])
+        #expect(ExecutableSearch.find("tool", path: "") { $0 == "./tool" } == "./tool")
     }
 }
