@@ -9,7 +9,8 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "alien-install",
-    platforms: [.macOS(.v15)],
+    // Linux only (Debian 12): the code calls Glibc directly (SoftwareArea+Stream, Tarballs, CTorrent's
+    // build flags); no other platform is declared because none is built or tested.
     products: [
         .executable(name: "alien-install", targets: ["alien-install"]),
         .executable(name: "packmand", targets: ["packmand"]),
@@ -34,19 +35,22 @@ let package = Package(
     targets: [
         // Pure value types: package identities, architectures, hashes.
         .target(name: "AlienModel", swiftSettings: strict),
+        // What every I/O module needs once: atomic writes, EINTR-safe loops, byte sizes, HTTP dates,
+        // PATH lookup, result slots. Glibc and Synchronization only (linked into the static alien-env).
+        .target(name: "Basics", swiftSettings: strict),
         // libarchive (Debian libarchive-dev); the shim re-exports the cast macros (AE_IFREG, ...).
         .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         // Normalized tarball writing and streaming secure extraction.
         .target(
             name: "Tarballs",
-            dependencies: ["AlienModel", "CArchive", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["AlienModel", "Basics", "CArchive", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // libcurl (Debian libcurl4-openssl-dev); the shim wraps the variadic setopt/getinfo.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        // Getting artifacts: HTTP on libcurl (more sources and resumable mirrors to come).
+        // Getting artifacts: HTTP on libcurl (Transfers: one multi-interface engine, mirrors, resume, retries).
         .target(
             name: "Transport",
-            dependencies: ["AlienModel", "CCurl", "Trust", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["AlienModel", "Basics", "CCurl", "Trust", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // libtorrent-rasterbar 2.0 (Debian libtorrent-rasterbar-dev) behind a small C API (no exceptions cross it).
         // The defines are exactly `pkg-config --cflags libtorrent-rasterbar` (the library's ABI depends on them).
@@ -61,7 +65,7 @@ let package = Package(
         // BitTorrent over CTorrent: metainfo parsing and creation, the session actor, the swarm downloader.
         .target(
             name: "Torrents",
-            dependencies: ["AlienModel", "CTorrent", "Trust", "Transport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["AlienModel", "CTorrent", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // Pure: recipe and defaults text → Recipe values (YAML via Yams, PyYAML semantics).
         .target(
@@ -71,7 +75,7 @@ let package = Package(
         // Pure: recipes × defaults × architecture → BuildPlan with aliBuild's hashes.
         .target(
             name: "Resolver",
-            dependencies: ["AlienModel", "Recipes", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["AlienModel", "Basics", "Recipes", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // Pure: JDL (ClassAd subset) text → JDLDocument, printing, Packages, composed Requirements.
         .target(name: "JDL", dependencies: ["AlienModel"], swiftSettings: strict),
@@ -79,7 +83,7 @@ let package = Package(
         .target(
             name: "Trust",
             dependencies: [
-                "AlienModel", .product(name: "Crypto", package: "swift-crypto"),
+                "AlienModel", "Basics", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strict),
@@ -94,24 +98,25 @@ let package = Package(
             dependencies: ["AlienModel", "Recipes", "Resolver", "Tarballs", "Transport"],
             swiftSettings: strict),
         // Environments from manifests (no package code runs): shells, modulefiles, alienv verbs.
-        .target(name: "AreaEnvironment", dependencies: ["AlienModel"], swiftSettings: strict),
+        .target(name: "AreaEnvironment", dependencies: ["AlienModel", "Basics"], swiftSettings: strict),
         // Site installs: the software area (atomic installs, locks, leases, gc, verify); its environment is AreaEnvironment's.
         .target(
             name: "SoftwareArea",
-            dependencies: ["AlienModel", "AreaEnvironment", "Tarballs", "Trust", "Transport", "Torrents", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["AlienModel", "AreaEnvironment", "Basics", "Tarballs", "Trust", "Transport", "Torrents", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // Release managers' side of TUF: key files, repository init/rotation/refresh, publishing
         // package tarballs as targets (to a directory or by HTTP PUT), undefine, listing.
         .target(
             name: "Publisher",
             dependencies: [
-                "AlienModel", "Trust", "Transport", "Torrents", "Tarballs", .product(name: "Crypto", package: "swift-crypto"),
+                "AlienModel", "Basics", "Trust", "Transport", "Torrents", "Tarballs", .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
         // Serving a TUF repository directory read-only over HTTP (Hummingbird): Range, ETag, Cache-Control.
         .target(
             name: "RepositoryServer",
             dependencies: [
+                "Basics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -122,17 +127,17 @@ let package = Package(
             ],
             swiftSettings: strict),
         // `doctor --site`: the site checklist (area, trust, repository, proxy, clock, packmand, torrents).
-        .target(name: "SiteDoctor", dependencies: ["SoftwareArea", "Trust", "Transport"], swiftSettings: strict),
+        .target(name: "SiteDoctor", dependencies: ["Basics", "SoftwareArea", "Trust", "Transport"], swiftSettings: strict),
         // packmand's wire types (requests, responses, errors) and a small client (libcurl, TCP or unix socket).
         .target(name: "PackManAPI", dependencies: ["AlienModel", "Transport"], swiftSettings: strict),
         // Who ran what, where: usage records, the batch system's job id, the area's append-only
         // usage log, RFC 5424 syslog copies.
-        .target(name: "Forensics", swiftSettings: strict),
+        .target(name: "Forensics", dependencies: ["Basics"], swiftSettings: strict),
         // The site daemon as a library: config, GRDB state, job engine, Hummingbird API, metrics.
         .target(
             name: "PackMan",
             dependencies: [
-                "PackManAPI", "SoftwareArea", "AreaEnvironment", "Trust", "Transport", "JDL", "AlienModel", "Torrents", "RepositoryServer",
+                "PackManAPI", "Basics", "SoftwareArea", "AreaEnvironment", "Trust", "Transport", "AlienModel", "Torrents", "RepositoryServer",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -143,14 +148,13 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
         .executableTarget(
             name: "packmand",
             dependencies: [
-                "PackMan",
+                "Basics", "PackMan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -159,15 +163,16 @@ let package = Package(
         .executableTarget(
             name: "alien-install",
             dependencies: [
-                "AlienModel", "Recipes", "Resolver", "HostEnvironment", "Builder", "JDL", "Publisher", "Trust", "Transport",
+                "AlienModel", "Basics", "Resolver", "HostEnvironment", "Builder", "JDL", "Publisher", "Trust", "Transport",
                 "Torrents", "RepositoryServer", "SoftwareArea", "AreaEnvironment", "SiteDoctor", "PackManAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
         // `alien-install env` as a small binary: AreaEnvironment only, no ArgumentParser (starts in ~1 ms).
         .executableTarget(
-            name: "alien-env", dependencies: ["AreaEnvironment", "AlienModel"], swiftSettings: strict,
+            name: "alien-env", dependencies: ["AreaEnvironment"], swiftSettings: strict,
             linkerSettings: [.unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release))]),
         // `make bench`: in-process resolution timing, compared with aliBuild's.
         .executableTarget(
@@ -178,16 +183,16 @@ let package = Package(
         // scripts/bench_tarballs.sh: pack/extract timing and peak memory, compared with GNU tar.
         .executableTarget(
             name: "tarball-bench",
-            dependencies: ["AlienModel", "Tarballs"],
+            dependencies: ["Tarballs"],
             path: "Benchmarks/TarballBench",
             swiftSettings: strict),
-        // Publishing 1 000 small package tarballs in one call (not in `make bench` yet).
+        // `make bench`: publishing 1 000 small package tarballs in one call.
         .executableTarget(
             name: "publish-bench",
             dependencies: ["Publisher", "Trust", "Tarballs"],
             path: "Benchmarks/PublishBench",
             swiftSettings: strict),
-        // scripts/bench_transfer.sh: a 1 GiB download with Transfers (and with piece verification) vs curl -o.
+        // `make bench` (scripts/bench_transfer.sh): a 1 GiB download with Transfers (and with piece verification) vs curl -o.
         .executableTarget(
             name: "transfer-bench",
             dependencies: ["Transport", "Trust"],
@@ -209,6 +214,7 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: strict),
         .testTarget(name: "AlienModelTests", dependencies: ["AlienModel"], swiftSettings: strict),
+        .testTarget(name: "BasicsTests", dependencies: ["Basics"], swiftSettings: strict),
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ResolverTests", dependencies: ["Resolver", "Recipes", "TestSupport"], swiftSettings: strict),
         .testTarget(
@@ -216,7 +222,7 @@ let package = Package(
             dependencies: ["HostEnvironment", "Resolver", "Recipes", "TestSupport"],
             swiftSettings: strict),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Trust", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "TorrentsTests", dependencies: ["Torrents", "Trust", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TorrentsTests", dependencies: ["Torrents", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TarballsTests", dependencies: ["Tarballs", "CArchive", "AlienModel", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
@@ -243,13 +249,13 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SiteDoctorTests",
-            dependencies: ["SiteDoctor", "SoftwareArea", "Publisher", "Trust", "Transport", "TestSupport"],
+            dependencies: ["SiteDoctor", "Trust"],
             swiftSettings: strict),
         // packmand: config, state, jobs, every endpoint through HummingbirdTesting's router mode.
         .testTarget(
             name: "PackManTests",
             dependencies: [
-                "PackMan", "PackManAPI", "SoftwareArea", "Publisher", "Trust", "Transport", "AlienModel", "TestSupport", "RepositoryServer",
+                "PackMan", "PackManAPI", "SoftwareArea", "Publisher", "Trust", "Transport", "TestSupport", "RepositoryServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -259,7 +265,7 @@ let package = Package(
         // Differential tests against aliBuild and end-to-end CLI tests.
         .testTarget(
             name: "InteropTests",
-            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "Trust", "Tarballs", "TestSupport", "Publisher", "Torrents", "PackManAPI"],
+            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "Trust", "TestSupport", "Torrents", "PackManAPI"],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6],

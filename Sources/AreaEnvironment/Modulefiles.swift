@@ -1,4 +1,5 @@
 import AlienModel
+import Basics
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -125,23 +126,22 @@ public enum Modulefiles {
     /// Writes `text` to `destination` through a unique temporary file in the same folder
     /// (fsync, then rename). Nothing is written when the file already has that text.
     static func writeAtomically(_ text: String, to destination: URL, flush: Flush = dataSync) throws(EnvironmentError) {
-        let folder = destination.deletingLastPathComponent()
-        if let failure = POSIXFiles.makeDirectories(folder.path) {
-            throw .io(path: folder.path, reason: "cannot create folder: \(failure)")
-        }
-        let data = Data(text.utf8)
-        if let existing = try? Data(contentsOf: destination), existing == data { return }
-        let temporary = folder.appendingPathComponent(".\(destination.lastPathComponent).\(getpid()).\(UUID().uuidString).tmp")
-        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .io(path: temporary.path, reason: "cannot create: \(String(cString: strerror(errno)))") }
-        var failure = data.withUnsafeBytes { POSIXFiles.writeAll(descriptor, $0) }
-        // Data on the disk before the rename.
-        if failure == nil { flush(descriptor) }
-        close(descriptor)
-        if failure == nil, rename(temporary.path, destination.path) != 0 { failure = String(cString: strerror(errno)) }
-        if let failure {
-            unlink(temporary.path)
-            throw .io(path: destination.path, reason: "cannot write modulefile: \(failure)")
+        let bytes = Array(text.utf8)
+        if let existing = try? Data(contentsOf: destination), existing.elementsEqual(bytes) { return }
+        do {
+            // Data on the disk before the rename; the folder is not synced (modulefiles are regenerated).
+            try withoutActuallyEscaping(flush) { (flush) throws(AtomicFileError) in
+                _ = try AtomicFile.write(bytes, to: destination.path, createDirectories: true, flush: { descriptor in
+                    flush(descriptor)
+                    return 0
+                }, syncDirectory: false)
+            }
+        } catch {
+            switch error.operation {
+            case "mkdir": throw .io(path: error.path, reason: "cannot create folder: \(error.reason)")
+            case "create": throw .io(path: error.path, reason: "cannot create: \(error.reason)")
+            default: throw .io(path: destination.path, reason: "cannot write modulefile: \(error.reason)")
+            }
         }
     }
 }

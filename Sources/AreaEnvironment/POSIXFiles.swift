@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Basics
 
 /// The few file operations the environment side needs, on system calls directly (no
 /// Foundation: `alien-env` starts in a millisecond and reads a hundred packages in another).
@@ -43,36 +44,18 @@ public enum POSIXFiles {
 
     /// All of `bytes` to `descriptor` (EINTR retried); nil on success, else the reason.
     static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> String? {
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return lastError
-            }
-            offset += written
-        }
-        return nil
+        let code = FileIO.writeAll(descriptor, bytes)
+        return code == 0 ? nil : FileIO.describe(code)
     }
 
     /// Up to `buffer.count` bytes into `buffer` (EINTR retried): the count read, 0 at the end,
     /// -1 on an error.
     static func readSome(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        while true {
-            let got = read(descriptor, buffer.baseAddress!, buffer.count)
-            if got < 0, errno == EINTR { continue }
-            return got
-        }
+        FileIO.readSome(descriptor, into: buffer)
     }
 
     /// `mkdir -p` (mode 0755 for new folders); nil on success, else the reason.
     static func makeDirectories(_ path: String) -> String? {
-        if isDirectory(path) { return nil }
-        var prefix = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            prefix += "/" + component
-            if mkdir(prefix, 0o755) != 0, errno != EEXIST { return lastError }
-        }
-        return isDirectory(path) ? nil : "not a folder"
+        AtomicFile.makeDirectories(path)
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// An exclusive `flock` on `<work dir>/.alien-build.lock`: a second build of the same work
 /// directory waits (and says so) instead of corrupting it. The kernel drops the lock when
 /// the process dies, so a killed build never leaves a stale lock.
-final class WorkDirLock: @unchecked Sendable {
+final class WorkDirLock: Sendable {
     private let descriptor: Int32
 
     init(directory: URL, onWait: (String) -> Void) throws(BuildError) {

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -50,15 +51,8 @@ public struct UsageLog: Sendable {
             guard rename(path, previousPath) == 0 else { throw .io(path: path, reason: "cannot rotate to \(previousPath): \(Self.lastError)") }
             return try append(record, now: now)
         }
-        var written = 0
-        while written < line.count {
-            let count = line.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: path, reason: "cannot append: \(Self.lastError)")
-            }
-            written += count
-        }
+        let code = FileIO.writeAll(descriptor, line)
+        guard code == 0 else { throw .io(path: path, reason: "cannot append: \(FileIO.describe(code))") }
         var previous = stat()
         if stat(previousPath, &previous) == 0, now - Int64(previous.st_mtim.tv_sec) > retentionSeconds {
             unlink(previousPath)

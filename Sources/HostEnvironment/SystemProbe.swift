@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Resolver
 
 /// Runs system checks for real: `bash -c SCRIPT` in a fresh temporary directory with
@@ -61,19 +62,5 @@ public final class SystemProbe: SystemChecker {
         }
         let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
         return SystemCheckResult(exitStatus: status, output: output)
-    }
-}
-
-/// A lock around a value (Synchronization's Mutex needs newer deployment targets on macOS).
-final class Mutex<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<T>(_ body: (inout Value) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
     }
 }

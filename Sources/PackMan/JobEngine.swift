@@ -29,14 +29,14 @@ public actor JobEngine {
     /// A queued or running job.
     final class Live: Sendable {
         let id: String
-        let kind: String
+        let kind: JobKind
         let requests: [PackageID]
         let progress = JobProgress()
         let created: Int64
         let identity: String
         let removeUndefined: Bool
         let wantsAll: Bool
-        init(id: String, kind: String, requests: [PackageID], created: Int64, identity: String, removeUndefined: Bool, wantsAll: Bool) {
+        init(id: String, kind: JobKind, requests: [PackageID], created: Int64, identity: String, removeUndefined: Bool, wantsAll: Bool) {
             self.id = id
             self.kind = kind
             self.requests = requests
@@ -98,7 +98,7 @@ public actor JobEngine {
             if let lease { leases[id, default: []].append(lease) }
             return (snapshot(id) ?? current, true)
         }
-        let job = Live(id: Self.newID(), kind: "install", requests: requests, created: clock(), identity: identity, removeUndefined: false,
+        let job = Live(id: Self.newID(), kind: .install, requests: requests, created: clock(), identity: identity, removeUndefined: false,
                        wantsAll: false)
         try enqueue(job, key: key, lease: lease)
         return (snapshot(job.id)!, false)
@@ -110,7 +110,7 @@ public actor JobEngine {
         let requests = try Self.parse(packages ?? [])
         let key = "synchronize " + (packages == nil ? "*" : requests.map(\.description).sorted().joined(separator: " ")) + " \(removeUndefined)"
         if let id = inFlight[key], let current = snapshot(id) { return current }
-        let job = Live(id: Self.newID(), kind: "synchronize", requests: requests, created: clock(), identity: identity,
+        let job = Live(id: Self.newID(), kind: .synchronize, requests: requests, created: clock(), identity: identity,
                        removeUndefined: removeUndefined, wantsAll: packages == nil)
         try enqueue(job, key: key, lease: nil)
         return snapshot(job.id)!
@@ -208,7 +208,10 @@ public actor JobEngine {
             try? store.save(.init(status: current, lease: leases[id]?.first, removeUndefined: job.removeUndefined))
             let area = self.area, store = self.store, metrics = self.metrics, config = self.config, clock = self.clock
             Task(executorPreference: InstallExecutor.shared) {
-                let outcome = await Self.execute(job, area: area, store: store, metrics: metrics, config: config, clock: clock)
+                var outcome = await Self.execute(job, area: area, store: store, metrics: metrics, config: config, clock: clock)
+                // Leases take the area's lease lock and read install records: on this thread too, not the actor's.
+                let leases = await self.closeForJoining(job.id)
+                if outcome.error == nil { outcome.error = Self.acquire(leases, for: job, area: area) }
                 await self.finish(job, outcome)
             }
         }
@@ -228,7 +231,7 @@ public actor JobEngine {
         area.reporter = JobReporter(job: job.id, progress: job.progress, store: store, metrics: metrics, clock: clock)
         var outcome = Outcome()
         do {
-            if job.kind == "synchronize" {
+            if job.kind == .synchronize {
                 outcome = try await synchronize(job, area: area, store: store, clock: clock)
             } else {
                 let results = try await area.install(job.requests, options: .init(evict: config.eviction == .lru))
@@ -278,6 +281,24 @@ public actor JobEngine {
         return outcome
     }
 
+    /// The leases the job's requests asked for. From here on an identical request starts a job
+    /// of its own (which finds the packages installed) instead of joining one whose leases are taken.
+    func closeForJoining(_ id: String) -> [LeaseSpec] {
+        inFlight = inFlight.filter { $0.value != id }
+        return leases[id] ?? []
+    }
+
+    /// Takes each lease on the job's packages; the failure, if any, as the job's error.
+    nonisolated static func acquire(_ leases: [LeaseSpec], for job: Live, area: SoftwareArea) -> String? {
+        var error: String?
+        for lease in leases {
+            do { try area.acquireLease(holder: lease.holder, packages: job.requests, ttl: lease.ttl) } catch let failure {
+                error = "installed, but the lease for \(lease.holder) failed: \(failure.description)"
+            }
+        }
+        return error
+    }
+
     func finish(_ job: Live, _ outcome: Outcome) {
         running -= 1
         var current = status[job.id] ?? JobStatus(id: job.id, kind: job.kind, state: .running, packages: [], created: job.created, identity: job.identity)
@@ -287,19 +308,12 @@ public actor JobEngine {
         current.installed = outcome.installed
         current.removed = outcome.removed
         current.finished = clock()
-        var error = outcome.error
-        if error == nil {
-            for lease in leases[job.id] ?? [] {
-                do { try area.acquireLease(holder: lease.holder, packages: job.requests, ttl: lease.ttl) } catch let failure {
-                    error = "installed, but the lease for \(lease.holder) failed: \(failure.description)"
-                }
-            }
-        }
+        let error = outcome.error
         current.error = error
         current.state = error == nil ? .succeeded : .failed
         status[job.id] = current
         try? store.save(.init(status: current, lease: leases[job.id]?.first, removeUndefined: job.removeUndefined))
-        try? store.audit(AuditEntry(time: clock(), identity: job.identity, action: job.kind, subject: current.packages.joined(separator: " "),
+        try? store.audit(AuditEntry(time: clock(), identity: job.identity, action: job.kind.rawValue, subject: current.packages.joined(separator: " "),
                                     result: error.map { "failed: \($0)" } ?? "succeeded", job: job.id))
         metrics.jobFinished(succeeded: error == nil)
         inFlight = inFlight.filter { $0.value != job.id }
@@ -336,7 +350,7 @@ public actor JobEngine {
             live[job.id] = job
             status[job.id] = current
             if let lease = record.lease { leases[job.id] = [lease] }
-            inFlight["\(current.kind) " + current.packages.sorted().joined(separator: " ")] = job.id
+            inFlight["\(current.kind.rawValue) " + current.packages.sorted().joined(separator: " ")] = job.id
             queue.append(job.id)
             resumed.append(job.id)
         }

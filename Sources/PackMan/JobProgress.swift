@@ -1,63 +1,65 @@
 import Foundation
 import PackManAPI
 import SoftwareArea
+import Synchronization
 import Trust
 
 /// Live progress of one job, fed by the area's events from install threads.
-final class JobProgress: @unchecked Sendable {
-    private let lock = NSLock()
-    private var packages: [PackageKey] = []
-    private var bytes: [PackageKey: Int64] = [:]
-    private var totals: [PackageKey: Int64] = [:]
-    private var done = Set<PackageKey>()
-    /// A closure install's own totals (several packages at once), when it reports them.
-    private var closure: (bytes: Int64, total: Int64)?
-    /// The package lock the job waits for: package, seconds waited, holder pid.
-    private var lockWait: (key: PackageKey, seconds: Int, holder: Int32?)?
+final class JobProgress: Sendable {
+    private struct State {
+        var packages: [PackageKey] = []
+        var bytes: [PackageKey: Int64] = [:]
+        var totals: [PackageKey: Int64] = [:]
+        var done = Set<PackageKey>()
+        /// A closure install's own totals (several packages at once), when it reports them.
+        var closure: (bytes: Int64, total: Int64)?
+        /// The package lock the job waits for: package, seconds waited, holder pid.
+        var lockWait: (key: PackageKey, seconds: Int, holder: Int32?)?
+    }
+
+    private let state = Mutex(State())
 
     func update(_ event: AreaEvent) {
-        lock.withLock {
+        state.withLock { state in
             switch event {
-            case let .resolved(keys): packages = keys
+            case let .resolved(keys): state.packages = keys
             case let .progress(key, received, total, _, _):
-                bytes[key] = received
-                totals[key] = total
+                state.bytes[key] = received
+                state.totals[key] = total
             case let .downloaded(key, received, _, _):
-                bytes[key] = received
-                totals[key] = max(totals[key] ?? 0, received)
-            case let .installed(key, _), let .alreadyInstalled(key, _): done.insert(key)
-            case let .closureProgress(_, _, received, total, _, _): closure = (received, total)
-            case let .waiting(key, seconds, holder): lockWait = (key, seconds, holder)
+                state.bytes[key] = received
+                state.totals[key] = max(state.totals[key] ?? 0, received)
+            case let .installed(key, _), let .alreadyInstalled(key, _): state.done.insert(key)
+            case let .closureProgress(_, _, received, total, _, _): state.closure = (received, total)
+            case let .waiting(key, seconds, holder): state.lockWait = (key, seconds, holder)
             default: break
             }
-            if let wait = lockWait, event.package == wait.key, !event.isWaiting { lockWait = nil }
+            if let wait = state.lockWait, event.package == wait.key, !event.isWaiting { state.lockWait = nil }
         }
     }
 
     /// (bytes, total, progress 0…1): finished packages count whole, the current one by bytes.
     var snapshot: (bytes: Int64, total: Int64, progress: Double) {
-        lock.withLock {
-            var received = bytes.values.reduce(0, +), total = totals.values.reduce(0, +)
-            if let closure, closure.total > total {
+        state.withLock { state in
+            var received = state.bytes.values.reduce(0, +), total = state.totals.values.reduce(0, +)
+            if let closure = state.closure, closure.total > total {
                 received = closure.bytes
                 total = closure.total
             }
-            guard !packages.isEmpty else { return (received, total, 0) }
-            var units = Double(done.count)
-            for key in packages where !done.contains(key) {
-                if let size = totals[key], size > 0 { units += Double(bytes[key] ?? 0) / Double(size) }
+            guard !state.packages.isEmpty else { return (received, total, 0) }
+            var units = Double(state.done.count)
+            for key in state.packages where !state.done.contains(key) {
+                if let size = state.totals[key], size > 0 { units += Double(state.bytes[key] ?? 0) / Double(size) }
             }
-            if let closure, closure.total > 0, totals.isEmpty {
-                units = max(units, Double(packages.count) * Double(closure.bytes) / Double(closure.total) * 0.99)
+            if let closure = state.closure, closure.total > 0, state.totals.isEmpty {
+                units = max(units, Double(state.packages.count) * Double(closure.bytes) / Double(closure.total) * 0.99)
             }
-            return (received, total, min(1, units / Double(packages.count)))
+            return (received, total, min(1, units / Double(state.packages.count)))
         }
     }
-}
 
-extension JobProgress {
     /// What the job waits for, if it waits for another installer's package lock.
-    var waitingForLock: (key: PackageKey, seconds: Int, holder: Int32?)? { lock.withLock { lockWait } }
+    var waitingForLock: (key: PackageKey, seconds: Int, holder: Int32?)? { state.withLock { $0.lockWait } }
 }
 
 /// The area reporter of one job: progress into `JobProgress`, steps into the package logs.

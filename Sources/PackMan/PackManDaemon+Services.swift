@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -28,9 +29,7 @@ extension PackManDaemon {
                                             chmod(path, 0o666)
                                             // `alien-install install --area` finds the daemon here.
                                             let text = "{\"endpoint\":\"unix:\(path)\"}\n"
-                                            if FileManager.default.createFile(atPath: endpointFile + ".tmp", contents: Data(text.utf8)) {
-                                                rename(endpointFile + ".tmp", endpointFile)
-                                            }
+                                            _ = try? AtomicFile.write(Array(text.utf8), to: endpointFile, flush: nil, syncDirectory: false)
                                             onListening("unix:\(path)")
                                         }, logger: logger))
         }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Hummingbird
 import PackManAPI
@@ -26,10 +27,10 @@ extension PackManDaemon {
             <h1>packmand at \(Self.escape(area.layout.root)) (\(Self.escape(area.layout.arch)))</h1>
 
             """
-        let budgetText = config.diskBudget.map { AreaEvent.sizeText(Int64($0)) } ?? "none"
+        let budgetText = config.diskBudget.map { ByteCountText.format(Int64($0)) } ?? "none"
         let fraction = config.diskBudget.map { $0 > 0 ? min(1, Double(used) / Double($0)) : 1 } ?? 0
-        html += "<h2>Disk</h2><p>packages: \(AreaEvent.sizeText(Int64(used))) · budget: \(budgetText) · free on disk: "
-        html += "\(available.map { AreaEvent.sizeText(Int64($0)) } ?? "?") · eviction: \(config.eviction.rawValue)"
+        html += "<h2>Disk</h2><p>packages: \(ByteCountText.format(Int64(used))) · budget: \(budgetText) · free on disk: "
+        html += "\(available.map { ByteCountText.format(Int64($0)) } ?? "?") · eviction: \(config.eviction.rawValue)"
         if config.diskBudget != nil {
             html += " <span class=\"bar\"><span class=\"fill\" style=\"display:block;width:\(Int(fraction * 100))%\"></span></span> \(Int(fraction * 100))%"
         }
@@ -43,14 +44,14 @@ extension PackManDaemon {
         html += "<span class=\"\(failures.isEmpty ? "ok" : "bad")\">\(failures.count)</span></p>\n"
         html += "<table><tr><th>job</th><th>kind</th><th>state</th><th>packages</th><th>progress</th><th>who</th><th>error</th></tr>\n"
         for job in jobs {
-            html += "<tr><td>\(job.id)</td><td>\(job.kind)</td><td class=\"\(job.state == .failed ? "bad" : "")\">\(job.state.rawValue)</td>"
+            html += "<tr><td>\(job.id)</td><td>\(job.kind.rawValue)</td><td class=\"\(job.state == .failed ? "bad" : "")\">\(job.state.rawValue)</td>"
             html += "<td>\(Self.escape(job.packages.joined(separator: " ")))</td><td>\(Int(job.progress * 100))%</td>"
             html += "<td>\(Self.escape(job.identity))</td><td>\(Self.escape(job.error ?? ""))</td></tr>\n"
         }
         html += "</table>\n<h2>Installed (\(installed.count))</h2>\n"
         html += "<table><tr><th>package</th><th>size</th><th>last used</th><th>leased by</th></tr>\n"
         for package in installed {
-            html += "<tr><td>\(Self.escape(package.module))</td><td>\(AreaEvent.sizeText(Int64(package.size)))</td>"
+            html += "<tr><td>\(Self.escape(package.module))</td><td>\(ByteCountText.format(Int64(package.size)))</td>"
             html += "<td>\(Self.date(package.lastUsed))</td><td>\(Self.escape(package.leasedBy.joined(separator: ", ")))</td></tr>\n"
         }
         let seeding = await seeder.snapshot()
@@ -92,18 +93,5 @@ extension PackManDaemon {
         if seconds < 3600 { return "\(seconds / 60) min" }
         if seconds < 86400 * 2 { return "\(seconds / 3600) h" }
         return "\(seconds / 86400) days"
-    }
-}
-
-extension AreaEvent {
-    /// "12.3 MiB".
-    static func sizeText(_ bytes: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(max(0, bytes)), unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(Int(value)) B" : String(format: "%.1f %@", value, units[unit])
     }
 }

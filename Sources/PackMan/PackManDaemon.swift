@@ -3,6 +3,7 @@ import Foundation
 import PackManAPI
 import RepositoryServer
 import SoftwareArea
+import Synchronization
 import Torrents
 import Transport
 import Trust
@@ -119,44 +120,46 @@ public final class PackManDaemon: Sendable {
 }
 
 /// `GET /v1/env` answers by (packages, shell), dropped whenever a job finishes or a package is removed.
-final class EnvironmentCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [String: String] = [:]
+final class EnvironmentCache: Sendable {
+    private let entries = Mutex<[String: String]>([:])
 
-    func get(_ key: String) -> String? { lock.withLock { entries[key] } }
+    func get(_ key: String) -> String? { entries.withLock { $0[key] } }
 
     func set(_ key: String, _ value: String) {
-        lock.withLock {
+        entries.withLock { entries in
             if entries.count > 1000 { entries.removeAll() }
             entries[key] = value
         }
     }
 
-    func invalidate() { lock.withLock { entries.removeAll() } }
+    func invalidate() { entries.withLock { $0.removeAll() } }
 }
 
 /// `area.installed()` again only when an install record, a used stamp or a package directory
 /// changed (one `stat` per package instead of parsing every record on each request).
-final class InstalledCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var signature: [String] = []
-    private var packages: [SoftwareArea.Installed] = []
-    private var leases: [LeaseInfo] = []
+final class InstalledCache: Sendable {
+    private struct State {
+        var signature: [String] = []
+        var packages: [SoftwareArea.Installed] = []
+        var leases: [LeaseInfo] = []
+    }
+
+    private let state = Mutex(State())
 
     func packages(_ area: SoftwareArea) -> ([SoftwareArea.Installed], changed: Bool) {
         let current = Self.signature(area)
-        return lock.withLock {
-            if current == signature { return (packages, false) }
-            packages = area.installed()
-            signature = current
-            return (packages, true)
+        return state.withLock { state in
+            if current == state.signature { return (state.packages, false) }
+            state.packages = area.installed()
+            state.signature = current
+            return (state.packages, true)
         }
     }
 
     func leasesChanged(_ current: [LeaseInfo]) -> Bool {
-        lock.withLock {
-            if current == leases { return false }
-            leases = current
+        state.withLock { state in
+            if current == state.leases { return false }
+            state.leases = current
             return true
         }
     }

@@ -71,7 +71,7 @@ public final class StateStore: Sendable {
                 ON CONFLICT(id) DO UPDATE SET state = excluded.state, bytes = excluded.bytes, total = excluded.total,
                   installed = excluded.installed, removed = excluded.removed, error = excluded.error, finished = excluded.finished,
                   joined = excluded.joined
-                """, arguments: [job.id, job.kind, Self.json(job.packages), record.lease?.holder, record.lease?.ttl, record.removeUndefined,
+                """, arguments: [job.id, job.kind.rawValue, Self.json(job.packages), record.lease?.holder, record.lease?.ttl, record.removeUndefined,
                                  job.state.rawValue, job.bytes, job.total, Self.json(job.installed), Self.json(job.removed), job.error,
                                  job.created, job.finished, job.identity, job.joined])
         }
@@ -97,7 +97,7 @@ public final class StateStore: Sendable {
 
     static func jobRecord(_ row: Row) -> JobRecord {
         let status = JobStatus(
-            id: row["id"], kind: row["kind"], state: JobState(rawValue: row["state"]) ?? .failed, packages: list(row["packages"]),
+            id: row["id"], kind: JobKind(rawValue: row["kind"]) ?? .install, state: JobState(rawValue: row["state"]) ?? .failed, packages: list(row["packages"]),
             bytes: row["bytes"], total: row["total"], progress: 0, installed: list(row["installed"]), removed: list(row["removed"]),
             error: row["error"], created: row["created"], finished: row["finished"], identity: row["identity"], joined: row["joined"])
         let holder: String? = row["lease_holder"]

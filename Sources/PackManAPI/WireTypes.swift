@@ -94,10 +94,18 @@ public enum JobState: String, Codable, Sendable, Hashable {
     public var isFinished: Bool { self == .succeeded || self == .failed }
 }
 
+/// What a job does; on the wire its raw value (`"install"`, `"synchronize"`).
+public enum JobKind: String, Codable, Sendable, Hashable {
+    /// `POST /v1/install`: the named packages and their closures.
+    case install
+    /// `POST /v1/synchronize`: every defined package (or a release), optionally removing the undefined.
+    case synchronize
+}
+
 /// `GET /v1/jobs/{id}`, and the answer of `POST /v1/install` and `POST /v1/synchronize`.
 public struct JobStatus: Codable, Sendable, Hashable {
     public var id: String
-    public var kind: String
+    public var kind: JobKind
     public var state: JobState
     public var packages: [String]
     /// Bytes downloaded so far and expected (tarball lengths), over every package of the job.
@@ -116,7 +124,7 @@ public struct JobStatus: Codable, Sendable, Hashable {
     /// How many requests joined this job.
     public var joined: Int
 
-    public init(id: String, kind: String, state: JobState, packages: [String], bytes: Int64 = 0, total: Int64 = 0,
+    public init(id: String, kind: JobKind, state: JobState, packages: [String], bytes: Int64 = 0, total: Int64 = 0,
                 progress: Double = 0, installed: [String] = [], removed: [String] = [], error: String? = nil,
                 created: Int64, finished: Int64? = nil, identity: String, joined: Int = 1) {
         self.id = id

@@ -1,4 +1,5 @@
 import AlienModel
+import Basics
 import Foundation
 import Trust
 
@@ -164,11 +165,19 @@ extension Repository {
 
     /// Inspects tarball files (reads `.meta.json`, streams sha256), in parallel.
     public static func inspect(_ files: [URL]) throws(PublisherError) -> [PackageTarball] {
-        let results = ResultSlots<PackageTarball>(count: files.count)
+        let results = ResultSlots<Result<PackageTarball, PublisherError>>(count: files.count)
         DispatchQueue.concurrentPerform(iterations: files.count) { index in
             results.set(index, Result { () throws(PublisherError) in try PackageTarball.inspect(files[index]) })
         }
-        return try results.values()
+        var tarballs: [PackageTarball] = []
+        for slot in results.values {
+            switch slot {
+            case let .success(tarball)?: tarballs.append(tarball)
+            case let .failure(error)?: throw error
+            case nil: throw .invalidArgument("internal: an inspection did not finish")
+            }
+        }
+        return tarballs
     }
 }
 
@@ -177,31 +186,5 @@ extension TargetFile {
         do { return try TargetFile(length: length, hashes: ["sha256": sha256], custom: custom) } catch {
             throw .invalidArgument("target: \(error)")
         }
-    }
-}
-
-/// Results filled in from concurrent iterations, read back in order.
-final class ResultSlots<Value: Sendable>: @unchecked Sendable {
-    private var slots: [Result<Value, PublisherError>?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Result<Value, PublisherError>) {
-        lock.lock()
-        slots[index] = result
-        lock.unlock()
-    }
-
-    func values() throws(PublisherError) -> [Value] {
-        var values: [Value] = []
-        for slot in slots {
-            switch slot {
-            case let .success(value)?: values.append(value)
-            case let .failure(error)?: throw error
-            case nil: throw .invalidArgument("internal: an inspection did not finish")
-            }
-        }
-        return values
     }
 }

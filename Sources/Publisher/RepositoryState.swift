@@ -1,3 +1,4 @@
+import Basics
 import AlienModel
 import Crypto
 import Foundation
@@ -79,16 +80,10 @@ func hashFile(_ path: String) throws(PublisherError) -> (length: Int64, sha256: 
     defer { close(fd) }
     var hasher = SHA256()
     var length: Int64 = 0
-    var buffer = [UInt8](repeating: 0, count: 1 << 20)
-    while true {
-        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if count < 0 {
-            if errno == EINTR { continue }
-            throw .tarball(path: path, reason: "read failed: \(String(cString: strerror(errno)))")
-        }
-        if count == 0 { break }
-        buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-        length += Int64(count)
+    let code = FileIO.readChunks(fd) { chunk in
+        hasher.update(bufferPointer: chunk)
+        length += Int64(chunk.count)
     }
+    if code != 0 { throw .tarball(path: path, reason: "read failed: \(FileIO.describe(code))") }
     return (length, Hex.lowercase(hasher.finalize()))
 }

@@ -1,3 +1,4 @@
+import Basics
 #if canImport(Glibc)
 import Glibc
 #else
@@ -117,10 +118,6 @@ final class OpenFile: Sendable {
 
     /// Up to `count` bytes at `offset` into `buffer`; returns how many were read (0 at end of file).
     func read(into buffer: UnsafeMutableRawBufferPointer, count: Int, at offset: Int) -> Int {
-        while true {
-            let got = pread(descriptor, buffer.baseAddress, count, off_t(offset))
-            if got >= 0 { return got }
-            if errno != EINTR { return -1 }
-        }
+        FileIO.readSome(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<count]), at: Int64(offset))
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import AlienModel
 import Recipes
@@ -252,22 +253,6 @@ enum ParallelMap {
         DispatchQueue.concurrentPerform(iterations: items.count) { index in
             results.set(index, transform(items[index]))
         }
-        return results.values
+        return results.values.map { $0! }
     }
-}
-
-/// Write-once slots filled from several threads.
-private final class ResultSlots<R: Sendable>: @unchecked Sendable {
-    private var slots: [R?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ value: R) {
-        lock.lock()
-        slots[index] = value
-        lock.unlock()
-    }
-
-    var values: [R] { slots.map { $0! } }
 }

@@ -1,3 +1,4 @@
+import Basics
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -150,11 +151,7 @@ extension SiteDoctor {
 
     /// RFC 9110 IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") → seconds since 1970.
     static func parseHTTPDate(_ text: String) -> Int64? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.date(from: text).map { Int64($0.timeIntervalSince1970) }
+        HTTPDate.parse(text).map(Int64.init)
     }
 
     /// metadata-fresh: a TUF refresh through the area's client, and targets for its architecture.
@@ -251,12 +248,6 @@ extension SiteDoctor {
     }
 
     static func size(_ bytes: UInt64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes), unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+        ByteCountText.format(bytes)
     }
 }

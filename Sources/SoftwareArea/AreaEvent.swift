@@ -1,4 +1,5 @@
 import AlienModel
+import Basics
 import Foundation
 import Trust
 
@@ -112,13 +113,7 @@ extension AreaEvent {
 
     /// "12.3 MiB" (binary units).
     static func size(_ bytes: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(max(0, bytes)), unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(Int(value)) B" : "\(String(format: "%.1f", value)) \(units[unit])"
+        ByteCountText.format(bytes)
     }
 
     /// Remaining time at the current rate: "42s", "3m05s", "1h02m", or "?" without a rate.

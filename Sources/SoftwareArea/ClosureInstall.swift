@@ -29,17 +29,18 @@ struct ClosureInstall: Sendable {
     let parallelism: Int
 
     /// A package ready to be renamed into place (its lock held).
-    final class Staged: @unchecked Sendable {
+    final class Staged: Sendable {
         let package: PackageTarget
         /// Its place in the closure's order.
-        var index = 0
+        let index: Int
         let lock: FileLock
         let stage: StageDirectory
         let unpacked: String
         let kept: (tarball: String, plan: DownloadPlan)?
 
-        init(package: PackageTarget, lock: FileLock, stage: StageDirectory, unpacked: String, kept: (tarball: String, plan: DownloadPlan)?) {
+        init(package: PackageTarget, index: Int, lock: FileLock, stage: StageDirectory, unpacked: String, kept: (tarball: String, plan: DownloadPlan)?) {
             self.package = package
+            self.index = index
             self.lock = lock
             self.stage = stage
             self.unpacked = unpacked
@@ -101,7 +102,7 @@ struct ClosureInstall: Sendable {
             var next = 0
             while next < width {
                 let index = next, package = packages[index]
-                group.addTask { await Finished(index: index, result: stage(package, run: run, meter: meter)) }
+                group.addTask { await Finished(index: index, result: stage(package, index: index, run: run, meter: meter)) }
                 next += 1
             }
             while let finished = await group.next() {
@@ -112,7 +113,6 @@ struct ClosureInstall: Sendable {
                     state.visible.insert(path)
                     meter.finished(path)
                 case let .success(.staged(staged)):
-                    staged.index = finished.index
                     if state.failure == nil { state.waiting[path] = staged } else { staged.discard() }
                 case let .failure(error):
                     if state.failure == nil { state.failure = error }
@@ -122,7 +122,7 @@ struct ClosureInstall: Sendable {
                     group.cancelAll()
                 } else if next < packages.count {
                     let index = next, package = packages[index]
-                    group.addTask { await Finished(index: index, result: stage(package, run: run, meter: meter)) }
+                    group.addTask { await Finished(index: index, result: stage(package, index: index, run: run, meter: meter)) }
                     next += 1
                 }
             }
@@ -140,8 +140,8 @@ struct ClosureInstall: Sendable {
     }
 
     /// `prepare` with its error as a value (what a child task returns).
-    func stage(_ package: PackageTarget, run: InstallRun, meter: ClosureMeter) async -> Result<Prepared, SoftwareAreaError> {
-        do throws(SoftwareAreaError) { return .success(try await prepare(package, run: run, meter: meter)) } catch { return .failure(error) }
+    func stage(_ package: PackageTarget, index: Int, run: InstallRun, meter: ClosureMeter) async -> Result<Prepared, SoftwareAreaError> {
+        do throws(SoftwareAreaError) { return .success(try await prepare(package, index: index, run: run, meter: meter)) } catch { return .failure(error) }
     }
 
     /// Renames every staged package whose dependencies are all visible, in `order`, until none
@@ -166,7 +166,7 @@ struct ClosureInstall: Sendable {
 
     /// One package up to the point of its rename: lock, stage, download and extraction,
     /// relocation, install record, data written back. Already present: nothing but the answer.
-    func prepare(_ package: PackageTarget, run: InstallRun, meter: ClosureMeter) async throws(SoftwareAreaError) -> Prepared {
+    func prepare(_ package: PackageTarget, index: Int, run: InstallRun, meter: ClosureMeter) async throws(SoftwareAreaError) -> Prepared {
         let key = package.key
         let layout = area.layout
         let reporter = area.reporter
@@ -197,7 +197,7 @@ struct ClosureInstall: Sendable {
             let unpacked = try await Blocking.run { () throws(SoftwareAreaError) in
                 try area.finishStage(package, summary: summary, unpackRoot: unpackRoot)
             }
-            return .staged(Staged(package: package, lock: lock, stage: stage, unpacked: unpacked, kept: kept.map { ($0, plan) }))
+            return .staged(Staged(package: package, index: index, lock: lock, stage: stage, unpacked: unpacked, kept: kept.map { ($0, plan) }))
         } catch {
             stage.discard()
             lock.unlock()

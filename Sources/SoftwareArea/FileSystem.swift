@@ -1,4 +1,6 @@
+import Basics
 import Foundation
+import Synchronization
 
 /// The POSIX steps atomic installs are made of, with errors as `SoftwareAreaError.io`.
 enum FileSystem {
@@ -95,43 +97,17 @@ enum FileSystem {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else { throw .io(path: path, operation: "create", reason: errorText()) }
         defer { close(descriptor) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: path, operation: "write", reason: errorText())
-            }
-            offset += written
-        }
+        let code = FileIO.writeAll(descriptor, bytes)
+        if code != 0 { throw .io(path: path, operation: "write", reason: errorText(code)) }
     }
 
     /// Write to a temporary sibling, fsync, rename, fsync the directory.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws(SoftwareAreaError) {
-        let directory = (path as NSString).deletingLastPathComponent
-        try makeDirectories(directory)
-        let temporary = "\(directory)/.tmp-\(randomName())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .io(path: temporary, operation: "create", reason: errorText()) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let reason = errorText()
-                close(descriptor)
-                unlink(temporary)
-                throw .io(path: temporary, operation: "write", reason: reason)
-            }
-            offset += written
+        do {
+            try AtomicFile.write(bytes, to: path, createDirectories: true)
+        } catch {
+            throw .io(path: error.path, operation: error.operation, reason: error.reason)
         }
-        fsync(descriptor)
-        close(descriptor)
-        do { try rename(temporary, to: path) } catch {
-            unlink(temporary)
-            throw error
-        }
-        syncPath(directory, directory: true)
     }
 
     /// Free bytes for an unprivileged writer at `path` (statvfs).
@@ -154,13 +130,14 @@ enum FileSystem {
 /// owner's alone (0600, in 0700 folders): another local user can neither open nor lock them,
 /// so cannot stall installs. The holder writes its pid into the file, so a waiter can say whom
 /// it waits for.
-final class FileLock: @unchecked Sendable {
+final class FileLock: Sendable {
     let path: String
-    private var descriptor: Int32
+    /// -1 once unlocked.
+    private let descriptor: Mutex<Int32>
 
     private init(path: String, descriptor: Int32) {
         self.path = path
-        self.descriptor = descriptor
+        self.descriptor = Mutex(descriptor)
     }
 
     /// Waits for the lock (blocking the calling thread: not for the cooperative pool; async
@@ -227,11 +204,13 @@ final class FileLock: @unchecked Sendable {
     }
 
     func unlock() {
-        guard descriptor >= 0 else { return }
-        var info = stat()
-        if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { _ = ftruncate(descriptor, 0) }
-        close(descriptor)
-        descriptor = -1
+        descriptor.withLock { descriptor in
+            guard descriptor >= 0 else { return }
+            var info = stat()
+            if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { _ = ftruncate(descriptor, 0) }
+            close(descriptor)
+            descriptor = -1
+        }
     }
 
     deinit { unlock() }

@@ -1,4 +1,5 @@
 import AlienModel
+import Basics
 import Foundation
 import Tarballs
 import Trust
@@ -141,7 +142,7 @@ public struct InstallRecord: Sendable, Hashable {
         }
         guard code == 0 else { throw .io(path: directory, operation: "list", reason: String(cString: strerror(code))) }
         let files = regular
-        let slots = HashSlots(count: files.count)
+        let slots = ResultSlots<(UInt64, String)?>(count: files.count)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var index = worker
@@ -151,30 +152,12 @@ public struct InstallRecord: Sendable, Hashable {
             }
         }
         for (index, file) in regular.enumerated() {
-            guard let (size, hash) = slots.get(index) else {
+            guard let (size, hash) = slots.get(index) ?? nil else {
                 throw .io(path: "\(directory)/\(file.name)", operation: "read", reason: "cannot hash the file")
             }
             entries.append(Entry(path: file.name, size: size, sha256: hash, link: nil, mode: file.mode))
         }
         return entries.sorted { $0.path < $1.path }
-    }
-}
-
-/// Results of parallel hashing, one slot per file.
-private final class HashSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [(UInt64, String)?]
-
-    init(count: Int) {
-        values = Array(repeating: nil, count: count)
-    }
-
-    func set(_ index: Int, _ value: (UInt64, String)?) {
-        lock.withLock { values[index] = value }
-    }
-
-    func get(_ index: Int) -> (UInt64, String)? {
-        lock.withLock { values[index] }
     }
 }
 

@@ -1,4 +1,5 @@
 import AlienModel
+import Basics
 import Crypto
 import Foundation
 import Synchronization
@@ -205,11 +206,8 @@ public final class TarballSink: TransferConsumer, @unchecked Sendable {
         progress(0, 0)
         while true {
             try Task.checkCancellation()
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SoftwareAreaError.io(path: path, operation: "read", reason: FileSystem.errorText())
-            }
+            let count = buffer.withUnsafeMutableBytes { FileIO.readSome(descriptor, into: $0) }
+            if count < 0 { throw SoftwareAreaError.io(path: path, operation: "read", reason: FileSystem.errorText()) }
             if count == 0 { break }
             try await consume(count == buffer.count ? buffer : Array(buffer[0..<count]))
             done += Int64(count)

@@ -4,7 +4,7 @@ import Foundation
 /// so the final step is a `rename`). Its lock file `<name>.lock` is created and `flock`ed
 /// before the directory exists and held while it is used; a stage whose lock can be taken
 /// belongs to a dead process and is swept.
-final class StageDirectory: @unchecked Sendable {
+final class StageDirectory: Sendable {
     let path: String
     private let lock: FileLock
     private let lockPath: String

@@ -1,4 +1,5 @@
 import AlienModel
+import Basics
 import Crypto
 import Foundation
 
@@ -11,17 +12,11 @@ public enum FileDigest {
         defer { close(descriptor) }
         var hasher = SHA256()
         var size: UInt64 = 0
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            if count == 0 { break }
-            size += UInt64(count)
-            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        let code = FileIO.readChunks(descriptor) { chunk in
+            size += UInt64(chunk.count)
+            hasher.update(bufferPointer: chunk)
         }
+        guard code == 0 else { return nil }
         return (size, ContentHash(.sha256, bytes: hasher.finalize()))
     }
 }

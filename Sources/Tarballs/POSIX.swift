@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Basics
 import CArchive
 
 /// An errno value as an error.
@@ -30,30 +31,12 @@ enum POSIX {
 
     /// `write` until every byte is out, retrying on EINTR. Returns 0 or an errno value.
     static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Int32 {
-        var offset = 0
-        while offset < buffer.count {
-            let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            offset += written
-        }
-        return 0
+        FileIO.writeAll(fd, buffer)
     }
 
     /// `pwrite` until every byte is out, retrying on EINTR. Returns 0 or an errno value.
     static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at position: Int64) -> Int32 {
-        var offset = 0
-        while offset < buffer.count {
-            let written = pwrite(fd, buffer.baseAddress! + offset, buffer.count - offset, off_t(position) + off_t(offset))
-            if written < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            offset += written
-        }
-        return 0
+        FileIO.writeAll(fd, buffer, at: position)
     }
 
     /// The names in a directory (without `.` and `..`) as raw bytes, with their `d_type`.

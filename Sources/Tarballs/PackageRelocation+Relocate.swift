@@ -1,3 +1,4 @@
+import Basics
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -179,14 +180,8 @@ enum ConfinedFiles {
         guard (info.st_mode & S_IFMT) == S_IFREG else { return .failure(.notRegular(kind: kindName(info.st_mode))) }
         guard info.st_size <= limit else { return .failure(.tooLarge(limit: limit)) }
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var done = 0
-        while done < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
-            if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { return .failure(.failed(POSIX.lastError)) }
-            if count == 0 { break }
-            done += count
-        }
+        let done = bytes.withUnsafeMutableBytes { FileIO.readFull(fd, into: $0) }
+        guard done >= 0 else { return .failure(.failed(POSIX.lastError)) }
         if done < bytes.count { bytes.removeSubrange(done...) }
         return .success((bytes, info.st_mode & 0o7777))
     }

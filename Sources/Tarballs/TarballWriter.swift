@@ -1,3 +1,4 @@
+import Basics
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -274,11 +275,8 @@ final class TreePacker {
         defer { close(fd) }
         var remaining = size
         while remaining > 0 {
-            let count = read(fd, buffer.baseAddress!, Int(min(UInt64(buffer.count), remaining)))
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .unreadable(path: path, reason: POSIX.lastError)
-            }
+            let count = FileIO.readSome(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<Int(min(UInt64(buffer.count), remaining))]))
+            if count < 0 { throw .unreadable(path: path, reason: POSIX.lastError) }
             if count == 0 { throw .fileChanged(path: path, expectedSize: size) }
             try output.writeData(UnsafeRawBufferPointer(rebasing: buffer[..<count]), name: name)
             remaining -= UInt64(count)

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// A place artifacts live, addressed by relative paths (`metadata/1.root.json`,
@@ -88,17 +89,11 @@ public struct DirectoryArtifactSource: ArtifactSource {
         guard input >= 0 else { throw .io(path: source.path, reason: String(cString: strerror(errno))) }
         defer { close(input) }
         try atomicWrite(to: file) { fd throws(TransportError) in
-            var buffer = [UInt8](repeating: 0, count: 1 << 20)
-            while true {
-                let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw .io(path: source.path, reason: String(cString: strerror(errno)))
-                }
-                if count == 0 { return }
-                let code = buffer.withUnsafeBytes { Self.writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-                if code != 0 { throw .io(path: file.path, reason: String(cString: strerror(code))) }
+            let readCode = try FileIO.readChunks(input) { chunk throws(TransportError) in
+                let code = FileIO.writeAll(fd, chunk)
+                if code != 0 { throw .io(path: file.path, reason: FileIO.describe(code)) }
             }
+            if readCode != 0 { throw .io(path: source.path, reason: FileIO.describe(readCode)) }
         }
     }
 
@@ -121,68 +116,20 @@ public struct DirectoryArtifactSource: ArtifactSource {
     /// `replace`, linked to `file`: false when something is there already).
     @discardableResult
     private func atomicWrite(to file: URL, replace: Bool = true, _ fill: (Int32) throws(TransportError) -> Void) throws(TransportError) -> Bool {
-        let directory = file.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw .io(path: directory.path, reason: "cannot create the directory: \(error.localizedDescription)")
-        }
-        let temporary = directory.appendingPathComponent(".\(file.lastPathComponent).\(UUID().uuidString).tmp")
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .io(path: temporary.path, reason: String(cString: strerror(errno))) }
-        do throws(TransportError) {
-            try fill(fd)
-            if synchronize, fsync(fd) != 0 { throw .io(path: temporary.path, reason: "fsync: \(String(cString: strerror(errno)))") }
-        } catch {
-            close(fd)
-            unlink(temporary.path)
-            throw error
-        }
-        close(fd)
-        if replace {
-            guard rename(temporary.path, file.path) == 0 else {
-                let failure = errno
-                unlink(temporary.path)
-                throw .io(path: file.path, reason: "rename: \(String(cString: strerror(failure)))")
+        try AtomicFile.write(
+            to: file.path, createDirectories: true, placement: replace ? .replace : .createOnly,
+            flush: synchronize ? AtomicFile.fileSync : nil, syncDirectory: synchronize,
+            wrap: { error in
+                error.operation == "mkdir"
+                    ? .io(path: error.path, reason: "cannot create the directory: \(error.reason)")
+                    : .io(path: error.path, reason: "\(error.operation): \(error.reason)")
             }
-        } else if link(temporary.path, file.path) == 0 {
-            unlink(temporary.path)
-        } else {
-            let failure = errno
-            // A file system without hard links: check, then rename (safe under the writer lock).
-            let noLinks = failure == EPERM || failure == ENOTSUP || failure == EOPNOTSUPP
-            if failure == EEXIST || (noLinks && access(file.path, F_OK) == 0) {
-                unlink(temporary.path)
-                return false
-            }
-            guard noLinks, rename(temporary.path, file.path) == 0 else {
-                let reason = String(cString: strerror(noLinks ? errno : failure))
-                unlink(temporary.path)
-                throw .io(path: file.path, reason: "link: \(reason)")
-            }
-        }
-        if synchronize {
-            let dirfd = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if dirfd >= 0 {
-                fsync(dirfd)
-                close(dirfd)
-            }
-        }
-        return true
+        ) { (fd, _) throws(TransportError) in try fill(fd) }
     }
 
     /// Writes all of `buffer`; returns 0 or the errno of the failure.
     private static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Int32 {
-        var offset = 0
-        while offset < buffer.count {
-            let written = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            offset += written
-        }
-        return 0
+        FileIO.writeAll(fd, buffer)
     }
 }
 

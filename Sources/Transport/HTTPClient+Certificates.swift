@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Synchronization
 
 /// One certificate of a server's chain, as libcurl reports it.
 public struct PeerCertificate: Sendable, Hashable {
@@ -63,8 +64,10 @@ extension HTTPClient {
 }
 
 /// CURLINFO_CERTINFO's lists ("Subject:…", "Issuer:…", "Start date:…", "Expire date:…").
-final class CertificateChain: @unchecked Sendable {
-    var certificates: [PeerCertificate] = []
+final class CertificateChain: Sendable {
+    private let collected = Mutex<[PeerCertificate]>([])
+
+    var certificates: [PeerCertificate] { collected.withLock { $0 } }
 
     func read(_ handle: UnsafeMutableRawPointer) {
         var info: UnsafeMutablePointer<curl_certinfo>?
@@ -79,8 +82,9 @@ final class CertificateChain: @unchecked Sendable {
                 }
                 item = entry.pointee.next
             }
-            certificates.append(PeerCertificate(subject: fields["Subject"] ?? "", issuer: fields["Issuer"] ?? "",
-                                                startDate: fields["Start date"] ?? "", expireDate: fields["Expire date"] ?? ""))
+            let certificate = PeerCertificate(subject: fields["Subject"] ?? "", issuer: fields["Issuer"] ?? "",
+                                              startDate: fields["Start date"] ?? "", expireDate: fields["Expire date"] ?? "")
+            collected.withLock { $0.append(certificate) }
         }
     }
 }

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Synchronization
 
 /// What a probe learnt of a server: the status, the `Date` header and how long the answer took.
 public struct HTTPProbe: Sendable, Hashable {
@@ -57,22 +58,30 @@ extension HTTPClient {
 }
 
 /// Response header lines of the last response (a redirect or a 100 starts a new set).
-final class HeaderLines: @unchecked Sendable {
-    private var lines: [String] = []
-    private(set) var status = 0
+final class HeaderLines: Sendable {
+    private struct State {
+        var lines: [String] = []
+        var status = 0
+    }
+
+    private let state = Mutex(State())
+
+    var status: Int { state.withLock { $0.status } }
 
     func add(_ raw: String) {
         let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        if line.hasPrefix("HTTP/") {
-            lines.removeAll()
-            status = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-        } else if !line.isEmpty {
-            lines.append(line)
+        state.withLock { state in
+            if line.hasPrefix("HTTP/") {
+                state.lines.removeAll()
+                state.status = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+            } else if !line.isEmpty {
+                state.lines.append(line)
+            }
         }
     }
 
     func value(_ name: String) -> String? {
-        for line in lines {
+        for line in state.withLock({ $0.lines }) {
             guard let colon = line.firstIndex(of: ":") else { continue }
             if line[..<colon].lowercased() == name { return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces) }
         }

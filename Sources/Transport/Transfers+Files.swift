@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 extension Transfers {
@@ -58,18 +59,7 @@ public final class FileConsumer: TransferConsumer {
     }
 
     public func consume(_ bytes: [UInt8]) async throws {
-        let code = bytes.withUnsafeBytes { buffer -> Int32 in
-            var done = 0
-            while done < buffer.count {
-                let count = write(descriptor, buffer.baseAddress! + done, buffer.count - done)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                done += count
-            }
-            return 0
-        }
+        let code = FileIO.writeAll(descriptor, bytes)
         if code != 0 { throw TransportError.io(path: path, reason: String(cString: strerror(code))) }
         written += Int64(bytes.count)
     }

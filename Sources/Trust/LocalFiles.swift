@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -41,39 +42,16 @@ enum LocalFiles {
 
     /// Writes `bytes` to `path` so that readers see the old file or the new one, never a part.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws(UpdaterError) {
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = temporaryPath(in: directory.isEmpty ? "." : directory, for: (path as NSString).lastPathComponent)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .io(path: temporary, reason: "cannot create: \(errorText())") }
-        var written = 0
-        var failure: String?
-        bytes.withUnsafeBytes { buffer in
-            while written < buffer.count {
-                let count = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    failure = "write failed: \(errorText())"
-                    return
-                }
-                written += count
-            }
+        do {
+            try AtomicFile.write(bytes, to: path)
+        } catch {
+            throw .io(path: error.path, reason: "\(error.operation) failed: \(error.reason)")
         }
-        if failure == nil, fsync(descriptor) != 0 { failure = "fsync failed: \(errorText())" }
-        if close(descriptor) != 0, failure == nil { failure = "close failed: \(errorText())" }
-        if failure == nil, rename(temporary, path) != 0 { failure = "rename to \(path) failed: \(errorText())" }
-        if let failure {
-            unlink(temporary)
-            throw .io(path: path, reason: failure)
-        }
-        syncDirectory(directory.isEmpty ? "." : directory)
     }
 
     /// fsync of a directory, so that a rename in it survives a crash (best effort).
     static func syncDirectory(_ path: String) {
-        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { return }
-        _ = fsync(descriptor)
-        close(descriptor)
+        AtomicFile.syncDirectory(path)
     }
 
     /// rename(2): atomic within one file system.
@@ -100,16 +78,7 @@ enum LocalFiles {
         var status = stat()
         guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
         var hasher = MultiHasher(algorithms: algorithms)
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            if count == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-        }
+        guard FileIO.readChunks(descriptor, { hasher.update($0) }) == 0 else { return nil }
         if sync, fdatasync(descriptor) != 0 { return nil }
         return (hasher.length, hasher.finalize())
     }

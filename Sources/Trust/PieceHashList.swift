@@ -1,3 +1,4 @@
+import Basics
 import AlienModel
 import Crypto
 import Foundation
@@ -146,21 +147,8 @@ public struct PieceHashList: Hashable, Sendable {
         var pieces: [String] = []
         var length: Int64 = 0
         while true {
-            var filled = 0
-            var failure: Int32 = 0
-            buffer.withUnsafeMutableBytes { raw in
-                while filled < pieceLength {
-                    let count = read(descriptor, raw.baseAddress! + filled, pieceLength - filled)
-                    if count < 0 {
-                        if errno == EINTR { continue }
-                        failure = errno
-                        return
-                    }
-                    if count == 0 { return }
-                    filled += count
-                }
-            }
-            if failure != 0 { throw .io(path: path, reason: String(cString: strerror(failure))) }
+            let filled = buffer.withUnsafeMutableBytes { FileIO.readFull(descriptor, into: $0) }
+            if filled < 0 { throw .io(path: path, reason: FileIO.describe(errno)) }
             if filled == 0 { break }
             buffer.withUnsafeBytes { raw in
                 let piece = UnsafeRawBufferPointer(rebasing: raw[0..<filled])

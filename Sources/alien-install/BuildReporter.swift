@@ -1,52 +1,58 @@
 import AlienModel
 import Builder
 import Foundation
+import Synchronization
 
 /// Shows a build as it happens: on a terminal, one line per running package with its
 /// elapsed time under a line of counts; otherwise one JSON object per line.
-final class BuildReporter: @unchecked Sendable {
-    private let json: Bool
-    private let lock = NSLock()
-    private var running: [PackageName: Date] = [:]
-    private var total = 0, built = 0, cached = 0, failed = 0, skipped = 0
-    private var drawnLines = 0
+final class BuildReporter: Sendable {
+    private struct State {
+        var running: [PackageName: Date] = [:]
+        var total = 0, built = 0, cached = 0, failed = 0, skipped = 0
+        var drawnLines = 0
+    }
 
-    private var timer: (any DispatchSourceTimer)?
+    private let json: Bool
+    private let state = Mutex(State())
+    private let ticker = Mutex<Task<Void, Never>?>(nil)
 
     init(json: Bool) {
         self.json = json
         guard !json else { return }
         // Elapsed times move once a second even when no package starts or ends.
-        let timer = DispatchSource.makeTimerSource(queue: .global())
-        timer.schedule(deadline: .now() + 1, repeating: 1)
-        timer.setEventHandler { [weak self] in self?.tick() }
-        timer.resume()
-        self.timer = timer
+        let task = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                guard let self else { return }
+                self.tick()
+            }
+        }
+        ticker.withLock { $0 = task }
     }
 
     private func tick() {
-        lock.lock()
-        defer { lock.unlock() }
-        if total > 0, !running.isEmpty { redraw(nil) }
+        state.withLock { state in
+            if state.total > 0, !state.running.isEmpty { Self.redraw(nil, &state) }
+        }
     }
 
     func handle(_ event: BuildEvent) {
-        lock.lock()
-        defer { lock.unlock() }
-        switch event {
-        case let .planned(total): self.total = total
-        case let .started(name, _, _): running[name] = Date()
-        case .finished(let name, _, _, _): running[name] = nil; built += 1
-        case .cached(let name, _, _, _): running[name] = nil; cached += 1
-        case .failed(let name, _): running[name] = nil; failed += 1
-        case .skipped: skipped += 1
-        case .waitingForLock: break
+        state.withLock { state in
+            switch event {
+            case let .planned(total): state.total = total
+            case let .started(name, _, _): state.running[name] = Date()
+            case .finished(let name, _, _, _): state.running[name] = nil; state.built += 1
+            case .cached(let name, _, _, _): state.running[name] = nil; state.cached += 1
+            case .failed(let name, _): state.running[name] = nil; state.failed += 1
+            case .skipped: state.skipped += 1
+            case .waitingForLock: break
+            }
+            if json { Output.write(Self.jsonLine(event)) } else { Self.redraw(event, &state) }
         }
-        if json { Output.write(Self.jsonLine(event)) } else { redraw(event) }
     }
 
-    private func redraw(_ event: BuildEvent?) {
-        var text = String(repeating: "\u{1B}[1A\u{1B}[2K", count: drawnLines) + "\r\u{1B}[2K"
+    private static func redraw(_ event: BuildEvent?, _ state: inout State) {
+        var text = String(repeating: "\u{1B}[1A\u{1B}[2K", count: state.drawnLines) + "\r\u{1B}[2K"
         switch event {
         case nil: break
         case let .finished(name, version, revision, seconds): text += "✓ \(name) \(version)-\(revision) built in \(String(format: "%.1f", seconds)) s\n"
@@ -57,11 +63,11 @@ final class BuildReporter: @unchecked Sendable {
         default: break
         }
         let now = Date()
-        let lines = running.sorted { $0.key < $1.key }.map { "  building \($0.key) (\(Int(now.timeIntervalSince($0.value))) s)" }
+        let lines = state.running.sorted { $0.key < $1.key }.map { "  building \($0.key) (\(Int(now.timeIntervalSince($0.value))) s)" }
         text += lines.map { $0 + "\n" }.joined()
-        text += "[\(built + cached + failed + skipped)/\(total)] built \(built), cached \(cached), failed \(failed)"
-            + (skipped > 0 ? ", skipped \(skipped)" : "") + "\n"
-        drawnLines = lines.count + 1
+        text += "[\(state.built + state.cached + state.failed + state.skipped)/\(state.total)] built \(state.built), cached \(state.cached), failed \(state.failed)"
+            + (state.skipped > 0 ? ", skipped \(state.skipped)" : "") + "\n"
+        state.drawnLines = lines.count + 1
         Output.write(text)
     }
 
@@ -84,10 +90,10 @@ final class BuildReporter: @unchecked Sendable {
 
     /// The closing summary: what failed, with the last lines of each log.
     func finish(_ summary: BuildSummary, workDir: URL) {
-        lock.lock()
-        timer?.cancel()
-        timer = nil
-        lock.unlock()
+        ticker.withLock { ticker in
+            ticker?.cancel()
+            ticker = nil
+        }
         guard !json else { return }
         for (name, error) in summary.failed {
             Output.write("\n✗ \(name) failed: \(error)\n")

@@ -1,6 +1,7 @@
 import AlienModel
 import AreaEnvironment
 import ArgumentParser
+import Basics
 import Foundation
 import SoftwareArea
 
@@ -40,14 +41,8 @@ func installedPackages(_ arguments: [String], in area: EnvironmentArea) throws -
 /// Replaces this process by `command` in `environment` (execve); returns only on failure.
 func execute(_ command: [String], environment: [String: String]) throws -> Never {
     guard let program = command.first else { throw Output.fail("no command given") }
-    var path = program
-    if !program.contains("/") {
-        let directories = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":", omittingEmptySubsequences: false)
-        guard let found = directories.map({ ($0.isEmpty ? "." : String($0)) + "/" + program })
-            .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw Output.fail("\(program): command not found in the environment's PATH", code: 127)
-        }
-        path = found
+    guard let path = ExecutableSearch.find(program, path: environment["PATH"]) else {
+        throw Output.fail("\(program): command not found in the environment's PATH", code: 127)
     }
     let arguments = command.map { strdup($0) } + [nil]
     let variables = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]

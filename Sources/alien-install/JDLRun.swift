@@ -1,10 +1,12 @@
 import AlienModel
 import AreaEnvironment
 import ArgumentParser
+import Basics
 import Foundation
 import JDL
 import PackManAPI
 import SoftwareArea
+import Synchronization
 import Transport
 
 /// `alien-install run --jdl FILE [ARGS...] [--job-id ID] [-- CMD...]`: the job's packages made
@@ -62,7 +64,7 @@ struct JDLJob {
             let changes = try Output.run {
                 return try environmentArea.changes(of: selected, base: base)
             }
-            let signalled = SignalForwarding.pending
+            let signalled = SignalForwarding.pending.load(ordering: .sequentiallyConsistent)
             status = signalled != 0 ? 128 + signalled : try Self.spawn(program, environment: changes.applied(to: base))
         } catch {
             try? release()
@@ -145,14 +147,8 @@ struct JDLJob {
     /// are forwarded to it. Returns its exit status (128 + signal when it was killed).
     static func spawn(_ command: [String], environment: [String: String]) throws -> Int32 {
         guard let program = command.first else { throw Output.fail("no command given") }
-        var path = program
-        if !program.contains("/") {
-            let directories = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":", omittingEmptySubsequences: false)
-            guard let found = directories.map({ ($0.isEmpty ? "." : String($0)) + "/" + program })
-                .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-                throw Output.fail("\(program): command not found in the environment's PATH", code: 127)
-            }
-            path = found
+        guard let path = ExecutableSearch.find(program, path: environment["PATH"]) else {
+            throw Output.fail("\(program): command not found in the environment's PATH", code: 127)
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -169,20 +165,22 @@ struct JDLJob {
             throw Output.fail("cannot run \(path): \(error.localizedDescription)", code: 126)
         }
         pthread_sigmask(SIG_SETMASK, &saved, nil)
-        SignalForwarding.child = process.processIdentifier
-        if SignalForwarding.pending != 0 { kill(process.processIdentifier, SignalForwarding.pending) }
-        defer { SignalForwarding.child = 0 }
+        SignalForwarding.child.store(process.processIdentifier, ordering: .sequentiallyConsistent)
+        let pending = SignalForwarding.pending.load(ordering: .sequentiallyConsistent)
+        if pending != 0 { kill(process.processIdentifier, pending) }
+        defer { SignalForwarding.child.store(0, ordering: .sequentiallyConsistent) }
         process.waitUntilExit()
         return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
     }
 }
 
-/// SIGINT/SIGTERM/SIGHUP handlers (not SIG_IGN, so a child's dispositions stay the default)
-/// that forward the signal to the job's process, or remember it when none runs yet.
-/// `kill(2)` is async-signal-safe.
+/// SIGINT/SIGTERM/SIGHUP handlers that forward the signal to the job's process, or remember it
+/// when none runs yet. Handlers, not `UnixSignals` as elsewhere: that one ignores the signals
+/// (SIG_IGN), and `Process` passes ignored dispositions on to the child. `kill(2)` and lock-free
+/// atomics are async-signal-safe.
 struct SignalForwarding {
-    nonisolated(unsafe) static var child: pid_t = 0
-    nonisolated(unsafe) static var pending: Int32 = 0
+    static let child = Atomic<pid_t>(0)
+    static let pending = Atomic<Int32>(0)
     static let signals = [SIGINT, SIGTERM, SIGHUP]
     private var previous: [sigaction] = []
 
@@ -191,7 +189,8 @@ struct SignalForwarding {
         for number in signals {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { received in
-                if SignalForwarding.child > 0 { kill(SignalForwarding.child, received) } else { SignalForwarding.pending = received }
+                let child = SignalForwarding.child.load(ordering: .sequentiallyConsistent)
+                if child > 0 { kill(child, received) } else { SignalForwarding.pending.store(received, ordering: .sequentiallyConsistent) }
             }
             sigemptyset(&action.sa_mask)
             action.sa_flags = SA_RESTART

@@ -2,8 +2,10 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import SoftwareArea
+import Synchronization
 import Torrents
 import Trust
+import UnixSignals
 
 /// `alien-install seed --area DIR`: seeds the tarballs kept in the area's cache until SIGINT/SIGTERM.
 struct Seed: AsyncParsableCommand {
@@ -48,7 +50,7 @@ struct Seed: AsyncParsableCommand {
             let id = try await Output.runAsync { try await session.add(entry.torrent, file: entry.tarball, seed: true) }
             ids.append((id, entry.torrent))
         }
-        let stop = SignalWaiter(signals: [SIGINT, SIGTERM])
+        let stop = await SignalWaiter(signals: [.sigint, .sigterm])
         var port = 0
         for _ in 0..<50 {
             port = (try? await session.listenPort()) ?? 0
@@ -78,31 +80,26 @@ struct Seed: AsyncParsableCommand {
     }
 }
 
-/// Remembers that one of `signals` arrived (their default action is replaced while it lives).
-final class SignalWaiter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var arrived = false
-    private var sources: [any DispatchSourceSignal] = []
+/// Remembers that one of `signals` arrived, through swift-service-lifecycle's `UnixSignals`
+/// (the mechanism packmand's and `serve`'s service groups stop by; their default action is
+/// replaced while it lives). `run --jdl` alone installs handlers of its own (`SignalForwarding`):
+/// an ignored signal would stay ignored in the child it starts.
+final class SignalWaiter: Sendable {
+    private let arrived = Atomic<Bool>(false)
+    private let watcher = Mutex<Task<Void, Never>?>(nil)
 
-    init(signals: [Int32]) {
-        for number in signals {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [weak self] in self?.fire() }
-            source.resume()
-            sources.append(source)
+    init(signals: [UnixSignal]) async {
+        let sequence = await UnixSignalsSequence(trapping: signals)
+        let task = Task { [weak self] in
+            for await _ in sequence {
+                self?.arrived.store(true, ordering: .sequentiallyConsistent)
+                return
+            }
         }
+        watcher.withLock { $0 = task }
     }
 
-    private func fire() {
-        lock.lock()
-        arrived = true
-        lock.unlock()
-    }
+    var fired: Bool { arrived.load(ordering: .sequentiallyConsistent) }
 
-    var fired: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return arrived
-    }
+    deinit { watcher.withLock { $0?.cancel() } }
 }

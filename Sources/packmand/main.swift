@@ -1,8 +1,10 @@
 import ArgumentParser
+import Basics
 import Foundation
 import Logging
 import PackMan
 import ServiceLifecycle
+import Synchronization
 
 /// packmand: the site's PackMan daemon (docs/packmand.md, docs/api.md).
 @main
@@ -88,11 +90,10 @@ struct PackManD: AsyncParsableCommand {
 }
 
 /// Collects the bound addresses and writes them once all listeners are up.
-final class ReadyFile: @unchecked Sendable {
+final class ReadyFile: Sendable {
     let path: String?
     let expected: Int
-    private let lock = NSLock()
-    private var addresses: [String] = []
+    private let addresses = Mutex<[String]>([])
 
     init(path: String?, expected: Int) {
         self.path = path
@@ -100,12 +101,12 @@ final class ReadyFile: @unchecked Sendable {
     }
 
     func add(_ address: String) {
-        lock.withLock {
+        addresses.withLock { addresses in
             addresses.append(address)
             guard let path, addresses.count == expected else { return }
             let text = addresses.sorted().joined(separator: "\n") + "\n"
-            _ = FileManager.default.createFile(atPath: path + ".tmp", contents: Data(text.utf8))
-            rename(path + ".tmp", path)
+            // Readers (scripts waiting for the daemon) see no file or a complete one.
+            _ = try? AtomicFile.write(Array(text.utf8), to: path, flush: nil, syncDirectory: false)
         }
     }
 }

@@ -9,9 +9,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         do {
             let store = try StateStore(path: path)
-            let job = JobStatus(id: "j1", kind: "install", state: .running, packages: ["ROOT"], created: 10, identity: "agent")
+            let job = JobStatus(id: "j1", kind: .install, state: .running, packages: ["ROOT"], created: 10, identity: "agent")
             try store.save(.init(status: job, lease: LeaseSpec(holder: "h", ttl: 60), removeUndefined: false))
-            try store.save(.init(status: JobStatus(id: "j2", kind: "install", state: .queued, packages: ["zlib"], created: 11, identity: "agent"),
+            try store.save(.init(status: JobStatus(id: "j2", kind: .install, state: .queued, packages: ["zlib"], created: 11, identity: "agent"),
                                  lease: nil, removeUndefined: false))
             try store.audit(AuditEntry(time: 12, identity: "agent", action: "install", subject: "ROOT", result: "accepted", job: "j1"))
             try store.log(package: "ROOT/v1-1", job: "j1", time: 13, text: "installed")

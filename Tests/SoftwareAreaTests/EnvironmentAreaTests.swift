@@ -4,7 +4,7 @@ import Foundation
 import SoftwareArea
 import Testing
 
-@Suite struct EnvironmentCatalogTests {
+@Suite struct EnvironmentAreaTests {
     typealias F = EnvironmentFixture
 
     static func twoRoots() throws -> EnvironmentArea {
