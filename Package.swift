@@ -102,7 +102,7 @@ let package = Package(
         // Site installs: the software area (atomic installs, locks, leases, gc, verify); its environment is AreaEnvironment's.
         .target(
             name: "SoftwareArea",
-            dependencies: ["AlienModel", "AreaEnvironment", "Basics", "Tarballs", "Trust", "Transport", "Torrents", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["AlienModel", "AreaEnvironment", "Basics", "Forensics", "Tarballs", "Trust", "Transport", "Torrents", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // Release managers' side of TUF: key files, repository init/rotation/refresh, publishing
         // package tarballs as targets (to a directory or by HTTP PUT), undefine, listing.
@@ -164,7 +164,7 @@ let package = Package(
             name: "alien-install",
             dependencies: [
                 "AlienModel", "Basics", "Resolver", "HostEnvironment", "Builder", "JDL", "Publisher", "Trust", "Transport",
-                "Torrents", "RepositoryServer", "SoftwareArea", "AreaEnvironment", "SiteDoctor", "PackManAPI",
+                "Torrents", "RepositoryServer", "SoftwareArea", "AreaEnvironment", "SiteDoctor", "PackManAPI", "Forensics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -265,7 +265,7 @@ let package = Package(
         // Differential tests against aliBuild and end-to-end CLI tests.
         .testTarget(
             name: "InteropTests",
-            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "Trust", "TestSupport", "Torrents", "PackManAPI"],
+            dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "Trust", "TestSupport", "Torrents", "PackManAPI", "Forensics"],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6],

@@ -87,7 +87,7 @@ public struct SyslogMessage: Equatable, Sendable {
     }
 
     /// `2026-12-05T19:00:00Z`.
-    static func timestamp(_ seconds: Int64) -> String {
+    public static func timestamp(_ seconds: Int64) -> String {
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)

@@ -54,3 +54,37 @@ public struct UsageQuery: Equatable, Sendable {
         return installed == version || withoutRevision == version
     }
 }
+
+extension UsageQuery {
+    /// A point in time as an admin types it: seconds since 1970 (`1733400000`), a UTC date
+    /// (`2026-12-05`, its midnight) or date and time (`2026-12-05T19:00:00Z`), or an age before
+    /// `now` (`90m`, `24h`, `7d`). Nil for anything else.
+    public static func time(_ text: String, now: Int64) -> Int64? {
+        if let seconds = Int64(text), seconds >= 0 { return seconds }
+        if let unit = text.last, let amount = Int64(text.dropLast()), amount >= 0 {
+            switch unit {
+            case "m": return now - amount * 60
+            case "h": return now - amount * 3_600
+            case "d": return now - amount * 86_400
+            default: break
+            }
+        }
+        let scanned = text.split(whereSeparator: { "-T:Z".contains($0) }).map { Int($0) }
+        guard scanned.allSatisfy({ $0 != nil }) else { return nil }
+        let numbers = scanned.map { $0! }
+        let dateOnly = numbers.count == 3 && text.count == 10
+        let dateTime = numbers.count == 6 && text.count == 20 && text.hasSuffix("Z") && text.contains("T")
+        guard dateOnly || dateTime, (1...12).contains(numbers[1]), (1...31).contains(numbers[2]) else { return nil }
+        var parts = tm()
+        parts.tm_year = Int32(numbers[0] - 1900)
+        parts.tm_mon = Int32(numbers[1] - 1)
+        parts.tm_mday = Int32(numbers[2])
+        if dateTime {
+            guard numbers[3] < 24, numbers[4] < 60, numbers[5] < 61 else { return nil }
+            parts.tm_hour = Int32(numbers[3])
+            parts.tm_min = Int32(numbers[4])
+            parts.tm_sec = Int32(numbers[5])
+        }
+        return Int64(timegm(&parts))
+    }
+}

@@ -85,3 +85,24 @@ public struct UsageRecord: Equatable, Sendable, Codable {
         self = try JSONDecoder().decode(UsageRecord.self, from: Data(bytes))
     }
 }
+
+extension UsageRecord {
+    /// A use by this process, begun at `started` and ending now: host, uid and login name, and the
+    /// batch system's job from the process environment.
+    public static func now(kind: Kind, started: Date, exitStatus: Int32?, jobID: String?, jdlUser: String?, vo: String?,
+                           packages: [Package], environment: [String: String] = ProcessInfo.processInfo.environment) -> UsageRecord {
+        let uid = getuid()
+        return UsageRecord(kind: kind, started: Int64(started.timeIntervalSince1970), seconds: max(0, Date().timeIntervalSince(started)),
+                           exitStatus: exitStatus, host: ProcessInfo.processInfo.hostName, uid: uid, user: loginName(uid),
+                           jobID: jobID, jdlUser: jdlUser, batch: BatchJob.detect(in: environment), vo: vo, packages: packages)
+    }
+
+    /// The password database's name of `uid`, if it has one.
+    static func loginName(_ uid: uid_t) -> String? {
+        var entry = passwd()
+        var found: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getpwuid_r(uid, &entry, &buffer, buffer.count, &found) == 0, found != nil, let name = entry.pw_name else { return nil }
+        return String(cString: name)
+    }
+}

@@ -50,6 +50,8 @@ public struct AreaLayout: Sendable, Hashable {
     public var stage: String { "\(state)/stage" }
     public var trash: String { "\(state)/trash" }
     public var leases: String { "\(state)/leases" }
+    /// The append-only record of package uses (`Forensics.UsageLog`) when no packmand keeps them.
+    public var usageLog: String { "\(state)/usage.log" }
     public var downloads: String { "\(state)/downloads" }
     /// Verified tarballs and their torrents kept for seeding (`<sha256>.<file>` and `<sha256>.<file>.torrent`).
     public var cache: String { "\(state)/cache" }

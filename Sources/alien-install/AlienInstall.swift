@@ -14,5 +14,5 @@ struct AlienInstall: AsyncParsableCommand {
         subcommands: [Resolve.self, Build.self, Doctor.self, JDLCommand.self, Keys.self, Repo.self, Publish.self, Undefine.self,
                       TrustCommand.self, Serve.self, Install.self, Remove.self, GC.self, Verify.self, ListCommand.self,
                       LeaseCommand.self, EnvCommand.self, EnterCommand.self, RunCommand.self, AlienvCommand.self, Seed.self,
-                      PackManCommand.self])
+                      ForensicsCommand.self, PackManCommand.self])
 }

@@ -2,6 +2,7 @@ import AlienModel
 import AreaEnvironment
 import ArgumentParser
 import Basics
+import Forensics
 import Foundation
 import JDL
 import PackManAPI
@@ -57,6 +58,7 @@ struct JDLJob {
         defer { forwarding.restore() }
         if daemon == nil { _ = try Output.run { try area.acquireLease(holder: holder, packages: present.all, ttl: ttl) } }
         let status: Int32
+        let started = Date()
         do {
             let program = try command.isEmpty ? Self.jdlCommand(check.document, file: file) : command
             let selected = try Output.run { try environmentArea.resolve(present.roots) }
@@ -71,6 +73,14 @@ struct JDLJob {
             throw error
         }
         try Output.run { try release() }
+        // Who ran what, where (packmand's own record of its leases is not kept yet: the area's
+        // log is written when this process owns the area).
+        if daemon == nil {
+            let record = UsageRecord.now(kind: .runJDL, started: started, exitStatus: status, jobID: holder,
+                                         jdlUser: check.document["User"]?.stringValue, vo: nil,
+                                         packages: area.usedPackages(present.all))
+            if let reason = area.recordUse(record) { Output.warn("the use was not recorded: \(reason)") }
+        }
         return status
     }
 

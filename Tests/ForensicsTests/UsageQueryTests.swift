@@ -27,3 +27,18 @@ import Testing
         #expect(!UsageQuery(package: "GEANT4", job: "42").matches(record))
     }
 }
+
+@Suite struct UsageQueryTimeTests {
+    @Test(arguments: [
+        ("1733400000", Int64(1_733_400_000)), ("2024-12-05", Int64(1_733_356_800)), ("2024-12-05T19:00:00Z", Int64(1_733_425_200)),
+        ("90m", Int64(10_000 - 5_400)), ("2h", Int64(10_000 - 7_200)), ("1d", Int64(10_000 - 86_400)),
+    ])
+    func readsWhatAnAdminTypes(text: String, expected: Int64) {
+        #expect(UsageQuery.time(text, now: 10_000) == expected)
+    }
+
+    @Test(arguments: ["", "yesterday", "2024-13-01", "2024-12-05T25:00:00Z", "2024-12-05T19:00:00", "-5", "5w", "2024-1-5"])
+    func refusesAnythingElse(text: String) {
+        #expect(UsageQuery.time(text, now: 10_000) == nil)
+    }
+}

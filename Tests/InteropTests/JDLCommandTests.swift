@@ -1,3 +1,4 @@
+import Forensics
 import Foundation
 import Testing
 import TestSupport
@@ -57,6 +58,50 @@ import TestSupport
         let noRepository = try CLITests.cli(["jdl", "check", good])
         #expect(noRepository.status != 0)
         #expect(noRepository.stderr.contains("--syntax-only"))
+    }
+
+    /// Every `run --jdl` is recorded in the area's usage log, with the batch system's job from the
+    /// environment and the tarballs' sha256; `forensics` answers by job, package, user and time.
+    @Test func runJDLRecordsWhoRanWhatAndForensicsFindsIt() throws {
+        let site = try Self.site("jdl-forensics")
+        defer { site.stop() }
+        let area = site.area()
+        let trusted = try CLITests.cli(["install", "ROOT", "--area", area, "--arch", Self.arch, "--repo", site.repoURL, "--root", site.rootFile])
+        try #require(trusted.status == 0, "\(trusted.stderr)")
+        let file = try Self.jdl(#"Packages = {"VO_ALICE@ROOT::latest"}; Executable = "true"; User = "aliprod";"#, in: site)
+        let slurm = try Interop.run(CLITests.binary, ["run", "--jdl", file, "--job-id", "job-7", "--area", area, "--", "sh", "-c", "exit 4"],
+                                    environment: ["SLURM_JOB_ID": "4711", "SLURM_CLUSTER_NAME": "hpc"])
+        #expect(slurm.status == 4, "\(slurm.stderr)")
+        let condorAd = site.base.appendingPathComponent(".job.ad").path
+        try Data("ClusterId = 88\nProcId = 2\n".utf8).write(to: URL(fileURLWithPath: condorAd))
+        let condor = try Interop.run(CLITests.binary, ["run", "--jdl", file, "--job-id", "job-8", "--area", area],
+                                     environment: ["_CONDOR_JOB_AD": condorAd, "SLURM_JOB_ID": ""])
+        #expect(condor.status == 0, "\(condor.stderr)")
+
+        let byBatchJob = try CLITests.cli(["forensics", "--job", "4711", "--area", area, "--json"])
+        #expect(byBatchJob.status == 0, "\(byBatchJob.stderr)")
+        let lines = byBatchJob.text.split(separator: "\n")
+        try #require(lines.count == 1, "\(byBatchJob.text)")
+        let record = try UsageRecord(jsonLine: Array(lines[0].utf8))
+        #expect(record.kind == .runJDL && record.jobID == "job-7" && record.jdlUser == "aliprod" && record.exitStatus == 4)
+        #expect(record.batch == BatchJob(system: .slurm, id: "4711", cluster: "hpc"))
+        #expect(record.uid == getuid())
+        let root = try #require(record.packages.first { $0.id.hasPrefix("VO_ALICE@ROOT::") })
+        let installRecord = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath:
+            "\(area)/\(Self.arch)/ROOT/v6-32-06-1/.alien-install.json"))) as? [String: Any]
+        #expect(root.sha256 != nil && root.sha256 == (installRecord?["hashes"] as? [String: String])?["sha256"], "the tarball's sha256")
+        #expect(record.packages.contains { $0.id.hasPrefix("VO_ALICE@zlib::") }, "the closure is recorded too")
+
+        let byCondor = try CLITests.cli(["forensics", "--job", "88.2", "--area", area])
+        #expect(byCondor.status == 0 && byCondor.text.contains("job job-8") && byCondor.text.contains("htcondor 88.2"), "\(byCondor.text)")
+        let byPackage = try CLITests.cli(["forensics", "--package", "ROOT::v6-32-06", "--user", "aliprod", "--since", "1d", "--area", area])
+        #expect(byPackage.text.split(separator: "\n").count == 2, "\(byPackage.text)")
+        #expect(try CLITests.cli(["forensics", "--package", "ROOT::v6-30-01", "--area", area]).text.isEmpty)
+        #expect(try CLITests.cli(["forensics", "--until", "2000-01-01", "--area", area]).text.isEmpty)
+        let badTime = try CLITests.cli(["forensics", "--since", "yesterday", "--area", area])
+        #expect(badTime.status != 0 && badTime.stderr.contains("--since: expected"), "\(badTime.stderr)")
+        let noArea = try CLITests.cli(["forensics", "--area", site.base.appendingPathComponent("nowhere").path])
+        #expect(noArea.status == 1 && !FileManager.default.fileExists(atPath: site.base.appendingPathComponent("nowhere").path))
     }
 
     @Test func runJDLHoldsALeaseWhileTheCommandRuns() throws {

@@ -1,0 +1,28 @@
+import AlienModel
+import Forensics
+import Foundation
+
+extension SoftwareArea {
+    /// The area's record of package uses (`.alien/usage.log`), kept where no packmand keeps them.
+    public var usageLog: UsageLog { UsageLog(path: layout.usageLog) }
+
+    /// Exact package ids as usage records name them (`VO_ALICE@Name::Version-Rev`), each with the
+    /// sha256 of the tarball it was installed from (its install record's), so that a revocation
+    /// can be matched against what ran.
+    public func usedPackages(_ ids: [PackageID]) -> [UsageRecord.Package] {
+        ids.map { id in
+            var qualified = id
+            qualified.owner = qualified.owner ?? PackageID.defaultOwner
+            guard case let .exact(folder) = id.version else { return UsageRecord.Package(id: qualified.description) }
+            let record = try? InstallRecord(path: "\(layout.root)/\(layout.arch)/\(id.name.rawValue)/\(folder)/\(InstallRecord.fileName)")
+            return UsageRecord.Package(id: qualified.description, sha256: record?.hashes["sha256"])
+        }
+    }
+
+    /// Appends a use to the area's usage log; nil when recorded, else why not (a user who may run
+    /// packages but not write the area's state: the use is then only in the syslog copy, if any).
+    public func recordUse(_ record: UsageRecord, now: Int64 = Int64(Date().timeIntervalSince1970)) -> String? {
+        do { try usageLog.append(record, now: now) } catch { return error.description }
+        return nil
+    }
+}

@@ -1,0 +1,67 @@
+import AlienModel
+import ArgumentParser
+import Forensics
+import Foundation
+import SoftwareArea
+
+/// `alien-install forensics`: who ran which packages, where and when, from the area's usage log.
+struct ForensicsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forensics", abstract: "Show who used which packages, when and in which job (the area's usage log).",
+        discussion: """
+            Every `run --jdl` records a use in <area>/.alien/usage.log: the time, how long and with \
+            which exit status, the host, the user (uid and name), the grid job id and the JDL's User, \
+            the batch system's job id (Slurm, HTCondor, PBS/Torque, LSF, SGE), and the packages with \
+            the sha256 of the tarballs they were installed from. The criteria given must all match: \
+            --package NAME[::VERSION[-REV]] (a VO@ prefix limits it to that VO), --since/--until \
+            (seconds since 1970, 2026-12-05, 2026-12-05T19:00:00Z, or an age such as 90m, 24h, 7d; \
+            --until is exclusive), --job (the grid or the batch system's job id), --user (login name, \
+            uid or the JDL's User). Lines of the log that cannot be read are reported, not hidden. \
+            --json prints one record per line as the log stores it.
+            """)
+
+    @Option(name: .long, help: "A package: NAME, NAME::VERSION or NAME::VERSION-REV, optionally VO@NAME….")
+    var package: String?
+    @Option(name: .long, help: "Uses that began at or after this time.")
+    var since: String?
+    @Option(name: .long, help: "Uses that began before this time.")
+    var until: String?
+    @Option(name: .long, help: "A grid job id or a batch system's job id.")
+    var job: String?
+    @Option(name: .long, help: "A login name, a uid or a JDL's User.")
+    var user: String?
+    @OptionGroup var area: AreaOptions
+
+    func run() async throws {
+        let now = Int64(Date().timeIntervalSince1970)
+        func time(_ text: String?, _ option: String) throws -> Int64? {
+            guard let text else { return nil }
+            guard let value = UsageQuery.time(text, now: now) else {
+                throw ValidationError("\(option): expected seconds since 1970, YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or an age such as 24h, got '\(text)'")
+            }
+            return value
+        }
+        let query = UsageQuery(package: package, since: try time(since, "--since"), until: try time(until, "--until"), job: job, user: user)
+        let softwareArea = try area.open(mode: .existing)
+        let found = try Output.run { try softwareArea.usageLog.records(matching: query) }
+        for problem in found.problems { Output.warn(problem) }
+        for record in found.records {
+            if area.json {
+                Output.write(String(decoding: record.jsonLine, as: UTF8.self))
+            } else {
+                Output.write(Self.describe(record) + "\n")
+            }
+        }
+    }
+
+    /// `2026-12-05T19:00:00Z run-jdl wn01 alice(1000) job 42 slurm 4711 exit 0 12.5 s: VO_ALICE@ROOT::v6-32-06-1, …`
+    static func describe(_ record: UsageRecord) -> String {
+        var parts = [SyslogMessage.timestamp(record.started), record.kind.rawValue, record.host, "\(record.user ?? "uid")(\(record.uid))"]
+        if let job = record.jobID { parts.append("job \(job)") }
+        if let user = record.jdlUser { parts.append("for \(user)") }
+        if let batch = record.batch { parts.append("\(batch.system.rawValue) \(batch.id)") }
+        if let status = record.exitStatus { parts.append("exit \(status)") }
+        if let seconds = record.seconds { parts.append(String(format: "%.1f s", seconds)) }
+        return parts.joined(separator: " ") + ": " + record.packages.map(\.id).joined(separator: ", ")
+    }
+}
