@@ -39,6 +39,17 @@ extension RecipeValue {
     /// `repr(str)`: single quotes unless the text has a `'` and no `"`; backslash escapes for
     /// `\\`, `\n`, `\r`, `\t`, the quote in use, and every non-printable character.
     static func pythonStringRepr(_ text: String) -> String {
+        // Printable ASCII without a backslash and without both quotes (nearly every recipe
+        // string): the text as it is, between the quote Python picks.
+        var hasSingle = false, hasDouble = false, plain = true
+        for byte in text.utf8 {
+            if byte < 0x20 || byte > 0x7E || byte == 0x5C { plain = false; break }
+            if byte == 0x27 { hasSingle = true } else if byte == 0x22 { hasDouble = true }
+        }
+        if plain, !(hasSingle && hasDouble) {
+            let quote = hasSingle ? "\"" : "'"
+            return quote + text + quote
+        }
         let scalars = text.unicodeScalars
         let useDouble = scalars.contains("'") && !scalars.contains("\"")
         let quote: Unicode.Scalar = useDouble ? "\"" : "'"
