@@ -54,6 +54,7 @@ extension RecipeValue {
         let useDouble = scalars.contains("'") && !scalars.contains("\"")
         let quote: Unicode.Scalar = useDouble ? "\"" : "'"
         var out = String(quote)
+        out.reserveCapacity(text.utf8.count + 8)
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\\": out += "\\\\"
@@ -81,7 +82,8 @@ extension RecipeValue {
     /// `str.isprintable()` for one character: everything but the "Other" and "Separator"
     /// general categories, except the ASCII space.
     static func isPythonPrintable(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar == " " { return true }
+        // ASCII: space to "~" (no general-category look-up for the common case).
+        if scalar.value < 0x80 { return scalar.value >= 0x20 && scalar.value < 0x7F }
         switch scalar.properties.generalCategory {
         case .control, .format, .surrogate, .privateUse, .unassigned,
              .lineSeparator, .paragraphSeparator, .spaceSeparator:
