@@ -7,8 +7,8 @@
 # work tree (e.g. `git --git-dir=<mirror> archive <commit> | tar -x -C dir`). Two lines of JSON
 # (also appended to .bench/results.jsonl):
 #  1. whole CLI: `alien-install resolve O2 --format hashes` against the unmodified
-#     `aliBuild build O2 --dry-run`, with `git` faked on PATH (a script that exits 0: no clone
-#     or ls-remote reaches a network or a disk mirror), `--no-system` and the system_requirement
+#     `aliBuild build O2 --dry-run`, with `git` faked on PATH (a script that exits 0 and makes
+#     a clone's directory: no clone or ls-remote reaches a network), `--no-system` and the system_requirement
 #     packages disabled (what aliBuild does with a requirement that its check finds: no check
 #     runs, as in our offline default);
 #  2. in process: resolver-bench (our Resolver, recipes in memory) against alibuild_bench.py
@@ -23,7 +23,13 @@ TARGET=${TARGET:-O2} DEFAULTS=${DEFAULTS:-o2} ARCH=${ARCH:-slc9_x86-64} RUNS=${B
 mkdir -p .bench/fakegit .bench/alibuild-work
 results=.bench/results.jsonl
 
-printf '#!/bin/sh\nexit 0\n' > .bench/fakegit/git
+# git answers nothing and succeeds; a clone makes its destination, so that from the warm-up
+# run on aliBuild finds its mirrors (as a user's second run does) and only runs ls-remote.
+cat > .bench/fakegit/git <<'GIT'
+#!/bin/sh
+if [ "$1" = clone ]; then for a in "$@"; do case $a in */MIRROR/*) mkdir -p "$a" ;; esac; done; fi
+exit 0
+GIT
 chmod +x .bench/fakegit/git
 # The packages whose system_requirement matches every architecture, as `--disable` wants them.
 requirements=$(cd "$ALIDIST" && for f in $(grep -l '^system_requirement: *"\.\*"' ./*.sh); do
