@@ -7,9 +7,12 @@
 /// text, anything malformed ...) and ``YAMLHeader`` then parses with Yams as before: this
 /// parser only decides what it is sure of, so its answers are Yams' (the differential tests
 /// in RecipesTests compare the two on every fixture). Linear in the header's size; nesting is
-/// limited to ``maximumDepth`` levels (deeper headers go to Yams, which has its own limit).
+/// limited to ``maximumDepth`` levels, a mapping to ``maximumKeys`` keys (their duplicate check is
+/// a linear search) and the header to ``YAMLHeader/maximumValues`` values: beyond any of them Yams
+/// decides, with its own limits and errors.
 enum BlockYAMLHeader {
     static let maximumDepth = 32
+    static let maximumKeys = 1_000
 
     /// The header's value, or nil when Yams must decide.
     static func parse(_ header: String) -> RecipeValue? {
@@ -29,6 +32,7 @@ enum BlockYAMLHeader {
         let bytes: [UInt8]
         var lines: [Line] = []
         var index = 0
+        var values = 0
 
         init?(bytes: [UInt8]) {
             self.bytes = bytes
@@ -70,7 +74,7 @@ enum BlockYAMLHeader {
 
         /// The collection whose first line (the current one) is indented by `indent`.
         mutating func node(indent: Int, depth: Int) -> RecipeValue? {
-            guard depth <= maximumDepth else { return nil }
+            guard depth <= maximumDepth, values <= YAMLHeader.maximumValues else { return nil }
             return isDash(lines[index]) ? sequence(indent: indent, depth: depth) : mapping(indent: indent, depth: depth)
         }
 
@@ -98,6 +102,8 @@ enum BlockYAMLHeader {
                 if indicatorPosition(from: at, to: line.end) != nil { return nil }
                 guard let item = inlineValue(from: at, to: line.end, parentIndent: indent) else { return nil }
                 items.append(item)
+                values += 1
+                guard values <= YAMLHeader.maximumValues else { return nil }
             }
             skipIgnorable()
             if index < lines.count, lines[index].indent > indent { return nil }
@@ -129,7 +135,9 @@ enum BlockYAMLHeader {
                     key = plain
                     valueStart = colon + 1
                 }
-                guard map[key, line: 0] == nil else { return nil }  // duplicates: Yams' error
+                // Duplicates: Yams' error; many keys: Yams' limits.
+                guard map.count < maximumKeys, map[key, line: 0] == nil else { return nil }
+                values += 1
                 var at = valueStart
                 while at < line.end, bytes[at] == 32 { at += 1 }
                 index += 1

@@ -141,6 +141,19 @@ import Testing
         #expect(BlockYAMLHeader.parse(text) == nil, "decided: \(text)")
     }
 
+    /// Large headers go to Yams and its limits: more values than YAMLHeader allows, a mapping
+    /// with more keys than the fast path's duplicate check is meant for, deep nesting.
+    @Test func largeOrDeepHeadersAreLeftToYams() {
+        let manyItems = "package: a\nrequires:\n" + String(repeating: "  - x\n", count: YAMLHeader.maximumValues + 1)
+        #expect(BlockYAMLHeader.parse(manyItems) == nil)
+        let manyKeys = "package: a\nenv:\n" + (0...BlockYAMLHeader.maximumKeys).map { "  K\($0): v\n" }.joined()
+        #expect(BlockYAMLHeader.parse(manyKeys) == nil)
+        let deep = (0...BlockYAMLHeader.maximumDepth).map { String(repeating: " ", count: $0) + "k\($0):\n" }.joined()
+        #expect(BlockYAMLHeader.parse(deep) == nil)
+        let fine = "package: a\nenv:\n" + (0..<100).map { "  K\($0): v\n" }.joined()
+        #expect(BlockYAMLHeader.parse(fine) != nil)
+    }
+
     /// Every one-byte deletion and every insertion of a YAML-significant byte in the accepted
     /// headers: where the fast path decides, Yams must accept the text and agree.
     @Test func mutationsNeverDiffer() {
