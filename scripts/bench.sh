@@ -6,7 +6,8 @@
 #     release manager waits for);
 #  2. in process: our Resolver vs aliBuild's getPackageList + storeHashes (no check runs on
 #     either side: `--assume-system`), recipes re-read on every repetition.
-# On recipes/ (AliRoot) and on a generated 300-recipe stack (~100 packages in the closure).
+# On recipes/ (AliRoot) and on a generated 300-recipe stack (~100 packages in the closure);
+# with BENCH_ALIDIST=<alidist checkout>, also O2 on it (scripts/bench_alidist.sh).
 # Results: printed, and appended as JSON lines to .bench/results.jsonl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +51,12 @@ run_cli "stack-300, checks" .bench/stack "$STACK_TARGET" "$STACK_DEFAULTS" "$STA
 run_cli "stack-300, offline" .bench/stack "$STACK_TARGET" "$STACK_DEFAULTS" "$STACK_ARCH"
 run_inprocess "recipes/ AliRoot" recipes AliRoot release slc7_x86-64
 run_inprocess "stack-300" .bench/stack "$STACK_TARGET" "$STACK_DEFAULTS" "$STACK_ARCH"
+# O2 on a real alidist (issue 17): only where one is given, CI has none (no network).
+if [ -n "${BENCH_ALIDIST:-}" ]; then
+  scripts/bench_alidist.sh "$BIN" "$BENCH_ALIDIST"
+else
+  echo "bench: real-alidist O2 case skipped (set BENCH_ALIDIST=<alidist checkout>)"
+fi
 
 echo
 echo "A = alien-install, B = aliBuild 1.17.48; times are medians; ratio = B / A (higher is better)"

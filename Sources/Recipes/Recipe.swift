@@ -28,7 +28,7 @@ public struct Recipe: Hashable, Sendable {
     /// loaded as YAML. When `file` ends in `.sh`, its base name must be `lower(package).sh`.
     public init(text rawText: String, file: String) throws(RecipeError) {
         // aliBuild reads recipes with Python's universal newlines: "\r\n" and "\r" become "\n".
-        let text = rawText.utf8.contains(13)
+        let text = Self.containsCarriageReturn(rawText)
             ? rawText.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
             : rawText
         guard let separator = Self.firstSeparator(in: text) else {
@@ -37,7 +37,7 @@ public struct Recipe: Hashable, Sendable {
         let headerText = String(text[..<separator.lowerBound])
         self.file = file
         self.body = String(text[separator.upperBound...])
-        self.separatorLine = headerText.reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+        self.separatorLine = Self.lineCount(headerText)
         let parsed = try YAMLHeader.parse(headerText, file: file)
         switch parsed {
         case .null:
@@ -69,6 +69,23 @@ public struct Recipe: Hashable, Sendable {
     }
 
     /// The first `---` anywhere in the text (a byte search: recipes are read often).
+    /// Whether the text holds a "\r" (a byte loop over contiguous UTF-8: recipes are read often).
+    static func containsCarriageReturn(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            return memchr(base, 13, bytes.count) != nil
+        } ?? text.utf8.contains(13)
+    }
+
+    /// 1 + the number of "\n" in the text.
+    static func lineCount(_ text: String) -> Int {
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            var count = 1
+            for byte in bytes where byte == 10 { count += 1 }
+            return count
+        } ?? text.utf8.reduce(1) { $1 == 10 ? $0 + 1 : $0 }
+    }
+
     static func firstSeparator(in text: String) -> Range<String.Index>? {
         let bytes = text.utf8
         var run = 0

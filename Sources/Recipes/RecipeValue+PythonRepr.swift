@@ -39,10 +39,22 @@ extension RecipeValue {
     /// `repr(str)`: single quotes unless the text has a `'` and no `"`; backslash escapes for
     /// `\\`, `\n`, `\r`, `\t`, the quote in use, and every non-printable character.
     static func pythonStringRepr(_ text: String) -> String {
+        // Printable ASCII without a backslash and without both quotes (nearly every recipe
+        // string): the text as it is, between the quote Python picks.
+        var hasSingle = false, hasDouble = false, plain = true
+        for byte in text.utf8 {
+            if byte < 0x20 || byte > 0x7E || byte == 0x5C { plain = false; break }
+            if byte == 0x27 { hasSingle = true } else if byte == 0x22 { hasDouble = true }
+        }
+        if plain, !(hasSingle && hasDouble) {
+            let quote = hasSingle ? "\"" : "'"
+            return quote + text + quote
+        }
         let scalars = text.unicodeScalars
         let useDouble = scalars.contains("'") && !scalars.contains("\"")
         let quote: Unicode.Scalar = useDouble ? "\"" : "'"
         var out = String(quote)
+        out.reserveCapacity(text.utf8.count + 8)
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\\": out += "\\\\"
@@ -70,7 +82,8 @@ extension RecipeValue {
     /// `str.isprintable()` for one character: everything but the "Other" and "Separator"
     /// general categories, except the ASCII space.
     static func isPythonPrintable(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar == " " { return true }
+        // ASCII: space to "~" (no general-category look-up for the common case).
+        if scalar.value < 0x80 { return scalar.value >= 0x20 && scalar.value < 0x7F }
         switch scalar.properties.generalCategory {
         case .control, .format, .surrogate, .privateUse, .unassigned,
              .lineSeparator, .paragraphSeparator, .spaceSeparator:

@@ -7,6 +7,7 @@ import Resolver
 
 struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "build",
         abstract: "Build packages into relocatable tarballs in an aliBuild-compatible store.",
         discussion: """
             Resolves the packages (as `resolve` does), then runs each recipe in dependency order, \

@@ -7,6 +7,7 @@ import Transport
 
 struct Doctor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "doctor",
         abstract: "Check that this machine can build packages (aliDoctor), or with --site that it can run a site.",
         discussion: """
             Without --site: runs the recipes' prefer_system and system_requirement checks and \

@@ -8,6 +8,7 @@ import Trust
 /// `alien-install install PKG...`: verified, atomic installs into a software area.
 struct Install: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "install",
         abstract: "Install packages and their runtime dependencies into a software area.",
         discussion: """
             PKG is VO_ALICE@Name::Version-Rev, Name::Version (newest revision), Name::latest or Name \

@@ -14,6 +14,7 @@ struct JDLCommand: AsyncParsableCommand {
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Parse a JDL, substitute $1..$n, check its Packages against a signed repository and print the composed Requirements.",
             discussion: """
                 The JDL is parsed, $1..$n are replaced by ARGS, the Packages are checked for form, \
@@ -120,6 +121,7 @@ struct JDLCommand: AsyncParsableCommand {
 
     struct Env: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "env",
             abstract: "Print the environment of a JDL's packages (installed ones) as shell statements.",
             discussion: """
                 As alien-install env for the JDL's Packages ($1..$n from ARGS; ::latest is the newest \

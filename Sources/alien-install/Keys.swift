@@ -6,11 +6,13 @@ import Trust
 
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "keys",
         abstract: "Manage signing keys for a TUF repository.",
         subcommands: [Generate.self])
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "generate",
             abstract: "Generate an Ed25519 key pair: DIR/NAME.key (private, mode 0600) and DIR/NAME.pub.",
             discussion: """
                 Prints the key id (sha256 of the canonical public key, as TUF metadata names \

@@ -10,7 +10,7 @@ struct LeaseCommand: ParsableCommand {
         subcommands: [Acquire.self, Release.self])
 
     struct Acquire: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Lease packages for HOLDER for TTL seconds (extends an existing lease).")
+        static let configuration = CommandConfiguration(commandName: "acquire", abstract: "Lease packages for HOLDER for TTL seconds (extends an existing lease).")
 
         @Argument(help: "Installed packages.")
         var packages: [String]
@@ -35,7 +35,7 @@ struct LeaseCommand: ParsableCommand {
     }
 
     struct Release: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Release HOLDER's lease (only the named packages when given).")
+        static let configuration = CommandConfiguration(commandName: "release", abstract: "Release HOLDER's lease (only the named packages when given).")
 
         @Argument(help: "Packages to release (default: all of the holder's).")
         var packages: [String] = []

@@ -7,6 +7,7 @@ import Trust
 
 struct Publish: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "publish",
         abstract: "Publish package tarballs into a TUF repository (directory or http(s):// URL taking PUT).",
         discussion: """
             With --work-dir, PACKAGES are package ids (ROOT, ROOT::v6-32-06, ROOT::v6-32-06-1) \
@@ -108,6 +109,7 @@ struct Publish: ParsableCommand {
 
 struct Undefine: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "undefine",
         abstract: "Withdraw a package version from a TUF repository (PackMan's undefine).",
         discussion: """
             NAME::VERSION withdraws every revision of VERSION, NAME::VERSION-REVISION one. \

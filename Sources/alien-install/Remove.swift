@@ -4,6 +4,7 @@ import SoftwareArea
 /// `alien-install remove PKG...`
 struct Remove: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "remove",
         abstract: "Remove installed packages from a software area.",
         discussion: """
             Refused while a live lease holds the package or another installed package needs it, \

@@ -6,6 +6,7 @@ import Trust
 
 struct Repo: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "repo",
         abstract: "Create and maintain a TUF repository (consistent snapshots) of package tarballs.",
         discussion: """
             Layout: DIR/metadata/N.root.json, N.targets.json, N.snapshot.json, timestamp.json \
@@ -17,6 +18,7 @@ struct Repo: ParsableCommand {
 
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Create a repository: version 1 of root, targets (empty), snapshot and timestamp.",
             discussion: """
                 Default lifetimes: root 365d, targets 90d, snapshot 7d, timestamp 1d; change them \
@@ -173,6 +175,7 @@ struct Repo: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "Show the roles' versions and expiries and the defined packages.")
 
         @Argument(help: "Repository directory or http(s):// URL.")

@@ -6,6 +6,7 @@ import Resolver
 
 struct Resolve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "resolve",
         abstract: "Resolve packages into a build plan with aliBuild-compatible versions and hashes.",
         discussion: """
             Offline by default: no git, no network; a tag that is a branch is taken as its own \

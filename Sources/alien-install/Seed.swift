@@ -10,6 +10,7 @@ import UnixSignals
 /// `alien-install seed --area DIR`: seeds the tarballs kept in the area's cache until SIGINT/SIGTERM.
 struct Seed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "seed",
         abstract: "Seed the tarballs kept in a software area's cache to the site's other nodes.",
         discussion: """
             Every <area>/.alien/cache/<sha256>.<file>.torrent with its tarball next to it (kept by \

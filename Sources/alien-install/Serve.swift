@@ -5,6 +5,7 @@ import RepositoryServer
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve a TUF repository directory read-only over HTTP.",
         discussion: """
             Serves DIR (a repository: metadata/ and targets/) with GET and HEAD only: byte \

@@ -45,7 +45,7 @@ struct TrustCommand: AsyncParsableCommand {
     }
 
     struct Refresh: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Update the trusted metadata from the repository.")
+        static let configuration = CommandConfiguration(commandName: "refresh", abstract: "Update the trusted metadata from the repository.")
 
         @OptionGroup var client: ClientOptions
 
@@ -64,6 +64,7 @@ struct TrustCommand: AsyncParsableCommand {
 
     struct Info: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "info",
             abstract: "Refresh, then show what trusted metadata says about targets (found through delegations).",
             discussion: "Exit status 1 when a path is listed by no trusted role.")
 
@@ -96,6 +97,7 @@ struct TrustCommand: AsyncParsableCommand {
 
     struct Download: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "download",
             abstract: "Refresh, then download targets into --target-dir after checking length and hashes.",
             discussion: "A target already in --target-dir with matching length and hashes is not downloaded again.")
 

@@ -5,6 +5,7 @@ import SoftwareArea
 /// `alien-install verify [PKG] [--repair]`
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Re-hash installed packages against their install records.",
         discussion: """
             Reports every file that is missing, changed (size or sha256), or not in the record. \
