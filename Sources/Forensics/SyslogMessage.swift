@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// An RFC 5424 syslog message: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD-ID name="value" ...] MSG`,
@@ -73,7 +74,7 @@ public struct SyslogMessage: Equatable, Sendable {
     /// The message's bytes (UTF-8; header fields reduced to what RFC 5424 allows).
     public var bytes: [UInt8] {
         let priority = facility.rawValue * 8 + severity.rawValue
-        var out = "<\(priority)>1 \(Self.timestamp(time)) \(Self.headerField(host, limit: 255)) \(Self.headerField(app, limit: 48)) "
+        var out = "<\(priority)>1 \(UTCTimestamp.format(time)) \(Self.headerField(host, limit: 255)) \(Self.headerField(app, limit: 48)) "
         out += "\(processID) \(Self.headerField(messageID, limit: 32)) "
         if parameters.isEmpty {
             out += "-"
@@ -84,15 +85,6 @@ public struct SyslogMessage: Equatable, Sendable {
         }
         if !text.isEmpty { out += " " + text.replacingOccurrences(of: "\n", with: " ") }
         return Array(out.utf8)
-    }
-
-    /// `2026-12-05T19:00:00Z`.
-    public static func timestamp(_ seconds: Int64) -> String {
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 
     /// PRINTUSASCII without spaces (33...126), at most `limit` characters; `-` when empty.

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Which usage records a forensics question is about; every criterion given must match.
@@ -69,22 +70,6 @@ extension UsageQuery {
             default: break
             }
         }
-        let scanned = text.split(whereSeparator: { "-T:Z".contains($0) }).map { Int($0) }
-        guard scanned.allSatisfy({ $0 != nil }) else { return nil }
-        let numbers = scanned.map { $0! }
-        let dateOnly = numbers.count == 3 && text.count == 10
-        let dateTime = numbers.count == 6 && text.count == 20 && text.hasSuffix("Z") && text.contains("T")
-        guard dateOnly || dateTime, (1...12).contains(numbers[1]), (1...31).contains(numbers[2]) else { return nil }
-        var parts = tm()
-        parts.tm_year = Int32(numbers[0] - 1900)
-        parts.tm_mon = Int32(numbers[1] - 1)
-        parts.tm_mday = Int32(numbers[2])
-        if dateTime {
-            guard numbers[3] < 24, numbers[4] < 60, numbers[5] < 61 else { return nil }
-            parts.tm_hour = Int32(numbers[3])
-            parts.tm_min = Int32(numbers[4])
-            parts.tm_sec = Int32(numbers[5])
-        }
-        return Int64(timegm(&parts))
+        return UTCTimestamp.parse(text) ?? (text.count == 10 ? UTCTimestamp.parse(text + "T00:00:00Z") : nil)
     }
 }

@@ -84,7 +84,8 @@ public enum TrustClient {
         let updater = Updater(metadataDirectory: metadataDirectory, metadataBaseURL: metadataURL, targetBaseURL: targetBaseURL,
                               fetcher: fetcher, configuration: configuration)
         try await updater.refresh()
-        // Looked up one after the other (the trusted set), then downloaded several at a time.
+        // Looked up one after the other (the trusted set), then the ones not already in the
+        // target directory downloaded several at a time.
         var outcomes: [TargetOutcome] = []
         var wanted: [(index: Int, info: TargetInfo)] = []
         for path in paths {
@@ -93,8 +94,13 @@ public enum TrustClient {
                 if let info = try await updater.targetInfo(for: path) {
                     outcome.length = info.file.length
                     outcome.sha256 = info.file.hashes["sha256"]
-                    outcome.status = await updater.cachedTarget(info, in: targetDirectory) == nil ? .downloaded : .cached
-                    wanted.append((outcomes.count, info))
+                    if let cached = await updater.cachedTarget(info, in: targetDirectory) {
+                        outcome.status = .cached
+                        outcome.localPath = cached
+                    } else {
+                        outcome.status = .downloaded
+                        wanted.append((outcomes.count, info))
+                    }
                 } else {
                     outcome.status = .unknown
                     outcome.reason = "no trusted targets role lists '\(path)'"

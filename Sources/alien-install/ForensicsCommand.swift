@@ -1,5 +1,6 @@
 import AlienModel
 import ArgumentParser
+import Basics
 import Forensics
 import Foundation
 import SoftwareArea
@@ -56,7 +57,7 @@ struct ForensicsCommand: AsyncParsableCommand {
 
     /// `2026-12-05T19:00:00Z run-jdl wn01 alice(1000) job 42 slurm 4711 exit 0 12.5 s: VO_ALICE@ROOT::v6-32-06-1, …`
     static func describe(_ record: UsageRecord) -> String {
-        var parts = [SyslogMessage.timestamp(record.started), record.kind.rawValue, record.host, "\(record.user ?? "uid")(\(record.uid))"]
+        var parts = [UTCTimestamp.format(record.started), record.kind.rawValue, record.host, "\(record.user ?? "uid")(\(record.uid))"]
         if let job = record.jobID { parts.append("job \(job)") }
         if let user = record.jdlUser { parts.append("for \(user)") }
         if let batch = record.batch { parts.append("\(batch.system.rawValue) \(batch.id)") }
