@@ -2,17 +2,17 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// The sha256 of every extracted file, computed on a thread of its own: the extraction thread
-/// (decompression and writes) hands each block over as a copy and goes on, so hashing a
-/// gigabyte runs beside the extraction instead of after each write. Files arrive one after
-/// the other, in the order they are written; at most `slots` blocks wait (the extraction thread
-/// waits for room beyond that).
+/// The sha256 of every extracted file, computed on a thread of its own: once the extraction
+/// thread has written a file it hands over a second descriptor of it and goes on, and this
+/// thread reads the file back from the page cache and hashes it. The extraction thread (the
+/// install's critical path: decompression and writes) so neither hashes nor copies a byte for
+/// the digests. Files are hashed in the order they are written; at most `slots` wait (the
+/// extraction thread waits for room beyond that, which also bounds the descriptors held).
 final class DigestWorker: Sendable {
     private enum Job {
-        case block([UInt8], offset: UInt64)
-        /// The file written since the last `finish` is complete, with this size.
-        case finish(path: String, size: UInt64)
-        /// A hard link: the same digest as its target (finished before).
+        /// A complete regular file: hash it from its start, then close the descriptor.
+        case file(descriptor: Int32, path: String)
+        /// A hard link: the same digest as its target (handed over before).
         case alias(path: String, target: String)
         case end
     }
@@ -28,33 +28,32 @@ final class DigestWorker: Sendable {
     private let queued = DispatchSemaphore(value: 0)
     private let room: DispatchSemaphore
     private let done = DispatchSemaphore(value: 0)
+    /// How much of a file one read takes.
+    private let readSize: Int
 
-    init(slots: Int = 32) {
+    init(slots: Int = 32, readSize: Int = 1 << 20) {
         room = DispatchSemaphore(value: slots)
+        self.readSize = readSize
         let thread = Thread { [self] in work() }
         thread.name = "alien-digests"
         thread.stackSize = 1 << 20
         thread.start()
     }
 
-    /// A block of the current file at `offset` (copied: libarchive reuses its buffer).
-    func add(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) {
-        submit(.block(Array(bytes), offset: offset))
-    }
-
-    func finish(path: String, size: UInt64) { submit(.finish(path: path, size: size)) }
+    /// A written file, as a descriptor this worker now owns (it closes it once hashed). A file
+    /// that cannot be read back gets no digest: the caller hashes it from the disk.
+    func add(descriptor: Int32, path: String) { submit(.file(descriptor: descriptor, path: path)) }
 
     func alias(path: String, target: String) { submit(.alias(path: path, target: target)) }
 
-    /// Waits for every block handed over and returns the digests (a file whose blocks went
-    /// backwards has none: the caller hashes it from the disk, as `FileHasher` says).
+    /// Waits for every file handed over and returns the digests.
     func results() -> [String: ExtractedFile] {
         submit(.end)
         done.wait()
         return state.withLock { $0.digests }
     }
 
-    /// Stops hashing (the extraction failed) and waits for the thread to end.
+    /// Stops hashing (the extraction failed), closes what is queued and waits for the thread.
     func cancel() {
         state.withLock { $0.cancelled = true }
         submit(.end)
@@ -68,7 +67,8 @@ final class DigestWorker: Sendable {
     }
 
     private func work() {
-        var hasher = FileHasher()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: readSize, alignment: 64)
+        defer { buffer.deallocate() }
         var found: [String: ExtractedFile] = [:]
         while true {
             queued.wait()
@@ -83,11 +83,11 @@ final class DigestWorker: Sendable {
             }
             room.signal()
             switch job {
-            case let .block(bytes, offset):
-                if !cancelled { bytes.withUnsafeBytes { hasher.add($0, at: offset) } }
-            case let .finish(path, size):
-                if !cancelled, let digest = hasher.finish(size: size) { found[path] = digest }
-                hasher = FileHasher()
+            case let .file(descriptor, path):
+                if !cancelled, let (size, hash) = FileDigest.sha256(descriptor: descriptor, buffer: buffer) {
+                    found[path] = ExtractedFile(size: size, sha256: hash.hex)
+                }
+                close(descriptor)
             case let .alias(path, target):
                 found[path] = found[target]
             case .end:

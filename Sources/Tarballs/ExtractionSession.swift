@@ -225,8 +225,10 @@ final class ExtractionSession: @unchecked Sendable {
     private func writeFile(_ path: EntryPath, from archive: OpaquePointer, size: UInt64, mode: UInt32,
                            mtime: timespec?, source: String) throws(TarballError) {
         let directory = try destination.parent(path.parent, for: path)
+        // Readable too when the digest thread reads the file back.
+        let access = digestWorker == nil ? O_WRONLY : O_RDWR
         let fd = path.name.withCString {
-            openat(directory, $0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            openat(directory, $0, access | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         }
         guard fd >= 0 else { throw .writeFailed(entry: path.description, reason: POSIX.lastError) }
         defer { close(fd) }
@@ -251,13 +253,11 @@ final class ExtractionSession: @unchecked Sendable {
             let bytes = UnsafeRawBufferPointer(start: block, count: length)
             let code = POSIX.writeAll(fd, bytes, at: offset)
             if code != 0 { throw .writeFailed(entry: path.description, reason: POSIX.describe(code)) }
-            digestWorker?.add(bytes, at: UInt64(offset))
         }
         if written < size, ftruncate(fd, off_t(size)) != 0 {
             throw .writeFailed(entry: path.description, reason: POSIX.lastError)
         }
         summary.bytes += max(written, size)
-        digestWorker?.finish(path: path.description, size: max(written, size))
         guard fchmod(fd, mode_t(mode & 0o777)) == 0 else {
             throw .writeFailed(entry: path.description, reason: POSIX.lastError)
         }
@@ -266,6 +266,12 @@ final class ExtractionSession: @unchecked Sendable {
             futimens(fd, &times)
         }
         if writeback { _ = carchive_start_writeback(fd) }
+        // The digest thread reads the file back through a descriptor of its own (without one,
+        // the file has no digest and the caller hashes it from the disk).
+        if let digestWorker {
+            let again = dup(fd)
+            if again >= 0 { digestWorker.add(descriptor: again, path: path.description) }
+        }
     }
 
     private func makeDirectory(_ path: EntryPath) throws(TarballError) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 
 @main
 struct AlienInstall: AsyncParsableCommand {
@@ -15,4 +16,19 @@ struct AlienInstall: AsyncParsableCommand {
                       TrustCommand.self, Serve.self, Install.self, Remove.self, GC.self, Verify.self, ListCommand.self,
                       LeaseCommand.self, EnvCommand.self, EnterCommand.self, RunCommand.self, AlienvCommand.self, Seed.self,
                       ForensicsCommand.self, PackManCommand.self])
+
+    static func main() async {
+        // A short-lived command: keep freed buffers for the next ones (see MallocTuning).
+        MallocTuning.keepFreedMemory()
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
