@@ -40,10 +40,11 @@ enum LocalFiles {
         return "\(directory)/.\(name).\(random).tmp"
     }
 
-    /// Writes `bytes` to `path` so that readers see the old file or the new one, never a part.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(UpdaterError) {
+    /// Writes `bytes` to `path` so that readers see the old file or the new one, never a part;
+    /// with `synced`, the data and the rename are on the disk before this returns.
+    static func writeAtomically(_ bytes: [UInt8], to path: String, synced: Bool = true) throws(UpdaterError) {
         do {
-            try AtomicFile.write(bytes, to: path)
+            try AtomicFile.write(bytes, to: path, flush: synced ? AtomicFile.fileSync : nil, syncDirectory: synced)
         } catch {
             throw .io(path: error.path, reason: "\(error.operation) failed: \(error.reason)")
         }

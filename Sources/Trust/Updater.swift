@@ -16,6 +16,13 @@ import Foundation
 /// content. A new root that changes the timestamp or snapshot keys removes the local timestamp
 /// and snapshot (§5.3.11, fast-forward recovery).
 ///
+/// Durability: the root chain, the timestamp and the snapshot are synced (the file's data,
+/// then the directory after the rename) before the refresh goes on — the next run's rollback
+/// checks compare against them. A targets role (top-level or delegated) is written atomically
+/// but not synced: its trust comes from the snapshot, which names its version (and, when
+/// given, its hashes), so a copy that a crash left old, torn or missing is refused when loaded
+/// and fetched again. A refresh through 256 hash bins thus costs no per-bin fsync.
+///
 /// One refresh runs at a time per instance (single flight): concurrent callers wait for it.
 public actor Updater {
     public nonisolated let metadataDirectory: String
@@ -99,9 +106,10 @@ public actor Updater {
         }
     }
 
-    /// Writes verified metadata as `metadataDirectory/<role>.json` (role name percent-encoded), atomically.
-    func persist(role: String, _ bytes: [UInt8]) throws(UpdaterError) {
-        try LocalFiles.writeAtomically(bytes, to: "\(metadataDirectory)/\(NameEncoding.quote(role)).json")
+    /// Writes verified metadata as `metadataDirectory/<role>.json` (role name percent-encoded),
+    /// atomically; `synced`: on the disk before this returns (see "Durability" above).
+    func persist(role: String, _ bytes: [UInt8], synced: Bool = true) throws(UpdaterError) {
+        try LocalFiles.writeAtomically(bytes, to: "\(metadataDirectory)/\(NameEncoding.quote(role)).json", synced: synced)
     }
 
     private func forget(role: String) throws(UpdaterError) {
@@ -202,7 +210,7 @@ public actor Updater {
         let version = set.root.consistentSnapshot == true ? meta.version : nil
         let bytes = try await download(role: role, version: version, maxLength: meta.length ?? configuration.targetsMaxLength)
         let targets = try set.updateDelegatedTargets(bytes, role: role, delegator: delegator)
-        try persist(role: role, bytes)
+        try persist(role: role, bytes, synced: false)
         return targets
     }
 

@@ -261,6 +261,39 @@ import Testing
         #expect(bins.roleNames.count == 16)
     }
 
+    /// Targets roles are written without a sync (their trust comes from the synced snapshot):
+    /// a copy a crash left torn, empty or missing is refused on the next load and fetched again.
+    @Test func aTargetsRoleTornOrLostInACrashIsFetchedAgain() async throws {
+        var repo = try TUFRepositoryFixture()
+        let bins = try repo.delegateHashBins(prefix: "bins", bitLength: 2, signers: [SigningKey.generate()])
+        let paths = (0..<8).map { "pkgs/package-\($0).tar" }
+        for path in paths { try repo.addTarget(path, content: bytes("content of \(path)"), role: bins.roleName(for: path)) }
+        try repo.publish()
+        let client = try TUFClientHarness(repo)
+        defer { client.remove() }
+        let first = client.updater(referenceTime: now)
+        for path in paths { #expect(try await first.targetInfo(for: path) != nil) }
+        let torn = bins.roleName(for: paths[0]), lost = bins.roleName(for: paths.first { bins.roleName(for: $0) != torn }!)
+        let tornFile = "\(client.metadataDirectory)/\(torn).json", lostFile = "\(client.metadataDirectory)/\(lost).json"
+        let targetsFile = "\(client.metadataDirectory)/targets.json"
+        let intact = (targets: client.trusted("targets.json"), torn: client.trusted("\(torn).json"))
+        for file in [targetsFile, tornFile] {
+            let whole = try #require(FileManager.default.contents(atPath: file))
+            try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: file))
+        }
+        try FileManager.default.removeItem(atPath: lostFile)
+
+        repo.store.clearRequests()
+        let second = client.updater(referenceTime: now)
+        for path in paths { #expect(try await second.targetInfo(for: path)?.role == bins.roleName(for: path)) }
+        #expect(client.trusted("targets.json") == intact.targets)
+        #expect(client.trusted("\(torn).json") == intact.torn)
+        #expect(FileManager.default.fileExists(atPath: lostFile))
+        let fetched = Set(repo.store.requests.map { String($0.split(separator: "/").last!) })
+        #expect(fetched.contains { $0.hasSuffix(".targets.json") || $0 == "targets.json" })
+        #expect(fetched.contains { $0.hasSuffix("\(torn).json") } && fetched.contains { $0.hasSuffix("\(lost).json") })
+    }
+
     @Test func stopsAfterTheVisitLimit() async throws {
         var repo = try TUFRepositoryFixture()
         let key = SigningKey.generate()
