@@ -6,6 +6,10 @@ struct JSONParser {
 
     private let bytes: [UInt8]
     private var position = 0
+    /// How many places so far are written otherwise than `JSONValue.canonicalBytes` would write
+    /// them (whitespace, keys out of order, an escape other than `\"` and `\\`, `-0`): a value
+    /// parsed without a new departure is its own canonical form, byte for byte.
+    private var departures = 0
 
     private init(_ bytes: [UInt8]) {
         self.bytes = bytes
@@ -20,6 +24,22 @@ struct JSONParser {
         return value
     }
 
+    /// `parse`, and the byte range of the top-level object's `member` value when those bytes are
+    /// exactly that value's canonical form (nil when they are not, or there is no such member).
+    static func parse(_ bytes: [UInt8], canonicalMember member: String) throws(CanonicalJSONError) -> (JSONValue, Range<Int>?) {
+        var parser = JSONParser(bytes)
+        parser.skipWhitespace()
+        parser.watched = member
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        guard parser.position == bytes.count else { throw parser.unexpected("the end of the text") }
+        return (value, parser.watchedRange)
+    }
+
+    /// The member of the top-level object whose canonical range `parse(_:canonicalMember:)` reports.
+    private var watched: String?
+    private var watchedRange: Range<Int>?
+
     private func describeCurrent() -> String {
         guard position < bytes.count else { return "the end of the text" }
         let byte = bytes[position]
@@ -32,12 +52,16 @@ struct JSONParser {
     }
 
     private mutating func skipWhitespace() {
+        let start = position
         while position < bytes.count {
             switch bytes[position] {
             case 0x20, 0x09, 0x0A, 0x0D: position += 1
-            default: return
+            default:
+                if position > start { departures += 1 }
+                return
             }
         }
+        if position > start { departures += 1 }
     }
 
     private mutating func expectLiteral(_ literal: String, _ value: JSONValue) throws(CanonicalJSONError) -> JSONValue {
@@ -72,16 +96,22 @@ struct JSONParser {
             position += 1
             return .object(members)
         }
+        var previousKey: String?
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw unexpected("a quoted object key") }
             let keyOffset = position
             let key = try parseString()
+            if let previousKey, !JSONValue.utf8Precedes(previousKey, key) { departures += 1 }
+            previousKey = key
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw unexpected("':' after an object key") }
             position += 1
             skipWhitespace()
+            let watching = depth == 0 && watched == key
+            let valueStart = position, departuresBefore = departures
             let value = try parseValue(depth: depth + 1)
+            if watching { watchedRange = departures == departuresBefore ? valueStart..<position : nil }
             guard members.updateValue(value, forKey: key) == nil else { throw .duplicateKey(offset: keyOffset, key: key) }
             skipWhitespace()
             guard position < bytes.count else { throw unexpected("',' or '}'") }
@@ -135,6 +165,7 @@ struct JSONParser {
         }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
         guard let number = Int64(text) else { throw .integerOutOfRange(offset: start, text: text) }
+        if number == 0, digitsStart > start { departures += 1 }  // `-0` is written `0`
         return .integer(number)
     }
 
@@ -197,32 +228,46 @@ struct JSONParser {
             switch code {
             case UInt8(ascii: "\""): scalars.append("\"")
             case UInt8(ascii: "\\"): scalars.append("\\")
-            case UInt8(ascii: "/"): scalars.append("/")
-            case UInt8(ascii: "b"): scalars.append("\u{8}")
-            case UInt8(ascii: "f"): scalars.append("\u{C}")
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "t"): scalars.append("\t")
-            case UInt8(ascii: "u"):
-                var value = try parseHex4()
-                if (0xD800..<0xDC00).contains(value) {
-                    guard bytes.count - position >= 2, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
-                        throw .invalidUnicode(offset: escapeOffset, reason: "a high surrogate \\u\(String(value, radix: 16)) without its low half")
-                    }
-                    position += 2
-                    let low = try parseHex4()
-                    guard (0xDC00..<0xE000).contains(low) else {
-                        throw .invalidUnicode(offset: escapeOffset, reason: "a high surrogate followed by \\u\(String(low, radix: 16))")
-                    }
-                    value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
-                } else if (0xDC00..<0xE000).contains(value) {
-                    throw .invalidUnicode(offset: escapeOffset, reason: "a lone low surrogate \\u\(String(value, radix: 16))")
-                }
-                scalars.append(Unicode.Scalar(value)!)
+            case UInt8(ascii: "/"):
+                scalars.append("/")
+                departures += 1
+            case UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"), UInt8(ascii: "u"):
+                departures += 1
+                try appendEscaped(code, to: &scalars, escapeOffset: escapeOffset)
             default:
                 throw .invalidEscape(offset: escapeOffset, text: "\\" + String(decoding: [code], as: UTF8.self))
             }
             runStart = position
+        }
+    }
+
+    /// The character of the escape `\<code>` (one of `bfnrtu`), its `\u` digits read.
+    private mutating func appendEscaped(_ code: UInt8, to scalars: inout String.UnicodeScalarView,
+                                        escapeOffset: Int) throws(CanonicalJSONError) {
+        switch code {
+        case UInt8(ascii: "b"): scalars.append("\u{8}")
+        case UInt8(ascii: "f"): scalars.append("\u{C}")
+        case UInt8(ascii: "n"): scalars.append("\n")
+        case UInt8(ascii: "r"): scalars.append("\r")
+        case UInt8(ascii: "t"): scalars.append("\t")
+        case UInt8(ascii: "u"):
+            var value = try parseHex4()
+            if (0xD800..<0xDC00).contains(value) {
+                guard bytes.count - position >= 2, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+                    throw .invalidUnicode(offset: escapeOffset, reason: "a high surrogate \\u\(String(value, radix: 16)) without its low half")
+                }
+                position += 2
+                let low = try parseHex4()
+                guard (0xDC00..<0xE000).contains(low) else {
+                    throw .invalidUnicode(offset: escapeOffset, reason: "a high surrogate followed by \\u\(String(low, radix: 16))")
+                }
+                value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00..<0xE000).contains(value) {
+                throw .invalidUnicode(offset: escapeOffset, reason: "a lone low surrogate \\u\(String(value, radix: 16))")
+            }
+            scalars.append(Unicode.Scalar(value)!)
+        default:
+            throw .invalidEscape(offset: escapeOffset, text: "\\" + String(decoding: [code], as: UTF8.self))
         }
     }
 }

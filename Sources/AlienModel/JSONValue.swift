@@ -30,6 +30,15 @@ public enum JSONValue: Hashable, Sendable {
         self = try JSONParser.parse(Array(bytes))
     }
 
+    /// Parses JSON text, and gives the bytes of the top-level object's `member` value when they
+    /// already are that value's `canonicalBytes` (nil when they are not, or there is no such
+    /// member): what was signed can then be checked without writing it again.
+    public static func parsing(_ bytes: [UInt8], canonicalBytesOf member: String) throws(CanonicalJSONError)
+        -> (value: JSONValue, canonicalMember: ArraySlice<UInt8>?) {
+        let (value, range) = try JSONParser.parse(bytes, canonicalMember: member)
+        return (value, range.map { bytes[$0] })
+    }
+
     /// Parses JSON text given as a string.
     public init(parsing text: String) throws(CanonicalJSONError) {
         self = try JSONParser.parse(Array(text.utf8))
@@ -56,7 +65,24 @@ public enum JSONValue: Hashable, Sendable {
     /// The keys of an object in canonical order: by Unicode code point, which for valid UTF-8
     /// is the order of the encoded bytes (so the cheap UTF-8 comparison gives the same order).
     static func sortedKeys(_ object: [String: JSONValue]) -> [String] {
-        object.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        object.keys.sorted(by: utf8Precedes)
+    }
+
+    /// `a.utf8.lexicographicallyPrecedes(b.utf8)`, over the strings' contiguous bytes when they
+    /// have them (parsed strings do): the generic comparison was a tenth of a 10 000-target refresh.
+    static func utf8Precedes(_ a: String, _ b: String) -> Bool {
+        let result = a.utf8.withContiguousStorageIfAvailable { left in
+            b.utf8.withContiguousStorageIfAvailable { right -> Bool in
+                let common = min(left.count, right.count)
+                var index = 0
+                while index < common {
+                    if left[index] != right[index] { return left[index] < right[index] }
+                    index += 1
+                }
+                return left.count < right.count
+            }
+        }
+        return (result ?? nil) ?? a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
     private func write(to out: inout [UInt8], escapingControls: Bool) {
@@ -88,9 +114,20 @@ public enum JSONValue: Hashable, Sendable {
         }
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     private static func writeString(_ text: String, to out: inout [UInt8], escapingControls: Bool) {
-        let hex = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escape: their bytes are copied whole.
+        let plain = text.utf8.allSatisfy { byte in
+            byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") && (byte >= 0x20 || !escapingControls)
+        }
+        if plain {
+            out.append(contentsOf: text.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        let hex = hexDigits
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"):

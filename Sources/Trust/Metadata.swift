@@ -28,11 +28,17 @@ public struct Signature: Hashable, Sendable {
 /// A metadata file: `{"signed": <role>, "signatures": [{"keyid", "sig"}]}`.
 public struct Metadata<Role: SignedRole>: Hashable, Sendable {
     public var signed: Role {
-        didSet { parsedSigned = nil }
+        didSet {
+            parsedSigned = nil
+            receivedSigned = nil
+        }
     }
     /// `signed` exactly as parsed, until `signed` changes: signatures are checked over its
     /// canonical form (what the signer signed) without rebuilding it from the typed role.
     private var parsedSigned: JSONValue?
+    /// `signed`'s bytes as received, when they already are its canonical form (python-tuf and
+    /// our publisher write sorted compact JSON): signatures are checked over them as they are.
+    private var receivedSigned: ArraySlice<UInt8>?
     /// In file order. A parsed file has distinct key ids (the specification: "The keyid MUST
     /// be unique in the signatures array"); should a built value repeat one, it counts once.
     public var signatures: [Signature]
@@ -46,9 +52,10 @@ public struct Metadata<Role: SignedRole>: Hashable, Sendable {
 
     /// Parses a metadata file (any JSON layout: python-tuf writes indented or compact JSON).
     public init(bytes: some Collection<UInt8>) throws(TrustError) {
-        let value: JSONValue
-        do { value = try JSONValue(parsing: bytes) } catch { throw .json(error) }
-        try self.init(json: value)
+        let parsed: (value: JSONValue, canonicalMember: ArraySlice<UInt8>?)
+        do { parsed = try JSONValue.parsing(Array(bytes), canonicalBytesOf: "signed") } catch { throw .json(error) }
+        try self.init(json: parsed.value)
+        receivedSigned = parsed.canonicalMember
     }
 
     public init(json: JSONValue) throws(TrustError) {
@@ -83,7 +90,8 @@ public struct Metadata<Role: SignedRole>: Hashable, Sendable {
 
     /// The bytes signatures are made over: the canonical JSON of `signed`.
     public var signedBytes: [UInt8] {
-        (parsedSigned ?? signed.json).canonicalBytes
+        if let receivedSigned { return Array(receivedSigned) }
+        return (parsedSigned ?? signed.json).canonicalBytes
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
