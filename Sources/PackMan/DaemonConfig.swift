@@ -78,6 +78,10 @@ public struct DaemonConfig: Sendable, Hashable {
         public var expiryWarning: Int64 = 6 * 3600
         /// At most one message (a digest) per this many seconds.
         public var minInterval: Int64 = 3600
+        /// Bytes per second that downloads must reach over `throughputWindow` (nil: no alert).
+        public var throughputFloor: UInt64?
+        /// Seconds over which download throughput is judged.
+        public var throughputWindow: Int64 = 1800
     }
 
     public var file: String
@@ -231,7 +235,8 @@ public struct DaemonConfig: Sendable, Hashable {
         }
         if let value = entries["lock_wait_warning"] { config.lockWaitWarning = try reader.integer(value, "lock_wait_warning", in: 1...86400) }
         if let value = entries["notifications"] {
-            let known: Set<String> = ["webhook", "mail", "sendmail", "disk_threshold", "failure_rate", "expiry_warning", "min_interval"]
+            let known: Set<String> = ["webhook", "mail", "sendmail", "disk_threshold", "failure_rate", "expiry_warning", "min_interval",
+                                      "throughput_floor", "throughput_window"]
             let notes = try reader.entries(try reader.mapping(value, "notifications"), prefix: "notifications.", known: known)
             if let node = notes["webhook"] { config.notifications.webhook = try reader.url(node, "notifications.webhook") }
             if let node = notes["mail"] {
@@ -246,6 +251,10 @@ public struct DaemonConfig: Sendable, Hashable {
             if let node = notes["failure_rate"] { config.notifications.failureRate = try reader.number(node, "notifications.failure_rate", in: 0...1) }
             if let node = notes["expiry_warning"] { config.notifications.expiryWarning = Int64(try reader.integer(node, "notifications.expiry_warning", in: 0...(365 * 86400))) }
             if let node = notes["min_interval"] { config.notifications.minInterval = Int64(try reader.integer(node, "notifications.min_interval", in: 0...(30 * 86400))) }
+            if let node = notes["throughput_floor"] { config.notifications.throughputFloor = try reader.size(node, "notifications.throughput_floor") }
+            if let node = notes["throughput_window"] {
+                config.notifications.throughputWindow = Int64(try reader.integer(node, "notifications.throughput_window", in: 60...(7 * 86400)))
+            }
         }
         return config
     }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import PackManAPI
 import Transport
@@ -26,9 +27,26 @@ public struct HealthSnapshot: Sendable, Hashable {
     public var metadataExpiresIn: Int64?
     /// Why the repository could not be reached at the last check (nil: reachable or unknown).
     public var repositoryFailure: String?
+    /// The jobs that downloaded something and finished within the throughput window.
+    public var recentDownloads: [Download]
+
+    /// A finished job's download: bytes, and seconds from its start to its end.
+    public struct Download: Sendable, Hashable {
+        public var bytes: Int64
+        public var seconds: Int64
+
+        public init(bytes: Int64, seconds: Int64) {
+            self.bytes = bytes
+            self.seconds = seconds
+        }
+    }
+
+    /// Below this many jobs with downloads in the window, throughput is not judged (one slow
+    /// mirror connection is not a trend).
+    public static let throughputSample = 3
 
     public init(diskUsed: UInt64, diskBudget: UInt64?, diskFree: UInt64?, diskTotal: UInt64?, recentJobs: [JobState],
-                metadataExpiresIn: Int64?, repositoryFailure: String?) {
+                metadataExpiresIn: Int64?, repositoryFailure: String?, recentDownloads: [Download] = []) {
         self.diskUsed = diskUsed
         self.diskBudget = diskBudget
         self.diskFree = diskFree
@@ -36,6 +54,7 @@ public struct HealthSnapshot: Sendable, Hashable {
         self.recentJobs = recentJobs
         self.metadataExpiresIn = metadataExpiresIn
         self.repositoryFailure = repositoryFailure
+        self.recentDownloads = recentDownloads
     }
 
     /// The alerts this snapshot raises under `rules`.
@@ -60,6 +79,16 @@ public struct HealthSnapshot: Sendable, Hashable {
         }
         if let failure = repositoryFailure {
             alerts.append(Alert(key: "repository-unreachable", message: "the repository is unreachable: \(failure)"))
+        }
+        if let floor = rules.throughputFloor, recentDownloads.count >= Self.throughputSample {
+            // Bytes over job time, all jobs of the window together (a job of 0 s counts as 1 s).
+            let bytes = recentDownloads.reduce(Int64(0)) { $0 + $1.bytes }
+            let seconds = recentDownloads.reduce(Int64(0)) { $0 + max(1, $1.seconds) }
+            let rate = UInt64(bytes / seconds)
+            if rate < floor {
+                alerts.append(Alert(key: "slow-downloads", message: "downloads ran at \(ByteCountText.format(rate))/s over the last "
+                    + "\(rules.throughputWindow / 60) min (\(recentDownloads.count) jobs), below the floor of \(ByteCountText.format(floor))/s"))
+            }
         }
         return alerts
     }

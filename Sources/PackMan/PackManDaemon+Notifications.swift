@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import PackManAPI
 import ServiceLifecycle
 import Transport
@@ -8,6 +9,9 @@ extension PackManDaemon {
     func healthSnapshot() async -> HealthSnapshot {
         let installed = area.installed()
         let jobs = ((try? store.jobs(limit: 20)) ?? []).map(\.status.state).filter(\.isFinished)
+        let since = area.clock() - config.notifications.throughputWindow
+        let downloads = config.notifications.throughputFloor == nil ? []
+            : ((try? store.downloads(finishedSince: since)) ?? []).map { HealthSnapshot.Download(bytes: $0.bytes, seconds: $0.seconds) }
         var failure: String?
         if let repository = area.configuration.repository, repository.hasPrefix("http") {
             let base = repository.hasSuffix("/") ? String(repository.dropLast()) : repository
@@ -22,7 +26,8 @@ extension PackManDaemon {
             total = UInt64(stats.f_blocks) * UInt64(stats.f_frsize)
         }
         return HealthSnapshot(diskUsed: installed.reduce(0) { $0 + $1.record.size }, diskBudget: config.diskBudget, diskFree: free, diskTotal: total,
-                              recentJobs: jobs, metadataExpiresIn: metadataExpiry().map { $0 - area.clock() }, repositoryFailure: failure)
+                              recentJobs: jobs, metadataExpiresIn: metadataExpiry().map { $0 - area.clock() }, repositoryFailure: failure,
+                              recentDownloads: downloads)
     }
 
     /// The notifier of the configured targets (nil without webhook and mail).
@@ -32,6 +37,27 @@ extension PackManDaemon {
         let site = ProcessInfo.processInfo.hostName + ":" + area.layout.root
         return Notifier(rules: rules, sinks: NotificationSinks(webhook: rules.webhook, mail: rules.mail, sendmail: rules.sendmail, site: site),
                         clock: area.clock)
+    }
+
+    /// `POST /v1/notifications/test`: a digest saying it is a test, sent at once to every
+    /// configured sink (outside deduplication and the rate limit), so that an admin can check
+    /// delivery end to end. The answer names the sinks and each failure (a refused webhook, a
+    /// sendmail that exited non-zero); 409 when no sink is configured.
+    func testNotifications(identity: String) async throws -> Response {
+        let rules = config.notifications
+        guard rules.webhook != nil || rules.mail != nil else {
+            throw APIError(.conflict, "no notifications are configured (notifications.webhook or notifications.mail)")
+        }
+        let site = ProcessInfo.processInfo.hostName + ":" + area.layout.root
+        let sinks = NotificationSinks(webhook: rules.webhook, mail: rules.mail, sendmail: rules.sendmail, site: site)
+        let digest = Digest(site: site, time: area.clock(),
+                            alerts: [Alert(key: "test", message: "a test of packmand's notifications, asked for by \(identity)")], resolved: [])
+        let failures = try await offload { sinks.send(digest) }
+        let result = NotificationTest(sinks: [rules.webhook.map { "webhook \($0)" }, rules.mail.map { "mail \($0)" }].compactMap { $0 },
+                                      failures: failures)
+        try? store.audit(AuditEntry(time: area.clock(), identity: identity, action: "notifications.test", subject: site,
+                                    result: failures.isEmpty ? "delivered" : "failed", job: nil))
+        return JSONAnswer.make(result)
     }
 
     /// Checks once now and then every `interval` seconds until shutdown.

@@ -50,6 +50,10 @@ extension PackManDaemon {
         v1.post("leases") { request, context in try await self.lease(request, context, acquire: true) }
         v1.delete("leases") { request, context in try await self.lease(request, context, acquire: false) }
         v1.get("env") { request, _ in try await self.environment(request) }
+        v1.post("notifications/test") { request, context in
+            let who = try await self.authorize(request, context, .admin, action: "notifications.test", subject: "notifications")
+            return try await self.testNotifications(identity: who)
+        }
         v1.get("audit") { request, _ in
             var limit = 100
             if let text = request.uri.queryParameters.get("limit") {

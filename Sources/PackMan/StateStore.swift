@@ -82,6 +82,16 @@ public final class StateStore: Sendable {
     }
 
     /// Jobs in `states` (all when empty), newest first.
+    /// Bytes and duration (seconds) of the jobs that downloaded something and finished at or
+    /// after `since`, newest first, at most `limit`.
+    public func downloads(finishedSince since: Int64, limit: Int = 1000) throws(StateError) -> [(bytes: Int64, seconds: Int64)] {
+        try read("list downloads") { db in
+            try Row.fetchAll(db, sql: "SELECT bytes, finished - created AS seconds FROM job WHERE bytes > 0 AND finished >= ? "
+                             + "ORDER BY finished DESC LIMIT ?", arguments: [since, limit])
+                .map { (bytes: $0["bytes"], seconds: $0["seconds"]) }
+        }
+    }
+
     public func jobs(states: [JobState] = [], limit: Int = 100) throws(StateError) -> [JobRecord] {
         try read("list jobs") { db in
             if states.isEmpty {

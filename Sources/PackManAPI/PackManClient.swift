@@ -104,6 +104,11 @@ public struct PackManClient: Sendable {
 
     public func health() throws(PackManClientError) -> Health { try call("GET", "/v1/health") }
 
+    /// A test digest through every configured notification sink (role admin).
+    public func testNotifications() throws(PackManClientError) -> NotificationTest {
+        try call("POST", "/v1/notifications/test", timeout: 60)
+    }
+
     /// The environment of installed packages as shell statements (`shell`: sh, csh, json, ...).
     public func environment(_ packages: [String], shell: String = "sh") throws(PackManClientError) -> String {
         let answer = try raw("GET", "/v1/env?packages=\(Self.escape(packages.joined(separator: ",")))&shell=\(Self.escape(shell))")

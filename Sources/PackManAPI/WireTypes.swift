@@ -276,6 +276,19 @@ public struct AuditEntry: Codable, Sendable, Hashable {
 }
 
 /// `GET /v1/health`.
+/// `POST /v1/notifications/test`: the sinks a test digest went to, and those that failed.
+public struct NotificationTest: Codable, Sendable, Hashable {
+    /// "webhook <url>", "mail <address>".
+    public var sinks: [String]
+    /// One line per sink that did not take the message (empty: every sink took it).
+    public var failures: [String]
+
+    public init(sinks: [String], failures: [String]) {
+        self.sinks = sinks
+        self.failures = failures
+    }
+}
+
 public struct Health: Codable, Sendable, Hashable {
     /// "ok", or "degraded" with `reasons`.
     public var status: String

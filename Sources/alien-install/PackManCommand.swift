@@ -6,14 +6,30 @@ import PackManAPI
 struct PackManCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "packman",
-        abstract: "Talk to the site's packmand: list, listInstalled, install, installLog, dependencies, test, remove, synchronize, audit.",
+        abstract: "Talk to the site's packmand: list, listInstalled, install, installLog, dependencies, test, remove, synchronize, audit, notifications.test.",
         discussion: """
             The daemon is found by --packman (unix:/path/to/socket or http://host:port), else $ALIEN_PACKMAN, \
-            else unix:/run/packmand/packmand.sock. Mutating verbs (install, test: role job; remove, synchronize: \
-            role admin) need a token: --token-file FILE (its first line), else $ALIEN_PACKMAN_TOKEN_FILE.
+            else unix:/run/packmand/packmand.sock. Mutating verbs (install, test: role job; remove, synchronize, \
+            notifications.test: role admin) need a token: --token-file FILE (its first line), else $ALIEN_PACKMAN_TOKEN_FILE.
             """,
         subcommands: [PMList.self, PMListInstalled.self, PMInstall.self, PMInstallLog.self, PMDependencies.self, PMTest.self, PMRemove.self,
-                      PMSynchronize.self, PMAudit.self])
+                      PMSynchronize.self, PMAudit.self, PMNotificationsTest.self])
+}
+
+struct PMNotificationsTest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notifications.test",
+        abstract: "Send a test digest to every configured notification sink (webhook, mail) now; exit 1 if one failed.")
+    @OptionGroup var options: PackManOptions
+
+    func run() throws {
+        let result = try Output.run { try options.client(timeout: 90).testNotifications() }
+        options.print(result) {
+            "sent to: \(result.sinks.joined(separator: ", "))\n"
+                + (result.failures.isEmpty ? "every sink took it\n" : result.failures.map { "failed: \($0)\n" }.joined())
+        }
+        if !result.failures.isEmpty { throw ExitCode(1) }
+    }
 }
 
 struct PackManOptions: ParsableArguments {

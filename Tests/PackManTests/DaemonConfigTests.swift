@@ -36,6 +36,8 @@ import Testing
               webhook: https://hooks.example.org/packmand
               mail: admin@example.org
               disk_threshold: 0.8
+              throughput_floor: 2M
+              throughput_window: 900
             """
         let config = try DaemonConfig.parse(text, file: "/etc/alien/packmand.yaml")
         #expect(config.area == "/opt/alien/sw" && config.arch == "slc9_x86-64")
@@ -45,6 +47,7 @@ import Testing
         #expect(config.seeding.enabled && config.seeding.uploadRate == 10 << 20 && config.seeding.ratio == 1.5)
         #expect(config.seeding.listen == "0.0.0.0:6882" && config.seeding.rescan == 5, "a bare port listens on every interface")
         #expect(config.notifications.mail == "admin@example.org" && config.notifications.diskThreshold == 0.8)
+        #expect(config.notifications.throughputFloor == 2 << 20 && config.notifications.throughputWindow == 900)
         #expect(config.databasePath == "/opt/alien/sw/.alien/packmand.sqlite")
         #expect(config.authorities.path == "/etc/grid-security/certificates" && config.authorities.file == "/etc/alien/repo-ca.pem")
         #expect(config.listen.limits.maxConnections == 500 && config.listen.limits.headerTimeout == 5 && config.listen.limits.idleTimeout == 30.5)
@@ -76,6 +79,7 @@ import Testing
         ("area: /a\nlisten: {unix: /s}\nparallel_jobs: 0\n", "f.yaml:3: parallel_jobs: expected a whole number in 1…64, got '0'"),
         ("area: /a\nlisten: {unix: /s}\nrepository: ftp://x\n", "repository: expected an http://, https:// or file:// URL"),
         ("area: /a\nlisten: {unix: /s}\nnotifications: {mail: nobody}\n", "notifications.mail: expected a mail address"),
+        ("area: /a\nlisten: {unix: /s}\nnotifications: {throughput_window: 5}\n", "notifications.throughput_window"),
         ("area: /a\nlisten: {unix: /s}\nseeding: {enabled: maybe}\n", "seeding.enabled: expected true or false"),
         ("area: /a\nlisten: {unix: /s}\nseeding: {rescan: 0}\n", "seeding.rescan: expected a whole number in 1…3600, got '0'"),
         ("area: /a\nlisten: {unix: /s, max_connections: 0}\n", "f.yaml:2: listen.max_connections: expected a whole number in 1…100000, got '0'"),

@@ -18,6 +18,24 @@ import Testing
         #expect(bad.alerts(rules).map(\.key) == ["disk-budget", "disk-full", "failure-rate", "metadata-expiry", "repository-unreachable"])
     }
 
+    /// Slow downloads: all jobs of the window together, judged from three jobs on.
+    @Test func downloadsBelowTheThroughputFloorRaiseAnAlert() throws {
+        var rules = DaemonConfig.Notifications()
+        func alerts(_ downloads: [HealthSnapshot.Download]) -> [Alert] {
+            HealthSnapshot(diskUsed: 0, diskBudget: nil, diskFree: nil, diskTotal: nil, recentJobs: [], metadataExpiresIn: nil,
+                           repositoryFailure: nil, recentDownloads: downloads).alerts(rules)
+        }
+        let slow = [HealthSnapshot.Download(bytes: 1 << 20, seconds: 10), .init(bytes: 1 << 20, seconds: 10), .init(bytes: 1 << 20, seconds: 12)]
+        #expect(alerts(slow).isEmpty, "no floor configured")
+        rules.throughputFloor = 1 << 20
+        rules.throughputWindow = 1800
+        let raised = try #require(alerts(slow).first)
+        #expect(raised.key == "slow-downloads")
+        #expect(raised.message == "downloads ran at 96.0 KiB/s over the last 30 min (3 jobs), below the floor of 1.0 MiB/s", "\(raised.message)")
+        #expect(alerts(Array(slow.prefix(2))).isEmpty, "two jobs are not a trend")
+        #expect(alerts(slow + [.init(bytes: 100 << 20, seconds: 0)]).isEmpty, "fast enough over the window as a whole")
+    }
+
     @Test func digestsAreDeduplicatedAndRateLimited() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alien-notify-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

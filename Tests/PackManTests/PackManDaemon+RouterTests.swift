@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import PackMan
 import PackManAPI
+import TestSupport
 import Testing
 
 /// Every endpoint through HummingbirdTesting's router mode (no sockets), errors included.
@@ -187,6 +188,7 @@ import Testing
                 ("/v1/leases", .delete, #"{"holder":"h"}"#, .job),
                 ("/v1/installed/zlib", .delete, nil, .admin),
                 ("/v1/synchronize", .post, nil, .admin),
+                ("/v1/notifications/test", .post, nil, .admin),
             ]
             for (uri, method, body, role) in mutations {
                 try await client.execute(uri: uri, method: method, headers: [.contentType: "application/json"], body: body.map(json)) {
@@ -204,8 +206,70 @@ import Testing
             #expect(try await client.execute(uri: "/v1/installed", method: .get) { try $0.decode([InstalledInfo].self) }.isEmpty)
             #expect(try await client.execute(uri: "/v1/jobs", method: .get) { try $0.decode([JobStatus].self) }.isEmpty)
             let audit = try await client.execute(uri: "/v1/audit?limit=1000", method: .get) { try $0.decode([AuditEntry].self) }
-            #expect(audit.filter { $0.result.hasPrefix("denied") }.count == 14, "\(audit)")
+            #expect(audit.filter { $0.result.hasPrefix("denied") }.count == 17, "\(audit)")
             #expect(audit.allSatisfy { $0.result.hasPrefix("denied") })
+        }
+    }
+
+    /// `POST /v1/notifications/test`: a digest through a real webhook receiver (a Python HTTP
+    /// server recording each POST) and a sendmail stand-in; a sink that fails is named; no sink: 409.
+    @Test func notificationsTestReachesEverySink() async throws {
+        let fixture = try PackManFixture("notify")
+        defer { fixture.cleanUp() }
+        let hooks = fixture.base.appendingPathComponent("hooks"), mails = fixture.base.appendingPathComponent("mails")
+        let receiver = try BackgroundProcess("/usr/bin/python3", ["-c", """
+            import http.server, sys
+            class Hook(http.server.BaseHTTPRequestHandler):
+                def do_POST(self):
+                    body = self.rfile.read(int(self.headers["Content-Length"]))
+                    open(sys.argv[1], "ab").write(body + b"\\n")
+                    self.send_response(204)
+                    self.end_headers()
+                def log_message(self, *args):
+                    pass
+            server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+            print("port", server.server_address[1], flush=True)
+            server.serve_forever()
+            """, hooks.path], output: fixture.base.appendingPathComponent("receiver.log"))
+        defer { receiver.kill() }
+        #expect(receiver.wait(for: "port "))
+        let port = try #require(receiver.text.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        let sendmail = fixture.base.appendingPathComponent("sendmail")
+        try "#!/bin/sh\ncat >> '\(mails.path)'\n".write(to: sendmail, atomically: true, encoding: .utf8)
+        chmod(sendmail.path, 0o755)
+
+        var config = fixture.config()
+        config.notifications.webhook = "http://127.0.0.1:\(port)/hook"
+        config.notifications.mail = "admin@example.org"
+        config.notifications.sendmail = sendmail.path
+        try await PackManFixture.app(try await fixture.daemon(config)).test(.router) { client in
+            let result = try await client.execute(uri: "/v1/notifications/test", method: .post, headers: bearer(PackManFixture.adminToken)) {
+                #expect($0.status == .ok)
+                return try $0.decode(NotificationTest.self)
+            }
+            #expect(result.sinks == ["webhook http://127.0.0.1:\(port)/hook", "mail admin@example.org"] && result.failures.isEmpty, "\(result)")
+            let hook = try String(contentsOf: hooks, encoding: .utf8)
+            #expect(hook.contains(#""key":"test""#) && hook.contains("asked for by admin"), "\(hook)")
+            let mail = try String(contentsOf: mails, encoding: .utf8)
+            #expect(mail.contains("To: admin@example.org") && mail.contains("- a test of packmand's notifications, asked for by admin"), "\(mail)")
+            let audit = try await client.execute(uri: "/v1/audit", method: .get) { try $0.decode([AuditEntry].self) }
+            #expect(audit.contains { $0.action == "notifications.test" && $0.result == "delivered" && $0.identity == "admin" })
+        }
+
+        // A webhook nobody answers: the answer names it; the mail still goes out.
+        config.notifications.webhook = "http://127.0.0.1:9/hook"
+        try await PackManFixture.app(try await fixture.daemon(config)).test(.router) { client in
+            let result = try await client.execute(uri: "/v1/notifications/test", method: .post, headers: bearer(PackManFixture.adminToken)) {
+                try $0.decode(NotificationTest.self)
+            }
+            #expect(result.failures.count == 1 && result.failures[0].hasPrefix("webhook http://127.0.0.1:9/hook"), "\(result)")
+        }
+
+        // Nothing configured: 409 with what to set.
+        try await PackManFixture.app(try await fixture.daemon()).test(.router) { client in
+            try await client.execute(uri: "/v1/notifications/test", method: .post, headers: bearer(PackManFixture.adminToken)) {
+                #expect($0.status == .conflict && $0.text.contains("notifications.webhook"), "\($0.text)")
+            }
         }
     }
 

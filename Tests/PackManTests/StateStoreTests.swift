@@ -26,4 +26,23 @@ import Testing
         // WAL mode (readers never wait for the writer).
         #expect(FileManager.default.fileExists(atPath: path + "-wal"))
     }
+
+    /// What the throughput alert reads: jobs that downloaded something and finished in the window.
+    @Test func downloadsOfJobsFinishedSinceATime() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("alien-state-\(UUID().uuidString)/state.sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let store = try StateStore(path: path)
+        func save(_ id: String, bytes: Int64, created: Int64, finished: Int64?) throws {
+            let status = JobStatus(id: id, kind: .install, state: finished == nil ? .running : .succeeded, packages: ["P"], bytes: bytes,
+                                   created: created, finished: finished, identity: "agent")
+            try store.save(.init(status: status, lease: nil, removeUndefined: false))
+        }
+        try save("old", bytes: 100, created: 10, finished: 20)
+        try save("nothing-downloaded", bytes: 0, created: 100, finished: 110)
+        try save("running", bytes: 50, created: 100, finished: nil)
+        try save("a", bytes: 1000, created: 100, finished: 104)
+        try save("b", bytes: 3000, created: 101, finished: 110)
+        let found = try store.downloads(finishedSince: 50)
+        #expect(found.map(\.bytes) == [3000, 1000] && found.map(\.seconds) == [9, 4])
+    }
 }
