@@ -15,11 +15,14 @@ struct PackageHasher {
     init(stamp: String) { self.stamp = stamp }
 
     func hash(_ package: inout ResolvedPackage, architecture: Architecture, dependencies: [PackageName: ResolvedPackage]) {
-        package.hashInputs = Self.inputs(of: package, stamp: stamp, architecture: architecture, local: false) {
+        // The package's own inputs (its recipe, the reprs of its environment) are the same in
+        // both worlds: built once.
+        let own = Self.ownInputs(of: package, stamp: stamp)
+        package.hashInputs = Self.inputs(own: own, of: package, architecture: architecture, local: false) {
             dependencies[$0]?.remoteHash ?? ""
         }
         package.remoteHash = Self.digest(package.hashInputs)
-        package.localHash = Self.digest(Self.inputs(of: package, stamp: stamp, architecture: architecture, local: true) {
+        package.localHash = Self.digest(Self.inputs(own: own, of: package, architecture: architecture, local: true) {
             dependencies[$0]?.localHash ?? ""
         })
     }
@@ -28,7 +31,13 @@ struct PackageHasher {
     /// finally use; `local` adds the text that makes a `localN` revision's hash.
     static func inputs(of package: ResolvedPackage, stamp: String, architecture: Architecture, local: Bool,
                        dependencyHash: (PackageName) -> String) -> [HashInput] {
-        var inputs = ownInputs(of: package, stamp: stamp)
+        inputs(own: ownInputs(of: package, stamp: stamp), of: package, architecture: architecture, local: local, dependencyHash: dependencyHash)
+    }
+
+    /// `inputs(of:…)` after the package's `ownInputs`.
+    static func inputs(own: [HashInput], of package: ResolvedPackage, architecture: Architecture, local: Bool,
+                       dependencyHash: (PackageName) -> String) -> [HashInput] {
+        var inputs = own
         for dependency in package.requires {
             inputs.append(HashInput(label: "requires \(dependency)", value: dependencyHash(dependency)))
         }
@@ -73,7 +82,10 @@ struct PackageHasher {
 
     static func digest(_ inputs: [HashInput]) -> String {
         var sha = Insecure.SHA1()
-        for input in inputs { sha.update(data: Array(input.value.utf8)) }
+        for input in inputs {
+            var value = input.value
+            value.withUTF8 { sha.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
         return ContentHash(.sha1, bytes: sha.finalize()).hex
     }
 }
