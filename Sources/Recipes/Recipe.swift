@@ -87,6 +87,19 @@ public struct Recipe: Hashable, Sendable {
     }
 
     static func firstSeparator(in text: String) -> Range<String.Index>? {
+        // Over the contiguous bytes (a native string's), the offset turned into an index once.
+        if let found = text.utf8.withContiguousStorageIfAvailable({ bytes -> Int? in
+            var run = 0
+            for offset in 0..<bytes.count {
+                run = bytes[offset] == UInt8(ascii: "-") ? run + 1 : 0
+                if run == 3 { return offset - 2 }
+            }
+            return nil
+        }) {
+            guard let start = found else { return nil }
+            let lower = text.utf8.index(text.utf8.startIndex, offsetBy: start)
+            return lower..<text.utf8.index(lower, offsetBy: 3)
+        }
         let bytes = text.utf8
         var run = 0
         var index = bytes.startIndex

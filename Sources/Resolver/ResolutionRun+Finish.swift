@@ -23,7 +23,7 @@ extension ResolutionRun {
         }
         let order = try TopologicalOrder.sort(graph)
 
-        let usesBranch = order.contains { (try? specs[$0]!.string("version"))??.contains("%(branch_") == true }
+        let usesBranch = order.contains { (try? specs[$0]!.string("version"))??.utf8.firstRange(of: "%(branch_".utf8) != nil }
         let branchBasename = usesBranch ? request.recipesBranch() : ""
         var branchStream = branchBasename.hasSuffix("-patches") ? String(branchBasename.dropLast("-patches".count)) : branchBasename
         if branchStream == branchBasename { branchStream = "" }

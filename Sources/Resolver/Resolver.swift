@@ -169,7 +169,7 @@ struct ResolutionRun {
         }
         let tag = try spec.string("tag") ?? version
         spec.fields["tag"] = .string(tag)
-        spec.fields["version"] = .string(version.replacingOccurrences(of: "/", with: "_"))
+        spec.fields["version"] = .string(version.utf8.contains(UInt8(ascii: "/")) ? version.replacingOccurrences(of: "/", with: "_") : version)
         spec.script = spec.script.pythonStrip("\n")
         return (spec, runtime + build)
     }
