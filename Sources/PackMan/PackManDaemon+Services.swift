@@ -59,6 +59,7 @@ extension PackManDaemon {
             // Seeds (when enabled) and, either way, shuts the shared BitTorrent session down.
             services.append(SeedingService(seeder: seeder, metrics: metrics, interval: config.seeding.rescan, logger: logger))
         }
+        services.append(HistoryService(daemon: self, interval: 300))
         services.append(EngineService(engine: engine, grace: config.shutdownGrace, endpointFile: config.listen.unix == nil ? nil : endpointFile))
         return services
     }
@@ -90,6 +91,21 @@ extension PackManDaemon {
 }
 
 /// Runs until shutdown, then drains the job engine.
+/// Samples the disk use for the status page every `interval` seconds until shutdown.
+struct HistoryService: Service {
+    let daemon: PackManDaemon
+    let interval: Int
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await offload { daemon.sampleDiskUse() }
+                try? await Task.sleep(for: .seconds(interval))
+            }
+        }
+    }
+}
+
 struct EngineService: Service {
     let engine: JobEngine
     let grace: Int

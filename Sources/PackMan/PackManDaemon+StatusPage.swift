@@ -17,12 +17,13 @@ extension PackManDaemon {
         let failures = jobs.filter { $0.state == .failed }
         var html = """
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>packmand — \(Self.escape(area.layout.root))</title>
+            <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="60"><title>packmand — \(Self.escape(area.layout.root))</title>
             <style>
             body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}h1{font-size:1.3em}h2{font-size:1.05em;margin-top:1.4em}
             table{border-collapse:collapse;font-size:.9em}td,th{padding:.2em .7em;border-bottom:1px solid #ddd;text-align:left}
             .bad{color:#b00020;font-weight:bold}.ok{color:#08660b}.bar{background:#eee;width:20em;height:.8em;display:inline-block}
             .fill{background:#3a7;height:100%}
+            .charts{display:flex;flex-wrap:wrap;gap:1em}.chart{margin:0}.chart figcaption,.legend{font-size:.85em;color:#555}
             </style></head><body>
             <h1>packmand at \(Self.escape(area.layout.root)) (\(Self.escape(area.layout.arch)))</h1>
 
@@ -34,7 +35,8 @@ extension PackManDaemon {
         if config.diskBudget != nil {
             html += " <span class=\"bar\"><span class=\"fill\" style=\"display:block;width:\(Int(fraction * 100))%\"></span></span> \(Int(fraction * 100))%"
         }
-        html += "</p>\n<h2>Repository</h2><p>\(Self.escape(area.configuration.repository ?? "none"))"
+        html += "</p>\n" + (try await offload { self.historyCharts() })
+        html += "<h2>Repository</h2><p>\(Self.escape(area.configuration.repository ?? "none"))"
         if let expiry {
             let left = expiry - area.clock()
             let warn = left < config.notifications.expiryWarning
@@ -67,6 +69,32 @@ extension PackManDaemon {
         html += "</table>\n<h2>Seeding</h2><p>\(seedingText)</p>\n"
         html += "<p><a href=\"/metrics\">metrics</a> · <a href=\"/v1/health\">health</a> · <a href=\"/v1/audit\">audit log</a></p></body></html>\n"
         return JSONAnswer.text(html, type: "text/html; charset=utf-8")
+    }
+
+    /// "Last 24 hours": jobs and failures, download throughput and disk use, by the hour.
+    func historyCharts() -> String {
+        let now = area.clock()
+        let hours = (try? store.hours(until: now)) ?? []
+        let samples = (try? store.diskSamples(since: now - 24 * 3600)) ?? []
+        var html = "<h2>Last 24 hours</h2><div class=\"charts\">\n"
+        html += StatusCharts.bars(title: "Jobs finished", series: [
+            .init(label: "succeeded", color: "#3a7", values: hours.map { Double($0.succeeded) }),
+            .init(label: "failed", color: "#b00020", values: hours.map { Double($0.failed) }),
+        ]) { "max \(StatusCharts.format($0)) jobs/h" }
+        html += StatusCharts.bars(title: "Download throughput", series: [
+            .init(label: "downloads", color: "#37a", values: hours.map(\.throughput)),
+        ]) { "max \(ByteCountText.format(UInt64($0)))/s" }
+        html += StatusCharts.line(title: "Disk use", points: samples.map { (Double($0.time), Double($0.used)) },
+                                  limit: (samples.last?.budget ?? config.diskBudget.map(Int64.init)).map(Double.init)) {
+            samples.isEmpty ? "no samples yet" : "max \(ByteCountText.format(UInt64($0)))"
+        }
+        return html + "</div>\n"
+    }
+
+    /// Records the disk use for the status page's chart (every few minutes, by `HistoryService`).
+    func sampleDiskUse() {
+        let used = area.installed().reduce(UInt64(0)) { $0 + $1.record.size }
+        try? store.recordDiskSample(time: area.clock(), used: used, budget: config.diskBudget)
     }
 
     /// The trusted timestamp metadata's expiry (seconds since 1970), read from the area's trust directory.

@@ -43,6 +43,10 @@ public final class StateStore: Sendable {
                 CREATE TABLE last_use (package TEXT PRIMARY KEY, time INTEGER NOT NULL);
                 """)
         }
+        migrator.registerMigration("v2-history") { db in
+            try db.execute(sql: "CREATE TABLE disk_sample (time INTEGER PRIMARY KEY, used INTEGER NOT NULL, budget INTEGER)")
+            try db.execute(sql: "CREATE INDEX job_finished ON job(finished)")
+        }
         return migrator
     }
 

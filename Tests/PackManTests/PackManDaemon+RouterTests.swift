@@ -84,6 +84,8 @@ import Testing
                 return response.text
             }
             #expect(page.contains("<h2>Disk</h2>") && page.contains("trusted metadata expires in"), "\(page)")
+            #expect(page.contains("<meta http-equiv=\"refresh\" content=\"60\">") && page.contains("<h2>Last 24 hours</h2>"))
+            #expect(page.components(separatedBy: "<svg ").count == 4, "three charts")
             #expect(try await client.execute(uri: "/v1/jobs", method: .get) { try $0.decode([JobStatus].self) }.isEmpty)
             #expect(try await client.execute(uri: "/v1/leases", method: .get) { try $0.decode([LeaseInfo].self) }.isEmpty)
             try await client.execute(uri: "/v1/nothing", method: .get) { response in

@@ -45,4 +45,31 @@ import Testing
         let found = try store.downloads(finishedSince: 50)
         #expect(found.map(\.bytes) == [3000, 1000] && found.map(\.seconds) == [9, 4])
     }
+
+    /// The status page's history: jobs by the hour they finished in, disk samples kept a week.
+    @Test func hourlyJobsAndDiskSamples() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("alien-state-\(UUID().uuidString)/state.sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let store = try StateStore(path: path)
+        let now: Int64 = 100 * 3600 + 1800
+        func save(_ id: String, _ state: JobState, bytes: Int64, created: Int64, finished: Int64) throws {
+            try store.save(.init(status: JobStatus(id: id, kind: .install, state: state, packages: ["P"], bytes: bytes, created: created,
+                                                   finished: finished, identity: "agent"), lease: nil, removeUndefined: false))
+        }
+        try save("this-hour", .succeeded, bytes: 600, created: now - 10, finished: now - 4)
+        try save("failed-this-hour", .failed, bytes: 0, created: now - 100, finished: now - 50)
+        try save("an-hour-ago", .succeeded, bytes: 100, created: now - 3600, finished: now - 3600)
+        try save("too-old", .succeeded, bytes: 1, created: now - 30 * 3600, finished: now - 30 * 3600)
+        let hours = try store.hours(until: now)
+        #expect(hours.count == 24 && hours.last?.start == 100 * 3600 && hours.first?.start == 77 * 3600)
+        #expect(hours[23].succeeded == 1 && hours[23].failed == 1 && hours[23].bytes == 600 && hours[23].throughput == 100)
+        #expect(hours[22].succeeded == 1 && hours[22].throughput == 100, "a job of 0 s counts as 1 s")
+        #expect(hours.dropLast(2).allSatisfy { $0.succeeded == 0 && $0.failed == 0 && $0.bytes == 0 })
+
+        try store.recordDiskSample(time: now - StateStore.historyRetention - 1, used: 1, budget: nil)
+        try store.recordDiskSample(time: now - 60, used: 5, budget: 10)
+        try store.recordDiskSample(time: now, used: 7, budget: 10)
+        #expect(try store.diskSamples(since: 0).map(\.used) == [5, 7], "older than the retention: forgotten")
+        #expect(try store.diskSamples(since: now).map(\.budget) == [10])
+    }
 }
