@@ -239,12 +239,63 @@ import TestSupport
         #expect(shot.status == 0, "\(shot.stderr)")
         let bytes = try Data(contentsOf: png)
         #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) && bytes.count > 10_000, "\(bytes.count) bytes")
+        // The charts are drawn, not only present in the HTML: the failed job's bar (#b00020) and
+        // the succeeded one's (#33aa77) cover solid areas of the picture.
+        #expect(html.contains("<h2>Last 24 hours</h2>") && html.contains("<title>failed: 1</title>"), "\(html)")
+        let counter = site.base.appendingPathComponent("count_colors.py")
+        try Self.pngColorCounter.write(to: counter, atomically: true, encoding: .utf8)
+        let counted = try Interop.run(URL(fileURLWithPath: "/usr/bin/python3"), [counter.path, png.path, "b00020", "33aa77"])
+        let counts = counted.text.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(counted.status == 0 && counts.count == 2 && counts[0] >= 300 && counts[1] >= 300, "\(counted.text) \(counted.stderr)")
         if ProcessInfo.processInfo.environment["ALIEN_UPDATE_SCREENSHOTS"] == "1" {
             let target = Interop.root.appendingPathComponent("docs/packmand-status.png")
             try? FileManager.default.removeItem(at: target)
             try FileManager.default.copyItem(at: png, to: target)
         }
     }
+
+    /// Counts the pixels of each given colour (hex RGB) in a PNG (8-bit RGB or RGBA, as
+    /// chromium writes): chunks, zlib, the five scanline filters.
+    static let pngColorCounter = """
+        import struct, sys, zlib
+        data = open(sys.argv[1], "rb").read()
+        pos, idat, width, height, kind = 8, b"", 0, 0, 0
+        while pos < len(data):
+            length, name = struct.unpack(">I4s", data[pos:pos + 8])
+            body = data[pos + 8:pos + 8 + length]
+            if name == b"IHDR":
+                width, height, depth, kind = struct.unpack(">IIBB", body[:10])
+                assert depth == 8 and kind in (2, 6), (depth, kind)
+            elif name == b"IDAT":
+                idat += body
+            pos += 12 + length
+        raw, size = zlib.decompress(idat), 4 if kind == 6 else 3
+        stride, previous, rows, offset = width * size, bytearray(width * size), [], 0
+        for _ in range(height):
+            kind_of_filter, line = raw[offset], bytearray(raw[offset + 1:offset + 1 + stride])
+            offset += 1 + stride
+            for i in range(stride):
+                left = line[i - size] if i >= size else 0
+                up, corner = previous[i], previous[i - size] if i >= size else 0
+                if kind_of_filter == 1: line[i] = (line[i] + left) & 255
+                elif kind_of_filter == 2: line[i] = (line[i] + up) & 255
+                elif kind_of_filter == 3: line[i] = (line[i] + (left + up) // 2) & 255
+                elif kind_of_filter == 4:
+                    estimate = left + up - corner
+                    a, b, c = abs(estimate - left), abs(estimate - up), abs(estimate - corner)
+                    line[i] = (line[i] + (left if a <= b and a <= c else up if b <= c else corner)) & 255
+            rows.append(bytes(line))
+            previous = line
+        wanted = [bytes.fromhex(color) for color in sys.argv[2:]]
+        counts = [0] * len(wanted)
+        for row in rows:
+            for x in range(0, stride, size):
+                pixel = row[x:x + 3]
+                for index, color in enumerate(wanted):
+                    if pixel == color:
+                        counts[index] += 1
+        print(" ".join(map(str, counts)))
+        """
 
     /// `run --jdl` in an area a packmand serves: the daemon installs and leases for the job (the
     /// audit names the token), the lease goes when the command ends.
