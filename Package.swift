@@ -240,7 +240,7 @@ let package = Package(
         .testTarget(name: "AreaEnvironmentTests", dependencies: ["AreaEnvironment", "AlienModel", "HostEnvironment"], swiftSettings: strict),
         .testTarget(
             name: "SoftwareAreaTests",
-            dependencies: ["SoftwareArea", "AreaEnvironment", "Publisher", "Trust", "Transport", "Tarballs", "AlienModel", "TestSupport"],
+            dependencies: ["SoftwareArea", "AreaEnvironment", "Publisher", "Trust", "Transport", "Tarballs", "AlienModel", "TestSupport", "Forensics"],
             swiftSettings: strict),
         // In-process server tests, and nginx + Squid running the shipped installer/ configs.
         .testTarget(

@@ -139,16 +139,11 @@ extension PackManDaemon {
         let key = "\(list)|\(shellName)"
         if let cached = environments.get(key) { return JSONAnswer.text(cached) }
         let text: String = try await offload {
-            let environment = EnvironmentArea(root: URL(fileURLWithPath: self.area.layout.root), architecture: try Self.architecture(self.area.layout.arch))
-            do {
-                let requests = try EnvironmentRequest.parse([list])
-                let selected = try environment.resolve(requests)
-                let changes = try environment.changes(of: selected, base: ["PATH": "/usr/bin:/bin"])
-                for package in selected {
-                    if let key = self.area.installed(matching: try PackageID(parsing: package.moduleName)).first?.key { self.area.touch(key) }
-                }
-                return shell.render(changes)
-            } catch let error as EnvironmentError {
+            do throws(EnvironmentError) {
+                let computed = try self.area.environment(for: try EnvironmentRequest.parse([list]), base: ["PATH": "/usr/bin:/bin"],
+                                                         recording: EnvironmentUse(.environment))
+                return shell.render(computed.changes)
+            } catch {
                 switch error {
                 case .badPackageArgument: throw APIError(.badRequest, error.description)
                 case .notInstalled, .missingDependency: throw APIError(.notFound, error.description)
@@ -254,10 +249,6 @@ extension PackManDaemon {
 
     static func parse(_ text: String) throws -> PackageID {
         do { return try PackageID(parsing: text) } catch { throw APIError(.badRequest, error.description) }
-    }
-
-    static func architecture(_ text: String) throws -> Architecture {
-        do { return try Architecture(text) } catch { throw APIError(.internalServerError, "\(error)") }
     }
 
     static func bytes(_ request: Request, limit: Int) async throws -> ByteBuffer {

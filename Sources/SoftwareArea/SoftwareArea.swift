@@ -194,15 +194,10 @@ public struct SoftwareArea: Sendable {
             .sorted { PackageCatalog.newer($0.key, than: $1.key) }
     }
 
-    /// Marks a package as used now (for gc's least-recently-used order); `env`/`run` call this.
+    /// Marks a package as used now (for gc's least-recently-used order); installs call this,
+    /// environments through `environment(for:)`.
     public func touch(_ key: PackageKey) {
-        let stamp = layout.usedStamp(key)
-        if !FileSystem.exists(stamp) {
-            try? FileSystem.makeDirectories((stamp as NSString).deletingLastPathComponent)
-            _ = FileManager.default.createFile(atPath: stamp, contents: nil)
-        }
-        var times = [timespec(tv_sec: Int(clock()), tv_nsec: 0), timespec(tv_sec: Int(clock()), tv_nsec: 0)]
-        utimensat(AT_FDCWD, stamp, &times, 0)
+        layout.stampUsed(key, at: clock())
     }
 
     /// Removes stage directories of dead installers and leftover trash.

@@ -47,9 +47,9 @@ struct AlienvLoad: ParsableCommand {
 func printLoad(packages: [String], shell: String?, areaOptions: EnvironmentAreaOptions) throws {
     let syntax = try shellSyntax(shell)
     let area = try areaOptions.resolve()
-    let selected = try installedPackages(packages, in: area)
-    let changes = try Output.run { try Alienv.load(area: area, packages: selected, environment: ProcessInfo.processInfo.environment) }
-    Output.write(syntax.render(changes))
+    let computed = try area.environment(for: try EnvironmentRequest.parse(packages), base: ProcessInfo.processInfo.environment,
+                                        composition: .load, recording: EnvironmentUse(.environment))
+    Output.write(syntax.render(computed.changes))
 }
 
 struct AlienvUnload: ParsableCommand {
