@@ -63,7 +63,7 @@ public final class PackManDaemon: Sendable {
         // One BitTorrent session for the daemon: its downloads (the swarm before HTTP) and its
         // seeding; while seeding, installs keep their verified tarballs (with the torrent).
         let torrents = LazyTorrentSession(settings: config.torrentSessionSettings)
-        area.apply(config.downloadPolicy, session: torrents)
+        do { area.apply(try area.downloadPolicy(config.downloadOverrides), session: torrents) } catch { throw .area(error) }
         area.sweep()
         let store: StateStore
         do { store = try StateStore(path: config.databasePath) } catch { throw .state(error) }
