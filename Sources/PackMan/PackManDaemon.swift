@@ -88,7 +88,7 @@ public final class PackManDaemon: Sendable {
         self.metrics = metrics
         self.tokens = tokens
         self.resumed = resumed
-        self.seeder = Seeder(area: area, settings: config.seeding, session: torrents)
+        self.seeder = Seeder(area: area, settings: config.seeding.seederSettings, session: torrents)
         unixConnections = ConnectionRegistry(maxConnections: config.listen.limits.maxConnections)
         tcpConnections = ConnectionRegistry(maxConnections: config.listen.limits.maxConnections)
     }
