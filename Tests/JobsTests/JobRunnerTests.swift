@@ -48,7 +48,7 @@ extension JobsProcessTests {
             #expect(record.packages.map(\.id) == ["VO_ALICE@zlib::v1.3.1-1", "VO_ALICE@ROOT::v6-32-06-1"])
             #expect(record.packages.allSatisfy { $0.sha256 == String(repeating: "ab", count: 32) })
             // Both packages count as used for gc.
-            #expect(area.installed().allSatisfy { $0.lastUsed > 1_800_000_000 })
+            #expect(area.installed().allSatisfy { $0.lastUsed > 1_700_000_000 })
         }
 
         @Test func aCommandKilledBySignalGives128PlusTheSignal() async throws {
@@ -62,8 +62,9 @@ extension JobsProcessTests {
         @Test func aMissingCommandIs127AndReleasesTheLease() async throws {
             let fixture = try JobsFixture()
             defer { fixture.remove() }
-            do {
-                _ = try await Self.runner(try fixture.area()).run(try Self.job(["no-such-program-here"]))
+            let runner = Self.runner(try fixture.area()), job = try Self.job(["no-such-program-here"])
+            do throws(JobError) {
+                _ = try await runner.run(job)
                 Issue.record("a missing command ran")
             } catch {
                 #expect(error.exitStatus == 127)
@@ -76,8 +77,9 @@ extension JobsProcessTests {
         @Test func withoutARepositoryMissingPackagesAreNamed() async throws {
             let fixture = try JobsFixture()
             defer { fixture.remove() }
-            do {
-                _ = try await Self.runner(try fixture.area()).run(try Self.job(["true"], ["ROOT", "AliPhysics::v5"]))
+            let runner = Self.runner(try fixture.area()), job = try Self.job(["true"], ["ROOT", "AliPhysics::v5"])
+            do throws(JobError) {
+                _ = try await runner.run(job)
                 Issue.record("a job with a missing package ran")
             } catch {
                 guard case let .notInstalled(area, missing) = error else { Issue.record("\(error)"); return }
@@ -115,8 +117,9 @@ extension JobsProcessTests {
                 rootKeys: [SigningKey.generate()], rootThreshold: 1, targetsKey: SigningKey.generate(), snapshotKey: SigningKey.generate(),
                 timestampKey: SigningKey.generate())
             let area = try Self.trustedArea(fixture, repository: "file://" + other.path)
-            do {
-                _ = try await Self.runner(area).run(try Self.job(["true"]))
+            let job = try Self.job(["true"])
+            do throws(JobError) {
+                _ = try await Self.runner(area).run(job)
                 Issue.record("a job ran although the repository's metadata was refused")
             } catch {
                 guard case let .area(cause) = error, case .trust = cause else { Issue.record("\(error)"); return }
@@ -127,8 +130,9 @@ extension JobsProcessTests {
             let fixture = try JobsFixture()
             defer { fixture.remove() }
             let daemon = try PackManClient(endpoint: "unix:" + fixture.root.appendingPathComponent("no.sock").path, token: "t")
-            do {
-                _ = try await Self.runner(try fixture.area(), daemon: daemon).run(try Self.job(["true"]))
+            let runner = Self.runner(try fixture.area(), daemon: daemon), job = try Self.job(["true"])
+            do throws(JobError) {
+                _ = try await runner.run(job)
                 Issue.record("ran without the daemon")
             } catch {
                 guard case .daemon(.unreachable) = error else { Issue.record("\(error)"); return }

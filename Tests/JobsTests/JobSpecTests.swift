@@ -37,8 +37,9 @@ extension JobsProcessTests {
             #expect(throws: JobError.self) {
                 try JobSpec(check: try Self.check(#"Packages = {"ROOT::v1-1", "ROOT::v2-1"}; Executable = "x";"#), file: "two.jdl", command: [], holder: nil)
             }
-            do {
-                _ = try JobSpec(check: try Self.check(#"Packages = {"ROOT"};"#), file: "none.jdl", command: [], holder: nil)
+            let check = try Self.check(#"Packages = {"ROOT"};"#)
+            do throws(JobError) {
+                _ = try JobSpec(check: check, file: "none.jdl", command: [], holder: nil)
                 Issue.record("a JDL without Executable and no command was accepted")
             } catch {
                 guard case let .noCommand(file) = error else { Issue.record("\(error)"); return }
