@@ -137,12 +137,19 @@ extension PackManDaemon {
             throw APIError(.badRequest, "shell: expected one of \(EnvironmentShell.allCases.map(\.rawValue).joined(separator: ", ")), got '\(shellName)'")
         }
         let key = "\(list)|\(shellName)"
-        if let cached = environments.get(key) { return JSONAnswer.text(cached) }
-        let text: String = try await offload {
+        if let cached = environments.get(key) {
+            // Served from the cache, still a use: stamped and recorded as a computed one is.
+            try await offload {
+                _ = (try? self.area.environmentArea())?.recordUse(of: cached.closure, use: EnvironmentUse(.environment), started: Date(),
+                                                                  exitStatus: nil, environment: [:])
+            }
+            return JSONAnswer.text(cached.text)
+        }
+        let entry: EnvironmentCache.Entry = try await offload {
             do throws(EnvironmentError) {
                 let computed = try self.area.environment(for: try EnvironmentRequest.parse([list]), base: ["PATH": "/usr/bin:/bin"],
                                                          recording: EnvironmentUse(.environment))
-                return shell.render(computed.changes)
+                return EnvironmentCache.Entry(text: shell.render(computed.changes), closure: computed.closure)
             } catch {
                 switch error {
                 case .badPackageArgument: throw APIError(.badRequest, error.description)
@@ -152,8 +159,8 @@ extension PackManDaemon {
                 }
             }
         }
-        environments.set(key, text)
-        return JSONAnswer.text(text)
+        environments.set(key, entry)
+        return JSONAnswer.text(entry.text)
     }
 
     // MARK: mutations

@@ -1,4 +1,5 @@
 import AlienModel
+import AreaEnvironment
 import Foundation
 import PackManAPI
 import RepositoryServer
@@ -121,11 +122,17 @@ public final class PackManDaemon: Sendable {
 
 /// `GET /v1/env` answers by (packages, shell), dropped whenever a job finishes or a package is removed.
 final class EnvironmentCache: Sendable {
-    private let entries = Mutex<[String: String]>([:])
+    /// The rendered environment and the packages it uses (each hand-out records their use).
+    struct Entry: Sendable {
+        var text: String
+        var closure: [EnvironmentPackage]
+    }
 
-    func get(_ key: String) -> String? { entries.withLock { $0[key] } }
+    private let entries = Mutex<[String: Entry]>([:])
 
-    func set(_ key: String, _ value: String) {
+    func get(_ key: String) -> Entry? { entries.withLock { $0[key] } }
+
+    func set(_ key: String, _ value: Entry) {
         entries.withLock { entries in
             if entries.count > 1000 { entries.removeAll() }
             entries[key] = value
