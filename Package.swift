@@ -151,6 +151,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
+        // Use cases right below the CLI: running a job in a software area (`run --jdl`).
+        .target(
+            name: "Jobs",
+            dependencies: ["AlienModel", "AreaEnvironment", "Basics", "Forensics", "JDL", "PackManAPI", "SoftwareArea"],
+            swiftSettings: strict),
         .executableTarget(
             name: "packmand",
             dependencies: [
@@ -164,7 +169,7 @@ let package = Package(
             name: "alien-install",
             dependencies: [
                 "AlienModel", "Basics", "Resolver", "HostEnvironment", "Builder", "JDL", "Publisher", "Trust", "Transport",
-                "Torrents", "RepositoryServer", "SoftwareArea", "AreaEnvironment", "SiteDoctor", "PackManAPI", "Forensics",
+                "Torrents", "RepositoryServer", "SoftwareArea", "AreaEnvironment", "SiteDoctor", "PackManAPI", "Forensics", "Jobs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -240,7 +245,7 @@ let package = Package(
         .testTarget(name: "AreaEnvironmentTests", dependencies: ["AreaEnvironment", "AlienModel", "HostEnvironment"], swiftSettings: strict),
         .testTarget(
             name: "SoftwareAreaTests",
-            dependencies: ["SoftwareArea", "AreaEnvironment", "Publisher", "Trust", "Transport", "Tarballs", "AlienModel", "TestSupport"],
+            dependencies: ["SoftwareArea", "AreaEnvironment", "Publisher", "Trust", "Transport", "Tarballs", "AlienModel", "TestSupport", "Forensics"],
             swiftSettings: strict),
         // In-process server tests, and nginx + Squid running the shipped installer/ configs.
         .testTarget(
@@ -260,6 +265,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "JobsTests",
+            dependencies: ["Jobs", "JDL", "SoftwareArea", "AreaEnvironment", "PackManAPI", "Forensics", "AlienModel", "Transport", "Publisher", "Trust"],
             swiftSettings: strict),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "AlienModel", "Resolver", "HostEnvironment", "TestSupport"], swiftSettings: strict),
         // Differential tests against aliBuild and end-to-end CLI tests.

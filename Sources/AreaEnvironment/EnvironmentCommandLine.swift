@@ -53,10 +53,10 @@ public enum EnvironmentCommandLine {
     }
 
     /// `"arch"` of `<root>/.alien/config.json`, when it names a valid architecture.
+    /// (Read with AlienModel's JSON parser, as SoftwareArea's reader of the file; at most 1 MiB.)
     static func rememberedArchitecture(root: URL) -> Architecture? {
-        struct Config: Decodable { var arch: String? }
-        guard let data = try? Data(contentsOf: root.appendingPathComponent(".alien/config.json")),
-              let text = (try? JSONDecoder().decode(Config.self, from: data))?.arch else { return nil }
+        guard let data = try? Data(contentsOf: root.appendingPathComponent(".alien/config.json")), data.count <= 1 << 20,
+              case let .object(object)? = try? JSONValue(parsing: [UInt8](data)), case let .string(text)? = object["arch"] else { return nil }
         return try? Architecture(text)
     }
 

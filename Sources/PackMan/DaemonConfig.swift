@@ -125,11 +125,17 @@ public struct DaemonConfig: Sendable, Hashable {
 
     public var databasePath: String { database ?? "\(area)/.alien/packmand.sqlite" }
 
-    /// The download policy of the daemon's installs (peers checked when the file was read).
+    /// What the daemon's `download:` (and `seeding.enabled`) choose for its installs; the area's
+    /// config.json adds its `peers` (`SoftwareArea.downloadPolicy(_:)`, as for `install`).
+    public var downloadOverrides: DownloadPolicy.Overrides {
+        DownloadPolicy.Overrides(via: download.via, peers: download.peers, stallTimeout: download.stallTimeout, webSeeds: download.webSeeds,
+                                 localPeerDiscovery: download.localPeerDiscovery, listen: download.listen, keepForSeeding: seeding.enabled)
+    }
+
+    /// The download policy of the daemon's installs without the area's configuration (peers
+    /// checked when the file was read).
     public var downloadPolicy: DownloadPolicy {
-        DownloadPolicy(via: download.via, peers: download.peers.compactMap { try? PeerAddress(parsing: $0) }, stallTimeout: download.stallTimeout,
-                       webSeeds: download.webSeeds, localPeerDiscovery: download.localPeerDiscovery, listen: download.listen,
-                       keepForSeeding: seeding.enabled)
+        (try? DownloadPolicy(configuration: .init(), configurationPath: file, overrides: downloadOverrides)) ?? DownloadPolicy()
     }
 
     /// The one BitTorrent session's settings: seeding's listen address, upload limit and peer

@@ -17,10 +17,10 @@ extension PackManDaemon {
         }
         let result: TestResult = try await offload {
             var checks: [String] = []
-            let environment = EnvironmentArea(root: URL(fileURLWithPath: self.area.layout.root), architecture: try Self.architecture(self.area.layout.arch))
             do {
-                let selected = try environment.resolve([try PackageID(parsing: package.key.description)])
-                let changes = try environment.changes(of: selected, base: ["PATH": "/usr/bin:/bin"])
+                // An admin's check, not a use: nothing recorded.
+                let changes = try self.area.environment(for: [try PackageID(parsing: package.key.description)], base: ["PATH": "/usr/bin:/bin"],
+                                                        recording: nil).changes
                 checks.append("environment loads (\(changes.values.count) variable(s) set)")
                 let variables = changes.applied(to: ["PATH": "/usr/bin:/bin", "HOME": "/tmp"])
                 let bin = "\(package.path)/bin"

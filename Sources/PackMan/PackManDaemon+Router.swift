@@ -141,18 +141,20 @@ extension PackManDaemon {
             throw APIError(.badRequest, "shell: expected one of \(EnvironmentShell.allCases.map(\.rawValue).joined(separator: ", ")), got '\(shellName)'")
         }
         let key = "\(list)|\(shellName)"
-        if let cached = environments.get(key) { return JSONAnswer.text(cached) }
-        let text: String = try await offload {
-            let environment = EnvironmentArea(root: URL(fileURLWithPath: self.area.layout.root), architecture: try Self.architecture(self.area.layout.arch))
-            do {
-                let requests = try EnvironmentRequest.parse([list])
-                let selected = try environment.resolve(requests)
-                let changes = try environment.changes(of: selected, base: ["PATH": "/usr/bin:/bin"])
-                for package in selected {
-                    if let key = self.area.installed(matching: try PackageID(parsing: package.moduleName)).first?.key { self.area.touch(key) }
-                }
-                return shell.render(changes)
-            } catch let error as EnvironmentError {
+        if let cached = environments.get(key) {
+            // Served from the cache, still a use: stamped and recorded as a computed one is.
+            try await offload {
+                _ = (try? self.area.environmentArea())?.recordUse(of: cached.closure, use: EnvironmentUse(.environment), started: Date(),
+                                                                  exitStatus: nil, environment: [:])
+            }
+            return JSONAnswer.text(cached.text)
+        }
+        let entry: EnvironmentCache.Entry = try await offload {
+            do throws(EnvironmentError) {
+                let computed = try self.area.environment(for: try EnvironmentRequest.parse([list]), base: ["PATH": "/usr/bin:/bin"],
+                                                         recording: EnvironmentUse(.environment))
+                return EnvironmentCache.Entry(text: shell.render(computed.changes), closure: computed.closure)
+            } catch {
                 switch error {
                 case .badPackageArgument: throw APIError(.badRequest, error.description)
                 case .notInstalled, .missingDependency: throw APIError(.notFound, error.description)
@@ -161,8 +163,8 @@ extension PackManDaemon {
                 }
             }
         }
-        environments.set(key, text)
-        return JSONAnswer.text(text)
+        environments.set(key, entry)
+        return JSONAnswer.text(entry.text)
     }
 
     // MARK: mutations
@@ -258,10 +260,6 @@ extension PackManDaemon {
 
     static func parse(_ text: String) throws -> PackageID {
         do { return try PackageID(parsing: text) } catch { throw APIError(.badRequest, error.description) }
-    }
-
-    static func architecture(_ text: String) throws -> Architecture {
-        do { return try Architecture(text) } catch { throw APIError(.internalServerError, "\(error)") }
     }
 
     static func bytes(_ request: Request, limit: Int) async throws -> ByteBuffer {

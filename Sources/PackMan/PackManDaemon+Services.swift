@@ -6,6 +6,7 @@ import HummingbirdTLS
 import Logging
 import NIOSSL
 import NIOCore
+import PackManAPI
 import RepositoryServer
 import ServiceLifecycle
 
@@ -28,8 +29,8 @@ extension PackManDaemon {
                                             // Anyone on the host may read; mutations need a token.
                                             chmod(path, 0o666)
                                             // `alien-install install --area` finds the daemon here.
-                                            let text = "{\"endpoint\":\"unix:\(path)\"}\n"
-                                            _ = try? AtomicFile.write(Array(text.utf8), to: endpointFile, flush: nil, syncDirectory: false)
+                                            let file = PackManEndpointFile(endpoint: "unix:\(path)")
+                                            _ = try? AtomicFile.write(file.jsonBytes, to: endpointFile, flush: nil, syncDirectory: false)
                                             onListening("unix:\(path)")
                                         }, logger: logger))
         }
@@ -120,5 +121,5 @@ struct EngineService: Service {
 
 extension PackManDaemon {
     /// `<area>/.alien/packmand.json`: `{"endpoint": "unix:/path"}` while the daemon listens on a socket.
-    public var endpointFile: String { "\(area.layout.state)/packmand.json" }
+    public var endpointFile: String { PackManEndpointFile.path(area: area.layout.root) }
 }

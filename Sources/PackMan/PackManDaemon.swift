@@ -1,4 +1,5 @@
 import AlienModel
+import AreaEnvironment
 import Foundation
 import PackManAPI
 import RepositoryServer
@@ -63,7 +64,7 @@ public final class PackManDaemon: Sendable {
         // One BitTorrent session for the daemon: its downloads (the swarm before HTTP) and its
         // seeding; while seeding, installs keep their verified tarballs (with the torrent).
         let torrents = LazyTorrentSession(settings: config.torrentSessionSettings)
-        area.apply(config.downloadPolicy, session: torrents)
+        do { area.apply(try area.downloadPolicy(config.downloadOverrides), session: torrents) } catch { throw .area(error) }
         area.sweep()
         let store: StateStore
         do { store = try StateStore(path: config.databasePath) } catch { throw .state(error) }
@@ -88,7 +89,7 @@ public final class PackManDaemon: Sendable {
         self.metrics = metrics
         self.tokens = tokens
         self.resumed = resumed
-        self.seeder = Seeder(area: area, settings: config.seeding, session: torrents)
+        self.seeder = Seeder(area: area, settings: config.seeding.seederSettings, session: torrents)
         unixConnections = ConnectionRegistry(maxConnections: config.listen.limits.maxConnections)
         tcpConnections = ConnectionRegistry(maxConnections: config.listen.limits.maxConnections)
     }
@@ -121,11 +122,17 @@ public final class PackManDaemon: Sendable {
 
 /// `GET /v1/env` answers by (packages, shell), dropped whenever a job finishes or a package is removed.
 final class EnvironmentCache: Sendable {
-    private let entries = Mutex<[String: String]>([:])
+    /// The rendered environment and the packages it uses (each hand-out records their use).
+    struct Entry: Sendable {
+        var text: String
+        var closure: [EnvironmentPackage]
+    }
 
-    func get(_ key: String) -> String? { entries.withLock { $0[key] } }
+    private let entries = Mutex<[String: Entry]>([:])
 
-    func set(_ key: String, _ value: String) {
+    func get(_ key: String) -> Entry? { entries.withLock { $0[key] } }
+
+    func set(_ key: String, _ value: Entry) {
         entries.withLock { entries in
             if entries.count > 1000 { entries.removeAll() }
             entries[key] = value

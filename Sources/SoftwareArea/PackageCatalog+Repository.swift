@@ -7,7 +7,7 @@ extension PackageCatalog {
     public func availableEverywhere() async throws(SoftwareAreaError) -> [PackageTarget] {
         let infos: [TargetInfo]
         do { infos = try await updater.targets(matching: "") } catch {
-            throw .trust(package: "(all targets)", reason: error.description)
+            throw .catalog(error, package: "(all targets)")
         }
         var packages: [PackageTarget] = []
         for info in infos where info.path.hasSuffix(".tar.gz") || info.path.hasSuffix(".tar.zst") {

@@ -13,9 +13,11 @@ extension SoftwareArea {
         ids.map { id in
             var qualified = id
             qualified.owner = qualified.owner ?? PackageID.defaultOwner
-            guard case let .exact(folder) = id.version else { return UsageRecord.Package(id: qualified.description) }
-            let record = try? InstallRecord(path: "\(layout.root)/\(layout.arch)/\(id.name.rawValue)/\(folder)/\(InstallRecord.fileName)")
-            return UsageRecord.Package(id: qualified.description, sha256: record?.hashes["sha256"])
+            guard case let .exact(folder) = id.version, let build = PackageVersion(folder: folder) else {
+                return UsageRecord.Package(id: qualified.description)
+            }
+            let key = PackageKey(name: id.name.rawValue, version: build.version, revision: build.revision)
+            return UsageRecord.Package(id: qualified.description, sha256: layout.usedPackages([key])[0].sha256)
         }
     }
 

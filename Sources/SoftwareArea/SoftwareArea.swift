@@ -81,7 +81,7 @@ public struct SoftwareArea: Sendable {
         if mode == .existing, !FileSystem.isDirectory(probe.state) {
             throw .noArea(path: absolute, reason: FileSystem.isDirectory(absolute) ? "no .alien/ folder in it" : "no such directory")
         }
-        var configuration = try loadConfiguration(probe.config)
+        var configuration = try Configuration.read(from: probe.config)
         let given = Configuration(repository: repository ?? configuration.repository, arch: arch ?? configuration.arch ?? defaultArch(),
                                   mirrors: mirrors ?? configuration.mirrors, peers: configuration.peers,
                                   authorities: authorities.map { $0.or(configuration.authorities) } ?? configuration.authorities,
@@ -114,7 +114,7 @@ public struct SoftwareArea: Sendable {
         }
         if given != configuration {
             configuration = given
-            try FileSystem.writeAtomically(configurationJSON(configuration).compactJSONBytes + [0x0A], to: layout.config)
+            try configuration.write(to: layout.config)
         }
         var area = SoftwareArea(layout: layout, configuration: configuration, fetcher: fetcher, reporter: reporter, hooks: .modulefiles,
                                 disk: StatvfsProbe(), clock: { Int64(Date().timeIntervalSince1970) })
@@ -194,15 +194,10 @@ public struct SoftwareArea: Sendable {
             .sorted { PackageCatalog.newer($0.key, than: $1.key) }
     }
 
-    /// Marks a package as used now (for gc's least-recently-used order); `env`/`run` call this.
+    /// Marks a package as used now (for gc's least-recently-used order); installs call this,
+    /// environments through `environment(for:)`.
     public func touch(_ key: PackageKey) {
-        let stamp = layout.usedStamp(key)
-        if !FileSystem.exists(stamp) {
-            try? FileSystem.makeDirectories((stamp as NSString).deletingLastPathComponent)
-            _ = FileManager.default.createFile(atPath: stamp, contents: nil)
-        }
-        var times = [timespec(tv_sec: Int(clock()), tv_nsec: 0), timespec(tv_sec: Int(clock()), tv_nsec: 0)]
-        utimensat(AT_FDCWD, stamp, &times, 0)
+        layout.stampUsed(key, at: clock())
     }
 
     /// Removes stage directories of dead installers and leftover trash.
@@ -212,37 +207,5 @@ public struct SoftwareArea: Sendable {
             FileSystem.removeTree("\(layout.trash)/\(name)")
             reporter.report(.swept(path: "\(layout.trash)/\(name)"))
         }
-    }
-
-    // MARK: config file
-
-    static func loadConfiguration(_ path: String) throws(SoftwareAreaError) -> Configuration {
-        guard let bytes = FileSystem.readBytes(path) else { return Configuration() }
-        guard case let .object(object)? = try? JSONValue(parsing: bytes) else { throw .badFile(path: path, reason: "not a JSON object") }
-        var configuration = Configuration()
-        if case let .string(repository)? = object["repository"] { configuration.repository = repository }
-        if case let .string(arch)? = object["arch"] { configuration.arch = arch }
-        if case let .array(mirrors)? = object["mirrors"] {
-            configuration.mirrors = mirrors.compactMap { if case let .string(url) = $0 { url } else { nil } }
-        }
-        if case let .array(peers)? = object["peers"] {
-            configuration.peers = peers.compactMap { if case let .string(peer) = $0 { peer } else { nil } }
-        }
-        if case let .string(path)? = object["ca_path"] { configuration.authorities.path = path }
-        if case let .string(file)? = object["ca_file"] { configuration.authorities.file = file }
-        if case let .bool(flag)? = object[allowUnparsedInitKey] { configuration.allowUnparsedInit = flag }
-        return configuration
-    }
-
-    static func configurationJSON(_ configuration: Configuration) -> JSONValue {
-        var object: [String: JSONValue] = [:]
-        if let repository = configuration.repository { object["repository"] = .string(repository) }
-        if let arch = configuration.arch { object["arch"] = .string(arch) }
-        if !configuration.mirrors.isEmpty { object["mirrors"] = .array(configuration.mirrors.map { .string($0) }) }
-        if !configuration.peers.isEmpty { object["peers"] = .array(configuration.peers.map { .string($0) }) }
-        if let path = configuration.authorities.path { object["ca_path"] = .string(path) }
-        if let file = configuration.authorities.file { object["ca_file"] = .string(file) }
-        if configuration.allowUnparsedInit { object[allowUnparsedInitKey] = .bool(true) }
-        return .object(object)
     }
 }

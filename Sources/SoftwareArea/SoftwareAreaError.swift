@@ -1,3 +1,5 @@
+import Trust
+
 /// Why a software-area operation failed; each case names the package and the file concerned.
 public enum SoftwareAreaError: Error, Hashable, Sendable, CustomStringConvertible {
     /// No software area at this path (read-only commands never create one).
@@ -12,6 +14,9 @@ public enum SoftwareAreaError: Error, Hashable, Sendable, CustomStringConvertibl
     case badTargetMetadata(target: String, field: String, expected: String, got: String)
     /// The TUF client refused (metadata or target verification, fetch failures).
     case trust(package: String, reason: String)
+    /// The repository (and its mirrors) could not be reached while refreshing metadata: a
+    /// connection or HTTP failure, not a refusal — what is installed may still be used.
+    case unreachable(package: String, reason: String)
     /// Not enough free space in the area.
     case insufficientSpace(package: String, area: String, needed: UInt64, available: UInt64)
     /// The tarball could not be extracted (refused entry, malformed bytes, ...).
@@ -47,6 +52,7 @@ public enum SoftwareAreaError: Error, Hashable, Sendable, CustomStringConvertibl
         case let .badTargetMetadata(target, field, expected, got):
             "\(target): custom field '\(field)': expected \(expected), got \(got)"
         case let .trust(package, reason): "\(package): \(reason)"
+        case let .unreachable(package, reason): "\(package): repository unreachable: \(reason)"
         case let .insufficientSpace(package, area, needed, available):
             "\(package): not enough space in \(area): needs about \(needed) bytes, \(available) available (gc --budget, or install --evict)"
         case let .extraction(package, reason): "\(package): extraction refused: \(reason)"
@@ -65,5 +71,12 @@ public enum SoftwareAreaError: Error, Hashable, Sendable, CustomStringConvertibl
             "\(package): refused: its environment cannot be read without running it: \(reason) "
                 + "(init.sh is never run; \"\(SoftwareArea.allowUnparsedInitKey)\": true in .alien/config.json installs such packages without an environment)"
         }
+    }
+
+    /// A failure of the TUF client: `unreachable` when fetching metadata failed (connection,
+    /// HTTP status), else `trust` (a refusal, or a file the repository lacks).
+    static func catalog(_ error: UpdaterError, package: String) -> SoftwareAreaError {
+        if case .fetch(_, .failed) = error { return .unreachable(package: package, reason: error.description) }
+        return .trust(package: package, reason: error.description)
     }
 }

@@ -47,9 +47,9 @@ struct AlienvLoad: ParsableCommand {
 func printLoad(packages: [String], shell: String?, areaOptions: EnvironmentAreaOptions) throws {
     let syntax = try shellSyntax(shell)
     let area = try areaOptions.resolve()
-    let selected = try installedPackages(packages, in: area)
-    let changes = try Output.run { try Alienv.load(area: area, packages: selected, environment: ProcessInfo.processInfo.environment) }
-    Output.write(syntax.render(changes))
+    let computed = try area.environment(for: try EnvironmentRequest.parse(packages), base: ProcessInfo.processInfo.environment,
+                                        composition: .load, recording: EnvironmentUse(.environment))
+    Output.write(syntax.render(computed.changes))
 }
 
 struct AlienvUnload: ParsableCommand {
@@ -60,9 +60,7 @@ struct AlienvUnload: ParsableCommand {
     func run() throws {
         let syntax = try shellSyntax(shell)
         let area = try areaOptions.resolve()
-        let changes = try Output.run {
-            try Alienv.unload(area: area, requests: try EnvironmentRequest.parse(packages), environment: ProcessInfo.processInfo.environment)
-        }
+        let changes = try Alienv.unload(area: area, requests: try EnvironmentRequest.parse(packages), environment: ProcessInfo.processInfo.environment)
         Output.write(syntax.render(changes))
     }
 }
@@ -85,7 +83,7 @@ struct AlienvQuery: ParsableCommand {
     @Argument(help: "A case-insensitive regular expression to filter with.") var pattern: String?
     func run() throws {
         let area = try areaOptions.resolve()
-        let lines = try Output.run { try Alienv.query(area: area, pattern: pattern) }
+        let lines = try Alienv.query(area: area, pattern: pattern)
         Output.write(lines.map { $0 + "\n" }.joined())
         if lines.isEmpty, pattern != nil { throw ExitCode(1) }
     }
@@ -108,7 +106,7 @@ struct AlienvAvail: ParsableCommand {
     @OptionGroup var areaOptions: EnvironmentAreaOptions
     func run() throws {
         let area = try areaOptions.resolve()
-        let packages = try Output.run { try area.installed() }
+        let packages = try area.installed()
         Output.write("--- \(area.modulePath.path) ---\n" + packages.map { $0.moduleName + "\n" }.joined())
     }
 }
@@ -119,7 +117,7 @@ struct AlienvCheckenv: ParsableCommand {
     @Argument(help: "Packages (default: every installed package).") var packages: [String] = []
     func run() throws {
         let area = try areaOptions.resolve()
-        let selected = packages.isEmpty ? try Output.run { try area.installed() } : try installedPackages(packages, in: area)
+        let selected = packages.isEmpty ? try area.installed() : try installedPackages(packages, in: area)
         let checks = Alienv.checkenv(area: area, packages: selected, environment: ProcessInfo.processInfo.environment)
         for check in checks {
             Output.write("\(check.package): \(check.failure.map { "FAILED: \($0)" } ?? "OK")\n")
@@ -137,7 +135,7 @@ struct AlienvRefresh: ParsableCommand {
     var packageModulefiles = false
     func run() throws {
         let area = try areaOptions.resolve()
-        let report = try Output.run { try Modulefiles.regenerateAll(area: area, source: packageModulefiles ? .packageFirst : .initScript) }
+        let report = try Modulefiles.regenerateAll(area: area, source: packageModulefiles ? .packageFirst : .initScript)
         Output.write("modulefiles in \(area.modulePath.path): \(report.written.count) written, \(report.removed.count) removed\n")
         for (module, reason) in report.failed.sorted(by: { $0.key < $1.key }) { Output.error("\(module): \(reason)") }
         if !report.failed.isEmpty { throw ExitCode(1) }

@@ -31,11 +31,21 @@ struct EnvCommand: ParsableCommand {
     @Argument(help: "Packages, e.g. GridDemo, ROOT/v6-32-06-1, VO_ALICE@AliPhysics::v5-09-45a-01-1.")
     var packages: [String]
 
-    /// `EnvironmentCommandLine.env`, the code alien-env runs: the same checks, bytes and messages.
+    /// `EnvironmentCommandLine`'s steps, as alien-env runs them (the same checks in the same
+    /// order, bytes and messages), through `environment(for:)`, which also records the use.
     func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let area = try areaOptions.resolve()
+        let syntax = try shellSyntax(shell)
         do throws(EnvironmentCommandLine.Failure) {
-            Output.write(bytes: try EnvironmentCommandLine.env(packages: packages, area: areaOptions.area, arch: areaOptions.arch, shell: shell,
-                                                        environment: ProcessInfo.processInfo.environment))
+            let selected = try EnvironmentCommandLine.packages(packages, in: area)
+            let computed: PackageEnvironment
+            do throws(EnvironmentError) {
+                computed = try area.environment(of: selected, base: environment, recording: EnvironmentUse(.environment))
+            } catch {
+                throw EnvironmentCommandLine.Failure(error.description)
+            }
+            Output.write(bytes: syntax.renderBytes(computed.changes))
         } catch {
             throw error.forCLI
         }
@@ -71,13 +81,13 @@ struct EnterCommand: ParsableCommand {
 
 func enterShell(packages: [String], areaOptions: EnvironmentAreaOptions) throws {
     let environment = ProcessInfo.processInfo.environment
-    try Output.run { try Alienv.checkNotNested(environment) }
+    try Alienv.checkNotNested(environment)
     let area = try areaOptions.resolve()
-    let selected = try installedPackages(packages, in: area)
-    let changes = try Output.run { try Alienv.enterChanges(area: area, packages: selected, environment: environment) }
+    let computed = try area.environment(for: try EnvironmentRequest.parse(packages), base: environment, composition: .enter,
+                                        recording: EnvironmentUse(.enter))
     let shell = environment["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/bash"
-    FileHandle.standardError.write(Data("alien-install: entering the environment of \(selected.map(\.moduleName).joined(separator: " ")); type exit to leave it\n".utf8))
-    try execute([shell, "-i"], environment: changes.applied(to: environment))
+    FileHandle.standardError.write(Data("alien-install: entering the environment of \(computed.packages.map(\.moduleName).joined(separator: " ")); type exit to leave it\n".utf8))
+    try execute([shell, "-i"], environment: computed.changes.applied(to: environment))
 }
 
 struct RunCommand: AsyncParsableCommand {
@@ -164,9 +174,6 @@ struct RunCommand: AsyncParsableCommand {
 func runInEnvironment(packages: [String], command: [String], areaOptions: EnvironmentAreaOptions) throws {
     let environment = ProcessInfo.processInfo.environment
     let area = try areaOptions.resolve()
-    let selected = try installedPackages(packages, in: area)
-    let changes = try Output.run {
-        return try area.changes(of: selected, base: environment)
-    }
-    try execute(command, environment: changes.applied(to: environment))
+    let computed = try area.environment(for: try EnvironmentRequest.parse(packages), base: environment, recording: EnvironmentUse(.run))
+    try execute(command, environment: computed.changes.applied(to: environment))
 }

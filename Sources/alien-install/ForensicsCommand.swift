@@ -10,8 +10,9 @@ struct ForensicsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "forensics", abstract: "Show who used which packages, when and in which job (the area's usage log).",
         discussion: """
-            Every `run --jdl` records a use in <area>/.alien/usage.log: the time, how long and with \
-            which exit status, the host, the user (uid and name), the grid job id and the JDL's User, \
+            Every `run --jdl` records a use in <area>/.alien/usage.log, and so do env, run, enter, \
+            alienv load/printenv, jdl env and packmand's /v1/env (which also mark the packages as used \
+            for gc): the time, how long and with which exit status (run --jdl), the host, the user (uid and name), the grid job id and the JDL's User, \
             the batch system's job id (Slurm, HTCondor, PBS/Torque, LSF, SGE), and the packages with \
             the sha256 of the tarballs they were installed from. The criteria given must all match: \
             --package NAME[::VERSION[-REV]] (a VO@ prefix limits it to that VO), --since/--until \

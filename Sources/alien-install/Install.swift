@@ -101,7 +101,7 @@ struct Install: AsyncParsableCommand {
     func run() async throws {
         let requests = try area.packageIDs(packages)
         if let client = try daemonClient() {
-            let job = try Output.run { try client.install(requests.map(\.description), wait: 3600) }
+            let job = try client.install(requests.map(\.description), wait: 3600)
             if area.json {
                 area.emit(.object(["event": .string("done"), "job": .string(job.id), "state": .string(job.state.rawValue),
                                    "installed": .array(job.installed.map { .string($0) })]))
@@ -112,20 +112,15 @@ struct Install: AsyncParsableCommand {
             return
         }
         var softwareArea = try area.open(repo: repository.repo, mirrors: repository.givenMirrors, root: repository.root, authorities: repository.tls.given)
-        let peers: [PeerAddress]
-        do { peers = try (peer + softwareArea.configuration.peers).map { try PeerAddress(parsing: $0) } } catch {
-            throw ValidationError("peers (--peer, config.json \"peers\"): \(error)")
-        }
-        let policy = DownloadPolicy(via: DownloadVia(rawValue: via) ?? .auto, peers: peers, stallTimeout: stallTimeout, webSeeds: !noWebSeed,
-                                    localPeerDiscovery: lsd, listen: listen, keepForSeeding: keepForSeeding)
+        let policy = try softwareArea.downloadPolicy(DownloadPolicy.Overrides(
+            via: DownloadVia(rawValue: via), peers: peer, stallTimeout: stallTimeout, webSeeds: !noWebSeed, localPeerDiscovery: lsd,
+            listen: listen, keepForSeeding: keepForSeeding))
         let session = LazyTorrentSession(settings: policy.sessionSettings)
         softwareArea.apply(policy, session: session)
         let chosen = softwareArea
         let outcomes: [SoftwareArea.InstallOutcome]
         do {
-            outcomes = try await Output.runAsync {
-                try await chosen.install(requests, options: .init(noDependencies: noDeps, evict: evict, parallelism: jobs))
-            }
+            outcomes = try await chosen.install(requests, options: .init(noDependencies: noDeps, evict: evict, parallelism: jobs))
         } catch {
             await session.shutdown(timeout: 5)
             throw error

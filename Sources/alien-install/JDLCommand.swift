@@ -142,11 +142,11 @@ struct JDLCommand: AsyncParsableCommand {
             let check = try loadJDL(file: file, arguments: arguments, defaultOwner: defaultOwner)
             let area = try areaOptions.resolve()
             let syntax = try shellSyntax(shell)
-            let selected = try Output.run { try area.resolve(check.packages.entries.map(\.id)) }
-            let changes = try Output.run {
-                return try area.changes(of: selected, base: ProcessInfo.processInfo.environment)
+            let computed = try Output.run {
+                try area.environment(for: check.packages.entries.map(\.id), base: ProcessInfo.processInfo.environment,
+                                     recording: EnvironmentUse(.environment))
             }
-            Output.write(syntax.render(changes))
+            Output.write(syntax.render(computed.changes))
         }
     }
 }

@@ -198,10 +198,9 @@ func configuredPackMan(area: String?, endpoint given: String?, tokenFile: String
     let environment = ProcessInfo.processInfo.environment
     var endpoint = given ?? environment["ALIEN_PACKMAN"]
     var endpointFile: String?
-    if endpoint == nil, let area, let data = FileManager.default.contents(atPath: "\(area)/.alien/packmand.json"),
-       let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-        endpoint = object["endpoint"] as? String
-        endpointFile = "\(area)/.alien/packmand.json"
+    if endpoint == nil, let area, let file = try PackManEndpointFile.read(area: area) {
+        endpoint = file.endpoint
+        endpointFile = PackManEndpointFile.path(area: area)
     }
     guard let endpoint, let tokenPath = tokenFile ?? environment["ALIEN_PACKMAN_TOKEN_FILE"] else { return nil }
     let client = try Output.run { try PackManClient(endpoint: endpoint, token: try PackManClient.readToken(file: tokenPath), timeout: 3630) }

@@ -1,10 +1,7 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import SoftwareArea
-import Synchronization
 import Torrents
-import Trust
 import UnixSignals
 
 /// `alien-install seed --area DIR`: seeds the tarballs kept in the area's cache until SIGINT/SIGTERM.
@@ -17,7 +14,8 @@ struct Seed: AsyncParsableCommand {
             `install --keep-for-seeding`, verified when installed) is seeded without re-hashing, \
             within --upload-rate and --max-torrents, announced to the torrents' trackers (and on \
             the LAN with --lsd). Prints "seeding N torrent(s) on port P" (a "seeding" event with \
-            --json), runs until SIGINT or SIGTERM, then stops the session (trackers told, at most \
+            --json), rescans the cache every second (so tarballs later installs keep are seeded \
+            too) and prints the session's errors as warnings, runs until SIGINT or SIGTERM, then stops the session (trackers told, at most \
             a few seconds) and prints the bytes uploaded. DHT and uTP stay off.
             """)
 
@@ -41,38 +39,26 @@ struct Seed: AsyncParsableCommand {
 
     func run() async throws {
         let softwareArea = try area.open(mode: .existing)
-        let torrents = softwareArea.cachedTorrents(limit: maxTorrents)
-        let session = try Output.run {
-            try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: listenInterfaces, uploadRateLimit: uploadRate,
-                                                                localPeerDiscovery: lsd, maxActiveTorrents: maxTorrents))
-        }
-        var ids: [(TorrentID, TorrentFile)] = []
-        for entry in torrents {
-            let id = try await Output.runAsync { try await session.add(entry.torrent, file: entry.tarball, seed: true) }
-            ids.append((id, entry.torrent))
-        }
-        let stop = await SignalWaiter(signals: [.sigint, .sigterm])
-        var port = 0
-        for _ in 0..<50 {
-            port = (try? await session.listenPort()) ?? 0
-            if port != 0 { break }
-            try? await Task.sleep(for: .milliseconds(100))
-        }
+        let session = LazyTorrentSession(settings: TorrentSessionSettings(listenInterfaces: listenInterfaces, uploadRateLimit: uploadRate,
+                                                                         localPeerDiscovery: lsd, maxActiveTorrents: maxTorrents))
+        let seeder = Seeder(area: softwareArea, settings: Seeder.Settings(maxTorrents: maxTorrents, ownsSession: true), session: session)
+        // Trapped before the session starts: a signal from here on stops the seeding cleanly.
+        let signals = await UnixSignalsSequence(trapping: [.sigint, .sigterm])
+        if let error = await seeder.start() { throw SeedError(reason: error) }
+        let port = await seeder.listeningPort()
+        let started = await seeder.snapshot()
         if area.json {
-            area.emit(.object(["event": .string("seeding"), "torrents": .integer(Int64(ids.count)), "port": .integer(Int64(port)),
-                               "infohashes": .array(ids.map { .string($0.1.infoHash) })]))
+            area.emit(.object(["event": .string("seeding"), "torrents": .integer(Int64(started.torrents)), "port": .integer(Int64(port)),
+                               "infohashes": .array(started.infoHashes.map { .string($0) })]))
         } else {
-            Output.write("seeding \(ids.count) torrent(s) on port \(port)\n")
+            Output.write("seeding \(started.torrents) torrent(s) on port \(port)\n")
         }
-        while !stop.fired {
-            for alert in (try? await session.alerts()) ?? [] where alert.kind == .error || alert.kind == .listenFailed {
-                Output.write("warning: \(alert.message)\n")
-            }
-            try? await Task.sleep(for: .milliseconds(200))
-        }
-        var uploaded: Int64 = 0
-        for (id, _) in ids { uploaded += (try? await session.status(id).bytesUploaded) ?? 0 }
-        let clean = await session.shutdown(timeout: 5)
+        let seeding = Task { await seeder.run(every: .seconds(1), warn: { Output.write("warning: \($0)\n") }) }
+        for await _ in signals { break }
+        seeding.cancel()
+        await seeding.value
+        let uploaded = await seeder.snapshot().uploaded
+        let clean = await seeder.stop()
         if area.json {
             area.emit(.object(["event": .string("stopped"), "uploaded": .integer(uploaded), "clean": .bool(clean)]))
         } else {
@@ -81,26 +67,8 @@ struct Seed: AsyncParsableCommand {
     }
 }
 
-/// Remembers that one of `signals` arrived, through swift-service-lifecycle's `UnixSignals`
-/// (the mechanism packmand's and `serve`'s service groups stop by; their default action is
-/// replaced while it lives). `run --jdl` alone installs handlers of its own (`SignalForwarding`):
-/// an ignored signal would stay ignored in the child it starts.
-final class SignalWaiter: Sendable {
-    private let arrived = Atomic<Bool>(false)
-    private let watcher = Mutex<Task<Void, Never>?>(nil)
-
-    init(signals: [UnixSignal]) async {
-        let sequence = await UnixSignalsSequence(trapping: signals)
-        let task = Task { [weak self] in
-            for await _ in sequence {
-                self?.arrived.store(true, ordering: .sequentiallyConsistent)
-                return
-            }
-        }
-        watcher.withLock { $0 = task }
-    }
-
-    var fired: Bool { arrived.load(ordering: .sequentiallyConsistent) }
-
-    deinit { watcher.withLock { $0?.cancel() } }
+/// The BitTorrent session of `seed` did not start.
+struct SeedError: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { "cannot start the BitTorrent session: \(reason)" }
 }

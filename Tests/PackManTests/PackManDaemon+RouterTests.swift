@@ -111,6 +111,13 @@ import Testing
             #expect(csh.contains("setenv PATH "), "\(csh)")
             let asJSON = try await client.execute(uri: "/v1/env?packages=ROOT&shell=json", method: .get) { $0.text }
             #expect(asJSON.contains("\"PATH\""))
+            // Each hand-out is a use (the cached one too): a usage-log line, ROOT and zlib stamped.
+            _ = try await client.execute(uri: "/v1/env?packages=ROOT&shell=sh", method: .get) { $0.text }
+            let uses = try String(contentsOfFile: daemon.area.layout.usageLog, encoding: .utf8).split(separator: "\n")
+            #expect(uses.count == 4 && uses.allSatisfy { $0.contains(#""kind":"env""#) && $0.contains("VO_ALICE@zlib::") }, "\(uses)")
+            for name in ["ROOT/v6-32-06-1", "zlib/v1.3.1-1"] {
+                #expect(FileManager.default.fileExists(atPath: "\(daemon.area.layout.used)/\(daemon.area.layout.arch)/\(name)"), "\(name)")
+            }
             try await client.execute(uri: "/v1/env?packages=ROOT&shell=cmd", method: .get) { #expect($0.status == .badRequest) }
             try await client.execute(uri: "/v1/env", method: .get) { #expect($0.status == .badRequest) }
             try await client.execute(uri: "/v1/env?packages=Missing", method: .get) { #expect($0.status == .notFound) }

@@ -1,0 +1,69 @@
+import Foundation
+import SoftwareArea
+import Testing
+import Transport
+
+@Suite struct AreaConfigurationFileTests {
+    typealias Configuration = SoftwareArea.Configuration
+
+    static func parse(_ text: String) throws(SoftwareAreaError) -> Configuration {
+        try Configuration(jsonBytes: Array(text.utf8), path: "/a/.alien/config.json")
+    }
+
+    @Test func writesCompactSortedJSONAndReadsItBack() throws {
+        let configuration = Configuration(repository: "https://repo/alien", arch: "slc9_x86-64", mirrors: ["https://m1", "https://m2"],
+                                          peers: ["10.0.0.2:6881"], authorities: CertificateAuthorities(path: "/etc/grid", file: "/etc/ca.pem"),
+                                          allowUnparsedInit: true)
+        let text = String(decoding: configuration.jsonBytes, as: UTF8.self)
+        #expect(text == """
+            {"allow_unparsed_init":true,"arch":"slc9_x86-64","ca_file":"/etc/ca.pem","ca_path":"/etc/grid",\
+            "mirrors":["https://m1","https://m2"],"peers":["10.0.0.2:6881"],"repository":"https://repo/alien"}
+
+            """)
+        #expect(try Self.parse(text) == configuration)
+    }
+
+    @Test func leavesOutWhatIsUnset() throws {
+        #expect(String(decoding: Configuration().jsonBytes, as: UTF8.self) == "{}\n")
+        #expect(try Self.parse("{}") == Configuration())
+        // Nulls read as unset; unknown keys are ignored.
+        #expect(try Self.parse(#"{"repository":null,"mirrors":null,"future":[1,2]}"#) == Configuration())
+    }
+
+    @Test func refusesWrongTypesNamingTheKey() {
+        let cases: [(String, String)] = [
+            (#"{"repository":1}"#, "repository: expected a string, got integer"),
+            (#"{"mirrors":"https://m"}"#, "mirrors: expected an array of strings, got string"),
+            (#"{"peers":["a:1",2]}"#, "peers: expected an array of strings, got an element of type integer"),
+            (#"{"allow_unparsed_init":"yes"}"#, "allow_unparsed_init: expected true or false, got string"),
+            (#"[]"#, "expected a JSON object, got array"),
+        ]
+        for (text, reason) in cases {
+            #expect(throws: SoftwareAreaError.badFile(path: "/a/.alien/config.json", reason: reason), "\(text)") { try Self.parse(text) }
+        }
+    }
+
+    @Test func refusesMalformedAndOversizedFiles() {
+        for text in ["", "{", #"{"arch":"a","arch":"b"}"#, "{} x", "\u{0}"] {
+            #expect(throws: SoftwareAreaError.self, "\(text)") { try Self.parse(text) }
+        }
+        let huge = "{\"arch\":\"" + String(repeating: "x", count: Configuration.maximumBytes) + "\"}"
+        #expect(throws: SoftwareAreaError.self) { try Self.parse(huge) }
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: SoftwareAreaError.self) { try Self.parse(#"{"mirrors":"# + deep + "}") }
+    }
+
+    @Test func readAndWriteAFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alien-config-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent(".alien/config.json").path
+        #expect(try Configuration.read(from: path) == Configuration())
+        let configuration = Configuration(repository: "file:///r", arch: "ubuntu2404_x86-64")
+        try configuration.write(to: path)
+        #expect(try Configuration.read(from: path) == configuration)
+        // SoftwareArea.open reads the same file.
+        let area = try SoftwareArea.open(root: directory.path, arch: nil, fetcher: HTTPClient(), mode: .existing)
+        #expect(area.configuration == configuration)
+        #expect(area.layout.arch == "ubuntu2404_x86-64")
+    }
+}
