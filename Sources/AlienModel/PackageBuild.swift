@@ -34,7 +34,7 @@ public struct PackageBuild: Hashable, Comparable, Sendable, CustomStringConverti
     }
 
     /// `Name/Version-Revision`, the module name.
-    public var description: String { name.rawValue + "/" + version.description }
+    public var description: String { "\(name.rawValue)/\(version.version)-\(version.revision)" }
 
     /// `OWNER@Name::Version-Revision` (``PackageID/spelling(name:build:owner:)``).
     public func qualified(owner: String = PackageID.defaultOwner) -> String {
