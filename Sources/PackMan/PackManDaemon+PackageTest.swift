@@ -19,7 +19,7 @@ extension PackManDaemon {
             var checks: [String] = []
             let environment = EnvironmentArea(root: URL(fileURLWithPath: self.area.layout.root), architecture: try Self.architecture(self.area.layout.arch))
             do {
-                let selected = try environment.resolve([try PackageID(parsing: package.key.description)])
+                let selected = try environment.resolve([package.key.id])
                 let changes = try environment.changes(of: selected, base: ["PATH": "/usr/bin:/bin"])
                 checks.append("environment loads (\(changes.values.count) variable(s) set)")
                 let variables = changes.applied(to: ["PATH": "/usr/bin:/bin", "HOME": "/tmp"])

@@ -93,9 +93,6 @@ struct JDLJob {
     /// Installs through the area when it knows a trusted repository (closure included);
     /// otherwise takes what is installed, naming what is missing.
     private func makePresent(_ requests: [PackageID], in area: SoftwareArea) async throws -> Present {
-        func exact(_ key: PackageKey) throws -> PackageID {
-            try Output.run { try key.exactID() }
-        }
         let installedAlready = requests.allSatisfy { !area.installed(matching: $0).isEmpty }
         if area.configuration.repository != nil, FileManager.default.fileExists(atPath: "\(area.layout.trust)/root.json") {
             let outcomes: [SoftwareArea.InstallOutcome]
@@ -108,24 +105,21 @@ struct JDLJob {
             var roots: [PackageID] = []
             for request in requests {
                 guard let outcome = outcomes.first(where: {
-                    $0.package.name == request.name.rawValue && request.version.matches(version: $0.package.version, revision: $0.package.revision)
+                    $0.package.name == request.name && request.version.matches($0.package.version)
                 }) else { continue }
-                roots.append(try exact(outcome.package))
+                roots.append(outcome.package.id)
             }
-            return Present(roots: roots, all: try outcomes.map { try exact($0.package) })
+            return Present(roots: roots, all: outcomes.map(\.package.id))
         }
         return try installedPresent(requests, in: area)
     }
 
     /// The newest installed match of each request; an error names the missing ones.
     private func installedPresent(_ requests: [PackageID], in area: SoftwareArea) throws -> Present {
-        func exact(_ key: PackageKey) throws -> PackageID {
-            try Output.run { try key.exactID() }
-        }
         var roots: [PackageID] = []
         var missing: [String] = []
         for request in requests {
-            if let match = area.installed(matching: request).first { roots.append(try exact(match.key)) } else { missing.append(request.description) }
+            if let match = area.installed(matching: request).first { roots.append(match.key.id) } else { missing.append(request.description) }
         }
         if !missing.isEmpty {
             throw Output.fail("not installed in \(area.layout.root) (and the area knows no repository to install from): \(missing.joined(separator: ", "))")
