@@ -30,6 +30,9 @@ public enum VersionSelector: Hashable, Sendable, CustomStringConvertible {
         case let .exact(text): text == version || text == "\(version)-\(revision)"
         }
     }
+
+    /// Whether a build satisfies this selector.
+    public func matches(_ build: PackageVersion) -> Bool { matches(version: build.version, revision: build.revision) }
 }
 
 /// AliEn's package identity: `[OWNER@]Name[::Version[-Revision]]`, e.g.

@@ -121,7 +121,7 @@ public enum Alienv {
     /// `alienv q [regex]`: `VO_ALICE@Name::Version-Rev` of every installed package, filtered
     /// case-insensitively.
     public static func query(area: EnvironmentArea, pattern: String?) throws(EnvironmentError) -> [String] {
-        let all = try area.installed().map(\.packageID)
+        let all = try area.installed().map { $0.build.qualified() }
         guard let pattern, !pattern.isEmpty else { return all }
         let expression: Regex<AnyRegexOutput>
         do { expression = try Regex(pattern).ignoresCase() } catch {

@@ -13,20 +13,17 @@ import Darwin
 /// An installed package as the environment sees it: an aliBuild install tree
 /// `<area>/<arch>/<Name>/<Version>-<Rev>/` with `etc/profile.d/init.sh`.
 public struct EnvironmentPackage: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public var name: PackageName
-    public var version: String
-    public var revision: String
+    /// Which build it is.
+    public var build: PackageBuild
     /// The package's folder as a path (what the environment side opens; no URL per package).
     public var path: String
 
-    public init(name: PackageName, version: String, revision: String, directory: URL) {
-        self.init(name: name, version: version, revision: revision, path: directory.path)
+    public init(build: PackageBuild, directory: URL) {
+        self.init(build: build, path: directory.path)
     }
 
-    public init(name: PackageName, version: String, revision: String, path: String) {
-        self.name = name
-        self.version = version
-        self.revision = revision
+    public init(build: PackageBuild, path: String) {
+        self.build = build
         self.path = path
     }
 
@@ -37,20 +34,13 @@ public struct EnvironmentPackage: Hashable, Sendable, Comparable, CustomStringCo
     }
 
     public var initScript: URL { directory.appendingPathComponent("etc/profile.d/init.sh") }
-    /// `Name/Version-Rev`, the module name.
-    public var moduleName: String { "\(name.rawValue)/\(version)-\(revision)" }
-    /// `VO_ALICE@Name::Version-Rev`, what `alienv q` prints.
-    public var packageID: String { PackageID.spelling(name: name.rawValue, build: packageVersion, owner: PackageID.defaultOwner) }
+    /// `Name/Version-Rev`, the module name (the build's spelling).
+    public var moduleName: String { build.description }
     public var description: String { moduleName }
 
-    /// The version and revision, in the one order of builds.
-    public var packageVersion: PackageVersion { PackageVersion(version: version, revision: revision) }
-
-    /// Same name: older build first (``PackageVersion``'s order: `v5-9` < `v5-10`).
+    /// ``PackageBuild``'s order (by name; same name: older build first, `v5-9` < `v5-10`), then the path.
     public static func < (lhs: Self, rhs: Self) -> Bool {
-        if lhs.name != rhs.name { return lhs.name < rhs.name }
-        if lhs.packageVersion != rhs.packageVersion { return lhs.packageVersion < rhs.packageVersion }
-        return lhs.path < rhs.path
+        lhs.build != rhs.build ? lhs.build < rhs.build : lhs.path < rhs.path
     }
 }
 
@@ -114,14 +104,14 @@ public struct EnvironmentArea: Sendable {
         var status = stat()
         guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR,
               stat(path + "/" + EnvironmentManifest.fileName, &status) == 0 || stat(path + "/etc/profile.d/init.sh", &status) == 0 else { return nil }
-        return EnvironmentPackage(name: name, version: build.version, revision: build.revision, path: path)
+        return EnvironmentPackage(build: PackageBuild(name: name, version: build), path: path)
     }
 
     /// The installed package a request means: an exact `Version` or `Version-Rev`, or the newest
     /// for `Pkg` and `Pkg::latest`.
     public func resolve(_ request: PackageID) throws(EnvironmentError) -> EnvironmentPackage {
         let candidates = try installed(named: request.name)
-        let matching = candidates.filter { request.version.matches(version: $0.version, revision: $0.revision) }
+        let matching = candidates.filter { request.version.matches($0.build.version) }
         guard let newest = matching.max() else {
             throw .notInstalled(request: request.moduleName, area: packagesPath, installed: candidates.map(\.moduleName))
         }

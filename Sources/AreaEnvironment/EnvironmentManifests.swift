@@ -223,7 +223,7 @@ final class ManifestCache {
         let descriptor = openat(packagesFolder.descriptor, relative + "/" + EnvironmentManifest.fileName, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         if let previous = opened.updateValue(descriptor, forKey: relative) { close(previous) }
-        return EnvironmentPackage(name: name, version: build.version, revision: build.revision, path: base + "/" + relative)
+        return EnvironmentPackage(build: PackageBuild(name: name, version: build), path: base + "/" + relative)
     }
 
     /// How many variables the manifests read so far can set at most (own variables, env, lists).
@@ -253,7 +253,8 @@ final class ManifestCache {
         } catch {
             throw .manifest(error)
         }
-        guard manifest.package.name == package.name, manifest.package.folder == "\(package.version)-\(package.revision)" else {
+        guard manifest.package.name == package.build.name, manifest.package.version == package.build.version.version,
+              manifest.package.revision == package.build.version.revision else {
             throw .manifest(.invalid(package: package.moduleName, reason: "its environment describes \(manifest.package.moduleName)"))
         }
         byDirectory[key] = manifests.count

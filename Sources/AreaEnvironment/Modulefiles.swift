@@ -30,7 +30,7 @@ public enum Modulefiles {
 
     /// The modulefile's path for a package.
     public static func path(for package: EnvironmentPackage, in area: EnvironmentArea) -> URL {
-        area.modulePath.appendingPathComponent(package.name.rawValue).appendingPathComponent("\(package.version)-\(package.revision)")
+        area.modulePath.appendingPathComponent(package.build.name.rawValue).appendingPathComponent(package.build.version.description)
     }
 
     /// Puts a written file's data on the disk before it is renamed into place (given the open
@@ -98,7 +98,7 @@ public enum Modulefiles {
     /// The modulefile text for a package.
     public static func text(for package: EnvironmentPackage, in area: EnvironmentArea, source: Source = .initScript) throws(EnvironmentError) -> String {
         if source == .packageFirst {
-            let own = package.directory.appendingPathComponent("etc/modulefiles/\(package.name.rawValue)")
+            let own = package.directory.appendingPathComponent("etc/modulefiles/\(package.build.name.rawValue)")
             if let text = try? String(contentsOf: own, encoding: .utf8) { return try rewriteBaseDirectory(text, package: package, area: area) }
         }
         return try derive(for: package, in: area)

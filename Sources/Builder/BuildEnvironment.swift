@@ -11,8 +11,8 @@ enum BuildEnvironment {
         return [
             "ARCHITECTURE": plan.architecture.rawValue,
             "PKGNAME": package.name.rawValue,
-            "PKGVERSION": identity.version,
-            "PKGREVISION": identity.revision,
+            "PKGVERSION": identity.build.version.version,
+            "PKGREVISION": identity.build.version.revision,
             "PKGHASH": identity.hash,
             "JOBS": String(jobs),
             "REQUIRES": names(package.requires),

@@ -14,8 +14,8 @@ public struct BuildLayout: Sendable {
 
     var arch: String { architecture.rawValue }
 
-    public func tarballName(_ name: PackageName, _ version: String, _ revision: String) -> String {
-        "\(name)-\(version)-\(revision).\(arch).tar.gz"
+    public func tarballName(_ build: PackageBuild) -> String {
+        "\(build.name)-\(build.version).\(arch).tar.gz"
     }
 
     /// `TARS/<arch>/store/<h2>/<hash>/`
@@ -29,12 +29,12 @@ public struct BuildLayout: Sendable {
     }
 
     /// `<arch>/<pkg>/<ver>-<rev>` relative to the work dir (`PKGPATH`).
-    public func packagePath(_ name: PackageName, _ version: String, _ revision: String) -> String {
-        "\(arch)/\(name)/\(version)-\(revision)"
+    public func packagePath(_ build: PackageBuild) -> String {
+        "\(arch)/\(build)"
     }
 
-    public func installDirectory(_ name: PackageName, _ version: String, _ revision: String) -> URL {
-        workDir.appendingPathComponent(packagePath(name, version, revision))
+    public func installDirectory(_ build: PackageBuild) -> URL {
+        workDir.appendingPathComponent(packagePath(build))
     }
 
     public func buildRoot(hash: String) -> URL { workDir.appendingPathComponent("BUILD/\(hash)") }
@@ -44,7 +44,7 @@ public struct BuildLayout: Sendable {
         workDir.appendingPathComponent("SOURCES/\(name)/\(version)/\(commit)")
     }
 
-    public func specsDirectory(_ name: PackageName, _ version: String, _ revision: String) -> URL {
-        workDir.appendingPathComponent("SPECS/\(arch)/\(name)/\(version)-\(revision)")
+    public func specsDirectory(_ build: PackageBuild) -> URL {
+        workDir.appendingPathComponent("SPECS/\(arch)/\(build)")
     }
 }

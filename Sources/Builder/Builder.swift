@@ -45,8 +45,8 @@ public struct Builder: Sendable {
         var result: [PackageName: PackageIdentity] = [:]
         for package in plan.orderedPackages {
             let decision = Revisions.decide(package.name, version: package.version, hash: package.remoteHash, layout: layout)
-            result[package.name] = PackageIdentity(name: package.name, version: package.version, revision: decision.revision,
-                                                   hash: package.remoteHash, commitHash: package.commitHash)
+            let build = PackageBuild(name: package.name, version: PackageVersion(version: package.version, revision: decision.revision))
+            result[package.name] = PackageIdentity(build: build, hash: package.remoteHash, commitHash: package.commitHash)
         }
         return result
     }
@@ -76,14 +76,14 @@ public struct Builder: Sendable {
             let id = identities[next.name]!
             DispatchQueue.global().async {
                 defer { slots.signal(); group.leave() }
-                events(.started(next.name, version: id.version, revision: id.revision))
+                events(.started(next.name, version: id.build.version.version, revision: id.build.version.revision))
                 do throws(BuildError) {
                     switch try builder.build(next, identities: identities) {
                     case let .built(seconds):
-                        events(.finished(next.name, version: id.version, revision: id.revision, seconds: seconds))
+                        events(.finished(next.name, version: id.build.version.version, revision: id.build.version.revision, seconds: seconds))
                         state.finish(next.name, result: .built(id))
                     case let .cached(from):
-                        events(.cached(next.name, version: id.version, revision: id.revision, from: from))
+                        events(.cached(next.name, version: id.build.version.version, revision: id.build.version.revision, from: from))
                         state.finish(next.name, result: .cached(id))
                     }
                 } catch {

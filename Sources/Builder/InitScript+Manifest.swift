@@ -14,7 +14,7 @@ extension InitScript {
             throw .badValue(package: package.name.rawValue, key: "identity", reason: "has no revision decided")
         }
         let requires = package.requires.compactMap { identities[$0] }.map {
-            EnvironmentManifest.Dependency(name: $0.name, version: $0.version, revision: $0.revision)
+            EnvironmentManifest.Dependency(name: $0.build.name, version: $0.build.version.version, revision: $0.build.version.revision)
         }
         var env: [EnvironmentManifest.Assignment] = []
         for entry in package.env?.entries ?? [] where str(entry.key) != "DYLD_LIBRARY_PATH" {
@@ -43,7 +43,7 @@ extension InitScript {
         }
         let manifest = EnvironmentManifest(
             architecture: architecture.rawValue,
-            package: .init(name: own.name, version: own.version, revision: own.revision, hash: own.hash, commit: own.commitHash),
+            package: .init(name: own.build.name, version: own.build.version.version, revision: own.build.version.revision, hash: own.hash, commit: own.commitHash),
             requires: requires, env: env, appendPath: append, prependPath: prepend).normalized()
         do { try manifest.validate() } catch {
             throw .badValue(package: package.name.rawValue, key: "environment", reason: "cannot be described by an environment manifest: \(error)")

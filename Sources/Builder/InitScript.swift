@@ -2,24 +2,21 @@ import AlienModel
 import Recipes
 import Resolver
 
-/// What a package is known as once its revision is decided.
+/// What a package is known as once its revision is decided: the build, aliBuild's package
+/// hash and the source commit.
 public struct PackageIdentity: Hashable, Sendable {
-    public var name: PackageName
-    public var version: String
-    public var revision: String
+    public var build: PackageBuild
     public var hash: String
     public var commitHash: String
 
-    public init(name: PackageName, version: String, revision: String, hash: String, commitHash: String) {
-        self.name = name
-        self.version = version
-        self.revision = revision
+    public init(build: PackageBuild, hash: String, commitHash: String) {
+        self.build = build
         self.hash = hash
         self.commitHash = commitHash
     }
 
     /// `ROOT` → `ROOT`, `AliEn-Runtime` → `ALIEN_RUNTIME`.
-    public var variablePrefix: String { name.environmentPrefix }
+    public var variablePrefix: String { build.name.environmentPrefix }
 }
 
 /// `etc/profile.d/init.sh` exactly as aliBuild writes it (build.py `generate_initdotsh`):
@@ -32,17 +29,17 @@ public enum InitScript {
         for dependency in package.requires {
             guard let id = identities[dependency] else { continue }
             lines.append("[ -n \"${\(id.variablePrefix)_REVISION}\" ] || . \"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/"
-                + "\(PythonFormat.shellQuote(id.name.rawValue))/\(PythonFormat.shellQuote(id.version))-\(PythonFormat.shellQuote(id.revision))"
+                + "\(PythonFormat.shellQuote(id.build.name.rawValue))/\(PythonFormat.shellQuote(id.build.version.version))-\(PythonFormat.shellQuote(id.build.version.revision))"
                 + "/etc/profile.d/init.sh")
         }
         guard postBuild, let own = identities[package.name] else { return lines.joined(separator: "\n") }
         let big = own.variablePrefix
         let q = PythonFormat.shellQuote
         lines += [
-            "export \(big)_ROOT=\"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/\(q(own.name.rawValue))/\(q(own.version))-\(q(own.revision))",
+            "export \(big)_ROOT=\"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/\(q(own.build.name.rawValue))/\(q(own.build.version.version))-\(q(own.build.version.revision))",
             "export RECC_PREFIX_MAP=\"$\(big)_ROOT=/recc/\(big)_ROOT:$RECC_PREFIX_MAP\"",
-            "export \(big)_VERSION=\(q(own.version))",
-            "export \(big)_REVISION=\(q(own.revision))",
+            "export \(big)_VERSION=\(q(own.build.version.version))",
+            "export \(big)_REVISION=\(q(own.build.version.revision))",
             "export \(big)_HASH=\(q(own.hash))",
             "export \(big)_COMMIT=\(q(own.commitHash))",
         ]

@@ -17,9 +17,9 @@ struct PackageBuilder: Sendable {
 
     func build(_ package: ResolvedPackage, identities: [PackageName: PackageIdentity]) throws(BuildError) -> Outcome {
         let id = identities[package.name]!
-        let packagePath = layout.packagePath(id.name, id.version, id.revision)
+        let packagePath = layout.packagePath(id.build)
         let installDir = layout.workDir.appendingPathComponent(packagePath)
-        let tarball = layout.storeDirectory(hash: id.hash).appendingPathComponent(layout.tarballName(id.name, id.version, id.revision))
+        let tarball = layout.storeDirectory(hash: id.hash).appendingPathComponent(layout.tarballName(id.build))
         if (try? String(contentsOf: installDir.appendingPathComponent(".build-hash"), encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines) == id.hash {
             try distLinks(package, identities: identities)
@@ -49,7 +49,7 @@ struct PackageBuilder: Sendable {
     private func checkOutSource(_ package: ResolvedPackage, id: PackageIdentity) throws(BuildError) {
         guard let source = package.source else { return }
         let shortCommit = package.tag == package.commitHash ? package.commitHash : String(package.commitHash.prefix(10))
-        let directory = layout.sourceDirectory(id.name, id.version, shortCommit)
+        let directory = layout.sourceDirectory(id.build.name, id.build.version.version, shortCommit)
         if FileManager.default.fileExists(atPath: directory.appendingPathComponent(".git").path) { return }
         try? FileManager.default.removeItem(at: directory)
         try makeDirectory(directory.deletingLastPathComponent())
@@ -58,7 +58,7 @@ struct PackageBuilder: Sendable {
     }
 
     private func runRecipe(_ package: ResolvedPackage, id: PackageIdentity, identities: [PackageName: PackageIdentity]) throws(BuildError) {
-        let specs = layout.specsDirectory(id.name, id.version, id.revision)
+        let specs = layout.specsDirectory(id.build)
         let buildRoot = layout.buildRoot(hash: id.hash)
         // A recipe's processes hold BUILD/.locks/<hash> (see BuildEnvironment.script) for as
         // long as any of them lives, even when a killed build orphaned them: wait for them
@@ -67,7 +67,7 @@ struct PackageBuilder: Sendable {
         try? FileManager.default.removeItem(at: buildRoot)
         try makeDirectory(specs)
         try makeDirectory(buildRoot)
-        let recipeFile = specs.appendingPathComponent("\(id.name).sh")
+        let recipeFile = specs.appendingPathComponent("\(id.build.name).sh")
         let scriptFile = specs.appendingPathComponent("build.sh")
         let initDeps = try InitScript.generate(for: package, identities: identities, architecture: plan.architecture, postBuild: false)
         try write(package.recipe + "\n", to: recipeFile)
@@ -89,7 +89,7 @@ struct PackageBuilder: Sendable {
         guard process.terminationStatus == 0, process.terminationReason == .exit else {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             let tail = text.split(separator: "\n", omittingEmptySubsequences: false).suffix(21).map(String.init)
-            throw .script(package: id.name.rawValue, status: process.terminationStatus, log: log.path, tail: tail)
+            throw .script(package: id.build.name.rawValue, status: process.terminationStatus, log: log.path, tail: tail)
         }
     }
 
@@ -105,12 +105,12 @@ struct PackageBuilder: Sendable {
         try write(String(decoding: manifest.jsonBytes, as: UTF8.self) + "\n", to: builtDir.appendingPathComponent(EnvironmentManifest.fileName))
         try write(Provenance.json(package, id: id, plan: plan, identities: identities), to: builtDir.appendingPathComponent(".meta.json"))
         try write(id.hash + "\n", to: builtDir.appendingPathComponent(".build-hash"))
-        let modulefile = builtDir.appendingPathComponent("etc/modulefiles/\(id.name)")
+        let modulefile = builtDir.appendingPathComponent("etc/modulefiles/\(id.build.name)")
         if !FileManager.default.fileExists(atPath: modulefile.path) {
             try makeDirectory(modulefile.deletingLastPathComponent())
             try write(Modulefile.generate(package, id: id, identities: identities, plan: plan), to: modulefile)
         }
-        try Relocation.prepare(installDir: builtDir, packagePath: packagePath, hash: id.hash, revision: id.revision,
+        try Relocation.prepare(installDir: builtDir, packagePath: packagePath, hash: id.hash, revision: id.build.version.revision,
                                buildPrefix: layout.workDir.path)
     }
 
@@ -121,9 +121,9 @@ struct PackageBuilder: Sendable {
         do {
             _ = try archiver.pack(base: installRoot, relativePath: packagePath, to: tarball)
         } catch {
-            throw .tarball(package: id.name.rawValue, reason: "\(error)")
+            throw .tarball(package: id.build.name.rawValue, reason: "\(error)")
         }
-        let links = layout.linksDirectory(id.name)
+        let links = layout.linksDirectory(id.build.name)
         try makeDirectory(links)
         let link = links.appendingPathComponent(tarball.lastPathComponent)
         try? FileManager.default.removeItem(at: link)
@@ -140,12 +140,12 @@ struct PackageBuilder: Sendable {
         let id = identities[package.name]!
         for (kind, dependencies) in [("dist", package.fullRequires), ("dist-direct", package.requires),
                                      ("dist-runtime", package.fullRuntimeRequires)] {
-            let directory = layout.workDir.appendingPathComponent("TARS/\(layout.architecture)/\(kind)/\(id.name)/\(id.name)-\(id.version)-\(id.revision)")
+            let directory = layout.workDir.appendingPathComponent("TARS/\(layout.architecture)/\(kind)/\(id.build.name)/\(id.build.name)-\(id.build.version)")
             try? FileManager.default.removeItem(at: directory)
             try makeDirectory(directory)
             for name in [package.name] + dependencies {
                 guard let dependency = identities[name] else { continue }
-                let file = layout.tarballName(dependency.name, dependency.version, dependency.revision)
+                let file = layout.tarballName(dependency.build)
                 let target = "../../../../../TARS/\(layout.architecture)/store/\(dependency.hash.prefix(2))/\(dependency.hash)/\(file)"
                 do { try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent(file).path, withDestinationPath: target) } catch {
                     throw .io(path: directory.appendingPathComponent(file).path, reason: "\(error)")
@@ -161,12 +161,12 @@ struct PackageBuilder: Sendable {
         try? FileManager.default.removeItem(at: stage)
         try makeDirectory(stage.deletingLastPathComponent())
         do { try archiver.extract(tarball, into: stage) } catch {
-            throw .tarball(package: id.name.rawValue, reason: "\(error)")
+            throw .tarball(package: id.build.name.rawValue, reason: "\(error)")
         }
         defer { try? FileManager.default.removeItem(at: stage) }
         let final = layout.workDir.appendingPathComponent(packagePath)
         let unpacked = stage.appendingPathComponent(packagePath)
-        try Relocation.relocate(unpacked, to: final.path, packagePath: packagePath, hash: id.hash, revision: id.revision)
+        try Relocation.relocate(unpacked, to: final.path, packagePath: packagePath, hash: id.hash, revision: id.build.version.revision)
         try makeDirectory(final.deletingLastPathComponent())
         try? FileManager.default.removeItem(at: final)
         do { try FileManager.default.moveItem(at: unpacked, to: final) } catch {
@@ -175,7 +175,7 @@ struct PackageBuilder: Sendable {
         for link in ["latest", "latest-\(plan.defaults)"] {
             let url = final.deletingLastPathComponent().appendingPathComponent(link)
             try? FileManager.default.removeItem(at: url)
-            try? FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: "\(id.version)-\(id.revision)")
+            try? FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: "\(id.build.version)")
         }
     }
 

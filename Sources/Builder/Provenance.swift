@@ -9,7 +9,8 @@ enum Provenance {
         func info(_ name: PackageName) -> PackageProvenance.Package {
             let resolved = plan[name]
             let known = identities[name]
-            return PackageProvenance.Package(name: name.rawValue, version: known?.version ?? resolved?.version ?? "", revision: known?.revision ?? "",
+            return PackageProvenance.Package(name: name.rawValue, version: known?.build.version.version ?? resolved?.version ?? "",
+                                             revision: known?.build.version.revision ?? "",
                                              hash: known?.hash ?? "", tag: resolved?.tag ?? "", source: resolved?.source)
         }
         return PackageProvenance(toolVersion: "0.1.0", architecture: plan.architecture.rawValue, defaults: plan.defaults, package: info(package.name),
@@ -22,22 +23,22 @@ enum Provenance {
 /// produces): loads the runtime dependencies, sets `<PKG>_ROOT`, puts `bin` and `lib` first.
 enum Modulefile {
     static func generate(_ package: ResolvedPackage, id: PackageIdentity, identities: [PackageName: PackageIdentity], plan: BuildPlan) -> String {
-        let dependencies = package.fullRuntimeRequires.compactMap { identities[$0] }.filter { $0.name.rawValue != "defaults-release" }
+        let dependencies = package.fullRuntimeRequires.compactMap { identities[$0] }.filter { $0.build.name.rawValue != "defaults-release" }
         var text = """
             #%Module1.0
             proc ModulesHelp { } {
               global version
-              puts stderr "Modulefile for \(id.name) \(id.version)-\(id.revision)"
+              puts stderr "Modulefile for \(id.build.name) \(id.build.version)"
             }
-            set version \(id.version)-\(id.revision)
-            module-whatis "Modulefile for \(id.name) \(id.version)-\(id.revision)"
+            set version \(id.build.version)
+            module-whatis "Modulefile for \(id.build.name) \(id.build.version)"
             # Dependencies
-            module load BASE/1.0\(dependencies.map { " \($0.name)/\($0.version)-\($0.revision)" }.joined())
+            module load BASE/1.0\(dependencies.map { " \($0.build)" }.joined())
             # Our environment
-            set PKG_ROOT $::env(BASEDIR)/\(id.name)/$version
+            set PKG_ROOT $::env(BASEDIR)/\(id.build.name)/$version
             setenv \(id.variablePrefix)_ROOT $PKG_ROOT
-            setenv \(id.variablePrefix)_VERSION \(id.version)
-            setenv \(id.variablePrefix)_REVISION \(id.revision)
+            setenv \(id.variablePrefix)_VERSION \(id.build.version.version)
+            setenv \(id.variablePrefix)_REVISION \(id.build.version.revision)
 
             """
         for entry in package.env?.entries ?? [] {

@@ -110,18 +110,13 @@ public struct JobRunner: Sendable {
             warn("\(error); using the installed packages")
             return try installedPresent(requests)
         }
-        do throws(SoftwareAreaError) {
-            var roots: [PackageID] = []
-            for request in requests {
-                guard let outcome = outcomes.first(where: {
-                    $0.package.name == request.name.rawValue && request.version.matches(version: $0.package.version, revision: $0.package.revision)
-                }) else { continue }
-                roots.append(try outcome.package.exactID())
-            }
-            var all: [PackageID] = []
-            for outcome in outcomes { all.append(try outcome.package.exactID()) }
-            return Present(roots: roots, all: all)
-        } catch { throw .area(error) }
+        var roots: [PackageID] = []
+        for request in requests {
+            guard let outcome = outcomes.first(where: { $0.package.name == request.name && request.version.matches($0.package.version) })
+            else { continue }
+            roots.append(outcome.package.id)
+        }
+        return Present(roots: roots, all: outcomes.map(\.package.id))
     }
 
     /// The newest installed match of each request; an error names the missing ones.
@@ -130,7 +125,7 @@ public struct JobRunner: Sendable {
         var missing: [String] = []
         for request in requests {
             if let match = area.installed(matching: request).first {
-                do { roots.append(try match.key.exactID()) } catch { throw .area(error) }
+                roots.append(match.key.id)
             } else {
                 missing.append(request.description)
             }

@@ -184,7 +184,7 @@ public actor JobEngine {
 
     /// Running jobs that wait for another installer's package lock: job id, package, seconds
     /// waited, the holder's pid when known.
-    public var lockWaits: [(job: String, package: PackageKey, seconds: Int, holder: Int32?)] {
+    public var lockWaits: [(job: String, package: PackageBuild, seconds: Int, holder: Int32?)] {
         live.values.compactMap { job in job.progress.waitingForLock.map { (job.id, $0.key, $0.seconds, $0.holder) } }
             .sorted { $0.job < $1.job }
     }
@@ -258,9 +258,9 @@ public actor JobEngine {
         let defined = try await catalog.available()
         var wanted = job.requests
         if job.wantsAll {
-            var seen = Set<String>()
-            for package in defined where seen.insert(package.key.name).inserted {
-                wanted.append(try package.key.exactID())
+            var seen = Set<PackageName>()
+            for package in defined where seen.insert(package.build.name).inserted {
+                wanted.append(package.build.id)
             }
         }
         if !wanted.isEmpty {
@@ -271,7 +271,7 @@ public actor JobEngine {
             let paths = Set(defined.map(\.info.path))
             for package in area.installed().reversed() where !paths.contains(package.record.target) {
                 do {
-                    try area.remove(package.key.exactID())
+                    try area.remove(package.key.id)
                     outcome.removed.append(package.key.description)
                 } catch {
                     try? store.log(package: package.key.description, job: job.id, time: clock(), text: "kept (no longer defined): \(error.description)")

@@ -1,3 +1,4 @@
+import AlienModel
 import Foundation
 import PackManAPI
 import SoftwareArea
@@ -7,14 +8,14 @@ import Trust
 /// Live progress of one job, fed by the area's events from install threads.
 final class JobProgress: Sendable {
     private struct State {
-        var packages: [PackageKey] = []
-        var bytes: [PackageKey: Int64] = [:]
-        var totals: [PackageKey: Int64] = [:]
-        var done = Set<PackageKey>()
+        var packages: [PackageBuild] = []
+        var bytes: [PackageBuild: Int64] = [:]
+        var totals: [PackageBuild: Int64] = [:]
+        var done = Set<PackageBuild>()
         /// A closure install's own totals (several packages at once), when it reports them.
         var closure: (bytes: Int64, total: Int64)?
         /// The package lock the job waits for: package, seconds waited, holder pid.
-        var lockWait: (key: PackageKey, seconds: Int, holder: Int32?)?
+        var lockWait: (key: PackageBuild, seconds: Int, holder: Int32?)?
     }
 
     private let state = Mutex(State())
@@ -59,7 +60,7 @@ final class JobProgress: Sendable {
     }
 
     /// What the job waits for, if it waits for another installer's package lock.
-    var waitingForLock: (key: PackageKey, seconds: Int, holder: Int32?)? { state.withLock { $0.lockWait } }
+    var waitingForLock: (key: PackageBuild, seconds: Int, holder: Int32?)? { state.withLock { $0.lockWait } }
 }
 
 /// The area reporter of one job: progress into `JobProgress`, steps into the package logs.
@@ -72,7 +73,7 @@ struct JobReporter: AreaReporter {
 
     func report(_ event: AreaEvent) {
         progress.update(event)
-        let package: PackageKey?
+        let package: PackageBuild?
         switch event {
         case .progress, .closureProgress, .waiting: return
         case .resolved, .swept: package = nil

@@ -102,13 +102,13 @@ extension PackManDaemon {
             do { targets = try await catalog.available(name: query.get("name")) } catch { throw APIError(.badGateway, error.description) }
         }
         if query.get("latest") == "true" {
-            var seen = Set<String>()
-            targets = targets.filter { seen.insert($0.key.name).inserted }
+            var seen = Set<PackageName>()
+            targets = targets.filter { seen.insert($0.build.name).inserted }
         }
         let installed = Set(area.installed().map(\.record.target))
         return JSONAnswer.make(targets.map { target in
-            PackageInfo(id: target.key.qualified, name: target.key.name,
-                        version: target.key.version, revision: target.key.revision, arch: target.arch, target: target.info.path,
+            PackageInfo(id: target.build.qualified(), name: target.build.name.rawValue,
+                        version: target.build.version.version, revision: target.build.version.revision, arch: target.arch, target: target.info.path,
                         length: target.info.file.length, requires: target.requires, installed: installed.contains(target.info.path))
         })
     }
@@ -119,7 +119,7 @@ extension PackManDaemon {
             let catalog = try area.catalog()
             let root = try await catalog.resolve(id)
             let closure = try await catalog.closure(of: [root])
-            return JSONAnswer.make(DependencyList(package: root.key.description, dependencies: closure.filter { $0 != root }.map(\.key.description)))
+            return JSONAnswer.make(DependencyList(package: root.build.description, dependencies: closure.filter { $0 != root }.map(\.build.description)))
         } catch {
             if case .unknownPackage = error { throw APIError(.notFound, error.description) }
             throw APIError(.badGateway, error.description)

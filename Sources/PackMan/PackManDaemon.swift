@@ -100,7 +100,7 @@ public final class PackManDaemon: Sendable {
         let leases = area.liveLeases()
         let (packages, changed) = installedCache.packages(area)
         let infos = packages.map { package in
-            InstalledInfo(id: package.key.qualified,
+            InstalledInfo(id: package.key.qualified(),
                           module: package.key.description, path: package.path, size: package.record.size, installed: package.record.installedAt,
                           lastUsed: package.lastUsed, leasedBy: leases.filter { $0.packages.contains(package.key.description) }.map(\.holder))
         }

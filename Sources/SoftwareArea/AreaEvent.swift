@@ -6,36 +6,36 @@ import Trust
 /// Progress of area operations, one event per step and package.
 public enum AreaEvent: Sendable, Hashable {
     /// The packages an install will make present, dependencies first.
-    case resolved([PackageKey])
-    case alreadyInstalled(PackageKey, path: String)
+    case resolved([PackageBuild])
+    case alreadyInstalled(PackageBuild, path: String)
     /// A streamed download under way: bytes verified and received so far, the tarball's
     /// length, the average rate, and the entries the extraction has written meanwhile
     /// (reported a few times a second at most).
-    case progress(PackageKey, bytes: Int64, total: Int64, bytesPerSecond: Double, extracted: Int = 0)
+    case progress(PackageBuild, bytes: Int64, total: Int64, bytesPerSecond: Double, extracted: Int = 0)
     /// The whole tarball arrived and was verified: from which source, and whether piece by
     /// piece against a signed piece-hash list (extracted while it arrived) or as a whole file.
-    case downloaded(PackageKey, bytes: Int64, source: String = "http", piecewise: Bool = false)
+    case downloaded(PackageBuild, bytes: Int64, source: String = "http", piecewise: Bool = false)
     /// A closure install under way (several packages at once): packages in place, bytes
     /// received of all tarballs, the average rate, entries extracted (a few times a second).
     case closureProgress(done: Int, packages: Int, bytes: Int64, total: Int64, bytesPerSecond: Double, extracted: Int)
     /// Waiting for another installer's lock on the package (after 2 s, about once a second):
     /// seconds waited, and the holder's pid when known.
-    case waiting(PackageKey, seconds: Int, holder: Int32?)
+    case waiting(PackageBuild, seconds: Int, holder: Int32?)
     /// The tarball is being fetched from a BitTorrent swarm (torrent verified through TUF).
-    case swarm(PackageKey, infoHash: String)
+    case swarm(PackageBuild, infoHash: String)
     /// A download path gave up and the HTTP path takes over.
-    case fallback(PackageKey, reason: String)
-    case extracted(PackageKey, files: Int, bytes: UInt64)
-    case installed(PackageKey, path: String)
-    case removed(PackageKey)
+    case fallback(PackageBuild, reason: String)
+    case extracted(PackageBuild, files: Int, bytes: UInt64)
+    case installed(PackageBuild, path: String)
+    case removed(PackageBuild)
     /// A stale stage or trash entry of a killed run was deleted.
     case swept(path: String)
     /// Something after the fact went wrong (e.g. a modulefile could not be written); the
     /// package itself is in place.
-    case warning(PackageKey, String)
+    case warning(PackageBuild, String)
 
     public var json: JSONValue {
-        func object(_ event: String, _ key: PackageKey?, _ extra: [String: JSONValue] = [:]) -> JSONValue {
+        func object(_ event: String, _ key: PackageBuild?, _ extra: [String: JSONValue] = [:]) -> JSONValue {
             var fields = extra
             fields["event"] = .string(event)
             if let key { fields["package"] = .string(key.description) }
@@ -96,7 +96,7 @@ public enum AreaEvent: Sendable, Hashable {
 
 extension AreaEvent {
     /// The package the event is about, if one.
-    public var package: PackageKey? {
+    public var package: PackageBuild? {
         switch self {
         case .resolved, .closureProgress, .swept: nil
         case let .alreadyInstalled(key, _), let .progress(key, _, _, _, _), let .downloaded(key, _, _, _), let .swarm(key, _), let .fallback(key, _),
@@ -141,10 +141,10 @@ public struct SilentReporter: AreaReporter {
 /// modulefile generation in here).
 public struct AreaHooks: Sendable {
     public var afterInstall: (@Sendable (AreaLayout, InstallRecord) throws -> Void)?
-    public var afterRemove: (@Sendable (AreaLayout, PackageKey) throws -> Void)?
+    public var afterRemove: (@Sendable (AreaLayout, PackageBuild) throws -> Void)?
 
     public init(afterInstall: (@Sendable (AreaLayout, InstallRecord) throws -> Void)? = nil,
-                afterRemove: (@Sendable (AreaLayout, PackageKey) throws -> Void)? = nil) {
+                afterRemove: (@Sendable (AreaLayout, PackageBuild) throws -> Void)? = nil) {
         self.afterInstall = afterInstall
         self.afterRemove = afterRemove
     }

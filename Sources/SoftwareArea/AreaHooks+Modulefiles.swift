@@ -17,10 +17,9 @@ extension AreaHooks {
             try Modulefiles.remove(for: package, in: area)
         })
 
-    private static func environment(_ layout: AreaLayout, _ key: PackageKey) throws -> (EnvironmentArea, EnvironmentPackage) {
+    private static func environment(_ layout: AreaLayout, _ key: PackageBuild) throws -> (EnvironmentArea, EnvironmentPackage) {
         let area = EnvironmentArea(root: URL(fileURLWithPath: layout.root), architecture: try Architecture(layout.arch))
-        let directory = area.packagesDirectory.appendingPathComponent("\(key.name)/\(key.version)-\(key.revision)")
-        let package = EnvironmentPackage(name: try PackageName(key.name), version: key.version, revision: key.revision, directory: directory)
+        let package = EnvironmentPackage(build: key, path: area.packagesPath + "/" + key.description)
         return (area, package)
     }
 }

@@ -1,36 +1,6 @@
 import AlienModel
 import Foundation
 
-/// One concrete package build: `Name/Version-Revision` (the module name).
-public struct PackageKey: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public var name: String
-    public var version: String
-    public var revision: String
-
-    public init(name: String, version: String, revision: String) {
-        self.name = name
-        self.version = version
-        self.revision = revision
-    }
-
-    /// `Name/Version-Revision`
-    public var description: String { "\(name)/\(version)-\(revision)" }
-    /// `VO_ALICE@Name::Version-Revision`
-    public var qualified: String { PackageID.spelling(name: name, build: packageVersion, owner: PackageID.defaultOwner) }
-    /// The version and revision, in the one order of builds.
-    public var packageVersion: PackageVersion { PackageVersion(version: version, revision: revision) }
-    /// This exact build as a request (`Name::Version-Revision`); throws when the name is not a package name.
-    public func exactID() throws(SoftwareAreaError) -> PackageID {
-        do { return PackageID(name: try PackageName(name), build: packageVersion) } catch {
-            throw .invalidArgument(name: "package", expected: "a package id", got: error.description)
-        }
-    }
-
-    public static func < (lhs: Self, rhs: Self) -> Bool {
-        (lhs.name, lhs.version, lhs.revision) < (rhs.name, rhs.version, rhs.revision)
-    }
-}
-
 /// Where everything of a software area lives (DESIGN.md "Software area"):
 /// packages at `<root>/<arch>/<Name>/<Version>-<Rev>/`, state under `<root>/.alien/`.
 public struct AreaLayout: Sendable, Hashable {
@@ -59,11 +29,11 @@ public struct AreaLayout: Sendable, Hashable {
     public var used: String { "\(state)/used" }
 
     /// `<arch>/<Name>/<Version>-<Rev>`, relative to the root.
-    public func relativePath(_ key: PackageKey) -> String { "\(arch)/\(key.name)/\(key.version)-\(key.revision)" }
-    public func packageDirectory(_ key: PackageKey) -> String { "\(root)/\(relativePath(key))" }
-    public func record(_ key: PackageKey) -> String { "\(packageDirectory(key))/\(InstallRecord.fileName)" }
-    public func lock(_ key: PackageKey) -> String { "\(locks)/\(relativePath(key)).lock" }
-    public func usedStamp(_ key: PackageKey) -> String { "\(used)/\(relativePath(key))" }
+    public func relativePath(_ key: PackageBuild) -> String { "\(arch)/\(key.name)/\(key.version)" }
+    public func packageDirectory(_ key: PackageBuild) -> String { "\(root)/\(relativePath(key))" }
+    public func record(_ key: PackageBuild) -> String { "\(packageDirectory(key))/\(InstallRecord.fileName)" }
+    public func lock(_ key: PackageBuild) -> String { "\(locks)/\(relativePath(key)).lock" }
+    public func usedStamp(_ key: PackageBuild) -> String { "\(used)/\(relativePath(key))" }
     /// Held while leases are read-modify-written, and by `remove`/`gc` while they check them.
     public var leaseLock: String { "\(locks)/leases.lock" }
     /// Held by `remove`/`gc` while they decide and move, and by `install` while it renames in.

@@ -71,7 +71,7 @@ struct ClosureInstall: Sendable {
     }
 
     func ensureSpace(evict: Bool) throws(SoftwareAreaError) {
-        let missing = order.filter { replace.contains($0.info.path) || !FileSystem.exists(area.layout.record($0.key)) }
+        let missing = order.filter { replace.contains($0.info.path) || !FileSystem.exists(area.layout.record($0.build)) }
         try area.ensureSpace(for: missing, evict: evict)
     }
 
@@ -167,7 +167,7 @@ struct ClosureInstall: Sendable {
     /// One package up to the point of its rename: lock, stage, download and extraction,
     /// relocation, install record, data written back. Already present: nothing but the answer.
     func prepare(_ package: PackageTarget, index: Int, run: InstallRun, meter: ClosureMeter) async throws(SoftwareAreaError) -> Prepared {
-        let key = package.key
+        let key = package.build
         let layout = area.layout
         let reporter = area.reporter
         let lock = try await FileLock.acquire(layout.lock(key)) { seconds, holder in
@@ -209,7 +209,7 @@ struct ClosureInstall: Sendable {
     /// modulefile, marks it used, releases its lock and stage.
     func commit(_ staged: Staged) async throws(SoftwareAreaError) -> SoftwareArea.InstallOutcome {
         let area = self.area
-        let key = staged.package.key
+        let key = staged.package.build
         let status = try await Blocking.run { () throws(SoftwareAreaError) -> SoftwareArea.InstallOutcome.Status in
             defer { staged.discard() }
             let layout = area.layout
@@ -247,7 +247,7 @@ extension SoftwareArea {
     /// package), the environment manifest (`.alien-environment.json`), the install record (files hashed while extracted; only relocated ones read
     /// again), and the tree's data written back. Returns the unpacked package directory.
     func finishStage(_ package: PackageTarget, summary: ExtractionSummary, unpackRoot: String) throws(SoftwareAreaError) -> String {
-        let key = package.key
+        let key = package.build
         let relative = layout.relativePath(key)
         let unpacked = "\(unpackRoot)/\(relative)"
         guard FileSystem.isDirectory(unpacked), summary.topLevel == [layout.arch] else {
@@ -257,7 +257,7 @@ extension SoftwareArea {
         let relocated: [String]
         do {
             relocated = try PackageRelocation.relocate(URL(fileURLWithPath: unpacked), to: final, packagePath: relative,
-                                                       hash: package.hash, revision: key.revision)
+                                                       hash: package.hash, revision: key.version.revision)
         } catch {
             throw .relocation(package: key.description, reason: error.description)
         }
@@ -300,7 +300,7 @@ final class ClosureMeter: Sendable {
         self.reportEach = reportEach
     }
 
-    func progress(_ path: String, key: PackageKey, bytes: Int64, total packageTotal: Int64, rate: Double, extracted: Int) {
+    func progress(_ path: String, key: PackageBuild, bytes: Int64, total packageTotal: Int64, rate: Double, extracted: Int) {
         area.reporter.report(.progress(key, bytes: bytes, total: packageTotal, bytesPerSecond: rate, extracted: extracted))
         guard !reportEach else { return }
         let event: AreaEvent? = state.withLock { state in

@@ -51,7 +51,7 @@ extension PackageCatalog {
         }
         let primary: String
         do { primary = try await updater.targetURL(for: package.info) } catch {
-            throw .trust(package: package.key.description, reason: error.description)
+            throw .trust(package: package.build.description, reason: error.description)
         }
         return DownloadPlan(package: package, pieces: pieces, torrent: torrent, urls: Self.urls(primary, base: updater.targetBaseURL, mirrors: mirrors))
     }
@@ -73,7 +73,7 @@ extension PackageCatalog {
     /// A small signed companion target (piece list, torrent) of `package`, downloaded into `directory`.
     private func companion(_ path: String, of package: PackageTarget, what: String,
                            directory: String) async throws(SoftwareAreaError) -> (bytes: [UInt8], file: String) {
-        let key = package.key.description
+        let key = package.build.description
         do {
             guard let info = try await updater.targetInfo(for: path) else {
                 throw SoftwareAreaError.trust(package: key, reason: "\(package.info.path): its \(what) \(path) is not a trusted target")
@@ -94,7 +94,7 @@ extension PackageCatalog {
     }
 
     func pieceList(for package: PackageTarget, listPath: String, directory: String) async throws(SoftwareAreaError) -> PieceHashList {
-        let key = package.key.description
+        let key = package.build.description
         let bytes = try await companion(listPath, of: package, what: "piece-hash list", directory: directory).bytes
         let list: PieceHashList
         do { list = try PieceHashList(parsing: bytes) } catch {
@@ -110,7 +110,7 @@ extension PackageCatalog {
 
     func trustedTorrent(_ package: PackageTarget, path torrentPath: String, infoHash: String?,
                         directory: String) async throws(SoftwareAreaError) -> TrustedTorrent {
-        let key = package.key.description
+        let key = package.build.description
         let (bytes, file) = try await companion(torrentPath, of: package, what: "torrent", directory: directory)
         let torrent: TorrentFile
         do { torrent = try TorrentFile(parsing: bytes) } catch {

@@ -23,7 +23,7 @@ public struct InstallRecord: Sendable, Hashable {
         public var mode: UInt32?
     }
 
-    public var package: PackageKey
+    public var package: PackageBuild
     public var arch: String
     public var target: String
     public var length: Int64
@@ -42,7 +42,8 @@ public struct InstallRecord: Sendable, Hashable {
 
     public var json: JSONValue {
         var object: [String: JSONValue] = [
-            "package": .object(["name": .string(package.name), "version": .string(package.version), "revision": .string(package.revision)]),
+            "package": .object(["name": .string(package.name.rawValue), "version": .string(package.version.version),
+                                "revision": .string(package.version.revision)]),
             "arch": .string(arch), "target": .string(target), "length": .integer(length),
             "hashes": .object(hashes.mapValues { .string($0) }), "installed_at": .integer(installedAt), "prefix": .string(prefix),
             "files": .array(files.map { entry in
@@ -57,7 +58,7 @@ public struct InstallRecord: Sendable, Hashable {
         return .object(object)
     }
 
-    public init(package: PackageKey, arch: String, target: String, length: Int64, hashes: [String: String], custom: JSONValue?,
+    public init(package: PackageBuild, arch: String, target: String, length: Int64, hashes: [String: String], custom: JSONValue?,
                 installedAt: Int64, prefix: String, files: [Entry]) {
         self.package = package
         self.arch = arch
@@ -79,6 +80,7 @@ public struct InstallRecord: Sendable, Hashable {
         guard case let .object(object) = value else { throw bad("(top level)") }
         guard case let .object(package)? = object["package"], case let .string(name)? = package["name"],
               case let .string(version)? = package["version"], case let .string(revision)? = package["revision"] else { throw bad("package") }
+        guard let packageName = try? PackageName(name) else { throw bad("package.name") }
         guard case let .string(arch)? = object["arch"] else { throw bad("arch") }
         guard case let .string(target)? = object["target"] else { throw bad("target") }
         guard case let .integer(length)? = object["length"] else { throw bad("length") }
@@ -102,7 +104,7 @@ public struct InstallRecord: Sendable, Hashable {
             if case let .integer(mode)? = fields["mode"], (0...0o7777).contains(mode) { entry.mode = UInt32(mode) }
             files.append(entry)
         }
-        self.init(package: PackageKey(name: name, version: version, revision: revision), arch: arch, target: target,
+        self.init(package: PackageBuild(name: packageName, version: PackageVersion(version: version, revision: revision)), arch: arch, target: target,
                   length: length, hashes: hashes, custom: object["custom"], installedAt: installedAt, prefix: prefix, files: files)
     }
 

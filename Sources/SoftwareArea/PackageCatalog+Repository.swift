@@ -16,7 +16,7 @@ extension PackageCatalog {
         }
         return packages.sorted {
             if $0.arch != $1.arch { return $0.arch < $1.arch }
-            return $0.key.name != $1.key.name ? $0.key.name < $1.key.name : Self.newer($0.key, than: $1.key)
+            return $0.build.name != $1.build.name ? $0.build.name < $1.build.name : Self.newer($0.build, than: $1.build)
         }
     }
 

@@ -7,7 +7,8 @@ public struct PackageTarget: Sendable, Hashable {
     public var info: TargetInfo
     /// The signed `custom` object, read.
     public var metadata: PackageTargetMetadata
-    public var key: PackageKey
+    /// Which build the target holds.
+    public var build: PackageBuild
     public var arch: String
     /// aliBuild's package hash (relocation markers use it).
     public var hash: String
@@ -25,7 +26,9 @@ public struct PackageTarget: Sendable, Hashable {
         guard let hash = metadata.hash else {
             throw .badTargetMetadata(target: info.path, field: PackageTargetMetadata.Key.hash, expected: "a non-empty string", got: "nothing")
         }
-        key = PackageKey(name: metadata.name, version: metadata.version, revision: metadata.revision)
+        do { build = PackageBuild(name: try PackageName(metadata.name), version: metadata.build) } catch {
+            throw .badTargetMetadata(target: info.path, field: PackageTargetMetadata.Key.name, expected: "a package name", got: error.description)
+        }
         arch = metadata.arch
         self.hash = hash
         requires = metadata.requires
@@ -54,16 +57,16 @@ public struct PackageCatalog: Sendable {
         }
         var packages: [PackageTarget] = []
         for info in infos where info.path.hasSuffix(".tar.gz") || info.path.hasSuffix(".tar.zst") {
-            guard let package = try? PackageTarget(info), package.arch == arch, name == nil || package.key.name == name else { continue }
+            guard let package = try? PackageTarget(info), package.arch == arch, name == nil || package.build.name.rawValue == name else { continue }
             packages.append(package)
         }
-        return packages.sorted { $0.key.name != $1.key.name ? $0.key.name < $1.key.name : Self.newer($0.key, than: $1.key) }
+        return packages.sorted { $0.build.name != $1.build.name ? $0.build.name < $1.build.name : Self.newer($0.build, than: $1.build) }
     }
 
     /// The newest target the request allows (`::latest` and no version: the newest of all).
     public func resolve(_ request: PackageID) async throws(SoftwareAreaError) -> PackageTarget {
         let name = request.name.rawValue
-        let candidates = try await available(name: name).filter { request.version.matches(version: $0.key.version, revision: $0.key.revision) }
+        let candidates = try await available(name: name).filter { request.version.matches($0.build.version) }
         guard let best = candidates.first else {
             throw .unknownPackage(request.description, reason: "no trusted target of \(name) for \(arch) matches")
         }
@@ -87,18 +90,18 @@ public struct PackageCatalog: Sendable {
             if byPath[package.info.path] != nil || visiting.contains(package.info.path) { return }
             visiting.insert(package.info.path)
             for path in package.requires + package.fullRequires.filter({ !package.requires.contains($0) }) where byPath[path] == nil {
-                let dependency = try await target(path: path, for: "\(package.key) requires \(path)")
+                let dependency = try await target(path: path, for: "\(package.build) requires \(path)")
                 try await visit(dependency, from: request)
             }
             byPath[package.info.path] = package
             order.append(package)
         }
-        for root in roots { try await visit(root, from: root.key.description) }
+        for root in roots { try await visit(root, from: root.build.description) }
         return order
     }
 
     /// Whether `lhs` is the newer build: ``PackageVersion``'s order, the one every "newest" uses.
-    public static func newer(_ lhs: PackageKey, than rhs: PackageKey) -> Bool {
-        lhs.packageVersion > rhs.packageVersion
+    public static func newer(_ lhs: PackageBuild, than rhs: PackageBuild) -> Bool {
+        lhs.version > rhs.version
     }
 }

@@ -102,7 +102,7 @@ public final class InstallRun: Sendable {
 
 /// What a source knows of the package it works on.
 public struct SourceContext: Sendable {
-    public var key: PackageKey
+    public var key: PackageBuild
     /// A private folder in the package's stage for the source's files.
     public var directory: String
     public var run: InstallRun
@@ -136,7 +136,7 @@ public final class TarballSink: TransferConsumer, @unchecked Sendable {
     /// the bytes go without one; `keep` (optional) gets a copy of the verified bytes.
     init(plan: DownloadPlan, extraction: TarballStream?, downloadFile: String, keep: String?) throws(SoftwareAreaError) {
         self.plan = plan
-        let key = plan.package.key.description
+        let key = plan.package.build.description
         if let list = plan.pieces, let extraction {
             let keeper: FileConsumer?
             do { keeper = try keep.map { path throws(TransportError) in try FileConsumer(path: path) } } catch {
@@ -223,7 +223,7 @@ public final class TarballSink: TransferConsumer, @unchecked Sendable {
     /// After the last byte: every piece arrived and matched (the list is bound to the tarball's
     /// signed length and sha256), or the whole file has the signed length and sha256.
     func finish() throws(SoftwareAreaError) {
-        let key = plan.package.key.description
+        let key = plan.package.build.description
         switch target {
         case let .pieces(stream):
             do { try stream.finish() } catch {

@@ -77,7 +77,7 @@ extension EnvironmentArea {
     public func recordUse(of packages: [EnvironmentPackage], use: EnvironmentUse, started: Date, exitStatus: Int32?,
                           environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         guard let layout = stateLayout else { return nil }
-        let keys = packages.map { PackageKey(name: $0.name.rawValue, version: $0.version, revision: $0.revision) }
+        let keys = packages.map(\.build)
         for key in keys { layout.stampUsed(key, at: Int64(started.timeIntervalSince1970)) }
         let record = UsageRecord.now(kind: use.kind, started: started, exitStatus: exitStatus, jobID: use.jobID, jdlUser: use.jdlUser,
                                      vo: nil, packages: layout.usedPackages(keys), environment: environment)
@@ -91,7 +91,7 @@ extension EnvironmentArea {
 extension AreaLayout {
     /// Sets the used stamp of `key` (`used/<arch>/<Name>/<Version>-<Rev>`) to `time`, creating it
     /// if needed; an area the caller cannot write keeps its stamps (best effort).
-    public func stampUsed(_ key: PackageKey, at time: Int64) {
+    public func stampUsed(_ key: PackageBuild, at time: Int64) {
         let stamp = usedStamp(key)
         if !FileSystem.exists(stamp) {
             try? FileSystem.makeDirectories((stamp as NSString).deletingLastPathComponent)
@@ -104,8 +104,8 @@ extension AreaLayout {
     /// Packages as usage records name them (`VO_ALICE@Name::Version-Rev`), each with the sha256
     /// of the tarball it was installed from (its install record's), so that a revocation can be
     /// matched against what ran.
-    public func usedPackages(_ keys: [PackageKey]) -> [UsageRecord.Package] {
-        keys.map { key in UsageRecord.Package(id: key.qualified, sha256: (try? InstallRecord(path: record(key)))?.hashes["sha256"]) }
+    public func usedPackages(_ keys: [PackageBuild]) -> [UsageRecord.Package] {
+        keys.map { key in UsageRecord.Package(id: key.qualified(), sha256: (try? InstallRecord(path: record(key)))?.hashes["sha256"]) }
     }
 }
 

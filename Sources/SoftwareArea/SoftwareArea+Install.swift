@@ -28,7 +28,7 @@ extension SoftwareArea {
 
     public struct InstallOutcome: Sendable, Hashable {
         public enum Status: String, Sendable { case installed, alreadyInstalled = "already-installed", replaced }
-        public var package: PackageKey
+        public var package: PackageBuild
         public var status: Status
         public var path: String
     }
@@ -45,7 +45,7 @@ extension SoftwareArea {
         var roots: [PackageTarget] = []
         for request in requests { roots.append(try await catalog.resolve(request)) }
         let order = options.noDependencies ? roots : try await catalog.closure(of: roots)
-        reporter.report(.resolved(order.map(\.key)))
+        reporter.report(.resolved(order.map(\.build)))
         let replace = options.replace ? Set(roots.map(\.info.path)) : []
         let closure = ClosureInstall(area: self, catalog: catalog, order: order, replace: replace,
                                      parallelism: max(1, options.parallelism ?? InstallOptions.defaultParallelism))
@@ -61,7 +61,7 @@ extension SoftwareArea {
             let length = UInt64(max(0, package.info.file.length))
             return total + length + (package.unpackedSize ?? 3 * length) + (1 << 16)
         }
-        let name = packages.count == 1 ? packages[0].key.description : "\(packages.count) packages"
+        let name = packages.count == 1 ? packages[0].build.description : "\(packages.count) packages"
         guard let available = disk.availableBytes(at: layout.stage), available < needed else { return }
         if evict {
             let current = installed().reduce(UInt64(0)) { $0 + $1.record.size }
@@ -85,7 +85,7 @@ extension SoftwareArea {
     func fetchAndExtract(_ plan: DownloadPlan, stage: String, into unpackRoot: String, run: InstallRun,
                          progress: @escaping @Sendable (_ bytes: Int64, _ total: Int64, _ rate: Double, _ extracted: Int) -> Void)
         async throws(SoftwareAreaError) -> (summary: ExtractionSummary, kept: String?) {
-        let key = plan.package.key
+        let key = plan.package.build
         let extraction: TarballStream?
         do { extraction = plan.pieces == nil ? nil : try TarballExtractor(digests: true, writeback: true).stream(into: unpackRoot) } catch {
             throw .extraction(package: key.description, reason: error.description)
@@ -147,7 +147,7 @@ extension SoftwareArea {
             if rename(tarball, destination) != 0 { unlink(tarball); return }
             try FileSystem.writeAtomically(FileSystem.readBytes(torrent.path) ?? [], to: destination + ".torrent")
         } catch {
-            reporter.report(.warning(plan.package.key, "cannot keep \(name) for seeding: \(error)"))
+            reporter.report(.warning(plan.package.build, "cannot keep \(name) for seeding: \(error)"))
         }
     }
 }

@@ -26,20 +26,21 @@ extension SoftwareArea {
     /// area allows unparsed init.sh files (`allow_unparsed_init`), when the package gets a
     /// withheld manifest instead. Call it after relocation and before the install record is
     /// written (the record then lists the manifest file like any other).
-    public func environmentManifest(forStagedPackage directory: String, key: PackageKey) throws(SoftwareAreaError) -> EnvironmentManifest {
+    public func environmentManifest(forStagedPackage directory: String, key: PackageBuild) throws(SoftwareAreaError) -> EnvironmentManifest {
         let label = key.description
         var manifest: EnvironmentManifest
         do throws(EnvironmentManifestError) {
             manifest = try PackageEnvironmentFiles.manifest(directory: directory, label: label)
-            guard manifest.package.name.rawValue == key.name, manifest.package.version == key.version,
-                  manifest.package.revision == key.revision else {
+            guard manifest.package.name == key.name, manifest.package.version == key.version.version,
+                  manifest.package.revision == key.version.revision else {
                 throw EnvironmentManifestError.invalid(package: label, reason: "its environment describes \(manifest.package.moduleName)")
             }
         } catch {
-            guard allowsUnparsedInit, case .initScript = error, let name = try? PackageName(key.name) else {
+            guard allowsUnparsedInit, case .initScript = error else {
                 throw .environment(package: label, reason: error.description)
             }
-            manifest = .withheld(package: EnvironmentManifest.Package(name: name, version: key.version, revision: key.revision, hash: "", commit: ""),
+            manifest = .withheld(package: EnvironmentManifest.Package(name: key.name, version: key.version.version, revision: key.version.revision,
+                                                                      hash: "", commit: ""),
                                  architecture: nil, reason: error.description)
         }
         if let failure = PackageEnvironmentFiles.write(manifest, directory: directory) {

@@ -4,7 +4,7 @@ import Foundation
 extension SoftwareArea {
     /// What `gc` removed (or would remove, with `dryRun`).
     public struct CollectionReport: Sendable, Hashable {
-        public var removed: [PackageKey] = []
+        public var removed: [PackageBuild] = []
         public var freedBytes: UInt64 = 0
         /// The packages' total size before and after.
         public var sizeBefore: UInt64 = 0
@@ -15,13 +15,13 @@ extension SoftwareArea {
     /// Removes one installed package. Refused while a live lease holds it or another installed
     /// package requires it, unless `force`. The directory is renamed into trash, then deleted.
     @discardableResult
-    public func remove(_ request: PackageID, force: Bool = false) throws(SoftwareAreaError) -> PackageKey {
+    public func remove(_ request: PackageID, force: Bool = false) throws(SoftwareAreaError) -> PackageBuild {
         guard let match = installed(matching: request).first else { throw .notInstalled(request.description) }
         try remove(match.key, force: force)
         return match.key
     }
 
-    func remove(_ key: PackageKey, force: Bool) throws(SoftwareAreaError) {
+    func remove(_ key: PackageBuild, force: Bool) throws(SoftwareAreaError) {
         let packageLock = try FileLock.acquire(layout.lock(key))
         defer { packageLock.unlock() }
         let leaseLock = try FileLock.acquire(layout.leaseLock)
@@ -46,7 +46,7 @@ extension SoftwareArea {
     }
 
     /// Installed packages (other than `key`) whose record lists `key`'s target among its requires.
-    func dependants(of key: PackageKey, among packages: [Installed]) -> [PackageKey] {
+    func dependants(of key: PackageBuild, among packages: [Installed]) -> [PackageBuild] {
         guard let target = packages.first(where: { $0.key == key })?.record.target else { return [] }
         return packages.filter { $0.key != key && $0.record.requires.contains(target) }.map(\.key)
     }
@@ -61,7 +61,7 @@ extension SoftwareArea {
         report.sizeBefore = remaining.reduce(0) { $0 + $1.record.size }
         var total = report.sizeBefore
         let leased = Set(liveLeases().flatMap(\.packages))
-        var skipped = Set<PackageKey>()
+        var skipped = Set<PackageBuild>()
         while total > budget {
             let candidates = remaining.filter { package in
                 !skipped.contains(package.key) && !leased.contains(package.key.description)

@@ -16,7 +16,7 @@ extension SoftwareArea {
             guard case let .exact(folder) = id.version, let build = PackageVersion(folder: folder) else {
                 return UsageRecord.Package(id: qualified.description)
             }
-            let key = PackageKey(name: id.name.rawValue, version: build.version, revision: build.revision)
+            let key = PackageBuild(name: id.name, version: build)
             return UsageRecord.Package(id: qualified.description, sha256: layout.usedPackages([key])[0].sha256)
         }
     }

@@ -5,7 +5,7 @@ import Tarballs
 extension SoftwareArea {
     /// One installed package checked against its install record.
     public struct VerifyResult: Sendable, Hashable {
-        public var package: PackageKey
+        public var package: PackageBuild
         public var path: String
         /// Empty when every file matches: "bin/x: sha256 expected …, got …", "lib/y: missing", ...
         public var problems: [String]
@@ -75,9 +75,7 @@ extension SoftwareArea {
 
     /// Installs the packages of failed results again, atomically replacing them.
     public func repair(_ results: [VerifyResult]) async throws(SoftwareAreaError) -> [InstallOutcome] {
-        let requests = results.filter { !$0.ok }.compactMap { result -> PackageID? in
-            try? result.package.exactID()
-        }
+        let requests = results.filter { !$0.ok }.map(\.package.id)
         guard !requests.isEmpty else { return [] }
         return try await install(requests, options: InstallOptions(noDependencies: true, replace: true))
     }

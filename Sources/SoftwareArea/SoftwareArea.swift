@@ -170,7 +170,7 @@ public struct SoftwareArea: Sendable {
         public var path: String
         /// Seconds since 1970 (the used stamp, else the install time).
         public var lastUsed: Int64
-        public var key: PackageKey { record.package }
+        public var key: PackageBuild { record.package }
     }
 
     /// Every package of the area's architecture with a readable install record, sorted.
@@ -190,13 +190,13 @@ public struct SoftwareArea: Sendable {
 
     /// The installed packages a request names (the newest first when several match).
     public func installed(matching request: PackageID) -> [Installed] {
-        installed().filter { $0.key.name == request.name.rawValue && request.version.matches(version: $0.key.version, revision: $0.key.revision) }
+        installed().filter { $0.key.name == request.name && request.version.matches($0.key.version) }
             .sorted { PackageCatalog.newer($0.key, than: $1.key) }
     }
 
     /// Marks a package as used now (for gc's least-recently-used order); installs call this,
     /// environments through `environment(for:)`.
-    public func touch(_ key: PackageKey) {
+    public func touch(_ key: PackageBuild) {
         layout.stampUsed(key, at: clock())
     }
 

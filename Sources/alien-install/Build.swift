@@ -66,7 +66,7 @@ struct Build: ParsableCommand {
             let identities = builder.identities()
             for package in plan.orderedPackages {
                 let id = identities[package.name]!
-                Output.write("\(id.name) \(id.version)-\(id.revision) \(id.hash)\n")
+                Output.write("\(id.build.name) \(id.build.version) \(id.hash)\n")
             }
             return
         }

@@ -34,7 +34,7 @@ struct ListCommand: AsyncParsableCommand {
                                        "size": .integer(Int64(package.record.size)), "last_used": .integer(package.lastUsed),
                                        "leased": .bool(leased.contains(package.key.description)), "target": .string(package.record.target)]))
                 } else {
-                    Output.write("\(package.key.qualified)  \(package.record.size) bytes\(leased.contains(package.key.description) ? "  (leased)" : "")\n")
+                    Output.write("\(package.key.qualified())  \(package.record.size) bytes\(leased.contains(package.key.description) ? "  (leased)" : "")\n")
                 }
             }
         case .available:
@@ -42,10 +42,10 @@ struct ListCommand: AsyncParsableCommand {
             let installed = Set(softwareArea.installed().map(\.key))
             for package in packages {
                 if area.json {
-                    area.emit(.object(["package": .string(package.key.description), "target": .string(package.info.path),
-                                       "length": .integer(package.info.file.length), "installed": .bool(installed.contains(package.key))]))
+                    area.emit(.object(["package": .string(package.build.description), "target": .string(package.info.path),
+                                       "length": .integer(package.info.file.length), "installed": .bool(installed.contains(package.build))]))
                 } else {
-                    Output.write("\(package.key.qualified)  \(package.info.file.length) bytes\(installed.contains(package.key) ? "  (installed)" : "")\n")
+                    Output.write("\(package.build.qualified())  \(package.info.file.length) bytes\(installed.contains(package.build) ? "  (installed)" : "")\n")
                 }
             }
         }

@@ -36,7 +36,7 @@ struct Verify: AsyncParsableCommand {
         var damaged = results.filter { !$0.ok }
         if repair, !damaged.isEmpty {
             _ = try await Output.runAsync { try await softwareArea.repair(damaged) }
-            let again = try Output.run { try damaged.flatMap { try softwareArea.verify($0.package.exactID()) } }
+            let again = try Output.run { try damaged.flatMap { try softwareArea.verify($0.package.id) } }
             damaged = again.filter { !$0.ok }
         }
         for result in damaged { Output.error("\(result.package): \(result.problems.count) problem(s)") }

@@ -92,6 +92,7 @@ import Testing
     ])
     func matchesVersionAndRevision(_ selector: VersionSelector, _ version: String, _ revision: String, _ expected: Bool) {
         #expect(selector.matches(version: version, revision: revision) == expected)
+        #expect(selector.matches(PackageVersion(version: version, revision: revision)) == expected)
     }
 
     @Test func selectorDescriptions() {

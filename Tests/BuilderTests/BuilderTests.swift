@@ -107,7 +107,7 @@ import Testing
         #expect(!summary.succeeded)
         #expect(summary.failed.map(\.0.rawValue) == ["broken"])
         #expect(summary.skipped.map(\.rawValue) == ["top"])
-        #expect(summary.built.map(\.name.rawValue).contains("fine"))
+        #expect(summary.built.map(\.build.name.rawValue).contains("fine"))
         guard case let .script(_, status, log, tail)? = summary.failed.first?.1 else {
             Issue.record("expected a script failure")
             return

@@ -19,7 +19,7 @@ import TestSupport
                                      systemChecks: .assume, recipesBranch: "master").resolve(targets: try targets.map { try PackageName($0) })
         var identities: [PackageName: PackageIdentity] = [:]
         for package in plan.orderedPackages {
-            identities[package.name] = PackageIdentity(name: package.name, version: package.version, revision: "1",
+            identities[package.name] = PackageIdentity(build: PackageBuild(name: package.name, version: PackageVersion(version: package.version, revision: "1")),
                                                        hash: package.remoteHash, commitHash: package.commitHash)
         }
         var tree = try InitScriptTree(arch: plan.architecture.rawValue)
@@ -59,7 +59,8 @@ import TestSupport
             let tool = try #require(plan.orderedPackages.first { $0.name.rawValue == "Tool" })
             var identities: [PackageName: PackageIdentity] = [:]
             for package in plan.orderedPackages {
-                identities[package.name] = PackageIdentity(name: package.name, version: package.version, revision: "1", hash: "h", commitHash: "c")
+                identities[package.name] = PackageIdentity(build: PackageBuild(name: package.name, version: PackageVersion(version: package.version, revision: "1")),
+                                                           hash: "h", commitHash: "c")
             }
             do {
                 _ = try InitScript.manifest(for: tool, identities: identities, architecture: plan.architecture)

@@ -19,7 +19,7 @@ struct ManifestInteropTests {
         guard theirs.error == nil, let plan = try? plan() else { return }
         var identities: [PackageName: PackageIdentity] = [:]
         for package in plan.orderedPackages {
-            identities[package.name] = PackageIdentity(name: package.name, version: package.version, revision: "1",
+            identities[package.name] = PackageIdentity(build: PackageBuild(name: package.name, version: PackageVersion(version: package.version, revision: "1")),
                                                        hash: package.remoteHash, commitHash: package.commitHash)
         }
         var tree = try InitScriptTree(arch: arch)

@@ -49,7 +49,7 @@ struct JobsFixture {
             "export LD_LIBRARY_PATH=\"$\(prefix)_ROOT/lib${LD_LIBRARY_PATH+:$LD_LIBRARY_PATH}\"",
         ]
         try (lines.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("etc/profile.d/init.sh"), atomically: true, encoding: .utf8)
-        let record = InstallRecord(package: PackageKey(name: name, version: version, revision: "1"), arch: Self.arch,
+        let record = InstallRecord(package: PackageBuild(name: try PackageName(name), version: PackageVersion(version: version, revision: "1")), arch: Self.arch,
                                    target: "\(Self.arch)/\(name)/\(name)-\(version)-1.\(Self.arch).tar.gz", length: 1,
                                    hashes: ["sha256": String(repeating: "ab", count: 32)], custom: nil, installedAt: 1_700_000_000,
                                    prefix: directory.path, files: [])

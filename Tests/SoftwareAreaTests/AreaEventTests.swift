@@ -1,25 +1,26 @@
+import AlienModel
 import SoftwareArea
 import Testing
 import Trust
 
 /// Events as the CLI prints them: a line, or one JSON object.
 @Suite struct AreaEventTests {
-    @Test func textAndJSON() {
-        let key = PackageKey(name: "ROOT", version: "v6-32-06", revision: "1")
+    @Test func textAndJSON() throws {
+        let key = try PackageBuild(parsing: "ROOT/v6-32-06-1")
         #expect(AreaEvent.downloaded(key, bytes: 42).text == "ROOT/v6-32-06-1: downloaded 42 bytes from http (verified as a whole)")
         #expect(AreaEvent.downloaded(key, bytes: 42, source: "swarm", piecewise: true).json == .object([
             "event": .string("downloaded"), "package": .string("ROOT/v6-32-06-1"), "bytes": .integer(42), "source": .string("swarm"),
             "verified": .string("pieces"),
         ]))
         #expect(AreaEvent.resolved([key]).text == "resolved 1 package(s): ROOT/v6-32-06-1")
-        #expect(key.qualified == "VO_ALICE@ROOT::v6-32-06-1")
+        #expect(key.qualified() == "VO_ALICE@ROOT::v6-32-06-1")
     }
 
-    @Test func closureProgressAndLockWaits() {
+    @Test func closureProgressAndLockWaits() throws {
         let event = AreaEvent.closureProgress(done: 3, packages: 10, bytes: 3 << 20, total: 10 << 20, bytesPerSecond: Double(1 << 20), extracted: 7)
         #expect(event.text == "3 of 10 packages in place, 3.0 MiB of 10.0 MiB, 1.0 MiB/s, ETA 7s, 7 entries extracted")
         #expect(event.package == nil)
-        let key = PackageKey(name: "ROOT", version: "v6-32-06", revision: "1")
+        let key = try PackageBuild(parsing: "ROOT/v6-32-06-1")
         let waiting = AreaEvent.waiting(key, seconds: 5, holder: 4242)
         #expect(waiting.text == "ROOT/v6-32-06-1: waiting 5 s for the lock held by another installer (pid 4242)")
         #expect(waiting.json == .object(["event": .string("waiting"), "package": .string("ROOT/v6-32-06-1"), "seconds": .integer(5),
@@ -27,8 +28,8 @@ import Trust
         #expect(waiting.package == key && waiting.isWaiting)
     }
 
-    @Test func downloadProgress() {
-        let key = PackageKey(name: "ROOT", version: "v6-32-06", revision: "1")
+    @Test func downloadProgress() throws {
+        let key = try PackageBuild(parsing: "ROOT/v6-32-06-1")
         let event = AreaEvent.progress(key, bytes: 3 << 20, total: 10 << 20, bytesPerSecond: Double(1 << 20))
         #expect(event.text == "ROOT/v6-32-06-1: 3.0 MiB of 10.0 MiB, 1.0 MiB/s, ETA 7s")
         #expect(event.json == .object(["event": .string("progress"), "package": .string("ROOT/v6-32-06-1"), "bytes": .integer(3 << 20),
@@ -40,8 +41,8 @@ import Trust
         #expect(AreaEvent.progress(key, bytes: 0, total: 200 << 20, bytesPerSecond: Double(1 << 20)).text.hasSuffix("ETA 3m20s"))
     }
 
-    @Test func swarmAndFallback() {
-        let key = PackageKey(name: "ROOT", version: "v6-32-06", revision: "1")
+    @Test func swarmAndFallback() throws {
+        let key = try PackageBuild(parsing: "ROOT/v6-32-06-1")
         #expect(AreaEvent.swarm(key, infoHash: "ab12").text == "ROOT/v6-32-06-1: joining the swarm of torrent ab12")
         #expect(AreaEvent.swarm(key, infoHash: "ab12").json == .object(["event": .string("swarm"), "package": .string("ROOT/v6-32-06-1"),
                                                                        "infohash": .string("ab12")]))

@@ -53,7 +53,7 @@ import Trust
         let many = try await parallel.install([try PackageID(parsing: "leaf")], options: .init(parallelism: 8))
         #expect(one.map(\.package) == many.map(\.package))
         #expect(many.map(\.status) == Array(repeating: .installed, count: Self.all.count))
-        #expect(many.first?.package.name == "base" && many.last?.package.name == "leaf", "outcomes in dependency order")
+        #expect(many.first?.package.name.rawValue == "base" && many.last?.package.name.rawValue == "leaf", "outcomes in dependency order")
         let expected = Self.records(sequential)
         #expect(expected.count == Self.all.count)
         #expect(Self.records(parallel) == expected)
@@ -74,9 +74,9 @@ import Trust
 
         func report(_ event: AreaEvent) {
             guard case let .installed(key, _) = event else { return }
-            let package = ClosureInstallTests.all.first { $0.name == key.name }!
+            let package = ClosureInstallTests.all.first { $0.name == key.name.rawValue }!
             lock.withLock {
-                installed.append(key.name)
+                installed.append(key.name.rawValue)
                 for dependency in package.requires {
                     let record = "\(root)/\(AreaFixture.arch)/\(dependency.name)/\(dependency.version)-\(dependency.revision)/\(InstallRecord.fileName)"
                     if !FileManager.default.fileExists(atPath: record) { violations.append("\(key.name) before \(dependency.name)") }
@@ -116,16 +116,16 @@ import Trust
         // Whatever is visible is complete, with its dependencies; nothing half-made is left.
         for package in area.installed() {
             #expect(area.verify(package).ok)
-            let fixturePackage = Self.all.first { $0.name == package.key.name }!
+            let fixturePackage = Self.all.first { $0.name == package.key.name.rawValue }!
             for dependency in fixturePackage.requires {
-                #expect(area.installed().contains { $0.key.name == dependency.name }, "\(package.key) visible without \(dependency.name)")
+                #expect(area.installed().contains { $0.key.name.rawValue == dependency.name }, "\(package.key) visible without \(dependency.name)")
             }
         }
-        #expect(!area.installed().contains { ["mid-b", "top", "leaf"].contains($0.key.name) })
+        #expect(!area.installed().contains { ["mid-b", "top", "leaf"].contains($0.key.name.rawValue) })
         #expect(AreaFixture.tree("\(fixture.areaPath())/.alien/stage").isEmpty)
         try good.write(to: stored)
         let rerun = try await area.install([try PackageID(parsing: "leaf")])
-        #expect(Set(rerun.filter { $0.status == .installed }.map(\.package.name)).isSuperset(of: ["mid-b", "top", "leaf"]))
+        #expect(Set(rerun.filter { $0.status == .installed }.map(\.package.name.rawValue)).isSuperset(of: ["mid-b", "top", "leaf"]))
         #expect(area.installed().count == Self.all.count)
     }
 
@@ -135,7 +135,7 @@ import Trust
         try fixture.publish([Self.base])
         let reporter = RecordingReporter()
         let area = try fixture.area(reporter: reporter)
-        let key = PackageKey(name: "base", version: "v1", revision: "1")
+        let key = try PackageBuild(parsing: "base/v1-1")
         // Another installer (another open file description: flock excludes it as another process).
         let held = try FileLock.acquire(area.layout.lock(key))
         let install = Task { try await area.install([try PackageID(parsing: "base")]) }
@@ -156,7 +156,7 @@ import Trust
         let area = try fixture.area()
         _ = try await area.install([try PackageID(parsing: "base")])
         func mode(_ path: String) -> Int { ((try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions]) as? Int) ?? -1 }
-        let lock = area.layout.lock(PackageKey(name: "base", version: "v1", revision: "1"))
+        let lock = area.layout.lock(try PackageBuild(parsing: "base/v1-1"))
         #expect(mode(lock) == 0o600)
         #expect(mode(area.layout.locks) == 0o700)
         #expect(mode(area.layout.stage) == 0o700)

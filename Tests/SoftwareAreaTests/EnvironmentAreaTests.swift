@@ -46,7 +46,7 @@ import Testing
     @Test func newestUsesNaturalVersionOrder() throws {
         let area = try Self.twoRoots()
         defer { F.remove(area) }
-        let sorted = try area.installed().filter { $0.name.rawValue == "ROOT" }.map(\.moduleName)
+        let sorted = try area.installed().filter { $0.build.name.rawValue == "ROOT" }.map(\.moduleName)
         #expect(sorted == ["ROOT/v6-9-01-1", "ROOT/v6-32-06-1", "ROOT/v6-34-02-1", "ROOT/v6-34-02-2"])
     }
 

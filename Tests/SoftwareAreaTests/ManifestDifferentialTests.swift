@@ -84,7 +84,7 @@ import TestSupport
     static func area(seed: UInt64, forModules: Bool = false) throws -> (EnvironmentArea, [EnvironmentPackage], [String: String]) {
         let set = generate(seed: seed, forModules: forModules)
         let area = try F.area(set.packages)
-        for package in try area.installed() where set.manifests.contains(package.name.rawValue) {
+        for package in try area.installed() where set.manifests.contains(package.build.name.rawValue) {
             let manifest = try PackageEnvironmentFiles.parseInitScript(directory: package.directory.path, label: package.moduleName)
             try Data(manifest.jsonBytes + [0x0A]).write(to: package.directory.appendingPathComponent(EnvironmentManifest.fileName))
         }

@@ -12,7 +12,7 @@ import Transport
     typealias F = EnvironmentFixture
 
     /// An area (no repository needed) and a staged package tree written by `F.install`.
-    static func staged(_ package: F.Package, config: String? = nil) throws -> (SoftwareArea, String, PackageKey, URL) {
+    static func staged(_ package: F.Package, config: String? = nil) throws -> (SoftwareArea, String, PackageBuild, URL) {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("alien-seam-\(UUID().uuidString)")
         let areaRoot = base.appendingPathComponent("area")
         try FileManager.default.createDirectory(at: areaRoot.appendingPathComponent(".alien"), withIntermediateDirectories: true)
@@ -21,7 +21,7 @@ import Transport
         try F.install(package, root: stage)
         let directory = stage.appendingPathComponent("\(F.arch)/\(package.name)/\(package.version)-\(package.revision)").path
         let area = try SoftwareArea.open(root: areaRoot.path, arch: F.arch, fetcher: HTTPClient())
-        return (area, directory, PackageKey(name: package.name, version: package.version, revision: package.revision), base)
+        return (area, directory, try PackageBuild(parsing: "\(package.name)/\(package.version)-\(package.revision)"), base)
     }
 
     @Test func writesTheParsedManifestIntoTheStagedPackage() throws {
@@ -36,7 +36,7 @@ import Transport
         #expect(try area.environmentManifest(forStagedPackage: directory, key: key) == manifest)
         // A manifest for another package is refused.
         #expect(throws: SoftwareAreaError.self) {
-            try area.environmentManifest(forStagedPackage: directory, key: PackageKey(name: "ROOT", version: "v6-32-06", revision: "2"))
+            try area.environmentManifest(forStagedPackage: directory, key: try PackageBuild(parsing: "ROOT/v6-32-06-2"))
         }
     }
 

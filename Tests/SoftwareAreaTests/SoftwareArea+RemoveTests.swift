@@ -34,13 +34,13 @@ import TestSupport
         #expect(AreaFixture.tree("\(fixture.areaPath())/.alien/trash").isEmpty)
         // zlib is needed by nothing now.
         try area.remove(PackageID(parsing: "zlib::v1.3.1"))
-        #expect(area.installed().map(\.key.name) == ["xz"])
+        #expect(area.installed().map(\.key.name.rawValue) == ["xz"])
         #expect(throws: SoftwareAreaError.notInstalled("zlib")) { try area.remove(PackageID(parsing: "zlib")) }
 
         // --force removes a needed package.
         _ = try await area.install([try PackageID(parsing: "ROOT")])
         try area.remove(PackageID(parsing: "xz"), force: true)
-        #expect(!area.installed().contains { $0.key.name == "xz" })
+        #expect(!area.installed().contains { $0.key.name.rawValue == "xz" })
     }
 
     @Test func gcRemovesLeastRecentlyUsedFirstAndNeverLeasedOrNeeded() async throws {
@@ -54,27 +54,27 @@ import TestSupport
         // Last use: a oldest, then b, c, d.
         for (index, name) in ["a", "b", "c", "d"].enumerated() {
             area.clock = { now - 1000 + Int64(index) * 100 }
-            area.touch(PackageKey(name: name, version: "v1", revision: "1"))
+            area.touch(try PackageBuild(parsing: "\(name)/v1-1"))
         }
         area.clock = { now }
         try area.acquireLease(holder: "job", packages: [PackageID(parsing: "a")], ttl: 60)
-        let sizes = Dictionary(uniqueKeysWithValues: area.installed().map { ($0.key.name, $0.record.size) })
+        let sizes = Dictionary(uniqueKeysWithValues: area.installed().map { ($0.key.name.rawValue, $0.record.size) })
         let total = sizes.values.reduce(0, +)
 
         let dry = try area.collectGarbage(budget: total - 1, dryRun: true)
-        #expect(dry.removed.map(\.name) == ["b"])
+        #expect(dry.removed.map(\.name.rawValue) == ["b"])
         #expect(area.installed().count == 4)
 
         let report = try area.collectGarbage(budget: sizes["d"]! + sizes["a"]!)
-        #expect(report.removed.map(\.name) == ["b", "c"])
-        #expect(area.installed().map(\.key.name) == ["a", "d"])
+        #expect(report.removed.map(\.name.rawValue) == ["b", "c"])
+        #expect(area.installed().map(\.key.name.rawValue) == ["a", "d"])
         // Budget 0: everything but the leased package goes.
         let all = try area.collectGarbage(budget: 0)
-        #expect(all.removed.map(\.name) == ["d"])
+        #expect(all.removed.map(\.name.rawValue) == ["d"])
         #expect(all.sizeAfter == sizes["a"]!)
         // An expired lease protects nothing.
         area.clock = { now + 120 }
-        #expect(try area.collectGarbage(budget: 0).removed.map(\.name) == ["a"])
+        #expect(try area.collectGarbage(budget: 0).removed.map(\.name.rawValue) == ["a"])
         #expect(area.liveLeases().isEmpty)
         #expect(!FileManager.default.fileExists(atPath: "\(fixture.areaPath())/.alien/leases/job.json"))
     }
@@ -83,7 +83,7 @@ import TestSupport
         let (fixture, area) = try await Self.installed("gc-needed")
         defer { fixture.cleanUp() }
         let first = try area.collectGarbage(budget: 0)
-        #expect(first.removed.first?.name == "ROOT", "dependencies are removable only after their dependants")
+        #expect(first.removed.first?.name.rawValue == "ROOT", "dependencies are removable only after their dependants")
         #expect(area.installed().isEmpty)
     }
 

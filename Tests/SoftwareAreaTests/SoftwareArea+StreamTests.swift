@@ -161,8 +161,8 @@ import Trust
         let area = try fixture.area(reporter: reporter)
 
         let outcomes = try await area.install([try PackageID(parsing: "ROOT")])
-        #expect(Set(outcomes.map(\.package.name)) == ["zlib", "xz", "ROOT"])
-        let streamed = Set(reporter.events.compactMap { if case let .downloaded(key, _, _, true) = $0 { key.name } else { nil } })
+        #expect(Set(outcomes.map(\.package.name.rawValue)) == ["zlib", "xz", "ROOT"])
+        let streamed = Set(reporter.events.compactMap { if case let .downloaded(key, _, _, true) = $0 { key.name.rawValue } else { nil } })
         #expect(streamed == ["ROOT"])
         let prefix = "\(fixture.areaPath())/\(AreaFixture.arch)/ROOT/v6-32-06-1"
         #expect(try AreaFixture.run("\(prefix)/bin/root-hello").1 == "ROOT at \(prefix)\n")

@@ -33,8 +33,8 @@ import Transport
         let area = try fixture.area(reporter: reporter)
 
         let outcomes = try await area.install([try PackageID(parsing: "VO_ALICE@ROOT::v6-32-06-1")])
-        #expect(outcomes.map(\.package.name).last == "ROOT")
-        #expect(Set(outcomes.map(\.package.name)) == ["zlib", "xz", "ROOT"])
+        #expect(outcomes.map(\.package.name.rawValue).last == "ROOT")
+        #expect(Set(outcomes.map(\.package.name.rawValue)) == ["zlib", "xz", "ROOT"])
         #expect(outcomes.allSatisfy { $0.status == .installed })
 
         let prefix = "\(fixture.areaPath())/\(AreaFixture.arch)/ROOT/v6-32-06-1"
@@ -74,10 +74,10 @@ import Transport
                         FixturePackage(name: "zlib", version: "v1.10", revision: "1"), FixturePackage(name: "zlib", version: "v1.9", revision: "3")]
         try fixture.publish(packages)
         let catalog = try fixture.area().catalog()
-        #expect(try await catalog.resolve(PackageID(parsing: "zlib")).key.description == "zlib/v1.10-1")
-        #expect(try await catalog.resolve(PackageID(parsing: "VO_ALICE@zlib::latest")).key.description == "zlib/v1.10-1")
-        #expect(try await catalog.resolve(PackageID(parsing: "zlib::v1.3.1")).key.description == "zlib/v1.3.1-2")
-        #expect(try await catalog.resolve(PackageID(parsing: "zlib::v1.3.1-1")).key.description == "zlib/v1.3.1-1")
+        #expect(try await catalog.resolve(PackageID(parsing: "zlib")).build.description == "zlib/v1.10-1")
+        #expect(try await catalog.resolve(PackageID(parsing: "VO_ALICE@zlib::latest")).build.description == "zlib/v1.10-1")
+        #expect(try await catalog.resolve(PackageID(parsing: "zlib::v1.3.1")).build.description == "zlib/v1.3.1-2")
+        #expect(try await catalog.resolve(PackageID(parsing: "zlib::v1.3.1-1")).build.description == "zlib/v1.3.1-1")
         await #expect(throws: SoftwareAreaError.self) { try await catalog.resolve(PackageID(parsing: "zlib::v2")) }
         await #expect(throws: SoftwareAreaError.self) { try await catalog.resolve(PackageID(parsing: "nothere")) }
     }
@@ -211,10 +211,10 @@ import Transport
         let area = try fixture.area("small")
         _ = try await area.install([try PackageID(parsing: "old")])
         await #expect(throws: SoftwareAreaError.self) { _ = try await area.install([try PackageID(parsing: "new")]) }
-        #expect(area.installed().map(\.key.name) == ["old"])
+        #expect(area.installed().map(\.key.name.rawValue) == ["old"])
         let outcomes = try await area.install([try PackageID(parsing: "new")], options: .init(evict: true))
         #expect(outcomes.map(\.status) == [.installed])
-        #expect(area.installed().map(\.key.name) == ["new"])
+        #expect(area.installed().map(\.key.name.rawValue) == ["new"])
     }
 }
 
