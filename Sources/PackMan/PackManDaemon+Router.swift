@@ -150,7 +150,7 @@ extension PackManDaemon {
                 return shell.render(changes)
             } catch let error as EnvironmentError {
                 switch error {
-                case .badPackageArgument: throw APIError(.badRequest, error.description)
+                case .badPackageArgument, .invalidPackageID: throw APIError(.badRequest, error.description)
                 case .notInstalled, .missingDependency: throw APIError(.notFound, error.description)
                 case .manifest: throw APIError(.unprocessableContent, error.description)
                 default: throw APIError(.internalServerError, error.description)

@@ -1,3 +1,5 @@
+import Tarballs
+import Torrents
 import Transport
 import Trust
 
@@ -34,6 +36,19 @@ public enum PublisherError: Error, Sendable, CustomStringConvertible {
     /// repository and choosing later versions) for `attempts` tries.
     case conflict(file: String, attempts: Int)
     case transport(TransportError)
+    /// A metadata file that does not parse as the role expected (`expected`), does not verify,
+    /// or cannot be signed; the TUF library's refusal kept.
+    case invalidMetadata(file: String, expected: String?, TrustError)
+    /// Metadata or a key assignment that cannot be built as asked (`context`: the operation or role).
+    case trust(context: String, TrustError)
+    /// A key file that does not hold what `expected` says.
+    case invalidKey(path: String, expected: String, TrustError)
+    /// A package tarball whose content cannot be read.
+    case unreadableTarball(path: String, TarballError)
+    /// The piece-hash list of a package tarball cannot be made.
+    case pieceList(path: String, PieceListError)
+    /// The torrent of a package tarball cannot be made.
+    case torrent(path: String, TorrentError)
 
     public var description: String {
         switch self {
@@ -68,6 +83,18 @@ public enum PublisherError: Error, Sendable, CustomStringConvertible {
             "\(file) exists already; versioned metadata is never overwritten (\(attempts) attempt(s), each after re-reading the repository)"
         case let .transport(error):
             error.description
+        case let .invalidMetadata(file, expected, error):
+            expected.map { "\(file): expected \($0) metadata: \(error)" } ?? "\(file): \(error)"
+        case let .trust(context, error):
+            "\(context): \(error)"
+        case let .invalidKey(path, expected, error):
+            "\(path): expected \(expected): \(error)"
+        case let .unreadableTarball(path, error):
+            "\(path): \(error)"
+        case let .pieceList(path, error):
+            "\(path): \(error)"
+        case let .torrent(path, error):
+            "\(path): cannot make its torrent: \(error)"
         }
     }
 }

@@ -7,7 +7,7 @@ extension PackageCatalog {
     public func availableEverywhere() async throws(SoftwareAreaError) -> [PackageTarget] {
         let infos: [TargetInfo]
         do { infos = try await updater.targets(matching: "") } catch {
-            throw .trust(package: "(all targets)", reason: error.description)
+            throw .trust(package: "(all targets)", .update(error))
         }
         var packages: [PackageTarget] = []
         for info in infos where info.path.hasSuffix(".tar.gz") || info.path.hasSuffix(".tar.zst") {
@@ -29,7 +29,7 @@ extension PackageCatalog {
         guard let bytes = FileSystem.readBytes(rootFile) else { throw .badFile(path: rootFile, reason: "cannot read the root file") }
         if !FileSystem.exists("\(metadataDirectory)/root.json") {
             do { try Updater.initialize(rootBytes: bytes, metadataDirectory: metadataDirectory) } catch {
-                throw .badFile(path: rootFile, reason: error.description)
+                throw .badRoot(path: rootFile, error)
             }
         }
         let base = repository.hasSuffix("/") ? String(repository.dropLast()) : repository

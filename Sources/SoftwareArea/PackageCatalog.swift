@@ -50,7 +50,7 @@ public struct PackageCatalog: Sendable {
         let prefix = name.map { "\(arch)/\($0)/" } ?? "\(arch)/"
         let infos: [TargetInfo]
         do { infos = try await updater.targets(matching: prefix) } catch {
-            throw .trust(package: name ?? arch, reason: error.description)
+            throw .trust(package: name ?? arch, .update(error))
         }
         var packages: [PackageTarget] = []
         for info in infos where info.path.hasSuffix(".tar.gz") || info.path.hasSuffix(".tar.zst") {
@@ -73,7 +73,7 @@ public struct PackageCatalog: Sendable {
     /// The target at `path`, looked up by the TUF search (delegations in priority order).
     public func target(path: String, for request: String) async throws(SoftwareAreaError) -> PackageTarget {
         let info: TargetInfo?
-        do { info = try await updater.targetInfo(for: path) } catch { throw .trust(package: request, reason: error.description) }
+        do { info = try await updater.targetInfo(for: path) } catch { throw .trust(package: request, .update(error)) }
         guard let info else { throw .unknownPackage(request, reason: "no trusted targets role lists \(path)") }
         return try PackageTarget(info)
     }

@@ -37,7 +37,7 @@ extension SoftwareArea {
             }
         } catch {
             guard allowsUnparsedInit, case .initScript = error, let name = try? PackageName(key.name) else {
-                throw .environment(package: label, reason: error.description)
+                throw .environment(package: label, error)
             }
             manifest = .withheld(package: EnvironmentManifest.Package(name: name, version: key.version, revision: key.revision, hash: "", commit: ""),
                                  architecture: nil, reason: error.description)

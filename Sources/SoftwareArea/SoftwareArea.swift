@@ -108,7 +108,7 @@ public struct SoftwareArea: Sendable {
             guard let bytes = FileSystem.readBytes(rootFile) else { throw .badFile(path: rootFile, reason: "cannot read the root file") }
             if !FileSystem.exists("\(layout.trust)/root.json") {
                 do { try Updater.initialize(rootBytes: bytes, metadataDirectory: layout.trust) } catch {
-                    throw .badFile(path: rootFile, reason: error.description)
+                    throw .badRoot(path: rootFile, error)
                 }
             }
         }
