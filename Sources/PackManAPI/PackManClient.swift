@@ -19,7 +19,7 @@ public enum PackManClientError: Error, Sendable, Hashable, CustomStringConvertib
         case let .transport(endpoint, error): "packmand at \(endpoint) unreachable: \(error)"
         case let .refused(status, message): "packmand refused (HTTP \(status)): \(message)"
         case let .badAnswer(path, reason): "packmand answered \(path) unexpectedly: \(reason)"
-        case let .badEndpoint(text): "--packman: expected unix:/path/to/socket or http://host:port, got '\(text)'"
+        case let .badEndpoint(text): "packmand endpoint: expected unix:/path/to/socket or http://host:port, got '\(text)'"
         }
     }
 }

@@ -22,13 +22,15 @@ public enum PublisherError: Error, Sendable, CustomStringConvertible {
     case invalidExpiry(String, reason: String)
     /// A command-line value that is out of range or contradicts another.
     case invalidArgument(String)
+    /// The work directory's `TARS/` holds several architectures and none was chosen.
+    case severalArchitectures(tars: String, [String])
     /// A package tarball that cannot be published as it is.
     case tarball(path: String, reason: String)
     /// A package asked for is not in the work directory's TARS store.
     case packageNotFound(package: String, searched: String)
     /// A target requires a target path that is neither defined nor being published.
     case missingDependency(target: String, requires: String)
-    /// `undefine` would leave defined targets requiring what it removes.
+    /// `undefine` would leave defined targets requiring what it removes (unless forced).
     case stillRequired(target: String, by: [String])
     /// `undefine` found no defined target matching.
     case notDefined(String)
@@ -69,6 +71,8 @@ public enum PublisherError: Error, Sendable, CustomStringConvertible {
             "expiry '\(text)': \(reason)"
         case let .invalidArgument(reason):
             reason
+        case let .severalArchitectures(tars, names):
+            "\(tars) holds several architectures (\(names.joined(separator: ", "))); choose one"
         case let .tarball(path, reason):
             "\(path): \(reason)"
         case let .packageNotFound(package, searched):
@@ -76,7 +80,7 @@ public enum PublisherError: Error, Sendable, CustomStringConvertible {
         case let .missingDependency(target, requires):
             "\(target) requires \(requires), which is neither published nor being published; publish it too (or publish from the work directory, which adds the closure)"
         case let .stillRequired(target, dependants):
-            "\(target) is required by \(dependants.joined(separator: ", ")); undefine those first or pass --force"
+            "\(target) is required by \(dependants.joined(separator: ", ")); undefine those first"
         case let .notDefined(what):
             "no defined target matches \(what)"
         case let .conflict(file, attempts):

@@ -33,7 +33,7 @@ extension Repository {
             let old = state.root.signed
             let oldSigners = try Signers(oldRootKeys).keys(for: "root", in: old)
             let newIDs = Self.distinctIDs(newRootKeys)
-            guard !newIDs.isEmpty else { throw .invalidArgument("rotate-root: give at least one new root key (--root-key)") }
+            guard !newIDs.isEmpty else { throw .invalidArgument("rotate-root: at least one new root key is needed") }
             let threshold = newThreshold ?? min(old.roles["root"]?.threshold ?? 1, newIDs.count)
             guard (1...newIDs.count).contains(threshold) else {
                 throw .invalidArgument("root threshold \(threshold): expected 1...\(newIDs.count) (the number of distinct new root keys)")

@@ -29,9 +29,9 @@ public enum SoftwareAreaError: Error, Hashable, Sendable, CustomStringConvertibl
     case io(path: String, operation: String, reason: String)
     /// A request names a package that is not installed.
     case notInstalled(String)
-    /// `remove` refused: a live lease holds the package.
+    /// `remove` refused: a live lease holds the package (unless forced).
     case leased(package: String, holders: [String])
-    /// `remove` refused: installed packages need it.
+    /// `remove` refused: installed packages need it (unless forced).
     case required(package: String, by: [String])
     /// A record or config file that does not parse.
     case badFile(path: String, reason: String)
@@ -48,15 +48,15 @@ public enum SoftwareAreaError: Error, Hashable, Sendable, CustomStringConvertibl
         case let .noArea(path, reason):
             "\(path): not a software area (\(reason))"
         case let .notInitialized(area):
-            "\(area): the area trusts no repository yet: give --root ROOT_JSON the first time"
+            "\(area): the area trusts no repository yet; the repository's root metadata (root.json, obtained out of band) is needed the first time"
         case let .noRepository(area):
-            "\(area): no repository known: give --repo URL (it is remembered in .alien/config.json)"
+            "\(area): no repository known; one must be named the first time (it is remembered in .alien/config.json)"
         case let .unknownPackage(request, reason): "\(request): \(reason)"
         case let .badTargetMetadata(target, field, expected, got):
             "\(target): custom field '\(field)': expected \(expected), got \(got)"
         case let .trust(package, refusal): "\(package): \(refusal)"
         case let .insufficientSpace(package, area, needed, available):
-            "\(package): not enough space in \(area): needs about \(needed) bytes, \(available) available (gc --budget, or install --evict)"
+            "\(package): not enough space in \(area): needs about \(needed) bytes, \(available) available (collect unused packages, or let the install evict them)"
         case let .extraction(package, error): "\(package): extraction refused: \(error)"
         case let .unexpectedLayout(package, expected, got):
             "\(package): the tarball should hold \(expected)/, got \(got.isEmpty ? "nothing" : got.joined(separator: ", "))"
@@ -64,9 +64,9 @@ public enum SoftwareAreaError: Error, Hashable, Sendable, CustomStringConvertibl
         case let .io(path, operation, reason): "\(path): \(operation) failed: \(reason)"
         case let .notInstalled(request): "\(request): not installed"
         case let .leased(package, holders):
-            "\(package): leased by \(holders.joined(separator: ", ")); not removed (--force to remove anyway)"
+            "\(package): leased by \(holders.joined(separator: ", ")); not removed"
         case let .required(package, by):
-            "\(package): needed by installed \(by.joined(separator: ", ")); not removed (--force to remove anyway)"
+            "\(package): needed by installed \(by.joined(separator: ", ")); not removed"
         case let .badFile(path, reason): "\(path): \(reason)"
         case let .badRoot(path, error): "\(path): \(error)"
         case let .invalidArgument(name, expected, got): "\(name): expected \(expected), got '\(got)'"

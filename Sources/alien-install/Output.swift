@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import SoftwareArea
 
 /// The program's one output sink: results to stdout, diagnostics to stderr, failures
 /// turned into an exit status with the error's own description.
@@ -28,13 +27,10 @@ enum Output {
         return ExitCode(code)
     }
 
-    /// An error as it describes itself, plus what the user can do about it where the CLI knows.
+    /// An error as it describes itself, plus what the user can do about it where the CLI knows
+    /// (the options that help: `ErrorAdvice`).
     static func describe(_ error: any Error) -> String {
-        if case let .noArea(path, _)? = error as? SoftwareAreaError {
-            return "\(error)\n  make one with: alien-install list --available --area \(path) --repo URL --root ROOT_JSON"
-                + "\n  (or install into it: alien-install install PKG --area \(path) --repo URL --root ROOT_JSON)"
-        }
-        return String(describing: error)
+        ErrorAdvice.describe(error) ?? String(describing: error)
     }
 
     /// Runs library code; its errors are printed as they describe themselves, exit status 1.
