@@ -16,3 +16,24 @@ struct AlienInstall: AsyncParsableCommand {
                       LeaseCommand.self, EnvCommand.self, EnterCommand.self, RunCommand.self, AlienvCommand.self, Seed.self,
                       ForensicsCommand.self, PackManCommand.self])
 }
+
+extension AlienInstall {
+    /// The one place where a command's failure becomes output and an exit status
+    /// (`Output.exitError(for:)`): ArgumentParser's own errors (argument errors, `ExitCode`,
+    /// `CleanExit`, `ValidationError`) go back to it as thrown; any other error is printed once,
+    /// as `Output.describe` words it, with its exit status. Commands just `try`.
+    static func main() async {
+        let command: any ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do {
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                var command = command
+                try command.run()
+            }
+        } catch {
+            exit(withError: Output.exitError(for: error))
+        }
+    }
+}

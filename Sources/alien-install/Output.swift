@@ -1,8 +1,10 @@
+import AreaEnvironment
 import ArgumentParser
 import Foundation
 
-/// The program's one output sink: results to stdout, diagnostics to stderr, failures
-/// turned into an exit status with the error's own description.
+/// The program's one output sink: results to stdout, diagnostics to stderr. A failure becomes
+/// output and an exit status in one place: `AlienInstall.main` hands every error a command's
+/// run throws to `exitError(for:)`.
 enum Output {
     static func write(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
@@ -33,29 +35,33 @@ enum Output {
         ErrorAdvice.describe(error) ?? String(describing: error)
     }
 
-    /// Runs library code; its errors are printed as they describe themselves, exit status 1.
-    static func run<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as ExitCode {
-            throw error
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            throw fail(describe(error))
+    /// What `main` hands to ArgumentParser for an error a command's run threw: its own errors as
+    /// they are (it prints usage errors and help; whoever threw an `ExitCode` printed its
+    /// message). alien-env's failures keep their status (a usage error: 64, through
+    /// ArgumentParser). Any other error is printed once, as `describe` words it, and the status is 1.
+    static func exitError(for error: any Error) -> any Error {
+        switch error {
+        case _ where isArgumentParsers(error): error
+        case let failure as EnvironmentCommandLine.Failure:
+            failure.isUsage ? ValidationError(failure.message) : fail(failure.message, code: failure.status)
+        default: fail(describe(error))
         }
     }
 
-    /// `run` for async library calls.
-    static func runAsync<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as ExitCode {
-            throw error
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            throw fail(describe(error))
-        }
+    /// `ExitCode`, `CleanExit`, `ValidationError`, and the parser's internal errors (a command
+    /// group run without a subcommand asks for its help that way).
+    static func isArgumentParsers(_ error: any Error) -> Bool {
+        error is ExitCode || error is CleanExit || error is ValidationError
+            || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
+    }
+
+    /// To be removed with its last callers: errors propagate to `main`, which prints them once.
+    static func run<T>(_ body: () throws -> T) rethrows -> T {
+        try body()
+    }
+
+    /// To be removed with its last callers (see `run`).
+    static func runAsync<T>(_ body: () async throws -> T) async rethrows -> T {
+        try await body()
     }
 }
