@@ -214,7 +214,7 @@ public struct EnvironmentManifest: Hashable, Sendable {
 }
 
 /// Why a manifest could not be read, built or evaluated. Each case says where.
-public enum EnvironmentManifestError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum EnvironmentManifestError: Error, Hashable, Sendable, CustomStringConvertible {
     /// An init.sh line the strict parser does not understand: `file:line: reason`.
     case initScript(file: String, line: Int, reason: String)
     /// A manifest file that is not a valid manifest.

@@ -8,7 +8,7 @@ import Foundation
 ///
 /// Every case carries the offending text so that a message can be shown as it is,
 /// without the caller having to add context.
-public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidPackageName(String, reason: String)
     case invalidVersion(String, reason: String)
     case invalidPackageID(String, reason: String)

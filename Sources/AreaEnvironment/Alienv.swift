@@ -88,7 +88,7 @@ public enum Alienv {
         var final = base
         if !remaining.isEmpty {
             let packages = try area.resolve(remaining.map { module throws(EnvironmentError) in
-                do { return try PackageID(parsing: module) } catch { throw .badPackageArgument(module, reason: "\(error)") }
+                do throws(ModelError) { return try PackageID(parsing: module) } catch { throw .invalidPackageID(module, error) }
             })
             final = try load(area: area, packages: packages, environment: base).applied(to: base)
         }

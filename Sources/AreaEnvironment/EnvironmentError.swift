@@ -15,6 +15,8 @@ import Darwin
 public enum EnvironmentError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A package argument does not parse (`VO_ALICE@Pkg::ver`, `Pkg/ver`, `Pkg`).
     case badPackageArgument(String, reason: String)
+    /// A package argument that is not a package id (the model's refusal kept).
+    case invalidPackageID(String, ModelError)
     /// The package is not installed; `installed` lists what the area has of that name.
     case notInstalled(request: String, area: String, installed: [String])
     /// An installed package sources an init.sh that is missing (its dependency is not installed).
@@ -35,6 +37,8 @@ public enum EnvironmentError: Error, Equatable, Sendable, CustomStringConvertibl
         switch self {
         case let .badPackageArgument(text, reason):
             return "package argument '\(text)': \(reason) (expected Pkg, Pkg/Version-Rev, Pkg::Version or VO_ALICE@Pkg::Version)"
+        case let .invalidPackageID(text, error):
+            return "package argument '\(text)': \(error) (expected Pkg, Pkg/Version-Rev, Pkg::Version or VO_ALICE@Pkg::Version)"
         case let .notInstalled(request, area, installed):
             if installed.isEmpty { return "\(request) is not installed in \(area), and no version of it is" }
             return "\(request) is not installed in \(area); installed: \(installed.joined(separator: ", "))"

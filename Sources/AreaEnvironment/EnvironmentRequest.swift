@@ -20,7 +20,7 @@ public enum EnvironmentRequest {
                 let text = Trimming.whitespace(piece)
                 guard !text.isEmpty else { continue }
                 do { result.append(try PackageID(parsing: text)) } catch {
-                    throw .badPackageArgument(text, reason: "\(error)")
+                    throw .invalidPackageID(text, error)
                 }
             }
         }

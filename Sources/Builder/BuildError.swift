@@ -1,4 +1,6 @@
 import AlienModel
+import Tarballs
+import Transport
 
 /// Why a build (or part of one) failed. Messages name the package and the file involved.
 public enum BuildError: Error, CustomStringConvertible, Sendable {
@@ -6,9 +8,12 @@ public enum BuildError: Error, CustomStringConvertible, Sendable {
     case source(package: String, command: String, output: String)
     case script(package: String, status: Int32, log: String, tail: [String])
     case dependencyFailed(package: String, dependency: String)
-    case tarball(package: String, reason: String)
+    /// Packing the package or unpacking its tarball failed.
+    case tarball(package: String, TarballError)
     case relocation(path: String, reason: String)
     case badValue(package: String, key: String, reason: String)
+    /// Reading the remote store failed.
+    case download(url: String, TransportError)
 
     public var description: String {
         switch self {
@@ -16,9 +21,10 @@ public enum BuildError: Error, CustomStringConvertible, Sendable {
         case let .source(package, command, output): "\(package): `\(command)` failed: \(output)"
         case let .script(package, status, log, _): "\(package): the build script exited with status \(status) (log: \(log))"
         case let .dependencyFailed(package, dependency): "\(package): not built because \(dependency) failed"
-        case let .tarball(package, reason): "\(package): tarball: \(reason)"
+        case let .tarball(package, error): "\(package): tarball: \(error)"
         case let .relocation(path, reason): "\(path): relocation failed: \(reason)"
         case let .badValue(package, key, reason): "\(package): '\(key)' \(reason)"
+        case let .download(_, error): "remote store: \(error)"
         }
     }
 }

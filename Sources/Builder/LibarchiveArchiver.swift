@@ -10,13 +10,13 @@ public struct LibarchiveArchiver: PackageArchiver {
         self.modificationTime = modificationTime
     }
 
-    public func pack(base: URL, relativePath: String, to output: URL) throws -> (size: Int64, sha256: String) {
+    public func pack(base: URL, relativePath: String, to output: URL) throws(TarballError) -> (size: Int64, sha256: String) {
         let packed = try TarballWriter(compression: .gzip, modificationTime: modificationTime)
             .pack(directory: base.path, members: [relativePath], to: output.path)
         return (Int64(packed.size), packed.sha256.hex)
     }
 
-    public func extract(_ archive: URL, into destination: URL) throws {
+    public func extract(_ archive: URL, into destination: URL) throws(TarballError) {
         _ = try TarballExtractor().extract(archive: archive.path, into: destination.path)
     }
 }

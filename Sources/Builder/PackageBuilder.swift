@@ -121,7 +121,7 @@ struct PackageBuilder: Sendable {
         do {
             _ = try archiver.pack(base: installRoot, relativePath: packagePath, to: tarball)
         } catch {
-            throw .tarball(package: id.build.name.rawValue, reason: "\(error)")
+            throw .tarball(package: id.build.name.rawValue, error)
         }
         let links = layout.linksDirectory(id.build.name)
         try makeDirectory(links)
@@ -161,7 +161,7 @@ struct PackageBuilder: Sendable {
         try? FileManager.default.removeItem(at: stage)
         try makeDirectory(stage.deletingLastPathComponent())
         do { try archiver.extract(tarball, into: stage) } catch {
-            throw .tarball(package: id.build.name.rawValue, reason: "\(error)")
+            throw .tarball(package: id.build.name.rawValue, error)
         }
         defer { try? FileManager.default.removeItem(at: stage) }
         let final = layout.workDir.appendingPathComponent(packagePath)

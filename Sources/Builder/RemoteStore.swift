@@ -28,7 +28,7 @@ public struct RemoteStore: Sendable {
         let listing: Data
         do { listing = try client.get("\(baseURL)/\(relative)/") } catch {
             if error.isNotFound { return nil }
-            throw .io(path: "\(baseURL)/\(relative)/", reason: error.description)
+            throw .download(url: "\(baseURL)/\(relative)/", error)
         }
         struct Entry: Decodable { var name: String }
         guard let entries = try? JSONDecoder().decode([Entry].self, from: listing) else {
@@ -40,7 +40,7 @@ public struct RemoteStore: Sendable {
         }
         let target = storeDirectory.appendingPathComponent(file)
         do { try client.download("\(baseURL)/\(relative)/\(file)", to: target) } catch {
-            throw .io(path: "\(baseURL)/\(relative)/\(file)", reason: error.description)
+            throw .download(url: "\(baseURL)/\(relative)/\(file)", error)
         }
         let links = layout.linksDirectory(name)
         try? FileManager.default.createDirectory(at: links, withIntermediateDirectories: true)

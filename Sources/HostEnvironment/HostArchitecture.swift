@@ -29,11 +29,11 @@ public enum HostError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case let .undetectableArchitecture(system, machine):
-            "cannot name this system's architecture (\(system) \(machine), no usable /etc/os-release); pass --arch, e.g. --arch slc9_x86-64"
+            "cannot name this system's architecture (\(system) \(machine), no usable /etc/os-release); name it explicitly, e.g. slc9_x86-64"
         case let .noRecipes(searched):
-            "no recipe directory found (looked in \(searched.joined(separator: ", "))); pass --config-dir or set ALIEN_RECIPES"
+            "no recipe directory found (looked in \(searched.joined(separator: ", "))); name one or set ALIEN_RECIPES"
         case let .badDate(text):
-            "--date \(text): expected YYYY-MM-DD or YYYY-MM-DD-HH"
+            "date \(text): expected YYYY-MM-DD or YYYY-MM-DD-HH"
         }
     }
 }

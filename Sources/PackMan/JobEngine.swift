@@ -7,6 +7,8 @@ import Trust
 /// Why the engine refused a request.
 public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
     case badPackage(String, reason: String)
+    /// A package text that is not a package id (the model's refusal kept).
+    case invalidPackageID(String, ModelError)
     /// The daemon is stopping: no new jobs (HTTP 503).
     case stopping
     case state(String)
@@ -14,6 +16,7 @@ public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .badPackage(text, reason): "\(text): \(reason)"
+        case let .invalidPackageID(text, error): "\(text): \(error)"
         case .stopping: "packmand is stopping; try again after it restarts"
         case let .state(reason): reason
         }
@@ -133,7 +136,7 @@ public actor JobEngine {
     static func parse(_ packages: [String]) throws(EngineError) -> [PackageID] {
         var result: [PackageID] = []
         for text in packages {
-            do { result.append(try PackageID(parsing: text)) } catch { throw .badPackage(text, reason: error.description) }
+            do { result.append(try PackageID(parsing: text)) } catch { throw .invalidPackageID(text, error) }
         }
         return result
     }

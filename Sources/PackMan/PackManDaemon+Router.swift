@@ -156,7 +156,7 @@ extension PackManDaemon {
                 return EnvironmentCache.Entry(text: shell.render(computed.changes), closure: computed.closure)
             } catch {
                 switch error {
-                case .badPackageArgument: throw APIError(.badRequest, error.description)
+                case .badPackageArgument, .invalidPackageID: throw APIError(.badRequest, error.description)
                 case .notInstalled, .missingDependency: throw APIError(.notFound, error.description)
                 case .manifest: throw APIError(.unprocessableContent, error.description)
                 default: throw APIError(.internalServerError, error.description)

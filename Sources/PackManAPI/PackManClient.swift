@@ -3,8 +3,10 @@ import Transport
 
 /// Why a call to packmand failed.
 public enum PackManClientError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// No answer (socket missing, connection refused, timeout).
+    /// No answer over a unix socket (missing, not a socket, refused), in the socket's terms.
     case unreachable(endpoint: String, reason: String)
+    /// No answer over TCP (connection refused, timeout): the transport's error kept.
+    case transport(endpoint: String, TransportError)
     /// packmand answered with an error status and message.
     case refused(status: Int, message: String)
     /// The answer was not what the API documents.
@@ -14,9 +16,10 @@ public enum PackManClientError: Error, Sendable, Hashable, CustomStringConvertib
     public var description: String {
         switch self {
         case let .unreachable(endpoint, reason): "packmand at \(endpoint) unreachable: \(reason)"
+        case let .transport(endpoint, error): "packmand at \(endpoint) unreachable: \(error)"
         case let .refused(status, message): "packmand refused (HTTP \(status)): \(message)"
         case let .badAnswer(path, reason): "packmand answered \(path) unexpectedly: \(reason)"
-        case let .badEndpoint(text): "--packman: expected unix:/path/to/socket or http://host:port, got '\(text)'"
+        case let .badEndpoint(text): "packmand endpoint: expected unix:/path/to/socket or http://host:port, got '\(text)'"
         }
     }
 }
@@ -140,7 +143,8 @@ public struct PackManClient: Sendable {
         if let token { headers.append("Authorization: Bearer \(token)") }
         let answer: HTTPClient.Exchange
         do { answer = try http.exchange(method, base + path, body: body, headers: headers, unixSocket: socket, timeout: timeout) } catch {
-            throw .unreachable(endpoint: endpoint, reason: socket.map { Self.socketProblem($0, error) } ?? error.description)
+            guard let socket else { throw .transport(endpoint: endpoint, error) }
+            throw .unreachable(endpoint: endpoint, reason: Self.socketProblem(socket, error))
         }
         guard (200..<300).contains(answer.status) else {
             let message = (try? JSONDecoder().decode(ErrorBody.self, from: answer.body))?.error

@@ -44,7 +44,7 @@ public enum KeyFiles {
         do {
             return try SigningKey(serialized: bytes)
         } catch {
-            throw .keyFile(path: path, reason: "expected an Ed25519 private key file as `keys generate` writes it: \(error)")
+            throw .invalidKey(path: path, expected: "an Ed25519 private key file as `keys generate` writes it", error)
         }
     }
 

@@ -83,7 +83,7 @@ public struct PackageTarball: Hashable, Sendable {
                 return parts.count == 4 && parts[3] == ".meta.json"
             }
         } catch {
-            throw .tarball(path: path, reason: "\(error)")
+            throw .unreadableTarball(path: path, error)
         }
         guard let member else {
             throw .tarball(path: path, reason: "no <arch>/<Name>/<Version>-<Rev>/.meta.json inside; expected a package tarball made by `alien-install build`")

@@ -28,7 +28,7 @@ public struct PieceHashExtension: PublishExtension {
     public func companionFiles(for package: PackageTarball) throws(PublisherError) -> [CompanionFile] {
         let list: PieceHashList
         do { list = try PieceHashList.build(file: package.file.path, pieceLength: pieceLength) } catch {
-            throw .tarball(path: package.file.path, reason: "\(error)")
+            throw .pieceList(path: package.file.path, error)
         }
         guard list.sha256 == package.sha256, list.length == package.length else {
             throw .tarball(path: package.file.path, reason: "changed while publishing: sha256 \(list.sha256), expected \(package.sha256)")

@@ -33,7 +33,7 @@ extension Repository {
             let old = state.root.signed
             let oldSigners = try Signers(oldRootKeys).keys(for: "root", in: old)
             let newIDs = Self.distinctIDs(newRootKeys)
-            guard !newIDs.isEmpty else { throw .invalidArgument("rotate-root: give at least one new root key (--root-key)") }
+            guard !newIDs.isEmpty else { throw .invalidArgument("rotate-root: at least one new root key is needed") }
             let threshold = newThreshold ?? min(old.roles["root"]?.threshold ?? 1, newIDs.count)
             guard (1...newIDs.count).contains(threshold) else {
                 throw .invalidArgument("root threshold \(threshold): expected 1...\(newIDs.count) (the number of distinct new root keys)")
@@ -42,7 +42,7 @@ extension Repository {
             root.version = old.version + 1
             root.expires = try expiry("root", expiries.root)
             var changed: [String] = []
-            do {
+            do throws(TrustError) {
                 root.roles["root"] = try RoleKeys(keyIDs: newIDs, threshold: threshold)
                 for key in newRootKeys { root.keys[key.keyID] = key.key }
                 for (role, key) in [("targets", targetsKey), ("snapshot", snapshotKey), ("timestamp", timestampKey)] {
@@ -52,18 +52,18 @@ extension Repository {
                     changed.append(role)
                 }
             } catch {
-                throw .invalidArgument("rotate-root: \(error)")
+                throw .trust(context: "rotate-root", error)
             }
             let used = Set(root.roles.values.flatMap(\.keyIDs))
             root.keys = root.keys.filter { used.contains($0.key) }
 
             var rootMetadata = Metadata(signed: root)
-            do {
+            do throws(TrustError) {
                 for key in oldSigners + newRootKeys { try rootMetadata.sign(with: key) }
                 try old.verify(rootMetadata, as: "root")
                 try root.verify(rootMetadata, as: "root")
             } catch {
-                throw .metadata(file: "\(root.version).root.json", reason: "\(error)")
+                throw .invalidMetadata(file: "\(root.version).root.json", expected: nil, error)
             }
             let signers = Signers(otherKeys + [targetsKey, snapshotKey, timestampKey].compactMap { $0 })
             let rootFiles = [("\(root.version).root.json", rootMetadata), ("root.json", rootMetadata)]

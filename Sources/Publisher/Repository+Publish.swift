@@ -184,7 +184,7 @@ extension Repository {
 extension TargetFile {
     static func checked(length: Int64, sha256: String, custom: JSONValue?) throws(PublisherError) -> TargetFile {
         do { return try TargetFile(length: length, hashes: ["sha256": sha256], custom: custom) } catch {
-            throw .invalidArgument("target: \(error)")
+            throw .trust(context: "target", error)
         }
     }
 }

@@ -64,13 +64,18 @@ public struct Repository: Sendable {
                 "timestamp": try RoleKeys(keyIDs: [timestampKey.keyID], threshold: 1),
             ]
             root = try Root(version: 1, expires: try expiry("root", expiries.root), keys: keys, roles: roles, consistentSnapshot: true)
+        } catch let error as PublisherError {
+            throw error
+        } catch let error as TrustError {
+            throw .trust(context: "repo init", error)
         } catch {
             throw .invalidArgument("repo init: \(error)")
         }
         let signers = Signers(rootKeys + [targetsKey, snapshotKey, timestampKey])
         let rootMetadata = try signers.sign(root, as: "root", in: root)
         let targets: Targets
-        do { targets = try Targets(version: 1, expires: try expiry("targets", expiries.targets)) } catch { throw .invalidArgument("\(error)") }
+        let expires = try expiry("targets", expiries.targets)
+        do { targets = try Targets(version: 1, expires: expires) } catch { throw .trust(context: "targets", error) }
         let targetsMetadata = try signers.sign(targets, as: "targets", in: root)
         var writes = MetadataWrites()
         let targetsBytes = writes.add("1.targets.json", targetsMetadata)
@@ -104,20 +109,22 @@ public struct Repository: Sendable {
     }
 
     func snapshot(version: Int64, targetsVersion: Int64, targetsBytes: [UInt8]) throws(PublisherError) -> Snapshot {
+        let expires = try expiry("snapshot", expiries.snapshot)
         do {
             let meta = try MetaFile(version: targetsVersion, length: Int64(targetsBytes.count), hashes: ["sha256": sha256Hex(targetsBytes)])
-            return try Snapshot(version: version, expires: try expiry("snapshot", expiries.snapshot), meta: ["targets.json": meta])
+            return try Snapshot(version: version, expires: expires, meta: ["targets.json": meta])
         } catch {
-            throw .invalidArgument("snapshot: \(error)")
+            throw .trust(context: "snapshot", error)
         }
     }
 
     func timestamp(version: Int64, snapshotVersion: Int64, snapshotBytes: [UInt8]) throws(PublisherError) -> Timestamp {
+        let expires = try expiry("timestamp", expiries.timestamp)
         do {
             let meta = try MetaFile(version: snapshotVersion, length: Int64(snapshotBytes.count), hashes: ["sha256": sha256Hex(snapshotBytes)])
-            return try Timestamp(version: version, expires: try expiry("timestamp", expiries.timestamp), snapshotMeta: meta)
+            return try Timestamp(version: version, expires: expires, snapshotMeta: meta)
         } catch {
-            throw .invalidArgument("timestamp: \(error)")
+            throw .trust(context: "timestamp", error)
         }
     }
 

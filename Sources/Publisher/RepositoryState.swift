@@ -38,7 +38,7 @@ public struct RepositoryState: Sendable {
         }
         func verify<Role: SignedRole>(_ metadata: Metadata<Role>, _ role: String, by root: Root, file: String) throws(PublisherError) {
             do { try root.verify(metadata, as: role) } catch {
-                throw .metadata(file: store.describe(RepositoryStore.metadataPath(file)), reason: "\(error)")
+                throw .invalidMetadata(file: store.describe(RepositoryStore.metadataPath(file)), expected: nil, error)
             }
         }
         var root = try need("root.json", Root.self)

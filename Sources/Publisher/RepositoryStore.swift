@@ -67,7 +67,7 @@ public struct RepositoryStore: Sendable {
         let path = Self.metadataPath(name)
         guard let data = try readBytes(path) else { return nil }
         do { return try Metadata<Role>(bytes: [UInt8](data)) } catch {
-            throw .metadata(file: describe(path), reason: "expected \(Role.roleType) metadata: \(error)")
+            throw .invalidMetadata(file: describe(path), expected: Role.roleType, error)
         }
     }
 

@@ -25,7 +25,7 @@ public struct Signers: Sendable {
     public func sign<Role: SignedRole>(_ signed: Role, as role: String, in root: Root) throws(PublisherError) -> Metadata<Role> {
         var metadata = Metadata(signed: signed)
         for key in try keys(for: role, in: root) {
-            do { try metadata.sign(with: key) } catch { throw .metadata(file: "\(role) metadata", reason: "\(error)") }
+            do { try metadata.sign(with: key) } catch { throw .invalidMetadata(file: "\(role) metadata", expected: nil, error) }
         }
         return metadata
     }

@@ -50,7 +50,7 @@ public struct TorrentExtension: PublishExtension {
         let creator = TorrentCreator(version: version, webSeeds: webSeed(for: package).map { [$0] } ?? [], trackers: trackers, isPrivate: isPrivate)
         let torrent: TorrentFile
         do { torrent = try creator.create(file: package.file.standardizedFileURL.path, length: package.length) } catch {
-            throw .tarball(path: package.file.path, reason: "cannot make its torrent: \(error)")
+            throw .torrent(path: package.file.path, error)
         }
         guard torrent.length == package.length else {
             throw .tarball(path: package.file.path, reason: "changed while publishing: torrent of \(torrent.length) bytes, expected \(package.length)")

@@ -18,9 +18,8 @@ public struct WorkDirPackages: Sendable {
         let tars = self.workDir.appendingPathComponent("TARS").path
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: tars)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
         guard names.count == 1 else {
-            throw .invalidArgument(names.isEmpty
-                ? "\(tars): no architecture directory; expected a work directory written by `alien-install build`"
-                : "\(tars) holds several architectures (\(names.joined(separator: ", "))); choose one with --arch")
+            if names.isEmpty { throw .invalidArgument("\(tars): no architecture directory; expected a work directory written by `alien-install build`") }
+            throw .severalArchitectures(tars: tars, names)
         }
         self.arch = names[0]
     }

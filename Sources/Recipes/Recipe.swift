@@ -57,7 +57,7 @@ public struct Recipe: Hashable, Sendable {
         do {
             package = try PackageName(packageText)
         } catch {
-            throw .invalidPackageName(packageLocation, error.description)
+            throw .invalidPackageName(packageLocation, error)
         }
         if file.hasSuffix(".sh") {
             let baseName = file.split(separator: "/").last.map(String.init) ?? file

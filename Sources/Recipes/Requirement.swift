@@ -29,7 +29,7 @@ public struct Requirement: Hashable, Sendable, CustomStringConvertible {
         do {
             name = try PackageName(String(nameText))
         } catch {
-            throw .invalidRequirement(location, key: key, entry: text, reason: error.description)
+            throw .invalidRequirement(location, key: key, entry: text, reason: error)
         }
         self.text = text
     }

@@ -174,7 +174,7 @@ extension ResolutionRun {
 extension PackageName {
     static func forResolution(_ text: String, _ location: SourceLocation) throws(ResolverError) -> PackageName {
         do { return try PackageName(text) } catch {
-            throw .recipe(.invalidPackageName(location, error.description))
+            throw .recipe(.invalidPackageName(location, error))
         }
     }
 }

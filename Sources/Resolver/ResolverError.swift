@@ -40,7 +40,7 @@ public enum ResolverError: Error, Hashable, Sendable, CustomStringConvertible {
         case let .invalidDefaults(defaults, valid, offenders):
             "defaults '\(defaults)' cannot be used with \(offenders.joined(separator: ", ")); valid defaults for this closure: \(valid.joined(separator: ", "))"
         case let .missingSystemRequirements(names, defaults):
-            "system requirements not found: \(names.joined(separator: ", ")); run `alien-install doctor --defaults \(defaults) \(names.joined(separator: " "))` for hints"
+            "system requirements not found: \(names.joined(separator: ", ")); a doctor check of them with defaults '\(defaults)' gives hints"
         case let .cycle(path):
             "dependency cycle: \(path.joined(separator: " -> "))"
         }

@@ -259,7 +259,7 @@ extension SoftwareArea {
             relocated = try PackageRelocation.relocate(URL(fileURLWithPath: unpacked), to: final, packagePath: relative,
                                                        hash: package.hash, revision: key.version.revision)
         } catch {
-            throw .relocation(package: key.description, reason: error.description)
+            throw .relocation(package: key.description, error)
         }
         // Its environment as data, before it becomes visible: nothing of the package ever runs.
         _ = try environmentManifest(forStagedPackage: unpacked, key: key)

@@ -51,7 +51,7 @@ extension PackageCatalog {
         }
         let primary: String
         do { primary = try await updater.targetURL(for: package.info) } catch {
-            throw .trust(package: package.build.description, reason: error.description)
+            throw .trust(package: package.build.description, .update(error))
         }
         return DownloadPlan(package: package, pieces: pieces, torrent: torrent, urls: Self.urls(primary, base: updater.targetBaseURL, mirrors: mirrors))
     }
@@ -88,6 +88,8 @@ extension PackageCatalog {
             return (bytes, file)
         } catch let error as SoftwareAreaError {
             throw error
+        } catch let error as UpdaterError {
+            throw .trust(package: key, .companion(kind: what, path: path, error))
         } catch {
             throw .trust(package: key, reason: "\(what) \(path) refused: \(error)")
         }
@@ -98,7 +100,7 @@ extension PackageCatalog {
         let bytes = try await companion(listPath, of: package, what: "piece-hash list", directory: directory).bytes
         let list: PieceHashList
         do { list = try PieceHashList(parsing: bytes) } catch {
-            throw .trust(package: key, reason: "piece-hash list \(listPath): \(error)")
+            throw .trust(package: key, .pieceList(path: listPath, error))
         }
         let sha256 = package.info.file.hashes["sha256"]?.lowercased()
         guard list.length == package.info.file.length, list.sha256 == sha256 else {
@@ -114,7 +116,7 @@ extension PackageCatalog {
         let (bytes, file) = try await companion(torrentPath, of: package, what: "torrent", directory: directory)
         let torrent: TorrentFile
         do { torrent = try TorrentFile(parsing: bytes) } catch {
-            throw .trust(package: key, reason: "torrent \(torrentPath): \(error)")
+            throw .trust(package: key, .torrent(path: torrentPath, error))
         }
         guard torrent.length == package.info.file.length else {
             throw .trust(package: key, reason: "torrent \(torrentPath) describes \(torrent.length) bytes, the target \(package.info.path) has \(package.info.file.length)")

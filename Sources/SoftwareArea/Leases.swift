@@ -106,7 +106,7 @@ extension SoftwareArea {
     static func checkHolder(_ holder: String) throws(SoftwareAreaError) {
         let allowed = holder.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)) }
         guard !holder.isEmpty, holder.count <= 200, allowed, !holder.hasPrefix(".") else {
-            throw .invalidArgument(name: "--holder", expected: "letters, digits, '.', '_', '-' (not starting with '.')", got: holder)
+            throw .invalidArgument(name: "holder", expected: "letters, digits, '.', '_', '-' (not starting with '.')", got: holder)
         }
     }
 }

@@ -29,7 +29,7 @@ extension PackageCatalog {
         guard let bytes = FileSystem.readBytes(rootFile) else { throw .badFile(path: rootFile, reason: "cannot read the root file") }
         if !FileSystem.exists("\(metadataDirectory)/root.json") {
             do { try Updater.initialize(rootBytes: bytes, metadataDirectory: metadataDirectory) } catch {
-                throw .badFile(path: rootFile, reason: error.description)
+                throw .badRoot(path: rootFile, error)
             }
         }
         let base = repository.hasSuffix("/") ? String(repository.dropLast()) : repository

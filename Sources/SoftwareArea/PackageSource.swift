@@ -150,7 +150,7 @@ public final class TarballSink: TransferConsumer, @unchecked Sendable {
                     try await keeper?.consume(piece)
                 })
             } catch {
-                throw .trust(package: key, reason: "piece-hash list of \(plan.package.info.path): \(error)")
+                throw .trust(package: key, .pieces(target: plan.package.info.path, error))
             }
         } else {
             self.keep = nil
@@ -227,7 +227,7 @@ public final class TarballSink: TransferConsumer, @unchecked Sendable {
         switch target {
         case let .pieces(stream):
             do { try stream.finish() } catch {
-                throw .trust(package: key, reason: "\(plan.package.info.path): \(error)")
+                throw .trust(package: key, .pieces(target: plan.package.info.path, error))
             }
         case let .file(file):
             let digest = Hex.lowercase(wholeFileHash.finalize())
@@ -277,8 +277,9 @@ public struct HTTPSource: PackageSource {
     static func mapped(_ error: any Error, key: String, path: String) -> SoftwareAreaError {
         switch error {
         case let error as SoftwareAreaError: error
-        case let error as PieceVerificationError: .trust(package: key, reason: "\(path): \(error)")
-        case let error as TarballError: .extraction(package: key, reason: error.description)
+        case let error as PieceVerificationError: .trust(package: key, .pieces(target: path, error))
+        case let error as TarballError: .extraction(package: key, error)
+        case let error as TransportError: .trust(package: key, .transport(target: path, error))
         case is CancellationError: .io(path: path, operation: "download", reason: "cancelled")
         default: .trust(package: key, reason: "\(path): download failed: \(error)")
         }

@@ -88,7 +88,7 @@ extension SoftwareArea {
         let key = plan.package.build
         let extraction: TarballStream?
         do { extraction = plan.pieces == nil ? nil : try TarballExtractor(digests: true, writeback: true).stream(into: unpackRoot) } catch {
-            throw .extraction(package: key.description, reason: error.description)
+            throw .extraction(package: key.description, error)
         }
         let keep = keepTarballs && plan.torrent != nil ? "\(stage)/kept.tarball" : nil
         let sink: TarballSink
@@ -123,13 +123,13 @@ extension SoftwareArea {
         if let extraction {
             do { summary = try await extraction.finished() } catch {
                 extraction.cancel()
-                throw .extraction(package: key.description, reason: error.description)
+                throw .extraction(package: key.description, error)
             }
         } else {
             let file = sink.wholeFile ?? "\(stage)/download"
             summary = try await Blocking.run { () throws(SoftwareAreaError) in
                 do throws(TarballError) { return try TarballExtractor(digests: true, writeback: true).extract(archive: file, into: unpackRoot) } catch {
-                    throw .extraction(package: key.description, reason: error.description)
+                    throw .extraction(package: key.description, error)
                 }
             }
         }

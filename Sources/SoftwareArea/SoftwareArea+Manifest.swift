@@ -37,7 +37,7 @@ extension SoftwareArea {
             }
         } catch {
             guard allowsUnparsedInit, case .initScript = error else {
-                throw .environment(package: label, reason: error.description)
+                throw .environment(package: label, error)
             }
             manifest = .withheld(package: EnvironmentManifest.Package(name: key.name, version: key.version.version, revision: key.version.revision,
                                                                       hash: "", commit: ""),

@@ -87,7 +87,7 @@ public struct SoftwareArea: Sendable {
                                   authorities: authorities.map { $0.or(configuration.authorities) } ?? configuration.authorities,
                                   allowUnparsedInit: configuration.allowUnparsedInit)
         guard let chosenArch = given.arch, !chosenArch.isEmpty, !chosenArch.contains("/") else {
-            throw .invalidArgument(name: "--arch", expected: "an architecture such as slc9_x86-64", got: given.arch ?? "")
+            throw .invalidArgument(name: "arch", expected: "an architecture such as slc9_x86-64", got: given.arch ?? "")
         }
         let layout = AreaLayout(root: absolute, arch: chosenArch)
         if mode == .existing {
@@ -108,7 +108,7 @@ public struct SoftwareArea: Sendable {
             guard let bytes = FileSystem.readBytes(rootFile) else { throw .badFile(path: rootFile, reason: "cannot read the root file") }
             if !FileSystem.exists("\(layout.trust)/root.json") {
                 do { try Updater.initialize(rootBytes: bytes, metadataDirectory: layout.trust) } catch {
-                    throw .badFile(path: rootFile, reason: error.description)
+                    throw .badRoot(path: rootFile, error)
                 }
             }
         }

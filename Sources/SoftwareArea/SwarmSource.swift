@@ -51,7 +51,7 @@ public struct SwarmSource: PackageSource {
         var torrent = trusted.file
         if !webSeeds {
             do { torrent = try trusted.file.withoutWebSeeds() } catch {
-                throw .trust(package: context.key.description, reason: "torrent \(trusted.target): \(error)")
+                throw .trust(package: context.key.description, .torrent(path: trusted.target, error))
             }
         }
         context.reporter.report(.swarm(context.key, infoHash: torrent.infoHash))

@@ -1,6 +1,6 @@
 /// Why a tarball could not be written or was refused during extraction. Every case names the
 /// file or the archive entry concerned and says what was expected.
-public enum TarballError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum TarballError: Error, Hashable, Sendable, CustomStringConvertible {
     // Packing.
     /// A path under the tree being packed could not be read (`lstat`, `open`, `read`, `readlink`).
     case unreadable(path: String, reason: String)
@@ -73,7 +73,7 @@ public enum TarballError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 /// The extraction rule an entry broke.
-public enum ExtractionRule: Error, Equatable, Sendable, CustomStringConvertible {
+public enum ExtractionRule: Error, Hashable, Sendable, CustomStringConvertible {
     case emptyName
     case absolutePath
     /// A `..` component anywhere in the name.

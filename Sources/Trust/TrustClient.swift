@@ -36,9 +36,11 @@ public enum TrustClient {
             let root = try Metadata<Root>(bytes: bytes)
             return RoleState(role: "root", version: root.signed.version, expires: root.signed.expires)
         } catch let error as UpdaterError {
-            throw .update(file: rootFile, error.description)
+            throw .update(file: rootFile, error)
+        } catch let error as TrustError {
+            throw .malformed(file: rootFile, error)
         } catch {
-            throw .update(file: rootFile, String(describing: error))
+            throw .update(file: rootFile, .io(path: rootFile, reason: "\(error)"))
         }
     }
 
@@ -155,12 +157,16 @@ extension TrustClient.TargetOutcome {
 /// Why a `trust` command could not start.
 public enum TrustClientError: Error, Hashable, Sendable, CustomStringConvertible {
     case unreadable(path: String)
-    case update(file: String, String)
+    /// The TUF client refused the root file.
+    case update(file: String, UpdaterError)
+    /// The root file is not root metadata.
+    case malformed(file: String, TrustError)
 
     public var description: String {
         switch self {
         case let .unreadable(path): "\(path): cannot read the file"
-        case let .update(file, reason): "\(file): \(reason)"
+        case let .update(file, error): "\(file): \(error)"
+        case let .malformed(file, error): "\(file): \(error)"
         }
     }
 }

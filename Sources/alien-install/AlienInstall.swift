@@ -16,19 +16,27 @@ struct AlienInstall: AsyncParsableCommand {
                       TrustCommand.self, Serve.self, Install.self, Remove.self, GC.self, Verify.self, ListCommand.self,
                       LeaseCommand.self, EnvCommand.self, EnterCommand.self, RunCommand.self, AlienvCommand.self, Seed.self,
                       ForensicsCommand.self, PackManCommand.self])
+}
 
+extension AlienInstall {
+    /// The one place where a command's failure becomes output and an exit status
+    /// (`Output.exitError(for:)`): ArgumentParser's own errors (argument errors, `ExitCode`,
+    /// `CleanExit`, `ValidationError`) go back to it as thrown; any other error is printed once,
+    /// as `Output.describe` words it, with its exit status. Commands just `try`.
     static func main() async {
         // A short-lived command: keep freed buffers for the next ones (see MallocTuning).
         MallocTuning.keepFreedMemory()
+        let command: any ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
         do {
-            var command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {
+                var command = command
                 try command.run()
             }
         } catch {
-            exit(withError: error)
+            exit(withError: Output.exitError(for: error))
         }
     }
 }

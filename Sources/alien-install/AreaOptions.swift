@@ -25,10 +25,8 @@ struct AreaOptions: ParsableArguments {
             throw ValidationError("give the software area with --area DIR (or set ALIEN_AREA)")
         }
         let reporter = AreaPrinter(json: json)
-        return try Output.run {
-            try SoftwareArea.open(root: path, arch: arch, repository: repo, mirrors: mirrors, rootFile: root, fetcher: HTTPClient(), reporter: reporter,
-                                  mode: mode, defaultArch: (try? HostArchitecture.current())?.rawValue, authorities: authorities)
-        }
+        return try SoftwareArea.open(root: path, arch: arch, repository: repo, mirrors: mirrors, rootFile: root, fetcher: HTTPClient(), reporter: reporter,
+                                     mode: mode, defaultArch: (try? HostArchitecture.current())?.rawValue, authorities: authorities)
     }
 
     func packageIDs(_ texts: [String]) throws -> [PackageID] {

@@ -52,13 +52,13 @@ struct Build: ParsableCommand {
 
     func run() throws {
         let context = try recipes.context(systemChecks: .noSystem)
-        let plan = try Output.run { try context.resolve(targets: try packageNames(packages)) }
+        let plan = try context.resolve(targets: try packageNames(packages))
         for warning in plan.warnings { Output.warn(warning) }
         let directory = URL(fileURLWithPath: workDir ?? ProcessInfo.processInfo.environment["ALIEN_WORK_DIR"] ?? "sw").standardizedFileURL
         if let remoteStore {
             Output.warn("\(remoteStore) is an unsigned aliBuild store: its tarballs are trusted as they are")
         }
-        let configDir = URL(fileURLWithPath: try Output.run { try context.resolvedConfigDir() }).standardizedFileURL.path
+        let configDir = URL(fileURLWithPath: try context.resolvedConfigDir()).standardizedFileURL.path
         let builder = Builder(plan: plan, options: .init(workDir: directory, configDir: configDir, jobs: jobs,
                                                          remoteStore: remoteStore.map { RemoteStore(baseURL: $0) }),
                               archiver: LibarchiveArchiver())
@@ -71,7 +71,7 @@ struct Build: ParsableCommand {
             return
         }
         let reporter = BuildReporter(json: json || isatty(STDOUT_FILENO) == 0)
-        let summary = try Output.run { try builder.run(events: reporter.handle) }
+        let summary = try builder.run(events: reporter.handle)
         reporter.finish(summary, workDir: directory)
         if !summary.succeeded { throw ExitCode(1) }
     }

@@ -61,9 +61,7 @@ struct Doctor: AsyncParsableCommand {
 
     func run() async throws {
         if site { return try await runSite() }
-        let report = try Output.run {
-            try recipes.context(systemChecks: noSystem ? .noSystem : .check).diagnose(targets: try packageNames(packages))
-        }
+        let report = try recipes.context(systemChecks: noSystem ? .noSystem : .check).diagnose(targets: try packageNames(packages))
         Output.write(report.text)
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
@@ -81,12 +79,10 @@ struct Doctor: AsyncParsableCommand {
         options.packman = packman
         options.torrentPort = torrentPort
         options.tracker = tracker
-        if let budget { options.budget = try Output.run { try SoftwareArea.parseSize(budget) } }
+        if let budget { options.budget = try SoftwareArea.parseSize(budget) }
         var report = await SiteDoctor(options: options).run()
         if !packages.isEmpty {
-            let system = try Output.run {
-                try recipes.context(systemChecks: noSystem ? .noSystem : .check).diagnose(targets: try packageNames(packages))
-            }
+            let system = try recipes.context(systemChecks: noSystem ? .noSystem : .check).diagnose(targets: try packageNames(packages))
             report.checks.append(SiteCheck("system-requirements", system.exitCode == 0 ? .pass : .fail,
                                            system.exitCode == 0 ? "recipes' system requirements met for \(packages.joined(separator: ", "))"
                                                : system.text.trimmingCharacters(in: .whitespacesAndNewlines),

@@ -37,27 +37,19 @@ struct EnvCommand: ParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let area = try areaOptions.resolve()
         let syntax = try shellSyntax(shell)
-        do throws(EnvironmentCommandLine.Failure) {
-            let selected = try EnvironmentCommandLine.packages(packages, in: area)
-            let computed: PackageEnvironment
-            do throws(EnvironmentError) {
-                computed = try area.environment(of: selected, base: environment, recording: EnvironmentUse(.environment))
-            } catch {
-                throw EnvironmentCommandLine.Failure(error.description)
-            }
-            Output.write(bytes: syntax.renderBytes(computed.changes))
+        let selected = try EnvironmentCommandLine.packages(packages, in: area)
+        let computed: PackageEnvironment
+        do throws(EnvironmentError) {
+            computed = try area.environment(of: selected, base: environment, recording: EnvironmentUse(.environment))
         } catch {
-            throw error.forCLI
+            throw EnvironmentCommandLine.Failure(error.description)
         }
+        Output.write(bytes: syntax.renderBytes(computed.changes))
     }
 }
 
 func shellSyntax(_ text: String?) throws -> EnvironmentShell {
-    do throws(EnvironmentCommandLine.Failure) {
-        return try EnvironmentCommandLine.shell(text, environment: ProcessInfo.processInfo.environment)
-    } catch {
-        throw error.forCLI
-    }
+    try EnvironmentCommandLine.shell(text, environment: ProcessInfo.processInfo.environment)
 }
 
 struct EnterCommand: ParsableCommand {

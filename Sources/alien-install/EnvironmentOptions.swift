@@ -17,25 +17,13 @@ struct EnvironmentAreaOptions: ParsableArguments {
 
     /// The area and architecture (`EnvironmentCommandLine.locateArea`, shared with alien-env).
     func resolve() throws -> EnvironmentArea {
-        do throws(EnvironmentCommandLine.Failure) {
-            return try EnvironmentCommandLine.locateArea(area: area, arch: arch, environment: ProcessInfo.processInfo.environment)
-        } catch {
-            throw error.forCLI
-        }
-    }
-}
-
-extension EnvironmentCommandLine.Failure {
-    /// As this CLI reports it: a usage error through ArgumentParser (exit 64), anything else
-    /// printed as `alien-install: error: …` with its status.
-    var forCLI: any Error {
-        isUsage ? ValidationError(message) : Output.fail(message, code: status)
+        try EnvironmentCommandLine.locateArea(area: area, arch: arch, environment: ProcessInfo.processInfo.environment)
     }
 }
 
 /// Package arguments → installed packages of the area.
 func installedPackages(_ arguments: [String], in area: EnvironmentArea) throws -> [EnvironmentPackage] {
-    try Output.run { try area.resolve(try EnvironmentRequest.parse(arguments)) }
+    try area.resolve(try EnvironmentRequest.parse(arguments))
 }
 
 /// Replaces this process by `command` in `environment` (execve); returns only on failure.

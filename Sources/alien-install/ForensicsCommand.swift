@@ -45,7 +45,7 @@ struct ForensicsCommand: AsyncParsableCommand {
         }
         let query = UsageQuery(package: package, since: try time(since, "--since"), until: try time(until, "--until"), job: job, user: user)
         let softwareArea = try area.open(mode: .existing)
-        let found = try Output.run { try softwareArea.usageLog.records(matching: query) }
+        let found = try softwareArea.usageLog.records(matching: query)
         for problem in found.problems { Output.warn(problem) }
         for record in found.records {
             if area.json {

@@ -19,9 +19,7 @@ struct GC: ParsableCommand {
 
     func run() throws {
         let softwareArea = try area.open(mode: .existing)
-        let report = try Output.run {
-            try softwareArea.collectGarbage(budget: try SoftwareArea.parseSize(budget), dryRun: dryRun)
-        }
+        let report = try softwareArea.collectGarbage(budget: try SoftwareArea.parseSize(budget), dryRun: dryRun)
         if area.json {
             area.emit(.object([
                 "event": .string("gc"), "dry_run": .bool(dryRun), "removed": .array(report.removed.map { .string($0.description) }),

@@ -101,20 +101,16 @@ struct JDLCommand: AsyncParsableCommand {
             let catalog: PackageCatalog
             if let areaPath, repo == nil || area != nil {
                 guard FileManager.default.fileExists(atPath: areaPath) else { throw Output.fail("software area \(areaPath) does not exist") }
-                catalog = try Output.run {
-                    try SoftwareArea.open(root: areaPath, arch: arch, repository: repo, rootFile: root, fetcher: HTTPClient(), defaultArch: hostArch).catalog()
-                }
+                catalog = try SoftwareArea.open(root: areaPath, arch: arch, repository: repo, rootFile: root, fetcher: HTTPClient(), defaultArch: hostArch).catalog()
             } else if let repo, let root {
                 guard let chosen = arch ?? hostArch else { throw ValidationError("give the architecture with --arch") }
                 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alien-install-jdl-\(UUID().uuidString)").path
                 temporary = directory
-                catalog = try Output.run {
-                    try PackageCatalog.direct(repository: repo, rootFile: root, metadataDirectory: directory, arch: chosen, fetcher: HTTPClient())
-                }
+                catalog = try PackageCatalog.direct(repository: repo, rootFile: root, metadataDirectory: directory, arch: chosen, fetcher: HTTPClient())
             } else {
                 throw ValidationError("check against a repository with --area DIR or --repo URL --root ROOT_JSON, or use --syntax-only")
             }
-            let targets = try await Output.runAsync { try await catalog.availableEverywhere() }
+            let targets = try await catalog.availableEverywhere()
             return JDLRepositoryCheck(packages: check.packages, available: targets.map(\.metadata), arch: catalog.arch)
         }
     }
@@ -142,10 +138,8 @@ struct JDLCommand: AsyncParsableCommand {
             let check = try loadJDL(file: file, arguments: arguments, defaultOwner: defaultOwner)
             let area = try areaOptions.resolve()
             let syntax = try shellSyntax(shell)
-            let computed = try Output.run {
-                try area.environment(for: check.packages.entries.map(\.id), base: ProcessInfo.processInfo.environment,
-                                     recording: EnvironmentUse(.environment))
-            }
+            let computed = try area.environment(for: check.packages.entries.map(\.id), base: ProcessInfo.processInfo.environment,
+                                                recording: EnvironmentUse(.environment))
             Output.write(syntax.render(computed.changes))
         }
     }
@@ -153,16 +147,11 @@ struct JDLCommand: AsyncParsableCommand {
 
 /// Reads and parses a JDL file (`$1..$n` from `arguments`); errors name the file.
 func loadJDL(file: String, arguments: [String], defaultOwner: String) throws -> JDLCheck {
-    let data = try Output.run {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: file])
-        }
-        return data
+    guard let data = FileManager.default.contents(atPath: file) else {
+        throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: file])
     }
-    return try Output.run {
-        do throws(JDLError) { return try JDLCheck(bytes: data, arguments: arguments, defaultOwner: defaultOwner) } catch {
-            throw JDLFileError(file: file, error: error)
-        }
+    do throws(JDLError) { return try JDLCheck(bytes: data, arguments: arguments, defaultOwner: defaultOwner) } catch {
+        throw JDLFileError(file: file, error: error)
     }
 }
 

@@ -19,20 +19,14 @@ struct JDLJob {
     func run() async throws -> Int32 {
         let check = try loadJDL(file: file, arguments: arguments, defaultOwner: defaultOwner)
         // The JDL is judged before the area is looked at.
-        let job: JobSpec
-        do throws(JobError) { job = try JobSpec(check: check, file: file, command: command, holder: jobID) } catch { throw Self.fail(error) }
+        let job = try JobSpec(check: check, file: file, command: command, holder: jobID)
         let located = try areaOptions.resolve()
         let area = try SoftwareArea.open(root: located.root.path, arch: located.architecture.rawValue, fetcher: HTTPClient(),
                                          reporter: StderrReporter())
         // A packmand serving the area installs and leases for the job (it may own the area).
         let daemon = try configuredPackMan(area: area.layout.root, endpoint: nil, tokenFile: nil)
         let runner = JobRunner(area: area, daemon: daemon, warn: { Output.warn($0) })
-        do throws(JobError) { return try await runner.run(job) } catch { throw Self.fail(error) }
-    }
-
-    /// The exit status says why (127: not found, 126: cannot run).
-    static func fail(_ error: JobError) -> ExitCode {
-        Output.fail(error.description, code: error.exitStatus)
+        return try await runner.run(job)
     }
 }
 

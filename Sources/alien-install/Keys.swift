@@ -29,7 +29,7 @@ struct Keys: ParsableCommand {
         var json = false
 
         func run() throws {
-            let generated = try Output.run { try KeyFiles.generate(name: name, directory: URL(fileURLWithPath: dir)) }
+            let generated = try KeyFiles.generate(name: name, directory: URL(fileURLWithPath: dir))
             if json {
                 Output.json(.object(["keyid": .string(generated.keyID), "private": .string(generated.privateKeyPath),
                                      "public": .string(generated.publicKeyPath)]))
@@ -50,7 +50,7 @@ struct SigningKeyOptions: ParsableArguments {
     var keysDir: String?
 
     func signers() throws -> Signers {
-        Signers(try Output.run { try KeyFiles.signingKeys(paths: keys, directory: keysDir) })
+        Signers(try KeyFiles.signingKeys(paths: keys, directory: keysDir))
     }
 }
 

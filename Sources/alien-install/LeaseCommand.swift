@@ -27,7 +27,7 @@ struct LeaseCommand: ParsableCommand {
         func run() throws {
             let requests = try area.packageIDs(packages)
             let softwareArea = try area.open(mode: .existing)
-            let lease = try Output.run { try softwareArea.acquireLease(holder: holder, packages: requests, ttl: ttl) }
+            let lease = try softwareArea.acquireLease(holder: holder, packages: requests, ttl: ttl)
             if area.json { area.emit(lease.json) } else {
                 Output.write("\(lease.holder) holds \(lease.packages.joined(separator: " ")) until \(lease.expires)\n")
             }
@@ -46,7 +46,7 @@ struct LeaseCommand: ParsableCommand {
         func run() throws {
             let requests = try area.packageIDs(packages)
             let softwareArea = try area.open(mode: .existing)
-            let lease = try Output.run { try softwareArea.releaseLease(holder: holder, packages: requests) }
+            let lease = try softwareArea.releaseLease(holder: holder, packages: requests)
             if area.json {
                 area.emit(lease?.json ?? .object(["holder": .string(holder), "released": .bool(true)]))
             } else if let lease {

@@ -38,7 +38,7 @@ struct ListCommand: AsyncParsableCommand {
                 }
             }
         case .available:
-            let packages = try await Output.runAsync { try await softwareArea.catalog().available() }
+            let packages = try await softwareArea.catalog().available()
             let installed = Set(softwareArea.installed().map(\.key))
             for package in packages {
                 if area.json {

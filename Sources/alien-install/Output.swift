@@ -1,9 +1,11 @@
+import AreaEnvironment
 import ArgumentParser
 import Foundation
-import SoftwareArea
+import Jobs
 
-/// The program's one output sink: results to stdout, diagnostics to stderr, failures
-/// turned into an exit status with the error's own description.
+/// The program's one output sink: results to stdout, diagnostics to stderr. A failure becomes
+/// output and an exit status in one place: `AlienInstall.main` hands every error a command's
+/// run throws to `exitError(for:)`.
 enum Output {
     static func write(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
@@ -28,38 +30,31 @@ enum Output {
         return ExitCode(code)
     }
 
-    /// An error as it describes itself, plus what the user can do about it where the CLI knows.
+    /// An error as it describes itself, plus what the user can do about it where the CLI knows
+    /// (the options that help: `ErrorAdvice`).
     static func describe(_ error: any Error) -> String {
-        if case let .noArea(path, _)? = error as? SoftwareAreaError {
-            return "\(error)\n  make one with: alien-install list --available --area \(path) --repo URL --root ROOT_JSON"
-                + "\n  (or install into it: alien-install install PKG --area \(path) --repo URL --root ROOT_JSON)"
-        }
-        return String(describing: error)
+        ErrorAdvice.describe(error) ?? String(describing: error)
     }
 
-    /// Runs library code; its errors are printed as they describe themselves, exit status 1.
-    static func run<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as ExitCode {
-            throw error
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            throw fail(describe(error))
+    /// What `main` hands to ArgumentParser for an error a command's run threw: its own errors as
+    /// they are (it prints usage errors and help; whoever threw an `ExitCode` printed its
+    /// message). alien-env's failures keep their status (a usage error: 64, through
+    /// ArgumentParser). Any other error is printed once, as `describe` words it, and the status is 1.
+    static func exitError(for error: any Error) -> any Error {
+        switch error {
+        case _ where isArgumentParsers(error): error
+        case let failure as EnvironmentCommandLine.Failure:
+            failure.isUsage ? ValidationError(failure.message) : fail(failure.message, code: failure.status)
+        // A job's status says why (127: its command not found, 126: cannot run it).
+        case let failure as JobError: fail(describe(failure), code: failure.exitStatus)
+        default: fail(describe(error))
         }
     }
 
-    /// `run` for async library calls.
-    static func runAsync<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as ExitCode {
-            throw error
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            throw fail(describe(error))
-        }
+    /// `ExitCode`, `CleanExit`, `ValidationError`, and the parser's internal errors (a command
+    /// group run without a subcommand asks for its help that way).
+    static func isArgumentParsers(_ error: any Error) -> Bool {
+        error is ExitCode || error is CleanExit || error is ValidationError
+            || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
     }
 }

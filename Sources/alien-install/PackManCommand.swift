@@ -23,7 +23,7 @@ struct PMNotificationsTest: ParsableCommand {
     @OptionGroup var options: PackManOptions
 
     func run() throws {
-        let result = try Output.run { try options.client(timeout: 90).testNotifications() }
+        let result = try options.client(timeout: 90).testNotifications()
         options.print(result) {
             "sent to: \(result.sinks.joined(separator: ", "))\n"
                 + (result.failures.isEmpty ? "every sink took it\n" : result.failures.map { "failed: \($0)\n" }.joined())
@@ -46,10 +46,8 @@ struct PackManOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         let endpoint = packman ?? environment["ALIEN_PACKMAN"] ?? "unix:/run/packmand/packmand.sock"
         let tokenPath = tokenFile ?? environment["ALIEN_PACKMAN_TOKEN_FILE"]
-        return try Output.run {
-            try PackManClient(endpoint: endpoint, token: try tokenPath.map { path throws(PackManClientError) in try PackManClient.readToken(file: path) },
-                              timeout: timeout)
-        }
+        return try PackManClient(endpoint: endpoint, token: try tokenPath.map { path throws(PackManClientError) in try PackManClient.readToken(file: path) },
+                                 timeout: timeout)
     }
 
     func print(_ value: some Encodable, text: () -> String) {
@@ -69,7 +67,7 @@ struct PMList: ParsableCommand {
     @Argument(help: "A package name.") var name: String?
 
     func run() throws {
-        let packages = try Output.run { try options.client().list(name: name) }
+        let packages = try options.client().list(name: name)
         options.print(packages) { packages.map { "\($0.id)\($0.installed ? "  (installed)" : "")\n" }.joined() }
     }
 }
@@ -79,7 +77,7 @@ struct PMListInstalled: ParsableCommand {
     @OptionGroup var options: PackManOptions
 
     func run() throws {
-        let packages = try Output.run { try options.client().listInstalled() }
+        let packages = try options.client().listInstalled()
         options.print(packages) {
             packages.map { "\($0.id)\($0.leasedBy.isEmpty ? "" : "  leased by \($0.leasedBy.joined(separator: ","))")\n" }.joined()
         }
@@ -97,7 +95,7 @@ struct PMInstall: ParsableCommand {
 
     func run() throws {
         let client = try options.client(timeout: wait + 30)
-        let job = try Output.run { try client.install(packages, lease: holder.map { LeaseSpec(holder: $0, ttl: ttl) }, wait: wait) }
+        let job = try client.install(packages, lease: holder.map { LeaseSpec(holder: $0, ttl: ttl) }, wait: wait)
         options.print(job) { Self.describe(job) }
         if job.state == .failed { throw ExitCode(1) }
     }
@@ -117,7 +115,7 @@ struct PMInstallLog: ParsableCommand {
     @Argument(help: "A package.") var package: String
 
     func run() throws {
-        let log = try Output.run { try options.client().installLog(package) }
+        let log = try options.client().installLog(package)
         options.print(log) { log.lines.map { "\(Date(timeIntervalSince1970: TimeInterval($0.time))) \($0.job ?? "-") \($0.text)\n" }.joined() }
     }
 }
@@ -128,7 +126,7 @@ struct PMDependencies: ParsableCommand {
     @Argument(help: "A package.") var package: String
 
     func run() throws {
-        let list = try Output.run { try options.client().dependencies(package) }
+        let list = try options.client().dependencies(package)
         options.print(list) { list.dependencies.map { "\($0)\n" }.joined() }
     }
 }
@@ -139,7 +137,7 @@ struct PMTest: ParsableCommand {
     @Argument(help: "A package.") var package: String
 
     func run() throws {
-        let result = try Output.run { try options.client(timeout: 300).test(package) }
+        let result = try options.client(timeout: 300).test(package)
         options.print(result) { result.checks.map { "ok: \($0)\n" }.joined() + (result.error.map { "failed: \($0)\n" } ?? "") }
         if !result.ok { throw ExitCode(1) }
     }
@@ -151,7 +149,7 @@ struct PMRemove: ParsableCommand {
     @Argument(help: "A package.") var package: String
 
     func run() throws {
-        let result = try Output.run { try options.client().remove(package) }
+        let result = try options.client().remove(package)
         options.print(result) { "\(result.removed): removed\n" }
     }
 }
@@ -169,10 +167,8 @@ struct PMSynchronize: ParsableCommand {
 
     func run() throws {
         let client = try options.client(timeout: wait + 30)
-        let job = try Output.run {
-            try client.synchronize(SynchronizeRequest(packages: packages.isEmpty ? nil : packages, release: release,
-                                                     removeUndefined: !keepUndefined), wait: wait)
-        }
+        let job = try client.synchronize(SynchronizeRequest(packages: packages.isEmpty ? nil : packages, release: release,
+                                                            removeUndefined: !keepUndefined), wait: wait)
         options.print(job) { PMInstall.describe(job) }
         if job.state == .failed { throw ExitCode(1) }
     }
@@ -184,7 +180,7 @@ struct PMAudit: ParsableCommand {
     @Option(name: .long, help: "How many entries.") var limit: Int = 100
 
     func run() throws {
-        let entries = try Output.run { try options.client().audit(limit: limit) }
+        let entries = try options.client().audit(limit: limit)
         options.print(entries) {
             entries.map { "\(Date(timeIntervalSince1970: TimeInterval($0.time))) \($0.identity) \($0.action) \($0.subject): \($0.result)\($0.job.map { " [\($0)]" } ?? "")\n" }.joined()
         }
@@ -203,7 +199,7 @@ func configuredPackMan(area: String?, endpoint given: String?, tokenFile: String
         endpointFile = PackManEndpointFile.path(area: area)
     }
     guard let endpoint, let tokenPath = tokenFile ?? environment["ALIEN_PACKMAN_TOKEN_FILE"] else { return nil }
-    let client = try Output.run { try PackManClient(endpoint: endpoint, token: try PackManClient.readToken(file: tokenPath), timeout: 3630) }
+    let client = try PackManClient(endpoint: endpoint, token: try PackManClient.readToken(file: tokenPath), timeout: 3630)
     do { _ = try client.health() } catch {
         let stale = endpointFile.map { " (\($0) is stale: packmand is not running?)" } ?? ""
         Output.warn("\(error)\(stale); working on the area directly")

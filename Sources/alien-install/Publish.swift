@@ -64,26 +64,24 @@ struct Publish: ParsableCommand {
     }
 
     func run() throws {
-        let report = try Output.run { () throws -> PublishReport in
-            let tarballs: [PackageTarball]
-            if let workDir {
-                let ids = try packages.map { try PackageID(parsing: $0) }
-                tarballs = try WorkDirPackages(workDir: URL(fileURLWithPath: workDir), arch: arch).tarballs(for: ids)
-            } else {
-                tarballs = try Repository.inspect(packages.map { URL(fileURLWithPath: $0) })
-            }
-            let repository = Repository(store: tls.store(repo), expiries: try RoleExpiries(overrides: expires))
-            let work = FileManager.default.temporaryDirectory.appendingPathComponent("alien-publish-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: work) }
-            var extensions: [any PublishExtension] = []
-            if !noPieces { extensions.append(PieceHashExtension(workDirectory: work.appendingPathComponent("pieces"))) }
-            if torrents || webSeedBase != nil || !tracker.isEmpty {
-                extensions.append(TorrentExtension(workDirectory: work.appendingPathComponent("torrents"), webSeedBase: webSeedBase,
-                                                   trackers: tracker, version: TorrentVersion(rawValue: torrentVersion) ?? .v1,
-                                                   isPrivate: privateTorrents))
-            }
-            return try repository.publish(tarballs, signers: try signing.signers(), extensions: extensions)
+        let tarballs: [PackageTarball]
+        if let workDir {
+            let ids = try packages.map { try PackageID(parsing: $0) }
+            tarballs = try WorkDirPackages(workDir: URL(fileURLWithPath: workDir), arch: arch).tarballs(for: ids)
+        } else {
+            tarballs = try Repository.inspect(packages.map { URL(fileURLWithPath: $0) })
         }
+        let repository = Repository(store: tls.store(repo), expiries: try RoleExpiries(overrides: expires))
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("alien-publish-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        var extensions: [any PublishExtension] = []
+        if !noPieces { extensions.append(PieceHashExtension(workDirectory: work.appendingPathComponent("pieces"))) }
+        if torrents || webSeedBase != nil || !tracker.isEmpty {
+            extensions.append(TorrentExtension(workDirectory: work.appendingPathComponent("torrents"), webSeedBase: webSeedBase,
+                                               trackers: tracker, version: TorrentVersion(rawValue: torrentVersion) ?? .v1,
+                                               isPrivate: privateTorrents))
+        }
+        let report = try repository.publish(tarballs, signers: try signing.signers(), extensions: extensions)
         if json {
             func list(_ targets: [PublishReport.Target]) -> JSONValue {
                 .array(targets.map { .object(["path": .string($0.path), "sha256": .string($0.sha256), "length": .integer($0.length)]) })
@@ -131,10 +129,8 @@ struct Undefine: ParsableCommand {
     var package: String
 
     func run() throws {
-        let report = try Output.run { () throws -> UndefineReport in
-            try Repository(store: tls.store(repo))
-                .undefine(try PackageID(parsing: package), arch: arch, force: force, signers: try signing.signers())
-        }
+        let report = try Repository(store: tls.store(repo))
+            .undefine(try PackageID(parsing: package), arch: arch, force: force, signers: try signing.signers())
         if json {
             Output.json(.object(["removed": .array(report.removed.map { .string($0) }), "targets_version": .integer(report.targetsVersion),
                                  "timestamp_version": .integer(report.timestampVersion)]))

@@ -26,7 +26,7 @@ struct Remove: ParsableCommand {
         let requests = try area.packageIDs(packages)
         let softwareArea = try area.open(mode: .existing)
         for request in requests {
-            _ = try Output.run { try softwareArea.remove(request, force: force) }
+            _ = try softwareArea.remove(request, force: force)
         }
     }
 }

@@ -49,14 +49,11 @@ struct Repo: ParsableCommand {
         }
 
         func run() throws {
-            let state = try Output.run { () throws -> RepositoryState in
-                let repository = Repository(store: tls.store(self.repository),
-                                            expiries: try RoleExpiries(overrides: expires))
-                return try repository.initialize(
-                    rootKeys: try rootKeys.map { path throws in try KeyFiles.signingKey(at: path) }, rootThreshold: rootThreshold,
-                    targetsKey: try KeyFiles.signingKey(at: targetsKey), snapshotKey: try KeyFiles.signingKey(at: snapshotKey),
-                    timestampKey: try KeyFiles.signingKey(at: timestampKey))
-            }
+            let opened = Repository(store: tls.store(repository), expiries: try RoleExpiries(overrides: expires))
+            let state = try opened.initialize(
+                rootKeys: try rootKeys.map { path throws in try KeyFiles.signingKey(at: path) }, rootThreshold: rootThreshold,
+                targetsKey: try KeyFiles.signingKey(at: targetsKey), snapshotKey: try KeyFiles.signingKey(at: snapshotKey),
+                timestampKey: try KeyFiles.signingKey(at: timestampKey))
             let roles = state.root.signed.roles
             if json {
                 Output.json(.object(roles.mapValues { role in
@@ -107,15 +104,13 @@ struct Repo: ParsableCommand {
         }
 
         func run() throws {
-            let report = try Output.run { () throws -> RotationReport in
-                func load(_ path: String?) throws -> SigningKey? { try path.map { try KeyFiles.signingKey(at: $0) } }
-                let repository = Repository(store: tls.store(self.repository), expiries: try RoleExpiries(overrides: expires))
-                return try repository.rotateRoot(
-                    oldRootKeys: try oldRootKeys.map { try KeyFiles.signingKey(at: $0) },
-                    newRootKeys: try rootKeys.map { try KeyFiles.signingKey(at: $0) }, newThreshold: rootThreshold,
-                    targetsKey: try load(targetsKey), snapshotKey: try load(snapshotKey), timestampKey: try load(timestampKey),
-                    otherKeys: try signing.signers().keys)
-            }
+            func load(_ path: String?) throws -> SigningKey? { try path.map { try KeyFiles.signingKey(at: $0) } }
+            let opened = Repository(store: tls.store(repository), expiries: try RoleExpiries(overrides: expires))
+            let report = try opened.rotateRoot(
+                oldRootKeys: try oldRootKeys.map { try KeyFiles.signingKey(at: $0) },
+                newRootKeys: try rootKeys.map { try KeyFiles.signingKey(at: $0) }, newThreshold: rootThreshold,
+                targetsKey: try load(targetsKey), snapshotKey: try load(snapshotKey), timestampKey: try load(timestampKey),
+                otherKeys: try signing.signers().keys)
             if json {
                 Output.json(.object(["root_version": .integer(report.rootVersion), "resigned": .array(report.resigned.map { .string($0) }),
                                      "timestamp_version": .integer(report.timestampVersion)]))
@@ -148,19 +143,17 @@ struct Repo: ParsableCommand {
         var json = false
 
         func run() throws {
-            let report = try Output.run { () throws -> RefreshReport in
-                var expiries = RoleExpiries.defaults
-                expiries.timestamp = try ExpirySpec(parsing: expires)
-                var window: Int64?
-                if let ifExpiringWithin {
-                    guard case let .after(seconds) = try ExpirySpec(parsing: ifExpiringWithin) else {
-                        throw PublisherError.invalidExpiry(ifExpiringWithin, reason: "expected a duration such as 6h, not a date")
-                    }
-                    window = seconds
+            var expiries = RoleExpiries.defaults
+            expiries.timestamp = try ExpirySpec(parsing: expires)
+            var window: Int64?
+            if let ifExpiringWithin {
+                guard case let .after(seconds) = try ExpirySpec(parsing: ifExpiringWithin) else {
+                    throw PublisherError.invalidExpiry(ifExpiringWithin, reason: "expected a duration such as 6h, not a date")
                 }
-                let repository = Repository(store: tls.store(self.repository), expiries: expiries)
-                return try repository.refreshTimestamp(signers: Signers([try KeyFiles.signingKey(at: timestampKey)]), ifExpiringWithin: window)
+                window = seconds
             }
+            let opened = Repository(store: tls.store(repository), expiries: expiries)
+            let report = try opened.refreshTimestamp(signers: Signers([try KeyFiles.signingKey(at: timestampKey)]), ifExpiringWithin: window)
             for role in report.expiringSoon { Output.warn("\(role) metadata expires before the new timestamp (\(report.expires)); publish or re-sign it") }
             if json {
                 Output.json(.object(["refreshed": .bool(report.refreshed), "version": .integer(report.version),
@@ -187,7 +180,7 @@ struct Repo: ParsableCommand {
         var infohashes = false
 
         func run() throws {
-            let listing = try Output.run { try Repository(store: tls.store(repository)).list() }
+            let listing = try Repository(store: tls.store(repository)).list()
             if infohashes {
                 for hash in Set(listing.targets.compactMap(\.infoHash)).sorted() { Output.write(hash + "\n") }
                 return

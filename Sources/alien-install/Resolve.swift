@@ -46,7 +46,7 @@ struct Resolve: ParsableCommand {
 
     func run() throws {
         let mode: SystemCheckMode = noSystem ? .noSystem : checkSystem ? .check : .assume
-        let plan = try Output.run { try recipes.context(systemChecks: mode).resolve(targets: try packageNames(packages)) }
+        let plan = try recipes.context(systemChecks: mode).resolve(targets: try packageNames(packages))
         for warning in plan.warnings { Output.warn(warning) }
         if let explain {
             let name = try packageNames([explain])[0]
@@ -55,9 +55,7 @@ struct Resolve: ParsableCommand {
             }
             Output.write(text)
         } else if let diff {
-            let old = try Output.run {
-                try JSONDecoder().decode(PlanDocument.self, from: Data(contentsOf: URL(fileURLWithPath: diff)))
-            }
+            let old = try JSONDecoder().decode(PlanDocument.self, from: Data(contentsOf: URL(fileURLWithPath: diff)))
             Output.write(PlanExplanation.diff(old: old, new: plan))
         } else {
             Output.write(try PlanRenderer.render(plan, as: format))

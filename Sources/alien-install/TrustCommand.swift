@@ -35,7 +35,7 @@ struct TrustCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let state = try Output.run { try TrustClient.initialize(rootFile: rootJSON, metadataDirectory: metadataDir) }
+            let state = try TrustClient.initialize(rootFile: rootJSON, metadataDirectory: metadataDir)
             if json {
                 Output.write(String(decoding: state.json.compactJSONBytes, as: UTF8.self) + "\n")
             } else {
@@ -50,10 +50,8 @@ struct TrustCommand: AsyncParsableCommand {
         @OptionGroup var client: ClientOptions
 
         func run() async throws {
-            let roles = try await Output.runAsync {
-                try await TrustClient.refresh(metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
-                                              fetcher: client.tls.client())
-            }
+            let roles = try await TrustClient.refresh(metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
+                                                      fetcher: client.tls.client())
             if client.json {
                 Output.write(String(decoding: JSONValue.array(roles.map(\.json)).compactJSONBytes, as: UTF8.self) + "\n")
             } else {
@@ -77,10 +75,8 @@ struct TrustCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let found = try await Output.runAsync {
-                try await TrustClient.lookup(targetPaths, metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
-                                             fetcher: client.tls.client())
-            }
+            let found = try await TrustClient.lookup(targetPaths, metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
+                                                     fetcher: client.tls.client())
             if client.json {
                 let rows = found.map { path, info in info?.json ?? .object(["path": .string(path), "missing": .bool(true)]) }
                 Output.write(String(decoding: JSONValue.array(rows).compactJSONBytes, as: UTF8.self) + "\n")
@@ -114,10 +110,8 @@ struct TrustCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let outcomes = try await Output.runAsync {
-                try await TrustClient.download(targetPaths, metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
-                                               targetBaseURL: targetBaseURL, targetDirectory: targetDir, fetcher: client.tls.client())
-            }
+            let outcomes = try await TrustClient.download(targetPaths, metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
+                                                          targetBaseURL: targetBaseURL, targetDirectory: targetDir, fetcher: client.tls.client())
             if client.json {
                 Output.write(String(decoding: JSONValue.array(outcomes.map(\.json)).compactJSONBytes, as: UTF8.self) + "\n")
             }

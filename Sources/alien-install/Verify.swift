@@ -22,7 +22,7 @@ struct Verify: AsyncParsableCommand {
     func run() async throws {
         let request = try package.map { try area.packageIDs([$0]) }?.first
         let softwareArea = try area.open(mode: .existing)
-        let results = try Output.run { try softwareArea.verify(request) }
+        let results = try softwareArea.verify(request)
         for result in results {
             if area.json {
                 area.emit(.object(["event": .string("verified"), "package": .string(result.package.description), "ok": .bool(result.ok),
@@ -35,8 +35,8 @@ struct Verify: AsyncParsableCommand {
         }
         var damaged = results.filter { !$0.ok }
         if repair, !damaged.isEmpty {
-            _ = try await Output.runAsync { try await softwareArea.repair(damaged) }
-            let again = try Output.run { try damaged.flatMap { try softwareArea.verify($0.package.id) } }
+            _ = try await softwareArea.repair(damaged)
+            let again = try damaged.flatMap { try softwareArea.verify($0.package.id) }
             damaged = again.filter { !$0.ok }
         }
         for result in damaged { Output.error("\(result.package): \(result.problems.count) problem(s)") }

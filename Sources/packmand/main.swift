@@ -39,16 +39,10 @@ struct PackManD: AsyncParsableCommand {
         sigemptyset(&empty)
         pthread_sigmask(SIG_SETMASK, &empty, nil)
         let parsed: DaemonConfig
-        do { parsed = try DaemonConfig.load(file: config) } catch {
-            FileHandle.standardError.write(Data("packmand: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        do { parsed = try DaemonConfig.load(file: config) } catch { throw StartFailure.configuration(error) }
         if checkConfig {
             if let file = parsed.tokensFile {
-                do { _ = try Tokens.load(file: file) } catch {
-                    FileHandle.standardError.write(Data("packmand: \(error)\n".utf8))
-                    throw ExitCode(2)
-                }
+                do { _ = try Tokens.load(file: file) } catch { throw StartFailure.configuration(error) }
             }
             print("\(config): ok")
             return
@@ -56,11 +50,7 @@ struct PackManD: AsyncParsableCommand {
         var configured = Logger(label: "packmand")
         configured.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let logger = configured
-        let daemon: PackManDaemon
-        do { daemon = try await PackManDaemon.open(config: parsed) } catch {
-            FileHandle.standardError.write(Data("packmand: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        let daemon = try await PackManDaemon.open(config: parsed)
         // Held connections need descriptors: the soft limit goes up to the hard one.
         var limit = rlimit()
         if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 {
@@ -86,6 +76,50 @@ struct PackManD: AsyncParsableCommand {
                                                       logger: logger))
         try await group.run()
         logger.notice("stopped")
+    }
+}
+
+extension PackManD {
+    /// The one place where a failure becomes output and an exit status: ArgumentParser's own
+    /// errors (`ExitCode`, `CleanExit`, `ValidationError`, parser errors) go back to it; any
+    /// other error is printed once as `packmand: …`, exit 2 for a configuration (or tokens
+    /// file) that does not load, 1 for anything else (the area, the state database, a listener).
+    static func main() async {
+        let command: any ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do {
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                var command = command
+                try command.run()
+            }
+        } catch {
+            exit(withError: exitError(for: error))
+        }
+    }
+
+    static func exitError(for error: any Error) -> any Error {
+        switch error {
+        case is ExitCode, is CleanExit, is ValidationError: return error
+        case _ where String(reflecting: type(of: error)).hasPrefix("ArgumentParser."): return error
+        default:
+            FileHandle.standardError.write(Data("packmand: \(error)\n".utf8))
+            return ExitCode((error as? StartFailure)?.status ?? 1)
+        }
+    }
+}
+
+/// A configuration or tokens file that does not load: exit status 2.
+enum StartFailure: Error, CustomStringConvertible {
+    case configuration(ConfigError)
+
+    var status: Int32 { 2 }
+
+    var description: String {
+        switch self {
+        case let .configuration(error): error.description
+        }
     }
 }
 

@@ -73,7 +73,7 @@ import Testing
     func badDatesAreRefused(_ date: String) throws {
         let context = RecipeContext(configDir: Self.recipes, architecture: try Architecture("slc7_x86-64"), date: date)
         #expect { try context.resolve(targets: [try PackageName("zlib")]) } throws: { error in
-            "\(error)".contains("--date \(date)")
+            "\(error)".contains("date \(date): expected")
         }
     }
 

@@ -66,6 +66,8 @@ import TestSupport
 
         let refused = try Self.cli(["undefine", "--repo", repo, "zlib::v1.3.1"] + signing)
         #expect(refused.status == 1 && refused.stderr.contains("is required by"))
+        // The library says what helps; the CLI names its option.
+        #expect(refused.stderr.hasSuffix("; undefine those first or pass --force\n"), "\(refused.stderr)")
         let withdrawn = try Self.cli(["undefine", "--repo", repo, "ROOT::v6-32-06", "--json"] + signing)
         #expect(withdrawn.status == 0, "\(withdrawn.stderr)")
         #expect(try Self.json(withdrawn)["removed"] as? [String] == ["\(Self.arch)/ROOT/ROOT-v6-32-06-1.\(Self.arch).tar.gz"])

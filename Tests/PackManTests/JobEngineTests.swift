@@ -4,6 +4,13 @@ import PackManAPI
 import Testing
 
 @Suite struct JobEngineTests {
+    /// A package text that is no package id keeps the model's refusal (HTTP 400 says its words).
+    @Test func aBadPackageTextKeepsTheModelsRefusal() {
+        let error = EngineError.invalidPackageID("RO OT", .invalidPackageName("RO OT", reason: "character \" \" is not allowed"))
+        #expect(error.description == "RO OT: invalid package name \"RO OT\": character \" \" is not allowed")
+        #expect(error != .stopping)
+    }
+
     @Test func jobsLeftInTheDatabaseAreResumedUnderTheirIds() async throws {
         let fixture = try PackManFixture("resume")
         defer { fixture.cleanUp() }

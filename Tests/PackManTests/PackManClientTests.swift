@@ -39,6 +39,33 @@ import Testing
         #expect(Self.failure(try PackManClient(endpoint: "unix:\(file)")).contains("\(file) is not a socket"))
     }
 
+    /// Over TCP the transport's error is kept as the cause (a port bound, never listening: refused).
+    @Test func aRefusedTCPConnectionKeepsTheTransportError() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        try #require(bound)
+        let endpoint = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))"
+        let client = try PackManClient(endpoint: endpoint)
+        let error = #expect(throws: PackManClientError.self) { _ = try client.health() }
+        guard case let .transport(named, cause)? = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(named == endpoint)
+        #expect(error?.description == "packmand at \(endpoint) unreachable: \(cause)")
+    }
+
+    /// The library's words name no command-line option (the CLI adds `--packman`).
+    @Test func aBadEndpointNamesNoOption() {
+        #expect(throws: PackManClientError.badEndpoint("ftp://x")) { try PackManClient(endpoint: "ftp://x") }
+        #expect(PackManClientError.badEndpoint("ftp://x").description
+            == "packmand endpoint: expected unix:/path/to/socket or http://host:port, got 'ftp://x'")
+    }
+
     static func failure(_ client: PackManClient) -> String {
         do {
             _ = try client.health()

@@ -137,9 +137,12 @@ import Testing
             #expect(lease.packages == ["ROOT/v6-32-06-1"])
             try await client.execute(uri: "/v1/installed/ROOT", method: .delete, headers: bearer(PackManFixture.adminToken)) { response in
                 #expect(response.status == .conflict && response.text.contains("leased by job-9"), "\(response.text)")
+                // HTTP has no command-line flags: the refusal names none.
+                #expect(!response.text.contains("--force"), "\(response.text)")
             }
             try await client.execute(uri: "/v1/installed/zlib", method: .delete, headers: bearer(PackManFixture.adminToken)) {
-                #expect($0.status == .conflict)
+                #expect($0.status == .conflict && $0.text.contains("needed by installed ROOT/v6-32-06-1; not removed"), "\($0.text)")
+                #expect(!$0.text.contains("--"), "\($0.text)")
             }
             try await client.execute(uri: "/v1/leases", method: .delete, headers: bearer(PackManFixture.jobToken),
                                      body: json(#"{"holder":"job-9"}"#)) { response in

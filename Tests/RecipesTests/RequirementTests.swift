@@ -44,14 +44,14 @@ import Testing
         } throws: { error in
             guard let error = error as? RecipeError,
                   case let .invalidRequirement(location, key, entry, reason) = error else { return false }
-            return location == Self.here && key == "build_requires" && entry == text && reason.contains(reasonFragment)
+            return location == Self.here && key == "build_requires" && entry == text && reason.description.contains(reasonFragment)
                 && error.description.hasPrefix("alidist/o2.sh:7: 'build_requires' entry \"\(text)\": invalid package name")
         }
     }
 
     @Test func theKeyDefaultsToRequires() {
         #expect(throws: RecipeError.invalidRequirement(
-            Self.here, key: "requires", entry: "a b", reason: "invalid package name \"a b\": character \" \" is not allowed (letters, digits, '-', '_', '.', '+')"
+            Self.here, key: "requires", entry: "a b", reason: .invalidPackageName("a b", reason: "character \" \" is not allowed (letters, digits, '-', '_', '.', '+')")
         )) {
             try Requirement(parsing: "a b", location: Self.here)
         }

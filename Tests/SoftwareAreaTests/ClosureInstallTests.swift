@@ -110,8 +110,8 @@ import Trust
         await #expect {
             _ = try await area.install([try PackageID(parsing: "leaf")], options: .init(parallelism: 8))
         } throws: { error in
-            guard case let SoftwareAreaError.trust(package, reason) = error else { return false }
-            return package.hasPrefix("mid-b") && reason.contains("piece")
+            guard case let SoftwareAreaError.trust(package, refusal) = error else { return false }
+            return package.hasPrefix("mid-b") && "\(refusal)".contains("piece")
         }
         // Whatever is visible is complete, with its dependencies; nothing half-made is left.
         for package in area.installed() {

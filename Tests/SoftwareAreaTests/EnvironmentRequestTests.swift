@@ -22,4 +22,19 @@ import Testing
             #expect(error.description.contains("expected Pkg, Pkg/Version-Rev"))
         }
     }
+
+    /// A text that is no package id keeps the model's refusal as its typed cause.
+    @Test func theModelsRefusalIsKept() {
+        do {
+            _ = try EnvironmentRequest.parse(["ROOT,RO OT"])
+            Issue.record("a space is not allowed")
+        } catch {
+            guard case let .invalidPackageID(text, cause) = error else {
+                Issue.record("\(error)")
+                return
+            }
+            #expect(text == "RO OT")
+            #expect(error.description == "package argument 'RO OT': \(cause) (expected Pkg, Pkg/Version-Rev, Pkg::Version or VO_ALICE@Pkg::Version)")
+        }
+    }
 }

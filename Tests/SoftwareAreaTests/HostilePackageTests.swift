@@ -58,7 +58,9 @@ import Trust
         await #expect {
             _ = try await area.install([try PackageID(parsing: "hostile")])
         } throws: { error in
-            guard case let SoftwareAreaError.relocation(package, text) = error else { return false }
+            guard case let SoftwareAreaError.relocation(package, cause) = error,
+                  case .refusedEntry = cause else { return false }
+            let text = "\(cause)"
             return package == "hostile/v1-1" && text.contains(".original-unrelocated:2:") && text.contains(reason)
         }
         #expect(victim.state == before.0)

@@ -4,6 +4,7 @@ import SoftwareArea
 import Synchronization
 import Testing
 import TestSupport
+import Transport
 import Trust
 
 /// A `PackageSource` that does what it is told: deliver a given file as "the tarball", decline,
@@ -30,6 +31,8 @@ final class ScriptedSource: PackageSource {
         case let .deliver(file):
             do { try await sink.deliver(file: file, asWholeFile: false) { _, _ in } } catch let error as SoftwareAreaError {
                 throw error
+            } catch let error as PieceVerificationError {
+                throw .trust(package: context.key.description, .pieces(target: plan.package.info.path, error))
             } catch {
                 throw .trust(package: context.key.description, reason: "\(error)")
             }
@@ -81,9 +84,15 @@ final class ScriptedSource: PackageSource {
         await #expect {
             _ = try await area.install([try PackageID(parsing: "zlib")])
         } throws: { error in
-            guard case let SoftwareAreaError.trust(_, reason) = error else { return false }
-            // Whole file: length and sha256 against signed metadata; pieces: the first piece's hash.
-            return pieces ? reason.contains("piece 0") : reason.contains("signed metadata says")
+            guard case let SoftwareAreaError.trust(_, refusal) = error else { return false }
+            // Whole file: length and sha256 against signed metadata; pieces: the first piece's hash,
+            // the verified stream's typed refusal kept.
+            if pieces {
+                guard case .pieces(_, .pieceMismatch(index: 0, _, _, _)) = refusal else { return false }
+                return "\(error)".contains("piece 0")
+            }
+            guard case let .refused(reason) = refusal else { return false }
+            return reason.contains("signed metadata says")
         }
         #expect(SoftwareAreaTests.visible(fixture.areaPath()) == before)
         #expect(AreaFixture.tree("\(fixture.areaPath())/.alien/stage").isEmpty)

@@ -20,13 +20,13 @@ import TestSupport
         #expect {
             try area.remove(PackageID(parsing: "zlib"))
         } throws: { error in
-            "\(error)" == "zlib/v1.3.1-1: needed by installed ROOT/v6-32-06-1; not removed (--force to remove anyway)"
+            "\(error)" == "zlib/v1.3.1-1: needed by installed ROOT/v6-32-06-1; not removed"
         }
         try area.acquireLease(holder: "job-42", packages: [PackageID(parsing: "ROOT")], ttl: 600)
         #expect {
             try area.remove(PackageID(parsing: "ROOT"))
         } throws: { error in
-            "\(error)" == "ROOT/v6-32-06-1: leased by job-42; not removed (--force to remove anyway)"
+            "\(error)" == "ROOT/v6-32-06-1: leased by job-42; not removed"
         }
         try area.releaseLease(holder: "job-42")
         #expect(try area.remove(PackageID(parsing: "ROOT")).description == "ROOT/v6-32-06-1")
