@@ -1,4 +1,6 @@
 import AlienModel
+import Foundation
+import Recipes
 import Resolver
 
 /// The variables aliBuild gives a recipe (recipe-format.md §8) and the bash that runs it.

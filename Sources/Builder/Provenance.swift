@@ -1,5 +1,6 @@
 import AlienModel
 import Foundation
+import Recipes
 import Resolver
 
 /// `.meta.json`: where a package came from (aliBuild's provenance record), as `PackageProvenance` writes it.

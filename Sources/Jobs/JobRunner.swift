@@ -1,9 +1,11 @@
 import AlienModel
 import AreaEnvironment
 import Basics
+import Forensics
 import Foundation
 import PackManAPI
 import SoftwareArea
+import Synchronization
 
 /// Runs a job in a software area (`alien-install run --jdl`): its packages made present — by
 /// the packmand serving the area when one is given (it installs and holds the lease), else

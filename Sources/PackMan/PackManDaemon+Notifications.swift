@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import PackManAPI
 import ServiceLifecycle
+import SoftwareArea
 import Transport
 
 extension PackManDaemon {

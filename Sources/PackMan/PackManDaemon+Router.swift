@@ -1,9 +1,11 @@
 import AlienModel
 import AreaEnvironment
+import Forensics
 import Foundation
 import Hummingbird
 import PackManAPI
 import SoftwareArea
+import Trust
 
 extension PackManDaemon {
     /// Every endpoint of docs/api.md.

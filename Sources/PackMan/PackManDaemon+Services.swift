@@ -4,11 +4,12 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
-import NIOSSL
 import NIOCore
+import NIOSSL
 import PackManAPI
 import RepositoryServer
 import ServiceLifecycle
+import SoftwareArea
 
 extension PackManDaemon {
     /// The services of a running daemon: one HTTP server per listen address (each with the

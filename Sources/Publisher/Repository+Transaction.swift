@@ -1,4 +1,5 @@
 import Foundation
+import Transport
 import Trust
 
 /// The lowest version each role may take in the next attempt of a change: past the versioned

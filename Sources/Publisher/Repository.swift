@@ -1,4 +1,5 @@
 import Foundation
+import Transport
 import Trust
 
 /// A TUF repository as its release managers change it. Every operation reads and verifies the

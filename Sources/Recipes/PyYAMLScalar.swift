@@ -1,3 +1,5 @@
+import Foundation
+
 /// PyYAML's SafeLoader scalar semantics (YAML 1.1): which plain scalars become bools, ints,
 /// floats, nulls and dates, and how explicitly tagged scalars are constructed.
 /// Written from PyYAML's resolver patterns and constructors, so that aliBuild's hash inputs

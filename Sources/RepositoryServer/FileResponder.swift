@@ -1,5 +1,6 @@
 import Basics
 import Hummingbird
+import Logging
 import NIOCore
 import NIOPosix
 

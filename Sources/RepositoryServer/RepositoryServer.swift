@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import UnixSignals
 
 /// Serves a TUF repository directory read-only over HTTP/1.1 (Hummingbird 2): GET and HEAD,
 /// single byte ranges, strong ETags with If-None-Match / If-Modified-Since / If-Range, and the

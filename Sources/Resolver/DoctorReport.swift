@@ -1,4 +1,5 @@
 import AlienModel
+import Recipes
 
 /// aliDoctor's verdict on a closure: what comes from the system, what is built here and
 /// why, which system requirements are missing (with the recipes' hints), and whether the

@@ -1,5 +1,7 @@
+import AlienModel
 import Foundation
 import Torrents
+import Trust
 
 /// How `install` gets tarballs: plain HTTP (streamed, piece-verified), a swarm, or the swarm
 /// when the package's torrent names trackers or peers are configured, else HTTP.

@@ -1,3 +1,4 @@
+import AlienModel
 import Dispatch
 import Foundation
 import Synchronization

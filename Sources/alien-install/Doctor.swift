@@ -1,6 +1,8 @@
+import AlienModel
 import ArgumentParser
 import Foundation
 import HostEnvironment
+import Resolver
 import SiteDoctor
 import SoftwareArea
 import Transport

@@ -1,5 +1,6 @@
 import AreaEnvironment
 import ArgumentParser
+import Forensics
 import Foundation
 import SoftwareArea
 

@@ -1,5 +1,7 @@
+import AlienModel
 import AreaEnvironment
 import ArgumentParser
+import Forensics
 import Foundation
 import HostEnvironment
 import JDL

@@ -1,4 +1,5 @@
 import AlienModel
+import AreaEnvironment
 import ArgumentParser
 import Foundation
 import Jobs

@@ -1,3 +1,4 @@
+import AlienModel
 import ArgumentParser
 import SoftwareArea
 

@@ -3,8 +3,10 @@ import Basics
 import Foundation
 import Logging
 import PackMan
+import RepositoryServer
 import ServiceLifecycle
 import Synchronization
+import UnixSignals
 
 /// packmand: the site's PackMan daemon (docs/packmand.md, docs/api.md).
 @main

@@ -1,4 +1,5 @@
 import AlienModel
+import Foundation
 import Testing
 
 @Suite struct InitScriptParserTests {

@@ -1,5 +1,7 @@
 import Builder
+import Tarballs
 import Testing
+import Transport
 
 /// Packing and remote-store failures keep the Tarballs and Transport errors as their causes.
 @Suite struct BuildErrorTests {

@@ -1,3 +1,4 @@
+import AlienModel
 import Foundation
 import HostEnvironment
 import Recipes

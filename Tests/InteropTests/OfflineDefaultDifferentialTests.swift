@@ -1,6 +1,7 @@
 import AlienModel
 import Foundation
 import Recipes
+import Resolver
 import Testing
 
 /// `resolve`'s offline default against aliBuild 1.17.48's own default for `build` on its store

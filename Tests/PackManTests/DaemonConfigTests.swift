@@ -1,6 +1,8 @@
 import Foundation
 import PackMan
+import RepositoryServer
 import Testing
+import Transport
 
 @Suite struct DaemonConfigTests {
     @Test func readsEveryKey() throws {

@@ -1,6 +1,8 @@
+import AlienModel
 import Foundation
 import PackMan
 import PackManAPI
+import SoftwareArea
 import Testing
 
 @Suite struct JobEngineTests {

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import PackMan
 import PackManAPI
+import SoftwareArea
 import TestSupport
 import Testing
 

@@ -1,7 +1,8 @@
+import AlienModel
 import Foundation
 import Publisher
-import Testing
 import TestSupport
+import Testing
 import Transport
 import Trust
 

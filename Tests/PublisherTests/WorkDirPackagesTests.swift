@@ -1,8 +1,9 @@
 import AlienModel
 import Foundation
 import Publisher
-import Testing
 import TestSupport
+import Testing
+import Trust
 
 @Suite struct WorkDirPackagesTests {
     @Test func publishesAPackageWithItsInstallClosure() throws {

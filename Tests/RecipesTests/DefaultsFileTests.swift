@@ -1,6 +1,7 @@
+import AlienModel
 import Recipes
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct DefaultsFileTests {
     static func defaults(_ header: String, name: String = "o2", body: String = "") throws(RecipeError) -> DefaultsFile {

@@ -1,3 +1,4 @@
+import AlienModel
 import Testing
 import Trust
 @testable import SiteDoctor

@@ -1,3 +1,4 @@
+import AlienModel
 import AreaEnvironment
 import Foundation
 import SoftwareArea

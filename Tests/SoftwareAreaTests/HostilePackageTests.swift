@@ -4,6 +4,7 @@ import Foundation
 import Testing
 import TestSupport
 import Trust
+import Tarballs
 
 /// Signed packages that try to reach outside their own directory, or to stay writable for
 /// others: each is refused (or tamed) with the area and the host unchanged.

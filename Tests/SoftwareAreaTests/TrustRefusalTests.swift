@@ -1,7 +1,8 @@
 import Foundation
 import SoftwareArea
-import Testing
 import TestSupport
+import Testing
+import Torrents
 import Transport
 import Trust
 

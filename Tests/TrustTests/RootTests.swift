@@ -1,3 +1,4 @@
+import AlienModel
 import Testing
 @testable import Trust
 
