@@ -8,7 +8,6 @@ import Transport
 extension PackManDaemon {
     /// The health as notifications judge it (the repository probed with a HEAD of timestamp.json).
     func healthSnapshot() async -> HealthSnapshot {
-        let installed = area.installed()
         let jobs = ((try? store.jobs(limit: 20)) ?? []).map(\.status.state).filter(\.isFinished)
         let since = area.clock() - config.notifications.throughputWindow
         let downloads = config.notifications.throughputFloor == nil ? []
@@ -26,18 +25,29 @@ extension PackManDaemon {
             free = UInt64(stats.f_bavail) * UInt64(stats.f_frsize)
             total = UInt64(stats.f_blocks) * UInt64(stats.f_frsize)
         }
-        return HealthSnapshot(diskUsed: installed.reduce(0) { $0 + $1.record.size }, diskBudget: config.diskBudget, diskFree: free, diskTotal: total,
+        return HealthSnapshot(diskUsed: installedBytes(), diskBudget: config.diskBudget, diskFree: free, diskTotal: total,
                               recentJobs: jobs, metadataExpiresIn: metadataExpiry().map { $0 - area.clock() }, repositoryFailure: failure,
                               recentDownloads: downloads)
+    }
+
+    /// The size of every installed package (what the disk budget is about).
+    func installedBytes() -> UInt64 {
+        area.installed().reduce(UInt64(0)) { $0 + $1.record.size }
     }
 
     /// The notifier of the configured targets (nil without webhook and mail).
     public func notifier() -> Notifier? {
         let rules = config.notifications
+        guard let sinks = notificationSinks() else { return nil }
+        return Notifier(rules: rules, sinks: sinks, clock: area.clock)
+    }
+
+    /// Where digests go (nil without webhook and mail); the site is `host:area`.
+    func notificationSinks() -> NotificationSinks? {
+        let rules = config.notifications
         guard rules.webhook != nil || rules.mail != nil else { return nil }
-        let site = ProcessInfo.processInfo.hostName + ":" + area.layout.root
-        return Notifier(rules: rules, sinks: NotificationSinks(webhook: rules.webhook, mail: rules.mail, sendmail: rules.sendmail, site: site),
-                        clock: area.clock)
+        return NotificationSinks(webhook: rules.webhook, mail: rules.mail, sendmail: rules.sendmail,
+                                 site: ProcessInfo.processInfo.hostName + ":" + area.layout.root)
     }
 
     /// `POST /v1/notifications/test`: a digest saying it is a test, sent at once to every
@@ -45,16 +55,14 @@ extension PackManDaemon {
     /// delivery end to end. The answer names the sinks and each failure (a refused webhook, a
     /// sendmail that exited non-zero); 409 when no sink is configured.
     func testNotifications(identity: String) async throws -> Response {
-        let rules = config.notifications
-        guard rules.webhook != nil || rules.mail != nil else {
+        guard let sinks = notificationSinks() else {
             throw APIError(.conflict, "no notifications are configured (notifications.webhook or notifications.mail)")
         }
-        let site = ProcessInfo.processInfo.hostName + ":" + area.layout.root
-        let sinks = NotificationSinks(webhook: rules.webhook, mail: rules.mail, sendmail: rules.sendmail, site: site)
+        let site = sinks.site
         let digest = Digest(site: site, time: area.clock(),
                             alerts: [Alert(key: "test", message: "a test of packmand's notifications, asked for by \(identity)")], resolved: [])
         let failures = try await offload { sinks.send(digest) }
-        let result = NotificationTest(sinks: [rules.webhook.map { "webhook \($0)" }, rules.mail.map { "mail \($0)" }].compactMap { $0 },
+        let result = NotificationTest(sinks: [sinks.webhook.map { "webhook \($0)" }, sinks.mail.map { "mail \($0)" }].compactMap { $0 },
                                       failures: failures)
         try? store.audit(AuditEntry(time: area.clock(), identity: identity, action: "notifications.test", subject: site,
                                     result: failures.isEmpty ? "delivered" : "failed", job: nil))

@@ -93,8 +93,7 @@ extension PackManDaemon {
 
     /// Records the disk use for the status page's chart (every few minutes, by `HistoryService`).
     func sampleDiskUse() {
-        let used = area.installed().reduce(UInt64(0)) { $0 + $1.record.size }
-        try? store.recordDiskSample(time: area.clock(), used: used, budget: config.diskBudget)
+        try? store.recordDiskSample(time: area.clock(), used: installedBytes(), budget: config.diskBudget)
     }
 
     /// The trusted timestamp metadata's expiry (seconds since 1970), read from the area's trust directory.

@@ -21,16 +21,13 @@ public enum FileDigest {
     }
 
     /// The size and sha256 of an open file from its first byte to its end, read into `buffer`
-    /// with `pread` (the descriptor's offset is neither used nor moved); nil on a read error.
+    /// with `FileIO.readSome(_:into:at:)` (the descriptor's offset is neither used nor moved); nil on a read error.
     static func sha256(descriptor: Int32, buffer: UnsafeMutableRawBufferPointer) -> (size: UInt64, hash: ContentHash)? {
         var hasher = SHA256()
         var size: UInt64 = 0
         while true {
-            let count = pread(descriptor, buffer.baseAddress, buffer.count, off_t(size))
-            if count < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
+            let count = FileIO.readSome(descriptor, into: buffer, at: Int64(size))
+            if count < 0 { return nil }
             if count == 0 { break }
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             size += UInt64(count)
