@@ -92,3 +92,27 @@ public enum FileIO {
         }
     }
 }
+
+/// What `stat` says of a file that tells one version of it from the next: its inode and its
+/// modification time to the nanosecond. A changed stamp means the file was replaced or written.
+public struct FileStamp: Hashable, Sendable, CustomStringConvertible {
+    public var inode: UInt64
+    public var modifiedSeconds: Int64
+    public var modifiedNanoseconds: Int64
+
+    /// The stamp of the file at `path` (following links), or nil when it cannot be stat'ed.
+    public init?(path: String) {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        inode = UInt64(status.st_ino)
+        #if canImport(Darwin)
+        modifiedSeconds = Int64(status.st_mtimespec.tv_sec)
+        modifiedNanoseconds = Int64(status.st_mtimespec.tv_nsec)
+        #else
+        modifiedSeconds = Int64(status.st_mtim.tv_sec)
+        modifiedNanoseconds = Int64(status.st_mtim.tv_nsec)
+        #endif
+    }
+
+    public var description: String { "\(inode).\(modifiedSeconds).\(modifiedNanoseconds)" }
+}

@@ -1,5 +1,6 @@
 import AlienModel
 import AreaEnvironment
+import Basics
 import Foundation
 import PackManAPI
 import RepositoryServer
@@ -176,10 +177,8 @@ final class InstalledCache: Sendable {
         var result: [String] = []
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: archDirectory)) ?? []).sorted() where name != "Modules" {
             for version in ((try? FileManager.default.contentsOfDirectory(atPath: "\(archDirectory)/\(name)")) ?? []).sorted() {
-                var record = stat(), used = stat()
-                let recordState = stat("\(archDirectory)/\(name)/\(version)/\(InstallRecord.fileName)", &record) == 0
-                    ? "\(record.st_ino).\(record.st_mtim.tv_sec).\(record.st_mtim.tv_nsec)" : "-"
-                let usedState = stat("\(area.layout.used)/\(area.layout.arch)/\(name)/\(version)", &used) == 0 ? "\(used.st_mtim.tv_sec)" : "-"
+                let recordState = FileStamp(path: "\(archDirectory)/\(name)/\(version)/\(InstallRecord.fileName)")?.description ?? "-"
+                let usedState = FileStamp(path: "\(area.layout.used)/\(area.layout.arch)/\(name)/\(version)").map { "\($0.modifiedSeconds)" } ?? "-"
                 result.append("\(name)/\(version) \(recordState) \(usedState)")
             }
         }
