@@ -67,7 +67,7 @@ public struct JobRunner: Sendable {
             let base = environment.merging(["ALIEN_JOB_ID": job.holder]) { $1 }
             do { computed = try area.environment(for: present.roots, base: base, recording: nil) } catch { throw .environment(error) }
             let signalled = SignalForwarding.pending.load(ordering: .sequentiallyConsistent)
-            status = signalled != 0 ? 128 + signalled : try Self.spawn(job.command, environment: computed.changes.applied(to: base))
+            status = signalled != 0 ? 128 + signalled : try await Self.spawn(job.command, environment: computed.changes.applied(to: base))
         } catch {
             try? release()
             throw error
@@ -136,32 +136,40 @@ public struct JobRunner: Sendable {
         return Present(roots: roots, all: roots)
     }
 
-    /// Runs `command` as a child (looked up in the environment's PATH) and waits for it;
-    /// SIGINT/SIGTERM/SIGHUP are forwarded to it while `SignalForwarding` is installed. Returns
-    /// its exit status (128 + signal when it was killed).
-    public static func spawn(_ command: [String], environment: [String: String]) throws(JobError) -> Int32 {
+    /// Runs `command` as a child (looked up in the environment's PATH) and waits for it without
+    /// holding a thread (its end is reported by Foundation's child monitor); SIGINT/SIGTERM/SIGHUP
+    /// are forwarded to it while `SignalForwarding` is installed. Returns its exit status
+    /// (128 + signal when it was killed).
+    public static func spawn(_ command: [String], environment: [String: String]) async throws(JobError) -> Int32 {
         guard let program = command.first, !program.isEmpty else { throw .commandNotFound("") }
         guard let path = ExecutableSearch.find(program, path: environment["PATH"]) else { throw .commandNotFound(program) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = Array(command.dropFirst())
         process.environment = environment
-        // The child inherits this thread's signal mask, which on a concurrency thread blocks
-        // nearly everything: spawn with an empty one, then put it back.
-        var saved = sigset_t()
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        pthread_sigmask(SIG_SETMASK, &empty, &saved)
-        do { try process.run() } catch {
-            pthread_sigmask(SIG_SETMASK, &saved, nil)
-            throw .cannotRun(path: path, reason: error.localizedDescription)
-        }
-        pthread_sigmask(SIG_SETMASK, &saved, nil)
-        SignalForwarding.child.store(process.processIdentifier, ordering: .sequentiallyConsistent)
-        let pending = SignalForwarding.pending.load(ordering: .sequentiallyConsistent)
-        if pending != 0 { kill(process.processIdentifier, pending) }
         defer { SignalForwarding.child.store(0, ordering: .sequentiallyConsistent) }
-        process.waitUntilExit()
-        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        let outcome: Result<Int32, JobError> = await withCheckedContinuation { continuation in
+            process.terminationHandler = { ended in
+                continuation.resume(returning: .success(
+                    ended.terminationReason == .uncaughtSignal ? 128 + ended.terminationStatus : ended.terminationStatus))
+            }
+            // The child inherits this thread's signal mask, which on a concurrency thread blocks
+            // nearly everything: spawn with an empty one, then put it back.
+            var saved = sigset_t()
+            var empty = sigset_t()
+            sigemptyset(&empty)
+            pthread_sigmask(SIG_SETMASK, &empty, &saved)
+            do { try process.run() } catch {
+                pthread_sigmask(SIG_SETMASK, &saved, nil)
+                process.terminationHandler = nil
+                continuation.resume(returning: .failure(.cannotRun(path: path, reason: error.localizedDescription)))
+                return
+            }
+            pthread_sigmask(SIG_SETMASK, &saved, nil)
+            SignalForwarding.child.store(process.processIdentifier, ordering: .sequentiallyConsistent)
+            let pending = SignalForwarding.pending.load(ordering: .sequentiallyConsistent)
+            if pending != 0 { kill(process.processIdentifier, pending) }
+        }
+        return try outcome.get()
     }
 }

@@ -139,9 +139,9 @@ extension JobsProcessTests {
             }
         }
 
-        @Test func spawnFindsTheProgramInTheGivenPath() throws {
-            #expect(try JobRunner.spawn(["sh", "-c", "exit 7"], environment: Self.environment) == 7)
-            #expect(throws: JobError.self) { try JobRunner.spawn(["sh"], environment: ["PATH": "/nonexistent"]) }
+        @Test func spawnFindsTheProgramInTheGivenPath() async throws {
+            #expect(try await JobRunner.spawn(["sh", "-c", "exit 7"], environment: Self.environment) == 7)
+            await #expect(throws: JobError.self) { try await JobRunner.spawn(["sh"], environment: ["PATH": "/nonexistent"]) }
         }
     }
 }

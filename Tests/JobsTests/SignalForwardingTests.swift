@@ -37,11 +37,11 @@ extension JobsProcessTests {
         }
 
         /// A signal that arrived before the child started is sent to it at once.
-        @Test func aPendingSignalReachesTheChild() throws {
+        @Test func aPendingSignalReachesTheChild() async throws {
             let forwarding = SignalForwarding.install()
             defer { forwarding.restore() }
             Self.deliver(SIGTERM)
-            #expect(try JobRunner.spawn(["sleep", "30"], environment: ["PATH": "/usr/bin:/bin"]) == 128 + SIGTERM)
+            #expect(try await JobRunner.spawn(["sleep", "30"], environment: ["PATH": "/usr/bin:/bin"]) == 128 + SIGTERM)
         }
     }
 }
