@@ -24,7 +24,7 @@ public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Runs install and synchronize jobs: identical in-flight requests join one job, at most
-/// `parallelJobs` run at once (on `InstallExecutor`'s threads), every job is stored before it
+/// `parallelJobs` run at once (on `ThreadExecutor.installs`' threads), every job is stored before it
 /// starts and after it ends, and jobs a stopped daemon left behind are resumed by `resume()`.
 public actor JobEngine {
     enum State { case running, draining, stopped }
@@ -202,7 +202,7 @@ public actor JobEngine {
     // MARK: running
 
     func pump() {
-        while state == .running, running < max(1, min(config.parallelJobs, InstallExecutor.maxParallelJobs)), !queue.isEmpty {
+        while state == .running, running < max(1, min(config.parallelJobs, ThreadExecutor.maxParallelJobs)), !queue.isEmpty {
             let id = queue.removeFirst()
             guard let job = live[id], var current = status[id] else { continue }
             running += 1
@@ -210,7 +210,7 @@ public actor JobEngine {
             status[id] = current
             try? store.save(.init(status: current, lease: leases[id]?.first, removeUndefined: job.removeUndefined))
             let area = self.area, store = self.store, metrics = self.metrics, config = self.config, clock = self.clock
-            Task(executorPreference: InstallExecutor.shared) {
+            Task(executorPreference: ThreadExecutor.installs) {
                 var outcome = await Self.execute(job, area: area, store: store, metrics: metrics, config: config, clock: clock)
                 // Leases take the area's lease lock and read install records: on this thread too, not the actor's.
                 let leases = await self.closeForJoining(job.id)

@@ -61,7 +61,7 @@ extension PackManDaemon {
         let site = sinks.site
         let digest = Digest(site: site, time: area.clock(),
                             alerts: [Alert(key: "test", message: "a test of packmand's notifications, asked for by \(identity)")], resolved: [])
-        let failures = try await offload { sinks.send(digest) }
+        let failures = try await offloadToOwnThread("packmand-notify") { sinks.send(digest) }
         let result = NotificationTest(sinks: [sinks.webhook.map { "webhook \($0)" }, sinks.mail.map { "mail \($0)" }].compactMap { $0 },
                                       failures: failures)
         try? store.audit(AuditEntry(time: area.clock(), identity: identity, action: "notifications.test", subject: site,

@@ -280,9 +280,3 @@ extension PackManDaemon {
         return try decode(type, buffer)
     }
 }
-
-/// Runs blocking work (directory scans, flock, bash) on the install threads, not on the
-/// cooperative pool.
-func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withTaskExecutorPreference(InstallExecutor.shared) { try body() }
-}

@@ -1,21 +1,28 @@
 import Foundation
 
-/// Dedicated threads for install work: `SoftwareArea`'s per-package `flock` blocks its thread
-/// while another installer holds the package, which must not starve Swift's cooperative pool
-/// (2 threads on 2 cores) nor NIO's event loops. Jobs run with this executor as their
-/// preference; the engine runs at most `threads - 1` at once, so one thread is always free for
-/// the lock holder to go on.
-final class InstallExecutor: TaskExecutor, @unchecked Sendable {
-    static let shared = InstallExecutor(threads: 9)
+/// Dedicated threads for blocking work, so that it never starves Swift's cooperative pool
+/// (2 threads on 2 cores) nor NIO's event loops, and never one another:
+/// - `installs` runs jobs: `SoftwareArea`'s per-package `flock` and the TUF refresh block their
+///   thread. The engine runs at most `threads - 1` jobs at once, so one thread is always free
+///   for a lock holder to go on.
+/// - `control` runs the short blocking reads and writes behind requests (installed packages,
+///   leases, environments, removals, disk samples). It is apart from `installs`, so health,
+///   status and lease requests answer while every install thread waits on a slow repository.
+/// Slow outward calls (a webhook, `sendmail`, a package's programs) run on a thread of their
+/// own instead (`offloadToOwnThread`), so neither pool waits behind them.
+final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
+    static let installs = ThreadExecutor(name: "packmand-install", threads: 9)
+    static let control = ThreadExecutor(name: "packmand-control", threads: 4)
     static let maxParallelJobs = 8
 
+    // NSCondition guards `pending`; the threads only ever wait on it.
     private let condition = NSCondition()
     private var pending: [UnownedJob] = []
 
-    init(threads: Int) {
+    init(name: String, threads: Int) {
         for index in 0..<threads {
             let thread = Thread { [self] in loop() }
-            thread.name = "packmand-install-\(index)"
+            thread.name = "\(name)-\(index)"
             thread.start()
         }
     }
@@ -36,5 +43,21 @@ final class InstallExecutor: TaskExecutor, @unchecked Sendable {
             condition.unlock()
             job.runSynchronously(on: asUnownedTaskExecutor())
         }
+    }
+}
+
+/// Runs short blocking work behind a request (directory scans, lease files, an environment)
+/// on the control threads, not on the cooperative pool nor behind the jobs.
+func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withTaskExecutorPreference(ThreadExecutor.control) { try body() }
+}
+
+/// Runs slow blocking work (a webhook or `sendmail`, a package's programs) on a thread of its
+/// own, so no pool waits behind it.
+func offloadToOwnThread<T: Sendable>(_ name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.name = name
+        thread.start()
     }
 }
