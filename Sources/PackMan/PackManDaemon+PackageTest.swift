@@ -6,9 +6,9 @@ import PackManAPI
 import SoftwareArea
 
 extension PackManDaemon {
-    /// PackMan's `test`: the package's environment loads (its init.sh and its dependencies'),
-    /// and every program in its `bin/` starts in that environment (`--version`, 10 s at most;
-    /// an exit status is not judged, only that it ran and was not killed).
+    /// PackMan's `test`, without running anything of the package (a package is data): its
+    /// environment loads (from the manifests of it and its dependencies), and every program in
+    /// its `bin/` is a file inside the package that this host could run (`ProgramCheck`).
     func test(_ text: String, identity: String) async throws -> Response {
         let id = try Self.parse(text)
         guard let package = area.installed(matching: id).first else {
@@ -25,14 +25,11 @@ extension PackManDaemon {
                 let variables = changes.applied(to: ["PATH": "/usr/bin:/bin", "HOME": "/tmp"])
                 let bin = "\(package.path)/bin"
                 for name in ((try? FileManager.default.contentsOfDirectory(atPath: bin)) ?? []).sorted() {
-                    let path = "\(bin)/\(name)"
-                    guard FileManager.default.isExecutableFile(atPath: path) else { continue }
-                    let status = Self.runBriefly(path, environment: variables)
-                    guard let status, status < 128 else {
-                        return TestResult(package: package.key.description, ok: false, checks: checks,
-                                          error: "bin/\(name) \(status.map { "was killed (status \($0))" } ?? "did not finish within 10 s")")
+                    switch ProgramCheck.inspect(name, in: package.path, arch: self.area.layout.arch, searchPath: variables["PATH"] ?? "") {
+                    case .success(let line): checks.append(line)
+                    case .failure(let failure):
+                        return TestResult(package: package.key.description, ok: false, checks: checks, error: failure.description)
                     }
-                    checks.append("bin/\(name) runs")
                 }
                 return TestResult(package: package.key.description, ok: true, checks: checks, error: nil)
             } catch {
@@ -42,25 +39,5 @@ extension PackManDaemon {
         audit(identity, "test", package.key.description, result.ok ? "ok" : "failed: \(result.error ?? "")")
         try? store.log(package: package.key.description, job: nil, time: area.clock(), text: "test: " + (result.ok ? "ok" : result.error ?? "failed"))
         return JSONAnswer.make(result)
-    }
-
-    /// Exit status (128 + signal when killed), nil after 10 s (then killed).
-    static func runBriefly(_ path: String, environment: [String: String]) -> Int32? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["--version"]
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return 127 }
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-            return nil
-        }
-        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
     }
 }

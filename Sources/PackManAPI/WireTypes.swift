@@ -237,7 +237,7 @@ public struct LogLine: Codable, Sendable, Hashable {
 public struct TestResult: Codable, Sendable, Hashable {
     public var package: String
     public var ok: Bool
-    /// What was checked, one line each ("environment loads", "bin/x runs").
+    /// What was checked, one line each ("environment loads", "bin/x: ELF x86-64 executable").
     public var checks: [String]
     public var error: String?
 

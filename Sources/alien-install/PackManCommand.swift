@@ -132,7 +132,7 @@ struct PMDependencies: ParsableCommand {
 }
 
 struct PMTest: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "test", abstract: "Check that a package's environment loads and its programs start.")
+    static let configuration = CommandConfiguration(commandName: "test", abstract: "Check that a package's environment loads and its programs could run here (none is run).")
     @OptionGroup var options: PackManOptions
     @Argument(help: "A package.") var package: String
 

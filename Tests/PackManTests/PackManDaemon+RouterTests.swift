@@ -127,7 +127,7 @@ import Testing
             let tested = try await client.execute(uri: "/v1/packages/ROOT/test", method: .post, headers: bearer(PackManFixture.jobToken)) {
                 try $0.decode(TestResult.self)
             }
-            #expect(tested.ok && tested.checks.contains("bin/root-hello runs"), "\(tested)")
+            #expect(tested.ok && tested.checks.contains("bin/root-hello: script for /bin/sh"), "\(tested)")
             try await client.execute(uri: "/v1/packages/xz/test", method: .post, headers: bearer(PackManFixture.jobToken)) {
                 #expect($0.status == .notFound)
             }
