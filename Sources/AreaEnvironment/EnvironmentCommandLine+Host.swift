@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,6 +1,6 @@
 import AlienModel
-import Tarballs
-import Transport
+public import Tarballs
+public import Transport
 
 /// Why a build (or part of one) failed. Messages name the package and the file involved.
 public enum BuildError: Error, CustomStringConvertible, Sendable {

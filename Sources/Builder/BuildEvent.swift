@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 
 /// What the builder reports while it works; the CLI turns these into a live view or JSON lines.
 public enum BuildEvent: Sendable {

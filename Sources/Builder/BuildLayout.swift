@@ -1,5 +1,5 @@
-import AlienModel
-import Foundation
+public import AlienModel
+public import Foundation
 
 /// aliBuild's work directory layout (recipe-format.md §7): sources, build and install
 /// roots per hash, the TARS store with its links, and installed packages.

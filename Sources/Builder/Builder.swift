@@ -1,6 +1,6 @@
-import AlienModel
-import Foundation
-import Resolver
+public import AlienModel
+public import Foundation
+public import Resolver
 
 /// Builds a plan: decides revisions, then builds (or takes from the store) every package in
 /// dependency order, independent packages in parallel, and installs each into the work dir.

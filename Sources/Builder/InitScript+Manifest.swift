@@ -1,6 +1,6 @@
-import AlienModel
+public import AlienModel
 import Recipes
-import Resolver
+public import Resolver
 
 extension InitScript {
     /// The environment manifest of a built package, from the data `generate(postBuild: true)`

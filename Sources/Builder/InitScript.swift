@@ -1,6 +1,6 @@
-import AlienModel
+public import AlienModel
 import Recipes
-import Resolver
+public import Resolver
 
 /// What a package is known as once its revision is decided: the build, aliBuild's package
 /// hash and the source commit.

@@ -1,6 +1,6 @@
 import AlienModel
-import Foundation
-import Tarballs
+public import Foundation
+public import Tarballs
 
 /// The builder's archiver: normalized `.tar.gz` with libarchive, secure streaming extraction.
 public struct LibarchiveArchiver: PackageArchiver {

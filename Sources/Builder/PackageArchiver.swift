@@ -1,5 +1,5 @@
-import Foundation
-import Tarballs
+public import Foundation
+public import Tarballs
 
 /// How the builder packs and unpacks package tarballs; the real one is libarchive-based
 /// (`Tarballs`), tests may substitute another.

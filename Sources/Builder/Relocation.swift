@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Tarballs
 
 /// aliBuild's relocation as the Builder uses it: `Tarballs.PackageRelocation` (shared with the

@@ -1,6 +1,6 @@
-import AlienModel
-import Foundation
-import Transport
+public import AlienModel
+public import Foundation
+public import Transport
 
 /// A read-only aliBuild store over HTTP (`--remote-store URL`): tarballs found by hash at
 /// `URL/TARS/<arch>/store/<h2>/<hash>/` (a JSON directory listing, as aliBuild's HTTP backend

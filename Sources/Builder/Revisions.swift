@@ -1,5 +1,5 @@
-import AlienModel
-import Foundation
+public import AlienModel
+public import Foundation
 
 /// aliBuild's revision numbering (build.py:816-933) for packages published to a shared
 /// store: a link in `TARS/<arch>/<pkg>/` whose store hash equals this hash gives its revision

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One use of installed packages: who ran what, where, when, for how long and how it ended —
 /// what a site admin asks after an incident. One JSON object per record, keys sorted: a line of

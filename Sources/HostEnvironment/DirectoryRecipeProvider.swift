@@ -1,5 +1,5 @@
 import Foundation
-import Recipes
+public import Recipes
 
 /// Recipes in a directory tree, searched as aliBuild searches them: each `$BITS_PATH`
 /// entry below the config dir first, then the config dir itself.

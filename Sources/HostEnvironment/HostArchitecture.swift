@@ -1,5 +1,5 @@
-import AlienModel
-import Foundation
+public import AlienModel
+public import Foundation
 
 /// The architecture of the machine this runs on, detected as aliBuild detects it.
 public enum HostArchitecture {

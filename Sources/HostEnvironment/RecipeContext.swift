@@ -1,7 +1,7 @@
-import AlienModel
-import Foundation
+public import AlienModel
+public import Foundation
 import Recipes
-import Resolver
+public import Resolver
 
 /// How system checks are answered for a resolution.
 public enum SystemCheckMode: String, Sendable, CaseIterable {

@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-import Resolver
+public import Resolver
 
 /// Runs system checks for real: `bash -c SCRIPT` in a fresh temporary directory with
 /// `ARCHITECTURE`, `ALIBUILD_ARCHITECTURE`, `ALIBUILD_CONFIG_DIR` and `ALIBUILD_VERSION` set,

@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 
 /// What `alien-install jdl check --syntax-only` finds in a JDL: the parsed document, its
 /// packages, the problems that make a submission pointless, and AliEn's composed

@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 
 /// One entry of a JDL's `Packages`: the text as written, the parsed identity, where it was.
 public struct JDLPackageEntry: Hashable, Sendable, CustomStringConvertible {

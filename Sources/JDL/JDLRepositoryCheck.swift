@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 
 /// What became of one `Packages` entry when checked against a repository.
 public enum JDLPackageStatus: Hashable, Sendable {

@@ -1,6 +1,6 @@
-import AreaEnvironment
-import PackManAPI
-import SoftwareArea
+public import AreaEnvironment
+public import PackManAPI
+public import SoftwareArea
 
 /// Why a job did not run to its end. `exitStatus` is what a job wrapper reports: 127 when the
 /// command is not found, 126 when it cannot be started, 1 for anything else.

@@ -1,10 +1,10 @@
-import AlienModel
+public import AlienModel
 import AreaEnvironment
 import Basics
 import Forensics
-import Foundation
-import PackManAPI
-import SoftwareArea
+public import Foundation
+public import PackManAPI
+public import SoftwareArea
 import Synchronization
 
 /// Runs a job in a software area (`alien-install run --jdl`): its packages made present — by

@@ -1,6 +1,6 @@
-import AlienModel
+public import AlienModel
 import Foundation
-import JDL
+public import JDL
 
 /// What a job runs: its packages, its command, the lease holder and how long the lease lasts.
 public struct JobSpec: Sendable, Hashable {

@@ -1,8 +1,8 @@
 import Foundation
-import RepositoryServer
-import SoftwareArea
-import Torrents
-import Transport
+public import RepositoryServer
+public import SoftwareArea
+public import Torrents
+public import Transport
 import Yams
 
 /// packmand's configuration file (YAML; docs/packmand.md lists every key). Unknown keys and

@@ -1,5 +1,5 @@
 import Foundation
-import Prometheus
+public import Prometheus
 
 /// packmand's Prometheus metrics (`GET /metrics`, text exposition format by swift-prometheus).
 public final class DaemonMetrics: Sendable {

@@ -1,7 +1,7 @@
-import AlienModel
+public import AlienModel
 import Foundation
-import PackManAPI
-import SoftwareArea
+public import PackManAPI
+public import SoftwareArea
 import Trust
 
 /// Why the engine refused a request.

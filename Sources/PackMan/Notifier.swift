@@ -1,6 +1,6 @@
 import Basics
 import Foundation
-import PackManAPI
+public import PackManAPI
 import Transport
 
 /// One condition the admin should hear of. `key` identifies it for deduplication.

@@ -1,7 +1,7 @@
 import Foundation
-import Hummingbird
+public import Hummingbird
 import Logging
-import NIOCore
+public import NIOCore
 import NIOSSL
 import PackManAPI
 

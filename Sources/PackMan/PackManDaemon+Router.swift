@@ -2,7 +2,7 @@ import AlienModel
 import AreaEnvironment
 import Forensics
 import Foundation
-import Hummingbird
+public import Hummingbird
 import PackManAPI
 import SoftwareArea
 import Trust

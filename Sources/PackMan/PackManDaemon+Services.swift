@@ -3,12 +3,12 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import Logging
+public import Logging
 import NIOCore
 import NIOSSL
 import PackManAPI
 import RepositoryServer
-import ServiceLifecycle
+public import ServiceLifecycle
 import SoftwareArea
 
 extension PackManDaemon {

@@ -3,12 +3,12 @@ import AreaEnvironment
 import Basics
 import Foundation
 import PackManAPI
-import RepositoryServer
-import SoftwareArea
+public import RepositoryServer
+public import SoftwareArea
 import Synchronization
 import Torrents
-import Transport
-import Trust
+public import Transport
+public import Trust
 
 /// Why packmand cannot start.
 public enum DaemonError: Error, Sendable, CustomStringConvertible {

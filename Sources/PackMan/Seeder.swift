@@ -1,7 +1,7 @@
 import Logging
 import Prometheus
 import ServiceLifecycle
-import SoftwareArea
+public import SoftwareArea
 
 extension DaemonConfig.Seeding {
     /// The shared `Seeder`'s settings for packmand's `seeding:` (the session is shared with the

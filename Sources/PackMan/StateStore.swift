@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import PackManAPI
+public import PackManAPI
 
 /// packmand's state in SQLite (GRDB, WAL): jobs, the audit log, install logs by package, and a
 /// mirror of leases and last use for the status page. The area on disk stays the truth of what

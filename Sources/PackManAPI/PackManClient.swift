@@ -1,5 +1,5 @@
-import Foundation
-import Transport
+public import Foundation
+public import Transport
 
 /// Why a call to packmand failed.
 public enum PackManClientError: Error, Sendable, Hashable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A request body type whose JSON keys are known: any other key is refused.
 public protocol StrictFields: Decodable {

@@ -1,4 +1,4 @@
-import Trust
+public import Trust
 
 /// When a role's metadata expires: a duration from now (`7d`, `12h`, `30m`, `90s`, `2w`) or a
 /// fixed date (`2030-01-01` or `2030-01-01T00:00:00Z`).

@@ -1,6 +1,6 @@
 import AlienModel
-import Foundation
-import Trust
+public import Foundation
+public import Trust
 
 /// Key files as release managers keep them: `NAME.key` holds the private key (`SigningKey`'s
 /// format, mode 0600) and `NAME.pub` the public key as metadata writes it.

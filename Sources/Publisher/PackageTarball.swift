@@ -1,5 +1,5 @@
-import AlienModel
-import Foundation
+public import AlienModel
+public import Foundation
 import Tarballs
 import Trust
 

@@ -1,5 +1,5 @@
-import AlienModel
-import Foundation
+public import AlienModel
+public import Foundation
 import Trust
 
 /// Publishes a piece-hash list (`PieceHashList`) next to every package tarball: the companion

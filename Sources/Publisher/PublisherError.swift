@@ -1,7 +1,7 @@
-import Tarballs
-import Torrents
-import Transport
-import Trust
+public import Tarballs
+public import Torrents
+public import Transport
+public import Trust
 
 /// Why a release-manager operation was refused or failed. Every case names the file, URL, role
 /// or package concerned and what was expected; nothing was left half-written when one is thrown.

@@ -1,4 +1,4 @@
-import Trust
+public import Trust
 
 /// What `rotateRoot` did.
 public struct RotationReport: Sendable {

@@ -1,5 +1,5 @@
-import AlienModel
-import Trust
+public import AlienModel
+public import Trust
 
 /// What `repo list` shows: the roles' versions and expiries, and the defined targets.
 public struct RepositoryListing: Sendable {

@@ -1,6 +1,6 @@
-import AlienModel
+public import AlienModel
 import Basics
-import Foundation
+public import Foundation
 import Trust
 
 /// Hook for what later publishing steps add next to a package tarball (a piece-hash sidecar, a

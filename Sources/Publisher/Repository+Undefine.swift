@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 import Trust
 
 /// What `undefine` did.

@@ -1,6 +1,6 @@
 import Foundation
 import Transport
-import Trust
+public import Trust
 
 /// A TUF repository as its release managers change it. Every operation reads and verifies the
 /// current metadata (`RepositoryState.load`), signs everything it will write before writing

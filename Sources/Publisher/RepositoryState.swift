@@ -2,7 +2,7 @@ import Basics
 import AlienModel
 import Crypto
 import Foundation
-import Trust
+public import Trust
 
 /// The current top-level metadata of a repository, as read from its store and verified:
 /// the newest root (following `N.root.json` while newer ones exist, each signed by the previous

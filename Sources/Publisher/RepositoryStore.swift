@@ -1,6 +1,6 @@
-import Foundation
-import Transport
-import Trust
+public import Foundation
+public import Transport
+public import Trust
 
 /// A TUF repository's files on an `ArtifactSource` (a directory, or an HTTP server taking PUT):
 /// raw bytes for targets and typed metadata under `metadata/`. File names follow consistent

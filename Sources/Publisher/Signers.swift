@@ -1,4 +1,4 @@
-import Trust
+public import Trust
 
 /// The private keys at hand, matched to roles by key id: a release manager passes
 /// `--key targets.key --key snapshot.key --key timestamp.key` (or a keys directory) and each

@@ -1,6 +1,6 @@
-import AlienModel
-import Foundation
-import Torrents
+public import AlienModel
+public import Foundation
+public import Torrents
 import Trust
 
 /// Publishes a torrent next to every package tarball: the target `<tarball target path>.torrent`

@@ -1,5 +1,5 @@
-import AlienModel
-import Foundation
+public import AlienModel
+public import Foundation
 
 /// Finds package tarballs in an aliBuild work directory's TARS store
 /// (`TARS/<arch>/<Name>/<Name>-<Version>-<Rev>.<arch>.tar.gz`, links into

@@ -1,5 +1,5 @@
 import Foundation
-import AlienModel
+public import AlienModel
 
 /// One recipe (or defaults) file in the alidist format: a YAML header, the first `---`,
 /// then a bash build script.

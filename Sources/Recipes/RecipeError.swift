@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 
 /// A place in a recipe or defaults file: `recipes/root.sh:12`.
 public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 
 /// One entry of `requires:` or `build_requires:`: `Name`, `Name:<regex>` (kept when the regex
 /// matches the architecture at its start) or `Name:defaults=<regex>` (kept when it matches

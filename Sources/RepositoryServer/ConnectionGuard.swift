@@ -1,6 +1,6 @@
 import Hummingbird
-import HummingbirdCore
-import NIOCore
+public import HummingbirdCore
+public import NIOCore
 import NIOHTTPTypes
 import Synchronization
 

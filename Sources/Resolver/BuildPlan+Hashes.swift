@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 
 extension BuildPlan {
     /// How one package was (or will be) obtained, which decides the hash it contributes.

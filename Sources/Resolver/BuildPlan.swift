@@ -1,5 +1,5 @@
-import AlienModel
-import Recipes
+public import AlienModel
+public import Recipes
 
 /// One package of a plan, with everything resolution decided about it.
 public struct ResolvedPackage: Hashable, Sendable {

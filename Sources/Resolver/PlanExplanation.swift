@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 
 /// Answers "why does this package have this hash?" and "why does it rebuild?".
 public enum PlanExplanation {

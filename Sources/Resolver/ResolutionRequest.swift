@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 
 /// Everything a resolution depends on. Nothing else is read: no disk, clock, git or process.
 public struct ResolutionRequest: Sendable {

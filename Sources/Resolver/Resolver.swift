@@ -1,7 +1,7 @@
 import Basics
 import Foundation
 import AlienModel
-import Recipes
+public import Recipes
 
 /// Resolves recipes into a `BuildPlan` exactly as aliBuild 1.17.48 does (same closure,
 /// versions and package hashes), without touching a disk, a clock, git or a process:

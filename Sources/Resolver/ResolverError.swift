@@ -1,5 +1,5 @@
 import AlienModel
-import Recipes
+public import Recipes
 
 /// Why a resolution failed. Each message names the recipe (file:line) or the chain of
 /// packages involved, and what was expected.

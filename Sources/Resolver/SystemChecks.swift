@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 
 /// A shell snippet the resolver needs answered: a `prefer_system_check`, a
 /// `system_requirement_check` or a `track_env` command, exactly as aliBuild would run it.

@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 import Trust
 
 /// One line of the site checklist: what was checked, how it went, and what to do about it.

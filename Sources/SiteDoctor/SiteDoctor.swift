@@ -1,6 +1,6 @@
 import Foundation
 import SoftwareArea
-import Transport
+public import Transport
 import Trust
 
 /// `alien-install doctor --site`: the checklist a site admin runs when something is wrong (and

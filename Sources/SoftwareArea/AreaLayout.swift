@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 import Foundation
 
 /// Where everything of a software area lives (DESIGN.md "Software area"):

@@ -1,7 +1,7 @@
 import AlienModel
 import Foundation
-import Torrents
-import Trust
+public import Torrents
+public import Trust
 
 /// What the catalog answers for one package before any of its bytes is fetched: every way to
 /// get the tarball, each part verified against signed metadata before it is used (the seam in

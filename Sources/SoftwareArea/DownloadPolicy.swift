@@ -1,4 +1,4 @@
-import Torrents
+public import Torrents
 
 /// How an install gets its tarballs, shared by the CLI and packmand: which sources, in which
 /// order, with which swarm settings, and whether verified tarballs are kept for seeding.

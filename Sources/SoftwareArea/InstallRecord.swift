@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 import Basics
 import Foundation
 import Tarballs

@@ -1,6 +1,6 @@
 import AlienModel
 import Foundation
-import Trust
+public import Trust
 
 extension PackageCatalog {
     /// Every package target of every architecture, sorted by arch, then name, then newest first

@@ -1,6 +1,6 @@
-import AlienModel
+public import AlienModel
 import Foundation
-import Trust
+public import Trust
 
 /// A package target as `Publisher` describes it in signed `custom` metadata.
 public struct PackageTarget: Sendable, Hashable {

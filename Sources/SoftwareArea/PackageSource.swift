@@ -1,10 +1,10 @@
-import AlienModel
+public import AlienModel
 import Basics
 import Crypto
 import Foundation
 import Synchronization
 import Tarballs
-import Transport
+public import Transport
 import Trust
 
 /// One way a package's tarball can arrive (Cargo's `Source`, Nix's substituter): HTTP with

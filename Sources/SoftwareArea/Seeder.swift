@@ -1,5 +1,5 @@
 import Foundation
-import Torrents
+public import Torrents
 
 /// Seeding the verified tarballs an area keeps in `.alien/cache/` (installs keep them with
 /// `keepTarballs`), shared by `alien-install seed` and packmand (`seeding.enabled`): one

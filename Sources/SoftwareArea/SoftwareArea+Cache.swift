@@ -1,5 +1,5 @@
-import Foundation
-import Torrents
+public import Foundation
+public import Torrents
 
 /// A verified tarball kept in `<area>/.alien/cache/` with its torrent, ready to seed.
 public struct CachedTorrent: Sendable {

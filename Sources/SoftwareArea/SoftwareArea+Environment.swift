@@ -1,7 +1,7 @@
-import AlienModel
-import AreaEnvironment
-import Forensics
-import Foundation
+public import AlienModel
+public import AreaEnvironment
+public import Forensics
+public import Foundation
 
 /// What `environment(for:)` computes on top of the packages' own environment.
 public enum EnvironmentComposition: Sendable, Hashable {

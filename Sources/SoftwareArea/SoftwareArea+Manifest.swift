@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 import AreaEnvironment
 import Trust
 

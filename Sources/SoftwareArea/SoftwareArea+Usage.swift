@@ -1,6 +1,6 @@
-import AlienModel
-import Forensics
-import Foundation
+public import AlienModel
+public import Forensics
+public import Foundation
 
 extension SoftwareArea {
     /// The area's record of package uses (`.alien/usage.log`), kept where no packmand keeps them.

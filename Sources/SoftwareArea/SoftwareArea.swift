@@ -1,8 +1,8 @@
-import AlienModel
+public import AlienModel
 import Foundation
-import Torrents
-import Transport
-import Trust
+public import Torrents
+public import Transport
+public import Trust
 
 /// A site's software area (DESIGN.md "Software area"): packages at
 /// `<root>/<arch>/<Name>/<Version>-<Rev>/`, each present only when complete; state under

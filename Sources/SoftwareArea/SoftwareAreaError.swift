@@ -1,6 +1,6 @@
-import AlienModel
-import Tarballs
-import Trust
+public import AlienModel
+public import Tarballs
+public import Trust
 
 /// Why a software-area operation failed; each case names the package and the file concerned.
 public enum SoftwareAreaError: Error, Hashable, Sendable, CustomStringConvertible {

@@ -1,6 +1,6 @@
 import AlienModel
 import Foundation
-import Torrents
+public import Torrents
 import Trust
 
 /// How `install` gets tarballs: plain HTTP (streamed, piece-verified), a swarm, or the swarm

@@ -1,6 +1,6 @@
-import Torrents
-import Transport
-import Trust
+public import Torrents
+public import Transport
+public import Trust
 
 /// Why a package's signed metadata, companions or bytes were refused: the typed cause as the
 /// module that found it reported it (the TUF client, the piece-hash list or torrent reader,

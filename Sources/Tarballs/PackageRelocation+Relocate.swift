@@ -4,7 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
+public import Foundation
 
 extension PackageRelocation {
     /// Bytes of one file relocation reads into memory (relocated files are text: scripts, `.pc`,

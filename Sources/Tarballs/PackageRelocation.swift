@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Making an unpacked aliBuild package usable at its prefix: aliBuild's relocation, in Swift
 /// (build_template.sh): files that mention the build-time

@@ -1,5 +1,5 @@
 import CArchive
-import Foundation
+public import Foundation
 
 /// What an extraction produced.
 public struct ExtractionSummary: Sendable, Equatable {

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CArchive
-import Foundation
+public import Foundation
 
 /// An extraction fed with bytes as they arrive (e.g. from a download, after each piece is
 /// verified): `feed` from any thread (a libcurl write callback) or `send` from async code, then

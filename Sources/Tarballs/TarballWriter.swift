@@ -4,7 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import AlienModel
+public import AlienModel
 import CArchive
 
 /// How a tarball is compressed.

@@ -1,5 +1,5 @@
 import Basics
-import Foundation
+public import Foundation
 
 /// A place artifacts live, addressed by relative paths (`metadata/1.root.json`,
 /// `targets/slc9_x86-64/zlib/<sha256>.zlib-v1.3-1.slc9_x86-64.tar.gz`): a local directory or an

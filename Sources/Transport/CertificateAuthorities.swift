@@ -1,5 +1,5 @@
 import CCurl
-import Foundation
+public import Foundation
 
 /// The certificate authorities an https client trusts, besides the system bundle. Grid sites keep
 /// their CAs (IGTF) as a hashed directory (`openssl rehash`), by convention

@@ -1,5 +1,5 @@
 import CCurl
-import Foundation
+public import Foundation
 
 extension HTTPClient {
     /// One HTTP response: status and body, error statuses included.

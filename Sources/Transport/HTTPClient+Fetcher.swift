@@ -1,5 +1,5 @@
 import Foundation
-import Trust
+public import Trust
 
 /// `HTTPClient` as the TUF client's fetcher: `http://`, `https://` and `file://` URLs, with a
 /// hard cap on the bytes accepted (endless-data attacks end at the cap, not at the disk's end).

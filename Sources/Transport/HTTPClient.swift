@@ -1,5 +1,5 @@
 import CCurl
-import Foundation
+public import Foundation
 
 /// Blocking HTTP GETs on libcurl (`http_proxy`/`https_proxy` honoured, redirects followed,
 /// connect and stall timeouts, https checked against `authorities`). Downloads stream to a

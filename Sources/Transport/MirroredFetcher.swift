@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Synchronization
-import Trust
+public import Trust
 
 /// A TUF fetcher for a repository with mirrors: a URL under `base` that fails (an HTTP error,
 /// a broken connection, a missing file) is tried at the same path under each mirror in turn.

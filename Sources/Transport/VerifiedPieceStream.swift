@@ -1,7 +1,7 @@
 import AlienModel
 import Crypto
 import Foundation
-import Trust
+public import Trust
 
 /// A `TransferConsumer` that lets no unverified byte through: it buffers one piece at a time,
 /// checks the piece's sha256 against a (signed) `PieceHashList`, and only then hands the piece

@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 import Crypto
 import _CryptoExtras
 

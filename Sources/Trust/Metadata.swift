@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 
 /// One entry of a metadata file's `signatures`: a key id and the hex signature of the canonical
 /// JSON of `signed`.

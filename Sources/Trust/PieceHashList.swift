@@ -1,5 +1,5 @@
 import Basics
-import AlienModel
+public import AlienModel
 import Crypto
 import Foundation
 

@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 
 /// `root.json`'s signed part: the keys and thresholds of the four top-level roles.
 public struct Root: SignedRole {

@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 
 /// The `signed` part of a metadata file: one of `Root`, `Targets`, `Snapshot`, `Timestamp`.
 /// Every role has `_type`, `spec_version`, `version` and `expires`; fields this module does not

@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 
 /// What snapshot and timestamp metadata record of another metadata file: its version and,
 /// optionally, its length and hashes.

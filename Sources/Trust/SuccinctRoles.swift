@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 import Crypto
 
 /// TAP 15 hash-bin delegation (`delegations.succinct_roles`): 2^bitLength terminating roles

@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 
 /// A target file as targets metadata describes it.
 public struct TargetFile: Hashable, Sendable {

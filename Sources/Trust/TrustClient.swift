@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 import Foundation
 
 /// What the low-level `alien-install trust` commands do, as library calls: bootstrap a

@@ -1,4 +1,4 @@
-import AlienModel
+public import AlienModel
 
 /// Why metadata, a key, or a signature was refused. `context` names where in the document the
 /// problem is ("root.signed.keys.<id>", "targets.signed.delegations.roles[0]").

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The TUF 1.0 client workflow (specification §5), as python-tuf's `ngclient.Updater`.
 ///

@@ -1,5 +1,5 @@
 import AlienModel
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import HostEnvironment
 import Resolver

@@ -1,6 +1,6 @@
 import AlienModel
-import AreaEnvironment
-import Foundation
+public import AreaEnvironment
+public import Foundation
 import SoftwareArea
 
 /// The reference for the manifest differential (tests only: the product never runs init.sh):

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// `Tests/interop/connection_flood.py` in a process of its own: `count` connections to a TCP
 /// port of 127.0.0.1 or a unix socket, each sending half a request head and then nothing. The

@@ -1,5 +1,5 @@
-import Foundation
-import Transport
+public import Foundation
+public import Transport
 
 /// Wraps an `ArtifactSource` and fails every write whose path satisfies `failWrite` (as a server
 /// answering 507 would), for tests that a failed publish leaves the repository as it was.

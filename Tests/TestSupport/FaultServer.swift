@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The fault-injecting HTTP server of `Tests/interop/fault_server.py` (run with /usr/bin/python3)
 /// serving `root` on 127.0.0.1: dropped connections, error statuses, ignored or wrong Range,

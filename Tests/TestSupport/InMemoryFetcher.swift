@@ -1,6 +1,6 @@
-import Foundation
+public import Foundation
 import Synchronization
-import Trust
+public import Trust
 
 /// The files of a fake remote repository, by full URL, shared between a test's repository
 /// fixture (which writes) and its fetchers (which read and log requests).

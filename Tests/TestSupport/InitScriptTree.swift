@@ -1,5 +1,5 @@
-import AlienModel
-import Foundation
+public import AlienModel
+public import Foundation
 
 /// init.sh files laid out as an area (`<root>/<arch>/<Name>/<Ver>-<Rev>/etc/profile.d/init.sh`),
 /// for the manifest-vs-bash differential of recipe sets: each package's environment computed

@@ -3,7 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
-import Foundation
+public import Foundation
 
 /// Why a test nginx could not start.
 public enum NginxServerError: Error, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Tarballs
 
 /// A package as the Builder would have built it, for publishing tests: its tarball holds

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+public import Foundation
 
 /// A plain client socket (TCP to 127.0.0.1 or a unix socket) for tests of listeners under
 /// connection abuse: send part of a request, hold the connection, wait for the server to close

@@ -3,9 +3,9 @@ import Glibc
 #else
 import Darwin
 #endif
-import AlienModel
-import Recipes
-import Resolver
+public import AlienModel
+public import Recipes
+public import Resolver
 
 /// Builds in-memory recipe sets for tests: `recipe("zlib", header: "...", body: "...")`.
 public enum RecipeFixtures {

@@ -3,7 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
-import Foundation
+public import Foundation
 
 /// Why a test Squid could not start.
 public enum SquidServerError: Error, CustomStringConvertible {

@@ -1,5 +1,5 @@
-import Foundation
-import Trust
+public import Foundation
+public import Trust
 
 /// A client side for updater tests: a metadata directory initialized with a fixture's root
 /// v1, an empty target directory, and updaters over the fixture's fake remote.

@@ -1,5 +1,5 @@
 import Crypto
-import Trust
+public import Trust
 
 /// A TUF repository built in code for the updater tests: keys, the four top-level roles and
 /// delegated targets roles, signed and published into a `RemoteStore` under

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Why a test CA could not make something.
 public struct TestCertificateAuthorityError: Error, CustomStringConvertible {
