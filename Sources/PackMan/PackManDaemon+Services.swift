@@ -24,7 +24,7 @@ extension PackManDaemon {
             unlink(path)
             try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             let limits = config.listen.limits
-            services.append(Application(router: router(), server: .http1(configuration: limits.http1Configuration(registry: unixConnections)),
+            services.append(OnRequestThreads(Application(router: router(), server: .http1(configuration: limits.http1Configuration(registry: unixConnections)),
                                         configuration: .init(address: .unixDomainSocket(path: path), serverName: "packmand"),
                                         onServerRunning: { [endpointFile] _ in
                                             // Anyone on the host may read; mutations need a token.
@@ -33,7 +33,7 @@ extension PackManDaemon {
                                             let file = PackManEndpointFile(endpoint: "unix:\(path)")
                                             _ = try? AtomicFile.write(file.jsonBytes, to: endpointFile, flush: nil, syncDirectory: false)
                                             onListening("unix:\(path)")
-                                        }, logger: logger))
+                                        }, logger: logger)))
         }
         if let tcp = config.listen.tcp {
             let server: HTTPServerBuilder
@@ -48,13 +48,13 @@ extension PackManDaemon {
                 server = .http1(configuration: http1)
                 scheme = "http"
             }
-            services.append(Application(router: router(), server: server,
+            services.append(OnRequestThreads(Application(router: router(), server: server,
                                         configuration: .init(address: .hostname(tcp.host, port: tcp.port), serverName: "packmand"),
                                         onServerRunning: { channel in
                                             let port = channel.localAddress?.port ?? tcp.port
                                             let host = tcp.host.contains(":") ? "[\(tcp.host)]" : tcp.host
                                             onListening("\(scheme)://\(host):\(port)")
-                                        }, logger: logger))
+                                        }, logger: logger)))
         }
         if let notifier = notifier() { services.append(NotificationService(daemon: self, notifier: notifier, interval: 60)) }
         if config.seeding.enabled || config.download.via != .http {
@@ -94,6 +94,19 @@ extension PackManDaemon {
 
 /// Runs until shutdown, then drains the job engine.
 /// Samples the disk use for the status page every `interval` seconds until shutdown.
+/// Runs a listener with every connection's task on packmand's request threads
+/// (`ThreadExecutor.requests`; child tasks inherit the preference) instead of Swift's
+/// cooperative pool: the daemon answers even while something else in its process holds the
+/// pool's threads (a test harness waiting for children, a blocking library call).
+struct OnRequestThreads<Base: Service>: Service {
+    let base: Base
+    init(_ base: Base) { self.base = base }
+
+    func run() async throws {
+        try await withTaskExecutorPreference(ThreadExecutor.requests) { try await base.run() }
+    }
+}
+
 struct HistoryService: Service {
     let daemon: PackManDaemon
     let interval: Int

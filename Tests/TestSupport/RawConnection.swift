@@ -156,6 +156,7 @@ public final class RawConnection: @unchecked Sendable {
 
 public struct RawConnectionError: Error, CustomStringConvertible {
     public var description: String
+    public init(description: String) { self.description = description }
 }
 
 extension Array where Element == UInt8 {
