@@ -73,8 +73,9 @@ public enum Alienv {
             remaining.removeAll { module in
                 let parts = module.split(separator: "/", maxSplits: 1).map(String.init)
                 guard parts.count == 2, parts[0] == request.name.rawValue else { return false }
-                return request.version == .any || request.version == .latest || request.version.description == parts[1]
-                    || parts[1].hasPrefix(request.version.description + "-")
+                // The one version rule (`VersionSelector.matches`): `v6` is not `v6-32-06-1`.
+                guard let build = PackageVersion(folder: parts[1]) else { return false }
+                return request.version.matches(build)
             }
             if remaining.count == before {
                 throw .notInstalled(request: "\(request.moduleName) (to unload)", area: "the loaded set", installed: modules)

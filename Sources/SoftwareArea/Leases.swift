@@ -69,8 +69,9 @@ extension SoftwareArea {
                 requests.contains { request in
                     let parts = key.split(separator: "/", maxSplits: 1)
                     guard parts.count == 2, parts[0] == request.name.rawValue else { return false }
-                    return request.version == .any || request.version == .latest || "\(parts[1])" == request.version.description
-                        || parts[1].hasPrefix(request.version.description + "-")
+                    // The one version rule (`VersionSelector.matches`): `v6` is not `v6-32-06-1`.
+                    guard let build = PackageVersion(folder: parts[1]) else { return false }
+                    return request.version.matches(build)
                 }
             }
         }

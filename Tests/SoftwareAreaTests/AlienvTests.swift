@@ -45,6 +45,21 @@ import Testing
         }
     }
 
+    /// A version names a version, not a prefix of one: `ROOT::v6` is not `ROOT/v6-32-06-1`
+    /// (the one rule of `VersionSelector.matches`), while `v6-32-06` and `v6-32-06-1` are.
+    @Test func unloadMatchesWholeVersionsOnly() throws {
+        let area = try F.area([F.zlib, F.root])
+        defer { F.remove(area) }
+        let loaded = try Alienv.load(area: area, packages: Self.packages(area, ["ROOT"]), environment: F.baseEnvironment).applied(to: F.baseEnvironment)
+        #expect(throws: EnvironmentError.self) {
+            try Alienv.unload(area: area, requests: EnvironmentRequest.parse(["ROOT::v6"]), environment: loaded)
+        }
+        for spelling in ["ROOT::v6-32-06", "ROOT::v6-32-06-1", "ROOT/v6-32-06-1"] {
+            let unloaded = try Alienv.unload(area: area, requests: EnvironmentRequest.parse([spelling]), environment: loaded).applied(to: loaded)
+            #expect(Alienv.loaded(in: unloaded).isEmpty, "\(spelling)")
+        }
+    }
+
     @Test func enterRefusesToNest() throws {
         let area = try F.area([F.zlib])
         defer { F.remove(area) }
