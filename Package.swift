@@ -221,7 +221,7 @@ let package = Package(
             ],
             path: "Tests/TestSupport",
             swiftSettings: strict),
-        .testTarget(name: "AlienModelTests", dependencies: ["AlienModel"], swiftSettings: strict),
+        .testTarget(name: "AlienModelTests", dependencies: ["AlienModel", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "BasicsTests", dependencies: ["Basics"], swiftSettings: strict),
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ResolverTests", dependencies: ["Resolver", "Recipes", "TestSupport"], swiftSettings: strict),
@@ -234,7 +234,7 @@ let package = Package(
         .testTarget(
             name: "TarballsTests", dependencies: ["Tarballs", "CArchive", "AlienModel", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
-        .testTarget(name: "JDLTests", dependencies: ["JDL", "AlienModel"], swiftSettings: strict),
+        .testTarget(name: "JDLTests", dependencies: ["JDL", "AlienModel", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ForensicsTests", dependencies: ["Forensics"], swiftSettings: strict),
         .testTarget(name: "TrustTests", dependencies: ["Trust", "AlienModel", "TestSupport"], swiftSettings: strict),
         .testTarget(

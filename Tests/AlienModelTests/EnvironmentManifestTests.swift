@@ -1,5 +1,6 @@
 import AlienModel
 import Testing
+import TestSupport
 
 /// Manifests written in code, shared by the AlienModel environment tests.
 enum ManifestFixture {

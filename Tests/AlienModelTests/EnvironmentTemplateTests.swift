@@ -1,6 +1,7 @@
 import AlienModel
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct EnvironmentTemplateTests {
     @Test func referencesLiteralsAndEscapes() throws {

@@ -1,5 +1,6 @@
 import Testing
 @testable import AlienModel
+import TestSupport
 
 /// `JSONValue.parsing(_:canonicalBytesOf:)`: the member's bytes are handed back only when they
 /// are exactly what `canonicalBytes` would write — a wrong "yes" would let a signature be

@@ -1,6 +1,7 @@
 import Foundation
 import Recipes
 import Testing
+import TestSupport
 
 /// `RecipeValue.pythonRepr` must be byte-identical to CPython's `repr()`: aliBuild hashes it.
 @Suite struct PythonReprTests {
@@ -88,17 +89,6 @@ import Testing
 
     // MARK: differential against /usr/bin/python3
 
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Characters stable since long before Unicode 14 (so any CPython 3.x agrees on printability).
     static let alphabet: [Unicode.Scalar] = Array("abcXYZ019 _-$/.:;,()[]{}%@#!?=+*~`^|<>&".unicodeScalars) + [
         "'", "\"", "\\", "\n", "\t", "\r", "\u{0}", "\u{1}", "\u{7}", "\u{1B}", "\u{1F}", "\u{7F}", "\u{80}", "\u{85}", "\u{9F}",
@@ -112,7 +102,7 @@ import Testing
     /// (the combining mark is the disabled test above).
     static let extending: Set<Unicode.Scalar> = ["\u{0301}", "\u{200D}"]
 
-    static func randomString(_ rng: inout SplitMix64) -> String {
+    static func randomString(_ rng: inout SeededGenerator) -> String {
         var scalars = String.UnicodeScalarView()
         let length = Int.random(in: 0...12, using: &rng)
         var previous: Unicode.Scalar?
@@ -133,7 +123,7 @@ import Testing
         -1.5, 100, 1e100, 1.5e-300, .infinity, -.infinity, .nan, 0.5, 3.14159, 6.02e23, 1e21, 1e-7, 12345.678,
     ]
 
-    static func randomFloat(_ rng: inout SplitMix64) -> Double {
+    static func randomFloat(_ rng: inout SeededGenerator) -> Double {
         switch Int.random(in: 0..<3, using: &rng) {
         case 0:
             var value: Double
@@ -146,7 +136,7 @@ import Testing
         }
     }
 
-    static func randomInt(_ rng: inout SplitMix64) -> String {
+    static func randomInt(_ rng: inout SeededGenerator) -> String {
         switch Int.random(in: 0..<3, using: &rng) {
         case 0: return String(Int.random(in: -1000...1000, using: &rng))
         case 1: return String(Int64(bitPattern: rng.next()))
@@ -157,7 +147,7 @@ import Testing
         }
     }
 
-    static func randomValue(_ rng: inout SplitMix64, depth: Int) -> RecipeValue {
+    static func randomValue(_ rng: inout SeededGenerator, depth: Int) -> RecipeValue {
         let kinds = depth >= 3 ? 7 : 9
         switch Int.random(in: 0..<kinds, using: &rng) {
         case 0, 1: return .string(randomString(&rng))
@@ -180,7 +170,7 @@ import Testing
     }
 
     static func generatedValues() -> [RecipeValue] {
-        var rng = SplitMix64(state: 20_240_131)
+        var rng = SeededGenerator(seed: 20_240_131)
         var values: [RecipeValue] = specialFloats.map(RecipeValue.float)
         values += alphabet.map { .string(String($0)) }
         values += ["'", "\"", "'\"", "\\'", "it's", "\"quoted\"", "a'b\"c"].map(RecipeValue.string)
@@ -276,7 +266,7 @@ import Testing
 
     @Test(.enabled(if: pythonAvailable, "needs /usr/bin/python3"))
     func agreesWithCPythonOnRandomDoubles() throws {
-        var rng = SplitMix64(state: 7)
+        var rng = SeededGenerator(seed: 7)
         var values: [RecipeValue] = []
         for _ in 0..<300 {
             var value: Double

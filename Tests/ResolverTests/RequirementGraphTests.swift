@@ -9,28 +9,16 @@ import TestSupport
 @Suite struct RequirementGraphTests {
     typealias F = RecipeFixtures
 
-    /// SplitMix64, for reproducible random stacks.
-    struct Generator {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(bound))
-        }
-    }
-
     /// A random DAG of `count` packages (p_i may depend on p_j for j > i), as recipes.
     static func stack(seed: UInt64, count: Int) -> [String: String] {
-        var generator = Generator(state: seed)
+        var generator = SeededGenerator(seed: seed)
         var files = ["defaults-release.sh": F.defaultsRelease]
         for i in 0..<count {
             var runtime: [String] = [], build: [String] = []
             if i + 1 < count {
-                for _ in 0..<generator.next(4) {
-                    let j = i + 1 + generator.next(count - i - 1)
-                    if generator.next(2) == 0 { runtime.append("p\(j)") } else { build.append("p\(j)") }
+                for _ in 0..<generator.next(below: 4) {
+                    let j = i + 1 + generator.next(below: count - i - 1)
+                    if generator.next(below: 2) == 0 { runtime.append("p\(j)") } else { build.append("p\(j)") }
                 }
             }
             var header = "package: p\(i)\nversion: v1"

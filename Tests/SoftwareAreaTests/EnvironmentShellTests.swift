@@ -2,6 +2,7 @@ import AreaEnvironment
 import Foundation
 import SoftwareArea
 import Testing
+import TestSupport
 
 /// The printed statements, evaluated by the real shells.
 @Suite struct EnvironmentShellTests {
@@ -101,7 +102,7 @@ import Testing
     /// names: the sort on 16-byte integer prefixes agrees with it on ties, on names that are
     /// prefixes of others, and (by falling back) on non-ASCII names.
     @Test func renderedBytesAreTheTextInNameOrder() {
-        var generator = ManifestDifferentialTests.Seeded(state: 7)
+        var generator = SeededGenerator(seed: 7)
         let alphabet = Array("AB_9a")
         for round in 0..<40 {
             var values: [String: String] = [:]

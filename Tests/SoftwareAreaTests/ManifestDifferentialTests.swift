@@ -15,18 +15,6 @@ import TestSupport
 @Suite struct ManifestDifferentialTests {
     typealias F = EnvironmentFixture
 
-    /// SplitMix64: the same sets on every machine.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Raw values as recipes write them (inside init.sh's double quotes); `%DEP%` becomes a
     /// dependency's `_ROOT`, `%OWN%` the package's own.
     static let values = [
@@ -48,7 +36,7 @@ import TestSupport
         && !$0.contains(":") && !$0.isEmpty && !$0.contains("\\") && !$0.contains("\t") && $0.unicodeScalars.allSatisfy(\.isASCII) }
 
     static func generate(seed: UInt64, forModules: Bool = false) -> (packages: [F.Package], manifests: Set<String>, tops: [String], loaded: String?) {
-        var random = Seeded(state: seed)
+        var random = SeededGenerator(seed: seed)
         let count = Int.random(in: 3...8, using: &random)
         var packages: [F.Package] = []
         for index in 0..<count {

@@ -1,17 +1,6 @@
 import Testing
 @testable import Torrents
-
-/// A small seeded generator, so that simulated swarms are the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TestSupport
 
 /// The origin gate: which nodes of a swarm take a piece nobody around has from the origin.
 @Suite struct WebSeedPolicyTests {
@@ -82,7 +71,7 @@ struct SplitMix64: RandomNumberGenerator {
     /// those nobody has; what was fetched is everybody's (a full mesh) at the end of the round.
     /// Returns the origin's pieces per piece of the package and the rounds it took.
     static func simulate(nodes: Int, pieces: Int, share: Double, seed: UInt64) -> (copies: Double, rounds: Int) {
-        var random = SplitMix64(state: seed)
+        var random = SeededGenerator(seed: seed)
         var gates = (0..<nodes).map { _ in
             OriginGate(fetchersPerMissingPiece: share, rank: Double.random(in: 0..<1, using: &random), escalation: 1)
         }
