@@ -1,4 +1,5 @@
 public import AlienModel
+import Basics
 import Foundation
 public import PackManAPI
 public import SoftwareArea

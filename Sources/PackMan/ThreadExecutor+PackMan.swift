@@ -1,7 +1,8 @@
+import Basics
 import Foundation
 
-/// Dedicated threads for blocking work, so that it never starves Swift's cooperative pool
-/// (2 threads on 2 cores) nor NIO's event loops, and never one another:
+/// packmand's threads (Basics' `ThreadExecutor`) for blocking work, so that it never starves
+/// Swift's cooperative pool (2 threads on 2 cores) nor NIO's event loops, nor one another:
 /// - `installs` runs jobs: `SoftwareArea`'s per-package `flock` and the TUF refresh block their
 ///   thread. The engine runs at most `threads - 1` jobs at once, so one thread is always free
 ///   for a lock holder to go on.
@@ -11,43 +12,12 @@ import Foundation
 /// - `control` runs the short blocking reads and writes behind requests (installed packages,
 ///   leases, environments, removals, disk samples). It is apart from `installs`, so health,
 ///   status and lease requests answer while every install thread waits on a slow repository.
-/// Slow outward calls (a webhook, `sendmail`) run on a thread of their
-/// own instead (`offloadToOwnThread`), so neither pool waits behind them.
-final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
+/// Slow outward calls (a webhook, `sendmail`) run on a thread of their own instead (`offloadToOwnThread`), so neither pool waits behind them.
+extension ThreadExecutor {
     static let installs = ThreadExecutor(name: "packmand-install", threads: 9)
     static let requests = ThreadExecutor(name: "packmand-requests", threads: 2)
     static let control = ThreadExecutor(name: "packmand-control", threads: 4)
     static let maxParallelJobs = 8
-
-    // NSCondition guards `pending`; the threads only ever wait on it.
-    private let condition = NSCondition()
-    private var pending: [UnownedJob] = []
-
-    init(name: String, threads: Int) {
-        for index in 0..<threads {
-            let thread = Thread { [self] in loop() }
-            thread.name = "\(name)-\(index)"
-            thread.start()
-        }
-    }
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let unowned = UnownedJob(job)
-        condition.lock()
-        pending.append(unowned)
-        condition.signal()
-        condition.unlock()
-    }
-
-    private func loop() {
-        while true {
-            condition.lock()
-            while pending.isEmpty { condition.wait() }
-            let job = pending.removeFirst()
-            condition.unlock()
-            job.runSynchronously(on: asUnownedTaskExecutor())
-        }
-    }
 }
 
 /// Runs short blocking work behind a request (directory scans, lease files, an environment)
