@@ -93,7 +93,8 @@ extension PackManDaemon {
 }
 
 /// Runs until shutdown, then drains the job engine.
-/// Samples the disk use for the status page every `interval` seconds until shutdown.
+/// Samples the disk use for the status page and prunes old usage records (`usage.retention_days`,
+/// `usage.max_rows`) every `interval` seconds until shutdown.
 struct HistoryService: Service {
     let daemon: PackManDaemon
     let interval: Int
@@ -101,7 +102,10 @@ struct HistoryService: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                try? await offload { daemon.sampleDiskUse() }
+                try? await offload {
+                    daemon.sampleDiskUse()
+                    daemon.pruneUsage()
+                }
                 try? await Task.sleep(for: .seconds(interval))
             }
         }
