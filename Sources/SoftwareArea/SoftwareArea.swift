@@ -89,7 +89,7 @@ public struct SoftwareArea: Sendable {
         let given = Configuration(repository: repository ?? configuration.repository, arch: arch ?? configuration.arch ?? defaultArch(),
                                   mirrors: mirrors ?? configuration.mirrors, peers: configuration.peers,
                                   authorities: authorities.map { $0.or(configuration.authorities) } ?? configuration.authorities,
-                                  allowUnparsedInit: configuration.allowUnparsedInit)
+                                  allowUnparsedInit: configuration.allowUnparsedInit, syslog: configuration.syslog)
         guard let chosenArch = given.arch, !chosenArch.isEmpty, !chosenArch.contains("/") else {
             throw .invalidArgument(name: "arch", expected: "an architecture such as slc9_x86-64", got: given.arch ?? "")
         }
