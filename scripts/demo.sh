@@ -131,5 +131,5 @@ site's verified view of it, atomic installs into a software area, and programs r
 the installed packages' environment, a job run from its JDL under a lease, a second
 worker node installing through a BitTorrent swarm fed by the first (signed torrents,
 opentracker), and the site daemon packmand installing through its API with tokens and an
-audit log. Still to come: job agents. State of this demo: $DEMO/
+audit log and a record of who ran what, where (forensics). Still to come: job agents. State of this demo: $DEMO/
 TXT
