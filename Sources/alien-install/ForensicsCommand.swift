@@ -6,7 +6,8 @@ import Foundation
 import PackManAPI
 import SoftwareArea
 
-/// `alien-install forensics`: who ran which packages, where and when, from the area's usage log.
+/// `alien-install forensics`: who ran which packages, where and when, from the area's usage log and
+/// the records of the packmand serving the area (when an admin token is at hand).
 struct ForensicsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "forensics", abstract: "Show who used which packages, when and in which job (packmand's records and the area's usage log).",
