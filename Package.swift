@@ -132,7 +132,7 @@ let package = Package(
         // `doctor --site`: the site checklist (area, trust, repository, proxy, clock, packmand, torrents).
         .target(name: "SiteDoctor", dependencies: ["Basics", "SoftwareArea", "Trust", "Transport"], swiftSettings: strict),
         // packmand's wire types (requests, responses, errors) and a small client (libcurl, TCP or unix socket).
-        .target(name: "PackManAPI", dependencies: ["AlienModel", "Transport"], swiftSettings: strict),
+        .target(name: "PackManAPI", dependencies: ["AlienModel", "Forensics", "Transport"], swiftSettings: strict),
         // Who ran what, where: usage records, the batch system's job id, the area's append-only
         // usage log, RFC 5424 syslog copies.
         .target(name: "Forensics", dependencies: ["Basics"], swiftSettings: strict),
@@ -140,7 +140,7 @@ let package = Package(
         .target(
             name: "PackMan",
             dependencies: [
-                "PackManAPI", "Basics", "SoftwareArea", "AreaEnvironment", "Trust", "Transport", "AlienModel", "Torrents", "RepositoryServer",
+                "PackManAPI", "Basics", "Forensics", "SoftwareArea", "AreaEnvironment", "Trust", "Transport", "AlienModel", "Torrents", "RepositoryServer",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -263,7 +263,7 @@ let package = Package(
         .testTarget(
             name: "PackManTests",
             dependencies: [
-                "PackMan", "PackManAPI", "SoftwareArea", "Publisher", "Trust", "Transport", "TestSupport", "RepositoryServer",
+                "PackMan", "PackManAPI", "SoftwareArea", "Publisher", "Trust", "Transport", "TestSupport", "RepositoryServer", "Forensics",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -90,6 +90,8 @@ rm -rf "$DEMO/site" && mkdir -p "$DEMO/site"
 SITE=$PWD/$DEMO/site
 printf 'demo-agent job %s\n' "$(printf %s demo-token | sha256sum | cut -d' ' -f1)" > "$SITE/tokens"
 printf 'demo-token\n' > "$SITE/token"
+printf 'demo-admin admin %s\n' "$(printf %s demo-admin-token | sha256sum | cut -d' ' -f1)" >> "$SITE/tokens"
+printf 'demo-admin-token\n' > "$SITE/admin-token"
 cat > "$SITE/packmand.yaml" <<YAML
 area: $SITE/area
 arch: $ARCH
@@ -114,6 +116,10 @@ export ALIEN_PACKMAN=unix:$SITE/packmand.sock
 curl -s --unix-socket "$SITE/packmand.sock" 'http://localhost/v1/env?packages=GridDemo&shell=sh' | grep -E '^export GRIDDEMO_ROOT='
 "$BIN" packman remove GridDemo --token-file "$SITE/token" || echo "(remove needs an admin token: refused as it should be)"
 "$BIN" packman audit
+
+step "Who ran what, where: a Slurm job through packmand, its use in packmand's records (GET /v1/usage), found by package"
+ALIEN_PACKMAN_TOKEN_FILE="$SITE/token" SLURM_JOB_ID=4711 "$BIN" run --jdl examples/jdl/demo.jdl --area "$SITE/area" --job-id demo-job-3
+ALIEN_PACKMAN_TOKEN_FILE="$SITE/admin-token" "$BIN" forensics --package GridDemo --area "$SITE/area" | grep -E 'run-jdl .*job demo-job-3 .*slurm 4711'
 kill -TERM "$PACKMAND_PID" && wait "$PACKMAND_PID" && echo "packmand stopped cleanly (SIGTERM); status page was at GET / on the socket"
 
 step "Done"
@@ -125,5 +131,5 @@ site's verified view of it, atomic installs into a software area, and programs r
 the installed packages' environment, a job run from its JDL under a lease, a second
 worker node installing through a BitTorrent swarm fed by the first (signed torrents,
 opentracker), and the site daemon packmand installing through its API with tokens and an
-audit log. Still to come: job agents. State of this demo: $DEMO/
+audit log and a record of who ran what, where (forensics). Still to come: job agents. State of this demo: $DEMO/
 TXT

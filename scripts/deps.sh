@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(git bash make python3 python3-venv python3-pip python3-yaml ca-certificates
-              gcc pkg-config libarchive-dev libarchive-tools zstd libcurl4-openssl-dev nginx-light squid curl
+              gcc pkg-config libarchive-dev libarchive-tools zstd libcurl4-openssl-dev nginx-light squid curl rsyslog
               lmod tcl tcsh fish
               libtorrent-rasterbar-dev python3-libtorrent opentracker aria2 libsqlite3-dev wrk shellcheck debootstrap chromium
               openssl faketime)
@@ -31,7 +31,7 @@ if ((${#missing[@]})); then
   # policy-rc.d may have started them): for the ones installed just now, disable and stop them.
   # The tests never use the system instances.
   if command -v systemctl >/dev/null 2>&1; then
-    for service in squid nginx opentracker; do
+    for service in squid nginx opentracker rsyslog; do
       if printf '%s\n' "${missing[@]}" | grep -q "^$service"; then
         $SUDO systemctl disable --now "$service" >/dev/null 2>&1 || true
       fi

@@ -10,7 +10,7 @@ import Darwin
 /// is non-blocking; a full socket buffer drops the message) — the usage record is already in
 /// the database or the area's log, the syslog copy is for independent forensics.
 public struct SyslogSender: Sendable {
-    public enum Destination: Equatable, Sendable {
+    public enum Destination: Hashable, Sendable {
         case unixSocket(String)
         case udp(host: String, port: UInt16)
 

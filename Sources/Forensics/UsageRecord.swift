@@ -98,7 +98,7 @@ extension UsageRecord {
     }
 
     /// The password database's name of `uid`, if it has one.
-    static func loginName(_ uid: uid_t) -> String? {
+    public static func loginName(_ uid: uid_t) -> String? {
         var entry = passwd()
         var found: UnsafeMutablePointer<passwd>?
         var buffer = [CChar](repeating: 0, count: 4096)

@@ -13,8 +13,8 @@ import Synchronization
 /// unreachable and everything is installed, the installed packages), else the installed ones —,
 /// leased for the job's lifetime, the command run as a child in their environment with
 /// `ALIEN_JOB_ID` set and SIGINT/SIGTERM/SIGHUP forwarded to it, the lease released (also on
-/// failure or a signal), the use recorded (not when a packmand serves the area), and the
-/// command's exit status returned (128 + N when signal N ended it).
+/// failure or a signal), the use recorded (reported to the packmand serving the area, else in the
+/// area's log), and the command's exit status returned (128 + N when signal N ended it).
 public struct JobRunner: Sendable {
     public var area: SoftwareArea
     /// The packmand serving the area, if any.
@@ -73,13 +73,30 @@ public struct JobRunner: Sendable {
             throw error
         }
         try release()
-        // Who ran what, where (a packmand serving the area keeps its own record).
-        if daemon == nil, let reason = (try? area.environmentArea())?.recordUse(
-            of: computed.closure, use: EnvironmentUse(.runJDL, jobID: job.holder, jdlUser: job.jdlUser), started: started,
-            exitStatus: status, environment: environment) {
+        recordUse(of: computed.closure, job: job, started: started, status: status)
+        return status
+    }
+
+    /// Who ran what, where: reported to the packmand serving the area (its database and syslog
+    /// copy; the packages stamped as used here), else — or when it refuses — the area's log.
+    func recordUse(of closure: [EnvironmentPackage], job: JobSpec, started: Date, status: Int32) {
+        let use = EnvironmentUse(.runJDL, jobID: job.holder, jdlUser: job.jdlUser)
+        if let daemon {
+            let keys = closure.map(\.build)
+            for key in keys { area.layout.stampUsed(key, at: Int64(started.timeIntervalSince1970)) }
+            let record = UsageRecord.now(kind: use.kind, started: started, exitStatus: status, jobID: use.jobID, jdlUser: use.jdlUser, vo: nil,
+                                         packages: area.layout.usedPackages(keys), environment: environment)
+            do throws(PackManClientError) {
+                try daemon.reportUsage(record)
+                return
+            } catch {
+                warn("packmand did not take the use (\(error)); recording it in the area's log")
+            }
+        }
+        if let reason = (try? area.environmentArea())?.recordUse(of: closure, use: use, started: started, exitStatus: status,
+                                                                 environment: environment) {
             warn("the use was not recorded: \(reason)")
         }
-        return status
     }
 
     func presentThroughDaemon(_ daemon: PackManClient, _ job: JobSpec) throws(JobError) -> Present {

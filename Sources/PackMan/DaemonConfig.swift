@@ -113,6 +113,8 @@ public struct DaemonConfig: Sendable, Hashable {
     /// Seconds a job may wait for another installer's package lock before health says "degraded".
     public var lockWaitWarning = 300
     public var notifications = Notifications()
+    /// Usage records: retention, size bound and the syslog copy (`usage:`, DaemonConfig+Usage.swift).
+    public var usage = UsageSettings()
 
     public init(file: String, area: String) {
         self.file = file
@@ -262,12 +264,13 @@ public struct DaemonConfig: Sendable, Hashable {
                 config.notifications.throughputWindow = Int64(try reader.integer(node, "notifications.throughput_window", in: 60...(7 * 86400)))
             }
         }
+        if let value = entries["usage"] { config.usage = try UsageSettings.parse(value, reader: reader) }
         return config
     }
 
     static let topKeys: Set<String> = ["area", "arch", "repository", "mirrors", "trusted_root", "ca_path", "ca_file", "listen", "tokens", "database",
                                        "disk", "parallel_jobs", "max_body", "max_wait", "shutdown_grace", "seeding", "download",
-                                       "lock_wait_warning", "notifications"]
+                                       "lock_wait_warning", "notifications", "usage"]
 }
 
 /// A configuration file error: `file:line: key: message`.

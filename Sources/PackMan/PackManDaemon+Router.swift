@@ -51,7 +51,9 @@ extension PackManDaemon {
         }
         v1.post("leases") { request, context in try await self.lease(request, context, acquire: true) }
         v1.delete("leases") { request, context in try await self.lease(request, context, acquire: false) }
-        v1.get("env") { request, _ in try await self.environment(request) }
+        v1.get("env") { request, context in try await self.environment(request, context) }
+        v1.get("usage") { request, context in try await self.usage(request, context) }
+        v1.post("usage") { request, context in try await self.reportUsage(request, context) }
         v1.post("notifications/test") { request, context in
             let who = try await self.authorize(request, context, .admin, action: "notifications.test", subject: "notifications")
             return try await self.testNotifications(identity: who)
@@ -135,7 +137,7 @@ extension PackManDaemon {
         return try store.log(package: key)
     }
 
-    func environment(_ request: Request) async throws -> Response {
+    func environment(_ request: Request, _ context: PackManContext) async throws -> Response {
         let query = request.uri.queryParameters
         guard let list = query.get("packages"), !list.isEmpty else { throw APIError(.badRequest, "packages: expected a comma-separated list") }
         let shellName = query.get("shell") ?? "sh"
@@ -145,16 +147,14 @@ extension PackManDaemon {
         let key = "\(list)|\(shellName)"
         if let cached = environments.get(key) {
             // Served from the cache, still a use: stamped and recorded as a computed one is.
-            try await offload {
-                _ = (try? self.area.environmentArea())?.recordUse(of: cached.closure, use: EnvironmentUse(.environment), started: Date(),
-                                                                  exitStatus: nil, environment: [:])
-            }
+            await recordUse(kind: .environment, of: cached.closure.map(\.build), started: area.clock(), peerUID: await context.peerUID())
             return JSONAnswer.text(cached.text)
         }
         let entry: EnvironmentCache.Entry = try await offload {
             do throws(EnvironmentError) {
+                // The use goes into packmand's database (below), not the area's log.
                 let computed = try self.area.environment(for: try EnvironmentRequest.parse([list]), base: ["PATH": "/usr/bin:/bin"],
-                                                         recording: EnvironmentUse(.environment))
+                                                         recording: nil)
                 return EnvironmentCache.Entry(text: shell.render(computed.changes), closure: computed.closure)
             } catch {
                 switch error {
@@ -166,6 +166,7 @@ extension PackManDaemon {
             }
         }
         environments.set(key, entry)
+        await recordUse(kind: .environment, of: entry.closure.map(\.build), started: area.clock(), peerUID: await context.peerUID())
         return JSONAnswer.text(entry.text)
     }
 
@@ -240,8 +241,18 @@ extension PackManDaemon {
                 _ = installedInfo()
                 return JSONAnswer.make(LeaseInfo(holder: lease.holder, packages: lease.packages, expires: lease.expires))
             }
+            let (before, started) = try await offload { (self.area.liveLeases().first { $0.holder == body.holder }, self.leaseStart(body.holder)) }
             let left = try await offload { () throws(SoftwareAreaError) -> Lease? in try self.area.releaseLease(holder: body.holder, packages: requests) }
             audit(who, "release", subject, left == nil ? "released" : "kept \(left!.packages.joined(separator: " "))")
+            // The lease's use, recorded at its release: the holder (the job) and how long it was held.
+            if let before {
+                let released = before.packages.filter { !(left?.packages ?? []).contains($0) }.compactMap { try? PackageBuild(parsing: $0) }
+                let now = area.clock()
+                if !released.isEmpty {
+                    await recordUse(kind: .lease, of: released, started: started ?? now, seconds: started.map { Double(max(0, now - $0)) },
+                                    jobID: body.holder, peerUID: await context.peerUID(), identity: who)
+                }
+            }
             _ = installedInfo()
             return JSONAnswer.make(left.map { [LeaseInfo(holder: $0.holder, packages: $0.packages, expires: $0.expires)] } ?? [])
         } catch let error as SoftwareAreaError {

@@ -92,8 +92,6 @@ extension PackManDaemon {
     }
 }
 
-/// Runs until shutdown, then drains the job engine.
-/// Samples the disk use for the status page every `interval` seconds until shutdown.
 /// Runs a listener with every connection's task on packmand's request threads
 /// (`ThreadExecutor.requests`; child tasks inherit the preference) instead of Swift's
 /// cooperative pool: the daemon answers even while something else in its process holds the
@@ -107,6 +105,8 @@ struct OnRequestThreads<Base: Service>: Service {
     }
 }
 
+/// Samples the disk use for the status page and prunes old usage records (`usage.retention_days`,
+/// `usage.max_rows`) every `interval` seconds until shutdown.
 struct HistoryService: Service {
     let daemon: PackManDaemon
     let interval: Int
@@ -114,13 +114,17 @@ struct HistoryService: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                try? await offload { daemon.sampleDiskUse() }
+                try? await offload {
+                    daemon.sampleDiskUse()
+                    daemon.pruneUsage()
+                }
                 try? await Task.sleep(for: .seconds(interval))
             }
         }
     }
 }
 
+/// Runs until shutdown, then drains the job engine.
 struct EngineService: Service {
     let engine: JobEngine
     let grace: Int

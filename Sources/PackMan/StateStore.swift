@@ -47,6 +47,7 @@ public final class StateStore: Sendable {
             try db.execute(sql: "CREATE TABLE disk_sample (time INTEGER PRIMARY KEY, used INTEGER NOT NULL, budget INTEGER)")
             try db.execute(sql: "CREATE INDEX job_finished ON job(finished)")
         }
+        registerUsageMigration(&migrator)
         return migrator
     }
 

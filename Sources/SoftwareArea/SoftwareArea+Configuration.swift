@@ -1,4 +1,5 @@
 import AlienModel
+import Forensics
 import Transport
 
 /// `<area>/.alien/config.json`: the one reader and writer.
@@ -15,7 +16,7 @@ extension SoftwareArea.Configuration {
     public static let maximumBytes = 1 << 20
 
     static let repositoryKey = "repository", archKey = "arch", mirrorsKey = "mirrors", peersKey = "peers"
-    static let caPathKey = "ca_path", caFileKey = "ca_file"
+    static let caPathKey = "ca_path", caFileKey = "ca_file", syslogKey = "syslog"
 
     /// Parses the file's bytes; `path` names the file in errors.
     public init(jsonBytes bytes: [UInt8], path: String) throws(SoftwareAreaError) {
@@ -53,10 +54,16 @@ extension SoftwareArea.Configuration {
         case let .bool(flag)?: allowUnparsedInit = flag
         case let other?: throw .badFile(path: path, reason: "\(SoftwareArea.allowUnparsedInitKey): expected true or false, got \(other.kind)")
         }
+        let syslog = try string(Self.syslogKey)
+        if let syslog, syslog != "off" {
+            do { _ = try SyslogSender.Destination(parsing: syslog) } catch {
+                throw .badFile(path: path, reason: "\(Self.syslogKey): expected off, a socket path such as /dev/log or udp://HOST:PORT, got '\(syslog)'")
+            }
+        }
         self.init(repository: try string(Self.repositoryKey), arch: try string(Self.archKey), mirrors: try strings(Self.mirrorsKey),
                   peers: try strings(Self.peersKey),
                   authorities: CertificateAuthorities(path: try string(Self.caPathKey), file: try string(Self.caFileKey)),
-                  allowUnparsedInit: allowUnparsedInit)
+                  allowUnparsedInit: allowUnparsedInit, syslog: syslog)
     }
 
     /// The file's content: compact JSON with sorted keys, then a newline.
@@ -69,6 +76,7 @@ extension SoftwareArea.Configuration {
         if let path = authorities.path { object[Self.caPathKey] = .string(path) }
         if let file = authorities.file { object[Self.caFileKey] = .string(file) }
         if allowUnparsedInit { object[SoftwareArea.allowUnparsedInitKey] = .bool(true) }
+        if let syslog { object[Self.syslogKey] = .string(syslog) }
         return JSONValue.object(object).compactJSONBytes + [0x0A]
     }
 

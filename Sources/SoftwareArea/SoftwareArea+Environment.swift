@@ -72,8 +72,9 @@ extension EnvironmentArea {
         return result
     }
 
-    /// Stamps `packages` as used at `started` and appends a record of `use` to the usage log;
-    /// nil when recorded (or the area keeps no state), else why not.
+    /// Stamps `packages` as used at `started` and appends a record of `use` to the usage log,
+    /// and sends its syslog copy when the area's config.json names a `syslog` destination (never
+    /// blocking, never failing the use); nil when recorded (or the area keeps no state), else why not.
     public func recordUse(of packages: [EnvironmentPackage], use: EnvironmentUse, started: Date, exitStatus: Int32?,
                           environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         guard let layout = stateLayout else { return nil }
@@ -81,6 +82,7 @@ extension EnvironmentArea {
         for key in keys { layout.stampUsed(key, at: Int64(started.timeIntervalSince1970)) }
         let record = UsageRecord.now(kind: use.kind, started: started, exitStatus: exitStatus, jobID: use.jobID, jdlUser: use.jdlUser,
                                      vo: nil, packages: layout.usedPackages(keys), environment: environment)
+        layout.sendSyslogCopy(of: record)
         do { try UsageLog(path: layout.usageLog).append(record, now: Int64(Date().timeIntervalSince1970)) } catch {
             return error.description
         }

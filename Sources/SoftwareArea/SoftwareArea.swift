@@ -30,15 +30,19 @@ public struct SoftwareArea: Sendable {
         /// Install packages whose init.sh the strict parser refuses, without an environment
         /// (config key `allow_unparsed_init`; the admin's explicit opt-in, never run).
         public var allowUnparsedInit: Bool
+        /// Where the syslog copy of each usage record goes (config key `syslog`: `/dev/log`, a
+        /// socket path or `udp://HOST:PORT`; unset or `off`: none) — for sites without packmand.
+        public var syslog: String?
 
         public init(repository: String? = nil, arch: String? = nil, mirrors: [String] = [], peers: [String] = [],
-                    authorities: CertificateAuthorities = CertificateAuthorities(), allowUnparsedInit: Bool = false) {
+                    authorities: CertificateAuthorities = CertificateAuthorities(), allowUnparsedInit: Bool = false, syslog: String? = nil) {
             self.repository = repository
             self.arch = arch
             self.mirrors = mirrors
             self.peers = peers
             self.authorities = authorities
             self.allowUnparsedInit = allowUnparsedInit
+            self.syslog = syslog
         }
     }
 
@@ -85,7 +89,7 @@ public struct SoftwareArea: Sendable {
         let given = Configuration(repository: repository ?? configuration.repository, arch: arch ?? configuration.arch ?? defaultArch(),
                                   mirrors: mirrors ?? configuration.mirrors, peers: configuration.peers,
                                   authorities: authorities.map { $0.or(configuration.authorities) } ?? configuration.authorities,
-                                  allowUnparsedInit: configuration.allowUnparsedInit)
+                                  allowUnparsedInit: configuration.allowUnparsedInit, syslog: configuration.syslog)
         guard let chosenArch = given.arch, !chosenArch.isEmpty, !chosenArch.contains("/") else {
             throw .invalidArgument(name: "arch", expected: "an architecture such as slc9_x86-64", got: given.arch ?? "")
         }

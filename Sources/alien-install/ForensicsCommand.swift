@@ -3,16 +3,21 @@ import ArgumentParser
 import Basics
 import Forensics
 import Foundation
+import PackManAPI
 import SoftwareArea
 
-/// `alien-install forensics`: who ran which packages, where and when, from the area's usage log.
+/// `alien-install forensics`: who ran which packages, where and when, from the area's usage log and
+/// the records of the packmand serving the area (when an admin token is at hand).
 struct ForensicsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "forensics", abstract: "Show who used which packages, when and in which job (the area's usage log).",
+        commandName: "forensics", abstract: "Show who used which packages, when and in which job (packmand's records and the area's usage log).",
         discussion: """
             Every `run --jdl` records a use in <area>/.alien/usage.log, and so do env, run, enter, \
-            alienv load/printenv, jdl env and packmand's /v1/env (which also mark the packages as used \
-            for gc): the time, how long and with which exit status (run --jdl), the host, the user (uid and name), the grid job id and the JDL's User, \
+            alienv load/printenv and jdl env (which also mark the packages as used for gc). When a \
+            packmand serves the area (<area>/.alien/packmand.json, or $ALIEN_PACKMAN) and \
+            $ALIEN_PACKMAN_TOKEN_FILE holds an admin token, its records are asked too (GET /v1/usage: \
+            its /v1/env hand-outs, released leases, and the uses `run --jdl` reports to it) and shown \
+            with the log's, in time order. Each record has the time, how long and with which exit status (run --jdl), the host, the user (uid and name), the grid job id and the JDL's User, \
             the batch system's job id (Slurm, HTCondor, PBS/Torque, LSF, SGE), and the packages with \
             the sha256 of the tarballs they were installed from. The criteria given must all match: \
             --package NAME[::VERSION[-REV]] (a VO@ prefix limits it to that VO), --since/--until \
@@ -47,7 +52,17 @@ struct ForensicsCommand: AsyncParsableCommand {
         let softwareArea = try area.open(mode: .existing)
         let found = try softwareArea.usageLog.records(matching: query)
         for problem in found.problems { Output.warn(problem) }
-        for record in found.records {
+        var records = found.records
+        if let daemon = try configuredPackMan(area: softwareArea.layout.root, endpoint: nil, tokenFile: nil) {
+            do {
+                records += try daemon.usage(query, limit: 10_000)
+            } catch {
+                Output.warn("\(error); showing the area's log only")
+            }
+        }
+        // Oldest first; a stable sort keeps each source's order among records of the same second.
+        let ordered = records.enumerated().sorted { ($0.element.started, $0.offset) < ($1.element.started, $1.offset) }.map(\.element)
+        for record in ordered {
             if area.json {
                 Output.write(String(decoding: record.jsonLine, as: UTF8.self))
             } else {

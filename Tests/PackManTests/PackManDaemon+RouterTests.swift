@@ -1,3 +1,4 @@
+import Forensics
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -112,10 +113,10 @@ import Testing
             #expect(csh.contains("setenv PATH "), "\(csh)")
             let asJSON = try await client.execute(uri: "/v1/env?packages=ROOT&shell=json", method: .get) { $0.text }
             #expect(asJSON.contains("\"PATH\""))
-            // Each hand-out is a use (the cached one too): a usage-log line, ROOT and zlib stamped.
+            // Each hand-out is a use (the cached one too): a record in packmand's database, ROOT and zlib stamped.
             _ = try await client.execute(uri: "/v1/env?packages=ROOT&shell=sh", method: .get) { $0.text }
-            let uses = try String(contentsOfFile: daemon.area.layout.usageLog, encoding: .utf8).split(separator: "\n")
-            #expect(uses.count == 4 && uses.allSatisfy { $0.contains(#""kind":"env""#) && $0.contains("VO_ALICE@zlib::") }, "\(uses)")
+            let uses = try daemon.store.usages(matching: UsageQuery())
+            #expect(uses.count == 4 && uses.allSatisfy { $0.kind == .environment && $0.packages.contains { $0.id.hasPrefix("VO_ALICE@zlib::") } }, "\(uses)")
             for name in ["ROOT/v6-32-06-1", "zlib/v1.3.1-1"] {
                 #expect(FileManager.default.fileExists(atPath: "\(daemon.area.layout.used)/\(daemon.area.layout.arch)/\(name)"), "\(name)")
             }

@@ -66,4 +66,22 @@ import Transport
         #expect(area.configuration == configuration)
         #expect(area.layout.arch == "ubuntu2404_x86-64")
     }
+
+    /// `syslog`: where the CLI sends usage records' syslog copy; kept when `open` rewrites the file.
+    @Test func syslogDestinationIsCheckedAndKept() throws {
+        #expect(try Self.parse(#"{"syslog":"udp://127.0.0.1:514"}"#).syslog == "udp://127.0.0.1:514")
+        #expect(try Self.parse(#"{"syslog":"off"}"#).syslog == "off")
+        #expect(String(decoding: Configuration(syslog: "/dev/log").jsonBytes, as: UTF8.self) == #"{"syslog":"/dev/log"}"# + "\n")
+        #expect(throws: SoftwareAreaError.badFile(path: "/a/.alien/config.json",
+                                                  reason: "syslog: expected off, a socket path such as /dev/log or udp://HOST:PORT, got 'tcp://x:1'")) {
+            try Self.parse(#"{"syslog":"tcp://x:1"}"#)
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alien-config-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent(".alien/config.json").path
+        try Configuration(arch: "slc9_x86-64", syslog: "udp://127.0.0.1:5514").write(to: path)
+        // A new repository makes open write the file again: the syslog key stays.
+        _ = try SoftwareArea.open(root: directory.path, arch: nil, repository: "file:///r", fetcher: HTTPClient())
+        #expect(try Configuration.read(from: path) == Configuration(repository: "file:///r", arch: "slc9_x86-64", syslog: "udp://127.0.0.1:5514"))
+    }
 }
