@@ -104,6 +104,17 @@ public struct FileStamp: Hashable, Sendable, CustomStringConvertible {
     public init?(path: String) {
         var status = stat()
         guard stat(path, &status) == 0 else { return nil }
+        self.init(status)
+    }
+
+    /// The stamp of an open file, or nil when it cannot be stat'ed.
+    public init?(descriptor: Int32) {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return nil }
+        self.init(status)
+    }
+
+    init(_ status: stat) {
         inode = UInt64(status.st_ino)
         #if canImport(Darwin)
         modifiedSeconds = Int64(status.st_mtimespec.tv_sec)

@@ -105,8 +105,8 @@ struct OnRequestThreads<Base: Service>: Service {
     }
 }
 
-/// Samples the disk use for the status page and prunes old usage records (`usage.retention_days`,
-/// `usage.max_rows`) every `interval` seconds until shutdown.
+/// Samples the disk use for the status page, imports the area's usage log and prunes old usage
+/// records (`usage.retention_days`, `usage.max_rows`) every `interval` seconds until shutdown.
 struct HistoryService: Service {
     let daemon: PackManDaemon
     let interval: Int
@@ -116,6 +116,7 @@ struct HistoryService: Service {
             while !Task.isCancelled {
                 try? await offload {
                     daemon.sampleDiskUse()
+                    daemon.importAreaUsage()
                     daemon.pruneUsage()
                 }
                 try? await Task.sleep(for: .seconds(interval))

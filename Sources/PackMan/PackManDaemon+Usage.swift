@@ -43,13 +43,35 @@ extension PackManDaemon {
                               jobID: jobID, packages: packages))
     }
 
+    /// Takes the uses the CLI wrote to the area's log (`env`, `run`, `enter`, `alienv` of the
+    /// area's users, who need no token for that) into the database, from where the last import
+    /// stopped; run by the history service and before every `GET /v1/usage`. Returns what went
+    /// wrong, if anything (damaged lines are skipped and named; the rest is imported).
+    @discardableResult
+    public func importAreaUsage() -> [String] {
+        let log = UsageLog(path: area.layout.usageLog)
+        do {
+            let position = try store.importPosition(of: log.path)
+            let read = try log.records(after: position)
+            if let next = read.position, next != position || !read.records.isEmpty {
+                try store.importUsage(read.records, from: log.path, upTo: next)
+            }
+            return read.problems
+        } catch {
+            return ["\(error)"]
+        }
+    }
+
     /// `GET /v1/usage?package=&version=&since=&until=&job=&user=&limit=` (role admin): the
     /// matching uses, the newest `limit` (default 1000, at most 10000), oldest first.
     func usage(_ request: Request, _ context: PackManContext) async throws -> Response {
         let parameters = try Self.usageParameters(request.uri.queryParameters)
         _ = try await authorize(request, context, .admin, action: "usage", subject: request.uri.query ?? "*")
         let (query, limit) = try Self.usageQuery(parameters, now: area.clock())
-        return JSONAnswer.make(try await offload { try self.store.usages(matching: query, limit: limit) })
+        return JSONAnswer.make(try await offload {
+            self.importAreaUsage()
+            return try self.store.usages(matching: query, limit: limit)
+        })
     }
 
     /// `POST /v1/usage` (role job): a use reported by its user (`run --jdl` on an area packmand

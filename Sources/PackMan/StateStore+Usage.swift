@@ -27,26 +27,51 @@ extension StateStore {
                 CREATE INDEX usage_package_usage ON usage_package(usage);
                 """)
         }
+        migrator.registerMigration("v3-usage-import") { db in
+            try db.execute(sql: "CREATE TABLE usage_import (log TEXT PRIMARY KEY, inode INTEGER NOT NULL, head INTEGER NOT NULL, offset INTEGER NOT NULL)")
+        }
     }
 
     /// Stores one use; returns its row id.
     @discardableResult
     public func record(usage record: UsageRecord) throws(StateError) -> Int64 {
         var id: Int64 = 0
-        try write("record a use") { db in
-            try db.execute(sql: """
-                INSERT INTO usage (kind, started, seconds, exit_status, host, uid, user, job_id, jdl_user, batch_system, batch_id, vo, record)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [record.kind.rawValue, record.started, record.seconds, record.exitStatus.map { Int64($0) }, record.host,
-                                 Int64(record.uid), record.user, record.jobID, record.jdlUser, record.batch?.system.rawValue, record.batch?.id,
-                                 record.vo, String(decoding: record.jsonLine.dropLast(), as: UTF8.self)])
-            id = db.lastInsertedRowID
-            for package in record.packages {
-                try db.execute(sql: "INSERT INTO usage_package (usage, name, package, sha256) VALUES (?, ?, ?, ?)",
-                               arguments: [id, Self.packageName(package.id), package.id, package.sha256])
-            }
+        try write("record a use") { db in id = try Self.insert(record, into: db) }
+        return id
+    }
+
+    static func insert(_ record: UsageRecord, into db: Database) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO usage (kind, started, seconds, exit_status, host, uid, user, job_id, jdl_user, batch_system, batch_id, vo, record)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [record.kind.rawValue, record.started, record.seconds, record.exitStatus.map { Int64($0) }, record.host,
+                             Int64(record.uid), record.user, record.jobID, record.jdlUser, record.batch?.system.rawValue, record.batch?.id,
+                             record.vo, String(decoding: record.jsonLine.dropLast(), as: UTF8.self)])
+        let id = db.lastInsertedRowID
+        for package in record.packages {
+            try db.execute(sql: "INSERT INTO usage_package (usage, name, package, sha256) VALUES (?, ?, ?, ?)",
+                           arguments: [id, packageName(package.id), package.id, package.sha256])
         }
         return id
+    }
+
+    /// How far the log at `log` has been imported (nil: never).
+    public func importPosition(of log: String) throws(StateError) -> UsageLogPosition? {
+        try read("read the usage import position") { db in
+            try Row.fetchOne(db, sql: "SELECT inode, head, offset FROM usage_import WHERE log = ?", arguments: [log]).map { row in
+                UsageLogPosition(inode: UInt64(bitPattern: row["inode"] as Int64), head: UInt64(bitPattern: row["head"] as Int64), offset: row["offset"])
+            }
+        }
+    }
+
+    /// Stores records read from the log at `log` and the position after them, in one
+    /// transaction: a crash in between neither loses nor repeats a record.
+    public func importUsage(_ records: [UsageRecord], from log: String, upTo position: UsageLogPosition) throws(StateError) {
+        try write("import uses") { db in
+            for record in records { _ = try Self.insert(record, into: db) }
+            try db.execute(sql: "INSERT OR REPLACE INTO usage_import (log, inode, head, offset) VALUES (?, ?, ?, ?)",
+                           arguments: [log, Int64(bitPattern: position.inode), Int64(bitPattern: position.head), position.offset])
+        }
     }
 
     /// The uses `query` matches, the newest `limit` of them (at most `maximumUsageRows`), oldest

@@ -16,8 +16,9 @@ struct ForensicsCommand: AsyncParsableCommand {
             alienv load/printenv and jdl env (which also mark the packages as used for gc). When a \
             packmand serves the area (<area>/.alien/packmand.json, or $ALIEN_PACKMAN) and \
             $ALIEN_PACKMAN_TOKEN_FILE holds an admin token, its records are asked too (GET /v1/usage: \
-            its /v1/env hand-outs, released leases, and the uses `run --jdl` reports to it) and shown \
-            with the log's, in time order. Each record has the time, how long and with which exit status (run --jdl), the host, the user (uid and name), the grid job id and the JDL's User, \
+            its /v1/env hand-outs, released leases, the uses `run --jdl` reports to it, and the \
+            area's log, which it imports before answering); otherwise the area's log is read here. \
+            Records are shown in time order. Each record has the time, how long and with which exit status (run --jdl), the host, the user (uid and name), the grid job id and the JDL's User, \
             the batch system's job id (Slurm, HTCondor, PBS/Torque, LSF, SGE), and the packages with \
             the sha256 of the tarballs they were installed from. The criteria given must all match: \
             --package NAME[::VERSION[-REV]] (a VO@ prefix limits it to that VO), --since/--until \
@@ -50,18 +51,20 @@ struct ForensicsCommand: AsyncParsableCommand {
         }
         let query = UsageQuery(package: package, since: try time(since, "--since"), until: try time(until, "--until"), job: job, user: user)
         let softwareArea = try area.open(mode: .existing)
-        let found = try softwareArea.usageLog.records(matching: query)
-        for problem in found.problems { Output.warn(problem) }
-        var records = found.records
+        // packmand imports the area's log before it answers: its answer is the whole story.
+        var records: [UsageRecord]?
         if let daemon = try configuredPackMan(area: softwareArea.layout.root, endpoint: nil, tokenFile: nil) {
-            do {
-                records += try daemon.usage(query, limit: 10_000)
-            } catch {
+            do { records = try daemon.usage(query, limit: 10_000) } catch {
                 Output.warn("\(error); showing the area's log only")
             }
         }
+        if records == nil {
+            let found = try softwareArea.usageLog.records(matching: query)
+            for problem in found.problems { Output.warn(problem) }
+            records = found.records
+        }
         // Oldest first; a stable sort keeps each source's order among records of the same second.
-        let ordered = records.enumerated().sorted { ($0.element.started, $0.offset) < ($1.element.started, $1.offset) }.map(\.element)
+        let ordered = (records ?? []).enumerated().sorted { ($0.element.started, $0.offset) < ($1.element.started, $1.offset) }.map(\.element)
         for record in ordered {
             if area.json {
                 Output.write(String(decoding: record.jsonLine, as: UTF8.self))

@@ -146,4 +146,31 @@ import TestSupport
         #expect(try daemon.store.usageCount() == 100)
         #expect(try daemon.store.usages(of: "x").isEmpty, "older than a day, or beyond the newest 100")
     }
+
+    /// Uses the CLI wrote to the area's log (no token needed for that) reach the database:
+    /// each once, however often the import runs, and `GET /v1/usage` imports before answering.
+    @Test func importsTheAreasLogOnce() async throws {
+        let fixture = try PackManFixture("usage-import")
+        defer { fixture.cleanUp() }
+        var config = fixture.config()
+        config.usage.syslog = .off
+        let daemon = try await fixture.daemon(config)
+        let log = UsageLog(path: daemon.area.layout.usageLog)
+        func use(_ job: String) throws {
+            try log.append(UsageRecord(kind: .run, started: 1_800_000_000, host: "wn01", uid: 1000, user: "bob", jobID: job,
+                                       packages: [UsageRecord.Package(id: "VO_ALICE@ROOT::v6-32-06-1")]), now: 1_800_000_000)
+        }
+        try use("cli-1")
+        try use("cli-2")
+        #expect(daemon.importAreaUsage().isEmpty)
+        #expect(daemon.importAreaUsage().isEmpty)
+        #expect(try daemon.store.usages(of: "ROOT").map(\.jobID) == ["cli-1", "cli-2"])
+        try use("cli-3")
+        try await PackManFixture.app(daemon).test(.router) { client in
+            let rows = try await client.execute(uri: "/v1/usage?package=ROOT", method: .get, headers: bearer(PackManFixture.adminToken)) {
+                try $0.decode([UsageRecord].self)
+            }
+            #expect(rows.map(\.jobID) == ["cli-1", "cli-2", "cli-3"])
+        }
+    }
 }
