@@ -113,6 +113,11 @@ public struct DaemonConfig: Sendable, Hashable {
     /// Seconds a job may wait for another installer's package lock before health says "degraded".
     public var lockWaitWarning = 300
     public var notifications = Notifications()
+    /// `revocation.policy`: written to the area's config.json (`revocation_policy`) at start, so
+    /// the CLI on the same area follows it; nil keeps the area's (default quarantine).
+    public var revocationPolicy: RevocationPolicy?
+    /// `revocation.refresh`: seconds between refreshes of the repository's revocations.
+    public var revocationRefresh = 300
 
     public init(file: String, area: String) {
         self.file = file
@@ -262,12 +267,23 @@ public struct DaemonConfig: Sendable, Hashable {
                 config.notifications.throughputWindow = Int64(try reader.integer(node, "notifications.throughput_window", in: 60...(7 * 86400)))
             }
         }
+        if let value = entries["revocation"] {
+            let revocation = try reader.entries(try reader.mapping(value, "revocation"), prefix: "revocation.", known: ["policy", "refresh"])
+            if let node = revocation["policy"] {
+                let text = try reader.string(node, "revocation.policy")
+                guard let policy = RevocationPolicy(rawValue: text) else {
+                    throw reader.error(node, "revocation.policy", "expected alert, quarantine or remove, got '\(text)'")
+                }
+                config.revocationPolicy = policy
+            }
+            if let node = revocation["refresh"] { config.revocationRefresh = try reader.integer(node, "revocation.refresh", in: 1...86400) }
+        }
         return config
     }
 
     static let topKeys: Set<String> = ["area", "arch", "repository", "mirrors", "trusted_root", "ca_path", "ca_file", "listen", "tokens", "database",
                                        "disk", "parallel_jobs", "max_body", "max_wait", "shutdown_grace", "seeding", "download",
-                                       "lock_wait_warning", "notifications"]
+                                       "lock_wait_warning", "notifications", "revocation"]
 }
 
 /// A configuration file error: `file:line: key: message`.

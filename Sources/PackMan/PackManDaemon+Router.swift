@@ -64,6 +64,7 @@ extension PackManDaemon {
             }
             return JSONAnswer.make(try self.store.auditLog(limit: limit))
         }
+        addRevocationRoutes(v1)
         return router
     }
 
@@ -161,6 +162,7 @@ extension PackManDaemon {
                 case .badPackageArgument, .invalidPackageID: throw APIError(.badRequest, error.description)
                 case .notInstalled, .missingDependency: throw APIError(.notFound, error.description)
                 case .manifest: throw APIError(.unprocessableContent, error.description)
+                case .revoked: throw APIError(.conflict, error.description)
                 default: throw APIError(.internalServerError, error.description)
                 }
             }
@@ -175,6 +177,10 @@ extension PackManDaemon {
         let body = try await Self.body(InstallRequest.self, request, limit: config.maxBody)
         let subject = body.packages.joined(separator: " ")
         let who = try await authorize(request, context, .job, action: "install", subject: subject)
+        do { try await refuseRevoked(body.packages) } catch {
+            audit(who, "install", subject, "refused: \(error)")
+            throw error
+        }
         let (job, joined): (JobStatus, Bool)
         do { (job, joined) = try await engine.install(body.packages, lease: body.lease, identity: who) } catch {
             audit(who, "install", subject, "refused: \(error.description)")
@@ -247,6 +253,7 @@ extension PackManDaemon {
         } catch let error as SoftwareAreaError {
             audit(who, acquire ? "lease" : "release", subject, "refused: \(error.description)")
             if case .notInstalled = error { throw APIError(.notFound, error.description) }
+            if case .revoked = error { throw APIError(.conflict, error.description) }
             throw APIError(.badRequest, error.description)
         }
     }

@@ -15,7 +15,7 @@ extension SoftwareArea.Configuration {
     public static let maximumBytes = 1 << 20
 
     static let repositoryKey = "repository", archKey = "arch", mirrorsKey = "mirrors", peersKey = "peers"
-    static let caPathKey = "ca_path", caFileKey = "ca_file"
+    static let caPathKey = "ca_path", caFileKey = "ca_file", revocationPolicyKey = "revocation_policy"
 
     /// Parses the file's bytes; `path` names the file in errors.
     public init(jsonBytes bytes: [UInt8], path: String) throws(SoftwareAreaError) {
@@ -53,10 +53,17 @@ extension SoftwareArea.Configuration {
         case let .bool(flag)?: allowUnparsedInit = flag
         case let other?: throw .badFile(path: path, reason: "\(SoftwareArea.allowUnparsedInitKey): expected true or false, got \(other.kind)")
         }
+        var policy = RevocationPolicy.quarantine
+        if let text = try string(Self.revocationPolicyKey) {
+            guard let chosen = RevocationPolicy(rawValue: text) else {
+                throw .badFile(path: path, reason: "\(Self.revocationPolicyKey): expected one of \(RevocationPolicy.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+            }
+            policy = chosen
+        }
         self.init(repository: try string(Self.repositoryKey), arch: try string(Self.archKey), mirrors: try strings(Self.mirrorsKey),
                   peers: try strings(Self.peersKey),
                   authorities: CertificateAuthorities(path: try string(Self.caPathKey), file: try string(Self.caFileKey)),
-                  allowUnparsedInit: allowUnparsedInit)
+                  allowUnparsedInit: allowUnparsedInit, revocationPolicy: policy)
     }
 
     /// The file's content: compact JSON with sorted keys, then a newline.
@@ -69,6 +76,7 @@ extension SoftwareArea.Configuration {
         if let path = authorities.path { object[Self.caPathKey] = .string(path) }
         if let file = authorities.file { object[Self.caFileKey] = .string(file) }
         if allowUnparsedInit { object[SoftwareArea.allowUnparsedInitKey] = .bool(true) }
+        if revocationPolicy != .quarantine { object[Self.revocationPolicyKey] = .string(revocationPolicy.rawValue) }
         return JSONValue.object(object).compactJSONBytes + [0x0A]
     }
 

@@ -30,15 +30,20 @@ public struct SoftwareArea: Sendable {
         /// Install packages whose init.sh the strict parser refuses, without an environment
         /// (config key `allow_unparsed_init`; the admin's explicit opt-in, never run).
         public var allowUnparsedInit: Bool
+        /// What a refresh does with installed packages the repository revoked (config key
+        /// `revocation_policy`; default `quarantine`).
+        public var revocationPolicy: RevocationPolicy
 
         public init(repository: String? = nil, arch: String? = nil, mirrors: [String] = [], peers: [String] = [],
-                    authorities: CertificateAuthorities = CertificateAuthorities(), allowUnparsedInit: Bool = false) {
+                    authorities: CertificateAuthorities = CertificateAuthorities(), allowUnparsedInit: Bool = false,
+                    revocationPolicy: RevocationPolicy = .quarantine) {
             self.repository = repository
             self.arch = arch
             self.mirrors = mirrors
             self.peers = peers
             self.authorities = authorities
             self.allowUnparsedInit = allowUnparsedInit
+            self.revocationPolicy = revocationPolicy
         }
     }
 
@@ -70,12 +75,13 @@ public struct SoftwareArea: Sendable {
     /// Opens (creating if needed, unless `mode` is `.existing`) the area at `root`. `rootFile`
     /// bootstraps trust the first time; `repository`, `mirrors`, `arch` and `authorities` are
     /// remembered in the config (given values replace remembered ones; an empty `mirrors`
-    /// forgets them). The area's CAs (else `$X509_CERT_DIR`) go to its transfers and, when it is
+    /// forgets them; `revocationPolicy` likewise). The area's CAs (else `$X509_CERT_DIR`) go to its transfers and, when it is
     /// an `HTTPClient`, to `fetcher`.
     public static func open(root: String, arch: String?, repository: String? = nil, mirrors: [String]? = nil, rootFile: String? = nil,
                             fetcher: any RemoteFetcher, reporter: any AreaReporter = SilentReporter(), mode: OpenMode = .create,
                             defaultArch: @autoclosure () -> String? = nil,
-                            authorities: CertificateAuthorities? = nil) throws(SoftwareAreaError) -> SoftwareArea {
+                            authorities: CertificateAuthorities? = nil,
+                            revocationPolicy: RevocationPolicy? = nil) throws(SoftwareAreaError) -> SoftwareArea {
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         let probe = AreaLayout(root: absolute, arch: "")
         if mode == .existing, !FileSystem.isDirectory(probe.state) {
@@ -85,7 +91,8 @@ public struct SoftwareArea: Sendable {
         let given = Configuration(repository: repository ?? configuration.repository, arch: arch ?? configuration.arch ?? defaultArch(),
                                   mirrors: mirrors ?? configuration.mirrors, peers: configuration.peers,
                                   authorities: authorities.map { $0.or(configuration.authorities) } ?? configuration.authorities,
-                                  allowUnparsedInit: configuration.allowUnparsedInit)
+                                  allowUnparsedInit: configuration.allowUnparsedInit,
+                                  revocationPolicy: revocationPolicy ?? configuration.revocationPolicy)
         guard let chosenArch = given.arch, !chosenArch.isEmpty, !chosenArch.contains("/") else {
             throw .invalidArgument(name: "arch", expected: "an architecture such as slc9_x86-64", got: given.arch ?? "")
         }
