@@ -42,7 +42,7 @@ import Trust
         do {
             _ = try await area.install([try Self.id("zlib::v1.3.1-2")], options: .init(replace: true))
             Issue.record("the revoked build was installed")
-        } catch {
+        } catch let error as SoftwareAreaError {
             guard case let .revoked(package, reason, time) = error else { Issue.record("\(error)"); return }
             #expect(package == "zlib/v1.3.1-2" && reason == "corrupt inflate" && time.hasSuffix("Z"))
             #expect(error.description.contains("zlib/v1.3.1-2: revoked by the repository at") && error.description.contains("corrupt inflate"))
@@ -75,7 +75,7 @@ import Trust
         do {
             _ = try await area.install([try Self.id("ROOT")])
             Issue.record("ROOT installed with a revoked xz")
-        } catch {
+        } catch let error as SoftwareAreaError {
             #expect(error == .revoked(package: "xz/v5.4.6-1", reason: "backdoor", time: area.knownRevocations().first?.time ?? "?"), "\(error)")
         }
         #expect(area.installed().isEmpty)
