@@ -62,6 +62,8 @@ import Trust
             _ = try area.environment(for: [try Self.id("zlib::v1.3.1-2")], base: ["PATH": "/usr/bin:/bin"], recording: nil)
         }
         _ = try area.environment(for: [try Self.id("zlib::v1.3.1-1"), try Self.id("xz")], base: ["PATH": "/usr/bin:/bin"], recording: nil)
+        let newest = try area.environment(for: [try Self.id("zlib")], base: ["PATH": "/usr/bin:/bin"], recording: nil)
+        #expect(newest.packages.map(\.build.description) == ["zlib/v1.3.1-1"], "Pkg: the newest build not quarantined")
         #expect(area.revokedPresent().map(\.package.key.description) == ["zlib/v1.3.1-2"])
     }
 
