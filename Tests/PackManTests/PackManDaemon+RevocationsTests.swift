@@ -97,6 +97,23 @@ import TestSupport
         #expect(FileManager.default.fileExists(atPath: daemon.area.layout.record(report.present[0].package)), "kept for forensics")
     }
 
+    /// synchronize installs the newest build of each name that is not revoked.
+    @Test func synchronizeSkipsRevokedBuilds() async throws {
+        let fixture = try PackManFixture("revocations-sync")
+        defer { fixture.cleanUp() }
+        let zlib = FixturePackage(name: "zlib", version: "v1.3.1")
+        var zlib2 = zlib
+        zlib2.revision = "2"
+        try fixture.publish([zlib, zlib2])
+        try fixture.repository.revoke(try PackageID(parsing: "zlib::v1.3.1-2"), reason: Self.reason, signers: fixture.signers)
+        try await PackManFixture.app(try await fixture.daemon()).test(.router) { client in
+            let job = try await client.execute(uri: "/v1/synchronize?wait=3600", method: .post, headers: bearer(PackManFixture.adminToken)) {
+                try $0.decode(JobStatus.self)
+            }
+            #expect(job.state == .succeeded && job.installed == ["zlib/v1.3.1-1"], "\(job)")
+        }
+    }
+
     @Test func configReadsTheRevocationKeys() throws {
         let config = try DaemonConfig.parse("area: /a\nlisten: {unix: /s}\nrevocation:\n  policy: remove\n  refresh: 60\n", file: "f.yaml")
         #expect(config.revocationPolicy == .remove && config.revocationRefresh == 60)
