@@ -97,8 +97,9 @@ extension PackManDaemon {
         if let text = query.get("package") {
             let id: PackageID
             do { id = try PackageID(parsing: text) } catch { throw APIError(.badRequest, "package: \(error.description)") }
-            do { targets = [try await catalog.resolve(id)] } catch {
+            do { targets = [try await catalog.resolve(id, excluding: try await catalog.revocations())] } catch {
                 if case .unknownPackage = error { throw APIError(.notFound, error.description) }
+                if case .revoked = error { throw APIError(.conflict, error.description) }
                 throw APIError(.badGateway, error.description)
             }
         } else {
@@ -120,11 +121,12 @@ extension PackManDaemon {
         let id = try Self.parse(text)
         do {
             let catalog = try area.catalog()
-            let root = try await catalog.resolve(id)
+            let root = try await catalog.resolve(id, excluding: try await catalog.revocations())
             let closure = try await catalog.closure(of: [root])
             return JSONAnswer.make(DependencyList(package: root.build.description, dependencies: closure.filter { $0 != root }.map(\.build.description)))
         } catch {
             if case .unknownPackage = error { throw APIError(.notFound, error.description) }
+            if case .revoked = error { throw APIError(.conflict, error.description) }
             throw APIError(.badGateway, error.description)
         }
     }

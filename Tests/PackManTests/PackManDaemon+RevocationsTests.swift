@@ -111,6 +111,12 @@ import TestSupport
                 try $0.decode(JobStatus.self)
             }
             #expect(job.state == .succeeded && job.installed == ["zlib/v1.3.1-1"], "\(job)")
+            // What a request resolves to skips the revoked build; only revoked matches: 409.
+            let resolved = try await client.execute(uri: "/v1/packages?package=zlib::latest", method: .get) { try $0.decode([PackageInfo].self) }
+            #expect(resolved.map(\.id) == ["VO_ALICE@zlib::v1.3.1-1"], "\(resolved)")
+            try await client.execute(uri: "/v1/packages?package=zlib::v1.3.1-2", method: .get) {
+                #expect($0.status == .conflict && $0.text.contains(Self.reason), "\($0.text)")
+            }
         }
     }
 
