@@ -107,6 +107,8 @@ import TestSupport
         // Site B, one refresh: refused for new use, removal waits for job-b1, then happens.
         let applied = try AreaCLITests.cli(["revocations", "--area", areaB])
         #expect(applied.status == 0 && applied.text.contains("ROOT/v6-32-06-1: kept-leased (policy remove); leased by job-b1"), "\(applied.text) \(applied.stderr)")
+        let listed = try AreaCLITests.cli(["list", "--available", "--area", areaB])
+        #expect(listed.text.contains("VO_ALICE@ROOT::v6-32-06-1  ") && listed.text.contains("(revoked: \(Self.reason))"), "\(listed.text)")
         let refused = try AreaCLITests.cli(["install", "ROOT::v6-32-06-1", "--area", areaB])
         #expect(refused.status == 1 && refused.stderr.contains("revoked by the repository") && refused.stderr.contains(Self.reason), "\(refused.stderr)")
         let run = try AreaCLITests.cli(["run", "ROOT", "--area", areaB, "--", "sh", "-c", "echo ran"])
