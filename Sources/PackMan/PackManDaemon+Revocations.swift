@@ -6,6 +6,11 @@ import Logging
 import PackManAPI
 import ServiceLifecycle
 import SoftwareArea
+import Synchronization
+
+/// Revocations being alerted of right now (`<alerted file>|<target path>`): concurrent refreshes
+/// (the service, installs, the admin) alert of each once.
+private let alertClaims = Mutex<Set<String>>([])
 
 extension PackManDaemon {
     /// Where the daemon remembers which revocations it alerted of (target paths, one JSON
@@ -21,9 +26,13 @@ extension PackManDaemon {
     public func refreshRevocations() async throws(SoftwareAreaError) -> (report: RevocationReport, alerted: [String]) {
         let report = try await area.refreshRevocations()
         if !report.new.isEmpty || report.present.contains(where: { $0.action == .removed }) { environments.invalidate() }
-        var alerted = readAlerted()
-        let fresh = report.revocations.filter { !alerted.contains($0.targetPath) }
+        let file = alertedRevocationsFile
+        let fresh = alertClaims.withLock { claims in
+            let alerted = readAlerted()
+            return report.revocations.filter { !alerted.contains($0.targetPath) && claims.insert("\(file)|\($0.targetPath)").inserted }
+        }
         guard !fresh.isEmpty else { return (report, []) }
+        defer { alertClaims.withLock { claims in for revocation in fresh { claims.remove("\(file)|\(revocation.targetPath)") } } }
         let alerts = fresh.map { revocation in
             Alert(key: "revoked-package:\(revocation.folder)", message: Self.alertMessage(revocation, report: report))
         }
@@ -37,9 +46,11 @@ extension PackManDaemon {
         }
         // Retried at the next refresh when a sink refused it.
         guard failures.isEmpty else { return (report, []) }
-        alerted.formUnion(fresh.map(\.targetPath))
-        let document = JSONValue.array(alerted.sorted().map { .string($0) })
-        _ = try? AtomicFile.write(document.compactJSONBytes + [0x0A], to: alertedRevocationsFile, flush: nil, syncDirectory: false)
+        alertClaims.withLock { _ in
+            let alerted = readAlerted().union(fresh.map(\.targetPath))
+            let document = JSONValue.array(alerted.sorted().map { .string($0) })
+            _ = try? AtomicFile.write(document.compactJSONBytes + [0x0A], to: file, flush: nil, syncDirectory: false)
+        }
         return (report, alerts.map(\.key))
     }
 
