@@ -122,6 +122,13 @@ ALIEN_PACKMAN_TOKEN_FILE="$SITE/token" SLURM_JOB_ID=4711 "$BIN" run --jdl exampl
 ALIEN_PACKMAN_TOKEN_FILE="$SITE/admin-token" "$BIN" forensics --package GridDemo --area "$SITE/area" | grep -E 'run-jdl .*job demo-job-3 .*slurm 4711'
 kill -TERM "$PACKMAND_PID" && wait "$PACKMAND_PID" && echo "packmand stopped cleanly (SIGTERM); status page was at GET / on the socket"
 
+step "Revocation: the release manager revokes GridDemo v1-1 (signed through TUF); the site refuses it after one refresh"
+"$BIN" revoke --repo "$DEMO/repo" GridDemo::v1-1 --reason "demo: miscompiled, do not use" --keys-dir "$DEMO/keys"
+"$BIN" revocations --area "$DEMO/area"      # refresh + the area's policy (quarantine: files kept, use refused)
+if "$BIN" run GridDemo --area "$DEMO/area" -- hello-grid demo-site; then echo "unexpected: a revoked package ran"; exit 1; fi
+if "$BIN" install GridDemo::v1-1 --area "$DEMO/area"; then echo "unexpected: a revoked package installed"; exit 1; fi
+echo "(run and install refused: GridDemo v1-1 is revoked; its files stay for forensics)"
+
 step "Done"
 cat <<TXT
 What exists today: recipes → resolution with aliBuild-identical versions and hashes,

@@ -74,6 +74,10 @@ public struct PackageTargetMetadata: Hashable, Sendable {
             return text
         }
         func strings(_ key: String) -> [String]? { Self.strings(fields, key) }
+        // A revocation (`PackageRevocation`) names a package too, but is none.
+        if let kind = fields[PackageRevocation.Key.kind] {
+            throw PackageTargetMetadataError(field: PackageRevocation.Key.kind, expected: "no kind (a package target)", got: kind.kind)
+        }
         name = try required(Key.name)
         version = try required(Key.version)
         revision = try required(Key.revision)

@@ -108,12 +108,17 @@ public struct EnvironmentArea: Sendable {
     }
 
     /// The installed package a request means: an exact `Version` or `Version-Rev`, or the newest
-    /// for `Pkg` and `Pkg::latest`.
+    /// for `Pkg` and `Pkg::latest` — the newest not quarantined after a revocation, when several match.
     public func resolve(_ request: PackageID) throws(EnvironmentError) -> EnvironmentPackage {
         let candidates = try installed(named: request.name)
         let matching = candidates.filter { request.version.matches($0.build.version) }
         guard let newest = matching.max() else {
             throw .notInstalled(request: request.moduleName, area: packagesPath, installed: candidates.map(\.moduleName))
+        }
+        if matching.count > 1 {
+            let quarantined = quarantinedBuilds()
+            if quarantined[newest.build.description] != nil,
+               let usable = matching.filter({ quarantined[$0.build.description] == nil }).max() { return usable }
         }
         return newest
     }

@@ -32,6 +32,8 @@ public enum EnvironmentError: Error, Equatable, Sendable, CustomStringConvertibl
     case nestedEnter(loaded: String)
     /// A modulefile could not be made for a package.
     case modulefile(package: String, reason: String)
+    /// The package was revoked by its repository and the site quarantines revoked packages.
+    case revoked(package: String, reason: String)
 
     public var description: String {
         switch self {
@@ -55,6 +57,8 @@ public enum EnvironmentError: Error, Equatable, Sendable, CustomStringConvertibl
                 + "or use 'alien-install alienv load' to add packages to this shell"
         case let .modulefile(package, reason):
             return "modulefile for \(package): \(reason)"
+        case let .revoked(package, reason):
+            return "\(package): quarantined: revoked by the repository (\(reason)); the site's policy keeps it for forensics only"
         }
     }
 }

@@ -277,7 +277,8 @@ extension EnvironmentArea {
     /// that the exit would not.
     func changes(of packages: [EnvironmentPackage], base: [String: String], freeingMemory: Bool) throws(EnvironmentError) -> EnvironmentChanges {
         let cache = ManifestCache()
-        _ = try closure(of: packages, cache: cache)
+        // A package the repository revoked and the site quarantines gives no environment.
+        try refuseQuarantined(try closure(of: packages, cache: cache))
         var evaluation = EnvironmentEvaluation(environment: base)
         // At most what the closure's manifests set (own variables, env, lists) and the two below.
         evaluation.reserveCapacity(2 + cache.variableRoom)

@@ -115,6 +115,11 @@ public struct DaemonConfig: Sendable, Hashable {
     public var notifications = Notifications()
     /// Usage records: retention, size bound and the syslog copy (`usage:`, DaemonConfig+Usage.swift).
     public var usage = UsageSettings()
+    /// `revocation.policy`: written to the area's config.json (`revocation_policy`) at start, so
+    /// the CLI on the same area follows it; nil keeps the area's (default quarantine).
+    public var revocationPolicy: RevocationPolicy?
+    /// `revocation.refresh`: seconds between refreshes of the repository's revocations.
+    public var revocationRefresh = 300
 
     public init(file: String, area: String) {
         self.file = file
@@ -265,12 +270,23 @@ public struct DaemonConfig: Sendable, Hashable {
             }
         }
         if let value = entries["usage"] { config.usage = try UsageSettings.parse(value, reader: reader) }
+        if let value = entries["revocation"] {
+            let revocation = try reader.entries(try reader.mapping(value, "revocation"), prefix: "revocation.", known: ["policy", "refresh"])
+            if let node = revocation["policy"] {
+                let text = try reader.string(node, "revocation.policy")
+                guard let policy = RevocationPolicy(rawValue: text) else {
+                    throw reader.error(node, "revocation.policy", "expected alert, quarantine or remove, got '\(text)'")
+                }
+                config.revocationPolicy = policy
+            }
+            if let node = revocation["refresh"] { config.revocationRefresh = try reader.integer(node, "revocation.refresh", in: 1...86400) }
+        }
         return config
     }
 
     static let topKeys: Set<String> = ["area", "arch", "repository", "mirrors", "trusted_root", "ca_path", "ca_file", "listen", "tokens", "database",
                                        "disk", "parallel_jobs", "max_body", "max_wait", "shutdown_grace", "seeding", "download",
-                                       "lock_wait_warning", "notifications", "usage"]
+                                       "lock_wait_warning", "notifications", "usage", "revocation"]
 }
 
 /// A configuration file error: `file:line: key: message`.

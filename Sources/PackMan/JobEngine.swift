@@ -262,8 +262,10 @@ public actor JobEngine {
         let defined = try await catalog.available()
         var wanted = job.requests
         if job.wantsAll {
+            // The newest build of each name that is not revoked.
+            let revoked = Set(try await catalog.revocations().map(\.target))
             var seen = Set<PackageName>()
-            for package in defined where seen.insert(package.build.name).inserted {
+            for package in defined where !revoked.contains(package.info.path) && seen.insert(package.build.name).inserted {
                 wanted.append(package.build.id)
             }
         }

@@ -66,6 +66,7 @@ extension PackManDaemon {
             }
             return JSONAnswer.make(try self.store.auditLog(limit: limit))
         }
+        addRevocationRoutes(v1)
         return router
     }
 
@@ -98,8 +99,9 @@ extension PackManDaemon {
         if let text = query.get("package") {
             let id: PackageID
             do { id = try PackageID(parsing: text) } catch { throw APIError(.badRequest, "package: \(error.description)") }
-            do { targets = [try await catalog.resolve(id)] } catch {
+            do { targets = [try await catalog.resolve(id, excluding: try await catalog.revocations())] } catch {
                 if case .unknownPackage = error { throw APIError(.notFound, error.description) }
+                if case .revoked = error { throw APIError(.conflict, error.description) }
                 throw APIError(.badGateway, error.description)
             }
         } else {
@@ -121,11 +123,12 @@ extension PackManDaemon {
         let id = try Self.parse(text)
         do {
             let catalog = try area.catalog()
-            let root = try await catalog.resolve(id)
+            let root = try await catalog.resolve(id, excluding: try await catalog.revocations())
             let closure = try await catalog.closure(of: [root])
             return JSONAnswer.make(DependencyList(package: root.build.description, dependencies: closure.filter { $0 != root }.map(\.build.description)))
         } catch {
             if case .unknownPackage = error { throw APIError(.notFound, error.description) }
+            if case .revoked = error { throw APIError(.conflict, error.description) }
             throw APIError(.badGateway, error.description)
         }
     }
@@ -161,6 +164,7 @@ extension PackManDaemon {
                 case .badPackageArgument, .invalidPackageID: throw APIError(.badRequest, error.description)
                 case .notInstalled, .missingDependency: throw APIError(.notFound, error.description)
                 case .manifest: throw APIError(.unprocessableContent, error.description)
+                case .revoked: throw APIError(.conflict, error.description)
                 default: throw APIError(.internalServerError, error.description)
                 }
             }
@@ -176,6 +180,10 @@ extension PackManDaemon {
         let body = try await Self.body(InstallRequest.self, request, limit: config.maxBody)
         let subject = body.packages.joined(separator: " ")
         let who = try await authorize(request, context, .job, action: "install", subject: subject)
+        do { try await refuseRevoked(body.packages) } catch {
+            audit(who, "install", subject, "refused: \(error)")
+            throw error
+        }
         let (job, joined): (JobStatus, Bool)
         do { (job, joined) = try await engine.install(body.packages, lease: body.lease, identity: who) } catch {
             audit(who, "install", subject, "refused: \(error.description)")
@@ -258,6 +266,7 @@ extension PackManDaemon {
         } catch let error as SoftwareAreaError {
             audit(who, acquire ? "lease" : "release", subject, "refused: \(error.description)")
             if case .notInstalled = error { throw APIError(.notFound, error.description) }
+            if case .revoked = error { throw APIError(.conflict, error.description) }
             throw APIError(.badRequest, error.description)
         }
     }

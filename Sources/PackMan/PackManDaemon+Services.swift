@@ -62,6 +62,7 @@ extension PackManDaemon {
             services.append(SeedingService(seeder: seeder, metrics: metrics, interval: config.seeding.rescan, logger: logger))
         }
         services.append(HistoryService(daemon: self, interval: 300))
+        services.append(RevocationService(daemon: self, interval: config.revocationRefresh, logger: logger))
         services.append(EngineService(engine: engine, grace: config.shutdownGrace, endpointFile: config.listen.unix == nil ? nil : endpointFile))
         return services
     }

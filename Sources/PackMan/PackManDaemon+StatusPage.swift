@@ -56,6 +56,7 @@ extension PackManDaemon {
             html += "<tr><td>\(Self.escape(package.module))</td><td>\(ByteCountText.format(Int64(package.size)))</td>"
             html += "<td>\(Self.date(package.lastUsed))</td><td>\(Self.escape(package.leasedBy.joined(separator: ", ")))</td></tr>\n"
         }
+        html += "</table>\n" + (try await offload { self.revokedSection() })
         let seeding = await seeder.snapshot()
         let seedingText: String
         if !seeding.enabled {
@@ -66,7 +67,7 @@ extension PackManDaemon {
             seedingText = "\(seeding.torrents) torrent(s) on port \(seeding.port), \(seeding.uploaded) bytes uploaded (ratio "
                 + String(format: "%.2f", seeding.ratio) + "), \(seeding.retired) retired at ratio \(config.seeding.ratio)"
         }
-        html += "</table>\n<h2>Seeding</h2><p>\(seedingText)</p>\n"
+        html += "<h2>Seeding</h2><p>\(seedingText)</p>\n"
         html += "<p><a href=\"/metrics\">metrics</a> · <a href=\"/v1/health\">health</a> · <a href=\"/v1/audit\">audit log</a></p></body></html>\n"
         return JSONAnswer.text(html, type: "text/html; charset=utf-8")
     }

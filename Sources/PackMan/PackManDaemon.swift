@@ -59,7 +59,8 @@ public final class PackManDaemon: Sendable {
         do {
             area = try SoftwareArea.open(root: config.area, arch: config.arch, repository: config.repository,
                                          mirrors: config.mirrors.isEmpty ? nil : config.mirrors, rootFile: config.trustedRoot, fetcher: fetcher,
-                                         authorities: config.authorities.isEmpty ? nil : config.authorities)
+                                         authorities: config.authorities.isEmpty ? nil : config.authorities,
+                                         revocationPolicy: config.revocationPolicy)
         } catch { throw .area(error) }
         if let clock { area.clock = clock }
         // One BitTorrent session for the daemon: its downloads (the swarm before HTTP) and its

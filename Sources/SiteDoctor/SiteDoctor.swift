@@ -69,6 +69,7 @@ public struct SiteDoctor: Sendable {
         } else {
             checks.append(SiteCheck("metadata-fresh", .skip, area == nil ? "no usable area" : "repository not reachable"))
         }
+        checks.append(await doctor.checkRevocations(area, reachable: reachable))
         checks.append(doctor.checkPackman())
         checks.append(contentsOf: doctor.checkTorrent())
         return SiteReport(checks: checks)

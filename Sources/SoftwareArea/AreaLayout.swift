@@ -22,6 +22,9 @@ public struct AreaLayout: Sendable, Hashable {
     public var leases: String { "\(state)/leases" }
     /// The append-only record of package uses (`Forensics.UsageLog`) when no packmand keeps them.
     public var usageLog: String { "\(state)/usage.log" }
+    /// The revocations the last refresh found (`PackageRevocation`s), read offline by leases,
+    /// environments, `doctor --site` and packmand's status page.
+    public var revocations: String { "\(state)/revocations.json" }
     public var downloads: String { "\(state)/downloads" }
     /// Verified tarballs and their torrents kept for seeding (`<sha256>.<file>` and `<sha256>.<file>.torrent`).
     public var cache: String { "\(state)/cache" }

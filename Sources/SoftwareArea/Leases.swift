@@ -43,8 +43,17 @@ extension SoftwareArea {
             throw .invalidArgument(name: "ttl", expected: "seconds from 1 to \(Self.maxLeaseSeconds) (366 days)", got: String(ttl))
         }
         var keys: [String] = []
+        let revoked = knownRevocations()
         for request in requests {
-            guard let match = installed(matching: request).first else { throw .notInstalled(request.description) }
+            // The newest installed build nobody revoked; a revoked one is never leased anew.
+            let matches = installed(matching: request)
+            let revocation = { (key: PackageBuild) in revoked.first { $0.name == key.name.rawValue && $0.build == key.version } }
+            guard let match = matches.first(where: { revocation($0.key) == nil }) else {
+                if let newest = matches.first, let found = revocation(newest.key) {
+                    throw .revoked(package: newest.key.description, reason: found.reason, time: found.time)
+                }
+                throw .notInstalled(request.description)
+            }
             keys.append(match.key.description)
         }
         let lock = try FileLock.acquire(layout.leaseLock)

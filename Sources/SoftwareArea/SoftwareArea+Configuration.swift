@@ -16,7 +16,7 @@ extension SoftwareArea.Configuration {
     public static let maximumBytes = 1 << 20
 
     static let repositoryKey = "repository", archKey = "arch", mirrorsKey = "mirrors", peersKey = "peers"
-    static let caPathKey = "ca_path", caFileKey = "ca_file", syslogKey = "syslog"
+    static let caPathKey = "ca_path", caFileKey = "ca_file", syslogKey = "syslog", revocationPolicyKey = "revocation_policy"
 
     /// Parses the file's bytes; `path` names the file in errors.
     public init(jsonBytes bytes: [UInt8], path: String) throws(SoftwareAreaError) {
@@ -60,10 +60,17 @@ extension SoftwareArea.Configuration {
                 throw .badFile(path: path, reason: "\(Self.syslogKey): expected off, a socket path such as /dev/log or udp://HOST:PORT, got '\(syslog)'")
             }
         }
+        var policy = RevocationPolicy.quarantine
+        if let text = try string(Self.revocationPolicyKey) {
+            guard let chosen = RevocationPolicy(rawValue: text) else {
+                throw .badFile(path: path, reason: "\(Self.revocationPolicyKey): expected one of \(RevocationPolicy.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+            }
+            policy = chosen
+        }
         self.init(repository: try string(Self.repositoryKey), arch: try string(Self.archKey), mirrors: try strings(Self.mirrorsKey),
                   peers: try strings(Self.peersKey),
                   authorities: CertificateAuthorities(path: try string(Self.caPathKey), file: try string(Self.caFileKey)),
-                  allowUnparsedInit: allowUnparsedInit, syslog: syslog)
+                  allowUnparsedInit: allowUnparsedInit, syslog: syslog, revocationPolicy: policy)
     }
 
     /// The file's content: compact JSON with sorted keys, then a newline.
@@ -77,6 +84,7 @@ extension SoftwareArea.Configuration {
         if let file = authorities.file { object[Self.caFileKey] = .string(file) }
         if allowUnparsedInit { object[SoftwareArea.allowUnparsedInitKey] = .bool(true) }
         if let syslog { object[Self.syslogKey] = .string(syslog) }
+        if revocationPolicy != .quarantine { object[Self.revocationPolicyKey] = .string(revocationPolicy.rawValue) }
         return JSONValue.object(object).compactJSONBytes + [0x0A]
     }
 

@@ -42,9 +42,12 @@ extension SoftwareArea {
     public func install(_ requests: [PackageID], options: InstallOptions = .init()) async throws(SoftwareAreaError) -> [InstallOutcome] {
         sweep()
         let catalog = try catalog()
+        let revoked = try await catalog.revocations()
+        _ = try? applyRevocations(revoked)
         var roots: [PackageTarget] = []
-        for request in requests { roots.append(try await catalog.resolve(request)) }
+        for request in requests { roots.append(try await catalog.resolve(request, excluding: revoked)) }
         let order = options.noDependencies ? roots : try await catalog.closure(of: roots)
+        try Self.refuseRevoked(order, revoked)
         reporter.report(.resolved(order.map(\.build)))
         let replace = options.replace ? Set(roots.map(\.info.path)) : []
         let closure = ClosureInstall(area: self, catalog: catalog, order: order, replace: replace,

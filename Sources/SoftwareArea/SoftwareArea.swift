@@ -33,9 +33,13 @@ public struct SoftwareArea: Sendable {
         /// Where the syslog copy of each usage record goes (config key `syslog`: `/dev/log`, a
         /// socket path or `udp://HOST:PORT`; unset or `off`: none) — for sites without packmand.
         public var syslog: String?
+        /// What a refresh does with installed packages the repository revoked (config key
+        /// `revocation_policy`; default `quarantine`).
+        public var revocationPolicy: RevocationPolicy
 
         public init(repository: String? = nil, arch: String? = nil, mirrors: [String] = [], peers: [String] = [],
-                    authorities: CertificateAuthorities = CertificateAuthorities(), allowUnparsedInit: Bool = false, syslog: String? = nil) {
+                    authorities: CertificateAuthorities = CertificateAuthorities(), allowUnparsedInit: Bool = false, syslog: String? = nil,
+                    revocationPolicy: RevocationPolicy = .quarantine) {
             self.repository = repository
             self.arch = arch
             self.mirrors = mirrors
@@ -43,6 +47,7 @@ public struct SoftwareArea: Sendable {
             self.authorities = authorities
             self.allowUnparsedInit = allowUnparsedInit
             self.syslog = syslog
+            self.revocationPolicy = revocationPolicy
         }
     }
 
@@ -74,12 +79,13 @@ public struct SoftwareArea: Sendable {
     /// Opens (creating if needed, unless `mode` is `.existing`) the area at `root`. `rootFile`
     /// bootstraps trust the first time; `repository`, `mirrors`, `arch` and `authorities` are
     /// remembered in the config (given values replace remembered ones; an empty `mirrors`
-    /// forgets them). The area's CAs (else `$X509_CERT_DIR`) go to its transfers and, when it is
+    /// forgets them; `revocationPolicy` likewise). The area's CAs (else `$X509_CERT_DIR`) go to its transfers and, when it is
     /// an `HTTPClient`, to `fetcher`.
     public static func open(root: String, arch: String?, repository: String? = nil, mirrors: [String]? = nil, rootFile: String? = nil,
                             fetcher: any RemoteFetcher, reporter: any AreaReporter = SilentReporter(), mode: OpenMode = .create,
                             defaultArch: @autoclosure () -> String? = nil,
-                            authorities: CertificateAuthorities? = nil) throws(SoftwareAreaError) -> SoftwareArea {
+                            authorities: CertificateAuthorities? = nil,
+                            revocationPolicy: RevocationPolicy? = nil) throws(SoftwareAreaError) -> SoftwareArea {
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         let probe = AreaLayout(root: absolute, arch: "")
         if mode == .existing, !FileSystem.isDirectory(probe.state) {
@@ -89,7 +95,8 @@ public struct SoftwareArea: Sendable {
         let given = Configuration(repository: repository ?? configuration.repository, arch: arch ?? configuration.arch ?? defaultArch(),
                                   mirrors: mirrors ?? configuration.mirrors, peers: configuration.peers,
                                   authorities: authorities.map { $0.or(configuration.authorities) } ?? configuration.authorities,
-                                  allowUnparsedInit: configuration.allowUnparsedInit, syslog: configuration.syslog)
+                                  allowUnparsedInit: configuration.allowUnparsedInit, syslog: configuration.syslog,
+                                  revocationPolicy: revocationPolicy ?? configuration.revocationPolicy)
         guard let chosenArch = given.arch, !chosenArch.isEmpty, !chosenArch.contains("/") else {
             throw .invalidArgument(name: "arch", expected: "an architecture such as slc9_x86-64", got: given.arch ?? "")
         }

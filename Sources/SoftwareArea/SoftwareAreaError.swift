@@ -45,6 +45,9 @@ public enum SoftwareAreaError: Error, Hashable, Sendable, CustomStringConvertibl
     /// The package's environment manifest is invalid, or its init.sh is outside the grammar the
     /// strict parser reads (the cause has the file and line). Nothing of it was run.
     case environment(package: String, EnvironmentManifestError)
+    /// The repository's release managers revoked this build (a signed `PackageRevocation`):
+    /// no new install or lease of it, and no use while the site's policy quarantines it.
+    case revoked(package: String, reason: String, time: String)
 
     public var description: String {
         switch self {
@@ -77,6 +80,8 @@ public enum SoftwareAreaError: Error, Hashable, Sendable, CustomStringConvertibl
         case let .environment(package, error):
             "\(package): refused: its environment cannot be read without running it: \(error) "
                 + "(init.sh is never run; \"\(SoftwareArea.allowUnparsedInitKey)\": true in .alien/config.json installs such packages without an environment)"
+        case let .revoked(package, reason, time):
+            "\(package): revoked by the repository at \(time): \(reason)"
         }
     }
 

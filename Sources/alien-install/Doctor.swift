@@ -23,7 +23,8 @@ struct Doctor: AsyncParsableCommand {
             through the site proxy (--proxy, or https_proxy/http_proxy), an https repository's \
             certificate chain (trusted by the system's CAs plus --ca-path/--ca-file, else the \
             area's ca_path/ca_file, else $X509_CERT_DIR; not expiring within 30 days), the clock against the repository's \
-            Date header, fresh signed metadata with packages for the architecture, packmand's \
+            Date header, fresh signed metadata with packages for the architecture, revoked packages \
+            still installed (warn when quarantined, fail when still usable), packmand's \
             health and socket permissions (--packman), the torrent port and tracker. When \
             PACKAGES are given, the recipes' system requirements are checked too. --json prints \
             {"ok": …, "checks": [{"id", "status", "detail", "hint"}]} for monitoring. Exit 1 when any check fails.

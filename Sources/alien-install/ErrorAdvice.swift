@@ -29,6 +29,8 @@ enum ErrorAdvice {
         case .noRepository: "\(error)\n  give it once with: --repo URL"
         case .insufficientSpace: "\(error)\n  free space with: alien-install gc --budget SIZE (or install --evict)"
         case .leased, .required: "\(error) (--force to remove anyway)"
+        case let .revoked(package, _, _):
+            "\(error)\n  the other builds: alien-install list --available (revoked ones are marked); \(package.split(separator: "/").first.map(String.init) ?? "PKG") alone picks the newest not revoked"
         case let .invalidArgument(name, expected, got) where ["arch", "holder"].contains(name):
             "--\(name): expected \(expected), got '\(got)'"
         default: nil

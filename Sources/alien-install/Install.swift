@@ -29,7 +29,10 @@ struct Install: AsyncParsableCommand {
             checked against the signed metadata). On a terminal a live line shows the progress (bytes, \
             rate, ETA, entries extracted; for a closure, packages in place); --json prints "progress" \
             and "closure-progress" events. Exit 0 when everything is installed (or already was), 1 with \
-            the reason otherwise.
+            the reason otherwise. A build the repository revoked (alien-install revoke) is never \
+            installed: Name and Name::latest get the newest build not revoked, and a package whose \
+            closure holds a revoked build is refused; each install also refreshes the area's \
+            revocations and applies its revocation_policy (see alien-install revocations).
 
             --via torrent: when a tarball has a signed torrent (publish --torrents), the torrent \
             target is fetched through TUF (refused before contacting any peer when it does not \

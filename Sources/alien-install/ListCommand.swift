@@ -9,7 +9,9 @@ struct ListCommand: AsyncParsableCommand {
         commandName: "list", abstract: "List the packages installed in an area, or those its repository offers.",
         discussion: """
             --available refreshes the signed metadata first. With --repo/--mirror/--root it also \
-            sets an area up (trust bootstrapped, repository remembered) without installing anything.
+            sets an area up (trust bootstrapped, repository remembered) without installing anything. \
+            Builds the repository revoked are marked (revoked: REASON); --installed marks those the \
+            last refresh found revoked.
             """)
 
     enum Which: String, EnumerableFlag {
@@ -29,24 +31,35 @@ struct ListCommand: AsyncParsableCommand {
         switch which {
         case .installed:
             let leased = Set(softwareArea.liveLeases().flatMap(\.packages))
+            let revoked = Dictionary(softwareArea.knownRevocations().map { ($0.target, $0.reason) }, uniquingKeysWith: { first, _ in first })
             for package in softwareArea.installed() {
+                let reason = revoked[package.record.target]
                 if area.json {
-                    area.emit(.object(["package": .string(package.key.description), "path": .string(package.path),
-                                       "size": .integer(Int64(package.record.size)), "last_used": .integer(package.lastUsed),
-                                       "leased": .bool(leased.contains(package.key.description)), "target": .string(package.record.target)]))
+                    var fields: [String: JSONValue] = ["package": .string(package.key.description), "path": .string(package.path),
+                                                       "size": .integer(Int64(package.record.size)), "last_used": .integer(package.lastUsed),
+                                                       "leased": .bool(leased.contains(package.key.description)), "target": .string(package.record.target)]
+                    if let reason { fields["revoked"] = .string(reason) }
+                    area.emit(.object(fields))
                 } else {
-                    Output.write("\(package.key.qualified())  \(package.record.size) bytes\(leased.contains(package.key.description) ? "  (leased)" : "")\n")
+                    Output.write("\(package.key.qualified())  \(package.record.size) bytes\(leased.contains(package.key.description) ? "  (leased)" : "")"
+                                 + (reason.map { "  (revoked: \($0))" } ?? "") + "\n")
                 }
             }
         case .available:
-            let packages = try await softwareArea.catalog().available()
+            let catalog = try softwareArea.catalog()
+            let packages = try await catalog.available()
+            let revoked = Dictionary(try await catalog.revocations().map { ($0.target, $0.reason) }, uniquingKeysWith: { first, _ in first })
             let installed = Set(softwareArea.installed().map(\.key))
             for package in packages {
+                let reason = revoked[package.info.path]
                 if area.json {
-                    area.emit(.object(["package": .string(package.build.description), "target": .string(package.info.path),
-                                       "length": .integer(package.info.file.length), "installed": .bool(installed.contains(package.build))]))
+                    var fields: [String: JSONValue] = ["package": .string(package.build.description), "target": .string(package.info.path),
+                                                       "length": .integer(package.info.file.length), "installed": .bool(installed.contains(package.build))]
+                    if let reason { fields["revoked"] = .string(reason) }
+                    area.emit(.object(fields))
                 } else {
-                    Output.write("\(package.build.qualified())  \(package.info.file.length) bytes\(installed.contains(package.build) ? "  (installed)" : "")\n")
+                    Output.write("\(package.build.qualified())  \(package.info.file.length) bytes\(installed.contains(package.build) ? "  (installed)" : "")"
+                                 + (reason.map { "  (revoked: \($0))" } ?? "") + "\n")
                 }
             }
         }
