@@ -172,14 +172,14 @@ public struct EnvironmentManifest: Hashable, Sendable {
     /// and revisions are single path components, the identity gives a valid variable prefix.
     public func validate() throws(EnvironmentManifestError) {
         func fail(_ reason: String) -> EnvironmentManifestError { .invalid(package: package.moduleName, reason: reason) }
-        guard ShellVariables.isName(prefix + "_ROOT") else {
+        guard Self.givesVariableNames(package.name) else {
             throw fail("the package name \(package.name.rawValue) gives no shell variable name (\(prefix)_ROOT)")
         }
         for text in [package.version, package.revision] where !Self.isPathComponent(text) {
             throw fail("version and revision must be non-empty path components without '/', got \(text)")
         }
         for dependency in requires {
-            guard ShellVariables.isName(dependency.guardVariable) else {
+            guard Self.givesVariableNames(dependency.name) else {
                 throw fail("the dependency name \(dependency.name.rawValue) gives no shell variable name (\(dependency.guardVariable))")
             }
             for text in [dependency.version, dependency.revision] where !Self.isPathComponent(text) {
@@ -205,6 +205,25 @@ public struct EnvironmentManifest: Hashable, Sendable {
         if let architecture, architecture.utf8.contains(where: { $0 == 0x7D || $0 == 0x22 || $0 == 0x5C || $0 == 0x24 || $0 == 0x60 || $0 == 0x0A }) {
             throw fail("the architecture \(architecture) holds characters the init.sh line cannot carry")
         }
+    }
+
+    /// Whether `<PREFIX>_ROOT`, `<PREFIX>_REVISION`… of the name are shell variable names
+    /// (`ShellVariables.isName(name.environmentPrefix + "_ROOT")`), read from the name's bytes
+    /// without spelling the prefix: `-` becomes `_` and letters are upper-cased, so the name is
+    /// `[A-Za-z_-][A-Za-z0-9_-]*`.
+    static func givesVariableNames(_ name: PackageName) -> Bool {
+        let checked = name.rawValue.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
+            guard let first = bytes.first else { return false }
+            func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x5F || byte == 0x2D }
+            guard isLetter(first) else { return bytes.contains(where: { $0 >= 0x80 }) ? nil : false }
+            for byte in bytes where !(isLetter(byte) || (0x30...0x39).contains(byte)) {
+                return byte >= 0x80 ? nil : false
+            }
+            return true
+        }
+        // Anything but ASCII (which a valid name never holds) is upper-cased by Unicode.
+        if let checked, let checked { return checked }
+        return ShellVariables.isName(name.environmentPrefix + "_ROOT")
     }
 
     static func isPathComponent(_ text: String) -> Bool {
