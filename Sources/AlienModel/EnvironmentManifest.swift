@@ -149,14 +149,15 @@ public struct EnvironmentManifest: Hashable, Sendable {
     /// literal `:` (joining items with `:` and splitting at `:` then gives them back).
     public var isNormalized: Bool {
         if let last = env.last, Self.appendForm(last) != nil { return false }
-        for entries in [appendPath, prependPath] {
+        func hasColon(_ entries: [PathEntry]) -> Bool {
             for entry in entries {
                 for item in entry.items {
-                    for case let .literal(text) in item.parts where text.utf8.contains(0x3A) { return false }
+                    for case let .literal(text) in item.parts where text.utf8.contains(0x3A) { return true }
                 }
             }
+            return false
         }
-        return true
+        return !hasColon(appendPath) && !hasColon(prependPath)
     }
 
     /// `K="$K:rest"` → `rest`.
@@ -175,14 +176,15 @@ public struct EnvironmentManifest: Hashable, Sendable {
         guard Self.givesVariableNames(package.name) else {
             throw fail("the package name \(package.name.rawValue) gives no shell variable name (\(prefix)_ROOT)")
         }
-        for text in [package.version, package.revision] where !Self.isPathComponent(text) {
+        // Two checks, not a loop over a new array (`env` validates a hundred manifests a call).
+        if let text = Self.firstNonComponent(package.version, package.revision) {
             throw fail("version and revision must be non-empty path components without '/', got \(text)")
         }
         for dependency in requires {
             guard Self.givesVariableNames(dependency.name) else {
                 throw fail("the dependency name \(dependency.name.rawValue) gives no shell variable name (\(dependency.guardVariable))")
             }
-            for text in [dependency.version, dependency.revision] where !Self.isPathComponent(text) {
+            if let text = Self.firstNonComponent(dependency.version, dependency.revision) {
                 throw fail("dependency \(dependency.name.rawValue): version and revision must be path components, got \(text)")
             }
         }
@@ -224,6 +226,11 @@ public struct EnvironmentManifest: Hashable, Sendable {
         // Anything but ASCII (which a valid name never holds) is upper-cased by Unicode.
         if let checked, let checked { return checked }
         return ShellVariables.isName(name.environmentPrefix + "_ROOT")
+    }
+
+    /// The first of a version and a revision that is not a path component.
+    static func firstNonComponent(_ version: String, _ revision: String) -> String? {
+        !isPathComponent(version) ? version : !isPathComponent(revision) ? revision : nil
     }
 
     static func isPathComponent(_ text: String) -> Bool {
