@@ -216,9 +216,10 @@ final class ManifestCache {
         let key = Self.moduleName(dependency)
         if let known = packages[key] { return known }
         // The folder's version and revision as `PackageVersion(folder:)` reads them: split at
-        // the last `-`, which is the one between them when the revision has none.
-        let version = dependency.revision.utf8.contains(0x2D)
-            ? PackageVersion(folder: dependency.folder) : PackageVersion(version: dependency.version, revision: dependency.revision)
+        // the last `-`, which is the one between them when the revision has none (and neither
+        // is empty, as a valid manifest's never are).
+        let plain = !dependency.version.isEmpty && !dependency.revision.isEmpty && !dependency.revision.utf8.contains(0x2D)
+        let version = plain ? PackageVersion(version: dependency.version, revision: dependency.revision) : PackageVersion(folder: dependency.folder)
         let found = version.flatMap { openPackage(in: area, relative: key, build: PackageBuild(name: dependency.name, version: $0)) }
             ?? area.package(name: dependency.name, folder: dependency.folder)
         packages[key] = .some(found)
