@@ -4,7 +4,7 @@
 SWIFT ?= swift
 CONFIG ?= debug
 
-.PHONY: all deps build release dist test test-unit test-interop test-fresh demo bench fuzz clean
+.PHONY: all deps build release dist lint test test-unit test-interop test-fresh demo bench fuzz clean
 
 all: build
 
@@ -23,7 +23,11 @@ release: deps
 dist: deps
 	@scripts/dist.sh
 
-test: deps
+# The formatter's check (.swift-format; scripts/lint.sh --fix rewrites).
+lint:
+	@SWIFT=$(SWIFT) scripts/lint.sh
+
+test: deps lint
 	ALIEN_REQUIRE_INTEROP=1 $(SWIFT) test
 
 test-unit: deps

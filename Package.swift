@@ -100,7 +100,9 @@ let package = Package(
             dependencies: ["AlienModel", "Recipes", "Resolver", "Tarballs", "Transport"],
             swiftSettings: strict),
         // Environments from manifests (no package code runs): shells, modulefiles, alienv verbs.
-        .target(name: "AreaEnvironment", dependencies: ["AlienModel", "Basics"], swiftSettings: strict),
+        // openat2(2) (no glibc wrapper): a package's manifest opened in one call refusing symlinks.
+        .systemLibrary(name: "COpenat2", path: "Sources/COpenat2"),
+        .target(name: "AreaEnvironment", dependencies: ["AlienModel", "Basics", "COpenat2"], swiftSettings: strict),
         // Site installs: the software area (atomic installs, locks, leases, gc, verify); its environment is AreaEnvironment's.
         .target(
             name: "SoftwareArea",

@@ -10,8 +10,57 @@
 /// bash's values, unexported (`ShellVariables.bashDefaults`).
 public struct EnvironmentEvaluation: Sendable {
     public struct Variable: Hashable, Sendable {
-        public var value: String
+        /// The value. Entries prepended (`prepend`) are kept apart until it is read, so that a
+        /// list a hundred packages prepend to is not copied whole at each of them.
+        public var value: String {
+            get { front.isEmpty ? base : Self.joined(front: front, base: base) }
+            set {
+                base = newValue
+                front = []
+            }
+        }
         public var exported: Bool
+        /// `value` is the entries of `front` (the newest last) in reverse order, each followed
+        /// by `:`, then `base`.
+        private var base: String
+        private var front: [String] = []
+
+        public init(value: String, exported: Bool) {
+            base = value
+            self.exported = exported
+        }
+
+        /// `value = entry + ":" + value`, without copying the value.
+        mutating func prepend(_ entry: String) {
+            front.append(entry)
+        }
+
+        /// `value += text`, in place.
+        mutating func append(_ text: String) {
+            if !front.isEmpty { value = Self.joined(front: front, base: base) }
+            base += text
+        }
+
+        static func joined(front: [String], base: String) -> String {
+            var count = base.utf8.count
+            for entry in front { count += entry.utf8.count + 1 }
+            return String(unsafeUninitializedCapacity: count) { buffer in
+                var index = 0
+                for entry in front.reversed() {
+                    index = buffer[index...].initialize(fromContentsOf: entry.utf8)
+                    buffer[index] = 0x3A
+                    index += 1
+                }
+                return buffer[index...].initialize(fromContentsOf: base.utf8)
+            }
+        }
+
+        public static func == (lhs: Self, rhs: Self) -> Bool { lhs.exported == rhs.exported && lhs.value == rhs.value }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(value)
+            hasher.combine(exported)
+        }
     }
 
     /// Finds the manifest of a dependency: the dependency and the packages directory init.sh
@@ -21,10 +70,9 @@ public struct EnvironmentEvaluation: Sendable {
     public static let maximumDepth = 256
 
     public private(set) var variables: [String: Variable]
-    /// How deep the sourcing is, and the module names being sourced (a dependency among
-    /// them would be sourced again and again).
-    private var depth = 0
-    private var sourcing: Set<String> = []
+    /// The packages being sourced, outermost first (a dependency among them would be sourced
+    /// again and again); their count is the depth.
+    private var sourcing: [EnvironmentManifest.Package] = []
 
     public init(environment: [String: String], shellDefaults: [String: String] = ShellVariables.bashDefaults) {
         var variables: [String: Variable] = [:]
@@ -62,24 +110,21 @@ public struct EnvironmentEvaluation: Sendable {
 
     /// The first part of init.sh: the `ALIBUILD_ARCH_PREFIX` default and the dependency lines.
     public mutating func sourceDependencies(of manifest: EnvironmentManifest, lookup: Lookup) throws(EnvironmentManifestError) {
-        let module = manifest.package.moduleName
-        if let reason = manifest.withheld { throw .withheld(package: module, reason: reason) }
-        guard depth < Self.maximumDepth else {
-            throw .evaluation(package: module, reason: "init.sh files nested deeper than \(Self.maximumDepth)")
+        // Module names are spelled for messages only (not once per package sourced).
+        let package = manifest.package
+        if let reason = manifest.withheld { throw .withheld(package: package.moduleName, reason: reason) }
+        guard sourcing.count < Self.maximumDepth else {
+            throw .evaluation(package: package.moduleName, reason: "init.sh files nested deeper than \(Self.maximumDepth)")
         }
-        depth += 1
-        sourcing.insert(module)
-        defer {
-            depth -= 1
-            sourcing.remove(module)
-        }
+        sourcing.append(package)
+        defer { sourcing.removeLast() }
         if let architecture = manifest.architecture, (variables["ALIBUILD_ARCH_PREFIX"]?.value ?? "").isEmpty {
             variables["ALIBUILD_ARCH_PREFIX"] = Variable(value: architecture, exported: variables["ALIBUILD_ARCH_PREFIX"]?.exported ?? false)
         }
         for dependency in manifest.requires {
             if let guardValue = variables[dependency.guardVariable]?.value, !guardValue.isEmpty { continue }
-            if sourcing.contains(dependency.moduleName) {
-                throw .evaluation(package: module, reason: "sources \(dependency.moduleName), which is already being sourced "
+            if sourcing.contains(where: { Self.isSame($0, dependency) }) {
+                throw .evaluation(package: package.moduleName, reason: "sources \(dependency.moduleName), which is already being sourced "
                                   + "and would be again and again (\(dependency.guardVariable) is only set at its end)")
             }
             let directory = Self.joined(value("WORK_DIR") ?? "", "/", value("ALIBUILD_ARCH_PREFIX") ?? "")
@@ -87,10 +132,18 @@ public struct EnvironmentEvaluation: Sendable {
             guard found.package.name == dependency.name,
                   (found.package.version == dependency.version && found.package.revision == dependency.revision)
                     || found.package.folder == dependency.folder else {
-                throw .evaluation(package: module, reason: "\(dependency.moduleName)'s init.sh describes \(found.package.moduleName)")
+                throw .evaluation(package: package.moduleName, reason: "\(dependency.moduleName)'s init.sh describes \(found.package.moduleName)")
             }
             try source(found, lookup: lookup)
         }
+    }
+
+    /// Whether a package being sourced is the dependency: the same `Name/Ver-Rev` (names hold
+    /// no `/`, versions and revisions are path components).
+    static func isSame(_ package: EnvironmentManifest.Package, _ dependency: EnvironmentManifest.Dependency) -> Bool {
+        guard package.name == dependency.name else { return false }
+        if package.version == dependency.version, package.revision == dependency.revision { return true }
+        return package.folder == dependency.folder
     }
 
     /// The rest of init.sh: the package's own variables, `env`, `append_path`, `prepend_path`.
@@ -104,27 +157,41 @@ public struct EnvironmentEvaluation: Sendable {
         for entry in manifest.appendPath {
             let items = try evaluate(entry.items, package: package)
             // `K="$K:items"`, appended in place (the old value is not copied).
-            if variables[entry.name] != nil {
-                variables[entry.name]!.value += ":" + items
-                variables[entry.name]!.exported = true
+            if let index = variables.index(forKey: entry.name) {
+                variables.values[index].append(":")
+                variables.values[index].append(items)
+                variables.values[index].exported = true
             } else {
                 export(entry.name, ":" + items)
             }
         }
         for entry in manifest.prependPath {
             let items = try evaluate(entry.items, package: package)
-            export(entry.name, value(entry.name).map { Self.joined(items, ":", $0) } ?? items)
+            // `K="items${K+:$K}"`: in front of the old value (which is not copied).
+            if let index = variables.index(forKey: entry.name) {
+                variables.values[index].prepend(items)
+                variables.values[index].exported = true
+            } else {
+                export(entry.name, items)
+            }
         }
     }
 
     /// `a + b + c` in one allocation (values grow to kilobytes: PATH after a hundred packages).
     static func joined(_ a: String, _ b: String, _ c: String) -> String {
-        var result = ""
-        result.reserveCapacity(a.utf8.count + b.utf8.count + c.utf8.count)
-        result += a
-        result += b
-        result += c
-        return result
+        concatenated(a, b, c)
+    }
+
+    /// The texts one after the other, in one allocation: their UTF-8 copied whole (`env` builds
+    /// a dozen values a package; `+=` costs hundreds of instructions a piece).
+    static func concatenated(_ texts: String...) -> String {
+        var count = 0
+        for text in texts { count += text.utf8.count }
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            var index = 0
+            for text in texts { index = buffer[index...].initialize(fromContentsOf: text.utf8) }
+            return index
+        }
     }
 
     /// `manifest.ownVariables`, exported in their order without building their templates:
@@ -133,20 +200,19 @@ public struct EnvironmentEvaluation: Sendable {
     mutating func exportOwnVariables(of package: EnvironmentManifest.Package, prefix: String) {
         let rootName = prefix + "_ROOT"
         let workDirectory = value("WORK_DIR") ?? "", architecture = value("ALIBUILD_ARCH_PREFIX") ?? ""
-        var root = ""
-        root.reserveCapacity(workDirectory.utf8.count + architecture.utf8.count + package.name.rawValue.utf8.count
-                             + package.version.utf8.count + package.revision.utf8.count + 4)
-        root += workDirectory
-        root += "/"
-        root += architecture
-        root += "/"
-        root += package.name.rawValue
-        root += "/"
-        root += package.version
-        root += "-"
-        root += package.revision
+        let root = Self.concatenated(workDirectory, "/", architecture, "/", package.name.rawValue, "/", package.version, "-", package.revision)
+        // `RECC_PREFIX_MAP="<root>=/recc/<NAME>_ROOT:$RECC_PREFIX_MAP"` (unset is empty), in
+        // front of the old value.
+        let recc = Self.concatenated(root, "=/recc/", rootName)
         export(rootName, root)
-        export("RECC_PREFIX_MAP", Self.joined(root, "=/recc/" + rootName + ":", value("RECC_PREFIX_MAP") ?? ""))
+        if let index = variables.index(forKey: "RECC_PREFIX_MAP") {
+            variables.values[index].prepend(recc)
+            variables.values[index].exported = true
+        } else {
+            var variable = Variable(value: "", exported: true)
+            variable.prepend(recc)
+            variables["RECC_PREFIX_MAP"] = variable
+        }
         export(prefix + "_VERSION", package.version)
         export(prefix + "_REVISION", package.revision)
         export(prefix + "_HASH", package.hash)
@@ -156,7 +222,22 @@ public struct EnvironmentEvaluation: Sendable {
     /// A template's value now; unset references are empty, except `$SHELL`, which bash would
     /// take from the password database.
     func evaluate(_ template: EnvironmentTemplate, package: EnvironmentManifest.Package) throws(EnvironmentManifestError) -> String {
+        let parts = template.parts
+        // The usual shapes: a literal, `$<NAME>_ROOT/literal`.
+        if parts.count == 1, case let .literal(text) = parts[0] { return text }
+        if parts.count == 2, case let .variable(name) = parts[0], case let .literal(text) = parts[1], let variable = variables[name] {
+            return Self.concatenated(variable.value, text)
+        }
         var result = ""
+        // One allocation for the usual `$<NAME>_ROOT/literal` (roots are ~50 bytes).
+        var room = 0
+        for part in template.parts {
+            switch part {
+            case let .literal(text): room += text.utf8.count
+            case .variable: room += 64
+            }
+        }
+        result.reserveCapacity(room)
         for part in template.parts {
             switch part {
             case let .literal(text): result += text

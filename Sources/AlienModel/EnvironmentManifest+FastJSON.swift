@@ -81,6 +81,16 @@ struct CanonicalManifestReader {
 
     /// A string without escapes or control characters, valid UTF-8.
     mutating func string() -> String? {
+        guard let (content, ascii) = stringContent() else { return nil }
+        // ASCII needs no validation (and `String(validating:)` is not specialized here).
+        guard let text = ascii ? String(decoding: content, as: UTF8.self) : String(validating: content, as: UTF8.self) else { return nil }
+        index += content.count + 2
+        return text
+    }
+
+    /// The bytes between the quotes of the string at `index` (not consumed), when it has no
+    /// escape or control character, and whether they are ASCII.
+    func stringContent() -> (UnsafeBufferPointer<UInt8>, ascii: Bool)? {
         guard index < bytes.count, bytes[index] == 0x22 else { return nil }
         var end = index + 1, ascii = true
         while end < bytes.count, bytes[end] != 0x22 {
@@ -89,15 +99,17 @@ struct CanonicalManifestReader {
             end += 1
         }
         guard end < bytes.count else { return nil }
-        let content = UnsafeBufferPointer(rebasing: bytes[(index + 1)..<end])
-        // ASCII needs no validation (and `String(validating:)` is not specialized here).
-        guard let text = ascii ? String(decoding: content, as: UTF8.self) : String(validating: content, as: UTF8.self) else { return nil }
-        index = end + 1
-        return text
+        return (UnsafeBufferPointer(rebasing: bytes[(index + 1)..<end]), ascii)
     }
 
+    /// A string holding a template's canonical text, read from the bytes (no String of the
+    /// whole text first).
     mutating func template() -> EnvironmentTemplate? {
-        string().flatMap { EnvironmentTemplate(canonical: $0) }
+        guard let (content, ascii) = stringContent(),
+              ascii || String(validating: content, as: UTF8.self) != nil,
+              let template = EnvironmentTemplate(canonicalUTF8: content) else { return nil }
+        index += content.count + 2
+        return template
     }
 
     mutating func packageName() -> PackageName? {

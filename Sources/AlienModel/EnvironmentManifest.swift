@@ -149,14 +149,15 @@ public struct EnvironmentManifest: Hashable, Sendable {
     /// literal `:` (joining items with `:` and splitting at `:` then gives them back).
     public var isNormalized: Bool {
         if let last = env.last, Self.appendForm(last) != nil { return false }
-        for entries in [appendPath, prependPath] {
+        func hasColon(_ entries: [PathEntry]) -> Bool {
             for entry in entries {
                 for item in entry.items {
-                    for case let .literal(text) in item.parts where text.utf8.contains(0x3A) { return false }
+                    for case let .literal(text) in item.parts where text.utf8.contains(0x3A) { return true }
                 }
             }
+            return false
         }
-        return true
+        return !hasColon(appendPath) && !hasColon(prependPath)
     }
 
     /// `K="$K:rest"` → `rest`.
@@ -172,17 +173,18 @@ public struct EnvironmentManifest: Hashable, Sendable {
     /// and revisions are single path components, the identity gives a valid variable prefix.
     public func validate() throws(EnvironmentManifestError) {
         func fail(_ reason: String) -> EnvironmentManifestError { .invalid(package: package.moduleName, reason: reason) }
-        guard ShellVariables.isName(prefix + "_ROOT") else {
+        guard Self.givesVariableNames(package.name) else {
             throw fail("the package name \(package.name.rawValue) gives no shell variable name (\(prefix)_ROOT)")
         }
-        for text in [package.version, package.revision] where !Self.isPathComponent(text) {
+        // Two checks, not a loop over a new array (`env` validates a hundred manifests a call).
+        if let text = Self.firstNonComponent(package.version, package.revision) {
             throw fail("version and revision must be non-empty path components without '/', got \(text)")
         }
         for dependency in requires {
-            guard ShellVariables.isName(dependency.guardVariable) else {
+            guard Self.givesVariableNames(dependency.name) else {
                 throw fail("the dependency name \(dependency.name.rawValue) gives no shell variable name (\(dependency.guardVariable))")
             }
-            for text in [dependency.version, dependency.revision] where !Self.isPathComponent(text) {
+            if let text = Self.firstNonComponent(dependency.version, dependency.revision) {
                 throw fail("dependency \(dependency.name.rawValue): version and revision must be path components, got \(text)")
             }
         }
@@ -205,6 +207,30 @@ public struct EnvironmentManifest: Hashable, Sendable {
         if let architecture, architecture.utf8.contains(where: { $0 == 0x7D || $0 == 0x22 || $0 == 0x5C || $0 == 0x24 || $0 == 0x60 || $0 == 0x0A }) {
             throw fail("the architecture \(architecture) holds characters the init.sh line cannot carry")
         }
+    }
+
+    /// Whether `<PREFIX>_ROOT`, `<PREFIX>_REVISION`… of the name are shell variable names
+    /// (`ShellVariables.isName(name.environmentPrefix + "_ROOT")`), read from the name's bytes
+    /// without spelling the prefix: `-` becomes `_` and letters are upper-cased, so the name is
+    /// `[A-Za-z_-][A-Za-z0-9_-]*`.
+    static func givesVariableNames(_ name: PackageName) -> Bool {
+        let checked = name.rawValue.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
+            guard let first = bytes.first else { return false }
+            func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x5F || byte == 0x2D }
+            guard isLetter(first) else { return bytes.contains(where: { $0 >= 0x80 }) ? nil : false }
+            for byte in bytes where !(isLetter(byte) || (0x30...0x39).contains(byte)) {
+                return byte >= 0x80 ? nil : false
+            }
+            return true
+        }
+        // Anything but ASCII (which a valid name never holds) is upper-cased by Unicode.
+        if let checked, let checked { return checked }
+        return ShellVariables.isName(name.environmentPrefix + "_ROOT")
+    }
+
+    /// The first of a version and a revision that is not a path component.
+    static func firstNonComponent(_ version: String, _ revision: String) -> String? {
+        !isPathComponent(version) ? version : !isPathComponent(revision) ? revision : nil
     }
 
     static func isPathComponent(_ text: String) -> Bool {

@@ -91,9 +91,14 @@ public struct EnvironmentTemplate: Hashable, Sendable, CustomStringConvertible {
     /// (then `init(shellDoubleQuoted:)` says why). Manifests hold only canonical texts, so this
     /// is how they are read.
     public init?(canonical text: String) {
-        guard text.utf8.count <= Self.maximumLength else { return nil }
         var copy = text
-        guard let parts = copy.withUTF8({ Self.canonicalParts($0) }) else { return nil }
+        guard let template = copy.withUTF8({ Self(canonicalUTF8: $0) }) else { return nil }
+        self = template
+    }
+
+    /// `init(canonical:)` of valid UTF-8 bytes.
+    init?(canonicalUTF8 bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count <= Self.maximumLength, let parts = Self.canonicalParts(bytes) else { return nil }
         self.parts = parts
     }
 

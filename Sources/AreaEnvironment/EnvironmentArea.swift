@@ -14,9 +14,14 @@ import Darwin
 /// `<area>/<arch>/<Name>/<Version>-<Rev>/` with `etc/profile.d/init.sh`.
 public struct EnvironmentPackage: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Which build it is.
-    public var build: PackageBuild
+    public var build: PackageBuild {
+        didSet { moduleName = build.description }
+    }
     /// The package's folder as a path (what the environment side opens; no URL per package).
     public var path: String
+    /// `Name/Version-Rev`, the module name (the build's spelling), spelled once: `env` keys its
+    /// caches and messages by it several times per package.
+    public private(set) var moduleName: String
 
     public init(build: PackageBuild, directory: URL) {
         self.init(build: build, path: directory.path)
@@ -25,6 +30,7 @@ public struct EnvironmentPackage: Hashable, Sendable, Comparable, CustomStringCo
     public init(build: PackageBuild, path: String) {
         self.build = build
         self.path = path
+        moduleName = build.description
     }
 
     /// The package's folder.
@@ -34,8 +40,6 @@ public struct EnvironmentPackage: Hashable, Sendable, Comparable, CustomStringCo
     }
 
     public var initScript: URL { directory.appendingPathComponent("etc/profile.d/init.sh") }
-    /// `Name/Version-Rev`, the module name (the build's spelling).
-    public var moduleName: String { build.description }
     public var description: String { moduleName }
 
     /// ``PackageBuild``'s order (by name; same name: older build first, `v5-9` < `v5-10`), then the path.
@@ -87,8 +91,8 @@ public struct EnvironmentArea: Sendable {
         let names = only.map { [$0.rawValue] } ?? (POSIXFiles.entries(of: packagesPath) ?? [])
         for nameText in names {
             guard !nameText.hasPrefix("."), nameText != "Modules", let name = try? PackageName(nameText) else { continue }
-            let packageFolder = packagesDirectory.appendingPathComponent(nameText)
-            for entry in POSIXFiles.entries(of: packageFolder.path) ?? [] {
+            // A valid name is one path component: the folder's path without a URL.
+            for entry in POSIXFiles.entries(of: packagesPath + "/" + nameText) ?? [] {
                 guard !entry.hasPrefix("."), let package = self.package(name: name, folder: entry) else { continue }
                 result.append(package)
             }
@@ -148,7 +152,7 @@ public struct EnvironmentArea: Sendable {
                 throw .manifest(.evaluation(package: package.moduleName, reason: "dependencies nested deeper than \(EnvironmentEvaluation.maximumDepth)"))
             }
             for dependency in try cache.requires(of: package) {
-                guard let found = cache.package(in: self, name: dependency.name, folder: dependency.folder) else {
+                guard let found = cache.package(in: self, dependency: dependency) else {
                     let path = packagesDirectory.appendingPathComponent("\(dependency.moduleName)/etc/profile.d/init.sh")
                     throw .missingDependency(package: package.moduleName, dependency: dependency.moduleName, path: path.path)
                 }

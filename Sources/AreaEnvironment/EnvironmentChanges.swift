@@ -44,15 +44,46 @@ public struct EnvironmentChanges: Equatable, Sendable {
                      each: ((String, String) -> Void) -> Void) -> EnvironmentChanges {
         var changes = EnvironmentChanges()
         changes.values.reserveCapacity(count)
+        let filter = NameFilter(before.keys)
         each { name, value in
-            guard !isIgnored(name), before[name] != value else { return }
-            changes.values[name] = isPathLike(name) ? PathList.merge(old: before[name], new: value) : value
+            guard !isIgnored(name) else { return }
+            // Most variables a closure sets are new: the filter tells without hashing their names.
+            let old = filter.mayHold(name) ? before[name] : nil
+            guard old != value else { return }
+            changes.values[name] = isPathLike(name) ? PathList.merge(old: old, new: value) : value
         }
         for name in before.keys where value(name) == nil && !isIgnored(name) { changes.removed.insert(name) }
         return changes
     }
 
     public static func isPathLike(_ name: String) -> Bool { name.hasSuffix("PATH") }
+
+    /// Which first bytes and lengths (63: longer) the UTF-8 of a set of names has: a name with
+    /// another pair is not among them. Only when all of them are ASCII (then equal names have
+    /// equal bytes; a non-ASCII name can equal an ASCII one canonically), else it holds anything.
+    struct NameFilter {
+        private var pairs: [UInt64]?
+
+        init(_ names: some Sequence<String>) {
+            var pairs = [UInt64](repeating: 0, count: 128)
+            for name in names {
+                let utf8 = name.utf8
+                guard let first = utf8.first, first < 0x80, !utf8.contains(where: { $0 >= 0x80 }) else {
+                    if name.isEmpty { continue }
+                    self.pairs = nil
+                    return
+                }
+                pairs[Int(first)] |= 1 << min(utf8.count, 63)
+            }
+            self.pairs = pairs
+        }
+
+        func mayHold(_ name: String) -> Bool {
+            guard let pairs else { return true }
+            guard let first = name.utf8.first else { return true }
+            return first >= 0x80 || pairs[Int(first)] & (1 << min(name.utf8.count, 63)) != 0
+        }
+    }
 
     /// The environment after the changes.
     public func applied(to environment: [String: String]) -> [String: String] {

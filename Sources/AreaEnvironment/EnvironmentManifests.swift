@@ -1,4 +1,5 @@
 public import AlienModel
+import COpenat2
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -65,11 +66,13 @@ public enum PackageEnvironmentFiles {
     /// The manifest in an open `.alien-environment.json` (opened with `O_NOFOLLOW` below the
     /// package folder; closed here).
     static func manifest(openFile descriptor: Int32, label: String) throws(EnvironmentManifestError) -> EnvironmentManifest {
-        let manifestLabel = "\(label)/\(EnvironmentManifest.fileName)"
         defer { close(descriptor) }
         switch readFile(descriptor, limit: EnvironmentManifest.maximumFileSize) {
-        case let .success(bytes): return try EnvironmentManifest(jsonBytes: bytes, file: manifestLabel)
-        case let .failure(failure): throw .manifest(file: manifestLabel, reason: failure.reason)
+        case let .success(bytes):
+            // The file's label is spelled only for the reader that explains errors.
+            if let manifest = EnvironmentManifest(canonicalJSONBytes: bytes) { return manifest }
+            return try EnvironmentManifest(jsonBytes: bytes, file: "\(label)/\(EnvironmentManifest.fileName)")
+        case let .failure(failure): throw .manifest(file: "\(label)/\(EnvironmentManifest.fileName)", reason: failure.reason)
         }
     }
 
@@ -194,36 +197,72 @@ final class ManifestCache {
     private var opened: [String: Int32] = [:]
     /// `<root>/<arch>` of the area the cache serves (nil until asked; -1 when it cannot be opened).
     private var packagesFolder: (path: String, descriptor: Int32)?
+    /// Whether openat2(2) answers here (Linux 5.6 and later, when no seccomp filter refuses it).
+    private var hasOpenat2Here: Bool
+
+    /// `openat2: false` takes the path of systems without it (`fstatat`, then `openat`).
+    init(openat2: Bool = true) {
+        hasOpenat2Here = openat2
+    }
 
     deinit {
         for descriptor in opened.values { close(descriptor) }
         if let folder = packagesFolder, folder.descriptor >= 0 { close(folder.descriptor) }
     }
 
-    /// `area.package(name:folder:)`, remembered (the closure and the evaluation both ask).
-    func package(in area: EnvironmentArea, name: PackageName, folder: String) -> EnvironmentPackage? {
-        let key = name.rawValue + "/" + folder
+    /// `area.package(name:folder:)` of a manifest's dependency, remembered (the closure and the
+    /// evaluation both ask).
+    func package(in area: EnvironmentArea, dependency: EnvironmentManifest.Dependency) -> EnvironmentPackage? {
+        let key = Self.moduleName(dependency)
         if let known = packages[key] { return known }
-        let found = openPackage(in: area, relative: key, name: name, folder: folder) ?? area.package(name: name, folder: folder)
+        // The folder's version and revision as `PackageVersion(folder:)` reads them: split at
+        // the last `-`, which is the one between them when the revision has none (and neither
+        // is empty, as a valid manifest's never are).
+        let plain = !dependency.version.isEmpty && !dependency.revision.isEmpty && !dependency.revision.utf8.contains(0x2D)
+        let version = plain ? PackageVersion(version: dependency.version, revision: dependency.revision) : PackageVersion(folder: dependency.folder)
+        let found = version.flatMap { openPackage(in: area, relative: key, build: PackageBuild(name: dependency.name, version: $0)) }
+            ?? area.package(name: dependency.name, folder: dependency.folder)
         packages[key] = .some(found)
         return found
     }
 
-    /// The package when its folder is one below the area's descriptor (`lstat`: not a symlink)
-    /// and its manifest opens as a file there (`O_NOFOLLOW`), which stays open for
-    /// `manifest(of:)`. Anything else (no manifest, a symlink, an error) is nil here, and
-    /// `package(name:folder:)` then decides by path, as for any package.
-    private func openPackage(in area: EnvironmentArea, relative: String, name: PackageName, folder: String) -> EnvironmentPackage? {
+    /// `dependency.moduleName` (`Name/Ver-Rev`) in one allocation (no interpolation).
+    static func moduleName(_ dependency: EnvironmentManifest.Dependency) -> String {
+        let name = dependency.name.rawValue.utf8, version = dependency.version.utf8, revision = dependency.revision.utf8
+        return String(unsafeUninitializedCapacity: name.count + version.count + revision.count + 2) { out in
+            var index = out.initialize(fromContentsOf: name)
+            out[index] = 0x2F
+            index = out[(index + 1)...].initialize(fromContentsOf: version)
+            out[index] = 0x2D
+            return out[(index + 1)...].initialize(fromContentsOf: revision)
+        }
+    }
+
+    /// The package when its folder is one below the area's descriptor (not a symlink) and its
+    /// manifest opens as a file there (not a symlink), which stays open for `manifest(of:)`.
+    /// Anything else (no manifest, a symlink, an error) is nil here, and `package(name:folder:)`
+    /// then decides by path, as for any package.
+    private func openPackage(in area: EnvironmentArea, relative: String, build: PackageBuild) -> EnvironmentPackage? {
         let base = area.packagesPath
         if packagesFolder == nil { packagesFolder = (base, open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) }
-        guard let packagesFolder, packagesFolder.path == base, packagesFolder.descriptor >= 0,
-              let build = PackageVersion(folder: folder) else { return nil }
-        var status = stat()
-        guard fstatat(packagesFolder.descriptor, relative, &status, AT_SYMLINK_NOFOLLOW) == 0, status.st_mode & S_IFMT == S_IFDIR else { return nil }
-        let descriptor = openat(packagesFolder.descriptor, relative + "/" + EnvironmentManifest.fileName, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard let packagesFolder, packagesFolder.path == base, packagesFolder.descriptor >= 0 else { return nil }
+        let file = relative + "/" + EnvironmentManifest.fileName
+        let flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
+        var descriptor: Int32 = -1
+        if hasOpenat2Here {
+            // One call, no symlink anywhere below the area's folder (the name's folder included).
+            descriptor = copenat2_beneath_no_symlinks(packagesFolder.descriptor, file, flags)
+            if descriptor < 0, errno == ENOSYS || errno == EPERM { hasOpenat2Here = false }
+        }
+        if !hasOpenat2Here {
+            // `lstat` of the package's folder (not a symlink), then its manifest (`O_NOFOLLOW`).
+            var status = stat()
+            guard fstatat(packagesFolder.descriptor, relative, &status, AT_SYMLINK_NOFOLLOW) == 0, status.st_mode & S_IFMT == S_IFDIR else { return nil }
+            descriptor = openat(packagesFolder.descriptor, file, flags)
+        }
         guard descriptor >= 0 else { return nil }
         if let previous = opened.updateValue(descriptor, forKey: relative) { close(previous) }
-        return EnvironmentPackage(build: PackageBuild(name: name, version: build), path: base + "/" + relative)
+        return EnvironmentPackage(build: build, path: base + "/" + relative)
     }
 
     /// How many variables the manifests read so far can set at most (own variables, env, lists).
@@ -305,7 +344,7 @@ extension EnvironmentArea {
                 throw .evaluation(package: package.moduleName, reason: "\(dependency.moduleName) would be sourced from \(directory), not from the area's \(packages) "
                                   + "(WORK_DIR or ALIBUILD_ARCH_PREFIX was changed)")
             }
-            guard let found = cache.package(in: self, name: dependency.name, folder: dependency.folder) else {
+            guard let found = cache.package(in: self, dependency: dependency) else {
                 throw .evaluation(package: package.moduleName,
                                   reason: "needs \(dependency.moduleName), which is not installed (missing \(packages)/\(dependency.moduleName)/etc/profile.d/init.sh)")
             }

@@ -74,7 +74,7 @@ public enum EnvironmentShell: String, CaseIterable, Sendable {
             append(name, to: &out)
             append(";\n", to: &out)
         }
-        for (name, value) in sortedByName(changes.values) {
+        forEachSortedByName(changes.values) { name, value in
             append("export ", to: &out)
             append(name, to: &out)
             out.append(0x3D)
@@ -84,19 +84,20 @@ public enum EnvironmentShell: String, CaseIterable, Sendable {
         return out
     }
 
-    /// The variables in String's order of their names. When every name is ASCII (where that
-    /// order is the order of the bytes), the sort moves plain keys (the names' first 16 bytes
-    /// as two integers, and an index) and compares the names themselves only on a tie.
-    static func sortedByName(_ values: [String: String]) -> [(name: String, value: String)] {
+    /// The variables in String's order of their names, each handed to `body`. When every name
+    /// is ASCII (where that order is the order of the bytes), the sort moves plain keys (the
+    /// names' first 16 bytes as two integers, and the variable's position in the dictionary)
+    /// and compares the names themselves only on a tie; no copy of the variables is made.
+    static func forEachSortedByName(_ values: [String: String], _ body: (String, String) -> Void) {
         struct Key {
             var high: UInt64, low: UInt64
-            var index: Int
+            var index: Dictionary<String, String>.Index
         }
-        let entries = Array(values)
         var keys: [Key] = []
-        keys.reserveCapacity(entries.count)
-        for (index, entry) in entries.enumerated() {
-            var name = entry.key
+        keys.reserveCapacity(values.count)
+        var index = values.startIndex
+        while index != values.endIndex {
+            var name = values[index].key
             let key = name.withUTF8 { bytes -> Key? in
                 var high: UInt64 = 0, low: UInt64 = 0
                 for offset in 0..<bytes.count {
@@ -106,15 +107,22 @@ public enum EnvironmentShell: String, CaseIterable, Sendable {
                 }
                 return Key(high: high, low: low, index: index)
             }
-            guard let key else { return entries.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+            guard let key else {
+                for (name, value) in values.sorted(by: { $0.key < $1.key }) { body(name, value) }
+                return
+            }
             keys.append(key)
+            values.formIndex(after: &index)
         }
         keys.sort { a, b in
             if a.high != b.high { return a.high < b.high }
             if a.low != b.low { return a.low < b.low }
-            return entries[a.index].key < entries[b.index].key
+            return values[a.index].key < values[b.index].key
         }
-        return keys.map { (entries[$0.index].key, entries[$0.index].value) }
+        for key in keys {
+            let entry = values[key.index]
+            body(entry.key, entry.value)
+        }
     }
 
     /// The UTF-8 of `text` appended with one copy (not byte by byte).

@@ -1,4 +1,4 @@
-import AlienModel
+@testable import AlienModel
 import Testing
 
 @Suite struct EnvironmentEvaluationTests {
@@ -126,5 +126,56 @@ import Testing
             }
             #expect(evaluation.environment["X"] == (expected["ALIEN_RUNTIME_ROOT"] ?? "") + "/x")
         }
+    }
+
+    /// A variable that entries are prepended to reads as the one text bash would hold, whatever
+    /// comes after: an append, an assignment, a comparison.
+    @Test func prependedEntriesReadAsOneValue() {
+        typealias Variable = EnvironmentEvaluation.Variable
+        var path = Variable(value: "/usr/bin", exported: true)
+        path.prepend("/a/bin")
+        path.prepend("/b/bin")
+        #expect(path.value == "/b/bin:/a/bin:/usr/bin")
+        #expect(path == Variable(value: "/b/bin:/a/bin:/usr/bin", exported: true))
+        #expect(path.hashValue == Variable(value: "/b/bin:/a/bin:/usr/bin", exported: true).hashValue)
+        #expect(path != Variable(value: "/b/bin:/a/bin:/usr/bin", exported: false))
+        path.append(":/tail")
+        #expect(path.value == "/b/bin:/a/bin:/usr/bin:/tail")
+        path.prepend("/c")
+        path.value = "x"
+        path.prepend("y")
+        #expect(path.value == "y:x")
+        var empty = Variable(value: "", exported: false)
+        empty.prepend("p")
+        #expect(empty.value == "p:", "set but empty: the separator stays")
+    }
+
+    /// A chain of packages prepending, appending and reading the same lists (a template
+    /// reading `$PATH` between prepends) gives the values of plain string arithmetic.
+    @Test func listsGrowingOverAChainKeepBashValues() throws {
+        let count = 40
+        let chain = (0..<count).map { index in
+            F.manifest("P\(index)", requires: index == 0 ? [] : [F.package("P\(index - 1)")],
+                       env: index % 7 == 3 ? [("SEEN\(index)", "$PATH|$RECC_PREFIX_MAP")] : [],
+                       append: [("MANPATH", "$P\(index)_ROOT/man")], prepend: [("PATH", "/p\(index)/x"), ("MANPATH", "/m\(index)")])
+        }
+        var evaluation = EnvironmentEvaluation(environment: ["PATH": "/usr/bin", "WORK_DIR": "/sw", "ALIBUILD_ARCH_PREFIX": "a"])
+        try evaluation.source(chain[count - 1], lookup: Self.lookup(chain))
+        var path = "/usr/bin", manpath: String?, recc: String?
+        var seen: [String: String] = [:]
+        for index in 0..<count {
+            let root = "/sw/a/P\(index)/1.0-1"
+            recc = "\(root)=/recc/P\(index)_ROOT:" + (recc ?? "")
+            if index % 7 == 3 { seen["SEEN\(index)"] = path + "|" + recc! }
+            manpath = (manpath ?? "") + ":" + root + "/man"
+            path = "/p\(index)/x:" + path
+            path = "\(root)/bin:" + path
+            manpath = "/m\(index):" + manpath!
+        }
+        let result = evaluation.environment
+        #expect(result["PATH"] == path)
+        #expect(result["MANPATH"] == manpath)
+        #expect(result["RECC_PREFIX_MAP"] == recc)
+        for (name, value) in seen { #expect(result[name] == value, "\(name)") }
     }
 }

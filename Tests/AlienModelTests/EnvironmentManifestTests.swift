@@ -1,4 +1,4 @@
-import AlienModel
+@testable import AlienModel
 import Testing
 import TestSupport
 
@@ -97,5 +97,18 @@ enum ManifestFixture {
                                                appendPath: Bool.random(using: &random) ? lists : [], prependPath: Bool.random(using: &random) ? lists : [])
             #expect(manifest.isNormalized == (manifest.normalized() == manifest), "\(manifest)")
         }
+    }
+
+    /// The byte check of a name's variable prefix says what spelling `<PREFIX>_ROOT` and asking
+    /// `ShellVariables.isName` says, and `validate()` refuses with it.
+    @Test(arguments: ["zlib", "AliEn-Runtime", "O2-full_1", "a.b", "x+y", "9lives", "Z", "lib-", "a_b.c", "ROOT"])
+    func variablePrefixCheckIsTheSpelledOne(name: String) throws {
+        let packageName = try PackageName(name)
+        let spelled = ShellVariables.isName(packageName.environmentPrefix + "_ROOT")
+        #expect(EnvironmentManifest.givesVariableNames(packageName) == spelled)
+        let manifest = EnvironmentManifest(architecture: nil, package: F.package(name), requires: [])
+        #expect(((try? manifest.validate()) != nil) == spelled)
+        let dependent = EnvironmentManifest(architecture: nil, package: F.package("top"), requires: [.init(name: packageName, version: "1", revision: "1")])
+        #expect(((try? dependent.validate()) != nil) == spelled)
     }
 }

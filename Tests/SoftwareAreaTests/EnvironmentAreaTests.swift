@@ -106,4 +106,14 @@ import Testing
         try FileManager.default.removeItem(at: folder.appendingPathComponent(EnvironmentManifest.fileName))
         #expect(try area.installed().isEmpty)
     }
+
+    /// The module name is spelled once, and again when the build changes.
+    @Test func moduleNameFollowsTheBuild() throws {
+        var package = EnvironmentPackage(build: PackageBuild(name: try PackageName("zlib"), version: PackageVersion(version: "v1", revision: "1")),
+                                         path: "/sw/a/zlib/v1-1")
+        #expect(package.moduleName == "zlib/v1-1")
+        package.build = PackageBuild(name: try PackageName("ROOT"), version: PackageVersion(version: "v6", revision: "2"))
+        #expect(package.moduleName == "ROOT/v6-2" && package.description == "ROOT/v6-2")
+        #expect(package == EnvironmentPackage(build: package.build, path: "/sw/a/zlib/v1-1"))
+    }
 }

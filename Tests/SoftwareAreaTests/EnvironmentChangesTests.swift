@@ -1,4 +1,4 @@
-import AreaEnvironment
+@testable import AreaEnvironment
 import SoftwareArea
 import Testing
 
@@ -95,5 +95,25 @@ import Testing
             }
             #expect(PathList.merge(old: old, new: new) == reference(old: old, new: new), "old \(old ?? "nil") new \(new)")
         }
+    }
+
+    /// The filter that spares the diff a lookup per new variable never hides a name it holds,
+    /// and holds anything once a name is not ASCII (which can equal an ASCII one canonically).
+    @Test func nameFilterNeverHidesANameItHolds() {
+        let long = String(repeating: "L", count: 80)
+        let names = ["PATH", "HOME", "A", long, ""]
+        let filter = EnvironmentChanges.NameFilter(names)
+        for name in names { #expect(filter.mayHold(name), "\(name)") }
+        #expect(!filter.mayHold("PKG000_ROOT") && !filter.mayHold("HOMEX") && !filter.mayHold("B"))
+        #expect(filter.mayHold(String(repeating: "L", count: 70)), "lengths from 63 on share one bit")
+        #expect(EnvironmentChanges.NameFilter(["K\u{301}"]).mayHold("X"))
+        // The diff is the one of plain lookups, with the Kelvin sign canonically equal to K.
+        let before = ["PATH": "/usr/bin", "HOME": "/h", "\u{212A}ELVIN": "k", "GONE": "1"]
+        let after = ["PATH": "/x:/usr/bin", "HOME": "/h", "KELVIN": "k", "NEW": "1"]
+        #expect(EnvironmentChanges.diff(before: before, after: after)
+                == EnvironmentChanges(values: ["PATH": "/x:/usr/bin", "NEW": "1"], removed: ["GONE"]))
+        let ascii = ["PATH": "/usr/bin", "HOME": "/h", "KELVIN": "k"]
+        #expect(EnvironmentChanges.diff(before: ascii, after: ["PATH": "/usr/bin", "HOME": "/i", "KELVIN": "k", "NEW": ""])
+                == EnvironmentChanges(values: ["HOME": "/i", "NEW": ""], removed: []))
     }
 }

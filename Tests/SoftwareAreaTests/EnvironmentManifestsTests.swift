@@ -1,5 +1,5 @@
 import AlienModel
-import AreaEnvironment
+@testable import AreaEnvironment
 import Foundation
 import SoftwareArea
 import Testing
@@ -119,5 +119,30 @@ import TestSupport
         } catch {
             #expect(error.description.contains("would be sourced from /tmp/slc9_x86-64"), "\(error)")
         }
+    }
+
+    /// The cache's key of a dependency is its module name, whatever the dashes.
+    @Test(arguments: [("v1", "1"), ("1-2", "3"), ("1", "2-3"), ("v6-32-06", "1"), ("é", "x")])
+    func dependencyKeyIsItsModuleName(version: String, revision: String) throws {
+        let dependency = EnvironmentManifest.Dependency(name: try PackageName("Dep-x"), version: version, revision: revision)
+        #expect(ManifestCache.moduleName(dependency) == dependency.moduleName)
+    }
+
+    /// Without openat2 (old kernels, seccomp filters) the closure finds the same packages and
+    /// reads the same manifests.
+    @Test func closureWithoutOpenat2IsTheSame() throws {
+        let area = try F.area([F.zlib, F.root, F.aliRoot])
+        defer { F.remove(area) }
+        // Manifest files next to the init.sh (what the installer writes), except for ROOT's.
+        for package in try area.installed() where package.build.name.rawValue != "ROOT" {
+            let manifest = try PackageEnvironmentFiles.parseInitScript(directory: package.path, label: package.moduleName)
+            #expect(PackageEnvironmentFiles.write(manifest, directory: package.path) == nil)
+        }
+        let packages = try area.resolve(EnvironmentRequest.parse(["AliRoot"]))
+        let fast = ManifestCache(), slow = ManifestCache(openat2: false)
+        let found = try area.closure(of: packages, cache: fast)
+        #expect(found.map(\.moduleName) == ["zlib/v1.3.1-1", "ROOT/v6-32-06-1", "AliRoot/v5-09-59-1"])
+        #expect(try area.closure(of: packages, cache: slow) == found)
+        for package in found { #expect(try fast.manifest(of: package) == slow.manifest(of: package)) }
     }
 }
