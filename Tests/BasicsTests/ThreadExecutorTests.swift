@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 
 @Suite struct ThreadExecutorTests {
     /// Every job given runs, from many tasks at once.
@@ -25,36 +26,17 @@ import Testing
     /// executor still runs (and awaits inside it resume there).
     @Test func runsWhileTheCooperativePoolIsHeld() async throws {
         let executor = ThreadExecutor(name: "test-pool-held", threads: 2)
-        let poolThreads = ProcessInfo.processInfo.activeProcessorCount
-        let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
-        let holders = (0..<poolThreads).map { _ in
-            Task.detached {
-                started.signal()
-                release.wait()
+        let answer: Int? = try await CooperativePool.whileHeld {
+            let done = DispatchSemaphore(value: 0)
+            let result = Mutex<Int?>(nil)
+            Task(executorPreference: executor) {
+                try? await Task.sleep(for: .milliseconds(1))
+                result.withLock { $0 = 42 }
+                done.signal()
             }
+            _ = done.wait(timeout: .now() + 60)
+            return result.withLock { $0 }
         }
-        let answer: Int? = try await withCheckedThrowingContinuation { continuation in
-            // A plain thread: it needs no pool thread to wait or to start the task.
-            Thread {
-                defer { for _ in 0..<poolThreads { release.signal() } }
-                for _ in 0..<poolThreads {
-                    guard started.wait(timeout: .now() + 600) == .success else {
-                        continuation.resume(throwing: CancellationError())
-                        return
-                    }
-                }
-                let done = DispatchSemaphore(value: 0)
-                let result = Mutex<Int?>(nil)
-                Task(executorPreference: executor) {
-                    try? await Task.sleep(for: .milliseconds(1))
-                    result.withLock { $0 = 42 }
-                    done.signal()
-                }
-                _ = done.wait(timeout: .now() + 60)
-                continuation.resume(returning: result.withLock { $0 })
-            }.start()
-        }
-        for holder in holders { await holder.value }
         #expect(answer == 42)
     }
 }

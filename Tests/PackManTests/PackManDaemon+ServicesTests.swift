@@ -119,25 +119,11 @@ import TestSupport
         config.listen.tcp = ("127.0.0.1", 0)
         let running = try await Running(try await fixture.daemon(config))
         let (port, socket) = (running.tcpPort, running.socket)
-        let threads = ProcessInfo.processInfo.activeProcessorCount
-        let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
-        let holders = (0..<threads).map { _ in
-            Task.detached {
-                started.signal()
-                release.wait()
-            }
-        }
-        // Off the pool: wait until every holder has a pool thread, ask, then let them go.
-        let answers = try await RawConnection.offThread { () throws -> [String] in
-            defer { for _ in 0..<threads { release.signal() } }
-            for _ in 0..<threads {
-                guard started.wait(timeout: .now() + 600) == .success else { throw RawConnectionError(description: "the holders never ran") }
-            }
-            return try ["http://127.0.0.1:\(port)", "unix:\(socket)"].map { endpoint in
+        let answers = try await CooperativePool.whileHeld { () throws -> [String] in
+            try ["http://127.0.0.1:\(port)", "unix:\(socket)"].map { endpoint in
                 try PackManClient(endpoint: endpoint, token: PackManFixture.adminToken).health().status
             }
         }
-        for holder in holders { await holder.value }
         #expect(answers == ["ok", "ok"])
         await running.stop()
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Transport
 @testable import RepositoryServer
 
@@ -33,22 +34,7 @@ struct RepositoryServerTests {
         defer { fixture.remove() }
         let running = try await RunningServer.start(root: fixture.root)
         let url = running.base + "/metadata/1.root.json"
-        let threads = ProcessInfo.processInfo.activeProcessorCount
-        let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
-        let holders = (0..<threads).map { _ in
-            Task.detached {
-                started.signal()
-                release.wait()
-            }
-        }
-        let status = try await offThread { () throws -> Int in
-            defer { for _ in 0..<threads { release.signal() } }
-            for _ in 0..<threads where started.wait(timeout: .now() + 600) != .success {
-                throw CancellationError()
-            }
-            return try Curl.fetch(url).status
-        }
-        for holder in holders { await holder.value }
+        let status = try await CooperativePool.whileHeld { try Curl.fetch(url).status }
         #expect(status == 200)
         await running.server.stop()
     }

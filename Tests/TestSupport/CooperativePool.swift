@@ -1,0 +1,38 @@
+import Dispatch
+import Foundation
+
+/// Swift's cooperative pool (one thread per core) held by blocking work, as a test harness that
+/// waits for its children holds it: for tests that a server answers all the same.
+public enum CooperativePool {
+    /// One holding at a time in the process: two tests each holding half the pool would wait for
+    /// each other's threads.
+    static let holding = DispatchSemaphore(value: 1)
+
+    /// Holds every thread of the pool (as far as they come within 60 s: other tests may be using
+    /// them, and then the pool is held as much as it can be) while `body` runs on a thread of its
+    /// own, then lets them go and returns what `body` gave.
+    public static func whileHeld<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        return try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                holding.wait()
+                defer { holding.signal() }
+                let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+                for _ in 0..<threads {
+                    Task.detached {
+                        started.signal()
+                        release.wait()
+                    }
+                }
+                let deadline = DispatchTime.now() + 60
+                for _ in 0..<threads where started.wait(timeout: deadline) == .timedOut { break }
+                let result = Result { try body() }
+                // Holders that had not started yet find their release waiting.
+                for _ in 0..<threads { release.signal() }
+                continuation.resume(with: result)
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+}
