@@ -6,7 +6,7 @@ import PackageDescription
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
-    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("InternalImportsByDefault")
 ]
 
 let package = Package(
@@ -18,7 +18,7 @@ let package = Package(
         .executable(name: "packmand", targets: ["packmand"]),
         .executable(name: "alien-env", targets: ["alien-env"]),
         // The library modules, for the fuzzers in Fuzz/ and for embedding.
-        .library(name: "AlienInstallCore", targets: ["AlienModel", "Recipes", "Resolver", "HostEnvironment", "Tarballs", "JDL"]),
+        .library(name: "AlienInstallCore", targets: ["AlienModel", "Recipes", "Resolver", "HostEnvironment", "Tarballs", "JDL"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,7 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // NIOHTTPTypes (already in the graph through Hummingbird): the listeners' connection guard.
-        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1")
     ],
     targets: [
         // Pure value types: package identities, architectures, hashes.
@@ -61,7 +61,7 @@ let package = Package(
             cxxSettings: [
                 .define("TORRENT_LINKING_SHARED"), .define("BOOST_ASIO_ENABLE_CANCELIO"), .define("BOOST_ASIO_NO_DEPRECATED"),
                 .define("TORRENT_USE_OPENSSL"), .define("TORRENT_USE_LIBCRYPTO"), .define("TORRENT_SSL_PEERS"),
-                .define("OPENSSL_NO_SSL2"), .define("BOOST_ALL_NO_LIB"),
+                .define("OPENSSL_NO_SSL2"), .define("BOOST_ALL_NO_LIB")
             ],
             linkerSettings: [.linkedLibrary("torrent-rasterbar"), .linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("curl")]),
         // BitTorrent over CTorrent: metainfo parsing and creation, the session actor, the swarm downloader.
@@ -86,7 +86,7 @@ let package = Package(
             name: "Trust",
             dependencies: [
                 "AlienModel", "Basics", .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto")
             ],
             swiftSettings: strict),
         // The host side of resolution: recipe directories on disk, /etc/os-release, bash system checks.
@@ -106,14 +106,17 @@ let package = Package(
         // Site installs: the software area (atomic installs, locks, leases, gc, verify); its environment is AreaEnvironment's.
         .target(
             name: "SoftwareArea",
-            dependencies: ["AlienModel", "AreaEnvironment", "Basics", "Forensics", "Tarballs", "Trust", "Transport", "Torrents", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "AlienModel", "AreaEnvironment", "Basics", "Forensics", "Tarballs", "Trust", "Transport", "Torrents",
+                .product(name: "Crypto", package: "swift-crypto")
+            ],
             swiftSettings: strict),
         // Release managers' side of TUF: key files, repository init/rotation/refresh, publishing
         // package tarballs as targets (to a directory or by HTTP PUT), undefine, listing.
         .target(
             name: "Publisher",
             dependencies: [
-                "AlienModel", "Basics", "Trust", "Transport", "Torrents", "Tarballs", .product(name: "Crypto", package: "swift-crypto"),
+                "AlienModel", "Basics", "Trust", "Transport", "Torrents", "Tarballs", .product(name: "Crypto", package: "swift-crypto")
             ],
             swiftSettings: strict),
         // Serving a TUF repository directory read-only over HTTP (Hummingbird): Range, ETag, Cache-Control.
@@ -128,7 +131,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle")
             ],
             swiftSettings: strict),
         // `doctor --site`: the site checklist (area, trust, repository, proxy, clock, packmand, torrents).
@@ -153,7 +156,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
             ],
             swiftSettings: strict),
         // Use cases right below the CLI: running a job in a software area (`run --jdl`).
@@ -167,7 +170,7 @@ let package = Package(
                 "Basics", "PackMan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
             ],
             swiftSettings: strict),
         .executableTarget(
@@ -177,7 +180,7 @@ let package = Package(
                 "Torrents", "RepositoryServer", "SoftwareArea", "AreaEnvironment", "SiteDoctor", "PackManAPI", "Forensics", "Jobs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle")
             ],
             swiftSettings: strict),
         // `alien-install env` as a small binary: AreaEnvironment only, no ArgumentParser (starts in ~1 ms).
@@ -219,7 +222,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "AlienModel", "Recipes", "Resolver", "Trust", "Tarballs", "Transport",
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto")
             ],
             path: "Tests/TestSupport",
             swiftSettings: strict),
@@ -243,7 +246,7 @@ let package = Package(
             name: "PublisherTests",
             dependencies: [
                 "Publisher", "Trust", "Transport", "Torrents", "Tarballs", "AlienModel", "TestSupport",
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto")
             ],
             swiftSettings: strict),
         // alien-env's command line, file access and host detection (the moved environment code's tests are in SoftwareAreaTests).
@@ -268,7 +271,7 @@ let package = Package(
                 "PackMan", "PackManAPI", "SoftwareArea", "Publisher", "Trust", "Transport", "TestSupport", "RepositoryServer", "Forensics",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
             ],
             swiftSettings: strict),
         .testTarget(
@@ -280,7 +283,7 @@ let package = Package(
         .testTarget(
             name: "InteropTests",
             dependencies: ["HostEnvironment", "Resolver", "Recipes", "Builder", "Trust", "TestSupport", "Torrents", "PackManAPI", "Forensics"],
-            swiftSettings: strict),
+            swiftSettings: strict)
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -43,7 +43,8 @@ public struct Architecture: Hashable, Comparable, Sendable, CustomStringConverti
         let platform = String(self.platform), cpu = String(self.cpu)
         let slcMajor = platform.dropFirst(3)
         if platform.hasPrefix("slc"), let major = Int(slcMajor), (5...99).contains(major), slcMajor.first != "0",
-           slcMajor.count <= 2, ["x86-64", "ppc64", "aarch64"].contains(cpu) {
+            slcMajor.count <= 2, ["x86-64", "ppc64", "aarch64"].contains(cpu)
+        {
             return true
         }
         for family in ["ubuntu", "ubt", "osx", "fedora"] where platform.hasPrefix(family) {
@@ -57,7 +58,7 @@ public struct Architecture: Hashable, Comparable, Sendable, CustomStringConverti
     /// on these `build` and `doctor` default to building nothing from the system.
     public static let remoteStoreArchitectures: Set<String> = [
         "slc7_x86-64", "slc8_x86-64", "slc9_x86-64", "slc10_x86-64", "slc9_aarch64",
-        "ubuntu2004_x86-64", "ubuntu2204_x86-64", "ubuntu2404_x86-64",
+        "ubuntu2004_x86-64", "ubuntu2204_x86-64", "ubuntu2404_x86-64"
     ]
 
     /// Detects the architecture the way aliBuild does from `/etc/os-release` text,

@@ -124,14 +124,17 @@ public struct EnvironmentEvaluation: Sendable {
         for dependency in manifest.requires {
             if let guardValue = variables[dependency.guardVariable]?.value, !guardValue.isEmpty { continue }
             if sourcing.contains(where: { Self.isSame($0, dependency) }) {
-                throw .evaluation(package: package.moduleName, reason: "sources \(dependency.moduleName), which is already being sourced "
-                                  + "and would be again and again (\(dependency.guardVariable) is only set at its end)")
+                throw .evaluation(
+                    package: package.moduleName,
+                    reason: "sources \(dependency.moduleName), which is already being sourced "
+                        + "and would be again and again (\(dependency.guardVariable) is only set at its end)")
             }
             let directory = Self.joined(value("WORK_DIR") ?? "", "/", value("ALIBUILD_ARCH_PREFIX") ?? "")
             let found = try lookup(dependency, directory)
             guard found.package.name == dependency.name,
-                  (found.package.version == dependency.version && found.package.revision == dependency.revision)
-                    || found.package.folder == dependency.folder else {
+                (found.package.version == dependency.version && found.package.revision == dependency.revision)
+                    || found.package.folder == dependency.folder
+            else {
                 throw .evaluation(package: package.moduleName, reason: "\(dependency.moduleName)'s init.sh describes \(found.package.moduleName)")
             }
             try source(found, lookup: lookup)
@@ -245,8 +248,9 @@ public struct EnvironmentEvaluation: Sendable {
                 if let variable = variables[name] {
                     result += variable.value
                 } else if name == "SHELL" {
-                    throw .evaluation(package: package.moduleName,
-                                      reason: "a value refers to $SHELL, which is not in the environment (bash would take the login shell)")
+                    throw .evaluation(
+                        package: package.moduleName,
+                        reason: "a value refers to $SHELL, which is not in the environment (bash would take the login shell)")
                 }
             }
         }

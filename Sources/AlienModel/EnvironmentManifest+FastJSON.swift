@@ -10,10 +10,11 @@ extension EnvironmentManifest {
     /// canonical layout (then `init(jsonBytes:file:)` decides).
     public init?(canonicalJSONBytes bytes: [UInt8]) {
         guard bytes.count <= Self.maximumFileSize,
-              let manifest = bytes.withUnsafeBufferPointer({ buffer -> EnvironmentManifest? in
-                  var reader = CanonicalManifestReader(bytes: buffer)
-                  return reader.manifest()
-              }) else { return nil }
+            let manifest = bytes.withUnsafeBufferPointer({ buffer -> EnvironmentManifest? in
+                var reader = CanonicalManifestReader(bytes: buffer)
+                return reader.manifest()
+            })
+        else { return nil }
         self = manifest
     }
 }
@@ -33,21 +34,26 @@ struct CanonicalManifestReader {
             guard let text = string() else { return nil }
             architecture = text
         }
-        guard expect(",\"env\":"), let env = list({ reader -> EnvironmentManifest.Assignment? in
-            guard reader.expect("{\"name\":"), let name = reader.string(), reader.expect(",\"value\":"),
-                  let value = reader.template(), reader.expect("}") else { return nil }
-            return EnvironmentManifest.Assignment(name: name, value: value)
-        }) else { return nil }
+        guard expect(",\"env\":"),
+            let env = list({ reader -> EnvironmentManifest.Assignment? in
+                guard reader.expect("{\"name\":"), let name = reader.string(), reader.expect(",\"value\":"),
+                    let value = reader.template(), reader.expect("}")
+                else { return nil }
+                return EnvironmentManifest.Assignment(name: name, value: value)
+            })
+        else { return nil }
         guard expect(",\"format\":\"alien-environment/1\",\"package\":{\"commit\":"), let commit = string(),
-              expect(",\"hash\":"), let hash = string(), expect(",\"name\":"), let name = packageName(),
-              expect(",\"revision\":"), let revision = string(), expect(",\"version\":"), let version = string(), expect("}"),
-              expect(",\"prepend_path\":"), let prependPath = paths(), expect(",\"requires\":"),
-              let requires = list({ reader -> EnvironmentManifest.Dependency? in
-                  guard reader.expect("{\"name\":"), let name = reader.packageName(), reader.expect(",\"revision\":"),
-                        let revision = reader.string(), reader.expect(",\"version\":"), let version = reader.string(),
-                        reader.expect("}") else { return nil }
-                  return EnvironmentManifest.Dependency(name: name, version: version, revision: revision)
-              }) else { return nil }
+            expect(",\"hash\":"), let hash = string(), expect(",\"name\":"), let name = packageName(),
+            expect(",\"revision\":"), let revision = string(), expect(",\"version\":"), let version = string(), expect("}"),
+            expect(",\"prepend_path\":"), let prependPath = paths(), expect(",\"requires\":"),
+            let requires = list({ reader -> EnvironmentManifest.Dependency? in
+                guard reader.expect("{\"name\":"), let name = reader.packageName(), reader.expect(",\"revision\":"),
+                    let revision = reader.string(), reader.expect(",\"version\":"), let version = reader.string(),
+                    reader.expect("}")
+                else { return nil }
+                return EnvironmentManifest.Dependency(name: name, version: version, revision: revision)
+            })
+        else { return nil }
         var withheld: String?
         if expect(",\"withheld\":") {
             guard let text = string() else { return nil }
@@ -106,8 +112,9 @@ struct CanonicalManifestReader {
     /// whole text first).
     mutating func template() -> EnvironmentTemplate? {
         guard let (content, ascii) = stringContent(),
-              ascii || String(validating: content, as: UTF8.self) != nil,
-              let template = EnvironmentTemplate(canonicalUTF8: content) else { return nil }
+            ascii || String(validating: content, as: UTF8.self) != nil,
+            let template = EnvironmentTemplate(canonicalUTF8: content)
+        else { return nil }
         index += content.count + 2
         return template
     }
@@ -134,7 +141,8 @@ struct CanonicalManifestReader {
     mutating func paths() -> [EnvironmentManifest.PathEntry]? {
         list { reader -> EnvironmentManifest.PathEntry? in
             guard reader.expect("{\"items\":"), let items = reader.list({ $0.template() }), !items.isEmpty,
-                  reader.expect(",\"name\":"), let name = reader.string(), reader.expect("}") else { return nil }
+                reader.expect(",\"name\":"), let name = reader.string(), reader.expect("}")
+            else { return nil }
             return EnvironmentManifest.PathEntry(name: name, items: items)
         }
     }

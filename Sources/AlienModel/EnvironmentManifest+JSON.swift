@@ -24,14 +24,15 @@ extension EnvironmentManifest {
             "format": .string(Self.format),
             "package": .object([
                 "name": .string(package.name.rawValue), "version": .string(package.version), "revision": .string(package.revision),
-                "hash": .string(package.hash), "commit": .string(package.commit),
+                "hash": .string(package.hash), "commit": .string(package.commit)
             ]),
-            "requires": .array(requires.map {
-                .object(["name": .string($0.name.rawValue), "version": .string($0.version), "revision": .string($0.revision)])
-            }),
+            "requires": .array(
+                requires.map {
+                    .object(["name": .string($0.name.rawValue), "version": .string($0.version), "revision": .string($0.revision)])
+                }),
             "env": .array(env.map { .object(["name": .string($0.name), "value": .string($0.value.description)]) }),
             "append_path": .array(appendPath.map(Self.pathJSON)),
-            "prepend_path": .array(prependPath.map(Self.pathJSON)),
+            "prepend_path": .array(prependPath.map(Self.pathJSON))
         ]
         if let architecture { object["arch"] = .string(architecture) }
         if let withheld { object["withheld"] = .string(withheld) }
@@ -61,37 +62,44 @@ extension EnvironmentManifest {
         guard bytes.count <= Self.maximumFileSize else { throw fail("larger than \(Self.maximumFileSize) bytes") }
         let root: ManifestJSON
         do { root = try ManifestJSON.parse(bytes) } catch { throw fail(error.description) }
-        let object = try Self.fields(root, ["format", "package", "requires", "env", "append_path", "prepend_path"],
-                                     optional: ["arch", "withheld"], at: "the manifest", file: file)
+        let object = try Self.fields(
+            root, ["format", "package", "requires", "env", "append_path", "prepend_path"],
+            optional: ["arch", "withheld"], at: "the manifest", file: file)
         guard case .string(Self.format)? = object["format"] else { throw fail("format: expected \"\(Self.format)\"") }
         let packageObject = try Self.fields(object["package"]!, ["name", "version", "revision", "hash", "commit"], at: "package", file: file)
         let nameText = try Self.string(packageObject["name"]!, at: "package.name", file: file)
         let name: PackageName
         do { name = try PackageName(nameText) } catch { throw fail("package.name: \(error)") }
-        let package = Package(name: name, version: try Self.string(packageObject["version"]!, at: "package.version", file: file),
-                              revision: try Self.string(packageObject["revision"]!, at: "package.revision", file: file),
-                              hash: try Self.string(packageObject["hash"]!, at: "package.hash", file: file),
-                              commit: try Self.string(packageObject["commit"]!, at: "package.commit", file: file))
+        let package = Package(
+            name: name, version: try Self.string(packageObject["version"]!, at: "package.version", file: file),
+            revision: try Self.string(packageObject["revision"]!, at: "package.revision", file: file),
+            hash: try Self.string(packageObject["hash"]!, at: "package.hash", file: file),
+            commit: try Self.string(packageObject["commit"]!, at: "package.commit", file: file))
         var requires: [Dependency] = []
         for (index, item) in try Self.array(object["requires"]!, at: "requires", file: file).enumerated() {
             let where_ = "requires[\(index)]"
             let fields = try Self.fields(item, ["name", "version", "revision"], at: where_, file: file)
             let text = try Self.string(fields["name"]!, at: where_ + ".name", file: file)
             guard let dependencyName = try? PackageName(text) else { throw fail("\(where_).name: not a package name: \(text)") }
-            requires.append(Dependency(name: dependencyName, version: try Self.string(fields["version"]!, at: where_ + ".version", file: file),
-                                       revision: try Self.string(fields["revision"]!, at: where_ + ".revision", file: file)))
+            requires.append(
+                Dependency(
+                    name: dependencyName, version: try Self.string(fields["version"]!, at: where_ + ".version", file: file),
+                    revision: try Self.string(fields["revision"]!, at: where_ + ".revision", file: file)))
         }
         var env: [Assignment] = []
         for (index, item) in try Self.array(object["env"]!, at: "env", file: file).enumerated() {
             let fields = try Self.fields(item, ["name", "value"], at: "env[\(index)]", file: file)
-            env.append(Assignment(name: try Self.string(fields["name"]!, at: "env[\(index)].name", file: file),
-                                  value: try Self.template(fields["value"]!, at: "env[\(index)].value", file: file)))
+            env.append(
+                Assignment(
+                    name: try Self.string(fields["name"]!, at: "env[\(index)].name", file: file),
+                    value: try Self.template(fields["value"]!, at: "env[\(index)].value", file: file)))
         }
         let architecture = try object["arch"].map { value throws(EnvironmentManifestError) in try Self.string(value, at: "arch", file: file) }
         let withheld = try object["withheld"].map { value throws(EnvironmentManifestError) in try Self.string(value, at: "withheld", file: file) }
-        self.init(architecture: architecture, package: package, requires: requires, env: env,
-                  appendPath: try Self.paths(object["append_path"]!, at: "append_path", file: file),
-                  prependPath: try Self.paths(object["prepend_path"]!, at: "prepend_path", file: file), withheld: withheld)
+        self.init(
+            architecture: architecture, package: package, requires: requires, env: env,
+            appendPath: try Self.paths(object["append_path"]!, at: "append_path", file: file),
+            prependPath: try Self.paths(object["prepend_path"]!, at: "prepend_path", file: file), withheld: withheld)
         do { try validate() } catch { throw fail(error.description) }
         guard isNormalized else { throw fail("not in normal form (list items hold a ':' or env ends in appends)") }
         if withheld != nil, !(requires.isEmpty && env.isEmpty && appendPath.isEmpty && prependPath.isEmpty) {
@@ -114,8 +122,10 @@ extension EnvironmentManifest {
         return result
     }
 
-    static func fields(_ value: ManifestJSON, _ required: [String], optional: [String] = [], at path: String,
-                       file: String) throws(EnvironmentManifestError) -> [String: ManifestJSON] {
+    static func fields(
+        _ value: ManifestJSON, _ required: [String], optional: [String] = [], at path: String,
+        file: String
+    ) throws(EnvironmentManifestError) -> [String: ManifestJSON] {
         guard case let .object(object) = value else { throw .manifest(file: file, reason: "\(path): expected an object") }
         for key in required where object[key] == nil { throw .manifest(file: file, reason: "\(path): missing \"\(key)\"") }
         if object.count > required.count, let unknown = object.keys.filter({ !required.contains($0) && !optional.contains($0) }).min() {

@@ -89,8 +89,10 @@ public struct EnvironmentManifest: Hashable, Sendable {
     /// the parser refused): why. Evaluating such a manifest fails with this reason.
     public var withheld: String?
 
-    public init(architecture: String?, package: Package, requires: [Dependency], env: [Assignment] = [],
-                appendPath: [PathEntry] = [], prependPath: [PathEntry] = [], withheld: String? = nil) {
+    public init(
+        architecture: String?, package: Package, requires: [Dependency], env: [Assignment] = [],
+        appendPath: [PathEntry] = [], prependPath: [PathEntry] = [], withheld: String? = nil
+    ) {
         self.architecture = architecture
         self.package = package
         self.requires = requires
@@ -115,17 +117,21 @@ public struct EnvironmentManifest: Hashable, Sendable {
     public var ownVariables: [Assignment] {
         let root = prefix + "_ROOT"
         return [
-            Assignment(name: root, value: EnvironmentTemplate(parts: [
-                .variable("WORK_DIR"), .literal("/"), .variable("ALIBUILD_ARCH_PREFIX"),
-                .literal("/\(package.name.rawValue)/\(package.folder)"),
-            ])),
-            Assignment(name: "RECC_PREFIX_MAP", value: EnvironmentTemplate(parts: [
-                .variable(root), .literal("=/recc/\(root):"), .variable("RECC_PREFIX_MAP"),
-            ])),
+            Assignment(
+                name: root,
+                value: EnvironmentTemplate(parts: [
+                    .variable("WORK_DIR"), .literal("/"), .variable("ALIBUILD_ARCH_PREFIX"),
+                    .literal("/\(package.name.rawValue)/\(package.folder)")
+                ])),
+            Assignment(
+                name: "RECC_PREFIX_MAP",
+                value: EnvironmentTemplate(parts: [
+                    .variable(root), .literal("=/recc/\(root):"), .variable("RECC_PREFIX_MAP")
+                ])),
             Assignment(name: prefix + "_VERSION", value: .literal(package.version)),
             Assignment(name: prefix + "_REVISION", value: .literal(package.revision)),
             Assignment(name: prefix + "_HASH", value: .literal(package.hash)),
-            Assignment(name: prefix + "_COMMIT", value: .literal(package.commit)),
+            Assignment(name: prefix + "_COMMIT", value: .literal(package.commit))
         ]
     }
 

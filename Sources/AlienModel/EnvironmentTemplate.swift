@@ -127,15 +127,15 @@ public struct EnvironmentTemplate: Hashable, Sendable, CustomStringConvertible {
         while index < bytes.count {
             let byte = bytes[index]
             switch byte {
-            case 0x5C: // \
+            case 0x5C:  // \
                 guard index + 1 < bytes.count, [0x24, 0x60, 0x22, 0x5C].contains(bytes[index + 1]) else { return nil }
                 unescaped.append(contentsOf: bytes[runStart..<index])
                 unescaped.append(bytes[index + 1])
                 index += 2
                 runStart = index
-            case 0x60, 0x22, 0x0A, 0x0D, 0x00: // ` " newline CR NUL
+            case 0x60, 0x22, 0x0A, 0x0D, 0x00:  // ` " newline CR NUL
                 return nil
-            case 0x24: // $
+            case 0x24:  // $
                 let braced = index + 1 < bytes.count && bytes[index + 1] == 0x7B
                 let start = index + (braced ? 2 : 1)
                 guard start < bytes.count, isNameStart(bytes[start]) else { return nil }
@@ -188,8 +188,10 @@ public struct EnvironmentTemplate: Hashable, Sendable, CustomStringConvertible {
             try checkReference(name, column: column)
             return (name, end + 1)
         case "(":
-            throw TemplateError(column: column, reason: index + 2 < scalars.count && scalars[index + 2] == "("
-                ? "arithmetic expansion $((…))" : "command substitution $(…)")
+            throw TemplateError(
+                column: column,
+                reason: index + 2 < scalars.count && scalars[index + 2] == "("
+                    ? "arithmetic expansion $((…))" : "command substitution $(…)")
         case "[":
             throw TemplateError(column: column, reason: "arithmetic expansion $[…]")
         default:
@@ -219,7 +221,8 @@ public struct EnvironmentTemplate: Hashable, Sendable, CustomStringConvertible {
             case let .variable(name):
                 var braced = false
                 if offset + 1 < parts.count, case let .literal(next) = parts[offset + 1], let first = next.unicodeScalars.first,
-                   Self.isNameCharacter(first) {
+                    Self.isNameCharacter(first)
+                {
                     braced = true
                 }
                 result += braced ? "${\(name)}" : "$\(name)"
@@ -317,7 +320,7 @@ public enum ShellVariables {
         "DIRSTACK", "ENV", "EPOCHREALTIME", "EPOCHSECONDS", "EUID", "FUNCNAME", "FUNCNEST", "GLOBIGNORE", "GROUPS",
         "HISTCMD", "HOSTNAME", "HOSTTYPE", "IFS", "LINENO", "MACHTYPE", "OLDPWD", "OPTARG", "OPTERR", "OPTIND",
         "OSTYPE", "PIPESTATUS", "POSIXLY_CORRECT", "PPID", "PS1", "PS2", "PS3", "PS4", "PWD", "RANDOM", "SECONDS",
-        "SHELLOPTS", "SHLVL", "SRANDOM", "UID",
+        "SHELLOPTS", "SHLVL", "SRANDOM", "UID"
     ]
 
     public static func isShellOwned(_ name: String) -> Bool {
@@ -338,7 +341,7 @@ public enum ShellVariables {
     /// not modelled: a manifest reading `$SHELL` needs it in the environment.
     public static let bashDefaults: [String: String] = [
         "PATH": "/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin:.",
-        "TERM": "dumb",
+        "TERM": "dumb"
     ]
 
     /// `shlex.quote`, as aliBuild quotes package names and versions in init.sh.

@@ -79,8 +79,10 @@ public enum InitScriptParser {
             }
             index += 1
         }
-        let manifest = EnvironmentManifest(architecture: architecture, package: package, requires: requires, env: env,
-                                           appendPath: [], prependPath: prepend).normalized()
+        let manifest = EnvironmentManifest(
+            architecture: architecture, package: package, requires: requires, env: env,
+            appendPath: [], prependPath: prepend
+        ).normalized()
         do { try manifest.validate() } catch {
             throw .initScript(file: file, line: 1, reason: error.description)
         }
@@ -91,7 +93,8 @@ public enum InitScriptParser {
     static func dependency(_ line: String, fail: (String) -> EnvironmentManifestError) throws(EnvironmentManifestError) -> EnvironmentManifest.Dependency {
         let marker = "_REVISION}\" ] || . \"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/", tail = "/etc/profile.d/init.sh"
         guard line.hasPrefix("[ -n \"${"), let markerRange = line.firstRange(of: marker), line.hasSuffix(tail),
-              markerRange.upperBound <= line.index(line.endIndex, offsetBy: -tail.count) else {
+            markerRange.upperBound <= line.index(line.endIndex, offsetBy: -tail.count)
+        else {
             throw fail("expected [ -n \"${<DEP>_REVISION}\" ] || . \"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/<dep>/<version>-<revision>/etc/profile.d/init.sh")
         }
         let middle = String(line[markerRange.upperBound..<line.index(line.endIndex, offsetBy: -tail.count)])
@@ -107,13 +110,16 @@ public enum InitScriptParser {
     }
 
     /// The six lines of the package's own variables, checked by regenerating them.
-    static func ownVariables(_ lines: [String], at start: Int,
-                             fail: (Int, String) -> EnvironmentManifestError) throws(EnvironmentManifestError) -> EnvironmentManifest.Package {
+    static func ownVariables(
+        _ lines: [String], at start: Int,
+        fail: (Int, String) -> EnvironmentManifestError
+    ) throws(EnvironmentManifestError) -> EnvironmentManifest.Package {
         guard start < lines.count else { throw fail(start, "expected export <NAME>_ROOT=\"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/… (the package's own variables)") }
         let rootMarker = "_ROOT=\"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/"
         let first = lines[start]
         guard first.hasPrefix("export "), let range = first.firstRange(of: rootMarker),
-              let parsed = packagePath(String(first[range.upperBound...])) else {
+            let parsed = packagePath(String(first[range.upperBound...]))
+        else {
             throw fail(start, "expected export <NAME>_ROOT=\"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/<name>/<version>-<revision> (the package's own variables)")
         }
         let (name, version, revision) = parsed
@@ -126,8 +132,9 @@ public enum InitScriptParser {
             }
             return value
         }
-        let package = EnvironmentManifest.Package(name: name, version: try word(2, "VERSION"), revision: try word(3, "REVISION"),
-                                                  hash: try word(4, "HASH"), commit: try word(5, "COMMIT"))
+        let package = EnvironmentManifest.Package(
+            name: name, version: try word(2, "VERSION"), revision: try word(3, "REVISION"),
+            hash: try word(4, "HASH"), commit: try word(5, "COMMIT"))
         guard package.version == version, package.revision == revision else {
             throw fail(start, "\(name.environmentPrefix)_ROOT names \(name.rawValue)/\(version)-\(revision) but _VERSION and _REVISION say \(package.folder)")
         }
@@ -162,10 +169,11 @@ public enum InitScriptParser {
         guard let decoded = shlexUnquote(text, allowingSeparators: true) else { return nil }
         let pieces = decoded.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard pieces.count == 2, let name = try? PackageName(String(pieces[0])),
-              let dash = pieces[1].lastIndex(of: "-") else { return nil }
+            let dash = pieces[1].lastIndex(of: "-")
+        else { return nil }
         let version = String(pieces[1][..<dash]), revision = String(pieces[1][pieces[1].index(after: dash)...])
         guard EnvironmentManifest.isPathComponent(version), EnvironmentManifest.isPathComponent(revision),
-              text == "\(ShellVariables.shlexQuote(name.rawValue))/\(ShellVariables.shlexQuote(version))-\(ShellVariables.shlexQuote(revision))"
+            text == "\(ShellVariables.shlexQuote(name.rawValue))/\(ShellVariables.shlexQuote(version))-\(ShellVariables.shlexQuote(revision))"
         else { return nil }
         return (name, version, revision)
     }
@@ -226,7 +234,7 @@ extension EnvironmentManifest {
             "export \(big)_VERSION=\(q(package.version))",
             "export \(big)_REVISION=\(q(package.revision))",
             "export \(big)_HASH=\(q(package.hash))",
-            "export \(big)_COMMIT=\(q(package.commit))",
+            "export \(big)_COMMIT=\(q(package.commit))"
         ]
     }
 

@@ -242,8 +242,10 @@ struct JSONParser {
     }
 
     /// The character of the escape `\<code>` (one of `bfnrtu`), its `\u` digits read.
-    private mutating func appendEscaped(_ code: UInt8, to scalars: inout String.UnicodeScalarView,
-                                        escapeOffset: Int) throws(CanonicalJSONError) {
+    private mutating func appendEscaped(
+        _ code: UInt8, to scalars: inout String.UnicodeScalarView,
+        escapeOffset: Int
+    ) throws(CanonicalJSONError) {
         switch code {
         case UInt8(ascii: "b"): scalars.append("\u{8}")
         case UInt8(ascii: "f"): scalars.append("\u{C}")

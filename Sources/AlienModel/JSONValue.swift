@@ -34,7 +34,8 @@ public enum JSONValue: Hashable, Sendable {
     /// already are that value's `canonicalBytes` (nil when they are not, or there is no such
     /// member): what was signed can then be checked without writing it again.
     public static func parsing(_ bytes: [UInt8], canonicalBytesOf member: String) throws(CanonicalJSONError)
-        -> (value: JSONValue, canonicalMember: ArraySlice<UInt8>?) {
+        -> (value: JSONValue, canonicalMember: ArraySlice<UInt8>?)
+    {
         let (value, range) = try JSONParser.parse(bytes, canonicalMember: member)
         return (value, range.map { bytes[$0] })
     }

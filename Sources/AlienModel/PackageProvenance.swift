@@ -36,8 +36,10 @@ public struct PackageProvenance: Hashable, Sendable {
     public var recursiveBuild: [Package]
     public var recursiveRuntime: [Package]
 
-    public init(toolVersion: String, architecture: String, defaults: String, package: Package, directBuild: [Package],
-                directRuntime: [Package], recursiveBuild: [Package], recursiveRuntime: [Package]) {
+    public init(
+        toolVersion: String, architecture: String, defaults: String, package: Package, directBuild: [Package],
+        directRuntime: [Package], recursiveBuild: [Package], recursiveRuntime: [Package]
+    ) {
         self.toolVersion = toolVersion
         self.architecture = architecture
         self.defaults = defaults
@@ -53,8 +55,10 @@ public struct PackageProvenance: Hashable, Sendable {
     /// these files before), and a final newline.
     public var text: String {
         func entry(_ package: Package) -> JSONValue {
-            .object(["name": .string(package.name), "tag": .string(package.tag ?? ""), "source": package.source.map { .string($0) } ?? .null,
-                     "version": .string(package.version), "revision": .string(package.revision), "hash": .string(package.hash)])
+            .object([
+                "name": .string(package.name), "tag": .string(package.tag ?? ""), "source": package.source.map { .string($0) } ?? .null,
+                "version": .string(package.version), "revision": .string(package.revision), "hash": .string(package.hash)
+            ])
         }
         let record = JSONValue.object([
             "alien_install_version": .string(toolVersion),
@@ -63,8 +67,8 @@ public struct PackageProvenance: Hashable, Sendable {
             "package": entry(package),
             "dependencies": .object([
                 "direct": .object(["build": .array(directBuild.map(entry)), "runtime": .array(directRuntime.map(entry))]),
-                "recursive": .object(["build": .array(recursiveBuild.map(entry)), "runtime": .array(recursiveRuntime.map(entry))]),
-            ]),
+                "recursive": .object(["build": .array(recursiveBuild.map(entry)), "runtime": .array(recursiveRuntime.map(entry))])
+            ])
         ])
         var out: [UInt8] = []
         Self.writePretty(record, indent: 0, to: &out)
@@ -90,9 +94,10 @@ public struct PackageProvenance: Hashable, Sendable {
         }
         func package(_ value: JSONValue, _ context: String) throws(PackageProvenanceError) -> Package {
             guard case let .object(object) = value else { throw PackageProvenanceError(reason: "\(context): expected an object, got \(value.kind)") }
-            return Package(name: try string(object, "name", context), version: try string(object, "version", context),
-                           revision: try string(object, "revision", context), hash: optional(object, "hash") ?? "",
-                           tag: optional(object, "tag"), source: optional(object, "source"))
+            return Package(
+                name: try string(object, "name", context), version: try string(object, "version", context),
+                revision: try string(object, "revision", context), hash: optional(object, "hash") ?? "",
+                tag: optional(object, "tag"), source: optional(object, "source"))
         }
         func list(_ kind: String, _ type: String) throws(PackageProvenanceError) -> [Package] {
             guard case let .object(dependencies)? = top["dependencies"] else { return [] }

@@ -67,7 +67,8 @@ public struct PackageRevocation: Hashable, Sendable {
     /// `YYYY-MM-DDTHH:MM:SSZ` shape.
     public init(custom: JSONValue?) throws(PackageTargetMetadataError) {
         guard case let .object(fields)? = custom else {
-            throw PackageTargetMetadataError(field: Key.kind, expected: "\"\(Key.kindValue)\"", got: custom.map { "custom as \($0.kind)" } ?? "no custom object")
+            throw PackageTargetMetadataError(
+                field: Key.kind, expected: "\"\(Key.kindValue)\"", got: custom.map { "custom as \($0.kind)" } ?? "no custom object")
         }
         func required(_ key: String) throws(PackageTargetMetadataError) -> String {
             guard let value = fields[key] else { throw PackageTargetMetadataError(field: key, expected: "a non-empty string", got: "nothing") }
@@ -109,7 +110,7 @@ public struct PackageRevocation: Hashable, Sendable {
     public var json: JSONValue {
         var fields: [String: JSONValue] = [
             Key.kind: .string(Key.kindValue), Key.name: .string(name), Key.version: .string(version), Key.revision: .string(revision),
-            Key.arch: .string(arch), Key.target: .string(target), Key.reason: .string(reason), Key.time: .string(time),
+            Key.arch: .string(arch), Key.target: .string(target), Key.reason: .string(reason), Key.time: .string(time)
         ]
         if let sha256 { fields[Key.sha256] = .string(sha256) }
         return .object(fields)

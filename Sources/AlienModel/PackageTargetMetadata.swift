@@ -32,8 +32,10 @@ public struct PackageTargetMetadata: Hashable, Sendable {
     public var torrent: String?
     public var infoHash: String?
 
-    public init(name: String, version: String, revision: String, arch: String, hash: String? = nil, requires: [String] = [],
-                fullRequires: [String]? = nil, buildRequires: [String]? = nil) {
+    public init(
+        name: String, version: String, revision: String, arch: String, hash: String? = nil, requires: [String] = [],
+        fullRequires: [String]? = nil, buildRequires: [String]? = nil
+    ) {
         self.name = name
         self.version = version
         self.revision = revision
@@ -59,8 +61,9 @@ public struct PackageTargetMetadata: Hashable, Sendable {
     /// `infohash`, when present, must be non-empty strings.
     public init(custom: JSONValue?) throws(PackageTargetMetadataError) {
         guard case let .object(fields)? = custom else {
-            throw PackageTargetMetadataError(field: Key.name, expected: "a non-empty string",
-                                             got: custom.map { "custom as \($0.kind)" } ?? "no custom object")
+            throw PackageTargetMetadataError(
+                field: Key.name, expected: "a non-empty string",
+                got: custom.map { "custom as \($0.kind)" } ?? "no custom object")
         }
         func string(_ key: String, expected: String = "a non-empty string") throws(PackageTargetMetadataError) -> String? {
             guard let value = fields[key] else { return nil }
@@ -115,7 +118,7 @@ public struct PackageTargetMetadata: Hashable, Sendable {
     public var fields: [String: JSONValue] {
         var fields: [String: JSONValue] = [
             Key.name: .string(name), Key.version: .string(version), Key.revision: .string(revision), Key.arch: .string(arch),
-            Key.requires: .array(requires.map { .string($0) }),
+            Key.requires: .array(requires.map { .string($0) })
         ]
         if let hash { fields[Key.hash] = .string(hash) }
         if let fullRequires { fields[Key.fullRequires] = .array(fullRequires.map { .string($0) }) }

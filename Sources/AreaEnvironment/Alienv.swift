@@ -41,7 +41,9 @@ public enum Alienv {
     }
 
     /// The changes `enter` makes: the packages' environment plus the markers that refuse nesting.
-    public static func enterChanges(area: EnvironmentArea, packages: [EnvironmentPackage], environment: [String: String]) throws(EnvironmentError) -> EnvironmentChanges {
+    public static func enterChanges(area: EnvironmentArea, packages: [EnvironmentPackage], environment: [String: String]) throws(EnvironmentError)
+        -> EnvironmentChanges
+    {
         try checkNotNested(environment)
         var changes = try load(area: area, packages: packages, environment: environment)
         changes.values[enteredVariable] = packages.map(\.moduleName).joined(separator: ":")
@@ -50,7 +52,8 @@ public enum Alienv {
     }
 
     /// `alienv load`: the packages' environment over the current one, and the loaded set updated.
-    public static func load(area: EnvironmentArea, packages: [EnvironmentPackage], environment: [String: String]) throws(EnvironmentError) -> EnvironmentChanges {
+    public static func load(area: EnvironmentArea, packages: [EnvironmentPackage], environment: [String: String]) throws(EnvironmentError) -> EnvironmentChanges
+    {
         var changes = try area.changes(of: packages, base: environment)
         var saved = savedValues(in: environment)
         for name in Set(changes.values.keys).union(changes.removed) where saved[name] == nil {
@@ -88,9 +91,10 @@ public enum Alienv {
         base[savedVariable] = nil
         var final = base
         if !remaining.isEmpty {
-            let packages = try area.resolve(remaining.map { module throws(EnvironmentError) in
-                do throws(ModelError) { return try PackageID(parsing: module) } catch { throw .invalidPackageID(module, error) }
-            })
+            let packages = try area.resolve(
+                remaining.map { module throws(EnvironmentError) in
+                    do throws(ModelError) { return try PackageID(parsing: module) } catch { throw .invalidPackageID(module, error) }
+                })
             final = try load(area: area, packages: packages, environment: base).applied(to: base)
         }
         var changes = EnvironmentChanges.diff(before: environment, after: final)
@@ -107,7 +111,8 @@ public enum Alienv {
     /// `ALIENV_SAVED` decoded: variable → value before the first load (`nil` inside = was unset).
     static func savedValues(in environment: [String: String]) -> [String: String?] {
         guard let text = environment[savedVariable], let data = Data(base64Encoded: text),
-              let saved = try? JSONDecoder().decode([String: String?].self, from: data) else { return [:] }
+            let saved = try? JSONDecoder().decode([String: String?].self, from: data)
+        else { return [:] }
         return saved
     }
 

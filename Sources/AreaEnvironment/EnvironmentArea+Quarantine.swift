@@ -18,9 +18,11 @@ extension EnvironmentArea {
     public func quarantinedBuilds() -> [String: PackageRevocation] {
         let state = root.path + "/.alien"
         guard case let .object(document)? = Self.readJSON(state + "/revocations.json", limit: 16 << 20),
-              case let .array(items)? = document["revocations"], !items.isEmpty else { return [:] }
+            case let .array(items)? = document["revocations"], !items.isEmpty
+        else { return [:] }
         if case let .object(config)? = Self.readJSON(state + "/config.json", limit: 1 << 20),
-           case .string("alert")? = config["revocation_policy"] {
+            case .string("alert")? = config["revocation_policy"]
+        {
             return [:]
         }
         var builds: [String: PackageRevocation] = [:]

@@ -107,7 +107,8 @@ public struct EnvironmentArea: Sendable {
         let path = packagesPath + "/" + name.rawValue + "/" + folder
         var status = stat()
         guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR,
-              stat(path + "/" + EnvironmentManifest.fileName, &status) == 0 || stat(path + "/etc/profile.d/init.sh", &status) == 0 else { return nil }
+            stat(path + "/" + EnvironmentManifest.fileName, &status) == 0 || stat(path + "/etc/profile.d/init.sh", &status) == 0
+        else { return nil }
         return EnvironmentPackage(build: PackageBuild(name: name, version: build), path: path)
     }
 
@@ -122,7 +123,10 @@ public struct EnvironmentArea: Sendable {
         if matching.count > 1 {
             let quarantined = quarantinedBuilds()
             if quarantined[newest.build.description] != nil,
-               let usable = matching.filter({ quarantined[$0.build.description] == nil }).max() { return usable }
+                let usable = matching.filter({ quarantined[$0.build.description] == nil }).max()
+            {
+                return usable
+            }
         }
         return newest
     }

@@ -40,8 +40,10 @@ public struct EnvironmentChanges: Equatable, Sendable {
 
     /// The difference from `before` to an environment given by its size, a lookup and a walk
     /// over its variables (so an evaluation's variables need not become a dictionary first).
-    static func diff(before: [String: String], after count: Int, value: (String) -> String?,
-                     each: ((String, String) -> Void) -> Void) -> EnvironmentChanges {
+    static func diff(
+        before: [String: String], after count: Int, value: (String) -> String?,
+        each: ((String, String) -> Void) -> Void
+    ) -> EnvironmentChanges {
         var changes = EnvironmentChanges()
         changes.values.reserveCapacity(count)
         let filter = NameFilter(before.keys)

@@ -127,8 +127,9 @@ extension EnvironmentCommandLine {
         do throws(Failure) {
             let arguments = try Arguments.parse(words)
             if arguments.help { return Outcome(output: Array(help.utf8), stderr: "", status: 0) }
-            let output = try env(packages: arguments.packages, area: arguments.area, arch: arguments.arch, shell: arguments.shell,
-                                 environment: environment, freeingMemory: !exiting)
+            let output = try env(
+                packages: arguments.packages, area: arguments.area, arch: arguments.arch, shell: arguments.shell,
+                environment: environment, freeingMemory: !exiting)
             return Outcome(output: output, stderr: "", status: 0)
         } catch {
             var message = "\(program): error: \(error.message)\n"

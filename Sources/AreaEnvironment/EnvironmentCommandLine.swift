@@ -56,7 +56,8 @@ public enum EnvironmentCommandLine {
     /// (Read with AlienModel's JSON parser, as SoftwareArea's reader of the file; at most 1 MiB.)
     static func rememberedArchitecture(root: URL) -> Architecture? {
         guard let data = try? Data(contentsOf: root.appendingPathComponent(".alien/config.json")), data.count <= 1 << 20,
-              case let .object(object)? = try? JSONValue(parsing: [UInt8](data)), case let .string(text)? = object["arch"] else { return nil }
+            case let .object(object)? = try? JSONValue(parsing: [UInt8](data)), case let .string(text)? = object["arch"]
+        else { return nil }
         return try? Architecture(text)
     }
 
@@ -64,8 +65,9 @@ public enum EnvironmentCommandLine {
     public static func shell(_ text: String?, environment: [String: String]) throws(Failure) -> EnvironmentShell {
         guard let text else { return EnvironmentShell.fromPath(environment["SHELL"]) }
         guard let shell = EnvironmentShell(rawValue: text) else {
-            throw Failure("--shell: expected one of \(EnvironmentShell.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'",
-                          status: usageStatus)
+            throw Failure(
+                "--shell: expected one of \(EnvironmentShell.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'",
+                status: usageStatus)
         }
         return shell
     }
@@ -82,8 +84,10 @@ public enum EnvironmentCommandLine {
     /// syntax, as UTF-8 to print. Checks in this order: area, shell, packages, environment.
     /// `freeingMemory: false` is for a process that exits after printing (see
     /// `EnvironmentArea.changes(of:base:freeingMemory:)`).
-    public static func env(packages arguments: [String], area: String?, arch: String?, shell: String?,
-                           environment: [String: String], freeingMemory: Bool = true) throws(Failure) -> [UInt8] {
+    public static func env(
+        packages arguments: [String], area: String?, arch: String?, shell: String?,
+        environment: [String: String], freeingMemory: Bool = true
+    ) throws(Failure) -> [UInt8] {
         let located = try locateArea(area: area, arch: arch, environment: environment)
         let syntax = try self.shell(shell, environment: environment)
         let selected = try packages(arguments, in: located)

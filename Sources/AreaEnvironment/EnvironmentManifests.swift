@@ -220,7 +220,8 @@ final class ManifestCache {
         // is empty, as a valid manifest's never are).
         let plain = !dependency.version.isEmpty && !dependency.revision.isEmpty && !dependency.revision.utf8.contains(0x2D)
         let version = plain ? PackageVersion(version: dependency.version, revision: dependency.revision) : PackageVersion(folder: dependency.folder)
-        let found = version.flatMap { openPackage(in: area, relative: key, build: PackageBuild(name: dependency.name, version: $0)) }
+        let found =
+            version.flatMap { openPackage(in: area, relative: key, build: PackageBuild(name: dependency.name, version: $0)) }
             ?? area.package(name: dependency.name, folder: dependency.folder)
         packages[key] = .some(found)
         return found
@@ -293,7 +294,8 @@ final class ManifestCache {
             throw .manifest(error)
         }
         guard manifest.package.name == package.build.name, manifest.package.version == package.build.version.version,
-              manifest.package.revision == package.build.version.revision else {
+            manifest.package.revision == package.build.version.revision
+        else {
             throw .manifest(.invalid(package: package.moduleName, reason: "its environment describes \(manifest.package.moduleName)"))
         }
         byDirectory[key] = manifests.count
@@ -329,11 +331,14 @@ extension EnvironmentArea {
         }
         let variables = evaluation.variables
         if !freeingMemory { _ = Unmanaged.passRetained(KeptUntilExit((cache, variables))) }
-        return EnvironmentChanges.diff(before: base, after: variables.count, value: { name in
-            variables[name].flatMap { $0.exported ? $0.value : nil }
-        }, each: { body in
-            for (name, variable) in variables where variable.exported { body(name, variable.value) }
-        })
+        return EnvironmentChanges.diff(
+            before: base, after: variables.count,
+            value: { name in
+                variables[name].flatMap { $0.exported ? $0.value : nil }
+            },
+            each: { body in
+                for (name, variable) in variables where variable.exported { body(name, variable.value) }
+            })
     }
 
     /// Finds a dependency's manifest for the evaluation: only inside this area's packages.
@@ -341,12 +346,15 @@ extension EnvironmentArea {
         let packages = packagesPath
         return { (dependency, directory) throws(EnvironmentManifestError) in
             guard directory == packages else {
-                throw .evaluation(package: package.moduleName, reason: "\(dependency.moduleName) would be sourced from \(directory), not from the area's \(packages) "
-                                  + "(WORK_DIR or ALIBUILD_ARCH_PREFIX was changed)")
+                throw .evaluation(
+                    package: package.moduleName,
+                    reason: "\(dependency.moduleName) would be sourced from \(directory), not from the area's \(packages) "
+                        + "(WORK_DIR or ALIBUILD_ARCH_PREFIX was changed)")
             }
             guard let found = cache.package(in: self, dependency: dependency) else {
-                throw .evaluation(package: package.moduleName,
-                                  reason: "needs \(dependency.moduleName), which is not installed (missing \(packages)/\(dependency.moduleName)/etc/profile.d/init.sh)")
+                throw .evaluation(
+                    package: package.moduleName,
+                    reason: "needs \(dependency.moduleName), which is not installed (missing \(packages)/\(dependency.moduleName)/etc/profile.d/init.sh)")
             }
             do throws(EnvironmentError) { return try cache.manifest(of: found) } catch {
                 if case let .manifest(inner) = error { throw inner }

@@ -55,7 +55,8 @@ public enum EnvironmentShell: String, CaseIterable, Sendable {
             let value = changes.values[name]!
             if self == .fish {
                 // fish keeps PATH-like variables as lists: one element per entry.
-                let parts = EnvironmentChanges.isPathLike(name) && !value.isEmpty
+                let parts =
+                    EnvironmentChanges.isPathLike(name) && !value.isEmpty
                     ? value.split(separator: ":", omittingEmptySubsequences: false).map(String.init) : [value]
                 out += "set -gx \(name) \(parts.map(Self.fishQuote).joined(separator: " "));\n"
             } else {

@@ -42,7 +42,7 @@ extension Modulefiles {
             "proc ModulesHelp { } {",
             "  puts stderr \(tclQuote("Environment of \(package.build.qualified())"))",
             "}",
-            "module-whatis \(tclQuote("\(package.build.name.rawValue) \(package.build.version)"))",
+            "module-whatis \(tclQuote("\(package.build.name.rawValue) \(package.build.version)"))"
         ]
         // Like init.sh's `[ -n "$DEP_REVISION" ] ||`: a dependency already loaded (by an earlier
         // dependency, or before) is not loaded again. Lmod would reload it and move its entries
@@ -79,7 +79,7 @@ extension Modulefiles {
         if let old, !old.isEmpty {
             let oldParts = old.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             guard newParts.count >= oldParts.count,
-                  let start = (0...(newParts.count - oldParts.count)).first(where: { Array(newParts[$0..<($0 + oldParts.count)]) == oldParts })
+                let start = (0...(newParts.count - oldParts.count)).first(where: { Array(newParts[$0..<($0 + oldParts.count)]) == oldParts })
             else { return ["setenv \(name) \(tclQuote(new))"] }
             front = Array(newParts[..<start])
             back = Array(newParts[(start + oldParts.count)...])

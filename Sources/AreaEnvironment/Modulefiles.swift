@@ -44,8 +44,10 @@ public enum Modulefiles {
     /// Writes (or rewrites, when its text changed) the modulefile of an installed package.
     /// The install pipeline calls this once a package is visible in the area.
     @discardableResult
-    public static func write(for package: EnvironmentPackage, in area: EnvironmentArea, source: Source = .initScript,
-                             flush: Flush = dataSync) throws(EnvironmentError) -> URL {
+    public static func write(
+        for package: EnvironmentPackage, in area: EnvironmentArea, source: Source = .initScript,
+        flush: Flush = dataSync
+    ) throws(EnvironmentError) -> URL {
         let text = try self.text(for: package, in: area, source: source)
         let destination = path(for: package, in: area)
         try writeAtomically(text, to: destination, flush: flush)
@@ -131,10 +133,12 @@ public enum Modulefiles {
         do {
             // Data on the disk before the rename; the folder is not synced (modulefiles are regenerated).
             try withoutActuallyEscaping(flush) { (flush) throws(AtomicFileError) in
-                _ = try AtomicFile.write(bytes, to: destination.path, createDirectories: true, flush: { descriptor in
-                    flush(descriptor)
-                    return 0
-                }, syncDirectory: false)
+                _ = try AtomicFile.write(
+                    bytes, to: destination.path, createDirectories: true,
+                    flush: { descriptor in
+                        flush(descriptor)
+                        return 0
+                    }, syncDirectory: false)
             }
         } catch {
             switch error.operation {

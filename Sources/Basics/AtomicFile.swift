@@ -46,8 +46,10 @@ public enum AtomicFile {
         _ bytes: [UInt8], to path: String, mode: mode_t = 0o644, createDirectories: Bool = false,
         placement: Placement = .replace, flush: Flush? = fileSync, syncDirectory: Bool = true
     ) throws(AtomicFileError) -> Bool {
-        try write(to: path, mode: mode, createDirectories: createDirectories, placement: placement, flush: flush,
-                  syncDirectory: syncDirectory, wrap: { $0 }) { (descriptor, temporary) throws(AtomicFileError) in
+        try write(
+            to: path, mode: mode, createDirectories: createDirectories, placement: placement, flush: flush,
+            syncDirectory: syncDirectory, wrap: { $0 }
+        ) { (descriptor, temporary) throws(AtomicFileError) in
             let code = FileIO.writeAll(descriptor, bytes)
             if code != 0 { throw AtomicFileError(path: temporary, operation: "write", reason: FileIO.describe(code)) }
         }

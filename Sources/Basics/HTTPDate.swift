@@ -24,11 +24,13 @@ public enum HTTPDate {
         guard text.utf8.count <= 64 else { return nil }
         let fields = text.split(separator: " ", omittingEmptySubsequences: false)
         guard fields.count == 6, fields[0].count == 4, fields[0].hasSuffix(","), days.contains(String(fields[0].dropLast())),
-              fields[5] == "GMT", fields[1].count == 2, let day = Int(fields[1]), (1...31).contains(day),
-              let month = months.firstIndex(of: String(fields[2])), fields[3].count == 4, let year = Int(fields[3]) else { return nil }
+            fields[5] == "GMT", fields[1].count == 2, let day = Int(fields[1]), (1...31).contains(day),
+            let month = months.firstIndex(of: String(fields[2])), fields[3].count == 4, let year = Int(fields[3])
+        else { return nil }
         let clock = fields[4].split(separator: ":", omittingEmptySubsequences: false)
         guard clock.count == 3, clock.allSatisfy({ $0.count == 2 }), let hour = Int(clock[0]), let minute = Int(clock[1]),
-              let second = Int(clock[2]), hour < 24, minute < 60, second <= 60 else { return nil }
+            let second = Int(clock[2]), hour < 24, minute < 60, second <= 60
+        else { return nil }
         var parts = tm()
         parts.tm_year = Int32(year - 1900)
         parts.tm_mon = Int32(month)

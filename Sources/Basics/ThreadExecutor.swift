@@ -29,11 +29,13 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
         for _ in 0..<max(1, threads) {
             let start = Unmanaged.passRetained(Start(executor: self))
             var thread = pthread_t()
-            let status = pthread_create(&thread, nil, { argument in
-                let start = Unmanaged<Start>.fromOpaque(argument!).takeRetainedValue()
-                start.executor.loop()
-                return nil
-            }, start.toOpaque())
+            let status = pthread_create(
+                &thread, nil,
+                { argument in
+                    let start = Unmanaged<Start>.fromOpaque(argument!).takeRetainedValue()
+                    start.executor.loop()
+                    return nil
+                }, start.toOpaque())
             precondition(status == 0, "pthread_create: \(FileIO.describe(status))")
             pthread_detach(thread)
         }

@@ -5,9 +5,11 @@ import Resolver
 
 /// The variables aliBuild gives a recipe (recipe-format.md §8) and the bash that runs it.
 enum BuildEnvironment {
-    static func variables(for package: ResolvedPackage, identity: PackageIdentity, plan: BuildPlan,
-                          identities: [PackageName: PackageIdentity], layout: BuildLayout, configDir: String,
-                          jobs: Int) -> [String: String] {
+    static func variables(
+        for package: ResolvedPackage, identity: PackageIdentity, plan: BuildPlan,
+        identities: [PackageName: PackageIdentity], layout: BuildLayout, configDir: String,
+        jobs: Int
+    ) -> [String: String] {
         func names(_ list: [PackageName]) -> String { list.map(\.rawValue).joined(separator: " ") }
         let shortCommit = package.tag == package.commitHash ? package.commitHash : String(package.commitHash.prefix(10))
         return [
@@ -36,7 +38,7 @@ enum BuildEnvironment {
             "GIT_COMMITTER_EMAIL": "unknown",
             "WORK_DIR": layout.workDir.path,
             "ALIBUILD_CONFIG_DIR": configDir,
-            "ALIBUILD_ARCHITECTURE": plan.architecture.rawValue,
+            "ALIBUILD_ARCHITECTURE": plan.architecture.rawValue
         ].merging(trackedVariables(package)) { $1 }
     }
 

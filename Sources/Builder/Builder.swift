@@ -17,8 +17,10 @@ public struct Builder: Sendable {
         public var remoteStore: RemoteStore?
         public var environment: [String: String]
 
-        public init(workDir: URL, configDir: String, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-                    concurrentBuilds: Int? = nil, remoteStore: RemoteStore? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        public init(
+            workDir: URL, configDir: String, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+            concurrentBuilds: Int? = nil, remoteStore: RemoteStore? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+        ) {
             self.workDir = workDir
             self.configDir = configDir
             self.jobs = max(1, jobs)
@@ -65,8 +67,9 @@ public struct Builder: Sendable {
         let packages = plan.orderedPackages
         events(.planned(total: packages.count))
         let parallel = max(1, options.concurrentBuilds ?? max(1, options.jobs / 2))
-        let builder = PackageBuilder(plan: plan, layout: layout, configDir: options.configDir,
-                                     jobs: max(1, options.jobs / parallel), archiver: archiver, environment: options.environment)
+        let builder = PackageBuilder(
+            plan: plan, layout: layout, configDir: options.configDir,
+            jobs: max(1, options.jobs / parallel), archiver: archiver, environment: options.environment)
         let state = SchedulerState(packages: packages)
         let group = DispatchGroup()
         let slots = DispatchSemaphore(value: parallel)

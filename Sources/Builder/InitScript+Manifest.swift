@@ -8,8 +8,10 @@ extension InitScript {
     /// and `lib` put first). Sites compute the package's environment from it and never run
     /// init.sh, so a value the manifest cannot hold exactly (command substitution, `${X:-y}`, a
     /// key that is no shell variable, …) fails the build here, naming the recipe key.
-    public static func manifest(for package: ResolvedPackage, identities: [PackageName: PackageIdentity],
-                                architecture: Architecture) throws(BuildError) -> EnvironmentManifest {
+    public static func manifest(
+        for package: ResolvedPackage, identities: [PackageName: PackageIdentity],
+        architecture: Architecture
+    ) throws(BuildError) -> EnvironmentManifest {
         guard let own = identities[package.name] else {
             throw .badValue(package: package.name.rawValue, key: "identity", reason: "has no revision decided")
         }
@@ -23,8 +25,14 @@ extension InitScript {
         var append: [EnvironmentManifest.PathEntry] = []
         for entry in package.appendPath?.entries ?? [] where str(entry.key) != "DYLD_LIBRARY_PATH" {
             let key = str(entry.key)
-            append.append(.init(name: key, items: [try template(try joined(entry.value, package: package, key: "append_path"),
-                                                                package: package, key: "append_path", name: key)]))
+            append.append(
+                .init(
+                    name: key,
+                    items: [
+                        try template(
+                            try joined(entry.value, package: package, key: "append_path"),
+                            package: package, key: "append_path", name: key)
+                    ]))
         }
         var prepend: [EnvironmentManifest.PathEntry] = []
         for entry in package.prependPath?.entries ?? [] where str(entry.key) != "DYLD_LIBRARY_PATH" {
@@ -43,8 +51,10 @@ extension InitScript {
         }
         let manifest = EnvironmentManifest(
             architecture: architecture.rawValue,
-            package: .init(name: own.build.name, version: own.build.version.version, revision: own.build.version.revision, hash: own.hash, commit: own.commitHash),
-            requires: requires, env: env, appendPath: append, prependPath: prepend).normalized()
+            package: .init(
+                name: own.build.name, version: own.build.version.version, revision: own.build.version.revision, hash: own.hash, commit: own.commitHash),
+            requires: requires, env: env, appendPath: append, prependPath: prepend
+        ).normalized()
         do { try manifest.validate() } catch {
             throw .badValue(package: package.name.rawValue, key: "environment", reason: "cannot be described by an environment manifest: \(error)")
         }
@@ -53,9 +63,10 @@ extension InitScript {
 
     static func template(_ text: String, package: ResolvedPackage, key: String, name: String) throws(BuildError) -> EnvironmentTemplate {
         do { return try EnvironmentTemplate(shellDoubleQuoted: text) } catch {
-            throw .badValue(package: package.name.rawValue, key: "\(key).\(name)",
-                            reason: "\(error): sites compute environments without running init.sh, so values may only "
-                                + "reference variables ($VAR, ${VAR}); write \\$ for a dollar sign")
+            throw .badValue(
+                package: package.name.rawValue, key: "\(key).\(name)",
+                reason: "\(error): sites compute environments without running init.sh, so values may only "
+                    + "reference variables ($VAR, ${VAR}); write \\$ for a dollar sign")
         }
     }
 }

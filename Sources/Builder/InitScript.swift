@@ -23,14 +23,17 @@ public struct PackageIdentity: Hashable, Sendable {
 /// the dependencies' init.sh first, then (after the build) the package's own variables,
 /// `env`, `append_path` and `prepend_path` (with `bin` and `lib` put first).
 public enum InitScript {
-    public static func generate(for package: ResolvedPackage, identities: [PackageName: PackageIdentity],
-                                architecture: Architecture, postBuild: Bool) throws(BuildError) -> String {
+    public static func generate(
+        for package: ResolvedPackage, identities: [PackageName: PackageIdentity],
+        architecture: Architecture, postBuild: Bool
+    ) throws(BuildError) -> String {
         var lines = [": \"${ALIBUILD_ARCH_PREFIX:=\(architecture)}\""]
         for dependency in package.requires {
             guard let id = identities[dependency] else { continue }
-            lines.append("[ -n \"${\(id.variablePrefix)_REVISION}\" ] || . \"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/"
-                + "\(PythonFormat.shellQuote(id.build.name.rawValue))/\(PythonFormat.shellQuote(id.build.version.version))-\(PythonFormat.shellQuote(id.build.version.revision))"
-                + "/etc/profile.d/init.sh")
+            lines.append(
+                "[ -n \"${\(id.variablePrefix)_REVISION}\" ] || . \"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/"
+                    + "\(PythonFormat.shellQuote(id.build.name.rawValue))/\(PythonFormat.shellQuote(id.build.version.version))-\(PythonFormat.shellQuote(id.build.version.revision))"
+                    + "/etc/profile.d/init.sh")
         }
         guard postBuild, let own = identities[package.name] else { return lines.joined(separator: "\n") }
         let big = own.variablePrefix
@@ -41,7 +44,7 @@ public enum InitScript {
             "export \(big)_VERSION=\(q(own.build.version.version))",
             "export \(big)_REVISION=\(q(own.build.version.revision))",
             "export \(big)_HASH=\(q(own.hash))",
-            "export \(big)_COMMIT=\(q(own.commitHash))",
+            "export \(big)_COMMIT=\(q(own.commitHash))"
         ]
         for entry in package.env?.entries ?? [] where str(entry.key) != "DYLD_LIBRARY_PATH" {
             lines.append("export \(str(entry.key))=\"\(str(entry.value))\"")

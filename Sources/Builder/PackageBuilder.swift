@@ -21,7 +21,8 @@ struct PackageBuilder: Sendable {
         let installDir = layout.workDir.appendingPathComponent(packagePath)
         let tarball = layout.storeDirectory(hash: id.hash).appendingPathComponent(layout.tarballName(id.build))
         if (try? String(contentsOf: installDir.appendingPathComponent(".build-hash"), encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines) == id.hash {
+            .trimmingCharacters(in: .whitespacesAndNewlines) == id.hash
+        {
             try distLinks(package, identities: identities)
             return .cached("installed")
         }
@@ -79,8 +80,10 @@ struct PackageBuilder: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [scriptFile.path]
-        process.environment = environment.merging(BuildEnvironment.variables(
-            for: package, identity: id, plan: plan, identities: identities, layout: layout, configDir: configDir, jobs: jobs)) { $1 }
+        process.environment = environment.merging(
+            BuildEnvironment.variables(
+                for: package, identity: id, plan: plan, identities: identities, layout: layout, configDir: configDir, jobs: jobs)
+        ) { $1 }
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
@@ -96,8 +99,10 @@ struct PackageBuilder: Sendable {
     /// init.sh with the package's own variables and its environment manifest
     /// (`.alien-environment.json`, what sites read instead of running init.sh), provenance, the
     /// hash, a modulefile when the recipe made none, and the relocation list.
-    private func finishInstallRoot(_ package: ResolvedPackage, id: PackageIdentity, identities: [PackageName: PackageIdentity],
-                                   builtDir: URL, packagePath: String) throws(BuildError) {
+    private func finishInstallRoot(
+        _ package: ResolvedPackage, id: PackageIdentity, identities: [PackageName: PackageIdentity],
+        builtDir: URL, packagePath: String
+    ) throws(BuildError) {
         let initScript = try InitScript.generate(for: package, identities: identities, architecture: plan.architecture, postBuild: true)
         let manifest = try InitScript.manifest(for: package, identities: identities, architecture: plan.architecture)
         try makeDirectory(builtDir.appendingPathComponent("etc/profile.d"))
@@ -110,8 +115,9 @@ struct PackageBuilder: Sendable {
             try makeDirectory(modulefile.deletingLastPathComponent())
             try write(Modulefile.generate(package, id: id, identities: identities, plan: plan), to: modulefile)
         }
-        try Relocation.prepare(installDir: builtDir, packagePath: packagePath, hash: id.hash, revision: id.build.version.revision,
-                               buildPrefix: layout.workDir.path)
+        try Relocation.prepare(
+            installDir: builtDir, packagePath: packagePath, hash: id.hash, revision: id.build.version.revision,
+            buildPrefix: layout.workDir.path)
     }
 
     /// Packs into the store under a temporary name, renames, and links
@@ -138,8 +144,10 @@ struct PackageBuilder: Sendable {
     /// (aliBuild's `createDistLinks`), what a site needs to fetch to install it.
     private func distLinks(_ package: ResolvedPackage, identities: [PackageName: PackageIdentity]) throws(BuildError) {
         let id = identities[package.name]!
-        for (kind, dependencies) in [("dist", package.fullRequires), ("dist-direct", package.requires),
-                                     ("dist-runtime", package.fullRuntimeRequires)] {
+        for (kind, dependencies) in [
+            ("dist", package.fullRequires), ("dist-direct", package.requires),
+            ("dist-runtime", package.fullRuntimeRequires)
+        ] {
             let directory = layout.workDir.appendingPathComponent("TARS/\(layout.architecture)/\(kind)/\(id.build.name)/\(id.build.name)-\(id.build.version)")
             try? FileManager.default.removeItem(at: directory)
             try makeDirectory(directory)
@@ -203,7 +211,8 @@ struct PackageBuilder: Sendable {
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw .source(package: package.name.rawValue, command: arguments.joined(separator: " "), output: output.trimmingCharacters(in: .whitespacesAndNewlines))
+            throw .source(
+                package: package.name.rawValue, command: arguments.joined(separator: " "), output: output.trimmingCharacters(in: .whitespacesAndNewlines))
         }
     }
 

@@ -5,18 +5,23 @@ import Resolver
 
 /// `.meta.json`: where a package came from (aliBuild's provenance record), as `PackageProvenance` writes it.
 enum Provenance {
-    static func json(_ package: ResolvedPackage, id: PackageIdentity, plan: BuildPlan,
-                     identities: [PackageName: PackageIdentity]) -> String {
+    static func json(
+        _ package: ResolvedPackage, id: PackageIdentity, plan: BuildPlan,
+        identities: [PackageName: PackageIdentity]
+    ) -> String {
         func info(_ name: PackageName) -> PackageProvenance.Package {
             let resolved = plan[name]
             let known = identities[name]
-            return PackageProvenance.Package(name: name.rawValue, version: known?.build.version.version ?? resolved?.version ?? "",
-                                             revision: known?.build.version.revision ?? "",
-                                             hash: known?.hash ?? "", tag: resolved?.tag ?? "", source: resolved?.source)
+            return PackageProvenance.Package(
+                name: name.rawValue, version: known?.build.version.version ?? resolved?.version ?? "",
+                revision: known?.build.version.revision ?? "",
+                hash: known?.hash ?? "", tag: resolved?.tag ?? "", source: resolved?.source)
         }
-        return PackageProvenance(toolVersion: "0.1.0", architecture: plan.architecture.rawValue, defaults: plan.defaults, package: info(package.name),
-                                 directBuild: package.buildRequires.map(info), directRuntime: package.runtimeRequires.map(info),
-                                 recursiveBuild: package.fullBuildRequires.map(info), recursiveRuntime: package.fullRuntimeRequires.map(info)).text
+        return PackageProvenance(
+            toolVersion: "0.1.0", architecture: plan.architecture.rawValue, defaults: plan.defaults, package: info(package.name),
+            directBuild: package.buildRequires.map(info), directRuntime: package.runtimeRequires.map(info),
+            recursiveBuild: package.fullBuildRequires.map(info), recursiveRuntime: package.fullRuntimeRequires.map(info)
+        ).text
     }
 }
 

@@ -5,11 +5,14 @@ import Tarballs
 /// software area, which installs packages at sites), with its errors as `BuildError`s.
 public enum Relocation {
     /// See `PackageRelocation.prepare`.
-    public static func prepare(installDir: URL, packagePath: String, hash: String, revision: String,
-                               buildPrefix: String? = nil) throws(BuildError) {
+    public static func prepare(
+        installDir: URL, packagePath: String, hash: String, revision: String,
+        buildPrefix: String? = nil
+    ) throws(BuildError) {
         do {
-            try PackageRelocation.prepare(installDir: installDir, packagePath: packagePath, hash: hash, revision: revision,
-                                          buildPrefix: buildPrefix)
+            try PackageRelocation.prepare(
+                installDir: installDir, packagePath: packagePath, hash: hash, revision: revision,
+                buildPrefix: buildPrefix)
         } catch {
             throw map(error)
         }

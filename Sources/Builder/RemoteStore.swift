@@ -46,7 +46,8 @@ public struct RemoteStore: Sendable {
         try? FileManager.default.createDirectory(at: links, withIntermediateDirectories: true)
         let link = links.appendingPathComponent(file)
         try? FileManager.default.removeItem(at: link)
-        try? FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "../../\(layout.architecture)/store/\(hash.prefix(2))/\(hash)/\(file)")
+        try? FileManager.default.createSymbolicLink(
+            atPath: link.path, withDestinationPath: "../../\(layout.architecture)/store/\(hash.prefix(2))/\(hash)/\(file)")
         return target
     }
 

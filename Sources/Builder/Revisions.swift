@@ -11,8 +11,10 @@ public enum Revisions {
         public var reused: Bool
     }
 
-    public static func decide(_ name: PackageName, version: String, hash: String, layout: BuildLayout,
-                              fileManager: FileManager = .default) -> Decision {
+    public static func decide(
+        _ name: PackageName, version: String, hash: String, layout: BuildLayout,
+        fileManager: FileManager = .default
+    ) -> Decision {
         let directory = layout.linksDirectory(name)
         let prefix = "\(name)-\(version)-", suffix = ".\(layout.architecture).tar.gz"
         var busy = Set<Int>()

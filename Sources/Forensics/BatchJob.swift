@@ -30,8 +30,10 @@ public struct BatchJob: Equatable, Hashable, Sendable, Codable {
     /// LSF (`LSB_JOBID`, array elements `LSB_JOBID[LSB_JOBINDEX]`), SGE (`JOB_ID` with `SGE_ROOT`
     /// or `SGE_O_HOST` set, tasks `JOB_ID.SGE_TASK_ID`). Nil outside a batch job. `readFile`
     /// reads the HTCondor job ad (at most `maximumJobAdSize` bytes).
-    public static func detect(in environment: [String: String],
-                              readFile: (String) -> String? = BatchJob.readSmallFile) -> BatchJob? {
+    public static func detect(
+        in environment: [String: String],
+        readFile: (String) -> String? = BatchJob.readSmallFile
+    ) -> BatchJob? {
         func value(_ name: String) -> String? {
             guard let text = environment[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
             return text
@@ -75,9 +77,10 @@ public struct BatchJob: Equatable, Hashable, Sendable, Codable {
     /// The text of a regular file of at most `maximumJobAdSize` bytes.
     public static func readSmallFile(_ path: String) -> String? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              attributes[.type] as? FileAttributeType == .typeRegular,
-              let size = attributes[.size] as? Int, size <= maximumJobAdSize,
-              let data = FileManager.default.contents(atPath: path) else { return nil }
+            attributes[.type] as? FileAttributeType == .typeRegular,
+            let size = attributes[.size] as? Int, size <= maximumJobAdSize,
+            let data = FileManager.default.contents(atPath: path)
+        else { return nil }
         return String(decoding: data, as: UTF8.self)
     }
 }

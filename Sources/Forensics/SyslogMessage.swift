@@ -30,8 +30,10 @@ public struct SyslogMessage: Equatable, Sendable {
     public var parameters: [(name: String, value: String)]
     public var text: String
 
-    public init(facility: Facility = .user, severity: Severity = .info, time: Int64, host: String, app: String = "alien-install",
-                processID: Int32, messageID: String, parameters: [(name: String, value: String)], text: String) {
+    public init(
+        facility: Facility = .user, severity: Severity = .info, time: Int64, host: String, app: String = "alien-install",
+        processID: Int32, messageID: String, parameters: [(name: String, value: String)], text: String
+    ) {
         self.facility = facility
         self.severity = severity
         self.time = time
@@ -67,8 +69,9 @@ public struct SyslogMessage: Equatable, Sendable {
         if let seconds = record.seconds { parameters.append(("seconds", String(format: "%.3f", seconds))) }
         if let status = record.exitStatus { parameters.append(("exitStatus", String(status))) }
         let names = record.packages.map(\.id).joined(separator: ", ")
-        self.init(facility: facility, time: record.started, host: record.host.isEmpty ? host : record.host, processID: processID,
-                  messageID: "usage", parameters: parameters, text: "\(record.kind.rawValue) by uid \(record.uid): \(names)")
+        self.init(
+            facility: facility, time: record.started, host: record.host.isEmpty ? host : record.host, processID: processID,
+            messageID: "usage", parameters: parameters, text: "\(record.kind.rawValue) by uid \(record.uid): \(names)")
     }
 
     /// The message's bytes (UTF-8; header fields reduced to what RFC 5424 allows).

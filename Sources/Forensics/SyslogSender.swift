@@ -21,7 +21,8 @@ public struct SyslogSender: Sendable {
             } else if text.hasPrefix("udp://") {
                 let rest = text.dropFirst("udp://".count)
                 guard let colon = rest.lastIndex(of: ":"), let port = UInt16(rest[rest.index(after: colon)...]), port > 0,
-                      colon != rest.startIndex else {
+                    colon != rest.startIndex
+                else {
                     throw .invalidDestination(text, reason: "expected udp://HOST:PORT")
                 }
                 self = .udp(host: String(rest[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port: port)

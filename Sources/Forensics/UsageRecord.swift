@@ -48,9 +48,11 @@ public struct UsageRecord: Equatable, Sendable, Codable {
     public var vo: String?
     public var packages: [Package]
 
-    public init(kind: Kind, started: Int64, seconds: Double? = nil, exitStatus: Int32? = nil, host: String, uid: UInt32,
-                user: String? = nil, jobID: String? = nil, jdlUser: String? = nil, batch: BatchJob? = nil, vo: String? = nil,
-                packages: [Package]) {
+    public init(
+        kind: Kind, started: Int64, seconds: Double? = nil, exitStatus: Int32? = nil, host: String, uid: UInt32,
+        user: String? = nil, jobID: String? = nil, jdlUser: String? = nil, batch: BatchJob? = nil, vo: String? = nil,
+        packages: [Package]
+    ) {
         self.kind = kind
         self.started = started
         self.seconds = seconds
@@ -89,12 +91,15 @@ public struct UsageRecord: Equatable, Sendable, Codable {
 extension UsageRecord {
     /// A use by this process, begun at `started` and ending now: host, uid and login name, and the
     /// batch system's job from the process environment.
-    public static func now(kind: Kind, started: Date, exitStatus: Int32?, jobID: String?, jdlUser: String?, vo: String?,
-                           packages: [Package], environment: [String: String] = ProcessInfo.processInfo.environment) -> UsageRecord {
+    public static func now(
+        kind: Kind, started: Date, exitStatus: Int32?, jobID: String?, jdlUser: String?, vo: String?,
+        packages: [Package], environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> UsageRecord {
         let uid = getuid()
-        return UsageRecord(kind: kind, started: Int64(started.timeIntervalSince1970), seconds: max(0, Date().timeIntervalSince(started)),
-                           exitStatus: exitStatus, host: ProcessInfo.processInfo.hostName, uid: uid, user: loginName(uid),
-                           jobID: jobID, jdlUser: jdlUser, batch: BatchJob.detect(in: environment), vo: vo, packages: packages)
+        return UsageRecord(
+            kind: kind, started: Int64(started.timeIntervalSince1970), seconds: max(0, Date().timeIntervalSince(started)),
+            exitStatus: exitStatus, host: ProcessInfo.processInfo.hostName, uid: uid, user: loginName(uid),
+            jobID: jobID, jdlUser: jdlUser, batch: BatchJob.detect(in: environment), vo: vo, packages: packages)
     }
 
     /// The password database's name of `uid`, if it has one.

@@ -34,9 +34,11 @@ public struct RecipeContext: Sendable {
     public var branchesFile: String?
     public var environment: [String: String]
 
-    public init(configDir: String? = nil, defaults: String = "release", architecture: Architecture? = nil,
-                disable: [String] = [], systemChecks: SystemCheckMode = .assume, date: String? = nil,
-                recipesBranch: String? = nil, branchesFile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        configDir: String? = nil, defaults: String = "release", architecture: Architecture? = nil,
+        disable: [String] = [], systemChecks: SystemCheckMode = .assume, date: String? = nil,
+        recipesBranch: String? = nil, branchesFile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.configDir = configDir
         self.defaults = defaults
         self.architecture = architecture
@@ -96,7 +98,8 @@ public struct RecipeContext: Sendable {
         }
         let request = ResolutionRequest(
             targets: targets, defaults: defaults, architecture: architecture, disable: disable, systemPolicy: policy,
-            branches: try branchesFile.map { try JSONDecoder().decode([String: [String: String]].self, from: Data(contentsOf: URL(fileURLWithPath: $0))) } ?? [:],
+            branches: try branchesFile.map { try JSONDecoder().decode([String: [String: String]].self, from: Data(contentsOf: URL(fileURLWithPath: $0))) }
+                ?? [:],
             date: try resolvedDate(), recipesBranch: { [recipesBranch] in recipesBranch ?? Self.gitBranch(of: configDir) })
         return (Resolver(provider: provider, checker: checker), request, probe)
     }

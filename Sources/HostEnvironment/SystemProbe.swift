@@ -24,11 +24,13 @@ public final class SystemProbe: SystemChecker {
     public var history: [(SystemCheckRequest, SystemCheckResult)] { log.withLock { $0 } }
 
     public func run(_ request: SystemCheckRequest) -> SystemCheckResult {
-        let result = Self.bash(request.script, environment: [
-            "ARCHITECTURE": architecture, "ALIBUILD_ARCHITECTURE": architecture,
-            "ALIBUILD_CONFIG_DIR": URL(fileURLWithPath: configDir).standardizedFileURL.path,
-            "ALIBUILD_VERSION": Self.aliBuildVersion,
-        ], prefix: "alien_check_\(request.package)_")
+        let result = Self.bash(
+            request.script,
+            environment: [
+                "ARCHITECTURE": architecture, "ALIBUILD_ARCHITECTURE": architecture,
+                "ALIBUILD_CONFIG_DIR": URL(fileURLWithPath: configDir).standardizedFileURL.path,
+                "ALIBUILD_VERSION": Self.aliBuildVersion
+            ], prefix: "alien_check_\(request.package)_")
         log.withLock { $0.append((request, result)) }
         return result
     }

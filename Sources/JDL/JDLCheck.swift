@@ -25,8 +25,9 @@ public struct JDLCheck: Sendable {
     /// The composed `Requirements` with the packages as a repository resolved them
     /// (`::latest` replaced by the version found).
     public func requirements(resolvedBy check: JDLRepositoryCheck) -> String {
-        JDLRequirements.compose(packages: check.resolvedQualified(defaultOwner: packages.defaultOwner),
-                                userRequirements: JDLRequirements.userRequirements(in: document))
+        JDLRequirements.compose(
+            packages: check.resolvedQualified(defaultOwner: packages.defaultOwner),
+            userRequirements: JDLRequirements.userRequirements(in: document))
     }
 
     /// Parses `text` with `$1..$n` taken from `arguments` and checks its packages.

@@ -57,12 +57,12 @@ public enum JDLError: Error, Hashable, Sendable, CustomStringConvertible {
     public var location: JDLLocation? {
         switch self {
         case let .unterminatedString(location), let .unterminatedComment(location),
-             let .unclosedBracket(location, _), let .unexpectedCharacter(location, _, _),
-             let .missingEquals(location, _), let .missingValue(location, _),
-             let .missingSemicolon(location, _), let .missingArgument(location, _, _),
-             let .packageNotString(location, _), let .invalidPackage(location, _, _),
-             let .invalidUTF8(location), let .nulCharacter(location), let .tooDeep(location, _),
-             let .missingOperand(location, _):
+            let .unclosedBracket(location, _), let .unexpectedCharacter(location, _, _),
+            let .missingEquals(location, _), let .missingValue(location, _),
+            let .missingSemicolon(location, _), let .missingArgument(location, _, _),
+            let .packageNotString(location, _), let .invalidPackage(location, _, _),
+            let .invalidUTF8(location), let .nulCharacter(location), let .tooDeep(location, _),
+            let .missingOperand(location, _):
             location
         case .invalidAttributeName, .tooLarge:
             nil

@@ -109,7 +109,7 @@ public struct JDLPackages: Sendable, Equatable {
     private static func reason(_ error: ModelError) -> String {
         switch error {
         case let .invalidPackageID(_, reason), let .invalidPackageName(_, reason), let .invalidVersion(_, reason),
-             let .invalidArchitecture(_, reason), let .invalidHash(_, reason):
+            let .invalidArchitecture(_, reason), let .invalidHash(_, reason):
             reason
         }
     }

@@ -51,8 +51,10 @@ struct JDLParser {
             let valueStart = index
             let (value, elements) = try parseValue(inList: false, attribute: name)
             if peek() == ";" { index += 1 }
-            result.append(JDLAttribute(checkedName: name, value: value, location: location(nameStart),
-                                       valueLocation: location(valueStart), elementLocations: elements))
+            result.append(
+                JDLAttribute(
+                    checkedName: name, value: value, location: location(nameStart),
+                    valueLocation: location(valueStart), elementLocations: elements))
         }
     }
 
@@ -191,9 +193,11 @@ struct JDLParser {
                 if let pending { throw .missingOperand(location(pending.at), operator: pending.text) }
                 let expected: Unicode.Scalar = scalar == ")" ? "(" : scalar == "]" ? "[" : "{"
                 guard let last = openers.last, last.scalar == expected else {
-                    throw .unexpectedCharacter(location(index), found: describe(scalar), expected: openers.last.map {
-                        "'\(closer(of: $0.scalar))' to close the '\($0.scalar)' at \(location($0.at))"
-                    } ?? "';' to end the value of '\(attribute)'")
+                    throw .unexpectedCharacter(
+                        location(index), found: describe(scalar),
+                        expected: openers.last.map {
+                            "'\(closer(of: $0.scalar))' to close the '\($0.scalar)' at \(location($0.at))"
+                        } ?? "';' to end the value of '\(attribute)'")
                 }
                 openers.removeLast()
                 text.unicodeScalars.append(scalar)
@@ -224,9 +228,11 @@ struct JDLParser {
                 continue
             default:
                 if openers.isEmpty, !inList, JDLAttribute.isNameStart(scalar),
-                   index == start || !JDLAttribute.isNamePart(source[index - 1]), startsAssignment() {
+                    index == start || !JDLAttribute.isNamePart(source[index - 1]), startsAssignment()
+                {
                     // `A = "x" B = 1;`: the next statement begins on the same line.
-                    throw lastContentEnd > start ? .missingSemicolon(location(lastContentEnd), attribute: attribute)
+                    throw lastContentEnd > start
+                        ? .missingSemicolon(location(lastContentEnd), attribute: attribute)
                         : .unexpectedCharacter(location(index), found: "another assignment", expected: "a value for '\(attribute)'")
                 }
                 if !isBlank(scalar) { pending = nil }

@@ -42,7 +42,8 @@ public struct JDLTTL: Hashable, Sendable {
         // Any number of digits: compare without converting what may not fit in an Int64.
         let significant = unsigned.drop { $0 == "0" }
         guard !digits.hasPrefix("-"), !significant.isEmpty, significant.count <= 19,
-              let seconds = Int64(significant), seconds <= maximum else {
+            let seconds = Int64(significant), seconds <= maximum
+        else {
             return .failure(.outOfRange(location, text: attribute.value.description))
         }
         return .success(JDLTTL(seconds: seconds))

@@ -93,8 +93,10 @@ public struct JDLAttribute: Sendable, Equatable, CustomStringConvertible {
         self.init(checkedName: name, value: value, location: nil, valueLocation: nil, elementLocations: [])
     }
 
-    init(checkedName: String, value: JDLValue, location: JDLLocation?, valueLocation: JDLLocation?,
-         elementLocations: [JDLLocation]) {
+    init(
+        checkedName: String, value: JDLValue, location: JDLLocation?, valueLocation: JDLLocation?,
+        elementLocations: [JDLLocation]
+    ) {
         name = checkedName
         self.value = value
         self.location = location

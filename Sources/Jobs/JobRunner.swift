@@ -26,8 +26,10 @@ public struct JobRunner: Sendable {
     /// Seconds to wait for the packmand's install job.
     public var daemonWait = 3600
 
-    public init(area: SoftwareArea, daemon: PackManClient?, environment: [String: String] = ProcessInfo.processInfo.environment,
-                warn: @escaping @Sendable (String) -> Void) {
+    public init(
+        area: SoftwareArea, daemon: PackManClient?, environment: [String: String] = ProcessInfo.processInfo.environment,
+        warn: @escaping @Sendable (String) -> Void
+    ) {
         self.area = area
         self.daemon = daemon
         self.environment = environment
@@ -84,8 +86,9 @@ public struct JobRunner: Sendable {
         if let daemon {
             let keys = closure.map(\.build)
             for key in keys { area.layout.stampUsed(key, at: Int64(started.timeIntervalSince1970)) }
-            let record = UsageRecord.now(kind: use.kind, started: started, exitStatus: status, jobID: use.jobID, jdlUser: use.jdlUser, vo: nil,
-                                         packages: area.layout.usedPackages(keys), environment: environment)
+            let record = UsageRecord.now(
+                kind: use.kind, started: started, exitStatus: status, jobID: use.jobID, jdlUser: use.jdlUser, vo: nil,
+                packages: area.layout.usedPackages(keys), environment: environment)
             do throws(PackManClientError) {
                 try daemon.reportUsage(record)
                 return
@@ -93,8 +96,10 @@ public struct JobRunner: Sendable {
                 warn("packmand did not take the use (\(error)); recording it in the area's log")
             }
         }
-        if let reason = (try? area.environmentArea())?.recordUse(of: closure, use: use, started: started, exitStatus: status,
-                                                                 environment: environment) {
+        if let reason = (try? area.environmentArea())?.recordUse(
+            of: closure, use: use, started: started, exitStatus: status,
+            environment: environment)
+        {
             warn("the use was not recorded: \(reason)")
         }
     }
@@ -167,8 +172,9 @@ public struct JobRunner: Sendable {
         defer { SignalForwarding.child.store(0, ordering: .sequentiallyConsistent) }
         let outcome: Result<Int32, JobError> = await withCheckedContinuation { continuation in
             process.terminationHandler = { ended in
-                continuation.resume(returning: .success(
-                    ended.terminationReason == .uncaughtSignal ? 128 + ended.terminationStatus : ended.terminationStatus))
+                continuation.resume(
+                    returning: .success(
+                        ended.terminationReason == .uncaughtSignal ? 128 + ended.terminationStatus : ended.terminationStatus))
             }
             // The child inherits this thread's signal mask, which on a concurrency thread blocks
             // nearly everything: spawn with an empty one, then put it back.

@@ -28,8 +28,9 @@ public struct JobSpec: Sendable, Hashable {
     /// for `leaseSeconds(check)`.
     public init(check: JDLCheck, file: String, command: [String], holder: String?) throws(JobError) {
         guard check.succeeded else { throw .problems(file: file, check.problems) }
-        self.init(requests: check.packages.entries.map(\.id), command: command.isEmpty ? try Self.command(check.document, file: file) : command,
-                  holder: holder ?? Self.generatedHolder(), leaseSeconds: Self.leaseSeconds(check), jdlUser: check.document["User"]?.stringValue)
+        self.init(
+            requests: check.packages.entries.map(\.id), command: command.isEmpty ? try Self.command(check.document, file: file) : command,
+            holder: holder ?? Self.generatedHolder(), leaseSeconds: Self.leaseSeconds(check), jdlUser: check.document["User"]?.stringValue)
     }
 
     /// `jdl-<pid>-<random>`.

@@ -135,8 +135,9 @@ public struct DaemonConfig: Sendable, Hashable {
     /// What the daemon's `download:` (and `seeding.enabled`) choose for its installs; the area's
     /// config.json adds its `peers` (`SoftwareArea.downloadPolicy(_:)`, as for `install`).
     public var downloadOverrides: DownloadPolicy.Overrides {
-        DownloadPolicy.Overrides(via: download.via, peers: download.peers, stallTimeout: download.stallTimeout, webSeeds: download.webSeeds,
-                                 localPeerDiscovery: download.localPeerDiscovery, listen: download.listen, keepForSeeding: seeding.enabled)
+        DownloadPolicy.Overrides(
+            via: download.via, peers: download.peers, stallTimeout: download.stallTimeout, webSeeds: download.webSeeds,
+            localPeerDiscovery: download.localPeerDiscovery, listen: download.listen, keepForSeeding: seeding.enabled)
     }
 
     /// The download policy of the daemon's installs without the area's configuration (peers
@@ -149,8 +150,9 @@ public struct DaemonConfig: Sendable, Hashable {
     /// cap when seeding, else the download settings.
     public var torrentSessionSettings: TorrentSessionSettings {
         guard seeding.enabled else { return downloadPolicy.sessionSettings }
-        var settings = TorrentSessionSettings(listenInterfaces: seeding.listen, uploadRateLimit: Int(clamping: seeding.uploadRate),
-                                              localPeerDiscovery: download.localPeerDiscovery)
+        var settings = TorrentSessionSettings(
+            listenInterfaces: seeding.listen, uploadRateLimit: Int(clamping: seeding.uploadRate),
+            localPeerDiscovery: download.localPeerDiscovery)
         settings.maxConnections = seeding.maxPeers
         return settings
     }
@@ -158,7 +160,9 @@ public struct DaemonConfig: Sendable, Hashable {
     // MARK: loading
 
     public static func load(file: String) throws(ConfigError) -> DaemonConfig {
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ConfigError(file: file, line: nil, key: nil, message: "cannot read the file") }
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw ConfigError(file: file, line: nil, key: nil, message: "cannot read the file")
+        }
         return try parse(text, file: file)
     }
 
@@ -174,7 +178,9 @@ public struct DaemonConfig: Sendable, Hashable {
         var config = DaemonConfig(file: file, area: try reader.path(areaNode, "area"))
         if let value = entries["arch"] { config.arch = try reader.string(value, "arch") }
         if let value = entries["repository"] { config.repository = try reader.url(value, "repository") }
-        if let value = entries["mirrors"] { config.mirrors = try reader.list(value, "mirrors").map { node throws(ConfigError) in try reader.url(node, "mirrors") } }
+        if let value = entries["mirrors"] {
+            config.mirrors = try reader.list(value, "mirrors").map { node throws(ConfigError) in try reader.url(node, "mirrors") }
+        }
         if let value = entries["trusted_root"] { config.trustedRoot = try reader.path(value, "trusted_root") }
         if let value = entries["ca_path"] { config.authorities.path = try reader.path(value, "ca_path") }
         if let value = entries["ca_file"] { config.authorities.file = try reader.path(value, "ca_file") }
@@ -185,10 +191,13 @@ public struct DaemonConfig: Sendable, Hashable {
         if let value = entries["max_wait"] { config.maxWait = try reader.integer(value, "max_wait", in: 0...86400) }
         if let value = entries["shutdown_grace"] { config.shutdownGrace = try reader.integer(value, "shutdown_grace", in: 0...3600) }
         if let value = entries["listen"] {
-            let listen = try reader.entries(try reader.mapping(value, "listen"), prefix: "listen.",
-                                            known: ["unix", "tcp", "tls", "max_connections", "header_timeout", "idle_timeout"])
+            let listen = try reader.entries(
+                try reader.mapping(value, "listen"), prefix: "listen.",
+                known: ["unix", "tcp", "tls", "max_connections", "header_timeout", "idle_timeout"])
             if let unix = listen["unix"] { config.listen.unix = try reader.path(unix, "listen.unix") }
-            if let node = listen["max_connections"] { config.listen.limits.maxConnections = try reader.integer(node, "listen.max_connections", in: 1...100_000) }
+            if let node = listen["max_connections"] {
+                config.listen.limits.maxConnections = try reader.integer(node, "listen.max_connections", in: 1...100_000)
+            }
             if let node = listen["header_timeout"] { config.listen.limits.headerTimeout = try reader.number(node, "listen.header_timeout", in: 0.1...3600) }
             if let node = listen["idle_timeout"] { config.listen.limits.idleTimeout = try reader.number(node, "listen.idle_timeout", in: 0.1...86400) }
             if let node = listen["tls"] {
@@ -196,14 +205,16 @@ public struct DaemonConfig: Sendable, Hashable {
                 guard let certificate = tls["certificate"], let key = tls["key"] else {
                     throw reader.error(node, "listen.tls", "expected certificate and key (PEM files)")
                 }
-                config.listen.tls = TLS(certificate: try reader.path(certificate, "listen.tls.certificate"), key: try reader.path(key, "listen.tls.key"),
-                                        clientCA: try tls["client_ca"].map { node throws(ConfigError) in try reader.path(node, "listen.tls.client_ca") })
+                config.listen.tls = TLS(
+                    certificate: try reader.path(certificate, "listen.tls.certificate"), key: try reader.path(key, "listen.tls.key"),
+                    clientCA: try tls["client_ca"].map { node throws(ConfigError) in try reader.path(node, "listen.tls.client_ca") })
             }
             if let tcp = listen["tcp"] { config.listen.tcp = try reader.address(tcp, "listen.tcp", tls: config.listen.tls != nil) }
         }
         guard config.listen.unix != nil || config.listen.tcpHost != nil else {
-            throw ConfigError(file: file, line: entries["listen"]?.mark?.line ?? node.mark?.line, key: "listen",
-                              message: "expected listen.unix (a socket path) and/or listen.tcp (host:port)")
+            throw ConfigError(
+                file: file, line: entries["listen"]?.mark?.line ?? node.mark?.line, key: "listen",
+                message: "expected listen.unix (a socket path) and/or listen.tcp (host:port)")
         }
         if let value = entries["disk"] {
             let disk = try reader.entries(try reader.mapping(value, "disk"), prefix: "disk.", known: ["budget", "eviction"])
@@ -215,7 +226,8 @@ public struct DaemonConfig: Sendable, Hashable {
             }
         }
         if let value = entries["seeding"] {
-            let seeding = try reader.entries(try reader.mapping(value, "seeding"), prefix: "seeding.", known: ["enabled", "upload_rate", "max_peers", "ratio", "listen", "rescan"])
+            let seeding = try reader.entries(
+                try reader.mapping(value, "seeding"), prefix: "seeding.", known: ["enabled", "upload_rate", "max_peers", "ratio", "listen", "rescan"])
             if let node = seeding["enabled"] { config.seeding.enabled = try reader.bool(node, "seeding.enabled") }
             if let node = seeding["upload_rate"] { config.seeding.uploadRate = try reader.size(node, "seeding.upload_rate") }
             if let node = seeding["max_peers"] { config.seeding.maxPeers = try reader.integer(node, "seeding.max_peers", in: 0...10000) }
@@ -248,8 +260,10 @@ public struct DaemonConfig: Sendable, Hashable {
         }
         if let value = entries["lock_wait_warning"] { config.lockWaitWarning = try reader.integer(value, "lock_wait_warning", in: 1...86400) }
         if let value = entries["notifications"] {
-            let known: Set<String> = ["webhook", "mail", "sendmail", "disk_threshold", "failure_rate", "expiry_warning", "min_interval",
-                                      "throughput_floor", "throughput_window"]
+            let known: Set<String> = [
+                "webhook", "mail", "sendmail", "disk_threshold", "failure_rate", "expiry_warning", "min_interval",
+                "throughput_floor", "throughput_window"
+            ]
             let notes = try reader.entries(try reader.mapping(value, "notifications"), prefix: "notifications.", known: known)
             if let node = notes["webhook"] { config.notifications.webhook = try reader.url(node, "notifications.webhook") }
             if let node = notes["mail"] {
@@ -262,8 +276,12 @@ public struct DaemonConfig: Sendable, Hashable {
             if let node = notes["sendmail"] { config.notifications.sendmail = try reader.path(node, "notifications.sendmail") }
             if let node = notes["disk_threshold"] { config.notifications.diskThreshold = try reader.number(node, "notifications.disk_threshold", in: 0...1) }
             if let node = notes["failure_rate"] { config.notifications.failureRate = try reader.number(node, "notifications.failure_rate", in: 0...1) }
-            if let node = notes["expiry_warning"] { config.notifications.expiryWarning = Int64(try reader.integer(node, "notifications.expiry_warning", in: 0...(365 * 86400))) }
-            if let node = notes["min_interval"] { config.notifications.minInterval = Int64(try reader.integer(node, "notifications.min_interval", in: 0...(30 * 86400))) }
+            if let node = notes["expiry_warning"] {
+                config.notifications.expiryWarning = Int64(try reader.integer(node, "notifications.expiry_warning", in: 0...(365 * 86400)))
+            }
+            if let node = notes["min_interval"] {
+                config.notifications.minInterval = Int64(try reader.integer(node, "notifications.min_interval", in: 0...(30 * 86400)))
+            }
             if let node = notes["throughput_floor"] { config.notifications.throughputFloor = try reader.size(node, "notifications.throughput_floor") }
             if let node = notes["throughput_window"] {
                 config.notifications.throughputWindow = Int64(try reader.integer(node, "notifications.throughput_window", in: 60...(7 * 86400)))
@@ -284,9 +302,11 @@ public struct DaemonConfig: Sendable, Hashable {
         return config
     }
 
-    static let topKeys: Set<String> = ["area", "arch", "repository", "mirrors", "trusted_root", "ca_path", "ca_file", "listen", "tokens", "database",
-                                       "disk", "parallel_jobs", "max_body", "max_wait", "shutdown_grace", "seeding", "download",
-                                       "lock_wait_warning", "notifications", "usage", "revocation"]
+    static let topKeys: Set<String> = [
+        "area", "arch", "repository", "mirrors", "trusted_root", "ca_path", "ca_file", "listen", "tokens", "database",
+        "disk", "parallel_jobs", "max_body", "max_wait", "shutdown_grace", "seeding", "download",
+        "lock_wait_warning", "notifications", "usage", "revocation"
+    ]
 }
 
 /// A configuration file error: `file:line: key: message`.

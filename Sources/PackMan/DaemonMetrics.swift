@@ -14,8 +14,10 @@ public final class DaemonMetrics: Sendable {
     let diskBudget: Gauge
     let seedingRatio: Gauge
     let metadataExpiry: Gauge
-    static let buckets: [Duration] = [.milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500),
-                                      .seconds(2), .seconds(10), .seconds(60)]
+    static let buckets: [Duration] = [
+        .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500),
+        .seconds(2), .seconds(10), .seconds(60)
+    ]
 
     public init() {
         func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -24,8 +26,9 @@ public final class DaemonMetrics: Sendable {
         installs = registry.makeCounter(descriptor: name("packages_installed", "total", "Packages installed (downloaded and unpacked)"))
         jobsSucceeded = registry.makeCounter(descriptor: name("jobs_succeeded", "total", "Jobs finished without error"))
         jobFailures = registry.makeCounter(descriptor: name("jobs_failed", "total", "Jobs that failed"))
-        httpBytes = registry.makeCounter(descriptor: name("downloaded", "bytes_total", "Verified tarball bytes downloaded"),
-                                         labels: [("transport", "http")])
+        httpBytes = registry.makeCounter(
+            descriptor: name("downloaded", "bytes_total", "Verified tarball bytes downloaded"),
+            labels: [("transport", "http")])
         queueLength = registry.makeGauge(descriptor: name("jobs_queued", "count", "Jobs waiting for a slot"))
         runningJobs = registry.makeGauge(descriptor: name("jobs_running", "count", "Jobs running"))
         diskUsed = registry.makeGauge(descriptor: name("disk_used", "bytes", "Size of the installed packages"))
@@ -54,8 +57,9 @@ public final class DaemonMetrics: Sendable {
     /// Request latency by route pattern and method.
     func request(method: String, route: String, status: Int, duration: Duration) {
         registry.makeDurationHistogram(
-            descriptor: MetricNameDescriptor(namespace: "packmand", metricName: "request_duration", unitName: "seconds",
-                                             helpText: "HTTP request latency"),
+            descriptor: MetricNameDescriptor(
+                namespace: "packmand", metricName: "request_duration", unitName: "seconds",
+                helpText: "HTTP request latency"),
             labels: [("method", method), ("route", route), ("status", String(status / 100) + "xx")], buckets: Self.buckets
         ).record(duration)
     }

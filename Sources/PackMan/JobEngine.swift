@@ -89,8 +89,9 @@ public actor JobEngine {
         if let lease {
             guard lease.ttl > 0, lease.ttl <= 30 * 86400 else { throw .badPackage("lease.ttl", reason: "expected 1…2592000 seconds, got \(lease.ttl)") }
             guard !lease.holder.isEmpty, lease.holder.count <= 200,
-                  lease.holder.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }),
-                  !lease.holder.hasPrefix(".") else {
+                lease.holder.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }),
+                !lease.holder.hasPrefix(".")
+            else {
                 throw .badPackage("lease.holder", reason: "expected letters, digits, '.', '_', '-' (not starting with '.')")
             }
         }
@@ -102,8 +103,9 @@ public actor JobEngine {
             if let lease { leases[id, default: []].append(lease) }
             return (snapshot(id) ?? current, true)
         }
-        let job = Live(id: Self.newID(), kind: .install, requests: requests, created: clock(), identity: identity, removeUndefined: false,
-                       wantsAll: false)
+        let job = Live(
+            id: Self.newID(), kind: .install, requests: requests, created: clock(), identity: identity, removeUndefined: false,
+            wantsAll: false)
         try enqueue(job, key: key, lease: lease)
         return (snapshot(job.id)!, false)
     }
@@ -114,15 +116,17 @@ public actor JobEngine {
         let requests = try Self.parse(packages ?? [])
         let key = "synchronize " + (packages == nil ? "*" : requests.map(\.description).sorted().joined(separator: " ")) + " \(removeUndefined)"
         if let id = inFlight[key], let current = snapshot(id) { return current }
-        let job = Live(id: Self.newID(), kind: .synchronize, requests: requests, created: clock(), identity: identity,
-                       removeUndefined: removeUndefined, wantsAll: packages == nil)
+        let job = Live(
+            id: Self.newID(), kind: .synchronize, requests: requests, created: clock(), identity: identity,
+            removeUndefined: removeUndefined, wantsAll: packages == nil)
         try enqueue(job, key: key, lease: nil)
         return snapshot(job.id)!
     }
 
     func enqueue(_ job: Live, key: String, lease: LeaseSpec?) throws(EngineError) {
-        let initial = JobStatus(id: job.id, kind: job.kind, state: .queued, packages: job.wantsAll ? ["*"] : job.requests.map(\.description),
-                                created: job.created, identity: job.identity)
+        let initial = JobStatus(
+            id: job.id, kind: job.kind, state: .queued, packages: job.wantsAll ? ["*"] : job.requests.map(\.description),
+            created: job.created, identity: job.identity)
         do {
             try store.save(.init(status: initial, lease: lease, removeUndefined: job.removeUndefined))
         } catch { throw .state(error.description) }
@@ -229,8 +233,10 @@ public actor JobEngine {
     }
 
     /// The work of one job, off the actor (on the install threads).
-    nonisolated static func execute(_ job: Live, area base: SoftwareArea, store: StateStore, metrics: DaemonMetrics, config: DaemonConfig,
-                                    clock: @escaping @Sendable () -> Int64) async -> Outcome {
+    nonisolated static func execute(
+        _ job: Live, area base: SoftwareArea, store: StateStore, metrics: DaemonMetrics, config: DaemonConfig,
+        clock: @escaping @Sendable () -> Int64
+    ) async -> Outcome {
         var area = base
         area.reporter = JobReporter(job: job.id, progress: job.progress, store: store, metrics: metrics, clock: clock)
         var outcome = Outcome()
@@ -248,15 +254,18 @@ public actor JobEngine {
         } catch {
             outcome.error = error.description
             for request in job.requests {
-                try? store.log(package: area.installed(matching: request).first?.key.description ?? request.description, job: job.id,
-                               time: clock(), text: "failed: \(error.description)")
+                try? store.log(
+                    package: area.installed(matching: request).first?.key.description ?? request.description, job: job.id,
+                    time: clock(), text: "failed: \(error.description)")
             }
         }
         return outcome
     }
 
     /// Installs what is wanted and missing; removes installed packages no longer defined (not leased, not needed).
-    nonisolated static func synchronize(_ job: Live, area: SoftwareArea, store: StateStore, clock: @escaping @Sendable () -> Int64) async throws(SoftwareAreaError) -> Outcome {
+    nonisolated static func synchronize(_ job: Live, area: SoftwareArea, store: StateStore, clock: @escaping @Sendable () -> Int64)
+        async throws(SoftwareAreaError) -> Outcome
+    {
         var outcome = Outcome()
         let catalog = try area.catalog()
         let defined = try await catalog.available()
@@ -319,8 +328,10 @@ public actor JobEngine {
         current.state = error == nil ? .succeeded : .failed
         status[job.id] = current
         try? store.save(.init(status: current, lease: leases[job.id]?.first, removeUndefined: job.removeUndefined))
-        try? store.audit(AuditEntry(time: clock(), identity: job.identity, action: job.kind.rawValue, subject: current.packages.joined(separator: " "),
-                                    result: error.map { "failed: \($0)" } ?? "succeeded", job: job.id))
+        try? store.audit(
+            AuditEntry(
+                time: clock(), identity: job.identity, action: job.kind.rawValue, subject: current.packages.joined(separator: " "),
+                result: error.map { "failed: \($0)" } ?? "succeeded", job: job.id))
         metrics.jobFinished(succeeded: error == nil)
         inFlight = inFlight.filter { $0.value != job.id }
         live[job.id] = nil
@@ -348,10 +359,13 @@ public actor JobEngine {
             let requests = (try? Self.parse(current.packages.filter { $0 != "*" })) ?? []
             current.state = .interrupted
             try? store.save(.init(status: current, lease: record.lease, removeUndefined: record.removeUndefined))
-            try? store.audit(AuditEntry(time: clock(), identity: "packmand", action: "resume", subject: current.packages.joined(separator: " "),
-                                        result: "interrupted by a stop; queued again", job: current.id))
-            let job = Live(id: current.id, kind: current.kind, requests: requests, created: current.created, identity: current.identity,
-                           removeUndefined: record.removeUndefined, wantsAll: current.packages == ["*"])
+            try? store.audit(
+                AuditEntry(
+                    time: clock(), identity: "packmand", action: "resume", subject: current.packages.joined(separator: " "),
+                    result: "interrupted by a stop; queued again", job: current.id))
+            let job = Live(
+                id: current.id, kind: current.kind, requests: requests, created: current.created, identity: current.identity,
+                removeUndefined: record.removeUndefined, wantsAll: current.packages == ["*"])
             current.state = .queued
             live[job.id] = job
             status[job.id] = current

@@ -78,7 +78,7 @@ struct JobReporter: AreaReporter {
         case .progress, .closureProgress, .waiting: return
         case .resolved, .swept: package = nil
         case let .alreadyInstalled(key, _), let .downloaded(key, _, _, _), let .extracted(key, _, _), let .installed(key, _), let .removed(key),
-             let .warning(key, _), let .swarm(key, _), let .fallback(key, _):
+            let .warning(key, _), let .swarm(key, _), let .fallback(key, _):
             package = key
         }
         if case let .downloaded(_, bytes, _, _) = event { metrics.downloaded(bytes: bytes) }

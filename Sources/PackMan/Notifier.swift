@@ -45,8 +45,10 @@ public struct HealthSnapshot: Sendable, Hashable {
     /// mirror connection is not a trend).
     public static let throughputSample = 3
 
-    public init(diskUsed: UInt64, diskBudget: UInt64?, diskFree: UInt64?, diskTotal: UInt64?, recentJobs: [JobState],
-                metadataExpiresIn: Int64?, repositoryFailure: String?, recentDownloads: [Download] = []) {
+    public init(
+        diskUsed: UInt64, diskBudget: UInt64?, diskFree: UInt64?, diskTotal: UInt64?, recentJobs: [JobState],
+        metadataExpiresIn: Int64?, repositoryFailure: String?, recentDownloads: [Download] = []
+    ) {
         self.diskUsed = diskUsed
         self.diskBudget = diskBudget
         self.diskFree = diskFree
@@ -74,8 +76,12 @@ public struct HealthSnapshot: Sendable, Hashable {
             }
         }
         if let left = metadataExpiresIn, left < rules.expiryWarning {
-            alerts.append(Alert(key: "metadata-expiry", message: left <= 0 ? "the trusted repository metadata has expired"
-                                    : "the trusted repository metadata expires in \(left / 3600) h"))
+            alerts.append(
+                Alert(
+                    key: "metadata-expiry",
+                    message: left <= 0
+                        ? "the trusted repository metadata has expired"
+                        : "the trusted repository metadata expires in \(left / 3600) h"))
         }
         if let failure = repositoryFailure {
             alerts.append(Alert(key: "repository-unreachable", message: "the repository is unreachable: \(failure)"))
@@ -86,8 +92,11 @@ public struct HealthSnapshot: Sendable, Hashable {
             let seconds = recentDownloads.reduce(Int64(0)) { $0 + max(1, $1.seconds) }
             let rate = UInt64(bytes / seconds)
             if rate < floor {
-                alerts.append(Alert(key: "slow-downloads", message: "downloads ran at \(ByteCountText.format(rate))/s over the last "
-                    + "\(rules.throughputWindow / 60) min (\(recentDownloads.count) jobs), below the floor of \(ByteCountText.format(floor))/s"))
+                alerts.append(
+                    Alert(
+                        key: "slow-downloads",
+                        message: "downloads ran at \(ByteCountText.format(rate))/s over the last "
+                            + "\(rules.throughputWindow / 60) min (\(recentDownloads.count) jobs), below the floor of \(ByteCountText.format(floor))/s"))
             }
         }
         return alerts
@@ -125,7 +134,8 @@ public struct NotificationSinks: Sendable {
         }
         if let mail {
             let lines = digest.alerts.map { "- \($0.message)" } + (digest.resolved.isEmpty ? [] : ["", "resolved: " + digest.resolved.joined(separator: ", ")])
-            let text = "To: \(mail)\nSubject: packmand at \(site): \(digest.alerts.count) problem(s)\nContent-Type: text/plain; charset=utf-8\n\n"
+            let text =
+                "To: \(mail)\nSubject: packmand at \(site): \(digest.alerts.count) problem(s)\nContent-Type: text/plain; charset=utf-8\n\n"
                 + lines.joined(separator: "\n") + "\n"
             let process = Process()
             process.executableURL = URL(fileURLWithPath: sendmail)

@@ -22,11 +22,14 @@ public struct PackManContext: RequestContext {
     /// The uid of the process at the other end of a unix socket (SO_PEERCRED), nil over TCP.
     func peerUID() async -> UInt32? {
         guard let channel, case .unixDomainSocket? = channel.remoteAddress ?? channel.localAddress,
-              let provider = channel as? any SocketOptionProvider else { return nil }
+            let provider = channel as? any SocketOptionProvider
+        else { return nil }
         #if os(Linux)
         // struct ucred { pid_t pid; uid_t uid; gid_t gid; } with SO_PEERCRED = 17 (not exported to Swift).
-        let credentials: PeerCredentials? = try? await provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET),
-                                                                                       name: SocketOptionName(17)).get()
+        let credentials: PeerCredentials? = try? await provider.unsafeGetSocketOption(
+            level: SocketOptionLevel(SOL_SOCKET),
+            name: SocketOptionName(17)
+        ).get()
         return credentials.map { $0.uid }
         #else
         return nil
@@ -82,8 +85,9 @@ struct ErrorAndMetricsMiddleware: RouterMiddleware {
         } catch {
             response = JSONAnswer.error(.internalServerError, "\(error)")
         }
-        metrics.request(method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code,
-                        duration: ContinuousClock.now - start)
+        metrics.request(
+            method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code,
+            duration: ContinuousClock.now - start)
         return response
     }
 }

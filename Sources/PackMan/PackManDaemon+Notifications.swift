@@ -10,7 +10,9 @@ extension PackManDaemon {
     func healthSnapshot() async -> HealthSnapshot {
         let jobs = ((try? store.jobs(limit: 20)) ?? []).map(\.status.state).filter(\.isFinished)
         let since = area.clock() - config.notifications.throughputWindow
-        let downloads = config.notifications.throughputFloor == nil ? []
+        let downloads =
+            config.notifications.throughputFloor == nil
+            ? []
             : ((try? store.downloads(finishedSince: since)) ?? []).map { HealthSnapshot.Download(bytes: $0.bytes, seconds: $0.seconds) }
         var failure: String?
         if let repository = area.configuration.repository, repository.hasPrefix("http") {
@@ -25,9 +27,10 @@ extension PackManDaemon {
             free = UInt64(stats.f_bavail) * UInt64(stats.f_frsize)
             total = UInt64(stats.f_blocks) * UInt64(stats.f_frsize)
         }
-        return HealthSnapshot(diskUsed: installedBytes(), diskBudget: config.diskBudget, diskFree: free, diskTotal: total,
-                              recentJobs: jobs, metadataExpiresIn: metadataExpiry().map { $0 - area.clock() }, repositoryFailure: failure,
-                              recentDownloads: downloads)
+        return HealthSnapshot(
+            diskUsed: installedBytes(), diskBudget: config.diskBudget, diskFree: free, diskTotal: total,
+            recentJobs: jobs, metadataExpiresIn: metadataExpiry().map { $0 - area.clock() }, repositoryFailure: failure,
+            recentDownloads: downloads)
     }
 
     /// The size of every installed package (what the disk budget is about).
@@ -46,8 +49,9 @@ extension PackManDaemon {
     func notificationSinks() -> NotificationSinks? {
         let rules = config.notifications
         guard rules.webhook != nil || rules.mail != nil else { return nil }
-        return NotificationSinks(webhook: rules.webhook, mail: rules.mail, sendmail: rules.sendmail,
-                                 site: ProcessInfo.processInfo.hostName + ":" + area.layout.root)
+        return NotificationSinks(
+            webhook: rules.webhook, mail: rules.mail, sendmail: rules.sendmail,
+            site: ProcessInfo.processInfo.hostName + ":" + area.layout.root)
     }
 
     /// `POST /v1/notifications/test`: a digest saying it is a test, sent at once to every
@@ -59,13 +63,17 @@ extension PackManDaemon {
             throw APIError(.conflict, "no notifications are configured (notifications.webhook or notifications.mail)")
         }
         let site = sinks.site
-        let digest = Digest(site: site, time: area.clock(),
-                            alerts: [Alert(key: "test", message: "a test of packmand's notifications, asked for by \(identity)")], resolved: [])
+        let digest = Digest(
+            site: site, time: area.clock(),
+            alerts: [Alert(key: "test", message: "a test of packmand's notifications, asked for by \(identity)")], resolved: [])
         let failures = try await offloadToOwnThread("packmand-notify") { sinks.send(digest) }
-        let result = NotificationTest(sinks: [sinks.webhook.map { "webhook \($0)" }, sinks.mail.map { "mail \($0)" }].compactMap { $0 },
-                                      failures: failures)
-        try? store.audit(AuditEntry(time: area.clock(), identity: identity, action: "notifications.test", subject: site,
-                                    result: failures.isEmpty ? "delivered" : "failed", job: nil))
+        let result = NotificationTest(
+            sinks: [sinks.webhook.map { "webhook \($0)" }, sinks.mail.map { "mail \($0)" }].compactMap { $0 },
+            failures: failures)
+        try? store.audit(
+            AuditEntry(
+                time: area.clock(), identity: identity, action: "notifications.test", subject: site,
+                result: failures.isEmpty ? "delivered" : "failed", job: nil))
         return JSONAnswer.make(result)
     }
 

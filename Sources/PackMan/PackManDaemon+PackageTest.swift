@@ -19,8 +19,10 @@ extension PackManDaemon {
             var checks: [String] = []
             do {
                 // An admin's check, not a use: nothing recorded.
-                let changes = try self.area.environment(for: [package.key.id], base: ["PATH": "/usr/bin:/bin"],
-                                                        recording: nil).changes
+                let changes = try self.area.environment(
+                    for: [package.key.id], base: ["PATH": "/usr/bin:/bin"],
+                    recording: nil
+                ).changes
                 checks.append("environment loads (\(changes.values.count) variable(s) set)")
                 let variables = changes.applied(to: ["PATH": "/usr/bin:/bin", "HOME": "/tmp"])
                 let bin = "\(package.path)/bin"

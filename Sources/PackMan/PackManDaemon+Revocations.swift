@@ -70,7 +70,8 @@ extension PackManDaemon {
 
     func readAlerted() -> Set<String> {
         guard let data = FileManager.default.contents(atPath: alertedRevocationsFile), data.count <= 16 << 20,
-              case let .array(items)? = try? JSONValue(parsing: [UInt8](data)) else { return [] }
+            case let .array(items)? = try? JSONValue(parsing: [UInt8](data))
+        else { return [] }
         return Set(items.compactMap { if case let .string(text) = $0 { text } else { nil } })
     }
 
@@ -85,11 +86,12 @@ extension PackManDaemon {
             },
             present: area.revokedPresent().map { package, revocation in
                 let holders = leases.filter { $0.packages.contains(package.key.description) }.map(\.holder)
-                let state = switch policy {
-                case .alert: "alert"
-                case .quarantine: "quarantined"
-                case .remove: holders.isEmpty ? "kept-required" : "kept-leased"
-                }
+                let state =
+                    switch policy {
+                    case .alert: "alert"
+                    case .quarantine: "quarantined"
+                    case .remove: holders.isEmpty ? "kept-required" : "kept-leased"
+                    }
                 return .init(package: package.key.description, reason: revocation.reason, time: revocation.time, state: state, leases: holders)
             },
             alerted: alerted)
@@ -116,7 +118,8 @@ extension PackManDaemon {
     func refuseRevoked(_ packages: [String]) async throws {
         // A refresh as any other: a new revocation is applied and alerted of at once.
         guard let revoked = try? await refreshRevocations().report.revocations, !revoked.isEmpty,
-              let catalog = try? area.catalog() else { return }
+            let catalog = try? area.catalog()
+        else { return }
         for text in packages {
             guard let id = try? PackageID(parsing: text) else { continue }
             do { _ = try await catalog.resolve(id, excluding: revoked) } catch {
@@ -150,7 +153,8 @@ extension PackManDaemon {
         guard !list.present.isEmpty else {
             return html + "<p class=\"ok\">none (\(list.revocations.count) revocation(s) known; policy \(list.policy))</p>\n"
         }
-        html += "<p>policy: \(Self.escape(list.policy))</p>\n<table><tr><th>package</th><th>state</th><th>revoked at</th><th>reason</th><th>leased by</th></tr>\n"
+        html +=
+            "<p>policy: \(Self.escape(list.policy))</p>\n<table><tr><th>package</th><th>state</th><th>revoked at</th><th>reason</th><th>leased by</th></tr>\n"
         for entry in list.present {
             html += "<tr><td class=\"bad\">\(Self.escape(entry.package))</td><td>\(Self.escape(entry.state))</td><td>\(Self.escape(entry.time))</td>"
             html += "<td>\(Self.escape(entry.reason))</td><td>\(Self.escape(entry.leases.joined(separator: ", ")))</td></tr>\n"

@@ -81,9 +81,10 @@ extension PackManDaemon {
             "job \(wait.job) has waited \(wait.seconds) s for the lock of \(wait.package)"
                 + (wait.holder.map { " held by pid \($0)" } ?? "")
         }
-        var health = Health(status: reasons.isEmpty ? "ok" : "degraded", area: area.layout.root, arch: area.layout.arch, installed: installed.count,
-                            runningJobs: counts.running, queuedJobs: counts.queued, diskUsed: installed.reduce(0) { $0 + $1.size },
-                            diskBudget: config.diskBudget, diskAvailable: area.disk.availableBytes(at: area.layout.root))
+        var health = Health(
+            status: reasons.isEmpty ? "ok" : "degraded", area: area.layout.root, arch: area.layout.arch, installed: installed.count,
+            runningJobs: counts.running, queuedJobs: counts.queued, diskUsed: installed.reduce(0) { $0 + $1.size },
+            diskBudget: config.diskBudget, diskAvailable: area.disk.availableBytes(at: area.layout.root))
         health.reasons = reasons
         return JSONAnswer.make(health)
     }
@@ -112,11 +113,13 @@ extension PackManDaemon {
             targets = targets.filter { seen.insert($0.build.name).inserted }
         }
         let installed = Set(area.installed().map(\.record.target))
-        return JSONAnswer.make(targets.map { target in
-            PackageInfo(id: target.build.qualified(), name: target.build.name.rawValue,
-                        version: target.build.version.version, revision: target.build.version.revision, arch: target.arch, target: target.info.path,
-                        length: target.info.file.length, requires: target.requires, installed: installed.contains(target.info.path))
-        })
+        return JSONAnswer.make(
+            targets.map { target in
+                PackageInfo(
+                    id: target.build.qualified(), name: target.build.name.rawValue,
+                    version: target.build.version.version, revision: target.build.version.revision, arch: target.arch, target: target.info.path,
+                    length: target.info.file.length, requires: target.requires, installed: installed.contains(target.info.path))
+            })
     }
 
     func dependencies(_ text: String) async throws -> Response {
@@ -156,8 +159,9 @@ extension PackManDaemon {
         let entry: EnvironmentCache.Entry = try await offload {
             do throws(EnvironmentError) {
                 // The use goes into packmand's database (below), not the area's log.
-                let computed = try self.area.environment(for: try EnvironmentRequest.parse([list]), base: ["PATH": "/usr/bin:/bin"],
-                                                         recording: nil)
+                let computed = try self.area.environment(
+                    for: try EnvironmentRequest.parse([list]), base: ["PATH": "/usr/bin:/bin"],
+                    recording: nil)
                 return EnvironmentCache.Entry(text: shell.render(computed.changes), closure: computed.closure)
             } catch {
                 switch error {
@@ -244,7 +248,9 @@ extension PackManDaemon {
             if acquire {
                 guard !requests.isEmpty else { throw APIError(.badRequest, "packages: expected at least one package") }
                 guard let ttl = body.ttl, ttl > 0, ttl <= 30 * 86400 else { throw APIError(.badRequest, "ttl: expected 1…2592000 seconds") }
-                let lease = try await offload { () throws(SoftwareAreaError) -> Lease in try self.area.acquireLease(holder: body.holder, packages: requests, ttl: ttl) }
+                let lease = try await offload { () throws(SoftwareAreaError) -> Lease in
+                    try self.area.acquireLease(holder: body.holder, packages: requests, ttl: ttl)
+                }
                 audit(who, "lease", subject, "until \(lease.expires)")
                 _ = installedInfo()
                 return JSONAnswer.make(LeaseInfo(holder: lease.holder, packages: lease.packages, expires: lease.expires))
@@ -257,8 +263,9 @@ extension PackManDaemon {
                 let released = before.packages.filter { !(left?.packages ?? []).contains($0) }.compactMap { try? PackageBuild(parsing: $0) }
                 let now = area.clock()
                 if !released.isEmpty {
-                    await recordUse(kind: .lease, of: released, started: started ?? now, seconds: started.map { Double(max(0, now - $0)) },
-                                    jobID: body.holder, peerUID: await context.peerUID(), identity: who)
+                    await recordUse(
+                        kind: .lease, of: released, started: started ?? now, seconds: started.map { Double(max(0, now - $0)) },
+                        jobID: body.holder, peerUID: await context.peerUID(), identity: who)
                 }
             }
             _ = installedInfo()

@@ -31,7 +31,8 @@ extension PackManDaemon {
     static func bearerToken(_ header: String) -> String? {
         let trimmed = header.trimmingCharacters(in: .whitespaces)
         guard let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }),
-              trimmed[..<space].lowercased() == "bearer" else { return nil }
+            trimmed[..<space].lowercased() == "bearer"
+        else { return nil }
         let token = trimmed[space...].trimmingCharacters(in: .whitespaces)
         return token.isEmpty ? nil : token
     }

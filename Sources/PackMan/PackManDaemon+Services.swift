@@ -24,16 +24,19 @@ extension PackManDaemon {
             unlink(path)
             try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             let limits = config.listen.limits
-            services.append(OnRequestThreads(Application(router: router(), server: .http1(configuration: limits.http1Configuration(registry: unixConnections)),
-                                        configuration: .init(address: .unixDomainSocket(path: path), serverName: "packmand"),
-                                        onServerRunning: { [endpointFile] _ in
-                                            // Anyone on the host may read; mutations need a token.
-                                            chmod(path, 0o666)
-                                            // `alien-install install --area` finds the daemon here.
-                                            let file = PackManEndpointFile(endpoint: "unix:\(path)")
-                                            _ = try? AtomicFile.write(file.jsonBytes, to: endpointFile, flush: nil, syncDirectory: false)
-                                            onListening("unix:\(path)")
-                                        }, logger: logger)))
+            services.append(
+                OnRequestThreads(
+                    Application(
+                        router: router(), server: .http1(configuration: limits.http1Configuration(registry: unixConnections)),
+                        configuration: .init(address: .unixDomainSocket(path: path), serverName: "packmand"),
+                        onServerRunning: { [endpointFile] _ in
+                            // Anyone on the host may read; mutations need a token.
+                            chmod(path, 0o666)
+                            // `alien-install install --area` finds the daemon here.
+                            let file = PackManEndpointFile(endpoint: "unix:\(path)")
+                            _ = try? AtomicFile.write(file.jsonBytes, to: endpointFile, flush: nil, syncDirectory: false)
+                            onListening("unix:\(path)")
+                        }, logger: logger)))
         }
         if let tcp = config.listen.tcp {
             let server: HTTPServerBuilder
@@ -48,13 +51,16 @@ extension PackManDaemon {
                 server = .http1(configuration: http1)
                 scheme = "http"
             }
-            services.append(OnRequestThreads(Application(router: router(), server: server,
-                                        configuration: .init(address: .hostname(tcp.host, port: tcp.port), serverName: "packmand"),
-                                        onServerRunning: { channel in
-                                            let port = channel.localAddress?.port ?? tcp.port
-                                            let host = tcp.host.contains(":") ? "[\(tcp.host)]" : tcp.host
-                                            onListening("\(scheme)://\(host):\(port)")
-                                        }, logger: logger)))
+            services.append(
+                OnRequestThreads(
+                    Application(
+                        router: router(), server: server,
+                        configuration: .init(address: .hostname(tcp.host, port: tcp.port), serverName: "packmand"),
+                        onServerRunning: { channel in
+                            let port = channel.localAddress?.port ?? tcp.port
+                            let host = tcp.host.contains(":") ? "[\(tcp.host)]" : tcp.host
+                            onListening("\(scheme)://\(host):\(port)")
+                        }, logger: logger)))
         }
         if let notifier = notifier() { services.append(NotificationService(daemon: self, notifier: notifier, interval: 60)) }
         if config.seeding.enabled || config.download.via != .http {
@@ -74,7 +80,8 @@ extension PackManDaemon {
     /// `*.crt`, `*.0` file of a directory such as /etc/grid-security/certificates).
     static func tlsConfiguration(_ tls: DaemonConfig.TLS) throws -> TLSConfiguration {
         let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
-        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.key, format: .pem)))
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.key, format: .pem)))
         configuration.minimumTLSVersion = .tlsv12
         if let clientCA = tls.clientCA {
             var isDirectory: ObjCBool = false
@@ -85,7 +92,9 @@ extension PackManDaemon {
             }
             var authorities: [NIOSSLCertificate] = []
             for file in files { authorities += (try? NIOSSLCertificate.fromPEMFile(file)) ?? [] }
-            guard !authorities.isEmpty else { throw ConfigError(file: clientCA, line: nil, key: "listen.tls.client_ca", message: "no PEM CA certificate found") }
+            guard !authorities.isEmpty else {
+                throw ConfigError(file: clientCA, line: nil, key: "listen.tls.client_ca", message: "no PEM CA certificate found")
+            }
             configuration.trustRoots = .certificates(authorities)
             configuration.certificateVerification = .noHostnameVerification
         }

@@ -64,7 +64,8 @@ extension PackManDaemon {
         } else if let error = seeding.error {
             seedingText = "configured but not running: " + Self.escape(error)
         } else {
-            seedingText = "\(seeding.torrents) torrent(s) on port \(seeding.port), \(seeding.uploaded) bytes uploaded (ratio "
+            seedingText =
+                "\(seeding.torrents) torrent(s) on port \(seeding.port), \(seeding.uploaded) bytes uploaded (ratio "
                 + String(format: "%.2f", seeding.ratio) + "), \(seeding.retired) retired at ratio \(config.seeding.ratio)"
         }
         html += "<h2>Seeding</h2><p>\(seedingText)</p>\n"
@@ -78,15 +79,23 @@ extension PackManDaemon {
         let hours = (try? store.hours(until: now)) ?? []
         let samples = (try? store.diskSamples(since: now - 24 * 3600)) ?? []
         var html = "<h2>Last 24 hours</h2><div class=\"charts\">\n"
-        html += StatusCharts.bars(title: "Jobs finished", series: [
-            .init(label: "succeeded", color: "#3a7", values: hours.map { Double($0.succeeded) }),
-            .init(label: "failed", color: "#b00020", values: hours.map { Double($0.failed) }),
-        ]) { "max \(StatusCharts.format($0)) jobs/h" }
-        html += StatusCharts.bars(title: "Download throughput", series: [
-            .init(label: "downloads", color: "#37a", values: hours.map(\.throughput)),
-        ]) { "max \(ByteCountText.format(UInt64($0)))/s" }
-        html += StatusCharts.line(title: "Disk use", points: samples.map { (Double($0.time), Double($0.used)) },
-                                  limit: (samples.last?.budget ?? config.diskBudget.map(Int64.init)).map(Double.init)) {
+        html += StatusCharts.bars(
+            title: "Jobs finished",
+            series: [
+                .init(label: "succeeded", color: "#3a7", values: hours.map { Double($0.succeeded) }),
+                .init(label: "failed", color: "#b00020", values: hours.map { Double($0.failed) })
+            ]
+        ) { "max \(StatusCharts.format($0)) jobs/h" }
+        html += StatusCharts.bars(
+            title: "Download throughput",
+            series: [
+                .init(label: "downloads", color: "#37a", values: hours.map(\.throughput))
+            ]
+        ) { "max \(ByteCountText.format(UInt64($0)))/s" }
+        html += StatusCharts.line(
+            title: "Disk use", points: samples.map { (Double($0.time), Double($0.used)) },
+            limit: (samples.last?.budget ?? config.diskBudget.map(Int64.init)).map(Double.init)
+        ) {
             samples.isEmpty ? "no samples yet" : "max \(ByteCountText.format(UInt64($0)))"
         }
         return html + "</div>\n"
@@ -100,8 +109,9 @@ extension PackManDaemon {
     /// The trusted timestamp metadata's expiry (seconds since 1970), read from the area's trust directory.
     func metadataExpiry() -> Int64? {
         guard let data = FileManager.default.contents(atPath: "\(area.layout.trust)/timestamp.json"),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let signed = object["signed"] as? [String: Any], let text = signed["expires"] as? String else { return nil }
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let signed = object["signed"] as? [String: Any], let text = signed["expires"] as? String
+        else { return nil }
         let formatter = ISO8601DateFormatter()
         return formatter.date(from: text).map { Int64($0.timeIntervalSince1970) }
     }

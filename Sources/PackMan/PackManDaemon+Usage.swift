@@ -29,18 +29,24 @@ extension PackManDaemon {
     /// A use by the caller of a request: the packages stamped as used (gc's order) and recorded
     /// with the caller's uid when it came over the unix socket (else packmand's own uid and the
     /// credential's name as the user).
-    func recordUse(kind: UsageRecord.Kind, of keys: [PackageBuild], started: Int64, seconds: Double? = nil, jobID: String? = nil,
-                   peerUID: UInt32?, identity: String? = nil) async {
+    func recordUse(
+        kind: UsageRecord.Kind, of keys: [PackageBuild], started: Int64, seconds: Double? = nil, jobID: String? = nil,
+        peerUID: UInt32?, identity: String? = nil
+    ) async {
         let layout = area.layout
-        let packages = (try? await offload { () -> [UsageRecord.Package] in
-            for key in keys { layout.stampUsed(key, at: started) }
-            return layout.usedPackages(keys)
-        }) ?? keys.map { UsageRecord.Package(id: $0.qualified()) }
+        let packages =
+            (try? await offload { () -> [UsageRecord.Package] in
+                for key in keys { layout.stampUsed(key, at: started) }
+                return layout.usedPackages(keys)
+            }) ?? keys.map { UsageRecord.Package(id: $0.qualified()) }
         let uid = peerUID ?? getuid()
-        let user = peerUID.flatMap { UsageRecord.loginName($0) } ?? identity?.split(separator: " ").first.map(String.init)
+        let user =
+            peerUID.flatMap { UsageRecord.loginName($0) } ?? identity?.split(separator: " ").first.map(String.init)
             ?? UsageRecord.loginName(uid)
-        recordUse(UsageRecord(kind: kind, started: started, seconds: seconds, host: ProcessInfo.processInfo.hostName, uid: uid, user: user,
-                              jobID: jobID, packages: packages))
+        recordUse(
+            UsageRecord(
+                kind: kind, started: started, seconds: seconds, host: ProcessInfo.processInfo.hostName, uid: uid, user: user,
+                jobID: jobID, packages: packages))
     }
 
     /// Takes the uses the CLI wrote to the area's log (`env`, `run`, `enter`, `alienv` of the
@@ -68,10 +74,11 @@ extension PackManDaemon {
         let parameters = try Self.usageParameters(request.uri.queryParameters)
         _ = try await authorize(request, context, .admin, action: "usage", subject: request.uri.query ?? "*")
         let (query, limit) = try Self.usageQuery(parameters, now: area.clock())
-        return JSONAnswer.make(try await offload {
-            self.importAreaUsage()
-            return try self.store.usages(matching: query, limit: limit)
-        })
+        return JSONAnswer.make(
+            try await offload {
+                self.importAreaUsage()
+                return try self.store.usages(matching: query, limit: limit)
+            })
     }
 
     /// `POST /v1/usage` (role job): a use reported by its user (`run --jdl` on an area packmand
@@ -164,8 +171,10 @@ extension PackManDaemon {
                 throw APIError(.badRequest, "packages: \(package.id): sha256: expected 64 hex digits, got '\(sha256.prefix(80))'")
             }
         }
-        let texts: [(String, String?)] = [("host", record.host), ("user", record.user), ("job_id", record.jobID), ("jdl_user", record.jdlUser),
-                                           ("vo", record.vo), ("batch.id", record.batch?.id), ("batch.cluster", record.batch?.cluster)]
+        let texts: [(String, String?)] = [
+            ("host", record.host), ("user", record.user), ("job_id", record.jobID), ("jdl_user", record.jdlUser),
+            ("vo", record.vo), ("batch.id", record.batch?.id), ("batch.cluster", record.batch?.cluster)
+        ]
         for (name, text) in texts where (text?.count ?? 0) > 1024 {
             throw APIError(.badRequest, "\(name): expected at most 1024 characters")
         }

@@ -49,18 +49,21 @@ public final class PackManDaemon: Sendable {
     /// Opens the area (bootstrapping trust from `trusted_root` the first time), sweeps stage
     /// directories of killed installers, opens the database and resumes interrupted jobs.
     /// The area trusts `ca_path`/`ca_file` for https (else the area's own, else `$X509_CERT_DIR`).
-    public static func open(config: DaemonConfig, fetcher: any RemoteFetcher = HTTPClient(),
-                            clock: (@Sendable () -> Int64)? = nil) async throws(DaemonError) -> PackManDaemon {
+    public static func open(
+        config: DaemonConfig, fetcher: any RemoteFetcher = HTTPClient(),
+        clock: (@Sendable () -> Int64)? = nil
+    ) async throws(DaemonError) -> PackManDaemon {
         let tokens: Tokens
         do { tokens = try config.tokensFile.map { file throws(ConfigError) in try Tokens.load(file: file) } ?? Tokens() } catch {
             throw .config(error)
         }
         var area: SoftwareArea
         do {
-            area = try SoftwareArea.open(root: config.area, arch: config.arch, repository: config.repository,
-                                         mirrors: config.mirrors.isEmpty ? nil : config.mirrors, rootFile: config.trustedRoot, fetcher: fetcher,
-                                         authorities: config.authorities.isEmpty ? nil : config.authorities,
-                                         revocationPolicy: config.revocationPolicy)
+            area = try SoftwareArea.open(
+                root: config.area, arch: config.arch, repository: config.repository,
+                mirrors: config.mirrors.isEmpty ? nil : config.mirrors, rootFile: config.trustedRoot, fetcher: fetcher,
+                authorities: config.authorities.isEmpty ? nil : config.authorities,
+                revocationPolicy: config.revocationPolicy)
         } catch { throw .area(error) }
         if let clock { area.clock = clock }
         // One BitTorrent session for the daemon: its downloads (the swarm before HTTP) and its
@@ -74,16 +77,19 @@ public final class PackManDaemon: Sendable {
         let engine = JobEngine(area: area, store: store, metrics: metrics, config: config)
         let resumed: [String]
         do { resumed = try await engine.resume() } catch { throw .engine(error) }
-        let daemon = PackManDaemon(config: config, area: area, store: store, engine: engine, metrics: metrics, tokens: tokens, resumed: resumed,
-                                   torrents: torrents)
+        let daemon = PackManDaemon(
+            config: config, area: area, store: store, engine: engine, metrics: metrics, tokens: tokens, resumed: resumed,
+            torrents: torrents)
         let cache = daemon.environments
         await engine.setOnFinish { _ in cache.invalidate() }
         daemon.refreshGauges()
         return daemon
     }
 
-    init(config: DaemonConfig, area: SoftwareArea, store: StateStore, engine: JobEngine, metrics: DaemonMetrics, tokens: Tokens, resumed: [String],
-         torrents: LazyTorrentSession) {
+    init(
+        config: DaemonConfig, area: SoftwareArea, store: StateStore, engine: JobEngine, metrics: DaemonMetrics, tokens: Tokens, resumed: [String],
+        torrents: LazyTorrentSession
+    ) {
         self.config = config
         self.area = area
         self.store = store
@@ -102,14 +108,16 @@ public final class PackManDaemon: Sendable {
         let leases = area.liveLeases()
         let (packages, changed) = installedCache.packages(area)
         let infos = packages.map { package in
-            InstalledInfo(id: package.key.qualified(),
-                          module: package.key.description, path: package.path, size: package.record.size, installed: package.record.installedAt,
-                          lastUsed: package.lastUsed, leasedBy: leases.filter { $0.packages.contains(package.key.description) }.map(\.holder))
+            InstalledInfo(
+                id: package.key.qualified(),
+                module: package.key.description, path: package.path, size: package.record.size, installed: package.record.installedAt,
+                lastUsed: package.lastUsed, leasedBy: leases.filter { $0.packages.contains(package.key.description) }.map(\.holder))
         }
         let leaseInfos = leases.map { LeaseInfo(holder: $0.holder, packages: $0.packages, expires: $0.expires) }
         if changed || installedCache.leasesChanged(leaseInfos) {
-            try? store.mirror(leases: leaseInfos, lastUse: Dictionary(packages.map { ($0.key.description, $0.lastUsed) }, uniquingKeysWith: max),
-                              now: area.clock())
+            try? store.mirror(
+                leases: leaseInfos, lastUse: Dictionary(packages.map { ($0.key.description, $0.lastUsed) }, uniquingKeysWith: max),
+                now: area.clock())
         }
         metrics.disk(used: packages.reduce(0) { $0 + $1.record.size }, budget: config.diskBudget)
         return infos

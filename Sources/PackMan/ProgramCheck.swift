@@ -8,7 +8,7 @@ import Foundation
 struct ProgramCheck: Sendable, Hashable {
     /// ELF `e_machine` values of the CPUs in the area's architecture names.
     static let machines: [(suffix: String, machine: UInt16, name: String)] = [
-        ("x86-64", 62, "x86-64"), ("x86_64", 62, "x86-64"), ("aarch64", 183, "aarch64"), ("arm64", 183, "aarch64"), ("ppc64le", 21, "ppc64le"),
+        ("x86-64", 62, "x86-64"), ("x86_64", 62, "x86-64"), ("aarch64", 183, "aarch64"), ("arm64", 183, "aarch64"), ("ppc64le", 21, "ppc64le")
     ]
 
     /// The line for `checks` ("bin/x: ELF x86-64 executable"), or why the program is unfit.

@@ -22,8 +22,9 @@ struct SeedingService: Service {
     func run() async throws {
         if let error = await seeder.start() { logger.error("seeding is configured but cannot start: \(error)") }
         await cancelWhenGracefulShutdown {
-            await seeder.run(every: .seconds(interval), warn: { logger.warning("seeding: \($0)") },
-                             afterPass: { metrics.seedingRatio.record($0.ratio) })
+            await seeder.run(
+                every: .seconds(interval), warn: { logger.warning("seeding: \($0)") },
+                afterPass: { metrics.seedingRatio.record($0.ratio) })
         }
         await seeder.stop()
     }

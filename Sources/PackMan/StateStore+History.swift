@@ -35,12 +35,14 @@ extension StateStore {
         let end = (now / 3600 + 1) * 3600, start = end - Int64(hours) * 3600
         var result = (0..<hours).map { Hour(start: start + Int64($0) * 3600) }
         let rows = try read("read job history") { db in
-            try Row.fetchAll(db, sql: """
-                SELECT (finished - ?) / 3600 AS slot,
-                       SUM(state = 'succeeded') AS succeeded, SUM(state = 'failed') AS failed, SUM(bytes) AS bytes,
-                       SUM(CASE WHEN bytes > 0 THEN MAX(1, finished - created) ELSE 0 END) AS seconds
-                FROM job WHERE finished >= ? AND finished < ? GROUP BY slot
-                """, arguments: [start, start, end])
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT (finished - ?) / 3600 AS slot,
+                           SUM(state = 'succeeded') AS succeeded, SUM(state = 'failed') AS failed, SUM(bytes) AS bytes,
+                           SUM(CASE WHEN bytes > 0 THEN MAX(1, finished - created) ELSE 0 END) AS seconds
+                    FROM job WHERE finished >= ? AND finished < ? GROUP BY slot
+                    """, arguments: [start, start, end])
         }
         for row in rows {
             let slot: Int = row["slot"]
@@ -56,9 +58,10 @@ extension StateStore {
     /// Records the disk use at `time` and forgets samples older than the retention.
     public func recordDiskSample(time: Int64, used: UInt64, budget: UInt64?) throws(StateError) {
         try write("record disk use") { db in
-            try db.execute(sql: "INSERT INTO disk_sample (time, used, budget) VALUES (?, ?, ?) "
-                           + "ON CONFLICT(time) DO UPDATE SET used = excluded.used, budget = excluded.budget",
-                           arguments: [time, Int64(clamping: used), budget.map { Int64(clamping: $0) }])
+            try db.execute(
+                sql: "INSERT INTO disk_sample (time, used, budget) VALUES (?, ?, ?) "
+                    + "ON CONFLICT(time) DO UPDATE SET used = excluded.used, budget = excluded.budget",
+                arguments: [time, Int64(clamping: used), budget.map { Int64(clamping: $0) }])
             try db.execute(sql: "DELETE FROM disk_sample WHERE time < ?", arguments: [time - Self.historyRetention])
         }
     }

@@ -12,20 +12,21 @@ extension StateStore {
 
     static func registerUsageMigration(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v3-usage") { db in
-            try db.execute(sql: """
-                CREATE TABLE usage (
-                  id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, started INTEGER NOT NULL, seconds REAL, exit_status INTEGER,
-                  host TEXT NOT NULL, uid INTEGER NOT NULL, user TEXT, job_id TEXT, jdl_user TEXT,
-                  batch_system TEXT, batch_id TEXT, vo TEXT, record TEXT NOT NULL);
-                CREATE INDEX usage_started ON usage(started);
-                CREATE INDEX usage_job ON usage(job_id);
-                CREATE INDEX usage_batch ON usage(batch_id);
-                CREATE TABLE usage_package (
-                  usage INTEGER NOT NULL REFERENCES usage(id) ON DELETE CASCADE, name TEXT NOT NULL, package TEXT NOT NULL, sha256 TEXT);
-                CREATE INDEX usage_package_name ON usage_package(name, usage);
-                CREATE INDEX usage_package_sha256 ON usage_package(sha256);
-                CREATE INDEX usage_package_usage ON usage_package(usage);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE usage (
+                      id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, started INTEGER NOT NULL, seconds REAL, exit_status INTEGER,
+                      host TEXT NOT NULL, uid INTEGER NOT NULL, user TEXT, job_id TEXT, jdl_user TEXT,
+                      batch_system TEXT, batch_id TEXT, vo TEXT, record TEXT NOT NULL);
+                    CREATE INDEX usage_started ON usage(started);
+                    CREATE INDEX usage_job ON usage(job_id);
+                    CREATE INDEX usage_batch ON usage(batch_id);
+                    CREATE TABLE usage_package (
+                      usage INTEGER NOT NULL REFERENCES usage(id) ON DELETE CASCADE, name TEXT NOT NULL, package TEXT NOT NULL, sha256 TEXT);
+                    CREATE INDEX usage_package_name ON usage_package(name, usage);
+                    CREATE INDEX usage_package_sha256 ON usage_package(sha256);
+                    CREATE INDEX usage_package_usage ON usage_package(usage);
+                    """)
         }
         migrator.registerMigration("v3-usage-import") { db in
             try db.execute(sql: "CREATE TABLE usage_import (log TEXT PRIMARY KEY, inode INTEGER NOT NULL, head INTEGER NOT NULL, offset INTEGER NOT NULL)")
@@ -41,16 +42,21 @@ extension StateStore {
     }
 
     static func insert(_ record: UsageRecord, into db: Database) throws -> Int64 {
-        try db.execute(sql: """
-            INSERT INTO usage (kind, started, seconds, exit_status, host, uid, user, job_id, jdl_user, batch_system, batch_id, vo, record)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [record.kind.rawValue, record.started, record.seconds, record.exitStatus.map { Int64($0) }, record.host,
-                             Int64(record.uid), record.user, record.jobID, record.jdlUser, record.batch?.system.rawValue, record.batch?.id,
-                             record.vo, String(decoding: record.jsonLine.dropLast(), as: UTF8.self)])
+        try db.execute(
+            sql: """
+                INSERT INTO usage (kind, started, seconds, exit_status, host, uid, user, job_id, jdl_user, batch_system, batch_id, vo, record)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                record.kind.rawValue, record.started, record.seconds, record.exitStatus.map { Int64($0) }, record.host,
+                Int64(record.uid), record.user, record.jobID, record.jdlUser, record.batch?.system.rawValue, record.batch?.id,
+                record.vo, String(decoding: record.jsonLine.dropLast(), as: UTF8.self)
+            ])
         let id = db.lastInsertedRowID
         for package in record.packages {
-            try db.execute(sql: "INSERT INTO usage_package (usage, name, package, sha256) VALUES (?, ?, ?, ?)",
-                           arguments: [id, packageName(package.id), package.id, package.sha256])
+            try db.execute(
+                sql: "INSERT INTO usage_package (usage, name, package, sha256) VALUES (?, ?, ?, ?)",
+                arguments: [id, packageName(package.id), package.id, package.sha256])
         }
         return id
     }
@@ -69,8 +75,9 @@ extension StateStore {
     public func importUsage(_ records: [UsageRecord], from log: String, upTo position: UsageLogPosition) throws(StateError) {
         try write("import uses") { db in
             for record in records { _ = try Self.insert(record, into: db) }
-            try db.execute(sql: "INSERT OR REPLACE INTO usage_import (log, inode, head, offset) VALUES (?, ?, ?, ?)",
-                           arguments: [log, Int64(bitPattern: position.inode), Int64(bitPattern: position.head), position.offset])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO usage_import (log, inode, head, offset) VALUES (?, ?, ?, ?)",
+                arguments: [log, Int64(bitPattern: position.inode), Int64(bitPattern: position.head), position.offset])
         }
     }
 
@@ -134,16 +141,19 @@ extension StateStore {
         try write("prune uses") { db in
             try db.execute(sql: "DELETE FROM usage WHERE started < ?", arguments: [before])
             removed = db.changesCount
-            try db.execute(sql: "DELETE FROM usage WHERE id <= (SELECT id FROM usage ORDER BY id DESC LIMIT 1 OFFSET ?)",
-                           arguments: [max(0, keepRows)])
+            try db.execute(
+                sql: "DELETE FROM usage WHERE id <= (SELECT id FROM usage ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                arguments: [max(0, keepRows)])
             removed += db.changesCount
         }
         return removed
     }
 
     /// Newest first through a cursor, kept while `keep` says so, until `limit`; then oldest first.
-    func usages(where conditions: [String], arguments: StatementArguments, limit: Int,
-                keep: @escaping (UsageRecord) -> Bool) throws(StateError) -> [UsageRecord] {
+    func usages(
+        where conditions: [String], arguments: StatementArguments, limit: Int,
+        keep: @escaping (UsageRecord) -> Bool
+    ) throws(StateError) -> [UsageRecord] {
         let bounded = min(max(limit, 1), Self.maximumUsageRows)
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try read("read uses") { db in

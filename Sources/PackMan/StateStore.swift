@@ -25,23 +25,24 @@ public final class StateStore: Sendable {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE job (
-                  id TEXT PRIMARY KEY, kind TEXT NOT NULL, packages TEXT NOT NULL, lease_holder TEXT, lease_ttl INTEGER,
-                  remove_undefined INTEGER NOT NULL DEFAULT 1,
-                  state TEXT NOT NULL, bytes INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0,
-                  installed TEXT NOT NULL DEFAULT '[]', removed TEXT NOT NULL DEFAULT '[]', error TEXT,
-                  created INTEGER NOT NULL, finished INTEGER, identity TEXT NOT NULL, joined INTEGER NOT NULL DEFAULT 1);
-                CREATE INDEX job_state ON job(state);
-                CREATE TABLE audit (
-                  id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, identity TEXT NOT NULL, action TEXT NOT NULL,
-                  subject TEXT NOT NULL, result TEXT NOT NULL, job TEXT);
-                CREATE TABLE package_log (
-                  id INTEGER PRIMARY KEY AUTOINCREMENT, package TEXT NOT NULL, job TEXT, time INTEGER NOT NULL, text TEXT NOT NULL);
-                CREATE INDEX package_log_package ON package_log(package);
-                CREATE TABLE lease (holder TEXT PRIMARY KEY, packages TEXT NOT NULL, expires INTEGER NOT NULL, updated INTEGER NOT NULL);
-                CREATE TABLE last_use (package TEXT PRIMARY KEY, time INTEGER NOT NULL);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE job (
+                      id TEXT PRIMARY KEY, kind TEXT NOT NULL, packages TEXT NOT NULL, lease_holder TEXT, lease_ttl INTEGER,
+                      remove_undefined INTEGER NOT NULL DEFAULT 1,
+                      state TEXT NOT NULL, bytes INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0,
+                      installed TEXT NOT NULL DEFAULT '[]', removed TEXT NOT NULL DEFAULT '[]', error TEXT,
+                      created INTEGER NOT NULL, finished INTEGER, identity TEXT NOT NULL, joined INTEGER NOT NULL DEFAULT 1);
+                    CREATE INDEX job_state ON job(state);
+                    CREATE TABLE audit (
+                      id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, identity TEXT NOT NULL, action TEXT NOT NULL,
+                      subject TEXT NOT NULL, result TEXT NOT NULL, job TEXT);
+                    CREATE TABLE package_log (
+                      id INTEGER PRIMARY KEY AUTOINCREMENT, package TEXT NOT NULL, job TEXT, time INTEGER NOT NULL, text TEXT NOT NULL);
+                    CREATE INDEX package_log_package ON package_log(package);
+                    CREATE TABLE lease (holder TEXT PRIMARY KEY, packages TEXT NOT NULL, expires INTEGER NOT NULL, updated INTEGER NOT NULL);
+                    CREATE TABLE last_use (package TEXT PRIMARY KEY, time INTEGER NOT NULL);
+                    """)
         }
         migrator.registerMigration("v2-history") { db in
             try db.execute(sql: "CREATE TABLE disk_sample (time INTEGER PRIMARY KEY, used INTEGER NOT NULL, budget INTEGER)")
@@ -69,16 +70,20 @@ public final class StateStore: Sendable {
     public func save(_ record: JobRecord) throws(StateError) {
         let job = record.status
         try write("save job \(job.id)") { db in
-            try db.execute(sql: """
-                INSERT INTO job (id, kind, packages, lease_holder, lease_ttl, remove_undefined, state, bytes, total, installed, removed,
-                                 error, created, finished, identity, joined)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET state = excluded.state, bytes = excluded.bytes, total = excluded.total,
-                  installed = excluded.installed, removed = excluded.removed, error = excluded.error, finished = excluded.finished,
-                  joined = excluded.joined
-                """, arguments: [job.id, job.kind.rawValue, Self.json(job.packages), record.lease?.holder, record.lease?.ttl, record.removeUndefined,
-                                 job.state.rawValue, job.bytes, job.total, Self.json(job.installed), Self.json(job.removed), job.error,
-                                 job.created, job.finished, job.identity, job.joined])
+            try db.execute(
+                sql: """
+                    INSERT INTO job (id, kind, packages, lease_holder, lease_ttl, remove_undefined, state, bytes, total, installed, removed,
+                                     error, created, finished, identity, joined)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET state = excluded.state, bytes = excluded.bytes, total = excluded.total,
+                      installed = excluded.installed, removed = excluded.removed, error = excluded.error, finished = excluded.finished,
+                      joined = excluded.joined
+                    """,
+                arguments: [
+                    job.id, job.kind.rawValue, Self.json(job.packages), record.lease?.holder, record.lease?.ttl, record.removeUndefined,
+                    job.state.rawValue, job.bytes, job.total, Self.json(job.installed), Self.json(job.removed), job.error,
+                    job.created, job.finished, job.identity, job.joined
+                ])
         }
     }
 
@@ -91,9 +96,12 @@ public final class StateStore: Sendable {
     /// after `since`, newest first, at most `limit`.
     public func downloads(finishedSince since: Int64, limit: Int = 1000) throws(StateError) -> [(bytes: Int64, seconds: Int64)] {
         try read("list downloads") { db in
-            try Row.fetchAll(db, sql: "SELECT bytes, finished - created AS seconds FROM job WHERE bytes > 0 AND finished >= ? "
-                             + "ORDER BY finished DESC LIMIT ?", arguments: [since, limit])
-                .map { (bytes: $0["bytes"], seconds: $0["seconds"]) }
+            try Row.fetchAll(
+                db,
+                sql: "SELECT bytes, finished - created AS seconds FROM job WHERE bytes > 0 AND finished >= ? "
+                    + "ORDER BY finished DESC LIMIT ?", arguments: [since, limit]
+            )
+            .map { (bytes: $0["bytes"], seconds: $0["seconds"]) }
         }
     }
 
@@ -112,7 +120,8 @@ public final class StateStore: Sendable {
 
     static func jobRecord(_ row: Row) -> JobRecord {
         let status = JobStatus(
-            id: row["id"], kind: JobKind(rawValue: row["kind"]) ?? .install, state: JobState(rawValue: row["state"]) ?? .failed, packages: list(row["packages"]),
+            id: row["id"], kind: JobKind(rawValue: row["kind"]) ?? .install, state: JobState(rawValue: row["state"]) ?? .failed,
+            packages: list(row["packages"]),
             bytes: row["bytes"], total: row["total"], progress: 0, installed: list(row["installed"]), removed: list(row["removed"]),
             error: row["error"], created: row["created"], finished: row["finished"], identity: row["identity"], joined: row["joined"])
         let holder: String? = row["lease_holder"]
@@ -125,8 +134,9 @@ public final class StateStore: Sendable {
 
     public func audit(_ entry: AuditEntry) throws(StateError) {
         try write("audit") { db in
-            try db.execute(sql: "INSERT INTO audit (time, identity, action, subject, result, job) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [entry.time, entry.identity, entry.action, entry.subject, entry.result, entry.job])
+            try db.execute(
+                sql: "INSERT INTO audit (time, identity, action, subject, result, job) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [entry.time, entry.identity, entry.action, entry.subject, entry.result, entry.job])
         }
     }
 
@@ -134,8 +144,9 @@ public final class StateStore: Sendable {
     public func auditLog(limit: Int = 100) throws(StateError) -> [AuditEntry] {
         try read("read audit") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?) ORDER BY id", arguments: [limit]).map { row in
-                AuditEntry(time: row["time"], identity: row["identity"], action: row["action"], subject: row["subject"], result: row["result"],
-                           job: row["job"])
+                AuditEntry(
+                    time: row["time"], identity: row["identity"], action: row["action"], subject: row["subject"], result: row["result"],
+                    job: row["job"])
             }
         }
     }
@@ -151,8 +162,10 @@ public final class StateStore: Sendable {
     /// The log of `package` (`Name/Version-Rev`), the newest `limit` lines, oldest first.
     public func log(package: String, limit: Int = 500) throws(StateError) -> [LogLine] {
         try read("read log") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM (SELECT * FROM package_log WHERE package = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
-                             arguments: [package, limit]).map { LogLine(time: $0["time"], job: $0["job"], text: $0["text"]) }
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM (SELECT * FROM package_log WHERE package = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
+                arguments: [package, limit]
+            ).map { LogLine(time: $0["time"], job: $0["job"], text: $0["text"]) }
         }
     }
 
@@ -162,19 +175,23 @@ public final class StateStore: Sendable {
         try write("mirror leases") { db in
             try db.execute(sql: "DELETE FROM lease")
             for lease in leases {
-                try db.execute(sql: "INSERT INTO lease (holder, packages, expires, updated) VALUES (?, ?, ?, ?)",
-                               arguments: [lease.holder, Self.json(lease.packages), lease.expires, now])
+                try db.execute(
+                    sql: "INSERT INTO lease (holder, packages, expires, updated) VALUES (?, ?, ?, ?)",
+                    arguments: [lease.holder, Self.json(lease.packages), lease.expires, now])
             }
             for (package, time) in lastUse {
-                try db.execute(sql: "INSERT INTO last_use (package, time) VALUES (?, ?) ON CONFLICT(package) DO UPDATE SET time = excluded.time",
-                               arguments: [package, time])
+                try db.execute(
+                    sql: "INSERT INTO last_use (package, time) VALUES (?, ?) ON CONFLICT(package) DO UPDATE SET time = excluded.time",
+                    arguments: [package, time])
             }
         }
     }
 
     public func mirroredLeases() throws(StateError) -> [LeaseInfo] {
         try read("read leases") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM lease ORDER BY holder").map { LeaseInfo(holder: $0["holder"], packages: Self.list($0["packages"]), expires: $0["expires"]) }
+            try Row.fetchAll(db, sql: "SELECT * FROM lease ORDER BY holder").map {
+                LeaseInfo(holder: $0["holder"], packages: Self.list($0["packages"]), expires: $0["expires"])
+            }
         }
     }
 

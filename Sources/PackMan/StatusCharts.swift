@@ -25,7 +25,8 @@ enum StatusCharts {
                 for entry in series where entry.values.indices.contains(slot) && entry.values[slot] > 0 {
                     let barHeight = entry.values[slot] / top * Double(height - 4)
                     base -= barHeight
-                    svg += "<rect x=\"\(format(Double(slot) * slotWidth + 1))\" y=\"\(format(base))\" width=\"\(format(max(1, slotWidth - 2)))\" "
+                    svg +=
+                        "<rect x=\"\(format(Double(slot) * slotWidth + 1))\" y=\"\(format(base))\" width=\"\(format(max(1, slotWidth - 2)))\" "
                         + "height=\"\(format(barHeight))\" fill=\"\(entry.color)\"><title>\(escape(entry.label)): \(format(entry.values[slot]))</title></rect>"
                 }
             }

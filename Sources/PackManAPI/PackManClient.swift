@@ -53,7 +53,8 @@ public struct PackManClient: Sendable {
     /// Reads a token file: its first non-empty line (spaces trimmed).
     public static func readToken(file: String) throws(PackManClientError) -> String {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8),
-              let line = text.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }).first(where: { !$0.isEmpty }) else {
+            let line = text.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }).first(where: { !$0.isEmpty })
+        else {
             throw .badAnswer(path: file, reason: "cannot read a token from the file")
         }
         return line
@@ -71,8 +72,9 @@ public struct PackManClient: Sendable {
 
     /// Starts (or joins) an install; with `wait` seconds the answer comes when it finished (or the wait ran out).
     public func install(_ packages: [String], lease: LeaseSpec? = nil, wait: Int? = nil) throws(PackManClientError) -> JobStatus {
-        try call("POST", "/v1/install" + (wait.map { "?wait=\($0)" } ?? ""), body: InstallRequest(packages: packages, lease: lease),
-                 timeout: (wait ?? 0) + 30)
+        try call(
+            "POST", "/v1/install" + (wait.map { "?wait=\($0)" } ?? ""), body: InstallRequest(packages: packages, lease: lease),
+            timeout: (wait ?? 0) + 30)
     }
 
     public func job(_ id: String) throws(PackManClientError) -> JobStatus { try call("GET", "/v1/jobs/\(Self.escape(id))") }
@@ -147,7 +149,8 @@ public struct PackManClient: Sendable {
             throw .unreachable(endpoint: endpoint, reason: Self.socketProblem(socket, error))
         }
         guard (200..<300).contains(answer.status) else {
-            let message = (try? JSONDecoder().decode(ErrorBody.self, from: answer.body))?.error
+            let message =
+                (try? JSONDecoder().decode(ErrorBody.self, from: answer.body))?.error
                 ?? String(decoding: answer.body.prefix(500), as: UTF8.self)
             throw .refused(status: answer.status, message: message)
         }

@@ -124,9 +124,11 @@ public struct JobStatus: Codable, Sendable, Hashable {
     /// How many requests joined this job.
     public var joined: Int
 
-    public init(id: String, kind: JobKind, state: JobState, packages: [String], bytes: Int64 = 0, total: Int64 = 0,
-                progress: Double = 0, installed: [String] = [], removed: [String] = [], error: String? = nil,
-                created: Int64, finished: Int64? = nil, identity: String, joined: Int = 1) {
+    public init(
+        id: String, kind: JobKind, state: JobState, packages: [String], bytes: Int64 = 0, total: Int64 = 0,
+        progress: Double = 0, installed: [String] = [], removed: [String] = [], error: String? = nil,
+        created: Int64, finished: Int64? = nil, identity: String, joined: Int = 1
+    ) {
         self.id = id
         self.kind = kind
         self.state = state
@@ -157,8 +159,10 @@ public struct PackageInfo: Codable, Sendable, Hashable {
     public var requires: [String]
     public var installed: Bool
 
-    public init(id: String, name: String, version: String, revision: String, arch: String, target: String, length: Int64,
-                requires: [String], installed: Bool) {
+    public init(
+        id: String, name: String, version: String, revision: String, arch: String, target: String, length: Int64,
+        requires: [String], installed: Bool
+    ) {
         self.id = id
         self.name = name
         self.version = version
@@ -303,8 +307,10 @@ public struct Health: Codable, Sendable, Hashable {
     public var diskBudget: UInt64?
     public var diskAvailable: UInt64?
 
-    public init(status: String, area: String, arch: String, installed: Int, runningJobs: Int, queuedJobs: Int, diskUsed: UInt64,
-                diskBudget: UInt64?, diskAvailable: UInt64?) {
+    public init(
+        status: String, area: String, arch: String, installed: Int, runningJobs: Int, queuedJobs: Int, diskUsed: UInt64,
+        diskBudget: UInt64?, diskAvailable: UInt64?
+    ) {
         self.status = status
         self.area = area
         self.arch = arch

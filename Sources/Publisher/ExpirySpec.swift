@@ -16,7 +16,8 @@ public enum ExpirySpec: Hashable, Sendable, CustomStringConvertible {
         }
         let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400]
         guard let unit = text.last, let factor = units[unit], let count = Int64(text.dropLast()), count > 0,
-              count <= 100 * 365 * 86400 / factor else {
+            count <= 100 * 365 * 86400 / factor
+        else {
             throw .invalidExpiry(text, reason: "expected a positive number followed by s, m, h, d or w (e.g. 7d, 12h), or a date YYYY-MM-DD")
         }
         self = .after(seconds: count * factor)
@@ -47,8 +48,9 @@ public struct RoleExpiries: Hashable, Sendable {
     public var timestamp: ExpirySpec
 
     /// root 365 days, targets 90 days, snapshot 7 days, timestamp 1 day.
-    public static let defaults = RoleExpiries(root: .after(seconds: 365 * 86400), targets: .after(seconds: 90 * 86400),
-                                              snapshot: .after(seconds: 7 * 86400), timestamp: .after(seconds: 86400))
+    public static let defaults = RoleExpiries(
+        root: .after(seconds: 365 * 86400), targets: .after(seconds: 90 * 86400),
+        snapshot: .after(seconds: 7 * 86400), timestamp: .after(seconds: 86400))
 
     public init(root: ExpirySpec, targets: ExpirySpec, snapshot: ExpirySpec, timestamp: ExpirySpec) {
         self.root = root

@@ -28,8 +28,10 @@ public struct PackageRecord: Hashable, Sendable {
     /// The recursive build closure (informational).
     public var buildRequires: [PackageProvenance.Package]
 
-    public init(package: PackageProvenance.Package, arch: String, requires: [PackageProvenance.Package],
-                fullRequires: [PackageProvenance.Package], buildRequires: [PackageProvenance.Package]) {
+    public init(
+        package: PackageProvenance.Package, arch: String, requires: [PackageProvenance.Package],
+        fullRequires: [PackageProvenance.Package], buildRequires: [PackageProvenance.Package]
+    ) {
         self.package = package
         self.arch = arch
         self.requires = requires
@@ -94,8 +96,9 @@ public struct PackageTarball: Hashable, Sendable {
             throw .tarball(path: path, reason: "\(member.name) does not match its own record; expected \(expected)")
         }
         let (length, sha256) = try hashFile(path)
-        return PackageTarball(file: file, record: record, length: length, sha256: sha256,
-                              fileExtension: compression.fileExtension)
+        return PackageTarball(
+            file: file, record: record, length: length, sha256: sha256,
+            fileExtension: compression.fileExtension)
     }
 
     public init(file: URL, record: PackageRecord, length: Int64, sha256: String, fileExtension: String) {
@@ -126,8 +129,9 @@ public struct PackageTarball: Hashable, Sendable {
 
     /// The signed `custom` metadata of the target (keys documented in docs/ARCHITECTURE.md, "Targets").
     public var metadata: PackageTargetMetadata {
-        PackageTargetMetadata(name: record.package.name, version: record.package.version, revision: record.package.revision, arch: record.arch,
-                              hash: record.package.hash, requires: requiresPaths, fullRequires: fullRequiresPaths, buildRequires: buildRequiresPaths)
+        PackageTargetMetadata(
+            name: record.package.name, version: record.package.version, revision: record.package.revision, arch: record.arch,
+            hash: record.package.hash, requires: requiresPaths, fullRequires: fullRequiresPaths, buildRequires: buildRequiresPaths)
     }
 
     /// The members of the target's `custom` object.

@@ -40,7 +40,10 @@ public struct PieceHashExtension: PublishExtension {
         } catch {
             throw .tarball(path: file.path, reason: "cannot write the piece-hash list: \(error.localizedDescription)")
         }
-        return [CompanionFile(targetPath: Self.listPath(for: package.targetPath), file: file,
-                              custom: ["piece_hashes_of": .string(package.targetPath)])]
+        return [
+            CompanionFile(
+                targetPath: Self.listPath(for: package.targetPath), file: file,
+                custom: ["piece_hashes_of": .string(package.targetPath)])
+        ]
     }
 }

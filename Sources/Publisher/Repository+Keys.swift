@@ -26,9 +26,11 @@ extension Repository {
     /// are then re-signed with them (and the ones below them: targets → snapshot → timestamp),
     /// using `otherKeys` for roles whose keys stay. Keys no role uses any more leave the root.
     @discardableResult
-    public func rotateRoot(oldRootKeys: [SigningKey], newRootKeys: [SigningKey], newThreshold: Int? = nil,
-                           targetsKey: SigningKey? = nil, snapshotKey: SigningKey? = nil, timestampKey: SigningKey? = nil,
-                           otherKeys: [SigningKey] = []) throws(PublisherError) -> RotationReport {
+    public func rotateRoot(
+        oldRootKeys: [SigningKey], newRootKeys: [SigningKey], newThreshold: Int? = nil,
+        targetsKey: SigningKey? = nil, snapshotKey: SigningKey? = nil, timestampKey: SigningKey? = nil,
+        otherKeys: [SigningKey] = []
+    ) throws(PublisherError) -> RotationReport {
         return try transaction { state, floors throws(PublisherError) in
             let old = state.root.signed
             let oldSigners = try Signers(oldRootKeys).keys(for: "root", in: old)
@@ -73,8 +75,9 @@ extension Repository {
             if changed.isEmpty {
                 for (name, metadata) in rootFiles { writes.add(name, metadata) }
             } else {
-                (next, writes) = try resign(state, root: root, signers: signers, newTargets: nil, targets: resignTargets,
-                                            snapshot: resignSnapshot, beforeTimestamp: rootFiles, floors: floors)
+                (next, writes) = try resign(
+                    state, root: root, signers: signers, newTargets: nil, targets: resignTargets,
+                    snapshot: resignSnapshot, beforeTimestamp: rootFiles, floors: floors)
             }
             var resigned = changed.isEmpty ? [] : ["timestamp"]
             if resignSnapshot { resigned.insert("snapshot", at: 0) }
@@ -90,16 +93,22 @@ extension Repository {
         try transaction { state, _ throws(PublisherError) in
             let current = state.timestamp.signed
             if let window, current.expires.secondsSince1970 > now.secondsSince1970 + window {
-                return (RefreshReport(refreshed: false, version: current.version, expires: current.expires,
-                                      expiringSoon: expiringBefore(current.expires, state)), nil)
+                return (
+                    RefreshReport(
+                        refreshed: false, version: current.version, expires: current.expires,
+                        expiringSoon: expiringBefore(current.expires, state)), nil
+                )
             }
             var timestamp = current
             timestamp.version += 1
             timestamp.expires = try expiry("timestamp", expiries.timestamp)
             var writes = MetadataWrites()
             writes.add("timestamp.json", try signers.sign(timestamp, as: "timestamp", in: state.root.signed))
-            return (RefreshReport(refreshed: true, version: timestamp.version, expires: timestamp.expires,
-                                  expiringSoon: expiringBefore(timestamp.expires, state)), writes)
+            return (
+                RefreshReport(
+                    refreshed: true, version: timestamp.version, expires: timestamp.expires,
+                    expiringSoon: expiringBefore(timestamp.expires, state)), writes
+            )
         }
     }
 

@@ -29,13 +29,14 @@ extension Repository {
             .init(name: "root", version: state.root.signed.version, expires: state.root.signed.expires),
             .init(name: "targets", version: state.targets.signed.version, expires: state.targets.signed.expires),
             .init(name: "snapshot", version: state.snapshot.signed.version, expires: state.snapshot.signed.expires),
-            .init(name: "timestamp", version: state.timestamp.signed.version, expires: state.timestamp.signed.expires),
+            .init(name: "timestamp", version: state.timestamp.signed.version, expires: state.timestamp.signed.expires)
         ]
         let entries = state.targets.signed.targets.keys.sorted().map { path in
             let file = state.targets.signed.targets[path]!
             let package = try? PackageTargetMetadata(custom: file.custom)
-            return RepositoryListing.Entry(path: path, length: file.length, sha256: file.hashes["sha256"] ?? "",
-                                           package: package, infoHash: package?.torrent == nil ? nil : package?.infoHash)
+            return RepositoryListing.Entry(
+                path: path, length: file.length, sha256: file.hashes["sha256"] ?? "",
+                package: package, infoHash: package?.torrent == nil ? nil : package?.infoHash)
         }
         return RepositoryListing(roles: roles, targets: entries)
     }

@@ -150,9 +150,10 @@ extension Repository {
                 custom.merge(try plugin.customFields(for: package)) { _, new in new }
                 companionFiles += try plugin.companionFiles(for: package)
             }
-            var item = Prepared(path: path, target: try TargetFile.checked(length: package.length, sha256: package.sha256, custom: .object(custom)),
-                                entry: PublishReport.Target(path: path, sha256: package.sha256, length: package.length),
-                                companions: [], uploads: [(package.storedPath, package.file)])
+            var item = Prepared(
+                path: path, target: try TargetFile.checked(length: package.length, sha256: package.sha256, custom: .object(custom)),
+                entry: PublishReport.Target(path: path, sha256: package.sha256, length: package.length),
+                companions: [], uploads: [(package.storedPath, package.file)])
             for companion in companionFiles {
                 let (length, sha256) = try hashFile(companion.file.path)
                 item.companions.append((companion.targetPath, try TargetFile.checked(length: length, sha256: sha256, custom: .object(companion.custom))))

@@ -37,7 +37,8 @@ extension Repository {
             var documents: [(stored: String, bytes: [UInt8])] = []
             let matching = targets.targets.compactMap { path, file -> (String, TargetFile, PackageTargetMetadata)? in
                 guard let info = try? PackageTargetMetadata(custom: file.custom), info.name == package.name.rawValue,
-                      arch == nil || info.arch == arch, package.version.matches(version: info.version, revision: info.revision) else { return nil }
+                    arch == nil || info.arch == arch, package.version.matches(version: info.version, revision: info.revision)
+                else { return nil }
                 return (path, file, info)
             }.sorted { $0.0 < $1.0 }
             guard !matching.isEmpty else { throw .notDefined(package.description + (arch.map { " on \($0)" } ?? "")) }
@@ -47,8 +48,9 @@ extension Repository {
                     report.alreadyRevoked.append(known)
                     continue
                 }
-                let revocation = PackageRevocation(name: info.name, version: info.version, revision: info.revision, arch: info.arch, target: path,
-                                                   sha256: file.hashes["sha256"], reason: trimmed, time: time)
+                let revocation = PackageRevocation(
+                    name: info.name, version: info.version, revision: info.revision, arch: info.arch, target: path,
+                    sha256: file.hashes["sha256"], reason: trimmed, time: time)
                 let bytes = revocation.documentBytes
                 let sha256 = sha256Hex(bytes)
                 targets.targets[revocationPath] = try TargetFile.checked(length: Int64(bytes.count), sha256: sha256, custom: revocation.json)

@@ -17,8 +17,10 @@ struct VersionFloors: Sendable {
     /// Every versioned file in `writes` up to and including `taken` (the one found there
     /// already) was written or is someone else's; of those after it, the ones `exists` finds
     /// are taken too: the next attempt goes past them all.
-    mutating func raise(past writes: MetadataWrites, upTo taken: String,
-                        exists: (String) throws(PublisherError) -> Bool) throws(PublisherError) {
+    mutating func raise(
+        past writes: MetadataWrites, upTo taken: String,
+        exists: (String) throws(PublisherError) -> Bool
+    ) throws(PublisherError) {
         var reached = false
         for file in writes.files {
             guard let (version, role) = MetadataWrites.versioned(file.name) else { continue }

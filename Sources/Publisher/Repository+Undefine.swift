@@ -47,8 +47,9 @@ extension Repository {
                 }
             }
             let (next, writes) = try resign(state, root: state.root.signed, signers: signers, newTargets: targets, floors: floors)
-            let report = UndefineReport(removed: removed, targetsVersion: next.targets.signed.version,
-                                        timestampVersion: next.timestamp.signed.version)
+            let report = UndefineReport(
+                removed: removed, targetsVersion: next.targets.signed.version,
+                timestampVersion: next.timestamp.signed.version)
             return (report, writes)
         }
     }

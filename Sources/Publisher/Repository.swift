@@ -45,8 +45,10 @@ public struct Repository: Sendable {
     /// root, one key for each other role; consistent snapshots on; no targets. Refuses a
     /// location that already holds metadata.
     @discardableResult
-    public func initialize(rootKeys: [SigningKey], rootThreshold: Int, targetsKey: SigningKey, snapshotKey: SigningKey,
-                           timestampKey: SigningKey) throws(PublisherError) -> RepositoryState {
+    public func initialize(
+        rootKeys: [SigningKey], rootThreshold: Int, targetsKey: SigningKey, snapshotKey: SigningKey,
+        timestampKey: SigningKey
+    ) throws(PublisherError) -> RepositoryState {
         guard try !RepositoryState.exists(in: store) else { throw .repositoryExists(location: store.location) }
         let rootIDs = Self.distinctIDs(rootKeys)
         guard !rootIDs.isEmpty else { throw .invalidArgument("repo init: give at least one root key") }
@@ -62,7 +64,7 @@ public struct Repository: Sendable {
                 "root": try RoleKeys(keyIDs: rootIDs, threshold: rootThreshold),
                 "targets": try RoleKeys(keyIDs: [targetsKey.keyID], threshold: 1),
                 "snapshot": try RoleKeys(keyIDs: [snapshotKey.keyID], threshold: 1),
-                "timestamp": try RoleKeys(keyIDs: [timestampKey.keyID], threshold: 1),
+                "timestamp": try RoleKeys(keyIDs: [timestampKey.keyID], threshold: 1)
             ]
             root = try Root(version: 1, expires: try expiry("root", expiries.root), keys: keys, roles: roles, consistentSnapshot: true)
         } catch let error as PublisherError {
@@ -84,8 +86,9 @@ public struct Repository: Sendable {
         let snapshotBytes = writes.add("1.snapshot.json", snapshotMetadata)
         writes.add("1.root.json", rootMetadata)
         writes.add("root.json", rootMetadata)
-        let timestampMetadata = try signers.sign(try timestamp(version: 1, snapshotVersion: 1, snapshotBytes: snapshotBytes),
-                                                 as: "timestamp", in: root)
+        let timestampMetadata = try signers.sign(
+            try timestamp(version: 1, snapshotVersion: 1, snapshotBytes: snapshotBytes),
+            as: "timestamp", in: root)
         writes.add("timestamp.json", timestampMetadata)
         let lock = try store.lockWriters(waitingUpTo: lockWait)
         defer { lock.release() }
@@ -133,9 +136,11 @@ public struct Repository: Sendable {
     /// chain as needed: a new targets needs a new snapshot, a new snapshot a new timestamp.
     /// Versions are the next ones (at least `floors`). Returns the new state and the metadata
     /// writes in order (timestamp last, `beforeTimestamp` files just before it).
-    func resign(_ state: RepositoryState, root: Root, signers: Signers, newTargets: Targets?, targets resignTargets: Bool = false,
-                snapshot resignSnapshot: Bool = false, beforeTimestamp: [(String, Metadata<Root>)] = [],
-                floors: VersionFloors = VersionFloors()) throws(PublisherError) -> (RepositoryState, MetadataWrites) {
+    func resign(
+        _ state: RepositoryState, root: Root, signers: Signers, newTargets: Targets?, targets resignTargets: Bool = false,
+        snapshot resignSnapshot: Bool = false, beforeTimestamp: [(String, Metadata<Root>)] = [],
+        floors: VersionFloors = VersionFloors()
+    ) throws(PublisherError) -> (RepositoryState, MetadataWrites) {
         var next = state
         next.root = beforeTimestamp.last?.1 ?? state.root
         var writes = MetadataWrites()
@@ -149,14 +154,16 @@ public struct Repository: Sendable {
         }
         if targetsChanged || resignSnapshot {
             let targetsBytes = next.targets.serialized()
-            let snapshot = try self.snapshot(version: floors.next("snapshot", after: state.snapshot.signed.version),
-                                             targetsVersion: next.targets.signed.version, targetsBytes: targetsBytes)
+            let snapshot = try self.snapshot(
+                version: floors.next("snapshot", after: state.snapshot.signed.version),
+                targetsVersion: next.targets.signed.version, targetsBytes: targetsBytes)
             next.snapshot = try signers.sign(snapshot, as: "snapshot", in: root)
             writes.add("\(snapshot.version).snapshot.json", next.snapshot)
         }
         for (name, metadata) in beforeTimestamp { writes.add(name, metadata) }
-        let timestamp = try self.timestamp(version: state.timestamp.signed.version + 1, snapshotVersion: next.snapshot.signed.version,
-                                      snapshotBytes: next.snapshot.serialized())
+        let timestamp = try self.timestamp(
+            version: state.timestamp.signed.version + 1, snapshotVersion: next.snapshot.signed.version,
+            snapshotBytes: next.snapshot.serialized())
         next.timestamp = try signers.sign(timestamp, as: "timestamp", in: root)
         writes.add("timestamp.json", next.timestamp)
         return (next, writes)

@@ -46,8 +46,9 @@ public struct RepositoryState: Sendable {
         while let next = try store.readMetadata("\(root.signed.version + 1).root.json", as: Root.self) {
             let file = "\(root.signed.version + 1).root.json"
             guard next.signed.version == root.signed.version + 1 else {
-                throw .metadata(file: store.describe(RepositoryStore.metadataPath(file)),
-                                reason: "version is \(next.signed.version); expected \(root.signed.version + 1)")
+                throw .metadata(
+                    file: store.describe(RepositoryStore.metadataPath(file)),
+                    reason: "version is \(next.signed.version); expected \(root.signed.version + 1)")
             }
             try verify(next, "root", by: root.signed, file: file)
             try verify(next, "root", by: next.signed, file: file)

@@ -44,7 +44,8 @@ public struct TorrentExtension: PublishExtension {
     func torrent(for package: PackageTarball) throws(PublisherError) -> TorrentFile {
         let file = file(for: package)
         if let data = FileManager.default.contents(atPath: file.path), let parsed = try? TorrentFile(parsing: Array(data)),
-           parsed.length == package.length {
+            parsed.length == package.length
+        {
             return parsed
         }
         let creator = TorrentCreator(version: version, webSeeds: webSeed(for: package).map { [$0] } ?? [], trackers: trackers, isPrivate: isPrivate)
@@ -71,7 +72,10 @@ public struct TorrentExtension: PublishExtension {
 
     public func companionFiles(for package: PackageTarball) throws(PublisherError) -> [CompanionFile] {
         let torrent = try torrent(for: package)
-        return [CompanionFile(targetPath: Self.torrentPath(for: package.targetPath), file: file(for: package),
-                              custom: ["torrent_of": .string(package.targetPath), Self.infoHashKey: .string(torrent.infoHash)])]
+        return [
+            CompanionFile(
+                targetPath: Self.torrentPath(for: package.targetPath), file: file(for: package),
+                custom: ["torrent_of": .string(package.targetPath), Self.infoHashKey: .string(torrent.infoHash)])
+        ]
     }
 }

@@ -77,8 +77,9 @@ public struct WorkDirPackages: Sendable {
         }
         candidates.append(workDir.appendingPathComponent("TARS/\(arch)/\(ref.name)/\(name)"))
         guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
-            throw .packageNotFound(package: PackageID.spelling(name: ref.name, build: ref.build) + " (required by \(requiredBy))",
-                                   searched: candidates.map(\.path).joined(separator: " or "))
+            throw .packageNotFound(
+                package: PackageID.spelling(name: ref.name, build: ref.build) + " (required by \(requiredBy))",
+                searched: candidates.map(\.path).joined(separator: " or "))
         }
         return found
     }

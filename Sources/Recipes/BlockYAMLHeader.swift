@@ -121,7 +121,7 @@ enum BlockYAMLHeader {
                 switch bytes[keyStart] {
                 case 34, 39:  // a quoted key
                     guard let (text, after) = quoted(from: keyStart, to: line.end),
-                          after < line.end, bytes[after] == 58, after + 1 == line.end || bytes[after + 1] == 32
+                        after < line.end, bytes[after] == 58, after + 1 == line.end || bytes[after + 1] == 32
                     else { return nil }
                     key = .string(text)
                     valueStart = after + 1

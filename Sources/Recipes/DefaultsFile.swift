@@ -61,7 +61,8 @@ public struct DefaultsFile: Hashable, Sendable {
                     throw .wrongType(location, key: "overrides", expected: "package patterns as keys", got: entry.key.kindName)
                 }
                 if key.contains("@") {
-                    throw .unsupportedValue(location, "override '\(key)' reads a recipe from another alidist ref (Name@ref), which needs git; check out that ref instead")
+                    throw .unsupportedValue(
+                        location, "override '\(key)' reads a recipe from another alidist ref (Name@ref), which needs git; check out that ref instead")
                 }
                 var fields = RecipeMap()
                 switch entry.value {

@@ -59,7 +59,7 @@ enum PyYAMLScalar {
     private static let boolValues: [String: Bool] = [
         "yes": true, "no": false, "true": true, "false": false, "on": true, "off": false,
         "Yes": true, "No": false, "True": true, "False": false, "On": true, "Off": false,
-        "YES": true, "NO": false, "TRUE": true, "FALSE": false, "ON": true, "OFF": false,
+        "YES": true, "NO": false, "TRUE": true, "FALSE": false, "ON": true, "OFF": false
     ]
 
     // MARK: numbers
@@ -95,7 +95,8 @@ enum PyYAMLScalar {
         if let e = body.firstIndex(where: { $0 == "e" || $0 == "E" }) {
             let exponent = body[body.index(after: e)...]
             guard let sign = exponent.first, sign == "+" || sign == "-",
-                  exponent.count > 1, exponent.dropFirst().allSatisfy(isDigit) else { return false }
+                exponent.count > 1, exponent.dropFirst().allSatisfy(isDigit)
+            else { return false }
             mantissa = body[..<e]
         }
         guard let dot = mantissa.firstIndex(of: ".") else { return false }
@@ -205,7 +206,8 @@ enum PyYAMLScalar {
             throw .unsupported("'\(text)' looks like a timestamp but is not a valid one; quote it to keep it a string")
         }
         // str(): "YYYY-MM-DD HH:MM:SS[.ffffff][+HH:MM]"
-        var text = RecipeValue.pad(parts.year, 4) + "-" + RecipeValue.pad(parts.month, 2) + "-" + RecipeValue.pad(parts.day, 2)
+        var text =
+            RecipeValue.pad(parts.year, 4) + "-" + RecipeValue.pad(parts.month, 2) + "-" + RecipeValue.pad(parts.day, 2)
             + " " + RecipeValue.pad(hour, 2) + ":" + RecipeValue.pad(parts.minute, 2) + ":" + RecipeValue.pad(parts.second, 2)
         if parts.microsecond != 0 { text += "." + RecipeValue.pad(parts.microsecond, 6) }
         if let offset = parts.offsetMinutes {
@@ -254,7 +256,8 @@ enum PyYAMLScalar {
         init?(_ text: String, explicit: Bool) {
             var scanner = Scanner(Array(text.unicodeScalars))
             guard let year = scanner.digits(4...4), scanner.take("-"), let month = scanner.digits(1...2),
-                  scanner.take("-"), let day = scanner.digits(1...2) else { return nil }
+                scanner.take("-"), let day = scanner.digits(1...2)
+            else { return nil }
             self.year = year
             self.month = month
             self.day = day
@@ -265,7 +268,8 @@ enum PyYAMLScalar {
             }
             guard scanner.take("T") || scanner.take("t") || scanner.skipBlanks() > 0 else { return nil }
             guard let hour = scanner.digits(1...2), scanner.take(":"), let minute = scanner.digits(2...2),
-                  scanner.take(":"), let second = scanner.digits(2...2) else { return nil }
+                scanner.take(":"), let second = scanner.digits(2...2)
+            else { return nil }
             self.hour = hour
             self.minute = minute
             self.second = second

@@ -28,7 +28,8 @@ public struct Recipe: Hashable, Sendable {
     /// loaded as YAML. When `file` ends in `.sh`, its base name must be `lower(package).sh`.
     public init(text rawText: String, file: String) throws(RecipeError) {
         // aliBuild reads recipes with Python's universal newlines: "\r\n" and "\r" become "\n".
-        let text = Self.containsCarriageReturn(rawText)
+        let text =
+            Self.containsCarriageReturn(rawText)
             ? rawText.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
             : rawText
         guard let separator = Self.firstSeparator(in: text) else {

@@ -37,10 +37,10 @@ public enum RecipeError: Error, Hashable, Sendable, CustomStringConvertible {
     public var location: SourceLocation? {
         switch self {
         case let .headerMissing(location), let .invalidYAML(location, _, _), let .emptyHeader(location),
-             let .headerNotMapping(location, _), let .missingPackage(location), let .invalidPackageName(location, _),
-             let .fileNameMismatch(location, _, _), let .wrongType(location, _, _, _),
-             let .invalidRequirement(location, _, _, _), let .bodyInSystemRequirement(location),
-             let .unsupportedValue(location, _), let .unreadable(location, _), let .aliasExpansion(location, _):
+            let .headerNotMapping(location, _), let .missingPackage(location), let .invalidPackageName(location, _),
+            let .fileNameMismatch(location, _, _), let .wrongType(location, _, _, _),
+            let .invalidRequirement(location, _, _, _), let .bodyInSystemRequirement(location),
+            let .unsupportedValue(location, _), let .unreadable(location, _), let .aliasExpansion(location, _):
             location
         case .unknownDefaults, .recipeNotFound:
             nil

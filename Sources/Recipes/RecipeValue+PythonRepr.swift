@@ -16,7 +16,8 @@ extension RecipeValue {
         case let .list(items): "[" + items.map(\.pythonRepr).joined(separator: ", ") + "]"
         case let .map(map):
             // aliBuild's loader builds every mapping as an OrderedDict (Python 3.11 repr).
-            map.isEmpty ? "OrderedDict()"
+            map.isEmpty
+                ? "OrderedDict()"
                 : "OrderedDict([" + map.entries.map { "(\($0.key.pythonRepr), \($0.value.pythonRepr))" }.joined(separator: ", ") + "])"
         }
     }
@@ -86,7 +87,7 @@ extension RecipeValue {
         if scalar.value < 0x80 { return scalar.value >= 0x20 && scalar.value < 0x7F }
         switch scalar.properties.generalCategory {
         case .control, .format, .surrogate, .privateUse, .unassigned,
-             .lineSeparator, .paragraphSeparator, .spaceSeparator:
+            .lineSeparator, .paragraphSeparator, .spaceSeparator:
             return false
         default:
             return true

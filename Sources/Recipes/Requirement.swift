@@ -19,7 +19,8 @@ public struct Requirement: Hashable, Sendable, CustomStringConvertible {
         if let colon = text.firstIndex(of: ":") {
             nameText = text[..<colon]
             let matcher = String(text[text.index(after: colon)...])
-            condition = matcher.hasPrefix("defaults=")
+            condition =
+                matcher.hasPrefix("defaults=")
                 ? .defaults(pattern: String(matcher.dropFirst("defaults=".count)))
                 : .architecture(pattern: matcher)
         } else {

@@ -97,7 +97,7 @@ enum YAMLHeader {
     private static func describe(_ error: YamlError, file: String) -> RecipeError {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
+            let .composer(context, problem, mark, _):
             let text = context.map { "\($0.text) (line \($0.mark.line)): \(problem)" } ?? problem
             return .invalidYAML(SourceLocation(file: file, line: mark.line), column: mark.column, problem: text)
         case let .duplicatedKeysInMapping(duplicates, context):

@@ -27,8 +27,9 @@ public struct ConnectionLimits: Sendable, Hashable {
     /// decoder, Hummingbird's own idle timeout for stalled bodies.
     public func http1Configuration(registry: ConnectionRegistry) -> HTTP1Channel.Configuration {
         let limits = self
-        return HTTP1Channel.Configuration(additionalChannelHandlers: [ConnectionGuardHandler(registry: registry, limits: limits)],
-                                          idleTimeout: Self.timeAmount(idleTimeout))
+        return HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionGuardHandler(registry: registry, limits: limits)],
+            idleTimeout: Self.timeAmount(idleTimeout))
     }
 
     static func timeAmount(_ seconds: Double) -> TimeAmount { .nanoseconds(Int64(max(seconds, 0.001) * 1e9)) }
@@ -222,9 +223,11 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .refused:
             refused = true
             let body = ByteBuffer(string: "{\"error\":\"too many connections; try again later\"}\n")
-            let head = HTTPResponse(status: .serviceUnavailable, headerFields: [
-                .contentType: "application/json", .contentLength: String(body.readableBytes), .connection: "close",
-            ])
+            let head = HTTPResponse(
+                status: .serviceUnavailable,
+                headerFields: [
+                    .contentType: "application/json", .contentLength: String(body.readableBytes), .connection: "close"
+                ])
             context.write(wrapOutboundOut(.head(head)), promise: nil)
             context.write(wrapOutboundOut(.body(body)), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }

@@ -30,8 +30,10 @@ public actor RepositoryServer {
         /// Connection cap, request-head and idle timeouts of the listener.
         public var limits: ConnectionLimits
 
-        public init(root: String, host: String = "127.0.0.1", port: Int = 8080, handleSignals: Bool = false,
-                    limits: ConnectionLimits = ConnectionLimits()) {
+        public init(
+            root: String, host: String = "127.0.0.1", port: Int = 8080, handleSignals: Bool = false,
+            limits: ConnectionLimits = ConnectionLimits()
+        ) {
             self.root = root
             self.host = host
             self.port = port
@@ -138,8 +140,9 @@ public actor RepositoryServer {
             switch result {
             case let .failure(error): continuation.resume(throwing: error)
             case .success:
-                continuation.resume(throwing: RepositoryServerError.bindFailed(
-                    address: "\(configuration.host):\(configuration.port)", reason: "stopped before listening"))
+                continuation.resume(
+                    throwing: RepositoryServerError.bindFailed(
+                        address: "\(configuration.host):\(configuration.port)", reason: "stopped before listening"))
             }
         }
         state = .stopped(result)

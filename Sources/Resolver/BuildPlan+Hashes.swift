@@ -14,8 +14,10 @@ extension BuildPlan {
     public func hashes(world: (PackageName) -> HashWorld) -> [PackageName: String] {
         var result: [PackageName: String] = [:]
         for package in orderedPackages {
-            let inputs = PackageHasher.inputs(of: package, stamp: forceRebuildStamp, architecture: architecture,
-                                              local: world(package.name) == .local) { result[$0] ?? "" }
+            let inputs = PackageHasher.inputs(
+                of: package, stamp: forceRebuildStamp, architecture: architecture,
+                local: world(package.name) == .local
+            ) { result[$0] ?? "" }
             result[package.name] = PackageHasher.digest(inputs)
         }
         return result

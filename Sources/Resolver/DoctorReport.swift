@@ -38,12 +38,14 @@ public struct DoctorReport: Sendable {
         let failed = Set(plan.failedRequirements)
         fromSystem = plan.fromSystem.map(\.rawValue)
         builtHere = plan.builtHere.map { name in
-            Finding(package: name.rawValue, output: output(name, .preferSystem),
-                    hint: plan[name]?.fields["prefer_system_missing"]?.stringValue)
+            Finding(
+                package: name.rawValue, output: output(name, .preferSystem),
+                hint: plan[name]?.fields["prefer_system_missing"]?.stringValue)
         }
         missingRequirements = plan.failedRequirements.map { name in
-            Finding(package: name.rawValue, output: output(name, .systemRequirement),
-                    hint: plan[name]?.fields["system_requirement_missing"]?.stringValue)
+            Finding(
+                package: name.rawValue, output: output(name, .systemRequirement),
+                hint: plan[name]?.fields["system_requirement_missing"]?.stringValue)
         }
         alwaysBuilt = plan.discoveryOrder.filter { !system.contains($0) && !own.contains($0) && !failed.contains($0) }
             .map(\.rawValue).filter { $0 != "defaults-release" }.sorted()

@@ -22,32 +22,38 @@ struct PackageHasher {
             dependencies[$0]?.remoteHash ?? ""
         }
         package.remoteHash = Self.digest(package.hashInputs)
-        package.localHash = Self.digest(Self.inputs(own: own, of: package, architecture: architecture, local: true) {
-            dependencies[$0]?.localHash ?? ""
-        })
+        package.localHash = Self.digest(
+            Self.inputs(own: own, of: package, architecture: architecture, local: true) {
+                dependencies[$0]?.localHash ?? ""
+            })
     }
 
     /// Every input of a package's hash, in hashing order, with the hashes its dependencies
     /// finally use; `local` adds the text that makes a `localN` revision's hash.
-    static func inputs(of package: ResolvedPackage, stamp: String, architecture: Architecture, local: Bool,
-                       dependencyHash: (PackageName) -> String) -> [HashInput] {
+    static func inputs(
+        of package: ResolvedPackage, stamp: String, architecture: Architecture, local: Bool,
+        dependencyHash: (PackageName) -> String
+    ) -> [HashInput] {
         inputs(own: ownInputs(of: package, stamp: stamp), of: package, architecture: architecture, local: local, dependencyHash: dependencyHash)
     }
 
     /// `inputs(of:…)` after the package's `ownInputs`.
-    static func inputs(own: [HashInput], of package: ResolvedPackage, architecture: Architecture, local: Bool,
-                       dependencyHash: (PackageName) -> String) -> [HashInput] {
+    static func inputs(
+        own: [HashInput], of package: ResolvedPackage, architecture: Architecture, local: Bool,
+        dependencyHash: (PackageName) -> String
+    ) -> [HashInput] {
         var inputs = own
         for dependency in package.requires {
             inputs.append(HashInput(label: "requires \(dependency)", value: dependencyHash(dependency)))
         }
         if architecture.platform == "osx", let paths = package.fields["relocate_paths"] {
             // Python's sorted(): a string sorts its characters; strings compare by code point.
-            let items: [String] = if case let .string(text) = paths {
-                text.unicodeScalars.map { String($0) }
-            } else {
-                paths.asList.map { $0.stringValue ?? $0.pythonRepr }
-            }
+            let items: [String] =
+                if case let .string(text) = paths {
+                    text.unicodeScalars.map { String($0) }
+                } else {
+                    paths.asList.map { $0.stringValue ?? $0.pythonRepr }
+                }
             let sorted = items.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
             inputs.append(HashInput(label: "relocate_paths", value: "relocate:" + sorted.joined(separator: " ")))
         }

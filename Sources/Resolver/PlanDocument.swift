@@ -48,10 +48,11 @@ public struct PlanDocument: Codable, Hashable, Sendable {
         warnings = plan.warnings
         var packages: [String: Package] = [:]
         for package in plan.orderedPackages {
-            let origin: String = switch package.origin {
-            case .recipe: "recipe"
-            case let .systemReplacement(key, _): "system:\(key)"
-            }
+            let origin: String =
+                switch package.origin {
+                case .recipe: "recipe"
+                case let .systemReplacement(key, _): "system:\(key)"
+                }
             packages[package.name.rawValue] = Package(
                 version: package.version, tag: package.tag, commitHash: package.commitHash, source: package.source,
                 recipeFile: package.recipeFile, remoteHash: package.remoteHash, localHash: package.localHash,

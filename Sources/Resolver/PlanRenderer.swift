@@ -26,10 +26,13 @@ public enum PlanRenderer {
     /// Build order with versions, hashes and direct dependencies, then what was left out.
     public static func table(_ plan: BuildPlan) -> String {
         let rows = plan.orderedPackages.map { package in
-            [package.name.rawValue, package.version, String(package.remoteHash.prefix(12)),
-             package.requires.map(\.rawValue).filter { $0 != "defaults-release" }.joined(separator: ", ")]
+            [
+                package.name.rawValue, package.version, String(package.remoteHash.prefix(12)),
+                package.requires.map(\.rawValue).filter { $0 != "defaults-release" }.joined(separator: ", ")
+            ]
         }
-        var out = "Plan for \(plan.targets.map(\.rawValue).joined(separator: " ")) "
+        var out =
+            "Plan for \(plan.targets.map(\.rawValue).joined(separator: " ")) "
             + "(defaults \(plan.defaults), \(plan.architecture)): \(plan.packages.count) packages\n"
         out += aligned([["PACKAGE", "VERSION", "HASH", "REQUIRES"]] + rows)
         if !plan.fromSystem.isEmpty {

@@ -47,8 +47,9 @@ extension ResolutionRun {
                 commitHash = request.branches[source]?[tag] ?? tag
             }
             let rawVersion = try spec.string("version") ?? ""
-            let version = try expandVersion(rawVersion, commitHash: commitHash, tag: tag, branchBasename: branchBasename,
-                                            branchStream: branchStream, location: spec.location(of: "version"))
+            let version = try expandVersion(
+                rawVersion, commitHash: commitHash, tag: tag, branchBasename: branchBasename,
+                branchStream: branchStream, location: spec.location(of: "version"))
             spec.fields["tag"] = .string(tag)
             spec.fields["version"] = .string(version)
             spec.fields["commit_hash"] = .string(commitHash)

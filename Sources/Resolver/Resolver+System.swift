@@ -51,7 +51,8 @@ extension ResolutionRun {
         }
         let key = PythonFormat.strip(String(keyLine.dropFirst("alibuild_system_replace:".count)))
         guard let replacements = try spec.map("prefer_system_replacement_specs") else {
-            throw .malformedReplacement(package: spec.name, detail: "the check printed alibuild_system_replace: \(key) but the recipe has no prefer_system_replacement_specs")
+            throw .malformedReplacement(
+                package: spec.name, detail: "the check printed alibuild_system_replace: \(key) but the recipe has no prefer_system_replacement_specs")
         }
         var chosen: RecipeMap?
         for entry in replacements.entries {
@@ -141,13 +142,16 @@ extension ResolutionRun {
             throw .wrongType(spec.location(of: "version"), key: "version", expected: "a string", got: versionValue.kindName)
         }
         let tag = spec.fields["tag"].map { $0.stringValue ?? $0.pythonRepr } ?? "tag_unknown"
-        return try expandVersion(version, commitHash: "hash_unknown", tag: tag, branchBasename: "unavailable",
-                                 branchStream: "unavailable", location: spec.location(of: "version"))
+        return try expandVersion(
+            version, commitHash: "hash_unknown", tag: tag, branchBasename: "unavailable",
+            branchStream: "unavailable", location: spec.location(of: "version"))
     }
 
     /// aliBuild's `resolve_version`.
-    func expandVersion(_ version: String, commitHash: String, tag: String, branchBasename: String, branchStream: String,
-                       location: SourceLocation) throws(ResolverError) -> String {
+    func expandVersion(
+        _ version: String, commitHash: String, tag: String, branchBasename: String, branchStream: String,
+        location: SourceLocation
+    ) throws(ResolverError) -> String {
         var values = request.date.templateValues
         values["commit_hash"] = commitHash
         values["short_hash"] = String(commitHash.prefix(10))

@@ -71,10 +71,12 @@ struct ResolutionRun {
         if let archDefaults {
             let header = defaults.recipe.header
             for (key, wanted) in [("disable", false), ("env", true), ("overrides", true)] where header.contains(key) != wanted {
-                throw .wrongType(defaults.recipe.location(of: key), key: key,
-                                 expected: wanted ? "present when \(archDefaults.path) exists (aliBuild 1.17.48 fails without it)"
-                                                  : "absent when \(archDefaults.path) exists (aliBuild 1.17.48 cannot merge it)",
-                                 got: wanted ? "nothing" : header[key]!.kindName)
+                throw .wrongType(
+                    defaults.recipe.location(of: key), key: key,
+                    expected: wanted
+                        ? "present when \(archDefaults.path) exists (aliBuild 1.17.48 fails without it)"
+                        : "absent when \(archDefaults.path) exists (aliBuild 1.17.48 cannot merge it)",
+                    got: wanted ? "nothing" : header[key]!.kindName)
             }
             warnings.append("\(archDefaults.path) is ignored, as aliBuild 1.17.48 ignores it (it re-reads \(defaults.recipe.file))")
         }

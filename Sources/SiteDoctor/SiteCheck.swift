@@ -61,12 +61,15 @@ public struct SiteReport: Sendable, Hashable {
     public var json: JSONValue {
         .object([
             "ok": .bool(!failed),
-            "checks": .array(checks.map { check in
-                var fields: [String: JSONValue] = ["id": .string(check.id), "status": .string(check.status.rawValue),
-                                                   "detail": .string(check.detail)]
-                if let hint = check.hint { fields["hint"] = .string(hint) }
-                return .object(fields)
-            }),
+            "checks": .array(
+                checks.map { check in
+                    var fields: [String: JSONValue] = [
+                        "id": .string(check.id), "status": .string(check.status.rawValue),
+                        "detail": .string(check.detail)
+                    ]
+                    if let hint = check.hint { fields["hint"] = .string(hint) }
+                    return .object(fields)
+                })
         ])
     }
 }

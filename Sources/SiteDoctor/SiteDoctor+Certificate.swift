@@ -24,10 +24,11 @@ extension SiteDoctor {
             if let presented = try? client.certificates(url, verify: false, proxy: route), !presented.isEmpty {
                 detail += "; presented: " + presented.map { "\($0.commonName) (valid \($0.startDate) to \($0.expireDate))" }.joined(separator: " ← ")
             }
-            return SiteCheck("repository-certificate", .fail, detail,
-                             hint: "the server's certificate must be valid, name the host and chain to a CA the site trusts: put that CA into the "
-                                 + "site's CA directory (X509_CERT_DIR, by convention /etc/grid-security/certificates, or the area's ca_path) and run "
-                                 + "`openssl rehash` there; an expired certificate must be renewed by the repository's admins")
+            return SiteCheck(
+                "repository-certificate", .fail, detail,
+                hint: "the server's certificate must be valid, name the host and chain to a CA the site trusts: put that CA into the "
+                    + "site's CA directory (X509_CERT_DIR, by convention /etc/grid-security/certificates, or the area's ca_path) and run "
+                    + "`openssl rehash` there; an expired certificate must be renewed by the repository's admins")
         }
         guard !chain.isEmpty else {
             return SiteCheck("repository-certificate", .warn, "verified, but libcurl reported no certificate details", hint: "nothing to do")
@@ -43,8 +44,9 @@ extension SiteDoctor {
             return SiteCheck("repository-certificate", .fail, detail + " (expired)", hint: "the repository's admins must renew the certificate")
         }
         if left < options.certificateExpiryWarning {
-            return SiteCheck("repository-certificate", .warn, detail + " (in \(left / 86_400) days)",
-                             hint: "the repository's admins must renew the certificate before it expires")
+            return SiteCheck(
+                "repository-certificate", .warn, detail + " (in \(left / 86_400) days)",
+                hint: "the repository's admins must renew the certificate before it expires")
         }
         return SiteCheck("repository-certificate", .pass, detail + " (in \(left / 86_400) days)")
     }

@@ -15,8 +15,10 @@ extension SiteDoctor {
         let path = options.area
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            checks.append(SiteCheck("area-exists", .fail, "\(path) does not exist",
-                                    hint: "create it with the installer, or `alien-install install PKG --area \(path) --repo URL --root ROOT_JSON`"))
+            checks.append(
+                SiteCheck(
+                    "area-exists", .fail, "\(path) does not exist",
+                    hint: "create it with the installer, or `alien-install install PKG --area \(path) --repo URL --root ROOT_JSON`"))
             return nil
         }
         checks.append(SiteCheck("area-exists", .pass, path))
@@ -28,13 +30,16 @@ extension SiteDoctor {
             checks.append(SiteCheck("area-writable", .pass, "\(path) is writable by uid \(getuid())"))
         } else {
             let reason = String(cString: strerror(errno))
-            checks.append(SiteCheck("area-writable", .fail, "cannot create a file in \(path): \(reason)",
-                                    hint: "give the installing user (packmand's) write access, or remount the filesystem read-write"))
+            checks.append(
+                SiteCheck(
+                    "area-writable", .fail, "cannot create a file in \(path): \(reason)",
+                    hint: "give the installing user (packmand's) write access, or remount the filesystem read-write"))
         }
         // Opened once: its installed packages give the space used, then the architecture check.
         let opened = Result { () throws(SoftwareAreaError) -> SoftwareArea in
-            try SoftwareArea.open(root: path, arch: options.arch, repository: options.repository, fetcher: client,
-                                  defaultArch: options.hostArch)
+            try SoftwareArea.open(
+                root: path, arch: options.arch, repository: options.repository, fetcher: client,
+                defaultArch: options.hostArch)
         }
         var info = statvfs()
         if statvfs(path, &info) == 0 {
@@ -42,18 +47,24 @@ extension SiteDoctor {
             let used = ((try? opened.get())?.installed() ?? []).reduce(UInt64(0)) { $0 + $1.record.size }
             if let budget = options.budget {
                 let room = free + used
-                checks.append(SiteCheck("area-space", room >= budget ? .pass : .fail,
-                                        "\(Self.size(free)) free, \(Self.size(used)) used, budget \(Self.size(budget))",
-                                        hint: "the filesystem cannot hold the budget: lower it or give the area a bigger disk"))
+                checks.append(
+                    SiteCheck(
+                        "area-space", room >= budget ? .pass : .fail,
+                        "\(Self.size(free)) free, \(Self.size(used)) used, budget \(Self.size(budget))",
+                        hint: "the filesystem cannot hold the budget: lower it or give the area a bigger disk"))
             } else {
-                checks.append(SiteCheck("area-space", free >= options.minimumFree ? .pass : .fail,
-                                        "\(Self.size(free)) free (at least \(Self.size(options.minimumFree)) wanted)",
-                                        hint: "free space with `alien-install gc --area \(path) --budget SIZE`, or give the area a bigger disk"))
+                checks.append(
+                    SiteCheck(
+                        "area-space", free >= options.minimumFree ? .pass : .fail,
+                        "\(Self.size(free)) free (at least \(Self.size(options.minimumFree)) wanted)",
+                        hint: "free space with `alien-install gc --area \(path) --budget SIZE`, or give the area a bigger disk"))
             }
             let inodes = UInt64(info.f_favail)
-            checks.append(SiteCheck("area-inodes", inodes >= options.minimumInodes || info.f_files == 0 ? .pass : .fail,
-                                    info.f_files == 0 ? "the filesystem has no inode limit" : "\(inodes) inodes free",
-                                    hint: "packages have many files: free inodes (gc) or use a filesystem with more"))
+            checks.append(
+                SiteCheck(
+                    "area-inodes", inodes >= options.minimumInodes || info.f_files == 0 ? .pass : .fail,
+                    info.f_files == 0 ? "the filesystem has no inode limit" : "\(inodes) inodes free",
+                    hint: "packages have many files: free inodes (gc) or use a filesystem with more"))
         }
         let area: SoftwareArea
         do {
@@ -64,8 +75,10 @@ extension SiteDoctor {
         }
         let host = options.hostArch.map { "this host is \($0)" } ?? "this host's architecture is not recognised"
         let matches = options.hostArch == nil || options.hostArch == area.layout.arch
-        checks.append(SiteCheck("arch", matches ? .pass : .warn, "area architecture \(area.layout.arch); \(host)",
-                                hint: "packages for \(area.layout.arch) may not run here; check --arch"))
+        checks.append(
+            SiteCheck(
+                "arch", matches ? .pass : .warn, "area architecture \(area.layout.arch); \(host)",
+                hint: "packages for \(area.layout.arch) may not run here; check --arch"))
         return area
     }
 
@@ -75,8 +88,9 @@ extension SiteDoctor {
         guard let area else { return SiteCheck("trusted-root", .skip, "no usable area") }
         let file = "\(area.layout.trust)/root.json"
         guard let bytes = FileManager.default.contents(atPath: file) else {
-            return SiteCheck("trusted-root", .fail, "no trusted root in \(area.layout.trust)",
-                             hint: "initialise trust once with --root ROOT_JSON (the repository's 1.root.json, obtained out of band)")
+            return SiteCheck(
+                "trusted-root", .fail, "no trusted root in \(area.layout.trust)",
+                hint: "initialise trust once with --root ROOT_JSON (the repository's 1.root.json, obtained out of band)")
         }
         let now = options.now()
         let root: Root
@@ -85,13 +99,15 @@ extension SiteDoctor {
         }
         let left = root.expires.secondsSince1970 - now
         if left <= 0 {
-            return SiteCheck("trusted-root", .fail, "root v\(root.version) expired at \(root.expires)",
-                             hint: "the repository must publish a new root (repo rotate-root); until then no install can verify")
+            return SiteCheck(
+                "trusted-root", .fail, "root v\(root.version) expired at \(root.expires)",
+                hint: "the repository must publish a new root (repo rotate-root); until then no install can verify")
         }
         let days = left / 86_400
         if left < options.rootExpiryWarning {
-            return SiteCheck("trusted-root", .warn, "root v\(root.version) expires at \(root.expires) (in \(days) days)",
-                             hint: "ask the release managers to rotate the root before it expires")
+            return SiteCheck(
+                "trusted-root", .warn, "root v\(root.version) expires at \(root.expires) (in \(days) days)",
+                hint: "ask the release managers to rotate the root before it expires")
         }
         return SiteCheck("trusted-root", .pass, "root v\(root.version), expires \(root.expires) (in \(days) days)")
     }
@@ -113,21 +129,27 @@ extension SiteDoctor {
             let probe = try client.probe(url, route: .direct)
             answered = probe.status == 200
             date = probe.date
-            checks.append(SiteCheck("repository-direct", probe.status == 200 ? .pass : .fail,
-                                    "GET \(url): HTTP \(probe.status) in \(Int(probe.seconds * 1000)) ms",
-                                    hint: "the repository answers but not with its timestamp.json: check the URL (…/metadata/timestamp.json must exist)"))
+            checks.append(
+                SiteCheck(
+                    "repository-direct", probe.status == 200 ? .pass : .fail,
+                    "GET \(url): HTTP \(probe.status) in \(Int(probe.seconds * 1000)) ms",
+                    hint: "the repository answers but not with its timestamp.json: check the URL (…/metadata/timestamp.json must exist)"))
         } catch {
-            checks.append(SiteCheck("repository-direct", proxy == nil ? .fail : .warn, "\(error)",
-                                    hint: proxy == nil ? "check the URL, DNS and the site firewall" : "workers may only reach it through the proxy"))
+            checks.append(
+                SiteCheck(
+                    "repository-direct", proxy == nil ? .fail : .warn, "\(error)",
+                    hint: proxy == nil ? "check the URL, DNS and the site firewall" : "workers may only reach it through the proxy"))
         }
         if let proxy {
             do {
                 let probe = try client.probe(url, route: .proxy(proxy))
                 answered = answered || probe.status == 200
                 date = date ?? probe.date
-                checks.append(SiteCheck("repository-proxy", probe.status == 200 ? .pass : .fail,
-                                        "through \(proxy): HTTP \(probe.status) in \(Int(probe.seconds * 1000)) ms",
-                                        hint: "the proxy refuses or cannot reach the repository: check its ACLs (installer/squid/site-cache.conf)"))
+                checks.append(
+                    SiteCheck(
+                        "repository-proxy", probe.status == 200 ? .pass : .fail,
+                        "through \(proxy): HTTP \(probe.status) in \(Int(probe.seconds * 1000)) ms",
+                        hint: "the proxy refuses or cannot reach the repository: check its ACLs (installer/squid/site-cache.conf)"))
             } catch {
                 checks.append(SiteCheck("repository-proxy", .fail, "through \(proxy): \(error)", hint: "is the site Squid running and listening there?"))
             }
@@ -145,8 +167,9 @@ extension SiteDoctor {
         }
         let skew = options.now() - theirs
         let detail = skew == 0 ? "in step with the repository" : "\(abs(skew)) s \(skew > 0 ? "ahead of" : "behind") the repository"
-        return SiteCheck("clock", abs(skew) <= options.maximumSkew ? .pass : .fail, detail,
-                         hint: "signed metadata expiry depends on the clock: synchronise it (chrony/ntpd)")
+        return SiteCheck(
+            "clock", abs(skew) <= options.maximumSkew ? .pass : .fail, detail,
+            hint: "signed metadata expiry depends on the clock: synchronise it (chrony/ntpd)")
     }
 
     /// RFC 9110 IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") → seconds since 1970.
@@ -161,8 +184,9 @@ extension SiteDoctor {
             let available = try await catalog.available()
             guard !available.isEmpty else {
                 let others = Set(((try? await catalog.availableEverywhere()) ?? []).map(\.arch)).sorted()
-                return SiteCheck("metadata-fresh", .fail, "metadata verified, but no package is published for \(area.layout.arch)",
-                                 hint: others.isEmpty ? "the repository is empty" : "the repository has \(others.joined(separator: ", ")); give --arch")
+                return SiteCheck(
+                    "metadata-fresh", .fail, "metadata verified, but no package is published for \(area.layout.arch)",
+                    hint: others.isEmpty ? "the repository is empty" : "the repository has \(others.joined(separator: ", ")); give --arch")
             }
             var detail = "\(available.count) packages for \(area.layout.arch)"
             if let timestamp = await catalog.updater.trustedMetadata?.timestamp {
@@ -170,8 +194,9 @@ extension SiteDoctor {
             }
             return SiteCheck("metadata-fresh", .pass, detail)
         } catch {
-            return SiteCheck("metadata-fresh", .fail, "\(error)",
-                             hint: "expired or inconsistent metadata: the release managers must refresh the repository (repo refresh-timestamp)")
+            return SiteCheck(
+                "metadata-fresh", .fail, "\(error)",
+                hint: "expired or inconsistent metadata: the release managers must refresh the repository (repo refresh-timestamp)")
         }
     }
 
@@ -194,8 +219,9 @@ extension SiteDoctor {
             socketNote = String(format: ", socket mode %03o uid %d gid %d", mode, info.st_uid, info.st_gid)
             if mode & 0o022 == 0 {
                 // Mutations need a token anyway; a socket only its owner can write shuts the job agents out.
-                return SiteCheck("packmand", .warn, "\(path): only its owner can connect\(socketNote)",
-                                 hint: "job agents running as other users cannot reach packmand: make the socket group- or world-writable")
+                return SiteCheck(
+                    "packmand", .warn, "\(path): only its owner can connect\(socketNote)",
+                    hint: "job agents running as other users cannot reach packmand: make the socket group- or world-writable")
             }
             (url, route) = ("http://packmand/v1/health", .unixSocket(path))
         } else {
@@ -203,8 +229,9 @@ extension SiteDoctor {
         }
         do {
             let probe = try client.probe(url, route: route)
-            return SiteCheck("packmand", probe.status == 200 ? .pass : .fail, "health: HTTP \(probe.status)\(socketNote)",
-                             hint: "packmand answers but is not healthy: see `journalctl -u packmand` and its status page")
+            return SiteCheck(
+                "packmand", probe.status == 200 ? .pass : .fail, "health: HTTP \(probe.status)\(socketNote)",
+                hint: "packmand answers but is not healthy: see `journalctl -u packmand` and its status page")
         } catch {
             return SiteCheck("packmand", .fail, "\(error)", hint: "start packmand (systemctl start packmand)")
         }
@@ -214,8 +241,10 @@ extension SiteDoctor {
         var checks: [SiteCheck] = []
         if let port = options.torrentPort {
             let free = Self.portIsFree(port)
-            checks.append(SiteCheck("torrent-port", free ? .pass : .fail, free ? "TCP \(port) is free" : "TCP \(port) is in use",
-                                    hint: "another program holds the port: stop it, or set another seeding port"))
+            checks.append(
+                SiteCheck(
+                    "torrent-port", free ? .pass : .fail, free ? "TCP \(port) is free" : "TCP \(port) is in use",
+                    hint: "another program holds the port: stop it, or set another seeding port"))
         } else {
             checks.append(SiteCheck("torrent-port", .skip, "no torrent port configured (--torrent-port)"))
         }
@@ -224,8 +253,10 @@ extension SiteDoctor {
                 let probe = try client.probe(tracker, route: .direct)
                 checks.append(SiteCheck("tracker", .pass, "\(tracker) answers (HTTP \(probe.status))"))
             } catch {
-                checks.append(SiteCheck("tracker", .warn, "\(error)",
-                                        hint: "peers will not find each other through it; web seeds and HTTP still work"))
+                checks.append(
+                    SiteCheck(
+                        "tracker", .warn, "\(error)",
+                        hint: "peers will not find each other through it; web seeds and HTTP still work"))
             }
         } else {
             checks.append(SiteCheck("tracker", .skip, "no tracker configured (--tracker)"))

@@ -24,7 +24,8 @@ extension SiteDoctor {
         let list = present.map { key, revocation in "\(key) (revoked \(revocation.time): \(revocation.reason))" }.joined(separator: "; ")
         let status: SiteCheck.Status = policy == .alert ? .fail : .warn
         let state = policy == .alert ? "still usable (policy alert)" : "refused for use (policy \(policy.rawValue)), files kept"
-        return SiteCheck("revoked-present", status, "\(present.count) revoked package(s) installed, \(state): \(list)",
-                         hint: "remove them once no job holds them (alien-install remove PKG), or set \"revocation_policy\": \"remove\" in the area's config.json")
+        return SiteCheck(
+            "revoked-present", status, "\(present.count) revoked package(s) installed, \(state): \(list)",
+            hint: "remove them once no job holds them (alien-install remove PKG), or set \"revocation_policy\": \"remove\" in the area's config.json")
     }
 }

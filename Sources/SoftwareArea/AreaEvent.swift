@@ -45,15 +45,27 @@ public enum AreaEvent: Sendable, Hashable {
         case let .resolved(keys): return object("resolved", nil, ["packages": .array(keys.map { .string($0.description) })])
         case let .alreadyInstalled(key, path): return object("already-installed", key, ["path": .string(path)])
         case let .progress(key, bytes, total, rate, extracted):
-            return object("progress", key, ["bytes": .integer(bytes), "total": .integer(total), "bytes_per_second": .integer(Int64(rate.rounded())),
-                                            "extracted_entries": .integer(Int64(extracted))])
+            return object(
+                "progress", key,
+                [
+                    "bytes": .integer(bytes), "total": .integer(total), "bytes_per_second": .integer(Int64(rate.rounded())),
+                    "extracted_entries": .integer(Int64(extracted))
+                ])
         case let .downloaded(key, bytes, source, piecewise):
-            return object("downloaded", key, ["bytes": .integer(bytes), "source": .string(source),
-                                              "verified": .string(piecewise ? "pieces" : "whole-file")])
+            return object(
+                "downloaded", key,
+                [
+                    "bytes": .integer(bytes), "source": .string(source),
+                    "verified": .string(piecewise ? "pieces" : "whole-file")
+                ])
         case let .closureProgress(done, packages, bytes, total, rate, extracted):
-            return object("closure-progress", nil, ["done": .integer(Int64(done)), "packages": .integer(Int64(packages)), "bytes": .integer(bytes),
-                                                    "total": .integer(total), "bytes_per_second": .integer(Int64(rate.rounded())),
-                                                    "extracted_entries": .integer(Int64(extracted))])
+            return object(
+                "closure-progress", nil,
+                [
+                    "done": .integer(Int64(done)), "packages": .integer(Int64(packages)), "bytes": .integer(bytes),
+                    "total": .integer(total), "bytes_per_second": .integer(Int64(rate.rounded())),
+                    "extracted_entries": .integer(Int64(extracted))
+                ])
         case let .waiting(key, seconds, holder):
             var fields: [String: JSONValue] = ["seconds": .integer(Int64(seconds))]
             if let holder { fields["holder_pid"] = .integer(Int64(holder)) }
@@ -100,7 +112,7 @@ extension AreaEvent {
         switch self {
         case .resolved, .closureProgress, .swept: nil
         case let .alreadyInstalled(key, _), let .progress(key, _, _, _, _), let .downloaded(key, _, _, _), let .swarm(key, _), let .fallback(key, _),
-             let .extracted(key, _, _), let .installed(key, _), let .removed(key), let .warning(key, _), let .waiting(key, _, _):
+            let .extracted(key, _, _), let .installed(key, _), let .removed(key), let .warning(key, _), let .waiting(key, _, _):
             key
         }
     }
@@ -143,8 +155,10 @@ public struct AreaHooks: Sendable {
     public var afterInstall: (@Sendable (AreaLayout, InstallRecord) throws -> Void)?
     public var afterRemove: (@Sendable (AreaLayout, PackageBuild) throws -> Void)?
 
-    public init(afterInstall: (@Sendable (AreaLayout, InstallRecord) throws -> Void)? = nil,
-                afterRemove: (@Sendable (AreaLayout, PackageBuild) throws -> Void)? = nil) {
+    public init(
+        afterInstall: (@Sendable (AreaLayout, InstallRecord) throws -> Void)? = nil,
+        afterRemove: (@Sendable (AreaLayout, PackageBuild) throws -> Void)? = nil
+    ) {
         self.afterInstall = afterInstall
         self.afterRemove = afterRemove
     }

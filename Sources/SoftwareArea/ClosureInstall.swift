@@ -148,9 +148,11 @@ struct ClosureInstall: Sendable {
     /// is left (or one fails).
     func commitReady(_ state: Progress, dependencies: [String: [String]], meter: ClosureMeter) async -> Progress {
         var state = state
-        while state.failure == nil, let path = state.waiting.values.map(\.index).sorted().lazy.map({ order[$0].info.path }).first(where: {
-            dependencies[$0, default: []].allSatisfy(state.visible.contains)
-        }), let staged = state.waiting.removeValue(forKey: path) {
+        while state.failure == nil,
+            let path = state.waiting.values.map(\.index).sorted().lazy.map({ order[$0].info.path }).first(where: {
+                dependencies[$0, default: []].allSatisfy(state.visible.contains)
+            }), let staged = state.waiting.removeValue(forKey: path)
+        {
             do {
                 let outcome = try await commit(staged)
                 state.outcomes[path] = outcome
@@ -186,8 +188,9 @@ struct ClosureInstall: Sendable {
             throw error
         }
         do {
-            let plan = try await catalog.plan(for: package, mirrors: area.configuration.mirrors,
-                                              torrent: area.swarm?.wantsTorrent == true || area.keepTarballs, directory: "\(stage.path)/meta")
+            let plan = try await catalog.plan(
+                for: package, mirrors: area.configuration.mirrors,
+                torrent: area.swarm?.wantsTorrent == true || area.keepTarballs, directory: "\(stage.path)/meta")
             let unpackRoot = "\(stage.path)/tree"
             let (summary, kept) = try await area.fetchAndExtract(plan, stage: stage.path, into: unpackRoot, run: run) { bytes, total, rate, extracted in
                 meter.progress(package.info.path, key: key, bytes: bytes, total: total, rate: rate, extracted: extracted)
@@ -256,8 +259,9 @@ extension SoftwareArea {
         let final = layout.packageDirectory(key)
         let relocated: [String]
         do {
-            relocated = try PackageRelocation.relocate(URL(fileURLWithPath: unpacked), to: final, packagePath: relative,
-                                                       hash: package.hash, revision: key.version.revision)
+            relocated = try PackageRelocation.relocate(
+                URL(fileURLWithPath: unpacked), to: final, packagePath: relative,
+                hash: package.hash, revision: key.version.revision)
         } catch {
             throw .relocation(package: key.description, error)
         }
@@ -267,9 +271,10 @@ extension SoftwareArea {
         let inside = relative + "/"
         for (path, file) in summary.digests where path.hasPrefix(inside) { known[String(path.dropFirst(inside.count))] = file }
         let files = try InstallRecord.inventory(of: unpacked, known: known, changed: Set(relocated))
-        let record = InstallRecord(package: key, arch: layout.arch, target: package.info.path, length: package.info.file.length,
-                                   hashes: package.info.file.hashes, custom: package.info.file.custom, installedAt: clock(),
-                                   prefix: final, files: files)
+        let record = InstallRecord(
+            package: key, arch: layout.arch, target: package.info.path, length: package.info.file.length,
+            hashes: package.info.file.hashes, custom: package.info.file.custom, installedAt: clock(),
+            prefix: final, files: files)
         try FileSystem.writeFile(record.json.compactJSONBytes + [0x0A], to: "\(unpacked)/\(InstallRecord.fileName)")
         Writeback.wait(tree: unpacked)
         return unpacked
@@ -326,8 +331,9 @@ final class ClosureMeter: Sendable {
     private func snapshot(_ state: State, now: ContinuousClock.Instant) -> AreaEvent {
         let bytes = state.bytes.values.reduce(0, +)
         let seconds = (now - started) / .seconds(1)
-        return .closureProgress(done: state.done.count, packages: count, bytes: bytes, total: total,
-                                bytesPerSecond: seconds > 0 ? Double(bytes) / seconds : 0,
-                                extracted: state.extracted.values.reduce(0, +))
+        return .closureProgress(
+            done: state.done.count, packages: count, bytes: bytes, total: total,
+            bytesPerSecond: seconds > 0 ? Double(bytes) / seconds : 0,
+            extracted: state.extracted.values.reduce(0, +))
     }
 }

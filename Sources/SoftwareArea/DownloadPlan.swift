@@ -40,8 +40,10 @@ public struct TrustedTorrent: Sendable {
 extension PackageCatalog {
     /// The plan for `package`: its piece-hash list and (with `torrent`) its torrent fetched
     /// through TUF into `directory` and checked, and its URLs at the repository and `mirrors`.
-    public func plan(for package: PackageTarget, mirrors: [String], torrent wantTorrent: Bool,
-                     directory: String) async throws(SoftwareAreaError) -> DownloadPlan {
+    public func plan(
+        for package: PackageTarget, mirrors: [String], torrent wantTorrent: Bool,
+        directory: String
+    ) async throws(SoftwareAreaError) -> DownloadPlan {
         var pieces: PieceHashList?
         if let listPath = package.pieceListPath {
             pieces = try await pieceList(for: package, listPath: listPath, directory: directory)
@@ -72,8 +74,10 @@ extension PackageCatalog {
     }
 
     /// A small signed companion target (piece list, torrent) of `package`, downloaded into `directory`.
-    private func companion(_ path: String, of package: PackageTarget, what: String,
-                           directory: String) async throws(SoftwareAreaError) -> (bytes: [UInt8], file: String) {
+    private func companion(
+        _ path: String, of package: PackageTarget, what: String,
+        directory: String
+    ) async throws(SoftwareAreaError) -> (bytes: [UInt8], file: String) {
         let key = package.build.description
         do {
             guard let info = try await updater.targetInfo(for: path) else {
@@ -105,14 +109,18 @@ extension PackageCatalog {
         }
         let sha256 = package.info.file.hashes["sha256"]?.lowercased()
         guard list.length == package.info.file.length, list.sha256 == sha256 else {
-            throw .trust(package: key, reason: "piece-hash list \(listPath) describes \(list.length) bytes with sha256 \(list.sha256), "
-                + "the target \(package.info.path) has \(package.info.file.length) bytes with sha256 \(sha256 ?? "none")")
+            throw .trust(
+                package: key,
+                reason: "piece-hash list \(listPath) describes \(list.length) bytes with sha256 \(list.sha256), "
+                    + "the target \(package.info.path) has \(package.info.file.length) bytes with sha256 \(sha256 ?? "none")")
         }
         return list
     }
 
-    func trustedTorrent(_ package: PackageTarget, path torrentPath: String, infoHash: String?,
-                        directory: String) async throws(SoftwareAreaError) -> TrustedTorrent {
+    func trustedTorrent(
+        _ package: PackageTarget, path torrentPath: String, infoHash: String?,
+        directory: String
+    ) async throws(SoftwareAreaError) -> TrustedTorrent {
         let key = package.build.description
         let (bytes, file) = try await companion(torrentPath, of: package, what: "torrent", directory: directory)
         let torrent: TorrentFile
@@ -120,7 +128,9 @@ extension PackageCatalog {
             throw .trust(package: key, .torrent(path: torrentPath, error))
         }
         guard torrent.length == package.info.file.length else {
-            throw .trust(package: key, reason: "torrent \(torrentPath) describes \(torrent.length) bytes, the target \(package.info.path) has \(package.info.file.length)")
+            throw .trust(
+                package: key,
+                reason: "torrent \(torrentPath) describes \(torrent.length) bytes, the target \(package.info.path) has \(package.info.file.length)")
         }
         if let infoHash, infoHash != torrent.infoHashV1, infoHash != torrent.infoHashV2 {
             throw .trust(package: key, reason: "torrent \(torrentPath) has info-hash \(torrent.infoHash), the signed metadata says \(infoHash)")

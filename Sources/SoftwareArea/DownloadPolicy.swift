@@ -15,8 +15,10 @@ public struct DownloadPolicy: Sendable {
     /// Keep each verified tarball that has a torrent, with it, in `<area>/.alien/cache/`.
     public var keepForSeeding: Bool
 
-    public init(via: DownloadVia = .auto, peers: [PeerAddress] = [], stallTimeout: Double = 30, webSeeds: Bool = true,
-                localPeerDiscovery: Bool = false, listen: String = "0.0.0.0:0", keepForSeeding: Bool = false) {
+    public init(
+        via: DownloadVia = .auto, peers: [PeerAddress] = [], stallTimeout: Double = 30, webSeeds: Bool = true,
+        localPeerDiscovery: Bool = false, listen: String = "0.0.0.0:0", keepForSeeding: Bool = false
+    ) {
         self.via = via
         self.peers = peers
         self.stallTimeout = stallTimeout
@@ -53,8 +55,10 @@ extension DownloadPolicy {
         public var listen: String?
         public var keepForSeeding: Bool?
 
-        public init(via: DownloadVia? = nil, peers: [String] = [], stallTimeout: Double? = nil, webSeeds: Bool? = nil,
-                    localPeerDiscovery: Bool? = nil, listen: String? = nil, keepForSeeding: Bool? = nil) {
+        public init(
+            via: DownloadVia? = nil, peers: [String] = [], stallTimeout: Double? = nil, webSeeds: Bool? = nil,
+            localPeerDiscovery: Bool? = nil, listen: String? = nil, keepForSeeding: Bool? = nil
+        ) {
             self.via = via
             self.peers = peers
             self.stallTimeout = stallTimeout
@@ -84,9 +88,10 @@ extension DownloadPolicy {
         var seen = Set<PeerAddress>()
         peers = peers.filter { seen.insert($0).inserted }
         let defaults = DownloadPolicy()
-        self.init(via: overrides.via ?? defaults.via, peers: peers, stallTimeout: overrides.stallTimeout ?? defaults.stallTimeout,
-                  webSeeds: overrides.webSeeds ?? defaults.webSeeds, localPeerDiscovery: overrides.localPeerDiscovery ?? defaults.localPeerDiscovery,
-                  listen: overrides.listen ?? defaults.listen, keepForSeeding: overrides.keepForSeeding ?? defaults.keepForSeeding)
+        self.init(
+            via: overrides.via ?? defaults.via, peers: peers, stallTimeout: overrides.stallTimeout ?? defaults.stallTimeout,
+            webSeeds: overrides.webSeeds ?? defaults.webSeeds, localPeerDiscovery: overrides.localPeerDiscovery ?? defaults.localPeerDiscovery,
+            listen: overrides.listen ?? defaults.listen, keepForSeeding: overrides.keepForSeeding ?? defaults.keepForSeeding)
     }
 }
 

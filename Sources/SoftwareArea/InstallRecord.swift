@@ -42,24 +42,29 @@ public struct InstallRecord: Sendable, Hashable {
 
     public var json: JSONValue {
         var object: [String: JSONValue] = [
-            "package": .object(["name": .string(package.name.rawValue), "version": .string(package.version.version),
-                                "revision": .string(package.version.revision)]),
+            "package": .object([
+                "name": .string(package.name.rawValue), "version": .string(package.version.version),
+                "revision": .string(package.version.revision)
+            ]),
             "arch": .string(arch), "target": .string(target), "length": .integer(length),
             "hashes": .object(hashes.mapValues { .string($0) }), "installed_at": .integer(installedAt), "prefix": .string(prefix),
-            "files": .array(files.map { entry in
-                var fields: [String: JSONValue] = ["path": .string(entry.path), "size": .integer(Int64(entry.size))]
-                if let sha256 = entry.sha256 { fields["sha256"] = .string(sha256) }
-                if let link = entry.link { fields["link"] = .string(link) }
-                if let mode = entry.mode { fields["mode"] = .integer(Int64(mode)) }
-                return .object(fields)
-            }),
+            "files": .array(
+                files.map { entry in
+                    var fields: [String: JSONValue] = ["path": .string(entry.path), "size": .integer(Int64(entry.size))]
+                    if let sha256 = entry.sha256 { fields["sha256"] = .string(sha256) }
+                    if let link = entry.link { fields["link"] = .string(link) }
+                    if let mode = entry.mode { fields["mode"] = .integer(Int64(mode)) }
+                    return .object(fields)
+                })
         ]
         if let custom { object["custom"] = custom }
         return .object(object)
     }
 
-    public init(package: PackageBuild, arch: String, target: String, length: Int64, hashes: [String: String], custom: JSONValue?,
-                installedAt: Int64, prefix: String, files: [Entry]) {
+    public init(
+        package: PackageBuild, arch: String, target: String, length: Int64, hashes: [String: String], custom: JSONValue?,
+        installedAt: Int64, prefix: String, files: [Entry]
+    ) {
         self.package = package
         self.arch = arch
         self.target = target
@@ -79,7 +84,8 @@ public struct InstallRecord: Sendable, Hashable {
         func bad(_ field: String) -> SoftwareAreaError { .badFile(path: path, reason: "field '\(field)' is missing or malformed") }
         guard case let .object(object) = value else { throw bad("(top level)") }
         guard case let .object(package)? = object["package"], case let .string(name)? = package["name"],
-              case let .string(version)? = package["version"], case let .string(revision)? = package["revision"] else { throw bad("package") }
+            case let .string(version)? = package["version"], case let .string(revision)? = package["revision"]
+        else { throw bad("package") }
         guard let packageName = try? PackageName(name) else { throw bad("package.name") }
         guard case let .string(arch)? = object["arch"] else { throw bad("arch") }
         guard case let .string(target)? = object["target"] else { throw bad("target") }
@@ -104,15 +110,18 @@ public struct InstallRecord: Sendable, Hashable {
             if case let .integer(mode)? = fields["mode"], (0...0o7777).contains(mode) { entry.mode = UInt32(mode) }
             files.append(entry)
         }
-        self.init(package: PackageBuild(name: packageName, version: PackageVersion(version: version, revision: revision)), arch: arch, target: target,
-                  length: length, hashes: hashes, custom: object["custom"], installedAt: installedAt, prefix: prefix, files: files)
+        self.init(
+            package: PackageBuild(name: packageName, version: PackageVersion(version: version, revision: revision)), arch: arch, target: target,
+            length: length, hashes: hashes, custom: object["custom"], installedAt: installedAt, prefix: prefix, files: files)
     }
 
     /// The regular files and symlinks under `directory` (the record itself excluded), sorted by
     /// path. Files are hashed on every core, except those `known` (hashed while they were
     /// extracted) whose size still matches and that are not among `changed` (rewritten since).
-    static func inventory(of directory: String, known: [String: ExtractedFile] = [:],
-                          changed: Set<String> = []) throws(SoftwareAreaError) -> [Entry] {
+    static func inventory(
+        of directory: String, known: [String: ExtractedFile] = [:],
+        changed: Set<String> = []
+    ) throws(SoftwareAreaError) -> [Entry] {
         var entries: [Entry] = []
         var regular: [(name: String, mode: UInt32)] = []
         var unreadable: (path: String, code: Int32)?

@@ -17,7 +17,8 @@ public struct Lease: Sendable, Hashable {
 
     init?(json: JSONValue) {
         guard case let .object(object) = json, case let .string(holder)? = object["holder"],
-              case let .array(items)? = object["packages"], case let .integer(expires)? = object["expires"] else { return nil }
+            case let .array(items)? = object["packages"], case let .integer(expires)? = object["expires"]
+        else { return nil }
         self.holder = holder
         packages = items.compactMap { if case let .string(text) = $0 { text } else { nil } }
         self.expires = expires
@@ -114,7 +115,9 @@ extension SoftwareArea {
     }
 
     static func checkHolder(_ holder: String) throws(SoftwareAreaError) {
-        let allowed = holder.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)) }
+        let allowed = holder.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0))
+        }
         guard !holder.isEmpty, holder.count <= 200, allowed, !holder.hasPrefix(".") else {
             throw .invalidArgument(name: "holder", expected: "letters, digits, '.', '_', '-' (not starting with '.')", got: holder)
         }

@@ -25,8 +25,10 @@ extension PackageCatalog {
     /// it) trusting `rootFile`, with its metadata kept in `metadataDirectory` (created; a
     /// directory that already trusts a root keeps it). Used without a software area, e.g. by
     /// `jdl check --repo URL --root ROOT_JSON`, which passes a temporary directory.
-    public static func direct(repository: String, rootFile: String, metadataDirectory: String, arch: String,
-                              fetcher: any RemoteFetcher) throws(SoftwareAreaError) -> PackageCatalog {
+    public static func direct(
+        repository: String, rootFile: String, metadataDirectory: String, arch: String,
+        fetcher: any RemoteFetcher
+    ) throws(SoftwareAreaError) -> PackageCatalog {
         guard let bytes = FileSystem.readBytes(rootFile) else { throw .badFile(path: rootFile, reason: "cannot read the root file") }
         if !FileSystem.exists("\(metadataDirectory)/root.json") {
             do { try Updater.initialize(rootBytes: bytes, metadataDirectory: metadataDirectory) } catch {
@@ -34,8 +36,9 @@ extension PackageCatalog {
             }
         }
         let base = repository.hasSuffix("/") ? String(repository.dropLast()) : repository
-        let updater = Updater(metadataDirectory: metadataDirectory, metadataBaseURL: base + "/metadata", targetBaseURL: base + "/targets",
-                              fetcher: fetcher)
+        let updater = Updater(
+            metadataDirectory: metadataDirectory, metadataBaseURL: base + "/metadata", targetBaseURL: base + "/targets",
+            fetcher: fetcher)
         return PackageCatalog(updater: updater, arch: arch)
     }
 }

@@ -13,7 +13,8 @@ extension PackageCatalog {
         }
         return infos.compactMap { info in
             guard let revocation = try? PackageRevocation(custom: info.file.custom), revocation.targetPath == info.path,
-                  revocation.arch == arch else { return nil }
+                revocation.arch == arch
+            else { return nil }
             return revocation
         }.sorted { ($0.name, $0.build) < ($1.name, $1.build) }
     }

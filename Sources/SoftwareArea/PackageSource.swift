@@ -144,11 +144,14 @@ public final class TarballSink: TransferConsumer, @unchecked Sendable {
             }
             self.keep = keeper
             do {
-                target = .pieces(try VerifiedPieceStream(list: list, expectedLength: plan.length, expectedSHA256: plan.sha256,
-                                                         wholeFile: false) { piece in
-                    try await extraction.send(piece)
-                    try await keeper?.consume(piece)
-                })
+                target = .pieces(
+                    try VerifiedPieceStream(
+                        list: list, expectedLength: plan.length, expectedSHA256: plan.sha256,
+                        wholeFile: false
+                    ) { piece in
+                        try await extraction.send(piece)
+                        try await keeper?.consume(piece)
+                    })
             } catch {
                 throw .trust(package: key, .pieces(target: plan.package.info.path, error))
             }
@@ -190,8 +193,10 @@ public final class TarballSink: TransferConsumer, @unchecked Sendable {
 
     /// Replays a complete local file (a swarm's download, a `file://` repository) into the
     /// sink in 1 MiB reads. With `asWholeFile`, that file is the tarball to keep for seeding.
-    public func deliver(file path: String, asWholeFile: Bool,
-                        progress: (_ bytes: Int64, _ bytesPerSecond: Double) -> Void) async throws {
+    public func deliver(
+        file path: String, asWholeFile: Bool,
+        progress: (_ bytes: Int64, _ bytesPerSecond: Double) -> Void
+    ) async throws {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw SoftwareAreaError.io(path: path, operation: "open", reason: FileSystem.errorText()) }
         defer { close(descriptor) }
@@ -232,8 +237,10 @@ public final class TarballSink: TransferConsumer, @unchecked Sendable {
         case let .file(file):
             let digest = Hex.lowercase(wholeFileHash.finalize())
             guard file.written == plan.length, digest == plan.sha256 else {
-                throw .trust(package: key, reason: "\(plan.package.info.path): got \(file.written) bytes with sha256 \(digest), "
-                    + "signed metadata says \(plan.length) bytes with sha256 \(plan.sha256)")
+                throw .trust(
+                    package: key,
+                    reason: "\(plan.package.info.path): got \(file.written) bytes with sha256 \(digest), "
+                        + "signed metadata says \(plan.length) bytes with sha256 \(plan.sha256)")
             }
         }
     }

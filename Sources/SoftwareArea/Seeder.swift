@@ -107,7 +107,8 @@ public actor Seeder {
         guard settings.ratio > 0 else { return problems }
         for (key, entry) in seeding {
             guard let status = try? await session.status(entry.id),
-                  Double(status.bytesUploaded) >= settings.ratio * Double(entry.length) else { continue }
+                Double(status.bytesUploaded) >= settings.ratio * Double(entry.length)
+            else { continue }
             try? await session.remove(entry.id)
             seeding[key] = nil
             retired[key] = status.bytesUploaded
@@ -117,8 +118,10 @@ public actor Seeder {
 
     /// Rescans every `interval` until the task is cancelled, handing each pass's problems to
     /// `warn` and its snapshot to `afterPass`. The one seeding loop (`seed` and packmand).
-    public func run(every interval: Duration, warn: @Sendable (String) -> Void,
-                    afterPass: @Sendable (Snapshot) async -> Void = { _ in }) async {
+    public func run(
+        every interval: Duration, warn: @Sendable (String) -> Void,
+        afterPass: @Sendable (Snapshot) async -> Void = { _ in }
+    ) async {
         while !Task.isCancelled {
             for problem in await rescan() { warn(problem) }
             await afterPass(await snapshot())

@@ -21,9 +21,10 @@ extension SoftwareArea {
         for name in names where name.hasSuffix(".torrent") {
             let tarball = "\(directory)/\(name.dropLast(".torrent".count))"
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: tarball),
-                  let size = (attributes[.size] as? NSNumber)?.int64Value,
-                  let data = FileManager.default.contents(atPath: "\(directory)/\(name)"),
-                  let torrent = try? TorrentFile(parsing: Array(data)), torrent.length == size else { continue }
+                let size = (attributes[.size] as? NSNumber)?.int64Value,
+                let data = FileManager.default.contents(atPath: "\(directory)/\(name)"),
+                let torrent = try? TorrentFile(parsing: Array(data)), torrent.length == size
+            else { continue }
             found.append(CachedTorrent(torrent: torrent, tarball: tarball, modified: (attributes[.modificationDate] as? Date) ?? .distantPast))
         }
         return Array(found.sorted { $0.modified > $1.modified }.prefix(limit))

@@ -63,14 +63,17 @@ extension SoftwareArea.Configuration {
         var policy = RevocationPolicy.quarantine
         if let text = try string(Self.revocationPolicyKey) {
             guard let chosen = RevocationPolicy(rawValue: text) else {
-                throw .badFile(path: path, reason: "\(Self.revocationPolicyKey): expected one of \(RevocationPolicy.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+                throw .badFile(
+                    path: path,
+                    reason: "\(Self.revocationPolicyKey): expected one of \(RevocationPolicy.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
             }
             policy = chosen
         }
-        self.init(repository: try string(Self.repositoryKey), arch: try string(Self.archKey), mirrors: try strings(Self.mirrorsKey),
-                  peers: try strings(Self.peersKey),
-                  authorities: CertificateAuthorities(path: try string(Self.caPathKey), file: try string(Self.caFileKey)),
-                  allowUnparsedInit: allowUnparsedInit, syslog: syslog, revocationPolicy: policy)
+        self.init(
+            repository: try string(Self.repositoryKey), arch: try string(Self.archKey), mirrors: try strings(Self.mirrorsKey),
+            peers: try strings(Self.peersKey),
+            authorities: CertificateAuthorities(path: try string(Self.caPathKey), file: try string(Self.caFileKey)),
+            allowUnparsedInit: allowUnparsedInit, syslog: syslog, revocationPolicy: policy)
     }
 
     /// The file's content: compact JSON with sorted keys, then a newline.

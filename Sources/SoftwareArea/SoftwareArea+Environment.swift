@@ -50,14 +50,18 @@ extension EnvironmentArea {
     /// one record in the area's usage log. The one sequence every environment user shares:
     /// `env`, `run`, `enter`, `alienv load`/`printenv`, packmand's `/v1/env`, `run --jdl`.
     /// Recording never fails the call: `unrecorded` says why it did not happen.
-    public func environment(for requests: [PackageID], base: [String: String], composition: EnvironmentComposition = .plain,
-                            recording use: EnvironmentUse?, now: Date = Date()) throws(EnvironmentError) -> PackageEnvironment {
+    public func environment(
+        for requests: [PackageID], base: [String: String], composition: EnvironmentComposition = .plain,
+        recording use: EnvironmentUse?, now: Date = Date()
+    ) throws(EnvironmentError) -> PackageEnvironment {
         try environment(of: try resolve(requests), base: base, composition: composition, recording: use, now: now)
     }
 
     /// `environment(for:)` for packages already resolved.
-    public func environment(of packages: [EnvironmentPackage], base: [String: String], composition: EnvironmentComposition = .plain,
-                            recording use: EnvironmentUse?, now: Date = Date()) throws(EnvironmentError) -> PackageEnvironment {
+    public func environment(
+        of packages: [EnvironmentPackage], base: [String: String], composition: EnvironmentComposition = .plain,
+        recording use: EnvironmentUse?, now: Date = Date()
+    ) throws(EnvironmentError) -> PackageEnvironment {
         let changes: EnvironmentChanges
         switch composition {
         case .plain: changes = try self.changes(of: packages, base: base)
@@ -75,13 +79,16 @@ extension EnvironmentArea {
     /// Stamps `packages` as used at `started` and appends a record of `use` to the usage log,
     /// and sends its syslog copy when the area's config.json names a `syslog` destination (never
     /// blocking, never failing the use); nil when recorded (or the area keeps no state), else why not.
-    public func recordUse(of packages: [EnvironmentPackage], use: EnvironmentUse, started: Date, exitStatus: Int32?,
-                          environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    public func recordUse(
+        of packages: [EnvironmentPackage], use: EnvironmentUse, started: Date, exitStatus: Int32?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String? {
         guard let layout = stateLayout else { return nil }
         let keys = packages.map(\.build)
         for key in keys { layout.stampUsed(key, at: Int64(started.timeIntervalSince1970)) }
-        let record = UsageRecord.now(kind: use.kind, started: started, exitStatus: exitStatus, jobID: use.jobID, jdlUser: use.jdlUser,
-                                     vo: nil, packages: layout.usedPackages(keys), environment: environment)
+        let record = UsageRecord.now(
+            kind: use.kind, started: started, exitStatus: exitStatus, jobID: use.jobID, jdlUser: use.jdlUser,
+            vo: nil, packages: layout.usedPackages(keys), environment: environment)
         layout.sendSyslogCopy(of: record)
         do { try UsageLog(path: layout.usageLog).append(record, now: Int64(Date().timeIntervalSince1970)) } catch {
             return error.description
@@ -120,8 +127,10 @@ extension SoftwareArea {
     }
 
     /// `EnvironmentArea.environment(for:)` on this area.
-    public func environment(for requests: [PackageID], base: [String: String], composition: EnvironmentComposition = .plain,
-                            recording use: EnvironmentUse?, now: Date = Date()) throws(EnvironmentError) -> PackageEnvironment {
+    public func environment(
+        for requests: [PackageID], base: [String: String], composition: EnvironmentComposition = .plain,
+        recording use: EnvironmentUse?, now: Date = Date()
+    ) throws(EnvironmentError) -> PackageEnvironment {
         try environmentArea().environment(for: requests, base: base, composition: composition, recording: use, now: now)
     }
 }

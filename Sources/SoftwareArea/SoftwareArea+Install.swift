@@ -50,8 +50,9 @@ extension SoftwareArea {
         try Self.refuseRevoked(order, revoked)
         reporter.report(.resolved(order.map(\.build)))
         let replace = options.replace ? Set(roots.map(\.info.path)) : []
-        let closure = ClosureInstall(area: self, catalog: catalog, order: order, replace: replace,
-                                     parallelism: max(1, options.parallelism ?? InstallOptions.defaultParallelism))
+        let closure = ClosureInstall(
+            area: self, catalog: catalog, order: order, replace: replace,
+            parallelism: max(1, options.parallelism ?? InstallOptions.defaultParallelism))
         try closure.ensureSpace(evict: options.evict)
         return try await closure.run()
     }
@@ -85,9 +86,12 @@ extension SoftwareArea {
     /// later bytes arrive, or, without a piece list, the whole file checked, then extracted.
     /// Files are hashed as they are written. Returns the summary and the verified tarball when
     /// one is kept for seeding.
-    func fetchAndExtract(_ plan: DownloadPlan, stage: String, into unpackRoot: String, run: InstallRun,
-                         progress: @escaping @Sendable (_ bytes: Int64, _ total: Int64, _ rate: Double, _ extracted: Int) -> Void)
-        async throws(SoftwareAreaError) -> (summary: ExtractionSummary, kept: String?) {
+    func fetchAndExtract(
+        _ plan: DownloadPlan, stage: String, into unpackRoot: String, run: InstallRun,
+        progress: @escaping @Sendable (_ bytes: Int64, _ total: Int64, _ rate: Double, _ extracted: Int) -> Void
+    )
+        async throws(SoftwareAreaError) -> (summary: ExtractionSummary, kept: String?)
+    {
         let key = plan.package.build
         let extraction: TarballStream?
         do { extraction = plan.pieces == nil ? nil : try TarballExtractor(digests: true, writeback: true).stream(into: unpackRoot) } catch {

@@ -32,16 +32,19 @@ extension SoftwareArea {
         do throws(EnvironmentManifestError) {
             manifest = try PackageEnvironmentFiles.manifest(directory: directory, label: label)
             guard manifest.package.name == key.name, manifest.package.version == key.version.version,
-                  manifest.package.revision == key.version.revision else {
+                manifest.package.revision == key.version.revision
+            else {
                 throw EnvironmentManifestError.invalid(package: label, reason: "its environment describes \(manifest.package.moduleName)")
             }
         } catch {
             guard allowsUnparsedInit, case .initScript = error else {
                 throw .environment(package: label, error)
             }
-            manifest = .withheld(package: EnvironmentManifest.Package(name: key.name, version: key.version.version, revision: key.version.revision,
-                                                                      hash: "", commit: ""),
-                                 architecture: nil, reason: error.description)
+            manifest = .withheld(
+                package: EnvironmentManifest.Package(
+                    name: key.name, version: key.version.version, revision: key.version.revision,
+                    hash: "", commit: ""),
+                architecture: nil, reason: error.description)
         }
         if let failure = PackageEnvironmentFiles.write(manifest, directory: directory) {
             throw .io(path: "\(directory)/\(EnvironmentManifest.fileName)", operation: "write the environment manifest", reason: failure)

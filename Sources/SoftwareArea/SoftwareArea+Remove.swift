@@ -90,8 +90,10 @@ extension SoftwareArea {
     /// `10G`, `512M`, `100k`, `1T` or plain bytes (powers of 1024).
     public static func parseSize(_ text: String) throws(SoftwareAreaError) -> UInt64 {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let units: [Character: UInt64] = ["k": 1 << 10, "K": 1 << 10, "m": 1 << 20, "M": 1 << 20, "g": 1 << 30, "G": 1 << 30,
-                                          "t": 1 << 40, "T": 1 << 40]
+        let units: [Character: UInt64] = [
+            "k": 1 << 10, "K": 1 << 10, "m": 1 << 20, "M": 1 << 20, "g": 1 << 30, "G": 1 << 30,
+            "t": 1 << 40, "T": 1 << 40
+        ]
         var digits = Substring(trimmed)
         var multiplier: UInt64 = 1
         if digits.hasSuffix("iB") || digits.hasSuffix("B") { digits = digits.dropLast(digits.hasSuffix("iB") ? 2 : 1) }

@@ -55,7 +55,8 @@ extension SoftwareArea {
     /// The revocations the last refresh stored (none when it never ran or the file is unreadable).
     public func knownRevocations() -> [PackageRevocation] {
         guard let bytes = FileSystem.readBytes(layout.revocations), bytes.count <= Self.maximumRevocationsBytes,
-              case let .object(object)? = try? JSONValue(parsing: bytes), case let .array(items)? = object["revocations"] else { return [] }
+            case let .object(object)? = try? JSONValue(parsing: bytes), case let .array(items)? = object["revocations"]
+        else { return [] }
         return items.compactMap { try? PackageRevocation(custom: $0) }
     }
 

@@ -34,7 +34,8 @@ extension AreaLayout {
     /// one is set; a failure to send is dropped (the record is in the area's log).
     public func sendSyslogCopy(of record: UsageRecord) {
         guard let text = (try? SoftwareArea.Configuration.read(from: config))?.syslog, text != "off",
-              let destination = try? SyslogSender.Destination(parsing: text) else { return }
+            let destination = try? SyslogSender.Destination(parsing: text)
+        else { return }
         let message = SyslogMessage(usage: record, host: ProcessInfo.processInfo.hostName, processID: getpid())
         try? SyslogSender(destination: destination).send(message)
     }

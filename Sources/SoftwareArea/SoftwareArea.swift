@@ -37,9 +37,11 @@ public struct SoftwareArea: Sendable {
         /// `revocation_policy`; default `quarantine`).
         public var revocationPolicy: RevocationPolicy
 
-        public init(repository: String? = nil, arch: String? = nil, mirrors: [String] = [], peers: [String] = [],
-                    authorities: CertificateAuthorities = CertificateAuthorities(), allowUnparsedInit: Bool = false, syslog: String? = nil,
-                    revocationPolicy: RevocationPolicy = .quarantine) {
+        public init(
+            repository: String? = nil, arch: String? = nil, mirrors: [String] = [], peers: [String] = [],
+            authorities: CertificateAuthorities = CertificateAuthorities(), allowUnparsedInit: Bool = false, syslog: String? = nil,
+            revocationPolicy: RevocationPolicy = .quarantine
+        ) {
             self.repository = repository
             self.arch = arch
             self.mirrors = mirrors
@@ -81,29 +83,33 @@ public struct SoftwareArea: Sendable {
     /// remembered in the config (given values replace remembered ones; an empty `mirrors`
     /// forgets them; `revocationPolicy` likewise). The area's CAs (else `$X509_CERT_DIR`) go to its transfers and, when it is
     /// an `HTTPClient`, to `fetcher`.
-    public static func open(root: String, arch: String?, repository: String? = nil, mirrors: [String]? = nil, rootFile: String? = nil,
-                            fetcher: any RemoteFetcher, reporter: any AreaReporter = SilentReporter(), mode: OpenMode = .create,
-                            defaultArch: @autoclosure () -> String? = nil,
-                            authorities: CertificateAuthorities? = nil,
-                            revocationPolicy: RevocationPolicy? = nil) throws(SoftwareAreaError) -> SoftwareArea {
+    public static func open(
+        root: String, arch: String?, repository: String? = nil, mirrors: [String]? = nil, rootFile: String? = nil,
+        fetcher: any RemoteFetcher, reporter: any AreaReporter = SilentReporter(), mode: OpenMode = .create,
+        defaultArch: @autoclosure () -> String? = nil,
+        authorities: CertificateAuthorities? = nil,
+        revocationPolicy: RevocationPolicy? = nil
+    ) throws(SoftwareAreaError) -> SoftwareArea {
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         let probe = AreaLayout(root: absolute, arch: "")
         if mode == .existing, !FileSystem.isDirectory(probe.state) {
             throw .noArea(path: absolute, reason: FileSystem.isDirectory(absolute) ? "no .alien/ folder in it" : "no such directory")
         }
         var configuration = try Configuration.read(from: probe.config)
-        let given = Configuration(repository: repository ?? configuration.repository, arch: arch ?? configuration.arch ?? defaultArch(),
-                                  mirrors: mirrors ?? configuration.mirrors, peers: configuration.peers,
-                                  authorities: authorities.map { $0.or(configuration.authorities) } ?? configuration.authorities,
-                                  allowUnparsedInit: configuration.allowUnparsedInit, syslog: configuration.syslog,
-                                  revocationPolicy: revocationPolicy ?? configuration.revocationPolicy)
+        let given = Configuration(
+            repository: repository ?? configuration.repository, arch: arch ?? configuration.arch ?? defaultArch(),
+            mirrors: mirrors ?? configuration.mirrors, peers: configuration.peers,
+            authorities: authorities.map { $0.or(configuration.authorities) } ?? configuration.authorities,
+            allowUnparsedInit: configuration.allowUnparsedInit, syslog: configuration.syslog,
+            revocationPolicy: revocationPolicy ?? configuration.revocationPolicy)
         guard let chosenArch = given.arch, !chosenArch.isEmpty, !chosenArch.contains("/") else {
             throw .invalidArgument(name: "arch", expected: "an architecture such as slc9_x86-64", got: given.arch ?? "")
         }
         let layout = AreaLayout(root: absolute, arch: chosenArch)
         if mode == .existing {
-            var area = SoftwareArea(layout: layout, configuration: configuration, fetcher: fetcher, reporter: reporter, hooks: .modulefiles,
-                                    disk: StatvfsProbe(), clock: { Int64(Date().timeIntervalSince1970) })
+            var area = SoftwareArea(
+                layout: layout, configuration: configuration, fetcher: fetcher, reporter: reporter, hooks: .modulefiles,
+                disk: StatvfsProbe(), clock: { Int64(Date().timeIntervalSince1970) })
             area.trust(given.authorities)
             return area
         }
@@ -127,8 +133,9 @@ public struct SoftwareArea: Sendable {
             configuration = given
             try configuration.write(to: layout.config)
         }
-        var area = SoftwareArea(layout: layout, configuration: configuration, fetcher: fetcher, reporter: reporter, hooks: .modulefiles,
-                                disk: StatvfsProbe(), clock: { Int64(Date().timeIntervalSince1970) })
+        var area = SoftwareArea(
+            layout: layout, configuration: configuration, fetcher: fetcher, reporter: reporter, hooks: .modulefiles,
+            disk: StatvfsProbe(), clock: { Int64(Date().timeIntervalSince1970) })
         area.trust(configuration.authorities)
         return area
     }
@@ -143,8 +150,10 @@ public struct SoftwareArea: Sendable {
         }
     }
 
-    init(layout: AreaLayout, configuration: Configuration, fetcher: any RemoteFetcher, reporter: any AreaReporter, hooks: AreaHooks,
-         disk: any DiskSpaceProbe, clock: @escaping @Sendable () -> Int64) {
+    init(
+        layout: AreaLayout, configuration: Configuration, fetcher: any RemoteFetcher, reporter: any AreaReporter, hooks: AreaHooks,
+        disk: any DiskSpaceProbe, clock: @escaping @Sendable () -> Int64
+    ) {
         self.layout = layout
         self.configuration = configuration
         self.fetcher = fetcher
@@ -161,8 +170,9 @@ public struct SoftwareArea: Sendable {
         guard let repository = configuration.repository else { throw .noRepository(area: layout.root) }
         let base = repository.hasSuffix("/") ? String(repository.dropLast()) : repository
         let fetcher = configuration.mirrors.isEmpty ? self.fetcher : MirroredFetcher(self.fetcher, base: base, mirrors: configuration.mirrors)
-        let updater = Updater(metadataDirectory: layout.trust, metadataBaseURL: base + "/metadata", targetBaseURL: base + "/targets",
-                              fetcher: fetcher)
+        let updater = Updater(
+            metadataDirectory: layout.trust, metadataBaseURL: base + "/metadata", targetBaseURL: base + "/targets",
+            fetcher: fetcher)
         return PackageCatalog(updater: updater, arch: layout.arch)
     }
 

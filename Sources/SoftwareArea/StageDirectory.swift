@@ -46,7 +46,8 @@ final class StageDirectory: Sendable {
                 let directory = String(path.dropLast(5))
                 // A lock without its directory: a dying stage, or one just being created (young).
                 guard !FileSystem.exists(directory), now - (FileSystem.modificationTime(path) ?? now) >= 5,
-                      let lock = try? FileLock.tryAcquire(path) else { continue }
+                    let lock = try? FileLock.tryAcquire(path)
+                else { continue }
                 unlink(path)
                 lock.unlock()
                 continue

@@ -27,8 +27,10 @@ public struct SwarmSource: PackageSource {
     /// nil: web seeds from the start without trackers or peers, else only while peers are slow.
     public var webSeedPolicy: WebSeedPolicy?
 
-    public init(session: LazyTorrentSession, via: DownloadVia = .torrent, peers: [PeerAddress] = [], stallTimeout: Double = 30,
-                webSeeds: Bool = true, webSeedPolicy: WebSeedPolicy? = nil) {
+    public init(
+        session: LazyTorrentSession, via: DownloadVia = .torrent, peers: [PeerAddress] = [], stallTimeout: Double = 30,
+        webSeeds: Bool = true, webSeedPolicy: WebSeedPolicy? = nil
+    ) {
         self.session = session
         self.via = via
         self.peers = peers
@@ -58,8 +60,9 @@ public struct SwarmSource: PackageSource {
         }
         context.reporter.report(.swarm(context.key, infoHash: torrent.infoHash))
         let seeds = webSeeds ? plan.urls.filter { $0.hasPrefix("http://") || $0.hasPrefix("https://") } : []
-        let swarm = SwarmDownload(torrent: torrent, peers: peers, webSeeds: seeds.filter { !torrent.webSeeds.contains($0) },
-                                  stallTimeout: stallTimeout, webSeedPolicy: webSeedPolicy)
+        let swarm = SwarmDownload(
+            torrent: torrent, peers: peers, webSeeds: seeds.filter { !torrent.webSeeds.contains($0) },
+            stallTimeout: stallTimeout, webSeedPolicy: webSeedPolicy)
         let target = "\(context.directory)/\(torrent.name)"
         let report: SwarmReport
         do {
@@ -67,8 +70,11 @@ public struct SwarmSource: PackageSource {
                 context.progress(bytes, total, Double(rate))
             }
             if report.hashFailures > 0 || report.bannedPeers > 0 {
-                context.reporter.report(.warning(context.key, "\(report.hashFailures) piece(s) from peers failed their hash check and were fetched again; "
-                    + "\(report.bannedPeers) peer(s) banned"))
+                context.reporter.report(
+                    .warning(
+                        context.key,
+                        "\(report.hashFailures) piece(s) from peers failed their hash check and were fetched again; "
+                            + "\(report.bannedPeers) peer(s) banned"))
             }
         } catch {
             unlink(target)
@@ -77,8 +83,11 @@ public struct SwarmSource: PackageSource {
         // The swarm chosen by default had nobody in it (its trackers failed, no peer given): this
         // file came from the origin anyway, the rest of the install comes over HTTP at once.
         if via == .auto, report.alone {
-            context.reporter.report(.warning(context.key, "the swarm had no peer (every tracker failed, none given); "
-                + "the rest of this install comes over HTTP"))
+            context.reporter.report(
+                .warning(
+                    context.key,
+                    "the swarm had no peer (every tracker failed, none given); "
+                        + "the rest of this install comes over HTTP"))
         } else {
             worked = true
         }

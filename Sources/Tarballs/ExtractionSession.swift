@@ -108,8 +108,10 @@ final class ExtractionSession: @unchecked Sendable {
         guard let rawName = archive_entry_pathname(entry) else {
             throw .malformed(source: source, entry: nil, detail: "an entry has no name")
         }
-        let raw = Array(UnsafeBufferPointer(start: UnsafeRawPointer(rawName).assumingMemoryBound(to: UInt8.self),
-                                            count: strlen(rawName)))
+        let raw = Array(
+            UnsafeBufferPointer(
+                start: UnsafeRawPointer(rawName).assumingMemoryBound(to: UInt8.self),
+                count: strlen(rawName)))
         let display = String(decoding: raw, as: UTF8.self)
         func refuse(_ rule: ExtractionRule) -> TarballError { .refused(entry: display, rule: rule) }
 
@@ -141,12 +143,15 @@ final class ExtractionSession: @unchecked Sendable {
         if archive_entry_sparse_count(entry) > 0 { throw refuse(.sparse) }
         try checkParents(of: path, refuse: refuse)
         topLevel.insert(Array(path.top))
-        let mtime: timespec? = archive_entry_mtime_is_set(entry) != 0
+        let mtime: timespec? =
+            archive_entry_mtime_is_set(entry) != 0
             ? timespec(tv_sec: archive_entry_mtime(entry), tv_nsec: Int(archive_entry_mtime_nsec(entry))) : nil
 
         if let hardlink {
-            let rawTarget = Array(UnsafeBufferPointer(start: UnsafeRawPointer(hardlink).assumingMemoryBound(to: UInt8.self),
-                                                      count: strlen(hardlink)))
+            let rawTarget = Array(
+                UnsafeBufferPointer(
+                    start: UnsafeRawPointer(hardlink).assumingMemoryBound(to: UInt8.self),
+                    count: strlen(hardlink)))
             let target: EntryPath
             switch Result(catching: { () throws(ExtractionRule) in
                 try PathRules.hardlinkTarget(rawTarget, maxLength: limits.maxPathLength)
@@ -181,9 +186,10 @@ final class ExtractionSession: @unchecked Sendable {
                 directories.append((path, permissions & 0o777, mtime))
             }
         case CARCHIVE_AE_IFLNK:
-            let target = archive_entry_symlink(entry).map {
-                Array(UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: strlen($0)))
-            } ?? []
+            let target =
+                archive_entry_symlink(entry).map {
+                    Array(UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: strlen($0)))
+                } ?? []
             do throws(ExtractionRule) {
                 try PathRules.checkSymlinkTarget(target, link: path, maxLength: limits.maxPathLength)
             } catch {
@@ -222,8 +228,10 @@ final class ExtractionSession: @unchecked Sendable {
         lastCheckedParent = parent
     }
 
-    private func writeFile(_ path: EntryPath, from archive: OpaquePointer, size: UInt64, mode: UInt32,
-                           mtime: timespec?, source: String) throws(TarballError) {
+    private func writeFile(
+        _ path: EntryPath, from archive: OpaquePointer, size: UInt64, mode: UInt32,
+        mtime: timespec?, source: String
+    ) throws(TarballError) {
         let directory = try destination.parent(path.parent, for: path)
         // Readable too when the digest thread reads the file back.
         let access = digestWorker == nil ? O_WRONLY : O_RDWR

@@ -1,4 +1,6 @@
 import Basics
+// CArchive: its headers bring `struct stat` into this module first, so its members are looked up there.
+import CArchive
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -24,8 +26,10 @@ extension PackageRelocation {
     /// (`O_CREAT | O_EXCL`, its mode without group/other write) renamed over the old name, so no
     /// existing file is ever opened for writing.
     @discardableResult
-    public static func relocate(_ directory: URL, to prefix: String, packagePath: String, hash: String,
-                                revision: String) throws(RelocationError) -> [String] {
+    public static func relocate(
+        _ directory: URL, to prefix: String, packagePath: String, hash: String,
+        revision: String
+    ) throws(RelocationError) -> [String] {
         let root = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard root >= 0 else { throw .io(path: directory.path, reason: "cannot open the package directory: \(POSIX.lastError)") }
         defer { close(root) }

@@ -13,8 +13,10 @@ public enum PackageRelocation {
     /// When `buildPrefix` (the work dir the package was built in) is given, it is cut from
     /// those files (`<work dir>/INSTALLROOT/<hash>` → `/INSTALLROOT/<hash>`), so that the
     /// tarball does not depend on where it was built; relocation's pattern matches either.
-    public static func prepare(installDir: URL, packagePath: String, hash: String, revision: String,
-                               buildPrefix: String? = nil) throws(RelocationError) {
+    public static func prepare(
+        installDir: URL, packagePath: String, hash: String, revision: String,
+        buildPrefix: String? = nil
+    ) throws(RelocationError) {
         let markers = [Array("INSTALLROOT/\(hash)".utf8), Array("@@PKGREVISION@\(hash)@@".utf8)]
         var listed: [String] = []
         let fileManager = FileManager.default
@@ -57,7 +59,8 @@ public enum PackageRelocation {
 
                 """
             for file in listed {
-                script += "sed -e \"s|/[^ ;:]*INSTALLROOT/$PH/$OP|$WORK_DIR/$PP|g; s|[@][@]PKGREVISION[@]$PH[@][@]|\(revision)|g\" \"$PP/\(file).unrelocated\" > \"$PP/\(file)\"\n"
+                script +=
+                    "sed -e \"s|/[^ ;:]*INSTALLROOT/$PH/$OP|$WORK_DIR/$PP|g; s|[@][@]PKGREVISION[@]$PH[@][@]|\(revision)|g\" \"$PP/\(file).unrelocated\" > \"$PP/\(file)\"\n"
             }
             let scriptURL = installDir.appendingPathComponent("relocate-me.sh")
             try script.write(to: scriptURL, atomically: true, encoding: .utf8)
@@ -96,7 +99,8 @@ public enum PackageRelocation {
         var start = 0
         while start < run.count {
             guard let slash = run[start...].firstIndex(of: UInt8(ascii: "/")),
-                  let last = lastOccurrence(of: marker, in: run, from: slash) else {
+                let last = lastOccurrence(of: marker, in: run, from: slash)
+            else {
                 out += run[start...]
                 break
             }

@@ -70,8 +70,10 @@ public struct TarballExtractor: Sendable {
         /// Bytes of an entry name, or of a link target.
         public var maxPathLength: Int
 
-        public init(maxTotalBytes: UInt64 = 16 << 30, maxEntryBytes: UInt64 = 16 << 30,
-                    maxEntries: Int = 1_000_000, maxPathLength: Int = 4095) {
+        public init(
+            maxTotalBytes: UInt64 = 16 << 30, maxEntryBytes: UInt64 = 16 << 30,
+            maxEntries: Int = 1_000_000, maxPathLength: Int = 4095
+        ) {
             self.maxTotalBytes = maxTotalBytes
             self.maxEntryBytes = maxEntryBytes
             self.maxEntries = maxEntries

@@ -131,8 +131,9 @@ public struct TarballWriter: Sendable {
         paths.sort(by: TreePacker.archiveOrder)
         for (earlier, later) in zip(paths, paths.dropFirst())
         where later == earlier || later.starts(with: earlier + [PathRules.slash]) {
-            throw .invalidMember(String(decoding: later, as: UTF8.self),
-                                 reason: "overlaps member \"\(String(decoding: earlier, as: UTF8.self))\"")
+            throw .invalidMember(
+                String(decoding: later, as: UTF8.self),
+                reason: "overlaps member \"\(String(decoding: earlier, as: UTF8.self))\"")
         }
         return paths
     }

@@ -103,7 +103,9 @@ public struct BencodeParser {
                     throw .bencode(offset: keyOffset, expected: "a byte-string dictionary key", got: "another value")
                 }
                 if let last = entries.last?.key, !last.lexicographicallyPrecedes(key) {
-                    throw .bencode(offset: keyOffset, expected: "keys in strictly increasing order", got: "\"\(String(decoding: key, as: UTF8.self))\" after \"\(String(decoding: last, as: UTF8.self))\"")
+                    throw .bencode(
+                        offset: keyOffset, expected: "keys in strictly increasing order",
+                        got: "\"\(String(decoding: key, as: UTF8.self))\" after \"\(String(decoding: last, as: UTF8.self))\"")
                 }
                 let start = offset
                 let item = try value(depth: depth + 1)

@@ -52,7 +52,6 @@ public struct SwarmReport: Hashable, Sendable {
     public var alone: Bool = false
 }
 
-
 /// One swarm download: from the torrent's peers (trackers, given peers) and its web seeds (the
 /// origin) into a file, ending when every piece is verified. Fails with `.noSource` when within
 /// `startupTimeout` seconds no byte arrived and no peer is connected, or at once when nothing
@@ -73,8 +72,10 @@ public struct SwarmDownload: Sendable {
     /// This node's rank for `OriginGate` (nil: a random draw per run).
     var originRank: Double?
 
-    public init(torrent: TorrentFile, peers: [PeerAddress] = [], webSeeds: [String] = [], stallTimeout: Double = 30, startupTimeout: Double = 3,
-                pollInterval: Double = 0.2, webSeedPolicy: WebSeedPolicy? = nil) {
+    public init(
+        torrent: TorrentFile, peers: [PeerAddress] = [], webSeeds: [String] = [], stallTimeout: Double = 30, startupTimeout: Double = 3,
+        pollInterval: Double = 0.2, webSeedPolicy: WebSeedPolicy? = nil
+    ) {
         self.torrent = torrent
         self.peers = peers
         self.webSeeds = webSeeds
@@ -103,11 +104,15 @@ public struct SwarmDownload: Sendable {
 
     /// Downloads into absolute `path`; `progress` gets (bytes, total, bytes per second).
     /// The torrent is removed from the session before returning (also on failure).
-    public func run(in session: TorrentSession, to path: String,
-                    progress: @Sendable (Int64, Int64, Int) -> Void = { _, _, _ in }) async throws -> SwarmReport {
+    public func run(
+        in session: TorrentSession, to path: String,
+        progress: @Sendable (Int64, Int64, Int) -> Void = { _, _, _ in }
+    ) async throws -> SwarmReport {
         let policy = self.policy
         let native = policy == .always
-        let id = native ? try await session.add(torrent, file: path, webSeeds: webSeeds.filter { !torrent.webSeeds.contains($0) })
+        let id =
+            native
+            ? try await session.add(torrent, file: path, webSeeds: webSeeds.filter { !torrent.webSeeds.contains($0) })
             : try await session.add(try torrent.withoutWebSeeds(), file: path)
         do {
             for peer in peers { try await session.connect(id, host: peer.host, port: peer.port) }

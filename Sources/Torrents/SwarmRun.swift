@@ -63,8 +63,9 @@ struct SwarmRun {
         switched = now
         var perPiece = 0.0
         if case let .whenSwarmLacks(share) = policy { perPiece = share }
-        gate = OriginGate(fetchersPerMissingPiece: perPiece, rank: download.originRank ?? Double.random(in: 0..<1),
-                          escalation: OriginGate.escalation(pieceLength: download.torrent.pieceLength))
+        gate = OriginGate(
+            fetchersPerMissingPiece: perPiece, rank: download.originRank ?? Double.random(in: 0..<1),
+            escalation: OriginGate.escalation(pieceLength: download.torrent.pieceLength))
     }
 
     static func seconds(_ duration: Duration) -> Double {
@@ -90,8 +91,9 @@ struct SwarmRun {
         if case .whenSwarmLacks = policy { fetch = try await session.fetchStatus(id) }
         if status.isFinished || status.state == .seeding || status.state == .finished, status.bytesDone >= download.torrent.length {
             progress(status.bytesDone, download.torrent.length, status.downloadRate)
-            return SwarmReport(status: status, hashFailures: hashFailures, bannedPeers: banned, originBytes: fetch.bytes, originPieces: fetch.completed,
-                               alone: alone && !sawPeers && status.peers == 0)
+            return SwarmReport(
+                status: status, hashFailures: hashFailures, bannedPeers: banned, originBytes: fetch.bytes, originPieces: fetch.completed,
+                alone: alone && !sawPeers && status.peers == 0)
         }
         let now = ContinuousClock.now
         if status.state == .checking {
@@ -128,8 +130,9 @@ struct SwarmRun {
         switch policy {
         case .always: break
         case let .whenPeersSlow(minimumRate, window, onPeriod):
-            try await switchNativeSeeds(session, view: view, bytes: status.bytesDone, now: now,
-                                        minimumRate: minimumRate, window: window, onPeriod: onPeriod)
+            try await switchNativeSeeds(
+                session, view: view, bytes: status.bytesDone, now: now,
+                minimumRate: minimumRate, window: window, onPeriod: onPeriod)
         case .whenSwarmLacks:
             // libtorrent drops pieces handed to it while it checks the file.
             if status.state != .checking { try await fetchFromOrigin(session, view: view, now: now) }
@@ -177,8 +180,10 @@ struct SwarmRun {
     }
 
     /// `whenPeersSlow`: libtorrent's web seeds on when the peers are slow, off again after `onPeriod`.
-    mutating func switchNativeSeeds(_ session: TorrentSession, view: SwarmView, bytes: Int64, now: Instant,
-                                    minimumRate: Int, window: Double, onPeriod: Double) async throws {
+    mutating func switchNativeSeeds(
+        _ session: TorrentSession, view: SwarmView, bytes: Int64, now: Instant,
+        minimumRate: Int, window: Double, onPeriod: Double
+    ) async throws {
         let seeds = download.allWebSeeds
         guard !seeds.isEmpty else { return }
         samples.append((now, bytes))
@@ -259,7 +264,8 @@ struct SwarmRun {
         // discoverable): nothing to wait for.
         let urgent = nothingYet && view.peers == 0 && elapsed >= download.startupTimeout / 2
         guard gate.shouldFetch(missing: candidates.count, swarmSize: view.swarmSize, now: elapsed) || ((urgent || alone) && !candidates.isEmpty),
-              var first = candidates.randomElement() else { return }
+            var first = candidates.randomElement()
+        else { return }
         var count = 1
         if alone {
             // Alone for good (the trackers failed, nobody else): the origin is the only source,
@@ -267,7 +273,8 @@ struct SwarmRun {
             first = candidates[0]
             let most = max(1, (4 << 20) / max(1, download.torrent.pieceLength))
             while count < most, first + count < view.availability.count, view.availability[first + count] == 0,
-                  pending[first + count] == nil { count += 1 }
+                pending[first + count] == nil
+            { count += 1 }
         }
         let stall = max(1, Int(min(download.stallTimeout, 10)))
         if try await session.fetchPieces(first..<first + count, from: origin, stallSeconds: stall, for: id) {

@@ -54,10 +54,11 @@ public struct TorrentCreator: Sendable {
         let code: Int32 = withCStrings(webSeeds) { seeds in
             withCStrings(trackers) { announce in
                 path.withCString { file in
-                    var options = at_create_options(file_path: file, version: version.code, piece_length: Int32(piece),
-                                                    web_seeds: seeds.baseAddress, web_seed_count: Int32(seeds.count),
-                                                    trackers: announce.baseAddress, tracker_count: Int32(announce.count),
-                                                    is_private: isPrivate ? 1 : 0)
+                    var options = at_create_options(
+                        file_path: file, version: version.code, piece_length: Int32(piece),
+                        web_seeds: seeds.baseAddress, web_seed_count: Int32(seeds.count),
+                        trackers: announce.baseAddress, tracker_count: Int32(announce.count),
+                        is_private: isPrivate ? 1 : 0)
                     return at_create_torrent(&options, &created, &error)
                 }
             }

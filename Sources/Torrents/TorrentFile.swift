@@ -44,8 +44,10 @@ public struct TorrentFile: Hashable, Sendable {
         }
         self.name = name
         guard case let .integer(pieceLength)? = info["piece length"], pieceLength >= 16 << 10, pieceLength <= 1 << 30,
-              pieceLength & (pieceLength - 1) == 0 else {
-            throw .metainfo(field: "info.piece length", expected: "a power of two from 16 KiB to 1 GiB", got: "\(info["piece length"].map { "\($0)" } ?? "nothing")")
+            pieceLength & (pieceLength - 1) == 0
+        else {
+            throw .metainfo(
+                field: "info.piece length", expected: "a power of two from 16 KiB to 1 GiB", got: "\(info["piece length"].map { "\($0)" } ?? "nothing")")
         }
         self.pieceLength = Int(pieceLength)
         var version = 1
@@ -74,7 +76,8 @@ public struct TorrentFile: Hashable, Sendable {
         } else {
             guard version == 2 else { throw .metainfo(field: "info.pieces", expected: "piece hashes (v1) or meta version 2", got: "neither") }
             guard case let .dictionary(tree)? = info["file tree"], tree.count == 1,
-                  case let .integer(length)? = tree[0].value[""]?["length"], length >= 0 else {
+                case let .integer(length)? = tree[0].value[""]?["length"], length >= 0
+            else {
                 throw .metainfo(field: "info.file tree", expected: "one file with a length", got: info["file tree"]?.kind ?? "nothing")
             }
             self.length = length
@@ -97,4 +100,3 @@ public struct TorrentFile: Hashable, Sendable {
         if case let .integer(flag)? = info["private"] { isPrivate = flag == 1 } else { isPrivate = false }
     }
 }
-

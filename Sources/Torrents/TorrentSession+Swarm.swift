@@ -22,9 +22,11 @@ public struct SwarmView: Hashable, Sendable {
     /// Per piece: -1 when we have it, else how many connected peers have it.
     public var availability: [Int]
 
-    public init(pieceCount: Int, pieceLength: Int, piecesHave: Int = 0, peers: Int = 0, knownPeers: Int = 0, connectCandidates: Int = 0,
-                trackerSwarm: Int? = nil, trackers: Int = 0, trackersAnswered: Int = 0, trackersFailed: Int = 0, trackerError: String? = nil,
-                availability: [Int]) {
+    public init(
+        pieceCount: Int, pieceLength: Int, piecesHave: Int = 0, peers: Int = 0, knownPeers: Int = 0, connectCandidates: Int = 0,
+        trackerSwarm: Int? = nil, trackers: Int = 0, trackersAnswered: Int = 0, trackersFailed: Int = 0, trackerError: String? = nil,
+        availability: [Int]
+    ) {
         self.pieceCount = pieceCount
         self.pieceLength = pieceLength
         self.piecesHave = piecesHave
@@ -76,12 +78,13 @@ extension TorrentSession {
         }
         guard code == 0 else { throw .library(operation: "swarm of \(torrent)", code: code, message: message(of: error)) }
         let trackerError = text(raw.tracker_error)
-        return SwarmView(pieceCount: Int(raw.num_pieces), pieceLength: Int(raw.piece_length), piecesHave: Int(raw.pieces_have),
-                         peers: Int(raw.peers), knownPeers: Int(raw.list_peers), connectCandidates: Int(raw.connect_candidates),
-                         trackerSwarm: raw.tracker_swarm >= 0 ? Int(raw.tracker_swarm) : nil, trackers: Int(raw.trackers),
-                         trackersAnswered: Int(raw.trackers_answered), trackersFailed: Int(raw.trackers_failed),
-                         trackerError: trackerError.isEmpty ? nil : trackerError,
-                         availability: availability.prefix(Int(raw.num_pieces)).map(Int.init))
+        return SwarmView(
+            pieceCount: Int(raw.num_pieces), pieceLength: Int(raw.piece_length), piecesHave: Int(raw.pieces_have),
+            peers: Int(raw.peers), knownPeers: Int(raw.list_peers), connectCandidates: Int(raw.connect_candidates),
+            trackerSwarm: raw.tracker_swarm >= 0 ? Int(raw.tracker_swarm) : nil, trackers: Int(raw.trackers),
+            trackersAnswered: Int(raw.trackers_answered), trackersFailed: Int(raw.trackers_failed),
+            trackerError: trackerError.isEmpty ? nil : trackerError,
+            availability: availability.prefix(Int(raw.num_pieces)).map(Int.init))
     }
 
     /// Starts fetching `pieces` of `torrent` from `url` (the whole file's URL; one Range request
@@ -90,8 +93,9 @@ extension TorrentSession {
     public func fetchPieces(_ pieces: Range<Int>, from url: String, stallSeconds: Int, for torrent: TorrentID) throws(TorrentError) -> Bool {
         let pointer = try session()
         var error = at_error()
-        let code = at_session_fetch_pieces(pointer, torrent.rawValue, Int32(clamping: pieces.lowerBound), Int32(clamping: pieces.count), url,
-                                           Int32(clamping: stallSeconds), &error)
+        let code = at_session_fetch_pieces(
+            pointer, torrent.rawValue, Int32(clamping: pieces.lowerBound), Int32(clamping: pieces.count), url,
+            Int32(clamping: stallSeconds), &error)
         if code == Int32(AT_ERR_BUSY) { return false }
         guard code == 0 else {
             throw .library(operation: "fetch pieces \(pieces) of \(torrent) from \(url)", code: code, message: message(of: error))
@@ -106,7 +110,8 @@ extension TorrentSession {
         let code = at_session_fetch_status(pointer, torrent.rawValue, &raw, &error)
         guard code == 0 else { throw .library(operation: "fetch status of \(torrent)", code: code, message: message(of: error)) }
         let failure = text(raw.error)
-        return OriginFetchStatus(active: raw.active != 0, piece: raw.piece >= 0 ? Int(raw.piece) : nil, bytes: raw.bytes,
-                                 completed: Int(raw.completed), failed: Int(raw.failed), error: failure.isEmpty ? nil : failure)
+        return OriginFetchStatus(
+            active: raw.active != 0, piece: raw.piece >= 0 ? Int(raw.piece) : nil, bytes: raw.bytes,
+            completed: Int(raw.completed), failed: Int(raw.failed), error: failure.isEmpty ? nil : failure)
     }
 }

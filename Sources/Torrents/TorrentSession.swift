@@ -18,8 +18,10 @@ public struct TorrentSessionSettings: Sendable, Hashable {
     /// At most this many peer connections in the session (0: libtorrent's default).
     public var maxConnections = 0
 
-    public init(listenInterfaces: String = "0.0.0.0:0", uploadRateLimit: Int = 0, downloadRateLimit: Int = 0, localPeerDiscovery: Bool = false,
-                dht: Bool = false, utp: Bool = false, maxActiveTorrents: Int = 0, webSeedRetrySeconds: Int = 5) {
+    public init(
+        listenInterfaces: String = "0.0.0.0:0", uploadRateLimit: Int = 0, downloadRateLimit: Int = 0, localPeerDiscovery: Bool = false,
+        dht: Bool = false, utp: Bool = false, maxActiveTorrents: Int = 0, webSeedRetrySeconds: Int = 5
+    ) {
         self.listenInterfaces = listenInterfaces
         self.uploadRateLimit = uploadRateLimit
         self.downloadRateLimit = downloadRateLimit
@@ -84,12 +86,13 @@ public actor TorrentSession {
         self.settings = settings
         var error = at_error()
         let pointer: OpaquePointer? = settings.listenInterfaces.withCString { listen in
-            var raw = at_session_settings(listen_interfaces: listen, upload_rate_limit: Int32(clamping: settings.uploadRateLimit),
-                                          download_rate_limit: Int32(clamping: settings.downloadRateLimit),
-                                          enable_lsd: settings.localPeerDiscovery ? 1 : 0, enable_dht: settings.dht ? 1 : 0,
-                                          enable_utp: settings.utp ? 1 : 0, active_limit: Int32(clamping: settings.maxActiveTorrents),
-                                          web_seed_retry_seconds: Int32(clamping: settings.webSeedRetrySeconds),
-                                          connections_limit: Int32(clamping: settings.maxConnections))
+            var raw = at_session_settings(
+                listen_interfaces: listen, upload_rate_limit: Int32(clamping: settings.uploadRateLimit),
+                download_rate_limit: Int32(clamping: settings.downloadRateLimit),
+                enable_lsd: settings.localPeerDiscovery ? 1 : 0, enable_dht: settings.dht ? 1 : 0,
+                enable_utp: settings.utp ? 1 : 0, active_limit: Int32(clamping: settings.maxActiveTorrents),
+                web_seed_retry_seconds: Int32(clamping: settings.webSeedRetrySeconds),
+                connections_limit: Int32(clamping: settings.maxConnections))
             return at_session_new(&raw, &error)
         }
         guard let pointer else { throw .library(operation: "start session", code: error.code, message: message(of: error)) }
@@ -144,19 +147,21 @@ public actor TorrentSession {
         var raw = at_status()
         let code = at_session_status(pointer, torrent.rawValue, &raw, &error)
         guard code == 0 else { throw .library(operation: "status of \(torrent)", code: code, message: message(of: error)) }
-        let state: TorrentStatus.State = switch Int(raw.state) {
-        case AT_STATE_CHECKING, AT_STATE_CHECKING_RESUME: .checking
-        case AT_STATE_DOWNLOADING_METADATA: .downloadingMetadata
-        case AT_STATE_DOWNLOADING: .downloading
-        case AT_STATE_FINISHED: .finished
-        case AT_STATE_SEEDING: .seeding
-        default: .other(raw.state)
-        }
+        let state: TorrentStatus.State =
+            switch Int(raw.state) {
+            case AT_STATE_CHECKING, AT_STATE_CHECKING_RESUME: .checking
+            case AT_STATE_DOWNLOADING_METADATA: .downloadingMetadata
+            case AT_STATE_DOWNLOADING: .downloading
+            case AT_STATE_FINISHED: .finished
+            case AT_STATE_SEEDING: .seeding
+            default: .other(raw.state)
+            }
         let errorText = text(raw.error)
-        return TorrentStatus(bytesDone: raw.total_done, bytesWanted: raw.total_wanted, bytesUploaded: raw.total_upload,
-                             bytesDownloaded: raw.total_download, peers: Int(raw.num_peers), seeds: Int(raw.num_seeds), state: state,
-                             isFinished: raw.is_finished != 0, downloadRate: Int(raw.download_rate), uploadRate: Int(raw.upload_rate),
-                             error: errorText.isEmpty ? nil : errorText)
+        return TorrentStatus(
+            bytesDone: raw.total_done, bytesWanted: raw.total_wanted, bytesUploaded: raw.total_upload,
+            bytesDownloaded: raw.total_download, peers: Int(raw.num_peers), seeds: Int(raw.num_seeds), state: state,
+            isFinished: raw.is_finished != 0, downloadRate: Int(raw.download_rate), uploadRate: Int(raw.upload_rate),
+            error: errorText.isEmpty ? nil : errorText)
     }
 
     /// The alerts pending since the last call (including those `alerts(for:)` kept for others).
@@ -188,17 +193,18 @@ public actor TorrentSession {
         while true {
             let count = Int(buffer.withUnsafeMutableBufferPointer { at_session_pop_alerts(pointer, $0.baseAddress, Int32($0.count)) })
             for raw in buffer.prefix(count) {
-                let kind: TorrentAlert.Kind? = switch Int(raw.kind) {
-                case AT_ALERT_FINISHED: .finished
-                case AT_ALERT_ERROR: .error
-                case AT_ALERT_HASH_FAILED: .hashFailed
-                case AT_ALERT_TRACKER_ERROR: .trackerError
-                case AT_ALERT_WEB_SEED_ERROR: .webSeedError
-                case AT_ALERT_PEER_BANNED: .peerBanned
-                case AT_ALERT_LISTEN_FAILED: .listenFailed
-                case AT_ALERT_REMOVED: .removed
-                default: nil
-                }
+                let kind: TorrentAlert.Kind? =
+                    switch Int(raw.kind) {
+                    case AT_ALERT_FINISHED: .finished
+                    case AT_ALERT_ERROR: .error
+                    case AT_ALERT_HASH_FAILED: .hashFailed
+                    case AT_ALERT_TRACKER_ERROR: .trackerError
+                    case AT_ALERT_WEB_SEED_ERROR: .webSeedError
+                    case AT_ALERT_PEER_BANNED: .peerBanned
+                    case AT_ALERT_LISTEN_FAILED: .listenFailed
+                    case AT_ALERT_REMOVED: .removed
+                    default: nil
+                    }
                 guard let kind else { continue }
                 all.append(TorrentAlert(kind: kind, torrent: raw.torrent_id >= 0 ? TorrentID(rawValue: raw.torrent_id) : nil, message: text(raw.message)))
             }

@@ -112,8 +112,10 @@ extension HTTPArtifactSource {
                 }
                 refusedButAbsent += 1
                 guard refusedButAbsent < 3 else {
-                    throw .io(path: lockURL, reason: "the server answers MKCOL with 405 (not allowed) although nothing is there: "
-                              + "publishing over HTTP needs WebDAV MKCOL for its lock (nginx: dav_methods PUT DELETE MKCOL)")
+                    throw .io(
+                        path: lockURL,
+                        reason: "the server answers MKCOL with 405 (not allowed) although nothing is there: "
+                            + "publishing over HTTP needs WebDAV MKCOL for its lock (nginx: dav_methods PUT DELETE MKCOL)")
                 }
                 return false
             case .parentMissing:
@@ -125,8 +127,9 @@ extension HTTPArtifactSource {
         }
         guard acquired else {
             let holder = (try? client.get(lockURL + "owner")).map { String(decoding: $0, as: UTF8.self) } ?? ""
-            throw .locked(location: lockURL, holder: holder.isEmpty ? "unknown" : holder.trimmingCharacters(in: .whitespacesAndNewlines),
-                          waited: Int(seconds))
+            throw .locked(
+                location: lockURL, holder: holder.isEmpty ? "unknown" : holder.trimmingCharacters(in: .whitespacesAndNewlines),
+                waited: Int(seconds))
         }
         let lock = WriterLock { try? client.delete(lockURL) }
         do {

@@ -168,7 +168,7 @@ public struct HTTPArtifactSource: ArtifactSource {
     public func get(_ path: String) throws(TransportError) -> Data? {
         do throws(TransportError) {
             return try client.get(try url(path))
-        } catch where error.isNotFound {
+        } catch  where error.isNotFound {
             return nil
         }
     }

@@ -135,8 +135,9 @@ final class EngineTransfer: @unchecked Sendable {
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         var length: curl_off_t = -1
         _ = ccurl_getinfo_offset(handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length)
-        return ResponseHead(status: status, rangeStart: contentRange?.start, rangeTotal: contentRange?.total,
-                            contentLength: length >= 0 ? Int64(length) : nil)
+        return ResponseHead(
+            status: status, rangeStart: contentRange?.start, rangeTotal: contentRange?.total,
+            contentLength: length >= 0 ? Int64(length) : nil)
     }
 
     private func receive(_ data: UnsafeRawBufferPointer) -> Int {

@@ -28,8 +28,9 @@ public struct PeerCertificate: Sendable, Hashable {
     static func parse(_ text: String) -> Int64? {
         let fields = text.split(separator: " ")
         guard fields.count == 5, fields[4] == "GMT",
-              let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].firstIndex(of: String(fields[0])),
-              let day = Int(fields[1]), let year = Int(fields[3]) else { return nil }
+            let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].firstIndex(of: String(fields[0])),
+            let day = Int(fields[1]), let year = Int(fields[3])
+        else { return nil }
         let clock = fields[2].split(separator: ":").compactMap { Int($0) }
         guard clock.count == 3 else { return nil }
         var components = DateComponents()
@@ -82,8 +83,9 @@ final class CertificateChain: Sendable {
                 }
                 item = entry.pointee.next
             }
-            let certificate = PeerCertificate(subject: fields["Subject"] ?? "", issuer: fields["Issuer"] ?? "",
-                                              startDate: fields["Start date"] ?? "", expireDate: fields["Expire date"] ?? "")
+            let certificate = PeerCertificate(
+                subject: fields["Subject"] ?? "", issuer: fields["Issuer"] ?? "",
+                startDate: fields["Start date"] ?? "", expireDate: fields["Expire date"] ?? "")
             collected.withLock { $0.append(certificate) }
         }
     }

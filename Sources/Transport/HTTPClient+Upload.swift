@@ -97,7 +97,7 @@ extension HTTPClient {
             _ = try request(url, method: "DELETE") { handle in
                 _ = ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, "DELETE")
             }
-        } catch where error.isNotFound {
+        } catch  where error.isNotFound {
             return
         }
     }
@@ -109,7 +109,7 @@ extension HTTPClient {
                 _ = ccurl_setopt_long(handle, CURLOPT_NOBODY, 1)
             }
             return true
-        } catch where error.isNotFound {
+        } catch  where error.isNotFound {
             return false
         }
     }

@@ -31,7 +31,8 @@ public struct HTTPClient: Sendable {
     public func download(_ url: String, to file: URL) throws(TransportError) -> Int64 {
         let partial = file.deletingLastPathComponent().appendingPathComponent("." + file.lastPathComponent + ".partial")
         guard FileManager.default.createFile(atPath: partial.path, contents: nil),
-              let handle = try? FileHandle(forWritingTo: partial) else {
+            let handle = try? FileHandle(forWritingTo: partial)
+        else {
             throw .io(path: partial.path, reason: "cannot create the download file")
         }
         let sink = FileSink(handle: handle)
@@ -56,18 +57,22 @@ public struct HTTPClient: Sendable {
 
     /// One easy-interface transfer into `sink`. `method` (PUT, DELETE, HEAD, set up by
     /// `configure`) names the request in errors; GETs follow redirects, other methods do not.
-    func perform(_ url: String, method: String? = nil, sink: some Sink,
-                 configure: (UnsafeMutableRawPointer) -> Void = { _ in },
-                 afterwards: (UnsafeMutableRawPointer) -> Void = { _ in }) throws(TransportError) {
+    func perform(
+        _ url: String, method: String? = nil, sink: some Sink,
+        configure: (UnsafeMutableRawPointer) -> Void = { _ in },
+        afterwards: (UnsafeMutableRawPointer) -> Void = { _ in }
+    ) throws(TransportError) {
         var status = 0
         try perform(url, method: method, sink: sink, acceptErrors: false, status: &status, configure: configure, afterwards: afterwards)
     }
 
     /// As above; with `acceptErrors` an HTTP error status is returned in `status`, not thrown.
     /// `afterwards` reads the handle after a successful transfer (e.g. the certificate chain).
-    func perform(_ url: String, method: String?, sink: some Sink, acceptErrors: Bool, status: inout Int,
-                 configure: (UnsafeMutableRawPointer) -> Void,
-                 afterwards: (UnsafeMutableRawPointer) -> Void = { _ in }) throws(TransportError) {
+    func perform(
+        _ url: String, method: String?, sink: some Sink, acceptErrors: Bool, status: inout Int,
+        configure: (UnsafeMutableRawPointer) -> Void,
+        afterwards: (UnsafeMutableRawPointer) -> Void = { _ in }
+    ) throws(TransportError) {
         guard Self.initialized, let handle = curl_easy_init() else { throw .network(url: url, message: "libcurl failed to initialise") }
         defer { curl_easy_cleanup(handle) }
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)

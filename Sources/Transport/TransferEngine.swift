@@ -112,7 +112,8 @@ final class TransferEngine: Sendable {
             var left: Int32 = 0
             while let message = curl_multi_info_read(multi, &left) {
                 guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle,
-                      let transfer = active[handle] else { continue }
+                    let transfer = active[handle]
+                else { continue }
                 finish(transfer, code: ccurl_message_result(message))
             }
             // After libcurl read what had arrived: a transfer that is not paused and received too

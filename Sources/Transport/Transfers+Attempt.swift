@@ -5,8 +5,10 @@ import Synchronization
 extension Transfers {
     /// One attempt on one mirror from `offset`: checks the head (206 with the right
     /// Content-Range, or 200 → restart), streams bytes into the consumer, classifies the end.
-    func attempt(_ url: String, from offset: Int64, request: TransferRequest, consumer: some TransferConsumer,
-                 meter: inout ProgressMeter, restarts: inout Int) async throws -> Int64 {
+    func attempt(
+        _ url: String, from offset: Int64, request: TransferRequest, consumer: some TransferConsumer,
+        meter: inout ProgressMeter, restarts: inout Int
+    ) async throws -> Int64 {
         // The engine refuses more than the whole cap (a server ignoring Range sends it all);
         // the exact cap from `offset` is checked here.
         let limit = request.maxLength
@@ -30,11 +32,13 @@ extension Transfers {
                                 position = 0
                                 start = 0
                             } else {
-                            guard head.status == 206, head.rangeStart == offset else {
-                                let got = head.rangeStart.map { "Content-Range from byte \($0)" } ?? "no Content-Range"
-                                throw AttemptFailure(kind: .transient, error: .network(
-                                    url: url, message: "asked for bytes from \(offset), got HTTP \(head.status) with \(got)"), reached: offset)
-                            }
+                                guard head.status == 206, head.rangeStart == offset else {
+                                    let got = head.rangeStart.map { "Content-Range from byte \($0)" } ?? "no Content-Range"
+                                    throw AttemptFailure(
+                                        kind: .transient,
+                                        error: .network(
+                                            url: url, message: "asked for bytes from \(offset), got HTTP \(head.status) with \(got)"), reached: offset)
+                                }
                             }
                         }
                         if head.status == 206 {
@@ -53,8 +57,10 @@ extension Transfers {
                         }
                         meter.update(url: url, bytes: position, total: total)
                     case let .done(outcome):
-                        if let result = try Self.classify(outcome, url: url, request: request, reached: position,
-                                                          authorities: policy.authorities) {
+                        if let result = try Self.classify(
+                            outcome, url: url, request: request, reached: position,
+                            authorities: policy.authorities)
+                        {
                             return result
                         }
                     }
@@ -69,8 +75,10 @@ extension Transfers {
     }
 
     /// Success → the body length; failures thrown as `AttemptFailure` (or `CancellationError`).
-    static func classify(_ outcome: AttemptOutcome, url: String, request: TransferRequest, reached: Int64,
-                         authorities: CertificateAuthorities = CertificateAuthorities()) throws -> Int64? {
+    static func classify(
+        _ outcome: AttemptOutcome, url: String, request: TransferRequest, reached: Int64,
+        authorities: CertificateAuthorities = CertificateAuthorities()
+    ) throws -> Int64? {
         guard let raw = outcome.code else { throw CancellationError() }
         let code = CURLcode(rawValue: raw)
         func fail(_ kind: AttemptFailure.Kind, _ error: TransportError) -> AttemptFailure {

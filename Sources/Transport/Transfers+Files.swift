@@ -14,8 +14,10 @@ extension Transfers {
     /// `Range`); without, the file must not exist yet. On error the file is left as it is, so a
     /// later call with `resume` can continue.
     @discardableResult
-    public func download(_ request: TransferRequest, to destination: String, resume: Bool = false,
-                         progress: (@Sendable (TransferProgress) -> Void)? = nil) async throws -> TransferReport {
+    public func download(
+        _ request: TransferRequest, to destination: String, resume: Bool = false,
+        progress: (@Sendable (TransferProgress) -> Void)? = nil
+    ) async throws -> TransferReport {
         let file = try FileConsumer(path: destination, resume: resume)
         return try await stream(request, to: file, progress: progress)
     }

@@ -21,9 +21,11 @@ public struct TransferPolicy: Sendable, Hashable {
     /// CAs trusted for https besides the system's (default: `$X509_CERT_DIR`).
     public var authorities: CertificateAuthorities
 
-    public init(connectTimeout: Double = 10, stallTimeout: Int = 30, stallSpeed: Int = 1, retries: Int = 3,
-                backoffBase: Double = 0.25, backoffMax: Double = 8, bufferSize: Int = 4 << 20, progressInterval: Double = 0.1,
-                authorities: CertificateAuthorities = .environment()) {
+    public init(
+        connectTimeout: Double = 10, stallTimeout: Int = 30, stallSpeed: Int = 1, retries: Int = 3,
+        backoffBase: Double = 0.25, backoffMax: Double = 8, bufferSize: Int = 4 << 20, progressInterval: Double = 0.1,
+        authorities: CertificateAuthorities = .environment()
+    ) {
         self.connectTimeout = connectTimeout
         self.stallTimeout = stallTimeout
         self.stallSpeed = stallSpeed
@@ -134,8 +136,10 @@ public struct Transfers: Sendable {
     /// failures (after fail-over and retries), the consumer's own errors unchanged (no retry),
     /// and `CancellationError` when the task is cancelled.
     @discardableResult
-    public func stream(_ request: TransferRequest, to consumer: some TransferConsumer,
-                       progress: (@Sendable (TransferProgress) -> Void)? = nil) async throws -> TransferReport {
+    public func stream(
+        _ request: TransferRequest, to consumer: some TransferConsumer,
+        progress: (@Sendable (TransferProgress) -> Void)? = nil
+    ) async throws -> TransferReport {
         guard let first = request.mirrors.first else { throw TransportError.network(url: "", message: "no URL to transfer from") }
         var report = TransferReport()
         var dead = Set<String>()
@@ -150,8 +154,9 @@ public struct Transfers: Sendable {
                 do {
                     report.attempts += 1
                     if offset > 0 { report.resumes += 1 }
-                    let length = try await attempt(url, from: offset, request: request, consumer: consumer, meter: &meter,
-                                                   restarts: &report.restarts)
+                    let length = try await attempt(
+                        url, from: offset, request: request, consumer: consumer, meter: &meter,
+                        restarts: &report.restarts)
                     health.succeeded(url)
                     report.url = url
                     report.bytes = length

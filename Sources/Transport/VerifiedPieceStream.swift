@@ -27,8 +27,10 @@ public final class VerifiedPieceStream: TransferConsumer {
 
     /// `expectedLength` and `expectedSHA256` come from the tarball's signed target: the list
     /// must describe that file.
-    public init(list: PieceHashList, expectedLength: Int64, expectedSHA256: String, wholeFile: Bool = true,
-                forward: @escaping (_ piece: [UInt8]) async throws -> Void) throws(PieceVerificationError) {
+    public init(
+        list: PieceHashList, expectedLength: Int64, expectedSHA256: String, wholeFile: Bool = true,
+        forward: @escaping (_ piece: [UInt8]) async throws -> Void
+    ) throws(PieceVerificationError) {
         guard list.length == expectedLength, list.sha256 == expectedSHA256.lowercased() else {
             throw .listMismatch(expected: "\(expectedLength) bytes, sha256 \(expectedSHA256)", got: "\(list.length) bytes, sha256 \(list.sha256)")
         }
@@ -122,8 +124,10 @@ public enum PieceVerificationError: Error, Hashable, Sendable, CustomStringConve
 extension Transfers {
     /// Streams `request` through `verifier` (which forwards verified pieces) and checks the end.
     @discardableResult
-    public func stream(_ request: TransferRequest, verifiedBy verifier: VerifiedPieceStream,
-                       progress: (@Sendable (TransferProgress) -> Void)? = nil) async throws -> TransferReport {
+    public func stream(
+        _ request: TransferRequest, verifiedBy verifier: VerifiedPieceStream,
+        progress: (@Sendable (TransferProgress) -> Void)? = nil
+    ) async throws -> TransferReport {
         var request = request
         request.maxLength = min(request.maxLength ?? verifier.list.length, verifier.list.length)
         let report = try await stream(request, to: verifier, progress: progress)

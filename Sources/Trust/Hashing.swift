@@ -41,8 +41,10 @@ struct MultiHasher {
 
     /// Checks an observed length and digests against the recorded ones (python-tuf's
     /// `verify_length_and_hashes`; every recorded hash must match; unknown algorithms fail).
-    static func check(name: String, length: Int64, digests: [String: String],
-                      expectedLength: Int64?, expectedHashes: [String: String]?) throws(UpdaterError) {
+    static func check(
+        name: String, length: Int64, digests: [String: String],
+        expectedLength: Int64?, expectedHashes: [String: String]?
+    ) throws(UpdaterError) {
         if let expectedLength, expectedLength != length {
             throw .lengthMismatch(name: name, expected: expectedLength, got: length)
         }

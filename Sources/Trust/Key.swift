@@ -17,8 +17,10 @@ public struct Key: Hashable, Sendable {
     public var unrecognizedFields: [String: JSONValue]
 
     /// Checks that a supported key type's `keyval.public` is a well-formed public key.
-    public init(keytype: String, scheme: String, keyval: [String: JSONValue],
-                unrecognizedFields: [String: JSONValue] = [:]) throws(TrustError) {
+    public init(
+        keytype: String, scheme: String, keyval: [String: JSONValue],
+        unrecognizedFields: [String: JSONValue] = [:]
+    ) throws(TrustError) {
         self.keytype = keytype
         self.scheme = scheme
         self.keyval = keyval
@@ -96,7 +98,8 @@ public struct Key: Hashable, Sendable {
         switch algorithm {
         case .ed25519:
             guard let raw = Hex.decode(text), raw.count == 32,
-                  let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else {
+                let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
+            else {
                 throw invalid("keyval.public must be 64 hex digits (a raw Ed25519 public key)")
             }
             return .ed25519(key)

@@ -69,8 +69,9 @@ public struct Metadata<Role: SignedRole>: Hashable, Sendable {
             let context = "\(Role.roleType).signatures[\(index)]"
             let signature = try Signature(json: value, context: context)
             guard keyIDs.insert(signature.keyID).inserted else {
-                throw .invalidValue(context: context, field: "keyid", expected: "a key id no other signature has",
-                                    got: "'\(signature.keyID)' again")
+                throw .invalidValue(
+                    context: context, field: "keyid", expected: "a key id no other signature has",
+                    got: "'\(signature.keyID)' again")
             }
             signatures.append(signature)
         }

@@ -26,7 +26,8 @@ public struct PieceHashList: Hashable, Sendable {
     /// 64-digit lower-case hex digests.
     public init(pieceLength: Int, length: Int64, sha256: String, pieces: [String]) throws(PieceListError) {
         guard pieceLength >= Self.minimumPieceLength, pieceLength <= Self.maximumPieceLength, pieceLength & (pieceLength - 1) == 0 else {
-            throw .invalid(field: "piece_length", expected: "a power of two from \(Self.minimumPieceLength) to \(Self.maximumPieceLength)", got: "\(pieceLength)")
+            throw .invalid(
+                field: "piece_length", expected: "a power of two from \(Self.minimumPieceLength) to \(Self.maximumPieceLength)", got: "\(pieceLength)")
         }
         guard length >= 0 else { throw .invalid(field: "length", expected: "a non-negative integer", got: "\(length)") }
         let count = Self.pieceCount(length: length, pieceLength: pieceLength)
@@ -75,7 +76,7 @@ public struct PieceHashList: Hashable, Sendable {
             "length": .integer(length),
             "piece_length": .integer(Int64(pieceLength)),
             "pieces": .array(pieces.map { .string($0) }),
-            "sha256": .string(sha256),
+            "sha256": .string(sha256)
         ])
     }
 
@@ -110,7 +111,8 @@ public struct PieceHashList: Hashable, Sendable {
             pieces.append(text)
         }
         guard pieceLength > 0, pieceLength <= Int64(Self.maximumPieceLength) else {
-            throw .invalid(field: "piece_length", expected: "a power of two from \(Self.minimumPieceLength) to \(Self.maximumPieceLength)", got: "\(pieceLength)")
+            throw .invalid(
+                field: "piece_length", expected: "a power of two from \(Self.minimumPieceLength) to \(Self.maximumPieceLength)", got: "\(pieceLength)")
         }
         try self.init(pieceLength: Int(pieceLength), length: length, sha256: sha256, pieces: pieces)
     }

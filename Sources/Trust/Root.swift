@@ -17,9 +17,11 @@ public struct Root: SignedRole {
     public var consistentSnapshot: Bool?
     public var unrecognizedFields: [String: JSONValue]
 
-    public init(version: Int64, expires: Expiry, keys: [String: Key], roles: [String: RoleKeys],
-                consistentSnapshot: Bool? = true, specVersion: String = tufSpecVersion,
-                unrecognizedFields: [String: JSONValue] = [:]) throws(TrustError) {
+    public init(
+        version: Int64, expires: Expiry, keys: [String: Key], roles: [String: RoleKeys],
+        consistentSnapshot: Bool? = true, specVersion: String = tufSpecVersion,
+        unrecognizedFields: [String: JSONValue] = [:]
+    ) throws(TrustError) {
         try CommonFields.check(version: version, specVersion: specVersion, role: "root")
         try Self.checkRoles(roles)
         self.specVersion = specVersion
@@ -33,8 +35,9 @@ public struct Root: SignedRole {
 
     private static func checkRoles(_ roles: [String: RoleKeys]) throws(TrustError) {
         guard Set(roles.keys) == topLevelRoles else {
-            throw .invalidValue(context: "root.signed", field: "roles", expected: "exactly root, targets, snapshot and timestamp",
-                                got: roles.keys.sorted().joined(separator: ", "))
+            throw .invalidValue(
+                context: "root.signed", field: "roles", expected: "exactly root, targets, snapshot and timestamp",
+                got: roles.keys.sorted().joined(separator: ", "))
         }
     }
 
@@ -56,11 +59,13 @@ public struct Root: SignedRole {
     }
 
     public var json: JSONValue {
-        CommonFields.json(self, [
-            "keys": keysJSON(keys),
-            "roles": .object(roles.mapValues(\.json)),
-            "consistent_snapshot": consistentSnapshot.map { .bool($0) },
-        ])
+        CommonFields.json(
+            self,
+            [
+                "keys": keysJSON(keys),
+                "roles": .object(roles.mapValues(\.json)),
+                "consistent_snapshot": consistentSnapshot.map { .bool($0) }
+            ])
     }
 
     /// The keys `roles[role]` names, by id (ids without a key in `keys` are left out).

@@ -40,7 +40,8 @@ struct CommonFields {
     static func checkSpecVersion(_ text: String, context: String) throws(TrustError) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard (2...3).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-              parts[0] == "1" else {
+            parts[0] == "1"
+        else {
             throw .invalidValue(context: context, field: "spec_version", expected: "a version 1.x or 1.x.y", got: "'\(text)'")
         }
     }

@@ -22,8 +22,9 @@ public struct SigningKey: Sendable {
 
     private init(_ privateKey: Curve25519.Signing.PrivateKey) {
         self.privateKey = privateKey
-        key = Key(trusted: "ed25519", scheme: "ed25519",
-                  keyval: ["public": .string(Hex.lowercase(privateKey.publicKey.rawRepresentation))])
+        key = Key(
+            trusted: "ed25519", scheme: "ed25519",
+            keyval: ["public": .string(Hex.lowercase(privateKey.publicKey.rawRepresentation))])
     }
 
     /// A key from its 32-byte seed.
@@ -59,8 +60,8 @@ public struct SigningKey: Sendable {
             "keytype": .string("ed25519"), "scheme": .string("ed25519"),
             "keyval": .object([
                 "public": .string(Hex.lowercase(privateKey.publicKey.rawRepresentation)),
-                "private": .string(Hex.lowercase(privateKey.rawRepresentation)),
-            ]),
+                "private": .string(Hex.lowercase(privateKey.rawRepresentation))
+            ])
         ]).compactJSONBytes
     }
 

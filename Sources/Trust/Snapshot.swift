@@ -9,8 +9,10 @@ public struct MetaFile: Hashable, Sendable {
     public var hashes: [String: String]?
     public var unrecognizedFields: [String: JSONValue]
 
-    public init(version: Int64, length: Int64? = nil, hashes: [String: String]? = nil,
-                unrecognizedFields: [String: JSONValue] = [:]) throws(TrustError) {
+    public init(
+        version: Int64, length: Int64? = nil, hashes: [String: String]? = nil,
+        unrecognizedFields: [String: JSONValue] = [:]
+    ) throws(TrustError) {
         try Self.check(version: version, length: length, hashes: hashes, context: "meta")
         self.version = version
         self.length = length
@@ -41,7 +43,7 @@ public struct MetaFile: Hashable, Sendable {
         unrecognizedFields.adding([
             "version": .integer(version),
             "length": length.map { .integer($0) },
-            "hashes": hashes.map { .object($0.mapValues { .string($0) }) },
+            "hashes": hashes.map { .object($0.mapValues { .string($0) }) }
         ])
     }
 }
@@ -56,8 +58,10 @@ public struct Snapshot: SignedRole {
     public var meta: [String: MetaFile]
     public var unrecognizedFields: [String: JSONValue]
 
-    public init(version: Int64, expires: Expiry, meta: [String: MetaFile], specVersion: String = tufSpecVersion,
-                unrecognizedFields: [String: JSONValue] = [:]) throws(TrustError) {
+    public init(
+        version: Int64, expires: Expiry, meta: [String: MetaFile], specVersion: String = tufSpecVersion,
+        unrecognizedFields: [String: JSONValue] = [:]
+    ) throws(TrustError) {
         try CommonFields.check(version: version, specVersion: specVersion, role: "snapshot")
         self.specVersion = specVersion
         self.version = version
@@ -95,8 +99,10 @@ public struct Timestamp: SignedRole {
     public var snapshotMeta: MetaFile
     public var unrecognizedFields: [String: JSONValue]
 
-    public init(version: Int64, expires: Expiry, snapshotMeta: MetaFile, specVersion: String = tufSpecVersion,
-                unrecognizedFields: [String: JSONValue] = [:]) throws(TrustError) {
+    public init(
+        version: Int64, expires: Expiry, snapshotMeta: MetaFile, specVersion: String = tufSpecVersion,
+        unrecognizedFields: [String: JSONValue] = [:]
+    ) throws(TrustError) {
         try CommonFields.check(version: version, specVersion: specVersion, role: "timestamp")
         self.specVersion = specVersion
         self.version = version
@@ -110,8 +116,9 @@ public struct Timestamp: SignedRole {
         let context = common.fields.context
         let meta = try common.fields.object("meta")
         guard meta.count == 1, let entry = meta[Self.snapshotFileName] else {
-            throw .invalidValue(context: context, field: "meta", expected: "exactly one entry, 'snapshot.json'",
-                                got: meta.keys.sorted().joined(separator: ", "))
+            throw .invalidValue(
+                context: context, field: "meta", expected: "exactly one entry, 'snapshot.json'",
+                got: meta.keys.sorted().joined(separator: ", "))
         }
         snapshotMeta = try MetaFile(json: entry, context: "\(context).meta.snapshot.json")
         specVersion = common.specVersion

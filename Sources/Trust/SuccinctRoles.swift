@@ -13,8 +13,10 @@ public struct SuccinctRoles: Hashable, Sendable {
     public var namePrefix: String
     public var unrecognizedFields: [String: JSONValue]
 
-    public init(keyIDs: [String], threshold: Int, bitLength: Int, namePrefix: String,
-                unrecognizedFields: [String: JSONValue] = [:]) throws(TrustError) {
+    public init(
+        keyIDs: [String], threshold: Int, bitLength: Int, namePrefix: String,
+        unrecognizedFields: [String: JSONValue] = [:]
+    ) throws(TrustError) {
         try RoleKeys.check(keyIDs: keyIDs, threshold: threshold, context: "succinct_roles")
         try Self.check(bitLength: bitLength, context: "succinct_roles")
         self.keyIDs = keyIDs
@@ -44,7 +46,7 @@ public struct SuccinctRoles: Hashable, Sendable {
     var json: JSONValue {
         unrecognizedFields.adding([
             "keyids": .array(keyIDs.map { .string($0) }), "threshold": .integer(Int64(threshold)),
-            "bit_length": .integer(Int64(bitLength)), "name_prefix": .string(namePrefix),
+            "bit_length": .integer(Int64(bitLength)), "name_prefix": .string(namePrefix)
         ])
     }
 
@@ -78,7 +80,8 @@ public struct SuccinctRoles: Hashable, Sendable {
         guard name.hasPrefix(prefix) else { return false }
         let suffix = name.dropFirst(prefix.count)
         guard suffix.count == suffixLength, suffix.allSatisfy(\.isHexDigit), suffix.allSatisfy(\.isASCII),
-              let number = Int(suffix, radix: 16) else { return false }
+            let number = Int(suffix, radix: 16)
+        else { return false }
         return number < numberOfBins
     }
 }

@@ -9,8 +9,10 @@ public struct TargetFile: Hashable, Sendable {
     public var custom: JSONValue?
     public var unrecognizedFields: [String: JSONValue]
 
-    public init(length: Int64, hashes: [String: String], custom: JSONValue? = nil,
-                unrecognizedFields: [String: JSONValue] = [:]) throws(TrustError) {
+    public init(
+        length: Int64, hashes: [String: String], custom: JSONValue? = nil,
+        unrecognizedFields: [String: JSONValue] = [:]
+    ) throws(TrustError) {
         try Self.check(length: length, hashes: hashes, context: "target")
         self.length = length
         self.hashes = hashes
@@ -40,7 +42,7 @@ public struct TargetFile: Hashable, Sendable {
         unrecognizedFields.adding([
             "length": .integer(length),
             "hashes": .object(hashes.mapValues { .string($0) }),
-            "custom": custom,
+            "custom": custom
         ])
     }
 }
@@ -62,8 +64,10 @@ public struct DelegatedRole: Hashable, Sendable {
     public var paths: DelegatedPaths
     public var unrecognizedFields: [String: JSONValue]
 
-    public init(name: String, keyIDs: [String], threshold: Int, terminating: Bool, paths: DelegatedPaths,
-                unrecognizedFields: [String: JSONValue] = [:]) throws(TrustError) {
+    public init(
+        name: String, keyIDs: [String], threshold: Int, terminating: Bool, paths: DelegatedPaths,
+        unrecognizedFields: [String: JSONValue] = [:]
+    ) throws(TrustError) {
         try RoleKeys.check(keyIDs: keyIDs, threshold: threshold, context: "delegated role \(name)")
         self.name = name
         self.keyIDs = keyIDs
@@ -86,8 +90,9 @@ public struct DelegatedRole: Hashable, Sendable {
         case (true, false): paths = .paths(try fields.stringArray("paths"))
         case (false, true): paths = .pathHashPrefixes(try fields.stringArray("path_hash_prefixes"))
         default:
-            throw .invalidValue(context: context, field: "paths", expected: "exactly one of 'paths' and 'path_hash_prefixes'",
-                                got: hasPaths ? "both" : "neither")
+            throw .invalidValue(
+                context: context, field: "paths", expected: "exactly one of 'paths' and 'path_hash_prefixes'",
+                got: hasPaths ? "both" : "neither")
         }
         unrecognizedFields = fields.remaining
     }
@@ -95,7 +100,7 @@ public struct DelegatedRole: Hashable, Sendable {
     var json: JSONValue {
         var fields: [String: JSONValue?] = [
             "name": .string(name), "keyids": .array(keyIDs.map { .string($0) }),
-            "threshold": .integer(Int64(threshold)), "terminating": .bool(terminating),
+            "threshold": .integer(Int64(threshold)), "terminating": .bool(terminating)
         ]
         switch paths {
         case let .paths(patterns): fields["paths"] = .array(patterns.map { .string($0) })
@@ -135,8 +140,9 @@ public struct Delegations: Hashable, Sendable {
         var seen = Set<String>()
         for role in roles {
             guard !role.name.isEmpty, !Root.topLevelRoles.contains(role.name), seen.insert(role.name).inserted else {
-                throw .invalidValue(context: context, field: "roles", expected: "unique non-empty names other than root, targets, snapshot, timestamp",
-                                    got: "'\(role.name)'")
+                throw .invalidValue(
+                    context: context, field: "roles", expected: "unique non-empty names other than root, targets, snapshot, timestamp",
+                    got: "'\(role.name)'")
             }
         }
     }
@@ -146,8 +152,9 @@ public struct Delegations: Hashable, Sendable {
         keys = try parseKeys(try fields.object("keys"), context: "\(context).keys")
         let hasRoles = fields.remaining["roles"] != nil, hasSuccinct = fields.remaining["succinct_roles"] != nil
         guard hasRoles != hasSuccinct else {
-            throw .invalidValue(context: context, field: "roles", expected: "exactly one of 'roles' and 'succinct_roles'",
-                                got: hasRoles ? "both" : "neither")
+            throw .invalidValue(
+                context: context, field: "roles", expected: "exactly one of 'roles' and 'succinct_roles'",
+                got: hasRoles ? "both" : "neither")
         }
         var roles: [DelegatedRole] = []
         if hasRoles {
@@ -205,8 +212,10 @@ public struct Targets: SignedRole {
     public var delegations: Delegations?
     public var unrecognizedFields: [String: JSONValue]
 
-    public init(version: Int64, expires: Expiry, targets: [String: TargetFile] = [:], delegations: Delegations? = nil,
-                specVersion: String = tufSpecVersion, unrecognizedFields: [String: JSONValue] = [:]) throws(TrustError) {
+    public init(
+        version: Int64, expires: Expiry, targets: [String: TargetFile] = [:], delegations: Delegations? = nil,
+        specVersion: String = tufSpecVersion, unrecognizedFields: [String: JSONValue] = [:]
+    ) throws(TrustError) {
         try CommonFields.check(version: version, specVersion: specVersion, role: "targets")
         self.specVersion = specVersion
         self.version = version
@@ -234,9 +243,11 @@ public struct Targets: SignedRole {
     }
 
     public var json: JSONValue {
-        CommonFields.json(self, [
-            "targets": .object(targets.mapValues(\.json)),
-            "delegations": delegations?.json,
-        ])
+        CommonFields.json(
+            self,
+            [
+                "targets": .object(targets.mapValues(\.json)),
+                "delegations": delegations?.json
+            ])
     }
 }

@@ -45,10 +45,13 @@ public enum TrustClient {
     }
 
     /// Runs the update workflow; returns the trusted top-level roles afterwards.
-    public static func refresh(metadataDirectory: String, metadataURL: String, fetcher: any RemoteFetcher,
-                               configuration: UpdaterConfiguration = .init()) async throws(UpdaterError) -> [RoleState] {
-        let updater = Updater(metadataDirectory: metadataDirectory, metadataBaseURL: metadataURL, targetBaseURL: nil,
-                              fetcher: fetcher, configuration: configuration)
+    public static func refresh(
+        metadataDirectory: String, metadataURL: String, fetcher: any RemoteFetcher,
+        configuration: UpdaterConfiguration = .init()
+    ) async throws(UpdaterError) -> [RoleState] {
+        let updater = Updater(
+            metadataDirectory: metadataDirectory, metadataBaseURL: metadataURL, targetBaseURL: nil,
+            fetcher: fetcher, configuration: configuration)
         try await updater.refresh()
         // A successful refresh always leaves a trusted set.
         guard let set = await updater.trustedMetadata else { return [] }
@@ -66,10 +69,13 @@ public enum TrustClient {
 
     /// Refreshes, then looks each target up through the delegations (nothing is downloaded).
     /// A path no trusted role lists maps to nil.
-    public static func lookup(_ paths: [String], metadataDirectory: String, metadataURL: String, fetcher: any RemoteFetcher,
-                              configuration: UpdaterConfiguration = .init()) async throws(UpdaterError) -> [(String, TargetInfo?)] {
-        let updater = Updater(metadataDirectory: metadataDirectory, metadataBaseURL: metadataURL, targetBaseURL: nil,
-                              fetcher: fetcher, configuration: configuration)
+    public static func lookup(
+        _ paths: [String], metadataDirectory: String, metadataURL: String, fetcher: any RemoteFetcher,
+        configuration: UpdaterConfiguration = .init()
+    ) async throws(UpdaterError) -> [(String, TargetInfo?)] {
+        let updater = Updater(
+            metadataDirectory: metadataDirectory, metadataBaseURL: metadataURL, targetBaseURL: nil,
+            fetcher: fetcher, configuration: configuration)
         try await updater.refresh()
         var found: [(String, TargetInfo?)] = []
         for path in paths {
@@ -80,11 +86,14 @@ public enum TrustClient {
 
     /// Refreshes, then finds and downloads each target (a present file with matching hashes is
     /// kept). Every path gets an outcome; the caller decides the exit status.
-    public static func download(_ paths: [String], metadataDirectory: String, metadataURL: String, targetBaseURL: String,
-                                targetDirectory: String, fetcher: any RemoteFetcher,
-                                configuration: UpdaterConfiguration = .init()) async throws(UpdaterError) -> [TargetOutcome] {
-        let updater = Updater(metadataDirectory: metadataDirectory, metadataBaseURL: metadataURL, targetBaseURL: targetBaseURL,
-                              fetcher: fetcher, configuration: configuration)
+    public static func download(
+        _ paths: [String], metadataDirectory: String, metadataURL: String, targetBaseURL: String,
+        targetDirectory: String, fetcher: any RemoteFetcher,
+        configuration: UpdaterConfiguration = .init()
+    ) async throws(UpdaterError) -> [TargetOutcome] {
+        let updater = Updater(
+            metadataDirectory: metadataDirectory, metadataBaseURL: metadataURL, targetBaseURL: targetBaseURL,
+            fetcher: fetcher, configuration: configuration)
         try await updater.refresh()
         // Looked up one after the other (the trusted set), then the ones not already in the
         // target directory downloaded several at a time.
@@ -136,7 +145,7 @@ extension TargetInfo {
     public var json: JSONValue {
         var object: [String: JSONValue] = [
             "path": .string(path), "role": .string(role), "length": .integer(file.length),
-            "hashes": .object(file.hashes.mapValues { .string($0) }),
+            "hashes": .object(file.hashes.mapValues { .string($0) })
         ]
         if let custom = file.custom { object["custom"] = custom }
         return .object(object)

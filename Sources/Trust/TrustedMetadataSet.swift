@@ -154,8 +154,11 @@ public struct TrustedMetadataSet: Sendable {
         } else {
             guard let parent = targetsRoles[delegator] else { throw .outOfOrder("cannot load \(role) before its delegator \(delegator)") }
             guard let delegations = parent.delegations else {
-                throw .unsigned(role: role, .invalidValue(context: "\(delegator).signed", field: "delegations",
-                                                          expected: "a delegation to '\(role)'", got: "none"))
+                throw .unsigned(
+                    role: role,
+                    .invalidValue(
+                        context: "\(delegator).signed", field: "delegations",
+                        expected: "a delegation to '\(role)'", got: "none"))
             }
             do { try delegations.verify(metadata, as: role) } catch { throw .unsigned(role: role, error) }
         }

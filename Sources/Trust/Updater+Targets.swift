@@ -42,8 +42,10 @@ extension Updater {
         guard (try? NameEncoding.targetComponents(info.path)) != nil else { return nil }
         let path = "\(targetDirectory)/\(info.path)"
         guard let (length, digests) = LocalFiles.digests(of: path, algorithms: info.file.hashes.keys),
-              (try? MultiHasher.check(name: info.path, length: length, digests: digests,
-                                      expectedLength: info.file.length, expectedHashes: info.file.hashes)) != nil else { return nil }
+            (try? MultiHasher.check(
+                name: info.path, length: length, digests: digests,
+                expectedLength: info.file.length, expectedHashes: info.file.hashes)) != nil
+        else { return nil }
         return path
     }
 
@@ -62,8 +64,10 @@ extension Updater {
     /// `downloadTarget` of each target, at most `concurrency` at a time, results in the order of
     /// `infos`: each target synced, renamed into place and its directory synced as it completes
     /// (the syncs of concurrent downloads share the file system's journal commits).
-    public func downloadTargets(_ infos: [TargetInfo], to targetDirectory: String,
-                                concurrency: Int = 8) async -> [Result<String, UpdaterError>] {
+    public func downloadTargets(
+        _ infos: [TargetInfo], to targetDirectory: String,
+        concurrency: Int = 8
+    ) async -> [Result<String, UpdaterError>] {
         var results = [Result<String, UpdaterError>](repeating: .failure(.noTargetBaseURL), count: infos.count)
         var plans: [(index: Int, plan: DownloadPlan)] = []
         for (index, info) in infos.enumerated() {
@@ -130,8 +134,10 @@ extension Updater {
     /// The download itself, off the actor: fetched into a temporary file (refused beyond the
     /// recorded length), checked against the length and hashes, its data synced, renamed into
     /// place, the directory synced. The temporary file is removed on any failure.
-    private static func fetchAndPlace(_ plan: DownloadPlan, targetDirectory: String,
-                                      fetcher: any RemoteFetcher) async throws(UpdaterError) -> String {
+    private static func fetchAndPlace(
+        _ plan: DownloadPlan, targetDirectory: String,
+        fetcher: any RemoteFetcher
+    ) async throws(UpdaterError) -> String {
         let info = plan.info
         if !LocalFiles.isDirectory(targetDirectory) { try LocalFiles.makeDirectories(targetDirectory) }
         let temporary = LocalFiles.temporaryPath(in: targetDirectory, for: "download")
@@ -146,8 +152,9 @@ extension Updater {
             guard let (length, digests) = LocalFiles.digests(of: temporary, algorithms: info.file.hashes.keys, sync: true) else {
                 throw .io(path: temporary, reason: "cannot read or sync the downloaded file")
             }
-            try MultiHasher.check(name: info.path, length: length, digests: digests,
-                                  expectedLength: info.file.length, expectedHashes: info.file.hashes)
+            try MultiHasher.check(
+                name: info.path, length: length, digests: digests,
+                expectedLength: info.file.length, expectedHashes: info.file.hashes)
             return try moveIntoPlace(temporary, directory: targetDirectory, components: plan.components)
         } catch {
             try? LocalFiles.remove(temporary)

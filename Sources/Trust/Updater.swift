@@ -46,9 +46,11 @@ public actor Updater {
 
     private var state = State.idle
 
-    public init(metadataDirectory: String, metadataBaseURL: String, targetBaseURL: String?,
-                fetcher: any RemoteFetcher, configuration: UpdaterConfiguration = .init(),
-                referenceTime: Date = Date()) {
+    public init(
+        metadataDirectory: String, metadataBaseURL: String, targetBaseURL: String?,
+        fetcher: any RemoteFetcher, configuration: UpdaterConfiguration = .init(),
+        referenceTime: Date = Date()
+    ) {
         self.metadataDirectory = metadataDirectory
         self.metadataBaseURL = Self.withTrailingSlash(metadataBaseURL)
         self.targetBaseURL = targetBaseURL.map(Self.withTrailingSlash)

@@ -12,11 +12,13 @@ struct AlienInstall: AsyncParsableCommand {
             recipes/ folder of the source tree.
             """,
         version: "0.1.0",
-        subcommands: [Resolve.self, Build.self, Doctor.self, JDLCommand.self, Keys.self, Repo.self, Publish.self, Undefine.self, Revoke.self,
-                      RevocationsCommand.self,
-                      TrustCommand.self, Serve.self, Install.self, Remove.self, GC.self, Verify.self, ListCommand.self,
-                      LeaseCommand.self, EnvCommand.self, EnterCommand.self, RunCommand.self, AlienvCommand.self, Seed.self,
-                      ForensicsCommand.self, PackManCommand.self])
+        subcommands: [
+            Resolve.self, Build.self, Doctor.self, JDLCommand.self, Keys.self, Repo.self, Publish.self, Undefine.self, Revoke.self,
+            RevocationsCommand.self,
+            TrustCommand.self, Serve.self, Install.self, Remove.self, GC.self, Verify.self, ListCommand.self,
+            LeaseCommand.self, EnvCommand.self, EnterCommand.self, RunCommand.self, AlienvCommand.self, Seed.self,
+            ForensicsCommand.self, PackManCommand.self
+        ])
 }
 
 extension AlienInstall {

@@ -18,8 +18,10 @@ struct AlienvCommand: ParsableCommand {
             Modulefiles for Environment Modules and Lmod are in <area>/<arch>/Modules/modulefiles \
             (alienv refresh writes them).
             """,
-        subcommands: [AlienvEnter.self, AlienvPrintenv.self, AlienvLoad.self, AlienvUnload.self, AlienvSetenv.self,
-                      AlienvQuery.self, AlienvList.self, AlienvAvail.self, AlienvCheckenv.self, AlienvRefresh.self])
+        subcommands: [
+            AlienvEnter.self, AlienvPrintenv.self, AlienvLoad.self, AlienvUnload.self, AlienvSetenv.self,
+            AlienvQuery.self, AlienvList.self, AlienvAvail.self, AlienvCheckenv.self, AlienvRefresh.self
+        ])
 }
 
 struct AlienvEnter: ParsableCommand {
@@ -48,8 +50,9 @@ struct AlienvLoad: ParsableCommand {
 func printLoad(packages: [String], shell: String?, areaOptions: EnvironmentAreaOptions) throws {
     let syntax = try shellSyntax(shell)
     let area = try areaOptions.resolve()
-    let computed = try area.environment(for: try EnvironmentRequest.parse(packages), base: ProcessInfo.processInfo.environment,
-                                        composition: .load, recording: EnvironmentUse(.environment))
+    let computed = try area.environment(
+        for: try EnvironmentRequest.parse(packages), base: ProcessInfo.processInfo.environment,
+        composition: .load, recording: EnvironmentUse(.environment))
     Output.write(syntax.render(computed.changes))
 }
 

@@ -19,14 +19,17 @@ struct AreaOptions: ParsableArguments {
 
     /// Opens the area; `repo`, `mirrors` and `authorities` are remembered, `root` bootstraps trust the first time.
     /// `mode: .existing` (read-only commands): a missing area is an error and nothing is created.
-    func open(repo: String? = nil, mirrors: [String]? = nil, root: String? = nil, authorities: CertificateAuthorities? = nil,
-              mode: SoftwareArea.OpenMode = .create) throws -> SoftwareArea {
+    func open(
+        repo: String? = nil, mirrors: [String]? = nil, root: String? = nil, authorities: CertificateAuthorities? = nil,
+        mode: SoftwareArea.OpenMode = .create
+    ) throws -> SoftwareArea {
         guard let path = area ?? ProcessInfo.processInfo.environment["ALIEN_AREA"], !path.isEmpty else {
             throw ValidationError("give the software area with --area DIR (or set ALIEN_AREA)")
         }
         let reporter = AreaPrinter(json: json)
-        return try SoftwareArea.open(root: path, arch: arch, repository: repo, mirrors: mirrors, rootFile: root, fetcher: HTTPClient(), reporter: reporter,
-                                     mode: mode, defaultArch: (try? HostArchitecture.current())?.rawValue, authorities: authorities)
+        return try SoftwareArea.open(
+            root: path, arch: arch, repository: repo, mirrors: mirrors, rootFile: root, fetcher: HTTPClient(), reporter: reporter,
+            mode: mode, defaultArch: (try? HostArchitecture.current())?.rawValue, authorities: authorities)
     }
 
     func packageIDs(_ texts: [String]) throws -> [PackageID] {
@@ -46,9 +49,11 @@ struct AreaOptions: ParsableArguments {
 struct RepositoryOptions: ParsableArguments {
     @Option(name: .long, help: "Repository base URL (…/metadata and …/targets under it); remembered.")
     var repo: String?
-    @Option(name: .customLong("mirror"), help: ArgumentHelp(
-        "A mirror of the repository (same layout; repeatable), tried in turn when the repository fails. Remembered; --mirror none forgets.",
-        valueName: "URL"))
+    @Option(
+        name: .customLong("mirror"),
+        help: ArgumentHelp(
+            "A mirror of the repository (same layout; repeatable), tried in turn when the repository fails. Remembered; --mirror none forgets.",
+            valueName: "URL"))
     var mirrors: [String] = []
     @Option(name: .long, help: "Root metadata to trust the first time (e.g. the repository's 1.root.json).")
     var root: String?
@@ -61,12 +66,16 @@ struct RepositoryOptions: ParsableArguments {
 /// The CAs an https client trusts besides the system's: `--ca-path` (a hashed directory, grid
 /// style), `--ca-file` (a PEM file), else `$X509_CERT_DIR`.
 struct TLSOptions: ParsableArguments {
-    @Option(name: .customLong("ca-path"), help: ArgumentHelp(
-        "A directory of CA certificates in OpenSSL's hashed form (e.g. /etc/grid-security/certificates) trusted for https besides the system's (default: $X509_CERT_DIR).",
-        valueName: "DIR"))
+    @Option(
+        name: .customLong("ca-path"),
+        help: ArgumentHelp(
+            "A directory of CA certificates in OpenSSL's hashed form (e.g. /etc/grid-security/certificates) trusted for https besides the system's (default: $X509_CERT_DIR).",
+            valueName: "DIR"))
     var caPath: String?
-    @Option(name: .customLong("ca-file"), help: ArgumentHelp(
-        "A PEM file of CA certificates trusted for https instead of the system bundle.", valueName: "FILE"))
+    @Option(
+        name: .customLong("ca-file"),
+        help: ArgumentHelp(
+            "A PEM file of CA certificates trusted for https instead of the system bundle.", valueName: "FILE"))
     var caFile: String?
 
     /// What the options name (nil when neither is given), with absolute paths.
@@ -110,7 +119,9 @@ struct AreaPrinter: AreaReporter {
         switch event {
         case .progress, .closureProgress, .waiting:
             // The live line: rewritten in place on a terminal; a lock wait is worth a line anyway.
-            if terminal { Output.write(clear + event.text) } else if case let .waiting(_, seconds, _) = event, seconds % 10 == 2 {
+            if terminal {
+                Output.write(clear + event.text)
+            } else if case let .waiting(_, seconds, _) = event, seconds % 10 == 2 {
                 Output.write(event.text + "\n")
             }
             return

@@ -27,7 +27,9 @@ struct Build: ParsableCommand {
     @Option(name: [.customShort("j"), .long], help: "CPUs to use in total, split between concurrent builds.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(name: .long, help: "A read-only aliBuild store (http[s]://…, with JSON directory listings) to take prebuilt tarballs from. Unsigned: needs --trust-unsigned-store.")
+    @Option(
+        name: .long,
+        help: "A read-only aliBuild store (http[s]://…, with JSON directory listings) to take prebuilt tarballs from. Unsigned: needs --trust-unsigned-store.")
     var remoteStore: String?
 
     @Flag(name: .long, help: "Accept the tarballs of an unsigned --remote-store as they are (nothing proves who made them).")
@@ -46,7 +48,9 @@ struct Build: ParsableCommand {
         if packages.isEmpty { throw ValidationError("name at least one package") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let remoteStore, !trustUnsignedStore {
-            throw ValidationError("\(remoteStore) is a plain aliBuild store: nothing signs its tarballs. Add --trust-unsigned-store to use it anyway, or install from a signed repository (alien-install install --repo URL)")
+            throw ValidationError(
+                "\(remoteStore) is a plain aliBuild store: nothing signs its tarballs. Add --trust-unsigned-store to use it anyway, or install from a signed repository (alien-install install --repo URL)"
+            )
         }
     }
 
@@ -59,9 +63,12 @@ struct Build: ParsableCommand {
             Output.warn("\(remoteStore) is an unsigned aliBuild store: its tarballs are trusted as they are")
         }
         let configDir = URL(fileURLWithPath: try context.resolvedConfigDir()).standardizedFileURL.path
-        let builder = Builder(plan: plan, options: .init(workDir: directory, configDir: configDir, jobs: jobs,
-                                                         remoteStore: remoteStore.map { RemoteStore(baseURL: $0) }),
-                              archiver: LibarchiveArchiver())
+        let builder = Builder(
+            plan: plan,
+            options: .init(
+                workDir: directory, configDir: configDir, jobs: jobs,
+                remoteStore: remoteStore.map { RemoteStore(baseURL: $0) }),
+            archiver: LibarchiveArchiver())
         if dryRun {
             let identities = builder.identities()
             for package in plan.orderedPackages {

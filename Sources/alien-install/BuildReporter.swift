@@ -65,7 +65,8 @@ final class BuildReporter: Sendable {
         let now = Date()
         let lines = state.running.sorted { $0.key < $1.key }.map { "  building \($0.key) (\(Int(now.timeIntervalSince($0.value))) s)" }
         text += lines.map { $0 + "\n" }.joined()
-        text += "[\(state.built + state.cached + state.failed + state.skipped)/\(state.total)] built \(state.built), cached \(state.cached), failed \(state.failed)"
+        text +=
+            "[\(state.built + state.cached + state.failed + state.skipped)/\(state.total)] built \(state.built), cached \(state.cached), failed \(state.failed)"
             + (state.skipped > 0 ? ", skipped \(state.skipped)" : "") + "\n"
         state.drawnLines = lines.count + 1
         Output.write(text)

@@ -86,10 +86,13 @@ struct Doctor: AsyncParsableCommand {
         var report = await SiteDoctor(options: options).run()
         if !packages.isEmpty {
             let system = try recipes.context(systemChecks: noSystem ? .noSystem : .check).diagnose(targets: try packageNames(packages))
-            report.checks.append(SiteCheck("system-requirements", system.exitCode == 0 ? .pass : .fail,
-                                           system.exitCode == 0 ? "recipes' system requirements met for \(packages.joined(separator: ", "))"
-                                               : system.text.trimmingCharacters(in: .whitespacesAndNewlines),
-                                           hint: "install the missing system packages named above"))
+            report.checks.append(
+                SiteCheck(
+                    "system-requirements", system.exitCode == 0 ? .pass : .fail,
+                    system.exitCode == 0
+                        ? "recipes' system requirements met for \(packages.joined(separator: ", "))"
+                        : system.text.trimmingCharacters(in: .whitespacesAndNewlines),
+                    hint: "install the missing system packages named above"))
         }
         if json {
             Output.write(String(decoding: report.json.compactJSONBytes, as: UTF8.self) + "\n")

@@ -76,10 +76,12 @@ func enterShell(packages: [String], areaOptions: EnvironmentAreaOptions) throws 
     let environment = ProcessInfo.processInfo.environment
     try Alienv.checkNotNested(environment)
     let area = try areaOptions.resolve()
-    let computed = try area.environment(for: try EnvironmentRequest.parse(packages), base: environment, composition: .enter,
-                                        recording: EnvironmentUse(.enter))
+    let computed = try area.environment(
+        for: try EnvironmentRequest.parse(packages), base: environment, composition: .enter,
+        recording: EnvironmentUse(.enter))
     let shell = environment["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/bash"
-    FileHandle.standardError.write(Data("alien-install: entering the environment of \(computed.packages.map(\.moduleName).joined(separator: " ")); type exit to leave it\n".utf8))
+    FileHandle.standardError.write(
+        Data("alien-install: entering the environment of \(computed.packages.map(\.moduleName).joined(separator: " ")); type exit to leave it\n".utf8))
     try execute([shell, "-i"], environment: computed.changes.applied(to: environment))
 }
 

@@ -7,12 +7,14 @@ import SoftwareArea
 
 /// `--area` / `--arch` of the environment commands.
 struct EnvironmentAreaOptions: ParsableArguments {
-    @Option(name: [.long, .customShort("w"), .customLong("work-dir")],
-            help: "The software area (default: $ALIEN_AREA, $ALIBUILD_WORK_DIR, ./sw).")
+    @Option(
+        name: [.long, .customShort("w"), .customLong("work-dir")],
+        help: "The software area (default: $ALIEN_AREA, $ALIBUILD_WORK_DIR, ./sw).")
     var area: String?
 
-    @Option(name: [.long, .customShort("a"), .customLong("architecture")],
-            help: "The architecture (default: the area's only one, else this host's).")
+    @Option(
+        name: [.long, .customShort("a"), .customLong("architecture")],
+        help: "The architecture (default: the area's only one, else this host's).")
     var arch: String?
 
     /// The area and architecture (`EnvironmentCommandLine.locateArea`, shared with alien-env).

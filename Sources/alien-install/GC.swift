@@ -22,15 +22,17 @@ struct GC: ParsableCommand {
         let softwareArea = try area.open(mode: .existing)
         let report = try softwareArea.collectGarbage(budget: try SoftwareArea.parseSize(budget), dryRun: dryRun)
         if area.json {
-            area.emit(.object([
-                "event": .string("gc"), "dry_run": .bool(dryRun), "removed": .array(report.removed.map { .string($0.description) }),
-                "freed": .integer(Int64(report.freedBytes)), "size_before": .integer(Int64(report.sizeBefore)),
-                "size_after": .integer(Int64(report.sizeAfter)), "budget": .integer(Int64(report.budget)),
-            ]))
+            area.emit(
+                .object([
+                    "event": .string("gc"), "dry_run": .bool(dryRun), "removed": .array(report.removed.map { .string($0.description) }),
+                    "freed": .integer(Int64(report.freedBytes)), "size_before": .integer(Int64(report.sizeBefore)),
+                    "size_after": .integer(Int64(report.sizeAfter)), "budget": .integer(Int64(report.budget))
+                ]))
         } else {
             if dryRun { for key in report.removed { Output.write("would remove \(key)\n") } }
-            Output.write("\(report.removed.count) package(s)\(dryRun ? " would be" : "") removed, \(report.freedBytes) bytes; "
-                + "area \(report.sizeAfter) bytes (budget \(report.budget))\n")
+            Output.write(
+                "\(report.removed.count) package(s)\(dryRun ? " would be" : "") removed, \(report.freedBytes) bytes; "
+                    + "area \(report.sizeAfter) bytes (budget \(report.budget))\n")
             if report.sizeAfter > report.budget {
                 Output.warn("the area is still over budget: the rest is leased or needed")
             }

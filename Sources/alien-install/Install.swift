@@ -107,8 +107,11 @@ struct Install: AsyncParsableCommand {
         if let client = try daemonClient() {
             let job = try client.install(requests.map(\.description), wait: 3600)
             if area.json {
-                area.emit(.object(["event": .string("done"), "job": .string(job.id), "state": .string(job.state.rawValue),
-                                   "installed": .array(job.installed.map { .string($0) })]))
+                area.emit(
+                    .object([
+                        "event": .string("done"), "job": .string(job.id), "state": .string(job.state.rawValue),
+                        "installed": .array(job.installed.map { .string($0) })
+                    ]))
             } else {
                 Output.write("through packmand (\(client.endpoint)): " + PMInstall.describe(job))
             }
@@ -116,9 +119,10 @@ struct Install: AsyncParsableCommand {
             return
         }
         var softwareArea = try area.open(repo: repository.repo, mirrors: repository.givenMirrors, root: repository.root, authorities: repository.tls.given)
-        let policy = try softwareArea.downloadPolicy(DownloadPolicy.Overrides(
-            via: DownloadVia(rawValue: via), peers: peer, stallTimeout: stallTimeout, webSeeds: !noWebSeed, localPeerDiscovery: lsd,
-            listen: listen, keepForSeeding: keepForSeeding))
+        let policy = try softwareArea.downloadPolicy(
+            DownloadPolicy.Overrides(
+                via: DownloadVia(rawValue: via), peers: peer, stallTimeout: stallTimeout, webSeeds: !noWebSeed, localPeerDiscovery: lsd,
+                listen: listen, keepForSeeding: keepForSeeding))
         let session = LazyTorrentSession(settings: policy.sessionSettings)
         softwareArea.apply(policy, session: session)
         let chosen = softwareArea
@@ -131,9 +135,14 @@ struct Install: AsyncParsableCommand {
         }
         await session.shutdown(timeout: 5)
         if area.json {
-            area.emit(.object(["event": .string("done"), "packages": .array(outcomes.map {
-                .object(["package": .string($0.package.description), "status": .string($0.status.rawValue), "path": .string($0.path)])
-            })]))
+            area.emit(
+                .object([
+                    "event": .string("done"),
+                    "packages": .array(
+                        outcomes.map {
+                            .object(["package": .string($0.package.description), "status": .string($0.status.rawValue), "path": .string($0.path)])
+                        })
+                ]))
         }
     }
 

@@ -88,8 +88,9 @@ struct JDLCommand: AsyncParsableCommand {
                     Output.write("Requirements = \(check.requirements);\n")
                 }
                 if check.succeeded, repositoryCheck?.succeeded ?? true {
-                    Output.write(repositoryCheck.map { "✓ \(file): all \(check.packages.uniqueQualified.count) package(s) defined for \($0.arch)\n" }
-                        ?? "✓ \(file): syntax and packages are well formed\n")
+                    Output.write(
+                        repositoryCheck.map { "✓ \(file): all \(check.packages.uniqueQualified.count) package(s) defined for \($0.arch)\n" }
+                            ?? "✓ \(file): syntax and packages are well formed\n")
                 }
             }
             if !check.succeeded || !(repositoryCheck?.succeeded ?? true) { throw ExitCode(1) }
@@ -103,7 +104,8 @@ struct JDLCommand: AsyncParsableCommand {
             let catalog: PackageCatalog
             if let areaPath, repo == nil || area != nil {
                 guard FileManager.default.fileExists(atPath: areaPath) else { throw Output.fail("software area \(areaPath) does not exist") }
-                catalog = try SoftwareArea.open(root: areaPath, arch: arch, repository: repo, rootFile: root, fetcher: HTTPClient(), defaultArch: hostArch).catalog()
+                catalog = try SoftwareArea.open(root: areaPath, arch: arch, repository: repo, rootFile: root, fetcher: HTTPClient(), defaultArch: hostArch)
+                    .catalog()
             } else if let repo, let root {
                 guard let chosen = arch ?? hostArch else { throw ValidationError("give the architecture with --arch") }
                 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alien-install-jdl-\(UUID().uuidString)").path
@@ -140,8 +142,9 @@ struct JDLCommand: AsyncParsableCommand {
             let check = try loadJDL(file: file, arguments: arguments, defaultOwner: defaultOwner)
             let area = try areaOptions.resolve()
             let syntax = try shellSyntax(shell)
-            let computed = try area.environment(for: check.packages.entries.map(\.id), base: ProcessInfo.processInfo.environment,
-                                                recording: EnvironmentUse(.environment))
+            let computed = try area.environment(
+                for: check.packages.entries.map(\.id), base: ProcessInfo.processInfo.environment,
+                recording: EnvironmentUse(.environment))
             Output.write(syntax.render(computed.changes))
         }
     }

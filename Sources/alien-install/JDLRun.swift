@@ -22,8 +22,9 @@ struct JDLJob {
         // The JDL is judged before the area is looked at.
         let job = try JobSpec(check: check, file: file, command: command, holder: jobID)
         let located = try areaOptions.resolve()
-        let area = try SoftwareArea.open(root: located.root.path, arch: located.architecture.rawValue, fetcher: HTTPClient(),
-                                         reporter: StderrReporter())
+        let area = try SoftwareArea.open(
+            root: located.root.path, arch: located.architecture.rawValue, fetcher: HTTPClient(),
+            reporter: StderrReporter())
         // A packmand serving the area installs and leases for the job (it may own the area).
         let daemon = try configuredPackMan(area: area.layout.root, endpoint: nil, tokenFile: nil)
         let runner = JobRunner(area: area, daemon: daemon, warn: { Output.warn($0) })

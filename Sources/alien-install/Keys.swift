@@ -31,8 +31,11 @@ struct Keys: ParsableCommand {
         func run() throws {
             let generated = try KeyFiles.generate(name: name, directory: URL(fileURLWithPath: dir))
             if json {
-                Output.json(.object(["keyid": .string(generated.keyID), "private": .string(generated.privateKeyPath),
-                                     "public": .string(generated.publicKeyPath)]))
+                Output.json(
+                    .object([
+                        "keyid": .string(generated.keyID), "private": .string(generated.privateKeyPath),
+                        "public": .string(generated.publicKeyPath)
+                    ]))
             } else {
                 Output.write("\(generated.keyID)\n")
             }

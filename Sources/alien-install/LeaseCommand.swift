@@ -11,7 +11,8 @@ struct LeaseCommand: ParsableCommand {
         subcommands: [Acquire.self, Release.self])
 
     struct Acquire: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "acquire", abstract: "Lease packages for HOLDER for TTL seconds (extends an existing lease).")
+        static let configuration = CommandConfiguration(
+            commandName: "acquire", abstract: "Lease packages for HOLDER for TTL seconds (extends an existing lease).")
 
         @Argument(help: "Installed packages.")
         var packages: [String]
@@ -29,7 +30,9 @@ struct LeaseCommand: ParsableCommand {
             let requests = try area.packageIDs(packages)
             let softwareArea = try area.open(mode: .existing)
             let lease = try softwareArea.acquireLease(holder: holder, packages: requests, ttl: ttl)
-            if area.json { area.emit(lease.json) } else {
+            if area.json {
+                area.emit(lease.json)
+            } else {
                 Output.write("\(lease.holder) holds \(lease.packages.joined(separator: " ")) until \(lease.expires)\n")
             }
         }

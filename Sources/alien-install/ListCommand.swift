@@ -25,9 +25,10 @@ struct ListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let readOnly = which == .installed && repository.repo == nil && repository.root == nil && repository.mirrors.isEmpty
-        let softwareArea = try area.open(repo: repository.repo, mirrors: repository.givenMirrors, root: repository.root,
-                                         authorities: repository.tls.given,
-                                         mode: readOnly ? .existing : .create)
+        let softwareArea = try area.open(
+            repo: repository.repo, mirrors: repository.givenMirrors, root: repository.root,
+            authorities: repository.tls.given,
+            mode: readOnly ? .existing : .create)
         switch which {
         case .installed:
             let leased = Set(softwareArea.liveLeases().flatMap(\.packages))
@@ -35,14 +36,17 @@ struct ListCommand: AsyncParsableCommand {
             for package in softwareArea.installed() {
                 let reason = revoked[package.record.target]
                 if area.json {
-                    var fields: [String: JSONValue] = ["package": .string(package.key.description), "path": .string(package.path),
-                                                       "size": .integer(Int64(package.record.size)), "last_used": .integer(package.lastUsed),
-                                                       "leased": .bool(leased.contains(package.key.description)), "target": .string(package.record.target)]
+                    var fields: [String: JSONValue] = [
+                        "package": .string(package.key.description), "path": .string(package.path),
+                        "size": .integer(Int64(package.record.size)), "last_used": .integer(package.lastUsed),
+                        "leased": .bool(leased.contains(package.key.description)), "target": .string(package.record.target)
+                    ]
                     if let reason { fields["revoked"] = .string(reason) }
                     area.emit(.object(fields))
                 } else {
-                    Output.write("\(package.key.qualified())  \(package.record.size) bytes\(leased.contains(package.key.description) ? "  (leased)" : "")"
-                                 + (reason.map { "  (revoked: \($0))" } ?? "") + "\n")
+                    Output.write(
+                        "\(package.key.qualified())  \(package.record.size) bytes\(leased.contains(package.key.description) ? "  (leased)" : "")"
+                            + (reason.map { "  (revoked: \($0))" } ?? "") + "\n")
                 }
             }
         case .available:
@@ -53,13 +57,16 @@ struct ListCommand: AsyncParsableCommand {
             for package in packages {
                 let reason = revoked[package.info.path]
                 if area.json {
-                    var fields: [String: JSONValue] = ["package": .string(package.build.description), "target": .string(package.info.path),
-                                                       "length": .integer(package.info.file.length), "installed": .bool(installed.contains(package.build))]
+                    var fields: [String: JSONValue] = [
+                        "package": .string(package.build.description), "target": .string(package.info.path),
+                        "length": .integer(package.info.file.length), "installed": .bool(installed.contains(package.build))
+                    ]
                     if let reason { fields["revoked"] = .string(reason) }
                     area.emit(.object(fields))
                 } else {
-                    Output.write("\(package.build.qualified())  \(package.info.file.length) bytes\(installed.contains(package.build) ? "  (installed)" : "")"
-                                 + (reason.map { "  (revoked: \($0))" } ?? "") + "\n")
+                    Output.write(
+                        "\(package.build.qualified())  \(package.info.file.length) bytes\(installed.contains(package.build) ? "  (installed)" : "")"
+                            + (reason.map { "  (revoked: \($0))" } ?? "") + "\n")
                 }
             }
         }

@@ -12,8 +12,10 @@ struct PackManCommand: ParsableCommand {
             else unix:/run/packmand/packmand.sock. Mutating verbs (install, test: role job; remove, synchronize, \
             notifications.test: role admin) need a token: --token-file FILE (its first line), else $ALIEN_PACKMAN_TOKEN_FILE.
             """,
-        subcommands: [PMList.self, PMListInstalled.self, PMInstall.self, PMInstallLog.self, PMDependencies.self, PMTest.self, PMRemove.self,
-                      PMSynchronize.self, PMAudit.self, PMNotificationsTest.self])
+        subcommands: [
+            PMList.self, PMListInstalled.self, PMInstall.self, PMInstallLog.self, PMDependencies.self, PMTest.self, PMRemove.self,
+            PMSynchronize.self, PMAudit.self, PMNotificationsTest.self
+        ])
 }
 
 struct PMNotificationsTest: ParsableCommand {
@@ -46,8 +48,9 @@ struct PackManOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         let endpoint = packman ?? environment["ALIEN_PACKMAN"] ?? "unix:/run/packmand/packmand.sock"
         let tokenPath = tokenFile ?? environment["ALIEN_PACKMAN_TOKEN_FILE"]
-        return try PackManClient(endpoint: endpoint, token: try tokenPath.map { path throws(PackManClientError) in try PackManClient.readToken(file: path) },
-                                 timeout: timeout)
+        return try PackManClient(
+            endpoint: endpoint, token: try tokenPath.map { path throws(PackManClientError) in try PackManClient.readToken(file: path) },
+            timeout: timeout)
     }
 
     func print(_ value: some Encodable, text: () -> String) {
@@ -132,7 +135,8 @@ struct PMDependencies: ParsableCommand {
 }
 
 struct PMTest: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "test", abstract: "Check that a package's environment loads and its programs could run here (none is run).")
+    static let configuration = CommandConfiguration(
+        commandName: "test", abstract: "Check that a package's environment loads and its programs could run here (none is run).")
     @OptionGroup var options: PackManOptions
     @Argument(help: "A package.") var package: String
 
@@ -167,8 +171,10 @@ struct PMSynchronize: ParsableCommand {
 
     func run() throws {
         let client = try options.client(timeout: wait + 30)
-        let job = try client.synchronize(SynchronizeRequest(packages: packages.isEmpty ? nil : packages, release: release,
-                                                            removeUndefined: !keepUndefined), wait: wait)
+        let job = try client.synchronize(
+            SynchronizeRequest(
+                packages: packages.isEmpty ? nil : packages, release: release,
+                removeUndefined: !keepUndefined), wait: wait)
         options.print(job) { PMInstall.describe(job) }
         if job.state == .failed { throw ExitCode(1) }
     }
@@ -182,7 +188,9 @@ struct PMAudit: ParsableCommand {
     func run() throws {
         let entries = try options.client().audit(limit: limit)
         options.print(entries) {
-            entries.map { "\(Date(timeIntervalSince1970: TimeInterval($0.time))) \($0.identity) \($0.action) \($0.subject): \($0.result)\($0.job.map { " [\($0)]" } ?? "")\n" }.joined()
+            entries.map {
+                "\(Date(timeIntervalSince1970: TimeInterval($0.time))) \($0.identity) \($0.action) \($0.subject): \($0.result)\($0.job.map { " [\($0)]" } ?? "")\n"
+            }.joined()
         }
     }
 }

@@ -77,28 +77,32 @@ struct Publish: ParsableCommand {
         var extensions: [any PublishExtension] = []
         if !noPieces { extensions.append(PieceHashExtension(workDirectory: work.appendingPathComponent("pieces"))) }
         if torrents || webSeedBase != nil || !tracker.isEmpty {
-            extensions.append(TorrentExtension(workDirectory: work.appendingPathComponent("torrents"), webSeedBase: webSeedBase,
-                                               trackers: tracker, version: TorrentVersion(rawValue: torrentVersion) ?? .v1,
-                                               isPrivate: privateTorrents))
+            extensions.append(
+                TorrentExtension(
+                    workDirectory: work.appendingPathComponent("torrents"), webSeedBase: webSeedBase,
+                    trackers: tracker, version: TorrentVersion(rawValue: torrentVersion) ?? .v1,
+                    isPrivate: privateTorrents))
         }
         let report = try repository.publish(tarballs, signers: try signing.signers(), extensions: extensions)
         if json {
             func list(_ targets: [PublishReport.Target]) -> JSONValue {
                 .array(targets.map { .object(["path": .string($0.path), "sha256": .string($0.sha256), "length": .integer($0.length)]) })
             }
-            Output.json(.object([
-                "added": list(report.added), "replaced": list(report.replaced),
-                "unchanged": .array(report.unchanged.map { .string($0) }), "uploaded": .integer(Int64(report.uploaded)),
-                "targets_version": report.targetsVersion.map { .integer($0) } ?? .null,
-                "timestamp_version": report.timestampVersion.map { .integer($0) } ?? .null,
-            ]))
+            Output.json(
+                .object([
+                    "added": list(report.added), "replaced": list(report.replaced),
+                    "unchanged": .array(report.unchanged.map { .string($0) }), "uploaded": .integer(Int64(report.uploaded)),
+                    "targets_version": report.targetsVersion.map { .integer($0) } ?? .null,
+                    "timestamp_version": report.timestampVersion.map { .integer($0) } ?? .null
+                ]))
             return
         }
         for target in report.added { Output.write("added     \(target.path)\n") }
         for target in report.replaced { Output.write("replaced  \(target.path)\n") }
         for path in report.unchanged { Output.write("unchanged \(path)\n") }
         if let version = report.targetsVersion {
-            Output.write("targets v\(version), snapshot v\(report.snapshotVersion!), timestamp v\(report.timestampVersion!); \(report.uploaded) file(s) uploaded\n")
+            Output.write(
+                "targets v\(version), snapshot v\(report.snapshotVersion!), timestamp v\(report.timestampVersion!); \(report.uploaded) file(s) uploaded\n")
         } else {
             Output.write("nothing to publish: every target is already there\n")
         }
@@ -132,8 +136,11 @@ struct Undefine: ParsableCommand {
         let report = try Repository(store: tls.store(repo))
             .undefine(try PackageID(parsing: package), arch: arch, force: force, signers: try signing.signers())
         if json {
-            Output.json(.object(["removed": .array(report.removed.map { .string($0) }), "targets_version": .integer(report.targetsVersion),
-                                 "timestamp_version": .integer(report.timestampVersion)]))
+            Output.json(
+                .object([
+                    "removed": .array(report.removed.map { .string($0) }), "targets_version": .integer(report.targetsVersion),
+                    "timestamp_version": .integer(report.timestampVersion)
+                ]))
         } else {
             for path in report.removed { Output.write("undefined \(path)\n") }
             Output.write("targets v\(report.targetsVersion), timestamp v\(report.timestampVersion)\n")

@@ -22,7 +22,11 @@ struct RecipeOptions: ParsableArguments {
     @Option(name: .long, help: "alidist branch for %(branch_basename)s (default: asked of git).")
     var recipesBranch: String?
 
-    @Option(name: .long, help: ArgumentHelp("Branch tips as JSON {\"<source url>\": {\"<branch>\": \"<commit>\"}}: a tag listed here is a branch at that commit (default: no branches; tags are their own commits).", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Branch tips as JSON {\"<source url>\": {\"<branch>\": \"<commit>\"}}: a tag listed here is a branch at that commit (default: no branches; tags are their own commits).",
+            valueName: "file"))
     var gitRefs: String?
 
     func context(systemChecks: SystemCheckMode) throws -> RecipeContext {

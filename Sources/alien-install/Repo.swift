@@ -56,11 +56,15 @@ struct Repo: ParsableCommand {
                 timestampKey: try KeyFiles.signingKey(at: timestampKey))
             let roles = state.root.signed.roles
             if json {
-                Output.json(.object(roles.mapValues { role in
-                    .object(["keyids": .array(role.keyIDs.map { .string($0) }), "threshold": .integer(Int64(role.threshold))])
-                }))
+                Output.json(
+                    .object(
+                        roles.mapValues { role in
+                            .object(["keyids": .array(role.keyIDs.map { .string($0) }), "threshold": .integer(Int64(role.threshold))])
+                        }))
             } else {
-                Output.write("initialised \(repository): root v1 (threshold \(roles["root"]!.threshold) of \(roles["root"]!.keyIDs.count)), targets v1, snapshot v1, timestamp v1\n")
+                Output.write(
+                    "initialised \(repository): root v1 (threshold \(roles["root"]!.threshold) of \(roles["root"]!.keyIDs.count)), targets v1, snapshot v1, timestamp v1\n"
+                )
             }
         }
     }
@@ -112,10 +116,14 @@ struct Repo: ParsableCommand {
                 targetsKey: try load(targetsKey), snapshotKey: try load(snapshotKey), timestampKey: try load(timestampKey),
                 otherKeys: try signing.signers().keys)
             if json {
-                Output.json(.object(["root_version": .integer(report.rootVersion), "resigned": .array(report.resigned.map { .string($0) }),
-                                     "timestamp_version": .integer(report.timestampVersion)]))
+                Output.json(
+                    .object([
+                        "root_version": .integer(report.rootVersion), "resigned": .array(report.resigned.map { .string($0) }),
+                        "timestamp_version": .integer(report.timestampVersion)
+                    ]))
             } else {
-                Output.write("root v\(report.rootVersion) written" + (report.resigned.isEmpty ? "" : "; re-signed \(report.resigned.joined(separator: ", "))") + "\n")
+                Output.write(
+                    "root v\(report.rootVersion) written" + (report.resigned.isEmpty ? "" : "; re-signed \(report.resigned.joined(separator: ", "))") + "\n")
             }
         }
     }
@@ -156,12 +164,17 @@ struct Repo: ParsableCommand {
             let report = try opened.refreshTimestamp(signers: Signers([try KeyFiles.signingKey(at: timestampKey)]), ifExpiringWithin: window)
             for role in report.expiringSoon { Output.warn("\(role) metadata expires before the new timestamp (\(report.expires)); publish or re-sign it") }
             if json {
-                Output.json(.object(["refreshed": .bool(report.refreshed), "version": .integer(report.version),
-                                     "expires": .string(report.expires.description),
-                                     "expiring_soon": .array(report.expiringSoon.map { .string($0) })]))
+                Output.json(
+                    .object([
+                        "refreshed": .bool(report.refreshed), "version": .integer(report.version),
+                        "expires": .string(report.expires.description),
+                        "expiring_soon": .array(report.expiringSoon.map { .string($0) })
+                    ]))
             } else {
-                Output.write(report.refreshed ? "timestamp v\(report.version), expires \(report.expires)\n"
-                    : "timestamp v\(report.version) still valid until \(report.expires); nothing done\n")
+                Output.write(
+                    report.refreshed
+                        ? "timestamp v\(report.version), expires \(report.expires)\n"
+                        : "timestamp v\(report.version) still valid until \(report.expires); nothing done\n")
             }
         }
     }
@@ -186,22 +199,27 @@ struct Repo: ParsableCommand {
                 return
             }
             if json {
-                Output.json(.object([
-                    "roles": .array(listing.roles.map {
-                        .object(["name": .string($0.name), "version": .integer($0.version), "expires": .string($0.expires.description)])
-                    }),
-                    "targets": .array(listing.targets.map { entry in
-                        var fields: [String: JSONValue] = ["path": .string(entry.path), "length": .integer(entry.length), "sha256": .string(entry.sha256)]
-                        if let package = entry.package {
-                            fields["name"] = .string(package.name)
-                            fields["version"] = .string(package.version)
-                            fields["revision"] = .string(package.revision)
-                            fields["arch"] = .string(package.arch)
-                        }
-                        if let hash = entry.infoHash { fields["infohash"] = .string(hash) }
-                        return .object(fields)
-                    }),
-                ]))
+                Output.json(
+                    .object([
+                        "roles": .array(
+                            listing.roles.map {
+                                .object(["name": .string($0.name), "version": .integer($0.version), "expires": .string($0.expires.description)])
+                            }),
+                        "targets": .array(
+                            listing.targets.map { entry in
+                                var fields: [String: JSONValue] = [
+                                    "path": .string(entry.path), "length": .integer(entry.length), "sha256": .string(entry.sha256)
+                                ]
+                                if let package = entry.package {
+                                    fields["name"] = .string(package.name)
+                                    fields["version"] = .string(package.version)
+                                    fields["revision"] = .string(package.revision)
+                                    fields["arch"] = .string(package.arch)
+                                }
+                                if let hash = entry.infoHash { fields["infohash"] = .string(hash) }
+                                return .object(fields)
+                            })
+                    ]))
                 return
             }
             for role in listing.roles { Output.write("\(role.name) v\(role.version) expires \(role.expires)\n") }

@@ -38,11 +38,12 @@ struct Revoke: ParsableCommand {
         let report = try Repository(store: tls.store(repo))
             .revoke(try PackageID(parsing: package), reason: reason, arch: arch, signers: try signing.signers())
         if json {
-            Output.json(.object([
-                "revoked": .array(report.revoked.map(\.json)), "already_revoked": .array(report.alreadyRevoked.map(\.json)),
-                "targets_version": report.targetsVersion.map { JSONValue.integer($0) } ?? JSONValue.null,
-                "timestamp_version": report.timestampVersion.map { JSONValue.integer($0) } ?? JSONValue.null,
-            ]))
+            Output.json(
+                .object([
+                    "revoked": .array(report.revoked.map(\.json)), "already_revoked": .array(report.alreadyRevoked.map(\.json)),
+                    "targets_version": report.targetsVersion.map { JSONValue.integer($0) } ?? JSONValue.null,
+                    "timestamp_version": report.timestampVersion.map { JSONValue.integer($0) } ?? JSONValue.null
+                ]))
             return
         }
         for revocation in report.revoked { Output.write("revoked   \(revocation.spelling) (\(revocation.arch)) at \(revocation.time): \(revocation.reason)\n") }
@@ -74,15 +75,19 @@ struct RevocationsCommand: AsyncParsableCommand {
         let softwareArea = try area.open(mode: .existing)
         let report = try await softwareArea.refreshRevocations()
         if area.json {
-            area.emit(.object([
-                "event": .string("revocations"), "policy": .string(report.policy.rawValue),
-                "revocations": .array(report.revocations.map(\.json)), "new": .array(report.new.map { .string($0.spelling) }),
-                "present": .array(report.present.map { entry in
-                    .object(["package": .string(entry.package.description), "action": .string(entry.action.rawValue),
-                             "reason": .string(entry.revocation.reason), "leases": .array(entry.holders.map { .string($0) }),
-                             "required_by": .array(entry.requiredBy.map { .string($0) })])
-                }),
-            ]))
+            area.emit(
+                .object([
+                    "event": .string("revocations"), "policy": .string(report.policy.rawValue),
+                    "revocations": .array(report.revocations.map(\.json)), "new": .array(report.new.map { .string($0.spelling) }),
+                    "present": .array(
+                        report.present.map { entry in
+                            .object([
+                                "package": .string(entry.package.description), "action": .string(entry.action.rawValue),
+                                "reason": .string(entry.revocation.reason), "leases": .array(entry.holders.map { .string($0) }),
+                                "required_by": .array(entry.requiredBy.map { .string($0) })
+                            ])
+                        })
+                ]))
             return
         }
         if report.revocations.isEmpty { Output.write("no revocations\n") }

@@ -40,8 +40,10 @@ struct Seed: AsyncParsableCommand {
 
     func run() async throws {
         let softwareArea = try area.open(mode: .existing)
-        let session = LazyTorrentSession(settings: TorrentSessionSettings(listenInterfaces: listenInterfaces, uploadRateLimit: uploadRate,
-                                                                         localPeerDiscovery: lsd, maxActiveTorrents: maxTorrents))
+        let session = LazyTorrentSession(
+            settings: TorrentSessionSettings(
+                listenInterfaces: listenInterfaces, uploadRateLimit: uploadRate,
+                localPeerDiscovery: lsd, maxActiveTorrents: maxTorrents))
         let seeder = Seeder(area: softwareArea, settings: Seeder.Settings(maxTorrents: maxTorrents, ownsSession: true), session: session)
         // Trapped before the session starts: a signal from here on stops the seeding cleanly.
         let signals = await UnixSignalsSequence(trapping: [.sigint, .sigterm])
@@ -49,8 +51,11 @@ struct Seed: AsyncParsableCommand {
         let port = await seeder.listeningPort()
         let started = await seeder.snapshot()
         if area.json {
-            area.emit(.object(["event": .string("seeding"), "torrents": .integer(Int64(started.torrents)), "port": .integer(Int64(port)),
-                               "infohashes": .array(started.infoHashes.map { .string($0) })]))
+            area.emit(
+                .object([
+                    "event": .string("seeding"), "torrents": .integer(Int64(started.torrents)), "port": .integer(Int64(port)),
+                    "infohashes": .array(started.infoHashes.map { .string($0) })
+                ]))
         } else {
             Output.write("seeding \(started.torrents) torrent(s) on port \(port)\n")
         }

@@ -56,8 +56,9 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = .warning
         let quiet = self.quiet
         let server = RepositoryServer(
-            configuration: .init(root: root, host: host, port: port, handleSignals: true,
-                                 limits: ConnectionLimits(maxConnections: maxConnections, headerTimeout: headerTimeout, idleTimeout: idleTimeout)),
+            configuration: .init(
+                root: root, host: host, port: port, handleSignals: true,
+                limits: ConnectionLimits(maxConnections: maxConnections, headerTimeout: headerTimeout, idleTimeout: idleTimeout)),
             logger: logger,
             accessLog: { entry in if !quiet { Output.write("\(entry)\n") } })
         let bound: Int

@@ -50,8 +50,9 @@ struct TrustCommand: AsyncParsableCommand {
         @OptionGroup var client: ClientOptions
 
         func run() async throws {
-            let roles = try await TrustClient.refresh(metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
-                                                      fetcher: client.tls.client())
+            let roles = try await TrustClient.refresh(
+                metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
+                fetcher: client.tls.client())
             if client.json {
                 Output.write(String(decoding: JSONValue.array(roles.map(\.json)).compactJSONBytes, as: UTF8.self) + "\n")
             } else {
@@ -75,8 +76,9 @@ struct TrustCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let found = try await TrustClient.lookup(targetPaths, metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
-                                                     fetcher: client.tls.client())
+            let found = try await TrustClient.lookup(
+                targetPaths, metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
+                fetcher: client.tls.client())
             if client.json {
                 let rows = found.map { path, info in info?.json ?? .object(["path": .string(path), "missing": .bool(true)]) }
                 Output.write(String(decoding: JSONValue.array(rows).compactJSONBytes, as: UTF8.self) + "\n")
@@ -110,8 +112,9 @@ struct TrustCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let outcomes = try await TrustClient.download(targetPaths, metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
-                                                          targetBaseURL: targetBaseURL, targetDirectory: targetDir, fetcher: client.tls.client())
+            let outcomes = try await TrustClient.download(
+                targetPaths, metadataDirectory: client.metadataDir, metadataURL: client.metadataURL,
+                targetBaseURL: targetBaseURL, targetDirectory: targetDir, fetcher: client.tls.client())
             if client.json {
                 Output.write(String(decoding: JSONValue.array(outcomes.map(\.json)).compactJSONBytes, as: UTF8.self) + "\n")
             }

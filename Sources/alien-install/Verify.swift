@@ -25,8 +25,11 @@ struct Verify: AsyncParsableCommand {
         let results = try softwareArea.verify(request)
         for result in results {
             if area.json {
-                area.emit(.object(["event": .string("verified"), "package": .string(result.package.description), "ok": .bool(result.ok),
-                                   "problems": .array(result.problems.map { .string($0) })]))
+                area.emit(
+                    .object([
+                        "event": .string("verified"), "package": .string(result.package.description), "ok": .bool(result.ok),
+                        "problems": .array(result.problems.map { .string($0) })
+                    ]))
             } else if result.ok {
                 Output.write("\(result.package): ok\n")
             } else {

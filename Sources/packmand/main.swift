@@ -64,7 +64,9 @@ struct PackManD: AsyncParsableCommand {
             let listeners = (parsed.listen.unix == nil ? 0 : 1) + (parsed.listen.tcp == nil ? 0 : 1)
             let wanted = UInt64(listeners * parsed.listen.limits.maxConnections + 256)
             if UInt64(limit.rlim_cur) < wanted {
-                logger.warning("descriptor limit \(limit.rlim_cur) is below \(wanted) (listen.max_connections per listener + 256): lower max_connections or raise LimitNOFILE")
+                logger.warning(
+                    "descriptor limit \(limit.rlim_cur) is below \(wanted) (listen.max_connections per listener + 256): lower max_connections or raise LimitNOFILE"
+                )
             }
         }
         if !daemon.resumed.isEmpty { logger.notice("resumed \(daemon.resumed.count) interrupted job(s): \(daemon.resumed.joined(separator: " "))") }
@@ -74,8 +76,10 @@ struct PackManD: AsyncParsableCommand {
             logger.notice("listening on \(address)")
             ready.add(address)
         }
-        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
-                                                      logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
         try await group.run()
         logger.notice("stopped")
     }

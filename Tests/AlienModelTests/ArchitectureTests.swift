@@ -14,7 +14,7 @@ import Testing
         ("debian12_x86-64", "debian12", "x86-64"),
         ("slc10_x86-64", "slc10", "x86-64"),
         ("a_b", "a", "b"),
-        ("slc9_x86-64-v3", "slc9", "x86-64-v3"),
+        ("slc9_x86-64-v3", "slc9", "x86-64-v3")
     ])
     func parsesValid(_ text: String, _ platform: String, _ cpu: String) throws {
         let arch = try Architecture(text)
@@ -37,7 +37,7 @@ import Testing
         ("slc9_x86_64", "x86_64 is spelt x86-64"),
         ("slc9_X86-64", "the cpu part may hold only"),
         ("slc9_x86-64\n", "the cpu part may hold only"),
-        ("slc9_x86 64", "the cpu part may hold only"),
+        ("slc9_x86 64", "the cpu part may hold only")
     ])
     func refusesInvalid(_ text: String, _ reasonFragment: String) {
         #expect {
@@ -63,7 +63,7 @@ import Testing
     static let platforms = [
         "slc4", "slc5", "slc6", "slc7", "slc8", "slc9", "slc10", "slc19", "slc99", "slc100", "slc", "slcx",
         "ubuntu", "ubuntu2004", "ubuntu2404", "ubuntux", "ubt", "ubt14", "osx", "osx14", "fedora", "fedora40",
-        "debian12", "centos7", "rhel9", "alma9", "sl9", "ubuntu24a", "osxx",
+        "debian12", "centos7", "rhel9", "alma9", "sl9", "ubuntu24a", "osxx"
     ]
     static let cpus = ["x86-64", "ppc64", "aarch64", "arm64", "x86", "i686", "x86-64-v3", "arm"]
 
@@ -88,7 +88,7 @@ import Testing
         ("slc4_x86-64", false), ("slc100_x86-64", false), ("slc9_arm64", false),
         ("ubuntu2204_x86-64", true), ("ubuntu2404_arm64", true), ("ubuntu_x86-64", true), ("ubuntu2204_aarch64", false),
         ("ubt14_x86-64", true), ("osx_arm64", true), ("osx_x86-64", true), ("fedora40_x86-64", true), ("fedora40_aarch64", false),
-        ("debian12_x86-64", false), ("centos7_x86-64", false), ("ubuntux_x86-64", false),
+        ("debian12_x86-64", false), ("centos7_x86-64", false), ("ubuntux_x86-64", false)
     ])
     func isBuildable(_ text: String, _ expected: Bool) throws {
         #expect(try Architecture(text).isBuildable == expected)
@@ -102,10 +102,11 @@ import Testing
     }
 
     @Test func remoteStoreArchitectures() throws {
-        #expect(Architecture.remoteStoreArchitectures == [
-            "slc7_x86-64", "slc8_x86-64", "slc9_x86-64", "slc10_x86-64", "slc9_aarch64",
-            "ubuntu2004_x86-64", "ubuntu2204_x86-64", "ubuntu2404_x86-64",
-        ])
+        #expect(
+            Architecture.remoteStoreArchitectures == [
+                "slc7_x86-64", "slc8_x86-64", "slc9_x86-64", "slc10_x86-64", "slc9_aarch64",
+                "ubuntu2004_x86-64", "ubuntu2204_x86-64", "ubuntu2404_x86-64"
+            ])
         for text in Architecture.remoteStoreArchitectures {
             #expect(try Architecture(text).isBuildable, "\(text)")
         }
@@ -219,26 +220,27 @@ import Testing
         (centos7, "x86_64", "slc7_x86-64"),
         (rhel9, "x86_64", "slc9_x86-64"),
         (fedora40, "x86_64", "fedora40_x86-64"),
-        (fedora40, "aarch64", "fedora40_aarch64"),
+        (fedora40, "aarch64", "fedora40_aarch64")
     ])
     func detectsLinux(_ osRelease: String, _ machine: String, _ expected: String) throws {
         #expect(Architecture.detect(osRelease: osRelease, system: "Linux", machine: machine) == (try Architecture(expected)))
     }
 
-    @Test(arguments: [
-        // Quoting styles: none, double, single, and trailing blanks.
-        ("ID=ubuntu\nVERSION_ID=22.04\n", "ubuntu2204_x86-64"),
-        ("ID=\"ubuntu\"\nVERSION_ID=\"22.04\"\n", "ubuntu2204_x86-64"),
-        ("ID='ubuntu'\nVERSION_ID='22.04'\n", "ubuntu2204_x86-64"),
-        ("ID=ubuntu \nVERSION_ID=\"22.04\" \n", "ubuntu2204_x86-64"),
-        ("ID=\"AlmaLinux\"\nVERSION_ID=9.4", "slc9_x86-64"),
-        ("ID=centos\nVERSION_ID=\"8\"", "slc8_x86-64"),
-        ("ID=redhat\nVERSION_ID=7.9", "slc7_x86-64"),
-        ("ID=opensuse-leap\nVERSION_ID=\"15.5\"", nil),  // '-' is not allowed in a platform
-        ("ID=arch\n", "arch_x86-64"),
-        ("ID=ubuntu\nVERSION_ID=\"22.04\"\nID=debian\nVERSION_ID=\"12\"\n", "debian12_x86-64"),  // last one wins
-        ("# comment\n\nNAME=Ubuntu\nVERSION_ID=\"20.04\"\nID=ubuntu\nUBUNTU_CODENAME=focal", "ubuntu2004_x86-64"),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            // Quoting styles: none, double, single, and trailing blanks.
+            ("ID=ubuntu\nVERSION_ID=22.04\n", "ubuntu2204_x86-64"),
+            ("ID=\"ubuntu\"\nVERSION_ID=\"22.04\"\n", "ubuntu2204_x86-64"),
+            ("ID='ubuntu'\nVERSION_ID='22.04'\n", "ubuntu2204_x86-64"),
+            ("ID=ubuntu \nVERSION_ID=\"22.04\" \n", "ubuntu2204_x86-64"),
+            ("ID=\"AlmaLinux\"\nVERSION_ID=9.4", "slc9_x86-64"),
+            ("ID=centos\nVERSION_ID=\"8\"", "slc8_x86-64"),
+            ("ID=redhat\nVERSION_ID=7.9", "slc7_x86-64"),
+            ("ID=opensuse-leap\nVERSION_ID=\"15.5\"", nil),  // '-' is not allowed in a platform
+            ("ID=arch\n", "arch_x86-64"),
+            ("ID=ubuntu\nVERSION_ID=\"22.04\"\nID=debian\nVERSION_ID=\"12\"\n", "debian12_x86-64"),  // last one wins
+            ("# comment\n\nNAME=Ubuntu\nVERSION_ID=\"20.04\"\nID=ubuntu\nUBUNTU_CODENAME=focal", "ubuntu2004_x86-64")
+        ] as [(String, String?)])
     func detectsQuotedAndUnquotedValues(_ osRelease: String, _ expected: String?) throws {
         let detected = Architecture.detect(osRelease: osRelease, system: "Linux", machine: "x86_64")
         #expect(detected?.rawValue == expected)
@@ -258,7 +260,7 @@ import Testing
     @Test(arguments: [
         ("x86_64", "osx_x86-64"),
         ("arm64", "osx_arm64"),
-        ("aarch64", "osx_arm64"),
+        ("aarch64", "osx_arm64")
     ])
     func detectsDarwinIgnoringOSRelease(_ machine: String, _ expected: String) {
         #expect(Architecture.detect(osRelease: Self.ubuntu2204, system: "Darwin", machine: machine)?.rawValue == expected)

@@ -25,7 +25,7 @@ import Testing
         (.sha1, sha1.uppercased(), "only lower-case hex digits are allowed"),
         (.sha1, "g" + sha1.dropFirst(), "only lower-case hex digits are allowed"),
         (.sha1, " " + sha1.dropFirst(), "only lower-case hex digits are allowed"),
-        (.sha256, String(repeating: "z", count: 64), "only lower-case hex digits are allowed"),
+        (.sha256, String(repeating: "z", count: 64), "only lower-case hex digits are allowed")
     ])
     func refusesMalformedDigests(_ algorithm: ContentHash.Algorithm, _ hex: String, _ reasonFragment: String) {
         #expect {

@@ -5,10 +5,12 @@ import Testing
     typealias F = ManifestFixture
 
     static let zlib = F.manifest("zlib", "v1.3")
-    static let root = F.manifest("ROOT", "v6", requires: [F.package("zlib", "v1.3")], env: [("ROOTSYS", "$ROOT_ROOT")],
-                                 prepend: [("ROOT_INCLUDE_PATH", "$ROOT_ROOT/include")])
-    static let top = F.manifest("Top", "v1", requires: [F.package("ROOT", "v6"), F.package("zlib", "v1.3")],
-                                env: [("EMPTY", ""), ("SEEN", "${ZLIB_VERSION}x$UNSET_ONE")], append: [("MANPATH", "$TOP_ROOT/man")])
+    static let root = F.manifest(
+        "ROOT", "v6", requires: [F.package("zlib", "v1.3")], env: [("ROOTSYS", "$ROOT_ROOT")],
+        prepend: [("ROOT_INCLUDE_PATH", "$ROOT_ROOT/include")])
+    static let top = F.manifest(
+        "Top", "v1", requires: [F.package("ROOT", "v6"), F.package("zlib", "v1.3")],
+        env: [("EMPTY", ""), ("SEEN", "${ZLIB_VERSION}x$UNSET_ONE")], append: [("MANPATH", "$TOP_ROOT/man")])
     static let all = [zlib, root, top]
 
     static func lookup(_ manifests: [EnvironmentManifest], log: Log? = nil) -> EnvironmentEvaluation.Lookup {
@@ -42,7 +44,9 @@ import Testing
         #expect(result["EMPTY"] == "")
         #expect(result["SEEN"] == "v1.3x")
         #expect(result["MANPATH"] == ":/sw/slc9_x86-64/Top/v1-1/man", "append to an unset variable: \"$K:\" gives a leading colon")
-        #expect(result["RECC_PREFIX_MAP"] == "/sw/slc9_x86-64/Top/v1-1=/recc/TOP_ROOT:/sw/slc9_x86-64/ROOT/v6-1=/recc/ROOT_ROOT:/sw/slc9_x86-64/zlib/v1.3-1=/recc/ZLIB_ROOT:")
+        #expect(
+            result["RECC_PREFIX_MAP"]
+                == "/sw/slc9_x86-64/Top/v1-1=/recc/TOP_ROOT:/sw/slc9_x86-64/ROOT/v6-1=/recc/ROOT_ROOT:/sw/slc9_x86-64/zlib/v1.3-1=/recc/ZLIB_ROOT:")
         #expect(result["TOP_HASH"] == "h-Top" && result["TOP_COMMIT"] == "c-Top")
     }
 
@@ -155,9 +159,10 @@ import Testing
     @Test func listsGrowingOverAChainKeepBashValues() throws {
         let count = 40
         let chain = (0..<count).map { index in
-            F.manifest("P\(index)", requires: index == 0 ? [] : [F.package("P\(index - 1)")],
-                       env: index % 7 == 3 ? [("SEEN\(index)", "$PATH|$RECC_PREFIX_MAP")] : [],
-                       append: [("MANPATH", "$P\(index)_ROOT/man")], prepend: [("PATH", "/p\(index)/x"), ("MANPATH", "/m\(index)")])
+            F.manifest(
+                "P\(index)", requires: index == 0 ? [] : [F.package("P\(index - 1)")],
+                env: index % 7 == 3 ? [("SEEN\(index)", "$PATH|$RECC_PREFIX_MAP")] : [],
+                append: [("MANPATH", "$P\(index)_ROOT/man")], prepend: [("PATH", "/p\(index)/x"), ("MANPATH", "/m\(index)")])
         }
         var evaluation = EnvironmentEvaluation(environment: ["PATH": "/usr/bin", "WORK_DIR": "/sw", "ALIBUILD_ARCH_PREFIX": "a"])
         try evaluation.source(chain[count - 1], lookup: Self.lookup(chain))

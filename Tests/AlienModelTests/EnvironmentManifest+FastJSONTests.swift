@@ -9,8 +9,10 @@ import TestSupport
     typealias F = ManifestFixture
 
     /// Template texts: plain, references, braces before name characters, escapes, non-ASCII.
-    static let values = ["$A_ROOT/lib", "${A_ROOT}x/share", "plain text", "ü/ß/日本", "$X$Y", "a\tb", #"\$HOME"#, #"q\"x\"q"#,
-                         #"back\\slash"#, "tick\\`", "$PATH", "!bang'quote", "e\u{301}"]
+    static let values = [
+        "$A_ROOT/lib", "${A_ROOT}x/share", "plain text", "ü/ß/日本", "$X$Y", "a\tb", #"\$HOME"#, #"q\"x\"q"#,
+        #"back\\slash"#, "tick\\`", "$PATH", "!bang'quote", "e\u{301}"
+    ]
 
     static func randomManifest(_ random: inout SeededGenerator) -> EnvironmentManifest {
         func pick(_ options: [String]) -> String { options.randomElement(using: &random)! }

@@ -5,16 +5,22 @@ import Testing
 @Suite struct EnvironmentManifestJSONTests {
     typealias F = ManifestFixture
 
-    static let sample = F.manifest("fastjet", "v3.4.1", requires: [F.package("ROOT", "v6-32-06")],
-                                   env: [("FASTJET", "$FASTJET_ROOT"), ("TAB", "a\tb \\\"q\\\" ü")],
-                                   append: [("ROOT_INCLUDE_PATH", "$FASTJET_ROOT/include")])
+    static let sample = F.manifest(
+        "fastjet", "v3.4.1", requires: [F.package("ROOT", "v6-32-06")],
+        env: [("FASTJET", "$FASTJET_ROOT"), ("TAB", "a\tb \\\"q\\\" ü")],
+        append: [("ROOT_INCLUDE_PATH", "$FASTJET_ROOT/include")])
 
     @Test func canonicalBytesRoundTrip() throws {
         let bytes = Self.sample.jsonBytes
         let text = String(decoding: bytes, as: UTF8.self)
-        #expect(text.hasPrefix(#"{"append_path":[{"items":["$FASTJET_ROOT/include"],"name":"ROOT_INCLUDE_PATH"}],"arch":"slc9_x86-64","env":[{"name":"FASTJET","value":"$FASTJET_ROOT"},"#))
+        #expect(
+            text.hasPrefix(
+                #"{"append_path":[{"items":["$FASTJET_ROOT/include"],"name":"ROOT_INCLUDE_PATH"}],"arch":"slc9_x86-64","env":[{"name":"FASTJET","value":"$FASTJET_ROOT"},"#
+            ))
         #expect(text.contains(#""value":"a\u0009b \\\"q\\\" ü""#))
-        #expect(text.contains(#""format":"alien-environment/1","package":{"commit":"c-fastjet","hash":"h-fastjet","name":"fastjet","revision":"1","version":"v3.4.1"}"#))
+        #expect(
+            text.contains(
+                #""format":"alien-environment/1","package":{"commit":"c-fastjet","hash":"h-fastjet","name":"fastjet","revision":"1","version":"v3.4.1"}"#))
         let read = try EnvironmentManifest(jsonBytes: bytes, file: "m.json")
         #expect(read == Self.sample)
         #expect(read.jsonBytes == bytes)
@@ -64,7 +70,7 @@ import Testing
         .append("{}"),
         .dropLast(3),
         .replace(#""items":["$FASTJET_ROOT/include"]"#, #""items":[]"#),
-        .replace(#""version":"v3.4.1""#, #""version":"v3/../4""#),
+        .replace(#""version":"v3.4.1""#, #""version":"v3/../4""#)
     ])
     func malformedManifestsAreRefused(mutation: Mutation) {
         #expect(throws: EnvironmentManifestError.self, "\(mutation)") { try EnvironmentManifest(jsonBytes: Self.mutated(mutation), file: "m.json") }
@@ -81,8 +87,9 @@ import Testing
 
     @Test func errorsNameTheFileAndField() {
         do {
-            _ = try EnvironmentManifest(jsonBytes: Self.mutated(.replace(#""value":"$FASTJET_ROOT""#, #""value":"`id`""#)),
-                                        file: "pkg/.alien-environment.json")
+            _ = try EnvironmentManifest(
+                jsonBytes: Self.mutated(.replace(#""value":"$FASTJET_ROOT""#, #""value":"`id`""#)),
+                file: "pkg/.alien-environment.json")
             Issue.record("accepted a backtick")
         } catch {
             #expect(error.description.hasPrefix("pkg/.alien-environment.json: env[0].value: column 1: command substitution with backticks"), "\(error)")

@@ -29,7 +29,7 @@ import TestSupport
         ("${A:-x}", "parameter expansion"), ("${A+x}", "parameter expansion"), ("${#A}", "only ${NAME}"), ("${A", "parameter expansion"),
         ("$1", "positional"), ("$@", "special"), ("$$", "special"), ("$?", "special"), ("cost $", "starts no variable"),
         ("a $ b", "starts no variable"), ("a\"b", "double quote"), ("a\nb", "control character"), ("trailing\\", "trailing backslash"),
-        ("$BASH_VERSION", "bash sets itself"), ("${RANDOM}", "bash sets itself"), ("$PWD/x", "bash sets itself"),
+        ("$BASH_VERSION", "bash sets itself"), ("${RANDOM}", "bash sets itself"), ("$PWD/x", "bash sets itself")
     ])
     func refusedConstructs(text: String, reason: String) {
         #expect(throws: TemplateError.self) { try EnvironmentTemplate(shellDoubleQuoted: text) }

@@ -72,15 +72,21 @@ import Testing
         (inserting(after: 12, "export X=\"late\""), 13, "after the prepend_path lines"),
         (inserting(after: 3, "source /etc/profile"), 4, "expected export <NAME>_ROOT"),
         (replacing(2, with: "[ -n \"${ROOT_REVISION}\" ] || . /tmp/evil.sh"), 2, "expected [ -n"),
-        (replacing(2, with: "[ -n \"${ZLIB_REVISION}\" ] || . \"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/ROOT/v6-32-06-1/etc/profile.d/init.sh"), 2, "does not read as aliBuild writes it"),
-        (replacing(2, with: "[ -n \"${ROOT_REVISION}\" ] || . \"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/ROOT/../../../tmp-1/etc/profile.d/init.sh"), 2, "is not <name>/<version>-<revision>"),
+        (
+            replacing(2, with: "[ -n \"${ZLIB_REVISION}\" ] || . \"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/ROOT/v6-32-06-1/etc/profile.d/init.sh"), 2,
+            "does not read as aliBuild writes it"
+        ),
+        (
+            replacing(2, with: "[ -n \"${ROOT_REVISION}\" ] || . \"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/ROOT/../../../tmp-1/etc/profile.d/init.sh"), 2,
+            "is not <name>/<version>-<revision>"
+        ),
         (replacing(1, with: ": \"${ALIBUILD_ARCH_PREFIX:=$(id)}\""), 1, "holds characters"),
         (replacing(4, with: "export ALIROOT_ROOT=/opt/elsewhere"), 4, "own variables"),
         (replacing(6, with: "export ALIROOT_VERSION=v5-09-60"), 4, "_VERSION and _REVISION say"),
         (replacing(5, with: "export RECC_PREFIX_MAP=\"$(id)\""), 5, "expected export RECC_PREFIX_MAP"),
         (replacing(8, with: "export ALIROOT_HASH=$(id)"), 8, "shell-quoted"),
         (replacing(12, with: "export PATH=\"$(id)${PATH+:$PATH}\""), 12, "command substitution"),
-        (aliBuildText.split(separator: "\n").prefix(3).joined(separator: "\n"), 4, "own variables"),
+        (aliBuildText.split(separator: "\n").prefix(3).joined(separator: "\n"), 4, "own variables")
     ])
     func refusesAnythingElseWithItsLine(text: String, line: Int, reason: String) {
         do {
@@ -93,13 +99,17 @@ import Testing
     }
 
     @Test func limitsAndEncoding() {
-        #expect(throws: EnvironmentManifestError.self) { try InitScriptParser.parse([UInt8](repeating: 0x41, count: InitScriptParser.maximumSize + 1), file: "big") }
+        #expect(throws: EnvironmentManifestError.self) {
+            try InitScriptParser.parse([UInt8](repeating: 0x41, count: InitScriptParser.maximumSize + 1), file: "big")
+        }
         var bytes = Array(Self.aliBuildText.utf8)
         bytes.insert(0xFF, at: Self.aliBuildText.utf8.count - 10)
         do { _ = try InitScriptParser.parse(bytes, file: "f"); Issue.record("accepted invalid UTF-8") } catch {
             #expect(error.description.hasPrefix("f:13: not valid UTF-8"), "\(error)")
         }
-        #expect(throws: EnvironmentManifestError.self) { try InitScriptParser.parse(Self.aliBuildText.replacingOccurrences(of: "\n", with: "\r\n"), file: "crlf") }
+        #expect(throws: EnvironmentManifestError.self) {
+            try InitScriptParser.parse(Self.aliBuildText.replacingOccurrences(of: "\n", with: "\r\n"), file: "crlf")
+        }
         #expect(throws: EnvironmentManifestError.self) { try InitScriptParser.parse("", file: "empty") }
     }
 }

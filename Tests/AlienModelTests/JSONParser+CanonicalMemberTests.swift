@@ -23,14 +23,14 @@ import TestSupport
 
     @Test func everyDepartureFromTheCanonicalFormIsNoticed() throws {
         for departing in [
-            #"{"a":1, "b":2}"#,        // whitespace
-            #"{"b":1,"a":2}"#,         // keys out of order
-            #"{"a":"x\/y"}"#,          // an escape canonical JSON does not write
+            #"{"a":1, "b":2}"#,  // whitespace
+            #"{"b":1,"a":2}"#,  // keys out of order
+            #"{"a":"x\/y"}"#,  // an escape canonical JSON does not write
             #"{"a":"\u0041"}"#,
             #"{"a":"line\n"}"#,
-            #"{"a":-0}"#,              // written 0
+            #"{"a":-0}"#,  // written 0
             #"[1 ]"#,
-            #"{"Z":1,"a":{"d":1,"c":2}}"#,  // out of order one level down
+            #"{"Z":1,"a":{"d":1,"c":2}}"#  // out of order one level down
         ] {
             #expect(try member(#"{"signed":"# + departing + "}") == nil, "\(departing)")
         }
@@ -43,14 +43,20 @@ import TestSupport
         func value(_ depth: Int) -> JSONValue {
             switch Int.random(in: depth > 3 ? 0...3 : 0...5, using: &random) {
             case 0: return .integer(Int64.random(in: -1_000...1_000, using: &random))
-            case 1: return .string(String((0..<Int.random(in: 0...6, using: &random)).map { _ in
-                "ab\"\\é/\u{1}z".randomElement(using: &random)! }))
+            case 1:
+                return .string(
+                    String(
+                        (0..<Int.random(in: 0...6, using: &random)).map { _ in
+                            "ab\"\\é/\u{1}z".randomElement(using: &random)!
+                        }))
             case 2: return .bool(Bool.random(using: &random))
             case 3: return .null
             case 4: return .array((0..<Int.random(in: 0...3, using: &random)).map { _ in value(depth + 1) })
             default:
                 var members: [String: JSONValue] = [:]
-                for _ in 0..<Int.random(in: 0...4, using: &random) { members[["a", "b", "ab", "é", "B", "_t"].randomElement(using: &random)!] = value(depth + 1) }
+                for _ in 0..<Int.random(in: 0...4, using: &random) {
+                    members[["a", "b", "ab", "é", "B", "_t"].randomElement(using: &random)!] = value(depth + 1)
+                }
                 return .object(members)
             }
         }
@@ -64,7 +70,8 @@ import TestSupport
             var changed = text
             changed.insert(UInt8(ascii: " "), at: Int.random(in: 26..<text.count - 1, using: &random))
             if let parsed = try? JSONValue.parsing(changed, canonicalBytesOf: "signed"), let bytes = parsed.canonicalMember,
-               case let .object(members) = parsed.value {
+                case let .object(members) = parsed.value
+            {
                 #expect(Array(bytes) == members["signed"]?.canonicalBytes)
             }
         }

@@ -50,8 +50,10 @@ import Testing
     }
 
     @Test func refusesMalformedText() {
-        let bad = ["", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "01", "-", "+1", "tru", "NaN", "Infinity", "\"abc",
-                   "1 2", "{1: 2}", "\"\\x\"", "\"\\u12\"", "\"a\u{1}b\"", "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "'a'"]
+        let bad = [
+            "", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "01", "-", "+1", "tru", "NaN", "Infinity", "\"abc",
+            "1 2", "{1: 2}", "\"\\x\"", "\"\\u12\"", "\"a\u{1}b\"", "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "'a'"
+        ]
         for text in bad {
             #expect(error(text) != nil, "\(text.debugDescription) should be refused")
         }

@@ -47,7 +47,8 @@ import Testing
     }
 
     @Test func kindNamesEveryCase() {
-        #expect([JSONValue.object([:]), .array([]), .string(""), .integer(0), .bool(true), .null].map(\.kind)
-            == ["object", "array", "string", "integer", "boolean", "null"])
+        #expect(
+            [JSONValue.object([:]), .array([]), .string(""), .integer(0), .bool(true), .null].map(\.kind)
+                == ["object", "array", "string", "integer", "boolean", "null"])
     }
 }

@@ -24,8 +24,10 @@ import Testing
     }
 
     @Test func roundTrips() throws {
-        for build in [try Self.build("GCC-Toolchain", "v13.2.0-alice1", "3"), try Self.build("O2Physics", "nightly-20240131", "10"),
-                      try Self.build("a", "1", "0")] {
+        for build in [
+            try Self.build("GCC-Toolchain", "v13.2.0-alice1", "3"), try Self.build("O2Physics", "nightly-20240131", "10"),
+            try Self.build("a", "1", "0")
+        ] {
             #expect(try PackageBuild(parsing: build.description) == build)
             #expect(try PackageBuild(parsing: build.qualified()) == build)
             #expect(try PackageBuild(parsing: build.qualified(owner: "someone")) == build)
@@ -38,8 +40,10 @@ import Testing
         #expect(parsed.version == PackageVersion(version: "v5-09-59", revision: "1"))
     }
 
-    @Test(arguments: ["", "ROOT", "ROOT::latest", "ROOT/", "ROOT/v6", "ROOT/-1", "ROOT/v6-", "/v6-1", "RO OT/v6-1",
-                      "ROOT/v6 1-1", "@ROOT/v6-1", "ROOT::", "ROOT/v6/1-1"])
+    @Test(arguments: [
+        "", "ROOT", "ROOT::latest", "ROOT/", "ROOT/v6", "ROOT/-1", "ROOT/v6-", "/v6-1", "RO OT/v6-1",
+        "ROOT/v6 1-1", "@ROOT/v6-1", "ROOT::", "ROOT/v6/1-1"
+    ])
     func refusesWhatIsNoBuild(text: String) {
         #expect(throws: ModelError.self) { try PackageBuild(parsing: text) }
     }
@@ -60,10 +64,13 @@ import Testing
         #expect(try Self.build("ROOT", "v6-32-06") < Self.build("ROOT", "v6-32-6"))
         #expect(try Self.build("AliRoot", "v9") < Self.build("ROOT", "v1"))
         #expect(try !(Self.build("ROOT", "v1") < Self.build("ROOT", "v1")))
-        let builds = [try Self.build("zlib", "v1.3.1"), try Self.build("ROOT", "v6-32-10"), try Self.build("ROOT", "v6-32-9"),
-                      try Self.build("ROOT", "v6-32-9", "10"), try Self.build("ROOT", "v6-32-9", "2")]
-        #expect(builds.sorted().map(\.description)
-            == ["ROOT/v6-32-9-1", "ROOT/v6-32-9-2", "ROOT/v6-32-9-10", "ROOT/v6-32-10-1", "zlib/v1.3.1-1"])
+        let builds = [
+            try Self.build("zlib", "v1.3.1"), try Self.build("ROOT", "v6-32-10"), try Self.build("ROOT", "v6-32-9"),
+            try Self.build("ROOT", "v6-32-9", "10"), try Self.build("ROOT", "v6-32-9", "2")
+        ]
+        #expect(
+            builds.sorted().map(\.description)
+                == ["ROOT/v6-32-9-1", "ROOT/v6-32-9-2", "ROOT/v6-32-9-10", "ROOT/v6-32-10-1", "zlib/v1.3.1-1"])
         #expect(builds.filter { $0.name.rawValue == "ROOT" }.max()?.description == "ROOT/v6-32-10-1")
     }
 

@@ -14,27 +14,36 @@ import Testing
     }
 
     static let spellings: [Spelling] = [
-        Spelling(text: "VO_ALICE@AliRoot::v5-09-59-1", owner: "VO_ALICE", name: "AliRoot", version: .exact("v5-09-59-1"),
-                 description: "VO_ALICE@AliRoot::v5-09-59-1", qualified: "VO_ALICE@AliRoot::v5-09-59-1",
-                 moduleName: "AliRoot/v5-09-59-1"),
-        Spelling(text: "AliRoot::v5-09-59", owner: nil, name: "AliRoot", version: .exact("v5-09-59"),
-                 description: "AliRoot::v5-09-59", qualified: "VO_ALICE@AliRoot::v5-09-59", moduleName: "AliRoot/v5-09-59"),
-        Spelling(text: "AliRoot/v5-09-59-1", owner: nil, name: "AliRoot", version: .exact("v5-09-59-1"),
-                 description: "AliRoot::v5-09-59-1", qualified: "VO_ALICE@AliRoot::v5-09-59-1", moduleName: "AliRoot/v5-09-59-1"),
-        Spelling(text: "AliRoot", owner: nil, name: "AliRoot", version: .any,
-                 description: "AliRoot", qualified: "VO_ALICE@AliRoot", moduleName: "AliRoot"),
-        Spelling(text: "user@AliRoot", owner: "user", name: "AliRoot", version: .any,
-                 description: "user@AliRoot", qualified: "user@AliRoot", moduleName: "AliRoot"),
-        Spelling(text: "X::latest", owner: nil, name: "X", version: .latest,
-                 description: "X::latest", qualified: "VO_ALICE@X::latest", moduleName: "X/latest"),
-        Spelling(text: "X::LATEST", owner: nil, name: "X", version: .latest,
-                 description: "X::latest", qualified: "VO_ALICE@X::latest", moduleName: "X/latest"),
-        Spelling(text: "  O2Physics::nightly-20240131-1  ", owner: nil, name: "O2Physics", version: .exact("nightly-20240131-1"),
-                 description: "O2Physics::nightly-20240131-1", qualified: "VO_ALICE@O2Physics::nightly-20240131-1",
-                 moduleName: "O2Physics/nightly-20240131-1"),
-        Spelling(text: "a.b-c@GCC-Toolchain::v13.2.0-alice1-3", owner: "a.b-c", name: "GCC-Toolchain",
-                 version: .exact("v13.2.0-alice1-3"), description: "a.b-c@GCC-Toolchain::v13.2.0-alice1-3",
-                 qualified: "a.b-c@GCC-Toolchain::v13.2.0-alice1-3", moduleName: "GCC-Toolchain/v13.2.0-alice1-3"),
+        Spelling(
+            text: "VO_ALICE@AliRoot::v5-09-59-1", owner: "VO_ALICE", name: "AliRoot", version: .exact("v5-09-59-1"),
+            description: "VO_ALICE@AliRoot::v5-09-59-1", qualified: "VO_ALICE@AliRoot::v5-09-59-1",
+            moduleName: "AliRoot/v5-09-59-1"),
+        Spelling(
+            text: "AliRoot::v5-09-59", owner: nil, name: "AliRoot", version: .exact("v5-09-59"),
+            description: "AliRoot::v5-09-59", qualified: "VO_ALICE@AliRoot::v5-09-59", moduleName: "AliRoot/v5-09-59"),
+        Spelling(
+            text: "AliRoot/v5-09-59-1", owner: nil, name: "AliRoot", version: .exact("v5-09-59-1"),
+            description: "AliRoot::v5-09-59-1", qualified: "VO_ALICE@AliRoot::v5-09-59-1", moduleName: "AliRoot/v5-09-59-1"),
+        Spelling(
+            text: "AliRoot", owner: nil, name: "AliRoot", version: .any,
+            description: "AliRoot", qualified: "VO_ALICE@AliRoot", moduleName: "AliRoot"),
+        Spelling(
+            text: "user@AliRoot", owner: "user", name: "AliRoot", version: .any,
+            description: "user@AliRoot", qualified: "user@AliRoot", moduleName: "AliRoot"),
+        Spelling(
+            text: "X::latest", owner: nil, name: "X", version: .latest,
+            description: "X::latest", qualified: "VO_ALICE@X::latest", moduleName: "X/latest"),
+        Spelling(
+            text: "X::LATEST", owner: nil, name: "X", version: .latest,
+            description: "X::latest", qualified: "VO_ALICE@X::latest", moduleName: "X/latest"),
+        Spelling(
+            text: "  O2Physics::nightly-20240131-1  ", owner: nil, name: "O2Physics", version: .exact("nightly-20240131-1"),
+            description: "O2Physics::nightly-20240131-1", qualified: "VO_ALICE@O2Physics::nightly-20240131-1",
+            moduleName: "O2Physics/nightly-20240131-1"),
+        Spelling(
+            text: "a.b-c@GCC-Toolchain::v13.2.0-alice1-3", owner: "a.b-c", name: "GCC-Toolchain",
+            version: .exact("v13.2.0-alice1-3"), description: "a.b-c@GCC-Toolchain::v13.2.0-alice1-3",
+            qualified: "a.b-c@GCC-Toolchain::v13.2.0-alice1-3", moduleName: "GCC-Toolchain/v13.2.0-alice1-3")
     ]
 
     @Test(arguments: spellings)
@@ -81,14 +90,14 @@ import Testing
         (.exact("v5-09-59-1"), "v5-09-59", "2", false),
         (.exact("v5-09-59-1"), "v5-09-59-1", "3", true),
         (.exact("v5-09"), "v5-09-59", "1", false),
-        (.exact("v5-09-59"), "v5-09", "59", true),   // the text is ambiguous, both readings are accepted
+        (.exact("v5-09-59"), "v5-09", "59", true),  // the text is ambiguous, both readings are accepted
         (.exact("v5-09-59"), "v5-09-5", "9", false),
         (.exact("v5-09-59"), "v5-09-591", "1", false),
         (.exact("v1"), "V1", "1", false),
         (.exact("v1-local1"), "v1", "local1", true),
         (.any, "anything", "7", true),
         (.latest, "v1", "1", true),
-        (.latest, "", "", true),
+        (.latest, "", "", true)
     ])
     func matchesVersionAndRevision(_ selector: VersionSelector, _ version: String, _ revision: String, _ expected: Bool) {
         #expect(selector.matches(version: version, revision: revision) == expected)
@@ -122,7 +131,7 @@ import Testing
         ("a@b@c", "character \"@\" is not allowed"),
         ("Ali Root", "character \" \" is not allowed"),
         ("-AliRoot::v1", "a name starts with a letter or a digit"),
-        ("AliRoot\n", "character \"\n\" is not allowed"),
+        ("AliRoot\n", "character \"\n\" is not allowed")
     ])
     func refusesMalformedIDs(_ text: String, _ reasonFragment: String) {
         #expect {

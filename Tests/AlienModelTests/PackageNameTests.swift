@@ -5,7 +5,7 @@ import Testing
 @Suite struct PackageNameTests {
     @Test(arguments: [
         "ROOT", "AliEn-Runtime", "defaults-release", "zlib", "GCC-Toolchain", "lib.a", "C++", "3rdparty",
-        "x", "0", "Python_modules", "a-b_c.d+e",
+        "x", "0", "Python_modules", "a-b_c.d+e"
     ])
     func acceptsValidNames(_ text: String) throws {
         let name = try PackageName(text)
@@ -26,7 +26,7 @@ import Testing
         ("a@b", "\"@\""),
         ("ROOT\n", "\"\n\""),
         ("Ali\u{E9}n", "\"\u{E9}\""),
-        ("a\tb", "\"\t\""),
+        ("a\tb", "\"\t\"")
     ])
     func refusesInvalidNames(_ text: String, _ reasonFragment: String) {
         #expect {
@@ -44,7 +44,7 @@ import Testing
         ("defaults-release", "defaults-release.sh", "DEFAULTS_RELEASE"),
         ("GCC-Toolchain", "gcc-toolchain.sh", "GCC_TOOLCHAIN"),
         ("zlib", "zlib.sh", "ZLIB"),
-        ("Python_modules", "python_modules.sh", "PYTHON_MODULES"),
+        ("Python_modules", "python_modules.sh", "PYTHON_MODULES")
     ])
     func derivedNames(_ text: String, _ file: String, _ prefix: String) throws {
         let name = try PackageName(text)

@@ -17,16 +17,18 @@ import Testing
     /// the same record: the new writer must give the same bytes.
     static func foundationText(_ record: PackageProvenance) throws -> String {
         func info(_ package: PackageProvenance.Package) -> [String: Any] {
-            ["name": package.name, "tag": package.tag ?? "", "source": package.source ?? NSNull(), "version": package.version,
-             "revision": package.revision, "hash": package.hash]
+            [
+                "name": package.name, "tag": package.tag ?? "", "source": package.source ?? NSNull(), "version": package.version,
+                "revision": package.revision, "hash": package.hash
+            ]
         }
         let object: [String: Any] = [
             "alien_install_version": record.toolVersion, "architecture": record.architecture, "defaults": record.defaults,
             "package": info(record.package),
             "dependencies": [
                 "direct": ["build": record.directBuild.map(info), "runtime": record.directRuntime.map(info)],
-                "recursive": ["build": record.recursiveBuild.map(info), "runtime": record.recursiveRuntime.map(info)],
-            ],
+                "recursive": ["build": record.recursiveBuild.map(info), "runtime": record.recursiveRuntime.map(info)]
+            ]
         ]
         return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self) + "\n"
     }
@@ -60,10 +62,14 @@ import Testing
         (#"{"package":{"name":"z","version":"","revision":"1"}}"#, "package.version: expected a non-empty string, got string"),
         (#"{"package":{"name":"z","version":"v","revision":"1"}}"#, ".architecture: expected a non-empty string, got nothing"),
         (#"{"package":[],"architecture":"a"}"#, "package: expected an object, got array"),
-        (#"{"package":{"name":"z","version":"v","revision":"1"},"architecture":"a","dependencies":{"direct":{"runtime":{}}}}"#,
-         "dependencies.direct.runtime: expected an array, got object"),
-        (#"{"package":{"name":"z","version":"v","revision":"1"},"architecture":"a","dependencies":{"recursive":{"build":[{"name":"y"}]}}}"#,
-         "dependencies.recursive.build[0].version: expected a non-empty string, got nothing"),
+        (
+            #"{"package":{"name":"z","version":"v","revision":"1"},"architecture":"a","dependencies":{"direct":{"runtime":{}}}}"#,
+            "dependencies.direct.runtime: expected an array, got object"
+        ),
+        (
+            #"{"package":{"name":"z","version":"v","revision":"1"},"architecture":"a","dependencies":{"recursive":{"build":[{"name":"y"}]}}}"#,
+            "dependencies.recursive.build[0].version: expected a non-empty string, got nothing"
+        )
     ])
     func refusesMalformedRecords(_ text: String, _ reason: String) {
         do {

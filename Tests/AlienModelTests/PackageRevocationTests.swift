@@ -3,15 +3,17 @@ import Testing
 
 @Suite struct PackageRevocationTests {
     static let sha = String(repeating: "ab", count: 32)
-    static let revocation = PackageRevocation(name: "ROOT", version: "v6-32-06", revision: "1", arch: "slc9_x86-64",
-                                              target: "slc9_x86-64/ROOT/ROOT-v6-32-06-1.slc9_x86-64.tar.gz", sha256: sha,
-                                              reason: "miscompiled: wrong results in TMath", time: "2026-12-06T01:00:00Z")
+    static let revocation = PackageRevocation(
+        name: "ROOT", version: "v6-32-06", revision: "1", arch: "slc9_x86-64",
+        target: "slc9_x86-64/ROOT/ROOT-v6-32-06-1.slc9_x86-64.tar.gz", sha256: sha,
+        reason: "miscompiled: wrong results in TMath", time: "2026-12-06T01:00:00Z")
 
     @Test func writesTheSignedObjectAndReadsItBack() throws {
         let text = String(decoding: Self.revocation.documentBytes, as: UTF8.self)
-        #expect(text == #"{"arch":"slc9_x86-64","kind":"revocation","name":"ROOT","reason":"miscompiled: wrong results in TMath","#
-            + #""revision":"1","revokes":"slc9_x86-64/ROOT/ROOT-v6-32-06-1.slc9_x86-64.tar.gz","sha256":"\#(Self.sha)","#
-            + #""time":"2026-12-06T01:00:00Z","version":"v6-32-06"}"# + "\n")
+        #expect(
+            text == #"{"arch":"slc9_x86-64","kind":"revocation","name":"ROOT","reason":"miscompiled: wrong results in TMath","#
+                + #""revision":"1","revokes":"slc9_x86-64/ROOT/ROOT-v6-32-06-1.slc9_x86-64.tar.gz","sha256":"\#(Self.sha)","#
+                + #""time":"2026-12-06T01:00:00Z","version":"v6-32-06"}"# + "\n")
         #expect(try PackageRevocation(custom: Self.revocation.json) == Self.revocation)
         #expect(Self.revocation.targetPath == "revocations/slc9_x86-64/ROOT/v6-32-06-1.json")
         #expect(Self.revocation.folder == "ROOT/v6-32-06-1" && Self.revocation.spelling == "ROOT::v6-32-06-1")
@@ -41,7 +43,7 @@ import Testing
         ("time", .string("2026-12-06 01:00:00"), "YYYY-MM-DDTHH:MM:SSZ"),
         ("time", .string("yesterday"), "YYYY-MM-DDTHH:MM:SSZ"),
         ("sha256", .string("ABCD"), "64 lower-case hex digits"),
-        ("sha256", .string(String(repeating: "A", count: 64)), "64 lower-case hex digits"),
+        ("sha256", .string(String(repeating: "A", count: 64)), "64 lower-case hex digits")
     ])
     func malformedFieldsAreRefused(key: String, value: JSONValue, message: String) {
         guard case var .object(fields) = Self.revocation.json else { Issue.record("not an object"); return }

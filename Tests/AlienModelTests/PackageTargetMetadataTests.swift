@@ -3,14 +3,16 @@ import Testing
 
 @Suite struct PackageTargetMetadataTests {
     static let root = PackageTargetMetadata(
-        name: "ROOT", version: "v6-32-06", revision: "1", arch: "slc9_x86-64", hash: "0123abcd", requires: ["slc9_x86-64/zlib/zlib-v1.3.1-1.slc9_x86-64.tar.gz"],
+        name: "ROOT", version: "v6-32-06", revision: "1", arch: "slc9_x86-64", hash: "0123abcd",
+        requires: ["slc9_x86-64/zlib/zlib-v1.3.1-1.slc9_x86-64.tar.gz"],
         fullRequires: ["slc9_x86-64/zlib/zlib-v1.3.1-1.slc9_x86-64.tar.gz"], buildRequires: [])
 
     /// The bytes signed in targets.json: the publisher's object, unchanged.
     @Test func writesTheSignedObject() {
-        #expect(String(decoding: Self.root.json.canonicalBytes, as: UTF8.self) == #"{"arch":"slc9_x86-64","build_requires":[],"full_requires":"#
-            + #"["slc9_x86-64/zlib/zlib-v1.3.1-1.slc9_x86-64.tar.gz"],"hash":"0123abcd","name":"ROOT","requires":"#
-            + #"["slc9_x86-64/zlib/zlib-v1.3.1-1.slc9_x86-64.tar.gz"],"revision":"1","version":"v6-32-06"}"#)
+        #expect(
+            String(decoding: Self.root.json.canonicalBytes, as: UTF8.self) == #"{"arch":"slc9_x86-64","build_requires":[],"full_requires":"#
+                + #"["slc9_x86-64/zlib/zlib-v1.3.1-1.slc9_x86-64.tar.gz"],"hash":"0123abcd","name":"ROOT","requires":"#
+                + #"["slc9_x86-64/zlib/zlib-v1.3.1-1.slc9_x86-64.tar.gz"],"revision":"1","version":"v6-32-06"}"#)
         #expect(Self.root.build == PackageVersion(version: "v6-32-06", revision: "1"))
     }
 
@@ -49,13 +51,14 @@ import Testing
         #expect(read.unpackedSize == nil)
     }
 
-    @Test(arguments: [
-        (nil, "custom.name: expected a non-empty string, got no custom object"),
-        (JSONValue.array([]), "custom.name: expected a non-empty string, got custom as array"),
-        (.object(["version": .string("v1")]), "custom.name: expected a non-empty string, got nothing"),
-        (.object(["name": .string(""), "version": .string("v1")]), "custom.name: expected a non-empty string, got string"),
-        (.object(["name": .string("x"), "version": .integer(1)]), "custom.version: expected a non-empty string, got integer"),
-    ] as [(JSONValue?, String)])
+    @Test(
+        arguments: [
+            (nil, "custom.name: expected a non-empty string, got no custom object"),
+            (JSONValue.array([]), "custom.name: expected a non-empty string, got custom as array"),
+            (.object(["version": .string("v1")]), "custom.name: expected a non-empty string, got nothing"),
+            (.object(["name": .string(""), "version": .string("v1")]), "custom.name: expected a non-empty string, got string"),
+            (.object(["name": .string("x"), "version": .integer(1)]), "custom.version: expected a non-empty string, got integer")
+        ] as [(JSONValue?, String)])
     func refusesWhatIsNoPackage(_ custom: JSONValue?, _ message: String) {
         #expect(throws: PackageTargetMetadataError.self) { try PackageTargetMetadata(custom: custom) }
         do { _ = try PackageTargetMetadata(custom: custom) } catch { #expect(error.description == message) }
@@ -68,7 +71,7 @@ import Testing
             ("hash", .string(""), "custom.hash: expected a non-empty string, got string"),
             ("pieces", .integer(1), "custom.pieces: expected a target path, got integer"),
             ("torrent", .string(""), "custom.torrent: expected a target path, got string"),
-            ("infohash", .array([]), "custom.infohash: expected a hex info-hash, got array"),
+            ("infohash", .array([]), "custom.infohash: expected a hex info-hash, got array")
         ] {
             var fields = Self.root.fields
             fields[field] = value

@@ -11,7 +11,7 @@ import Testing
             ["--area", "/a", "--arch", "slc9_x86-64", "--shell", "csh", "ROOT", "zlib,GCC"],
             ["ROOT", "-w", "/a", "zlib,GCC", "-a", "slc9_x86-64", "--shell=csh"],
             ["--work-dir=/a", "--architecture=slc9_x86-64", "ROOT", "--shell", "csh", "zlib,GCC"],
-            ["--area", "/x", "--area", "/a", "--arch", "slc9_x86-64", "--shell", "csh", "--", "ROOT", "zlib,GCC"],
+            ["--area", "/x", "--area", "/a", "--arch", "slc9_x86-64", "--shell", "csh", "--", "ROOT", "zlib,GCC"]
         ] {
             #expect(try Arguments.parse(words) == expected, "\(words)")
         }
@@ -28,7 +28,7 @@ import Testing
         (["--bogus", "ROOT"], "unknown option '--bogus'"),
         (["-x"], "unknown option '-x'"),
         (["--shell=fish"], "missing expected argument '<packages> ...' (at least one package)"),
-        ([], "missing expected argument '<packages> ...' (at least one package)"),
+        ([], "missing expected argument '<packages> ...' (at least one package)")
     ])
     func usageErrors(words: [String], message: String) {
         #expect(throws: EnvironmentCommandLine.Failure(message, status: EnvironmentCommandLine.usageStatus)) { try Arguments.parse(words) }

@@ -28,7 +28,8 @@ import Testing
         #expect(EnvironmentCommandLine.hostArchitecture(environment: [:], osRelease: file.path) == expected)
         #expect(expected?.rawValue.hasPrefix("ubuntu2204_") == true)
         // A missing file is an empty one.
-        #expect(EnvironmentCommandLine.hostArchitecture(environment: [:], osRelease: file.path + ".missing")
+        #expect(
+            EnvironmentCommandLine.hostArchitecture(environment: [:], osRelease: file.path + ".missing")
                 == Architecture.detect(osRelease: "", system: "Linux", machine: machine))
     }
 }

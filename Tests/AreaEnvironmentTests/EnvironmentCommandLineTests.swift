@@ -11,9 +11,11 @@ import Testing
         let first = try AreaFixture(), second = try AreaFixture()
         defer { first.remove(); second.remove() }
         #expect(try CL.locateArea(area: first.root.path, arch: nil, environment: ["ALIEN_AREA": second.root.path]).root.path == first.root.path)
-        #expect(try CL.locateArea(area: nil, arch: nil, environment: ["ALIEN_AREA": second.root.path, "ALIBUILD_WORK_DIR": first.root.path]).root.path
+        #expect(
+            try CL.locateArea(area: nil, arch: nil, environment: ["ALIEN_AREA": second.root.path, "ALIBUILD_WORK_DIR": first.root.path]).root.path
                 == second.root.path)
-        #expect(try CL.locateArea(area: nil, arch: nil, environment: ["ALIEN_AREA": "", "ALIBUILD_WORK_DIR": first.root.path]).root.path
+        #expect(
+            try CL.locateArea(area: nil, arch: nil, environment: ["ALIEN_AREA": "", "ALIBUILD_WORK_DIR": first.root.path]).root.path
                 == first.root.path)
     }
 
@@ -73,7 +75,10 @@ import Testing
         #expect(text == EnvironmentShell.bash.render(try located.changes(of: packages, base: base)))
         // A process that exits after printing keeps its memory: the same bytes.
         #expect(try CL.env(packages: ["ROOT"], area: area.root.path, arch: nil, shell: nil, environment: base, freeingMemory: false) == bytes)
-        #expect(text.contains("export PATH='\(area.root.path)/\(AreaFixture.arch)/ROOT/v6-32-06-1/bin:\(area.root.path)/\(AreaFixture.arch)/zlib/v1.3.1-1/bin:/usr/bin:/bin';\n"))
+        #expect(
+            text.contains(
+                "export PATH='\(area.root.path)/\(AreaFixture.arch)/ROOT/v6-32-06-1/bin:\(area.root.path)/\(AreaFixture.arch)/zlib/v1.3.1-1/bin:/usr/bin:/bin';\n"
+            ))
         #expect(text.contains("export ROOT_DATA='\(area.root.path)/\(AreaFixture.arch)/ROOT/v6-32-06-1/share';\n"))
         // The area first (status 1), then the shell (usage), then the packages, then the environment.
         #expect(throws: CL.Failure("software area /nonexistent does not exist (pass --area DIR or set ALIEN_AREA)")) {

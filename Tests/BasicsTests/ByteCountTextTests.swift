@@ -4,7 +4,7 @@ import Basics
 @Suite struct ByteCountTextTests {
     static let cases: [(Int64, String)] = [
         (0, "0 B"), (1023, "1023 B"), (1024, "1.0 KiB"), (1536, "1.5 KiB"), (10_792_960, "10.3 MiB"),
-        (3_221_225_472, "3.0 GiB"), (5_629_499_534_213_120, "5120.0 TiB"), (-5, "0 B"),
+        (3_221_225_472, "3.0 GiB"), (5_629_499_534_213_120, "5120.0 TiB"), (-5, "0 B")
     ]
 
     @Test(arguments: cases)

@@ -17,7 +17,7 @@ import Basics
         "", "garbage", "Sun, 06 Nov 1994 08:49:37", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994",
         "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 6 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT",
         "Sun, 06 Nov 1994 24:00:00 GMT", "Sun, 06 Nov 1994 08:49 GMT", "Xyz, 06 Nov 1994 08:49:37 GMT",
-        "Sun, 06 Nov 1994  08:49:37 GMT", "Sun, 32 Nov 1994 08:49:37 GMT", String(repeating: "Sun, ", count: 100),
+        "Sun, 06 Nov 1994  08:49:37 GMT", "Sun, 32 Nov 1994 08:49:37 GMT", String(repeating: "Sun, ", count: 100)
     ])
     func refusesOtherForms(text: String) {
         #expect(HTTPDate.parse(text) == nil)

@@ -11,8 +11,10 @@ import Testing
         .deletingLastPathComponent().appendingPathComponent("recipes/demo").path
 
     static func plan(_ configDir: String = demo, target: String = "GridDemo") throws -> BuildPlan {
-        try RecipeContext(configDir: configDir, architecture: try Architecture("slc9_x86-64"), systemChecks: .noSystem,
-                          recipesBranch: "master").resolve(targets: [try PackageName(target)])
+        try RecipeContext(
+            configDir: configDir, architecture: try Architecture("slc9_x86-64"), systemChecks: .noSystem,
+            recipesBranch: "master"
+        ).resolve(targets: [try PackageName(target)])
     }
 
     static func build(_ plan: BuildPlan, workDir: URL, configDir: String = demo) throws -> (BuildSummary, [BuildEvent]) {
@@ -63,8 +65,9 @@ import Testing
         #expect(digests.count == 5)
         #expect(digests == (try Self.storeDigests(second)), "the same recipes give byte-identical tarballs in another work dir")
 
-        let output = try Self.run("/bin/bash", ["-c", ". \(second.path)/slc9_x86-64/GridDemo/v1-1/etc/profile.d/init.sh && hello-grid tester"],
-                                  environment: ["PATH": "/usr/bin:/bin", "WORK_DIR": second.path])
+        let output = try Self.run(
+            "/bin/bash", ["-c", ". \(second.path)/slc9_x86-64/GridDemo/v1-1/etc/profile.d/init.sh && hello-grid tester"],
+            environment: ["PATH": "/usr/bin:/bin", "WORK_DIR": second.path])
         #expect(output == "Welcome to the demo stack\nHello from the grid, tester! (libgreet 1.0)\n")
         // Every package carries its environment manifest, which is what its init.sh says.
         for module in ["GridDemo/v1-1", "greeter/1.0-1", "greetings-data/2026.1-1"] {
@@ -100,7 +103,7 @@ import Testing
             "defaults-release.sh": "package: defaults-release\nversion: v1\n---\n",
             "top.sh": "package: top\nversion: v1\nrequires: [broken, fine]\n---\ntrue\n",
             "broken.sh": "package: broken\nversion: v1\n---\necho about to fail\nexit 3\n",
-            "fine.sh": "package: fine\nversion: v1\n---\nmkdir -p $INSTALLROOT/share && echo ok > $INSTALLROOT/share/ok\n",
+            "fine.sh": "package: fine\nversion: v1\n---\nmkdir -p $INSTALLROOT/share && echo ok > $INSTALLROOT/share/ok\n"
         ]
         for (name, text) in files { try text.write(to: recipes.appendingPathComponent(name), atomically: true, encoding: .utf8) }
         let (summary, _) = try Self.build(try Self.plan(recipes.path, target: "top"), workDir: work, configDir: recipes.path)
@@ -115,8 +118,9 @@ import Testing
         #expect(status == 3)
         #expect(tail.contains { $0.contains("about to fail") })
         #expect(FileManager.default.fileExists(atPath: log))
-        #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("slc9_x86-64/broken").path),
-                "nothing of a failed package is installed")
+        #expect(
+            !FileManager.default.fileExists(atPath: work.appendingPathComponent("slc9_x86-64/broken").path),
+            "nothing of a failed package is installed")
     }
 }
 
@@ -144,7 +148,8 @@ extension BuilderTests {
         try git(["commit", "-q", "-am", "second"])
         let recipes = try Self.writeRecipes([
             "defaults-release.sh": "package: defaults-release\nversion: v1\n---\n",
-            "hello.sh": "package: hello\nversion: \"%(tag)s\"\ntag: v1\nsource: file://\(repository.path)\n---\nmkdir -p $INSTALLROOT/share\ncp $SOURCEDIR/hello.txt $INSTALLROOT/share/\n",
+            "hello.sh":
+                "package: hello\nversion: \"%(tag)s\"\ntag: v1\nsource: file://\(repository.path)\n---\nmkdir -p $INSTALLROOT/share\ncp $SOURCEDIR/hello.txt $INSTALLROOT/share/\n"
         ])
         defer { try? FileManager.default.removeItem(at: recipes) }
         let (summary, _) = try Self.build(try Self.plan(recipes.path, target: "hello"), workDir: work, configDir: recipes.path)
@@ -161,7 +166,7 @@ extension BuilderTests {
             "defaults-release.sh": "package: defaults-release\nversion: v1\n---\n",
             "top.sh": "package: top\nversion: v1\nrequires: [left, right]\n---\ntrue\n",
             "left.sh": "package: left\nversion: v1\n---\nsleep 1\n",
-            "right.sh": "package: right\nversion: v1\n---\nsleep 1\n",
+            "right.sh": "package: right\nversion: v1\n---\nsleep 1\n"
         ])
         defer { try? FileManager.default.removeItem(at: recipes) }
         let plan = try Self.plan(recipes.path, target: "top")
@@ -169,16 +174,18 @@ extension BuilderTests {
         for parallel in [2, 1] {
             let work = Self.temporary("parallel-\(parallel)")
             defer { try? FileManager.default.removeItem(at: work) }
-            let builder = Builder(plan: plan, options: .init(workDir: work, configDir: recipes.path, jobs: 2, concurrentBuilds: parallel),
-                                  archiver: LibarchiveArchiver())
+            let builder = Builder(
+                plan: plan, options: .init(workDir: work, configDir: recipes.path, jobs: 2, concurrentBuilds: parallel),
+                archiver: LibarchiveArchiver())
             let start = Date()
             let summary = try builder.run { _ in }
             seconds[parallel] = Date().timeIntervalSince(start)
             #expect(summary.succeeded)
             #expect(summary.built.count == 4)
         }
-        print("parallel build of two independent 1 s packages: \(String(format: "%.2f", seconds[2]!)) s side by side, "
-              + "\(String(format: "%.2f", seconds[1]!)) s one at a time")
+        print(
+            "parallel build of two independent 1 s packages: \(String(format: "%.2f", seconds[2]!)) s side by side, "
+                + "\(String(format: "%.2f", seconds[1]!)) s one at a time")
     }
 }
 

@@ -15,12 +15,15 @@ import TestSupport
 
     static func check(configDir: URL, targets: [String], defaults: String) throws {
         // System requirements assumed present (no check runs): every package gets an init.sh.
-        let plan = try RecipeContext(configDir: configDir.path, defaults: defaults, architecture: try Architecture("slc9_x86-64"),
-                                     systemChecks: .assume, recipesBranch: "master").resolve(targets: try targets.map { try PackageName($0) })
+        let plan = try RecipeContext(
+            configDir: configDir.path, defaults: defaults, architecture: try Architecture("slc9_x86-64"),
+            systemChecks: .assume, recipesBranch: "master"
+        ).resolve(targets: try targets.map { try PackageName($0) })
         var identities: [PackageName: PackageIdentity] = [:]
         for package in plan.orderedPackages {
-            identities[package.name] = PackageIdentity(build: PackageBuild(name: package.name, version: PackageVersion(version: package.version, revision: "1")),
-                                                       hash: package.remoteHash, commitHash: package.commitHash)
+            identities[package.name] = PackageIdentity(
+                build: PackageBuild(name: package.name, version: PackageVersion(version: package.version, revision: "1")),
+                hash: package.remoteHash, commitHash: package.commitHash)
         }
         var tree = try InitScriptTree(arch: plan.architecture.rawValue)
         defer { tree.remove() }
@@ -50,17 +53,21 @@ import TestSupport
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alien-manifest-recipes-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try "package: defaults-release\nversion: v1\n---\n".write(to: directory.appendingPathComponent("defaults-release.sh"), atomically: true, encoding: .utf8)
+        try "package: defaults-release\nversion: v1\n---\n".write(
+            to: directory.appendingPathComponent("defaults-release.sh"), atomically: true, encoding: .utf8)
         for (value, reason) in [("$(brew --prefix)/x", "command substitution"), ("${X:-y}", "parameter expansion"), ("`id`", "backticks")] {
             let recipe = "package: Tool\nversion: v1\nenv:\n  TOOL_HOME: '\(value)'\n---\ntrue\n"
             try recipe.write(to: directory.appendingPathComponent("tool.sh"), atomically: true, encoding: .utf8)
-            let plan = try RecipeContext(configDir: directory.path, architecture: try Architecture("slc9_x86-64"), systemChecks: .noSystem,
-                                         recipesBranch: "master").resolve(targets: [try PackageName("Tool")])
+            let plan = try RecipeContext(
+                configDir: directory.path, architecture: try Architecture("slc9_x86-64"), systemChecks: .noSystem,
+                recipesBranch: "master"
+            ).resolve(targets: [try PackageName("Tool")])
             let tool = try #require(plan.orderedPackages.first { $0.name.rawValue == "Tool" })
             var identities: [PackageName: PackageIdentity] = [:]
             for package in plan.orderedPackages {
-                identities[package.name] = PackageIdentity(build: PackageBuild(name: package.name, version: PackageVersion(version: package.version, revision: "1")),
-                                                           hash: "h", commitHash: "c")
+                identities[package.name] = PackageIdentity(
+                    build: PackageBuild(name: package.name, version: PackageVersion(version: package.version, revision: "1")),
+                    hash: "h", commitHash: "c")
             }
             do {
                 _ = try InitScript.manifest(for: tool, identities: identities, architecture: plan.architecture)

@@ -9,8 +9,10 @@ import Testing
     /// Our byte rewriting against GNU sed running aliBuild's expression, on generated text.
     @Test func rewriteAgreesWithSed() throws {
         var generator = SystemRandomNumberGenerator()
-        let pieces = ["/work/INSTALLROOT/\(Self.hash)/\(Self.packagePath)", "INSTALLROOT/\(Self.hash)/\(Self.packagePath)",
-                      "/a/b", "x", " ", ";", ":", "/", "-I", "=", "lib", "\"", "@@PKGREVISION@\(Self.hash)@@", "\t"]
+        let pieces = [
+            "/work/INSTALLROOT/\(Self.hash)/\(Self.packagePath)", "INSTALLROOT/\(Self.hash)/\(Self.packagePath)",
+            "/a/b", "x", " ", ";", ":", "/", "-I", "=", "lib", "\"", "@@PKGREVISION@\(Self.hash)@@", "\t"
+        ]
         var lines: [String] = []
         for _ in 0..<300 {
             lines.append((0..<Int.random(in: 1...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
@@ -21,14 +23,18 @@ import Testing
         defer { try? FileManager.default.removeItem(at: input) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sed", "-e", "s|/[^ ;:]*INSTALLROOT/\(Self.hash)/\(Self.packagePath)|/new/work/\(Self.packagePath)|g; s|[@][@]PKGREVISION[@]\(Self.hash)[@][@]|7|g", input.path]
+        process.arguments = [
+            "sed", "-e", "s|/[^ ;:]*INSTALLROOT/\(Self.hash)/\(Self.packagePath)|/new/work/\(Self.packagePath)|g; s|[@][@]PKGREVISION[@]\(Self.hash)[@][@]|7|g",
+            input.path
+        ]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
         let expected = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        var bytes = Relocation.rewritePrefix(Array(text.utf8), marker: Array("INSTALLROOT/\(Self.hash)/\(Self.packagePath)".utf8),
-                                            replacement: Array("/new/work/\(Self.packagePath)".utf8))
+        var bytes = Relocation.rewritePrefix(
+            Array(text.utf8), marker: Array("INSTALLROOT/\(Self.hash)/\(Self.packagePath)".utf8),
+            replacement: Array("/new/work/\(Self.packagePath)".utf8))
         bytes = Relocation.replaceAll(bytes, Array("@@PKGREVISION@\(Self.hash)@@".utf8), with: Array("7".utf8))
         let ours = String(decoding: bytes, as: UTF8.self), theirs = String(decoding: expected, as: UTF8.self)
         for (mine, sed) in zip(ours.split(separator: "\n", omittingEmptySubsequences: false), theirs.split(separator: "\n", omittingEmptySubsequences: false)) {

@@ -4,7 +4,7 @@ import Testing
 @Suite struct UsageQueryTests {
     @Test(arguments: [
         ("ROOT", true), ("ROOT::v6-32-06", true), ("ROOT::v6-32-06-1", true), ("VO_ALICE@ROOT::v6-32-06", true), ("VO_ALICE@ROOT", true),
-        ("ROOT::v6-32", false), ("ROOT::v6-32-06-2", false), ("VO_PANDA@ROOT", false), ("RO", false), ("ROOTX", false), ("AliPhysics", false),
+        ("ROOT::v6-32", false), ("ROOT::v6-32-06-2", false), ("VO_PANDA@ROOT", false), ("RO", false), ("ROOTX", false), ("AliPhysics", false)
     ])
     func packagesMatchByNameVersionAndVO(wanted: String, matches: Bool) {
         #expect(UsageQuery.package("VO_ALICE@ROOT::v6-32-06-1", matches: wanted) == matches)
@@ -31,7 +31,7 @@ import Testing
 @Suite struct UsageQueryTimeTests {
     @Test(arguments: [
         ("1733400000", Int64(1_733_400_000)), ("2024-12-05", Int64(1_733_356_800)), ("2024-12-05T19:00:00Z", Int64(1_733_425_200)),
-        ("90m", Int64(10_000 - 5_400)), ("2h", Int64(10_000 - 7_200)), ("1d", Int64(10_000 - 86_400)),
+        ("90m", Int64(10_000 - 5_400)), ("2h", Int64(10_000 - 7_200)), ("1d", Int64(10_000 - 86_400))
     ])
     func readsWhatAnAdminTypes(text: String, expected: Int64) {
         #expect(UsageQuery.time(text, now: 10_000) == expected)

@@ -3,10 +3,13 @@ import Testing
 @testable import Forensics
 
 @Suite struct UsageRecordTests {
-    static func record(kind: UsageRecord.Kind = .runJDL, started: Int64 = 1_733_400_000, user: String? = "alice", job: String? = "42",
-                       batch: BatchJob? = BatchJob(system: .slurm, id: "4711"), packages: [String] = ["VO_ALICE@ROOT::v6-32-06-1"]) -> UsageRecord {
-        UsageRecord(kind: kind, started: started, seconds: 12.5, exitStatus: 0, host: "wn01.example.org", uid: 1000, user: user, jobID: job,
-                    jdlUser: "aliprod", batch: batch, vo: "ALICE", packages: packages.map { UsageRecord.Package(id: $0, sha256: String(repeating: "a", count: 64)) })
+    static func record(
+        kind: UsageRecord.Kind = .runJDL, started: Int64 = 1_733_400_000, user: String? = "alice", job: String? = "42",
+        batch: BatchJob? = BatchJob(system: .slurm, id: "4711"), packages: [String] = ["VO_ALICE@ROOT::v6-32-06-1"]
+    ) -> UsageRecord {
+        UsageRecord(
+            kind: kind, started: started, seconds: 12.5, exitStatus: 0, host: "wn01.example.org", uid: 1000, user: user, jobID: job,
+            jdlUser: "aliprod", batch: batch, vo: "ALICE", packages: packages.map { UsageRecord.Package(id: $0, sha256: String(repeating: "a", count: 64)) })
     }
 
     @Test func isOneSortedJSONLineThatReadsBack() throws {
@@ -15,7 +18,9 @@ import Testing
         #expect(line.last == 0x0A)
         #expect(!line.dropLast().contains(0x0A))
         let text = String(decoding: line, as: UTF8.self)
-        #expect(text.hasPrefix(#"{"batch":{"id":"4711","system":"slurm"},"exit_status":0,"host":"wn01.example.org","jdl_user":"aliprod","job_id":"42","kind":"run-jdl""#))
+        #expect(
+            text.hasPrefix(
+                #"{"batch":{"id":"4711","system":"slurm"},"exit_status":0,"host":"wn01.example.org","jdl_user":"aliprod","job_id":"42","kind":"run-jdl""#))
         #expect(try UsageRecord(jsonLine: line.dropLast()) == record)
         // Fields that are unknown are absent, not null.
         let bare = UsageRecord(kind: .environment, started: 1, host: "h", uid: 0, packages: [])

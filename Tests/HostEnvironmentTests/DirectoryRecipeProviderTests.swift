@@ -21,7 +21,7 @@ import Testing
             "overlay/zlib.sh": "package: zlib\nversion: overlay\n---\n",
             "extra/root.sh": "package: ROOT\nversion: v6\n---\n",
             "defaults-release.sh": "package: defaults-release\nversion: v1\n---\n",
-            "extra/defaults-next.sh": "package: defaults-next\nversion: v1\n---\n",
+            "extra/defaults-next.sh": "package: defaults-next\nversion: v1\n---\n"
         ])
         defer { try? FileManager.default.removeItem(at: root) }
         let plain = DirectoryRecipeProvider(configDir: root.path)

@@ -33,8 +33,9 @@ import TestSupport
         try "hello from nginx\n".write(to: root.appendingPathComponent("hello.txt"), atomically: true, encoding: .utf8)
         try fm.createDirectory(at: outside, withIntermediateDirectories: true)
         try "linked\n".write(to: outside.appendingPathComponent("target.txt"), atomically: true, encoding: .utf8)
-        try fm.createSymbolicLink(at: root.appendingPathComponent("TARS/slc7_x86-64/link.txt"),
-                                  withDestinationURL: outside.appendingPathComponent("target.txt"))
+        try fm.createSymbolicLink(
+            at: root.appendingPathComponent("TARS/slc7_x86-64/link.txt"),
+            withDestinationURL: outside.appendingPathComponent("target.txt"))
 
         let server = try NginxServer(root: root)
         let base = server.baseURL.absoluteString
@@ -48,9 +49,10 @@ import TestSupport
         let index = try Self.curl(base + "/")
         let entries = try #require(
             try JSONSerialization.jsonObject(with: Data(index.output.utf8)) as? [[String: Any]])
-        let names = Dictionary(uniqueKeysWithValues: entries.compactMap { entry in
-            (entry["name"] as? String).map { ($0, entry["type"] as? String ?? "") }
-        })
+        let names = Dictionary(
+            uniqueKeysWithValues: entries.compactMap { entry in
+                (entry["name"] as? String).map { ($0, entry["type"] as? String ?? "") }
+            })
         #expect(names == ["hello.txt": "file", "TARS": "directory"])
 
         let nested = try Self.curl(base + "/TARS/slc7_x86-64/")

@@ -10,8 +10,9 @@ import Testing
         .deletingLastPathComponent().appendingPathComponent("recipes").path
 
     @Test func resolvesTheShippedRecipesOffline() throws {
-        let context = RecipeContext(configDir: Self.recipes, architecture: try Architecture("slc7_x86-64"),
-                                    date: "2026-01-02", recipesBranch: "master")
+        let context = RecipeContext(
+            configDir: Self.recipes, architecture: try Architecture("slc7_x86-64"),
+            date: "2026-01-02", recipesBranch: "master")
         let plan = try context.resolve(targets: [try PackageName("AliRoot")])
         #expect(plan.packages.count > 15)
         #expect(plan[try PackageName("AliEn-Runtime")] != nil)
@@ -30,24 +31,25 @@ import Testing
             "defaults-release.sh": "package: defaults-release\nversion: v1\n---\n",
             "top.sh": "package: top\nversion: v1\nrequires: [gpu, plain, missing]\ntrack_env:\n  WHO: echo tracked-$ALIBUILD_VERSION\n---\n",
             "gpu.sh": """
-                package: gpu
-                version: "error"
-                allow_system_package_upload: true
-                prefer_system: .*
-                prefer_system_check: 'echo "alibuild_system_replace: seen-$ALIBUILD_VERSION"'
-                prefer_system_replacement_specs:
-                  ".*":
-                    version: "%(key)s"
-                    recipe: "true"
-                ---
+            package: gpu
+            version: "error"
+            allow_system_package_upload: true
+            prefer_system: .*
+            prefer_system_check: 'echo "alibuild_system_replace: seen-$ALIBUILD_VERSION"'
+            prefer_system_replacement_specs:
+              ".*":
+                version: "%(key)s"
+                recipe: "true"
+            ---
 
-                """,
+            """,
             "plain.sh": "package: plain\nversion: v2\nprefer_system: .*\nprefer_system_check: touch \(marker)\n---\necho\n",
-            "missing.sh": "package: missing\nversion: v1\nsystem_requirement: .*\nsystem_requirement_check: exit 1\n---\n",
+            "missing.sh": "package: missing\nversion: v1\nsystem_requirement: .*\nsystem_requirement_check: exit 1\n---\n"
         ]
         for (name, text) in files { try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8) }
-        let context = RecipeContext(configDir: directory.path, architecture: try Architecture("slc9_x86-64"),
-                                    date: "2026-01-02", recipesBranch: "master")
+        let context = RecipeContext(
+            configDir: directory.path, architecture: try Architecture("slc9_x86-64"),
+            date: "2026-01-02", recipesBranch: "master")
         let plan = try context.resolve(targets: [try PackageName("top")])
         #expect(plan[try PackageName("gpu")]?.version == "seen-1.17.48")
         #expect(plan[try PackageName("top")]?.trackEnv?["WHO"] == .string("tracked-1.17.48"))

@@ -53,7 +53,7 @@ struct AliBuildDifferentialTests {
 
     static let shippedCases: [(String, String)] = [
         ("release", "slc7_x86-64"), ("release", "slc9_x86-64"), ("release", "ubuntu2204_x86-64"),
-        ("root6next", "slc9_x86-64"), ("root6next", "osx_arm64"), ("release", "slc9_aarch64"),
+        ("root6next", "slc9_x86-64"), ("root6next", "osx_arm64"), ("release", "slc9_aarch64")
     ]
 
     @Test(arguments: shippedCases)
@@ -67,15 +67,21 @@ struct AliBuildDifferentialTests {
         for (index, targets) in ([all] + [["AliRoot"], ["ROOT"], ["AliEn-Runtime"], ["xrootd"]]).enumerated() {
             // Offline (no check runs), in both hash worlds: independent of this host.
             for local in [false, true] {
-                let outcome = try Self.compare(Case(configDir: configDir, targets: targets, defaults: defaults, arch: arch,
-                                                    local: local, assumeSystem: true, label: "recipes/ \(defaults) \(arch) #\(index)"))
+                let outcome = try Self.compare(
+                    Case(
+                        configDir: configDir, targets: targets, defaults: defaults, arch: arch,
+                        local: local, assumeSystem: true, label: "recipes/ \(defaults) \(arch) #\(index)"))
                 #expect(outcome == .bothResolved, "the shipped recipes must resolve offline")
             }
             // Real checks on this host (both sides see the same host; both may refuse).
-            try Self.compare(Case(configDir: configDir, targets: targets, defaults: defaults, arch: arch,
-                                  label: "recipes/ \(defaults) \(arch) with checks #\(index)"))
-            try Self.compare(Case(configDir: configDir, targets: targets, defaults: defaults, arch: arch,
-                                  noSystem: "*", label: "recipes/ \(defaults) \(arch) --no-system #\(index)"))
+            try Self.compare(
+                Case(
+                    configDir: configDir, targets: targets, defaults: defaults, arch: arch,
+                    label: "recipes/ \(defaults) \(arch) with checks #\(index)"))
+            try Self.compare(
+                Case(
+                    configDir: configDir, targets: targets, defaults: defaults, arch: arch,
+                    noSystem: "*", label: "recipes/ \(defaults) \(arch) --no-system #\(index)"))
         }
     }
 
@@ -92,8 +98,10 @@ struct AliBuildDifferentialTests {
     func everyShippedPackageAlone(package: String) throws {
         let configDir = Interop.root.appendingPathComponent("recipes")
         for defaults in ["release", "root6next"] {
-            try Self.compare(Case(configDir: configDir, targets: [package], defaults: defaults, arch: "slc9_x86-64",
-                                  assumeSystem: true, label: "recipes/ \(package) \(defaults)"))
+            try Self.compare(
+                Case(
+                    configDir: configDir, targets: [package], defaults: defaults, arch: "slc9_x86-64",
+                    assumeSystem: true, label: "recipes/ \(package) \(defaults)"))
         }
     }
 
@@ -113,11 +121,12 @@ struct AliBuildDifferentialTests {
             var git_refs: [String: [String: String]]?, no_system: String?, alidist_branch: String?
         }
         let file = try JSONDecoder().decode(CaseFile.self, from: Data(contentsOf: directory.appendingPathComponent("case.json")))
-        try Self.compare(Case(
-            configDir: directory, targets: file.targets, defaults: file.defaults, arch: file.arch, disable: file.disable ?? [],
-            noSystem: file.no_system, date: file.date ?? "2026-11-25-14", branches: file.git_refs ?? [:],
-            recipesBranch: file.alidist_branch ?? "master", local: seed % 2 == 1,
-            label: "seed \(seed) (Tests/interop/gen_recipes.py --seed \(seed) --out DIR)"))
+        try Self.compare(
+            Case(
+                configDir: directory, targets: file.targets, defaults: file.defaults, arch: file.arch, disable: file.disable ?? [],
+                noSystem: file.no_system, date: file.date ?? "2026-11-25-14", branches: file.git_refs ?? [:],
+                recipesBranch: file.alidist_branch ?? "master", local: seed % 2 == 1,
+                label: "seed \(seed) (Tests/interop/gen_recipes.py --seed \(seed) --out DIR)"))
     }
 
     // MARK: comparison
@@ -173,8 +182,10 @@ struct AliBuildDifferentialTests {
     }
 
     static func aliBuild(_ testCase: Case) throws -> AliBuildPlan {
-        var arguments = ["--config-dir", testCase.configDir.path, "--defaults", testCase.defaults, "--arch", testCase.arch,
-                         "--date", testCase.date, "--alidist-branch", testCase.recipesBranch]
+        var arguments = [
+            "--config-dir", testCase.configDir.path, "--defaults", testCase.defaults, "--arch", testCase.arch,
+            "--date", testCase.date, "--alidist-branch", testCase.recipesBranch
+        ]
         if !testCase.disable.isEmpty { arguments += ["--disable", testCase.disable.joined(separator: ",")] }
         switch testCase.noSystem {
         case nil: break
@@ -198,9 +209,10 @@ struct AliBuildDifferentialTests {
     static func resolve(_ testCase: Case) throws -> BuildPlan {
         let architecture = try Architecture(testCase.arch)
         if testCase.offlineDefault {
-            let context = RecipeContext(configDir: testCase.configDir.path, defaults: testCase.defaults, architecture: architecture,
-                                        disable: testCase.disable, systemChecks: .assume, date: testCase.date,
-                                        recipesBranch: testCase.recipesBranch)
+            let context = RecipeContext(
+                configDir: testCase.configDir.path, defaults: testCase.defaults, architecture: architecture,
+                disable: testCase.disable, systemChecks: .assume, date: testCase.date,
+                recipesBranch: testCase.recipesBranch)
             return try context.resolve(targets: try testCase.targets.map { try PackageName($0) })
         }
         let provider = DirectoryRecipeProvider(configDir: testCase.configDir.path)

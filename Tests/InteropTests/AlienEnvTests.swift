@@ -28,15 +28,19 @@ import Testing
                 requires: previous.map { [.init(name: $0.name, version: $0.version, revision: $0.revision)] } ?? [],
                 env: [.init(name: prefix + "_DATA", value: try EnvironmentTemplate(shellDoubleQuoted: "$\(prefix)_ROOT/share " + odd[index % odd.count]))],
                 appendPath: [.init(name: "MANPATH", items: [try EnvironmentTemplate(shellDoubleQuoted: "$\(prefix)_ROOT/man")])],
-                prependPath: [.init(name: "PATH", items: [try EnvironmentTemplate(shellDoubleQuoted: "$\(prefix)_ROOT/bin")]),
-                              .init(name: "PYTHONPATH", items: [try EnvironmentTemplate(shellDoubleQuoted: "$\(prefix)_ROOT/lib/python")])])
+                prependPath: [
+                    .init(name: "PATH", items: [try EnvironmentTemplate(shellDoubleQuoted: "$\(prefix)_ROOT/bin")]),
+                    .init(name: "PYTHONPATH", items: [try EnvironmentTemplate(shellDoubleQuoted: "$\(prefix)_ROOT/lib/python")])
+                ])
             manifest = manifest.normalized()
             let directory = root.appendingPathComponent("\(arch)/\(name.rawValue)/\(package.folder)")
             try FileManager.default.createDirectory(at: directory.appendingPathComponent("etc/profile.d"), withIntermediateDirectories: true)
             try manifest.initScript.write(to: directory.appendingPathComponent("etc/profile.d/init.sh"), atomically: true, encoding: .utf8)
             var json = String(decoding: manifest.jsonBytes, as: UTF8.self)
             if index == 5 { json = json.replacingOccurrences(of: ",", with: ",\n  ") }
-            if index != 3, index != 8 { try (json + "\n").write(to: directory.appendingPathComponent(".alien-environment.json"), atomically: true, encoding: .utf8) }
+            if index != 3, index != 8 {
+                try (json + "\n").write(to: directory.appendingPathComponent(".alien-environment.json"), atomically: true, encoding: .utf8)
+            }
             previous = package
         }
         // An older pkg11: `pkg11` means the newest.
@@ -71,8 +75,11 @@ import Testing
         #expect(ours.status == 0, "\(ours.stderr)")
         #expect(ours.stdout == cli.stdout)
         // The newest pkg11; the packages named later come first, as init.sh sourced after it puts them.
-        #expect(ours.text.contains("set -gx PATH '\(area.path)/\(Self.arch)/pkg02/v1-1/bin' '\(area.path)/\(Self.arch)/pkg04/v1-1/bin' '\(area.path)/\(Self.arch)/pkg11/v1-2/bin' "),
-                "\(ours.text)")
+        #expect(
+            ours.text.contains(
+                "set -gx PATH '\(area.path)/\(Self.arch)/pkg02/v1-1/bin' '\(area.path)/\(Self.arch)/pkg04/v1-1/bin' '\(area.path)/\(Self.arch)/pkg11/v1-2/bin' "
+            ),
+            "\(ours.text)")
     }
 
     @Test func sameStatusesAndMessages() throws {
@@ -89,7 +96,7 @@ import Testing
             ["pkg11", "--area", area.path, "--arch", "no arch"],
             ["VO_ALICE@", "--area", area.path],
             ["pkg11::v9", "--area", area.path],
-            ["pkg11", "--area", broken.path],
+            ["pkg11", "--area", broken.path]
         ]
         for arguments in failures {
             let (ours, cli) = try Self.both(arguments)
@@ -122,7 +129,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: area) }
         let ignored: Set<String> = ["_", "SHLVL", "PWD", "OLDPWD"]
         func environment(_ script: String) throws -> [String: String] {
-            let result = try Interop.run(URL(fileURLWithPath: "/usr/bin/env"), ["-i"] + Self.clean + ["/bin/bash", "--noprofile", "--norc", "-c", script + "; env -0"])
+            let result = try Interop.run(
+                URL(fileURLWithPath: "/usr/bin/env"), ["-i"] + Self.clean + ["/bin/bash", "--noprofile", "--norc", "-c", script + "; env -0"])
             #expect(result.status == 0, "\(result.stderr)")
             var values: [String: String] = [:]
             for entry in result.text.split(separator: "\0") {
@@ -132,7 +140,8 @@ import Testing
             return values.filter { !ignored.contains($0.key) }
         }
         let ours = try environment("eval \"$('\(Self.alienEnv.path)' pkg11 --area '\(area.path)' --shell bash)\"")
-        let sourced = try environment("export WORK_DIR='\(area.path)' ALIBUILD_ARCH_PREFIX=\(Self.arch); . '\(area.path)/\(Self.arch)/pkg11/v1-2/etc/profile.d/init.sh'")
+        let sourced = try environment(
+            "export WORK_DIR='\(area.path)' ALIBUILD_ARCH_PREFIX=\(Self.arch); . '\(area.path)/\(Self.arch)/pkg11/v1-2/etc/profile.d/init.sh'")
         #expect(ours == sourced)
         #expect(ours["PKG01_DATA"] == "\(area.path)/\(Self.arch)/pkg01/v1-1/share Grüße ✓ e\u{301} '\u{301} !\u{301}")
     }

@@ -50,8 +50,10 @@ import TestSupport
             let generated = try CLITests.cli(["keys", "generate", role, "--dir", keys])
             try #require(generated.status == 0, "\(generated.stderr)")
         }
-        let initialised = try CLITests.cli(["repo", "init", repo, "--root-key", "\(keys)/root.key", "--targets-key", "\(keys)/targets.key",
-                                            "--snapshot-key", "\(keys)/snapshot.key", "--timestamp-key", "\(keys)/timestamp.key"])
+        let initialised = try CLITests.cli([
+            "repo", "init", repo, "--root-key", "\(keys)/root.key", "--targets-key", "\(keys)/targets.key",
+            "--snapshot-key", "\(keys)/snapshot.key", "--timestamp-key", "\(keys)/timestamp.key"
+        ])
         try #require(initialised.status == 0, "\(initialised.stderr)")
         var zlib = FixturePackage(name: "zlib", version: "v1.3.1")
         program(&zlib)
@@ -77,8 +79,9 @@ import TestSupport
     /// `Name/Version-Rev` of every package an install record's signed metadata requires.
     static func requiredFolders(record: String) -> [String] {
         guard let data = FileManager.default.contents(atPath: record),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let custom = object["custom"] as? [String: Any], let paths = custom["full_requires"] as? [String] else { return [] }
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let custom = object["custom"] as? [String: Any], let paths = custom["full_requires"] as? [String]
+        else { return [] }
         // <arch>/<Name>/<Name>-<Version>-<Rev>.<arch>.tar.gz → <Name>/<Version>-<Rev>
         return paths.compactMap { path in
             let parts = path.split(separator: "/")
@@ -93,8 +96,10 @@ import TestSupport
         let site = try Self.site("manage")
         defer { site.stop() }
         let area = site.area()
-        let first = try Self.cli(["install", "VO_ALICE@ROOT::v6-32-06-1", "--area", area, "--arch", Self.arch, "--repo", site.repoURL,
-                                  "--root", site.rootFile])
+        let first = try Self.cli([
+            "install", "VO_ALICE@ROOT::v6-32-06-1", "--area", area, "--arch", Self.arch, "--repo", site.repoURL,
+            "--root", site.rootFile
+        ])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.text.contains("ROOT/v6-32-06-1: installed in \(area)/\(Self.arch)/ROOT/v6-32-06-1"))
         let prefix = "\(area)/\(Self.arch)/ROOT/v6-32-06-1"
@@ -200,8 +205,9 @@ import TestSupport
                     let record = "\(archDirectory)/\(name)/\(version)/.alien-install.json"
                     #expect(FileManager.default.fileExists(atPath: record), "round \(round): \(name)/\(version) is visible without its record")
                     for dependency in Self.requiredFolders(record: record) {
-                        #expect(FileManager.default.fileExists(atPath: "\(archDirectory)/\(dependency)/.alien-install.json"),
-                                "round \(round): \(name)/\(version) is visible without \(dependency)")
+                        #expect(
+                            FileManager.default.fileExists(atPath: "\(archDirectory)/\(dependency)/.alien-install.json"),
+                            "round \(round): \(name)/\(version) is visible without \(dependency)")
                     }
                 }
             }

@@ -42,14 +42,20 @@ import TestSupport
         try #require(setUp.status == 0, "\(setUp.stderr)")
         let lock = "\(area)/.alien/locks/\(Self.arch)/zlib/v1.3.1-1.lock"
         try FileManager.default.createDirectory(atPath: (lock as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let holder = try BackgroundProcess("/usr/bin/python3", ["-c", """
-            import fcntl, sys, time
-            f = open(sys.argv[1], "w"); fcntl.flock(f, fcntl.LOCK_EX); print("held", flush=True); time.sleep(600)
-            """, lock], output: site.base.appendingPathComponent("holder.log"))
+        let holder = try BackgroundProcess(
+            "/usr/bin/python3",
+            [
+                "-c",
+                """
+                import fcntl, sys, time
+                f = open(sys.argv[1], "w"); fcntl.flock(f, fcntl.LOCK_EX); print("held", flush=True); time.sleep(600)
+                """, lock
+            ], output: site.base.appendingPathComponent("holder.log"))
         defer { holder.kill() }
         #expect(holder.wait(for: "held"))
-        let installer = try BackgroundProcess(CLITests.binary.path, Self.installArguments(site, area),
-                                              output: site.base.appendingPathComponent("install.log"))
+        let installer = try BackgroundProcess(
+            CLITests.binary.path, Self.installArguments(site, area),
+            output: site.base.appendingPathComponent("install.log"))
         defer { installer.kill() }
         // Not on a terminal: one line when the wait passes 2 s (a hang catcher bounds this, not a timing assertion).
         #expect(installer.wait(for: "zlib/v1.3.1-1: waiting 2 s for the lock held by another installer", seconds: 120), "\(installer.text)")

@@ -11,7 +11,8 @@ import TestSupport
         let files = [
             "defaults-release.sh": "package: defaults-release\nversion: v1\n---\n",
             "quick.sh": "package: quick\nversion: v1\n---\nmkdir -p $INSTALLROOT/share && echo quick > $INSTALLROOT/share/quick\n",
-            "slow.sh": "package: slow\nversion: v1\nrequires: [quick]\n---\n\(traceLine)sleep \(slowSeconds)\n\(traceEnd)mkdir -p $INSTALLROOT/bin && printf '#!/bin/sh\\necho slow done\\n' > $INSTALLROOT/bin/slow && chmod +x $INSTALLROOT/bin/slow\n",
+            "slow.sh":
+                "package: slow\nversion: v1\nrequires: [quick]\n---\n\(traceLine)sleep \(slowSeconds)\n\(traceEnd)mkdir -p $INSTALLROOT/bin && printf '#!/bin/sh\\necho slow done\\n' > $INSTALLROOT/bin/slow && chmod +x $INSTALLROOT/bin/slow\n"
         ]
         for (name, text) in files { try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8) }
         return directory
@@ -112,8 +113,9 @@ import TestSupport
         #expect(!second.text.contains("\"event\":\"built\""), "nothing is built: \(second.text)")
         #expect(second.text.components(separatedBy: "\"from\":\"store\"").count - 1 == 5)
         #expect(server.accessLogLines.contains { $0.contains("GridDemo-v1-1.slc9_x86-64.tar.gz") && $0.contains(" 200") })
-        let output = try Interop.run(URL(fileURLWithPath: "/bin/bash"), ["-c", ". \(work.path)/slc9_x86-64/GridDemo/v1-1/etc/profile.d/init.sh && hello-grid remote"],
-                                     environment: ["WORK_DIR": work.path])
+        let output = try Interop.run(
+            URL(fileURLWithPath: "/bin/bash"), ["-c", ". \(work.path)/slc9_x86-64/GridDemo/v1-1/etc/profile.d/init.sh && hello-grid remote"],
+            environment: ["WORK_DIR": work.path])
         #expect(output.text.hasSuffix("Hello from the grid, remote! (libgreet 1.0)\n"))
         // A store without the package: built here as usual.
         let empty = try Interop.temporaryDirectory("store-empty"), third = try Interop.temporaryDirectory("store-third")

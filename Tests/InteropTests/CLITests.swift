@@ -59,7 +59,7 @@ import Testing
     @Test func malformedRecipeNamesFileAndLine() throws {
         let directory = try Self.fixture([
             "defaults-release.sh": "package: defaults-release\nversion: v1\n---\n",
-            "top.sh": "package: top\nversion: v1\nrequires: zlib\n---\n",
+            "top.sh": "package: top\nversion: v1\nrequires: zlib\n---\n"
         ])
         let result = try Self.cli(["resolve", "top", "--arch", "slc7_x86-64", "-c", directory.path])
         #expect(result.status == 1)
@@ -79,7 +79,7 @@ import Testing
     @Test func missingPackageSaysWhoRequiredIt() throws {
         let directory = try Self.fixture([
             "defaults-release.sh": "package: defaults-release\nversion: v1\n---\n",
-            "top.sh": "package: top\nversion: v1\nrequires: [ghost]\n---\n",
+            "top.sh": "package: top\nversion: v1\nrequires: [ghost]\n---\n"
         ])
         let result = try Self.cli(["resolve", "top", "--arch", "slc7_x86-64", "-c", directory.path])
         #expect(result.status == 1)
@@ -94,7 +94,8 @@ import Testing
             "picky.sh": "package: picky\nversion: v1\nvalid_defaults: [other]\n---\n",
             "fussy.sh": "package: fussy\nversion: v1\nvalid_defaults: [third]\nrequires: [picky]\n---\n",
             "needy.sh": "package: needy\nversion: v1\nrequires: [tool]\n---\n",
-            "tool.sh": "package: tool\nversion: v1\nsystem_requirement: \".*\"\nsystem_requirement_check: \"false\"\nsystem_requirement_missing: \"install the tool\"\n---\n",
+            "tool.sh":
+                "package: tool\nversion: v1\nsystem_requirement: \".*\"\nsystem_requirement_check: \"false\"\nsystem_requirement_missing: \"install the tool\"\n---\n"
         ])
         func doctor(_ arguments: String...) throws -> Interop.Result {
             try Self.cli(["doctor", "--arch", "slc7_x86-64", "-c", directory.path] + arguments)
@@ -135,9 +136,10 @@ import Testing
     /// Issue 15 §3: what production JDLs hold, and what must be refused with its place.
     @Test func productionJDLShapes() throws {
         let directory = try Self.fixture([
-            "prod.jdl": "Executable = \"/bin/true\";\nPackages = {\"VO_ALICE@Prod::v1\"};\nLPMMetaData = \"Packages=[VO_ALICE@Prod::v1];\nOutputDir=/alice/sim/X;Run=42;\";\nTTL = 72000;\n",
+            "prod.jdl":
+                "Executable = \"/bin/true\";\nPackages = {\"VO_ALICE@Prod::v1\"};\nLPMMetaData = \"Packages=[VO_ALICE@Prod::v1];\nOutputDir=/alice/sim/X;Run=42;\";\nTTL = 72000;\n",
             "ttl.jdl": "Executable = \"/bin/true\";\nPackages = {\"VO_ALICE@Prod::v1\"};\nTTL = 9223372036854775807;\n",
-            "oneline.jdl": "Executable = \"/bin/true\";\nTTL = \"72000\" Price = 1;\n",
+            "oneline.jdl": "Executable = \"/bin/true\";\nTTL = \"72000\" Price = 1;\n"
         ])
         defer { try? FileManager.default.removeItem(at: directory) }
         try (Data("Executable = \"/bin/true\";\nA = \"ab".utf8) + Data([0xFF]) + Data("\";\n".utf8))

@@ -104,16 +104,20 @@ import TestSupport
             let generated = try AreaCLITests.cli(["keys", "generate", role, "--dir", keys])
             try #require(generated.status == 0, "\(generated.stderr)")
         }
-        let initialised = try AreaCLITests.cli(["repo", "init", repo, "--root-key", "\(keys)/root.key", "--targets-key", "\(keys)/targets.key",
-                                                "--snapshot-key", "\(keys)/snapshot.key", "--timestamp-key", "\(keys)/timestamp.key",
-                                                "--expires", "root=1s"])
+        let initialised = try AreaCLITests.cli([
+            "repo", "init", repo, "--root-key", "\(keys)/root.key", "--targets-key", "\(keys)/targets.key",
+            "--snapshot-key", "\(keys)/snapshot.key", "--timestamp-key", "\(keys)/timestamp.key",
+            "--expires", "root=1s"
+        ])
         try #require(initialised.status == 0, "\(initialised.stderr)")
         let server = try NginxServer(root: URL(fileURLWithPath: repo))
         defer { server.stop() }
         Thread.sleep(forTimeInterval: 2)
         let area = base.appendingPathComponent("area").path
-        let install = try AreaCLITests.cli(["install", "zlib", "--area", area, "--arch", Self.arch, "--repo", server.baseURL.absoluteString,
-                                            "--root", "\(repo)/metadata/1.root.json"])
+        let install = try AreaCLITests.cli([
+            "install", "zlib", "--area", area, "--arch", Self.arch, "--repo", server.baseURL.absoluteString,
+            "--root", "\(repo)/metadata/1.root.json"
+        ])
         #expect(install.status != 0, "an expired root cannot verify anything")
         let report = try Self.doctor(["--area", area, "--proxy", ""])
         #expect(report.status == 1)

@@ -37,8 +37,9 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let changes = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
         let initScript = area.appendingPathComponent("\(Self.arch)/GridDemo/v1-1/etc/profile.d/init.sh").path
-        let byHand = try Interop.run(URL(fileURLWithPath: "/bin/bash"),
-                                     ["--noprofile", "--norc", "-c", "export WORK_DIR='\(area.path)' ALIBUILD_ARCH_PREFIX=\(Self.arch); . '\(initScript)'; env -0"])
+        let byHand = try Interop.run(
+            URL(fileURLWithPath: "/bin/bash"),
+            ["--noprofile", "--norc", "-c", "export WORK_DIR='\(area.path)' ALIBUILD_ARCH_PREFIX=\(Self.arch); . '\(initScript)'; env -0"])
         let expected = Self.parseEnv0(byHand.stdout)
         var ours = ProcessInfo.processInfo.environment
         for (name, value) in changes { ours[name] = value as? String }
@@ -57,15 +58,19 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: area.appendingPathComponent("\(Self.arch)/GridDemo/v1-1/.alien-environment.json").path))
         let clean = ["PATH=/usr/bin:/bin", "HOME=/tmp", "LANG=C"]
         let initScript = area.appendingPathComponent("\(Self.arch)/GridDemo/v1-1/etc/profile.d/init.sh").path
-        let byHand = try Interop.run(URL(fileURLWithPath: "/usr/bin/env"), ["-i"] + clean + ["/bin/bash", "--noprofile", "--norc", "-c",
-            "export WORK_DIR='\(area.path)' ALIBUILD_ARCH_PREFIX=\(Self.arch); . '\(initScript)'; env -0"])
+        let byHand = try Interop.run(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["-i"] + clean + [
+                "/bin/bash", "--noprofile", "--norc", "-c",
+                "export WORK_DIR='\(area.path)' ALIBUILD_ARCH_PREFIX=\(Self.arch); . '\(initScript)'; env -0"
+            ])
         var expected = Self.parseEnv0(byHand.stdout)
         for name in ["_", "SHLVL", "PWD", "OLDPWD"] { expected[name] = nil }
         let binary = CLITests.binary.path
         let shells: [(String, String, [String])] = [
             ("tcsh", "/usr/bin/tcsh", ["-f", "-c", "eval `'\(binary)' env GridDemo --area '\(area.path)' --shell tcsh`; env -0"]),
             ("fish", "/usr/bin/fish", ["--no-config", "-c", "'\(binary)' env GridDemo --area '\(area.path)' --shell fish | source; env -0"]),
-            ("bash", "/bin/bash", ["--noprofile", "--norc", "-c", "eval \"$('\(binary)' env GridDemo --area '\(area.path)' --shell bash)\"; env -0"]),
+            ("bash", "/bin/bash", ["--noprofile", "--norc", "-c", "eval \"$('\(binary)' env GridDemo --area '\(area.path)' --shell bash)\"; env -0"])
         ]
         for (name, program, arguments) in shells {
             guard FileManager.default.isExecutableFile(atPath: program) else {
@@ -82,8 +87,9 @@ import Testing
     @Test func evalInBashRunsTheDemo() throws {
         let area = try Self.area()
         let binary = CLITests.binary.path
-        let result = try Interop.run(URL(fileURLWithPath: "/bin/bash"),
-                                     ["--noprofile", "--norc", "-c", "eval \"$('\(binary)' env VO_ALICE@GridDemo::v1 --area '\(area.path)' --shell bash)\" && hello-grid bash"])
+        let result = try Interop.run(
+            URL(fileURLWithPath: "/bin/bash"),
+            ["--noprofile", "--norc", "-c", "eval \"$('\(binary)' env VO_ALICE@GridDemo::v1 --area '\(area.path)' --shell bash)\" && hello-grid bash"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.text == "Welcome to the demo stack\nHello from the grid, bash! (libgreet 1.0)\n")
     }
@@ -93,7 +99,9 @@ import Testing
         let hello = try Self.cli(["run", "GridDemo", "--area", area.path, "--", "hello-grid", "run"])
         #expect(hello.status == 0, "\(hello.stderr)")
         #expect(hello.text == "Welcome to the demo stack\nHello from the grid, run! (libgreet 1.0)\n")
-        let failing = try Self.cli(["run", "--area", area.path, "greeter/1.0-1,greetings-data", "--", "sh", "-c", "echo $GREETER_VERSION $GREETINGS_DATA_VERSION; exit 7"])
+        let failing = try Self.cli([
+            "run", "--area", area.path, "greeter/1.0-1,greetings-data", "--", "sh", "-c", "echo $GREETER_VERSION $GREETINGS_DATA_VERSION; exit 7"
+        ])
         #expect(failing.status == 7)
         #expect(failing.text == "1.0 2026.1\n")
         let missing = try Self.cli(["run", "GridDemo", "--area", area.path, "--", "no-such-program-here"])
@@ -119,10 +127,10 @@ import Testing
         let script = try Interop.temporaryDirectory("enter-shell").appendingPathComponent("fake-shell")
         // The "shell" reports what it got, then tries to enter again from inside.
         try """
-            #!/bin/sh
-            echo "args=$* entered=$ALIEN_INSTALL_ENTERED level=$ALIENVLVL root=$GRIDDEMO_ROOT"
-            exec '\(CLITests.binary.path)' enter greeter --area '\(area.path)'
-            """.write(to: script, atomically: true, encoding: .utf8)
+        #!/bin/sh
+        echo "args=$* entered=$ALIEN_INSTALL_ENTERED level=$ALIENVLVL root=$GRIDDEMO_ROOT"
+        exec '\(CLITests.binary.path)' enter greeter --area '\(area.path)'
+        """.write(to: script, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
         let result = try Self.cli(["enter", "GridDemo", "--area", area.path], environment: ["SHELL": script.path, "ALIEN_INSTALL_ENTERED": "", "ALIENVLVL": ""])
         #expect(result.text == "args=-i entered=GridDemo/v1-1 level=1 root=\(area.path)/\(Self.arch)/GridDemo/v1-1\n")
@@ -136,14 +144,15 @@ import Testing
     @Test func alienvVerbs() throws {
         let area = try Self.area()
         let query = try Self.cli(["alienv", "q", "-w", area.path])
-        #expect(query.text == """
-            VO_ALICE@GridDemo::v1-1
-            VO_ALICE@defaults-release::v1-1
-            VO_ALICE@greet::1.0-1
-            VO_ALICE@greeter::1.0-1
-            VO_ALICE@greetings-data::2026.1-1
+        #expect(
+            query.text == """
+                VO_ALICE@GridDemo::v1-1
+                VO_ALICE@defaults-release::v1-1
+                VO_ALICE@greet::1.0-1
+                VO_ALICE@greeter::1.0-1
+                VO_ALICE@greetings-data::2026.1-1
 
-            """)
+                """)
         let filtered = try Self.cli(["alienv", "query", "-w", area.path, "GREET"])
         #expect(filtered.text.split(separator: "\n").count == 3)
         let avail = try Self.cli(["alienv", "avail", "-w", area.path])
@@ -169,20 +178,22 @@ import Testing
             echo "after all: ${GREETER_VERSION:-none} ${ALIENV_LOADED:-empty} PATH=$PATH"
             '\(binary)' alienv list
             """
-        let result = try Interop.run(URL(fileURLWithPath: "/bin/bash"), ["--noprofile", "--norc", "-c", session],
-                                     environment: ["PATH": "/usr/bin:/bin", "ALIENV_LOADED": "", "ALIENV_SAVED": ""])
+        let result = try Interop.run(
+            URL(fileURLWithPath: "/bin/bash"), ["--noprofile", "--norc", "-c", session],
+            environment: ["PATH": "/usr/bin:/bin", "ALIENV_LOADED": "", "ALIENV_SAVED": ""])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.text == """
-            Currently Loaded Modulefiles:
-             1) greeter/1.0-1
-             2) GridDemo/v1-1
-            Welcome to the demo stack
-            Hello from the grid, session! (libgreet 1.0)
-            after unload: none 1.0
-            after all: none empty PATH=/usr/bin:/bin
-            No modules loaded
+        #expect(
+            result.text == """
+                Currently Loaded Modulefiles:
+                 1) greeter/1.0-1
+                 2) GridDemo/v1-1
+                Welcome to the demo stack
+                Hello from the grid, session! (libgreet 1.0)
+                after unload: none 1.0
+                after all: none empty PATH=/usr/bin:/bin
+                No modules loaded
 
-            """)
+                """)
     }
 
     /// `alienv refresh` writes the area's modulefiles; Environment Modules and Lmod loading
@@ -192,15 +203,21 @@ import Testing
         let refresh = try Self.cli(["alienv", "refresh", "-w", area.path])
         #expect(refresh.status == 0, "\(refresh.stderr)")
         #expect(refresh.text.contains("5 written"))
-        let modulecmd = [ProcessInfo.processInfo.environment["ALIEN_MODULECMD"], "/usr/lib/x86_64-linux-gnu/modulecmd.tcl",
-                         Interop.root.appendingPathComponent(".deps/environment-modules/usr/lib/x86_64-linux-gnu/modulecmd.tcl").path]
-            .compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0) }
+        let modulecmd = [
+            ProcessInfo.processInfo.environment["ALIEN_MODULECMD"], "/usr/lib/x86_64-linux-gnu/modulecmd.tcl",
+            Interop.root.appendingPathComponent(".deps/environment-modules/usr/lib/x86_64-linux-gnu/modulecmd.tcl").path
+        ]
+        .compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0) }
         let lmod = [ProcessInfo.processInfo.environment["LMOD_CMD"], "/usr/share/lmod/lmod/libexec/lmod"]
             .compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
         let tools: [(String, String?)] = [("Environment Modules", modulecmd.map { "tclsh '\($0)'" }), ("Lmod", lmod.map { "'\($0)'" })]
         let clean = ["PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C"]
-        let ours = try Interop.run(URL(fileURLWithPath: "/usr/bin/env"), ["-i", "PATH=/usr/bin:/bin", "HOME=/tmp", "LANG=C", CLITests.binary.path,
-                                                                         "env", "GridDemo", "--area", area.path, "--shell", "json"])
+        let ours = try Interop.run(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            [
+                "-i", "PATH=/usr/bin:/bin", "HOME=/tmp", "LANG=C", CLITests.binary.path,
+                "env", "GridDemo", "--area", area.path, "--shell", "json"
+            ])
         #expect(ours.status == 0, "\(ours.stderr)")
         let changes = try #require(try JSONSerialization.jsonObject(with: ours.stdout) as? [String: Any])
         var expected = clean
@@ -214,9 +231,12 @@ import Testing
                 continue
             }
             let script = "eval \"$(\(command) bash load GridDemo/v1-1)\" && env -0"
-            let loaded = try Interop.run(URL(fileURLWithPath: "/usr/bin/env"),
-                                         ["-i", "PATH=/usr/bin:/bin", "HOME=/tmp", "LANG=C", "MODULEPATH=\(area.path)/\(Self.arch)/Modules/modulefiles",
-                                          "/bin/bash", "--noprofile", "--norc", "-c", script])
+            let loaded = try Interop.run(
+                URL(fileURLWithPath: "/usr/bin/env"),
+                [
+                    "-i", "PATH=/usr/bin:/bin", "HOME=/tmp", "LANG=C", "MODULEPATH=\(area.path)/\(Self.arch)/Modules/modulefiles",
+                    "/bin/bash", "--noprofile", "--norc", "-c", script
+                ])
             #expect(loaded.status == 0, "\(name): \(loaded.stderr)")
             #expect(relevant(Self.parseEnv0(loaded.stdout)) == relevant(expected), "\(name)")
         }

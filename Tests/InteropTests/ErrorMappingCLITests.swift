@@ -13,8 +13,11 @@ import Testing
         let area = try Interop.temporaryDirectory("errors-trust").appendingPathComponent("area").path
         let result = try CLITests.cli(["list", "--available", "--area", area, "--arch", "slc9_x86-64"])
         #expect(result.status == 1, "\(result.stderr)")
-        #expect(Self.errorLines(result) == ["alien-install: error: \(area): the area trusts no repository yet; the repository's root metadata "
-            + "(root.json, obtained out of band) is needed the first time"], "\(result.stderr)")
+        #expect(
+            Self.errorLines(result) == [
+                "alien-install: error: \(area): the area trusts no repository yet; the repository's root metadata "
+                    + "(root.json, obtained out of band) is needed the first time"
+            ], "\(result.stderr)")
         #expect(result.stderr.hasSuffix("\n  give it once with: --root ROOT_JSON\n"), "\(result.stderr)")
         #expect(result.stdout.isEmpty)
     }

@@ -27,11 +27,13 @@ import TestSupport
         let condorAd = site.base.appendingPathComponent(".job.ad")
         try Data("GlobalJobId = \"schedd.example.org#88.2#1800000000\"\nClusterId = 88\nProcId = 2\n".utf8).write(to: condorAd)
 
-        let slurm = try Interop.run(CLITests.binary, ["run", "--jdl", file.path, "--job-id", "job-7", "--area", area, "--", "sh", "-c", "exit 4"],
-                                    environment: ["ALIEN_PACKMAN_TOKEN_FILE": jobToken.path, "SLURM_JOB_ID": "4711", "SLURM_CLUSTER_NAME": "hpc"])
+        let slurm = try Interop.run(
+            CLITests.binary, ["run", "--jdl", file.path, "--job-id", "job-7", "--area", area, "--", "sh", "-c", "exit 4"],
+            environment: ["ALIEN_PACKMAN_TOKEN_FILE": jobToken.path, "SLURM_JOB_ID": "4711", "SLURM_CLUSTER_NAME": "hpc"])
         #expect(slurm.status == 4, "\(slurm.stderr)")
-        let condor = try Interop.run(CLITests.binary, ["run", "--jdl", file.path, "--job-id", "job-8", "--area", area],
-                                     environment: ["ALIEN_PACKMAN_TOKEN_FILE": jobToken.path, "_CONDOR_JOB_AD": condorAd.path, "SLURM_JOB_ID": ""])
+        let condor = try Interop.run(
+            CLITests.binary, ["run", "--jdl", file.path, "--job-id", "job-8", "--area", area],
+            environment: ["ALIEN_PACKMAN_TOKEN_FILE": jobToken.path, "_CONDOR_JOB_AD": condorAd.path, "SLURM_JOB_ID": ""])
         #expect(condor.status == 0, "\(condor.stderr)")
         #expect(!slurm.stderr.contains("not recorded") && !condor.stderr.contains("packmand did not take"), "\(slurm.stderr) \(condor.stderr)")
         // The uses went to packmand, not into the area's log.
@@ -43,8 +45,12 @@ import TestSupport
         try #require(bySlurm.count == 1, "\(bySlurm)")
         #expect(bySlurm[0].kind == .runJDL && bySlurm[0].jobID == "job-7" && bySlurm[0].exitStatus == 4 && bySlurm[0].jdlUser == "aliprod")
         #expect(bySlurm[0].batch == BatchJob(system: .slurm, id: "4711", cluster: "hpc") && bySlurm[0].uid == getuid())
-        let installRecord = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath:
-            "\(area)/\(Self.arch)/ROOT/v6-32-06-1/.alien-install.json"))) as? [String: Any]
+        let installRecord =
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    contentsOf: URL(
+                        fileURLWithPath:
+                            "\(area)/\(Self.arch)/ROOT/v6-32-06-1/.alien-install.json"))) as? [String: Any]
         let rootSHA = try #require((installRecord?["hashes"] as? [String: String])?["sha256"])
         #expect(bySlurm[0].packages.contains(UsageRecord.Package(id: "VO_ALICE@ROOT::v6-32-06-1", sha256: rootSHA)), "\(bySlurm[0].packages)")
         #expect(try admin.usage(UsageQuery(job: "schedd.example.org#88.2#1800000000")).map(\.jobID) == ["job-8"])
@@ -60,15 +66,18 @@ import TestSupport
         let forensics = ["ALIEN_PACKMAN_TOKEN_FILE": adminToken.path]
         let byJob = try Interop.run(CLITests.binary, ["forensics", "--job", "4711", "--area", area], environment: forensics)
         #expect(byJob.status == 0, "\(byJob.stderr)")
-        #expect(byJob.text.contains(" run-jdl ") && byJob.text.contains("job job-7 for aliprod slurm 4711 exit 4")
+        #expect(
+            byJob.text.contains(" run-jdl ") && byJob.text.contains("job job-7 for aliprod slurm 4711 exit 4")
                 && byJob.text.contains("VO_ALICE@ROOT::v6-32-06-1"), "\(byJob.text)")
-        let asJSON = try Interop.run(CLITests.binary, ["forensics", "--package", "ROOT", "--user", "aliprod", "--json", "--area", area],
-                                     environment: forensics)
+        let asJSON = try Interop.run(
+            CLITests.binary, ["forensics", "--package", "ROOT", "--user", "aliprod", "--json", "--area", area],
+            environment: forensics)
         let records = try asJSON.text.split(separator: "\n").map { try UsageRecord(jsonLine: Array($0.utf8)) }
         #expect(records.map(\.jobID) == ["job-7", "job-8"] && records[1].batch?.system == .htcondor, "\(asJSON.text) \(asJSON.stderr)")
         // A job token may not read the records: the command says so and shows the area's log (empty).
-        let refused = try Interop.run(CLITests.binary, ["forensics", "--package", "ROOT", "--area", area],
-                                      environment: ["ALIEN_PACKMAN_TOKEN_FILE": jobToken.path])
+        let refused = try Interop.run(
+            CLITests.binary, ["forensics", "--package", "ROOT", "--area", area],
+            environment: ["ALIEN_PACKMAN_TOKEN_FILE": jobToken.path])
         #expect(refused.status == 0 && refused.text.isEmpty && refused.stderr.contains("HTTP 403"), "\(refused.stderr)")
 
         // The syslog copies, as rsyslogd parsed their structured data: two jobs, two leases.
@@ -98,8 +107,9 @@ import TestSupport
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configPath))
         let file = site.base.appendingPathComponent("job.jdl")
         try #"Packages = {"VO_ALICE@zlib::latest"}; Executable = "true"; User = "aliprod";"#.write(to: file, atomically: true, encoding: .utf8)
-        let run = try Interop.run(CLITests.binary, ["run", "--jdl", file.path, "--job-id", "job-5", "--area", area],
-                                  environment: ["PBS_JOBID": "123.pbs01", "SLURM_JOB_ID": ""])
+        let run = try Interop.run(
+            CLITests.binary, ["run", "--jdl", file.path, "--job-id", "job-5", "--area", area],
+            environment: ["PBS_JOBID": "123.pbs01", "SLURM_JOB_ID": ""])
         #expect(run.status == 0, "\(run.stderr)")
         let lines = rsyslog.waitForLines(1)
         #expect(lines.count == 1 && lines[0].hasPrefix("usage alien-install "), "\(lines)")

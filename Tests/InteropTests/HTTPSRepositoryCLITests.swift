@@ -32,8 +32,9 @@ struct HTTPSRepositoryCLITests {
         // The system's CAs do not know the grid CA: refused, naming the host and the reason.
         let refused = try Self.cli(["install", "zlib", "--area", site.area("refused")] + install)
         #expect(refused.status != 0)
-        #expect(refused.stderr.contains("TLS: the certificate of \(Self.hostPort(site.server)) was refused: unable to get local issuer certificate"),
-                "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("TLS: the certificate of \(Self.hostPort(site.server)) was refused: unable to get local issuer certificate"),
+            "\(refused.stderr)")
 
         // --ca-path: the whole closure, and the directory remembered in the area's config.json.
         let area = site.area()
@@ -49,8 +50,9 @@ struct HTTPSRepositoryCLITests {
         #expect(listed.status == 0, "remembered CA: \(listed.stderr)")
 
         // $X509_CERT_DIR alone, in a fresh area.
-        let fromEnvironment = try Self.cli(["install", "zlib", "--area", site.area("environment")] + install,
-                                           ["X509_CERT_DIR": ca.hashedDirectory.path])
+        let fromEnvironment = try Self.cli(
+            ["install", "zlib", "--area", site.area("environment")] + install,
+            ["X509_CERT_DIR": ca.hashedDirectory.path])
         #expect(fromEnvironment.status == 0, "\(fromEnvironment.stderr)")
 
         // trust refresh with --ca-file (a PEM file), refused without.
@@ -75,20 +77,24 @@ struct HTTPSRepositoryCLITests {
         let elsewhere = try ca.issue("elsewhere.example", hosts: ["DNS:elsewhere.example"])
         let cases: [(String, (certificate: String, key: String), String)] = [
             ("expired", expired, "certificate has expired"),
-            ("wrong host", elsewhere, "no alternative certificate subject name matches target host name '127.0.0.1'"),
+            ("wrong host", elsewhere, "no alternative certificate subject name matches target host name '127.0.0.1'")
         ]
         for (label, certificate, reason) in cases {
             let server = try NginxServer(root: repo, tls: .init(certificate: certificate.certificate, key: certificate.key))
             defer { server.stop() }
             let url = server.baseURL.absoluteString
-            let install = try Self.cli(["install", "zlib", "--area", site.area(label.replacingOccurrences(of: " ", with: "-")), "--arch", Self.arch,
-                                        "--repo", url, "--root", site.rootFile, "--ca-path", ca.hashedDirectory.path])
+            let install = try Self.cli([
+                "install", "zlib", "--area", site.area(label.replacingOccurrences(of: " ", with: "-")), "--arch", Self.arch,
+                "--repo", url, "--root", site.rootFile, "--ca-path", ca.hashedDirectory.path
+            ])
             #expect(install.status != 0, "\(label)")
             #expect(install.stderr.contains("TLS: the certificate of \(Self.hostPort(server)) was refused: \(reason)"), "\(label): \(install.stderr)")
             #expect(!server.accessLogLines.contains { $0.contains("GET") }, "\(label): no request was sent over the refused connection")
 
-            let doctor = try DoctorSiteCLITests.doctor(["--area", site.area("doctor-\(label.replacingOccurrences(of: " ", with: "-"))"), "--arch", Self.arch,
-                                                        "--repo", url, "--proxy", "", "--ca-path", ca.hashedDirectory.path])
+            let doctor = try DoctorSiteCLITests.doctor([
+                "--area", site.area("doctor-\(label.replacingOccurrences(of: " ", with: "-"))"), "--arch", Self.arch,
+                "--repo", url, "--proxy", "", "--ca-path", ca.hashedDirectory.path
+            ])
             let check = try #require(doctor.checks["repository-certificate"], "\(label)")
             #expect(check.status == "fail", "\(label): \(check)")
             #expect(check.detail.contains(reason), "\(label): \(check.detail)")
@@ -97,23 +103,30 @@ struct HTTPSRepositoryCLITests {
         }
 
         // The good certificate: the chain, its expiry and the trusted directory in the detail.
-        let healthy = try DoctorSiteCLITests.doctor(["--area", site.area("doctor-good"), "--arch", Self.arch, "--repo", site.repoURL,
-                                                     "--proxy", "", "--ca-path", ca.hashedDirectory.path])
+        let healthy = try DoctorSiteCLITests.doctor([
+            "--area", site.area("doctor-good"), "--arch", Self.arch, "--repo", site.repoURL,
+            "--proxy", "", "--ca-path", ca.hashedDirectory.path
+        ])
         let check = try #require(healthy.checks["repository-certificate"])
         #expect(check.status == "pass", "\(check)")
-        #expect(check.detail.contains("chain alien-repo") && check.detail.contains(ca.hashedDirectory.path) && check.detail.contains(" days)"),
-                "\(check.detail)")
+        #expect(
+            check.detail.contains("chain alien-repo") && check.detail.contains(ca.hashedDirectory.path) && check.detail.contains(" days)"),
+            "\(check.detail)")
         // A certificate expiring within 30 days is a warning.
         let soon = try ca.issue("repo-soon", hosts: ["IP:127.0.0.1"], end: 5 * 86_400)
         let soonServer = try NginxServer(root: repo, tls: .init(certificate: soon.certificate, key: soon.key))
         defer { soonServer.stop() }
-        let warned = try DoctorSiteCLITests.doctor(["--area", site.area("doctor-soon"), "--arch", Self.arch, "--repo", soonServer.baseURL.absoluteString,
-                                                    "--proxy", "", "--ca-path", ca.hashedDirectory.path])
+        let warned = try DoctorSiteCLITests.doctor([
+            "--area", site.area("doctor-soon"), "--arch", Self.arch, "--repo", soonServer.baseURL.absoluteString,
+            "--proxy", "", "--ca-path", ca.hashedDirectory.path
+        ])
         #expect(warned.checks["repository-certificate"]?.status == "warn", "\(String(describing: warned.checks["repository-certificate"]))")
         // A plain-http repository has no certificate to check.
         let plain = try NginxServer(root: repo)
         defer { plain.stop() }
-        let skipped = try DoctorSiteCLITests.doctor(["--area", site.area("doctor-plain"), "--arch", Self.arch, "--repo", plain.baseURL.absoluteString, "--proxy", ""])
+        let skipped = try DoctorSiteCLITests.doctor([
+            "--area", site.area("doctor-plain"), "--arch", Self.arch, "--repo", plain.baseURL.absoluteString, "--proxy", ""
+        ])
         #expect(skipped.checks["repository-certificate"]?.status == "skip")
     }
 
@@ -128,8 +141,11 @@ struct HTTPSRepositoryCLITests {
         let configuration = try String(contentsOf: Interop.root.appendingPathComponent("installer/squid/site-cache.conf"), encoding: .utf8)
         let squid = try SquidServer(configuration: configuration)
         defer { squid.stop() }
-        let installed = try Self.cli(["install", "ROOT", "--area", site.area(), "--arch", Self.arch, "--repo", site.repoURL, "--root", site.rootFile,
-                                      "--ca-path", ca.hashedDirectory.path], ["https_proxy": squid.proxyURL.absoluteString])
+        let installed = try Self.cli(
+            [
+                "install", "ROOT", "--area", site.area(), "--arch", Self.arch, "--repo", site.repoURL, "--root", site.rootFile,
+                "--ca-path", ca.hashedDirectory.path
+            ], ["https_proxy": squid.proxyURL.absoluteString])
         #expect(installed.status == 0, "\(installed.stderr)")
         var lines = squid.accessLogLines
         for _ in 0..<6000 where !lines.contains(where: { $0.contains("CONNECT \(Self.hostPort(site.server))") }) {
@@ -154,8 +170,10 @@ struct HTTPSRepositoryCLITests {
         for role in ["root", "targets", "snapshot", "timestamp"] {
             #expect(try Self.cli(["keys", "generate", role, "--dir", keys]).status == 0)
         }
-        let initialise = ["repo", "init", url, "--root-key", "\(keys)/root.key", "--targets-key", "\(keys)/targets.key",
-                          "--snapshot-key", "\(keys)/snapshot.key", "--timestamp-key", "\(keys)/timestamp.key"]
+        let initialise = [
+            "repo", "init", url, "--root-key", "\(keys)/root.key", "--targets-key", "\(keys)/targets.key",
+            "--snapshot-key", "\(keys)/snapshot.key", "--timestamp-key", "\(keys)/timestamp.key"
+        ]
         let refused = try Self.cli(initialise)
         #expect(refused.status != 0 && refused.stderr.contains("TLS: the certificate of \(Self.hostPort(server)) was refused"), "\(refused.stderr)")
         let initialised = try Self.cli(initialise + ["--ca-path", ca.hashedDirectory.path])

@@ -32,8 +32,10 @@ import TestSupport
             let generated = try CLITests.cli(["keys", "generate", role, "--dir", keys])
             try #require(generated.status == 0, "\(generated.stderr)")
         }
-        let initialised = try CLITests.cli(["repo", "init", repo, "--root-key", "\(keys)/root.key", "--targets-key", "\(keys)/targets.key",
-                                            "--snapshot-key", "\(keys)/snapshot.key", "--timestamp-key", "\(keys)/timestamp.key"])
+        let initialised = try CLITests.cli([
+            "repo", "init", repo, "--root-key", "\(keys)/root.key", "--targets-key", "\(keys)/targets.key",
+            "--snapshot-key", "\(keys)/snapshot.key", "--timestamp-key", "\(keys)/timestamp.key"
+        ])
         try #require(initialised.status == 0, "\(initialised.stderr)")
         let zlib = FixturePackage(name: "zlib", version: "v1.3.1")
         var hostile = FixturePackage(name: "Hostile", version: "v1", requires: [zlib])
@@ -96,11 +98,19 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: "\(modules)/Hostile/v1-1"))
         for command in [ModuleCommand.environmentModules, ModuleCommand.lmod].compactMap({ $0 }) {
             let environment = ["MODULEPATH": modules, "PATH": "/usr/bin:/bin", "HOME": site.base.path]
-            let hostile = try Interop.run(URL(fileURLWithPath: "/bin/bash"), ["--noprofile", "--norc", "-c",
-                "eval \"$(\(command) bash load Hostile/v1-1)\"; echo \"hostile=${HOSTILE_ROOT:-none}\""], environment: environment)
+            let hostile = try Interop.run(
+                URL(fileURLWithPath: "/bin/bash"),
+                [
+                    "--noprofile", "--norc", "-c",
+                    "eval \"$(\(command) bash load Hostile/v1-1)\"; echo \"hostile=${HOSTILE_ROOT:-none}\""
+                ], environment: environment)
             #expect(hostile.text.contains("hostile=none"), "\(command): \(hostile.text) \(hostile.stderr)")
-            let zlib = try Interop.run(URL(fileURLWithPath: "/bin/bash"), ["--noprofile", "--norc", "-c",
-                "eval \"$(\(command) bash load zlib/v1.3.1-1)\"; echo \"zlib=$ZLIB_ROOT\""], environment: environment)
+            let zlib = try Interop.run(
+                URL(fileURLWithPath: "/bin/bash"),
+                [
+                    "--noprofile", "--norc", "-c",
+                    "eval \"$(\(command) bash load zlib/v1.3.1-1)\"; echo \"zlib=$ZLIB_ROOT\""
+                ], environment: environment)
             #expect(zlib.text.contains("zlib=\(site.area)/\(Self.arch)/zlib/v1.3.1-1"), "\(command): \(zlib.text) \(zlib.stderr)")
         }
         absent("module load")
@@ -113,12 +123,17 @@ import TestSupport
         #expect(job.state == .succeeded, "\(job)")
         absent("packmand install")
         for package in ["Hostile", "Sneaky"] {
-            let answer = try Interop.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "-w", "\n%{http_code}", "--unix-socket", daemon.socket,
-                                                                                 "http://localhost/v1/env?packages=\(package)&shell=sh"])
+            let answer = try Interop.run(
+                URL(fileURLWithPath: "/usr/bin/curl"),
+                [
+                    "-s", "-w", "\n%{http_code}", "--unix-socket", daemon.socket,
+                    "http://localhost/v1/env?packages=\(package)&shell=sh"
+                ])
             #expect(answer.text.hasSuffix("\n422"), "\(package): \(answer.text)")
             #expect(answer.text.contains("\(package)/v1-1/etc/profile.d/init.sh:"), "\(answer.text)")
         }
-        let zlibEnv = try Interop.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "--unix-socket", daemon.socket, "http://localhost/v1/env?packages=zlib&shell=sh"])
+        let zlibEnv = try Interop.run(
+            URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "--unix-socket", daemon.socket, "http://localhost/v1/env?packages=zlib&shell=sh"])
         #expect(zlibEnv.text.contains("export ZLIB_ROOT="), "\(zlibEnv.text)")
         absent("packmand /v1/env")
     }
@@ -133,8 +148,10 @@ import TestSupport
         let before = AreaCLITestsTree.listing(site.area)
         let install = try Self.cli(["install", "Hostile", "--area", site.area])
         #expect(install.status == 1)
-        #expect(install.stderr.contains("Hostile/v1-1: refused: its environment cannot be read without running it: Hostile/v1-1/etc/profile.d/init.sh:9: expected export"),
-                "\(install.stderr)")
+        #expect(
+            install.stderr.contains(
+                "Hostile/v1-1: refused: its environment cannot be read without running it: Hostile/v1-1/etc/profile.d/init.sh:9: expected export"),
+            "\(install.stderr)")
         #expect(AreaCLITestsTree.listing(site.area) == before, "the area changed")
         #expect(!FileManager.default.fileExists(atPath: site.marker.path))
         // Opted in, it installs without an environment.
@@ -151,8 +168,10 @@ import TestSupport
 enum ModuleCommand {
     static var environmentModules: String? {
         let root = Interop.root.appendingPathComponent(".deps/environment-modules/usr/lib")
-        for candidate in ["/usr/lib/x86_64-linux-gnu/modulecmd.tcl", root.appendingPathComponent("x86_64-linux-gnu/modulecmd.tcl").path,
-                          root.appendingPathComponent("aarch64-linux-gnu/modulecmd.tcl").path]
+        for candidate in [
+            "/usr/lib/x86_64-linux-gnu/modulecmd.tcl", root.appendingPathComponent("x86_64-linux-gnu/modulecmd.tcl").path,
+            root.appendingPathComponent("aarch64-linux-gnu/modulecmd.tcl").path
+        ]
         where FileManager.default.fileExists(atPath: candidate) && FileManager.default.isExecutableFile(atPath: "/usr/bin/tclsh") {
             return "/usr/bin/tclsh '\(candidate)'"
         }

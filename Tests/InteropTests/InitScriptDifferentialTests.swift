@@ -14,17 +14,24 @@ struct InitScriptDifferentialTests {
         var `init`: [String: String?]
     }
 
-    static func compare(configDir: URL, targets: [String], defaults: String, arch: String, extra: [String] = [],
-                        plan: () throws -> BuildPlan, label: String) throws {
-        let result = try Interop.python("alibuild_initsh.py", ["--config-dir", configDir.path, "--defaults", defaults,
-                                                               "--arch", arch] + extra + targets)
+    static func compare(
+        configDir: URL, targets: [String], defaults: String, arch: String, extra: [String] = [],
+        plan: () throws -> BuildPlan, label: String
+    ) throws {
+        let result = try Interop.python(
+            "alibuild_initsh.py",
+            [
+                "--config-dir", configDir.path, "--defaults", defaults,
+                "--arch", arch
+            ] + extra + targets)
         try #require(result.status == 0, "\(label): \(result.stderr)")
         let theirs = try JSONDecoder().decode(AliBuildInit.self, from: result.stdout)
         guard theirs.error == nil, let plan = try? plan() else { return }
         var identities: [PackageName: PackageIdentity] = [:]
         for package in plan.orderedPackages {
-            identities[package.name] = PackageIdentity(build: PackageBuild(name: package.name, version: PackageVersion(version: package.version, revision: "1")),
-                                                       hash: package.remoteHash, commitHash: package.commitHash)
+            identities[package.name] = PackageIdentity(
+                build: PackageBuild(name: package.name, version: PackageVersion(version: package.version, revision: "1")),
+                hash: package.remoteHash, commitHash: package.commitHash)
         }
         for package in plan.orderedPackages {
             guard let entry = theirs.`init`[package.name.rawValue] else { continue }
@@ -45,12 +52,15 @@ struct InitScriptDifferentialTests {
     @Test(arguments: ["release", "root6next"])
     func shippedRecipes(defaults: String) throws {
         let configDir = Interop.root.appendingPathComponent("recipes")
-        try Self.compare(configDir: configDir, targets: ["AliRoot", "AliEn-Runtime"], defaults: defaults, arch: "slc9_x86-64",
-                         extra: ["--assume-system"], plan: {
-            try Resolver(provider: DirectoryRecipeProvider(configDir: configDir.path)).resolve(ResolutionRequest(
-                targets: [try PackageName("AliRoot"), try PackageName("AliEn-Runtime")], defaults: defaults,
-                architecture: try Architecture("slc9_x86-64"), recipesBranch: { "master" }))
-        }, label: "recipes/ \(defaults)")
+        try Self.compare(
+            configDir: configDir, targets: ["AliRoot", "AliEn-Runtime"], defaults: defaults, arch: "slc9_x86-64",
+            extra: ["--assume-system"],
+            plan: {
+                try Resolver(provider: DirectoryRecipeProvider(configDir: configDir.path)).resolve(
+                    ResolutionRequest(
+                        targets: [try PackageName("AliRoot"), try PackageName("AliEn-Runtime")], defaults: defaults,
+                        architecture: try Architecture("slc9_x86-64"), recipesBranch: { "master" }))
+            }, label: "recipes/ \(defaults)")
     }
 
     @Test(arguments: Array(1...60))
@@ -63,12 +73,15 @@ struct InitScriptDifferentialTests {
         let file = try JSONDecoder().decode(CaseFile.self, from: Data(contentsOf: directory.appendingPathComponent("case.json")))
         let date = file.date ?? "2026-11-25-14"
         let fields = date.split(separator: "-").compactMap { Int($0) }
-        try Self.compare(configDir: directory, targets: file.targets, defaults: file.defaults, arch: file.arch,
-                         extra: ["--assume-system", "--date", date], plan: {
-            try Resolver(provider: DirectoryRecipeProvider(configDir: directory.path)).resolve(ResolutionRequest(
-                targets: try file.targets.map { try PackageName($0) }, defaults: file.defaults, architecture: try Architecture(file.arch),
-                date: ResolutionDate(year: fields[0], month: fields[1], day: fields[2], hour: fields.count > 3 ? fields[3] : 0),
-                recipesBranch: { "master" }))
-        }, label: "seed \(seed)")
+        try Self.compare(
+            configDir: directory, targets: file.targets, defaults: file.defaults, arch: file.arch,
+            extra: ["--assume-system", "--date", date],
+            plan: {
+                try Resolver(provider: DirectoryRecipeProvider(configDir: directory.path)).resolve(
+                    ResolutionRequest(
+                        targets: try file.targets.map { try PackageName($0) }, defaults: file.defaults, architecture: try Architecture(file.arch),
+                        date: ResolutionDate(year: fields[0], month: fields[1], day: fields[2], hour: fields.count > 3 ? fields[3] : 0),
+                        recipesBranch: { "master" }))
+            }, label: "seed \(seed)")
     }
 }

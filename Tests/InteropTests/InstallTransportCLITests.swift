@@ -21,8 +21,10 @@ import TestSupport
         // Every response without a Range header breaks after 256 KiB: metadata fits, tarballs do not.
         let repo = faults.url("", faults: "drop=262144")
         let area = site.area()
-        let installed = try AreaCLITests.cli(["install", "AliPhysics", "--area", area, "--arch", Self.arch, "--repo", repo,
-                                              "--root", site.rootFile, "--json"])
+        let installed = try AreaCLITests.cli([
+            "install", "AliPhysics", "--area", area, "--arch", Self.arch, "--repo", repo,
+            "--root", site.rootFile, "--json"
+        ])
         #expect(installed.status == 0, "\(installed.stderr)")
         let resumed = faults.logLines.filter { $0.contains("AliPhysics-v5-09-45a-01-1") && $0.contains(".tar.gz") && $0.contains("range=bytes=") }
         #expect(!resumed.isEmpty, "the tarball was resumed with Range: \(faults.logLines)")
@@ -38,8 +40,10 @@ import TestSupport
         defer { faults.stop() }
         let area = site.area()
         let broken = faults.url("", faults: "status=500")
-        let installed = try AreaCLITests.cli(["install", "AliPhysics", "--area", area, "--arch", Self.arch, "--repo", broken,
-                                              "--mirror", site.repoURL, "--root", site.rootFile])
+        let installed = try AreaCLITests.cli([
+            "install", "AliPhysics", "--area", area, "--arch", Self.arch, "--repo", broken,
+            "--mirror", site.repoURL, "--root", site.rootFile
+        ])
         #expect(installed.status == 0, "\(installed.stderr)")
         #expect(try Self.hello(area) == "AliPhysics at \(area)/\(Self.arch)/AliPhysics/v5-09-45a-01-1\n")
         #expect(faults.logLines.contains { $0.contains("/f/status=500/metadata/") }, "the repository was asked first")

@@ -55,8 +55,10 @@ import TestSupport
         // Something of the admin's in the prefix: the installer must leave it alone.
         try FileManager.default.createDirectory(atPath: "\(prefix)/etc", withIntermediateDirectories: true)
         try Data("mine\n".utf8).write(to: URL(fileURLWithPath: "\(prefix)/etc/admin-notes.txt"))
-        let arguments = ["--type", "workernode", "--prefix", prefix, "--repo", site.repoURL, "--root", site.rootFile,
-                         "--from-tarball", tarball, "--batch", "--skip-packages", "--arch", AreaCLITests.arch]
+        let arguments = [
+            "--type", "workernode", "--prefix", prefix, "--repo", site.repoURL, "--root", site.rootFile,
+            "--from-tarball", tarball, "--batch", "--skip-packages", "--arch", AreaCLITests.arch
+        ]
 
         // A dry run prints the actions and makes nothing.
         let dry = try Self.installer(arguments + ["--dry-run"])
@@ -77,7 +79,8 @@ import TestSupport
         #expect(FileManager.default.fileExists(atPath: "\(prefix)/area/.alien/trust/root.json"))
 
         // The installed binary installs and runs a package, with only the profile's environment.
-        let used = try Interop.run(URL(fileURLWithPath: "/bin/sh"), ["-c", ". \(prefix)/etc/profile.d/alien.sh && alien-install install zlib && alien-install run zlib -- zlib-hello"])
+        let used = try Interop.run(
+            URL(fileURLWithPath: "/bin/sh"), ["-c", ". \(prefix)/etc/profile.d/alien.sh && alien-install install zlib && alien-install run zlib -- zlib-hello"])
         #expect(used.status == 0, "\(used.stderr)")
         #expect(used.text.contains("zlib at \(prefix)/area/"))
         let fast = try Interop.run(URL(fileURLWithPath: "/bin/sh"), ["-c", ". \(prefix)/etc/profile.d/alien.sh && alien-env zlib --shell sh"])
@@ -121,9 +124,11 @@ import TestSupport
         let tarball = try Self.voboxTarball(in: site.base)
         let prefix = site.base.appendingPathComponent("opt/alien").path
         let socket = site.base.appendingPathComponent("packmand.sock").path
-        let arguments = ["--type", "vobox", "--prefix", prefix, "--repo", site.repoURL, "--repo", site.repoURL + "/", "--root", site.rootFile,
-                         "--from-tarball", tarball, "--batch", "--skip-packages", "--arch", AreaCLITests.arch, "--socket", socket,
-                         "--budget", "1G"]
+        let arguments = [
+            "--type", "vobox", "--prefix", prefix, "--repo", site.repoURL, "--repo", site.repoURL + "/", "--root", site.rootFile,
+            "--from-tarball", tarball, "--batch", "--skip-packages", "--arch", AreaCLITests.arch, "--socket", socket,
+            "--budget", "1G"
+        ]
         let first = try Self.installer(arguments)
         #expect(first.status == 0, "\(first.text)\n\(first.stderr)")
         let conf = "\(prefix)/etc/alien"
@@ -158,12 +163,14 @@ import TestSupport
         }
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: ready) { usleep(50_000) }
         try #require(FileManager.default.fileExists(atPath: ready), "packmand did not start")
-        let installed = try Interop.run(URL(fileURLWithPath: "\(prefix)/bin/alien-install"),
-                                        ["packman", "install", "zlib", "--packman", "unix:\(socket)", "--token-file", "\(conf)/job.token"])
+        let installed = try Interop.run(
+            URL(fileURLWithPath: "\(prefix)/bin/alien-install"),
+            ["packman", "install", "zlib", "--packman", "unix:\(socket)", "--token-file", "\(conf)/job.token"])
         #expect(installed.status == 0, "\(installed.text)\(installed.stderr)")
         #expect(FileManager.default.fileExists(atPath: "\(prefix)/area/\(AreaCLITests.arch)/zlib/v1.3.1-1"))
-        let doctor = try Interop.run(URL(fileURLWithPath: "\(prefix)/bin/alien-install"),
-                                     ["doctor", "--site", "--area", "\(prefix)/area", "--packman", "unix:\(socket)", "--proxy", ""])
+        let doctor = try Interop.run(
+            URL(fileURLWithPath: "\(prefix)/bin/alien-install"),
+            ["doctor", "--site", "--area", "\(prefix)/area", "--packman", "unix:\(socket)", "--proxy", ""])
         #expect(doctor.status == 0, "\(doctor.text)")
         #expect(doctor.text.contains("✓ packmand: health: HTTP 200"), "\(doctor.text)")
     }

@@ -26,8 +26,10 @@ enum Interop {
     }
 
     /// Runs a program to completion and collects what it printed.
-    static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
-                    directory: URL? = nil) throws -> Result {
+    static func run(
+        _ executable: URL, _ arguments: [String], environment: [String: String] = [:],
+        directory: URL? = nil
+    ) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

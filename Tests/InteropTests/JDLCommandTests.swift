@@ -15,8 +15,10 @@ import TestSupport
         eightOnly.programs = ["eight-hello": "#!/bin/sh\necho eight\n"]
         let work = site.base.appendingPathComponent("sw8")
         try eightOnly.store(in: work, arch: "slc8_x86-64")
-        let published = try CLITests.cli(["publish", "--repo", site.base.appendingPathComponent("repo").path, "--work-dir", work.path,
-                                          "--arch", "slc8_x86-64", "EightOnly", "--keys-dir", site.base.appendingPathComponent("keys").path])
+        let published = try CLITests.cli([
+            "publish", "--repo", site.base.appendingPathComponent("repo").path, "--work-dir", work.path,
+            "--arch", "slc8_x86-64", "EightOnly", "--keys-dir", site.base.appendingPathComponent("keys").path
+        ])
         try #require(published.status == 0, "\(published.stderr)")
         return site
     }
@@ -35,7 +37,10 @@ import TestSupport
         let defined = try CLITests.cli(["jdl", "check", good] + direct)
         #expect(defined.status == 0, "\(defined.stdout) \(defined.stderr)")
         #expect(defined.text.contains("AliPhysics::latest → AliPhysics::v5-09-45a-01-1"))
-        #expect(defined.text.contains(#"Requirements = (other.Type == "machine") && (member(other.Packages, "VO_ALICE@ROOT::v6-32-06-1")) && (member(other.Packages, "VO_ALICE@AliPhysics::v5-09-45a-01-1")) && (other.TTL > 1);"#))
+        #expect(
+            defined.text.contains(
+                #"Requirements = (other.Type == "machine") && (member(other.Packages, "VO_ALICE@ROOT::v6-32-06-1")) && (member(other.Packages, "VO_ALICE@AliPhysics::v5-09-45a-01-1")) && (other.TTL > 1);"#
+            ))
 
         let json = try CLITests.cli(["jdl", "check", good, "--json"] + direct)
         #expect(json.status == 0)
@@ -69,13 +74,15 @@ import TestSupport
         let trusted = try CLITests.cli(["install", "ROOT", "--area", area, "--arch", Self.arch, "--repo", site.repoURL, "--root", site.rootFile])
         try #require(trusted.status == 0, "\(trusted.stderr)")
         let file = try Self.jdl(#"Packages = {"VO_ALICE@ROOT::latest"}; Executable = "true"; User = "aliprod";"#, in: site)
-        let slurm = try Interop.run(CLITests.binary, ["run", "--jdl", file, "--job-id", "job-7", "--area", area, "--", "sh", "-c", "exit 4"],
-                                    environment: ["SLURM_JOB_ID": "4711", "SLURM_CLUSTER_NAME": "hpc"])
+        let slurm = try Interop.run(
+            CLITests.binary, ["run", "--jdl", file, "--job-id", "job-7", "--area", area, "--", "sh", "-c", "exit 4"],
+            environment: ["SLURM_JOB_ID": "4711", "SLURM_CLUSTER_NAME": "hpc"])
         #expect(slurm.status == 4, "\(slurm.stderr)")
         let condorAd = site.base.appendingPathComponent(".job.ad").path
         try Data("ClusterId = 88\nProcId = 2\n".utf8).write(to: URL(fileURLWithPath: condorAd))
-        let condor = try Interop.run(CLITests.binary, ["run", "--jdl", file, "--job-id", "job-8", "--area", area],
-                                     environment: ["_CONDOR_JOB_AD": condorAd, "SLURM_JOB_ID": ""])
+        let condor = try Interop.run(
+            CLITests.binary, ["run", "--jdl", file, "--job-id", "job-8", "--area", area],
+            environment: ["_CONDOR_JOB_AD": condorAd, "SLURM_JOB_ID": ""])
         #expect(condor.status == 0, "\(condor.stderr)")
 
         let byBatchJob = try CLITests.cli(["forensics", "--job", "4711", "--area", area, "--json"])
@@ -87,8 +94,12 @@ import TestSupport
         #expect(record.batch == BatchJob(system: .slurm, id: "4711", cluster: "hpc"))
         #expect(record.uid == getuid())
         let root = try #require(record.packages.first { $0.id.hasPrefix("VO_ALICE@ROOT::") })
-        let installRecord = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath:
-            "\(area)/\(Self.arch)/ROOT/v6-32-06-1/.alien-install.json"))) as? [String: Any]
+        let installRecord =
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    contentsOf: URL(
+                        fileURLWithPath:
+                            "\(area)/\(Self.arch)/ROOT/v6-32-06-1/.alien-install.json"))) as? [String: Any]
         #expect(root.sha256 != nil && root.sha256 == (installRecord?["hashes"] as? [String: String])?["sha256"], "the tarball's sha256")
         #expect(record.packages.contains { $0.id.hasPrefix("VO_ALICE@zlib::") }, "the closure is recorded too")
 
@@ -118,8 +129,9 @@ import TestSupport
         #expect(checked.text.contains("ROOT::latest → ROOT::v6-32-06-1"))
 
         let script = #"cat "$AREA/.alien/leases/$ALIEN_JOB_ID.json"; echo; root-hello; exit 3"#
-        let run = try Interop.run(CLITests.binary, ["run", "--jdl", file, "x", "--job-id", "job-42", "--area", area, "--", "sh", "-c", script],
-                                  environment: ["AREA": area])
+        let run = try Interop.run(
+            CLITests.binary, ["run", "--jdl", file, "x", "--job-id", "job-42", "--area", area, "--", "sh", "-c", script],
+            environment: ["AREA": area])
         #expect(run.status == 3, "\(run.stderr)")
         #expect(run.text.contains(#""holder":"job-42""#) && run.text.contains("ROOT/v6-32-06-1") && run.text.contains("zlib/v1.3.1-1"), "\(run.text)")
         #expect(run.text.contains("ROOT at \(area)/\(Self.arch)/ROOT/v6-32-06-1"))

@@ -11,16 +11,19 @@ import TestSupport
 /// refuse), and the environment computed from the manifests equals bash sourcing aliBuild's text.
 @Suite(.enabled(if: Interop.available, Interop.skipReason))
 struct ManifestInteropTests {
-    static func compare(configDir: URL, targets: [String], defaults: String, arch: String, extra: [String],
-                        plan: () throws -> BuildPlan, label: String) throws {
+    static func compare(
+        configDir: URL, targets: [String], defaults: String, arch: String, extra: [String],
+        plan: () throws -> BuildPlan, label: String
+    ) throws {
         let result = try Interop.python("alibuild_initsh.py", ["--config-dir", configDir.path, "--defaults", defaults, "--arch", arch] + extra + targets)
         try #require(result.status == 0, "\(label): \(result.stderr)")
         let theirs = try JSONDecoder().decode(InitScriptDifferentialTests.AliBuildInit.self, from: result.stdout)
         guard theirs.error == nil, let plan = try? plan() else { return }
         var identities: [PackageName: PackageIdentity] = [:]
         for package in plan.orderedPackages {
-            identities[package.name] = PackageIdentity(build: PackageBuild(name: package.name, version: PackageVersion(version: package.version, revision: "1")),
-                                                       hash: package.remoteHash, commitHash: package.commitHash)
+            identities[package.name] = PackageIdentity(
+                build: PackageBuild(name: package.name, version: PackageVersion(version: package.version, revision: "1")),
+                hash: package.remoteHash, commitHash: package.commitHash)
         }
         var tree = try InitScriptTree(arch: arch)
         defer { tree.remove() }
@@ -44,18 +47,23 @@ struct ManifestInteropTests {
         // Packages are evaluated with their dependencies: those whose closure could all be read.
         let outcome = try tree.compare()
         #expect(outcome.differences == [], "\(label)")
-        if ProcessInfo.processInfo.environment["ALIEN_MANIFEST_STATS"] == "1" { print("manifest-stats \(label): compared \(outcome.compared) of \(plan.orderedPackages.count)") }
+        if ProcessInfo.processInfo.environment["ALIEN_MANIFEST_STATS"] == "1" {
+            print("manifest-stats \(label): compared \(outcome.compared) of \(plan.orderedPackages.count)")
+        }
     }
 
     @Test(arguments: ["release", "root6next"])
     func shippedRecipes(defaults: String) throws {
         let configDir = Interop.root.appendingPathComponent("recipes")
-        try Self.compare(configDir: configDir, targets: ["AliRoot", "AliEn-Runtime"], defaults: defaults, arch: "slc9_x86-64",
-                         extra: ["--assume-system"], plan: {
-            try Resolver(provider: DirectoryRecipeProvider(configDir: configDir.path)).resolve(ResolutionRequest(
-                targets: [try PackageName("AliRoot"), try PackageName("AliEn-Runtime")], defaults: defaults,
-                architecture: try Architecture("slc9_x86-64"), recipesBranch: { "master" }))
-        }, label: "recipes/ \(defaults)")
+        try Self.compare(
+            configDir: configDir, targets: ["AliRoot", "AliEn-Runtime"], defaults: defaults, arch: "slc9_x86-64",
+            extra: ["--assume-system"],
+            plan: {
+                try Resolver(provider: DirectoryRecipeProvider(configDir: configDir.path)).resolve(
+                    ResolutionRequest(
+                        targets: [try PackageName("AliRoot"), try PackageName("AliEn-Runtime")], defaults: defaults,
+                        architecture: try Architecture("slc9_x86-64"), recipesBranch: { "master" }))
+            }, label: "recipes/ \(defaults)")
     }
 
     @Test(arguments: Array(1...60))
@@ -68,12 +76,15 @@ struct ManifestInteropTests {
         let file = try JSONDecoder().decode(CaseFile.self, from: Data(contentsOf: directory.appendingPathComponent("case.json")))
         let date = file.date ?? "2026-11-25-14"
         let fields = date.split(separator: "-").compactMap { Int($0) }
-        try Self.compare(configDir: directory, targets: file.targets, defaults: file.defaults, arch: file.arch,
-                         extra: ["--assume-system", "--date", date], plan: {
-            try Resolver(provider: DirectoryRecipeProvider(configDir: directory.path)).resolve(ResolutionRequest(
-                targets: try file.targets.map { try PackageName($0) }, defaults: file.defaults, architecture: try Architecture(file.arch),
-                date: ResolutionDate(year: fields[0], month: fields[1], day: fields[2], hour: fields.count > 3 ? fields[3] : 0),
-                recipesBranch: { "master" }))
-        }, label: "seed \(seed)")
+        try Self.compare(
+            configDir: directory, targets: file.targets, defaults: file.defaults, arch: file.arch,
+            extra: ["--assume-system", "--date", date],
+            plan: {
+                try Resolver(provider: DirectoryRecipeProvider(configDir: directory.path)).resolve(
+                    ResolutionRequest(
+                        targets: try file.targets.map { try PackageName($0) }, defaults: file.defaults, architecture: try Architecture(file.arch),
+                        date: ResolutionDate(year: fields[0], month: fields[1], day: fields[2], hour: fields.count > 3 ? fields[3] : 0),
+                        recipesBranch: { "master" }))
+            }, label: "seed \(seed)")
     }
 }

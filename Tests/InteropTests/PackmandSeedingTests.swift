@@ -14,9 +14,10 @@ import TestSupport
         let port = Int(try NginxServer.freePort())
         let directory = site.base.appendingPathComponent("packmand")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let daemon = try PackmandProcess(directory: directory, area: site.area("vobox"), arch: TorrentCLITests.arch,
-                                         repository: site.repoURL, rootFile: site.rootFile,
-                                         extra: "seeding:\n  enabled: true\n  listen: 127.0.0.1:\(port)\n  rescan: 1\n  ratio: 0")
+        let daemon = try PackmandProcess(
+            directory: directory, area: site.area("vobox"), arch: TorrentCLITests.arch,
+            repository: site.repoURL, rootFile: site.rootFile,
+            extra: "seeding:\n  enabled: true\n  listen: 127.0.0.1:\(port)\n  rescan: 1\n  ratio: 0")
         var stopped = false
         defer { if !stopped { _ = daemon.stop() } }
         let job = try daemon.client().install(["ROOT"], wait: 120)
@@ -42,7 +43,10 @@ import TestSupport
         for _ in 0..<50 {
             let metrics = String(decoding: try daemon.client().raw("GET", "/metrics"), as: UTF8.self)
             if let line = metrics.split(separator: "\n").first(where: { $0.hasPrefix("packmand_seeding_ratio") }),
-               let value = Double(line.split(separator: " ").last ?? "") { ratio = value }
+                let value = Double(line.split(separator: " ").last ?? "")
+            {
+                ratio = value
+            }
             if ratio > 0 { break }
             usleep(200_000)
         }
@@ -67,9 +71,10 @@ import TestSupport
         defer { seeder.kill() }
         let directory = site.base.appendingPathComponent("packmand")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let daemon = try PackmandProcess(directory: directory, area: site.area("vobox"), arch: TorrentCLITests.arch,
-                                         repository: site.repoURL, rootFile: site.rootFile,
-                                         extra: "download:\n  via: torrent\n  peers: [\"127.0.0.1:\(port)\"]\n  web_seeds: false\n  listen: 127.0.0.1:0")
+        let daemon = try PackmandProcess(
+            directory: directory, area: site.area("vobox"), arch: TorrentCLITests.arch,
+            repository: site.repoURL, rootFile: site.rootFile,
+            extra: "download:\n  via: torrent\n  peers: [\"127.0.0.1:\(port)\"]\n  web_seeds: false\n  listen: 127.0.0.1:0")
         defer { _ = daemon.stop() }
         let job = try daemon.client().install(["ROOT"], wait: 120)
         #expect(job.state == .succeeded, "\(job)")

@@ -67,11 +67,16 @@ import TestSupport
         defer { daemon.stop() }
         let lock = "\(site.area())/.alien/locks/\(Self.arch)/zlib/v1.3.1-1.lock"
         try FileManager.default.createDirectory(atPath: (lock as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let holder = try BackgroundProcess("/usr/bin/python3", ["-c", """
-            import fcntl, os, sys, time
-            f = open(sys.argv[1], "w"); fcntl.flock(f, fcntl.LOCK_EX); f.write("%d\\n" % os.getpid()); f.flush()
-            print("held", flush=True); time.sleep(600)
-            """, lock], output: site.base.appendingPathComponent("holder.log"))
+        let holder = try BackgroundProcess(
+            "/usr/bin/python3",
+            [
+                "-c",
+                """
+                import fcntl, os, sys, time
+                f = open(sys.argv[1], "w"); fcntl.flock(f, fcntl.LOCK_EX); f.write("%d\\n" % os.getpid()); f.flush()
+                print("held", flush=True); time.sleep(600)
+                """, lock
+            ], output: site.base.appendingPathComponent("holder.log"))
         defer { holder.kill() }
         #expect(holder.wait(for: "held"))
         let job = try daemon.client().install(["zlib"])
@@ -81,8 +86,9 @@ import TestSupport
             health = try daemon.client().health()
         }
         #expect(health.status == "degraded", "\(health)")
-        #expect(health.reasons.contains { $0.contains("job \(job.id) has waited") && $0.contains("for the lock of zlib/v1.3.1-1 held by pid \(holder.pid)") },
-                "\(health.reasons)")
+        #expect(
+            health.reasons.contains { $0.contains("job \(job.id) has waited") && $0.contains("for the lock of zlib/v1.3.1-1 held by pid \(holder.pid)") },
+            "\(health.reasons)")
         holder.kill()
         let done = try daemon.client().install(["zlib"], wait: 600)
         #expect(done.state == .succeeded, "\(done)")
@@ -151,7 +157,7 @@ import TestSupport
                     { _ = try client.acquireLease(LeaseRequest(holder: "h", packages: ["zlib"], ttl: 60)) },
                     { _ = try client.releaseLease(LeaseRequest(holder: "h")) },
                     { _ = try client.remove("zlib") },
-                    { _ = try client.synchronize(SynchronizeRequest()) },
+                    { _ = try client.synchronize(SynchronizeRequest()) }
                 ]
                 for (index, call) in calls.enumerated() {
                     #expect(Self.refusal(call)?.status == 401, "call \(index), token \(token ?? "none"), unix: \(unix)")
@@ -232,10 +238,12 @@ import TestSupport
         let html = String(decoding: try agent.raw("GET", "/"), as: UTF8.self)
         #expect(html.contains("AliPhysics/v5-09-45a-01-1") && html.contains("job-4711") && html.contains("NoSuchPackage"), "\(html)")
         let png = site.base.appendingPathComponent("status.png")
-        let shot = try Interop.run(URL(fileURLWithPath: chromium), [
-            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(site.base.path)/chromium",
-            "--window-size=1100,820", "--screenshot=\(png.path)", daemon.tcp + "/",
-        ])
+        let shot = try Interop.run(
+            URL(fileURLWithPath: chromium),
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(site.base.path)/chromium",
+                "--window-size=1100,820", "--screenshot=\(png.path)", daemon.tcp + "/"
+            ])
         #expect(shot.status == 0, "\(shot.stderr)")
         let bytes = try Data(contentsOf: png)
         #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) && bytes.count > 10_000, "\(bytes.count) bytes")
@@ -310,8 +318,9 @@ import TestSupport
         try #"Packages = {"VO_ALICE@ROOT::latest"}; Executable = "root-hello";"#.write(to: file, atomically: true, encoding: .utf8)
         let area = site.area()
         let script = #"cat "$AREA/.alien/leases/$ALIEN_JOB_ID.json"; echo; root-hello"#
-        let run = try Interop.run(CLITests.binary, ["run", "--jdl", file.path, "--job-id", "job-77", "--area", area, "--", "sh", "-c", script],
-                                  environment: ["AREA": area, "ALIEN_PACKMAN_TOKEN_FILE": token.path])
+        let run = try Interop.run(
+            CLITests.binary, ["run", "--jdl", file.path, "--job-id", "job-77", "--area", area, "--", "sh", "-c", script],
+            environment: ["AREA": area, "ALIEN_PACKMAN_TOKEN_FILE": token.path])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.text.contains(#""holder":"job-77""#) && run.text.contains("ROOT at \(area)/\(Self.arch)/ROOT/v6-32-06-1"), "\(run.text)")
         #expect(!FileManager.default.fileExists(atPath: "\(area)/.alien/leases/job-77.json"))
@@ -341,23 +350,32 @@ import TestSupport
             """
         let made = try Interop.run(URL(fileURLWithPath: "/bin/sh"), ["-c", script, "sh", pki.path])
         try #require(made.status == 0, "\(made.stderr)")
-        let daemon = try PackmandProcess(directory: site.base, area: site.area(), arch: Self.arch, repository: site.repoURL, rootFile: site.rootFile,
-                                         tls: "    certificate: \(pki.path)/server.pem\n    key: \(pki.path)/server.key\n    client_ca: \(cas.path)\n")
+        let daemon = try PackmandProcess(
+            directory: site.base, area: site.area(), arch: Self.arch, repository: site.repoURL, rootFile: site.rootFile,
+            tls: "    certificate: \(pki.path)/server.pem\n    key: \(pki.path)/server.key\n    client_ca: \(cas.path)\n")
         defer { daemon.stop() }
         #expect(daemon.tcp.hasPrefix("https://127.0.0.1:"), "\(daemon.tcp)")
         let curl = URL(fileURLWithPath: "/usr/bin/curl")
-        let withCertificate = try Interop.run(curl, ["-sS", "--cacert", "\(cas.path)/ca.pem", "--cert", "\(pki.path)/client.pem", "--key",
-                                                     "\(pki.path)/client.key", daemon.tcp + "/v1/health"])
+        let withCertificate = try Interop.run(
+            curl,
+            [
+                "-sS", "--cacert", "\(cas.path)/ca.pem", "--cert", "\(pki.path)/client.pem", "--key",
+                "\(pki.path)/client.key", daemon.tcp + "/v1/health"
+            ])
         #expect(withCertificate.status == 0 && withCertificate.text.contains("\"status\":\"ok\""), "\(withCertificate.text) \(withCertificate.stderr)")
         let without = try Interop.run(curl, ["-sS", "--cacert", "\(cas.path)/ca.pem", daemon.tcp + "/v1/health"])
         #expect(without.status != 0 && !without.text.contains("status"), "\(without.text)")
         let untrusted = try Interop.run(curl, ["-sS", daemon.tcp + "/v1/health"])
         #expect(untrusted.status == 60, "curl must not trust the server without the CA: \(untrusted.stderr)")
         // A mutation over TLS: the audit names the token and the client certificate.
-        let lease = try Interop.run(curl, ["-sS", "--cacert", "\(cas.path)/ca.pem", "--cert", "\(pki.path)/client.pem", "--key",
-                                           "\(pki.path)/client.key", "-H", "Authorization: Bearer \(PackmandProcess.jobToken)",
-                                           "-H", "Content-Type: application/json", "-X", "DELETE", "-d", #"{"holder":"tls-job"}"#,
-                                           daemon.tcp + "/v1/leases"])
+        let lease = try Interop.run(
+            curl,
+            [
+                "-sS", "--cacert", "\(cas.path)/ca.pem", "--cert", "\(pki.path)/client.pem", "--key",
+                "\(pki.path)/client.key", "-H", "Authorization: Bearer \(PackmandProcess.jobToken)",
+                "-H", "Content-Type: application/json", "-X", "DELETE", "-d", #"{"holder":"tls-job"}"#,
+                daemon.tcp + "/v1/leases"
+            ])
         #expect(lease.status == 0, "\(lease.text) \(lease.stderr)")
         let audit = try daemon.client(unix: true).audit()
         #expect(audit.contains { $0.identity == "agent cert=client" }, "\(audit.map { "\($0.identity) \($0.action) \($0.result)" })")
@@ -376,8 +394,10 @@ import TestSupport
         #expect(try agent.listInstalled().first { $0.module == "ROOT/v6-32-06-1" }?.leasedBy == ["job-42"])
         // ROOT leaves the repository; synchronize keeps it (leased), gc keeps it (leased) and its dependencies (needed).
         let keys = site.base.appendingPathComponent("keys").path
-        let undefined = try AreaCLITests.cli(["undefine", "ROOT::v6-32-06-1", "--repo", site.base.appendingPathComponent("repo").path, "--force",
-                                              "--keys-dir", keys])
+        let undefined = try AreaCLITests.cli([
+            "undefine", "ROOT::v6-32-06-1", "--repo", site.base.appendingPathComponent("repo").path, "--force",
+            "--keys-dir", keys
+        ])
         #expect(undefined.status == 0, "\(undefined.stderr)")
         let admin = try daemon.client(PackmandProcess.adminToken)
         let synced = try admin.synchronize(SynchronizeRequest(packages: ["zlib"]), wait: 120)

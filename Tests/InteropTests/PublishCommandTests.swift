@@ -27,12 +27,16 @@ import TestSupport
         let again = try Self.cli(["keys", "generate", "root", "--dir", keys])
         #expect(again.status == 1 && again.stderr.contains("root.key already exists"))
 
-        let initialised = try Self.cli(["repo", "init", repo, "--root-key", "\(keys)/root.key", "--targets-key", "\(keys)/targets.key",
-                                        "--snapshot-key", "\(keys)/snapshot.key", "--timestamp-key", "\(keys)/timestamp.key",
-                                        "--expires", "timestamp=12h"])
+        let initialised = try Self.cli([
+            "repo", "init", repo, "--root-key", "\(keys)/root.key", "--targets-key", "\(keys)/targets.key",
+            "--snapshot-key", "\(keys)/snapshot.key", "--timestamp-key", "\(keys)/timestamp.key",
+            "--expires", "timestamp=12h"
+        ])
         #expect(initialised.status == 0, "\(initialised.stderr)")
-        let twice = try Self.cli(["repo", "init", repo, "--root-key", "\(keys)/root.key", "--targets-key", "\(keys)/targets.key",
-                                  "--snapshot-key", "\(keys)/snapshot.key", "--timestamp-key", "\(keys)/timestamp.key"])
+        let twice = try Self.cli([
+            "repo", "init", repo, "--root-key", "\(keys)/root.key", "--targets-key", "\(keys)/targets.key",
+            "--snapshot-key", "\(keys)/snapshot.key", "--timestamp-key", "\(keys)/timestamp.key"
+        ])
         #expect(twice.status == 1 && twice.stderr.contains("already holds a repository"))
 
         // From a work directory: ROOT brings zlib and xz.
@@ -92,8 +96,10 @@ import TestSupport
         let server = overWebDAV ? try NginxServer(root: served, writable: true) : nil
         defer { server?.stop() }
         let repo = server.map { $0.baseURL.absoluteString + "/repo" } ?? served.appendingPathComponent("repo").path
-        let initialised = try Self.cli(["repo", "init", repo, "--root-key", "\(keys)/root.key", "--targets-key", "\(keys)/targets.key",
-                                        "--snapshot-key", "\(keys)/snapshot.key", "--timestamp-key", "\(keys)/timestamp.key"])
+        let initialised = try Self.cli([
+            "repo", "init", repo, "--root-key", "\(keys)/root.key", "--targets-key", "\(keys)/targets.key",
+            "--snapshot-key", "\(keys)/snapshot.key", "--timestamp-key", "\(keys)/timestamp.key"
+        ])
         #expect(initialised.status == 0, "\(initialised.stderr)")
         var batches: [[String]] = [], expected: [String] = []
         for publisher in 0..<publishers {
@@ -138,10 +144,15 @@ import TestSupport
         for name in ["root1", "root2", "targets", "snapshot", "timestamp", "timestamp2"] {
             #expect(try Self.cli(["keys", "generate", name, "--dir", keys]).status == 0)
         }
-        #expect(try Self.cli(["repo", "init", repo, "--root-key", "\(keys)/root1.key", "--targets-key", "\(keys)/targets.key",
-                              "--snapshot-key", "\(keys)/snapshot.key", "--timestamp-key", "\(keys)/timestamp.key"]).status == 0)
-        let rotated = try Self.cli(["repo", "rotate-root", repo, "--old-root-key", "\(keys)/root1.key", "--root-key", "\(keys)/root2.key",
-                                    "--timestamp-key", "\(keys)/timestamp2.key", "--json"])
+        #expect(
+            try Self.cli([
+                "repo", "init", repo, "--root-key", "\(keys)/root1.key", "--targets-key", "\(keys)/targets.key",
+                "--snapshot-key", "\(keys)/snapshot.key", "--timestamp-key", "\(keys)/timestamp.key"
+            ]).status == 0)
+        let rotated = try Self.cli([
+            "repo", "rotate-root", repo, "--old-root-key", "\(keys)/root1.key", "--root-key", "\(keys)/root2.key",
+            "--timestamp-key", "\(keys)/timestamp2.key", "--json"
+        ])
         #expect(rotated.status == 0, "\(rotated.stderr)")
         #expect(try Self.json(rotated)["root_version"] as? Int == 2)
         let stale = try Self.cli(["repo", "refresh-timestamp", repo, "--timestamp-key", "\(keys)/timestamp.key"])

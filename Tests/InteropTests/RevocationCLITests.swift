@@ -28,20 +28,25 @@ import TestSupport
         let site = try AreaCLITests.site("revocation")
         defer { site.stop() }
         let hooks = site.base.appendingPathComponent("hooks")
-        let receiver = try BackgroundProcess("/usr/bin/python3", ["-c", """
-            import http.server, sys
-            class Hook(http.server.BaseHTTPRequestHandler):
-                def do_POST(self):
-                    body = self.rfile.read(int(self.headers["Content-Length"]))
-                    open(sys.argv[1], "ab").write(body + b"\\n")
-                    self.send_response(204)
-                    self.end_headers()
-                def log_message(self, *args):
-                    pass
-            server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
-            print("port", server.server_address[1], flush=True)
-            server.serve_forever()
-            """, hooks.path], output: site.base.appendingPathComponent("receiver.log"))
+        let receiver = try BackgroundProcess(
+            "/usr/bin/python3",
+            [
+                "-c",
+                """
+                import http.server, sys
+                class Hook(http.server.BaseHTTPRequestHandler):
+                    def do_POST(self):
+                        body = self.rfile.read(int(self.headers["Content-Length"]))
+                        open(sys.argv[1], "ab").write(body + b"\\n")
+                        self.send_response(204)
+                        self.end_headers()
+                    def log_message(self, *args):
+                        pass
+                server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+                print("port", server.server_address[1], flush=True)
+                server.serve_forever()
+                """, hooks.path
+            ], output: site.base.appendingPathComponent("receiver.log"))
         defer { receiver.kill() }
         #expect(receiver.wait(for: "port "))
         let port = try #require(receiver.text.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
@@ -51,18 +56,21 @@ import TestSupport
 
         // Site A: packmand (quarantine; refreshes only when asked, so the test sees one refresh).
         let areaA = site.area("site-a")
-        let daemon = try PackmandProcess(directory: site.base, area: areaA, arch: Self.arch, repository: site.repoURL, rootFile: site.rootFile, extra: """
-            notifications:
-              webhook: http://127.0.0.1:\(port)/hook
-            revocation:
-              policy: quarantine
-              refresh: 86400
-            """)
+        let daemon = try PackmandProcess(
+            directory: site.base, area: areaA, arch: Self.arch, repository: site.repoURL, rootFile: site.rootFile,
+            extra: """
+                notifications:
+                  webhook: http://127.0.0.1:\(port)/hook
+                revocation:
+                  policy: quarantine
+                  refresh: 86400
+                """)
         defer { daemon.stop() }
         let installed = try daemon.client().install(["ROOT::latest"], wait: 120)
         #expect(installed.state == .succeeded, "\(installed)")
-        let leased = try Self.http("POST", daemon.tcp + "/v1/leases", token: PackmandProcess.jobToken,
-                                   body: #"{"holder":"job-a1","packages":["ROOT"],"ttl":600}"#)
+        let leased = try Self.http(
+            "POST", daemon.tcp + "/v1/leases", token: PackmandProcess.jobToken,
+            body: #"{"holder":"job-a1","packages":["ROOT"],"ttl":600}"#)
         #expect(leased.0 == 200, "\(leased)")
 
         // Site B: the CLI alone (remove), a job holding ROOT.
@@ -79,22 +87,25 @@ import TestSupport
         // The release manager revokes.
         let keys = site.base.appendingPathComponent("keys").path, repo = site.base.appendingPathComponent("repo").path
         let revoke = try AreaCLITests.cli(["revoke", "--repo", repo, Self.revoked, "--reason", Self.reason, "--keys-dir", keys, "--json"])
-        #expect(revoke.status == 0 && revoke.text.contains(#""revokes":"slc9_x86-64/ROOT/ROOT-v6-32-06-1.slc9_x86-64.tar.gz""#),
-                "\(revoke.text) \(revoke.stderr)")
+        #expect(
+            revoke.status == 0 && revoke.text.contains(#""revokes":"slc9_x86-64/ROOT/ROOT-v6-32-06-1.slc9_x86-64.tar.gz""#),
+            "\(revoke.text) \(revoke.stderr)")
 
         // Site A, one refresh: alert (once), quarantine, 409s with the reason.
         let refresh = try Self.http("POST", daemon.tcp + "/v1/revocations/refresh", token: PackmandProcess.adminToken)
         #expect(refresh.0 == 200 && refresh.1.contains(#""alerted":["revoked-package:ROOT/v6-32-06-1"]"#), "\(refresh)")
         #expect(refresh.1.contains(#""state":"quarantined""#) && refresh.1.contains(#""leases":["job-a1"]"#), "\(refresh)")
         let alerts = webhookLines()
-        #expect(alerts.count == 1 && alerts[0].contains("revoked-package:ROOT") && alerts[0].contains(Self.reason)
-                    && alerts[0].contains("job-a1") && alerts[0].contains("quarantined"), "\(alerts)")
+        #expect(
+            alerts.count == 1 && alerts[0].contains("revoked-package:ROOT") && alerts[0].contains(Self.reason)
+                && alerts[0].contains("job-a1") && alerts[0].contains("quarantined"), "\(alerts)")
         let again = try Self.http("POST", daemon.tcp + "/v1/revocations/refresh", token: PackmandProcess.adminToken)
         #expect(again.0 == 200 && again.1.contains(#""alerted":[]"#) && webhookLines().count == 1, "alerted once: \(again) \(webhookLines())")
         let newInstall = try Self.http("POST", daemon.tcp + "/v1/install", token: PackmandProcess.jobToken, body: #"{"packages":["ROOT::v6-32-06-1"]}"#)
         #expect(newInstall.0 == 409 && newInstall.1.contains(Self.reason), "\(newInstall)")
-        let newLease = try Self.http("POST", daemon.tcp + "/v1/leases", token: PackmandProcess.jobToken,
-                                     body: #"{"holder":"job-a2","packages":["ROOT"],"ttl":600}"#)
+        let newLease = try Self.http(
+            "POST", daemon.tcp + "/v1/leases", token: PackmandProcess.jobToken,
+            body: #"{"holder":"job-a2","packages":["ROOT"],"ttl":600}"#)
         #expect(newLease.0 == 409 && newLease.1.contains(Self.reason), "\(newLease)")
         let env = try Self.http("GET", daemon.tcp + "/v1/env?packages=ROOT")
         #expect(env.0 == 409 && env.1.contains("quarantined"), "\(env)")
@@ -106,12 +117,14 @@ import TestSupport
 
         // Site B, one refresh: refused for new use, removal waits for job-b1, then happens.
         let applied = try AreaCLITests.cli(["revocations", "--area", areaB])
-        #expect(applied.status == 0 && applied.text.contains("ROOT/v6-32-06-1: kept-leased (policy remove); leased by job-b1"), "\(applied.text) \(applied.stderr)")
+        #expect(
+            applied.status == 0 && applied.text.contains("ROOT/v6-32-06-1: kept-leased (policy remove); leased by job-b1"), "\(applied.text) \(applied.stderr)")
         let listed = try AreaCLITests.cli(["list", "--available", "--area", areaB])
         #expect(listed.text.contains("VO_ALICE@ROOT::v6-32-06-1  ") && listed.text.contains("(revoked: \(Self.reason))"), "\(listed.text)")
         let refused = try AreaCLITests.cli(["install", "ROOT::v6-32-06-1", "--area", areaB])
-        #expect(refused.status == 1 && refused.stderr.contains("revoked by the repository") && refused.stderr.contains(Self.reason)
-                    && refused.stderr.contains("ROOT alone picks the newest not revoked"), "\(refused.stderr)")
+        #expect(
+            refused.status == 1 && refused.stderr.contains("revoked by the repository") && refused.stderr.contains(Self.reason)
+                && refused.stderr.contains("ROOT alone picks the newest not revoked"), "\(refused.stderr)")
         let run = try AreaCLITests.cli(["run", "ROOT", "--area", areaB, "--", "sh", "-c", "echo ran"])
         #expect(run.status == 1 && !run.text.contains("ran") && run.stderr.contains("quarantined"), "\(run.text) \(run.stderr)")
         let newLeaseB = try AreaCLITests.cli(["lease", "acquire", "ROOT", "--holder", "job-b2", "--ttl", "600", "--area", areaB])

@@ -61,8 +61,9 @@ import TestSupport
         let repository = try Interop.temporaryDirectory("serve-limits")
         defer { try? FileManager.default.removeItem(at: repository) }
         let output = repository.appendingPathComponent("stdout")
-        let (process, base) = try Self.startServe(repository, ["--max-connections", "4", "--header-timeout", "0.3", "--idle-timeout", "0.3"],
-                                                  output: output)
+        let (process, base) = try Self.startServe(
+            repository, ["--max-connections", "4", "--header-timeout", "0.3", "--idle-timeout", "0.3"],
+            output: output)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         let port = try #require(Int(base.split(separator: ":").last?.split(separator: "/").first ?? ""))
         let connection = try RawConnection.tcp(port: port)
@@ -85,8 +86,9 @@ import TestSupport
     /// The peak resident memory of a process (`VmHWM` in /proc/PID/status), in bytes.
     static func peakResident(_ pid: Int32) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return nil }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { return nil }
         return kilobytes * 1024
     }
 
@@ -109,8 +111,9 @@ import TestSupport
         _ = try Interop.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-sS", "--noproxy", "*", "-o", "/dev/null", base + "targets/"])
         let before = try #require(Self.peakResident(process.processIdentifier))
         let copy = repository.appendingPathComponent("copy")
-        let curl = try Interop.run(URL(fileURLWithPath: "/usr/bin/curl"),
-                                   ["-sS", "--noproxy", "*", "-o", copy.path, base + "targets/slc9_x86-64/Big/00ff.Big-1-1.slc9_x86-64.tar.gz"])
+        let curl = try Interop.run(
+            URL(fileURLWithPath: "/usr/bin/curl"),
+            ["-sS", "--noproxy", "*", "-o", copy.path, base + "targets/slc9_x86-64/Big/00ff.Big-1-1.slc9_x86-64.tar.gz"])
         #expect(curl.status == 0, "\(curl.stderr)")
         #expect(FileManager.default.contentsEqual(atPath: file.path, andPath: copy.path))
         let growth = try #require(Self.peakResident(process.processIdentifier)) - before

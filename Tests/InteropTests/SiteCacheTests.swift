@@ -45,8 +45,10 @@ struct SiteCacheTests {
             #expect(initialized.status == 0, "\(initialized.stderr)")
             let download = try Interop.run(
                 CLITests.binary,
-                ["trust", "download", target, "--metadata-dir", metadata, "--metadata-url", origin + "/metadata",
-                 "--target-base-url", origin + "/targets", "--target-dir", base.appendingPathComponent("\(site)/targets").path, "--json"],
+                [
+                    "trust", "download", target, "--metadata-dir", metadata, "--metadata-url", origin + "/metadata",
+                    "--target-base-url", origin + "/targets", "--target-dir", base.appendingPathComponent("\(site)/targets").path, "--json"
+                ],
                 environment: ["http_proxy": squid.proxyURL.absoluteString, "no_proxy": ""])
             #expect(download.status == 0, "\(site): \(download.stderr)")
             #expect(download.text.contains("\"status\":\"downloaded\""), "\(site): \(download.text)")
@@ -71,8 +73,9 @@ struct SiteCacheTests {
             #expect(codes.last.map { code in hits.contains { code.hasPrefix($0) } } == true, "\(suffix): \(codes)")
         }
         let originLog = try String(contentsOf: nginx.directory.appendingPathComponent("access.log"), encoding: .utf8)
-        #expect(originLog.components(separatedBy: "\n").filter { $0.contains(".tar.gz") }.count == 1,
-                "the tarball reached the origin once:\n\(originLog)")
+        #expect(
+            originLog.components(separatedBy: "\n").filter { $0.contains(".tar.gz") }.count == 1,
+            "the tarball reached the origin once:\n\(originLog)")
     }
 
     /// Two sites install the same closure through one Squid: the second site's tarballs come out

@@ -47,8 +47,10 @@ import Torrents
             let generated = try cli(["keys", "generate", role, "--dir", site.keys])
             try #require(generated.status == 0, "\(generated.stderr)")
         }
-        let initialised = try cli(["repo", "init", site.repo, "--root-key", "\(site.keys)/root.key", "--targets-key", "\(site.keys)/targets.key",
-                                   "--snapshot-key", "\(site.keys)/snapshot.key", "--timestamp-key", "\(site.keys)/timestamp.key"])
+        let initialised = try cli([
+            "repo", "init", site.repo, "--root-key", "\(site.keys)/root.key", "--targets-key", "\(site.keys)/targets.key",
+            "--snapshot-key", "\(site.keys)/snapshot.key", "--timestamp-key", "\(site.keys)/timestamp.key"
+        ])
         try #require(initialised.status == 0, "\(initialised.stderr)")
         var root = FixturePackage(name: "ROOT", version: "v6-32-06")
         root.programs = ["root-hello": "#!/bin/sh\necho \"ROOT at {PREFIX}\"\n"]
@@ -67,8 +69,11 @@ import Torrents
     static func cli(_ arguments: [String]) throws -> Interop.Result { try Interop.run(CLITests.binary, arguments) }
 
     static func install(_ site: Site, area: String, _ extra: [String], package: String = "ROOT") throws -> Interop.Result {
-        try cli(["install", package, "--area", area, "--arch", arch, "--repo", site.repoURL, "--root", site.rootFile, "--json",
-                 "--listen", "127.0.0.1:0"] + extra)
+        try cli(
+            [
+                "install", package, "--area", area, "--arch", arch, "--repo", site.repoURL, "--root", site.rootFile, "--json",
+                "--listen", "127.0.0.1:0"
+            ] + extra)
     }
 
     /// Every file of an installed package, with the area's path replaced (relocation writes it).
@@ -79,7 +84,8 @@ import Torrents
         while let relative = enumerator.nextObject() as? String {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: "\(prefix)/\(relative)", isDirectory: &isDirectory), !isDirectory.boolValue,
-                  !relative.hasSuffix(".alien-install.json") else { continue }
+                !relative.hasSuffix(".alien-install.json")
+            else { continue }
             let data = try Data(contentsOf: URL(fileURLWithPath: "\(prefix)/\(relative)"))
             if let text = String(data: data, encoding: .utf8) {
                 files[relative] = Data(text.replacingOccurrences(of: area, with: "@AREA@").utf8)
@@ -93,8 +99,9 @@ import Torrents
     /// `alien-install seed` of `area` on a free port of 127.0.0.1, started and waited for.
     static func seeder(_ site: Site, area: String, _ extra: [String] = []) throws -> (BackgroundProcess, Int) {
         let port = Int(try NginxServer.freePort())
-        let process = try BackgroundProcess(CLITests.binary.path, ["seed", "--area", area, "--listen", "127.0.0.1:\(port)"] + extra,
-                                            output: site.base.appendingPathComponent("seed-\(port).log"))
+        let process = try BackgroundProcess(
+            CLITests.binary.path, ["seed", "--area", area, "--listen", "127.0.0.1:\(port)"] + extra,
+            output: site.base.appendingPathComponent("seed-\(port).log"))
         try #require(process.wait(for: "seeding 1 torrent(s) on port \(port)", seconds: 30), "seeder: \(process.text)")
         return (process, port)
     }
@@ -127,8 +134,12 @@ import Torrents
         let (seeder, port) = try Self.seeder(site, area: seedArea)
         defer { seeder.stop() }
         let before = site.tarballRequests("ROOT")
-        let peers = try Self.install(site, area: site.area("peers"), ["--via", "torrent", "--no-web-seed", "--peer", "127.0.0.1:\(port)",
-                                                                      "--stall-timeout", "60"])
+        let peers = try Self.install(
+            site, area: site.area("peers"),
+            [
+                "--via", "torrent", "--no-web-seed", "--peer", "127.0.0.1:\(port)",
+                "--stall-timeout", "60"
+            ])
         #expect(peers.status == 0, "\(peers.stderr)")
         #expect(!peers.text.contains("\"event\":\"fallback\""), "\(peers.text)")
         #expect(site.tarballRequests("ROOT") == before, "the origin served the peers-only install")
@@ -253,8 +264,12 @@ import Torrents
         }
         killer.start()
         let area = site.area("leecher")
-        let result = try Self.install(site, area: area, ["--via", "torrent", "--no-web-seed", "--peer", "127.0.0.1:\(port)",
-                                                         "--stall-timeout", "3"])
+        let result = try Self.install(
+            site, area: area,
+            [
+                "--via", "torrent", "--no-web-seed", "--peer", "127.0.0.1:\(port)",
+                "--stall-timeout", "3"
+            ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.text.contains("\"event\":\"fallback\""), "\(result.text)")
         #expect(!seeder.isRunning)

@@ -25,7 +25,8 @@ import Torrents
         let site = try TorrentCLITests.site(name, blobSize: 0)
         var root = FixturePackage(name: "ROOT", version: "v6-32-06", revision: "2", payload: "tracked\n")
         root.blobSize = 3 << 20
-        try TorrentCLITests.publish(root, site: site, id: "ROOT::v6-32-06-2", ["--web-seed-base", site.repoURL, "--tracker", "http://127.0.0.1:\(trackerPort)/announce"])
+        try TorrentCLITests.publish(
+            root, site: site, id: "ROOT::v6-32-06-2", ["--web-seed-base", site.repoURL, "--tracker", "http://127.0.0.1:\(trackerPort)/announce"])
         return site
     }
 
@@ -34,7 +35,8 @@ import Torrents
         let candidates = try FileManager.default.contentsOfDirectory(atPath: "\(site.repo)/targets/\(TorrentCLITests.arch)/ROOT")
             .filter { $0.hasSuffix(".torrent") }
         for entry in candidates {
-            let torrent = try TorrentFile(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: "\(site.repo)/targets/\(TorrentCLITests.arch)/ROOT/\(entry)"))))
+            let torrent = try TorrentFile(
+                parsing: Array(try Data(contentsOf: URL(fileURLWithPath: "\(site.repo)/targets/\(TorrentCLITests.arch)/ROOT/\(entry)"))))
             guard !torrent.trackers.isEmpty else { continue }
             let peersOnly = directory.appendingPathComponent("peers-only.torrent")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -52,8 +54,9 @@ import Torrents
     /// The tarball ROOT-…-`revision` as published.
     static func tarball(_ site: Site, revision: String = "2") throws -> String {
         let directory = "\(site.repo)/targets/\(TorrentCLITests.arch)/ROOT"
-        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: directory)
-            .first { $0.hasSuffix("-\(revision).\(TorrentCLITests.arch).tar.gz") })
+        let name = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: directory)
+                .first { $0.hasSuffix("-\(revision).\(TorrentCLITests.arch).tar.gz") })
         return "\(directory)/\(name)"
     }
 
@@ -72,8 +75,9 @@ import Torrents
         defer { seeder.stop() }
         // No --peer, no web seed: only the tracker can name the seeder.
         let before = site.tarballRequests("ROOT")
-        let leecher = try TorrentCLITests.install(site, area: site.area("leecher"), ["--no-web-seed", "--stall-timeout", "60"],
-                                                  package: "ROOT::v6-32-06-2")
+        let leecher = try TorrentCLITests.install(
+            site, area: site.area("leecher"), ["--no-web-seed", "--stall-timeout", "60"],
+            package: "ROOT::v6-32-06-2")
         #expect(leecher.status == 0, "\(leecher.stderr)")
         #expect(leecher.text.contains("\"event\":\"swarm\"") && !leecher.text.contains("\"event\":\"fallback\""), "\(leecher.text)")
         #expect(site.tarballRequests("ROOT") == before)
@@ -96,11 +100,13 @@ import Torrents
         let (seeder, _) = try TorrentCLITests.seeder(site, area: seedArea)
         defer { seeder.stop() }
         func aria2(_ torrentFile: String, into directory: URL) throws -> Interop.Result {
-            try Interop.run(URL(fileURLWithPath: Self.aria2c), [
-                "--dir", directory.path, "--seed-time=0", "--enable-dht=false", "--enable-dht6=false", "--bt-enable-lpd=false",
-                "--enable-peer-exchange=false", "--listen-port=\(try NginxServer.freePort())", "--file-allocation=none",
-                "--bt-stop-timeout=60", "--console-log-level=warn", "--summary-interval=0", torrentFile,
-            ])
+            try Interop.run(
+                URL(fileURLWithPath: Self.aria2c),
+                [
+                    "--dir", directory.path, "--seed-time=0", "--enable-dht=false", "--enable-dht6=false", "--bt-enable-lpd=false",
+                    "--enable-peer-exchange=false", "--listen-port=\(try NginxServer.freePort())", "--file-allocation=none",
+                    "--bt-stop-timeout=60", "--console-log-level=warn", "--summary-interval=0", torrentFile
+                ])
         }
         // From our seeder only (found through the tracker).
         let fromPeers = try aria2(peersOnly.path, into: work.appendingPathComponent("peers"))
@@ -117,22 +123,27 @@ import Torrents
         // aria2c seeds; our client downloads from it alone.
         let ariaPort = try NginxServer.freePort()
         let seedDirectory = work.appendingPathComponent("peers")
-        let ariaSeeder = try BackgroundProcess(Self.aria2c, [
-            "--dir", seedDirectory.path, "--check-integrity=true", "--seed-ratio=0.0", "--seed-time=10", "--enable-dht=false",
-            "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false", "--listen-port=\(ariaPort)",
-            "--bt-tracker-connect-timeout=1", "--console-log-level=notice", "--summary-interval=1", peersOnly.path,
-        ], output: work.appendingPathComponent("aria2-seed.log"))
+        let ariaSeeder = try BackgroundProcess(
+            Self.aria2c,
+            [
+                "--dir", seedDirectory.path, "--check-integrity=true", "--seed-ratio=0.0", "--seed-time=10", "--enable-dht=false",
+                "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false", "--listen-port=\(ariaPort)",
+                "--bt-tracker-connect-timeout=1", "--console-log-level=notice", "--summary-interval=1", peersOnly.path
+            ], output: work.appendingPathComponent("aria2-seed.log"))
         defer { ariaSeeder.stop() }
         #expect(ariaSeeder.wait(for: "SEED(", seconds: 30) || ariaSeeder.text.contains("Seeding"), "\(ariaSeeder.text)")
-        let leecher = try TorrentCLITests.install(site, area: site.area("from-aria2"), [
-            "--via", "torrent", "--no-web-seed", "--peer", "127.0.0.1:\(ariaPort)", "--stall-timeout", "60",
-        ], package: "ROOT::v6-32-06-2")
+        let leecher = try TorrentCLITests.install(
+            site, area: site.area("from-aria2"),
+            [
+                "--via", "torrent", "--no-web-seed", "--peer", "127.0.0.1:\(ariaPort)", "--stall-timeout", "60"
+            ], package: "ROOT::v6-32-06-2")
         #expect(leecher.status == 0, "\(leecher.stderr) \(ariaSeeder.text)")
         #expect(!leecher.text.contains("\"event\":\"fallback\""), "\(leecher.text)")
     }
 
-    @Test(.enabled(if: havePythonLibtorrent, "python3-libtorrent is not installed for /usr/bin/python3 (scripts/deps.sh installs it)"),
-          .timeLimit(.minutes(5)))
+    @Test(
+        .enabled(if: havePythonLibtorrent, "python3-libtorrent is not installed for /usr/bin/python3 (scripts/deps.sh installs it)"),
+        .timeLimit(.minutes(5)))
     func pythonLibtorrentIsAThirdPeer() throws {
         let site = try TorrentCLITests.site("python", blobSize: 3 << 20)
         defer { site.stop() }
@@ -164,27 +175,33 @@ import Torrents
             while True:
                 time.sleep(1)
             """
-        let pythonPeer = try BackgroundProcess(Self.python, ["-c", script, peersOnly.path, work.path, "\(pythonPort)", "\(seederPort)"],
-                                               output: work.appendingPathComponent("python.log"))
+        let pythonPeer = try BackgroundProcess(
+            Self.python, ["-c", script, peersOnly.path, work.path, "\(pythonPort)", "\(seederPort)"],
+            output: work.appendingPathComponent("python.log"))
         defer { pythonPeer.stop() }
         #expect(pythonPeer.wait(for: "complete", seconds: 120) && !pythonPeer.text.contains("incomplete"), "\(pythonPeer.text)")
         // Our client from both: the python peer and our seeder.
-        let leecher = try TorrentCLITests.install(site, area: site.area("leecher"), [
-            "--via", "torrent", "--no-web-seed", "--peer", "127.0.0.1:\(pythonPort)", "--peer", "127.0.0.1:\(seederPort)", "--stall-timeout", "60",
-        ])
+        let leecher = try TorrentCLITests.install(
+            site, area: site.area("leecher"),
+            [
+                "--via", "torrent", "--no-web-seed", "--peer", "127.0.0.1:\(pythonPort)", "--peer", "127.0.0.1:\(seederPort)", "--stall-timeout", "60"
+            ])
         #expect(leecher.status == 0, "\(leecher.stderr)")
         #expect(!leecher.text.contains("\"event\":\"fallback\""), "\(leecher.text)")
         #expect(try TorrentCLITests.tree(site.area("leecher")) == TorrentCLITests.tree(seedArea))
         // Then from the python peer alone (our seeder stopped).
         seeder.stop()
-        let alone = try TorrentCLITests.install(site, area: site.area("python-only"), [
-            "--via", "torrent", "--no-web-seed", "--peer", "127.0.0.1:\(pythonPort)", "--stall-timeout", "60",
-        ])
+        let alone = try TorrentCLITests.install(
+            site, area: site.area("python-only"),
+            [
+                "--via", "torrent", "--no-web-seed", "--peer", "127.0.0.1:\(pythonPort)", "--stall-timeout", "60"
+            ])
         #expect(alone.status == 0 && !alone.text.contains("\"event\":\"fallback\""), "\(alone.stderr) \(alone.text)")
     }
 
-    @Test(.enabled(if: havePythonLibtorrent, "python3-libtorrent is not installed for /usr/bin/python3 (scripts/deps.sh installs it)"),
-          .timeLimit(.minutes(5)))
+    @Test(
+        .enabled(if: havePythonLibtorrent, "python3-libtorrent is not installed for /usr/bin/python3 (scripts/deps.sh installs it)"),
+        .timeLimit(.minutes(5)))
     func aPeerSendingCorruptPiecesIsCaughtAndTheInstallStillVerifies() throws {
         let site = try TorrentCLITests.site("corrupt", blobSize: 3 << 20)
         defer { site.stop() }
@@ -217,8 +234,9 @@ import Torrents
             while True:
                 time.sleep(1)
             """
-        let liar = try BackgroundProcess(Self.python, ["-c", script, peersOnly.path, work.path, "\(pythonPort)"],
-                                         output: work.appendingPathComponent("python.log"))
+        let liar = try BackgroundProcess(
+            Self.python, ["-c", script, peersOnly.path, work.path, "\(pythonPort)"],
+            output: work.appendingPathComponent("python.log"))
         defer { liar.stop() }
         try #require(liar.wait(for: "seeding", seconds: 30), "\(liar.text)")
         let handle = try FileHandle(forUpdating: copy)
@@ -229,9 +247,11 @@ import Torrents
             try handle.write(contentsOf: Data([byte ^ 0xFF]))
         }
         try handle.close()
-        let leecher = try TorrentCLITests.install(site, area: site.area("leecher"), [
-            "--via", "torrent", "--no-web-seed", "--peer", "127.0.0.1:\(pythonPort)", "--peer", "127.0.0.1:\(seederPort)", "--stall-timeout", "60",
-        ])
+        let leecher = try TorrentCLITests.install(
+            site, area: site.area("leecher"),
+            [
+                "--via", "torrent", "--no-web-seed", "--peer", "127.0.0.1:\(pythonPort)", "--peer", "127.0.0.1:\(seederPort)", "--stall-timeout", "60"
+            ])
         #expect(leecher.status == 0, "\(leecher.stderr)")
         #expect(leecher.text.contains("failed their hash check"), "\(leecher.text)")
         #expect(!leecher.text.contains("\"event\":\"fallback\""), "\(leecher.text)")

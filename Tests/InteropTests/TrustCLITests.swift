@@ -32,16 +32,19 @@ import Trust
         var fixture = try TUFRepositoryFixture()
         try fixture.addTarget("slc9_x86-64/zlib/zlib-v1.3-1.slc9_x86-64.tar.gz", content: Array(repeating: 7, count: 40_000))
         let packages = SigningKey.generate()
-        try fixture.delegate(try DelegatedRole(name: "ROOT-packages", keyIDs: [packages.keyID], threshold: 1, terminating: true,
-                                               paths: .paths(["*/ROOT/*"])), signers: [packages])
+        try fixture.delegate(
+            try DelegatedRole(
+                name: "ROOT-packages", keyIDs: [packages.keyID], threshold: 1, terminating: true,
+                paths: .paths(["*/ROOT/*"])), signers: [packages])
         try fixture.addTarget("slc9_x86-64/ROOT/ROOT-v6-1.slc9_x86-64.tar.gz", content: Array("root tarball".utf8), role: "ROOT-packages")
         try fixture.publish()
         let base = try Interop.temporaryDirectory("trust-cli")
         let repository = base.appendingPathComponent("repo")
         try Self.write(fixture, to: repository)
-        let site = Site(repository: repository, server: try NginxServer(root: repository),
-                        metadataDir: base.appendingPathComponent("site/metadata").path,
-                        targetDir: base.appendingPathComponent("site/targets").path)
+        let site = Site(
+            repository: repository, server: try NginxServer(root: repository),
+            metadataDir: base.appendingPathComponent("site/metadata").path,
+            targetDir: base.appendingPathComponent("site/targets").path)
         try Data(fixture.initialRootBytes).write(to: base.appendingPathComponent("root.json"))
         return (site, fixture)
     }
@@ -84,8 +87,9 @@ import Trust
         let second = try site.trust("download", [rootTarget, "--json"])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.text.contains("\"status\":\"cached\""))
-        #expect(!(try String(contentsOf: site.server.directory.appendingPathComponent("access.log"), encoding: .utf8))
-            .components(separatedBy: "\n").filter { $0.contains("ROOT-v6-1") }.isEmpty)
+        #expect(
+            !(try String(contentsOf: site.server.directory.appendingPathComponent("access.log"), encoding: .utf8))
+                .components(separatedBy: "\n").filter { $0.contains("ROOT-v6-1") }.isEmpty)
     }
 
     @Test func unknownTargetsAndTamperedFilesFailWithTheReasonAndLeaveNothing() throws {
@@ -150,12 +154,18 @@ import Trust
         #expect(Set(Self.snapshotOf(site.metadataDir).keys) == ["root.json", "timestamp.json", "snapshot.json", "targets.json"])
         let zlib = "slc9_x86-64/zlib/zlib-v1.3-1.slc9_x86-64.tar.gz", root = "slc9_x86-64/ROOT/ROOT-v6-1.slc9_x86-64.tar.gz"
         let common = ["--metadata-url", site.metadataURL, "--metadata-dir", site.metadataDir]
-        let downloaded = try client(common + ["--target-name", zlib, "--target-name", root, "--target-dir", site.targetDir,
-                                              "--target-base-url", site.targetURL, "download"])
+        let downloaded = try client(
+            common + [
+                "--target-name", zlib, "--target-name", root, "--target-dir", site.targetDir,
+                "--target-base-url", site.targetURL, "download"
+            ])
         #expect(downloaded.status == 0, "\(downloaded.stderr)")
         #expect(FileManager.default.contents(atPath: site.targetDir + "/" + root) == Data("root tarball".utf8))
-        let unknown = try client(common + ["--target-name", "nonexistent target", "--target-dir", site.targetDir,
-                                           "--target-base-url", site.targetURL, "download"])
+        let unknown = try client(
+            common + [
+                "--target-name", "nonexistent target", "--target-dir", site.targetDir,
+                "--target-base-url", site.targetURL, "download"
+            ])
         #expect(unknown.status == 1 && unknown.stderr.contains("nonexistent target"), "\(unknown.stderr)")
     }
 

@@ -4,13 +4,17 @@ import Testing
 
 @Suite struct JDLCheckTests {
     @Test func wellFormedJobComposesRequirements() throws {
-        let check = try JDLCheck(text: """
-            Executable = "/bin/run";
-            Packages = { "VO_ALICE@AliPhysics::v5-09-45a-01-1", "jemalloc::latest" };
-            Requirements = member(other.GridPartitions, "quickreco");
-            """, arguments: [])
+        let check = try JDLCheck(
+            text: """
+                Executable = "/bin/run";
+                Packages = { "VO_ALICE@AliPhysics::v5-09-45a-01-1", "jemalloc::latest" };
+                Requirements = member(other.GridPartitions, "quickreco");
+                """, arguments: [])
         #expect(check.succeeded)
-        #expect(check.requirements == #"(other.Type == "machine") && (member(other.Packages, "VO_ALICE@AliPhysics::v5-09-45a-01-1")) && (member(other.Packages, "VO_ALICE@jemalloc::latest")) && (member(other.GridPartitions, "quickreco"))"#)
+        #expect(
+            check.requirements
+                == #"(other.Type == "machine") && (member(other.Packages, "VO_ALICE@AliPhysics::v5-09-45a-01-1")) && (member(other.Packages, "VO_ALICE@jemalloc::latest")) && (member(other.GridPartitions, "quickreco"))"#
+        )
     }
 
     @Test func twoVersionsOfOnePackageFailTheCheck() throws {
@@ -21,8 +25,9 @@ import Testing
     }
 
     @Test func jsonIsValidAndComplete() throws {
-        let check = try JDLCheck(text: "Executable = \"/bin/run\";\nArguments = \"$1\";\nPackages = \"ROOT::v6\";\nTTL = 100;\nTTL = 200;\n",
-                                 arguments: ["tab\there"])
+        let check = try JDLCheck(
+            text: "Executable = \"/bin/run\";\nArguments = \"$1\";\nPackages = \"ROOT::v6\";\nTTL = 100;\nTTL = 200;\n",
+            arguments: ["tab\there"])
         let object = try JSONSerialization.jsonObject(with: Data(check.json.utf8)) as? [String: Any]
         #expect(object?["valid"] as? Bool == true)
         #expect(object?["packages"] as? [String] == ["VO_ALICE@ROOT::v6"])

@@ -4,39 +4,40 @@ import Testing
 /// The valid corpus: real-shaped JDLs covering every construct.
 @Suite struct JDLDocumentTests {
     static let analysis = """
-    # packages for this job
-    Executable = "/alice/bin/aliroot.sh";
-    Packages = {
-        "VO_ALICE@AliPhysics::v5-09-45a-01-1",
-        "VO_ALICE@jemalloc::latest"
-    };
-    InputFile = {"LF:/alice/cern.ch/user/a/auser/analysis.C", "LF:/alice/cern.ch/user/a/auser/AddTask.C",};
-    Requirements = member(other.GridPartitions, "quickreco");
-    TTL = "28000";
-    Price = 1;
-    // a C++ comment
-    OutputDir = "alien:///alice/cern.ch/user/a/auser/out/#alien_counter_03i#"; /* trailing */
-    Validate = TRUE
-    """
+        # packages for this job
+        Executable = "/alice/bin/aliroot.sh";
+        Packages = {
+            "VO_ALICE@AliPhysics::v5-09-45a-01-1",
+            "VO_ALICE@jemalloc::latest"
+        };
+        InputFile = {"LF:/alice/cern.ch/user/a/auser/analysis.C", "LF:/alice/cern.ch/user/a/auser/AddTask.C",};
+        Requirements = member(other.GridPartitions, "quickreco");
+        TTL = "28000";
+        Price = 1;
+        // a C++ comment
+        OutputDir = "alien:///alice/cern.ch/user/a/auser/out/#alien_counter_03i#"; /* trailing */
+        Validate = TRUE
+        """
 
     static let simulation = """
-    Executable = "/alice/cern.ch/user/a/aliprod/bin/aliroot_new";\r
-    Split = "production:1-100";\r
-    SplitArguments = "--run 245231 --event #alien_counter#";\r
-    Packages = "VO_ALICE@AliDPG::prod-202003-01-1";\r
-    JDLVariables = {"CollisionSystem", "Energy"};\r
-    \tCollisionSystem = "pp";\r
-    Energy = 13000;\r
-    OutputArchive = {"root_archive.zip:AliESDs.root,AliAOD.root@disk=2", "log_archive.zip:*.log@disk=1"};\r
-    Weights = {{1, 2}, {3.5, -4e2}, {}};\r
-    Environment = "$HOME/work";
-    """
+        Executable = "/alice/cern.ch/user/a/aliprod/bin/aliroot_new";\r
+        Split = "production:1-100";\r
+        SplitArguments = "--run 245231 --event #alien_counter#";\r
+        Packages = "VO_ALICE@AliDPG::prod-202003-01-1";\r
+        JDLVariables = {"CollisionSystem", "Energy"};\r
+        \tCollisionSystem = "pp";\r
+        Energy = 13000;\r
+        OutputArchive = {"root_archive.zip:AliESDs.root,AliAOD.root@disk=2", "log_archive.zip:*.log@disk=1"};\r
+        Weights = {{1, 2}, {3.5, -4e2}, {}};\r
+        Environment = "$HOME/work";
+        """
 
     @Test func analysis() throws {
         let document = try JDLDocument(parsing: Self.analysis)
-        #expect(document.attributes.map(\.name) == [
-            "Executable", "Packages", "InputFile", "Requirements", "TTL", "Price", "OutputDir", "Validate",
-        ])
+        #expect(
+            document.attributes.map(\.name) == [
+                "Executable", "Packages", "InputFile", "Requirements", "TTL", "Price", "OutputDir", "Validate"
+            ])
         #expect(document["executable"] == .string("/alice/bin/aliroot.sh"))
         #expect(document["PACKAGES"]?.strings == ["VO_ALICE@AliPhysics::v5-09-45a-01-1", "VO_ALICE@jemalloc::latest"])
         #expect(document["InputFile"]?.strings?.count == 2)
@@ -56,24 +57,26 @@ import Testing
         #expect(document["CollisionSystem"] == .string("pp"))
         #expect(document.attribute(named: "CollisionSystem")?.location?.column == 2)
         #expect(document["Energy"] == .number("13000"))
-        #expect(document["Weights"] == .list([
-            .list([.number("1"), .number("2")]), .list([.number("3.5"), .number("-4e2")]), .list([]),
-        ]))
+        #expect(
+            document["Weights"]
+                == .list([
+                    .list([.number("1"), .number("2")]), .list([.number("3.5"), .number("-4e2")]), .list([])
+                ]))
         #expect(document["Environment"] == .string("$HOME/work"))
     }
 
     @Test func argumentsAreSubstituted() throws {
         let text = """
-        Executable = "sim.sh";
-        Arguments = "$1 $2";
-        OutputDir = "/alice/sim/$1/$2/#alien_counter_03i#";
-        NEvents = $2;
-        Requirements = other.Run == $1;
-        InputData = {"LF:/alice/data/$1/raw"};
-        # $3 appears only in this comment
-        // and $4 here /* $5 */
-        Home = "$HOME";
-        """
+            Executable = "sim.sh";
+            Arguments = "$1 $2";
+            OutputDir = "/alice/sim/$1/$2/#alien_counter_03i#";
+            NEvents = $2;
+            Requirements = other.Run == $1;
+            InputData = {"LF:/alice/data/$1/raw"};
+            # $3 appears only in this comment
+            // and $4 here /* $5 */
+            Home = "$HOME";
+            """
         let document = try JDLDocument(parsing: text, arguments: ["245231", "200"])
         #expect(document["Arguments"] == .string("245231 200"))
         #expect(document["OutputDir"] == .string("/alice/sim/245231/200/#alien_counter_03i#"))
@@ -100,11 +103,12 @@ import Testing
     }
 
     @Test func commentsAndHashInsideStringsAreText() throws {
-        let document = try JDLDocument(parsing: """
-        A = "a // not a comment";
-        B = "/* nor this */";
-        C = "# nor this";
-        """)
+        let document = try JDLDocument(
+            parsing: """
+                A = "a // not a comment";
+                B = "/* nor this */";
+                C = "# nor this";
+                """)
         #expect(document["A"] == .string("a // not a comment"))
         #expect(document["B"] == .string("/* nor this */"))
         #expect(document["C"] == .string("# nor this"))
@@ -125,13 +129,14 @@ import Testing
     }
 
     @Test func multiLineExpressionAndComments() throws {
-        let document = try JDLDocument(parsing: """
-        Requirements = (other.CE == "ALICE::CERN::LCG") /* site */
-            && other.TTL > 100 // ttl
-        # whole-line comment inside
-            ;
-        B = false;
-        """)
+        let document = try JDLDocument(
+            parsing: """
+                Requirements = (other.CE == "ALICE::CERN::LCG") /* site */
+                    && other.TTL > 100 // ttl
+                # whole-line comment inside
+                    ;
+                B = false;
+                """)
         #expect(document["Requirements"] == .expression("(other.CE == \"ALICE::CERN::LCG\")  \n    && other.TTL > 100"))
         #expect(document["b"] == .boolean(false))
     }

@@ -15,7 +15,7 @@ import Testing
             .unexpectedCharacter(at, found: "'}'", expected: "';'"), .missingEquals(at, attribute: "Foo"),
             .missingValue(at, attribute: "Foo"), .missingSemicolon(at, attribute: "Foo"),
             .missingArgument(at, placeholder: 2, given: 1), .packageNotString(at, found: "a list"),
-            .invalidPackage(at, entry: "x", reason: "bad"),
+            .invalidPackage(at, entry: "x", reason: "bad")
         ]
         for error in errors {
             #expect(error.location == at)

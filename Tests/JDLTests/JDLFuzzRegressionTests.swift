@@ -15,7 +15,7 @@ import Testing
     /// A list whose element reads as an expression because of a mid-line `#`.
     @Test(arguments: [
         "JDLVariables = { \"CPUCores\" #########};\n",
-        "A = { \"x\" #y, \"z\" };\nB = 1;\n",
+        "A = { \"x\" #y, \"z\" };\nB = 1;\n"
     ])
     func listsWithExpressionElementsKeepTheirMeaning(_ text: String) throws {
         try Self.roundTrips(text)
@@ -27,8 +27,10 @@ import Testing
     @Test(arguments: 0..<8)
     func randomTokenSoupRoundTripsOrIsRefusedWithAPlace(seed: UInt64) throws {
         let names = ["A", "Packages", "Requirements", "TTL", "x.y"]
-        let operands = ["1", "-2.5", "\"s\"", "\"multi\nline\"", "\"a\\\"b\"", "other.TTL", "true", "$1", "{\"X::v1\", \"Y\"}",
-                        "member(other.P, \"p\")", "{}"]
+        let operands = [
+            "1", "-2.5", "\"s\"", "\"multi\nline\"", "\"a\\\"b\"", "other.TTL", "true", "$1", "{\"X::v1\", \"Y\"}",
+            "member(other.P, \"p\")", "{}"
+        ]
         let operators = [" == ", " =?= ", " != ", " < ", " >= ", " && ", " || ", " = ", "!"]
         let noise = ["(", ")", "{", "}", "[", "]", ",", "\n", " # c\n", " // c\n", " /* c */ ", "\t", "\u{0}", ";"]
         var state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1

@@ -8,21 +8,23 @@ import Testing
     }
 
     @Test func listOfPackages() throws {
-        let packages = try Self.packages("""
-        Packages = {
-            "VO_ALICE@AliPhysics::v5-09-45a-01-1",
-            "jemalloc::latest",
-            "user@Tool::v1",
-            "ROOT"
-        };
-        """)
+        let packages = try Self.packages(
+            """
+            Packages = {
+                "VO_ALICE@AliPhysics::v5-09-45a-01-1",
+                "jemalloc::latest",
+                "user@Tool::v1",
+                "ROOT"
+            };
+            """)
         #expect(packages.entries.map(\.text) == ["VO_ALICE@AliPhysics::v5-09-45a-01-1", "jemalloc::latest", "user@Tool::v1", "ROOT"])
         #expect(packages.entries[1].id.version == .latest)
         #expect(packages.entries[0].location?.line == 2)
         #expect(packages.entries[0].location?.column == 5)
-        #expect(packages.qualified == [
-            "VO_ALICE@AliPhysics::v5-09-45a-01-1", "VO_ALICE@jemalloc::latest", "user@Tool::v1", "VO_ALICE@ROOT",
-        ])
+        #expect(
+            packages.qualified == [
+                "VO_ALICE@AliPhysics::v5-09-45a-01-1", "VO_ALICE@jemalloc::latest", "user@Tool::v1", "VO_ALICE@ROOT"
+            ])
         #expect(packages.findings.isEmpty)
     }
 
@@ -34,10 +36,11 @@ import Testing
     }
 
     @Test func duplicatesAndConflictingVersions() throws {
-        let packages = try Self.packages("""
-        Packages = {"AliPhysics::v1", "VO_ALICE@AliPhysics::v1",
-                     "AliPhysics::v2", "ROOT", "other@ROOT"};
-        """)
+        let packages = try Self.packages(
+            """
+            Packages = {"AliPhysics::v1", "VO_ALICE@AliPhysics::v1",
+                         "AliPhysics::v2", "ROOT", "other@ROOT"};
+            """)
         #expect(packages.findings.count == 2)
         guard case let .duplicate(name, first, second) = packages.findings[0] else {
             Issue.record("\(packages.findings)")
@@ -46,8 +49,10 @@ import Testing
         #expect(name == "VO_ALICE@AliPhysics::v1")
         #expect(first?.description == "1:13")
         #expect(second?.description == "1:31")
-        #expect(packages.findings[1] == .conflictingVersions(
-            name: "VO_ALICE@AliPhysics", entries: ["VO_ALICE@AliPhysics::v1", "VO_ALICE@AliPhysics::v2"]))
+        #expect(
+            packages.findings[1]
+                == .conflictingVersions(
+                    name: "VO_ALICE@AliPhysics", entries: ["VO_ALICE@AliPhysics::v1", "VO_ALICE@AliPhysics::v2"]))
         #expect(packages.findings[1].description.contains("different versions"))
         #expect(packages.uniqueQualified == ["VO_ALICE@AliPhysics::v1", "VO_ALICE@AliPhysics::v2", "VO_ALICE@ROOT", "other@ROOT"])
     }

@@ -3,8 +3,10 @@ import Testing
 
 /// Malformed JDLs: each refused with the right line and column.
 @Suite struct JDLParserTests {
-    static func refuses(_ text: String, arguments: [String]? = nil, line: Int, column: Int,
-                        saying fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func refuses(
+        _ text: String, arguments: [String]? = nil, line: Int, column: Int,
+        saying fragment: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         do {
             let document = try JDLDocument(parsing: text, arguments: arguments)
             Issue.record("accepted: \(document)", sourceLocation: sourceLocation)
@@ -47,8 +49,9 @@ import Testing
     }
 
     @Test func badPlaceholder() {
-        Self.refuses("Arguments = \"$1 $2\";\nOutput = \"x/$3\";", arguments: ["a", "b"], line: 2, column: 13,
-                     saying: "placeholder $3 needs 3 arguments, but 2 were given")
+        Self.refuses(
+            "Arguments = \"$1 $2\";\nOutput = \"x/$3\";", arguments: ["a", "b"], line: 2, column: 13,
+            saying: "placeholder $3 needs 3 arguments, but 2 were given")
         Self.refuses("N = $3;", arguments: ["a", "b"], line: 1, column: 5, saying: "$3")
         Self.refuses("N = \"$0\";", arguments: ["a"], line: 1, column: 6, saying: "$0 is not a placeholder")
     }
@@ -136,7 +139,9 @@ import Testing
         }
         // A truncated sequence at the very end, and an overlong encoding.
         #expect(throws: JDLError.invalidUTF8(JDLLocation(line: 1, column: 5, lineText: "A = "))) { try JDLDocument(parsing: Array("A = ".utf8) + [0xE2, 0x82]) }
-        #expect(throws: JDLError.invalidUTF8(JDLLocation(line: 1, column: 6, lineText: "A = \""))) { try JDLDocument(parsing: Array("A = \"".utf8) + [0xC0, 0xAF] + Array("\";".utf8)) }
+        #expect(throws: JDLError.invalidUTF8(JDLLocation(line: 1, column: 6, lineText: "A = \""))) {
+            try JDLDocument(parsing: Array("A = \"".utf8) + [0xC0, 0xAF] + Array("\";".utf8))
+        }
         // Valid UTF-8 bytes parse as the text does.
         #expect(try JDLDocument(parsing: Array("A = \"é\";".utf8))["A"] == .string("é"))
     }

@@ -6,15 +6,19 @@ import TestSupport
 struct RandomJDL {
     var random: SeededGenerator
 
-    static let names = ["Executable", "Arguments", "Packages", "InputFile", "InputData", "Split", "OutputDir",
-                        "OutputArchive", "Requirements", "TTL", "Price", "JDLVariables", "ValidationCommand",
-                        "_x", "a.b", "Energy2"]
+    static let names = [
+        "Executable", "Arguments", "Packages", "InputFile", "InputData", "Split", "OutputDir",
+        "OutputArchive", "Requirements", "TTL", "Price", "JDLVariables", "ValidationCommand",
+        "_x", "a.b", "Energy2"
+    ]
     static let expressions = [
         #"member(other.GridPartitions, "quickreco")"#, "other.TTL > 100 && (a || b)", #"f({1, 2}, "a;b")"#,
-        "x.y", #""a" + "b""#, "-x", "a =?= b", "$2", "other.Run == $1", "[a; b]",
+        "x.y", #""a" + "b""#, "-x", "a =?= b", "$2", "other.Run == $1", "[a; b]"
     ]
-    static let pieces = ["a", "Z", " ", "\"", "\\", "#", "//", "/*", "*/", "$HOME", "$1", "\n", "\t", ";", "{", "}",
-                         ",", "é", "alien:///alice/cern.ch/", "#alien_counter_03i#", "\r"]
+    static let pieces = [
+        "a", "Z", " ", "\"", "\\", "#", "//", "/*", "*/", "$HOME", "$1", "\n", "\t", ";", "{", "}",
+        ",", "é", "alien:///alice/cern.ch/", "#alien_counter_03i#", "\r"
+    ]
 
     mutating func int(_ bound: Int) -> Int { Int(random.next() % UInt64(bound)) }
 
@@ -80,25 +84,27 @@ struct RandomJDL {
 
 @Suite struct JDLPrinterTests {
     @Test func printsCanonicalForm() throws {
-        let document = try JDLDocument(parsing: """
-        executable="/bin/x" ;Packages={"VO_ALICE@A::1" , "B"}; Empty = {};
-        Nested = {{1,"a"},TRUE}; R = member(other.X,"y"); S = "q\\"\\\\\\n";
-        """)
-        #expect(JDLPrinter.print(document) == """
-        executable = "/bin/x";
-        Packages = {
-            "VO_ALICE@A::1",
-            "B"
-        };
-        Empty = {};
-        Nested = {
-            {1, "a"},
-            true
-        };
-        R = member(other.X,"y");
-        S = "q\\"\\\\\\n";
+        let document = try JDLDocument(
+            parsing: """
+                executable="/bin/x" ;Packages={"VO_ALICE@A::1" , "B"}; Empty = {};
+                Nested = {{1,"a"},TRUE}; R = member(other.X,"y"); S = "q\\"\\\\\\n";
+                """)
+        #expect(
+            JDLPrinter.print(document) == """
+                executable = "/bin/x";
+                Packages = {
+                    "VO_ALICE@A::1",
+                    "B"
+                };
+                Empty = {};
+                Nested = {
+                    {1, "a"},
+                    true
+                };
+                R = member(other.X,"y");
+                S = "q\\"\\\\\\n";
 
-        """)
+                """)
         #expect(document.description == JDLPrinter.print(document))
         #expect(JDLValue.list([.string("a"), .number("1")]).description == #"{"a", 1}"#)
     }

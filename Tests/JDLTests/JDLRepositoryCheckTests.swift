@@ -11,7 +11,7 @@ import Testing
         PackageTargetMetadata(name: "AliPhysics", version: "v5-09-44", revision: "1", arch: arch),
         PackageTargetMetadata(name: "ROOT", version: "v6-32-06", revision: "1", arch: arch),
         PackageTargetMetadata(name: "jemalloc", version: "v5.3.0", revision: "1", arch: arch),
-        PackageTargetMetadata(name: "ARMOnly", version: "v1", revision: "1", arch: "slc9_aarch64"),
+        PackageTargetMetadata(name: "ARMOnly", version: "v1", revision: "1", arch: "slc9_aarch64")
     ]
 
     static func check(_ packages: String) throws -> JDLRepositoryCheck {
@@ -30,10 +30,11 @@ import Testing
     @Test func definedLatestAndBareNamesResolveToTheNewest() throws {
         let result = try Self.check(#""VO_ALICE@AliPhysics::v5-09-45a-01-1", "jemalloc::latest", "AliPhysics::v5-09-44", "ROOT""#)
         #expect(result.succeeded)
-        #expect(result.results.map(\.status) == [
-            .defined(resolved: "AliPhysics::v5-09-45a-01-1"), .defined(resolved: "jemalloc::v5.3.0-1"),
-            .defined(resolved: "AliPhysics::v5-09-44-1"), .defined(resolved: "ROOT::v6-32-06-1"),
-        ])
+        #expect(
+            result.results.map(\.status) == [
+                .defined(resolved: "AliPhysics::v5-09-45a-01-1"), .defined(resolved: "jemalloc::v5.3.0-1"),
+                .defined(resolved: "AliPhysics::v5-09-44-1"), .defined(resolved: "ROOT::v6-32-06-1")
+            ])
         #expect(result.resolvedQualified(defaultOwner: "VO_ALICE").contains("VO_ALICE@jemalloc::v5.3.0-1"))
         #expect(result.results[1].description == "jemalloc::latest → jemalloc::v5.3.0-1")
     }
@@ -66,15 +67,17 @@ import Testing
 
     @Test func jsonListsEachPackage() throws {
         let result = try Self.check(#""ROOT::latest", "AliPhysic::v5""#)
-        #expect(result.json(defaultOwner: "VO_ALICE") == #"[{"package":"VO_ALICE@ROOT::latest","resolved":"VO_ALICE@ROOT::v6-32-06-1","status":"defined"},"#
-            + #"{"package":"VO_ALICE@AliPhysic::v5","status":"undefined","suggestions":["AliPhysics::v5-09-45a-01-2"]}]"#)
+        #expect(
+            result.json(defaultOwner: "VO_ALICE") == #"[{"package":"VO_ALICE@ROOT::latest","resolved":"VO_ALICE@ROOT::v6-32-06-1","status":"defined"},"#
+                + #"{"package":"VO_ALICE@AliPhysic::v5","status":"undefined","suggestions":["AliPhysics::v5-09-45a-01-2"]}]"#)
     }
 
     @Test func requirementsUseTheResolvedPackages() throws {
         let document = try JDLDocument(parsing: #"Packages = {"ROOT::latest"}; Requirements = other.TTL > 1;"#, arguments: [])
         let check = try JDLCheck(text: #"Packages = {"ROOT::latest"}; Requirements = other.TTL > 1;"#, arguments: [])
         let resolved = JDLRepositoryCheck(packages: try JDLPackages(document: document), available: Self.available, arch: Self.arch)
-        #expect(check.requirements(resolvedBy: resolved)
-            == #"(other.Type == "machine") && (member(other.Packages, "VO_ALICE@ROOT::v6-32-06-1")) && (other.TTL > 1)"#)
+        #expect(
+            check.requirements(resolvedBy: resolved)
+                == #"(other.Type == "machine") && (member(other.Packages, "VO_ALICE@ROOT::v6-32-06-1")) && (other.TTL > 1)"#)
     }
 }

@@ -11,21 +11,25 @@ import Testing
         let text = JDLRequirements.compose(
             packages: ["VO_ALICE@AliPhysics::v5-09-45a-01-1", "VO_ALICE@jemalloc::latest"],
             userRequirements: #" member(other.GridPartitions, "quickreco") "#)
-        #expect(text == #"(other.Type == "machine") && (member(other.Packages, "VO_ALICE@AliPhysics::v5-09-45a-01-1"))"#
-            + #" && (member(other.Packages, "VO_ALICE@jemalloc::latest"))"#
-            + #" && (member(other.GridPartitions, "quickreco"))"#)
+        #expect(
+            text == #"(other.Type == "machine") && (member(other.Packages, "VO_ALICE@AliPhysics::v5-09-45a-01-1"))"#
+                + #" && (member(other.Packages, "VO_ALICE@jemalloc::latest"))"#
+                + #" && (member(other.GridPartitions, "quickreco"))"#)
     }
 
     @Test func fromDocument() throws {
-        let document = try JDLDocument(parsing: """
-        Packages = {"AliPhysics::v1", "ROOT::v6"};
-        Requirements = other.TTL > 100;
-        """)
+        let document = try JDLDocument(
+            parsing: """
+                Packages = {"AliPhysics::v1", "ROOT::v6"};
+                Requirements = other.TTL > 100;
+                """)
         let packages = try JDLPackages(document: document)
-        let text = JDLRequirements.compose(packages: packages.qualified,
-                                           userRequirements: JDLRequirements.userRequirements(in: document))
-        #expect(text == #"(other.Type == "machine") && (member(other.Packages, "VO_ALICE@AliPhysics::v1"))"#
-            + #" && (member(other.Packages, "VO_ALICE@ROOT::v6")) && (other.TTL > 100)"#)
+        let text = JDLRequirements.compose(
+            packages: packages.qualified,
+            userRequirements: JDLRequirements.userRequirements(in: document))
+        #expect(
+            text == #"(other.Type == "machine") && (member(other.Packages, "VO_ALICE@AliPhysics::v1"))"#
+                + #" && (member(other.Packages, "VO_ALICE@ROOT::v6")) && (other.TTL > 100)"#)
         // The composed text parses back as one expression.
         let composed = try JDLDocument(parsing: "Requirements = \(text);")
         #expect(composed["Requirements"] == .expression(text))

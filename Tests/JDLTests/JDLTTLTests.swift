@@ -22,8 +22,10 @@ import Testing
     }
 
     @Test func outOfRangeIsRefusedWithItsPlace() throws {
-        for value in ["9223372036854775807", "9223372036854775808", "99999999999999999999999999", "\(JDLTTL.maximum + 1)",
-                      "0", "-1", "-9223372036854775808", "\"9223372036854775807\""] {
+        for value in [
+            "9223372036854775807", "9223372036854775808", "99999999999999999999999999", "\(JDLTTL.maximum + 1)",
+            "0", "-1", "-9223372036854775808", "\"9223372036854775807\""
+        ] {
             guard case let .failure(problem)? = try Self.ttl(value) else {
                 Issue.record("\(value) accepted")
                 continue

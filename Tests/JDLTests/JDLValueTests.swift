@@ -38,7 +38,8 @@ import Testing
     }
 
     @Test func warningDescription() {
-        #expect(JDLWarning.duplicateAttribute(name: "TTL", firstLine: 1, secondLine: 4).description
-            == "4: 'TTL' is set again (first at line 1); the value at line 4 is used")
+        #expect(
+            JDLWarning.duplicateAttribute(name: "TTL", firstLine: 1, secondLine: 4).description
+                == "4: 'TTL' is set again (first at line 1); the value at line 4 is used")
     }
 }

@@ -93,8 +93,9 @@ extension JobsProcessTests {
         static func trustedArea(_ fixture: JobsFixture, repository url: String) throws -> SoftwareArea {
             let keys = fixture.root.appendingPathComponent("trusted-repo")
             let repository = Repository(store: RepositoryStore(location: keys.path, synchronize: false))
-            try repository.initialize(rootKeys: [SigningKey.generate()], rootThreshold: 1, targetsKey: SigningKey.generate(),
-                                      snapshotKey: SigningKey.generate(), timestampKey: SigningKey.generate())
+            try repository.initialize(
+                rootKeys: [SigningKey.generate()], rootThreshold: 1, targetsKey: SigningKey.generate(),
+                snapshotKey: SigningKey.generate(), timestampKey: SigningKey.generate())
             return try fixture.area(repository: url, rootFile: keys.appendingPathComponent("metadata/1.root.json").path)
         }
 

@@ -10,8 +10,9 @@ extension JobsProcessTests {
         }
 
         @Test func takesPackagesCommandAndLeaseFromTheJDL() throws {
-            let check = try Self.check(#"Packages = {"VO_ALICE@ROOT::latest", "zlib"}; Executable = "run.sh"; Arguments = "a  $1 c"; TTL = 600; User = "aliprod";"#,
-                                       ["b"])
+            let check = try Self.check(
+                #"Packages = {"VO_ALICE@ROOT::latest", "zlib"}; Executable = "run.sh"; Arguments = "a  $1 c"; TTL = 600; User = "aliprod";"#,
+                ["b"])
             let job = try JobSpec(check: check, file: "job.jdl", command: [], holder: "job-1")
             #expect(job.requests.map(\.name.rawValue) == ["ROOT", "zlib"])
             #expect(job.command == ["run.sh", "a", "b", "c"])

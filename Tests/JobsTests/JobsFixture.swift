@@ -36,7 +36,9 @@ struct JobsFixture {
         let prefix = name.uppercased()
         var lines = [": \"${ALIBUILD_ARCH_PREFIX:=\(Self.arch)}\""]
         for (dependency, dependencyVersion) in requires {
-            lines.append("[ -n \"${\(dependency.uppercased())_REVISION}\" ] || . \"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/\(dependency)/\(dependencyVersion)-1/etc/profile.d/init.sh")
+            lines.append(
+                "[ -n \"${\(dependency.uppercased())_REVISION}\" ] || . \"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/\(dependency)/\(dependencyVersion)-1/etc/profile.d/init.sh"
+            )
         }
         lines += [
             "export \(prefix)_ROOT=\"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/\(name)/\(version)-1",
@@ -46,13 +48,14 @@ struct JobsFixture {
             "export \(prefix)_HASH=0123",
             "export \(prefix)_COMMIT=v1",
             "export PATH=\"$\(prefix)_ROOT/bin${PATH+:$PATH}\"",
-            "export LD_LIBRARY_PATH=\"$\(prefix)_ROOT/lib${LD_LIBRARY_PATH+:$LD_LIBRARY_PATH}\"",
+            "export LD_LIBRARY_PATH=\"$\(prefix)_ROOT/lib${LD_LIBRARY_PATH+:$LD_LIBRARY_PATH}\""
         ]
         try (lines.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("etc/profile.d/init.sh"), atomically: true, encoding: .utf8)
-        let record = InstallRecord(package: PackageBuild(name: try PackageName(name), version: PackageVersion(version: version, revision: "1")), arch: Self.arch,
-                                   target: "\(Self.arch)/\(name)/\(name)-\(version)-1.\(Self.arch).tar.gz", length: 1,
-                                   hashes: ["sha256": String(repeating: "ab", count: 32)], custom: nil, installedAt: 1_700_000_000,
-                                   prefix: directory.path, files: [])
+        let record = InstallRecord(
+            package: PackageBuild(name: try PackageName(name), version: PackageVersion(version: version, revision: "1")), arch: Self.arch,
+            target: "\(Self.arch)/\(name)/\(name)-\(version)-1.\(Self.arch).tar.gz", length: 1,
+            hashes: ["sha256": String(repeating: "ab", count: 32)], custom: nil, installedAt: 1_700_000_000,
+            prefix: directory.path, files: [])
         try Data(record.json.compactJSONBytes).write(to: directory.appendingPathComponent(InstallRecord.fileName))
     }
 }

@@ -5,7 +5,8 @@ import Testing
 
 @Suite struct DaemonConfigUsageTests {
     @Test func readsTheUsageBlock() throws {
-        let config = try DaemonConfig.parse("""
+        let config = try DaemonConfig.parse(
+            """
             area: /a
             listen: {unix: /s}
             usage:
@@ -37,7 +38,7 @@ import Testing
         ("usage: {syslog: tcp://x:1}", "usage.syslog: expected off, a socket path such as /dev/log or udp://HOST:PORT, got 'tcp://x:1'"),
         ("usage: {syslog: udp://host}", "usage.syslog: expected off"),
         ("usage: {keep: 1}", "usage.keep: unknown key"),
-        ("usage: 5", "usage: expected a mapping of keys"),
+        ("usage: 5", "usage: expected a mapping of keys")
     ])
     func refusesWithFileLineAndKey(text: String, message: String) {
         do {

@@ -62,8 +62,9 @@ import Transport
     }
 
     @Test func tlsAllowsAnyAddress() throws {
-        let config = try DaemonConfig.parse("area: /a\nlisten:\n  tcp: 0.0.0.0:9991\n  tls:\n    certificate: /c.pem\n    key: /k.pem\n    client_ca: /etc/grid-security/certificates\n",
-                                            file: "f.yaml")
+        let config = try DaemonConfig.parse(
+            "area: /a\nlisten:\n  tcp: 0.0.0.0:9991\n  tls:\n    certificate: /c.pem\n    key: /k.pem\n    client_ca: /etc/grid-security/certificates\n",
+            file: "f.yaml")
         #expect(config.listen.tcp?.host == "0.0.0.0" && config.listen.tls?.clientCA == "/etc/grid-security/certificates")
     }
 
@@ -89,7 +90,7 @@ import Transport
         ("area: /a\nlisten: {unix: /s, idle_timeout: 0}\n", "listen.idle_timeout: expected a number in 0.1…86400.0, got '0'"),
         ("area: /a\nlisten: {unix: /s}\nca_path: certificates\n", "f.yaml:3: ca_path: expected an absolute path, got 'certificates'"),
         ("- a\n- b\n", "expected a mapping of keys"),
-        ("area: [\n", "not YAML"),
+        ("area: [\n", "not YAML")
     ])
     func refusesWithFileLineAndKey(text: String, message: String) {
         #expect(throws: ConfigError.self) { try DaemonConfig.parse(text, file: "f.yaml") }

@@ -20,8 +20,10 @@ import Testing
         let config = fixture.config()
         // A previous run accepted a job and died: it is in the database as running.
         let store = try StateStore(path: config.databasePath)
-        try store.save(.init(status: JobStatus(id: "jold", kind: .install, state: .running, packages: ["ROOT"], created: 1, identity: "agent"),
-                             lease: LeaseSpec(holder: "job-7", ttl: 600), removeUndefined: false))
+        try store.save(
+            .init(
+                status: JobStatus(id: "jold", kind: .install, state: .running, packages: ["ROOT"], created: 1, identity: "agent"),
+                lease: LeaseSpec(holder: "job-7", ttl: 600), removeUndefined: false))
         let daemon = try await fixture.daemon(config)
         #expect(daemon.resumed == ["jold"])
         let job = await daemon.engine.wait("jold", seconds: 3600)  // returns when finished; the bound only catches a hang

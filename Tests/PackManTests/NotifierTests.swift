@@ -10,11 +10,13 @@ import Testing
         var rules = DaemonConfig.Notifications()
         rules.diskThreshold = 0.8
         rules.failureRate = 0.5
-        let calm = HealthSnapshot(diskUsed: 10, diskBudget: 100, diskFree: 90, diskTotal: 100, recentJobs: [.succeeded, .failed, .succeeded, .succeeded],
-                                  metadataExpiresIn: 30 * 86400, repositoryFailure: nil)
+        let calm = HealthSnapshot(
+            diskUsed: 10, diskBudget: 100, diskFree: 90, diskTotal: 100, recentJobs: [.succeeded, .failed, .succeeded, .succeeded],
+            metadataExpiresIn: 30 * 86400, repositoryFailure: nil)
         #expect(calm.alerts(rules).isEmpty)
-        let bad = HealthSnapshot(diskUsed: 90, diskBudget: 100, diskFree: 5, diskTotal: 100, recentJobs: [.failed, .failed, .failed, .succeeded],
-                                 metadataExpiresIn: 3600, repositoryFailure: "connection refused")
+        let bad = HealthSnapshot(
+            diskUsed: 90, diskBudget: 100, diskFree: 5, diskTotal: 100, recentJobs: [.failed, .failed, .failed, .succeeded],
+            metadataExpiresIn: 3600, repositoryFailure: "connection refused")
         #expect(bad.alerts(rules).map(\.key) == ["disk-budget", "disk-full", "failure-rate", "metadata-expiry", "repository-unreachable"])
     }
 
@@ -22,8 +24,10 @@ import Testing
     @Test func downloadsBelowTheThroughputFloorRaiseAnAlert() throws {
         var rules = DaemonConfig.Notifications()
         func alerts(_ downloads: [HealthSnapshot.Download]) -> [Alert] {
-            HealthSnapshot(diskUsed: 0, diskBudget: nil, diskFree: nil, diskTotal: nil, recentJobs: [], metadataExpiresIn: nil,
-                           repositoryFailure: nil, recentDownloads: downloads).alerts(rules)
+            HealthSnapshot(
+                diskUsed: 0, diskBudget: nil, diskFree: nil, diskTotal: nil, recentJobs: [], metadataExpiresIn: nil,
+                repositoryFailure: nil, recentDownloads: downloads
+            ).alerts(rules)
         }
         let slow = [HealthSnapshot.Download(bytes: 1 << 20, seconds: 10), .init(bytes: 1 << 20, seconds: 10), .init(bytes: 1 << 20, seconds: 12)]
         #expect(alerts(slow).isEmpty, "no floor configured")
@@ -46,8 +50,11 @@ import Testing
         var rules = DaemonConfig.Notifications()
         rules.minInterval = 3600
         let now = Clock()
-        let notifier = Notifier(rules: rules, sinks: NotificationSinks(webhook: "http://127.0.0.1:9/hook", mail: "admin@example.org",
-                                                                       sendmail: script.path, site: "test-site"), clock: { now.value })
+        let notifier = Notifier(
+            rules: rules,
+            sinks: NotificationSinks(
+                webhook: "http://127.0.0.1:9/hook", mail: "admin@example.org",
+                sendmail: script.path, site: "test-site"), clock: { now.value })
         let disk = Alert(key: "disk-budget", message: "disk above 90%")
         let repo = Alert(key: "repository-unreachable", message: "repository down")
         #expect(await notifier.observe([disk])?.alerts == [disk])

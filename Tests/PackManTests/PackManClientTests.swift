@@ -62,8 +62,9 @@ import Testing
     /// The library's words name no command-line option (the CLI adds `--packman`).
     @Test func aBadEndpointNamesNoOption() {
         #expect(throws: PackManClientError.badEndpoint("ftp://x")) { try PackManClient(endpoint: "ftp://x") }
-        #expect(PackManClientError.badEndpoint("ftp://x").description
-            == "packmand endpoint: expected unix:/path/to/socket or http://host:port, got 'ftp://x'")
+        #expect(
+            PackManClientError.badEndpoint("ftp://x").description
+                == "packmand endpoint: expected unix:/path/to/socket or http://host:port, got 'ftp://x'")
     }
 
     static func failure(_ client: PackManClient) -> String {

@@ -16,22 +16,28 @@ import TestSupport
 
     /// A webhook receiver: a Python HTTP server appending each POST body to `file`.
     static func receiver(_ fixture: PackManFixture, file: URL) throws -> (BackgroundProcess, Int) {
-        let receiver = try BackgroundProcess("/usr/bin/python3", ["-c", """
-            import http.server, sys
-            class Hook(http.server.BaseHTTPRequestHandler):
-                def do_POST(self):
-                    body = self.rfile.read(int(self.headers["Content-Length"]))
-                    open(sys.argv[1], "ab").write(body + b"\\n")
-                    self.send_response(204)
-                    self.end_headers()
-                def log_message(self, *args):
-                    pass
-            server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
-            print("port", server.server_address[1], flush=True)
-            server.serve_forever()
-            """, file.path], output: fixture.base.appendingPathComponent("receiver.log"))
+        let receiver = try BackgroundProcess(
+            "/usr/bin/python3",
+            [
+                "-c",
+                """
+                import http.server, sys
+                class Hook(http.server.BaseHTTPRequestHandler):
+                    def do_POST(self):
+                        body = self.rfile.read(int(self.headers["Content-Length"]))
+                        open(sys.argv[1], "ab").write(body + b"\\n")
+                        self.send_response(204)
+                        self.end_headers()
+                    def log_message(self, *args):
+                        pass
+                server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+                print("port", server.server_address[1], flush=True)
+                server.serve_forever()
+                """, file.path
+            ], output: fixture.base.appendingPathComponent("receiver.log"))
         guard receiver.wait(for: "port "),
-              let port = receiver.text.split(separator: " ").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
+            let port = receiver.text.split(separator: " ").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        else {
             receiver.kill()
             throw ReceiverFailure(output: receiver.text)
         }
@@ -69,26 +75,36 @@ import TestSupport
         #expect(try String(contentsOf: hooks, encoding: .utf8).split(separator: "\n").count == 1)
 
         try await PackManFixture.app(restarted).test(.router) { client in
-            try await client.execute(uri: "/v1/install", method: .post, headers: bearer(PackManFixture.jobToken),
-                                     body: json(#"{"packages":["ROOT::v6-32-06-1"]}"#)) {
+            try await client.execute(
+                uri: "/v1/install", method: .post, headers: bearer(PackManFixture.jobToken),
+                body: json(#"{"packages":["ROOT::v6-32-06-1"]}"#)
+            ) {
                 #expect($0.status == .conflict && $0.text.contains(Self.reason), "\($0.text)")
             }
-            try await client.execute(uri: "/v1/leases", method: .post, headers: bearer(PackManFixture.jobToken),
-                                     body: json(#"{"holder":"job-2","packages":["ROOT"],"ttl":60}"#)) {
+            try await client.execute(
+                uri: "/v1/leases", method: .post, headers: bearer(PackManFixture.jobToken),
+                body: json(#"{"holder":"job-2","packages":["ROOT"],"ttl":60}"#)
+            ) {
                 #expect($0.status == .conflict && $0.text.contains(Self.reason), "\($0.text)")
             }
             try await client.execute(uri: "/v1/env?packages=ROOT", method: .get) {
                 #expect($0.status == .conflict && $0.text.contains("quarantined"), "\($0.text)")
             }
             // zlib is not revoked: still leased and used.
-            try await client.execute(uri: "/v1/leases", method: .post, headers: bearer(PackManFixture.jobToken),
-                                     body: json(#"{"holder":"job-3","packages":["zlib"],"ttl":60}"#)) {
+            try await client.execute(
+                uri: "/v1/leases", method: .post, headers: bearer(PackManFixture.jobToken),
+                body: json(#"{"holder":"job-3","packages":["zlib"],"ttl":60}"#)
+            ) {
                 #expect($0.status == .ok, "\($0.text)")
             }
             let list = try await client.execute(uri: "/v1/revocations", method: .get) { try $0.decode(RevocationList.self) }
             #expect(list.policy == "quarantine" && list.revocations.map(\.package) == ["ROOT::v6-32-06-1"])
-            #expect(list.present == [.init(package: "ROOT/v6-32-06-1", reason: Self.reason, time: list.revocations[0].time, state: "quarantined",
-                                           leases: ["job-1"])])
+            #expect(
+                list.present == [
+                    .init(
+                        package: "ROOT/v6-32-06-1", reason: Self.reason, time: list.revocations[0].time, state: "quarantined",
+                        leases: ["job-1"])
+                ])
             try await client.execute(uri: "/v1/revocations/refresh", method: .post, headers: bearer(PackManFixture.jobToken)) {
                 #expect($0.status == .forbidden, "admin only: \($0.text)")
             }
@@ -129,9 +145,11 @@ import TestSupport
         let config = try DaemonConfig.parse("area: /a\nlisten: {unix: /s}\nrevocation:\n  policy: remove\n  refresh: 60\n", file: "f.yaml")
         #expect(config.revocationPolicy == .remove && config.revocationRefresh == 60)
         #expect(try DaemonConfig.parse("area: /a\nlisten: {unix: /s}\n", file: "f.yaml").revocationPolicy == nil)
-        for (text, message) in [("revocation:\n  policy: kill\n", "f.yaml:4: revocation.policy: expected alert, quarantine or remove, got 'kill'"),
-                                ("revocation:\n  refresh: 0\n", "f.yaml:4: revocation.refresh"),
-                                ("revocation:\n  every: 1\n", "f.yaml:4: revocation.every: unknown key")] {
+        for (text, message) in [
+            ("revocation:\n  policy: kill\n", "f.yaml:4: revocation.policy: expected alert, quarantine or remove, got 'kill'"),
+            ("revocation:\n  refresh: 0\n", "f.yaml:4: revocation.refresh"),
+            ("revocation:\n  every: 1\n", "f.yaml:4: revocation.every: unknown key")
+        ] {
             do {
                 _ = try DaemonConfig.parse("area: /a\nlisten: {unix: /s}\n" + text, file: "f.yaml")
                 Issue.record("accepted: \(text)")

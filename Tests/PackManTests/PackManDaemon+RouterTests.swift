@@ -20,8 +20,10 @@ import Testing
             let ids = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<10 {
                     group.addTask {
-                        try await client.execute(uri: "/v1/install", method: .post, headers: bearer(PackManFixture.jobToken),
-                                                 body: json(#"{"packages":["ROOT"]}"#)) { response in
+                        try await client.execute(
+                            uri: "/v1/install", method: .post, headers: bearer(PackManFixture.jobToken),
+                            body: json(#"{"packages":["ROOT"]}"#)
+                        ) { response in
                             #expect(response.status == .accepted, "\(response.text)")
                             return try response.decode(JobStatus.self).id
                         }
@@ -31,8 +33,10 @@ import Testing
             }
             #expect(ids.count == 1)
             let id = try #require(ids.first)
-            let done = try await client.execute(uri: "/v1/install?wait=3600", method: .post, headers: bearer(PackManFixture.jobToken),
-                                                body: json(#"{"packages":["ROOT"],"lease":{"holder":"job-1","ttl":600}}"#)) { response in
+            let done = try await client.execute(
+                uri: "/v1/install?wait=3600", method: .post, headers: bearer(PackManFixture.jobToken),
+                body: json(#"{"packages":["ROOT"],"lease":{"holder":"job-1","ttl":600}}"#)
+            ) { response in
                 try response.decode(JobStatus.self)
             }
             #expect(done.state == .succeeded, "\(done)")
@@ -104,8 +108,10 @@ import Testing
         try fixture.publish()
         let daemon = try await fixture.daemon()
         try await PackManFixture.app(daemon).test(.router) { client in
-            let job = try await client.execute(uri: "/v1/install?wait=3600", method: .post, headers: bearer(PackManFixture.jobToken),
-                                               body: json(#"{"packages":["VO_ALICE@ROOT::v6-32-06-1"]}"#)) { try $0.decode(JobStatus.self) }
+            let job = try await client.execute(
+                uri: "/v1/install?wait=3600", method: .post, headers: bearer(PackManFixture.jobToken),
+                body: json(#"{"packages":["VO_ALICE@ROOT::v6-32-06-1"]}"#)
+            ) { try $0.decode(JobStatus.self) }
             #expect(job.state == .succeeded, "\(job)")
             let sh = try await client.execute(uri: "/v1/env?packages=ROOT&shell=sh", method: .get) { $0.text }
             #expect(sh.contains("export ROOTSYS=") || sh.contains("export PATH="), "\(sh)")
@@ -134,8 +140,10 @@ import Testing
             }
 
             // A lease protects from removal; zlib is needed by ROOT.
-            let lease = try await client.execute(uri: "/v1/leases", method: .post, headers: bearer(PackManFixture.jobToken),
-                                                 body: json(#"{"holder":"job-9","packages":["ROOT"],"ttl":600}"#)) { try $0.decode(LeaseInfo.self) }
+            let lease = try await client.execute(
+                uri: "/v1/leases", method: .post, headers: bearer(PackManFixture.jobToken),
+                body: json(#"{"holder":"job-9","packages":["ROOT"],"ttl":600}"#)
+            ) { try $0.decode(LeaseInfo.self) }
             #expect(lease.packages == ["ROOT/v6-32-06-1"])
             try await client.execute(uri: "/v1/installed/ROOT", method: .delete, headers: bearer(PackManFixture.adminToken)) { response in
                 #expect(response.status == .conflict && response.text.contains("leased by job-9"), "\(response.text)")
@@ -146,8 +154,10 @@ import Testing
                 #expect($0.status == .conflict && $0.text.contains("needed by installed ROOT/v6-32-06-1; not removed"), "\($0.text)")
                 #expect(!$0.text.contains("--"), "\($0.text)")
             }
-            try await client.execute(uri: "/v1/leases", method: .delete, headers: bearer(PackManFixture.jobToken),
-                                     body: json(#"{"holder":"job-9"}"#)) { response in
+            try await client.execute(
+                uri: "/v1/leases", method: .delete, headers: bearer(PackManFixture.jobToken),
+                body: json(#"{"holder":"job-9"}"#)
+            ) { response in
                 let left = try response.decode([LeaseInfo].self)
                 #expect(left.isEmpty)
             }
@@ -158,10 +168,14 @@ import Testing
             try await client.execute(uri: "/v1/installed/ROOT", method: .delete, headers: bearer(PackManFixture.adminToken)) {
                 #expect($0.status == .notFound)
             }
-            try await client.execute(uri: "/v1/leases", method: .post, headers: bearer(PackManFixture.jobToken),
-                                     body: json(#"{"holder":"job-9","packages":["ROOT"],"ttl":600}"#)) { #expect($0.status == .notFound) }
-            try await client.execute(uri: "/v1/leases", method: .post, headers: bearer(PackManFixture.jobToken),
-                                     body: json(#"{"holder":"job-9","packages":["zlib"]}"#)) { #expect($0.status == .badRequest) }
+            try await client.execute(
+                uri: "/v1/leases", method: .post, headers: bearer(PackManFixture.jobToken),
+                body: json(#"{"holder":"job-9","packages":["ROOT"],"ttl":600}"#)
+            ) { #expect($0.status == .notFound) }
+            try await client.execute(
+                uri: "/v1/leases", method: .post, headers: bearer(PackManFixture.jobToken),
+                body: json(#"{"holder":"job-9","packages":["zlib"]}"#)
+            ) { #expect($0.status == .badRequest) }
         }
     }
 
@@ -175,17 +189,23 @@ import Testing
                 try $0.decode(JobStatus.self)
             }
             #expect(job.state == .succeeded && job.installed.sorted() == ["ROOT/v6-32-06-1", "zlib/v1.3.1-1"], "\(job)")
-            let again = try await client.execute(uri: "/v1/synchronize?wait=3600", method: .post, headers: bearer(PackManFixture.adminToken),
-                                                 body: json(#"{"packages":["zlib"],"remove_undefined":false}"#)) { try $0.decode(JobStatus.self) }
+            let again = try await client.execute(
+                uri: "/v1/synchronize?wait=3600", method: .post, headers: bearer(PackManFixture.adminToken),
+                body: json(#"{"packages":["zlib"],"remove_undefined":false}"#)
+            ) { try $0.decode(JobStatus.self) }
             #expect(again.state == .succeeded && again.installed.isEmpty && again.removed.isEmpty, "\(again)")
             // A release: one top-level package whose closure the site must have.
-            let release = try await client.execute(uri: "/v1/synchronize?wait=3600", method: .post, headers: bearer(PackManFixture.adminToken),
-                                                   body: json(#"{"release":"VO_ALICE@ROOT::v6-32-06-1","remove_undefined":false}"#)) {
+            let release = try await client.execute(
+                uri: "/v1/synchronize?wait=3600", method: .post, headers: bearer(PackManFixture.adminToken),
+                body: json(#"{"release":"VO_ALICE@ROOT::v6-32-06-1","remove_undefined":false}"#)
+            ) {
                 try $0.decode(JobStatus.self)
             }
             #expect(release.state == .succeeded && release.packages == ["VO_ALICE@ROOT::v6-32-06-1"], "\(release)")
-            try await client.execute(uri: "/v1/synchronize", method: .post, headers: bearer(PackManFixture.adminToken),
-                                     body: json(#"{"release":"ROOT","packages":["zlib"]}"#)) { #expect($0.status == .badRequest) }
+            try await client.execute(
+                uri: "/v1/synchronize", method: .post, headers: bearer(PackManFixture.adminToken),
+                body: json(#"{"release":"ROOT","packages":["zlib"]}"#)
+            ) { #expect($0.status == .badRequest) }
         }
     }
 
@@ -202,7 +222,7 @@ import Testing
                 ("/v1/leases", .delete, #"{"holder":"h"}"#, .job),
                 ("/v1/installed/zlib", .delete, nil, .admin),
                 ("/v1/synchronize", .post, nil, .admin),
-                ("/v1/notifications/test", .post, nil, .admin),
+                ("/v1/notifications/test", .post, nil, .admin)
             ]
             for (uri, method, body, role) in mutations {
                 try await client.execute(uri: uri, method: method, headers: [.contentType: "application/json"], body: body.map(json)) {
@@ -231,20 +251,25 @@ import Testing
         let fixture = try PackManFixture("notify")
         defer { fixture.cleanUp() }
         let hooks = fixture.base.appendingPathComponent("hooks"), mails = fixture.base.appendingPathComponent("mails")
-        let receiver = try BackgroundProcess("/usr/bin/python3", ["-c", """
-            import http.server, sys
-            class Hook(http.server.BaseHTTPRequestHandler):
-                def do_POST(self):
-                    body = self.rfile.read(int(self.headers["Content-Length"]))
-                    open(sys.argv[1], "ab").write(body + b"\\n")
-                    self.send_response(204)
-                    self.end_headers()
-                def log_message(self, *args):
-                    pass
-            server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
-            print("port", server.server_address[1], flush=True)
-            server.serve_forever()
-            """, hooks.path], output: fixture.base.appendingPathComponent("receiver.log"))
+        let receiver = try BackgroundProcess(
+            "/usr/bin/python3",
+            [
+                "-c",
+                """
+                import http.server, sys
+                class Hook(http.server.BaseHTTPRequestHandler):
+                    def do_POST(self):
+                        body = self.rfile.read(int(self.headers["Content-Length"]))
+                        open(sys.argv[1], "ab").write(body + b"\\n")
+                        self.send_response(204)
+                        self.end_headers()
+                    def log_message(self, *args):
+                        pass
+                server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+                print("port", server.server_address[1], flush=True)
+                server.serve_forever()
+                """, hooks.path
+            ], output: fixture.base.appendingPathComponent("receiver.log"))
         defer { receiver.kill() }
         #expect(receiver.wait(for: "port "))
         let port = try #require(receiver.text.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
@@ -305,7 +330,7 @@ import Testing
                 (#"{"packages":["bad name!"]}"#, .badRequest, "bad name!"),
                 (#"{"packages":["zlib"],"lease":{"holder":"../x","ttl":5}}"#, .badRequest, "lease.holder"),
                 ("{\"packages\":[\"" + String(repeating: "a", count: 400) + "\"]}", .contentTooLarge, "larger than 256 bytes"),
-                ("", .badRequest, "expected a JSON body"),
+                ("", .badRequest, "expected a JSON body")
             ]
             for (body, status, message) in cases {
                 try await client.execute(uri: "/v1/install", method: .post, headers: bearer(PackManFixture.jobToken), body: json(body)) { response in
@@ -314,8 +339,10 @@ import Testing
                     #expect(answer.error.contains(message), "\(body): \(response.text)")
                 }
             }
-            try await client.execute(uri: "/v1/install?wait=soon", method: .post, headers: bearer(PackManFixture.jobToken),
-                                     body: json(#"{"packages":["zlib"]}"#)) { #expect($0.status == .badRequest) }
+            try await client.execute(
+                uri: "/v1/install?wait=soon", method: .post, headers: bearer(PackManFixture.jobToken),
+                body: json(#"{"packages":["zlib"]}"#)
+            ) { #expect($0.status == .badRequest) }
         }
     }
 
@@ -327,9 +354,11 @@ import Testing
         try fixture.publish()
         let daemon = try await fixture.daemon()
         try await PackManFixture.app(daemon).test(.router) { client in
-            for (body, message) in [(#"{"holder":"h","packages":["zlib"],"ttl":1e20}"#, "field 'ttl': 1e+20 is out of range"),
-                                    (#"{"holder":"h","packages":["zlib"],"ttl":99999999999999999999}"#, "is out of range"),
-                                    (#"{"holder":"h","packages":["zlib"],"ttl":1.5}"#, "field 'ttl': expected a whole number")] {
+            for (body, message) in [
+                (#"{"holder":"h","packages":["zlib"],"ttl":1e20}"#, "field 'ttl': 1e+20 is out of range"),
+                (#"{"holder":"h","packages":["zlib"],"ttl":99999999999999999999}"#, "is out of range"),
+                (#"{"holder":"h","packages":["zlib"],"ttl":1.5}"#, "field 'ttl': expected a whole number")
+            ] {
                 try await client.execute(uri: "/v1/leases", method: .post, headers: bearer(PackManFixture.jobToken), body: json(body)) { response in
                     #expect(response.status == .badRequest)
                     let error = try response.decode(ErrorBody.self).error

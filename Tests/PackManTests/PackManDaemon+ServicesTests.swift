@@ -59,8 +59,10 @@ import TestSupport
         let running = try await Running(try await fixture.daemon(config))
         let (port, socket) = (running.tcpPort, running.socket)
         // The flood in processes of their own (the test process keeps few descriptors).
-        let floods = try [ConnectionFlood(target: "tcp:\(port)", count: 330, expectClosed: 300),
-                          ConnectionFlood(target: "unix:\(socket)", count: 330, expectClosed: 300)]
+        let floods = try [
+            ConnectionFlood(target: "tcp:\(port)", count: 330, expectClosed: 300),
+            ConnectionFlood(target: "unix:\(socket)", count: 330, expectClosed: 300)
+        ]
         defer { for flood in floods { flood.stop() } }
         let opened = try await RawConnection.offThread { floods.map { $0.waitUntilOpened() } }
         try #require(opened == [true, true], "\(floods.map(\.output))")

@@ -13,9 +13,10 @@ import TestSupport
 /// answers an admin by package, job and user, and says which parameter is wrong.
 @Suite struct PackManDaemonUsageTests {
     static func reported(job: String, batch: BatchJob?, user: String = "alice", packages: [String] = ["VO_ALICE@ROOT::v6-32-06-1"]) -> String {
-        let record = UsageRecord(kind: .runJDL, started: 1_800_000_000, seconds: 4.5, exitStatus: 3, host: "wn07", uid: 1234, user: user,
-                                 jobID: job, jdlUser: "aliprod", batch: batch,
-                                 packages: packages.map { UsageRecord.Package(id: $0, sha256: String(repeating: "c", count: 64)) })
+        let record = UsageRecord(
+            kind: .runJDL, started: 1_800_000_000, seconds: 4.5, exitStatus: 3, host: "wn07", uid: 1234, user: user,
+            jobID: job, jdlUser: "aliprod", batch: batch,
+            packages: packages.map { UsageRecord.Package(id: $0, sha256: String(repeating: "c", count: 64)) })
         return String(decoding: record.jsonLine, as: UTF8.self)
     }
 
@@ -29,8 +30,10 @@ import TestSupport
         config.usage.syslog = .to(try SyslogSender.Destination(parsing: rsyslog.destination))
         let daemon = try await fixture.daemon(config)
         try await PackManFixture.app(daemon).test(.router) { client in
-            let job = try await client.execute(uri: "/v1/install?wait=3600", method: .post, headers: bearer(PackManFixture.jobToken),
-                                               body: json(#"{"packages":["VO_ALICE@ROOT::v6-32-06-1"],"lease":{"holder":"job-9","ttl":600}}"#)) {
+            let job = try await client.execute(
+                uri: "/v1/install?wait=3600", method: .post, headers: bearer(PackManFixture.jobToken),
+                body: json(#"{"packages":["VO_ALICE@ROOT::v6-32-06-1"],"lease":{"holder":"job-9","ttl":600}}"#)
+            ) {
                 try $0.decode(JobStatus.self)
             }
             #expect(job.state == .succeeded, "\(job)")
@@ -43,8 +46,10 @@ import TestSupport
             }
             // Uses reported by run --jdl (Slurm, HTCondor).
             for (jobID, batch) in [("job-1", BatchJob(system: .slurm, id: "4711", cluster: "hpc")), ("job-2", BatchJob(system: .htcondor, id: "88.2"))] {
-                try await client.execute(uri: "/v1/usage", method: .post, headers: bearer(PackManFixture.jobToken),
-                                         body: json(Self.reported(job: jobID, batch: batch))) { #expect($0.status == .created, "\($0.text)") }
+                try await client.execute(
+                    uri: "/v1/usage", method: .post, headers: bearer(PackManFixture.jobToken),
+                    body: json(Self.reported(job: jobID, batch: batch))
+                ) { #expect($0.status == .created, "\($0.text)") }
             }
 
             let admin = bearer(PackManFixture.adminToken)
@@ -101,7 +106,7 @@ import TestSupport
                 ("package=a%20b", "package: expected NAME"),
                 ("jobs=1", "jobs: unknown parameter"),
                 ("job=1&job=2", "job: given twice"),
-                ("user=", "user: expected a value"),
+                ("user=", "user: expected a value")
             ]
             for (query, message) in bad {
                 try await client.execute(uri: "/v1/usage?\(query)", method: .get, headers: bearer(PackManFixture.adminToken)) { answer in
@@ -115,7 +120,7 @@ import TestSupport
                 (#"{"host":"h","kind":"run","packages":[],"started":1,"uid":0}"#, "packages: expected 1…10000 packages"),
                 (#"{"host":"h","kind":"run","packages":[{"id":"x","sha256":"zz"}],"started":1,"uid":0}"#, "sha256: expected 64 hex digits"),
                 (#"{"host":"h","kind":"run","packages":[{"id":"x"}],"started":-5,"uid":0}"#, "started, seconds: expected times ≥ 0"),
-                ("[1]", "expected a JSON object"),
+                ("[1]", "expected a JSON object")
             ]
             for (body, message) in malformed {
                 try await client.execute(uri: "/v1/usage", method: .post, headers: bearer(PackManFixture.jobToken), body: json(body)) { answer in
@@ -140,7 +145,8 @@ import TestSupport
             daemon.recordUse(UsageRecord(kind: .run, started: now - age, host: "h", uid: 1, packages: [UsageRecord.Package(id: "VO_ALICE@x::1-1")]))
         }
         for index in 0..<150 {
-            daemon.recordUse(UsageRecord(kind: .run, started: now - 30 + Int64(index % 2), host: "h", uid: 1, packages: [UsageRecord.Package(id: "VO_ALICE@y::1-1")]))
+            daemon.recordUse(
+                UsageRecord(kind: .run, started: now - 30 + Int64(index % 2), host: "h", uid: 1, packages: [UsageRecord.Package(id: "VO_ALICE@y::1-1")]))
         }
         daemon.pruneUsage()
         #expect(try daemon.store.usageCount() == 100)
@@ -157,8 +163,10 @@ import TestSupport
         let daemon = try await fixture.daemon(config)
         let log = UsageLog(path: daemon.area.layout.usageLog)
         func use(_ job: String) throws {
-            try log.append(UsageRecord(kind: .run, started: 1_800_000_000, host: "wn01", uid: 1000, user: "bob", jobID: job,
-                                       packages: [UsageRecord.Package(id: "VO_ALICE@ROOT::v6-32-06-1")]), now: 1_800_000_000)
+            try log.append(
+                UsageRecord(
+                    kind: .run, started: 1_800_000_000, host: "wn01", uid: 1000, user: "bob", jobID: job,
+                    packages: [UsageRecord.Package(id: "VO_ALICE@ROOT::v6-32-06-1")]), now: 1_800_000_000)
         }
         try use("cli-1")
         try use("cli-2")

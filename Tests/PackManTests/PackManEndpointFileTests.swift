@@ -7,8 +7,9 @@ import Testing
         let file = PackManEndpointFile(endpoint: "unix:/run/pack \"man\".sock")
         #expect(String(decoding: file.jsonBytes, as: UTF8.self) == #"{"endpoint":"unix:/run/pack \"man\".sock"}"# + "\n")
         #expect(try PackManEndpointFile(jsonBytes: file.jsonBytes, path: "p") == file)
-        #expect(try PackManEndpointFile(jsonBytes: Array(#"{"endpoint":"http://127.0.0.1:9","pid":7}"#.utf8), path: "p").endpoint
-            == "http://127.0.0.1:9")
+        #expect(
+            try PackManEndpointFile(jsonBytes: Array(#"{"endpoint":"http://127.0.0.1:9","pid":7}"#.utf8), path: "p").endpoint
+                == "http://127.0.0.1:9")
     }
 
     @Test func pathIsUnderTheAreasState() {
@@ -21,7 +22,7 @@ import Testing
             ("{}", "endpoint: expected a non-empty string, got nothing"),
             (#"{"endpoint":""}"#, "endpoint: expected a non-empty string, got string"),
             (#"{"endpoint":3}"#, "endpoint: expected a non-empty string, got integer"),
-            ("[1]", "expected a JSON object, got array"),
+            ("[1]", "expected a JSON object, got array")
         ]
         for (text, reason) in cases {
             #expect(throws: PackManEndpointFileError(path: "p", reason: reason), "\(text)") {

@@ -27,10 +27,12 @@ import Testing
         #expect(Self.check(Array("#!/bin/sh\necho hi\n".utf8)) == .success("bin/x: script for /bin/sh"))
         #expect(Self.check(Array("#! /bin/sh -e\n".utf8)) == .success("bin/x: script for /bin/sh"))
         #expect(Self.check(Array("#!/usr/bin/env sh\n".utf8)) == .success("bin/x: script for sh"))
-        #expect(Self.check(Array("#!/usr/bin/env no-such-program-here\n".utf8))
-            == .failure(.init("x", "runs no-such-program-here through env, which is not in the package's PATH")))
-        #expect(Self.check(Array("#!/opt/nowhere/python\n".utf8))
-            == .failure(.init("x", "names the interpreter /opt/nowhere/python, which this host does not have")))
+        #expect(
+            Self.check(Array("#!/usr/bin/env no-such-program-here\n".utf8))
+                == .failure(.init("x", "runs no-such-program-here through env, which is not in the package's PATH")))
+        #expect(
+            Self.check(Array("#!/opt/nowhere/python\n".utf8))
+                == .failure(.init("x", "names the interpreter /opt/nowhere/python, which this host does not have")))
         #expect(Self.check(Array("#!\n".utf8)) == .failure(.init("x", "has an empty #! line")))
         #expect(Self.check(Array("echo hi\n".utf8)) == .failure(.init("x", "is neither an ELF executable nor a #! script")))
     }

@@ -11,10 +11,13 @@ import Testing
 
     static let rootSHA = String(repeating: "a", count: 64), zlibSHA = String(repeating: "b", count: 64)
 
-    static func use(_ kind: UsageRecord.Kind = .runJDL, at started: Int64, job: String? = nil, batch: BatchJob? = nil, uid: UInt32 = 1000,
-                    user: String? = "alice", jdlUser: String? = nil, packages: [(String, String?)]) -> UsageRecord {
-        UsageRecord(kind: kind, started: started, seconds: 2.5, exitStatus: kind == .runJDL ? 0 : nil, host: "wn01", uid: uid, user: user,
-                    jobID: job, jdlUser: jdlUser, batch: batch, packages: packages.map { UsageRecord.Package(id: $0.0, sha256: $0.1) })
+    static func use(
+        _ kind: UsageRecord.Kind = .runJDL, at started: Int64, job: String? = nil, batch: BatchJob? = nil, uid: UInt32 = 1000,
+        user: String? = "alice", jdlUser: String? = nil, packages: [(String, String?)]
+    ) -> UsageRecord {
+        UsageRecord(
+            kind: kind, started: started, seconds: 2.5, exitStatus: kind == .runJDL ? 0 : nil, host: "wn01", uid: uid, user: user,
+            jobID: job, jdlUser: jdlUser, batch: batch, packages: packages.map { UsageRecord.Package(id: $0.0, sha256: $0.1) })
     }
 
     /// Five uses of ROOT and zlib by two users in Slurm and HTCondor jobs, asked by package
@@ -24,8 +27,10 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let root6 = ("VO_ALICE@ROOT::v6-32-06-1", Self.rootSHA), root6b = ("VO_ALICE@ROOT::v6-32-06-2", nil as String?)
         let zlib = ("VO_ALICE@zlib::v1.3.1-1", Self.zlibSHA), other = ("VO_CMS@ROOT::v6-32-06-1", nil as String?)
-        try store.record(usage: Self.use(at: 100, job: "job-1", batch: BatchJob(system: .slurm, id: "4711", cluster: "hpc"), jdlUser: "aliprod",
-                                         packages: [root6, zlib]))
+        try store.record(
+            usage: Self.use(
+                at: 100, job: "job-1", batch: BatchJob(system: .slurm, id: "4711", cluster: "hpc"), jdlUser: "aliprod",
+                packages: [root6, zlib]))
         try store.record(usage: Self.use(at: 200, job: "job-2", batch: BatchJob(system: .htcondor, id: "88.2"), packages: [root6b, zlib]))
         try store.record(usage: Self.use(.environment, at: 300, uid: 2000, user: "bob", packages: [zlib]))
         try store.record(usage: Self.use(.lease, at: 400, job: "job-3", uid: 2000, user: "bob", packages: [other]))
@@ -51,8 +56,11 @@ import Testing
 
         // The full record comes back as it went in.
         let first = try #require(try store.usages(matching: UsageQuery(job: "4711")).first)
-        #expect(first == Self.use(at: 100, job: "job-1", batch: BatchJob(system: .slurm, id: "4711", cluster: "hpc"), jdlUser: "aliprod",
-                                  packages: [root6, zlib]))
+        #expect(
+            first
+                == Self.use(
+                    at: 100, job: "job-1", batch: BatchJob(system: .slurm, id: "4711", cluster: "hpc"), jdlUser: "aliprod",
+                    packages: [root6, zlib]))
 
         // What a revocation alert asks: by package and time, by the tarball's sha256.
         #expect(try store.usages(of: "ROOT::v6-32-06-1", since: 150).map(\.started) == [400, 500])

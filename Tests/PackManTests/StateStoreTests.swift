@@ -11,8 +11,10 @@ import Testing
             let store = try StateStore(path: path)
             let job = JobStatus(id: "j1", kind: .install, state: .running, packages: ["ROOT"], created: 10, identity: "agent")
             try store.save(.init(status: job, lease: LeaseSpec(holder: "h", ttl: 60), removeUndefined: false))
-            try store.save(.init(status: JobStatus(id: "j2", kind: .install, state: .queued, packages: ["zlib"], created: 11, identity: "agent"),
-                                 lease: nil, removeUndefined: false))
+            try store.save(
+                .init(
+                    status: JobStatus(id: "j2", kind: .install, state: .queued, packages: ["zlib"], created: 11, identity: "agent"),
+                    lease: nil, removeUndefined: false))
             try store.audit(AuditEntry(time: 12, identity: "agent", action: "install", subject: "ROOT", result: "accepted", job: "j1"))
             try store.log(package: "ROOT/v1-1", job: "j1", time: 13, text: "installed")
         }
@@ -33,8 +35,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let store = try StateStore(path: path)
         func save(_ id: String, bytes: Int64, created: Int64, finished: Int64?) throws {
-            let status = JobStatus(id: id, kind: .install, state: finished == nil ? .running : .succeeded, packages: ["P"], bytes: bytes,
-                                   created: created, finished: finished, identity: "agent")
+            let status = JobStatus(
+                id: id, kind: .install, state: finished == nil ? .running : .succeeded, packages: ["P"], bytes: bytes,
+                created: created, finished: finished, identity: "agent")
             try store.save(.init(status: status, lease: nil, removeUndefined: false))
         }
         try save("old", bytes: 100, created: 10, finished: 20)
@@ -53,8 +56,11 @@ import Testing
         let store = try StateStore(path: path)
         let now: Int64 = 100 * 3600 + 1800
         func save(_ id: String, _ state: JobState, bytes: Int64, created: Int64, finished: Int64) throws {
-            try store.save(.init(status: JobStatus(id: id, kind: .install, state: state, packages: ["P"], bytes: bytes, created: created,
-                                                   finished: finished, identity: "agent"), lease: nil, removeUndefined: false))
+            try store.save(
+                .init(
+                    status: JobStatus(
+                        id: id, kind: .install, state: state, packages: ["P"], bytes: bytes, created: created,
+                        finished: finished, identity: "agent"), lease: nil, removeUndefined: false))
         }
         try save("this-hour", .succeeded, bytes: 600, created: now - 10, finished: now - 4)
         try save("failed-this-hour", .failed, bytes: 0, created: now - 100, finished: now - 50)

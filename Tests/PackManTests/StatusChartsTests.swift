@@ -16,10 +16,13 @@ import Testing
 
     /// Stacked bars scaled to the tallest slot; nothing drawn for zeros; labels escaped.
     @Test func barsStackSeriesAndScaleToTheTallestSlot() {
-        let svg = StatusCharts.bars(title: "Jobs <finished>", series: [
-            .init(label: "succeeded", color: "#3a7", values: [0, 3, 1]),
-            .init(label: "failed", color: "#b00020", values: [0, 1, 0]),
-        ]) { "max \(StatusCharts.format($0)) jobs/h" }
+        let svg = StatusCharts.bars(
+            title: "Jobs <finished>",
+            series: [
+                .init(label: "succeeded", color: "#3a7", values: [0, 3, 1]),
+                .init(label: "failed", color: "#b00020", values: [0, 1, 0])
+            ]
+        ) { "max \(StatusCharts.format($0)) jobs/h" }
         #expect(svg.contains("<title>Jobs &lt;finished&gt;</title>") && svg.contains("max 4 jobs/h"))
         let bars = rects(svg)
         #expect(bars.map(\.title) == ["succeeded: 3", "failed: 1", "succeeded: 1"])

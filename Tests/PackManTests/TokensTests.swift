@@ -15,7 +15,7 @@ import Testing
         ("agent job\n", "t:1: expected NAME ROLE SHA256HEX"),
         ("agent root \(String(repeating: "0", count: 64))\n", "t:1: agent: role: expected job or admin, got 'root'"),
         ("\nagent job abc\n", "t:2: agent: expected 64 hex digits"),
-        ("a job \(String(repeating: "0", count: 64))\na admin \(String(repeating: "1", count: 64))\n", "t:2: a: name given twice"),
+        ("a job \(String(repeating: "0", count: 64))\na admin \(String(repeating: "1", count: 64))\n", "t:2: a: name given twice")
     ])
     func refusesBadLines(text: String, message: String) {
         do {

@@ -31,8 +31,9 @@ enum Fixtures {
     static func repository(_ name: String, keys: Keys) throws -> (Repository, URL) {
         let directory = try temporaryDirectory(name).appendingPathComponent("repo")
         let repository = Repository(store: RepositoryStore(location: directory.path, synchronize: false))
-        try repository.initialize(rootKeys: keys.root, rootThreshold: 2, targetsKey: keys.targets, snapshotKey: keys.snapshot,
-                                  timestampKey: keys.timestamp)
+        try repository.initialize(
+            rootKeys: keys.root, rootThreshold: 2, targetsKey: keys.targets, snapshotKey: keys.snapshot,
+            timestampKey: keys.timestamp)
         return (repository, directory)
     }
 

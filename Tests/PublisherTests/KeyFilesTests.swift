@@ -34,7 +34,7 @@ import Trust
         ("not json", "JSON byte 0"),
         (#"{"keytype":"rsa","scheme":"rsassa-pss-sha256","keyval":{"public":"x","private":"y"}}"#, "expected keytype and scheme 'ed25519'"),
         (#"{"keytype":"ed25519","scheme":"ed25519","keyval":{"public":"00"}}"#, "missing field 'private'"),
-        (#"{"keytype":"ed25519","scheme":"ed25519","keyval":{"public":"00","private":"zz"}}"#, "64 hex digits"),
+        (#"{"keytype":"ed25519","scheme":"ed25519","keyval":{"public":"00","private":"zz"}}"#, "64 hex digits")
     ])
     func malformedKeyFilesNameTheFile(_ text: String, _ expected: String) throws {
         let file = try Fixtures.temporaryDirectory("badkey").appendingPathComponent("bad.key")

@@ -36,8 +36,9 @@ import Trust
         let rootV1 = try #require(FileManager.default.contents(atPath: directory.path + "/metadata/1.root.json"))
         try Updater.initialize(rootBytes: Array(rootV1), metadataDirectory: client.path + "/metadata")
         let base = server.baseURL.absoluteString
-        let updater = Updater(metadataDirectory: client.path + "/metadata", metadataBaseURL: base + "/metadata",
-                              targetBaseURL: base + "/targets", fetcher: HTTPClient())
+        let updater = Updater(
+            metadataDirectory: client.path + "/metadata", metadataBaseURL: base + "/metadata",
+            targetBaseURL: base + "/targets", fetcher: HTTPClient())
         let listInfo = try #require(try await updater.targetInfo(for: listPath))
         let listFile = try await updater.downloadTarget(listInfo, to: client.path + "/targets")
         let list = try PieceHashList(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: listFile))))
@@ -46,9 +47,13 @@ import Trust
 
         let tarballInfo = try #require(try await updater.targetInfo(for: package.targetPath))
         let received = Received()
-        let verifier = try VerifiedPieceStream(list: list, expectedLength: tarballInfo.file.length,
-                                               expectedSHA256: tarballInfo.file.hashes["sha256"] ?? "") { received.bytes += $0 }
-        let url = base + "/targets/" + PackageTarball.storedPath(targetPath: package.targetPath, sha256: package.sha256)
+        let verifier = try VerifiedPieceStream(
+            list: list, expectedLength: tarballInfo.file.length,
+            expectedSHA256: tarballInfo.file.hashes["sha256"] ?? ""
+        ) { received.bytes += $0 }
+        let url =
+            base + "/targets/"
+            + PackageTarball.storedPath(targetPath: package.targetPath, sha256: package.sha256)
             .dropFirst("targets/".count)
         try await Transfers().stream(TransferRequest(url: String(url)), verifiedBy: verifier)
         #expect(received.bytes == Array(try Data(contentsOf: files[0])))

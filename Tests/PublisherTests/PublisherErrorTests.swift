@@ -11,15 +11,22 @@ import Trust
     @Test func typedCausesReadWithTheFileInFront() {
         let missing = TrustError.missingField(context: "targets", field: "signed")
         let cases: [(PublisherError, String)] = [
-            (.invalidMetadata(file: "metadata/2.targets.json", expected: "targets", missing),
-             "metadata/2.targets.json: expected targets metadata: \(missing)"),
+            (
+                .invalidMetadata(file: "metadata/2.targets.json", expected: "targets", missing),
+                "metadata/2.targets.json: expected targets metadata: \(missing)"
+            ),
             (.invalidMetadata(file: "3.root.json", expected: nil, missing), "3.root.json: \(missing)"),
             (.trust(context: "snapshot", missing), "snapshot: \(missing)"),
             (.invalidKey(path: "k.key", expected: "an Ed25519 private key file", missing), "k.key: expected an Ed25519 private key file: \(missing)"),
-            (.unreadableTarball(path: "a.tar.gz", .malformed(source: "a.tar.gz", entry: nil, detail: "not gzip")),
-             "a.tar.gz: \(TarballError.malformed(source: "a.tar.gz", entry: nil, detail: "not gzip"))"),
+            (
+                .unreadableTarball(path: "a.tar.gz", .malformed(source: "a.tar.gz", entry: nil, detail: "not gzip")),
+                "a.tar.gz: \(TarballError.malformed(source: "a.tar.gz", entry: nil, detail: "not gzip"))"
+            ),
             (.pieceList(path: "a.tar.gz", .io(path: "a.tar.gz", reason: "gone")), "a.tar.gz: piece-hash list: a.tar.gz: gone"),
-            (.torrent(path: "a.tar.gz", .failed(name: "a", reason: "no space")), "a.tar.gz: cannot make its torrent: \(TorrentError.failed(name: "a", reason: "no space"))"),
+            (
+                .torrent(path: "a.tar.gz", .failed(name: "a", reason: "no space")),
+                "a.tar.gz: cannot make its torrent: \(TorrentError.failed(name: "a", reason: "no space"))"
+            )
         ]
         for (error, text) in cases { #expect(error.description == text) }
     }

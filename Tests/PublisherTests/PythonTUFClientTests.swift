@@ -28,24 +28,24 @@ enum PythonTUFClient {
     /// argv: base URL, metadata dir, target dir, then target paths. Prints
     /// {"root_version": N, "targets": {path: null | {"file", "sha256", "custom"}}}.
     static let script = #"""
-    import hashlib, json, sys
-    from tuf.ngclient import Updater
-    base, metadata_dir, target_dir, paths = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-    updater = Updater(metadata_dir=metadata_dir, metadata_base_url=base + "/metadata/",
-                      target_dir=target_dir, target_base_url=base + "/targets/", bootstrap=None)
-    updater.refresh()
-    out = {"root_version": updater._trusted_set.root.version, "targets": {}}
-    for path in paths:
-        info = updater.get_targetinfo(path)
-        if info is None:
-            out["targets"][path] = None
-            continue
-        file = updater.download_target(info)
-        with open(file, "rb") as f:
-            digest = hashlib.sha256(f.read()).hexdigest()
-        out["targets"][path] = {"file": file, "sha256": digest, "custom": info.custom}
-    print(json.dumps(out))
-    """#
+        import hashlib, json, sys
+        from tuf.ngclient import Updater
+        base, metadata_dir, target_dir, paths = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+        updater = Updater(metadata_dir=metadata_dir, metadata_base_url=base + "/metadata/",
+                          target_dir=target_dir, target_base_url=base + "/targets/", bootstrap=None)
+        updater.refresh()
+        out = {"root_version": updater._trusted_set.root.version, "targets": {}}
+        for path in paths:
+            info = updater.get_targetinfo(path)
+            if info is None:
+                out["targets"][path] = None
+                continue
+            file = updater.download_target(info)
+            with open(file, "rb") as f:
+                digest = hashlib.sha256(f.read()).hexdigest()
+            out["targets"][path] = {"file": file, "sha256": digest, "custom": info.custom}
+        print(json.dumps(out))
+        """#
 
     struct Answer {
         var rootVersion: Int64
@@ -72,7 +72,8 @@ enum PythonTUFClient {
         guard process.terminationStatus == 0 else { throw Fixtures.Failure("python-tuf client failed: \(stderr)") }
         let value = try JSONValue(parsing: [UInt8](try Data(contentsOf: out)))
         guard case let .object(top) = value, case let .integer(version)? = top["root_version"],
-              case let .object(targets)? = top["targets"] else { throw Fixtures.Failure("unexpected output: \(value)") }
+            case let .object(targets)? = top["targets"]
+        else { throw Fixtures.Failure("unexpected output: \(value)") }
         var answer = Answer(rootVersion: version, targets: [:])
         for (path, entry) in targets {
             if case let .object(fields) = entry, case let .string(sha256)? = fields["sha256"] {
@@ -99,8 +100,9 @@ enum PythonTUFClient {
         let metadataDir = client.appendingPathComponent("metadata"), targetDir = client.appendingPathComponent("targets")
         try FileManager.default.createDirectory(at: metadataDir, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: targetDir, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: directory.appendingPathComponent("metadata/1.root.json"),
-                                         to: metadataDir.appendingPathComponent("root.json"))
+        try FileManager.default.copyItem(
+            at: directory.appendingPathComponent("metadata/1.root.json"),
+            to: metadataDir.appendingPathComponent("root.json"))
 
         let first = try PythonTUFClient.run(base: base, metadataDir: metadataDir, targetDir: targetDir, paths: packages.map(\.targetPath))
         #expect(first.rootVersion == 1)
@@ -116,8 +118,9 @@ enum PythonTUFClient {
 
         // Rotate root (new keys, new timestamp key), publish a new zlib revision, undefine ROOT.
         let newRoot = [SigningKey.generate(), SigningKey.generate()], newTimestamp = SigningKey.generate()
-        try repository.rotateRoot(oldRootKeys: keys.root, newRootKeys: newRoot, timestampKey: newTimestamp,
-                                  otherKeys: [keys.targets, keys.snapshot])
+        try repository.rotateRoot(
+            oldRootKeys: keys.root, newRootKeys: newRoot, timestampKey: newTimestamp,
+            otherKeys: [keys.targets, keys.snapshot])
         let online = Signers([keys.targets, keys.snapshot, newTimestamp])
         try repository.undefine(try PackageID(parsing: "ROOT::v6-32-06"), signers: online)
         var zlib2 = Fixtures.zlib
@@ -127,8 +130,9 @@ enum PythonTUFClient {
         try Fixtures.verify(directory)
 
         let rootPath = Fixtures.root.targetPath(arch: Fixtures.arch)
-        let second = try PythonTUFClient.run(base: base, metadataDir: metadataDir, targetDir: targetDir,
-                                             paths: [rootPath, newZlib.targetPath, packages[0].targetPath])
+        let second = try PythonTUFClient.run(
+            base: base, metadataDir: metadataDir, targetDir: targetDir,
+            paths: [rootPath, newZlib.targetPath, packages[0].targetPath])
         #expect(second.rootVersion == 2)
         let undefined = try #require(second.targets[rootPath], "python-tuf did not answer for \(rootPath)")
         #expect(undefined == nil, "an undefined target is still visible to python-tuf")

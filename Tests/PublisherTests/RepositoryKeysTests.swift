@@ -67,8 +67,9 @@ import Trust
         let keys = Fixtures.Keys()
         let directory = try Fixtures.temporaryDirectory("refresh")
         let store = RepositoryStore(location: directory.path, synchronize: false)
-        try Repository(store: store, now: Fixtures.now).initialize(rootKeys: keys.root, rootThreshold: 2, targetsKey: keys.targets,
-                                                                   snapshotKey: keys.snapshot, timestampKey: keys.timestamp)
+        try Repository(store: store, now: Fixtures.now).initialize(
+            rootKeys: keys.root, rootThreshold: 2, targetsKey: keys.targets,
+            snapshotKey: keys.snapshot, timestampKey: keys.timestamp)
         let later = Repository(store: store, now: Expiry(secondsSince1970: Fixtures.now.secondsSince1970 + 3600))
         let timestampOnly = Signers([keys.timestamp])
         let idle = try later.refreshTimestamp(signers: timestampOnly, ifExpiringWithin: 6 * 3600)
@@ -78,8 +79,9 @@ import Trust
         #expect(done.expires.description == "2026-01-02T01:00:00Z")
         try Fixtures.verify(directory)
         // Six days on, a refresh warns that the snapshot expires first.
-        let sixDays = Repository(store: store, expiries: try RoleExpiries(overrides: ["timestamp=2d"]),
-                                 now: Expiry(secondsSince1970: Fixtures.now.secondsSince1970 + 6 * 86400))
+        let sixDays = Repository(
+            store: store, expiries: try RoleExpiries(overrides: ["timestamp=2d"]),
+            now: Expiry(secondsSince1970: Fixtures.now.secondsSince1970 + 6 * 86400))
         #expect(try sixDays.refreshTimestamp(signers: timestampOnly).expiringSoon == ["snapshot"])
         #expect(throws: PublisherError.self) { try later.refreshTimestamp(signers: Signers([keys.snapshot])) }
     }

@@ -21,11 +21,13 @@ import Trust
         let url = server.baseURL.absoluteString + "/repo"
         let repository = Repository(store: RepositoryStore(location: url))
         let keys = Fixtures.Keys()
-        try repository.initialize(rootKeys: keys.root, rootThreshold: 2, targetsKey: keys.targets, snapshotKey: keys.snapshot,
-                                  timestampKey: keys.timestamp)
+        try repository.initialize(
+            rootKeys: keys.root, rootThreshold: 2, targetsKey: keys.targets, snapshotKey: keys.snapshot,
+            timestampKey: keys.timestamp)
         #expect(throws: PublisherError.self) {
-            try repository.initialize(rootKeys: keys.root, rootThreshold: 2, targetsKey: keys.targets, snapshotKey: keys.snapshot,
-                                      timestampKey: keys.timestamp)
+            try repository.initialize(
+                rootKeys: keys.root, rootThreshold: 2, targetsKey: keys.targets, snapshotKey: keys.snapshot,
+                timestampKey: keys.timestamp)
         }
         let packages = try Repository.inspect(try Fixtures.tarballs([Fixtures.zlib, Fixtures.xz, Fixtures.cmake, Fixtures.root]))
         let report = try repository.publish(packages, signers: keys.online)

@@ -16,8 +16,11 @@ import Trust
         #expect(state.root.signed.roles["root"]?.threshold == 2)
         #expect(Set(state.root.signed.roles["root"]!.keyIDs) == Set(keys.root.map(\.keyID)))
         #expect(state.root.signed.roles["timestamp"]?.keyIDs == [keys.timestamp.keyID])
-        #expect([state.root.signed.version, state.targets.signed.version, state.snapshot.signed.version,
-                 state.timestamp.signed.version] == [1, 1, 1, 1])
+        #expect(
+            [
+                state.root.signed.version, state.targets.signed.version, state.snapshot.signed.version,
+                state.timestamp.signed.version
+            ] == [1, 1, 1, 1])
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("metadata").path).sorted()
         #expect(names == ["1.root.json", "1.snapshot.json", "1.targets.json", "root.json", "timestamp.json"])
     }
@@ -25,10 +28,12 @@ import Trust
     @Test func initUsesTheExpiriesAsked() throws {
         let directory = try Fixtures.temporaryDirectory("expiries")
         let keys = Fixtures.Keys()
-        let repository = Repository(store: RepositoryStore(location: directory.path, synchronize: false),
-                                    expiries: try RoleExpiries(overrides: ["timestamp=12h", "root=2030-01-01"]), now: Fixtures.now)
-        let state = try repository.initialize(rootKeys: [keys.root[0]], rootThreshold: 1, targetsKey: keys.targets,
-                                              snapshotKey: keys.snapshot, timestampKey: keys.timestamp)
+        let repository = Repository(
+            store: RepositoryStore(location: directory.path, synchronize: false),
+            expiries: try RoleExpiries(overrides: ["timestamp=12h", "root=2030-01-01"]), now: Fixtures.now)
+        let state = try repository.initialize(
+            rootKeys: [keys.root[0]], rootThreshold: 1, targetsKey: keys.targets,
+            snapshotKey: keys.snapshot, timestampKey: keys.timestamp)
         #expect(state.timestamp.signed.expires.description == "2026-01-01T12:00:00Z")
         #expect(state.snapshot.signed.expires.description == "2026-01-08T00:00:00Z")
         #expect(state.targets.signed.expires.description == "2026-04-01T00:00:00Z")
@@ -39,13 +44,15 @@ import Trust
         let keys = Fixtures.Keys()
         let (repository, _) = try Fixtures.repository("reinit", keys: keys)
         #expect(throws: PublisherError.self) {
-            try repository.initialize(rootKeys: keys.root, rootThreshold: 1, targetsKey: keys.targets, snapshotKey: keys.snapshot,
-                                      timestampKey: keys.timestamp)
+            try repository.initialize(
+                rootKeys: keys.root, rootThreshold: 1, targetsKey: keys.targets, snapshotKey: keys.snapshot,
+                timestampKey: keys.timestamp)
         }
         let empty = Repository(store: RepositoryStore(location: try Fixtures.temporaryDirectory("threshold").path))
         do {
-            try empty.initialize(rootKeys: [keys.root[0], keys.root[0]], rootThreshold: 2, targetsKey: keys.targets,
-                                 snapshotKey: keys.snapshot, timestampKey: keys.timestamp)
+            try empty.initialize(
+                rootKeys: [keys.root[0], keys.root[0]], rootThreshold: 2, targetsKey: keys.targets,
+                snapshotKey: keys.snapshot, timestampKey: keys.timestamp)
             Issue.record("a threshold above the distinct root keys was accepted")
         } catch {
             #expect(String(describing: error).contains("expected 1...1"))
@@ -66,13 +73,15 @@ import Trust
         let custom = try #require(targets.targets[rootPath]?.custom)
         let zlibPath = Fixtures.zlib.targetPath(arch: Fixtures.arch), xzPath = Fixtures.xz.targetPath(arch: Fixtures.arch)
         let cmakePath = Fixtures.cmake.targetPath(arch: Fixtures.arch)
-        #expect(custom == .object([
-            "name": .string("ROOT"), "version": .string("v6-32-06"), "revision": .string("1"), "arch": .string(Fixtures.arch),
-            "hash": .string(Fixtures.root.hash),
-            "requires": .array([.string(zlibPath), .string(xzPath), .string(cmakePath)]),
-            "full_requires": .array([.string(zlibPath), .string(xzPath), .string(cmakePath)]),
-            "build_requires": .array([.string(cmakePath)]),
-        ]))
+        #expect(
+            custom
+                == .object([
+                    "name": .string("ROOT"), "version": .string("v6-32-06"), "revision": .string("1"), "arch": .string(Fixtures.arch),
+                    "hash": .string(Fixtures.root.hash),
+                    "requires": .array([.string(zlibPath), .string(xzPath), .string(cmakePath)]),
+                    "full_requires": .array([.string(zlibPath), .string(xzPath), .string(cmakePath)]),
+                    "build_requires": .array([.string(cmakePath)])
+                ]))
         let listing = try repository.list()
         #expect(listing.targets.map { $0.package?.name } == ["CMake", "ROOT", "xz", "zlib"])
         #expect(listing.roles.map(\.version) == [1, 2, 2, 2])
@@ -157,26 +166,31 @@ import Trust
     @Test func anInterruptedInitCanBeRepeated() throws {
         let directory = try Fixtures.temporaryDirectory("interrupted")
         let keys = Fixtures.Keys()
-        let failing = RepositoryStore(source: FailingArtifactSource(DirectoryArtifactSource(root: directory, synchronize: false)) {
-            $0 == "metadata/timestamp.json"
-        })
+        let failing = RepositoryStore(
+            source: FailingArtifactSource(DirectoryArtifactSource(root: directory, synchronize: false)) {
+                $0 == "metadata/timestamp.json"
+            })
         #expect(throws: PublisherError.self) {
-            try Repository(store: failing).initialize(rootKeys: keys.root, rootThreshold: 2, targetsKey: keys.targets,
-                                                      snapshotKey: keys.snapshot, timestampKey: keys.timestamp)
+            try Repository(store: failing).initialize(
+                rootKeys: keys.root, rootThreshold: 2, targetsKey: keys.targets,
+                snapshotKey: keys.snapshot, timestampKey: keys.timestamp)
         }
         let store = RepositoryStore(location: directory.path, synchronize: false)
-        try Repository(store: store).initialize(rootKeys: keys.root, rootThreshold: 2, targetsKey: keys.targets,
-                                                snapshotKey: keys.snapshot, timestampKey: keys.timestamp)
+        try Repository(store: store).initialize(
+            rootKeys: keys.root, rootThreshold: 2, targetsKey: keys.targets,
+            snapshotKey: keys.snapshot, timestampKey: keys.timestamp)
         try Fixtures.verify(directory)
     }
 
     @Test func expiriesMustLieAhead() throws {
         let keys = Fixtures.Keys()
-        let repository = Repository(store: RepositoryStore(location: try Fixtures.temporaryDirectory("past").path),
-                                    expiries: try RoleExpiries(overrides: ["timestamp=2020-01-01"]), now: Fixtures.now)
+        let repository = Repository(
+            store: RepositoryStore(location: try Fixtures.temporaryDirectory("past").path),
+            expiries: try RoleExpiries(overrides: ["timestamp=2020-01-01"]), now: Fixtures.now)
         do {
-            try repository.initialize(rootKeys: keys.root, rootThreshold: 2, targetsKey: keys.targets, snapshotKey: keys.snapshot,
-                                      timestampKey: keys.timestamp)
+            try repository.initialize(
+                rootKeys: keys.root, rootThreshold: 2, targetsKey: keys.targets, snapshotKey: keys.snapshot,
+                timestampKey: keys.timestamp)
             Issue.record("metadata expiring in the past was signed")
         } catch {
             #expect(String(describing: error).contains("timestamp metadata would expire at 2020-01-01T00:00:00Z"))

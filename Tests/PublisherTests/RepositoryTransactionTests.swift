@@ -62,7 +62,8 @@ import Trust
             #expect(meta.hashes?["sha256"] == Fixtures.sha256(targetsData), "\(version).targets.json changed after \(version).snapshot.json named it")
             let paths = Set(try Metadata<Targets>(bytes: [UInt8](targetsData)).signed.targets.keys)
             let added = paths.subtracting(previous)
-            #expect(paths.isSuperset(of: previous) && added.count == packagesEach
+            #expect(
+                paths.isSuperset(of: previous) && added.count == packagesEach
                     && batches.contains { Set($0.map(\.targetPath)) == added }, "version \(version) added \(added.sorted())")
             previous = paths
         }

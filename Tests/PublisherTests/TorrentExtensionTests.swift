@@ -18,8 +18,9 @@ import Trust
         big.blobSize = 600_000
         let package = try PackageTarball.inspect(try Fixtures.tarballs([big])[0])
         let work = directory.deletingLastPathComponent().appendingPathComponent("torrent-work")
-        let plugin = TorrentExtension(workDirectory: work, webSeedBase: "http://repo.example/alice/", trackers: ["http://tracker.example/announce"],
-                                      version: version)
+        let plugin = TorrentExtension(
+            workDirectory: work, webSeedBase: "http://repo.example/alice/", trackers: ["http://tracker.example/announce"],
+            version: version)
         try repository.publish([package], signers: keys.online, extensions: [plugin])
 
         let targets = try Fixtures.verify(directory)
@@ -49,9 +50,12 @@ import Trust
         defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
         let package = try PackageTarball.inspect(try Fixtures.tarballs([FixturePackage(name: "xz", version: "v5.4.6")])[0])
         let work = directory.deletingLastPathComponent().appendingPathComponent("work")
-        try repository.publish([package], signers: keys.online,
-                               extensions: [PieceHashExtension(workDirectory: work.appendingPathComponent("p")),
-                                            TorrentExtension(workDirectory: work.appendingPathComponent("t"))])
+        try repository.publish(
+            [package], signers: keys.online,
+            extensions: [
+                PieceHashExtension(workDirectory: work.appendingPathComponent("p")),
+                TorrentExtension(workDirectory: work.appendingPathComponent("t"))
+            ])
         let targets = try Fixtures.verify(directory)
         guard case let .object(custom)? = targets.targets[package.targetPath]?.custom else {
             Issue.record("no custom object")

@@ -89,7 +89,7 @@ import Testing
         "# only a comment\n",
         "package: a\nversion: v1\nrequires:\n  -\n  - b\n-: x\n",
         "package: a\nversion: 1\nyes: no\n2: two\n",
-        "- a\n- b\n",
+        "- a\n- b\n"
     ]
 
     /// Headers the fast path must leave to Yams.
@@ -126,7 +126,7 @@ import Testing
         "plain scalar\n",
         "package: a\nenv:\n    A: 1\n  B: 2\n",
         "key: |\n    text\n  less\n",
-        "package: 'unterminated\n",
+        "package: 'unterminated\n"
     ]
 
     @Test(arguments: accepted)

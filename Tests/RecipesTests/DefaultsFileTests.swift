@@ -11,8 +11,10 @@ import Testing
     }
 
     /// Expects `DefaultsFile` to refuse the header with this case at this line.
-    static func refuses(_ header: String, line: Int, saying fragments: [String] = [],
-                        where matches: (RecipeError) -> Bool, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    static func refuses(
+        _ header: String, line: Int, saying fragments: [String] = [],
+        where matches: (RecipeError) -> Bool, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) {
         do {
             let file = try defaults(header)
             Issue.record("accepted: \(file)", sourceLocation: sourceLocation)
@@ -47,7 +49,7 @@ import Testing
         ("disable: [AliEn-Runtime, MonALISA-gSOAP-client]", ["AliEn-Runtime", "MonALISA-gSOAP-client"]),
         ("disable:\n  - arrow\n  - GCC-Toolchain\n  - arrow", ["arrow", "GCC-Toolchain", "arrow"]),
         ("disable: []", []),
-        ("disable: 'yes'", ["yes"]),
+        ("disable: 'yes'", ["yes"])
     ])
     func disable(_ header: String, _ expected: [String]) throws {
         #expect(try Self.defaults(header).disable == expected)
@@ -114,13 +116,15 @@ import Testing
         let boost = try #require(file.overrides.last)
         #expect(boost.pattern == "boost")
         #expect(boost.fields.isEmpty)
-        #expect(try Self.defaults("overrides:\n  zlib:\n").overrides == [
-            DefaultsFile.Override(pattern: "zlib", fields: RecipeMap(), location: SourceLocation(file: "alidist/defaults-o2.sh", line: 4)),
-        ])
+        #expect(
+            try Self.defaults("overrides:\n  zlib:\n").overrides == [
+                DefaultsFile.Override(pattern: "zlib", fields: RecipeMap(), location: SourceLocation(file: "alidist/defaults-o2.sh", line: 4))
+            ])
     }
 
     @Test func laterDuplicateAfterLowerCasingReplacesTheEarlierInPlace() throws {
-        let file = try Self.defaults("""
+        let file = try Self.defaults(
+            """
             overrides:
               ROOT:
                 version: a
@@ -168,15 +172,17 @@ import Testing
 
     @Test(arguments: ["ROOT@v6-32-06", "O2@nightly-20240131", "zlib@master"])
     func overridesReadingAnotherAlidistRefAreRefusedClearly(_ key: String) {
-        Self.refuses("overrides:\n  zlib:\n    version: v1\n  \(key):\n    version: x", line: 6,
-                     saying: ["override '\(key)'", "Name@ref", "git"]) {
+        Self.refuses(
+            "overrides:\n  zlib:\n    version: v1\n  \(key):\n    version: x", line: 6,
+            saying: ["override '\(key)'", "Name@ref", "git"]
+        ) {
             if case .unsupportedValue = $0 { true } else { false }
         }
     }
 
     @Test func throughTheProvider() throws {
         let provider = RecipeFixtures.provider([
-            "defaults-o2.sh": RecipeFixtures.text("package: defaults-o2\nversion: v1\ndisable: [arrow]\nenv: {CXXSTD: '20'}"),
+            "defaults-o2.sh": RecipeFixtures.text("package: defaults-o2\nversion: v1\ndisable: [arrow]\nenv: {CXXSTD: '20'}")
         ])
         let file = try provider.defaults(named: "o2")
         #expect(file.name == "o2")

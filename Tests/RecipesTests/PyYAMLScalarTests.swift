@@ -16,7 +16,7 @@ import Testing
     @Test(arguments: [
         ("yes", true), ("Yes", true), ("YES", true), ("no", false), ("No", false), ("NO", false),
         ("true", true), ("True", true), ("TRUE", true), ("false", false), ("False", false), ("FALSE", false),
-        ("on", true), ("On", true), ("ON", true), ("off", false), ("Off", false), ("OFF", false),
+        ("on", true), ("On", true), ("ON", true), ("off", false), ("Off", false), ("OFF", false)
     ])
     func bools(_ text: String, _ expected: Bool) throws {
         #expect(try Self.headerValue(text) == .bool(expected))
@@ -40,7 +40,7 @@ import Testing
         ("123456789012345678901234567890", "123456789012345678901234567890"),
         ("-123456789012345678901234567890", "-123456789012345678901234567890"),
         ("0xFFFFFFFFFFFFFFFFFFFF", "1208925819614629174706175"),
-        ("9223372036854775808", "9223372036854775808"),
+        ("9223372036854775808", "9223372036854775808")
     ])
     func ints(_ text: String, _ expected: String) throws {
         #expect(try Self.headerValue(text) == .int(expected))
@@ -53,7 +53,7 @@ import Testing
         ("1.0", 1.0), ("1.", 1.0), (".5", 0.5), ("0.", 0.0), ("00.5", 0.5), ("-1.5e+3", -1500.0), ("1.0e+5", 100000.0),
         ("1.5E-3", 0.0015), (".5e+1", 5.0), ("+1.5", 1.5), ("1_0.5", 10.5), (".5_", 0.5), ("1.e+3", 1000.0),
         ("190:20:30.15", 685230.15), ("1:2:3.5", 3723.5), ("-1:30.5", -90.5),
-        ("3.14159", 3.14159), ("6.02e+23", 6.02e23),
+        ("3.14159", 3.14159), ("6.02e+23", 6.02e23)
     ])
     func floats(_ text: String, _ expected: Double) throws {
         #expect(try Self.headerValue(text) == .float(expected))
@@ -62,7 +62,7 @@ import Testing
     @Test(arguments: [
         (".inf", "inf"), (".Inf", "inf"), (".INF", "inf"), ("+.inf", "inf"),
         ("-.inf", "-inf"), ("-.Inf", "-inf"), ("-.INF", "-inf"),
-        (".nan", "nan"), (".NaN", "nan"), (".NAN", "nan"),
+        (".nan", "nan"), (".NaN", "nan"), (".NAN", "nan")
     ])
     func specialFloats(_ text: String, _ repr: String) throws {
         let value = try #require(try Self.headerValue(text))
@@ -79,7 +79,7 @@ import Testing
     @Test(arguments: [
         "1e5", "1.0e5", "1.0E5", "1.0e+", "09", "-.5", "+.5", "._5", "0o17", "1:60", "0:30", "0x", "0b", "0b2", "0x1G",
         "1.2.3", "v1", "_1", ".", "+", "-.", ".inf.", "inf", "nan", "-nan", ".Nan", "1_000e5", "2024-1-31",
-        "v6-32-06", "6-32-06", "1.2-3", "0x1F.5", "1,000", "1 000", ":12", "2024-01-31T10:00",
+        "v6-32-06", "6-32-06", "1.2-3", "0x1F.5", "1,000", "1 000", ":12", "2024-01-31T10:00"
     ])
     func numberLookalikesAreStrings(_ text: String) throws {
         #expect(try Self.headerValue(text) == .string(text))
@@ -100,7 +100,7 @@ import Testing
     // MARK: dates
 
     @Test(arguments: [
-        ("2024-01-31", 2024, 1, 31), ("1999-12-01", 1999, 12, 1), ("2000-02-29", 2000, 2, 29),
+        ("2024-01-31", 2024, 1, 31), ("1999-12-01", 1999, 12, 1), ("2000-02-29", 2000, 2, 29)
     ])
     func dates(_ text: String, _ year: Int, _ month: Int, _ day: Int) throws {
         let value = try Self.headerValue(text)
@@ -110,7 +110,7 @@ import Testing
 
     @Test(arguments: [
         "2024-13-01", "2024-00-10", "2024-01-32", "2024-01-00", "2024-02-30", "2023-02-29", "2024-04-31", "1900-02-29",
-        "2024-01-31 24:00:00", "2024-01-31 10:60:00", "2024-01-31 10:00:60", "2024-02-30 10:00:00",
+        "2024-01-31 24:00:00", "2024-01-31 10:60:00", "2024-01-31 10:00:60", "2024-02-30 10:00:00"
     ])
     func impossibleDatesAreRefusedWithTheirLine(_ text: String) {
         #expect {
@@ -125,13 +125,15 @@ import Testing
         ("2000-02-29", "datetime.date(2000, 2, 29)"),
         ("2024-01-31 10:00:00", "datetime.datetime(2024, 1, 31, 10, 0)"),
         ("2024-1-5 1:02:03", "datetime.datetime(2024, 1, 5, 1, 2, 3)"),
-        ("2001-12-14t21:59:43.10-05:00",
-         "datetime.datetime(2001, 12, 14, 21, 59, 43, 100000, tzinfo=datetime.timezone(datetime.timedelta(days=-1, seconds=68400)))"),
+        (
+            "2001-12-14t21:59:43.10-05:00",
+            "datetime.datetime(2001, 12, 14, 21, 59, 43, 100000, tzinfo=datetime.timezone(datetime.timedelta(days=-1, seconds=68400)))"
+        ),
         ("2001-12-15T02:59:43.1Z", "datetime.datetime(2001, 12, 15, 2, 59, 43, 100000, tzinfo=datetime.timezone.utc)"),
         ("2001-12-15 2:59:43.1234567", "datetime.datetime(2001, 12, 15, 2, 59, 43, 123456)"),
         ("2024-01-31 10:00:00 +00:00", "datetime.datetime(2024, 1, 31, 10, 0, tzinfo=datetime.timezone.utc)"),
         ("2024-01-31 10:00:00+05:30", "datetime.datetime(2024, 1, 31, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(seconds=19800)))"),
-        ("2024-01-31 10:00:00.", "datetime.datetime(2024, 1, 31, 10, 0)"),
+        ("2024-01-31 10:00:00.", "datetime.datetime(2024, 1, 31, 10, 0)")
     ])
     func timestamps(_ text: String, _ repr: String) throws {
         let value = try #require(try Self.headerValue(text))
@@ -164,7 +166,7 @@ import Testing
     @Test(arguments: [
         ("\"yes\"", "yes"), ("'no'", "no"), ("\"12\"", "12"), ("'0x1F'", "0x1F"), ("\"1.0\"", "1.0"), ("'null'", "null"),
         ("'~'", "~"), ("\"\"", ""), ("''", ""), ("\"2024-01-31\"", "2024-01-31"), ("'.inf'", ".inf"), ("\"1:20\"", "1:20"),
-        ("|-\n  12", "12"), ("|\n  yes", "yes\n"), (">-\n  1.0", "1.0"),
+        ("|-\n  12", "12"), ("|\n  yes", "yes\n"), (">-\n  1.0", "1.0")
     ])
     func quotedScalarsAreStrings(_ yaml: String, _ expected: String) throws {
         #expect(try Self.headerValue(yaml) == .string(expected))
@@ -179,7 +181,7 @@ import Testing
         ("!!bool yEs", .bool(true)), ("!!bool \"OFF\"", .bool(false)),
         ("!!null x", .null), ("!!timestamp 2024-01-31", .date(year: 2024, month: 1, day: 31)),
         ("!!seq [1, a]", .list([.int("1"), .string("a")])),
-        ("!<tag:yaml.org,2002:str> 5", .string("5")),
+        ("!<tag:yaml.org,2002:str> 5", .string("5"))
     ])
     func explicitTags(_ yaml: String, _ expected: RecipeValue) throws {
         let value = try Self.headerValue(yaml)
@@ -189,7 +191,7 @@ import Testing
 
     @Test(arguments: [
         "!!int abc", "!!int 1.5", "!!float abc", "!!bool maybe", "!!timestamp yesterday", "!!binary aGk=",
-        "!!python/name:os.system", "!custom x", "!!set {a}", "!!omap [a: 1]",
+        "!!python/name:os.system", "!custom x", "!!set {a}", "!!omap [a: 1]"
     ])
     func unconstructibleTagsAreRefusedWithTheirLine(_ yaml: String) {
         #expect {
@@ -202,7 +204,7 @@ import Testing
 
     @Test(arguments: [
         ("base: &b {a: 1}\nv:\n  <<: *b\n", 5),
-        ("v: =\n", 3),
+        ("v: =\n", 3)
     ])
     func mergeKeysAndValueKeysAreRefused(_ yaml: String, _ line: Int) {
         #expect {
@@ -259,7 +261,7 @@ import Testing
         "2001-12-15 2:59:43.1234567", "2024-01-31 10:00:00 +00:00", "2024-01-31 10:00:00+05:30", "2024-01-31 10:00:00.",
         "2024-1-5 1:02:03", "2024-01-31 10:00:00 -00:30", "2024-01-31 10:00:00 +23:59", "2024-01-31 10:00:00 +12:99",
         "2024-01-31 10:00:00 -0", "2024-02-29", "2024-02-30", "1900-02-29", "2024-01-31 24:00:00",
-        "2024-01-31T10:00", "2024-01-31_12:00", "2024-05-06:patches",
+        "2024-01-31T10:00", "2024-01-31_12:00", "2024-05-06:patches"
     ]
 
     static let pyyamlAvailable: Bool = {

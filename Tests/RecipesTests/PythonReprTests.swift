@@ -21,7 +21,7 @@ import TestSupport
         ("\u{200B}\u{2028}\u{2029}\u{FEFF}\u{3000}", "'\\u200b\\u2028\\u2029\\ufeff\\u3000'"),
         ("\u{E000}\u{378}\u{FFFF}", "'\\ue000\\u0378\\uffff'"),
         ("\u{F0000}\u{10FFFF}\u{E0001}", "'\\U000f0000\\U0010ffff\\U000e0001'"),
-        ("$ZLIB_ROOT/lib", "'$ZLIB_ROOT/lib'"),
+        ("$ZLIB_ROOT/lib", "'$ZLIB_ROOT/lib'")
     ])
     func strings(_ text: String, _ repr: String) {
         #expect(RecipeValue.string(text).pythonRepr == repr)
@@ -34,7 +34,7 @@ import TestSupport
         (-0.0, "-0.0"), (0.0, "0.0"), (1.0, "1.0"), (-1.5, "-1.5"), (100.0, "100.0"),
         (Double.leastNonzeroMagnitude, "5e-324"), (1.7976931348623157e308, "1.7976931348623157e+308"), (2.2250738585072014e-308, "2.2250738585072014e-308"),
         (1e22, "1e+22"), (1.5e300, "1.5e+300"), (123456789012345678.0, "1.2345678901234568e+17"),
-        (Double.infinity, "inf"), (-Double.infinity, "-inf"), (Double.nan, "nan"),
+        (Double.infinity, "inf"), (-Double.infinity, "-inf"), (Double.nan, "nan")
     ])
     func floats(_ value: Double, _ repr: String) {
         #expect(RecipeValue.float(value).pythonRepr == repr)
@@ -48,40 +48,43 @@ import TestSupport
         #expect(RecipeValue.null.pythonRepr == "None")
         #expect(RecipeValue.date(year: 2024, month: 1, day: 31).pythonRepr == "datetime.date(2024, 1, 31)")
         #expect(RecipeValue.list([]).pythonRepr == "[]")
-        #expect(RecipeValue.list([.string("a"), .int("1"), .bool(true), .null, .list([.float(0.5)])]).pythonRepr
-            == "['a', 1, True, None, [0.5]]")
+        #expect(
+            RecipeValue.list([.string("a"), .int("1"), .bool(true), .null, .list([.float(0.5)])]).pythonRepr
+                == "['a', 1, True, None, [0.5]]")
         #expect(RecipeValue.map(RecipeMap()).pythonRepr == "OrderedDict()")
         let map = RecipeMap([
             .init(key: .string("b"), value: .list([.string("x")])),
-            .init(key: .string("a"), value: .int("1")),
+            .init(key: .string("a"), value: .int("1"))
         ])
         // aliBuild's loader makes every mapping an OrderedDict, nested ones included.
         #expect(RecipeValue.map(map).pythonRepr == "OrderedDict([('b', ['x']), ('a', 1)])")
     }
 
     @Test func reprOfParsedHeaderValues() throws {
-        let recipe = try Recipe(text: """
-            package: zlib
-            version: v1
-            env:
-              A: yes
-              B: 017
-              C: 1e5
-              D: 1.0e+5
-              E: [a, "it's", 2024-01-31]
-              F: ~
-            ---
-            """, file: "zlib.sh")
+        let recipe = try Recipe(
+            text: """
+                package: zlib
+                version: v1
+                env:
+                  A: yes
+                  B: 017
+                  C: 1e5
+                  D: 1.0e+5
+                  E: [a, "it's", 2024-01-31]
+                  F: ~
+                ---
+                """, file: "zlib.sh")
         let env = try #require(recipe.header["env"]?.mapValue)
-        #expect(env.entries.map(\.value.pythonRepr) == [
-            "True", "15", "'1e5'", "100000.0", "['a', \"it's\", datetime.date(2024, 1, 31)]", "None",
-        ])
+        #expect(
+            env.entries.map(\.value.pythonRepr) == [
+                "True", "15", "'1e5'", "100000.0", "['a', \"it's\", datetime.date(2024, 1, 31)]", "None"
+            ])
     }
 
     @Test(arguments: [
-              ("'\u{301}", "\"'\u{301}\""), ("it'\u{301}s", "\"it'\u{301}s\""), ("'\u{FE0F}", "\"'\u{FE0F}\""),
-              ("\"\u{301}'", "'\"\u{301}\\''"),
-          ])
+        ("'\u{301}", "\"'\u{301}\""), ("it'\u{301}s", "\"it'\u{301}s\""), ("'\u{FE0F}", "\"'\u{FE0F}\""),
+        ("\"\u{301}'", "'\"\u{301}\\''")
+    ])
     func quoteFollowedByAnExtendingScalar(_ text: String, _ repr: String) {
         // CPython looks at code points: "'\u0301" holds a "'" and no '"', so it is double-quoted.
         #expect(RecipeValue.string(text).pythonRepr == repr)
@@ -90,13 +93,14 @@ import TestSupport
     // MARK: differential against /usr/bin/python3
 
     /// Characters stable since long before Unicode 14 (so any CPython 3.x agrees on printability).
-    static let alphabet: [Unicode.Scalar] = Array("abcXYZ019 _-$/.:;,()[]{}%@#!?=+*~`^|<>&".unicodeScalars) + [
-        "'", "\"", "\\", "\n", "\t", "\r", "\u{0}", "\u{1}", "\u{7}", "\u{1B}", "\u{1F}", "\u{7F}", "\u{80}", "\u{85}", "\u{9F}",
-        "\u{A0}", "\u{AD}", "é", "ü", "ß", "µ", "\u{130}", "日", "本", "😀", "\u{1F1E6}", "\u{1D11E}", "\u{200B}", "\u{200E}",
-        "\u{2028}", "\u{2029}", "\u{202E}", "\u{2060}", "\u{3000}", "\u{1680}", "\u{FEFF}", "\u{E000}", "\u{F8FF}", "\u{378}",
-        "\u{FFFE}", "\u{FFFF}", "\u{FF26}", "\u{F0000}", "\u{10FFFF}", "\u{E0001}", "\u{0301}", "\u{200D}", "\u{2212}",
-        "\u{0660}", "\u{00BD}",
-    ] + [0xFDD0, 0xFDEF].map { Unicode.Scalar($0)! }
+    static let alphabet: [Unicode.Scalar] =
+        Array("abcXYZ019 _-$/.:;,()[]{}%@#!?=+*~`^|<>&".unicodeScalars) + [
+            "'", "\"", "\\", "\n", "\t", "\r", "\u{0}", "\u{1}", "\u{7}", "\u{1B}", "\u{1F}", "\u{7F}", "\u{80}", "\u{85}", "\u{9F}",
+            "\u{A0}", "\u{AD}", "é", "ü", "ß", "µ", "\u{130}", "日", "本", "😀", "\u{1F1E6}", "\u{1D11E}", "\u{200B}", "\u{200E}",
+            "\u{2028}", "\u{2029}", "\u{202E}", "\u{2060}", "\u{3000}", "\u{1680}", "\u{FEFF}", "\u{E000}", "\u{F8FF}", "\u{378}",
+            "\u{FFFE}", "\u{FFFF}", "\u{FF26}", "\u{F0000}", "\u{10FFFF}", "\u{E0001}", "\u{0301}", "\u{200D}", "\u{2212}",
+            "\u{0660}", "\u{00BD}"
+        ] + [0xFDD0, 0xFDEF].map { Unicode.Scalar($0)! }
 
     /// Scalars that fuse with a preceding quote into one Character; never placed after a quote here
     /// (the combining mark is the disabled test above).
@@ -120,7 +124,7 @@ import TestSupport
         1e16, 1e-5, 0.1, 123456789.123, -0.0, 0.0, .leastNonzeroMagnitude, 1.7976931348623157e308, 1e15, 9999999999999998,
         1e-4, 0.00015, 2.2250738585072014e-308, -.leastNonzeroMagnitude, 0.1 + 0.2, 1 / 3, 2.0 / 3, 1e23,
         Double(9_007_199_254_740_993 as Int), Double(123_456_789_012_345_678 as Int),
-        -1.5, 100, 1e100, 1.5e-300, .infinity, -.infinity, .nan, 0.5, 3.14159, 6.02e23, 1e21, 1e-7, 12345.678,
+        -1.5, 100, 1e100, 1.5e-300, .infinity, -.infinity, .nan, 0.5, 3.14159, 6.02e23, 1e21, 1e-7, 12345.678
     ]
 
     static func randomFloat(_ rng: inout SeededGenerator) -> Double {
@@ -154,9 +158,13 @@ import TestSupport
         case 2: return .int(randomInt(&rng))
         case 3: return .float(Bool.random(using: &rng) ? specialFloats.randomElement(using: &rng)! : randomFloat(&rng))
         case 4: return .bool(Bool.random(using: &rng))
-        case 5: return Bool.random(using: &rng) ? .null : .date(year: Int.random(in: 1...9999, using: &rng),
-                                                             month: Int.random(in: 1...12, using: &rng),
-                                                             day: Int.random(in: 1...28, using: &rng))
+        case 5:
+            return Bool.random(using: &rng)
+                ? .null
+                : .date(
+                    year: Int.random(in: 1...9999, using: &rng),
+                    month: Int.random(in: 1...12, using: &rng),
+                    day: Int.random(in: 1...28, using: &rng))
         case 6: return .string(randomString(&rng) + "'" + randomString(&rng))
         case 7:
             return .list((0..<Int.random(in: 0...4, using: &rng)).map { _ in randomValue(&rng, depth: depth + 1) })

@@ -13,7 +13,7 @@ import TestSupport
         "defaults-dev.sh": RecipeFixtures.text("package: defaults-dev\nversion: v1"),
         "defaults-bad.sh": RecipeFixtures.text("package: defaults-bad\nversion: v1\noverrides: [x]"),
         "defaults-notes.txt": "not a defaults file",
-        "README.md": "# alidist",
+        "README.md": "# alidist"
     ]
 
     @Test func fileLookup() throws {
@@ -39,8 +39,11 @@ import TestSupport
 
     @Test func parseErrorsNameTheProvidersPath() {
         let provider = RecipeFixtures.provider(Self.files)
-        #expect(throws: RecipeError.wrongType(SourceLocation(file: "fixtures/broken.sh", line: 2), key: "version",
-                                              expected: "a string (quote it: \"1.0\")", got: "a float")) {
+        #expect(
+            throws: RecipeError.wrongType(
+                SourceLocation(file: "fixtures/broken.sh", line: 2), key: "version",
+                expected: "a string (quote it: \"1.0\")", got: "a float")
+        ) {
             try provider.recipe(named: "broken.sh")
         }
     }
@@ -66,8 +69,9 @@ import TestSupport
         do {
             _ = try provider.defaults(named: "o3")
         } catch {
-            #expect(error.description
-                == "defaults 'o3' not found (looked for defaults-o3.sh in fixtures); available: bad, dev, o2, release")
+            #expect(
+                error.description
+                    == "defaults 'o3' not found (looked for defaults-o3.sh in fixtures); available: bad, dev, o2, release")
             #expect(error.location == nil)
         }
     }
@@ -110,8 +114,9 @@ import TestSupport
         #expect(throws: RecipeError.unreadable(SourceLocation(file: "/a/defaults-o2.sh"), "permission denied")) {
             try provider.defaults(named: "o2")
         }
-        #expect(RecipeError.unreadable(SourceLocation(file: "/a/root.sh"), "permission denied").description
-            == "/a/root.sh: cannot read: permission denied")
+        #expect(
+            RecipeError.unreadable(SourceLocation(file: "/a/root.sh"), "permission denied").description
+                == "/a/root.sh: cannot read: permission denied")
         #expect(RecipeError.recipeNotFound("root.sh", searched: ["/a", "/b"]).description == "no recipe root.sh in /a, /b")
     }
 }

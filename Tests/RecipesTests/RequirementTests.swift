@@ -18,7 +18,7 @@ import Testing
         ("A:Defaults=x", "A", .architecture(pattern: "Defaults=x")),
         ("A: defaults=x", "A", .architecture(pattern: " defaults=x")),
         ("A:defaults=a:b", "A", .defaults(pattern: "a:b")),
-        ("defaults-release", "defaults-release", .architecture(pattern: ".*")),
+        ("defaults-release", "defaults-release", .architecture(pattern: ".*"))
     ])
     func parses(_ text: String, _ name: String, _ condition: Requirement.Condition) throws {
         let requirement = try Requirement(parsing: text, location: Self.here)
@@ -36,23 +36,27 @@ import Testing
         ("ROOT ", "character \" \" is not allowed"),
         (" ROOT", "a name starts with a letter or a digit"),
         ("a/b:slc7", "character \"/\" is not allowed"),
-        ("-x", "a name starts with a letter or a digit"),
+        ("-x", "a name starts with a letter or a digit")
     ])
     func refusesInvalidNames(_ text: String, _ reasonFragment: String) {
         #expect {
             try Requirement(parsing: text, location: Self.here, key: "build_requires")
         } throws: { error in
             guard let error = error as? RecipeError,
-                  case let .invalidRequirement(location, key, entry, reason) = error else { return false }
+                case let .invalidRequirement(location, key, entry, reason) = error
+            else { return false }
             return location == Self.here && key == "build_requires" && entry == text && reason.description.contains(reasonFragment)
                 && error.description.hasPrefix("alidist/o2.sh:7: 'build_requires' entry \"\(text)\": invalid package name")
         }
     }
 
     @Test func theKeyDefaultsToRequires() {
-        #expect(throws: RecipeError.invalidRequirement(
-            Self.here, key: "requires", entry: "a b", reason: .invalidPackageName("a b", reason: "character \" \" is not allowed (letters, digits, '-', '_', '.', '+')")
-        )) {
+        #expect(
+            throws: RecipeError.invalidRequirement(
+                Self.here, key: "requires", entry: "a b",
+                reason: .invalidPackageName("a b", reason: "character \" \" is not allowed (letters, digits, '-', '_', '.', '+')")
+            )
+        ) {
             try Requirement(parsing: "a b", location: Self.here)
         }
     }
@@ -67,16 +71,17 @@ import Testing
     }
 
     @Test func recipesKeepTheirRequirementsAsWritten() throws {
-        let recipe = try Recipe(text: """
-            package: O2
-            version: v1
-            requires:
-              - ROOT
-              - "GCC-Toolchain:(?!osx)"
-            build_requires:
-              - "Python:defaults=o2.*"
-            ---
-            """, file: "o2.sh")
+        let recipe = try Recipe(
+            text: """
+                package: O2
+                version: v1
+                requires:
+                  - ROOT
+                  - "GCC-Toolchain:(?!osx)"
+                build_requires:
+                  - "Python:defaults=o2.*"
+                ---
+                """, file: "o2.sh")
         let parsed = try (recipe.header["requires"]?.asList ?? []).map {
             try Requirement(parsing: $0.stringValue ?? "", location: recipe.location(of: "requires"))
         }

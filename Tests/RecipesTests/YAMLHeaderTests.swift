@@ -96,7 +96,7 @@ import Testing
             ("package: a\nversion: v1\n? [x]\n: y\n---\n", "a list cannot be a mapping key"),
             ("package: a\nversion: !!python/object:os.system x\n---\n", "not supported"),
             ("package: a\nversion: v1\nx: \u{0}\n---\n", "a.sh"),
-            ("%YAML 9.9\n---\npackage: a\n", "a.sh"),
+            ("%YAML 9.9\n---\npackage: a\n", "a.sh")
         ]
         for (text, fragment) in cases {
             do {

@@ -21,8 +21,10 @@ struct CacheInteropTests {
         defer { squid.stop() }
         let proxy = squid.proxyURL.absoluteString
 
-        let paths = ["metadata/timestamp.json", "metadata/1.root.json", "metadata/1.snapshot.json",
-                     "metadata/1.targets.json", fixture.tarballPath]
+        let paths = [
+            "metadata/timestamp.json", "metadata/1.root.json", "metadata/1.snapshot.json",
+            "metadata/1.targets.json", fixture.tarballPath
+        ]
         var responses: [[CurlResponse]] = []
         for _ in 0..<2 {
             var client: [CurlResponse] = []
@@ -132,8 +134,10 @@ struct CacheInteropTests {
         let serve = try await Origin.start(.serve, root: fixture.root)
         defer { serve.stop() }
 
-        let compared = ["cache-control", "content-type", "content-length", "content-range", "accept-ranges",
-                        "last-modified", "x-content-type-options"]
+        let compared = [
+            "cache-control", "content-type", "content-length", "content-range", "accept-ranges",
+            "last-modified", "x-content-type-options"
+        ]
         let requests: [(String, [String])] = [
             ("/metadata/timestamp.json", []), ("/metadata/1.root.json", ["-I"]), ("/metadata/root.json", []),
             ("/" + fixture.tarballPath, []), ("/" + fixture.tarballPath, ["-H", "Range: bytes=0-99"]),
@@ -141,7 +145,7 @@ struct CacheInteropTests {
             ("/" + fixture.tarballPath, ["-H", "Range: bytes=5000-"]), ("/metadata/passwd.json", []),
             ("/metadata/.hidden.json", []), ("/metadata/", []), ("/metadata/2.root.json", []),
             ("/metadata/timestamp.json", ["-X", "PUT", "--data-binary", "x"]),
-            ("/metadata/timestamp.json", ["-X", "DELETE"]),
+            ("/metadata/timestamp.json", ["-X", "DELETE"])
         ]
         for (path, options) in requests {
             let ours = try await Curl.request(serve.base + path, options)

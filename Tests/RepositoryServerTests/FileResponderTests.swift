@@ -121,7 +121,7 @@ struct FileResponderTests {
     @Test(arguments: [
         "/../../../../etc/passwd", "/metadata/../../../etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
         "/metadata/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/metadata/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
-        "/metadata/%00timestamp.json", "/metadata/", "/", "/targets", "/.hidden",
+        "/metadata/%00timestamp.json", "/metadata/", "/", "/targets", "/.hidden"
     ])
     func traversalAndListingsAreRefused(_ path: String) async throws {
         let fixture = try RepositoryFixture(tarballSize: 10)
@@ -173,9 +173,10 @@ struct FileResponderTests {
         _ = try await Curl.request(running.base + "/nothing", ["-I"])
         _ = try await Curl.request(running.base + "/" + fixture.tarballPath, ["-H", "Range: bytes=0-3"])
         let logged = entries.all.map(\.description)
-        #expect(logged == [
-            "GET /metadata/1.root.json 200 55", "HEAD /nothing 404 0", "GET /\(fixture.tarballPath) 206 4 range=bytes=0-3",
-        ])
+        #expect(
+            logged == [
+                "GET /metadata/1.root.json 200 55", "HEAD /nothing 404 0", "GET /\(fixture.tarballPath) 206 4 range=bytes=0-3"
+            ])
     }
 }
 

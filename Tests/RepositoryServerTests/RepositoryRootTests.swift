@@ -30,8 +30,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: outside) }
         try Data("secret".utf8).write(to: outside.appendingPathComponent("secret"))
         let fm = FileManager.default
-        try fm.createSymbolicLink(atPath: fixture.root.appendingPathComponent("metadata/evil.json").path,
-                                  withDestinationPath: outside.appendingPathComponent("secret").path)
+        try fm.createSymbolicLink(
+            atPath: fixture.root.appendingPathComponent("metadata/evil.json").path,
+            withDestinationPath: outside.appendingPathComponent("secret").path)
         try fm.createSymbolicLink(atPath: fixture.root.appendingPathComponent("out").path, withDestinationPath: outside.path)
         try fm.createSymbolicLink(atPath: fixture.root.appendingPathComponent("inside.json").path, withDestinationPath: "metadata/1.root.json")
         let root = try RepositoryRoot(path: fixture.root.path)

@@ -12,7 +12,7 @@ import Testing
     @Test(arguments: [
         "/../etc/passwd", "/metadata/../../etc/passwd", "/%2e%2e/etc/passwd", "/%2E%2E/%2e%2e/etc/passwd",
         "/metadata/%2e%2e%2f%2e%2e%2fetc/passwd", "/./metadata/root.json", "/metadata/%00root.json",
-        "/metadata/.timestamp.json.tmp", "/.git/config",
+        "/metadata/.timestamp.json.tmp", "/.git/config"
     ])
     func traversalAndHiddenNamesAreRefused(_ target: String) {
         #expect(RequestPath(target: target) == .refused, "\(target)")

@@ -114,7 +114,7 @@ struct RepositoryFixture {
             "root.json": #"{"signed":{"_type":"root","version":1},"signatures":[]}"#,
             "1.targets.json": #"{"signed":{"_type":"targets","version":1},"signatures":[]}"#,
             "1.snapshot.json": #"{"signed":{"_type":"snapshot","version":1},"signatures":[]}"#,
-            "timestamp.json": #"{"signed":{"_type":"timestamp","version":1},"signatures":[]}"#,
+            "timestamp.json": #"{"signed":{"_type":"timestamp","version":1},"signatures":[]}"#
         ] {
             try Data(text.utf8).write(to: metadata.appendingPathComponent(name))
         }

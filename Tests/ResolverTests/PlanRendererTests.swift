@@ -9,10 +9,11 @@ import TestSupport
     typealias F = RecipeFixtures
 
     static func plan(rootVersion: String = "v6") throws -> BuildPlan {
-        try ResolverTests.plan([
-            "root.sh": F.text("package: ROOT\nversion: \(rootVersion)\nrequires: [zlib]\nenv:\n  ROOTSYS: \"$ROOT_ROOT\""),
-            "zlib.sh": F.text("package: zlib\nversion: v1.3"),
-        ], targets: "ROOT")
+        try ResolverTests.plan(
+            [
+                "root.sh": F.text("package: ROOT\nversion: \(rootVersion)\nrequires: [zlib]\nenv:\n  ROOTSYS: \"$ROOT_ROOT\""),
+                "zlib.sh": F.text("package: zlib\nversion: v1.3")
+            ], targets: "ROOT")
     }
 
     @Test func hashesAreSortedByNameWithoutDefaults() throws {

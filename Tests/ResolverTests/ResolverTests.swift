@@ -8,9 +8,11 @@ import TestSupport
 @Suite struct ResolverTests {
     typealias F = RecipeFixtures
 
-    static func plan(_ files: [String: String], targets: String..., defaults: String = "release",
-                     arch: String = "slc7_x86-64", disable: [String] = [],
-                     checker: any SystemChecker = AssumedSystem(), policy: SystemPolicy = .init()) throws -> BuildPlan {
+    static func plan(
+        _ files: [String: String], targets: String..., defaults: String = "release",
+        arch: String = "slc7_x86-64", disable: [String] = [],
+        checker: any SystemChecker = AssumedSystem(), policy: SystemPolicy = .init()
+    ) throws -> BuildPlan {
         var all = files
         if all["defaults-release.sh"] == nil { all["defaults-release.sh"] = F.defaultsRelease }
         let request = ResolutionRequest(
@@ -22,12 +24,13 @@ import TestSupport
     static func names(_ list: [PackageName]) -> [String] { list.map(\.rawValue) }
 
     @Test func closureOrderAndRequires() throws {
-        let plan = try Self.plan([
-            "top.sh": F.text("package: top\nversion: v1\nrequires: [mid, lib]\nbuild_requires: [tool]"),
-            "mid.sh": F.text("package: mid\nversion: v2\nrequires: [lib]"),
-            "lib.sh": F.text("package: lib\nversion: v3"),
-            "tool.sh": F.text("package: tool\nversion: v4"),
-        ], targets: "top")
+        let plan = try Self.plan(
+            [
+                "top.sh": F.text("package: top\nversion: v1\nrequires: [mid, lib]\nbuild_requires: [tool]"),
+                "mid.sh": F.text("package: mid\nversion: v2\nrequires: [lib]"),
+                "lib.sh": F.text("package: lib\nversion: v3"),
+                "tool.sh": F.text("package: tool\nversion: v4")
+            ], targets: "top")
         #expect(Self.names(plan.discoveryOrder) == ["top", "mid", "lib", "tool", "defaults-release"])
         #expect(Self.names(plan.buildOrder) == ["defaults-release", "lib", "mid", "tool", "top"])
         let top = try #require(plan[try PackageName("top")])
@@ -39,7 +42,8 @@ import TestSupport
 
     @Test func architectureAndDefaultsFilters() throws {
         let files = [
-            "top.sh": F.text("""
+            "top.sh": F.text(
+                """
                 package: top
                 version: v1
                 requires:
@@ -50,7 +54,7 @@ import TestSupport
             "onslc.sh": F.text("package: onslc\nversion: v1"),
             "onubuntu.sh": F.text("package: onubuntu\nversion: v1"),
             "withnext.sh": F.text("package: withnext\nversion: v1"),
-            "defaults-next.sh": F.text("package: defaults-next\nversion: v1"),
+            "defaults-next.sh": F.text("package: defaults-next\nversion: v1")
         ]
         let slc = try Self.plan(files, targets: "top")
         #expect(Set(slc.packages.keys.map(\.rawValue)) == ["top", "onslc", "defaults-release"])
@@ -59,22 +63,24 @@ import TestSupport
     }
 
     @Test func overridesReplaceWholeFieldsByRegexOnLowercasedNames() throws {
-        let plan = try Self.plan([
-            "defaults-release.sh": F.text("""
-                package: defaults-release
-                version: v1
-                env:
-                  CXXFLAGS: "-O2"
-                overrides:
-                  "Lib.*":
-                    version: "v9"
-                    requires: []
-                  top:
-                    tag: "t-%(year)s"
-                """),
-            "top.sh": F.text("package: top\nversion: \"%(tag)s\"\nrequires: [libA]"),
-            "liba.sh": F.text("package: libA\nversion: v1\nrequires: [gone]"),
-        ], targets: "top")
+        let plan = try Self.plan(
+            [
+                "defaults-release.sh": F.text(
+                    """
+                    package: defaults-release
+                    version: v1
+                    env:
+                      CXXFLAGS: "-O2"
+                    overrides:
+                      "Lib.*":
+                        version: "v9"
+                        requires: []
+                      top:
+                        tag: "t-%(year)s"
+                    """),
+                "top.sh": F.text("package: top\nversion: \"%(tag)s\"\nrequires: [libA]"),
+                "liba.sh": F.text("package: libA\nversion: v1\nrequires: [gone]")
+            ], targets: "top")
         #expect(plan[try PackageName("libA")]?.version == "v9")
         #expect(plan[try PackageName("libA")]?.runtimeRequires == [])
         #expect(plan[try PackageName("top")]?.version == "t-%(year)s", "tag templates expand only with a source")
@@ -82,12 +88,13 @@ import TestSupport
     }
 
     @Test func disabledPackagesLeaveEveryList() throws {
-        let plan = try Self.plan([
-            "defaults-release.sh": F.text("package: defaults-release\nversion: v1\ndisable: [b]"),
-            "top.sh": F.text("package: top\nversion: v1\nrequires: [a, b, c]"),
-            "a.sh": F.text("package: a\nversion: v1"),
-            "c.sh": F.text("package: c\nversion: v1"),
-        ], targets: "top", disable: ["c"])
+        let plan = try Self.plan(
+            [
+                "defaults-release.sh": F.text("package: defaults-release\nversion: v1\ndisable: [b]"),
+                "top.sh": F.text("package: top\nversion: v1\nrequires: [a, b, c]"),
+                "a.sh": F.text("package: a\nversion: v1"),
+                "c.sh": F.text("package: c\nversion: v1")
+            ], targets: "top", disable: ["c"])
         #expect(Self.names(plan[try PackageName("top")]!.runtimeRequires) == ["a"])
         #expect(plan.disabled == ["b", "c"])
     }
@@ -102,10 +109,11 @@ import TestSupport
 
     @Test func cycleIsNamed() throws {
         #expect {
-            try Self.plan([
-                "a.sh": F.text("package: a\nversion: v1\nrequires: [b]"),
-                "b.sh": F.text("package: b\nversion: v1\nrequires: [a]"),
-            ], targets: "a")
+            try Self.plan(
+                [
+                    "a.sh": F.text("package: a\nversion: v1\nrequires: [b]"),
+                    "b.sh": F.text("package: b\nversion: v1\nrequires: [a]")
+                ], targets: "a")
         } throws: { error in
             (error as? ResolverError) == .cycle(["a", "b", "a"])
         }
@@ -113,17 +121,18 @@ import TestSupport
 
     @Test func misspeltRequirement() throws {
         #expect(throws: ResolverError.self) {
-            try Self.plan([
-                "top.sh": F.text("package: top\nversion: v1\nrequires: [Lib]"),
-                "lib.sh": F.text("package: lib\nversion: v1"),
-            ], targets: "top")
+            try Self.plan(
+                [
+                    "top.sh": F.text("package: top\nversion: v1\nrequires: [Lib]"),
+                    "lib.sh": F.text("package: lib\nversion: v1")
+                ], targets: "top")
         }
     }
 
     @Test func validDefaultsViolationNamesThePackage() throws {
         let files = [
             "top.sh": F.text("package: top\nversion: v1\nvalid_defaults: [o2, next]"),
-            "defaults-next.sh": F.text("package: defaults-next\nversion: v1"),
+            "defaults-next.sh": F.text("package: defaults-next\nversion: v1")
         ]
         #expect { try Self.plan(files, targets: "top") } throws: { error in
             guard case let .invalidDefaults(defaults, valid, offenders) = error as? ResolverError else { return false }
@@ -135,7 +144,7 @@ import TestSupport
     @Test func preferSystemDisablesThePackageWhenTheCheckPasses() throws {
         let files = [
             "top.sh": F.text("package: top\nversion: v1\nrequires: [cmake]"),
-            "cmake.sh": F.text("package: cmake\nversion: \"3.28\"\nprefer_system: \".*\"\nprefer_system_check: \"which cmake\""),
+            "cmake.sh": F.text("package: cmake\nversion: \"3.28\"\nprefer_system: \".*\"\nprefer_system_check: \"which cmake\"")
         ]
         let system = ScriptedSystem { request in
             SystemCheckResult(exitStatus: request.kind == .preferSystem ? 0 : 1)
@@ -152,7 +161,8 @@ import TestSupport
     @Test func replacementSpecChosenByTheCheckOutput() throws {
         let files = [
             "top.sh": F.text("package: top\nversion: v1\nrequires: [gcc]"),
-            "gcc.sh": F.text("""
+            "gcc.sh": F.text(
+                """
                 package: gcc
                 version: v13
                 prefer_system: ".*"
@@ -162,7 +172,7 @@ import TestSupport
                     version: "sys-%(key)s"
                     env:
                       CC: gcc
-                """),
+                """)
         ]
         let system = ScriptedSystem { _ in SystemCheckResult(exitStatus: 0, output: "found\nalibuild_system_replace: gcc12\n") }
         let plan = try Self.plan(files, targets: "top", checker: system)
@@ -175,7 +185,9 @@ import TestSupport
     @Test func systemRequirementFailureStopsABuildButNotADiagnosis() throws {
         let files = [
             "top.sh": F.text("package: top\nversion: v1\nrequires: [make]"),
-            "make.sh": F.text("package: make\nversion: \"1.0\"\nsystem_requirement: \".*\"\nsystem_requirement_check: \"which make\"\nsystem_requirement_missing: install make"),
+            "make.sh": F.text(
+                "package: make\nversion: \"1.0\"\nsystem_requirement: \".*\"\nsystem_requirement_check: \"which make\"\nsystem_requirement_missing: install make"
+            )
         ]
         let absent = AssumedSystem(systemRequirementsPresent: false)
         #expect(throws: ResolverError.missingSystemRequirements(["make"], defaults: "release")) {
@@ -204,12 +216,13 @@ import TestSupport
     @Test func versionTemplates() throws {
         let files = [
             "defaults-next-gen.sh": F.text("package: defaults-next-gen\nversion: v1"),
-            "top.sh": F.text("""
+            "top.sh": F.text(
+                """
                 package: top
                 version: "%(tag_basename)s%(defaults_upper)s-%(short_hash)s-%(year)s%(month)s"
                 tag: releases/v2
                 source: https://example.org/top.git
-                """),
+                """)
         ]
         let request = ResolutionRequest(
             targets: [try PackageName("top")], defaults: "next-gen", architecture: F.architecture(),

@@ -14,7 +14,8 @@ import TestSupport
     /// A gpu-system-like stack written here: the check prints the key naming the features.
     static let files: [String: String] = [
         "defaults-o2.sh": F.text("package: defaults-o2\nversion: v1"),
-        "gpu.sh": F.text("""
+        "gpu.sh": F.text(
+            """
             package: gpu
             version: "error"
             allow_system_package_upload: true
@@ -31,13 +32,14 @@ import TestSupport
             """),
         "cmake.sh": F.text("package: cmake\nversion: v3\nprefer_system: .*\nprefer_system_check: which cmake"),
         "xdevel.sh": F.text("package: xdevel\nversion: v1\nsystem_requirement: .*\nsystem_requirement_check: \"false\""),
-        "physics.sh": F.text("""
+        "physics.sh": F.text(
+            """
             package: physics
             version: v1
             requires: [gpu, cmake, xdevel]
             track_env:
               COMPONENTS: echo ${COMPONENTS:-install}
-            """),
+            """)
     ]
 
     /// What the host's bash would print for each check: features "none", components "install",
@@ -53,8 +55,9 @@ import TestSupport
     }
 
     static func plan(checker: any SystemChecker, policy: SystemPolicy) throws -> BuildPlan {
-        let request = ResolutionRequest(targets: [try PackageName("physics")], defaults: "o2",
-                                        architecture: F.architecture("slc9_x86-64"), systemPolicy: policy)
+        let request = ResolutionRequest(
+            targets: [try PackageName("physics")], defaults: "o2",
+            architecture: F.architecture("slc9_x86-64"), systemPolicy: policy)
         return try Resolver(provider: F.provider(files), checker: checker).resolve(request)
     }
 
@@ -88,8 +91,9 @@ import TestSupport
 
     @Test func theErrorKeyPicksTheErrorSpec() throws {
         let failing = ScriptedSystem { request in
-            request.kind == .preferSystem ? SystemCheckResult(exitStatus: 0, output: "alibuild_system_replace: error-no cmake")
-                                          : SystemCheckResult(exitStatus: 0)
+            request.kind == .preferSystem
+                ? SystemCheckResult(exitStatus: 0, output: "alibuild_system_replace: error-no cmake")
+                : SystemCheckResult(exitStatus: 0)
         }
         let plan = try Self.plan(checker: RequirementsAssumed(failing), policy: SystemPolicy(noSystem: .all))
         #expect(plan[try PackageName("gpu")]?.version == "error")

@@ -8,10 +8,12 @@ import Trust
     @Test func textAndJSON() throws {
         let key = try PackageBuild(parsing: "ROOT/v6-32-06-1")
         #expect(AreaEvent.downloaded(key, bytes: 42).text == "ROOT/v6-32-06-1: downloaded 42 bytes from http (verified as a whole)")
-        #expect(AreaEvent.downloaded(key, bytes: 42, source: "swarm", piecewise: true).json == .object([
-            "event": .string("downloaded"), "package": .string("ROOT/v6-32-06-1"), "bytes": .integer(42), "source": .string("swarm"),
-            "verified": .string("pieces"),
-        ]))
+        #expect(
+            AreaEvent.downloaded(key, bytes: 42, source: "swarm", piecewise: true).json
+                == .object([
+                    "event": .string("downloaded"), "package": .string("ROOT/v6-32-06-1"), "bytes": .integer(42), "source": .string("swarm"),
+                    "verified": .string("pieces")
+                ]))
         #expect(AreaEvent.resolved([key]).text == "resolved 1 package(s): ROOT/v6-32-06-1")
         #expect(key.qualified() == "VO_ALICE@ROOT::v6-32-06-1")
     }
@@ -23,8 +25,12 @@ import Trust
         let key = try PackageBuild(parsing: "ROOT/v6-32-06-1")
         let waiting = AreaEvent.waiting(key, seconds: 5, holder: 4242)
         #expect(waiting.text == "ROOT/v6-32-06-1: waiting 5 s for the lock held by another installer (pid 4242)")
-        #expect(waiting.json == .object(["event": .string("waiting"), "package": .string("ROOT/v6-32-06-1"), "seconds": .integer(5),
-                                         "holder_pid": .integer(4242)]))
+        #expect(
+            waiting.json
+                == .object([
+                    "event": .string("waiting"), "package": .string("ROOT/v6-32-06-1"), "seconds": .integer(5),
+                    "holder_pid": .integer(4242)
+                ]))
         #expect(waiting.package == key && waiting.isWaiting)
     }
 
@@ -32,9 +38,13 @@ import Trust
         let key = try PackageBuild(parsing: "ROOT/v6-32-06-1")
         let event = AreaEvent.progress(key, bytes: 3 << 20, total: 10 << 20, bytesPerSecond: Double(1 << 20))
         #expect(event.text == "ROOT/v6-32-06-1: 3.0 MiB of 10.0 MiB, 1.0 MiB/s, ETA 7s")
-        #expect(event.json == .object(["event": .string("progress"), "package": .string("ROOT/v6-32-06-1"), "bytes": .integer(3 << 20),
-                                       "total": .integer(10 << 20), "bytes_per_second": .integer(1 << 20),
-                                       "extracted_entries": .integer(0)]))
+        #expect(
+            event.json
+                == .object([
+                    "event": .string("progress"), "package": .string("ROOT/v6-32-06-1"), "bytes": .integer(3 << 20),
+                    "total": .integer(10 << 20), "bytes_per_second": .integer(1 << 20),
+                    "extracted_entries": .integer(0)
+                ]))
         let extracting = AreaEvent.progress(key, bytes: 3 << 20, total: 10 << 20, bytesPerSecond: Double(1 << 20), extracted: 1_200)
         #expect(extracting.text == "ROOT/v6-32-06-1: 3.0 MiB of 10.0 MiB, 1.0 MiB/s, ETA 7s, 1200 entries extracted")
         #expect(AreaEvent.progress(key, bytes: 0, total: 500, bytesPerSecond: 0).text == "ROOT/v6-32-06-1: 0 B of 500 B, 0 B/s, ETA ?")
@@ -44,11 +54,20 @@ import Trust
     @Test func swarmAndFallback() throws {
         let key = try PackageBuild(parsing: "ROOT/v6-32-06-1")
         #expect(AreaEvent.swarm(key, infoHash: "ab12").text == "ROOT/v6-32-06-1: joining the swarm of torrent ab12")
-        #expect(AreaEvent.swarm(key, infoHash: "ab12").json == .object(["event": .string("swarm"), "package": .string("ROOT/v6-32-06-1"),
-                                                                       "infohash": .string("ab12")]))
-        #expect(AreaEvent.fallback(key, reason: "torrent: stalled; falling back to HTTP").text
-            == "ROOT/v6-32-06-1: torrent: stalled; falling back to HTTP")
-        #expect(AreaEvent.fallback(key, reason: "r").json == .object(["event": .string("fallback"), "package": .string("ROOT/v6-32-06-1"),
-                                                                     "reason": .string("r")]))
+        #expect(
+            AreaEvent.swarm(key, infoHash: "ab12").json
+                == .object([
+                    "event": .string("swarm"), "package": .string("ROOT/v6-32-06-1"),
+                    "infohash": .string("ab12")
+                ]))
+        #expect(
+            AreaEvent.fallback(key, reason: "torrent: stalled; falling back to HTTP").text
+                == "ROOT/v6-32-06-1: torrent: stalled; falling back to HTTP")
+        #expect(
+            AreaEvent.fallback(key, reason: "r").json
+                == .object([
+                    "event": .string("fallback"), "package": .string("ROOT/v6-32-06-1"),
+                    "reason": .string("r")
+                ]))
     }
 }

@@ -35,7 +35,8 @@ struct AreaFixture {
     func publish(_ packages: [FixturePackage], pieces: Bool = false, pieceLength: Int? = nil) throws -> [URL] {
         let directory = base.appendingPathComponent("tarballs-\(UUID().uuidString)")
         let files = try packages.map { try $0.pack(arch: Self.arch, to: directory.appendingPathComponent($0.fileName(arch: Self.arch))) }
-        let extensions: [any PublishExtension] = pieces
+        let extensions: [any PublishExtension] =
+            pieces
             ? [PieceHashExtension(workDirectory: base.appendingPathComponent("pieces-\(UUID().uuidString)"), pieceLength: pieceLength)] : []
         _ = try repository.publish(try Repository.inspect(files), signers: signers, extensions: extensions)
         return files
@@ -62,8 +63,9 @@ struct AreaFixture {
     func areaPath(_ name: String = "area") -> String { base.appendingPathComponent(name).path }
 
     func area(_ name: String = "area", reporter: any AreaReporter = SilentReporter(), repository: String? = nil) throws -> SoftwareArea {
-        try SoftwareArea.open(root: areaPath(name), arch: Self.arch, repository: repository ?? repoURL, rootFile: rootFile, fetcher: HTTPClient(),
-                              reporter: reporter)
+        try SoftwareArea.open(
+            root: areaPath(name), arch: Self.arch, repository: repository ?? repoURL, rootFile: rootFile, fetcher: HTTPClient(),
+            reporter: reporter)
     }
 
     /// The stored file of a published package (`targets/<arch>/<Name>/<sha256>.<file>`).

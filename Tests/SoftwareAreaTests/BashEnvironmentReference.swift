@@ -29,8 +29,10 @@ public struct BashEnvironmentReference: Sendable {
     /// The changes sourcing the init.sh of `packages` (in order) makes to `base`.
     /// `WORK_DIR` and `ALIBUILD_ARCH_PREFIX` are set as aliBuild's alienv sets them and are part of
     /// the changes.
-    public func changes(area: EnvironmentArea, packages: [EnvironmentPackage],
-                        base: [String: String]) throws -> EnvironmentChanges {
+    public func changes(
+        area: EnvironmentArea, packages: [EnvironmentPackage],
+        base: [String: String]
+    ) throws -> EnvironmentChanges {
         let run = try self.run(area: area, groups: [packages.map(\.initScript)], base: base, presetWorkDir: false)
         guard run.status == 0, run.snapshots.count == 2 else {
             throw Failure(packages: packages.map(\.moduleName), status: run.status, stderr: run.stderr)
@@ -41,8 +43,10 @@ public struct BashEnvironmentReference: Sendable {
     /// Sources the groups of init.sh files one after the other and snapshots the environment
     /// before the first and after each group. With `presetWorkDir`, `WORK_DIR` and
     /// `ALIBUILD_ARCH_PREFIX` are set before the first snapshot (so they are not part of any change).
-    public func run(area: EnvironmentArea, groups: [[URL]], base: [String: String],
-                    presetWorkDir: Bool) throws -> Run {
+    public func run(
+        area: EnvironmentArea, groups: [[URL]], base: [String: String],
+        presetWorkDir: Bool
+    ) throws -> Run {
         let script = """
             exec 3>&1 1>&2
             __alien_snap() { /usr/bin/env -0 >&3; printf '\\0' >&3; }
@@ -57,8 +61,10 @@ public struct BashEnvironmentReference: Sendable {
               . "$__alien_file" || echo "alien-install: $__alien_file returned status $?" >&2
             done
             """
-        var arguments = ["--noprofile", "--norc", "-c", script, "alien-install-env", area.root.path, area.architecture.rawValue,
-                         presetWorkDir ? "1" : "0"]
+        var arguments = [
+            "--noprofile", "--norc", "-c", script, "alien-install-env", area.root.path, area.architecture.rawValue,
+            presetWorkDir ? "1" : "0"
+        ]
         for group in groups { arguments += group.map(\.path) + ["--snapshot"] }
         var environment = base
         environment["BASH_ENV"] = nil

@@ -17,9 +17,11 @@ import Transport
 
     @Test func givenPeersComeFirstThenTheConfiguredOnesWithoutRepeats() throws {
         let configuration = SoftwareArea.Configuration(peers: ["10.0.0.3:6881", "10.0.0.2:6881"])
-        let policy = try DownloadPolicy(configuration: configuration, configurationPath: "c",
-                                        overrides: Overrides(via: .torrent, peers: ["10.0.0.2:6881"], stallTimeout: 5, webSeeds: false,
-                                                             localPeerDiscovery: true, listen: "127.0.0.1:0", keepForSeeding: true))
+        let policy = try DownloadPolicy(
+            configuration: configuration, configurationPath: "c",
+            overrides: Overrides(
+                via: .torrent, peers: ["10.0.0.2:6881"], stallTimeout: 5, webSeeds: false,
+                localPeerDiscovery: true, listen: "127.0.0.1:0", keepForSeeding: true))
         #expect(policy.peers.map(\.description) == ["10.0.0.2:6881", "10.0.0.3:6881"])
         #expect(policy.via == .torrent && policy.stallTimeout == 5 && !policy.webSeeds && policy.localPeerDiscovery)
         #expect(policy.listen == "127.0.0.1:0" && policy.keepForSeeding)

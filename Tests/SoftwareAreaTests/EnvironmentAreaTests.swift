@@ -24,7 +24,8 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("ROOT/latest").path, withDestinationPath: "v6-32-06-1")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("ROOT/.stage-v7-1"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("Modules/modulefiles/x"), withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("ROOT/v7-1/etc"), withIntermediateDirectories: true)  // no init.sh: incomplete
+        // No init.sh: an incomplete package.
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("ROOT/v7-1/etc"), withIntermediateDirectories: true)
         #expect(try area.installed().map(\.moduleName) == ["ROOT/v6-32-06-1", "zlib/v1.3.1-1"])
         #expect(EnvironmentArea.architectures(in: area.root).map(\.rawValue) == ["slc9_x86-64"])
     }
@@ -35,7 +36,7 @@ import Testing
         ("ROOT::v6-34-02", "ROOT/v6-34-02-2"),
         ("ROOT/v6-34-02-1", "ROOT/v6-34-02-1"),
         ("VO_ALICE@ROOT::v6-32-06-1", "ROOT/v6-32-06-1"),
-        ("ROOT::v6-9-01", "ROOT/v6-9-01-1"),
+        ("ROOT::v6-9-01", "ROOT/v6-9-01-1")
     ])
     func packageArgumentForms(_ argument: String, _ expected: String) throws {
         let area = try Self.twoRoots()
@@ -72,16 +73,20 @@ import Testing
         let area = try F.area([F.zlib, F.root, F.aliRoot])
         defer { F.remove(area) }
         let aliRoot = try area.resolve(PackageID(parsing: "AliRoot"))
-        #expect(try PackageEnvironmentFiles.manifest(directory: aliRoot.directory.path, label: aliRoot.moduleName).requires.map(\.moduleName)
-            == ["ROOT/v6-32-06-1", "zlib/v1.3.1-1"])
+        #expect(
+            try PackageEnvironmentFiles.manifest(directory: aliRoot.directory.path, label: aliRoot.moduleName).requires.map(\.moduleName)
+                == ["ROOT/v6-32-06-1", "zlib/v1.3.1-1"])
         #expect(try area.closure(of: [aliRoot]).map(\.moduleName) == ["zlib/v1.3.1-1", "ROOT/v6-32-06-1", "AliRoot/v5-09-59-1"])
         try FileManager.default.removeItem(at: area.packagesDirectory.appendingPathComponent("zlib"))
         do {
             _ = try area.closure(of: [aliRoot])
             Issue.record("zlib is missing")
         } catch {
-            #expect(error == .missingDependency(package: "ROOT/v6-32-06-1", dependency: "zlib/v1.3.1-1",
-                                                path: area.packagesDirectory.path + "/zlib/v1.3.1-1/etc/profile.d/init.sh"))
+            #expect(
+                error
+                    == .missingDependency(
+                        package: "ROOT/v6-32-06-1", dependency: "zlib/v1.3.1-1",
+                        path: area.packagesDirectory.path + "/zlib/v1.3.1-1/etc/profile.d/init.sh"))
             #expect(error.description.contains("ROOT/v6-32-06-1 needs zlib/v1.3.1-1, which is not installed"))
         }
     }
@@ -109,8 +114,9 @@ import Testing
 
     /// The module name is spelled once, and again when the build changes.
     @Test func moduleNameFollowsTheBuild() throws {
-        var package = EnvironmentPackage(build: PackageBuild(name: try PackageName("zlib"), version: PackageVersion(version: "v1", revision: "1")),
-                                         path: "/sw/a/zlib/v1-1")
+        var package = EnvironmentPackage(
+            build: PackageBuild(name: try PackageName("zlib"), version: PackageVersion(version: "v1", revision: "1")),
+            path: "/sw/a/zlib/v1-1")
         #expect(package.moduleName == "zlib/v1-1")
         package.build = PackageBuild(name: try PackageName("ROOT"), version: PackageVersion(version: "v6", revision: "2"))
         #expect(package.moduleName == "ROOT/v6-2" && package.description == "ROOT/v6-2")

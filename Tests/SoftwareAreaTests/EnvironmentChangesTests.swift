@@ -110,10 +110,12 @@ import Testing
         // The diff is the one of plain lookups, with the Kelvin sign canonically equal to K.
         let before = ["PATH": "/usr/bin", "HOME": "/h", "\u{212A}ELVIN": "k", "GONE": "1"]
         let after = ["PATH": "/x:/usr/bin", "HOME": "/h", "KELVIN": "k", "NEW": "1"]
-        #expect(EnvironmentChanges.diff(before: before, after: after)
+        #expect(
+            EnvironmentChanges.diff(before: before, after: after)
                 == EnvironmentChanges(values: ["PATH": "/x:/usr/bin", "NEW": "1"], removed: ["GONE"]))
         let ascii = ["PATH": "/usr/bin", "HOME": "/h", "KELVIN": "k"]
-        #expect(EnvironmentChanges.diff(before: ascii, after: ["PATH": "/usr/bin", "HOME": "/i", "KELVIN": "k", "NEW": ""])
+        #expect(
+            EnvironmentChanges.diff(before: ascii, after: ["PATH": "/usr/bin", "HOME": "/i", "KELVIN": "k", "NEW": ""])
                 == EnvironmentChanges(values: ["HOME": "/i", "NEW": ""], removed: []))
     }
 }

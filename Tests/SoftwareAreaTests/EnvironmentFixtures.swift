@@ -23,19 +23,22 @@ enum EnvironmentFixture {
         var initScript: String {
             var lines = [": \"${ALIBUILD_ARCH_PREFIX:=\(EnvironmentFixture.arch)}\""]
             for dependency in requires {
-                lines.append("[ -n \"${\(dependency.prefix)_REVISION}\" ] || . \"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/\(dependency.name)/\(dependency.version)-\(dependency.revision)/etc/profile.d/init.sh")
+                lines.append(
+                    "[ -n \"${\(dependency.prefix)_REVISION}\" ] || . \"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/\(dependency.name)/\(dependency.version)-\(dependency.revision)/etc/profile.d/init.sh"
+                )
             }
-            lines += [
-                "export \(prefix)_ROOT=\"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/\(name)/\(version)-\(revision)",
-                "export RECC_PREFIX_MAP=\"$\(prefix)_ROOT=/recc/\(prefix)_ROOT:$RECC_PREFIX_MAP\"",
-                "export \(prefix)_VERSION=\(version)",
-                "export \(prefix)_REVISION=\(revision)",
-                "export \(prefix)_HASH=0123456789abcdef\(prefix.count)",
-                "export \(prefix)_COMMIT=v\(version.count)",
-            ] + extra + prepend + [
-                "export PATH=\"$\(prefix)_ROOT/bin${PATH+:$PATH}\"",
-                "export LD_LIBRARY_PATH=\"$\(prefix)_ROOT/lib${LD_LIBRARY_PATH+:$LD_LIBRARY_PATH}\"",
-            ]
+            lines +=
+                [
+                    "export \(prefix)_ROOT=\"$WORK_DIR/$ALIBUILD_ARCH_PREFIX\"/\(name)/\(version)-\(revision)",
+                    "export RECC_PREFIX_MAP=\"$\(prefix)_ROOT=/recc/\(prefix)_ROOT:$RECC_PREFIX_MAP\"",
+                    "export \(prefix)_VERSION=\(version)",
+                    "export \(prefix)_REVISION=\(revision)",
+                    "export \(prefix)_HASH=0123456789abcdef\(prefix.count)",
+                    "export \(prefix)_COMMIT=v\(version.count)"
+                ] + extra + prepend + [
+                    "export PATH=\"$\(prefix)_ROOT/bin${PATH+:$PATH}\"",
+                    "export LD_LIBRARY_PATH=\"$\(prefix)_ROOT/lib${LD_LIBRARY_PATH+:$LD_LIBRARY_PATH}\""
+                ]
             return lines.joined(separator: "\n") + "\n"
         }
     }
@@ -60,11 +63,14 @@ enum EnvironmentFixture {
     }
 
     static let zlib = Package(name: "zlib", version: "v1.3.1")
-    static let root = Package(name: "ROOT", version: "v6-32-06", requires: [zlib], extra: [
-        "export ROOTSYS=\"$ROOT_ROOT\"",
-    ], prepend: [
-        "export ROOT_INCLUDE_PATH=\"$ROOT_ROOT/include${ROOT_INCLUDE_PATH+:$ROOT_INCLUDE_PATH}\"",
-    ])
+    static let root = Package(
+        name: "ROOT", version: "v6-32-06", requires: [zlib],
+        extra: [
+            "export ROOTSYS=\"$ROOT_ROOT\""
+        ],
+        prepend: [
+            "export ROOT_INCLUDE_PATH=\"$ROOT_ROOT/include${ROOT_INCLUDE_PATH+:$ROOT_INCLUDE_PATH}\""
+        ])
     static let aliRoot = Package(name: "AliRoot", version: "v5-09-59", requires: [root, zlib])
 
     static func remove(_ area: EnvironmentArea) { try? FileManager.default.removeItem(at: area.root) }
@@ -91,8 +97,9 @@ enum EnvironmentFixture {
         reader.start()
         let output = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
-                      stderr: String(decoding: errorData.wait(), as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
+            stderr: String(decoding: errorData.wait(), as: UTF8.self))
     }
 
     /// The first executable of that name in the usual places, or nil.

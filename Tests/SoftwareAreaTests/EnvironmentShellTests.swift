@@ -18,7 +18,7 @@ import TestSupport
         "SOME_PATH": "/a b/bin:/c'd/bin:/usr/bin",
         // A quote, `!` or backslash followed by a combining mark is one Character in Swift but
         // still a quote to the shell: quoting goes scalar by scalar.
-        "ODD_COMBINING": "'\u{301}; echo injected; '\u{301} !\u{301} \\\u{301} $\u{301}",
+        "ODD_COMBINING": "'\u{301}; echo injected; '\u{301} !\u{301} \\\u{301} $\u{301}"
     ]
     static var changes: EnvironmentChanges { EnvironmentChanges(values: odd, removed: ["REMOVE_ME"]) }
     static let before = F.baseEnvironment.merging(["REMOVE_ME": "x"]) { $1 }
@@ -77,16 +77,17 @@ import TestSupport
     @Test func jsonLayout() throws {
         let changes = EnvironmentChanges(values: ["b": "x/y", "A_B": "q\"\\\u{1}\n\té", "A1": "", "GONE": "set again"], removed: ["GONE", "Z"])
         let text = EnvironmentShell.json.render(changes)
-        #expect(text == """
-            {
-              "A1" : "",
-              "A_B" : "q\\"\\\\\\u0001\\n\\té",
-              "GONE" : "set again",
-              "Z" : null,
-              "b" : "x/y"
-            }
+        #expect(
+            text == """
+                {
+                  "A1" : "",
+                  "A_B" : "q\\"\\\\\\u0001\\n\\té",
+                  "GONE" : "set again",
+                  "Z" : null,
+                  "b" : "x/y"
+                }
 
-            """)
+                """)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(object["A_B"] as? String == "q\"\\\u{1}\n\té")
         #expect(EnvironmentShell.json.render(EnvironmentChanges()) == "{\n\n}\n")

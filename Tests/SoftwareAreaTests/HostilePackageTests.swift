@@ -45,7 +45,7 @@ import Tarballs
         ("absolute", "{VICTIM}", "absolute path"),
         ("through-link", "share-link/payload.txt", "goes through the symlink \"share-link\""),
         ("final-link", "payload-link", "a symlink, not a regular file"),
-        ("directory", "share", "a directory, not a regular file"),
+        ("directory", "share", "a directory, not a regular file")
     ])
     func relocationEntriesLeavingThePackageAreRefused(name: String, entry: String, reason: String) async throws {
         let fixture = try AreaFixture("hostile-\(name)")
@@ -60,7 +60,8 @@ import Tarballs
             _ = try await area.install([try PackageID(parsing: "hostile")])
         } throws: { error in
             guard case let SoftwareAreaError.relocation(package, cause) = error,
-                  case .refusedEntry = cause else { return false }
+                case .refusedEntry = cause
+            else { return false }
             let text = "\(cause)"
             return package == "hostile/v1-1" && text.contains(".original-unrelocated:2:") && text.contains(reason)
         }

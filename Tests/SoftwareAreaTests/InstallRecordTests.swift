@@ -17,10 +17,11 @@ import Trust
         #expect(files[0].link == "libz.so.1" && files[0].sha256 == nil)
         #expect(files[1].size == 3 && files[1].sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
 
-        let record = InstallRecord(package: try PackageBuild(parsing: "zlib/v1-2"), arch: "slc9_x86-64",
-                                   target: "slc9_x86-64/zlib/zlib-v1-2.slc9_x86-64.tar.gz", length: 10, hashes: ["sha256": "00"],
-                                   custom: .object(["full_requires": .array([.string("a/b/c.tar.gz")])]), installedAt: 5,
-                                   prefix: directory, files: files)
+        let record = InstallRecord(
+            package: try PackageBuild(parsing: "zlib/v1-2"), arch: "slc9_x86-64",
+            target: "slc9_x86-64/zlib/zlib-v1-2.slc9_x86-64.tar.gz", length: 10, hashes: ["sha256": "00"],
+            custom: .object(["full_requires": .array([.string("a/b/c.tar.gz")])]), installedAt: 5,
+            prefix: directory, files: files)
         let path = "\(directory)/\(InstallRecord.fileName)"
         try Data(record.json.compactJSONBytes).write(to: URL(fileURLWithPath: path))
         let read = try InstallRecord(path: path)

@@ -23,8 +23,9 @@ import TestSupport
         #expect(area.liveLeases().map(\.holder) == ["job-1", "job-2"])
 
         // A version is matched whole: `xz::v5` and `zlib::v1` release nothing.
-        #expect(try area.releaseLease(holder: "job-1", packages: [PackageID(parsing: "xz::v5"), PackageID(parsing: "zlib::v1")])?.packages
-            == ["zlib/v1.3.1-1", "xz/v5.4.6-1"])
+        #expect(
+            try area.releaseLease(holder: "job-1", packages: [PackageID(parsing: "xz::v5"), PackageID(parsing: "zlib::v1")])?.packages
+                == ["zlib/v1.3.1-1", "xz/v5.4.6-1"])
         let partial = try area.releaseLease(holder: "job-1", packages: [PackageID(parsing: "zlib::v1.3.1")])
         #expect(partial?.packages == ["xz/v5.4.6-1"])
         #expect(try area.releaseLease(holder: "job-1") == nil)

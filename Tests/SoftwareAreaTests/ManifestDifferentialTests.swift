@@ -21,7 +21,7 @@ import TestSupport
         "plain", "with  two spaces", "a:b::c", "", ":", "$%DEP%_ROOT/share", "${%OWN%_ROOT}/etc", "${%DEP%_ROOT}x",
         "$PRESET_VAR-suffix", "$UNSET_VAR", "pre${PRESET_VAR}post", "say \\\"hi\\\"", "back\\\\slash", "\\$literal", "x\\y",
         "tab\there", "grüße ✓", "!bang ~tilde *star ?q [a] {b,c} ; & | < > #", "${%OWN%_VERSION}-${%OWN%_REVISION}",
-        "$HOME/.local", "'single'",
+        "$HOME/.local", "'single'"
     ]
     static let envNames = ["SHARED_VAR", "PRESET_VAR", "MY_SETTING", "OTHER_SETTING"]
     static let pathNames = ["SHARED_PATH", "PRESET_PATH", "EMPTY_PATH", "PYTHONPATH", "PATH", "LD_LIBRARY_PATH", "MANPATH"]
@@ -32,8 +32,10 @@ import TestSupport
     /// closure: `RECC_PREFIX_MAP` is set whole by each modulefile), and no backslash, `"` or tab
     /// (Lmod 8.6's Tcl-to-Lua translation breaks on them; Environment Modules does not), ASCII
     /// only (the tools run in the C locale here and re-encode other characters).
-    static let moduleValues = values.filter { !$0.contains("PRESET") && !$0.contains("UNSET") && !$0.contains("HOME")
-        && !$0.contains(":") && !$0.isEmpty && !$0.contains("\\") && !$0.contains("\t") && $0.unicodeScalars.allSatisfy(\.isASCII) }
+    static let moduleValues = values.filter {
+        !$0.contains("PRESET") && !$0.contains("UNSET") && !$0.contains("HOME")
+            && !$0.contains(":") && !$0.isEmpty && !$0.contains("\\") && !$0.contains("\t") && $0.unicodeScalars.allSatisfy(\.isASCII)
+    }
 
     static func generate(seed: UInt64, forModules: Bool = false) -> (packages: [F.Package], manifests: Set<String>, tops: [String], loaded: String?) {
         var random = SeededGenerator(seed: seed)
@@ -99,8 +101,9 @@ import TestSupport
         #expect(ours.removed == reference.removed)
         for package in selected {
             // Each package alone too (other guards, other order).
-            #expect(try area.changes(of: [package], base: base) == BashEnvironmentReference().changes(area: area, packages: [package], base: base),
-                    "seed \(seed): \(package.moduleName)")
+            #expect(
+                try area.changes(of: [package], base: base) == BashEnvironmentReference().changes(area: area, packages: [package], base: base),
+                "seed \(seed): \(package.moduleName)")
         }
     }
 
@@ -115,7 +118,7 @@ import TestSupport
         let shells: [(EnvironmentShell, String?, (String) -> [String])] = [
             (.bash, "/bin/bash", { ["--noprofile", "--norc", "-c", "eval \"$(cat '\($0)')\"; env -0"] }),
             (.tcsh, F.tool("tcsh"), { ["-f", "-c", "source '\($0)'; env -0"] }),
-            (.fish, F.tool("fish"), { ["--no-config", "-c", "source '\($0)'; env -0"] }),
+            (.fish, F.tool("fish"), { ["--no-config", "-c", "source '\($0)'; env -0"] })
         ]
         for (shell, program, arguments) in shells {
             guard let program else {

@@ -21,18 +21,20 @@ import TestSupport
     /// Environment Modules' modulecmd.tcl (installed, or unpacked into .deps/ by scripts/deps.sh).
     static var environmentModules: ModuleTool? {
         let environment = ProcessInfo.processInfo.environment
-        let candidates = [environment["ALIEN_MODULECMD"]].compactMap { $0 } + [
-            "/usr/lib/x86_64-linux-gnu/modulecmd.tcl", "/usr/lib/aarch64-linux-gnu/modulecmd.tcl", "/usr/share/modules/libexec/modulecmd.tcl",
-            repositoryRoot.appendingPathComponent(".deps/environment-modules/usr/lib/x86_64-linux-gnu/modulecmd.tcl").path,
-            repositoryRoot.appendingPathComponent(".deps/environment-modules/usr/lib/aarch64-linux-gnu/modulecmd.tcl").path,
-        ]
+        let candidates =
+            [environment["ALIEN_MODULECMD"]].compactMap { $0 } + [
+                "/usr/lib/x86_64-linux-gnu/modulecmd.tcl", "/usr/lib/aarch64-linux-gnu/modulecmd.tcl", "/usr/share/modules/libexec/modulecmd.tcl",
+                repositoryRoot.appendingPathComponent(".deps/environment-modules/usr/lib/x86_64-linux-gnu/modulecmd.tcl").path,
+                repositoryRoot.appendingPathComponent(".deps/environment-modules/usr/lib/aarch64-linux-gnu/modulecmd.tcl").path
+            ]
         guard let tclsh = F.tool("tclsh"), let script = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else { return nil }
         return ModuleTool(name: "Environment Modules", command: [tclsh, script])
     }
 
     /// Lmod's `lmod` command.
     static var lmod: ModuleTool? {
-        let candidates = [ProcessInfo.processInfo.environment["LMOD_CMD"]].compactMap { $0 }
+        let candidates =
+            [ProcessInfo.processInfo.environment["LMOD_CMD"]].compactMap { $0 }
             + ["/usr/share/lmod/lmod/libexec/lmod", "/usr/lib/lmod/lmod/libexec/lmod"]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }.map { ModuleTool(name: "Lmod", command: [$0]) }
     }

@@ -35,8 +35,9 @@ import Testing
     }
 
     @Test func pathStatementsKeepInitShOrder() {
-        #expect(Modulefiles.statements(name: "PATH", old: "/usr/bin", new: "/a:/b:/usr/bin:/z")
-            == ["prepend-path PATH /b", "prepend-path PATH /a", "append-path PATH /z"])
+        #expect(
+            Modulefiles.statements(name: "PATH", old: "/usr/bin", new: "/a:/b:/usr/bin:/z")
+                == ["prepend-path PATH /b", "prepend-path PATH /a", "append-path PATH /z"])
         #expect(Modulefiles.statements(name: "PATH", old: "/usr/bin", new: "/x") == ["setenv PATH /x"])
         #expect(Modulefiles.statements(name: "NAME", old: nil, new: "a \"b\" $c [d]") == ["setenv NAME \"a \\\"b\\\" \\$c \\[d\\]\""])
     }

@@ -48,8 +48,9 @@ import TestSupport
         #expect(installed.map(\.package.version) == [expected])
         _ = try await area.install(builds.map { try PackageID(parsing: "ROOT::\($0.0)-\($0.1)") })
         #expect(area.installed(matching: request).first?.key.version == expected)
-        #expect(area.installed(matching: try PackageID(parsing: "ROOT::v6-32-6")).map(\.key.version)
-            == [expected, PackageVersion(version: "v6-32-6", revision: "01")])
+        #expect(
+            area.installed(matching: try PackageID(parsing: "ROOT::v6-32-6")).map(\.key.version)
+                == [expected, PackageVersion(version: "v6-32-6", revision: "01")])
         // The installed list (`list`, gc's tie-break) is in the same order, oldest first.
         #expect(area.installed().map(\.key.version) == builds.map { PackageVersion(version: $0.0, revision: $0.1) }.sorted())
 

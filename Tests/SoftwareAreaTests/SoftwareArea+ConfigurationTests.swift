@@ -11,15 +11,17 @@ import Transport
     }
 
     @Test func writesCompactSortedJSONAndReadsItBack() throws {
-        let configuration = Configuration(repository: "https://repo/alien", arch: "slc9_x86-64", mirrors: ["https://m1", "https://m2"],
-                                          peers: ["10.0.0.2:6881"], authorities: CertificateAuthorities(path: "/etc/grid", file: "/etc/ca.pem"),
-                                          allowUnparsedInit: true)
+        let configuration = Configuration(
+            repository: "https://repo/alien", arch: "slc9_x86-64", mirrors: ["https://m1", "https://m2"],
+            peers: ["10.0.0.2:6881"], authorities: CertificateAuthorities(path: "/etc/grid", file: "/etc/ca.pem"),
+            allowUnparsedInit: true)
         let text = String(decoding: configuration.jsonBytes, as: UTF8.self)
-        #expect(text == """
-            {"allow_unparsed_init":true,"arch":"slc9_x86-64","ca_file":"/etc/ca.pem","ca_path":"/etc/grid",\
-            "mirrors":["https://m1","https://m2"],"peers":["10.0.0.2:6881"],"repository":"https://repo/alien"}
+        #expect(
+            text == """
+                {"allow_unparsed_init":true,"arch":"slc9_x86-64","ca_file":"/etc/ca.pem","ca_path":"/etc/grid",\
+                "mirrors":["https://m1","https://m2"],"peers":["10.0.0.2:6881"],"repository":"https://repo/alien"}
 
-            """)
+                """)
         #expect(try Self.parse(text) == configuration)
     }
 
@@ -36,7 +38,7 @@ import Transport
             (#"{"mirrors":"https://m"}"#, "mirrors: expected an array of strings, got string"),
             (#"{"peers":["a:1",2]}"#, "peers: expected an array of strings, got an element of type integer"),
             (#"{"allow_unparsed_init":"yes"}"#, "allow_unparsed_init: expected true or false, got string"),
-            (#"[]"#, "expected a JSON object, got array"),
+            (#"[]"#, "expected a JSON object, got array")
         ]
         for (text, reason) in cases {
             #expect(throws: SoftwareAreaError.badFile(path: "/a/.alien/config.json", reason: reason), "\(text)") { try Self.parse(text) }
@@ -72,8 +74,11 @@ import Transport
         #expect(try Self.parse(#"{"syslog":"udp://127.0.0.1:514"}"#).syslog == "udp://127.0.0.1:514")
         #expect(try Self.parse(#"{"syslog":"off"}"#).syslog == "off")
         #expect(String(decoding: Configuration(syslog: "/dev/log").jsonBytes, as: UTF8.self) == #"{"syslog":"/dev/log"}"# + "\n")
-        #expect(throws: SoftwareAreaError.badFile(path: "/a/.alien/config.json",
-                                                  reason: "syslog: expected off, a socket path such as /dev/log or udp://HOST:PORT, got 'tcp://x:1'")) {
+        #expect(
+            throws: SoftwareAreaError.badFile(
+                path: "/a/.alien/config.json",
+                reason: "syslog: expected off, a socket path such as /dev/log or udp://HOST:PORT, got 'tcp://x:1'")
+        ) {
             try Self.parse(#"{"syslog":"tcp://x:1"}"#)
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alien-config-\(UUID().uuidString)")

@@ -50,8 +50,10 @@ import Transport
             _ = try area.environmentManifest(forStagedPackage: directory, key: key)
             Issue.record("accepted")
         } catch {
-            #expect(error.description.hasPrefix("Evil/v1-1: refused: its environment cannot be read without running it: "
-                                                + "Evil/v1-1/etc/profile.d/init.sh:8: expected export"), "\(error)")
+            #expect(
+                error.description.hasPrefix(
+                    "Evil/v1-1: refused: its environment cannot be read without running it: "
+                        + "Evil/v1-1/etc/profile.d/init.sh:8: expected export"), "\(error)")
             #expect(error.description.contains("\"allow_unparsed_init\": true"))
         }
         #expect(!FileManager.default.fileExists(atPath: "\(directory)/\(EnvironmentManifest.fileName)"))
@@ -72,7 +74,8 @@ import Transport
             _ = try environment.changes(of: [evil], base: F.baseEnvironment)
             Issue.record("gave an environment")
         } catch {
-            #expect(error.description.hasPrefix("Evil/v1-1 was installed without an environment (its init.sh is never run): Evil/v1-1/etc/profile.d/init.sh:8:"))
+            #expect(
+                error.description.hasPrefix("Evil/v1-1 was installed without an environment (its init.sh is never run): Evil/v1-1/etc/profile.d/init.sh:8:"))
         }
         // An invalid manifest file is never allowed.
         try Data("{}".utf8).write(to: URL(fileURLWithPath: "\(directory)/\(EnvironmentManifest.fileName)"))

@@ -127,24 +127,31 @@ import Trust
 
         let state = try fixture.repository.load()
         var targets = state.targets.signed
-        let revocation = PackageRevocation(name: "zlib", version: "v1.3.1", revision: "1", arch: AreaFixture.arch,
-                                           target: "slc9_x86-64/zlib/zlib-v1.3.1-1.slc9_x86-64.tar.gz", sha256: nil, reason: "forged",
-                                           time: "2026-12-06T00:00:00Z")
+        let revocation = PackageRevocation(
+            name: "zlib", version: "v1.3.1", revision: "1", arch: AreaFixture.arch,
+            target: "slc9_x86-64/zlib/zlib-v1.3.1-1.slc9_x86-64.tar.gz", sha256: nil, reason: "forged",
+            time: "2026-12-06T00:00:00Z")
         let document = revocation.documentBytes
-        targets.targets[revocation.targetPath] = try TargetFile(length: Int64(document.count), hashes: ["sha256": TUFRepositoryFixture.sha256(document)],
-                                                                custom: revocation.json)
+        targets.targets[revocation.targetPath] = try TargetFile(
+            length: Int64(document.count), hashes: ["sha256": TUFRepositoryFixture.sha256(document)],
+            custom: revocation.json)
         targets.version += 1
         var forged = Metadata(signed: targets)
         _ = try forged.sign(with: SigningKey.generate())
         let targetsBytes = forged.serialized()
-        let snapshot = try Snapshot(version: state.snapshot.signed.version + 1, expires: state.snapshot.signed.expires, meta: [
-            "targets.json": try MetaFile(version: targets.version, length: Int64(targetsBytes.count), hashes: ["sha256": TUFRepositoryFixture.sha256(targetsBytes)]),
-        ])
+        let snapshot = try Snapshot(
+            version: state.snapshot.signed.version + 1, expires: state.snapshot.signed.expires,
+            meta: [
+                "targets.json": try MetaFile(
+                    version: targets.version, length: Int64(targetsBytes.count), hashes: ["sha256": TUFRepositoryFixture.sha256(targetsBytes)])
+            ])
         let snapshotMetadata = try fixture.signers.sign(snapshot, as: "snapshot", in: state.root.signed)
         let snapshotBytes = snapshotMetadata.serialized()
-        let timestamp = try Timestamp(version: state.timestamp.signed.version + 1, expires: state.timestamp.signed.expires,
-                                      snapshotMeta: try MetaFile(version: snapshot.version, length: Int64(snapshotBytes.count),
-                                                                 hashes: ["sha256": TUFRepositoryFixture.sha256(snapshotBytes)]))
+        let timestamp = try Timestamp(
+            version: state.timestamp.signed.version + 1, expires: state.timestamp.signed.expires,
+            snapshotMeta: try MetaFile(
+                version: snapshot.version, length: Int64(snapshotBytes.count),
+                hashes: ["sha256": TUFRepositoryFixture.sha256(snapshotBytes)]))
         let timestampBytes = try fixture.signers.sign(timestamp, as: "timestamp", in: state.root.signed).serialized()
         let metadata = fixture.repo.appendingPathComponent("metadata")
         try Data(targetsBytes).write(to: metadata.appendingPathComponent("\(targets.version).targets.json"))

@@ -9,16 +9,19 @@ import Trust
 @Suite struct SoftwareAreaErrorTests {
     @Test func typedCausesReadWithThePackageInFront() {
         let extraction = TarballError.refused(entry: "zlib/../x", rule: .parentComponent)
-        #expect(SoftwareAreaError.extraction(package: "zlib/v1-1", extraction).description
-            == "zlib/v1-1: extraction refused: \(extraction)")
+        #expect(
+            SoftwareAreaError.extraction(package: "zlib/v1-1", extraction).description
+                == "zlib/v1-1: extraction refused: \(extraction)")
         let relocation = RelocationError.refusedEntry(list: ".original-unrelocated", line: 2, entry: "/etc/passwd", reason: "absolute path")
-        #expect(SoftwareAreaError.relocation(package: "zlib/v1-1", relocation).description
-            == "zlib/v1-1: .original-unrelocated:2: entry \"/etc/passwd\" refused: absolute path")
+        #expect(
+            SoftwareAreaError.relocation(package: "zlib/v1-1", relocation).description
+                == "zlib/v1-1: .original-unrelocated:2: entry \"/etc/passwd\" refused: absolute path")
         let root = UpdaterError.malformed(role: "root", .missingField(context: "root", field: "signed"))
         #expect(SoftwareAreaError.badRoot(path: "/r/1.root.json", root).description == "/r/1.root.json: \(root)")
         let manifest = EnvironmentManifestError.initScript(file: "init.sh", line: 3, reason: "command substitution is not allowed")
-        #expect(SoftwareAreaError.environment(package: "zlib/v1-1", manifest).description
-            .hasPrefix("zlib/v1-1: refused: its environment cannot be read without running it: init.sh:3: command substitution "))
+        #expect(
+            SoftwareAreaError.environment(package: "zlib/v1-1", manifest).description
+                .hasPrefix("zlib/v1-1: refused: its environment cannot be read without running it: init.sh:3: command substitution "))
     }
 
     /// The area's own refusals still read as plain words, and match by value.

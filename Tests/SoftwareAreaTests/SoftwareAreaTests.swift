@@ -70,8 +70,10 @@ import Transport
     @Test func resolvesNewestVersionsAndRevisions() async throws {
         let fixture = try AreaFixture("versions")
         defer { fixture.cleanUp() }
-        let packages = [FixturePackage(name: "zlib", version: "v1.3.1", revision: "1"), FixturePackage(name: "zlib", version: "v1.3.1", revision: "2"),
-                        FixturePackage(name: "zlib", version: "v1.10", revision: "1"), FixturePackage(name: "zlib", version: "v1.9", revision: "3")]
+        let packages = [
+            FixturePackage(name: "zlib", version: "v1.3.1", revision: "1"), FixturePackage(name: "zlib", version: "v1.3.1", revision: "2"),
+            FixturePackage(name: "zlib", version: "v1.10", revision: "1"), FixturePackage(name: "zlib", version: "v1.9", revision: "3")
+        ]
         try fixture.publish(packages)
         let catalog = try fixture.area().catalog()
         #expect(try await catalog.resolve(PackageID(parsing: "zlib")).build.description == "zlib/v1.10-1")
@@ -115,8 +117,10 @@ import Transport
         defer { fixture.cleanUp() }
         let evil = FixturePackage(name: "evil", version: "v1")
         let prefix = "\(AreaFixture.arch)/evil/v1-1"
-        let tar = UStar.archive([("\(prefix)/.meta.json", Array(evil.metaJSON(arch: AreaFixture.arch).utf8)),
-                                 ("\(prefix)/../../../../escaped.txt", Array("gotcha\n".utf8))])
+        let tar = UStar.archive([
+            ("\(prefix)/.meta.json", Array(evil.metaJSON(arch: AreaFixture.arch).utf8)),
+            ("\(prefix)/../../../../escaped.txt", Array("gotcha\n".utf8))
+        ])
         let file = fixture.base.appendingPathComponent(evil.fileName(arch: AreaFixture.arch))
         try Data(tar).write(to: file)
         try fixture.publish(file: file)
@@ -257,8 +261,9 @@ extension SoftwareAreaTests {
         let fixture = try AreaFixture("authorities")
         defer { fixture.cleanUp() }
         let given = CertificateAuthorities(path: "/etc/grid-security/certificates", file: "/etc/alien/repo-ca.pem")
-        let area = try SoftwareArea.open(root: fixture.areaPath(), arch: AreaFixture.arch, repository: fixture.repoURL, rootFile: fixture.rootFile,
-                                         fetcher: HTTPClient(authorities: CertificateAuthorities()), authorities: given)
+        let area = try SoftwareArea.open(
+            root: fixture.areaPath(), arch: AreaFixture.arch, repository: fixture.repoURL, rootFile: fixture.rootFile,
+            fetcher: HTTPClient(authorities: CertificateAuthorities()), authorities: given)
         #expect(area.configuration.authorities == given)
         #expect(area.transfers.policy.authorities == given)
         #expect((area.fetcher as? HTTPClient)?.authorities == given)
@@ -268,13 +273,15 @@ extension SoftwareAreaTests {
         // Reopened without: remembered. A new path alone keeps the remembered file.
         let reopened = try SoftwareArea.open(root: fixture.areaPath(), arch: nil, fetcher: HTTPClient(authorities: CertificateAuthorities()))
         #expect((reopened.fetcher as? HTTPClient)?.authorities == given)
-        let changed = try SoftwareArea.open(root: fixture.areaPath(), arch: nil, fetcher: HTTPClient(authorities: CertificateAuthorities()),
-                                            authorities: CertificateAuthorities(path: "/srv/cas"))
+        let changed = try SoftwareArea.open(
+            root: fixture.areaPath(), arch: nil, fetcher: HTTPClient(authorities: CertificateAuthorities()),
+            authorities: CertificateAuthorities(path: "/srv/cas"))
         #expect(changed.configuration.authorities == CertificateAuthorities(path: "/srv/cas", file: "/etc/alien/repo-ca.pem"))
 
         // An area that names none: the fetcher keeps its own ($X509_CERT_DIR by default).
-        let plain = try SoftwareArea.open(root: fixture.areaPath("plain"), arch: AreaFixture.arch, repository: fixture.repoURL,
-                                          fetcher: HTTPClient(authorities: CertificateAuthorities(path: "/from/environment")))
+        let plain = try SoftwareArea.open(
+            root: fixture.areaPath("plain"), arch: AreaFixture.arch, repository: fixture.repoURL,
+            fetcher: HTTPClient(authorities: CertificateAuthorities(path: "/from/environment")))
         #expect((plain.fetcher as? HTTPClient)?.authorities == CertificateAuthorities(path: "/from/environment"))
         #expect(!((try? String(contentsOfFile: "\(fixture.areaPath("plain"))/.alien/config.json", encoding: .utf8)) ?? "").contains("ca_"))
     }

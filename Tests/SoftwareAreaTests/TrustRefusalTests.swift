@@ -13,12 +13,17 @@ import Trust
         let fetch = UpdaterError.fetch(role: "timestamp", .notFound(url: "http://r/metadata/timestamp.json"))
         let cases: [(TrustRefusal, String)] = [
             (.update(fetch), fetch.description),
-            (.companion(kind: "torrent", path: "a/zlib.torrent", .hashMismatch(name: "a/zlib.torrent", algorithm: "sha256", expected: "aa", got: "bb")),
-             "torrent a/zlib.torrent refused: a/zlib.torrent: sha256 bb; expected aa"),
+            (
+                .companion(kind: "torrent", path: "a/zlib.torrent", .hashMismatch(name: "a/zlib.torrent", algorithm: "sha256", expected: "aa", got: "bb")),
+                "torrent a/zlib.torrent refused: a/zlib.torrent: sha256 bb; expected aa"
+            ),
             (.pieceList(path: "a/zlib.pieces", .missing(field: "pieces")), "piece-hash list a/zlib.pieces: piece-hash list: field pieces missing"),
             (.pieces(target: "a/zlib.tar.gz", .truncated(expected: 10, got: 4)), "a/zlib.tar.gz: body ended after 4 of 10 bytes"),
-            (.transport(target: "a/zlib.tar.gz", .status(url: "http://r/t/zlib.tar.gz", code: 503)), "a/zlib.tar.gz: download failed: http://r/t/zlib.tar.gz: HTTP 503"),
-            (.refused("got 3 bytes"), "got 3 bytes"),
+            (
+                .transport(target: "a/zlib.tar.gz", .status(url: "http://r/t/zlib.tar.gz", code: 503)),
+                "a/zlib.tar.gz: download failed: http://r/t/zlib.tar.gz: HTTP 503"
+            ),
+            (.refused("got 3 bytes"), "got 3 bytes")
         ]
         for (refusal, text) in cases { #expect(refusal.description == text) }
         let torrent = TrustRefusal.torrent(path: "a/zlib.torrent", .bencode(offset: 0, expected: "d", got: "x"))
@@ -30,8 +35,9 @@ import Trust
     @Test func aCatalogKeepsTheUpdatersError() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alien-refusal-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let updater = Updater(metadataDirectory: directory, metadataBaseURL: "http://127.0.0.1:9/metadata", targetBaseURL: nil,
-                              fetcher: InMemoryFetcher(store: RemoteStore()))
+        let updater = Updater(
+            metadataDirectory: directory, metadataBaseURL: "http://127.0.0.1:9/metadata", targetBaseURL: nil,
+            fetcher: InMemoryFetcher(store: RemoteStore()))
         let catalog = PackageCatalog(updater: updater, arch: "slc9_x86-64")
         await #expect(throws: SoftwareAreaError.trust(package: "zlib", .update(.notInitialized(metadataDirectory: directory)))) {
             _ = try await catalog.available(name: "zlib")

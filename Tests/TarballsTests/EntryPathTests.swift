@@ -12,7 +12,7 @@ import Testing
 
     @Test(arguments: [
         ("a", "a"), ("a/b/c", "a/b/c"), ("./a/b", "a/b"), ("a//b/", "a/b"), ("a/./b", "a/b"),
-        ("dir/", "dir"), ("./", ""), (".", ""), ("..a/b..", "..a/b.."), ("...", "..."), ("café/x", "café/x"),
+        ("dir/", "dir"), ("./", ""), (".", ""), ("..a/b..", "..a/b.."), ("...", "..."), ("café/x", "café/x")
     ])
     func namesAreNormalized(_ raw: String, _ expected: String) throws {
         #expect(try Self.path(raw) == expected)
@@ -21,7 +21,7 @@ import Testing
     @Test(arguments: [
         ("/etc/passwd", ExtractionRule.absolutePath), ("//x", .absolutePath),
         ("../x", .parentComponent), ("a/../../x", .parentComponent), ("a/..", .parentComponent), ("./..", .parentComponent),
-        ("", .emptyName),
+        ("", .emptyName)
     ])
     func badNamesAreRefused(_ raw: String, _ rule: ExtractionRule) {
         #expect(throws: rule) { try Self.path(raw) }
@@ -57,7 +57,7 @@ import Testing
         ("a/link", "../../x", .symlinkEscapes(target: "../../x")),
         ("a/link", "b/../../../x", .symlinkEscapes(target: "b/../../../x")),
         ("a/link", "/etc", .symlinkAbsolute(target: "/etc")),
-        ("a/link", "", .symlinkEmpty),
+        ("a/link", "", .symlinkEmpty)
     ])
     func symlinkTargetsOutside(_ link: String, _ target: String, _ rule: ExtractionRule) {
         #expect(throws: rule) { try Self.symlink(target, at: link) }
@@ -74,8 +74,10 @@ import Testing
 
     /// Kernel-style resolution through other links: lexically inside, physically outside.
     @Test func escapesThroughAnotherSymlink() {
-        let links: [String: String] = ["a/b/c/z": "../../..", "a/b/c/w": "z/..", "a/ok": "b/c/z/a", "loop1": "loop2", "loop2": "loop1",
-                                       "a/deep": "b/c", "a/deep-up": "deep/../../x"]
+        let links: [String: String] = [
+            "a/b/c/z": "../../..", "a/b/c/w": "z/..", "a/ok": "b/c/z/a", "loop1": "loop2", "loop2": "loop1",
+            "a/deep": "b/c", "a/deep-up": "deep/../../x"
+        ]
         func escapes(_ link: String) -> Bool {
             PathRules.escapes(link: EntryPath(bytes: Array(link.utf8)), target: Array(links[link]!.utf8)) {
                 links[$0.description].map { Array($0.utf8) }

@@ -48,7 +48,7 @@ import Testing
         ("bin/../../outside", "a '..' component (must stay inside the package)"),
         ("/etc/passwd", "an absolute path (must stay inside the package)"),
         ("share/missing", "no such file"),
-        ("bin/tool/x", "\"tool\" is not a directory"),
+        ("bin/tool/x", "\"tool\" is not a directory")
     ])
     func entriesLeavingThePackageAreRefused(entry: String, reason: String) throws {
         let (message, tool) = try Self.refusal("bin/tool\n\(entry)\n")

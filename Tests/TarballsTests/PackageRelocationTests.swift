@@ -15,8 +15,9 @@ import Testing
         try FileManager.default.createDirectory(at: built.appendingPathComponent("etc"), withIntermediateDirectories: true)
         try "export ZLIB_ROOT=\(built.path)\nrev=@@PKGREVISION@\(Self.hash)@@\n"
             .write(to: built.appendingPathComponent("etc/init.sh"), atomically: true, encoding: .utf8)
-        try PackageRelocation.prepare(installDir: built, packagePath: Self.packagePath, hash: Self.hash, revision: "2",
-                                      buildPrefix: base.appendingPathComponent("build").path)
+        try PackageRelocation.prepare(
+            installDir: built, packagePath: Self.packagePath, hash: Self.hash, revision: "2",
+            buildPrefix: base.appendingPathComponent("build").path)
         #expect(try String(contentsOf: built.appendingPathComponent(".original-unrelocated"), encoding: .utf8) == "etc/init.sh\n")
 
         let final = "/cvmfs/area/\(Self.packagePath)"

@@ -110,8 +110,9 @@ import Testing
     /// A refusal surfaces while feeding, long before the end of a large archive.
     @Test func refusalStopsFeedingEarly() throws {
         let work = try TemporaryDirectory()
-        let bytes = try RawArchive.bytes([.file("ok"), .symlink("etc", to: "/etc"), .file("big", SampleTree.random(30_000_000, seed: 8))],
-                                         filter: .gzip)
+        let bytes = try RawArchive.bytes(
+            [.file("ok"), .symlink("etc", to: "/etc"), .file("big", SampleTree.random(30_000_000, seed: 8))],
+            filter: .gzip)
         let stream = try TarballExtractor().stream(into: work.sub("out"))
         var fed = 0
         var failure: TarballError?

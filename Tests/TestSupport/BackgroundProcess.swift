@@ -94,8 +94,9 @@ public final class OpenTracker: @unchecked Sendable {
         let arguments = ["-i", "127.0.0.1", "-p", "\(port)", "-P", "\(port)", "-d", directory.path, "-w", "whitelist"]
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("opentracker-\(port).log")
         if getuid() == 0 {
-            child = try BackgroundProcess("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", Self.executable] + arguments,
-                                          output: log)
+            child = try BackgroundProcess(
+                "/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", Self.executable] + arguments,
+                output: log)
         } else {
             child = try BackgroundProcess(Self.executable, arguments, output: log)
         }

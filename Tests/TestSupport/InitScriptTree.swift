@@ -29,7 +29,8 @@ public struct InitScriptTree {
     /// (`[]` when equal), from `base`; packages whose dependencies are not all in the tree are
     /// left out (`compared` counts the others).
     public func compare(base: [String: String] = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C"]) throws
-        -> (compared: Int, differences: [String]) {
+        -> (compared: Int, differences: [String])
+    {
         var differences: [String] = []
         var compared = 0
         let packages = root.appendingPathComponent(arch).path

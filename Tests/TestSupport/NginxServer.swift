@@ -195,8 +195,9 @@ public final class NginxServer: @unchecked Sendable {
         while Date() < deadline {
             if !master.isRunning { break }
             if let pid = try? String(contentsOf: pidFile, encoding: .utf8),
-               pid.trimmingCharacters(in: .whitespacesAndNewlines) == String(pgid),
-               accepts(port: port) {
+                pid.trimmingCharacters(in: .whitespacesAndNewlines) == String(pgid),
+                accepts(port: port)
+            {
                 return .running(master, guardian: guardian, input: input)
             }
             usleep(20_000)
@@ -208,8 +209,9 @@ public final class NginxServer: @unchecked Sendable {
         try? input.fileHandleForWriting.close()
         let log = tail(directory: directory)
         if !running, log.contains("Address already in use") { return .portTaken(log) }
-        return .failed((running ? "port \(port) not accepting connections after 5 s" : "nginx exited with status \(master.terminationStatus)")
-            + "\n" + log)
+        return .failed(
+            (running ? "port \(port) not accepting connections after 5 s" : "nginx exited with status \(master.terminationStatus)")
+                + "\n" + log)
     }
 
     private static func configuration(root: String, directory: String, port: UInt16, writable: Bool, serverBlock: String?, tls: TLS?) -> String {
@@ -218,26 +220,28 @@ public final class NginxServer: @unchecked Sendable {
         }
         // Workers drop to `nobody` when the master is root and could not read 0700 temp dirs.
         let user = geteuid() == 0 ? "user root;\n" : ""
-        let access = writable
+        let access =
+            writable
             ? "dav_methods PUT DELETE MKCOL; create_full_put_path on; dav_access user:rw group:r all:r; client_max_body_size 0;"
             : "limit_except GET { deny all; }"
         let listen = "127.0.0.1:\(port)" + (tls == nil ? "" : " ssl")
         let certificates = tls.map { "ssl_certificate \(q($0.certificate));\n    ssl_certificate_key \(q($0.key));" } ?? ""
-        let server = serverBlock.map {
-            $0.replacingOccurrences(of: "@LISTEN@", with: listen).replacingOccurrences(of: "@ROOT@", with: q(root))
-        } ?? """
-                server {
-                    listen \(listen);
-                    server_name _;
-                    root \(q(root));
-                    disable_symlinks off;
-                    location / {
-                        \(access)
-                        autoindex on;
-                        autoindex_format json;
+        let server =
+            serverBlock.map {
+                $0.replacingOccurrences(of: "@LISTEN@", with: listen).replacingOccurrences(of: "@ROOT@", with: q(root))
+            } ?? """
+                    server {
+                        listen \(listen);
+                        server_name _;
+                        root \(q(root));
+                        disable_symlinks off;
+                        location / {
+                            \(access)
+                            autoindex on;
+                            autoindex_format json;
+                        }
                     }
-                }
-            """
+                """
         return """
             # Written by TestSupport.NginxServer.
             \(user)daemon off;
@@ -307,8 +311,9 @@ public final class NginxServer: @unchecked Sendable {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         return entries.compactMap { entry -> pid_t? in
             guard let pid = pid_t(entry),
-                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return nil }
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
             // After "(comm)": state ppid pgrp ...
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             guard fields.count > 2, pid_t(fields[2]) == pgid else { return nil }

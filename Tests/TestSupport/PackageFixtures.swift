@@ -30,8 +30,10 @@ public struct FixturePackage: Sendable {
     /// Modes given to folders (relative to the prefix; "" is the prefix) once everything is in.
     public var directoryModes: [String: Int] = [:]
 
-    public init(name: String, version: String, revision: String = "1", requires: [FixturePackage] = [],
-                buildRequires: [FixturePackage] = [], payload: String? = nil) {
+    public init(
+        name: String, version: String, revision: String = "1", requires: [FixturePackage] = [],
+        buildRequires: [FixturePackage] = [], payload: String? = nil
+    ) {
         self.name = name
         self.version = version
         self.revision = revision
@@ -78,8 +80,10 @@ public struct FixturePackage: Sendable {
     /// `.meta.json` as `Builder`'s Provenance writes it (pretty-printed, sorted keys).
     public func metaJSON(arch: String) -> String {
         func info(_ package: FixturePackage) -> [String: Any] {
-            ["name": package.name, "tag": package.version, "source": NSNull(), "version": package.version,
-             "revision": package.revision, "hash": package.hash]
+            [
+                "name": package.name, "tag": package.version, "source": NSNull(), "version": package.version,
+                "revision": package.revision, "hash": package.hash
+            ]
         }
         var buildClosure: [FixturePackage] = []
         for package in buildRequires + buildRequires.flatMap(\.runtimeClosure) where !buildClosure.contains(where: { $0.name == package.name }) {
@@ -89,8 +93,8 @@ public struct FixturePackage: Sendable {
             "alien_install_version": "0.1.0", "architecture": arch, "defaults": "release", "package": info(self),
             "dependencies": [
                 "direct": ["build": buildRequires.map(info), "runtime": requires.map(info)],
-                "recursive": ["build": buildClosure.map(info), "runtime": runtimeClosure.map(info)],
-            ],
+                "recursive": ["build": buildClosure.map(info), "runtime": runtimeClosure.map(info)]
+            ]
         ]
         let data = (try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .prettyPrinted])) ?? Data()
         return String(decoding: data, as: UTF8.self) + "\n"
@@ -119,7 +123,7 @@ public struct FixturePackage: Sendable {
             "export \(big)_HASH=\(hash)",
             "export \(big)_COMMIT=\(hash.prefix(12))",
             "export PATH=\"$\(big)_ROOT/bin${PATH+:$PATH}\"",
-            "export LD_LIBRARY_PATH=\"$\(big)_ROOT/lib${LD_LIBRARY_PATH+:$LD_LIBRARY_PATH}\"",
+            "export LD_LIBRARY_PATH=\"$\(big)_ROOT/lib${LD_LIBRARY_PATH+:$LD_LIBRARY_PATH}\""
         ]
         return lines.joined(separator: "\n") + "\n"
     }
@@ -167,7 +171,8 @@ public struct FixturePackage: Sendable {
             try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: target)
         }
         for (path, mode) in directoryModes {
-            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path.isEmpty ? prefix.path : prefix.appendingPathComponent(path).path)
+            try FileManager.default.setAttributes(
+                [.posixPermissions: mode], ofItemAtPath: path.isEmpty ? prefix.path : prefix.appendingPathComponent(path).path)
         }
         try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
         _ = try TarballWriter(compression: .gzip, synchronize: false).pack(directory: tree.path, to: output.path)
@@ -189,8 +194,9 @@ public struct FixturePackage: Sendable {
         try pack(arch: arch, to: file)
         let links = workDir.appendingPathComponent("TARS/\(arch)/\(name)")
         try FileManager.default.createDirectory(at: links, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: links.appendingPathComponent(fileName(arch: arch)).path,
-                                                   withDestinationPath: "../store/\(hash.prefix(2))/\(hash)/\(fileName(arch: arch))")
+        try FileManager.default.createSymbolicLink(
+            atPath: links.appendingPathComponent(fileName(arch: arch)).path,
+            withDestinationPath: "../store/\(hash.prefix(2))/\(hash)/\(fileName(arch: arch))")
         return file
     }
 }

@@ -155,7 +155,7 @@ public final class SquidServer: @unchecked Sendable {
         var text = template
         for (placeholder, value) in [
             ("@LISTEN@", "127.0.0.1:\(port)"), ("@CACHE_DIR@", dir + "/cache"), ("@LOG_DIR@", dir + "/logs"),
-            ("@PID_FILE@", dir + "/squid.pid"), ("@USER@", user),
+            ("@PID_FILE@", dir + "/squid.pid"), ("@USER@", user)
         ] {
             text = text.replacingOccurrences(of: placeholder, with: value)
         }
@@ -169,8 +169,10 @@ public final class SquidServer: @unchecked Sendable {
         return user
     }
 
-    private static func start(directory: URL, port: UInt16, user: String, serviceName: String,
-                              environment: [String: String]) throws -> StartOutcome {
+    private static func start(
+        directory: URL, port: UInt16, user: String, serviceName: String,
+        environment: [String: String]
+    ) throws -> StartOutcome {
         let conf = directory.appendingPathComponent("squid.conf").path
         // Cache directories first (runs to completion).
         let create = Process()

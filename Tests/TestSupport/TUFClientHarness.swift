@@ -20,9 +20,10 @@ public struct TUFClientHarness: Sendable {
 
     /// A new updater (a new update start) over the fixture's remote.
     public func updater(configuration: UpdaterConfiguration = .init(), referenceTime: Date = Date()) -> Updater {
-        Updater(metadataDirectory: metadataDirectory, metadataBaseURL: TUFRepositoryFixture.metadataBaseURL,
-                targetBaseURL: TUFRepositoryFixture.targetBaseURL, fetcher: InMemoryFetcher(store: store),
-                configuration: configuration, referenceTime: referenceTime)
+        Updater(
+            metadataDirectory: metadataDirectory, metadataBaseURL: TUFRepositoryFixture.metadataBaseURL,
+            targetBaseURL: TUFRepositoryFixture.targetBaseURL, fetcher: InMemoryFetcher(store: store),
+            configuration: configuration, referenceTime: referenceTime)
     }
 
     /// The metadata and target directories' contents.

@@ -40,8 +40,10 @@ public struct TUFRepositoryFixture {
 
     /// Root v1 (threshold `rootThreshold` of `rootKeyCount` keys; one key per other role), empty
     /// targets, snapshot and timestamp, all published.
-    public init(consistentSnapshot: Bool = true, rootKeyCount: Int = 1, rootThreshold: Int = 1,
-                store: RemoteStore = RemoteStore()) throws {
+    public init(
+        consistentSnapshot: Bool = true, rootKeyCount: Int = 1, rootThreshold: Int = 1,
+        store: RemoteStore = RemoteStore()
+    ) throws {
         self.store = store
         keys = ["root": (0..<rootKeyCount).map { _ in SigningKey.generate() }]
         lastRootSigners = keys["root"]!
@@ -134,8 +136,10 @@ public struct TUFRepositoryFixture {
     }
 
     /// Succinct hash-bin delegation from `delegator`: 2^bitLength empty bin roles signed by `signers`.
-    public mutating func delegateHashBins(prefix: String, bitLength: Int, from delegator: String = "targets",
-                                          signers: [SigningKey]) throws -> SuccinctRoles {
+    public mutating func delegateHashBins(
+        prefix: String, bitLength: Int, from delegator: String = "targets",
+        signers: [SigningKey]
+    ) throws -> SuccinctRoles {
         let bins = try SuccinctRoles(keyIDs: signers.map(\.keyID), threshold: signers.count, bitLength: bitLength, namePrefix: prefix)
         var table: [String: Key] = [:]
         for signer in signers { table[signer.keyID] = signer.key }
@@ -216,7 +220,6 @@ public struct TUFRepositoryFixture {
         putMetadata("\(root.version).root.json", bytes)
         putMetadata("root.json", bytes)
     }
-
 
     /// python-tuf's `parse.quote(name, "")`.
     public static func quote(_ name: String) -> String {

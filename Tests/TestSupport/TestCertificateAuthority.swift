@@ -50,7 +50,8 @@ public struct TestCertificateAuthority: Sendable {
         try config.write(to: directory.appendingPathComponent("ca.cnf"), atomically: true, encoding: .utf8)
         try Data().write(to: directory.appendingPathComponent("index.txt"))
         try "1000\n".write(to: directory.appendingPathComponent("serial"), atomically: true, encoding: .utf8)
-        try run("""
+        try run(
+            """
             openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.csr -subj "/CN=\(name)"
             openssl ca -batch -selfsign -config ca.cnf -keyfile ca.key -in ca.csr -out certificates/ca.pem -notext \
               -extensions ca_extensions -startdate \(Self.stamp(-86_400)) -enddate \(Self.stamp(10 * 365 * 86_400))
@@ -73,7 +74,8 @@ public struct TestCertificateAuthority: Sendable {
 
             """
         try extensions.write(to: directory.appendingPathComponent("\(base).ext"), atomically: true, encoding: .utf8)
-        try run("""
+        try run(
+            """
             openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout \(base).key -out \(base).csr -subj "/CN=\(commonName)"
             openssl ca -batch -config ca.cnf -cert certificates/ca.pem -keyfile ca.key -in \(base).csr -out \(base).pem -notext \
               -extfile \(base).ext -extensions server -startdate \(Self.stamp(start)) -enddate \(Self.stamp(end))

@@ -28,7 +28,7 @@ import Testing
         ("5:abc", "a string length within the input"), ("d1:bi1e1:ai2ee", "keys in strictly increasing order"),
         ("d1:ai1e1:ai2ee", "keys in strictly increasing order"), ("di1ei2ee", "a byte-string dictionary key"), ("l", "a list item or 'e'"),
         ("i1ei2e", "the end of the input"), ("x", "'i', 'l', 'd' or a digit"), ("i99999999999999999999e", "a 64-bit integer"),
-        ("03:abc", "a canonical integer"),
+        ("03:abc", "a canonical integer")
     ])
     func refusesMalformedInput(text: String, expected: String) {
         #expect {

@@ -7,8 +7,10 @@ import Testing
 /// back), a dead tracker sends it to the web seed at once; peer addresses parse.
 @Suite struct SwarmDownloadTests {
     /// A file of `bytes` random bytes in a fresh `web` directory, and its torrent.
-    static func published(_ directory: URL, bytes: Int, pieceLength: Int = 16_384, trackers: [String] = [],
-                          webSeeds: [String] = []) throws -> (URL, Data, TorrentFile) {
+    static func published(
+        _ directory: URL, bytes: Int, pieceLength: Int = 16_384, trackers: [String] = [],
+        webSeeds: [String] = []
+    ) throws -> (URL, Data, TorrentFile) {
         let web = directory.appendingPathComponent("web")
         try FileManager.default.createDirectory(at: web, withIntermediateDirectories: true)
         let source = web.appendingPathComponent("pkg.bin")
@@ -143,9 +145,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let pieces = 32
         let (web, data, torrent) = try Self.published(directory, bytes: pieces * 16_384)
-        let nginx = try NginxServer(root: web, serverBlock: """
-            server { listen @LISTEN@; root @ROOT@; location / { limit_rate 128k; } }
-            """)
+        let nginx = try NginxServer(
+            root: web,
+            serverBlock: """
+                server { listen @LISTEN@; root @ROOT@; location / { limit_rate 128k; } }
+                """)
         defer { nginx.stop() }
         let url = nginx.baseURL.appendingPathComponent("pkg.bin").absoluteString
         var sessions: [TorrentSession] = []

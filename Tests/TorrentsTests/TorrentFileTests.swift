@@ -5,8 +5,10 @@ import Testing
 
 @Suite struct TorrentFileTests {
     /// A v1 single-file metainfo built by hand: 40 000 bytes in 16 KiB pieces.
-    static func metainfo(length: Int64 = 40_000, pieces: Int = 3, extra: String = "", name: String = "pkg.tar.gz",
-                         pieceLength: Int = 16384) -> [UInt8] {
+    static func metainfo(
+        length: Int64 = 40_000, pieces: Int = 3, extra: String = "", name: String = "pkg.tar.gz",
+        pieceLength: Int = 16384
+    ) -> [UInt8] {
         let hashes = [UInt8](repeating: 7, count: 20 * pieces)
         var info: [UInt8] = Array("d6:lengthi\(length)e4:name\(name.utf8.count):\(name)12:piece lengthi\(pieceLength)e6:pieces\(hashes.count):".utf8)
         info += hashes
@@ -45,12 +47,12 @@ import Testing
         "piece length not a power of two": metainfo(pieceLength: 20000),
         "name with a slash": metainfo(name: "../x"),
         "negative length": metainfo(length: -1, pieces: 0),
-        "url-list an integer": metainfo(extra: "8:url-listi3e"),
+        "url-list an integer": metainfo(extra: "8:url-listi3e")
     ]
 
     @Test(arguments: [
         ("wrong piece count", "info.pieces"), ("piece length not a power of two", "info.piece length"), ("name with a slash", "info.name"),
-        ("negative length", "info.length"), ("url-list an integer", "url-list"),
+        ("negative length", "info.length"), ("url-list an integer", "url-list")
     ])
     func refusesBadMetainfo(label: String, field: String) throws {
         let bytes = try #require(Self.malformed[label])

@@ -43,10 +43,11 @@ import Testing
         #expect(before.trackers == 0 && before.trackersSettled && before.trackerSwarm == nil && before.swarmSize == 1)
         try await leecher.connect(id, host: "127.0.0.1", port: port)
         var view = before
-        #expect(try await Self.eventually {
-            view = try await leecher.swarm(id, pieceCount: 11)
-            return view.peers == 1
-        })
+        #expect(
+            try await Self.eventually {
+                view = try await leecher.swarm(id, pieceCount: 11)
+                return view.peers == 1
+            })
         #expect(view.availability.allSatisfy { $0 == 1 || $0 == -1 }, "\(view.availability)")
         #expect(view.piecesHave == view.availability.filter { $0 == -1 }.count)
         #expect(view.swarmSize == 2 && view.knownPeers >= 1)
@@ -67,10 +68,11 @@ import Testing
         let id = try await session.add(torrent, file: directory.appendingPathComponent("out.bin").path)
         var view = try await session.swarm(id, pieceCount: 1)
         #expect(view.trackers == 1)
-        #expect(try await Self.eventually {
-            view = try await session.swarm(id, pieceCount: 1)
-            return view.trackersFailed == 1
-        })
+        #expect(
+            try await Self.eventually {
+                view = try await session.swarm(id, pieceCount: 1)
+                return view.trackersFailed == 1
+            })
         #expect(view.trackersSettled && view.trackersAnswered == 0 && view.peers == 0)
         #expect(view.trackerError?.hasPrefix(dead + ": ") == true, "\(view.trackerError ?? "nil")")
         #expect(await session.shutdown())
@@ -91,11 +93,12 @@ import Testing
         }
         // Both torrents' trackers fail; asking for "a" only must not lose "b"'s alert.
         var first: [TorrentAlert] = []
-        #expect(try await Self.eventually {
-            first += try await session.alerts(for: ids[0])
-            let view = try await session.swarm(ids[1], pieceCount: 1)
-            return first.contains { $0.kind == .trackerError } && view.trackersFailed == 1
-        })
+        #expect(
+            try await Self.eventually {
+                first += try await session.alerts(for: ids[0])
+                let view = try await session.swarm(ids[1], pieceCount: 1)
+                return first.contains { $0.kind == .trackerError } && view.trackersFailed == 1
+            })
         #expect(first.allSatisfy { $0.torrent == ids[0] })
         let second = try await session.alerts(for: ids[1])
         #expect(second.contains { $0.kind == .trackerError && $0.torrent == ids[1] }, "\(second)")
@@ -116,10 +119,11 @@ import Testing
         let session = try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: "127.0.0.1:0"))
         let id = try await session.add(torrent, file: directory.appendingPathComponent("out.bin").path)
         let url = nginx.baseURL.appendingPathComponent("pkg.bin").absoluteString
-        #expect(try await Self.eventually {
-            let status = try await session.status(id)
-            return status.state != .checking
-        })
+        #expect(
+            try await Self.eventually {
+                let status = try await session.status(id)
+                return status.state != .checking
+            })
         // The last piece (100 bytes), then the first two in one request.
         for pieces in [3..<4, 0..<2] {
             #expect(try await session.fetchPieces(pieces, from: url, stallSeconds: 10, for: id))
@@ -128,10 +132,11 @@ import Testing
         let fetched = try await session.fetchStatus(id)
         #expect(fetched.completed == 3 && fetched.failed == 0 && fetched.bytes == 2 * 16_384 + 100 && fetched.error == nil)
         var view = try await session.swarm(id, pieceCount: 4)
-        #expect(try await Self.eventually {
-            view = try await session.swarm(id, pieceCount: 4)
-            return view.piecesHave == 3
-        })
+        #expect(
+            try await Self.eventually {
+                view = try await session.swarm(id, pieceCount: 4)
+                return view.piecesHave == 3
+            })
         #expect(view.availability == [-1, -1, 0, -1])
         await #expect(throws: TorrentError.self) { try await session.fetchPieces(4..<5, from: url, stallSeconds: 10, for: id) }
         await #expect(throws: TorrentError.self) { try await session.fetchPieces(2..<5, from: url, stallSeconds: 10, for: id) }

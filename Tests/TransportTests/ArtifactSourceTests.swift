@@ -12,7 +12,8 @@ import Transport
         defer { try? FileManager.default.removeItem(at: root) }
         let server = http ? try NginxServer(root: root, writable: true) : nil
         defer { server?.stop() }
-        let source: any ArtifactSource = server.map { HTTPArtifactSource(baseURL: $0.baseURL.absoluteString + "/") }
+        let source: any ArtifactSource =
+            server.map { HTTPArtifactSource(baseURL: $0.baseURL.absoluteString + "/") }
             ?? DirectoryArtifactSource(root: root)
         #expect(try source.get("metadata/timestamp.json") == nil)
         #expect(try !source.exists("metadata/timestamp.json"))
@@ -53,7 +54,8 @@ import Transport
         defer { try? FileManager.default.removeItem(at: root) }
         let server = http ? try NginxServer(root: root, writable: true) : nil
         defer { server?.stop() }
-        let source: any ArtifactSource = server.map { HTTPArtifactSource(baseURL: $0.baseURL.absoluteString) }
+        let source: any ArtifactSource =
+            server.map { HTTPArtifactSource(baseURL: $0.baseURL.absoluteString) }
             ?? DirectoryArtifactSource(root: root, synchronize: false)
         #expect(try source.create("metadata/2.targets.json", data: Data("first".utf8)))
         #expect(try !source.create("metadata/2.targets.json", data: Data("second".utf8)))
@@ -72,7 +74,8 @@ import Transport
         let server = http ? try NginxServer(root: root, writable: true) : nil
         defer { server?.stop() }
         let repo = root.appendingPathComponent("new/repo")
-        let source: any ArtifactSource = server.map { HTTPArtifactSource(baseURL: $0.baseURL.absoluteString + "/new/repo") }
+        let source: any ArtifactSource =
+            server.map { HTTPArtifactSource(baseURL: $0.baseURL.absoluteString + "/new/repo") }
             ?? DirectoryArtifactSource(root: repo, synchronize: false)
         let first = try source.lockWriters(waitingUpTo: 0)
         let error = #expect(throws: TransportError.self) { try source.lockWriters(waitingUpTo: 0.1) }
@@ -96,16 +99,18 @@ import Transport
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("nomkcol-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
-        let server = try NginxServer(root: root, writable: true, serverBlock: """
-            server {
-                listen @LISTEN@;
-                root @ROOT@;
-                location / {
-                    dav_methods PUT DELETE;
-                    create_full_put_path on;
+        let server = try NginxServer(
+            root: root, writable: true,
+            serverBlock: """
+                server {
+                    listen @LISTEN@;
+                    root @ROOT@;
+                    location / {
+                        dav_methods PUT DELETE;
+                        create_full_put_path on;
+                    }
                 }
-            }
-            """)
+                """)
         defer { server.stop() }
         let source = HTTPArtifactSource(baseURL: server.baseURL.absoluteString)
         let error = #expect(throws: TransportError.self) { try source.lockWriters(waitingUpTo: 600) }

@@ -61,12 +61,13 @@ struct CertificateAuthoritiesTests {
         let cases: [(NginxServer, String)] = [
             (try site.server("expired", start: -10 * 86_400, end: -86_400), "certificate has expired"),
             (try site.server("elsewhere", hosts: ["DNS:elsewhere.example"]), "no alternative certificate subject name matches target host name '127.0.0.1'"),
-            (try site.server("not-yet", start: 86_400, end: 10 * 86_400), "certificate is not yet valid"),
+            (try site.server("not-yet", start: 86_400, end: 10 * 86_400), "certificate is not yet valid")
         ]
         defer { for (server, _) in cases { server.stop() } }
         for (server, reason) in cases {
             let url = Self.url(server)
-            let message = "TLS: the certificate of \(Self.hostPort(server)) was refused: \(reason) (trusted: directory \(site.ca.hashedDirectory.path) and the system's CAs)"
+            let message =
+                "TLS: the certificate of \(Self.hostPort(server)) was refused: \(reason) (trusted: directory \(site.ca.hashedDirectory.path) and the system's CAs)"
             #expect(throws: TransportError.network(url: url, message: message)) { try HTTPClient(authorities: trusted).get(url) }
             await #expect(throws: TransportError.network(url: url, message: message)) {
                 try await Transfers(policy: TransferPolicy(retries: 3, authorities: trusted)).fetch(TransferRequest(url: url))

@@ -47,20 +47,22 @@ import Transport
     @Test func putIfAbsentSendsIfNoneMatchAndMapsA412ToFalse() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("inm-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let server = try NginxServer(root: root, writable: true, serverBlock: """
-            server {
-                listen @LISTEN@;
-                root @ROOT@;
-                set $guard "";
-                if (-f $request_filename) { set $guard "exists"; }
-                if ($http_if_none_match = "*") { set $guard "${guard}+conditional"; }
-                if ($guard = "exists+conditional") { return 412; }
-                location / {
-                    dav_methods PUT DELETE MKCOL;
-                    create_full_put_path on;
+        let server = try NginxServer(
+            root: root, writable: true,
+            serverBlock: """
+                server {
+                    listen @LISTEN@;
+                    root @ROOT@;
+                    set $guard "";
+                    if (-f $request_filename) { set $guard "exists"; }
+                    if ($http_if_none_match = "*") { set $guard "${guard}+conditional"; }
+                    if ($guard = "exists+conditional") { return 412; }
+                    location / {
+                        dav_methods PUT DELETE MKCOL;
+                        create_full_put_path on;
+                    }
                 }
-            }
-            """)
+                """)
         defer { server.stop(); try? FileManager.default.removeItem(at: root) }
         let client = HTTPClient(), url = server.baseURL.absoluteString + "/m/2.targets.json"
         #expect(try client.putIfAbsent(url, data: Data("first".utf8)))

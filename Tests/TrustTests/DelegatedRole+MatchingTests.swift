@@ -16,7 +16,7 @@ import Testing
         ("[ab]x", "bx", true), ("[!ab]x", "bx", false), ("[!ab]x", "cx", true), ("[a-c]", "b", true), ("[a-c]", "d", false),
         ("[]]", "]", true), ("[", "[", true), ("a[", "a[", true), ("[^a]", "^", true),
         ("pkgs/ROOT-*.tar", "pkgs/ROOT-v6.tar", true), ("pkgs/ROOT-*.tar", "pkgs/root-v6.tar", false),
-        ("*a*b*", "xxaybzz", true), ("*a*b*", "xxbyazz", false), ("", "", true), ("a/b", "a/b", true),
+        ("*a*b*", "xxaybzz", true), ("*a*b*", "xxbyazz", false), ("", "", true), ("a/b", "a/b", true)
     ])
     func matchesPatternsLikeFnmatch(pattern: String, path: String, expected: Bool) throws {
         #expect(try role(.paths([pattern])).isDelegatedPath(path) == expected)
@@ -30,10 +30,12 @@ import Testing
     }
 
     @Test func listsTheRolesForAPathInOrder() throws {
-        let delegations = try Delegations(keys: [:], roles: [
-            role(.paths(["a/*"]), name: "one"), role(.paths(["b/*"]), terminating: true, name: "two"),
-            role(.paths(["*/x"]), terminating: true, name: "three"),
-        ])
+        let delegations = try Delegations(
+            keys: [:],
+            roles: [
+                role(.paths(["a/*"]), name: "one"), role(.paths(["b/*"]), terminating: true, name: "two"),
+                role(.paths(["*/x"]), terminating: true, name: "three")
+            ])
         #expect(delegations.roles(for: "a/x").map(\.name) == ["one", "three"])
         #expect(delegations.roles(for: "a/x").map(\.terminating) == [false, true])
         #expect(delegations.roles(for: "c/y").isEmpty)

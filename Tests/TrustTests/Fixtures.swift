@@ -29,9 +29,11 @@ extension Fixtures {
     /// client's directories afterwards: the metadata files named in `persisted` hold exactly
     /// those bytes (metadata verified before the refusal is kept, as the workflow says); every
     /// other metadata file and the target directory are byte-for-byte unchanged.
-    static func expectRefused(_ client: TUFClientHarness, _ what: Comment, persisted: [String: [UInt8]] = [:],
-                              sourceLocation: SourceLocation = #_sourceLocation,
-                              matching matches: (UpdaterError) -> Bool, _ body: () async throws -> Void) async {
+    static func expectRefused(
+        _ client: TUFClientHarness, _ what: Comment, persisted: [String: [UInt8]] = [:],
+        sourceLocation: SourceLocation = #_sourceLocation,
+        matching matches: (UpdaterError) -> Bool, _ body: () async throws -> Void
+    ) async {
         let before = client.state
         do {
             try await body()
@@ -46,17 +48,22 @@ extension Fixtures {
         var expected = before.metadata.entries
         for (name, bytes) in persisted { expected[name] = .file(bytes) }
         let differing = Set(expected.keys).union(after.metadata.entries.keys).filter { expected[$0] != after.metadata.entries[$0] }
-        #expect(differing.isEmpty, "\(what): metadata files not as expected: \(differing.sorted()) (expected changes: \(persisted.keys.sorted()))",
-                sourceLocation: sourceLocation)
-        #expect(after.targets == before.targets, "\(what): target directory changed: \(before.targets) → \(after.targets)",
-                sourceLocation: sourceLocation)
+        #expect(
+            differing.isEmpty, "\(what): metadata files not as expected: \(differing.sorted()) (expected changes: \(persisted.keys.sorted()))",
+            sourceLocation: sourceLocation)
+        #expect(
+            after.targets == before.targets, "\(what): target directory changed: \(before.targets) → \(after.targets)",
+            sourceLocation: sourceLocation)
     }
 
     /// `expectRefused` for one exact error.
-    static func expectRefused(_ client: TUFClientHarness, _ expected: UpdaterError, persisted: [String: [UInt8]] = [:],
-                              sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void) async {
-        await expectRefused(client, "\(expected)", persisted: persisted, sourceLocation: sourceLocation,
-                            matching: { $0 == expected }, body)
+    static func expectRefused(
+        _ client: TUFClientHarness, _ expected: UpdaterError, persisted: [String: [UInt8]] = [:],
+        sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
+    ) async {
+        await expectRefused(
+            client, "\(expected)", persisted: persisted, sourceLocation: sourceLocation,
+            matching: { $0 == expected }, body)
     }
 
     /// A repository with two top-level targets, published, and a client that refreshed from it
@@ -81,7 +88,7 @@ extension Fixtures {
         let signature = try signer.sign(body.canonicalBytes)
         return JSONValue.object([
             "signed": body,
-            "signatures": .array([.object(["keyid": .string(signature.keyID), "sig": .string(signature.sig)])]),
+            "signatures": .array([.object(["keyid": .string(signature.keyID), "sig": .string(signature.sig)])])
         ]).compactJSONBytes
     }
 }

@@ -5,8 +5,9 @@ import Testing
 
 @Suite struct KeyTests {
     @Test func keyIDHashesOnlyKeytypeSchemeAndKeyval() throws {
-        let key = try Key(keytype: "ed25519", scheme: "ed25519", keyval: ["public": .string(String(repeating: "ab", count: 32))],
-                          unrecognizedFields: ["x-comment": .string("ignored by the key id")])
+        let key = try Key(
+            keytype: "ed25519", scheme: "ed25519", keyval: ["public": .string(String(repeating: "ab", count: 32))],
+            unrecognizedFields: ["x-comment": .string("ignored by the key id")])
         let identity = #"{"keytype":"ed25519","keyval":{"public":"\#(String(repeating: "ab", count: 32))"},"scheme":"ed25519"}"#
         #expect(key.keyID == Hex.lowercase(SHA256.hash(data: Array(identity.utf8))))
         var other = key
@@ -15,7 +16,10 @@ import Testing
     }
 
     @Test func roundTripsThroughJSONKeepingUnknownFields() throws {
-        let json = try JSONValue(parsing: #"{"keytype":"ed25519","scheme":"ed25519","keyval":{"public":"\#(String(repeating: "01", count: 32))","x":1},"keyid_hash_algorithms":["sha256"]}"#)
+        let json = try JSONValue(
+            parsing:
+                #"{"keytype":"ed25519","scheme":"ed25519","keyval":{"public":"\#(String(repeating: "01", count: 32))","x":1},"keyid_hash_algorithms":["sha256"]}"#
+        )
         let key = try Key(json: json)
         #expect(key.json == json)
         #expect(key.unrecognizedFields == ["keyid_hash_algorithms": .array([.string("sha256")])])

@@ -45,8 +45,9 @@ import Testing
         var metadata = try signedTimestamp([key])
         #expect(try Metadata<Timestamp>(bytes: metadata.serialized()) == metadata)
         metadata.signatures.append(metadata.signatures[0])
-        let expected = TrustError.invalidValue(context: "timestamp.signatures[1]", field: "keyid",
-                                               expected: "a key id no other signature has", got: "'\(key.keyID)' again")
+        let expected = TrustError.invalidValue(
+            context: "timestamp.signatures[1]", field: "keyid",
+            expected: "a key id no other signature has", got: "'\(key.keyID)' again")
         #expect(throws: expected) { try Metadata<Timestamp>(bytes: metadata.serialized()) }
         // Also when the second one carries another (invalid) signature value.
         metadata.signatures[1].sig = String(repeating: "0", count: 128)
@@ -82,14 +83,17 @@ import Testing
     }
 
     @Test func refusesMalformedEnvelopes() {
-        for text in [#"{"signed":{}}"#, #"{"signatures":[]}"#, #"{"signed":1,"signatures":[]}"#, "[]", "{",
-                     #"{"signed":{"_type":"root"},"signatures":[{"keyid":"a"}]}"#] {
+        for text in [
+            #"{"signed":{}}"#, #"{"signatures":[]}"#, #"{"signed":1,"signatures":[]}"#, "[]", "{",
+            #"{"signed":{"_type":"root"},"signatures":[{"keyid":"a"}]}"#
+        ] {
             #expect(throws: TrustError.self, "\(text)") { try Metadata<Timestamp>(bytes: Array(text.utf8)) }
         }
     }
 
     @Test func thresholdMessageNamesTheRoleAndTheCount() {
-        #expect(TrustError.thresholdNotMet(role: "snapshot", validKeyIDs: ["ab"], threshold: 2).description
-            == "snapshot: 1 valid signature(s) from authorized keys (ab); expected at least 2")
+        #expect(
+            TrustError.thresholdNotMet(role: "snapshot", validKeyIDs: ["ab"], threshold: 2).description
+                == "snapshot: 1 valid signature(s) from authorized keys (ab); expected at least 2")
     }
 }

@@ -46,8 +46,11 @@ import Trust
         ("{\"format\":\"alien-pieces/1\",\"length\":1,\"piece_length\":16384,\"pieces\":[],\"sha256\":\"\"}", "pieces"),
         ("{\"format\":\"alien-pieces/1\",\"length\":0,\"piece_length\":16384,\"pieces\":[],\"sha256\":\"AB\"}", "sha256"),
         ("{\"format\":\"alien-pieces/1\",\"length\":1,\"piece_length\":16384,\"pieces\":[7],\"sha256\":\"\"}", "pieces[0]"),
-        ("{\"format\":\"alien-pieces/1\",\"length\":1,\"piece_length\":16384,\"pieces\":[\"x\"],\"sha256\":\"\(String(repeating: "a", count: 64))\"}", "pieces[0]"),
-        ("{\"format\":\"alien-pieces/1\",\"length\":0,\"piece_length\":16384,\"pieces\":[],\"sha256\":\"\(String(repeating: "a", count: 64))\",\"x\":1}", "x"),
+        (
+            "{\"format\":\"alien-pieces/1\",\"length\":1,\"piece_length\":16384,\"pieces\":[\"x\"],\"sha256\":\"\(String(repeating: "a", count: 64))\"}",
+            "pieces[0]"
+        ),
+        ("{\"format\":\"alien-pieces/1\",\"length\":0,\"piece_length\":16384,\"pieces\":[],\"sha256\":\"\(String(repeating: "a", count: 64))\",\"x\":1}", "x")
     ])
     func malformedListsAreRefusedNamingTheField(text: String, field: String) {
         #expect { try PieceHashList(parsing: Array(text.utf8)) } throws: { error in

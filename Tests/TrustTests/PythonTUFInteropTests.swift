@@ -15,9 +15,10 @@ enum PythonTUF {
         if ProcessInfo.processInfo.environment["ALIEN_REQUIRE_INTEROP"] == "1" { return true }
         let lib = root.appendingPathComponent(".venv/lib")
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: lib.path)) ?? []
-        return FileManager.default.isExecutableFile(atPath: python.path) && versions.contains {
-            FileManager.default.fileExists(atPath: lib.appendingPathComponent("\($0)/site-packages/tuf/api/metadata.py").path)
-        }
+        return FileManager.default.isExecutableFile(atPath: python.path)
+            && versions.contains {
+                FileManager.default.fileExists(atPath: lib.appendingPathComponent("\($0)/site-packages/tuf/api/metadata.py").path)
+            }
     }
 
     static let skipReason: Comment = "python-tuf is not installed in .venv: run `make deps` (requirements-interop.txt lists tuf)"
@@ -26,61 +27,61 @@ enum PythonTUF {
     /// and signs metadata with python-tuf (Ed25519, ECDSA P-256 and RSA-PSS keys). Prints one
     /// JSON object with both results.
     static let script = #"""
-    import json, sys
-    from datetime import datetime, timezone
-    from securesystemslib.signer import CryptoSigner
-    from securesystemslib.signer._utils import compute_default_keyid
-    from tuf.api.metadata import (Metadata, Root, Targets, Snapshot, Timestamp, TargetFile, MetaFile,
-                                  Delegations, DelegatedRole)
-    from tuf.api.serialization.json import CanonicalJSONSerializer, JSONSerializer
+        import json, sys
+        from datetime import datetime, timezone
+        from securesystemslib.signer import CryptoSigner
+        from securesystemslib.signer._utils import compute_default_keyid
+        from tuf.api.metadata import (Metadata, Root, Targets, Snapshot, Timestamp, TargetFile, MetaFile,
+                                      Delegations, DelegatedRole)
+        from tuf.api.serialization.json import CanonicalJSONSerializer, JSONSerializer
 
-    out = {"verified": {}}
-    with open(sys.argv[1], "rb") as f:
-        ours = json.loads(f.read())
-    root = Metadata[Root].from_bytes(ours["root"].encode())
-    for name in ["root", "targets", "snapshot", "timestamp", "packages"]:
-        md = Metadata.from_bytes(ours[name].encode())
-        try:
-            if name == "packages":
-                Metadata[Targets].from_bytes(ours["targets"].encode()).verify_delegate(name, md)
-            else:
-                root.verify_delegate(name, md)
-            out["verified"][name] = "ok"
-        except Exception as e:
-            out["verified"][name] = f"{type(e).__name__}: {e}"
-        out["verified"][name + ".canonical"] = CanonicalJSONSerializer().serialize(md.signed).decode()
-    out["verified"]["keyids"] = {k: compute_default_keyid(v.keytype, v.scheme, v.keyval) for k, v in root.signed.keys.items()}
+        out = {"verified": {}}
+        with open(sys.argv[1], "rb") as f:
+            ours = json.loads(f.read())
+        root = Metadata[Root].from_bytes(ours["root"].encode())
+        for name in ["root", "targets", "snapshot", "timestamp", "packages"]:
+            md = Metadata.from_bytes(ours[name].encode())
+            try:
+                if name == "packages":
+                    Metadata[Targets].from_bytes(ours["targets"].encode()).verify_delegate(name, md)
+                else:
+                    root.verify_delegate(name, md)
+                out["verified"][name] = "ok"
+            except Exception as e:
+                out["verified"][name] = f"{type(e).__name__}: {e}"
+            out["verified"][name + ".canonical"] = CanonicalJSONSerializer().serialize(md.signed).decode()
+        out["verified"]["keyids"] = {k: compute_default_keyid(v.keytype, v.scheme, v.keyval) for k, v in root.signed.keys.items()}
 
-    ed, ec, rsa = CryptoSigner.generate_ed25519(), CryptoSigner.generate_ecdsa(), CryptoSigner.generate_rsa()
-    expires = datetime(2030, 1, 1, tzinfo=timezone.utc)
-    root = Root(expires=expires)
-    for role, signer in [("root", ed), ("root", ec), ("root", rsa), ("targets", ec), ("snapshot", rsa), ("timestamp", ed)]:
-        root.add_key(signer.public_key, role)
-    root.roles["root"].threshold = 3
-    root.unrecognized_fields["x-extra"] = {"b": [1, -2, None, True, "\u00e9\u0001\"\\ \U0001F600\u2028"], "A": {}, "a": 9223372036854775807}
-    tfile = TargetFile(length=1234, hashes={"sha256": "ab" * 32}, path="pkgs/ROOT-v6.tar.zst",
-                       unrecognized_fields={"custom": {"tag": "v6", "n": -1, "tab\t": "\u00e9\n"}})
-    deleg = Delegations(keys={ed.public_key.keyid: ed.public_key}, roles={
-        "packages": DelegatedRole("packages", [ed.public_key.keyid], 1, True, paths=["pkgs/*"]),
-        "binned": DelegatedRole("binned", [ed.public_key.keyid], 1, False, path_hash_prefixes=["0a", "ff"],
-                                unrecognized_fields={"x-note": "kept"}),
-    })
-    roles = {
-        "root": (root, [ed, ec, rsa]),
-        "targets": (Targets(expires=expires, targets={tfile.path: tfile}, delegations=deleg), [ec]),
-        "snapshot": (Snapshot(expires=expires, meta={"targets.json": MetaFile(3, length=100, hashes={"sha256": "cd" * 32}),
-                                                     "packages.json": MetaFile(1)}), [rsa]),
-        "timestamp": (Timestamp(expires=expires, snapshot_meta=MetaFile(7, hashes={"sha512": "ef" * 64})), [ed]),
-    }
-    for name, (signed, signers) in roles.items():
-        md = Metadata(signed)
-        for s in signers:
-            md.sign(s, append=True)
-        out[name] = md.to_bytes(JSONSerializer(compact=False)).decode()
-        out[name + ".canonical"] = CanonicalJSONSerializer().serialize(md.signed).decode()
-    out["keyids"] = {"ed25519": ed.public_key.keyid, "ecdsa": ec.public_key.keyid, "rsa": rsa.public_key.keyid}
-    json.dump(out, sys.stdout)
-    """#
+        ed, ec, rsa = CryptoSigner.generate_ed25519(), CryptoSigner.generate_ecdsa(), CryptoSigner.generate_rsa()
+        expires = datetime(2030, 1, 1, tzinfo=timezone.utc)
+        root = Root(expires=expires)
+        for role, signer in [("root", ed), ("root", ec), ("root", rsa), ("targets", ec), ("snapshot", rsa), ("timestamp", ed)]:
+            root.add_key(signer.public_key, role)
+        root.roles["root"].threshold = 3
+        root.unrecognized_fields["x-extra"] = {"b": [1, -2, None, True, "\u00e9\u0001\"\\ \U0001F600\u2028"], "A": {}, "a": 9223372036854775807}
+        tfile = TargetFile(length=1234, hashes={"sha256": "ab" * 32}, path="pkgs/ROOT-v6.tar.zst",
+                           unrecognized_fields={"custom": {"tag": "v6", "n": -1, "tab\t": "\u00e9\n"}})
+        deleg = Delegations(keys={ed.public_key.keyid: ed.public_key}, roles={
+            "packages": DelegatedRole("packages", [ed.public_key.keyid], 1, True, paths=["pkgs/*"]),
+            "binned": DelegatedRole("binned", [ed.public_key.keyid], 1, False, path_hash_prefixes=["0a", "ff"],
+                                    unrecognized_fields={"x-note": "kept"}),
+        })
+        roles = {
+            "root": (root, [ed, ec, rsa]),
+            "targets": (Targets(expires=expires, targets={tfile.path: tfile}, delegations=deleg), [ec]),
+            "snapshot": (Snapshot(expires=expires, meta={"targets.json": MetaFile(3, length=100, hashes={"sha256": "cd" * 32}),
+                                                         "packages.json": MetaFile(1)}), [rsa]),
+            "timestamp": (Timestamp(expires=expires, snapshot_meta=MetaFile(7, hashes={"sha512": "ef" * 64})), [ed]),
+        }
+        for name, (signed, signers) in roles.items():
+            md = Metadata(signed)
+            for s in signers:
+                md.sign(s, append=True)
+            out[name] = md.to_bytes(JSONSerializer(compact=False)).decode()
+            out[name + ".canonical"] = CanonicalJSONSerializer().serialize(md.signed).decode()
+        out["keyids"] = {"ed25519": ed.public_key.keyid, "ecdsa": ec.public_key.keyid, "rsa": rsa.public_key.keyid}
+        json.dump(out, sys.stdout)
+        """#
 
     /// Runs the script once; stdout and stderr go to files, so neither pipe can fill up.
     static func run(input: [UInt8]) throws -> (status: Int32, stdout: [UInt8], stderr: String) {
@@ -122,17 +123,26 @@ enum PythonTUF {
             rootRole.roles["timestamp"] = try RoleKeys(keyIDs: [keys[0].keyID], threshold: 1)
             rootRole.unrecognizedFields["x-site"] = .object(["note": .string("é\u{1}\"\\ 😀\u{2028}"), "n": .integer(-5)])
             root = Metadata(signed: rootRole)
-            let file = try TargetFile(length: 99, hashes: ["sha256": String(repeating: "0f", count: 32)],
-                                      custom: .object(["arch": .string("el9-x86_64"), "deps": .array([.string("zlib")])]))
-            let delegations = try Delegations(keys: [delegate.keyID: delegate.key], roles: [
-                DelegatedRole(name: "packages", keyIDs: [delegate.keyID], threshold: 1, terminating: true, paths: .paths(["pkgs/*"])),
-            ])
-            targets = Metadata(signed: try Targets(version: 1, expires: Fixtures.expires, targets: ["pkgs/zlib.tar.zst": file],
-                                                   delegations: delegations))
-            snapshot = Metadata(signed: try Snapshot(version: 1, expires: Fixtures.expires,
-                                                     meta: ["targets.json": MetaFile(version: 1), "packages.json": MetaFile(version: 1)]))
-            timestamp = Metadata(signed: try Timestamp(version: 1, expires: Fixtures.expires,
-                                                       snapshotMeta: MetaFile(version: 1, length: 10, hashes: ["sha256": "ab"])))
+            let file = try TargetFile(
+                length: 99, hashes: ["sha256": String(repeating: "0f", count: 32)],
+                custom: .object(["arch": .string("el9-x86_64"), "deps": .array([.string("zlib")])]))
+            let delegations = try Delegations(
+                keys: [delegate.keyID: delegate.key],
+                roles: [
+                    DelegatedRole(name: "packages", keyIDs: [delegate.keyID], threshold: 1, terminating: true, paths: .paths(["pkgs/*"]))
+                ])
+            targets = Metadata(
+                signed: try Targets(
+                    version: 1, expires: Fixtures.expires, targets: ["pkgs/zlib.tar.zst": file],
+                    delegations: delegations))
+            snapshot = Metadata(
+                signed: try Snapshot(
+                    version: 1, expires: Fixtures.expires,
+                    meta: ["targets.json": MetaFile(version: 1), "packages.json": MetaFile(version: 1)]))
+            timestamp = Metadata(
+                signed: try Timestamp(
+                    version: 1, expires: Fixtures.expires,
+                    snapshotMeta: MetaFile(version: 1, length: 10, hashes: ["sha256": "ab"])))
             packages = Metadata(signed: try Targets(version: 1, expires: Fixtures.expires, targets: ["pkgs/zlib.tar.zst": file]))
             for key in keys { try root.sign(with: key) }
             try targets.sign(with: keys[1])
@@ -142,8 +152,10 @@ enum PythonTUF {
         }
 
         var files: [String: [UInt8]] {
-            ["root": root.serialized(), "targets": targets.serialized(), "snapshot": snapshot.serialized(),
-             "timestamp": timestamp.serialized(), "packages": packages.serialized()]
+            [
+                "root": root.serialized(), "targets": targets.serialized(), "snapshot": snapshot.serialized(),
+                "timestamp": timestamp.serialized(), "packages": packages.serialized()
+            ]
         }
     }
 
@@ -163,8 +175,10 @@ enum PythonTUF {
         }
 
         // (b) python-tuf verifies what we signed, and its canonical bytes and key ids equal ours.
-        let signedBytes = ["root": ours.root.signedBytes, "targets": ours.targets.signedBytes, "snapshot": ours.snapshot.signedBytes,
-                           "timestamp": ours.timestamp.signedBytes, "packages": ours.packages.signedBytes]
+        let signedBytes = [
+            "root": ours.root.signedBytes, "targets": ours.targets.signedBytes, "snapshot": ours.snapshot.signedBytes,
+            "timestamp": ours.timestamp.signedBytes, "packages": ours.packages.signedBytes
+        ]
         for (name, bytes) in signedBytes {
             #expect(string(verified[name]) == "ok", "python-tuf did not verify our \(name)")
             #expect(string(verified[name + ".canonical"]).map { Array($0.utf8) } == bytes, "canonical \(name) differs")

@@ -13,115 +13,115 @@ import Testing
     /// targets/ (files as <dir>/<sha256>.<basename>). Prints the expected targets as JSON:
     /// path → {"role", "content"}, after checking them with python-tuf's own ngclient.
     static let script = #"""
-    import json, os, sys
-    from datetime import datetime, timedelta, timezone
-    from securesystemslib.signer import CryptoSigner
-    from tuf.api.metadata import (DelegatedRole, Delegations, Metadata, MetaFile, Root, Snapshot, SuccinctRoles,
-                                  TargetFile, Targets, Timestamp)
-    from tuf.api.serialization.json import JSONSerializer
+        import json, os, sys
+        from datetime import datetime, timedelta, timezone
+        from securesystemslib.signer import CryptoSigner
+        from tuf.api.metadata import (DelegatedRole, Delegations, Metadata, MetaFile, Root, Snapshot, SuccinctRoles,
+                                      TargetFile, Targets, Timestamp)
+        from tuf.api.serialization.json import JSONSerializer
 
-    base = sys.argv[1]
-    meta_dir, target_dir = os.path.join(base, "metadata"), os.path.join(base, "targets")
-    os.makedirs(meta_dir)
-    os.makedirs(target_dir)
-    expires = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=30)
+        base = sys.argv[1]
+        meta_dir, target_dir = os.path.join(base, "metadata"), os.path.join(base, "targets")
+        os.makedirs(meta_dir)
+        os.makedirs(target_dir)
+        expires = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=30)
 
-    def write(signed, signers, name):
-        md = Metadata(signed)
-        for s in signers:
-            md.sign(s, append=True)
-        data = md.to_bytes(JSONSerializer(compact=False))
-        with open(os.path.join(meta_dir, name), "wb") as f:
-            f.write(data)
-        return data
+        def write(signed, signers, name):
+            md = Metadata(signed)
+            for s in signers:
+                md.sign(s, append=True)
+            data = md.to_bytes(JSONSerializer(compact=False))
+            with open(os.path.join(meta_dir, name), "wb") as f:
+                f.write(data)
+            return data
 
-    expected = {}
-    def add(role_name, signed, path, content):
-        data = content.encode()
-        tf = TargetFile.from_data(path, data, ["sha256", "sha512"])
-        signed.targets[path] = tf
-        directory, _, name = path.rpartition("/")
-        os.makedirs(os.path.join(target_dir, directory), exist_ok=True)
-        with open(os.path.join(target_dir, directory, f"{tf.hashes['sha256']}.{name}"), "wb") as f:
-            f.write(data)
-        expected[path] = {"role": role_name, "content": content}
+        expected = {}
+        def add(role_name, signed, path, content):
+            data = content.encode()
+            tf = TargetFile.from_data(path, data, ["sha256", "sha512"])
+            signed.targets[path] = tf
+            directory, _, name = path.rpartition("/")
+            os.makedirs(os.path.join(target_dir, directory), exist_ok=True)
+            with open(os.path.join(target_dir, directory, f"{tf.hashes['sha256']}.{name}"), "wb") as f:
+                f.write(data)
+            expected[path] = {"role": role_name, "content": content}
 
-    keys = {r: CryptoSigner.generate_ed25519() for r in ["root", "targets", "snapshot", "timestamp"]}
-    root = Root(expires=expires, consistent_snapshot=True)
-    for role, signer in keys.items():
-        root.add_key(signer.public_key, role)
-    write(root, [keys["root"]], "1.root.json")
+        keys = {r: CryptoSigner.generate_ed25519() for r in ["root", "targets", "snapshot", "timestamp"]}
+        root = Root(expires=expires, consistent_snapshot=True)
+        for role, signer in keys.items():
+            root.add_key(signer.public_key, role)
+        write(root, [keys["root"]], "1.root.json")
 
-    # v2: new timestamp key.
-    new_timestamp = CryptoSigner.generate_ed25519()
-    root.revoke_key(keys["timestamp"].public_key.keyid, "timestamp")
-    root.add_key(new_timestamp.public_key, "timestamp")
-    keys["timestamp"] = new_timestamp
-    root.version = 2
-    write(root, [keys["root"]], "2.root.json")
-    # v3: new root key, signed by the old and the new one.
-    new_root = CryptoSigner.generate_ed25519()
-    root.revoke_key(keys["root"].public_key.keyid, "root")
-    root.add_key(new_root.public_key, "root")
-    root.version = 3
-    write(root, [keys["root"], new_root], "3.root.json")
+        # v2: new timestamp key.
+        new_timestamp = CryptoSigner.generate_ed25519()
+        root.revoke_key(keys["timestamp"].public_key.keyid, "timestamp")
+        root.add_key(new_timestamp.public_key, "timestamp")
+        keys["timestamp"] = new_timestamp
+        root.version = 2
+        write(root, [keys["root"]], "2.root.json")
+        # v3: new root key, signed by the old and the new one.
+        new_root = CryptoSigner.generate_ed25519()
+        root.revoke_key(keys["root"].public_key.keyid, "root")
+        root.add_key(new_root.public_key, "root")
+        root.version = 3
+        write(root, [keys["root"], new_root], "3.root.json")
 
-    packages_key, binned_key, bins_key = (CryptoSigner.generate_ecdsa(), CryptoSigner.generate_ed25519(),
-                                          CryptoSigner.generate_ed25519())
-    targets = Targets(expires=expires, version=2)
-    add("targets", targets, "README", "top-level readme")
-    add("targets", targets, "pkgs/listed-at-top.tar", "top-level package")
-    targets.delegations = Delegations(keys={k.public_key.keyid: k.public_key for k in [packages_key, binned_key]}, roles={
-        "packages": DelegatedRole("packages", [packages_key.public_key.keyid], 1, True, paths=["pkgs/*"]),
-        "binned": DelegatedRole("binned", [binned_key.public_key.keyid], 1, False, paths=["bins/*/*"]),
-    })
-    packages = Targets(expires=expires)
-    for i in range(3):
-        add("packages", packages, f"pkgs/package-{i}.tar", f"package {i}")
-    succinct = SuccinctRoles([bins_key.public_key.keyid], 1, 4, "bin")
-    binned = Targets(expires=expires, version=3)
-    binned.delegations = Delegations(keys={bins_key.public_key.keyid: bins_key.public_key}, succinct_roles=succinct)
-    bins = {name: Targets(expires=expires) for name in succinct.get_roles()}
-    for i in range(12):
-        path = f"bins/el9-x86_64/file-{i}.tar"
-        add(succinct.get_role_for_target(path), bins[succinct.get_role_for_target(path)], path, f"binned content {i}")
+        packages_key, binned_key, bins_key = (CryptoSigner.generate_ecdsa(), CryptoSigner.generate_ed25519(),
+                                              CryptoSigner.generate_ed25519())
+        targets = Targets(expires=expires, version=2)
+        add("targets", targets, "README", "top-level readme")
+        add("targets", targets, "pkgs/listed-at-top.tar", "top-level package")
+        targets.delegations = Delegations(keys={k.public_key.keyid: k.public_key for k in [packages_key, binned_key]}, roles={
+            "packages": DelegatedRole("packages", [packages_key.public_key.keyid], 1, True, paths=["pkgs/*"]),
+            "binned": DelegatedRole("binned", [binned_key.public_key.keyid], 1, False, paths=["bins/*/*"]),
+        })
+        packages = Targets(expires=expires)
+        for i in range(3):
+            add("packages", packages, f"pkgs/package-{i}.tar", f"package {i}")
+        succinct = SuccinctRoles([bins_key.public_key.keyid], 1, 4, "bin")
+        binned = Targets(expires=expires, version=3)
+        binned.delegations = Delegations(keys={bins_key.public_key.keyid: bins_key.public_key}, succinct_roles=succinct)
+        bins = {name: Targets(expires=expires) for name in succinct.get_roles()}
+        for i in range(12):
+            path = f"bins/el9-x86_64/file-{i}.tar"
+            add(succinct.get_role_for_target(path), bins[succinct.get_role_for_target(path)], path, f"binned content {i}")
 
-    snapshot = Snapshot(expires=expires, version=3)
-    for name, signed, signer in [("targets", targets, keys["targets"]), ("packages", packages, packages_key),
-                                 ("binned", binned, binned_key)] + [(n, b, bins_key) for n, b in bins.items()]:
-        data = write(signed, [signer], f"{signed.version}.{name}.json")
-        snapshot.meta[f"{name}.json"] = (MetaFile.from_data(signed.version, data, ["sha256"]) if name != "packages"
-                                         else MetaFile(signed.version))
-    data = write(snapshot, [keys["snapshot"]], "3.snapshot.json")
-    timestamp = Timestamp(expires=expires, version=4, snapshot_meta=MetaFile.from_data(3, data, ["sha256", "sha512"]))
-    write(timestamp, [keys["timestamp"]], "timestamp.json")
+        snapshot = Snapshot(expires=expires, version=3)
+        for name, signed, signer in [("targets", targets, keys["targets"]), ("packages", packages, packages_key),
+                                     ("binned", binned, binned_key)] + [(n, b, bins_key) for n, b in bins.items()]:
+            data = write(signed, [signer], f"{signed.version}.{name}.json")
+            snapshot.meta[f"{name}.json"] = (MetaFile.from_data(signed.version, data, ["sha256"]) if name != "packages"
+                                             else MetaFile(signed.version))
+        data = write(snapshot, [keys["snapshot"]], "3.snapshot.json")
+        timestamp = Timestamp(expires=expires, version=4, snapshot_meta=MetaFile.from_data(3, data, ["sha256", "sha512"]))
+        write(timestamp, [keys["timestamp"]], "timestamp.json")
 
-    # Sanity: python-tuf's own client agrees on every target and its role's content.
-    import tempfile
-    from tuf.api.exceptions import DownloadHTTPError
-    from tuf.ngclient import FetcherInterface, Updater
+        # Sanity: python-tuf's own client agrees on every target and its role's content.
+        import tempfile
+        from tuf.api.exceptions import DownloadHTTPError
+        from tuf.ngclient import FetcherInterface, Updater
 
-    class FileFetcher(FetcherInterface):
-        def _fetch(self, url):
-            try:
-                with open(url[len("file://"):], "rb") as f:
-                    data = f.read()
-            except FileNotFoundError:
-                raise DownloadHTTPError("not found", 404)
-            yield data
+        class FileFetcher(FetcherInterface):
+            def _fetch(self, url):
+                try:
+                    with open(url[len("file://"):], "rb") as f:
+                        data = f.read()
+                except FileNotFoundError:
+                    raise DownloadHTTPError("not found", 404)
+                yield data
 
-    with open(os.path.join(meta_dir, "1.root.json"), "rb") as f:
-        bootstrap = f.read()
-    with tempfile.TemporaryDirectory() as client:
-        updater = Updater(client, "file://" + meta_dir, client, "file://" + target_dir, FileFetcher(), bootstrap=bootstrap)
-        updater.refresh()
-        for path, entry in expected.items():
-            info = updater.get_targetinfo(path)
-            assert info is not None, path
-            with open(updater.download_target(info), "rb") as f:
-                assert f.read() == entry["content"].encode(), path
-    json.dump(expected, sys.stdout)
-    """#
+        with open(os.path.join(meta_dir, "1.root.json"), "rb") as f:
+            bootstrap = f.read()
+        with tempfile.TemporaryDirectory() as client:
+            updater = Updater(client, "file://" + meta_dir, client, "file://" + target_dir, FileFetcher(), bootstrap=bootstrap)
+            updater.refresh()
+            for path, entry in expected.items():
+                info = updater.get_targetinfo(path)
+                assert info is not None, path
+                with open(updater.download_target(info), "rb") as f:
+                    assert f.read() == entry["content"].encode(), path
+        json.dump(expected, sys.stdout)
+        """#
 
     private static func run(_ directory: String) throws -> (status: Int32, stdout: [UInt8], stderr: String) {
         let outFile = directory + "/python.out", errFile = directory + "/python.err"
@@ -135,8 +135,10 @@ import Testing
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errFile))
         try process.run()
         process.waitUntilExit()
-        return (process.terminationStatus, Array(try Data(contentsOf: URL(fileURLWithPath: outFile))),
-                String(decoding: try Data(contentsOf: URL(fileURLWithPath: errFile)), as: UTF8.self))
+        return (
+            process.terminationStatus, Array(try Data(contentsOf: URL(fileURLWithPath: outFile))),
+            String(decoding: try Data(contentsOf: URL(fileURLWithPath: errFile)), as: UTF8.self)
+        )
     }
 
     @Test(.enabled(if: PythonTUF.available, PythonTUF.skipReason))
@@ -155,12 +157,14 @@ import Testing
         let metadataDirectory = work.path + "/client/metadata", targetDirectory = work.path + "/client/targets"
         let rootV1 = try #require(FileManager.default.contents(atPath: repository + "/metadata/1.root.json"))
         try Updater.initialize(rootBytes: Array(rootV1), metadataDirectory: metadataDirectory)
-        let updater = Updater(metadataDirectory: metadataDirectory, metadataBaseURL: "file://\(repository)/metadata",
-                              targetBaseURL: "file://\(repository)/targets", fetcher: DirectoryFetcher())
+        let updater = Updater(
+            metadataDirectory: metadataDirectory, metadataBaseURL: "file://\(repository)/metadata",
+            targetBaseURL: "file://\(repository)/targets", fetcher: DirectoryFetcher())
         try await updater.refresh()
         let trustedRoot = try Metadata<Root>(bytes: Array(try #require(FileManager.default.contents(atPath: metadataDirectory + "/root.json"))))
         #expect(trustedRoot.signed.version == 3)
-        #expect(FileManager.default.contents(atPath: metadataDirectory + "/timestamp.json")
+        #expect(
+            FileManager.default.contents(atPath: metadataDirectory + "/timestamp.json")
                 == FileManager.default.contents(atPath: repository + "/metadata/timestamp.json"))
 
         for (path, value) in expected.sorted(by: { $0.key < $1.key }) {

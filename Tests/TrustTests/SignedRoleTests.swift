@@ -11,13 +11,15 @@ import Testing
         let parsed = try timestamp(#""spec_version":"1.0","version":3,"expires":"2030-01-01T00:00:00Z""#)
         #expect(parsed.version == 3)
         #expect(parsed.expires == Fixtures.expires)
-        for bad in [#""spec_version":"2.0.0","version":1,"expires":"2030-01-01T00:00:00Z""#,
-                    #""spec_version":"1","version":1,"expires":"2030-01-01T00:00:00Z""#,
-                    #""spec_version":"1.x.0","version":1,"expires":"2030-01-01T00:00:00Z""#,
-                    #""spec_version":"1.0.31","version":0,"expires":"2030-01-01T00:00:00Z""#,
-                    #""spec_version":"1.0.31","version":"1","expires":"2030-01-01T00:00:00Z""#,
-                    #""spec_version":"1.0.31","version":1,"expires":"2030-01-01""#,
-                    #""spec_version":"1.0.31","version":1"#] {
+        for bad in [
+            #""spec_version":"2.0.0","version":1,"expires":"2030-01-01T00:00:00Z""#,
+            #""spec_version":"1","version":1,"expires":"2030-01-01T00:00:00Z""#,
+            #""spec_version":"1.x.0","version":1,"expires":"2030-01-01T00:00:00Z""#,
+            #""spec_version":"1.0.31","version":0,"expires":"2030-01-01T00:00:00Z""#,
+            #""spec_version":"1.0.31","version":"1","expires":"2030-01-01T00:00:00Z""#,
+            #""spec_version":"1.0.31","version":1,"expires":"2030-01-01""#,
+            #""spec_version":"1.0.31","version":1"#
+        ] {
             #expect(throws: TrustError.self, "\(bad)") { try timestamp(bad) }
         }
     }
@@ -38,7 +40,8 @@ import Testing
         #expect(throws: TrustError.wrongType(context: "timestamp.signed", field: "version", expected: "an integer", got: "boolean")) {
             try Timestamp(json: json)
         }
-        #expect(TrustError.wrongType(context: "timestamp.signed", field: "version", expected: "an integer", got: "boolean").description
-            == "timestamp.signed.version: expected an integer, got boolean")
+        #expect(
+            TrustError.wrongType(context: "timestamp.signed", field: "version", expected: "an integer", got: "boolean").description
+                == "timestamp.signed.version: expected an integer, got boolean")
     }
 }

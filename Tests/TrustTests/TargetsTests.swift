@@ -4,12 +4,12 @@ import Testing
 
 @Suite struct TargetsTests {
     private let text = #"""
-    {"_type":"targets","spec_version":"1.0.31","version":2,"expires":"2030-01-01T00:00:00Z","x-top":[1],
-     "targets":{"pkgs/a.tar.zst":{"length":12,"hashes":{"sha256":"00"},"custom":{"arch":"slc9"},"x-t":true}},
-     "delegations":{"keys":{},"x-d":null,"roles":[
-       {"name":"packages","keyids":["k1"],"threshold":1,"terminating":true,"paths":["pkgs/*"]},
-       {"name":"bins","keyids":[],"threshold":2,"terminating":false,"path_hash_prefixes":["0a"],"x-r":"kept"}]}}
-    """#
+        {"_type":"targets","spec_version":"1.0.31","version":2,"expires":"2030-01-01T00:00:00Z","x-top":[1],
+         "targets":{"pkgs/a.tar.zst":{"length":12,"hashes":{"sha256":"00"},"custom":{"arch":"slc9"},"x-t":true}},
+         "delegations":{"keys":{},"x-d":null,"roles":[
+           {"name":"packages","keyids":["k1"],"threshold":1,"terminating":true,"paths":["pkgs/*"]},
+           {"name":"bins","keyids":[],"threshold":2,"terminating":false,"path_hash_prefixes":["0a"],"x-r":"kept"}]}}
+        """#
 
     @Test func parsesEveryField() throws {
         let targets = try Targets(json: JSONValue(parsing: text))
@@ -50,9 +50,11 @@ import Testing
 
     @Test func verifiesADelegatedRole() throws {
         let key = SigningKey.generate(), stranger = SigningKey.generate()
-        let delegations = try Delegations(keys: [key.keyID: key.key], roles: [
-            DelegatedRole(name: "packages", keyIDs: [key.keyID], threshold: 1, terminating: true, paths: .paths(["*"])),
-        ])
+        let delegations = try Delegations(
+            keys: [key.keyID: key.key],
+            roles: [
+                DelegatedRole(name: "packages", keyIDs: [key.keyID], threshold: 1, terminating: true, paths: .paths(["*"]))
+            ])
         var metadata = Metadata(signed: try Targets(version: 1, expires: Fixtures.expires))
         try metadata.sign(with: stranger)
         #expect(throws: TrustError.self) { try delegations.verify(metadata, as: "packages") }

@@ -19,7 +19,8 @@ import Trust
         }
         #expect(file == rootFile)
         #expect(error?.description == "\(rootFile): \(cause)")
-        #expect(TrustClientError.malformed(file: "r.json", .missingField(context: "root", field: "signed")).description
-            == "r.json: \(TrustError.missingField(context: "root", field: "signed"))")
+        #expect(
+            TrustClientError.malformed(file: "r.json", .missingField(context: "root", field: "signed")).description
+                == "r.json: \(TrustError.missingField(context: "root", field: "signed"))")
     }
 }

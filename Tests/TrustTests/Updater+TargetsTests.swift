@@ -47,8 +47,12 @@ import Testing
         let url = repo.targetURL("pkgs/root.tar")
         let evil = Fixtures.bytes("ROOT v6-99")
         repo.store[url] = evil
-        await Fixtures.expectRefused(client, .hashMismatch(name: "pkgs/root.tar", algorithm: "sha256",
-                                                           expected: Repo.sha256(Fixtures.bytes("ROOT v6-32")), got: Repo.sha256(evil))) {
+        await Fixtures.expectRefused(
+            client,
+            .hashMismatch(
+                name: "pkgs/root.tar", algorithm: "sha256",
+                expected: Repo.sha256(Fixtures.bytes("ROOT v6-32")), got: Repo.sha256(evil))
+        ) {
             _ = try await updater.downloadTarget(target, to: client.targetDirectory)
         }
         repo.store[url] = Fixtures.bytes("ROOT")
@@ -91,9 +95,12 @@ import Testing
         let updater = client.updater(referenceTime: now)
         var target = try await info(updater, "pkgs/root.tar")
         target.file.hashes["sha512"] = String(repeating: "0", count: 128)
-        await Fixtures.expectRefused(client, "a wrong sha512", matching: {
-            if case .hashMismatch("pkgs/root.tar", "sha512", _, _) = $0 { true } else { false }
-        }) { _ = try await updater.downloadTarget(target, to: client.targetDirectory) }
+        await Fixtures.expectRefused(
+            client, "a wrong sha512",
+            matching: {
+                if case .hashMismatch("pkgs/root.tar", "sha512", _, _) = $0 { true } else { false }
+            }
+        ) { _ = try await updater.downloadTarget(target, to: client.targetDirectory) }
         target.file.hashes = ["md5": "00"]
         await Fixtures.expectRefused(client, .unsupportedHash(name: "pkgs/root.tar", algorithm: "md5")) {
             _ = try await updater.downloadTarget(target, to: client.targetDirectory)
@@ -108,9 +115,12 @@ import Testing
         let updater = client.updater(referenceTime: now)
         let file = try TargetFile(length: 1, hashes: ["sha256": Repo.sha256([0x41])])
         let target = TargetInfo(path: path, file: file, role: "targets")
-        await Fixtures.expectRefused(client, "path \(path.debugDescription)", matching: {
-            if case .invalidTargetPath(path, _) = $0 { true } else { false }
-        }) { _ = try await updater.downloadTarget(target, to: client.targetDirectory) }
+        await Fixtures.expectRefused(
+            client, "path \(path.debugDescription)",
+            matching: {
+                if case .invalidTargetPath(path, _) = $0 { true } else { false }
+            }
+        ) { _ = try await updater.downloadTarget(target, to: client.targetDirectory) }
         #expect(await updater.cachedTarget(target, in: client.targetDirectory) == nil)
     }
 
@@ -121,9 +131,12 @@ import Testing
         defer { client.remove() }
         let updater = client.updater(referenceTime: now)
         let target = try await info(updater, "../outside")
-        await Fixtures.expectRefused(client, "signed ../outside", matching: {
-            if case .invalidTargetPath("../outside", _) = $0 { true } else { false }
-        }) { _ = try await updater.downloadTarget(target, to: client.targetDirectory) }
+        await Fixtures.expectRefused(
+            client, "signed ../outside",
+            matching: {
+                if case .invalidTargetPath("../outside", _) = $0 { true } else { false }
+            }
+        ) { _ = try await updater.downloadTarget(target, to: client.targetDirectory) }
         #expect(!FileManager.default.fileExists(atPath: client.targetDirectory + "/../outside"))
     }
 
@@ -141,8 +154,9 @@ import Testing
         let names = try FileManager.default.contentsOfDirectory(atPath: client.targetDirectory).sorted()
         #expect(names == ["el9", "pkgs"])
 
-        let noBase = Updater(metadataDirectory: client.metadataDirectory, metadataBaseURL: Repo.metadataBaseURL, targetBaseURL: nil,
-                             fetcher: repo.fetcher(), referenceTime: now)
+        let noBase = Updater(
+            metadataDirectory: client.metadataDirectory, metadataBaseURL: Repo.metadataBaseURL, targetBaseURL: nil,
+            fetcher: repo.fetcher(), referenceTime: now)
         let other = try await info(noBase, "pkgs/root.tar")
         await Fixtures.expectRefused(client, .noTargetBaseURL) { _ = try await noBase.downloadTarget(other, to: client.targetDirectory) }
     }

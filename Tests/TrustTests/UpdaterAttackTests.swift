@@ -54,7 +54,9 @@ import Testing
         repo.snapshot.meta["targets.json"] = try MetaFile(version: 1)
         try repo.publishSnapshot()
         try repo.publishTimestamp()
-        await Fixtures.expectRefused(client, .rollback(role: "snapshot", file: "targets.json", trusted: 2, new: 1), persisted: ["timestamp.json": repo.metadata("timestamp.json")!]) {
+        await Fixtures.expectRefused(
+            client, .rollback(role: "snapshot", file: "targets.json", trusted: 2, new: 1), persisted: ["timestamp.json": repo.metadata("timestamp.json")!]
+        ) {
             try await refresh(client)
         }
     }
@@ -66,7 +68,9 @@ import Testing
         repo.snapshot.meta["targets.json"] = nil
         try repo.publishSnapshot()
         try repo.publishTimestamp()
-        await Fixtures.expectRefused(client, .metaRemoved(role: "snapshot", file: "targets.json"), persisted: ["timestamp.json": repo.metadata("timestamp.json")!]) {
+        await Fixtures.expectRefused(
+            client, .metaRemoved(role: "snapshot", file: "targets.json"), persisted: ["timestamp.json": repo.metadata("timestamp.json")!]
+        ) {
             try await refresh(client)
         }
     }
@@ -80,7 +84,9 @@ import Testing
         try repo.publishSnapshot()
         try repo.publishTimestamp()
         repo.putMetadata("3.snapshot.json", old)  // version 2 served for version 3
-        await Fixtures.expectRefused(client, .versionMismatch(role: "snapshot", expected: 3, got: 2), persisted: ["timestamp.json": repo.metadata("timestamp.json")!]) {
+        await Fixtures.expectRefused(
+            client, .versionMismatch(role: "snapshot", expected: 3, got: 2), persisted: ["timestamp.json": repo.metadata("timestamp.json")!]
+        ) {
             try await refresh(client)
         }
     }
@@ -93,8 +99,10 @@ import Testing
         let old = repo.metadata("2.targets.json")
         try repo.publish(["targets"])
         repo.putMetadata("3.targets.json", old)
-        await Fixtures.expectRefused(client, .versionMismatch(role: "targets", expected: 3, got: 2),
-                                     persisted: ["timestamp.json": repo.metadata("timestamp.json")!, "snapshot.json": repo.metadata("3.snapshot.json")!]) {
+        await Fixtures.expectRefused(
+            client, .versionMismatch(role: "targets", expected: 3, got: 2),
+            persisted: ["timestamp.json": repo.metadata("timestamp.json")!, "snapshot.json": repo.metadata("3.snapshot.json")!]
+        ) {
             try await refresh(client)
         }
     }
@@ -119,7 +127,10 @@ import Testing
         repo.snapshot.expires = Repo.past
         try repo.publishSnapshot()
         try repo.publishTimestamp()
-        await Fixtures.expectRefused(client, .expired(role: "snapshot", expires: Repo.past, referenceTime: Fixtures.nowExpiry), persisted: ["timestamp.json": repo.metadata("timestamp.json")!]) {
+        await Fixtures.expectRefused(
+            client, .expired(role: "snapshot", expires: Repo.past, referenceTime: Fixtures.nowExpiry),
+            persisted: ["timestamp.json": repo.metadata("timestamp.json")!]
+        ) {
             try await refresh(client)
         }
     }
@@ -130,8 +141,10 @@ import Testing
         defer { client.remove() }
         repo.targets["targets"]!.expires = Repo.past
         try repo.publish(["targets"])
-        await Fixtures.expectRefused(client, .expired(role: "targets", expires: Repo.past, referenceTime: Fixtures.nowExpiry),
-                                     persisted: ["timestamp.json": repo.metadata("timestamp.json")!, "snapshot.json": repo.metadata("3.snapshot.json")!]) {
+        await Fixtures.expectRefused(
+            client, .expired(role: "targets", expires: Repo.past, referenceTime: Fixtures.nowExpiry),
+            persisted: ["timestamp.json": repo.metadata("timestamp.json")!, "snapshot.json": repo.metadata("3.snapshot.json")!]
+        ) {
             try await refresh(client)
         }
     }
@@ -149,8 +162,10 @@ import Testing
         // as the final root (§5.3.10); nothing after it is loaded.
         repo.root.expires = Repo.past
         try repo.publishRoot()
-        await Fixtures.expectRefused(client, .expired(role: "root", expires: Repo.past, referenceTime: Fixtures.nowExpiry),
-                                     persisted: ["root.json": repo.metadata("2.root.json")!]) {
+        await Fixtures.expectRefused(
+            client, .expired(role: "root", expires: Repo.past, referenceTime: Fixtures.nowExpiry),
+            persisted: ["root.json": repo.metadata("2.root.json")!]
+        ) {
             try await refresh(client)
         }
     }
@@ -169,9 +184,12 @@ import Testing
         let otherBytes = try repo.signedBytes(other, by: repo.keys["snapshot"]!)
         repo.putMetadata("3.snapshot.json", otherBytes)
         let expected = try #require(repo.timestamp.snapshotMeta.hashes?["sha256"])
-        await Fixtures.expectRefused(client, "mix-and-match snapshot", persisted: ["timestamp.json": repo.metadata("timestamp.json")!], matching: {
-            $0 == .hashMismatch(name: "snapshot.json", algorithm: "sha256", expected: expected, got: Repo.sha256(otherBytes))
-        }) { try await refresh(client) }
+        await Fixtures.expectRefused(
+            client, "mix-and-match snapshot", persisted: ["timestamp.json": repo.metadata("timestamp.json")!],
+            matching: {
+                $0 == .hashMismatch(name: "snapshot.json", algorithm: "sha256", expected: expected, got: Repo.sha256(otherBytes))
+            }
+        ) { try await refresh(client) }
     }
 
     @Test func refusesTargetsMetadataWithAnotherHash() async throws {
@@ -184,8 +202,10 @@ import Testing
         let otherBytes = try repo.signedBytes(other, by: repo.keys["targets"]!)
         repo.putMetadata("3.targets.json", otherBytes)
         let expected = try #require(repo.snapshot.meta["targets.json"]?.hashes?["sha256"])
-        await Fixtures.expectRefused(client, .hashMismatch(name: "targets.json", algorithm: "sha256", expected: expected, got: Repo.sha256(otherBytes)),
-                                     persisted: ["timestamp.json": repo.metadata("timestamp.json")!, "snapshot.json": repo.metadata("3.snapshot.json")!]) {
+        await Fixtures.expectRefused(
+            client, .hashMismatch(name: "targets.json", algorithm: "sha256", expected: expected, got: Repo.sha256(otherBytes)),
+            persisted: ["timestamp.json": repo.metadata("timestamp.json")!, "snapshot.json": repo.metadata("3.snapshot.json")!]
+        ) {
             try await refresh(client)
         }
     }
@@ -204,8 +224,10 @@ import Testing
         try repo.publishTimestamp()
         var configuration = UpdaterConfiguration()
         configuration.snapshotMaxLength = 100
-        await Fixtures.expectRefused(client, .fetch(role: "snapshot", .tooLarge(url: Repo.metadataURL("3.snapshot.json"), limit: 100)),
-                                     persisted: ["timestamp.json": repo.metadata("timestamp.json")!]) {
+        await Fixtures.expectRefused(
+            client, .fetch(role: "snapshot", .tooLarge(url: Repo.metadataURL("3.snapshot.json"), limit: 100)),
+            persisted: ["timestamp.json": repo.metadata("timestamp.json")!]
+        ) {
             try await refresh(client, configuration)
         }
         // Targets with a recorded length: limited by it.
@@ -213,8 +235,10 @@ import Testing
         try repo.publish(["targets"])
         let length = try #require(repo.snapshot.meta["targets.json"]?.length)
         repo.putMetadata("3.targets.json", (repo.metadata("3.targets.json") ?? []) + [UInt8](repeating: 0x20, count: 10))
-        await Fixtures.expectRefused(client, .fetch(role: "targets", .tooLarge(url: Repo.metadataURL("3.targets.json"), limit: length)),
-                                     persisted: ["timestamp.json": repo.metadata("timestamp.json")!, "snapshot.json": repo.metadata("4.snapshot.json")!]) {
+        await Fixtures.expectRefused(
+            client, .fetch(role: "targets", .tooLarge(url: Repo.metadataURL("3.targets.json"), limit: length)),
+            persisted: ["timestamp.json": repo.metadata("timestamp.json")!, "snapshot.json": repo.metadata("4.snapshot.json")!]
+        ) {
             try await refresh(client)
         }
     }
@@ -252,8 +276,9 @@ import Testing
         metadata.signatures.append(signature)
         metadata.signatures.append(Signature(keyID: keys[0].keyID, sig: signature.sig))
         repo.putMetadata("timestamp.json", metadata.serialized())
-        let duplicate = TrustError.invalidValue(context: "timestamp.signatures[1]", field: "keyid",
-                                                expected: "a key id no other signature has", got: "'\(keys[0].keyID)' again")
+        let duplicate = TrustError.invalidValue(
+            context: "timestamp.signatures[1]", field: "keyid",
+            expected: "a key id no other signature has", got: "'\(keys[0].keyID)' again")
         await Fixtures.expectRefused(client, .malformed(role: "timestamp", duplicate)) {
             try await refresh(client)
         }
@@ -311,9 +336,12 @@ import Testing
         let client = try await Fixtures.refreshedClient(&repo)
         defer { client.remove() }
         repo.putMetadata("timestamp.json", Fixtures.bytes(#"{"signed": {"_type": "timestamp", "#))
-        await Fixtures.expectRefused(client, "malformed JSON", matching: {
-            if case .malformed(role: "timestamp", .json) = $0 { true } else { false }
-        }) { try await refresh(client) }
+        await Fixtures.expectRefused(
+            client, "malformed JSON",
+            matching: {
+                if case .malformed(role: "timestamp", .json) = $0 { true } else { false }
+            }
+        ) { try await refresh(client) }
         repo.putMetadata("timestamp.json", Fixtures.bytes(#"{"signed": {"_type": "snapshot"}, "signatures": []}"#))
         await Fixtures.expectRefused(client, .malformed(role: "timestamp", .wrongRoleType(expected: "timestamp", got: "snapshot"))) {
             try await refresh(client)
@@ -327,8 +355,14 @@ import Testing
         repo.timestamp.version += 1
         let bytes = try Fixtures.metadata(repo.timestamp.json, specVersion: "2.0", signer: repo.keys["timestamp"]![0])
         repo.putMetadata("timestamp.json", bytes)
-        await Fixtures.expectRefused(client, .malformed(role: "timestamp", .invalidValue(context: "timestamp.signed", field: "spec_version",
-                                                                                          expected: "a version 1.x or 1.x.y", got: "'2.0'"))) {
+        await Fixtures.expectRefused(
+            client,
+            .malformed(
+                role: "timestamp",
+                .invalidValue(
+                    context: "timestamp.signed", field: "spec_version",
+                    expected: "a version 1.x or 1.x.y", got: "'2.0'"))
+        ) {
             try await refresh(client)
         }
     }

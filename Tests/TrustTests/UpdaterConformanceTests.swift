@@ -36,9 +36,12 @@ import Testing
         try repo.publish(["targets"])
         var expected = ["root.json": repo.metadata("2.root.json")!, "timestamp.json": repo.metadata("timestamp.json")!]
         if role == "targets" { expected["snapshot.json"] = repo.metadata("2.snapshot.json")! }
-        await Fixtures.expectRefused(client, "\(role) without signatures", persisted: expected, matching: {
-            if case .unsigned(role, .thresholdNotMet(role, [], 1)) = $0 { true } else { false }
-        }) {
+        await Fixtures.expectRefused(
+            client, "\(role) without signatures", persisted: expected,
+            matching: {
+                if case .unsigned(role, .thresholdNotMet(role, [], 1)) = $0 { true } else { false }
+            }
+        ) {
             try await refresh(client)
         }
         #expect(files(client) == expected)
@@ -84,9 +87,13 @@ import Testing
         try repo.publishSnapshot()
         try repo.publishTimestamp()
         let actual = try #require(repo.metadata("3.targets.json").map(Repo.sha256))
-        await Fixtures.expectRefused(client, .hashMismatch(name: "targets.json", algorithm: "sha256", expected: zeros, got: actual),
-                                     persisted: ["timestamp.json": repo.metadata("timestamp.json")!,
-                                                 "snapshot.json": repo.metadata("3.snapshot.json")!]) {
+        await Fixtures.expectRefused(
+            client, .hashMismatch(name: "targets.json", algorithm: "sha256", expected: zeros, got: actual),
+            persisted: [
+                "timestamp.json": repo.metadata("timestamp.json")!,
+                "snapshot.json": repo.metadata("3.snapshot.json")!
+            ]
+        ) {
             try await refresh(client)
         }
         #expect(files(client)["targets.json"] == repo.metadata("2.targets.json"))
@@ -103,8 +110,10 @@ import Testing
         repo.timestamp.snapshotMeta = try MetaFile(version: 3, length: repo.timestamp.snapshotMeta.length, hashes: ["sha256": zeros])
         try repo.publishTimestamp()
         let actual = try #require(repo.metadata("3.snapshot.json").map(Repo.sha256))
-        await Fixtures.expectRefused(client, .hashMismatch(name: "snapshot.json", algorithm: "sha256", expected: zeros, got: actual),
-                                     persisted: ["timestamp.json": repo.metadata("timestamp.json")!]) {
+        await Fixtures.expectRefused(
+            client, .hashMismatch(name: "snapshot.json", algorithm: "sha256", expected: zeros, got: actual),
+            persisted: ["timestamp.json": repo.metadata("timestamp.json")!]
+        ) {
             try await refresh(client)
         }
         #expect(files(client)["snapshot.json"] == repo.metadata("2.snapshot.json"))
@@ -119,8 +128,10 @@ import Testing
         repo.timestamp.snapshotMeta = try MetaFile(version: 2)
         try repo.publishTimestamp()
         repo.store.clearRequests()
-        await Fixtures.expectRefused(client, .fetch(role: "snapshot", .notFound(url: Repo.metadataURL("2.snapshot.json"))),
-                                     persisted: ["timestamp.json": repo.metadata("timestamp.json")!]) {
+        await Fixtures.expectRefused(
+            client, .fetch(role: "snapshot", .notFound(url: Repo.metadataURL("2.snapshot.json"))),
+            persisted: ["timestamp.json": repo.metadata("timestamp.json")!]
+        ) {
             try await refresh(client)
         }
         #expect(repo.store.requests.last == Repo.metadataURL("2.snapshot.json"))
@@ -136,9 +147,13 @@ import Testing
         repo.snapshot.meta["targets.json"] = try MetaFile(version: 2)
         try repo.publishSnapshot()
         try repo.publishTimestamp()
-        await Fixtures.expectRefused(client, .fetch(role: "targets", .notFound(url: Repo.metadataURL("2.targets.json"))),
-                                     persisted: ["timestamp.json": repo.metadata("timestamp.json")!,
-                                                 "snapshot.json": repo.metadata("2.snapshot.json")!]) {
+        await Fixtures.expectRefused(
+            client, .fetch(role: "targets", .notFound(url: Repo.metadataURL("2.targets.json"))),
+            persisted: [
+                "timestamp.json": repo.metadata("timestamp.json")!,
+                "snapshot.json": repo.metadata("2.snapshot.json")!
+            ]
+        ) {
             try await refresh(client)
         }
         #expect(files(client)["targets.json"] == repo.metadata("1.targets.json"))
@@ -155,8 +170,10 @@ import Testing
         repo.root.expires = Repo.past
         try repo.publishRoot()  // v3, expired
         try repo.publish(["targets"])
-        await Fixtures.expectRefused(client, .expired(role: "root", expires: Repo.past, referenceTime: Fixtures.nowExpiry),
-                                     persisted: ["root.json": repo.metadata("3.root.json")!]) {
+        await Fixtures.expectRefused(
+            client, .expired(role: "root", expires: Repo.past, referenceTime: Fixtures.nowExpiry),
+            persisted: ["root.json": repo.metadata("3.root.json")!]
+        ) {
             try await refresh(client)
         }
         let timestamp = try Metadata<Timestamp>(bytes: try #require(files(client)["timestamp.json"]))
@@ -171,8 +188,10 @@ import Testing
         repo.snapshot.expires = Repo.past
         try repo.publishSnapshot()
         try repo.publishTimestamp()
-        await Fixtures.expectRefused(client, .expired(role: "snapshot", expires: Repo.past, referenceTime: Fixtures.nowExpiry),
-                                     persisted: ["timestamp.json": repo.metadata("timestamp.json")!]) {
+        await Fixtures.expectRefused(
+            client, .expired(role: "snapshot", expires: Repo.past, referenceTime: Fixtures.nowExpiry),
+            persisted: ["timestamp.json": repo.metadata("timestamp.json")!]
+        ) {
             try await refresh(client)
         }
     }
@@ -184,9 +203,13 @@ import Testing
         try await refresh(client)
         repo.targets["targets"]!.expires = Repo.past
         try repo.publish(["targets"])
-        await Fixtures.expectRefused(client, .expired(role: "targets", expires: Repo.past, referenceTime: Fixtures.nowExpiry),
-                                     persisted: ["timestamp.json": repo.metadata("timestamp.json")!,
-                                                 "snapshot.json": repo.metadata("2.snapshot.json")!]) {
+        await Fixtures.expectRefused(
+            client, .expired(role: "targets", expires: Repo.past, referenceTime: Fixtures.nowExpiry),
+            persisted: [
+                "timestamp.json": repo.metadata("timestamp.json")!,
+                "snapshot.json": repo.metadata("2.snapshot.json")!
+            ]
+        ) {
             try await refresh(client)
         }
     }
@@ -202,10 +225,13 @@ import Testing
         repo.recordLengthsAndHashes = false
         repo.timestamp.snapshotMeta = try MetaFile(version: 1)
         try repo.publishTimestamp()
-        await Fixtures.expectRefused(client, "a snapshot with a repeated key id",
-                                     persisted: ["timestamp.json": repo.metadata("timestamp.json")!], matching: {
-            if case .malformed("snapshot", .invalidValue("snapshot.signatures[1]", "keyid", _, _)) = $0 { true } else { false }
-        }) {
+        await Fixtures.expectRefused(
+            client, "a snapshot with a repeated key id",
+            persisted: ["timestamp.json": repo.metadata("timestamp.json")!],
+            matching: {
+                if case .malformed("snapshot", .invalidValue("snapshot.signatures[1]", "keyid", _, _)) = $0 { true } else { false }
+            }
+        ) {
             try await refresh(client)
         }
         #expect(files(client)["snapshot.json"] == nil)
@@ -219,16 +245,18 @@ import Testing
         try repo.publish(["targets"])
         let client = try TUFClientHarness(repo)
         defer { client.remove() }
-        let updater = Updater(metadataDirectory: client.metadataDirectory, metadataBaseURL: Repo.metadataBaseURL,
-                              targetBaseURL: Repo.targetBaseURL, fetcher: ForbiddenWhenMissing(store: repo.store), referenceTime: now)
+        let updater = Updater(
+            metadataDirectory: client.metadataDirectory, metadataBaseURL: Repo.metadataBaseURL,
+            targetBaseURL: Repo.targetBaseURL, fetcher: ForbiddenWhenMissing(store: repo.store), referenceTime: now)
         try await updater.refresh()
         #expect(files(client)["root.json"] == repo.metadata("2.root.json"))
         #expect(files(client)["targets.json"] == repo.metadata("2.targets.json"))
         #expect(repo.store.requests.contains(Repo.metadataURL("3.root.json")))
 
         repo.putMetadata("timestamp.json", nil)
-        let again = Updater(metadataDirectory: client.metadataDirectory, metadataBaseURL: Repo.metadataBaseURL,
-                            targetBaseURL: Repo.targetBaseURL, fetcher: ForbiddenWhenMissing(store: repo.store), referenceTime: now)
+        let again = Updater(
+            metadataDirectory: client.metadataDirectory, metadataBaseURL: Repo.metadataBaseURL,
+            targetBaseURL: Repo.targetBaseURL, fetcher: ForbiddenWhenMissing(store: repo.store), referenceTime: now)
         await Fixtures.expectRefused(client, .fetch(role: "timestamp", .forbidden(url: Repo.metadataURL("timestamp.json")))) {
             try await again.refresh()
         }

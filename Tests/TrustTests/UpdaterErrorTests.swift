@@ -13,7 +13,7 @@ import Trust
             (.fetch(role: "timestamp", .tooLarge(url: "u", limit: 5)), ["timestamp", "u", "5"]),
             (.unsigned(role: "root", .thresholdNotMet(role: "root", validKeyIDs: [], threshold: 2)), ["root", "0 valid", "at least 2"]),
             (.invalidTargetPath(path: "../x", reason: "component '..'"), ["../x", ".."]),
-            (.notInitialized(metadataDirectory: "/m"), ["/m/root.json"]),
+            (.notInitialized(metadataDirectory: "/m"), ["/m/root.json"])
         ]
         for (error, parts) in cases {
             for part in parts { #expect(error.description.contains(part), "\(error.description) lacks \(part)") }

@@ -85,8 +85,9 @@ import Testing
             try Updater.initialize(rootBytes: tampered.serialized(), metadataDirectory: directory.path + "/m")
         }
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/m"))
-        let updater = Updater(metadataDirectory: directory.path + "/m", metadataBaseURL: TUFRepositoryFixture.metadataBaseURL,
-                              targetBaseURL: nil, fetcher: repo.fetcher())
+        let updater = Updater(
+            metadataDirectory: directory.path + "/m", metadataBaseURL: TUFRepositoryFixture.metadataBaseURL,
+            targetBaseURL: nil, fetcher: repo.fetcher())
         await #expect(throws: UpdaterError.notInitialized(metadataDirectory: directory.path + "/m")) { try await updater.refresh() }
     }
 
