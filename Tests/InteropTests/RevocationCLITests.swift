@@ -27,32 +27,8 @@ import TestSupport
     @Test func revocationReachesBothSites() throws {
         let site = try AreaCLITests.site("revocation")
         defer { site.stop() }
-        let hooks = site.base.appendingPathComponent("hooks")
-        let receiver = try BackgroundProcess(
-            "/usr/bin/python3",
-            [
-                "-c",
-                """
-                import http.server, sys
-                class Hook(http.server.BaseHTTPRequestHandler):
-                    def do_POST(self):
-                        body = self.rfile.read(int(self.headers["Content-Length"]))
-                        open(sys.argv[1], "ab").write(body + b"\\n")
-                        self.send_response(204)
-                        self.end_headers()
-                    def log_message(self, *args):
-                        pass
-                server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
-                print("port", server.server_address[1], flush=True)
-                server.serve_forever()
-                """, hooks.path
-            ], output: site.base.appendingPathComponent("receiver.log"))
-        defer { receiver.kill() }
-        #expect(receiver.wait(for: "port "))
-        let port = try #require(receiver.text.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
-        func webhookLines() -> [String] {
-            ((try? String(contentsOf: hooks, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-        }
+        let receiver = try WebhookReceiver(in: site.base)
+        defer { receiver.stop() }
 
         // Site A: packmand (quarantine; refreshes only when asked, so the test sees one refresh).
         let areaA = site.area("site-a")
@@ -60,7 +36,7 @@ import TestSupport
             directory: site.base, area: areaA, arch: Self.arch, repository: site.repoURL, rootFile: site.rootFile,
             extra: """
                 notifications:
-                  webhook: http://127.0.0.1:\(port)/hook
+                  webhook: \(receiver.url)
                 revocation:
                   policy: quarantine
                   refresh: 86400
@@ -95,12 +71,12 @@ import TestSupport
         let refresh = try Self.http("POST", daemon.tcp + "/v1/revocations/refresh", token: PackmandProcess.adminToken)
         #expect(refresh.0 == 200 && refresh.1.contains(#""alerted":["revoked-package:ROOT/v6-32-06-1"]"#), "\(refresh)")
         #expect(refresh.1.contains(#""state":"quarantined""#) && refresh.1.contains(#""leases":["job-a1"]"#), "\(refresh)")
-        let alerts = webhookLines()
+        let alerts = receiver.lines
         #expect(
             alerts.count == 1 && alerts[0].contains("revoked-package:ROOT") && alerts[0].contains(Self.reason)
                 && alerts[0].contains("job-a1") && alerts[0].contains("quarantined"), "\(alerts)")
         let again = try Self.http("POST", daemon.tcp + "/v1/revocations/refresh", token: PackmandProcess.adminToken)
-        #expect(again.0 == 200 && again.1.contains(#""alerted":[]"#) && webhookLines().count == 1, "alerted once: \(again) \(webhookLines())")
+        #expect(again.0 == 200 && again.1.contains(#""alerted":[]"#) && receiver.lines.count == 1, "alerted once: \(again) \(receiver.lines)")
         let newInstall = try Self.http("POST", daemon.tcp + "/v1/install", token: PackmandProcess.jobToken, body: #"{"packages":["ROOT::v6-32-06-1"]}"#)
         #expect(newInstall.0 == 409 && newInstall.1.contains(Self.reason), "\(newInstall)")
         let newLease = try Self.http(

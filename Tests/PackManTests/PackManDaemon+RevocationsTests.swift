@@ -14,45 +14,15 @@ import TestSupport
 @Suite struct PackManDaemonRevocationsTests {
     static let reason = "wrong results in TMath"
 
-    /// A webhook receiver: a Python HTTP server appending each POST body to `file`.
-    static func receiver(_ fixture: PackManFixture, file: URL) throws -> (BackgroundProcess, Int) {
-        let receiver = try BackgroundProcess(
-            "/usr/bin/python3",
-            [
-                "-c",
-                """
-                import http.server, sys
-                class Hook(http.server.BaseHTTPRequestHandler):
-                    def do_POST(self):
-                        body = self.rfile.read(int(self.headers["Content-Length"]))
-                        open(sys.argv[1], "ab").write(body + b"\\n")
-                        self.send_response(204)
-                        self.end_headers()
-                    def log_message(self, *args):
-                        pass
-                server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
-                print("port", server.server_address[1], flush=True)
-                server.serve_forever()
-                """, file.path
-            ], output: fixture.base.appendingPathComponent("receiver.log"))
-        guard receiver.wait(for: "port "),
-            let port = receiver.text.split(separator: " ").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
-        else {
-            receiver.kill()
-            throw ReceiverFailure(output: receiver.text)
-        }
-        return (receiver, port)
-    }
-
     @Test func oneRefreshAlertsOnceAndRefusesNewUse() async throws {
         let fixture = try PackManFixture("revocations")
         defer { fixture.cleanUp() }
         try fixture.publish()
-        let hooks = fixture.base.appendingPathComponent("hooks")
-        let (receiver, port) = try Self.receiver(fixture, file: hooks)
-        defer { receiver.kill() }
+        let receiver = try WebhookReceiver(in: fixture.base)
+        defer { receiver.stop() }
+        let hooks = receiver.file
         var config = fixture.config()
-        config.notifications.webhook = "http://127.0.0.1:\(port)/hook"
+        config.notifications.webhook = receiver.url
         config.revocationPolicy = .quarantine
         let daemon = try await fixture.daemon(config)
         _ = try await daemon.area.install([try PackageID(parsing: "ROOT")])
@@ -158,8 +128,4 @@ import TestSupport
             }
         }
     }
-}
-
-struct ReceiverFailure: Error {
-    let output: String
 }

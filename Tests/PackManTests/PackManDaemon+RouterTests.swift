@@ -250,35 +250,15 @@ import Testing
     @Test func notificationsTestReachesEverySink() async throws {
         let fixture = try PackManFixture("notify")
         defer { fixture.cleanUp() }
-        let hooks = fixture.base.appendingPathComponent("hooks"), mails = fixture.base.appendingPathComponent("mails")
-        let receiver = try BackgroundProcess(
-            "/usr/bin/python3",
-            [
-                "-c",
-                """
-                import http.server, sys
-                class Hook(http.server.BaseHTTPRequestHandler):
-                    def do_POST(self):
-                        body = self.rfile.read(int(self.headers["Content-Length"]))
-                        open(sys.argv[1], "ab").write(body + b"\\n")
-                        self.send_response(204)
-                        self.end_headers()
-                    def log_message(self, *args):
-                        pass
-                server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
-                print("port", server.server_address[1], flush=True)
-                server.serve_forever()
-                """, hooks.path
-            ], output: fixture.base.appendingPathComponent("receiver.log"))
-        defer { receiver.kill() }
-        #expect(receiver.wait(for: "port "))
-        let port = try #require(receiver.text.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        let mails = fixture.base.appendingPathComponent("mails")
+        let receiver = try WebhookReceiver(in: fixture.base)
+        defer { receiver.stop() }
         let sendmail = fixture.base.appendingPathComponent("sendmail")
         try "#!/bin/sh\ncat >> '\(mails.path)'\n".write(to: sendmail, atomically: true, encoding: .utf8)
         chmod(sendmail.path, 0o755)
 
         var config = fixture.config()
-        config.notifications.webhook = "http://127.0.0.1:\(port)/hook"
+        config.notifications.webhook = receiver.url
         config.notifications.mail = "admin@example.org"
         config.notifications.sendmail = sendmail.path
         try await PackManFixture.app(try await fixture.daemon(config)).test(.router) { client in
@@ -286,8 +266,8 @@ import Testing
                 #expect($0.status == .ok)
                 return try $0.decode(NotificationTest.self)
             }
-            #expect(result.sinks == ["webhook http://127.0.0.1:\(port)/hook", "mail admin@example.org"] && result.failures.isEmpty, "\(result)")
-            let hook = try String(contentsOf: hooks, encoding: .utf8)
+            #expect(result.sinks == ["webhook \(receiver.url)", "mail admin@example.org"] && result.failures.isEmpty, "\(result)")
+            let hook = try String(contentsOf: receiver.file, encoding: .utf8)
             #expect(hook.contains(#""key":"test""#) && hook.contains("asked for by admin"), "\(hook)")
             let mail = try String(contentsOf: mails, encoding: .utf8)
             #expect(mail.contains("To: admin@example.org") && mail.contains("- a test of packmand's notifications, asked for by admin"), "\(mail)")
