@@ -227,7 +227,7 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: strict),
         .testTarget(name: "AlienModelTests", dependencies: ["AlienModel", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "BasicsTests", dependencies: ["Basics", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "BasicsTests", dependencies: ["Basics"], swiftSettings: strict),
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ResolverTests", dependencies: ["Resolver", "Recipes", "TestSupport"], swiftSettings: strict),
         .testTarget(

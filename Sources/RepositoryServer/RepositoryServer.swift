@@ -1,4 +1,3 @@
-import Basics
 import Hummingbird
 public import Logging
 import NIOCore
@@ -15,11 +14,6 @@ import UnixSignals
 /// ``waitUntilStopped()`` returns when it stops for any reason, including SIGINT/SIGTERM when
 /// the server was made with `handleSignals: true`.
 public actor RepositoryServer {
-    /// The threads every server's connections run on (files are read there too), apart from
-    /// Swift's cooperative pool: a server in a process whose pool is held by blocking work (a
-    /// test harness waiting for its children) still answers.
-    static let threads = ThreadExecutor(name: "repository-server", threads: 2)
-
     public struct Configuration: Sendable {
         public var root: String
         public var host: String
@@ -93,7 +87,7 @@ public actor RepositoryServer {
         self.group = group
         return try await withCheckedThrowingContinuation { continuation in
             state = .starting(continuation)
-            task = Task(executorPreference: Self.threads) {
+            task = Task {
                 let result: Result<Void, any Error>
                 do {
                     try await group.run()
@@ -101,7 +95,7 @@ public actor RepositoryServer {
                 } catch {
                     result = .failure(RepositoryServerError.bindFailed(address: address, reason: String(describing: error)))
                 }
-                await self.didStop(result)
+                self.didStop(result)
             }
         }
     }

@@ -26,19 +26,6 @@ struct RepositoryServerTests {
         await #expect(throws: RepositoryServerError.alreadyStarted) { try await server.start() }
     }
 
-    /// Every thread of Swift's cooperative pool held by blocking work elsewhere in the process
-    /// (as a test harness waiting for its children does): the server still answers, because
-    /// its connections run on threads of their own.
-    @Test func answersWhileTheCooperativePoolIsHeld() async throws {
-        let fixture = try RepositoryFixture(tarballSize: 10)
-        defer { fixture.remove() }
-        let running = try await RunningServer.start(root: fixture.root)
-        let url = running.base + "/metadata/1.root.json"
-        let status = try await CooperativePool.whileHeld { try Curl.fetch(url).status }
-        #expect(status == 200)
-        await running.server.stop()
-    }
-
     @Test func aMissingRootOrATakenPortFailsToStart() async throws {
         let missing = RepositoryServer(configuration: .init(root: "/nonexistent/alien-repo", port: 0))
         await #expect(throws: RepositoryServerError.self) { try await missing.start() }

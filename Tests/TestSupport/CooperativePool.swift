@@ -8,9 +8,11 @@ public enum CooperativePool {
     /// each other's threads.
     static let holding = DispatchSemaphore(value: 1)
 
-    /// Holds every thread of the pool (as far as they come within 60 s: other tests may be using
+    /// Holds every thread of the pool (as far as they come within 3 s: other tests may be using
     /// them, and then the pool is held as much as it can be) while `body` runs on a thread of its
-    /// own, then lets them go and returns what `body` gave.
+    /// own, then lets them go and returns what `body` gave. Brief on purpose: while holders wait
+    /// for the rest of the pool, every other test in the process runs on what is left of it
+    /// (a longer wait starved timers elsewhere: a server's Date header, a swarm's alert loop).
     public static func whileHeld<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         let threads = ProcessInfo.processInfo.activeProcessorCount
         return try await withCheckedThrowingContinuation { continuation in
@@ -24,7 +26,7 @@ public enum CooperativePool {
                         release.wait()
                     }
                 }
-                let deadline = DispatchTime.now() + 60
+                let deadline = DispatchTime.now() + 3
                 for _ in 0..<threads where started.wait(timeout: deadline) == .timedOut { break }
                 let result = Result { try body() }
                 // Holders that had not started yet find their release waiting.
