@@ -17,20 +17,30 @@ extension EnvironmentArea {
     /// the file (the common case: one failed `open`) refuses nothing.
     public func quarantinedBuilds() -> [String: PackageRevocation] {
         let state = root.path + "/.alien"
-        guard case let .object(document)? = Self.readJSON(state + "/revocations.json", limit: 16 << 20),
-            case let .array(items)? = document["revocations"], !items.isEmpty
-        else { return [:] }
+        let revocations = Self.storedRevocations(stateDirectory: state)
+        guard !revocations.isEmpty else { return [:] }
         if case let .object(config)? = Self.readJSON(state + "/config.json", limit: 1 << 20),
             case .string("alert")? = config["revocation_policy"]
         {
             return [:]
         }
         var builds: [String: PackageRevocation] = [:]
-        for item in items {
-            guard let revocation = try? PackageRevocation(custom: item), revocation.arch == architecture.rawValue else { continue }
+        for revocation in revocations where revocation.arch == architecture.rawValue {
             builds[revocation.folder] = revocation
         }
         return builds
+    }
+
+    /// Revocations files are small; past this the file is not one.
+    public static let maximumRevocationsBytes = 16 << 20
+
+    /// The one reader of `<state>/revocations.json` (SoftwareArea writes it at each refresh): the
+    /// revocations it stores; none when the file is absent, unreadable, too large or malformed.
+    public static func storedRevocations(stateDirectory: String) -> [PackageRevocation] {
+        guard case let .object(document)? = readJSON(stateDirectory + "/revocations.json", limit: maximumRevocationsBytes),
+            case let .array(items)? = document["revocations"]
+        else { return [] }
+        return items.compactMap { try? PackageRevocation(custom: $0) }
     }
 
     /// Refuses (`revoked`) a closure that holds a quarantined build.

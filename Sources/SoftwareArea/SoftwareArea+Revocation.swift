@@ -1,4 +1,5 @@
 public import AlienModel
+import AreaEnvironment
 import Foundation
 import Trust
 
@@ -49,15 +50,9 @@ public struct RevocationReport: Sendable, Hashable {
 }
 
 extension SoftwareArea {
-    /// Revocations files are small; past this the file is not one.
-    static let maximumRevocationsBytes = 16 << 20
-
     /// The revocations the last refresh stored (none when it never ran or the file is unreadable).
     public func knownRevocations() -> [PackageRevocation] {
-        guard let bytes = FileSystem.readBytes(layout.revocations), bytes.count <= Self.maximumRevocationsBytes,
-            case let .object(object)? = try? JSONValue(parsing: bytes), case let .array(items)? = object["revocations"]
-        else { return [] }
-        return items.compactMap { try? PackageRevocation(custom: $0) }
+        EnvironmentArea.storedRevocations(stateDirectory: layout.state)
     }
 
     /// The stored revocation of `key`, if any.
