@@ -18,8 +18,7 @@ extension Modulefiles {
     /// `module load` of the packages it sources, then its own changes (the state after its
     /// dependency lines, compared with the state after the rest): path entries added in front
     /// become `prepend-path`, at the end `append-path`, other changes `setenv` / `unsetenv`.
-    static func derive(for package: EnvironmentPackage, in area: EnvironmentArea) throws(EnvironmentError) -> String {
-        let cache = ManifestCache()
+    static func derive(for package: EnvironmentPackage, in area: EnvironmentArea, cache: ManifestCache = ManifestCache()) throws(EnvironmentError) -> String {
         let closure = try area.closure(of: [package], cache: cache)
         let manifest = try cache.manifest(of: package)
         // In init.sh's order: `module load` then loads them as init.sh sources them.
@@ -74,20 +73,23 @@ extension Modulefiles {
     /// `setenv` otherwise. Entries are prepended last-first so the result keeps init.sh's order.
     static func statements(name: String, old: String?, new: String) -> [String] {
         guard EnvironmentChanges.isPathLike(name), !new.isEmpty else { return ["setenv \(name) \(tclQuote(new))"] }
-        let newParts = new.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        var front: [String] = [], back: [String] = []
+        // Substrings compared in place: a 200-package closure's PATH has 200 entries, and every
+        // package's modulefile compares it (no String or Array made per entry or per position).
+        let newParts = new.utf8.split(separator: 0x3A, omittingEmptySubsequences: false)
+        var front = newParts[...], back = newParts[newParts.endIndex...]
         if let old, !old.isEmpty {
-            let oldParts = old.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            let oldParts = old.utf8.split(separator: 0x3A, omittingEmptySubsequences: false)
             guard newParts.count >= oldParts.count,
-                let start = (0...(newParts.count - oldParts.count)).first(where: { Array(newParts[$0..<($0 + oldParts.count)]) == oldParts })
+                let start = (0...(newParts.count - oldParts.count)).first(where: { start in
+                    newParts[start..<(start + oldParts.count)].elementsEqual(oldParts) { $0.elementsEqual($1) }
+                })
             else { return ["setenv \(name) \(tclQuote(new))"] }
-            front = Array(newParts[..<start])
-            back = Array(newParts[(start + oldParts.count)...])
-        } else {
-            front = newParts
+            front = newParts[..<start]
+            back = newParts[(start + oldParts.count)...]
         }
-        guard !front.contains(""), !back.contains("") else { return ["setenv \(name) \(tclQuote(new))"] }
-        return front.reversed().map { "prepend-path \(name) \(tclQuote($0))" } + back.map { "append-path \(name) \(tclQuote($0))" }
+        guard !front.contains(where: \.isEmpty), !back.contains(where: \.isEmpty) else { return ["setenv \(name) \(tclQuote(new))"] }
+        return front.reversed().map { "prepend-path \(name) \(tclQuote(String(Substring($0))))" }
+            + back.map { "append-path \(name) \(tclQuote(String(Substring($0))))" }
     }
 
     /// A Tcl word: bare when safe, otherwise double-quoted with `\ " $ [ ] { }` escaped.

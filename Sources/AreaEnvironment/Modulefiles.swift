@@ -42,13 +42,14 @@ public enum Modulefiles {
     public static let dataSync: Flush = { _ = fdatasync($0) }
 
     /// Writes (or rewrites, when its text changed) the modulefile of an installed package.
-    /// The install pipeline calls this once a package is visible in the area.
+    /// The install pipeline calls this once a package is visible in the area, with one `batch`
+    /// for all the packages of the install.
     @discardableResult
     public static func write(
         for package: EnvironmentPackage, in area: EnvironmentArea, source: Source = .initScript,
-        flush: Flush = dataSync
+        batch: Batch = Batch(), flush: Flush = dataSync
     ) throws(EnvironmentError) -> URL {
-        let text = try self.text(for: package, in: area, source: source)
+        let text = try self.text(for: package, in: area, source: source, batch: batch)
         let destination = path(for: package, in: area)
         try writeAtomically(text, to: destination, flush: flush)
         return destination
@@ -75,9 +76,10 @@ public enum Modulefiles {
     public static func regenerateAll(area: EnvironmentArea, source: Source = .initScript, flush: Flush = dataSync) throws(EnvironmentError) -> Report {
         var report = Report()
         let packages = try area.installed()
+        let batch = Batch()
         for package in packages {
             do {
-                try write(for: package, in: area, source: source, flush: flush)
+                try write(for: package, in: area, source: source, batch: batch, flush: flush)
                 report.written.append(package.moduleName)
             } catch {
                 report.failed[package.moduleName] = error.description
@@ -98,12 +100,14 @@ public enum Modulefiles {
     }
 
     /// The modulefile text for a package.
-    public static func text(for package: EnvironmentPackage, in area: EnvironmentArea, source: Source = .initScript) throws(EnvironmentError) -> String {
+    public static func text(
+        for package: EnvironmentPackage, in area: EnvironmentArea, source: Source = .initScript, batch: Batch = Batch()
+    ) throws(EnvironmentError) -> String {
         if source == .packageFirst {
             let own = package.directory.appendingPathComponent("etc/modulefiles/\(package.build.name.rawValue)")
             if let text = try? String(contentsOf: own, encoding: .utf8) { return try rewriteBaseDirectory(text, package: package, area: area) }
         }
-        return try derive(for: package, in: area)
+        return try batch.withCache { cache throws(EnvironmentError) in try derive(for: package, in: area, cache: cache) }
     }
 
     /// aliBuild's modulefile with the area's `<root>/<arch>` in place of `$::env(BASEDIR)`, and

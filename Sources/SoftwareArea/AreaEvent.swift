@@ -152,14 +152,19 @@ public struct SilentReporter: AreaReporter {
 /// What happens after a package became visible or was removed (the environment side hooks
 /// modulefile generation in here).
 public struct AreaHooks: Sendable {
-    public var afterInstall: (@Sendable (AreaLayout, InstallRecord) throws -> Void)?
+    /// What runs once a package is in place.
+    public typealias AfterInstall = @Sendable (AreaLayout, InstallRecord) throws -> Void
+
+    /// Makes the after-install hook of one install (called once per install, so that the
+    /// packages of a closure share what the hook keeps, such as manifests it read).
+    public var startInstall: (@Sendable () -> AfterInstall)?
     public var afterRemove: (@Sendable (AreaLayout, PackageBuild) throws -> Void)?
 
     public init(
-        afterInstall: (@Sendable (AreaLayout, InstallRecord) throws -> Void)? = nil,
+        startInstall: (@Sendable () -> AfterInstall)? = nil,
         afterRemove: (@Sendable (AreaLayout, PackageBuild) throws -> Void)? = nil
     ) {
-        self.afterInstall = afterInstall
+        self.startInstall = startInstall
         self.afterRemove = afterRemove
     }
 }

@@ -7,10 +7,14 @@ extension AreaHooks {
     /// The area's modulefiles (`<area>/<arch>/Modules/modulefiles/<Name>/<Ver>-<Rev>`) kept in
     /// step with installs and removals: what `SoftwareArea.open` installs by default.
     public static let modulefiles = AreaHooks(
-        afterInstall: { layout, record in
-            let (area, package) = try environment(layout, record.package)
-            // Written back before the rename, no journal commit per modulefile (see `Writeback`).
-            _ = try Modulefiles.write(for: package, in: area, flush: { Writeback.wait($0) })
+        startInstall: {
+            // The install's packages share the manifests read for their modulefiles.
+            let batch = Modulefiles.Batch()
+            return { layout, record in
+                let (area, package) = try environment(layout, record.package)
+                // Written back before the rename, no journal commit per modulefile (see `Writeback`).
+                _ = try Modulefiles.write(for: package, in: area, batch: batch, flush: { Writeback.wait($0) })
+            }
         },
         afterRemove: { layout, key in
             let (area, package) = try environment(layout, key)

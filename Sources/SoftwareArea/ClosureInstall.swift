@@ -27,6 +27,8 @@ struct ClosureInstall: Sendable {
     /// Target paths installed again even when present.
     let replace: Set<String>
     let parallelism: Int
+    /// The area's after-install hook for this install (its modulefiles).
+    let afterInstall: AreaHooks.AfterInstall?
 
     /// A package ready to be renamed into place (its lock held).
     final class Staged: Sendable {
@@ -233,7 +235,7 @@ struct ClosureInstall: Sendable {
                 area.keepForSeeding(tarball: tarball, torrent: torrent, plan: plan)
             }
             area.touch(key)
-            if let hook = area.hooks.afterInstall, let record = try? InstallRecord(path: layout.record(key)) {
+            if let hook = afterInstall, let record = try? InstallRecord(path: layout.record(key)) {
                 // The package is in place; what follows (its modulefile) cannot undo that.
                 do { try hook(layout, record) } catch { area.reporter.report(.warning(key, "after install: \(error)")) }
             }

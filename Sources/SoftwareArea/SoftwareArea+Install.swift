@@ -52,7 +52,7 @@ extension SoftwareArea {
         let replace = options.replace ? Set(roots.map(\.info.path)) : []
         let closure = ClosureInstall(
             area: self, catalog: catalog, order: order, replace: replace,
-            parallelism: max(1, options.parallelism ?? InstallOptions.defaultParallelism))
+            parallelism: max(1, options.parallelism ?? InstallOptions.defaultParallelism), afterInstall: hooks.startInstall?())
         try closure.ensureSpace(evict: options.evict)
         return try await closure.run()
     }

@@ -42,6 +42,27 @@ import Testing
         #expect(Modulefiles.statements(name: "NAME", old: nil, new: "a \"b\" $c [d]") == ["setenv NAME \"a \\\"b\\\" \\$c \\[d\\]\""])
     }
 
+    /// The old value is found at its first place, as before (a repeated entry is appended, not
+    /// prepended), and an entry is split at every `:` byte, as the shells and module tools do.
+    @Test func pathStatementsTakeTheFirstPlaceOfTheOldValue() {
+        #expect(Modulefiles.statements(name: "PATH", old: "/a", new: "/a:/a") == ["append-path PATH /a"])
+        #expect(Modulefiles.statements(name: "PATH", old: "/a:/b", new: "/c:/a:/b:/a:/b") == ["prepend-path PATH /c", "append-path PATH /a", "append-path PATH /b"])
+        #expect(Modulefiles.statements(name: "PATH", old: "/b", new: "/a::/b") == ["setenv PATH /a::/b"], "an empty entry is not a path")
+        #expect(Modulefiles.statements(name: "PATH", old: "/b", new: "/\u{301}:\u{301}/c:/b") == ["prepend-path PATH \"\u{301}/c\"", "prepend-path PATH \"/\u{301}\""])
+    }
+
+    /// One batch for many modulefiles (an install's, `regenerateAll`'s) gives each package the
+    /// text a fresh read gives, in any order of asking.
+    @Test func aBatchGivesTheTextsOfFreshReads() throws {
+        let area = try F.area([F.zlib, F.root, F.aliRoot])
+        defer { F.remove(area) }
+        let packages = try area.installed()
+        let fresh = try packages.map { package throws in try Modulefiles.text(for: package, in: area) }
+        let batch = Modulefiles.Batch()
+        #expect(try packages.map { package throws in try Modulefiles.text(for: package, in: area, batch: batch) } == fresh)
+        #expect(try packages.reversed().map { package throws in try Modulefiles.text(for: package, in: area, batch: batch) } == fresh.reversed())
+    }
+
     @Test func packageOwnModulefileGetsTheAreaAsBaseDirectory() throws {
         let area = try F.area([F.zlib])
         defer { F.remove(area) }
