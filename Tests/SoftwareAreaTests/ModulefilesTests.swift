@@ -46,9 +46,13 @@ import Testing
     /// prepended), and an entry is split at every `:` byte, as the shells and module tools do.
     @Test func pathStatementsTakeTheFirstPlaceOfTheOldValue() {
         #expect(Modulefiles.statements(name: "PATH", old: "/a", new: "/a:/a") == ["append-path PATH /a"])
-        #expect(Modulefiles.statements(name: "PATH", old: "/a:/b", new: "/c:/a:/b:/a:/b") == ["prepend-path PATH /c", "append-path PATH /a", "append-path PATH /b"])
+        #expect(
+            Modulefiles.statements(name: "PATH", old: "/a:/b", new: "/c:/a:/b:/a:/b") == ["prepend-path PATH /c", "append-path PATH /a", "append-path PATH /b"])
         #expect(Modulefiles.statements(name: "PATH", old: "/b", new: "/a::/b") == ["setenv PATH /a::/b"], "an empty entry is not a path")
-        #expect(Modulefiles.statements(name: "PATH", old: "/b", new: "/\u{301}:\u{301}/c:/b") == ["prepend-path PATH \"\u{301}/c\"", "prepend-path PATH \"/\u{301}\""])
+        #expect(
+            Modulefiles.statements(name: "PATH", old: "/b", new: "/\u{301}:\u{301}/c:/b") == [
+                "prepend-path PATH \"\u{301}/c\"", "prepend-path PATH \"/\u{301}\""
+            ])
     }
 
     /// One batch for many modulefiles (an install's, `regenerateAll`'s) gives each package the
