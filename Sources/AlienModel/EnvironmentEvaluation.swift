@@ -122,7 +122,7 @@ public struct EnvironmentEvaluation: Sendable {
             variables["ALIBUILD_ARCH_PREFIX"] = Variable(value: architecture, exported: variables["ALIBUILD_ARCH_PREFIX"]?.exported ?? false)
         }
         for dependency in manifest.requires {
-            if let guardValue = variables[dependency.guardVariable]?.value, !guardValue.isEmpty { continue }
+            if let guardValue = variables[Self.concatenated(dependency.name.environmentPrefix, "_REVISION")]?.value, !guardValue.isEmpty { continue }
             if sourcing.contains(where: { Self.isSame($0, dependency) }) {
                 throw .evaluation(
                     package: package.moduleName,
@@ -201,7 +201,7 @@ public struct EnvironmentEvaluation: Sendable {
     /// `<NAME>_ROOT="$WORK_DIR/$ALIBUILD_ARCH_PREFIX/<name>/<ver>-<rev>"`,
     /// `RECC_PREFIX_MAP="$<NAME>_ROOT=/recc/<NAME>_ROOT:$RECC_PREFIX_MAP"`, then the literals.
     mutating func exportOwnVariables(of package: EnvironmentManifest.Package, prefix: String) {
-        let rootName = prefix + "_ROOT"
+        let rootName = Self.concatenated(prefix, "_ROOT")
         let workDirectory = value("WORK_DIR") ?? "", architecture = value("ALIBUILD_ARCH_PREFIX") ?? ""
         let root = Self.concatenated(workDirectory, "/", architecture, "/", package.name.rawValue, "/", package.version, "-", package.revision)
         // `RECC_PREFIX_MAP="<root>=/recc/<NAME>_ROOT:$RECC_PREFIX_MAP"` (unset is empty), in
@@ -216,10 +216,10 @@ public struct EnvironmentEvaluation: Sendable {
             variable.prepend(recc)
             variables["RECC_PREFIX_MAP"] = variable
         }
-        export(prefix + "_VERSION", package.version)
-        export(prefix + "_REVISION", package.revision)
-        export(prefix + "_HASH", package.hash)
-        export(prefix + "_COMMIT", package.commit)
+        export(Self.concatenated(prefix, "_VERSION"), package.version)
+        export(Self.concatenated(prefix, "_REVISION"), package.revision)
+        export(Self.concatenated(prefix, "_HASH"), package.hash)
+        export(Self.concatenated(prefix, "_COMMIT"), package.commit)
     }
 
     /// A template's value now; unset references are empty, except `$SHELL`, which bash would

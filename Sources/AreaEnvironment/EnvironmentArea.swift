@@ -33,6 +33,13 @@ public struct EnvironmentPackage: Hashable, Sendable, Comparable, CustomStringCo
         moduleName = build.description
     }
 
+    /// With the module name already spelled (`build.description`, which the caller has).
+    init(build: PackageBuild, path: String, moduleName: String) {
+        self.build = build
+        self.path = path
+        self.moduleName = moduleName
+    }
+
     /// The package's folder.
     public var directory: URL {
         get { URL(fileURLWithPath: path, isDirectory: true) }

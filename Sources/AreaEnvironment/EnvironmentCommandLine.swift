@@ -92,7 +92,13 @@ public enum EnvironmentCommandLine {
         let syntax = try self.shell(shell, environment: environment)
         let selected = try packages(arguments, in: located)
         do throws(EnvironmentError) {
-            return syntax.renderBytes(try located.changes(of: selected, base: environment, freeingMemory: freeingMemory))
+            switch syntax {
+            case .sh, .bash, .zsh:
+                // The same bytes as `renderBytes(changes)`, without the changes' dictionary.
+                return try located.posixStatements(of: selected, base: environment, freeingMemory: freeingMemory)
+            case .csh, .tcsh, .fish, .json:
+                return syntax.renderBytes(try located.changes(of: selected, base: environment, freeingMemory: freeingMemory))
+            }
         } catch {
             throw Failure(error.description)
         }

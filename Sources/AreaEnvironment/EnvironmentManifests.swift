@@ -247,7 +247,7 @@ final class ManifestCache {
         let base = area.packagesPath
         if packagesFolder == nil { packagesFolder = (base, open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) }
         guard let packagesFolder, packagesFolder.path == base, packagesFolder.descriptor >= 0 else { return nil }
-        let file = relative + "/" + EnvironmentManifest.fileName
+        let file = Self.joined(relative, EnvironmentManifest.fileName)
         let flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
         var descriptor: Int32 = -1
         if hasOpenat2Here {
@@ -263,7 +263,17 @@ final class ManifestCache {
         }
         guard descriptor >= 0 else { return nil }
         if let previous = opened.updateValue(descriptor, forKey: relative) { close(previous) }
-        return EnvironmentPackage(build: build, path: base + "/" + relative)
+        // `relative` is the build's spelling (`Name/Ver-Rev`): its module name, not spelled again.
+        return EnvironmentPackage(build: build, path: Self.joined(base, relative), moduleName: relative)
+    }
+
+    /// `a/b` in one allocation (no intermediate `a/`).
+    static func joined(_ a: String, _ b: String) -> String {
+        String(unsafeUninitializedCapacity: a.utf8.count + b.utf8.count + 1) { out in
+            let index = out.initialize(fromContentsOf: a.utf8)
+            out[index] = 0x2F
+            return out[(index + 1)...].initialize(fromContentsOf: b.utf8)
+        }
     }
 
     /// How many variables the manifests read so far can set at most (own variables, env, lists).
@@ -317,6 +327,43 @@ extension EnvironmentArea {
     /// where freeing a hundred manifests object by object is ~4 % of the run and returns nothing
     /// that the exit would not.
     func changes(of packages: [EnvironmentPackage], base: [String: String], freeingMemory: Bool) throws(EnvironmentError) -> EnvironmentChanges {
+        let variables = try variables(of: packages, base: base, freeingMemory: freeingMemory)
+        return EnvironmentChanges.diff(
+            before: base, after: variables.count,
+            value: { name in
+                variables[name].flatMap { $0.exported ? $0.value : nil }
+            },
+            each: exported(variables))
+    }
+
+    /// `EnvironmentShell.posixStatements` of `changes(of:base:freeingMemory:)`, without the
+    /// changes' dictionary: the variables set are listed, then printed in name order (`env`
+    /// prints the statements of a hundred packages on every call).
+    func posixStatements(of packages: [EnvironmentPackage], base: [String: String], freeingMemory: Bool) throws(EnvironmentError) -> [UInt8] {
+        let variables = try variables(of: packages, base: base, freeingMemory: freeingMemory)
+        var values: [(name: String, value: String)] = []
+        values.reserveCapacity(variables.count)
+        var removed: [String] = []
+        EnvironmentChanges.walk(
+            before: base,
+            value: { name in
+                variables[name].flatMap { $0.exported ? $0.value : nil }
+            },
+            each: exported(variables),
+            set: { values.append(($0, $1)) }, remove: { removed.append($0) })
+        if !freeingMemory { _ = Unmanaged.passRetained(KeptUntilExit(values)) }
+        return EnvironmentShell.posixStatements(removed: removed.sorted(), values: values)
+    }
+
+    /// The exported variables' names and values (what `env` would print), read one at a time.
+    private func exported(_ variables: [String: EnvironmentEvaluation.Variable]) -> some Sequence<(String, String)> {
+        variables.lazy.filter { $0.value.exported }.map { ($0.key, $0.value.value) }
+    }
+
+    /// The shell variables after sourcing the packages' init.sh over `base` (see `changes`).
+    private func variables(of packages: [EnvironmentPackage], base: [String: String], freeingMemory: Bool) throws(EnvironmentError)
+        -> [String: EnvironmentEvaluation.Variable]
+    {
         let cache = ManifestCache()
         // A package the repository revoked and the site quarantines gives no environment.
         try refuseQuarantined(try closure(of: packages, cache: cache))
@@ -331,14 +378,7 @@ extension EnvironmentArea {
         }
         let variables = evaluation.variables
         if !freeingMemory { _ = Unmanaged.passRetained(KeptUntilExit((cache, variables))) }
-        return EnvironmentChanges.diff(
-            before: base, after: variables.count,
-            value: { name in
-                variables[name].flatMap { $0.exported ? $0.value : nil }
-            },
-            each: { body in
-                for (name, variable) in variables where variable.exported { body(name, variable.value) }
-            })
+        return variables
     }
 
     /// Finds a dependency's manifest for the evaluation: only inside this area's packages.

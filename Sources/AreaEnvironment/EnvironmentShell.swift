@@ -68,14 +68,21 @@ public enum EnvironmentShell: String, CaseIterable, Sendable {
 
     /// `unset NAME;` and `export NAME='value';` lines (sh, bash, zsh), as UTF-8.
     static func posixStatements(_ changes: EnvironmentChanges) -> [UInt8] {
+        posixStatements(removed: changes.removed.sorted(), values: changes.values.map { (name: $0.key, value: $0.value) })
+    }
+
+    /// `posixStatements` of the changes given as the names removed, sorted, and the variables
+    /// set (each name once, in any order: they are printed in name order).
+    static func posixStatements(removed: [String], values: [(name: String, value: String)]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(changes.values.reduce(16 * changes.removed.count) { $0 + $1.key.utf8.count + $1.value.utf8.count + 16 })
-        for name in changes.removed.sorted() {
+        out.reserveCapacity(values.reduce(16 * removed.count) { $0 + $1.name.utf8.count + $1.value.utf8.count + 16 })
+        for name in removed {
             append("unset ", to: &out)
             append(name, to: &out)
             append(";\n", to: &out)
         }
-        forEachSortedByName(changes.values) { name, value in
+        for index in sortedByName(values) {
+            let (name, value) = values[index]
             append("export ", to: &out)
             append(name, to: &out)
             out.append(0x3D)
@@ -85,45 +92,40 @@ public enum EnvironmentShell: String, CaseIterable, Sendable {
         return out
     }
 
-    /// The variables in String's order of their names, each handed to `body`. When every name
-    /// is ASCII (where that order is the order of the bytes), the sort moves plain keys (the
-    /// names' first 16 bytes as two integers, and the variable's position in the dictionary)
-    /// and compares the names themselves only on a tie; no copy of the variables is made.
-    static func forEachSortedByName(_ values: [String: String], _ body: (String, String) -> Void) {
-        struct Key {
-            var high: UInt64, low: UInt64
-            var index: Dictionary<String, String>.Index
-        }
-        var keys: [Key] = []
+    /// The positions of the variables in String's order of their names. When every name is
+    /// ASCII (where that order is the order of the bytes), the sort moves plain keys (the names'
+    /// first 16 bytes as two integers, and the variable's position) and compares the names
+    /// themselves only on a tie; no copy of the variables is made.
+    static func sortedByName(_ values: [(name: String, value: String)]) -> [Int] {
+        var keys: [SortKey] = []
         keys.reserveCapacity(values.count)
-        var index = values.startIndex
-        while index != values.endIndex {
-            var name = values[index].key
-            let key = name.withUTF8 { bytes -> Key? in
+        for index in values.indices {
+            var name = values[index].name
+            let key = name.withUTF8 { bytes -> SortKey? in
                 var high: UInt64 = 0, low: UInt64 = 0
                 for offset in 0..<bytes.count {
                     let byte = bytes[offset]
                     if byte >= 0x80 { return nil }
                     if offset < 8 { high |= UInt64(byte) << (56 - 8 * offset) } else if offset < 16 { low |= UInt64(byte) << (56 - 8 * (offset - 8)) }
                 }
-                return Key(high: high, low: low, index: index)
+                return SortKey(high: high, low: low, index: index)
             }
-            guard let key else {
-                for (name, value) in values.sorted(by: { $0.key < $1.key }) { body(name, value) }
-                return
-            }
+            guard let key else { return values.indices.sorted { values[$0].name < values[$1].name } }
             keys.append(key)
-            values.formIndex(after: &index)
         }
         keys.sort { a, b in
             if a.high != b.high { return a.high < b.high }
             if a.low != b.low { return a.low < b.low }
-            return values[a.index].key < values[b.index].key
+            return values[a.index].name < values[b.index].name
         }
-        for key in keys {
-            let entry = values[key.index]
-            body(entry.key, entry.value)
-        }
+        return keys.map(\.index)
+    }
+
+    /// A name's first 16 bytes as two integers (big-endian: their order is the bytes' order),
+    /// and where its element is.
+    struct SortKey {
+        var high: UInt64, low: UInt64
+        var index: Int
     }
 
     /// The UTF-8 of `text` appended with one copy (not byte by byte).
