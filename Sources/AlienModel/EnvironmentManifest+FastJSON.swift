@@ -112,13 +112,28 @@ struct CanonicalManifestReader {
     func stringContent() -> (UnsafeBufferPointer<UInt8>, ascii: Bool)? {
         guard index < bytes.count, bytes[index] == 0x22 else { return nil }
         var end = index + 1, ascii = true
-        while end < bytes.count, bytes[end] != 0x22 {
-            if bytes[end] == 0x5C || bytes[end] < 0x20 { return nil }
-            if bytes[end] >= 0x80 { ascii = false }
+        let base = UnsafeRawPointer(bytes.baseAddress!)
+        while true {
+            // Eight plain bytes at a time (no quote, backslash, control or non-ASCII byte).
+            while bytes.count - end >= 8, !Self.mayHoldSpecial(base.loadUnaligned(fromByteOffset: end, as: UInt64.self)) { end += 8 }
+            guard end < bytes.count else { return nil }
+            let byte = bytes[end]
+            if byte == 0x22 { break }
+            if byte == 0x5C || byte < 0x20 { return nil }
+            if byte >= 0x80 { ascii = false }
             end += 1
         }
-        guard end < bytes.count else { return nil }
         return (UnsafeBufferPointer(rebasing: bytes[(index + 1)..<end]), ascii)
+    }
+
+    /// False when none of the eight bytes is `"`, `\\`, below 0x20 or above 0x7F (true may be
+    /// wrong: the bytes are then looked at one by one).
+    static func mayHoldSpecial(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & high }
+        let quote = hasZero(word ^ (0x22 &* ones)), backslash = hasZero(word ^ (0x5C &* ones))
+        let control = (word &- 0x20 &* ones) & ~word & high
+        return (quote | backslash | control | (word & high)) != 0
     }
 
     /// A string holding a template's canonical text, read from the bytes (no String of the
