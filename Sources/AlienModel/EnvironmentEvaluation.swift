@@ -69,37 +69,39 @@ public struct EnvironmentEvaluation: Sendable {
 
     public static let maximumDepth = 256
 
-    public private(set) var variables: [String: Variable]
+    /// The shell variables (see `Variables`: names hashed once a lookup, cheaply).
+    public private(set) var table: Variables
+    /// The shell variables as a dictionary.
+    public var variables: [String: Variable] { table.dictionary }
     /// The packages being sourced, outermost first (a dependency among them would be sourced
     /// again and again); their count is the depth.
     private var sourcing: [EnvironmentManifest.Package] = []
 
     public init(environment: [String: String], shellDefaults: [String: String] = ShellVariables.bashDefaults) {
-        var variables: [String: Variable] = [:]
-        variables.reserveCapacity(environment.count + shellDefaults.count)
-        for (name, value) in shellDefaults where environment[name] == nil { variables[name] = Variable(value: value, exported: false) }
-        for (name, value) in environment { variables[name] = Variable(value: value, exported: true) }
-        self.variables = variables
+        var table = Variables(minimumCapacity: environment.count + shellDefaults.count)
+        for (name, value) in shellDefaults where environment[name] == nil { table.set(name, Variable(value: value, exported: false)) }
+        for (name, value) in environment { table.set(name, Variable(value: value, exported: true)) }
+        self.table = table
     }
 
     /// Room for `count` more variables (a closure's manifests tell how many they can set).
     public mutating func reserveCapacity(_ count: Int) {
-        variables.reserveCapacity(variables.count + count)
+        table.reserveCapacity(count)
     }
 
     /// The exported variables: what `env` run afterwards would print.
     public var environment: [String: String] {
         var result: [String: String] = [:]
-        result.reserveCapacity(variables.count)
-        for (name, variable) in variables where variable.exported { result[name] = variable.value }
+        result.reserveCapacity(table.count)
+        for (name, variable) in zip(table.names, table.values) where variable.exported { result[name] = variable.value }
         return result
     }
 
-    public func value(_ name: String) -> String? { variables[name]?.value }
+    public func value(_ name: String) -> String? { table[name]?.value }
 
     /// `export name=value`.
     public mutating func export(_ name: String, _ value: String) {
-        variables[name] = Variable(value: value, exported: true)
+        table.set(name, Variable(value: value, exported: true))
     }
 
     /// `. init.sh` of the manifest: its dependencies (each unless already loaded), then its own part.
@@ -118,11 +120,14 @@ public struct EnvironmentEvaluation: Sendable {
         }
         sourcing.append(package)
         defer { sourcing.removeLast() }
-        if let architecture = manifest.architecture, (variables["ALIBUILD_ARCH_PREFIX"]?.value ?? "").isEmpty {
-            variables["ALIBUILD_ARCH_PREFIX"] = Variable(value: architecture, exported: variables["ALIBUILD_ARCH_PREFIX"]?.exported ?? false)
+        if let architecture = manifest.architecture {
+            let index = table.index(of: "ALIBUILD_ARCH_PREFIX")
+            if (index.map { table.values[$0].value } ?? "").isEmpty {
+                table.set("ALIBUILD_ARCH_PREFIX", Variable(value: architecture, exported: index.map { table.values[$0].exported } ?? false))
+            }
         }
         for dependency in manifest.requires {
-            if let guardValue = variables[Self.concatenated(dependency.name.environmentPrefix, "_REVISION")]?.value, !guardValue.isEmpty { continue }
+            if let guardValue = table[Self.concatenated(dependency.name.environmentPrefix, "_REVISION")]?.value, !guardValue.isEmpty { continue }
             if sourcing.contains(where: { Self.isSame($0, dependency) }) {
                 throw .evaluation(
                     package: package.moduleName,
@@ -160,10 +165,10 @@ public struct EnvironmentEvaluation: Sendable {
         for entry in manifest.appendPath {
             let items = try evaluate(entry.items, package: package)
             // `K="$K:items"`, appended in place (the old value is not copied).
-            if let index = variables.index(forKey: entry.name) {
-                variables.values[index].append(":")
-                variables.values[index].append(items)
-                variables.values[index].exported = true
+            if let index = table.index(of: entry.name) {
+                table.values[index].append(":")
+                table.values[index].append(items)
+                table.values[index].exported = true
             } else {
                 export(entry.name, ":" + items)
             }
@@ -171,9 +176,9 @@ public struct EnvironmentEvaluation: Sendable {
         for entry in manifest.prependPath {
             let items = try evaluate(entry.items, package: package)
             // `K="items${K+:$K}"`: in front of the old value (which is not copied).
-            if let index = variables.index(forKey: entry.name) {
-                variables.values[index].prepend(items)
-                variables.values[index].exported = true
+            if let index = table.index(of: entry.name) {
+                table.values[index].prepend(items)
+                table.values[index].exported = true
             } else {
                 export(entry.name, items)
             }
@@ -208,13 +213,13 @@ public struct EnvironmentEvaluation: Sendable {
         // front of the old value.
         let recc = Self.concatenated(root, "=/recc/", rootName)
         export(rootName, root)
-        if let index = variables.index(forKey: "RECC_PREFIX_MAP") {
-            variables.values[index].prepend(recc)
-            variables.values[index].exported = true
+        if let index = table.index(of: "RECC_PREFIX_MAP") {
+            table.values[index].prepend(recc)
+            table.values[index].exported = true
         } else {
             var variable = Variable(value: "", exported: true)
             variable.prepend(recc)
-            variables["RECC_PREFIX_MAP"] = variable
+            table.set("RECC_PREFIX_MAP", variable)
         }
         export(Self.concatenated(prefix, "_VERSION"), package.version)
         export(Self.concatenated(prefix, "_REVISION"), package.revision)
@@ -228,7 +233,7 @@ public struct EnvironmentEvaluation: Sendable {
         let parts = template.parts
         // The usual shapes: a literal, `$<NAME>_ROOT/literal`.
         if parts.count == 1, case let .literal(text) = parts[0] { return text }
-        if parts.count == 2, case let .variable(name) = parts[0], case let .literal(text) = parts[1], let variable = variables[name] {
+        if parts.count == 2, case let .variable(name) = parts[0], case let .literal(text) = parts[1], let variable = table[name] {
             return Self.concatenated(variable.value, text)
         }
         var result = ""
@@ -245,7 +250,7 @@ public struct EnvironmentEvaluation: Sendable {
             switch part {
             case let .literal(text): result += text
             case let .variable(name):
-                if let variable = variables[name] {
+                if let variable = table[name] {
                     result += variable.value
                 } else if name == "SHELL" {
                     throw .evaluation(

@@ -356,13 +356,13 @@ extension EnvironmentArea {
     }
 
     /// The exported variables' names and values (what `env` would print), read one at a time.
-    private func exported(_ variables: [String: EnvironmentEvaluation.Variable]) -> some Sequence<(String, String)> {
-        variables.lazy.filter { $0.value.exported }.map { ($0.key, $0.value.value) }
+    private func exported(_ variables: EnvironmentEvaluation.Variables) -> some Sequence<(String, String)> {
+        zip(variables.names, variables.values).lazy.filter { $0.1.exported }.map { ($0.0, $0.1.value) }
     }
 
     /// The shell variables after sourcing the packages' init.sh over `base` (see `changes`).
     private func variables(of packages: [EnvironmentPackage], base: [String: String], freeingMemory: Bool) throws(EnvironmentError)
-        -> [String: EnvironmentEvaluation.Variable]
+        -> EnvironmentEvaluation.Variables
     {
         let cache = ManifestCache()
         // A package the repository revoked and the site quarantines gives no environment.
@@ -376,7 +376,7 @@ extension EnvironmentArea {
             let manifest = try cache.manifest(of: package)
             do { try evaluation.source(manifest, lookup: dependencyLookup(cache, from: package)) } catch { throw .manifest(error) }
         }
-        let variables = evaluation.variables
+        let variables = evaluation.table
         if !freeingMemory { _ = Unmanaged.passRetained(KeptUntilExit((cache, variables))) }
         return variables
     }
