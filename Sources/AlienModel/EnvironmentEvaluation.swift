@@ -47,11 +47,11 @@ public struct EnvironmentEvaluation: Sendable {
             return String(unsafeUninitializedCapacity: count) { buffer in
                 var index = 0
                 for entry in front.reversed() {
-                    index = buffer[index...].initialize(fromContentsOf: entry.utf8)
+                    index = EnvironmentEvaluation.copyUTF8(entry, into: buffer, at: index)
                     buffer[index] = 0x3A
                     index += 1
                 }
-                return buffer[index...].initialize(fromContentsOf: base.utf8)
+                return EnvironmentEvaluation.copyUTF8(base, into: buffer, at: index)
             }
         }
 
@@ -197,9 +197,28 @@ public struct EnvironmentEvaluation: Sendable {
         for text in texts { count += text.utf8.count }
         return String(unsafeUninitializedCapacity: count) { buffer in
             var index = 0
-            for text in texts { index = buffer[index...].initialize(fromContentsOf: text.utf8) }
+            for text in texts { index = copyUTF8(text, into: buffer, at: index) }
             return index
         }
+    }
+
+    /// `concatenated(a, b)` without the variadic array (the usual case: `<PREFIX>_VERSION`).
+    static func concatenated(_ a: String, _ b: String) -> String {
+        String(unsafeUninitializedCapacity: a.utf8.count + b.utf8.count) { buffer in
+            copyUTF8(b, into: buffer, at: copyUTF8(a, into: buffer, at: 0))
+        }
+    }
+
+    /// Copies the UTF-8 of `text` into `buffer` from `index` (one memory copy when the string's
+    /// bytes are contiguous, as native strings' are); returns the index after it.
+    static func copyUTF8(_ text: String, into buffer: UnsafeMutableBufferPointer<UInt8>, at index: Int) -> Int {
+        let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Int in
+            if let source = bytes.baseAddress, !bytes.isEmpty {
+                UnsafeMutableRawPointer(buffer.baseAddress! + index).copyMemory(from: source, byteCount: bytes.count)
+            }
+            return index + bytes.count
+        }
+        return copied ?? buffer[index...].initialize(fromContentsOf: text.utf8)
     }
 
     /// `manifest.ownVariables`, exported in their order without building their templates:

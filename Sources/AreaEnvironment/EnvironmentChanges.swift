@@ -165,9 +165,13 @@ public enum PathList {
     static func parts(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
         var result: [Range<Int>] = []
         var start = 0
-        for index in 0..<bytes.count where bytes[index] == 0x3A {
-            result.append(start..<index)
-            start = index + 1
+        // memchr from one `:` to the next (lists are kilobytes: a hundred packages' entries).
+        if let base = bytes.baseAddress {
+            while start < bytes.count, let found = memchr(base + start, 0x3A, bytes.count - start) {
+                let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                result.append(start..<index)
+                start = index + 1
+            }
         }
         result.append(start..<bytes.count)
         return result
@@ -195,7 +199,9 @@ public enum PathList {
     }
 
     static func equal(_ a: UnsafeBufferPointer<UInt8>, _ aRange: Range<Int>, _ b: UnsafeBufferPointer<UInt8>, _ bRange: Range<Int>) -> Bool {
-        aRange.count == bRange.count && a[aRange].elementsEqual(b[bRange])
+        guard aRange.count == bRange.count else { return false }
+        guard !aRange.isEmpty else { return true }
+        return memcmp(a.baseAddress! + aRange.lowerBound, b.baseAddress! + bRange.lowerBound, aRange.count) == 0
     }
 
     /// Entries (byte ranges of one list's bytes) seen so far: an open-addressing table of
