@@ -74,22 +74,70 @@ public enum EnvironmentShell: String, CaseIterable, Sendable {
     /// `posixStatements` of the changes given as the names removed, sorted, and the variables
     /// set (each name once, in any order: they are printed in name order).
     static func posixStatements(removed: [String], values: [(name: String, value: String)]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(values.reduce(16 * removed.count) { $0 + $1.name.utf8.count + $1.value.utf8.count + 16 })
-        for name in removed {
-            append("unset ", to: &out)
-            append(name, to: &out)
-            append(";\n", to: &out)
+        // The exact size first (a `'` in a value becomes four bytes), then one copy a piece.
+        var size = 0
+        for name in removed { size += name.utf8.count + 9 }
+        for (name, value) in values { size += name.utf8.count + value.utf8.count + 12 + 3 * quotes(in: value) }
+        let order = sortedByName(values)
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            var writer = Writer(buffer: buffer)
+            for name in removed {
+                writer.write("unset ")
+                writer.write(name)
+                writer.write(";\n")
+            }
+            for index in order {
+                let (name, value) = values[index]
+                writer.write("export ")
+                writer.write(name)
+                writer.write("='")
+                writer.writeSHQuotedContent(value)
+                writer.write("';\n")
+            }
+            count = writer.index
         }
-        for index in sortedByName(values) {
-            let (name, value) = values[index]
-            append("export ", to: &out)
-            append(name, to: &out)
-            out.append(0x3D)
-            appendSHQuoted(value, to: &out)
-            append(";\n", to: &out)
+    }
+
+    /// How many `'` bytes `value` holds.
+    static func quotes(in value: String) -> Int {
+        guard contains(value, 0x27) else { return 0 }
+        return value.utf8.reduce(0) { $0 + ($1 == 0x27 ? 1 : 0) }
+    }
+
+    /// Bytes written into a buffer sized beforehand.
+    struct Writer {
+        let buffer: UnsafeMutableBufferPointer<UInt8>
+        var index = 0
+
+        mutating func write(_ text: StaticString) {
+            text.withUTF8Buffer { write($0) }
         }
-        return out
+
+        mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+            precondition(index + bytes.count <= buffer.count, "the output's size was computed too small")
+            UnsafeMutableRawPointer(buffer.baseAddress! + index).copyMemory(from: source, byteCount: bytes.count)
+            index += bytes.count
+        }
+
+        mutating func write(_ text: String) {
+            if text.utf8.withContiguousStorageIfAvailable({ write($0) }) == nil { write(Array(text.utf8)) }
+        }
+
+        mutating func write(_ bytes: [UInt8]) {
+            bytes.withUnsafeBufferPointer { write($0) }
+        }
+
+        /// The value between single quotes: each `'` as `'\\''`.
+        mutating func writeSHQuotedContent(_ value: String) {
+            guard EnvironmentShell.contains(value, 0x27) else { return write(value) }
+            var piece: [UInt8] = []
+            piece.reserveCapacity(value.utf8.count + 16)
+            for byte in value.utf8 {
+                if byte == 0x27 { piece.append(contentsOf: "'\\''".utf8) } else { piece.append(byte) }
+            }
+            write(piece)
+        }
     }
 
     /// The positions of the variables in String's order of their names. When every name is
