@@ -94,13 +94,26 @@ extension EnvironmentEvaluation {
             guard asciiNames else { return UInt64(UInt(bitPattern: name.hashValue)) }
             var name = name
             return name.withUTF8 { bytes -> UInt64? in
+                // FNV-1a's multiply over eight bytes at a time, the tail byte by byte.
                 var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-                var seen: UInt8 = 0
-                for byte in bytes {
-                    seen |= byte
-                    hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3
+                var seen: UInt64 = 0
+                var offset = 0
+                if let base = bytes.baseAddress {
+                    let raw = UnsafeRawPointer(base)
+                    while bytes.count - offset >= 8 {
+                        let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                        seen |= word
+                        hash = (hash ^ word) &* 0x100_0000_01B3
+                        hash ^= hash >> 29
+                        offset += 8
+                    }
                 }
-                return seen < 0x80 ? hash : nil
+                while offset < bytes.count {
+                    seen |= UInt64(bytes[offset])
+                    hash = (hash ^ UInt64(bytes[offset])) &* 0x100_0000_01B3
+                    offset += 1
+                }
+                return seen & 0x8080_8080_8080_8080 == 0 ? hash : nil
             }
         }
 
