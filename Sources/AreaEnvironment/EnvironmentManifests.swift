@@ -370,7 +370,7 @@ extension EnvironmentArea {
         var evaluation = EnvironmentEvaluation(environment: base)
         // At most what the closure's manifests set (own variables, env, lists) and the two below.
         evaluation.reserveCapacity(2 + cache.variableRoom)
-        evaluation.export("WORK_DIR", root.path)
+        evaluation.export("WORK_DIR", rootPath)
         evaluation.export("ALIBUILD_ARCH_PREFIX", architecture.rawValue)
         for package in packages {
             let manifest = try cache.manifest(of: package)
