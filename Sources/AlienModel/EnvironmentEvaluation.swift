@@ -47,11 +47,11 @@ public struct EnvironmentEvaluation: Sendable {
             return String(unsafeUninitializedCapacity: count) { buffer in
                 var index = 0
                 for entry in front.reversed() {
-                    index = buffer[index...].initialize(fromContentsOf: entry.utf8)
+                    index = EnvironmentEvaluation.copyUTF8(entry, into: buffer, at: index)
                     buffer[index] = 0x3A
                     index += 1
                 }
-                return buffer[index...].initialize(fromContentsOf: base.utf8)
+                return EnvironmentEvaluation.copyUTF8(base, into: buffer, at: index)
             }
         }
 
@@ -69,37 +69,39 @@ public struct EnvironmentEvaluation: Sendable {
 
     public static let maximumDepth = 256
 
-    public private(set) var variables: [String: Variable]
+    /// The shell variables (see `Variables`: names hashed once a lookup, cheaply).
+    public private(set) var table: Variables
+    /// The shell variables as a dictionary.
+    public var variables: [String: Variable] { table.dictionary }
     /// The packages being sourced, outermost first (a dependency among them would be sourced
     /// again and again); their count is the depth.
     private var sourcing: [EnvironmentManifest.Package] = []
 
     public init(environment: [String: String], shellDefaults: [String: String] = ShellVariables.bashDefaults) {
-        var variables: [String: Variable] = [:]
-        variables.reserveCapacity(environment.count + shellDefaults.count)
-        for (name, value) in shellDefaults where environment[name] == nil { variables[name] = Variable(value: value, exported: false) }
-        for (name, value) in environment { variables[name] = Variable(value: value, exported: true) }
-        self.variables = variables
+        var table = Variables(minimumCapacity: environment.count + shellDefaults.count)
+        for (name, value) in shellDefaults where environment[name] == nil { table.set(name, Variable(value: value, exported: false)) }
+        for (name, value) in environment { table.set(name, Variable(value: value, exported: true)) }
+        self.table = table
     }
 
     /// Room for `count` more variables (a closure's manifests tell how many they can set).
     public mutating func reserveCapacity(_ count: Int) {
-        variables.reserveCapacity(variables.count + count)
+        table.reserveCapacity(count)
     }
 
     /// The exported variables: what `env` run afterwards would print.
     public var environment: [String: String] {
         var result: [String: String] = [:]
-        result.reserveCapacity(variables.count)
-        for (name, variable) in variables where variable.exported { result[name] = variable.value }
+        result.reserveCapacity(table.count)
+        for (name, variable) in zip(table.names, table.values) where variable.exported { result[name] = variable.value }
         return result
     }
 
-    public func value(_ name: String) -> String? { variables[name]?.value }
+    public func value(_ name: String) -> String? { table[name]?.value }
 
     /// `export name=value`.
     public mutating func export(_ name: String, _ value: String) {
-        variables[name] = Variable(value: value, exported: true)
+        table.set(name, Variable(value: value, exported: true))
     }
 
     /// `. init.sh` of the manifest: its dependencies (each unless already loaded), then its own part.
@@ -118,11 +120,14 @@ public struct EnvironmentEvaluation: Sendable {
         }
         sourcing.append(package)
         defer { sourcing.removeLast() }
-        if let architecture = manifest.architecture, (variables["ALIBUILD_ARCH_PREFIX"]?.value ?? "").isEmpty {
-            variables["ALIBUILD_ARCH_PREFIX"] = Variable(value: architecture, exported: variables["ALIBUILD_ARCH_PREFIX"]?.exported ?? false)
+        if let architecture = manifest.architecture {
+            let index = table.index(of: "ALIBUILD_ARCH_PREFIX")
+            if (index.map { table.values[$0].value } ?? "").isEmpty {
+                table.set("ALIBUILD_ARCH_PREFIX", Variable(value: architecture, exported: index.map { table.values[$0].exported } ?? false))
+            }
         }
         for dependency in manifest.requires {
-            if let guardValue = variables[dependency.guardVariable]?.value, !guardValue.isEmpty { continue }
+            if let guardValue = table[Self.concatenated(dependency.name.environmentPrefix, "_REVISION")]?.value, !guardValue.isEmpty { continue }
             if sourcing.contains(where: { Self.isSame($0, dependency) }) {
                 throw .evaluation(
                     package: package.moduleName,
@@ -160,10 +165,10 @@ public struct EnvironmentEvaluation: Sendable {
         for entry in manifest.appendPath {
             let items = try evaluate(entry.items, package: package)
             // `K="$K:items"`, appended in place (the old value is not copied).
-            if let index = variables.index(forKey: entry.name) {
-                variables.values[index].append(":")
-                variables.values[index].append(items)
-                variables.values[index].exported = true
+            if let index = table.index(of: entry.name) {
+                table.values[index].append(":")
+                table.values[index].append(items)
+                table.values[index].exported = true
             } else {
                 export(entry.name, ":" + items)
             }
@@ -171,9 +176,9 @@ public struct EnvironmentEvaluation: Sendable {
         for entry in manifest.prependPath {
             let items = try evaluate(entry.items, package: package)
             // `K="items${K+:$K}"`: in front of the old value (which is not copied).
-            if let index = variables.index(forKey: entry.name) {
-                variables.values[index].prepend(items)
-                variables.values[index].exported = true
+            if let index = table.index(of: entry.name) {
+                table.values[index].prepend(items)
+                table.values[index].exported = true
             } else {
                 export(entry.name, items)
             }
@@ -192,34 +197,53 @@ public struct EnvironmentEvaluation: Sendable {
         for text in texts { count += text.utf8.count }
         return String(unsafeUninitializedCapacity: count) { buffer in
             var index = 0
-            for text in texts { index = buffer[index...].initialize(fromContentsOf: text.utf8) }
+            for text in texts { index = copyUTF8(text, into: buffer, at: index) }
             return index
         }
+    }
+
+    /// `concatenated(a, b)` without the variadic array (the usual case: `<PREFIX>_VERSION`).
+    static func concatenated(_ a: String, _ b: String) -> String {
+        String(unsafeUninitializedCapacity: a.utf8.count + b.utf8.count) { buffer in
+            copyUTF8(b, into: buffer, at: copyUTF8(a, into: buffer, at: 0))
+        }
+    }
+
+    /// Copies the UTF-8 of `text` into `buffer` from `index` (one memory copy when the string's
+    /// bytes are contiguous, as native strings' are); returns the index after it.
+    static func copyUTF8(_ text: String, into buffer: UnsafeMutableBufferPointer<UInt8>, at index: Int) -> Int {
+        let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Int in
+            if let source = bytes.baseAddress, !bytes.isEmpty {
+                UnsafeMutableRawPointer(buffer.baseAddress! + index).copyMemory(from: source, byteCount: bytes.count)
+            }
+            return index + bytes.count
+        }
+        return copied ?? buffer[index...].initialize(fromContentsOf: text.utf8)
     }
 
     /// `manifest.ownVariables`, exported in their order without building their templates:
     /// `<NAME>_ROOT="$WORK_DIR/$ALIBUILD_ARCH_PREFIX/<name>/<ver>-<rev>"`,
     /// `RECC_PREFIX_MAP="$<NAME>_ROOT=/recc/<NAME>_ROOT:$RECC_PREFIX_MAP"`, then the literals.
     mutating func exportOwnVariables(of package: EnvironmentManifest.Package, prefix: String) {
-        let rootName = prefix + "_ROOT"
+        let rootName = Self.concatenated(prefix, "_ROOT")
         let workDirectory = value("WORK_DIR") ?? "", architecture = value("ALIBUILD_ARCH_PREFIX") ?? ""
         let root = Self.concatenated(workDirectory, "/", architecture, "/", package.name.rawValue, "/", package.version, "-", package.revision)
         // `RECC_PREFIX_MAP="<root>=/recc/<NAME>_ROOT:$RECC_PREFIX_MAP"` (unset is empty), in
         // front of the old value.
         let recc = Self.concatenated(root, "=/recc/", rootName)
         export(rootName, root)
-        if let index = variables.index(forKey: "RECC_PREFIX_MAP") {
-            variables.values[index].prepend(recc)
-            variables.values[index].exported = true
+        if let index = table.index(of: "RECC_PREFIX_MAP") {
+            table.values[index].prepend(recc)
+            table.values[index].exported = true
         } else {
             var variable = Variable(value: "", exported: true)
             variable.prepend(recc)
-            variables["RECC_PREFIX_MAP"] = variable
+            table.set("RECC_PREFIX_MAP", variable)
         }
-        export(prefix + "_VERSION", package.version)
-        export(prefix + "_REVISION", package.revision)
-        export(prefix + "_HASH", package.hash)
-        export(prefix + "_COMMIT", package.commit)
+        export(Self.concatenated(prefix, "_VERSION"), package.version)
+        export(Self.concatenated(prefix, "_REVISION"), package.revision)
+        export(Self.concatenated(prefix, "_HASH"), package.hash)
+        export(Self.concatenated(prefix, "_COMMIT"), package.commit)
     }
 
     /// A template's value now; unset references are empty, except `$SHELL`, which bash would
@@ -228,7 +252,7 @@ public struct EnvironmentEvaluation: Sendable {
         let parts = template.parts
         // The usual shapes: a literal, `$<NAME>_ROOT/literal`.
         if parts.count == 1, case let .literal(text) = parts[0] { return text }
-        if parts.count == 2, case let .variable(name) = parts[0], case let .literal(text) = parts[1], let variable = variables[name] {
+        if parts.count == 2, case let .variable(name) = parts[0], case let .literal(text) = parts[1], let variable = table[name] {
             return Self.concatenated(variable.value, text)
         }
         var result = ""
@@ -245,7 +269,7 @@ public struct EnvironmentEvaluation: Sendable {
             switch part {
             case let .literal(text): result += text
             case let .variable(name):
-                if let variable = variables[name] {
+                if let variable = table[name] {
                     result += variable.value
                 } else if name == "SHELL" {
                     throw .evaluation(

@@ -16,7 +16,7 @@ extension EnvironmentArea {
     /// unless `<root>/.alien/config.json` says `"revocation_policy": "alert"`. An area without
     /// the file (the common case: one failed `open`) refuses nothing.
     public func quarantinedBuilds() -> [String: PackageRevocation] {
-        let state = root.path + "/.alien"
+        let state = rootPath + "/.alien"
         let revocations = Self.storedRevocations(stateDirectory: state)
         guard !revocations.isEmpty else { return [:] }
         if case let .object(config)? = Self.readJSON(state + "/config.json", limit: 1 << 20),

@@ -33,6 +33,13 @@ public struct EnvironmentPackage: Hashable, Sendable, Comparable, CustomStringCo
         moduleName = build.description
     }
 
+    /// With the module name already spelled (`build.description`, which the caller has).
+    init(build: PackageBuild, path: String, moduleName: String) {
+        self.build = build
+        self.path = path
+        self.moduleName = moduleName
+    }
+
     /// The package's folder.
     public var directory: URL {
         get { URL(fileURLWithPath: path, isDirectory: true) }
@@ -58,12 +65,44 @@ public struct EnvironmentArea: Sendable {
     public let packagesDirectory: URL
     /// `packagesDirectory.path`, computed once (the environment asks for it per package).
     public let packagesPath: String
+    /// `root.path`, computed once.
+    public let rootPath: String
 
     public init(root: URL, architecture: Architecture) {
         self.root = root.standardizedFileURL
         self.architecture = architecture
-        packagesDirectory = URL(fileURLWithPath: self.root.path + "/" + architecture.rawValue, isDirectory: true)
+        rootPath = self.root.path
+        packagesDirectory = URL(fileURLWithPath: rootPath + "/" + architecture.rawValue, isDirectory: true)
         packagesPath = packagesDirectory.path
+    }
+
+    /// The area of an existing folder given by a plain absolute path (`isPlainAbsolutePath`),
+    /// which is its `root.path` as it is: no URL path is read (the first costs `env` ~0.2 M
+    /// instructions of Foundation set-up).
+    init(plainRootPath path: String, architecture: Architecture) {
+        root = URL(fileURLWithPath: path, isDirectory: true)
+        self.architecture = architecture
+        rootPath = path
+        packagesPath = path + "/" + architecture.rawValue
+        packagesDirectory = URL(fileURLWithPath: packagesPath, isDirectory: true)
+    }
+
+    /// Whether `path` is absolute and already what a file URL's standardized `path` gives:
+    /// no empty, `.` or `..` component, no trailing `/`, only bytes that need no percent
+    /// encoding in a URL (letters, digits, `/._-+,=@~`).
+    static func isPlainAbsolutePath(_ path: String) -> Bool {
+        let bytes = Array(path.utf8)
+        guard bytes.count > 1, bytes[0] == 0x2F, bytes[bytes.count - 1] != 0x2F else { return false }
+        for byte in bytes {
+            let plain =
+                (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) || (0x30...0x39).contains(byte)
+                || [0x2F, 0x2E, 0x5F, 0x2D, 0x2B, 0x2C, 0x3D, 0x40, 0x7E].contains(byte)
+            guard plain else { return false }
+        }
+        for component in path.utf8.split(separator: 0x2F, omittingEmptySubsequences: false).dropFirst() {
+            if component.isEmpty || component.elementsEqual([0x2E]) || component.elementsEqual([0x2E, 0x2E]) { return false }
+        }
+        return true
     }
 
     /// `<root>/<arch>/Modules/modulefiles`: the MODULEPATH entry of the area.
@@ -71,7 +110,12 @@ public struct EnvironmentArea: Sendable {
 
     /// The architectures an area holds packages for (folders under the root with a valid arch name).
     public static func architectures(in root: URL) -> [Architecture] {
-        let names = POSIXFiles.entries(of: root.path) ?? []
+        architectures(inPath: root.path)
+    }
+
+    /// `architectures(in:)` of a folder's path.
+    static func architectures(inPath path: String) -> [Architecture] {
+        let names = POSIXFiles.entries(of: path) ?? []
         return names.sorted().compactMap { try? Architecture($0) }
     }
 
@@ -85,7 +129,7 @@ public struct EnvironmentArea: Sendable {
     /// The complete packages of one name (all names when nil), sorted.
     func installed(named only: PackageName?) throws(EnvironmentError) -> [EnvironmentPackage] {
         guard POSIXFiles.isDirectory(packagesPath) else {
-            throw .noArea(path: root.path, reason: "no folder \(architecture.rawValue) (no packages for this architecture)")
+            throw .noArea(path: rootPath, reason: "no folder \(architecture.rawValue) (no packages for this architecture)")
         }
         var result: [EnvironmentPackage] = []
         let names = only.map { [$0.rawValue] } ?? (POSIXFiles.entries(of: packagesPath) ?? [])

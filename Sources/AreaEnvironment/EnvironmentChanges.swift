@@ -35,27 +35,36 @@ public struct EnvironmentChanges: Equatable, Sendable {
 
     /// The difference between two snapshots of `env -0`.
     public static func diff(before: [String: String], after: [String: String]) -> EnvironmentChanges {
-        diff(before: before, after: after.count, value: { after[$0] }, each: { body in for (name, value) in after { body(name, value) } })
+        diff(before: before, after: after.count, value: { after[$0] }, each: after.lazy.map { ($0.key, $0.value) })
     }
 
-    /// The difference from `before` to an environment given by its size, a lookup and a walk
-    /// over its variables (so an evaluation's variables need not become a dictionary first).
+    /// The difference from `before` to an environment given by its size, a lookup and its
+    /// variables (so an evaluation's variables need not become a dictionary first).
     static func diff(
-        before: [String: String], after count: Int, value: (String) -> String?,
-        each: ((String, String) -> Void) -> Void
+        before: [String: String], after count: Int, value: (String) -> String?, each variables: some Sequence<(String, String)>
     ) -> EnvironmentChanges {
         var changes = EnvironmentChanges()
         changes.values.reserveCapacity(count)
+        walk(before: before, value: value, each: variables, set: { changes.values[$0] = $1 }, remove: { changes.removed.insert($0) })
+        return changes
+    }
+
+    /// The difference, handed out one variable at a time: `set` for each variable set (each name
+    /// once, in no order), then `remove` for each variable removed (each once). `diff` collects
+    /// them in a dictionary and a set; `env` for sh prints them without (see
+    /// `EnvironmentArea.posixStatements`).
+    static func walk(
+        before: [String: String], value: (String) -> String?, each variables: some Sequence<(String, String)>,
+        set: (String, String) -> Void, remove: (String) -> Void
+    ) {
         let filter = NameFilter(before.keys)
-        each { name, value in
-            guard !isIgnored(name) else { return }
+        for (name, value) in variables where !isIgnored(name) {
             // Most variables a closure sets are new: the filter tells without hashing their names.
             let old = filter.mayHold(name) ? before[name] : nil
-            guard old != value else { return }
-            changes.values[name] = isPathLike(name) ? PathList.merge(old: old, new: value) : value
+            guard old != value else { continue }
+            set(name, isPathLike(name) ? PathList.merge(old: old, new: value) : value)
         }
-        for name in before.keys where value(name) == nil && !isIgnored(name) { changes.removed.insert(name) }
-        return changes
+        for name in before.keys where value(name) == nil && !isIgnored(name) { remove(name) }
     }
 
     public static func isPathLike(_ name: String) -> Bool { name.hasSuffix("PATH") }
@@ -156,9 +165,13 @@ public enum PathList {
     static func parts(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
         var result: [Range<Int>] = []
         var start = 0
-        for index in 0..<bytes.count where bytes[index] == 0x3A {
-            result.append(start..<index)
-            start = index + 1
+        // memchr from one `:` to the next (lists are kilobytes: a hundred packages' entries).
+        if let base = bytes.baseAddress {
+            while start < bytes.count, let found = memchr(base + start, 0x3A, bytes.count - start) {
+                let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                result.append(start..<index)
+                start = index + 1
+            }
         }
         result.append(start..<bytes.count)
         return result
@@ -186,7 +199,9 @@ public enum PathList {
     }
 
     static func equal(_ a: UnsafeBufferPointer<UInt8>, _ aRange: Range<Int>, _ b: UnsafeBufferPointer<UInt8>, _ bRange: Range<Int>) -> Bool {
-        aRange.count == bRange.count && a[aRange].elementsEqual(b[bRange])
+        guard aRange.count == bRange.count else { return false }
+        guard !aRange.isEmpty else { return true }
+        return memcmp(a.baseAddress! + aRange.lowerBound, b.baseAddress! + bRange.lowerBound, aRange.count) == 0
     }
 
     /// Entries (byte ranges of one list's bytes) seen so far: an open-addressing table of

@@ -33,23 +33,30 @@ public enum EnvironmentCommandLine {
     /// `.alien/config.json` of an empty area, else this host's when the area has it or is empty.
     public static func locateArea(area: String?, arch: String?, environment: [String: String]) throws(Failure) -> EnvironmentArea {
         let candidates = [area, environment["ALIEN_AREA"], environment["ALIBUILD_WORK_DIR"]].compactMap { $0 }.filter { !$0.isEmpty }
-        let root = URL(fileURLWithPath: candidates.first ?? "sw")
-        guard POSIXFiles.isDirectory(root.path) else {
-            throw Failure("software area \(root.path) does not exist (pass --area DIR or set ALIEN_AREA)")
+        let text = candidates.first ?? "sw"
+        // A plain absolute path is its own URL path (no URL is read: see `isPlainAbsolutePath`).
+        let plain = EnvironmentArea.isPlainAbsolutePath(text)
+        let root = plain ? URL(fileURLWithPath: text, isDirectory: true) : URL(fileURLWithPath: text)
+        let rootPath = plain ? text : root.path
+        func located(_ architecture: Architecture) -> EnvironmentArea {
+            plain ? EnvironmentArea(plainRootPath: text, architecture: architecture) : EnvironmentArea(root: root, architecture: architecture)
+        }
+        guard POSIXFiles.isDirectory(rootPath) else {
+            throw Failure("software area \(rootPath) does not exist (pass --area DIR or set ALIEN_AREA)")
         }
         if let arch {
-            do { return EnvironmentArea(root: root, architecture: try Architecture(arch)) } catch { throw Failure("\(error)") }
+            do { return located(try Architecture(arch)) } catch { throw Failure("\(error)") }
         }
-        let present = EnvironmentArea.architectures(in: root)
-        if present.count == 1 { return EnvironmentArea(root: root, architecture: present[0]) }
+        let present = EnvironmentArea.architectures(inPath: rootPath)
+        if present.count == 1 { return located(present[0]) }
         // An empty area a packmand (or install) set up remembers its architecture.
         if present.isEmpty, let remembered = rememberedArchitecture(root: root) {
-            return EnvironmentArea(root: root, architecture: remembered)
+            return located(remembered)
         }
         if let host = hostArchitecture(environment: environment), present.isEmpty || present.contains(host) {
-            return EnvironmentArea(root: root, architecture: host)
+            return located(host)
         }
-        throw Failure("software area \(root.path) holds several architectures (\(present.map(\.rawValue).joined(separator: ", "))): pass --arch")
+        throw Failure("software area \(rootPath) holds several architectures (\(present.map(\.rawValue).joined(separator: ", "))): pass --arch")
     }
 
     /// `"arch"` of `<root>/.alien/config.json`, when it names a valid architecture.
@@ -92,7 +99,13 @@ public enum EnvironmentCommandLine {
         let syntax = try self.shell(shell, environment: environment)
         let selected = try packages(arguments, in: located)
         do throws(EnvironmentError) {
-            return syntax.renderBytes(try located.changes(of: selected, base: environment, freeingMemory: freeingMemory))
+            switch syntax {
+            case .sh, .bash, .zsh:
+                // The same bytes as `renderBytes(changes)`, without the changes' dictionary.
+                return try located.posixStatements(of: selected, base: environment, freeingMemory: freeingMemory)
+            case .csh, .tcsh, .fish, .json:
+                return syntax.renderBytes(try located.changes(of: selected, base: environment, freeingMemory: freeingMemory))
+            }
         } catch {
             throw Failure(error.description)
         }

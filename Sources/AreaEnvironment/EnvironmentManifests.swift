@@ -186,15 +186,24 @@ final class KeptUntilExit<Value> {
 /// The manifests read and the package folders looked at during one computation, each once.
 /// Packages are found relative to a descriptor of the area's `<root>/<arch>`, and a package's
 /// manifest file, opened when the package is found, stays open until it is read: a package of a
-/// closure costs five short system calls (`lstat`, `open`, `fstat`, `read`, `close`), not walks
+/// closure costs four short system calls (`openat2`, `fstat`, `read`, `close`), not walks
 /// of long paths.
 final class ManifestCache {
-    /// Manifests read, and their index by package path (an index: resizing copies no manifests).
+    /// Manifests read (entries hold their positions: resizing copies no manifests).
     private var manifests: [EnvironmentManifest] = []
-    private var byDirectory: [String: Int] = [:]
-    private var packages: [String: EnvironmentPackage?] = [:]
-    /// Manifest files opened by `package(in:…)`, by `Name/Ver-Rev`, until `manifest(of:)` reads them.
-    private var opened: [String: Int32] = [:]
+    /// What is known of a package, by `Name/Ver-Rev` (short: mostly an inline string): one
+    /// dictionary, so that a package costs two lookups of its name, not ten.
+    private var entries: [String: Entry] = [:]
+
+    struct Entry {
+        /// Whether `package(in:dependency:)` looked for it, and what it found.
+        var lookedUp = false
+        var package: EnvironmentPackage?
+        /// Its manifest file, opened when it was found, until `manifest(of:)` reads it; -1 if none.
+        var opened: Int32 = -1
+        /// Its manifest's position in `manifests`; -1 until read.
+        var manifest = -1
+    }
     /// `<root>/<arch>` of the area the cache serves (nil until asked; -1 when it cannot be opened).
     private var packagesFolder: (path: String, descriptor: Int32)?
     /// Whether openat2(2) answers here (Linux 5.6 and later, when no seccomp filter refuses it).
@@ -206,7 +215,7 @@ final class ManifestCache {
     }
 
     deinit {
-        for descriptor in opened.values { close(descriptor) }
+        for entry in entries.values where entry.opened >= 0 { close(entry.opened) }
         if let folder = packagesFolder, folder.descriptor >= 0 { close(folder.descriptor) }
     }
 
@@ -214,16 +223,18 @@ final class ManifestCache {
     /// evaluation both ask).
     func package(in area: EnvironmentArea, dependency: EnvironmentManifest.Dependency) -> EnvironmentPackage? {
         let key = Self.moduleName(dependency)
-        if let known = packages[key] { return known }
+        if let index = entries.index(forKey: key), entries.values[index].lookedUp { return entries.values[index].package }
         // The folder's version and revision as `PackageVersion(folder:)` reads them: split at
         // the last `-`, which is the one between them when the revision has none (and neither
         // is empty, as a valid manifest's never are).
         let plain = !dependency.version.isEmpty && !dependency.revision.isEmpty && !dependency.revision.utf8.contains(0x2D)
         let version = plain ? PackageVersion(version: dependency.version, revision: dependency.revision) : PackageVersion(folder: dependency.folder)
+        var opened: Int32 = -1
         let found =
-            version.flatMap { openPackage(in: area, relative: key, build: PackageBuild(name: dependency.name, version: $0)) }
+            version.flatMap { openPackage(in: area, relative: key, build: PackageBuild(name: dependency.name, version: $0), opened: &opened) }
             ?? area.package(name: dependency.name, folder: dependency.folder)
-        packages[key] = .some(found)
+        let previous = entries[key, default: Entry()].found(found, opened: opened)
+        if previous >= 0 { close(previous) }
         return found
     }
 
@@ -243,11 +254,11 @@ final class ManifestCache {
     /// manifest opens as a file there (not a symlink), which stays open for `manifest(of:)`.
     /// Anything else (no manifest, a symlink, an error) is nil here, and `package(name:folder:)`
     /// then decides by path, as for any package.
-    private func openPackage(in area: EnvironmentArea, relative: String, build: PackageBuild) -> EnvironmentPackage? {
+    private func openPackage(in area: EnvironmentArea, relative: String, build: PackageBuild, opened: inout Int32) -> EnvironmentPackage? {
         let base = area.packagesPath
         if packagesFolder == nil { packagesFolder = (base, open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) }
         guard let packagesFolder, packagesFolder.path == base, packagesFolder.descriptor >= 0 else { return nil }
-        let file = relative + "/" + EnvironmentManifest.fileName
+        let file = Self.joined(relative, EnvironmentManifest.fileName)
         let flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
         var descriptor: Int32 = -1
         if hasOpenat2Here {
@@ -262,8 +273,18 @@ final class ManifestCache {
             descriptor = openat(packagesFolder.descriptor, file, flags)
         }
         guard descriptor >= 0 else { return nil }
-        if let previous = opened.updateValue(descriptor, forKey: relative) { close(previous) }
-        return EnvironmentPackage(build: build, path: base + "/" + relative)
+        opened = descriptor
+        // `relative` is the build's spelling (`Name/Ver-Rev`): its module name, not spelled again.
+        return EnvironmentPackage(build: build, path: Self.joined(base, relative), moduleName: relative)
+    }
+
+    /// `a/b` in one allocation (no intermediate `a/`).
+    static func joined(_ a: String, _ b: String) -> String {
+        String(unsafeUninitializedCapacity: a.utf8.count + b.utf8.count + 1) { out in
+            let index = out.initialize(fromContentsOf: a.utf8)
+            out[index] = 0x2F
+            return out[(index + 1)...].initialize(fromContentsOf: b.utf8)
+        }
     }
 
     /// How many variables the manifests read so far can set at most (own variables, env, lists).
@@ -273,22 +294,25 @@ final class ManifestCache {
 
     /// The manifest's `requires` (without copying the whole manifest).
     func requires(of package: EnvironmentPackage) throws(EnvironmentError) -> [EnvironmentManifest.Dependency] {
-        let key = package.moduleName
-        if let cached = byDirectory[key] { return manifests[cached].requires }
-        return try manifest(of: package).requires
+        manifests[try manifestIndex(of: package)].requires
     }
 
     func manifest(of package: EnvironmentPackage) throws(EnvironmentError) -> EnvironmentManifest {
-        let path = package.path
-        // By `Name/Ver-Rev` (short: mostly an inline string, cheap to hash): one area per cache.
+        manifests[try manifestIndex(of: package)]
+    }
+
+    /// Where the package's manifest is in `manifests`, read now if it was not.
+    private func manifestIndex(of package: EnvironmentPackage) throws(EnvironmentError) -> Int {
+        // By `Name/Ver-Rev`: one area per cache. The open file, if any, is taken out of the entry.
         let key = package.moduleName
-        if let cached = byDirectory[key] { return manifests[cached] }
+        let (cached, file) = entries[key, default: Entry()].takeFileUnlessRead()
+        if cached >= 0 { return cached }
         let manifest: EnvironmentManifest
         do {
-            if let file = opened.removeValue(forKey: key) {
+            if file >= 0 {
                 manifest = try PackageEnvironmentFiles.manifest(openFile: file, label: package.moduleName)
             } else {
-                manifest = try PackageEnvironmentFiles.manifest(directory: path, label: package.moduleName)
+                manifest = try PackageEnvironmentFiles.manifest(directory: package.path, label: package.moduleName)
             }
         } catch {
             throw .manifest(error)
@@ -298,9 +322,29 @@ final class ManifestCache {
         else {
             throw .manifest(.invalid(package: package.moduleName, reason: "its environment describes \(manifest.package.moduleName)"))
         }
-        byDirectory[key] = manifests.count
+        entries[key, default: Entry()].manifest = manifests.count
         manifests.append(manifest)
-        return manifest
+        return manifests.count - 1
+    }
+}
+
+extension ManifestCache.Entry {
+    /// Records what a lookup found; returns a file opened before that is no longer needed (-1 if none).
+    mutating func found(_ package: EnvironmentPackage?, opened descriptor: Int32) -> Int32 {
+        lookedUp = true
+        self.package = package
+        let previous = opened
+        opened = descriptor
+        return previous
+    }
+
+    /// The manifest's position when it was read, else -1 and the open file (which the caller
+    /// now owns; -1 if none).
+    mutating func takeFileUnlessRead() -> (manifest: Int, file: Int32) {
+        guard manifest < 0 else { return (manifest, -1) }
+        let file = opened
+        opened = -1
+        return (-1, file)
     }
 }
 
@@ -317,28 +361,58 @@ extension EnvironmentArea {
     /// where freeing a hundred manifests object by object is ~4 % of the run and returns nothing
     /// that the exit would not.
     func changes(of packages: [EnvironmentPackage], base: [String: String], freeingMemory: Bool) throws(EnvironmentError) -> EnvironmentChanges {
+        let variables = try variables(of: packages, base: base, freeingMemory: freeingMemory)
+        return EnvironmentChanges.diff(
+            before: base, after: variables.count,
+            value: { name in
+                variables[name].flatMap { $0.exported ? $0.value : nil }
+            },
+            each: exported(variables))
+    }
+
+    /// `EnvironmentShell.posixStatements` of `changes(of:base:freeingMemory:)`, without the
+    /// changes' dictionary: the variables set are listed, then printed in name order (`env`
+    /// prints the statements of a hundred packages on every call).
+    func posixStatements(of packages: [EnvironmentPackage], base: [String: String], freeingMemory: Bool) throws(EnvironmentError) -> [UInt8] {
+        let variables = try variables(of: packages, base: base, freeingMemory: freeingMemory)
+        var values: [(name: String, value: String)] = []
+        values.reserveCapacity(variables.count)
+        var removed: [String] = []
+        EnvironmentChanges.walk(
+            before: base,
+            value: { name in
+                variables[name].flatMap { $0.exported ? $0.value : nil }
+            },
+            each: exported(variables),
+            set: { values.append(($0, $1)) }, remove: { removed.append($0) })
+        if !freeingMemory { _ = Unmanaged.passRetained(KeptUntilExit(values)) }
+        return EnvironmentShell.posixStatements(removed: removed.sorted(), values: values)
+    }
+
+    /// The exported variables' names and values (what `env` would print), read one at a time.
+    private func exported(_ variables: EnvironmentEvaluation.Variables) -> some Sequence<(String, String)> {
+        zip(variables.names, variables.values).lazy.filter { $0.1.exported }.map { ($0.0, $0.1.value) }
+    }
+
+    /// The shell variables after sourcing the packages' init.sh over `base` (see `changes`).
+    private func variables(of packages: [EnvironmentPackage], base: [String: String], freeingMemory: Bool) throws(EnvironmentError)
+        -> EnvironmentEvaluation.Variables
+    {
         let cache = ManifestCache()
         // A package the repository revoked and the site quarantines gives no environment.
         try refuseQuarantined(try closure(of: packages, cache: cache))
         var evaluation = EnvironmentEvaluation(environment: base)
         // At most what the closure's manifests set (own variables, env, lists) and the two below.
         evaluation.reserveCapacity(2 + cache.variableRoom)
-        evaluation.export("WORK_DIR", root.path)
+        evaluation.export("WORK_DIR", rootPath)
         evaluation.export("ALIBUILD_ARCH_PREFIX", architecture.rawValue)
         for package in packages {
             let manifest = try cache.manifest(of: package)
             do { try evaluation.source(manifest, lookup: dependencyLookup(cache, from: package)) } catch { throw .manifest(error) }
         }
-        let variables = evaluation.variables
+        let variables = evaluation.table
         if !freeingMemory { _ = Unmanaged.passRetained(KeptUntilExit((cache, variables))) }
-        return EnvironmentChanges.diff(
-            before: base, after: variables.count,
-            value: { name in
-                variables[name].flatMap { $0.exported ? $0.value : nil }
-            },
-            each: { body in
-                for (name, variable) in variables where variable.exported { body(name, variable.value) }
-            })
+        return variables
     }
 
     /// Finds a dependency's manifest for the evaluation: only inside this area's packages.

@@ -68,62 +68,112 @@ public enum EnvironmentShell: String, CaseIterable, Sendable {
 
     /// `unset NAME;` and `export NAME='value';` lines (sh, bash, zsh), as UTF-8.
     static func posixStatements(_ changes: EnvironmentChanges) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(changes.values.reduce(16 * changes.removed.count) { $0 + $1.key.utf8.count + $1.value.utf8.count + 16 })
-        for name in changes.removed.sorted() {
-            append("unset ", to: &out)
-            append(name, to: &out)
-            append(";\n", to: &out)
-        }
-        forEachSortedByName(changes.values) { name, value in
-            append("export ", to: &out)
-            append(name, to: &out)
-            out.append(0x3D)
-            appendSHQuoted(value, to: &out)
-            append(";\n", to: &out)
-        }
-        return out
+        posixStatements(removed: changes.removed.sorted(), values: changes.values.map { (name: $0.key, value: $0.value) })
     }
 
-    /// The variables in String's order of their names, each handed to `body`. When every name
-    /// is ASCII (where that order is the order of the bytes), the sort moves plain keys (the
-    /// names' first 16 bytes as two integers, and the variable's position in the dictionary)
-    /// and compares the names themselves only on a tie; no copy of the variables is made.
-    static func forEachSortedByName(_ values: [String: String], _ body: (String, String) -> Void) {
-        struct Key {
-            var high: UInt64, low: UInt64
-            var index: Dictionary<String, String>.Index
+    /// `posixStatements` of the changes given as the names removed, sorted, and the variables
+    /// set (each name once, in any order: they are printed in name order).
+    static func posixStatements(removed: [String], values: [(name: String, value: String)]) -> [UInt8] {
+        // The exact size first (a `'` in a value becomes four bytes), then one copy a piece.
+        var size = 0
+        for name in removed { size += name.utf8.count + 9 }
+        for (name, value) in values { size += name.utf8.count + value.utf8.count + 12 + 3 * quotes(in: value) }
+        let order = sortedByName(values)
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            var writer = Writer(buffer: buffer)
+            for name in removed {
+                writer.write("unset ")
+                writer.write(name)
+                writer.write(";\n")
+            }
+            for index in order {
+                let (name, value) = values[index]
+                writer.write("export ")
+                writer.write(name)
+                writer.write("='")
+                writer.writeSHQuotedContent(value)
+                writer.write("';\n")
+            }
+            count = writer.index
         }
-        var keys: [Key] = []
+    }
+
+    /// How many `'` bytes `value` holds.
+    static func quotes(in value: String) -> Int {
+        guard contains(value, 0x27) else { return 0 }
+        return value.utf8.reduce(0) { $0 + ($1 == 0x27 ? 1 : 0) }
+    }
+
+    /// Bytes written into a buffer sized beforehand.
+    struct Writer {
+        let buffer: UnsafeMutableBufferPointer<UInt8>
+        var index = 0
+
+        mutating func write(_ text: StaticString) {
+            text.withUTF8Buffer { write($0) }
+        }
+
+        mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+            precondition(index + bytes.count <= buffer.count, "the output's size was computed too small")
+            UnsafeMutableRawPointer(buffer.baseAddress! + index).copyMemory(from: source, byteCount: bytes.count)
+            index += bytes.count
+        }
+
+        mutating func write(_ text: String) {
+            if text.utf8.withContiguousStorageIfAvailable({ write($0) }) == nil { write(Array(text.utf8)) }
+        }
+
+        mutating func write(_ bytes: [UInt8]) {
+            bytes.withUnsafeBufferPointer { write($0) }
+        }
+
+        /// The value between single quotes: each `'` as `'\\''`.
+        mutating func writeSHQuotedContent(_ value: String) {
+            guard EnvironmentShell.contains(value, 0x27) else { return write(value) }
+            var piece: [UInt8] = []
+            piece.reserveCapacity(value.utf8.count + 16)
+            for byte in value.utf8 {
+                if byte == 0x27 { piece.append(contentsOf: "'\\''".utf8) } else { piece.append(byte) }
+            }
+            write(piece)
+        }
+    }
+
+    /// The positions of the variables in String's order of their names. When every name is
+    /// ASCII (where that order is the order of the bytes), the sort moves plain keys (the names'
+    /// first 16 bytes as two integers, and the variable's position) and compares the names
+    /// themselves only on a tie; no copy of the variables is made.
+    static func sortedByName(_ values: [(name: String, value: String)]) -> [Int] {
+        var keys: [SortKey] = []
         keys.reserveCapacity(values.count)
-        var index = values.startIndex
-        while index != values.endIndex {
-            var name = values[index].key
-            let key = name.withUTF8 { bytes -> Key? in
+        for index in values.indices {
+            var name = values[index].name
+            let key = name.withUTF8 { bytes -> SortKey? in
                 var high: UInt64 = 0, low: UInt64 = 0
                 for offset in 0..<bytes.count {
                     let byte = bytes[offset]
                     if byte >= 0x80 { return nil }
                     if offset < 8 { high |= UInt64(byte) << (56 - 8 * offset) } else if offset < 16 { low |= UInt64(byte) << (56 - 8 * (offset - 8)) }
                 }
-                return Key(high: high, low: low, index: index)
+                return SortKey(high: high, low: low, index: index)
             }
-            guard let key else {
-                for (name, value) in values.sorted(by: { $0.key < $1.key }) { body(name, value) }
-                return
-            }
+            guard let key else { return values.indices.sorted { values[$0].name < values[$1].name } }
             keys.append(key)
-            values.formIndex(after: &index)
         }
         keys.sort { a, b in
             if a.high != b.high { return a.high < b.high }
             if a.low != b.low { return a.low < b.low }
-            return values[a.index].key < values[b.index].key
+            return values[a.index].name < values[b.index].name
         }
-        for key in keys {
-            let entry = values[key.index]
-            body(entry.key, entry.value)
-        }
+        return keys.map(\.index)
+    }
+
+    /// A name's first 16 bytes as two integers (big-endian: their order is the bytes' order),
+    /// and where its element is.
+    struct SortKey {
+        var high: UInt64, low: UInt64
+        var index: Int
     }
 
     /// The UTF-8 of `text` appended with one copy (not byte by byte).

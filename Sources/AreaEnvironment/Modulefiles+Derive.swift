@@ -24,7 +24,7 @@ extension Modulefiles {
         // In init.sh's order: `module load` then loads them as init.sh sources them.
         let direct = manifest.requires.compactMap { dependency in closure.first { $0.moduleName == dependency.moduleName } }
         var evaluation = EnvironmentEvaluation(environment: derivationBase)
-        evaluation.export("WORK_DIR", area.root.path)
+        evaluation.export("WORK_DIR", area.rootPath)
         evaluation.export("ALIBUILD_ARCH_PREFIX", area.architecture.rawValue)
         let before: [String: String], after: [String: String]
         do {

@@ -7,16 +7,17 @@ import Glibc
 import Darwin
 #endif
 
-/// The process environment, read from `environ` (no Foundation).
+/// The process environment, read from `environ` (no Foundation): each entry split at its first
+/// `=` byte, as the shell splits it (a byte search: no grapheme breaking for every variable).
 func processEnvironment() -> [String: String] {
     var result: [String: String] = [:]
     result.reserveCapacity(64)
     var cursor = environ
     while let entry = cursor.pointee {
-        let text = String(cString: entry)
-        if let equals = text.firstIndex(of: "=") {
+        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: strlen(entry))
+        if let equals = bytes.firstIndex(of: 0x3D) {
             // A name defined twice keeps its last value, as in Foundation's ProcessInfo (and bash).
-            result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            result[String(decoding: bytes[..<equals], as: UTF8.self)] = String(decoding: bytes[(equals + 1)...], as: UTF8.self)
         }
         cursor += 1
     }
