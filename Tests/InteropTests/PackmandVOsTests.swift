@@ -60,11 +60,14 @@ import TestSupport
         let installB = try Self.packman(daemon, ["install", "--vo", "VO_B", "zlib::v1.3.1-1", "--json"])
         #expect(installB.status == 0, "\(installB.text) \(installB.stderr)")
         #expect(installB.text.contains(#""vo" : "VO_B""#), "\(installB.text)")
-        let zlibA = "\(a.area())/\(Self.arch)/zlib/v1.3.1-1", zlibB = "\(b.area())/\(Self.arch)/zlib/v1.3.1-1"
-        #expect(FileManager.default.fileExists(atPath: zlibA) && FileManager.default.fileExists(atPath: zlibB))
-        #expect(a.tarballDownloads["zlib-v1.3.1-1.\(Self.arch).tar.gz"] == 1 && b.tarballDownloads["zlib-v1.3.1-1.\(Self.arch).tar.gz"] == 1)
+        let zlibInA = "\(a.area())/\(Self.arch)/zlib/v1.3.1-1", zlibInB = "\(b.area())/\(Self.arch)/zlib/v1.3.1-1"
+        #expect(FileManager.default.fileExists(atPath: zlibInA) && FileManager.default.fileExists(atPath: zlibInB))
+        // Each VO's copy came from its own repository, once; the same bytes (targets are named by their sha256).
+        let zlibA = a.tarballDownloads.filter { $0.key.contains(".zlib-") }, zlibB = b.tarballDownloads.filter { $0.key.contains(".zlib-") }
+        #expect(zlibA.count == 1 && zlibA.values.allSatisfy { $0 == 1 }, "\(a.tarballDownloads)")
+        #expect(zlibB == zlibA, "\(b.tarballDownloads)")
         #expect(
-            try Interop.run(URL(fileURLWithPath: "\(zlibB)/bin/zlib-hello"), []).text == "zlib at \(zlibB)\n",
+            try Interop.run(URL(fileURLWithPath: "\(zlibInB)/bin/zlib-hello"), []).text == "zlib at \(zlibInB)\n",
             "B's copy is relocated into B's area")
         let listed = try Self.packman(daemon, ["listInstalled", "--json"])
         let installed = try JSONDecoder().decode([InstalledInfo].self, from: Data(listed.text.utf8))
@@ -77,7 +80,7 @@ import TestSupport
         #expect(pandaAsB.status == 1 && pandaAsB.text.contains("failed") && pandaAsB.text.contains("PandaRoot"), "\(pandaAsB.text) \(pandaAsB.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(b.area())/\(Self.arch)/PandaRoot"))
         #expect(b.server.accessLogLines.allSatisfy { !$0.contains("PandaRoot") }, "nothing of A's asked of B's repository")
-        #expect(a.tarballDownloads["PandaRoot-v1-1.\(Self.arch).tar.gz"] == nil, "nor fetched from A's for B")
+        #expect(!a.tarballDownloads.keys.contains { $0.contains(".PandaRoot-") }, "nor fetched from A's for B")
         let pandaAsA = try Self.packman(daemon, ["install", "PandaRoot::v1-1"])
         #expect(pandaAsA.status == 0, "\(pandaAsA.text) \(pandaAsA.stderr)")
         #expect(FileManager.default.fileExists(atPath: "\(a.area())/\(Self.arch)/PandaRoot/v1-1"))
