@@ -193,7 +193,9 @@ import TestSupport
         let yaml = try String(contentsOfFile: "\(conf)/packmand.yaml", encoding: .utf8)
         #expect(yaml.contains("vo: VO_A\n") && yaml.contains("vos:\n  VO_B:\n    area: \(prefix)/vo-areas/VO_B\n"), "\(yaml)")
         #expect(yaml.contains("    repository: \(b.repoURL)\n    trusted_root: \(conf)/root-VO_B.json\n    disk_budget: 2G"), "\(yaml)")
-        #expect(FileManager.default.contents(atPath: "\(conf)/root-VO_B.json") == FileManager.default.contents(atPath: b.rootFile))
+        // The installer's copy (as for root.json: written with a final newline).
+        let copied = try String(contentsOfFile: "\(conf)/root-VO_B.json", encoding: .utf8)
+        #expect(copied.trimmingCharacters(in: .newlines) == (try String(contentsOfFile: b.rootFile, encoding: .utf8)).trimmingCharacters(in: .newlines))
         let again = try Self.installer(["--prefix", prefix, "--from-tarball", tarball, "--batch", "--skip-packages", "--no-doctor"])
         #expect(again.status == 0 && again.text.contains("packmand.yaml: unchanged"), "the VOs are remembered: \(again.text)\n\(again.stderr)")
 
