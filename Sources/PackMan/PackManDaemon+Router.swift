@@ -284,8 +284,17 @@ extension PackManDaemon {
         let body = try await Self.body(LeaseRequest.self, request, limit: config.maxBody)
         let subject = "\(body.holder): \((body.packages ?? []).joined(separator: " "))"
         let requests = try (body.packages ?? []).map(Self.parse)
-        // The packages' VO; a release of all of a holder's packages: `?vo=` (else the default VO).
-        let site = try requests.isEmpty ? self.site(named: request.uri.queryParameters.get("vo") ?? config.vo) : self.site(for: requests)
+        // The packages' VO; a release of all of a holder's packages: `?vo=`, else the VO where the
+        // holder has a lease (a job's packages are one VO's), else the default VO.
+        let site: VOSite
+        if !requests.isEmpty {
+            site = try self.site(for: requests)
+        } else if let vo = request.uri.queryParameters.get("vo") {
+            site = try self.site(named: vo)
+        } else {
+            let holding = try await offload { self.sites.first { $0.area.liveLeases().contains { $0.holder == body.holder } } }
+            site = holding ?? sites[0]
+        }
         let who = try await authorize(request, context, .job, action: acquire ? "lease" : "release", subject: subject, vo: site.name)
         do {
             if acquire {

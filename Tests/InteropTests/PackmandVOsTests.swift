@@ -111,6 +111,28 @@ import TestSupport
         let crossed = try AreaCLITests.cli(["jdl", "check", crossedJDL] + perVO)
         #expect(crossed.status == 1 && crossed.text.contains("VO_B@PandaRoot::v1-1 not defined for \(Self.arch)"), "\(crossed.text) \(crossed.stderr)")
 
+        // `run --jdl`: a job's packages in one VO; --vo gives unprefixed ones B, the daemon installs
+        // and leases them in B's area, and the lease is released there.
+        let token = a.base.appendingPathComponent("job-token")
+        try "\(PackmandProcess.jobToken)\n".write(to: token, atomically: true, encoding: .utf8)
+        let environment = ["ALIEN_PACKMAN": "unix:" + daemon.socket, "ALIEN_PACKMAN_TOKEN_FILE": token.path]
+        let mixed = a.base.appendingPathComponent("mixed.jdl").path
+        try #"Packages = {"VO_A@zlib", "VO_B@xz"};"#.write(toFile: mixed, atomically: true, encoding: .utf8)
+        let refusedJob = try Interop.run(
+            CLITests.binary, ["run", "--jdl", mixed, "--area", a.area(), "--", "/bin/true"], environment: environment)
+        #expect(refusedJob.status != 0 && refusedJob.stderr.contains("packages of VO_A and VO_B; a job runs in one VO's area"), "\(refusedJob.stderr)")
+        let jobB = a.base.appendingPathComponent("b.jdl").path
+        try #"Packages = {"xz::v5.4.6-1"};"#.write(toFile: jobB, atomically: true, encoding: .utf8)
+        let script = #"ls "$AREA/.alien/leases""#
+        let ran = try Interop.run(
+            CLITests.binary, ["run", "--jdl", jobB, "--vo", "VO_B", "--job-id", "job-b1", "--area", b.area(), "--", "sh", "-c", script],
+            environment: environment.merging(["AREA": b.area()]) { $1 })
+        #expect(ran.status == 0 && ran.text.contains("job-b1.json"), "\(ran.text) \(ran.stderr)")
+        #expect(FileManager.default.fileExists(atPath: "\(b.area())/\(Self.arch)/xz/v5.4.6-1"))
+        #expect(!FileManager.default.fileExists(atPath: "\(b.area())/.alien/leases/job-b1.json"), "released in B's area")
+        let jobAudit = try daemon.client().audit(vo: "VO_B").map { "\($0.action) \($0.subject): \($0.result)" }
+        #expect(jobAudit.contains("install VO_B@xz::v5.4.6-1: succeeded") && jobAudit.contains("release job-b1: : released"), "\(jobAudit)")
+
         for area in [a.area(), b.area()] {
             let verify = try AreaCLITests.cli(["verify", "--area", area])
             #expect(verify.status == 0, "\(area): \(verify.text) \(verify.stderr)")
