@@ -39,6 +39,22 @@ import Testing
         ) { ($0.status.code, $0.text) }
     }
 
+    @Test func aTokenLimitedToAnUnknownVOStopsTheStart() async throws {
+        let a = try PackManFixture("vo-token-a"), b = try PackManFixture("vo-token-b")
+        defer { a.cleanUp(); b.cleanUp() }
+        let config = try Self.config(a, b)
+        try "typo job \(Tokens.hash("t")) vos=VO_A,VO_BB\n".write(to: a.base.appendingPathComponent("tokens"), atomically: true, encoding: .utf8)
+        do {
+            _ = try await PackMan.PackManDaemon.open(config: config)
+            Issue.record("started with a token for an unknown VO")
+        } catch {
+            #expect(
+                error.description == "\(a.base.appendingPathComponent("tokens").path): typo: vos: VO_BB is not a VO of this site (known: VO_A, VO_B, VO_X)",
+                "\(error)")
+        }
+        #expect(throws: Never.self) { try Tokens.parse("t job \(Tokens.hash("t")) vos=VO_B\n", file: "t").check(vos: ["VO_A", "VO_B"], file: "t") }
+    }
+
     @Test func theSameNameAndVersionInTwoVOsAreTwoPackagesInTwoAreas() async throws {
         let a = try PackManFixture("vo-a"), b = try PackManFixture("vo-b")
         defer { a.cleanUp(); b.cleanUp() }
