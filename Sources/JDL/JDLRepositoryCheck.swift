@@ -56,6 +56,12 @@ public struct JDLRepositoryCheck: Hashable, Sendable {
         }
     }
 
+    /// Results checked elsewhere, combined (each package checked in its VO's repository).
+    public init(arch: String, results: [JDLPackageResult]) {
+        self.arch = arch
+        self.results = results
+    }
+
     static func status(of id: PackageID, here: [PackageTargetMetadata], everywhere: [PackageTargetMetadata]) -> JDLPackageStatus {
         let name = id.name.rawValue
         if let match = here.first(where: { $0.name == name && id.version.matches(version: $0.version, revision: $0.revision) }) {

@@ -1,3 +1,4 @@
+import AlienModel
 import Foundation
 public import RepositoryServer
 public import SoftwareArea
@@ -85,6 +86,12 @@ public struct DaemonConfig: Sendable, Hashable {
     }
 
     public var file: String
+    /// `vo:`: the name of the site's default VO (the top-level area, repository, root and
+    /// budget are its); package ids without an owner prefix go to it.
+    public var vo = PackageID.defaultOwner
+    /// `vos:`: the site's other VOs, each with its own area, repository and trusted root
+    /// (DaemonConfig+VOs.swift).
+    public var vos: [VOConfig] = []
     public var area: String
     public var arch: String?
     public var repository: String?
@@ -128,7 +135,7 @@ public struct DaemonConfig: Sendable, Hashable {
 
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.file == rhs.file && lhs.description == rhs.description }
     public func hash(into hasher: inout Hasher) { hasher.combine(description) }
-    var description: String { "\(area) \(arch ?? "") \(repository ?? "") \(listen.unix ?? "") \(listen.tcpHost ?? ""):\(listen.tcpPort)" }
+    var description: String { "\(vo) \(vos) \(area) \(arch ?? "") \(repository ?? "") \(listen.unix ?? "") \(listen.tcpHost ?? ""):\(listen.tcpPort)" }
 
     public var databasePath: String { database ?? "\(area)/.alien/packmand.sqlite" }
 
@@ -176,6 +183,7 @@ public struct DaemonConfig: Sendable, Hashable {
         let entries = try reader.entries(top, prefix: "", known: topKeys)
         guard let areaNode = entries["area"] else { throw ConfigError(file: file, line: node.mark?.line, key: "area", message: "required") }
         var config = DaemonConfig(file: file, area: try reader.path(areaNode, "area"))
+        if let value = entries["vo"] { config.vo = try reader.voName(value, "vo") }
         if let value = entries["arch"] { config.arch = try reader.string(value, "arch") }
         if let value = entries["repository"] { config.repository = try reader.url(value, "repository") }
         if let value = entries["mirrors"] {
@@ -299,13 +307,14 @@ public struct DaemonConfig: Sendable, Hashable {
             }
             if let node = revocation["refresh"] { config.revocationRefresh = try reader.integer(node, "revocation.refresh", in: 1...86400) }
         }
+        if let value = entries["vos"] { config.vos = try VOConfig.parseAll(value, reader: reader, site: config) }
         return config
     }
 
     static let topKeys: Set<String> = [
         "area", "arch", "repository", "mirrors", "trusted_root", "ca_path", "ca_file", "listen", "tokens", "database",
         "disk", "parallel_jobs", "max_body", "max_wait", "shutdown_grace", "seeding", "download",
-        "lock_wait_warning", "notifications", "usage", "revocation"
+        "lock_wait_warning", "notifications", "usage", "revocation", "vo", "vos"
     ]
 }
 

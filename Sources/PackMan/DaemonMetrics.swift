@@ -54,6 +54,28 @@ public final class DaemonMetrics: Sendable {
         diskBudget.set(Double(budget ?? 0))
     }
 
+    /// One VO's installed bytes, budget and package count (`vo` label; the unlabelled disk
+    /// gauges stay the default VO's).
+    func disk(vo: String, used: UInt64, budget: UInt64?, installed: Int) {
+        func gauge(_ metric: String, _ unit: String, _ help: String) -> Gauge {
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(namespace: "packmand", metricName: metric, unitName: unit, helpText: help), labels: [("vo", vo)])
+        }
+        gauge("vo_disk_used", "bytes", "Size of a VO's installed packages").set(Double(used))
+        gauge("vo_disk_budget", "bytes", "A VO's configured budget (0: none)").set(Double(budget ?? 0))
+        gauge("vo_installed", "count", "Packages installed in a VO's area").set(Double(installed))
+    }
+
+    /// One VO's jobs running and queued (`vo` label).
+    func queue(vo: String, running: Int, queued: Int) {
+        func gauge(_ metric: String, _ help: String) -> Gauge {
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(namespace: "packmand", metricName: metric, unitName: "count", helpText: help), labels: [("vo", vo)])
+        }
+        gauge("vo_jobs_running", "A VO's jobs running").set(Double(running))
+        gauge("vo_jobs_queued", "A VO's jobs waiting for a slot").set(Double(queued))
+    }
+
     /// Request latency by route pattern and method.
     func request(method: String, route: String, status: Int, duration: Duration) {
         registry.makeDurationHistogram(

@@ -53,6 +53,10 @@ public actor JobEngine {
 
     let area: SoftwareArea
     let store: StateStore
+    /// Where the engine's audit entries go (the site's database; `store` on a one-VO site).
+    let auditStore: StateStore
+    /// The VO whose area this engine installs into (`config.vo`).
+    public let vo: String
     let metrics: DaemonMetrics
     let config: DaemonConfig
     let clock: @Sendable () -> Int64
@@ -69,9 +73,13 @@ public actor JobEngine {
     /// Called after each finished job (caches, notifications).
     var onFinish: (@Sendable (JobStatus) -> Void)?
 
-    public init(area: SoftwareArea, store: StateStore, metrics: DaemonMetrics, config: DaemonConfig) {
+    /// `config` is scoped to the engine's VO (`DaemonConfig.scoped(to:)`); `store` holds its jobs
+    /// and logs (so a resumed job resumes in its VO's area), `auditStore` the site's audit log.
+    public init(area: SoftwareArea, store: StateStore, metrics: DaemonMetrics, config: DaemonConfig, auditStore: StateStore? = nil) {
         self.area = area
         self.store = store
+        self.auditStore = auditStore ?? store
+        vo = config.vo
         self.metrics = metrics
         self.config = config
         clock = area.clock
@@ -124,9 +132,10 @@ public actor JobEngine {
     }
 
     func enqueue(_ job: Live, key: String, lease: LeaseSpec?) throws(EngineError) {
-        let initial = JobStatus(
+        var initial = JobStatus(
             id: job.id, kind: job.kind, state: .queued, packages: job.wantsAll ? ["*"] : job.requests.map(\.description),
             created: job.created, identity: job.identity)
+        initial.vo = vo
         do {
             try store.save(.init(status: initial, lease: lease, removeUndefined: job.removeUndefined))
         } catch { throw .state(error.description) }
@@ -155,7 +164,7 @@ public actor JobEngine {
     /// A job's status (live progress for running jobs; from the database for old ones).
     public func job(_ id: String) -> JobStatus? {
         if let current = snapshot(id) { return current }
-        return (try? store.job(id))?.status.finishedProgress
+        return (try? store.job(id))?.status.finishedProgress.withVO(vo)
     }
 
     func snapshot(_ id: String) -> JobStatus? {
@@ -200,7 +209,7 @@ public actor JobEngine {
     /// Jobs queued or running, oldest first; then the newest finished ones.
     public func recentJobs(limit: Int = 20) -> [JobStatus] {
         let current = status.values.filter { !$0.state.isFinished }.sorted { $0.created < $1.created }.compactMap { snapshot($0.id) }
-        let finished = ((try? store.jobs(limit: limit)) ?? []).map(\.status).filter { $0.state.isFinished }.map(\.finishedProgress)
+        let finished = ((try? store.jobs(limit: limit)) ?? []).map(\.status).filter { $0.state.isFinished }.map { $0.finishedProgress.withVO(vo) }
         return current + finished
     }
 
@@ -328,10 +337,10 @@ public actor JobEngine {
         current.state = error == nil ? .succeeded : .failed
         status[job.id] = current
         try? store.save(.init(status: current, lease: leases[job.id]?.first, removeUndefined: job.removeUndefined))
-        try? store.audit(
+        try? auditStore.audit(
             AuditEntry(
                 time: clock(), identity: job.identity, action: job.kind.rawValue, subject: current.packages.joined(separator: " "),
-                result: error.map { "failed: \($0)" } ?? "succeeded", job: job.id))
+                result: error.map { "failed: \($0)" } ?? "succeeded", job: job.id, vo: vo))
         metrics.jobFinished(succeeded: error == nil)
         inFlight = inFlight.filter { $0.value != job.id }
         live[job.id] = nil
@@ -359,14 +368,15 @@ public actor JobEngine {
             let requests = (try? Self.parse(current.packages.filter { $0 != "*" })) ?? []
             current.state = .interrupted
             try? store.save(.init(status: current, lease: record.lease, removeUndefined: record.removeUndefined))
-            try? store.audit(
+            try? auditStore.audit(
                 AuditEntry(
                     time: clock(), identity: "packmand", action: "resume", subject: current.packages.joined(separator: " "),
-                    result: "interrupted by a stop; queued again", job: current.id))
+                    result: "interrupted by a stop; queued again", job: current.id, vo: vo))
             let job = Live(
                 id: current.id, kind: current.kind, requests: requests, created: current.created, identity: current.identity,
                 removeUndefined: record.removeUndefined, wantsAll: current.packages == ["*"])
             current.state = .queued
+            current.vo = vo
             live[job.id] = job
             status[job.id] = current
             if let lease = record.lease { leases[job.id] = [lease] }
@@ -404,6 +414,13 @@ public actor JobEngine {
 }
 
 extension JobStatus {
+    /// The status with its VO (the engine's database holds one VO's jobs).
+    func withVO(_ vo: String) -> JobStatus {
+        var copy = self
+        copy.vo = vo
+        return copy
+    }
+
     /// Finished jobs report complete progress.
     var finishedProgress: JobStatus {
         var copy = self

@@ -4,24 +4,32 @@ import PackManAPI
 
 extension PackManDaemon {
     /// The identity of a mutating request's caller, or 401 (no or unknown token) / 403 (role too
-    /// low). Refusals are audited. The identity is the token's name, plus `uid=N` on the unix
+    /// low, or a token limited to other VOs than `vo`). Refusals are audited. The identity is
+    /// the token's name, plus `uid=N` on the unix
     /// socket or `cert=<common name>` of a TLS client certificate.
-    func authorize(_ request: Request, _ context: PackManContext, _ needed: Role, action: String, subject: String) async throws -> String {
+    func authorize(
+        _ request: Request, _ context: PackManContext, _ needed: Role, action: String, subject: String, vo: String? = nil
+    ) async throws -> String {
         let uid = await context.peerUID()
         var peer = uid.map { "uid=\($0)" }
         if peer == nil { peer = await context.peerCertificate() }
         guard let header = request.headers[.authorization], let token = Self.bearerToken(header) else {
-            audit(peer ?? "anonymous", action, subject, "denied: no credential")
+            audit(peer ?? "anonymous", action, subject, "denied: no credential", vo: vo)
             throw APIError(.unauthorized, "\(action) needs a credential: Authorization: Bearer <token> (role \(needed.rawValue))")
         }
         guard let entry = tokens.authenticate(token) else {
-            audit(peer ?? "anonymous", action, subject, "denied: unknown token")
+            audit(peer ?? "anonymous", action, subject, "denied: unknown token", vo: vo)
             throw APIError(.unauthorized, "unknown token")
         }
         let identity = ([entry.name] + (peer.map { [$0] } ?? [])).joined(separator: " ")
         guard entry.role >= needed else {
-            audit(identity, action, subject, "denied: role \(entry.role.rawValue), needs \(needed.rawValue)")
+            audit(identity, action, subject, "denied: role \(entry.role.rawValue), needs \(needed.rawValue)", vo: vo)
             throw APIError(.forbidden, "token \(entry.name) has role \(entry.role.rawValue); \(action) needs \(needed.rawValue)")
+        }
+        if let vo, !entry.allows(vo: vo) {
+            let allowed = (entry.vos ?? []).sorted().joined(separator: ", ")
+            audit(identity, action, subject, "denied: token limited to \(allowed)", vo: vo)
+            throw APIError(.forbidden, "token \(entry.name) is limited to \(allowed); \(action) of \(vo)'s packages is not allowed")
         }
         return identity
     }

@@ -69,7 +69,7 @@ extension PackManDaemon {
         }
         services.append(HistoryService(daemon: self, interval: 300))
         services.append(RevocationService(daemon: self, interval: config.revocationRefresh, logger: logger))
-        services.append(EngineService(engine: engine, grace: config.shutdownGrace, endpointFile: config.listen.unix == nil ? nil : endpointFile))
+        services.append(EngineService(engines: sites.map(\.engine), grace: config.shutdownGrace, endpointFile: config.listen.unix == nil ? nil : endpointFile))
         return services
     }
 }
@@ -135,16 +135,18 @@ struct HistoryService: Service {
     }
 }
 
-/// Runs until shutdown, then drains the job engine.
+/// Runs until shutdown, then drains the job engines (one per VO, at once).
 struct EngineService: Service {
-    let engine: JobEngine
+    let engines: [JobEngine]
     let grace: Int
     let endpointFile: String?
 
     func run() async throws {
         try? await gracefulShutdown()
         if let endpointFile { unlink(endpointFile) }
-        await engine.drain(grace: grace)
+        await withTaskGroup(of: Void.self) { group in
+            for engine in engines { group.addTask { await engine.drain(grace: grace) } }
+        }
     }
 }
 

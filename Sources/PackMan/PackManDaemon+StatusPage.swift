@@ -9,8 +9,9 @@ extension PackManDaemon {
     /// leases, running and recent jobs, failures, seeding, repository freshness.
     func statusPage() async throws -> Response {
         let installed = try await offload { self.installedInfo() }
-        let jobs = await engine.recentJobs(limit: 20)
-        let counts = await engine.counts
+        let jobs = try await recentJobs(vo: nil, limit: 20)
+        let counts = await self.counts
+        let vos = try await vosSection()
         let used = installed.reduce(UInt64(0)) { $0 + $1.size }
         let available = area.disk.availableBytes(at: area.layout.root)
         let expiry = metadataExpiry()
@@ -35,7 +36,7 @@ extension PackManDaemon {
         if config.diskBudget != nil {
             html += " <span class=\"bar\"><span class=\"fill\" style=\"display:block;width:\(Int(fraction * 100))%\"></span></span> \(Int(fraction * 100))%"
         }
-        html += "</p>\n" + (try await offload { self.historyCharts() })
+        html += "</p>\n" + vos + (try await offload { self.historyCharts() })
         html += "<h2>Repository</h2><p>\(Self.escape(area.configuration.repository ?? "none"))"
         if let expiry {
             let left = expiry - area.clock()
@@ -44,13 +45,14 @@ extension PackManDaemon {
         }
         html += "</p>\n<h2>Jobs</h2><p>running: \(counts.running) · queued: \(counts.queued) · failed (recent): "
         html += "<span class=\"\(failures.isEmpty ? "ok" : "bad")\">\(failures.count)</span></p>\n"
-        html += "<table><tr><th>job</th><th>kind</th><th>state</th><th>packages</th><th>progress</th><th>who</th><th>error</th></tr>\n"
+        html += "<table><tr><th>job</th><th>VO</th><th>kind</th><th>state</th><th>packages</th><th>progress</th><th>who</th><th>error</th></tr>\n"
         for job in jobs {
-            html += "<tr><td>\(job.id)</td><td>\(job.kind.rawValue)</td><td class=\"\(job.state == .failed ? "bad" : "")\">\(job.state.rawValue)</td>"
+            html +=
+                "<tr><td>\(job.id)</td><td>\(Self.escape(job.vo ?? config.vo))</td><td>\(job.kind.rawValue)</td><td class=\"\(job.state == .failed ? "bad" : "")\">\(job.state.rawValue)</td>"
             html += "<td>\(Self.escape(job.packages.joined(separator: " ")))</td><td>\(Int(job.progress * 100))%</td>"
             html += "<td>\(Self.escape(job.identity))</td><td>\(Self.escape(job.error ?? ""))</td></tr>\n"
         }
-        html += "</table>\n<h2>Installed (\(installed.count))</h2>\n"
+        html += "</table>\n<h2>Installed in \(Self.escape(config.vo)) (\(installed.count))</h2>\n"
         html += "<table><tr><th>package</th><th>size</th><th>last used</th><th>leased by</th></tr>\n"
         for package in installed {
             html += "<tr><td>\(Self.escape(package.module))</td><td>\(ByteCountText.format(Int64(package.size)))</td>"
@@ -71,6 +73,23 @@ extension PackManDaemon {
         html += "<h2>Seeding</h2><p>\(seedingText)</p>\n"
         html += "<p><a href=\"/metrics\">metrics</a> · <a href=\"/v1/health\">health</a> · <a href=\"/v1/audit\">audit log</a></p></body></html>\n"
         return JSONAnswer.text(html, type: "text/html; charset=utf-8")
+    }
+
+    /// "VOs" (on a site with more than one): each VO's area, repository, packages, disk and jobs.
+    func vosSection() async throws -> String {
+        guard sites.count > 1 else { return "" }
+        var html = "<h2>VOs (\(sites.count))</h2>\n<table><tr><th>VO</th><th>area</th><th>repository</th><th>packages</th>"
+        html += "<th>size</th><th>budget</th><th>running</th><th>queued</th></tr>\n"
+        for site in sites {
+            let installed = try await offload { site.installedInfo(metrics: self.metrics) }
+            let counts = await site.engine.counts
+            let used = installed.reduce(UInt64(0)) { $0 + $1.size }
+            html += "<tr><td>\(Self.escape(site.name))\(site.isDefault ? " (default)" : "")</td><td>\(Self.escape(site.area.layout.root))</td>"
+            html += "<td>\(Self.escape(site.area.configuration.repository ?? "none"))</td><td>\(installed.count)</td>"
+            html += "<td>\(ByteCountText.format(Int64(used)))</td><td>\(site.config.diskBudget.map { ByteCountText.format(Int64($0)) } ?? "none")</td>"
+            html += "<td>\(counts.running)</td><td>\(counts.queued)</td></tr>\n"
+        }
+        return html + "</table>\n"
     }
 
     /// "Last 24 hours": jobs and failures, download throughput and disk use, by the hour.

@@ -27,28 +27,31 @@ public enum DaemonError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// The daemon's parts, wired: config, area, state, job engine, credentials, metrics. The HTTP
-/// side (`router()`) and the executable's services are built from it.
+/// The daemon's parts, wired: config, the VOs' areas and job engines, state, credentials,
+/// metrics. The HTTP side (`router()`) and the executable's services are built from it.
+/// `area`, `store` and `engine` are the default VO's; `sites` holds every VO (default first).
 public final class PackManDaemon: Sendable {
     public let config: DaemonConfig
     public let area: SoftwareArea
+    /// The site's database: the default VO's jobs and logs, and every VO's audit entries.
     public let store: StateStore
     public let engine: JobEngine
+    /// One per VO, the default first: its area, database and job engine.
+    public let sites: [VOSite]
     public let metrics: DaemonMetrics
     public let tokens: Tokens
     /// Seeding of the kept tarballs (`seeding.enabled`).
     public let seeder: Seeder
-    let environments = EnvironmentCache()
-    let installedCache = InstalledCache()
-    /// Ids of the jobs resumed at start (interrupted by a stop or a kill).
-    public let resumed: [String]
+    var environments: EnvironmentCache { sites[0].environments }
+    /// Ids of the jobs resumed at start (interrupted by a stop or a kill), of every VO.
+    public var resumed: [String] { sites.flatMap(\.resumed) }
     /// The connections of the unix-socket and the TCP listener (`listen.max_connections` each).
     public let unixConnections: ConnectionRegistry
     public let tcpConnections: ConnectionRegistry
 
-    /// Opens the area (bootstrapping trust from `trusted_root` the first time), sweeps stage
-    /// directories of killed installers, opens the database and resumes interrupted jobs.
-    /// The area trusts `ca_path`/`ca_file` for https (else the area's own, else `$X509_CERT_DIR`).
+    /// Opens each VO's area (bootstrapping trust from its `trusted_root` the first time), sweeps
+    /// stage directories of killed installers, opens the databases and resumes interrupted jobs.
+    /// The areas trust `ca_path`/`ca_file` for https (else the area's own, else `$X509_CERT_DIR`).
     public static func open(
         config: DaemonConfig, fetcher: any RemoteFetcher = HTTPClient(),
         clock: (@Sendable () -> Int64)? = nil
@@ -57,76 +60,52 @@ public final class PackManDaemon: Sendable {
         do { tokens = try config.tokensFile.map { file throws(ConfigError) in try Tokens.load(file: file) } ?? Tokens() } catch {
             throw .config(error)
         }
-        var area: SoftwareArea
-        do {
-            area = try SoftwareArea.open(
-                root: config.area, arch: config.arch, repository: config.repository,
-                mirrors: config.mirrors.isEmpty ? nil : config.mirrors, rootFile: config.trustedRoot, fetcher: fetcher,
-                authorities: config.authorities.isEmpty ? nil : config.authorities,
-                revocationPolicy: config.revocationPolicy)
-        } catch { throw .area(error) }
-        if let clock { area.clock = clock }
+        do { try tokens.check(vos: config.allVOs.map(\.name), file: config.tokensFile ?? config.file) } catch { throw .config(error) }
         // One BitTorrent session for the daemon: its downloads (the swarm before HTTP) and its
         // seeding; while seeding, installs keep their verified tarballs (with the torrent).
         let torrents = LazyTorrentSession(settings: config.torrentSessionSettings)
-        do { area.apply(try area.downloadPolicy(config.downloadOverrides), session: torrents) } catch { throw .area(error) }
-        area.sweep()
-        let store: StateStore
-        do { store = try StateStore(path: config.databasePath) } catch { throw .state(error) }
         let metrics = DaemonMetrics()
-        let engine = JobEngine(area: area, store: store, metrics: metrics, config: config)
-        let resumed: [String]
-        do { resumed = try await engine.resume() } catch { throw .engine(error) }
-        let daemon = PackManDaemon(
-            config: config, area: area, store: store, engine: engine, metrics: metrics, tokens: tokens, resumed: resumed,
-            torrents: torrents)
-        let cache = daemon.environments
-        await engine.setOnFinish { _ in cache.invalidate() }
+        var sites: [VOSite] = []
+        for vo in config.allVOs {
+            sites.append(
+                try await VOSite.open(
+                    vo: vo, config: config.scoped(to: vo), fetcher: fetcher, clock: clock, torrents: torrents, metrics: metrics,
+                    auditStore: sites.first?.store))
+        }
+        let daemon = PackManDaemon(config: config, sites: sites, metrics: metrics, tokens: tokens, torrents: torrents)
+        for site in sites {
+            let cache = site.environments
+            await site.engine.setOnFinish { _ in cache.invalidate() }
+        }
         daemon.refreshGauges()
         return daemon
     }
 
-    init(
-        config: DaemonConfig, area: SoftwareArea, store: StateStore, engine: JobEngine, metrics: DaemonMetrics, tokens: Tokens, resumed: [String],
-        torrents: LazyTorrentSession
-    ) {
+    init(config: DaemonConfig, sites: [VOSite], metrics: DaemonMetrics, tokens: Tokens, torrents: LazyTorrentSession) {
         self.config = config
-        self.area = area
-        self.store = store
-        self.engine = engine
+        self.sites = sites
+        self.area = sites[0].area
+        self.store = sites[0].store
+        self.engine = sites[0].engine
         self.metrics = metrics
         self.tokens = tokens
-        self.resumed = resumed
-        self.seeder = Seeder(area: area, settings: config.seeding.seederSettings, session: torrents)
+        self.seeder = Seeder(area: sites[0].area, settings: config.seeding.seederSettings, session: torrents)
         unixConnections = ConnectionRegistry(maxConnections: config.listen.limits.maxConnections)
         tcpConnections = ConnectionRegistry(maxConnections: config.listen.limits.maxConnections)
     }
 
-    /// Installed packages with their leases, and the mirror of both in the database (written
-    /// when the set changed). The area's records are re-read only when their files changed.
-    func installedInfo() -> [InstalledInfo] {
-        let leases = area.liveLeases()
-        let (packages, changed) = installedCache.packages(area)
-        let infos = packages.map { package in
-            InstalledInfo(
-                id: package.key.qualified(),
-                module: package.key.description, path: package.path, size: package.record.size, installed: package.record.installedAt,
-                lastUsed: package.lastUsed, leasedBy: leases.filter { $0.packages.contains(package.key.description) }.map(\.holder))
-        }
-        let leaseInfos = leases.map { LeaseInfo(holder: $0.holder, packages: $0.packages, expires: $0.expires) }
-        if changed || installedCache.leasesChanged(leaseInfos) {
-            try? store.mirror(
-                leases: leaseInfos, lastUse: Dictionary(packages.map { ($0.key.description, $0.lastUsed) }, uniquingKeysWith: max),
-                now: area.clock())
-        }
-        metrics.disk(used: packages.reduce(0) { $0 + $1.record.size }, budget: config.diskBudget)
-        return infos
+    /// Installed packages of the default VO with their leases (`VOSite.installedInfo()`).
+    func installedInfo() -> [InstalledInfo] { sites[0].installedInfo(metrics: metrics) }
+
+    /// Installed packages of every VO (or of `vo`), the default VO's first.
+    func installedInfo(vo: String?) throws -> [InstalledInfo] {
+        try (vo.map { [try site(named: $0)] } ?? sites).flatMap { $0.installedInfo(metrics: metrics) }
     }
 
-    func refreshGauges() { _ = installedInfo() }
+    func refreshGauges() { for site in sites { _ = site.installedInfo(metrics: metrics) } }
 
-    func audit(_ identity: String, _ action: String, _ subject: String, _ result: String, job: String? = nil) {
-        try? store.audit(AuditEntry(time: area.clock(), identity: identity, action: action, subject: subject, result: result, job: job))
+    func audit(_ identity: String, _ action: String, _ subject: String, _ result: String, job: String? = nil, vo: String? = nil) {
+        try? store.audit(AuditEntry(time: area.clock(), identity: identity, action: action, subject: subject, result: result, job: job, vo: vo))
     }
 }
 

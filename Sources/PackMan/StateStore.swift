@@ -49,6 +49,10 @@ public final class StateStore: Sendable {
             try db.execute(sql: "CREATE INDEX job_finished ON job(finished)")
         }
         registerUsageMigration(&migrator)
+        // Several VOs on one site: each audit entry names the VO it concerned.
+        migrator.registerMigration("v4-vo") { db in
+            try db.execute(sql: "ALTER TABLE audit ADD COLUMN vo TEXT")
+        }
         return migrator
     }
 
@@ -135,19 +139,22 @@ public final class StateStore: Sendable {
     public func audit(_ entry: AuditEntry) throws(StateError) {
         try write("audit") { db in
             try db.execute(
-                sql: "INSERT INTO audit (time, identity, action, subject, result, job) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [entry.time, entry.identity, entry.action, entry.subject, entry.result, entry.job])
+                sql: "INSERT INTO audit (time, identity, action, subject, result, job, vo) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [entry.time, entry.identity, entry.action, entry.subject, entry.result, entry.job, entry.vo])
         }
     }
 
-    /// The newest `limit` entries, oldest first.
-    public func auditLog(limit: Int = 100) throws(StateError) -> [AuditEntry] {
+    /// The newest `limit` entries (of `vo` when given), oldest first.
+    public func auditLog(limit: Int = 100, vo: String? = nil) throws(StateError) -> [AuditEntry] {
         try read("read audit") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?) ORDER BY id", arguments: [limit]).map { row in
-                AuditEntry(
-                    time: row["time"], identity: row["identity"], action: row["action"], subject: row["subject"], result: row["result"],
-                    job: row["job"])
-            }
+            let filter = vo == nil ? "" : "WHERE vo = ? "
+            let arguments: StatementArguments = vo.map { [$0, limit] } ?? [limit]
+            return try Row.fetchAll(db, sql: "SELECT * FROM (SELECT * FROM audit \(filter)ORDER BY id DESC LIMIT ?) ORDER BY id", arguments: arguments)
+                .map { row in
+                    AuditEntry(
+                        time: row["time"], identity: row["identity"], action: row["action"], subject: row["subject"], result: row["result"],
+                        job: row["job"], vo: row["vo"])
+                }
         }
     }
 

@@ -9,13 +9,19 @@ public enum Role: String, Sendable, Hashable, Comparable {
     public static func < (lhs: Role, rhs: Role) -> Bool { lhs == .job && rhs == .admin }
 }
 
-/// The tokens file: one credential a line, `NAME ROLE SHA256HEX` (whitespace between; `#`
-/// comments). Only hashes are stored: `printf %s "$TOKEN" | sha256sum` makes one.
+/// The tokens file: one credential a line, `NAME ROLE SHA256HEX [vos=VO_A,VO_B]` (whitespace
+/// between; `#` comments). Only hashes are stored: `printf %s "$TOKEN" | sha256sum` makes one.
+/// With `vos=` the token acts only on those VOs' packages (without it: every VO of the site).
 public struct Tokens: Sendable, Hashable {
     public struct Entry: Sendable, Hashable {
         public var name: String
         public var role: Role
         public var hash: [UInt8]
+        /// The VOs the token may act on; nil: all.
+        public var vos: Set<String>?
+
+        /// Whether the token may act on `vo`'s packages.
+        public func allows(vo: String) -> Bool { vos?.contains(vo) ?? true }
     }
 
     public var entries: [Entry]
@@ -35,8 +41,9 @@ public struct Tokens: Sendable, Hashable {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-            guard fields.count == 3 else {
-                throw ConfigError(file: file, line: index + 1, key: nil, message: "expected NAME ROLE SHA256HEX, got \(fields.count) field(s)")
+            guard fields.count == 3 || fields.count == 4 else {
+                throw ConfigError(
+                    file: file, line: index + 1, key: nil, message: "expected NAME ROLE SHA256HEX [vos=VO,...], got \(fields.count) field(s)")
             }
             guard let role = Role(rawValue: fields[1]) else {
                 throw ConfigError(file: file, line: index + 1, key: fields[0], message: "role: expected job or admin, got '\(fields[1])'")
@@ -47,9 +54,38 @@ public struct Tokens: Sendable, Hashable {
             guard !entries.contains(where: { $0.name == fields[0] }) else {
                 throw ConfigError(file: file, line: index + 1, key: fields[0], message: "name given twice")
             }
-            entries.append(Entry(name: fields[0], role: role, hash: hash))
+            var vos: Set<String>?
+            if fields.count == 4 { vos = try Self.vos(fields[3], file: file, line: index + 1, name: fields[0]) }
+            entries.append(Entry(name: fields[0], role: role, hash: hash, vos: vos))
         }
         return Tokens(entries: entries)
+    }
+
+    /// `vos=VO_A,VO_B`: one or more VO names (letters, digits, '_', '.', '-').
+    static func vos(_ field: String, file: String, line: Int, name: String) throws(ConfigError) -> Set<String> {
+        guard field.hasPrefix("vos=") else {
+            throw ConfigError(file: file, line: line, key: name, message: "4th field: expected vos=VO_A,VO_B, got '\(field)'")
+        }
+        let names = field.dropFirst(4).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        for vo in names {
+            guard !vo.isEmpty, vo.count <= 100,
+                vo.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_.-".unicodeScalars.contains($0)) })
+            else {
+                throw ConfigError(file: file, line: line, key: name, message: "vos: expected VO names of letters, digits, '_', '.', '-', got '\(vo)'")
+            }
+        }
+        return Set(names)
+    }
+
+    /// Refuses a `vos=` naming a VO the site does not have (a typo would lock the token out).
+    public func check(vos known: [String], file: String) throws(ConfigError) {
+        for entry in entries {
+            if let unknown = entry.vos?.subtracting(known).sorted(), !unknown.isEmpty {
+                throw ConfigError(
+                    file: file, line: nil, key: entry.name,
+                    message: "vos: \(unknown.joined(separator: ", ")) is not a VO of this site (known: \(known.joined(separator: ", ")))")
+            }
+        }
     }
 
     /// The entry whose hash matches the token (every entry compared in constant time).

@@ -62,13 +62,23 @@ public struct PackManClient: Sendable {
 
     // MARK: verbs
 
-    public func list(name: String? = nil, installedOnly: Bool = false) throws(PackManClientError) -> [PackageInfo] {
+    /// `vo`: that VO's repository (nil: the site's default VO).
+    public func list(name: String? = nil, installedOnly: Bool = false, vo: String? = nil) throws(PackManClientError) -> [PackageInfo] {
         var query: [String] = []
         if let name { query.append("name=\(Self.escape(name))") }
+        if let vo { query.append("vo=\(Self.escape(vo))") }
         return try call("GET", "/v1/packages" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
     }
 
-    public func listInstalled() throws(PackManClientError) -> [InstalledInfo] { try call("GET", "/v1/installed") }
+    /// `vo`: only that VO's (nil: every VO's).
+    public func listInstalled(vo: String? = nil) throws(PackManClientError) -> [InstalledInfo] {
+        try call("GET", "/v1/installed" + (vo.map { "?vo=\(Self.escape($0))" } ?? ""))
+    }
+
+    /// Queued, running and recent jobs (`vo`: only that VO's).
+    public func jobs(vo: String? = nil) throws(PackManClientError) -> [JobStatus] {
+        try call("GET", "/v1/jobs" + (vo.map { "?vo=\(Self.escape($0))" } ?? ""))
+    }
 
     /// Starts (or joins) an install; with `wait` seconds the answer comes when it finished (or the wait ran out).
     public func install(_ packages: [String], lease: LeaseSpec? = nil, wait: Int? = nil) throws(PackManClientError) -> JobStatus {
@@ -95,8 +105,10 @@ public struct PackManClient: Sendable {
         try call("DELETE", "/v1/installed/\(Self.escape(package))")
     }
 
-    public func synchronize(_ request: SynchronizeRequest, wait: Int? = nil) throws(PackManClientError) -> JobStatus {
-        try call("POST", "/v1/synchronize" + (wait.map { "?wait=\($0)" } ?? ""), body: request, timeout: (wait ?? 0) + 30)
+    /// `vo`: the VO synchronized when the request names no package (nil: the default VO).
+    public func synchronize(_ request: SynchronizeRequest, wait: Int? = nil, vo: String? = nil) throws(PackManClientError) -> JobStatus {
+        let query = [wait.map { "wait=\($0)" }, vo.map { "vo=\(Self.escape($0))" }].compactMap { $0 }
+        return try call("POST", "/v1/synchronize" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")), body: request, timeout: (wait ?? 0) + 30)
     }
 
     public func acquireLease(_ request: LeaseRequest) throws(PackManClientError) -> LeaseInfo { try call("POST", "/v1/leases", body: request) }
@@ -105,7 +117,10 @@ public struct PackManClient: Sendable {
         try call("DELETE", "/v1/leases", body: request)
     }
 
-    public func audit(limit: Int = 100) throws(PackManClientError) -> [AuditEntry] { try call("GET", "/v1/audit?limit=\(limit)") }
+    /// The newest `limit` audit entries (`vo`: only that VO's).
+    public func audit(limit: Int = 100, vo: String? = nil) throws(PackManClientError) -> [AuditEntry] {
+        try call("GET", "/v1/audit?limit=\(limit)" + (vo.map { "&vo=\(Self.escape($0))" } ?? ""))
+    }
 
     public func health() throws(PackManClientError) -> Health { try call("GET", "/v1/health") }
 

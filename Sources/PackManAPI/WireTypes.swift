@@ -123,6 +123,8 @@ public struct JobStatus: Codable, Sendable, Hashable {
     public var identity: String
     /// How many requests joined this job.
     public var joined: Int
+    /// The VO whose area the job works on (daemons before several VOs send none).
+    public var vo: String?
 
     public init(
         id: String, kind: JobKind, state: JobState, packages: [String], bytes: Int64 = 0, total: Int64 = 0,
@@ -185,8 +187,12 @@ public struct InstalledInfo: Codable, Sendable, Hashable {
     public var installed: Int64
     public var lastUsed: Int64
     public var leasedBy: [String]
+    /// The VO whose area holds it.
+    public var vo: String?
 
-    public init(id: String, module: String, path: String, size: UInt64, installed: Int64, lastUsed: Int64, leasedBy: [String]) {
+    public init(
+        id: String, module: String, path: String, size: UInt64, installed: Int64, lastUsed: Int64, leasedBy: [String], vo: String? = nil
+    ) {
         self.id = id
         self.module = module
         self.path = path
@@ -194,10 +200,11 @@ public struct InstalledInfo: Codable, Sendable, Hashable {
         self.installed = installed
         self.lastUsed = lastUsed
         self.leasedBy = leasedBy
+        self.vo = vo
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, module, path, size, installed
+        case id, module, path, size, installed, vo
         case lastUsed = "last_used"
         case leasedBy = "leased_by"
     }
@@ -268,14 +275,17 @@ public struct AuditEntry: Codable, Sendable, Hashable {
     public var subject: String
     public var result: String
     public var job: String?
+    /// The VO the action concerned (nil: the site as a whole, or a daemon before several VOs).
+    public var vo: String?
 
-    public init(time: Int64, identity: String, action: String, subject: String, result: String, job: String?) {
+    public init(time: Int64, identity: String, action: String, subject: String, result: String, job: String?, vo: String? = nil) {
         self.time = time
         self.identity = identity
         self.action = action
         self.subject = subject
         self.result = result
         self.job = job
+        self.vo = vo
     }
 }
 
@@ -306,6 +316,9 @@ public struct Health: Codable, Sendable, Hashable {
     public var diskUsed: UInt64
     public var diskBudget: UInt64?
     public var diskAvailable: UInt64?
+    /// The default VO and every VO of the site (`area`, `arch` and the numbers are the default VO's).
+    public var vo: String?
+    public var vos: [String] = []
 
     public init(
         status: String, area: String, arch: String, installed: Int, runningJobs: Int, queuedJobs: Int, diskUsed: UInt64,
@@ -335,10 +348,12 @@ public struct Health: Codable, Sendable, Hashable {
         diskUsed = try container.decode(UInt64.self, forKey: .diskUsed)
         diskBudget = try container.decodeIfPresent(UInt64.self, forKey: .diskBudget)
         diskAvailable = try container.decodeIfPresent(UInt64.self, forKey: .diskAvailable)
+        vo = try container.decodeIfPresent(String.self, forKey: .vo)
+        vos = try container.decodeIfPresent([String].self, forKey: .vos) ?? []
     }
 
     enum CodingKeys: String, CodingKey {
-        case status, reasons, area, arch, installed
+        case status, reasons, area, arch, installed, vo, vos
         case runningJobs = "running_jobs"
         case queuedJobs = "queued_jobs"
         case diskUsed = "disk_used"

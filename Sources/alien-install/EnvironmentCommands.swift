@@ -113,6 +113,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "With --jdl: the lease holder (letters, digits, '.', '_', '-'; default: generated).")
     var jobId: String?
 
+    @Option(name: .long, help: "With --jdl: the VO of packages written without an owner prefix (default: the packmand's default VO).")
+    var vo: String?
+
     @Argument(parsing: .captureForPassthrough, help: "Packages, then --, then the command and its arguments.")
     var words: [String] = []
 
@@ -125,6 +128,7 @@ struct RunCommand: AsyncParsableCommand {
         var options = areaOptions
         var jdlFile = jdl
         var jobID = jobId
+        var vo = self.vo
         var packages: [String] = []
         var index = 0
         let before = Array(words[..<(terminator ?? words.endIndex)])
@@ -141,9 +145,9 @@ struct RunCommand: AsyncParsableCommand {
                 guard let value else { throw ValidationError("\(word) needs a value") }
                 options.arch = value
                 index += 2
-            case "--jdl", "--job-id":
+            case "--jdl", "--job-id", "--vo":
                 guard let value else { throw ValidationError("\(word) needs a value") }
-                if word == "--jdl" { jdlFile = value } else { jobID = value }
+                if word == "--jdl" { jdlFile = value } else if word == "--vo" { vo = value } else { jobID = value }
                 index += 2
             default:
                 if word.hasPrefix("-") { throw ValidationError("unknown option \(word)") }
@@ -153,12 +157,13 @@ struct RunCommand: AsyncParsableCommand {
         }
         let command = terminator.map { Array(words[($0 + 1)...]) } ?? []
         if let jdlFile {
-            let job = JDLJob(file: jdlFile, arguments: packages, jobID: jobID, command: command, areaOptions: options)
+            let job = JDLJob(file: jdlFile, arguments: packages, jobID: jobID, command: command, areaOptions: options, vo: vo)
             let status = try await job.run()
             if status != 0 { throw ExitCode(status) }
             return
         }
         if jobID != nil { throw ValidationError("--job-id goes with --jdl") }
+        if vo != nil { throw ValidationError("--vo goes with --jdl") }
         guard terminator != nil else { throw ValidationError("no command: alien-install run PKG... -- CMD ARGS") }
         guard !packages.isEmpty else { throw ValidationError("no package: alien-install run PKG... -- CMD ARGS") }
         guard !command.isEmpty else { throw ValidationError("no command after --: alien-install run PKG... -- CMD ARGS") }

@@ -28,7 +28,10 @@ struct JDLCommand: AsyncParsableCommand {
                 and printed; an unknown package or version gets close names or versions as \
                 suggestions; a package defined only for another architecture says so. The \
                 Requirements AliEn would compose are printed with the resolved packages. \
-                --syntax-only skips the repository. Errors show the line with a caret. \
+                --syntax-only skips the repository. Several VOs: each package is looked up in its \
+                VO's repository — its owner prefix, else --vo — through --vo-area VO=DIR (the VO's \
+                software area; repeat per VO), the others through --area/--repo. \
+                Errors show the line with a caret. \
                 Exit status: 0 all well, 1 a problem in the JDL or a package not defined.
                 """)
 
@@ -56,11 +59,34 @@ struct JDLCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Owner for packages written without one.")
         var defaultOwner = "VO_ALICE"
 
+        @Option(name: .long, help: "The VO of packages written without an owner prefix (the same as --default-owner).")
+        var vo: String?
+
+        @Option(name: .long, help: "VO=DIR: check that VO's packages against its software area DIR (repeat per VO).")
+        var voArea: [String] = []
+
         @Flag(name: .long, help: "Print the parsed JDL, packages (resolved) and requirements as JSON.")
         var json = false
 
+        var owner: String { vo ?? defaultOwner }
+
+        /// `--vo-area` as VO → area directory.
+        func voAreas() throws -> [String: String] {
+            var result: [String: String] = [:]
+            for text in voArea {
+                guard let equals = text.firstIndex(of: "="), equals != text.startIndex, text.index(after: equals) != text.endIndex else {
+                    throw ValidationError("--vo-area: expected VO=DIR, got '\(text)'")
+                }
+                let name = String(text[..<equals]), directory = String(text[text.index(after: equals)...])
+                guard result[name] == nil else { throw ValidationError("--vo-area: \(name) given twice") }
+                result[name] = directory
+            }
+            return result
+        }
+
         func validate() throws {
-            if syntaxOnly { return }
+            _ = try voAreas()
+            if syntaxOnly || !voArea.isEmpty { return }
             if repo != nil, root == nil, area == nil { throw ValidationError("--repo needs --root ROOT_JSON (or an --area that trusts it)") }
             let environmentArea = ProcessInfo.processInfo.environment["ALIEN_AREA"] ?? ""
             if area == nil, environmentArea.isEmpty, repo == nil {
@@ -69,9 +95,10 @@ struct JDLCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let check = try loadJDL(file: file, arguments: arguments, defaultOwner: defaultOwner)
+            let check = try loadJDL(file: file, arguments: arguments, defaultOwner: owner)
+            let defaultOwner = owner
             var repositoryCheck: JDLRepositoryCheck?
-            if !syntaxOnly { repositoryCheck = try await checkAgainstRepository(check) }
+            if !syntaxOnly { repositoryCheck = try await checkInEachVO(check) }
             if json {
                 Output.write(check.json(repository: repositoryCheck) + "\n")
             } else {
@@ -94,6 +121,32 @@ struct JDLCommand: AsyncParsableCommand {
                 }
             }
             if !check.succeeded || !(repositoryCheck?.succeeded ?? true) { throw ExitCode(1) }
+        }
+
+        /// Each package checked in its VO's repository: `--vo-area`'s area for its VO, else
+        /// `--area`/`--repo` (one check per repository, combined in the JDL's order).
+        private func checkInEachVO(_ check: JDLCheck) async throws -> JDLRepositoryCheck {
+            let areas = try voAreas()
+            let owners = check.packages.entries.map { $0.id.owner ?? owner }
+            guard owners.contains(where: { areas[$0] != nil }) else { return try await checkAgainstRepository(check) }
+            var checks: [String: JDLRepositoryCheck] = [:]
+            for vo in Set(owners) {
+                if let directory = areas[vo] {
+                    guard FileManager.default.fileExists(atPath: directory) else { throw Output.fail("\(vo)'s software area \(directory) does not exist") }
+                    let catalog = try SoftwareArea.open(
+                        root: directory, arch: arch, fetcher: HTTPClient(), defaultArch: (try? HostArchitecture.current())?.rawValue
+                    ).catalog()
+                    checks[vo] = JDLRepositoryCheck(
+                        packages: check.packages, available: try await catalog.availableEverywhere().map(\.metadata), arch: catalog.arch)
+                } else {
+                    guard repo != nil || area != nil || !(ProcessInfo.processInfo.environment["ALIEN_AREA"] ?? "").isEmpty else {
+                        throw ValidationError("\(vo)'s packages: give its area with --vo-area \(vo)=DIR (or --area DIR / --repo URL --root ROOT_JSON)")
+                    }
+                    checks[vo] = try await checkAgainstRepository(check)
+                }
+            }
+            let results = owners.indices.map { checks[owners[$0]]!.results[$0] }
+            return JDLRepositoryCheck(arch: checks[owners.first ?? owner]?.arch ?? arch ?? "", results: results)
         }
 
         private func checkAgainstRepository(_ check: JDLCheck) async throws -> JDLRepositoryCheck {
@@ -137,9 +190,11 @@ struct JDLCommand: AsyncParsableCommand {
         var shell: String?
         @Option(name: .long, help: "Owner for packages written without one.")
         var defaultOwner = "VO_ALICE"
+        @Option(name: .long, help: "The VO of packages written without an owner prefix (the same as --default-owner).")
+        var vo: String?
 
         func run() throws {
-            let check = try loadJDL(file: file, arguments: arguments, defaultOwner: defaultOwner)
+            let check = try loadJDL(file: file, arguments: arguments, defaultOwner: vo ?? defaultOwner)
             let area = try areaOptions.resolve()
             let syntax = try shellSyntax(shell)
             let computed = try area.environment(

@@ -15,12 +15,19 @@ struct JDLJob {
     var jobID: String?
     var command: [String]
     var areaOptions: EnvironmentAreaOptions
-    var defaultOwner = PackageID.defaultOwner
+    /// `--vo`: the owner of packages written without one (nil: the packmand's default VO).
+    var vo: String?
 
     func run() async throws -> Int32 {
-        let check = try loadJDL(file: file, arguments: arguments, defaultOwner: defaultOwner)
+        let check = try loadJDL(file: file, arguments: arguments, defaultOwner: vo ?? PackageID.defaultOwner)
         // The JDL is judged before the area is looked at.
-        let job = try JobSpec(check: check, file: file, command: command, holder: jobID)
+        var job = try JobSpec(check: check, file: file, command: command, holder: jobID)
+        // Each package in its VO: its owner prefix, else --vo; a job runs in one VO's area.
+        if let vo { job.requests = job.requests.map { $0.owner == nil ? PackageID(owner: vo, name: $0.name, version: $0.version) : $0 } }
+        let owners = Set(job.requests.compactMap(\.owner))
+        guard owners.count <= 1 else {
+            throw ValidationError("\(file): packages of \(owners.sorted().joined(separator: " and ")); a job runs in one VO's area")
+        }
         let located = try areaOptions.resolve()
         let area = try SoftwareArea.open(
             root: located.root.path, arch: located.architecture.rawValue, fetcher: HTTPClient(),

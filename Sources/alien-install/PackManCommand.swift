@@ -1,4 +1,5 @@
 import ArgumentParser
+import AlienModel
 import Foundation
 import PackManAPI
 
@@ -11,6 +12,9 @@ struct PackManCommand: ParsableCommand {
             The daemon is found by --packman (unix:/path/to/socket or http://host:port), else $ALIEN_PACKMAN, \
             else unix:/run/packmand/packmand.sock. Mutating verbs (install, test: role job; remove, synchronize, \
             notifications.test: role admin) need a token: --token-file FILE (its first line), else $ALIEN_PACKMAN_TOKEN_FILE.
+            On a site with several VOs, a package id with an owner prefix (VO_PANDA@PandaRoot::v1) goes to that VO; \
+            --vo VO gives unprefixed ids that owner and limits list, listInstalled, audit and synchronize (of every \
+            package) to it; without it unprefixed ids go to the site's default VO.
             """,
         subcommands: [
             PMList.self, PMListInstalled.self, PMInstall.self, PMInstallLog.self, PMDependencies.self, PMTest.self, PMRemove.self,
@@ -44,6 +48,15 @@ struct PackManOptions: ParsableArguments {
     @Flag(name: .long, help: "Print the daemon's JSON answer.")
     var json = false
 
+    @Option(name: .long, help: "The VO: owner of unprefixed package ids, and the one VO listed (default: the site's default VO).")
+    var vo: String?
+
+    /// `text` with `--vo`'s owner when it has none (ids that do not parse go as given: the daemon says why).
+    func qualified(_ text: String) -> String {
+        guard let vo, let id = try? PackageID(parsing: text), id.owner == nil else { return text }
+        return "\(vo)@\(text.trimmingCharacters(in: .whitespaces))"
+    }
+
     func client(timeout: Int = 30) throws -> PackManClient {
         let environment = ProcessInfo.processInfo.environment
         let endpoint = packman ?? environment["ALIEN_PACKMAN"] ?? "unix:/run/packmand/packmand.sock"
@@ -70,7 +83,7 @@ struct PMList: ParsableCommand {
     @Argument(help: "A package name.") var name: String?
 
     func run() throws {
-        let packages = try options.client().list(name: name)
+        let packages = try options.client().list(name: name, vo: options.vo)
         options.print(packages) { packages.map { "\($0.id)\($0.installed ? "  (installed)" : "")\n" }.joined() }
     }
 }
@@ -80,7 +93,7 @@ struct PMListInstalled: ParsableCommand {
     @OptionGroup var options: PackManOptions
 
     func run() throws {
-        let packages = try options.client().listInstalled()
+        let packages = try options.client().listInstalled(vo: options.vo)
         options.print(packages) {
             packages.map { "\($0.id)\($0.leasedBy.isEmpty ? "" : "  leased by \($0.leasedBy.joined(separator: ","))")\n" }.joined()
         }
@@ -98,7 +111,7 @@ struct PMInstall: ParsableCommand {
 
     func run() throws {
         let client = try options.client(timeout: wait + 30)
-        let job = try client.install(packages, lease: holder.map { LeaseSpec(holder: $0, ttl: ttl) }, wait: wait)
+        let job = try client.install(packages.map(options.qualified), lease: holder.map { LeaseSpec(holder: $0, ttl: ttl) }, wait: wait)
         options.print(job) { Self.describe(job) }
         if job.state == .failed { throw ExitCode(1) }
     }
@@ -118,7 +131,7 @@ struct PMInstallLog: ParsableCommand {
     @Argument(help: "A package.") var package: String
 
     func run() throws {
-        let log = try options.client().installLog(package)
+        let log = try options.client().installLog(options.qualified(package))
         options.print(log) { log.lines.map { "\(Date(timeIntervalSince1970: TimeInterval($0.time))) \($0.job ?? "-") \($0.text)\n" }.joined() }
     }
 }
@@ -129,7 +142,7 @@ struct PMDependencies: ParsableCommand {
     @Argument(help: "A package.") var package: String
 
     func run() throws {
-        let list = try options.client().dependencies(package)
+        let list = try options.client().dependencies(options.qualified(package))
         options.print(list) { list.dependencies.map { "\($0)\n" }.joined() }
     }
 }
@@ -141,7 +154,7 @@ struct PMTest: ParsableCommand {
     @Argument(help: "A package.") var package: String
 
     func run() throws {
-        let result = try options.client(timeout: 300).test(package)
+        let result = try options.client(timeout: 300).test(options.qualified(package))
         options.print(result) { result.checks.map { "ok: \($0)\n" }.joined() + (result.error.map { "failed: \($0)\n" } ?? "") }
         if !result.ok { throw ExitCode(1) }
     }
@@ -153,7 +166,7 @@ struct PMRemove: ParsableCommand {
     @Argument(help: "A package.") var package: String
 
     func run() throws {
-        let result = try options.client().remove(package)
+        let result = try options.client().remove(options.qualified(package))
         options.print(result) { "\(result.removed): removed\n" }
     }
 }
@@ -173,8 +186,8 @@ struct PMSynchronize: ParsableCommand {
         let client = try options.client(timeout: wait + 30)
         let job = try client.synchronize(
             SynchronizeRequest(
-                packages: packages.isEmpty ? nil : packages, release: release,
-                removeUndefined: !keepUndefined), wait: wait)
+                packages: packages.isEmpty ? nil : packages.map(options.qualified), release: release.map(options.qualified),
+                removeUndefined: !keepUndefined), wait: wait, vo: options.vo)
         options.print(job) { PMInstall.describe(job) }
         if job.state == .failed { throw ExitCode(1) }
     }
@@ -186,10 +199,11 @@ struct PMAudit: ParsableCommand {
     @Option(name: .long, help: "How many entries.") var limit: Int = 100
 
     func run() throws {
-        let entries = try options.client().audit(limit: limit)
+        let entries = try options.client().audit(limit: limit, vo: options.vo)
         options.print(entries) {
             entries.map {
-                "\(Date(timeIntervalSince1970: TimeInterval($0.time))) \($0.identity) \($0.action) \($0.subject): \($0.result)\($0.job.map { " [\($0)]" } ?? "")\n"
+                "\(Date(timeIntervalSince1970: TimeInterval($0.time))) \($0.vo.map { "\($0) " } ?? "")\($0.identity) \($0.action) \($0.subject): "
+                    + "\($0.result)\($0.job.map { " [\($0)]" } ?? "")\n"
             }.joined()
         }
     }

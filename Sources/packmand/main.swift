@@ -17,7 +17,8 @@ struct PackManD: AsyncParsableCommand {
         discussion: """
             Reads a YAML configuration (docs/packmand.md): the software area, architecture, repository and \
             mirrors, trusted root, listen addresses (a unix socket and/or loopback TCP), the tokens file, \
-            the disk budget. On start it sweeps stage directories of killed installers and resumes jobs a \
+            the disk budget; with vos: further VOs, each with its own area, repository and trusted root \
+            (package ids route by their owner prefix). On start it sweeps stage directories of killed installers and resumes jobs a \
             previous run left. SIGTERM/SIGINT: no new jobs, running installs finish their current package \
             (up to shutdown_grace seconds), open requests are answered, then it exits 0.
             """)
@@ -44,7 +45,9 @@ struct PackManD: AsyncParsableCommand {
         do { parsed = try DaemonConfig.load(file: config) } catch { throw StartFailure.configuration(error) }
         if checkConfig {
             if let file = parsed.tokensFile {
-                do { _ = try Tokens.load(file: file) } catch { throw StartFailure.configuration(error) }
+                do { try Tokens.load(file: file).check(vos: parsed.allVOs.map(\.name), file: file) } catch {
+                    throw StartFailure.configuration(error)
+                }
             }
             print("\(config): ok")
             return
@@ -52,7 +55,12 @@ struct PackManD: AsyncParsableCommand {
         var configured = Logger(label: "packmand")
         configured.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let logger = configured
-        let daemon = try await PackManDaemon.open(config: parsed)
+        let daemon: PackManDaemon
+        do { daemon = try await PackManDaemon.open(config: parsed) } catch {
+            // The tokens file (its vos= against the configured VOs) is configuration: status 2.
+            if case let .config(failure) = error { throw StartFailure.configuration(failure) }
+            throw error
+        }
         // Held connections need descriptors: the soft limit goes up to the hard one.
         var limit = rlimit()
         if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 {

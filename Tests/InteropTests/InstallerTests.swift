@@ -175,6 +175,78 @@ import TestSupport
         #expect(doctor.text.contains("✓ packmand: health: HTTP 200"), "\(doctor.text)")
     }
 
+    /// A VO-box serving two VOs: `--vo NAME=URL,ROOT,BUDGET` adds one to packmand's `vos:`
+    /// (its own area and root), and the configured daemon installs each VO's package in its area.
+    @Test func aVOBoxWithTwoVOs() throws {
+        let a = try AreaCLITests.site("installer-vo-a"), b = try AreaCLITests.site("installer-vo-b")
+        defer { a.stop(); b.stop() }
+        let tarball = try Self.voboxTarball(in: a.base)
+        let prefix = a.base.appendingPathComponent("opt/alien").path
+        let socket = a.base.appendingPathComponent("packmand.sock").path
+        let installed = try Self.installer([
+            "--type", "vobox", "--prefix", prefix, "--repo", a.repoURL, "--root", a.rootFile, "--default-vo", "VO_A",
+            "--vo", "VO_B=\(b.repoURL),\(b.rootFile),2G", "--from-tarball", tarball, "--batch", "--skip-packages", "--arch", AreaCLITests.arch,
+            "--socket", socket, "--no-doctor"
+        ])
+        #expect(installed.status == 0, "\(installed.text)\n\(installed.stderr)")
+        let conf = "\(prefix)/etc/alien"
+        let yaml = try String(contentsOfFile: "\(conf)/packmand.yaml", encoding: .utf8)
+        #expect(yaml.contains("vo: VO_A\n") && yaml.contains("vos:\n  VO_B:\n    area: \(prefix)/vo-areas/VO_B\n"), "\(yaml)")
+        #expect(yaml.contains("    repository: \(b.repoURL)\n    trusted_root: \(conf)/root-VO_B.json\n    disk_budget: 2G"), "\(yaml)")
+        // The installer's copy (as for root.json: written with a final newline).
+        let copied = try String(contentsOfFile: "\(conf)/root-VO_B.json", encoding: .utf8)
+        #expect(copied.trimmingCharacters(in: .newlines) == (try String(contentsOfFile: b.rootFile, encoding: .utf8)).trimmingCharacters(in: .newlines))
+        let again = try Self.installer(["--prefix", prefix, "--from-tarball", tarball, "--batch", "--skip-packages", "--no-doctor"])
+        #expect(again.status == 0 && again.text.contains("packmand.yaml: unchanged"), "the VOs are remembered: \(again.text)\n\(again.stderr)")
+
+        let ready = a.base.appendingPathComponent("ready").path
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: "\(prefix)/bin/packmand")
+        daemon.arguments = ["--config", "\(conf)/packmand.yaml", "--ready-file", ready]
+        daemon.standardOutput = FileHandle.nullDevice
+        daemon.standardError = FileHandle.nullDevice
+        try daemon.run()
+        defer {
+            kill(daemon.processIdentifier, SIGTERM)
+            daemon.waitUntilExit()
+        }
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: ready) { usleep(50_000) }
+        try #require(FileManager.default.fileExists(atPath: ready), "packmand did not start")
+        for (vo, area) in [("VO_A", "\(prefix)/area"), ("VO_B", "\(prefix)/vo-areas/VO_B")] {
+            let result = try Interop.run(
+                URL(fileURLWithPath: "\(prefix)/bin/alien-install"),
+                ["packman", "install", "--vo", vo, "zlib", "--packman", "unix:\(socket)", "--token-file", "\(conf)/job.token"])
+            #expect(result.status == 0, "\(vo): \(result.text)\(result.stderr)")
+            #expect(FileManager.default.fileExists(atPath: "\(area)/\(AreaCLITests.arch)/zlib/v1.3.1-1"), "\(vo) in \(area)")
+        }
+        #expect(a.tarballDownloads.values.reduce(0, +) == 1 && b.tarballDownloads.values.reduce(0, +) == 1)
+    }
+
+    @Test func refusesMalformedVOs() throws {
+        let base = try Interop.temporaryDirectory("installer-bad-vo")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let prefix = base.appendingPathComponent("p").path
+        let common = ["--type", "vobox", "--prefix", prefix, "--repo", "http://127.0.0.1:9", "--insecure-dev", "--batch"]
+        for (vo, message) in [
+            ("VO_B", "--vo VO_B: expected NAME=URL,ROOT_FILE[,BUDGET]"),
+            ("VO B=http://x,/r", "unknown argument"),
+            ("VO/B=http://x,/r", "--vo VO/B=http://x,/r: the name may hold only letters"),
+            ("VO_B=ftp://x,/r", "expected an http://, https:// or file:// URL, got 'ftp://x'"),
+            ("VO_B=http://x", "--vo VO_B=http://x: expected NAME=URL,ROOT_FILE[,BUDGET]"),
+            ("VO_B=http://x,root.json", "the root file must be an absolute path"),
+            ("VO_B=http://x,/nonexistent/root.json", "/nonexistent/root.json: no such file"),
+            ("VO_ALICE=http://x,/r", "VO_ALICE is given twice (or is the default VO)")
+        ] {
+            let refused = try Self.installer(common + ["--vo"] + vo.split(separator: " ", maxSplits: 1).map(String.init))
+            #expect(refused.status != 0 && refused.stderr.contains(message), "\(vo): \(refused.stderr)")
+        }
+        let workernode = try Self.installer([
+            "--type", "workernode", "--prefix", prefix, "--repo", "http://x", "--insecure-dev", "--batch", "--vo", "V=http://x,/r"
+        ])
+        #expect(workernode.stderr.contains("--vo is for --type vobox"), "\(workernode.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: prefix), "nothing made")
+    }
+
     @Test func batchModeNamesWhatIsMissing() throws {
         let base = try Interop.temporaryDirectory("installer-missing")
         defer { try? FileManager.default.removeItem(at: base) }

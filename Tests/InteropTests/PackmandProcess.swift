@@ -20,14 +20,18 @@ final class PackmandProcess: @unchecked Sendable {
     let tcp: String
 
     /// Writes `packmand.yaml` (extra YAML lines appended) and the tokens file, starts packmand.
-    /// `tls`: the YAML lines of a `listen.tls` block (indented by four spaces).
-    init(directory: URL, area: String, arch: String, repository: String, rootFile: String, extra: String = "", tls: String? = nil) throws {
+    /// `tls`: the YAML lines of a `listen.tls` block (indented by four spaces). `tokens`: more
+    /// lines of the tokens file.
+    init(
+        directory: URL, area: String, arch: String, repository: String, rootFile: String, extra: String = "", tls: String? = nil,
+        tokens moreTokens: String = ""
+    ) throws {
         self.directory = directory
         socket = directory.appendingPathComponent("packmand.sock").path
         let tokens = """
             agent job \(Self.sha256(Self.jobToken))
             admin admin \(Self.sha256(Self.adminToken))
-
+            \(moreTokens)
             """
         try tokens.write(to: directory.appendingPathComponent("tokens"), atomically: true, encoding: .utf8)
         let config = """

@@ -1,0 +1,143 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PackMan
+import PackManAPI
+import Testing
+
+/// Several VOs on one packmand (router mode): two repositories signed with different keys, the
+/// same package name and version in both, each installed in its own VO's area; routing by the
+/// owner prefix, tokens limited to VOs, and the VO on jobs, audit entries, listings and metrics.
+@Suite struct PackManDaemonVOsTests {
+    static let limitedToken = "token-for-vo-a-only"
+
+    /// VO_A (the default: fixture `a`, zlib and ROOT), VO_B (fixture `b`, zlib only), and VO_X: A's
+    /// repository under B's trusted root (nothing of it can be trusted).
+    static func config(_ a: PackManFixture, _ b: PackManFixture) throws -> DaemonConfig {
+        var config = a.config()
+        config.vo = "VO_A"
+        var voB = VOConfig(name: "VO_B", area: b.area)
+        voB.repository = "file://" + b.repo.path
+        voB.trustedRoot = b.rootFile
+        var voX = VOConfig(name: "VO_X", area: b.base.appendingPathComponent("area-x").path)
+        voX.repository = "file://" + a.repo.path
+        voX.trustedRoot = b.rootFile
+        config.vos = [voB, voX]
+        let tokens = """
+            agent job \(Tokens.hash(PackManFixture.jobToken))
+            admin admin \(Tokens.hash(PackManFixture.adminToken))
+            onlyA job \(Tokens.hash(limitedToken)) vos=VO_A
+
+            """
+        try tokens.write(to: a.base.appendingPathComponent("tokens"), atomically: true, encoding: .utf8)
+        return config
+    }
+
+    static func install(_ client: some TestClientProtocol, _ packages: String, token: String = PackManFixture.jobToken) async throws -> (Int, String) {
+        try await client.execute(
+            uri: "/v1/install?wait=3600", method: .post, headers: bearer(token), body: json(#"{"packages":[\#(packages)]}"#)
+        ) { ($0.status.code, $0.text) }
+    }
+
+    @Test func aTokenLimitedToAnUnknownVOStopsTheStart() async throws {
+        let a = try PackManFixture("vo-token-a"), b = try PackManFixture("vo-token-b")
+        defer { a.cleanUp(); b.cleanUp() }
+        let config = try Self.config(a, b)
+        try "typo job \(Tokens.hash("t")) vos=VO_A,VO_BB\n".write(to: a.base.appendingPathComponent("tokens"), atomically: true, encoding: .utf8)
+        do {
+            _ = try await PackMan.PackManDaemon.open(config: config)
+            Issue.record("started with a token for an unknown VO")
+        } catch {
+            #expect(
+                error.description == "\(a.base.appendingPathComponent("tokens").path): typo: vos: VO_BB is not a VO of this site (known: VO_A, VO_B, VO_X)",
+                "\(error)")
+        }
+        #expect(throws: Never.self) { try Tokens.parse("t job \(Tokens.hash("t")) vos=VO_B\n", file: "t").check(vos: ["VO_A", "VO_B"], file: "t") }
+    }
+
+    @Test func theSameNameAndVersionInTwoVOsAreTwoPackagesInTwoAreas() async throws {
+        let a = try PackManFixture("vo-a"), b = try PackManFixture("vo-b")
+        defer { a.cleanUp(); b.cleanUp() }
+        try a.publish()
+        try b.publish([PackManFixture.standardPackages[0]])
+        let daemon = try await PackMan.PackManDaemon.open(config: try Self.config(a, b))
+        #expect(daemon.voNames == ["VO_A", "VO_B", "VO_X"])
+        try await PackManFixture.app(daemon).test(.router) { client in
+            let (statusA, textA) = try await Self.install(client, #""VO_A@zlib::v1.3.1-1""#)
+            let jobA = try JSONDecoder().decode(JobStatus.self, from: Data(textA.utf8))
+            #expect(statusA == 200 && jobA.state == .succeeded && jobA.vo == "VO_A", "\(textA)")
+            let (statusB, textB) = try await Self.install(client, #""VO_B@zlib::v1.3.1-1""#)
+            let jobB = try JSONDecoder().decode(JobStatus.self, from: Data(textB.utf8))
+            #expect(statusB == 200 && jobB.state == .succeeded && jobB.vo == "VO_B" && jobB.installed == ["zlib/v1.3.1-1"], "\(textB)")
+
+            let installed = try await client.execute(uri: "/v1/installed", method: .get) { try $0.decode([InstalledInfo].self) }
+            #expect(installed.map(\.id) == ["VO_A@zlib::v1.3.1-1", "VO_B@zlib::v1.3.1-1"], "\(installed)")
+            #expect(installed.map(\.vo) == ["VO_A", "VO_B"])
+            #expect(installed[0].path.hasPrefix(a.area + "/") && installed[1].path.hasPrefix(b.area + "/"), "\(installed.map(\.path))")
+            let onlyB = try await client.execute(uri: "/v1/installed?vo=VO_B", method: .get) { try $0.decode([InstalledInfo].self) }
+            #expect(onlyB.map(\.path) == [installed[1].path])
+
+            // ROOT is only A's: asked as B's it is unknown there (never taken from A's repository).
+            try await client.execute(uri: "/v1/packages?package=VO_B@ROOT::v6-32-06-1", method: .get) { response in
+                #expect(response.status == .notFound && response.text.contains("ROOT"), "\(response.text)")
+            }
+            let (_, rootAsB) = try await Self.install(client, #""VO_B@ROOT::v6-32-06-1""#)
+            let failed = try JSONDecoder().decode(JobStatus.self, from: Data(rootAsB.utf8))
+            #expect(failed.state == .failed && failed.vo == "VO_B" && (failed.error ?? "").contains("ROOT"), "\(rootAsB)")
+            #expect(!FileManager.default.fileExists(atPath: "\(b.area)/\(PackManFixture.arch)/ROOT"))
+            // An id without a prefix is the default VO's.
+            let defined = try await client.execute(uri: "/v1/packages?package=ROOT::latest", method: .get) { try $0.decode([PackageInfo].self) }
+            #expect(defined.map(\.id) == ["VO_A@ROOT::v6-32-06-1"])
+            let listedB = try await client.execute(uri: "/v1/packages?vo=VO_B", method: .get) { try $0.decode([PackageInfo].self) }
+            #expect(listedB.map(\.id) == ["VO_B@zlib::v1.3.1-1"] && listedB.allSatisfy(\.installed))
+
+            // A's signed bytes under B's root: nothing is trusted, nothing installed.
+            let (_, crossed) = try await Self.install(client, #""VO_X@zlib::v1.3.1-1""#)
+            let refused = try JSONDecoder().decode(JobStatus.self, from: Data(crossed.utf8))
+            #expect(refused.state == .failed && refused.vo == "VO_X", "\(crossed)")
+            #expect(try await client.execute(uri: "/v1/installed?vo=VO_X", method: .get) { try $0.decode([InstalledInfo].self) }.isEmpty)
+
+            // Unknown VO, two VOs in one request.
+            try await client.execute(uri: "/v1/install", method: .post, headers: bearer(PackManFixture.jobToken), body: json(#"{"packages":["VO_C@zlib"]}"#)) {
+                #expect($0.status == .notFound && $0.text.contains("VO_C is not a VO of this site (known: VO_A, VO_B, VO_X)"), "\($0.text)")
+            }
+            try await client.execute(
+                uri: "/v1/install", method: .post, headers: bearer(PackManFixture.jobToken), body: json(#"{"packages":["VO_A@zlib","VO_B@zlib"]}"#)
+            ) {
+                #expect($0.status == .badRequest && $0.text.contains("packages of VO_A and VO_B in one request"), "\($0.text)")
+            }
+            try await client.execute(uri: "/v1/installed?vo=VO_C", method: .get) { #expect($0.status == .notFound) }
+
+            // A token limited to VO_A: 403 on B's packages (audited with the VO), fine on A's.
+            let (limitedB, limitedText) = try await Self.install(client, #""VO_B@zlib""#, token: Self.limitedToken)
+            #expect(limitedB == 403 && limitedText.contains("token onlyA is limited to VO_A"), "\(limitedText)")
+            let (limitedA, _) = try await Self.install(client, #""zlib""#, token: Self.limitedToken)
+            #expect(limitedA == 200)
+            try await client.execute(uri: "/v1/installed/VO_B@zlib", method: .delete, headers: bearer(Self.limitedToken)) {
+                #expect($0.status == .forbidden)
+            }
+
+            let auditB = try await client.execute(uri: "/v1/audit?vo=VO_B", method: .get) { try $0.decode([AuditEntry].self) }
+            #expect(auditB.allSatisfy { $0.vo == "VO_B" } && auditB.contains { $0.action == "install" && $0.result == "succeeded" && $0.job == jobB.id })
+            #expect(auditB.contains { $0.identity == "onlyA" && $0.result == "denied: token limited to VO_A" }, "\(auditB)")
+            let jobsB = try await client.execute(uri: "/v1/jobs?vo=VO_B", method: .get) { try $0.decode([JobStatus].self) }
+            #expect(Set(jobsB.map(\.id)) == [jobB.id, failed.id] && jobsB.allSatisfy { $0.vo == "VO_B" }, "\(jobsB)")
+            let job = try await client.execute(uri: "/v1/jobs/\(jobB.id)", method: .get) { try $0.decode(JobStatus.self) }
+            #expect(job.vo == "VO_B" && job.state == .succeeded)
+
+            let health = try await client.execute(uri: "/v1/health", method: .get) { try $0.decode(Health.self) }
+            #expect(health.vo == "VO_A" && health.vos == ["VO_A", "VO_B", "VO_X"])
+            let metrics = try await client.execute(uri: "/metrics", method: .get) { $0.text }
+            #expect(metrics.contains(#"packmand_vo_installed_count{vo="VO_B"} 1"#), "\(metrics)")
+            let page = try await client.execute(uri: "/", method: .get) { $0.text }
+            #expect(page.contains("<h2>VOs (3)</h2>") && page.contains("VO_A (default)") && page.contains(b.area))
+
+            // Removing B's zlib leaves A's.
+            try await client.execute(uri: "/v1/installed/VO_B@zlib", method: .delete, headers: bearer(PackManFixture.adminToken)) {
+                #expect($0.status == .ok, "\($0.text)")
+            }
+            let left = try await client.execute(uri: "/v1/installed", method: .get) { try $0.decode([InstalledInfo].self) }
+            #expect(left.map(\.id) == ["VO_A@zlib::v1.3.1-1"])
+        }
+    }
+}
