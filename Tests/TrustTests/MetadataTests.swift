@@ -108,7 +108,8 @@ import Testing
         switch value {
         case let .object(members):
             let keys = members.keys.sorted().reversed()
-            return "{" + keys.map { "\(String(decoding: JSONValue.string($0).canonicalBytes, as: UTF8.self)):\(reversedKeys(members[$0]!))" }
+            return "{"
+                + keys.map { "\(String(decoding: JSONValue.string($0).canonicalBytes, as: UTF8.self)):\(reversedKeys(members[$0]!))" }
                 .joined(separator: ",") + "}"
         case let .array(elements): return "[" + elements.map(reversedKeys).joined(separator: ",") + "]"
         default: return String(decoding: value.canonicalBytes, as: UTF8.self)
