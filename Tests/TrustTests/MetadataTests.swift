@@ -1,4 +1,5 @@
 import AlienModel
+import Foundation
 import Testing
 @testable import Trust
 
@@ -89,6 +90,70 @@ import Testing
         ] {
             #expect(throws: TrustError.self, "\(text)") { try Metadata<Timestamp>(bytes: Array(text.utf8)) }
         }
+    }
+
+    /// A signed targets file (paths with '/' and a non-ASCII letter, a custom field) and its
+    /// bytes as `serialized()` writes them: canonical, so signatures are checked over them as received.
+    private func signedTargets(_ key: SigningKey) throws -> (Metadata<Targets>, String) {
+        let file = try TargetFile(
+            length: 0, hashes: ["sha256": String(repeating: "ab", count: 32)],
+            custom: .object(["name": .string("Café"), "revision": .string("1")]))
+        var metadata = Metadata(signed: try Targets(version: 3, expires: Fixtures.expires, targets: ["slc9/Café/Café-v1.tar.gz": file]))
+        try metadata.sign(with: key)
+        return (metadata, String(decoding: metadata.serialized(), as: UTF8.self))
+    }
+
+    /// JSON text of `value` with every object's keys in reverse canonical order.
+    private func reversedKeys(_ value: JSONValue) -> String {
+        switch value {
+        case let .object(members):
+            let keys = members.keys.sorted().reversed()
+            return "{"
+                + keys.map { "\(String(decoding: JSONValue.string($0).canonicalBytes, as: UTF8.self)):\(reversedKeys(members[$0]!))" }
+                .joined(separator: ",") + "}"
+        case let .array(elements): return "[" + elements.map(reversedKeys).joined(separator: ",") + "]"
+        default: return String(decoding: value.canonicalBytes, as: UTF8.self)
+        }
+    }
+
+    /// Signatures are checked over the received bytes of `signed` when those are its canonical
+    /// form, else over the form written again: every layout of one document gets the same
+    /// answer, and the bytes checked are always the canonical ones.
+    @Test func everyLayoutOfADocumentGetsTheSameVerificationAnswer() throws {
+        let key = SigningKey.generate()
+        let (metadata, canonical) = try signedTargets(key)
+        let signedText = String(decoding: metadata.signed.json.canonicalBytes, as: UTF8.self)
+        #expect(canonical.contains(#""signed":"# + signedText))
+        let reordered = canonical.replacingOccurrences(of: signedText, with: reversedKeys(metadata.signed.json))
+        #expect(reordered != canonical)
+        let layouts: [(String, String)] = [
+            ("canonical", canonical),
+            ("spaces", canonical.replacingOccurrences(of: #""version":3"#, with: #""version" : 3"#)),
+            ("newline at the end of signed", canonical.replacingOccurrences(of: #""version":3}}"#, with: "\"version\":3\n}}")),
+            ("unsorted keys", reordered),
+            ("escaped slash", canonical.replacingOccurrences(of: "slc9/Caf", with: #"slc9\/Caf"#)),
+            ("unicode escape", canonical.replacingOccurrences(of: "Café-v1", with: #"Caf\u00e9-v1"#)),
+            ("escaped ASCII letter", canonical.replacingOccurrences(of: #""revision""#, with: #""r\u0065vision""#)),
+            ("minus zero", canonical.replacingOccurrences(of: #""length":0"#, with: #""length":-0"#)),
+            ("indented envelope", canonical.replacingOccurrences(of: #","signed":"#, with: ",\n \"signed\": "))
+        ]
+        let keys = table([key])
+        for (name, text) in layouts {
+            let parsed = try Metadata<Targets>(bytes: Array(text.utf8))
+            #expect(parsed == metadata, "\(name)")
+            #expect(parsed.signedBytes == metadata.signed.json.canonicalBytes, "\(name)")
+            #expect(try parsed.verify(role: "targets", keys: keys, threshold: 1) == [key.keyID], "\(name)")
+            // The same layout with one signed value changed is refused, fast path or not.
+            let tampered = text.replacingOccurrences(of: #""version":3"#, with: #""version":4"#)
+                .replacingOccurrences(of: #""version" : 3"#, with: #""version" : 4"#)
+            #expect(tampered != text, "\(name)")
+            #expect(throws: TrustError.thresholdNotMet(role: "targets", validKeyIDs: [], threshold: 1), "\(name)") {
+                try Metadata<Targets>(bytes: Array(tampered.utf8)).verify(role: "targets", keys: keys, threshold: 1)
+            }
+        }
+        // A duplicate key inside `signed` is refused before any signature is looked at.
+        let duplicated = canonical.replacingOccurrences(of: #""version":3"#, with: #""version":3,"version":3"#)
+        #expect(throws: TrustError.self) { try Metadata<Targets>(bytes: Array(duplicated.utf8)) }
     }
 
     @Test func thresholdMessageNamesTheRoleAndTheCount() {

@@ -48,6 +48,36 @@ import Testing
         #expect(throws: TrustError.self) { try TargetFile(length: -1, hashes: ["sha256": "00"]) }
     }
 
+    /// Target entries are read in place when well-formed; every other entry goes the general
+    /// way and is refused naming the field, as before.
+    @Test func parsesTargetEntriesInPlaceOrRefusesThemNamingTheField() throws {
+        func entry(_ text: String) throws -> TargetFile {
+            try TargetFile(json: JSONValue(parsing: text), context: "targets.signed.targets.p")
+        }
+        let plain = try entry(#"{"length":0,"hashes":{"sha256":"ab","sha512":"cd"}}"#)
+        #expect(plain == (try TargetFile(length: 0, hashes: ["sha256": "ab", "sha512": "cd"])))
+        let full = try entry(#"{"length":7,"hashes":{"sha256":"ab"},"custom":{"v":[1]},"x-a":null,"x-b":"kept"}"#)
+        #expect(full.custom == .object(["v": .array([.integer(1)])]))
+        #expect(full.unrecognizedFields == ["x-a": .null, "x-b": .string("kept")])
+        #expect(full.json == (try JSONValue(parsing: #"{"length":7,"hashes":{"sha256":"ab"},"custom":{"v":[1]},"x-a":null,"x-b":"kept"}"#)))
+        let noCustom = try entry(#"{"length":7,"hashes":{"sha256":"ab"},"x":1}"#)
+        #expect(noCustom.custom == nil && noCustom.unrecognizedFields == ["x": .integer(1)])
+        let context = "targets.signed.targets.p"
+        let refused: [(String, TrustError)] = [
+            (#"{"hashes":{"sha256":"ab"}}"#, .missingField(context: context, field: "length")),
+            (#"{"length":"7","hashes":{"sha256":"ab"}}"#, .wrongType(context: context, field: "length", expected: "an integer", got: "string")),
+            (#"{"length":-1,"hashes":{"sha256":"ab"}}"#, .invalidValue(context: context, field: "length", expected: "an integer ≥ 0", got: "-1")),
+            (#"{"length":7}"#, .missingField(context: context, field: "hashes")),
+            (#"{"length":7,"hashes":[]}"#, .wrongType(context: context, field: "hashes", expected: "an object", got: "array")),
+            (#"{"length":7,"hashes":{}}"#, .invalidValue(context: context, field: "hashes", expected: "at least one hash", got: "an empty object")),
+            (#"{"length":7,"hashes":{"sha256":1}}"#, .wrongType(context: context, field: "hashes.sha256", expected: "a string", got: "integer")),
+            (#"[7]"#, .wrongType(context: context, field: "", expected: "an object", got: "array"))
+        ]
+        for (text, error) in refused {
+            #expect(throws: error, "\(text)") { try entry(text) }
+        }
+    }
+
     @Test func verifiesADelegatedRole() throws {
         let key = SigningKey.generate(), stranger = SigningKey.generate()
         let delegations = try Delegations(
