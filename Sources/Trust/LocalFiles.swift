@@ -55,31 +55,6 @@ enum LocalFiles {
         AtomicFile.syncDirectory(path)
     }
 
-    /// syncfs(2) of the file system holding `path`: every dirty page of it on the disk (ours
-    /// and any other writer's). False when it fails or the platform has no syncfs.
-    static func syncFileSystem(of path: String) -> Bool {
-        #if os(Linux)
-        // glibc declares syncfs only under _GNU_SOURCE, which a Swift module cannot set: looked
-        // up by name (RTLD_DEFAULT is a null handle).
-        guard let symbol = dlsym(nil, "syncfs") else { return false }
-        let syncfs = unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
-        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        return syncfs(descriptor) == 0
-        #else
-        return false
-        #endif
-    }
-
-    /// fdatasync(2) of the file at `path`.
-    static func syncData(_ path: String) -> Bool {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        return fdatasync(descriptor) == 0
-    }
-
     /// rename(2): atomic within one file system.
     static func move(_ source: String, to destination: String) throws(UpdaterError) {
         guard rename(source, destination) == 0 else {

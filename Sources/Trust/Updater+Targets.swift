@@ -62,15 +62,11 @@ extension Updater {
     }
 
     /// `downloadTarget` of each target, at most `concurrency` at a time, results in the order of
-    /// `infos`. The syncs are batched (most of the time a download took was its two syncs): each
-    /// target is fetched into a temporary file and checked against its length and hashes, nothing
-    /// synced; once all are, one `syncfs` of the target directory's file system puts their data
-    /// on the disk, then each is renamed into place, then one more `syncfs` makes the renames
-    /// and new directories durable before this returns. The rule of `downloadTarget` holds: a
-    /// target is visible under its name only complete, verified and synced. Where `syncfs` fails
-    /// (or does not exist), each file and each directory is synced on its own as before. The price:
-    /// `syncfs` also writes other processes' dirty pages of that file system (BENCHMARKS.md, TUF
-    /// client, session 24: still faster than 100 file and 100 directory syncs on a busy disk).
+    /// `infos`: each target synced, renamed into place and its directory synced as it completes
+    /// (the syncs of concurrent downloads share the file system's journal commits). One `syncfs`
+    /// for the whole batch was measured and not kept: it also writes every other process's dirty
+    /// data on that file system, which on a busy worker node can cost seconds (BENCHMARKS.md, TUF
+    /// client, session 24).
     public func downloadTargets(
         _ infos: [TargetInfo], to targetDirectory: String,
         concurrency: Int = 8
@@ -89,59 +85,20 @@ extension Updater {
             }
         }
         let fetcher = self.fetcher
-        var verified: [Fetched] = []
-        await withTaskGroup(of: Fetched.self) { group in
+        await withTaskGroup(of: Completed.self) { group in
             var pending = plans.makeIterator()
             var running = 0
             while true {
                 while running < max(1, concurrency), let next = pending.next() {
                     running += 1
-                    group.addTask { await Self.fetchVerified(next.plan, slot: next.index, targetDirectory: targetDirectory, fetcher: fetcher) }
+                    group.addTask { await Self.download(next.plan, slot: next.index, targetDirectory: targetDirectory, fetcher: fetcher) }
                 }
-                guard let fetched = await group.next() else { break }
+                guard let completed = await group.next() else { break }
                 running -= 1
-                switch fetched.result {
-                case .success: verified.append(fetched)
-                case let .failure(error): results[fetched.slot] = .failure(error)
-                }
+                results[completed.slot] = completed.result
             }
-        }
-        guard !verified.isEmpty else { return results }
-        let batched = LocalFiles.syncFileSystem(of: targetDirectory)
-        var parents = Set<String>()
-        for fetched in verified {
-            guard case let .success(temporary) = fetched.result else { continue }
-            do throws(UpdaterError) {
-                if !batched, !LocalFiles.syncData(temporary) { throw .io(path: temporary, reason: "cannot sync the downloaded file") }
-                let (final, parent) = try Self.moveIntoPlace(temporary, directory: targetDirectory, components: fetched.plan.components)
-                parents.insert(parent)
-                results[fetched.slot] = .success(final)
-            } catch {
-                try? LocalFiles.remove(temporary)
-                results[fetched.slot] = .failure(error)
-            }
-        }
-        if !batched || !LocalFiles.syncFileSystem(of: targetDirectory) {
-            for parent in parents.sorted() { LocalFiles.syncDirectory(parent) }
         }
         return results
-    }
-
-    /// A target of `downloadTargets` fetched into a temporary file and verified (not synced):
-    /// its place in the results, its plan, and the temporary file or the failure.
-    struct Fetched: Sendable {
-        var slot: Int
-        var plan: DownloadPlan
-        var result: Result<String, UpdaterError>
-    }
-
-    private static func fetchVerified(_ plan: DownloadPlan, slot: Int, targetDirectory: String, fetcher: any RemoteFetcher) async -> Fetched {
-        do {
-            let temporary = try await fetchToTemporary(plan, targetDirectory: targetDirectory, fetcher: fetcher, sync: false)
-            return Fetched(slot: slot, plan: plan, result: .success(temporary))
-        } catch {
-            return Fetched(slot: slot, plan: plan, result: .failure(error))
-        }
     }
 
     /// What a download needs, decided on the actor: the URL and the path's components. Nil when
@@ -150,6 +107,20 @@ extension Updater {
         var info: TargetInfo
         var url: String
         var components: [Substring]
+    }
+
+    /// A download of `downloadTargets`, finished: its place in the results, and the outcome.
+    struct Completed: Sendable {
+        var slot: Int
+        var result: Result<String, UpdaterError>
+    }
+
+    private static func download(_ plan: DownloadPlan, slot: Int, targetDirectory: String, fetcher: any RemoteFetcher) async -> Completed {
+        do {
+            return Completed(slot: slot, result: .success(try await fetchAndPlace(plan, targetDirectory: targetDirectory, fetcher: fetcher)))
+        } catch {
+            return Completed(slot: slot, result: .failure(error))
+        }
     }
 
     private func downloadPlan(_ info: TargetInfo, in targetDirectory: String) async throws(UpdaterError) -> DownloadPlan? {
@@ -163,29 +134,12 @@ extension Updater {
         return DownloadPlan(info: info, url: url, components: components)
     }
 
-    /// The download itself, off the actor: `fetchToTemporary` with its data synced, renamed into
-    /// place, the directory synced.
+    /// The download itself, off the actor: fetched into a temporary file (refused beyond the
+    /// recorded length), checked against the length and hashes, its data synced, renamed into
+    /// place, the directory synced. The temporary file is removed on any failure.
     private static func fetchAndPlace(
         _ plan: DownloadPlan, targetDirectory: String,
         fetcher: any RemoteFetcher
-    ) async throws(UpdaterError) -> String {
-        let temporary = try await fetchToTemporary(plan, targetDirectory: targetDirectory, fetcher: fetcher, sync: true)
-        do throws(UpdaterError) {
-            let (final, parent) = try moveIntoPlace(temporary, directory: targetDirectory, components: plan.components)
-            LocalFiles.syncDirectory(parent)
-            return final
-        } catch {
-            try? LocalFiles.remove(temporary)
-            throw error
-        }
-    }
-
-    /// Fetches the target into a temporary file in `targetDirectory` (refused beyond the
-    /// recorded length) and checks it against the length and hashes; with `sync`, its data is
-    /// synced too. Returns the temporary file; it is removed on any failure.
-    private static func fetchToTemporary(
-        _ plan: DownloadPlan, targetDirectory: String,
-        fetcher: any RemoteFetcher, sync: Bool
     ) async throws(UpdaterError) -> String {
         let info = plan.info
         if !LocalFiles.isDirectory(targetDirectory) { try LocalFiles.makeDirectories(targetDirectory) }
@@ -198,13 +152,13 @@ extension Updater {
             } catch {
                 throw UpdaterError.fetch(role: info.path, .failed(url: plan.url, reason: "\(error)"))
             }
-            guard let (length, digests) = LocalFiles.digests(of: temporary, algorithms: info.file.hashes.keys, sync: sync) else {
-                throw .io(path: temporary, reason: sync ? "cannot read or sync the downloaded file" : "cannot read the downloaded file")
+            guard let (length, digests) = LocalFiles.digests(of: temporary, algorithms: info.file.hashes.keys, sync: true) else {
+                throw .io(path: temporary, reason: "cannot read or sync the downloaded file")
             }
             try MultiHasher.check(
                 name: info.path, length: length, digests: digests,
                 expectedLength: info.file.length, expectedHashes: info.file.hashes)
-            return temporary
+            return try moveIntoPlace(temporary, directory: targetDirectory, components: plan.components)
         } catch {
             try? LocalFiles.remove(temporary)
             throw error
@@ -253,12 +207,9 @@ extension Updater {
         return base + remotePath
     }
 
-    /// Creates the missing parent directories of the final path and renames `temporary` there
-    /// (the caller syncs). Returns the final path and its directory.
-    private static func moveIntoPlace(
-        _ temporary: String, directory: String,
-        components: [Substring]
-    ) throws(UpdaterError) -> (final: String, parent: String) {
+    /// Creates the missing parent directories of the final path, renames `temporary` there and
+    /// syncs the directory.
+    private static func moveIntoPlace(_ temporary: String, directory: String, components: [Substring]) throws(UpdaterError) -> String {
         var parent = directory
         for component in components.dropLast() {
             parent += "/\(component)"
@@ -266,6 +217,7 @@ extension Updater {
         }
         let final = "\(directory)/\(components.joined(separator: "/"))"
         try LocalFiles.move(temporary, to: final)
-        return (final, parent)
+        LocalFiles.syncDirectory(parent)
+        return final
     }
 }

@@ -18,21 +18,6 @@ import Testing
         #expect(LocalFiles.readFile(path) == nil)
     }
 
-    /// The syncs `downloadTargets` batches: the file system of a directory (Linux: syncfs) and
-    /// one file's data; a path that does not exist is a failure the caller falls back from.
-    @Test func syncsAFileSystemAndAFile() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        try Data("x".utf8).write(to: URL(fileURLWithPath: directory.path + "/f"))
-        #expect(LocalFiles.syncData(directory.path + "/f"))
-        #expect(!LocalFiles.syncData(directory.path + "/none"))
-        #if os(Linux)
-        #expect(LocalFiles.syncFileSystem(of: directory.path))
-        #endif
-        #expect(!LocalFiles.syncFileSystem(of: directory.path + "/none"))
-        #expect(!LocalFiles.syncFileSystem(of: directory.path + "/f"), "not a directory")
-    }
-
     @Test func hashesFilesInBlocks() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
