@@ -221,7 +221,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "AlienModel", "Recipes", "Resolver", "Trust", "Tarballs", "Transport",
+                "AlienModel", "Basics", "Recipes", "Resolver", "Trust", "Tarballs", "Transport",
                 .product(name: "Crypto", package: "swift-crypto")
             ],
             path: "Tests/TestSupport",

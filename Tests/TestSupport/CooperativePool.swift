@@ -1,9 +1,21 @@
+public import Basics
 import Dispatch
 import Foundation
 
 /// Swift's cooperative pool (one thread per core) held by blocking work, as a test harness that
 /// waits for its children holds it: for tests that a server answers all the same.
 public enum CooperativePool {
+    /// Threads of the tests' own (`awayFromThePool`).
+    public static let ownThreads = ThreadExecutor(name: "tests", threads: 4)
+
+    /// Runs `body` preferring threads of its own: for async tests whose deadlines matter (a
+    /// swarm's startup limit, its alert loop). Synchronous tests that wait for child processes
+    /// hold the pool's threads (two here) meanwhile; on the pool such a test's steps waited for
+    /// them, under load for longer than its own limits.
+    public static func awayFromThePool<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await withTaskExecutorPreference(ownThreads) { try await body() }
+    }
+
     /// One holding at a time in the process: two tests each holding half the pool would wait for
     /// each other's threads.
     static let holding = DispatchSemaphore(value: 1)
