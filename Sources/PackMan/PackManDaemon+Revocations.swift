@@ -13,31 +13,41 @@ import Synchronization
 private let alertClaims = Mutex<Set<String>>([])
 
 extension PackManDaemon {
-    /// Where the daemon remembers which revocations it alerted of (target paths, one JSON
-    /// array), so a restart does not alert again.
-    var alertedRevocationsFile: String { "\(area.layout.state)/packmand-revocations-alerted.json" }
+    /// Where the daemon remembers which revocations of a VO it alerted of (target paths, one
+    /// JSON array, in the VO's area), so a restart does not alert again.
+    func alertedRevocationsFile(_ site: VOSite) -> String { "\(site.area.layout.state)/packmand-revocations-alerted.json" }
 
-    /// One refresh of the repository's revocations: stored in the area, the area's policy
-    /// applied (`SoftwareArea.applyRevocations`), then one notification digest for the
-    /// revocations not alerted before, each saying whether the package is here, what the
-    /// policy did and which leases (running jobs, never stopped) hold it; each also audited.
-    /// Returns the report and the alert keys sent.
+    /// `refreshRevocations(in:)` of every VO of the site, each VO's failure logged on its own.
+    func refreshAllRevocations(logger: Logger) async {
+        for site in sites {
+            do { try await refreshRevocations(in: site) } catch { logger.warning("revocations of \(site.name): \(error)") }
+        }
+    }
+
+    /// One refresh of a VO's revocations (the default VO's when nil), from its repository:
+    /// stored in its area, the area's policy applied (`SoftwareArea.applyRevocations`), then one
+    /// notification digest for the revocations not alerted before, each saying whether the
+    /// package is here, what the policy did and which leases (running jobs, never stopped) hold
+    /// it; each also audited with the VO. Returns the report and the alert keys sent.
     @discardableResult
-    public func refreshRevocations() async throws(SoftwareAreaError) -> (report: RevocationReport, alerted: [String]) {
-        let report = try await area.refreshRevocations()
-        if !report.new.isEmpty || report.present.contains(where: { $0.action == .removed }) { environments.invalidate() }
-        let file = alertedRevocationsFile
+    public func refreshRevocations(in vo: VOSite? = nil) async throws(SoftwareAreaError) -> (report: RevocationReport, alerted: [String]) {
+        let site = vo ?? sites[0]
+        let report = try await site.area.refreshRevocations()
+        if !report.new.isEmpty || report.present.contains(where: { $0.action == .removed }) { site.environments.invalidate() }
+        let file = alertedRevocationsFile(site)
         let fresh = alertClaims.withLock { claims in
-            let alerted = readAlerted()
+            let alerted = readAlerted(site)
             return report.revocations.filter { !alerted.contains($0.targetPath) && claims.insert("\(file)|\($0.targetPath)").inserted }
         }
         guard !fresh.isEmpty else { return (report, []) }
         defer { alertClaims.withLock { claims in for revocation in fresh { claims.remove("\(file)|\(revocation.targetPath)") } } }
+        // The default VO's alerts keep their plain spelling; another VO's name their VO.
+        let (key, prefix) = site.isDefault ? ("", "") : ("\(site.name)/", "\(site.name): ")
         let alerts = fresh.map { revocation in
-            Alert(key: "revoked-package:\(revocation.folder)", message: Self.alertMessage(revocation, report: report))
+            Alert(key: "revoked-package:\(key)\(revocation.folder)", message: prefix + Self.alertMessage(revocation, report: report))
         }
         for (revocation, alert) in zip(fresh, alerts) {
-            audit("packmand", "revocation", revocation.spelling, alert.message)
+            audit("packmand", "revocation", revocation.spelling, alert.message, vo: site.name)
         }
         var failures: [String] = []
         if let sinks = notificationSinks() {
@@ -47,7 +57,7 @@ extension PackManDaemon {
         // Retried at the next refresh when a sink refused it.
         guard failures.isEmpty else { return (report, []) }
         alertClaims.withLock { _ in
-            let alerted = readAlerted().union(fresh.map(\.targetPath))
+            let alerted = readAlerted(site).union(fresh.map(\.targetPath))
             let document = JSONValue.array(alerted.sorted().map { .string($0) })
             _ = try? AtomicFile.write(document.compactJSONBytes + [0x0A], to: file, flush: nil, syncDirectory: false)
         }
@@ -68,15 +78,16 @@ extension PackManDaemon {
         return message
     }
 
-    func readAlerted() -> Set<String> {
-        guard let data = FileManager.default.contents(atPath: alertedRevocationsFile), data.count <= 16 << 20,
+    func readAlerted(_ site: VOSite) -> Set<String> {
+        guard let data = FileManager.default.contents(atPath: alertedRevocationsFile(site)), data.count <= 16 << 20,
             case let .array(items)? = try? JSONValue(parsing: [UInt8](data))
         else { return [] }
         return Set(items.compactMap { if case let .string(text) = $0 { text } else { nil } })
     }
 
-    /// The area's stored revocations and the revoked packages present, for the API.
-    func revocationList(alerted: [String]? = nil) -> RevocationList {
+    /// A VO's stored revocations and its revoked packages present (the default VO's when nil), for the API.
+    func revocationList(_ vo: VOSite? = nil, alerted: [String]? = nil) -> RevocationList {
+        let area = (vo ?? sites[0]).area
         let policy = area.configuration.revocationPolicy
         let leases = area.liveLeases()
         return RevocationList(
@@ -97,28 +108,33 @@ extension PackManDaemon {
             alerted: alerted)
     }
 
-    /// `GET /v1/revocations`, `POST /v1/revocations/refresh` (admin: a refresh now).
+    /// `GET /v1/revocations`, `POST /v1/revocations/refresh` (admin: a refresh now), each of one
+    /// VO (`?vo=`, the default VO without).
     func addRevocationRoutes(_ v1: RouterGroup<PackManContext>) {
-        v1.get("revocations") { _, _ in JSONAnswer.make(try await offload { self.revocationList() }) }
+        v1.get("revocations") { request, _ in
+            let site = try self.site(named: request.uri.queryParameters.get("vo") ?? self.config.vo)
+            return JSONAnswer.make(try await offload { self.revocationList(site) })
+        }
         v1.post("revocations/refresh") { request, context in
-            let who = try await self.authorize(request, context, .admin, action: "revocations.refresh", subject: "revocations")
+            let site = try self.site(named: request.uri.queryParameters.get("vo") ?? self.config.vo)
+            let who = try await self.authorize(request, context, .admin, action: "revocations.refresh", subject: "revocations", vo: site.name)
             do {
-                let (_, alerted) = try await self.refreshRevocations()
-                self.audit(who, "revocations.refresh", "revocations", "refreshed")
-                return JSONAnswer.make(try await offload { self.revocationList(alerted: alerted) })
+                let (_, alerted) = try await self.refreshRevocations(in: site)
+                self.audit(who, "revocations.refresh", "revocations", "refreshed", vo: site.name)
+                return JSONAnswer.make(try await offload { self.revocationList(site, alerted: alerted) })
             } catch {
-                self.audit(who, "revocations.refresh", "revocations", "failed: \(error)")
+                self.audit(who, "revocations.refresh", "revocations", "failed: \(error)", vo: site.name)
                 throw APIError(.badGateway, "\(error)")
             }
         }
     }
 
-    /// 409 with the reason when a request can only be satisfied by a revoked build (after a
-    /// refresh of the revocations); other failures are left to the install job.
-    func refuseRevoked(_ packages: [String]) async throws {
+    /// 409 with the reason when a request can only be satisfied by a revoked build of the VO
+    /// (after a refresh of its revocations); other failures are left to the install job.
+    func refuseRevoked(_ packages: [String], in site: VOSite) async throws {
         // A refresh as any other: a new revocation is applied and alerted of at once.
-        guard let revoked = try? await refreshRevocations().report.revocations, !revoked.isEmpty,
-            let catalog = try? area.catalog()
+        guard let revoked = try? await refreshRevocations(in: site).report.revocations, !revoked.isEmpty,
+            let catalog = try? site.area.catalog()
         else { return }
         for text in packages {
             guard let id = try? PackageID(parsing: text) else { continue }
@@ -138,7 +154,7 @@ struct RevocationService: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled, !Task.isShuttingDownGracefully {
-                do { try await daemon.refreshRevocations() } catch { logger.warning("revocations: \(error)") }
+                await daemon.refreshAllRevocations(logger: logger)
                 try? await Task.sleep(for: .seconds(interval))
             }
         }
@@ -146,10 +162,13 @@ struct RevocationService: Service {
 }
 
 extension PackManDaemon {
-    /// The status page's "Revoked packages still present" section.
-    func revokedSection() -> String {
-        let list = revocationList()
-        var html = "<h2>Revoked packages still present (\(list.present.count))</h2>\n"
+    /// The status page's "Revoked packages still present" section, one per VO.
+    func revokedSection() -> String { sites.map { revokedSection($0) }.joined() }
+
+    func revokedSection(_ site: VOSite) -> String {
+        let list = revocationList(site)
+        let title = sites.count > 1 ? "Revoked packages of \(Self.escape(site.name)) still present" : "Revoked packages still present"
+        var html = "<h2>\(title) (\(list.present.count))</h2>\n"
         guard !list.present.isEmpty else {
             return html + "<p class=\"ok\">none (\(list.revocations.count) revocation(s) known; policy \(list.policy))</p>\n"
         }

@@ -217,11 +217,9 @@ extension PackManDaemon {
         // Each id goes to its owner's VO (unprefixed: the default VO); one job works in one area.
         let site = try self.site(for: body.packages.compactMap { try? PackageID(parsing: $0) })
         let who = try await authorize(request, context, .job, action: "install", subject: subject, vo: site.name)
-        if site.isDefault {
-            do { try await refuseRevoked(body.packages) } catch {
-                audit(who, "install", subject, "refused: \(error)", vo: site.name)
-                throw error
-            }
+        do { try await refuseRevoked(body.packages, in: site) } catch {
+            audit(who, "install", subject, "refused: \(error)", vo: site.name)
+            throw error
         }
         let (job, joined): (JobStatus, Bool)
         do { (job, joined) = try await site.engine.install(body.packages, lease: body.lease, identity: who) } catch {

@@ -1,9 +1,13 @@
+import AlienModel
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import PackMan
 import PackManAPI
+import Publisher
+import SoftwareArea
 import Testing
+import TestSupport
 
 /// Several VOs on one packmand (router mode): two repositories signed with different keys, the
 /// same package name and version in both, each installed in its own VO's area; routing by the
@@ -53,6 +57,47 @@ import Testing
                 "\(error)")
         }
         #expect(throws: Never.self) { try Tokens.parse("t job \(Tokens.hash("t")) vos=VO_B\n", file: "t").check(vos: ["VO_A", "VO_B"], file: "t") }
+    }
+
+    /// A revocation published in VO_B's repository reaches VO_B's area only: alerted once with
+    /// the VO, its policy applied there, new installs of B's build refused with the reason; the
+    /// same name and version of VO_A stay usable.
+    @Test func aRevocationOfOneVOReachesThatVOOnly() async throws {
+        let a = try PackManFixture("vo-rev-a"), b = try PackManFixture("vo-rev-b")
+        defer { a.cleanUp(); b.cleanUp() }
+        try a.publish()
+        try b.publish([PackManFixture.standardPackages[0]])
+        let receiver = try WebhookReceiver(in: a.base)
+        defer { receiver.stop() }
+        var config = try Self.config(a, b)
+        config.vos.removeAll { $0.name == "VO_X" }
+        config.notifications.webhook = receiver.url
+        config.revocationPolicy = .quarantine
+        let daemon = try await PackMan.PackManDaemon.open(config: config)
+        let zlib = try PackageID(parsing: "zlib::v1.3.1-1")
+        _ = try await daemon.sites[0].area.install([zlib])
+        _ = try await daemon.sites[1].area.install([zlib])
+        let reason = "miscompiled inflate"
+        try b.repository.revoke(zlib, reason: reason, signers: b.signers)
+
+        #expect(try await daemon.refreshRevocations(in: daemon.sites[0]).alerted.isEmpty, "nothing revoked in VO_A")
+        let (report, alerted) = try await daemon.refreshRevocations(in: daemon.sites[1])
+        #expect(alerted == ["revoked-package:VO_B/zlib/v1.3.1-1"] && report.present.map(\.action) == [.quarantined], "\(alerted)")
+        let lines = try String(contentsOf: receiver.file, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].contains("VO_B: zlib") && lines[0].contains(reason), "\(lines)")
+
+        try await PackManFixture.app(daemon).test(.router) { client in
+            let (refused, text) = try await Self.install(client, #""VO_B@zlib::v1.3.1-1""#)
+            #expect(refused == 409 && text.contains(reason), "\(text)")
+            let (accepted, _) = try await Self.install(client, #""VO_A@zlib::v1.3.1-1""#)
+            #expect(accepted == 200)
+            let listB = try await client.execute(uri: "/v1/revocations?vo=VO_B", method: .get) { try $0.decode(RevocationList.self) }
+            #expect(listB.present.map(\.package) == ["zlib/v1.3.1-1"] && listB.present.map(\.state) == ["quarantined"])
+            let listA = try await client.execute(uri: "/v1/revocations", method: .get) { try $0.decode(RevocationList.self) }
+            #expect(listA.revocations.isEmpty && listA.present.isEmpty)
+            let auditB = try await client.execute(uri: "/v1/audit?vo=VO_B", method: .get) { try $0.decode([AuditEntry].self) }
+            #expect(auditB.contains { $0.action == "revocation" && $0.result.contains(reason) }, "\(auditB)")
+        }
     }
 
     @Test func theSameNameAndVersionInTwoVOsAreTwoPackagesInTwoAreas() async throws {
