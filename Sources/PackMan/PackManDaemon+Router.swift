@@ -184,7 +184,7 @@ extension PackManDaemon {
         let key = "\(list)|\(shellName)"
         if let cached = environments.get(key) {
             // Served from the cache, still a use: stamped and recorded as a computed one is.
-            await recordUse(kind: .environment, of: cached.closure.map(\.build), started: area.clock(), peerUID: await context.peerUID())
+            await recordUse(kind: .environment, of: cached.closure.map(\.build), in: site, started: area.clock(), peerUID: await context.peerUID())
             return JSONAnswer.text(cached.text)
         }
         let entry: EnvironmentCache.Entry = try await offload {
@@ -205,7 +205,7 @@ extension PackManDaemon {
             }
         }
         environments.set(key, entry)
-        await recordUse(kind: .environment, of: entry.closure.map(\.build), started: area.clock(), peerUID: await context.peerUID())
+        await recordUse(kind: .environment, of: entry.closure.map(\.build), in: site, started: area.clock(), peerUID: await context.peerUID())
         return JSONAnswer.text(entry.text)
     }
 
@@ -314,7 +314,7 @@ extension PackManDaemon {
                 let now = site.area.clock()
                 if !released.isEmpty {
                     await recordUse(
-                        kind: .lease, of: released, started: started ?? now, seconds: started.map { Double(max(0, now - $0)) },
+                        kind: .lease, of: released, in: site, started: started ?? now, seconds: started.map { Double(max(0, now - $0)) },
                         jobID: body.holder, peerUID: await context.peerUID(), identity: who)
                 }
             }

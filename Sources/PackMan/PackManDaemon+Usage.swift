@@ -29,16 +29,18 @@ extension PackManDaemon {
     /// A use by the caller of a request: the packages stamped as used (gc's order) and recorded
     /// with the caller's uid when it came over the unix socket (else packmand's own uid and the
     /// credential's name as the user).
+    /// The packages are the VO's (`site`): stamped in its area, named with its owner prefix.
     func recordUse(
-        kind: UsageRecord.Kind, of keys: [PackageBuild], started: Int64, seconds: Double? = nil, jobID: String? = nil,
+        kind: UsageRecord.Kind, of keys: [PackageBuild], in site: VOSite, started: Int64, seconds: Double? = nil, jobID: String? = nil,
         peerUID: UInt32?, identity: String? = nil
     ) async {
-        let layout = area.layout
-        let packages =
-            (try? await offload { () -> [UsageRecord.Package] in
+        let layout = site.area.layout
+        let hashes =
+            (try? await offload { () -> [String?] in
                 for key in keys { layout.stampUsed(key, at: started) }
-                return layout.usedPackages(keys)
-            }) ?? keys.map { UsageRecord.Package(id: $0.qualified()) }
+                return layout.usedPackages(keys).map(\.sha256)
+            }) ?? keys.map { _ in nil }
+        let packages = zip(keys, hashes).map { UsageRecord.Package(id: $0.qualified(owner: site.name), sha256: $1) }
         let uid = peerUID ?? getuid()
         let user =
             peerUID.flatMap { UsageRecord.loginName($0) } ?? identity?.split(separator: " ").first.map(String.init)
@@ -46,25 +48,41 @@ extension PackManDaemon {
         recordUse(
             UsageRecord(
                 kind: kind, started: started, seconds: seconds, host: ProcessInfo.processInfo.hostName, uid: uid, user: user,
-                jobID: jobID, packages: packages))
+                jobID: jobID, vo: site.name, packages: packages))
     }
 
-    /// Takes the uses the CLI wrote to the area's log (`env`, `run`, `enter`, `alienv` of the
+    /// Takes the uses the CLI wrote to each VO's area log (`env`, `run`, `enter`, `alienv` of the
     /// area's users, who need no token for that) into the database, from where the last import
     /// stopped; run by the history service and before every `GET /v1/usage`. Returns what went
     /// wrong, if anything (damaged lines are skipped and named; the rest is imported).
     @discardableResult
     public func importAreaUsage() -> [String] {
-        let log = UsageLog(path: area.layout.usageLog)
+        sites.flatMap { importAreaUsage(of: $0) }
+    }
+
+    /// One VO's log. The CLI does not know which VO an area serves and names packages with the
+    /// default owner; another VO's records are given their VO's name here.
+    func importAreaUsage(of site: VOSite) -> [String] {
+        let log = UsageLog(path: site.area.layout.usageLog)
         do {
             let position = try store.importPosition(of: log.path)
-            let read = try log.records(after: position)
+            var read = try log.records(after: position)
+            if !site.isDefault {
+                for index in read.records.indices {
+                    read.records[index].vo = read.records[index].vo ?? site.name
+                    for package in read.records[index].packages.indices {
+                        guard var id = try? PackageID(parsing: read.records[index].packages[package].id) else { continue }
+                        id.owner = site.name
+                        read.records[index].packages[package].id = id.description
+                    }
+                }
+            }
             if let next = read.position, next != position || !read.records.isEmpty {
                 try store.importUsage(read.records, from: log.path, upTo: next)
             }
-            return read.problems
+            return read.problems.map { site.isDefault ? $0 : "\(site.name): \($0)" }
         } catch {
-            return ["\(error)"]
+            return ["\(site.isDefault ? "" : "\(site.name): ")\(error)"]
         }
     }
 

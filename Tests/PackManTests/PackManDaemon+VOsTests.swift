@@ -1,4 +1,5 @@
 import AlienModel
+import Forensics
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -98,6 +99,41 @@ import TestSupport
             let auditB = try await client.execute(uri: "/v1/audit?vo=VO_B", method: .get) { try $0.decode([AuditEntry].self) }
             #expect(auditB.contains { $0.action == "revocation" && $0.result.contains(reason) }, "\(auditB)")
         }
+    }
+
+    /// Uses of a VO's packages are recorded with the VO's name: an environment through packmand
+    /// (stamped in the VO's area) and what the CLI wrote to the VO's area log (which names the
+    /// default owner: the CLI does not know the area's VO) when packmand imports it.
+    @Test func usesOfAVOArePackagesOfThatVO() async throws {
+        let a = try PackManFixture("vo-use-a"), b = try PackManFixture("vo-use-b")
+        defer { a.cleanUp(); b.cleanUp() }
+        try a.publish()
+        try b.publish([PackManFixture.standardPackages[0]])
+        var config = try Self.config(a, b)
+        config.vos.removeAll { $0.name == "VO_X" }
+        let daemon = try await PackMan.PackManDaemon.open(config: config)
+        let zlib = try PackageID(parsing: "zlib::v1.3.1-1")
+        _ = try await daemon.sites[1].area.install([zlib])
+        let written = UsageRecord(
+            kind: .run, started: 1_700_000_000, host: "wn01", uid: 1000, user: "alice", jobID: "cli-42",
+            packages: [UsageRecord.Package(id: "VO_ALICE@zlib::v1.3.1-1")])
+        #expect(daemon.sites[1].area.recordUse(written) == nil)
+
+        try await PackManFixture.app(daemon).test(.router) { client in
+            try await client.execute(uri: "/v1/env?packages=VO_B@zlib", method: .get) { #expect($0.status == .ok, "\($0.text)") }
+            let uses = try await client.execute(uri: "/v1/usage?package=VO_B@zlib", method: .get, headers: bearer(PackManFixture.adminToken)) {
+                try $0.decode([UsageRecord].self)
+            }
+            #expect(Set(uses.map(\.kind)) == [.environment, .run], "\(uses)")
+            #expect(uses.allSatisfy { $0.packages.map(\.id) == ["VO_B@zlib::v1.3.1-1"] }, "\(uses.map(\.packages))")
+            #expect(uses.first { $0.kind == .environment }?.packages.first?.sha256 != nil)
+            let asDefault = try await client.execute(uri: "/v1/usage?package=VO_A@zlib", method: .get, headers: bearer(PackManFixture.adminToken)) {
+                try $0.decode([UsageRecord].self)
+            }
+            #expect(asDefault.isEmpty, "\(asDefault)")
+        }
+        #expect(FileManager.default.fileExists(atPath: "\(b.area)/.alien/used/\(PackManFixture.arch)/zlib/v1.3.1-1"))
+        #expect(!FileManager.default.fileExists(atPath: "\(a.area)/.alien/used/\(PackManFixture.arch)/zlib/v1.3.1-1"))
     }
 
     @Test func theSameNameAndVersionInTwoVOsAreTwoPackagesInTwoAreas() async throws {
