@@ -18,7 +18,7 @@ extension Modulefiles {
     /// `module load` of the packages it sources, then its own changes (the state after its
     /// dependency lines, compared with the state after the rest): path entries added in front
     /// become `prepend-path`, at the end `append-path`, other changes `setenv` / `unsetenv`.
-    static func derive(for package: EnvironmentPackage, in area: EnvironmentArea, cache: ManifestCache = ManifestCache()) throws(EnvironmentError) -> String {
+    static func derive(for package: EnvironmentPackage, in area: EnvironmentArea, cache: ManifestCache) throws(EnvironmentError) -> String {
         let closure = try area.closure(of: [package], cache: cache)
         let manifest = try cache.manifest(of: package)
         // In init.sh's order: `module load` then loads them as init.sh sources them.

@@ -85,9 +85,9 @@ extension PackManDaemon {
         return Set(items.compactMap { if case let .string(text) = $0 { text } else { nil } })
     }
 
-    /// A VO's stored revocations and its revoked packages present (the default VO's when nil), for the API.
-    func revocationList(_ vo: VOSite? = nil, alerted: [String]? = nil) -> RevocationList {
-        let area = (vo ?? sites[0]).area
+    /// A VO's stored revocations and its revoked packages present, for the API.
+    func revocationList(_ site: VOSite, alerted: [String]? = nil) -> RevocationList {
+        let area = site.area
         let policy = area.configuration.revocationPolicy
         let leases = area.liveLeases()
         return RevocationList(

@@ -34,13 +34,12 @@ extension PackManDaemon {
         kind: UsageRecord.Kind, of keys: [PackageBuild], in site: VOSite, started: Int64, seconds: Double? = nil, jobID: String? = nil,
         peerUID: UInt32?, identity: String? = nil
     ) async {
-        let layout = site.area.layout
-        let hashes =
-            (try? await offload { () -> [String?] in
+        let layout = site.area.layout, owner = site.name
+        let packages =
+            (try? await offload { () -> [UsageRecord.Package] in
                 for key in keys { layout.stampUsed(key, at: started) }
-                return layout.usedPackages(keys).map(\.sha256)
-            }) ?? keys.map { _ in nil }
-        let packages = zip(keys, hashes).map { UsageRecord.Package(id: $0.qualified(owner: site.name), sha256: $1) }
+                return layout.usedPackages(keys, owner: owner)
+            }) ?? keys.map { UsageRecord.Package(id: $0.qualified(owner: owner)) }
         let uid = peerUID ?? getuid()
         let user =
             peerUID.flatMap { UsageRecord.loginName($0) } ?? identity?.split(separator: " ").first.map(String.init)
@@ -66,24 +65,27 @@ extension PackManDaemon {
         let log = UsageLog(path: site.area.layout.usageLog)
         do {
             let position = try store.importPosition(of: log.path)
-            var read = try log.records(after: position)
-            if !site.isDefault {
-                for index in read.records.indices {
-                    read.records[index].vo = read.records[index].vo ?? site.name
-                    for package in read.records[index].packages.indices {
-                        guard var id = try? PackageID(parsing: read.records[index].packages[package].id) else { continue }
-                        id.owner = site.name
-                        read.records[index].packages[package].id = id.description
-                    }
-                }
-            }
-            if let next = read.position, next != position || !read.records.isEmpty {
-                try store.importUsage(read.records, from: log.path, upTo: next)
+            let read = try log.records(after: position)
+            let records = site.isDefault ? read.records : read.records.map { Self.record($0, of: site.name) }
+            if let next = read.position, next != position || !records.isEmpty {
+                try store.importUsage(records, from: log.path, upTo: next)
             }
             return read.problems.map { site.isDefault ? $0 : "\(site.name): \($0)" }
         } catch {
             return ["\(site.isDefault ? "" : "\(site.name): ")\(error)"]
         }
+    }
+
+    /// A record of another VO's area log with that VO's name on it and on its packages.
+    static func record(_ record: UsageRecord, of vo: String) -> UsageRecord {
+        var record = record
+        record.vo = record.vo ?? vo
+        record.packages = record.packages.map { package in
+            guard var id = try? PackageID(parsing: package.id) else { return package }
+            id.owner = vo
+            return UsageRecord.Package(id: id.description, sha256: package.sha256)
+        }
+        return record
     }
 
     /// `GET /v1/usage?package=&version=&since=&until=&job=&user=&limit=` (role admin): the

@@ -32,12 +32,14 @@ public enum DaemonError: Error, Sendable, CustomStringConvertible {
 /// `area`, `store` and `engine` are the default VO's; `sites` holds every VO (default first).
 public final class PackManDaemon: Sendable {
     public let config: DaemonConfig
-    public let area: SoftwareArea
-    /// The site's database: the default VO's jobs and logs, and every VO's audit entries.
-    public let store: StateStore
-    public let engine: JobEngine
     /// One per VO, the default first: its area, database and job engine.
     public let sites: [VOSite]
+    /// The default VO's area.
+    public var area: SoftwareArea { sites[0].area }
+    /// The site's database: the default VO's jobs and logs, and every VO's audit entries.
+    public var store: StateStore { sites[0].store }
+    /// The default VO's job engine.
+    public var engine: JobEngine { sites[0].engine }
     public let metrics: DaemonMetrics
     public let tokens: Tokens
     /// Seeding of the kept tarballs (`seeding.enabled`).
@@ -84,9 +86,6 @@ public final class PackManDaemon: Sendable {
     init(config: DaemonConfig, sites: [VOSite], metrics: DaemonMetrics, tokens: Tokens, torrents: LazyTorrentSession) {
         self.config = config
         self.sites = sites
-        self.area = sites[0].area
-        self.store = sites[0].store
-        self.engine = sites[0].engine
         self.metrics = metrics
         self.tokens = tokens
         self.seeder = Seeder(area: sites[0].area, settings: config.seeding.seederSettings, session: torrents)

@@ -110,11 +110,11 @@ extension AreaLayout {
         utimensat(AT_FDCWD, stamp, &times, 0)
     }
 
-    /// Packages as usage records name them (`VO_ALICE@Name::Version-Rev`), each with the sha256
-    /// of the tarball it was installed from (its install record's), so that a revocation can be
-    /// matched against what ran.
-    public func usedPackages(_ keys: [PackageBuild]) -> [UsageRecord.Package] {
-        keys.map { key in UsageRecord.Package(id: key.qualified(), sha256: (try? InstallRecord(path: record(key)))?.hashes["sha256"]) }
+    /// Packages as usage records name them (`OWNER@Name::Version-Rev`: the default owner unless
+    /// the caller knows the area's VO), each with the sha256 of the tarball it was installed from
+    /// (its install record's), so that a revocation can be matched against what ran.
+    public func usedPackages(_ keys: [PackageBuild], owner: String = PackageID.defaultOwner) -> [UsageRecord.Package] {
+        keys.map { key in UsageRecord.Package(id: key.qualified(owner: owner), sha256: (try? InstallRecord(path: record(key)))?.hashes["sha256"]) }
     }
 }
 
