@@ -1,10 +1,11 @@
+import AlienModel
 import Forensics
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import PackMan
 import PackManAPI
-import SoftwareArea
+@testable import SoftwareArea
 import TestSupport
 import Testing
 
@@ -15,6 +16,10 @@ import Testing
         defer { fixture.cleanUp() }
         try fixture.publish()
         let daemon = try await fixture.daemon()
+        // Another installer holds ROOT's lock, so the job cannot finish before all ten requests
+        // are in, however loaded the machine (a request after the job finished is a job of its own).
+        let held = try FileLock.acquire(daemon.area.layout.lock(try PackageBuild(parsing: "ROOT/v6-32-06-1")))
+        defer { held.unlock() }
         try await PackManFixture.app(daemon).test(.router) { client in
             // Ten identical requests at once: one job.
             let ids = try await withThrowingTaskGroup(of: String.self) { group in
@@ -33,6 +38,8 @@ import Testing
             }
             #expect(ids.count == 1)
             let id = try #require(ids.first)
+            #expect(await daemon.engine.job(id)?.state.isFinished == false, "the job waits for ROOT's lock")
+            held.unlock()
             let done = try await client.execute(
                 uri: "/v1/install?wait=3600", method: .post, headers: bearer(PackManFixture.jobToken),
                 body: json(#"{"packages":["ROOT"],"lease":{"holder":"job-1","ttl":600}}"#)
