@@ -43,6 +43,15 @@ public struct PackageID: Hashable, Sendable, CustomStringConvertible {
 
     public var owner: String?
     public var name: PackageName
+
+    /// Owners (VO names) are at most this long.
+    public static let maximumOwnerLength = 100
+
+    /// Whether `text` may be an owner prefix (a VO name): 1–100 letters, digits, `_`, `.`, `-`.
+    public static func isValidOwner(_ text: some StringProtocol) -> Bool {
+        !text.isEmpty && text.utf8.count <= maximumOwnerLength
+            && text.unicodeScalars.allSatisfy { PackageName.isAlphanumeric($0) || "_.-".unicodeScalars.contains($0) }
+    }
     public var version: VersionSelector
 
     public init(owner: String? = nil, name: PackageName, version: VersionSelector = .any) {
@@ -63,8 +72,9 @@ public struct PackageID: Hashable, Sendable, CustomStringConvertible {
         if let at = rest.firstIndex(of: "@") {
             let ownerText = String(rest[..<at])
             guard !ownerText.isEmpty else { throw .invalidPackageID(text, reason: "nothing before '@'") }
-            guard ownerText.unicodeScalars.allSatisfy({ PackageName.isAlphanumeric($0) || "_.-".unicodeScalars.contains($0) }) else {
-                throw .invalidPackageID(text, reason: "owner \(quoted(ownerText)) may hold only letters, digits, '_', '.', '-'")
+            guard Self.isValidOwner(ownerText) else {
+                throw .invalidPackageID(
+                    text, reason: "owner \(quoted(ownerText)) may hold only letters, digits, '_', '.', '-' (at most \(Self.maximumOwnerLength))")
             }
             owner = ownerText
             rest = rest[rest.index(after: at)...]

@@ -87,8 +87,8 @@ public struct JobRunner: Sendable {
             let keys = closure.map(\.build)
             for key in keys { area.layout.stampUsed(key, at: Int64(started.timeIntervalSince1970)) }
             let record = UsageRecord.now(
-                kind: use.kind, started: started, exitStatus: status, jobID: use.jobID, jdlUser: use.jdlUser, vo: nil,
-                packages: area.layout.usedPackages(keys), environment: environment)
+                kind: use.kind, started: started, exitStatus: status, jobID: use.jobID, jdlUser: use.jdlUser,
+                vo: area.configuration.vo, packages: area.layout.usedPackages(keys, owner: area.configuration.owner), environment: environment)
             do throws(PackManClientError) {
                 try daemon.reportUsage(record)
                 return

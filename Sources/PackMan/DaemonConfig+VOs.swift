@@ -98,9 +98,7 @@ extension ConfigReader {
     /// A VO name: letters, digits, `_`, `.`, `-` (what a package id's owner prefix may hold).
     func voName(_ node: Node, _ key: String) throws(ConfigError) -> String {
         let text = try string(node, key)
-        guard text.count <= 100,
-            text.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_.-".unicodeScalars.contains($0)) })
-        else {
+        guard PackageID.isValidOwner(text) else {
             throw error(node, key, "expected a VO name of letters, digits, '_', '.', '-' (such as VO_ALICE), got '\(text)'")
         }
         return text

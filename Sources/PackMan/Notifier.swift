@@ -21,6 +21,8 @@ public struct HealthSnapshot: Sendable, Hashable {
     /// Free and total bytes of the area's filesystem.
     public var diskFree: UInt64?
     public var diskTotal: UInt64?
+    /// Which filesystem that is (statvfs's id), so that one shared by several areas is judged once.
+    public var filesystem: UInt?
     /// States of the latest finished jobs, newest first.
     public var recentJobs: [JobState]
     /// Seconds until the trusted timestamp metadata expires.

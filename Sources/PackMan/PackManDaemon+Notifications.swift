@@ -6,8 +6,29 @@ import SoftwareArea
 import Transport
 
 extension PackManDaemon {
-    /// The health as notifications judge it (the repository probed with a HEAD of timestamp.json).
-    func healthSnapshot() async -> HealthSnapshot {
+    /// The alerts of every VO's health under the notification rules: the default VO's as they
+    /// are, another VO's keyed and worded with its name (`VO_B/disk-budget`, "VO_B: …"). A
+    /// filesystem holding several VOs' areas is judged once, with the first of them.
+    public func healthAlerts() async -> [Alert] {
+        var alerts: [Alert] = []
+        var filesystems = Set<UInt>()
+        for site in sites {
+            var snapshot = await healthSnapshot(of: site)
+            if let filesystem = snapshot.filesystem, !filesystems.insert(filesystem).inserted {
+                snapshot.diskFree = nil
+                snapshot.diskTotal = nil
+            }
+            alerts += snapshot.alerts(config.notifications).map {
+                site.isDefault ? $0 : Alert(key: "\(site.name)/\($0.key)", message: "\(site.name): \($0.message)")
+            }
+        }
+        return alerts
+    }
+
+    /// The health of one VO as notifications judge it: its area's disk use against its budget,
+    /// its jobs and downloads, its trusted metadata, its repository probed with a HEAD of timestamp.json.
+    func healthSnapshot(of site: VOSite) async -> HealthSnapshot {
+        let area = site.area, store = site.store
         let jobs = ((try? store.jobs(limit: 20)) ?? []).map(\.status.state).filter(\.isFinished)
         let since = area.clock() - config.notifications.throughputWindow
         let downloads =
@@ -21,21 +42,22 @@ extension PackManDaemon {
                 failure = error.description
             }
         }
-        var free: UInt64?, total: UInt64?
+        var snapshot = HealthSnapshot(
+            diskUsed: installedBytes(of: site), diskBudget: site.config.diskBudget, diskFree: nil, diskTotal: nil,
+            recentJobs: jobs, metadataExpiresIn: metadataExpiry(of: site).map { $0 - area.clock() }, repositoryFailure: failure,
+            recentDownloads: downloads)
         var stats = statvfs()
         if statvfs(area.layout.root, &stats) == 0 {
-            free = UInt64(stats.f_bavail) * UInt64(stats.f_frsize)
-            total = UInt64(stats.f_blocks) * UInt64(stats.f_frsize)
+            snapshot.diskFree = UInt64(stats.f_bavail) * UInt64(stats.f_frsize)
+            snapshot.diskTotal = UInt64(stats.f_blocks) * UInt64(stats.f_frsize)
+            snapshot.filesystem = stats.f_fsid
         }
-        return HealthSnapshot(
-            diskUsed: installedBytes(), diskBudget: config.diskBudget, diskFree: free, diskTotal: total,
-            recentJobs: jobs, metadataExpiresIn: metadataExpiry().map { $0 - area.clock() }, repositoryFailure: failure,
-            recentDownloads: downloads)
+        return snapshot
     }
 
-    /// The size of every installed package (what the disk budget is about).
-    func installedBytes() -> UInt64 {
-        area.installed().reduce(UInt64(0)) { $0 + $1.record.size }
+    /// The size of every package installed in a VO's area (the default VO's when nil): what its disk budget is about.
+    func installedBytes(of site: VOSite? = nil) -> UInt64 {
+        (site ?? sites[0]).area.installed().reduce(UInt64(0)) { $0 + $1.record.size }
     }
 
     /// The notifier of the configured targets (nil without webhook and mail).
@@ -80,7 +102,7 @@ extension PackManDaemon {
     /// Checks once now and then every `interval` seconds until shutdown.
     func watch(_ notifier: Notifier, interval: Int) async {
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            await notifier.observe(await healthSnapshot().alerts(config.notifications))
+            await notifier.observe(await healthAlerts())
             try? await Task.sleep(for: .seconds(interval))
         }
     }

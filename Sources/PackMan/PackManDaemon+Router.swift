@@ -71,7 +71,7 @@ extension PackManDaemon {
         v1.get("usage") { request, context in try await self.usage(request, context) }
         v1.post("usage") { request, context in try await self.reportUsage(request, context) }
         v1.post("notifications/test") { request, context in
-            let who = try await self.authorize(request, context, .admin, action: "notifications.test", subject: "notifications")
+            let who = try await self.authorize(request, context, .admin, action: "notifications.test", subject: "notifications", wholeSite: true)
             return try await self.testNotifications(identity: who)
         }
         v1.get("audit") { request, _ in

@@ -125,9 +125,10 @@ extension PackManDaemon {
         try? store.recordDiskSample(time: area.clock(), used: installedBytes(), budget: config.diskBudget)
     }
 
-    /// The trusted timestamp metadata's expiry (seconds since 1970), read from the area's trust directory.
-    func metadataExpiry() -> Int64? {
-        guard let data = FileManager.default.contents(atPath: "\(area.layout.trust)/timestamp.json"),
+    /// The trusted timestamp metadata's expiry (seconds since 1970), read from a VO's area's trust
+    /// directory (the default VO's when nil).
+    func metadataExpiry(of site: VOSite? = nil) -> Int64? {
+        guard let data = FileManager.default.contents(atPath: "\((site ?? sites[0]).area.layout.trust)/timestamp.json"),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let signed = object["signed"] as? [String: Any], let text = signed["expires"] as? String
         else { return nil }

@@ -59,14 +59,14 @@ extension PackManDaemon {
         sites.flatMap { importAreaUsage(of: $0) }
     }
 
-    /// One VO's log. The CLI does not know which VO an area serves and names packages with the
-    /// default owner; another VO's records are given their VO's name here.
+    /// One VO's log. The CLI names records and packages with the area's VO (config.json's `vo`,
+    /// which packmand writes); records written before the area knew it are given it here.
     func importAreaUsage(of site: VOSite) -> [String] {
         let log = UsageLog(path: site.area.layout.usageLog)
         do {
             let position = try store.importPosition(of: log.path)
             let read = try log.records(after: position)
-            let records = site.isDefault ? read.records : read.records.map { Self.record($0, of: site.name) }
+            let records = read.records.map { $0.vo == nil ? Self.record($0, of: site.name) : $0 }
             if let next = read.position, next != position || !records.isEmpty {
                 try store.importUsage(records, from: log.path, upTo: next)
             }
@@ -76,10 +76,10 @@ extension PackManDaemon {
         }
     }
 
-    /// A record of another VO's area log with that VO's name on it and on its packages.
+    /// A record of a VO's area log that names no VO, with that VO's name on it and on its packages.
     static func record(_ record: UsageRecord, of vo: String) -> UsageRecord {
         var record = record
-        record.vo = record.vo ?? vo
+        record.vo = vo
         record.packages = record.packages.map { package in
             guard var id = try? PackageID(parsing: package.id) else { return package }
             id.owner = vo
@@ -89,15 +89,17 @@ extension PackManDaemon {
     }
 
     /// `GET /v1/usage?package=&version=&since=&until=&job=&user=&limit=` (role admin): the
-    /// matching uses, the newest `limit` (default 1000, at most 10000), oldest first.
+    /// matching uses, the newest `limit` (default 1000, at most 10000), oldest first; of the
+    /// token's VOs only when it is limited to some.
     func usage(_ request: Request, _ context: PackManContext) async throws -> Response {
         let parameters = try Self.usageParameters(request.uri.queryParameters)
         _ = try await authorize(request, context, .admin, action: "usage", subject: request.uri.query ?? "*")
+        let vos = tokenVOs(request), defaultVO = config.vo
         let (query, limit) = try Self.usageQuery(parameters, now: area.clock())
         return JSONAnswer.make(
             try await offload {
                 self.importAreaUsage()
-                return try self.store.usages(matching: query, limit: limit)
+                return try self.store.usages(matching: query, vos: vos, defaultVO: defaultVO, limit: limit)
             })
     }
 
@@ -107,7 +109,10 @@ extension PackManDaemon {
         let body = try await Self.body(UsageReport.self, request, limit: config.maxBody)
         var record = body.record
         try Self.check(record)
-        let who = try await authorize(request, context, .job, action: "usage", subject: record.jobID ?? record.kind.rawValue)
+        // A use of a VO's packages (the site's default VO when the record names none).
+        let vo = record.vo ?? config.vo
+        let who = try await authorize(request, context, .job, action: "usage", subject: record.jobID ?? record.kind.rawValue, vo: vo)
+        record.vo = try site(named: vo).name
         if let uid = await context.peerUID(), uid != record.uid {
             record.uid = uid
             record.user = UsageRecord.loginName(uid)

@@ -46,7 +46,7 @@ public final class VOSite: Sendable {
                 root: vo.area, arch: vo.arch ?? config.arch, repository: vo.repository,
                 mirrors: vo.mirrors.isEmpty ? nil : vo.mirrors, rootFile: vo.trustedRoot, fetcher: fetcher,
                 authorities: config.authorities.isEmpty ? nil : config.authorities,
-                revocationPolicy: config.revocationPolicy)
+                revocationPolicy: config.revocationPolicy, vo: vo.name)
         } catch { throw .area(error) }
         if let clock { area.clock = clock }
         do { area.apply(try area.downloadPolicy(config.downloadOverrides), session: torrents) } catch { throw .area(error) }

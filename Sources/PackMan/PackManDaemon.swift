@@ -42,7 +42,7 @@ public final class PackManDaemon: Sendable {
     public var engine: JobEngine { sites[0].engine }
     public let metrics: DaemonMetrics
     public let tokens: Tokens
-    /// Seeding of the kept tarballs (`seeding.enabled`).
+    /// Seeding of the tarballs every VO's area keeps (`seeding.enabled`).
     public let seeder: Seeder
     var environments: EnvironmentCache { sites[0].environments }
     /// Ids of the jobs resumed at start (interrupted by a stop or a kill), of every VO.
@@ -88,7 +88,7 @@ public final class PackManDaemon: Sendable {
         self.sites = sites
         self.metrics = metrics
         self.tokens = tokens
-        self.seeder = Seeder(area: sites[0].area, settings: config.seeding.seederSettings, session: torrents)
+        self.seeder = Seeder(areas: sites.map(\.area), settings: config.seeding.seederSettings, session: torrents)
         unixConnections = ConnectionRegistry(maxConnections: config.listen.limits.maxConnections)
         tcpConnections = ConnectionRegistry(maxConnections: config.listen.limits.maxConnections)
     }

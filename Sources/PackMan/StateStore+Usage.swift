@@ -1,4 +1,5 @@
 public import Forensics
+public import AlienModel
 import Foundation
 import GRDB
 
@@ -84,9 +85,18 @@ extension StateStore {
     /// The uses `query` matches, the newest `limit` of them (at most `maximumUsageRows`), oldest
     /// first. The database narrows by time, job, user and package name; `UsageQuery.matches`
     /// decides (version, revision, VO), as it does for the area's log.
-    public func usages(matching query: UsageQuery, limit: Int = 1000) throws(StateError) -> [UsageRecord] {
+    /// `vos`: only uses of these VOs (a row stored without one is `defaultVO`'s); nil: every VO's.
+    public func usages(
+        matching query: UsageQuery, vos: Set<String>? = nil, defaultVO: String = PackageID.defaultOwner, limit: Int = 1000
+    ) throws(StateError) -> [UsageRecord] {
         var conditions: [String] = []
         var arguments = StatementArguments()
+        if let vos {
+            let names = vos.sorted()
+            conditions.append("COALESCE(vo, ?) IN (\(names.map { _ in "?" }.joined(separator: ", ")))")
+            arguments += [defaultVO]
+            for name in names { arguments += [name] }
+        }
         if let since = query.since {
             conditions.append("started >= ?")
             arguments += [since]

@@ -1,7 +1,7 @@
 import Foundation
 public import Torrents
 
-/// Seeding the verified tarballs an area keeps in `.alien/cache/` (installs keep them with
+/// Seeding the verified tarballs areas keep in `.alien/cache/` (installs keep them with
 /// `keepTarballs`), shared by `alien-install seed` and packmand (`seeding.enabled`): one
 /// BitTorrent session, the cache rescanned every pass of `run` so what an install just kept is
 /// offered to the site's other nodes soon after; a torrent that has uploaded `ratio` times its
@@ -56,16 +56,21 @@ public actor Seeder {
 
     /// The session seeded on (packmand shares it with its swarm downloads).
     public let session: LazyTorrentSession
-    public let area: SoftwareArea
+    /// The areas whose caches are seeded (packmand: one per VO).
+    nonisolated public let areas: [SoftwareArea]
     public let settings: Settings
     private var state: State = .idle
     private var seeding: [String: (id: TorrentID, length: Int64)] = [:]
     private var retired: [String: Int64] = [:]
 
-    public init(area: SoftwareArea, settings: Settings, session: LazyTorrentSession) {
-        self.area = area
+    public init(areas: [SoftwareArea], settings: Settings, session: LazyTorrentSession) {
+        self.areas = areas
         self.settings = settings
         self.session = session
+    }
+
+    public init(area: SoftwareArea, settings: Settings, session: LazyTorrentSession) {
+        self.init(areas: [area], settings: settings, session: session)
     }
 
     /// Starts the session and seeds what the cache holds (nothing when seeding is off); the
@@ -88,7 +93,11 @@ public actor Seeder {
     public func rescan() async -> [String] {
         guard case let .running(session) = state else { return [] }
         var problems: [String] = []
-        for cached in area.cachedTorrents(limit: settings.maxTorrents) {
+        // Newest first over every area (the limit counts torrents, whichever area keeps them).
+        let limit = settings.maxTorrents
+        let cachedTorrents =
+            areas.count == 1 ? areas[0].cachedTorrents(limit: limit) : areas.flatMap { $0.cachedTorrents(limit: limit) }.sorted { $0.modified > $1.modified }
+        for cached in cachedTorrents {
             let key = cached.torrent.infoHash
             guard seeding[key] == nil, retired[key] == nil, seeding.count < settings.maxTorrents else { continue }
             do {

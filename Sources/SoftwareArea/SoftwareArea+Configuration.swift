@@ -6,7 +6,7 @@ import Transport
 ///
 /// ```
 /// {"allow_unparsed_init":true,"arch":"slc9_x86-64","ca_file":"/etc/ca.pem","ca_path":"/etc/grid-security/certificates",
-///  "mirrors":["https://mirror/alien"],"peers":["10.0.0.2:6881"],"repository":"https://repo/alien"}
+///  "mirrors":["https://mirror/alien"],"peers":["10.0.0.2:6881"],"repository":"https://repo/alien","vo":"VO_ALICE"}
 /// ```
 ///
 /// Compact JSON, keys sorted, a newline after it; fields left out when unset or empty. Unknown
@@ -17,6 +17,7 @@ extension SoftwareArea.Configuration {
 
     static let repositoryKey = "repository", archKey = "arch", mirrorsKey = "mirrors", peersKey = "peers"
     static let caPathKey = "ca_path", caFileKey = "ca_file", syslogKey = "syslog", revocationPolicyKey = "revocation_policy"
+    static let voKey = "vo"
 
     /// Parses the file's bytes; `path` names the file in errors.
     public init(jsonBytes bytes: [UInt8], path: String) throws(SoftwareAreaError) {
@@ -69,11 +70,15 @@ extension SoftwareArea.Configuration {
             }
             policy = chosen
         }
+        let vo = try string(Self.voKey)
+        if let vo, !PackageID.isValidOwner(vo) {
+            throw .badFile(path: path, reason: "\(Self.voKey): expected a VO name of letters, digits, '_', '.', '-' (such as VO_ALICE), got '\(vo)'")
+        }
         self.init(
             repository: try string(Self.repositoryKey), arch: try string(Self.archKey), mirrors: try strings(Self.mirrorsKey),
             peers: try strings(Self.peersKey),
             authorities: CertificateAuthorities(path: try string(Self.caPathKey), file: try string(Self.caFileKey)),
-            allowUnparsedInit: allowUnparsedInit, syslog: syslog, revocationPolicy: policy)
+            allowUnparsedInit: allowUnparsedInit, syslog: syslog, revocationPolicy: policy, vo: vo)
     }
 
     /// The file's content: compact JSON with sorted keys, then a newline.
@@ -88,6 +93,7 @@ extension SoftwareArea.Configuration {
         if allowUnparsedInit { object[SoftwareArea.allowUnparsedInitKey] = .bool(true) }
         if let syslog { object[Self.syslogKey] = .string(syslog) }
         if revocationPolicy != .quarantine { object[Self.revocationPolicyKey] = .string(revocationPolicy.rawValue) }
+        if let vo { object[Self.voKey] = .string(vo) }
         return JSONValue.object(object).compactJSONBytes + [0x0A]
     }
 

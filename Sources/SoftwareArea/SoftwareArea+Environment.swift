@@ -86,10 +86,13 @@ extension EnvironmentArea {
         guard let layout = stateLayout else { return nil }
         let keys = packages.map(\.build)
         for key in keys { layout.stampUsed(key, at: Int64(started.timeIntervalSince1970)) }
+        // The area's VO names the record and its packages; an unreadable config.json names none.
+        let configuration = try? SoftwareArea.Configuration.read(from: layout.config)
         let record = UsageRecord.now(
             kind: use.kind, started: started, exitStatus: exitStatus, jobID: use.jobID, jdlUser: use.jdlUser,
-            vo: nil, packages: layout.usedPackages(keys), environment: environment)
-        layout.sendSyslogCopy(of: record)
+            vo: configuration?.vo, packages: layout.usedPackages(keys, owner: configuration?.owner ?? PackageID.defaultOwner),
+            environment: environment)
+        layout.sendSyslogCopy(of: record, configuration: configuration ?? SoftwareArea.Configuration())
         do { try UsageLog(path: layout.usageLog).append(record, now: Int64(Date().timeIntervalSince1970)) } catch {
             return error.description
         }

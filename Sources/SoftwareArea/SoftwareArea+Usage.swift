@@ -6,18 +6,18 @@ extension SoftwareArea {
     /// The area's record of package uses (`.alien/usage.log`), kept where no packmand keeps them.
     public var usageLog: UsageLog { UsageLog(path: layout.usageLog) }
 
-    /// Exact package ids as usage records name them (`VO_ALICE@Name::Version-Rev`), each with the
-    /// sha256 of the tarball it was installed from (its install record's), so that a revocation
-    /// can be matched against what ran.
+    /// Exact package ids as usage records name them (`VO_ALICE@Name::Version-Rev`, an id without
+    /// owner given the area's VO), each with the sha256 of the tarball it was installed from (its
+    /// install record's), so that a revocation can be matched against what ran.
     public func usedPackages(_ ids: [PackageID]) -> [UsageRecord.Package] {
         ids.map { id in
             var qualified = id
-            qualified.owner = qualified.owner ?? PackageID.defaultOwner
+            qualified.owner = qualified.owner ?? configuration.owner
             guard case let .exact(folder) = id.version, let build = PackageVersion(folder: folder) else {
                 return UsageRecord.Package(id: qualified.description)
             }
             let key = PackageBuild(name: id.name, version: build)
-            return UsageRecord.Package(id: qualified.description, sha256: layout.usedPackages([key])[0].sha256)
+            return UsageRecord.Package(id: qualified.description, sha256: layout.usedPackages([key], owner: configuration.owner)[0].sha256)
         }
     }
 
@@ -30,10 +30,11 @@ extension SoftwareArea {
 }
 
 extension AreaLayout {
-    /// Sends the syslog copy of `record` to the area's `syslog` destination (config.json), if
-    /// one is set; a failure to send is dropped (the record is in the area's log).
-    public func sendSyslogCopy(of record: UsageRecord) {
-        guard let text = (try? SoftwareArea.Configuration.read(from: config))?.syslog, text != "off",
+    /// Sends the syslog copy of `record` to the `syslog` destination of the area's config.json
+    /// (`configuration`: as read already; nil: read here), if one is set; a failure to send is
+    /// dropped (the record is in the area's log).
+    public func sendSyslogCopy(of record: UsageRecord, configuration: SoftwareArea.Configuration? = nil) {
+        guard let text = (configuration ?? (try? SoftwareArea.Configuration.read(from: config)))?.syslog, text != "off",
             let destination = try? SyslogSender.Destination(parsing: text)
         else { return }
         let message = SyslogMessage(usage: record, host: ProcessInfo.processInfo.hostName, processID: getpid())

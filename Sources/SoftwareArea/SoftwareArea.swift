@@ -36,11 +36,14 @@ public struct SoftwareArea: Sendable {
         /// What a refresh does with installed packages the repository revoked (config key
         /// `revocation_policy`; default `quarantine`).
         public var revocationPolicy: RevocationPolicy
+        /// The VO whose packages the area holds (config key `vo`; packmand writes it for each of
+        /// its VOs): the owner usage records name its packages with. Unset: `PackageID.defaultOwner`.
+        public var vo: String?
 
         public init(
             repository: String? = nil, arch: String? = nil, mirrors: [String] = [], peers: [String] = [],
             authorities: CertificateAuthorities = CertificateAuthorities(), allowUnparsedInit: Bool = false, syslog: String? = nil,
-            revocationPolicy: RevocationPolicy = .quarantine
+            revocationPolicy: RevocationPolicy = .quarantine, vo: String? = nil
         ) {
             self.repository = repository
             self.arch = arch
@@ -50,7 +53,11 @@ public struct SoftwareArea: Sendable {
             self.allowUnparsedInit = allowUnparsedInit
             self.syslog = syslog
             self.revocationPolicy = revocationPolicy
+            self.vo = vo
         }
+
+        /// The owner of the area's packages: its VO, else `PackageID.defaultOwner`.
+        public var owner: String { vo ?? PackageID.defaultOwner }
     }
 
     public let layout: AreaLayout
@@ -81,14 +88,14 @@ public struct SoftwareArea: Sendable {
     /// Opens (creating if needed, unless `mode` is `.existing`) the area at `root`. `rootFile`
     /// bootstraps trust the first time; `repository`, `mirrors`, `arch` and `authorities` are
     /// remembered in the config (given values replace remembered ones; an empty `mirrors`
-    /// forgets them; `revocationPolicy` likewise). The area's CAs (else `$X509_CERT_DIR`) go to its transfers and, when it is
+    /// forgets them; `revocationPolicy` and `vo` likewise). The area's CAs (else `$X509_CERT_DIR`) go to its transfers and, when it is
     /// an `HTTPClient`, to `fetcher`.
     public static func open(
         root: String, arch: String?, repository: String? = nil, mirrors: [String]? = nil, rootFile: String? = nil,
         fetcher: any RemoteFetcher, reporter: any AreaReporter = SilentReporter(), mode: OpenMode = .create,
         defaultArch: @autoclosure () -> String? = nil,
         authorities: CertificateAuthorities? = nil,
-        revocationPolicy: RevocationPolicy? = nil
+        revocationPolicy: RevocationPolicy? = nil, vo: String? = nil
     ) throws(SoftwareAreaError) -> SoftwareArea {
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         let probe = AreaLayout(root: absolute, arch: "")
@@ -96,12 +103,16 @@ public struct SoftwareArea: Sendable {
             throw .noArea(path: absolute, reason: FileSystem.isDirectory(absolute) ? "no .alien/ folder in it" : "no such directory")
         }
         var configuration = try Configuration.read(from: probe.config)
+        // Packages of two VOs never mix: an area stays the VO's it was first opened for.
+        if let vo, let held = configuration.vo, vo != held {
+            throw .badFile(path: probe.config, reason: "vo: the area holds \(held)'s packages, not \(vo)'s; each VO needs its own area")
+        }
         let given = Configuration(
             repository: repository ?? configuration.repository, arch: arch ?? configuration.arch ?? defaultArch(),
             mirrors: mirrors ?? configuration.mirrors, peers: configuration.peers,
             authorities: authorities.map { $0.or(configuration.authorities) } ?? configuration.authorities,
             allowUnparsedInit: configuration.allowUnparsedInit, syslog: configuration.syslog,
-            revocationPolicy: revocationPolicy ?? configuration.revocationPolicy)
+            revocationPolicy: revocationPolicy ?? configuration.revocationPolicy, vo: vo ?? configuration.vo)
         guard let chosenArch = given.arch, !chosenArch.isEmpty, !chosenArch.contains("/") else {
             throw .invalidArgument(name: "arch", expected: "an architecture such as slc9_x86-64", got: given.arch ?? "")
         }

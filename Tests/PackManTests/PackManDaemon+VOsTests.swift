@@ -15,6 +15,7 @@ import TestSupport
 /// owner prefix, tokens limited to VOs, and the VO on jobs, audit entries, listings and metrics.
 @Suite struct PackManDaemonVOsTests {
     static let limitedToken = "token-for-vo-a-only"
+    static let limitedAdminToken = "admin-token-for-vo-a-only"
 
     /// VO_A (the default: fixture `a`, zlib and ROOT), VO_B (fixture `b`, zlib only), and VO_X: A's
     /// repository under B's trusted root (nothing of it can be trusted).
@@ -32,6 +33,7 @@ import TestSupport
             agent job \(Tokens.hash(PackManFixture.jobToken))
             admin admin \(Tokens.hash(PackManFixture.adminToken))
             onlyA job \(Tokens.hash(limitedToken)) vos=VO_A
+            adminA admin \(Tokens.hash(limitedAdminToken)) vos=VO_A
 
             """
         try tokens.write(to: a.base.appendingPathComponent("tokens"), atomically: true, encoding: .utf8)
@@ -112,8 +114,14 @@ import TestSupport
         var config = try Self.config(a, b)
         config.vos.removeAll { $0.name == "VO_X" }
         let daemon = try await PackMan.PackManDaemon.open(config: config)
+        // Each area knows its VO, so the CLI on it names uses with it too.
+        #expect(daemon.sites.map(\.area.configuration.vo) == ["VO_A", "VO_B"])
+        #expect(try SoftwareArea.Configuration.read(from: "\(b.area)/.alien/config.json").vo == "VO_B")
         let zlib = try PackageID(parsing: "zlib::v1.3.1-1")
         _ = try await daemon.sites[1].area.install([zlib])
+        let cli = try daemon.sites[1].area.environmentArea()
+        _ = try cli.environment(for: [zlib], base: ["PATH": "/usr/bin"], recording: EnvironmentUse(.enter, jobID: "cli-43"))
+        // A record written before the area knew its VO (it names the default owner) is given it at import.
         let written = UsageRecord(
             kind: .run, started: 1_700_000_000, host: "wn01", uid: 1000, user: "alice", jobID: "cli-42",
             packages: [UsageRecord.Package(id: "VO_ALICE@zlib::v1.3.1-1")])
@@ -124,7 +132,8 @@ import TestSupport
             let uses = try await client.execute(uri: "/v1/usage?package=VO_B@zlib", method: .get, headers: bearer(PackManFixture.adminToken)) {
                 try $0.decode([UsageRecord].self)
             }
-            #expect(Set(uses.map(\.kind)) == [.environment, .run], "\(uses)")
+            #expect(Set(uses.map(\.kind)) == [.environment, .run, .enter], "\(uses)")
+            #expect(uses.allSatisfy { $0.vo == "VO_B" }, "\(uses)")
             #expect(uses.allSatisfy { $0.packages.map(\.id) == ["VO_B@zlib::v1.3.1-1"] }, "\(uses.map(\.packages))")
             #expect(uses.first { $0.kind == .environment }?.packages.first?.sha256 != nil)
             let asDefault = try await client.execute(uri: "/v1/usage?package=VO_A@zlib", method: .get, headers: bearer(PackManFixture.adminToken)) {
@@ -136,6 +145,45 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: "\(a.area)/.alien/used/\(PackManFixture.arch)/zlib/v1.3.1-1"))
     }
 
+    /// A token limited to VO_A reports and reads only VO_A's uses, and cannot act for the whole site.
+    @Test func aVOLimitedTokenReportsAndReadsOnlyItsVOsUses() async throws {
+        let a = try PackManFixture("vo-token-a"), b = try PackManFixture("vo-token-b")
+        defer { a.cleanUp(); b.cleanUp() }
+        var config = try Self.config(a, b)
+        config.vos.removeAll { $0.name == "VO_X" }
+        let daemon = try await PackMan.PackManDaemon.open(config: config)
+        try await PackManFixture.app(daemon).test(.router) { client in
+            func report(_ vo: String?, _ package: String, token: String) async throws -> HTTPResponse.Status {
+                var record = UsageRecord(
+                    kind: .runJDL, started: 1_800_000_000, host: "wn07", uid: 1234, user: "alice", jobID: "job-\(vo ?? "none")",
+                    packages: [UsageRecord.Package(id: package)])
+                record.vo = vo
+                return try await client.execute(
+                    uri: "/v1/usage", method: .post, headers: bearer(token), body: json(String(decoding: record.jsonLine, as: UTF8.self))
+                ) { $0.status }
+            }
+            #expect(try await report("VO_B", "VO_B@zlib::v1.3.1-1", token: Self.limitedToken) == .forbidden)
+            #expect(try await report("VO_Z", "VO_Z@zlib::v1.3.1-1", token: PackManFixture.jobToken) == .notFound)
+            #expect(try await report("VO_A", "VO_A@zlib::v1.3.1-1", token: Self.limitedToken) == .created)
+            #expect(try await report(nil, "zlib::v1.3.1-1", token: Self.limitedToken) == .created, "no VO: the default VO's")
+            #expect(try await report("VO_B", "VO_B@zlib::v1.3.1-1", token: PackManFixture.jobToken) == .created)
+
+            func uses(_ token: String) async throws -> [UsageRecord] {
+                try await client.execute(uri: "/v1/usage", method: .get, headers: bearer(token)) { try $0.decode([UsageRecord].self) }
+            }
+            #expect(try await uses(PackManFixture.adminToken).map(\.vo) == ["VO_A", "VO_A", "VO_B"])
+            #expect(try await uses(Self.limitedAdminToken).map(\.jobID) == ["job-VO_A", "job-none"])
+            // Notifications are the site's: a VO's admin may not send them (the site's admin gets
+            // past authorization, to "nothing configured").
+            try await client.execute(uri: "/v1/notifications/test", method: .post, headers: bearer(Self.limitedAdminToken)) {
+                #expect($0.status == .forbidden && $0.text.contains("concerns every VO of the site"), "\($0.text)")
+            }
+            try await client.execute(uri: "/v1/notifications/test", method: .post, headers: bearer(PackManFixture.adminToken)) {
+                #expect($0.status == .conflict, "\($0.text)")
+            }
+        }
+    }
+
     @Test func theSameNameAndVersionInTwoVOsAreTwoPackagesInTwoAreas() async throws {
         let a = try PackManFixture("vo-a"), b = try PackManFixture("vo-b")
         defer { a.cleanUp(); b.cleanUp() }
@@ -143,6 +191,7 @@ import TestSupport
         try b.publish([PackManFixture.standardPackages[0]])
         let daemon = try await PackMan.PackManDaemon.open(config: try Self.config(a, b))
         #expect(daemon.voNames == ["VO_A", "VO_B", "VO_X"])
+        #expect(daemon.seeder.areas.map(\.layout.root) == daemon.sites.map(\.area.layout.root), "every VO's kept tarballs are seeded")
         try await PackManFixture.app(daemon).test(.router) { client in
             let (statusA, textA) = try await Self.install(client, #""VO_A@zlib::v1.3.1-1""#)
             let jobA = try JSONDecoder().decode(JobStatus.self, from: Data(textA.utf8))

@@ -72,6 +72,19 @@ import Transport
         await seeder.stop()
     }
 
+    /// packmand seeds every VO's area on one session: the newest over all of them, within the limit.
+    @Test func seedsTheAreasOfEveryVOTheNewestFirst() async throws {
+        let one = try Cache(), other = try Cache()
+        defer { one.remove(); other.remove() }
+        try one.keep("oldest", byte: 7, age: 7_200)
+        let middle = try other.keep("middle", byte: 8, age: 3_600)
+        let newest = try one.keep("newest", byte: 9)
+        let seeder = Seeder(areas: [one.area, other.area], settings: Seeder.Settings(maxTorrents: 2, ownsSession: true), session: Self.session())
+        await seeder.start()
+        #expect(Set(await seeder.snapshot().infoHashes) == [newest.infoHash, middle.infoHash])
+        await seeder.stop()
+    }
+
     @Test func disabledDoesNothing() async throws {
         let cache = try Cache()
         defer { cache.remove() }

@@ -89,4 +89,34 @@ import Transport
         _ = try SoftwareArea.open(root: directory.path, arch: nil, repository: "file:///r", fetcher: HTTPClient())
         #expect(try Configuration.read(from: path) == Configuration(repository: "file:///r", arch: "slc9_x86-64", syslog: "udp://127.0.0.1:5514"))
     }
+
+    /// `vo`: the VO whose packages the area holds (packmand writes it); checked, kept, never changed.
+    @Test func theAreasVOIsCheckedKeptAndNeverChanged() throws {
+        #expect(try Self.parse(#"{"vo":"VO_PANDA"}"#).vo == "VO_PANDA")
+        #expect(try Self.parse(#"{"vo":"VO_PANDA"}"#).owner == "VO_PANDA")
+        #expect(Configuration().owner == "VO_ALICE")
+        #expect(String(decoding: Configuration(vo: "VO_CBM").jsonBytes, as: UTF8.self) == #"{"vo":"VO_CBM"}"# + "\n")
+        for text in [#"{"vo":"VO ALICE"}"#, #"{"vo":""}"#, #"{"vo":"a@b"}"#] {
+            #expect(throws: SoftwareAreaError.self, "\(text)") { try Self.parse(text) }
+        }
+        #expect(
+            throws: SoftwareAreaError.badFile(
+                path: "/a/.alien/config.json", reason: "vo: expected a VO name of letters, digits, '_', '.', '-' (such as VO_ALICE), got 'a/b'")
+        ) { try Self.parse(#"{"vo":"a/b"}"#) }
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alien-config-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent(".alien/config.json").path
+        let area = try SoftwareArea.open(root: directory.path, arch: "slc9_x86-64", fetcher: HTTPClient(), vo: "VO_PANDA")
+        #expect(area.configuration.vo == "VO_PANDA")
+        // Opened again without a VO (the CLI), the area keeps it; the same VO again is fine.
+        #expect(try SoftwareArea.open(root: directory.path, arch: nil, repository: "file:///r", fetcher: HTTPClient()).configuration.vo == "VO_PANDA")
+        #expect(try Configuration.read(from: path).vo == "VO_PANDA")
+        _ = try SoftwareArea.open(root: directory.path, arch: nil, fetcher: HTTPClient(), vo: "VO_PANDA")
+        // Another VO's packages never go into it.
+        #expect(
+            throws: SoftwareAreaError.badFile(path: path, reason: "vo: the area holds VO_PANDA's packages, not VO_CBM's; each VO needs its own area")
+        ) { try SoftwareArea.open(root: directory.path, arch: nil, fetcher: HTTPClient(), vo: "VO_CBM") }
+        #expect(try Configuration.read(from: path).vo == "VO_PANDA")
+    }
 }

@@ -49,6 +49,17 @@ import Transport
         #expect(records.first?.packages.map(\.id) == ["VO_ALICE@zlib::v1.3.1-1", "VO_ALICE@ROOT::v6-32-06-1"])
     }
 
+    /// An area that knows its VO (config.json's `vo`) names its uses and their packages with it.
+    @Test func usesOfAVOsAreaNameThatVO() throws {
+        let area = try Self.area(state: true)
+        defer { EnvironmentFixture.remove(area) }
+        try SoftwareArea.Configuration(vo: "VO_PANDA").write(to: area.root.appendingPathComponent(".alien/config.json").path)
+        _ = try area.environment(for: Self.requests, base: Self.base, recording: EnvironmentUse(.run, jobID: "j2"), now: Self.when)
+        let records = try Self.records(area)
+        #expect(records.map(\.vo) == ["VO_PANDA"])
+        #expect(records.first?.packages.map(\.id) == ["VO_PANDA@zlib::v1.3.1-1", "VO_PANDA@ROOT::v6-32-06-1"])
+    }
+
     @Test func recordsNothingWhenNotAsked() throws {
         let area = try Self.area(state: true)
         defer { EnvironmentFixture.remove(area) }
