@@ -13,13 +13,19 @@ public struct UsageQuery: Equatable, Sendable {
     public var job: String?
     /// The login name, the numeric uid, or the JDL's user.
     public var user: String?
+    /// Uses of a package installed from the tarball with this sha256 (any case); with `package`,
+    /// the same package must have both.
+    public var sha256: String?
 
-    public init(package: String? = nil, since: Int64? = nil, until: Int64? = nil, job: String? = nil, user: String? = nil) {
+    public init(
+        package: String? = nil, since: Int64? = nil, until: Int64? = nil, job: String? = nil, user: String? = nil, sha256: String? = nil
+    ) {
         self.package = package
         self.since = since
         self.until = until
         self.job = job
         self.user = user
+        self.sha256 = sha256?.lowercased()
     }
 
     public func matches(_ record: UsageRecord) -> Bool {
@@ -27,7 +33,12 @@ public struct UsageQuery: Equatable, Sendable {
         if let until, record.started >= until { return false }
         if let job, record.jobID != job, record.batch?.id != job { return false }
         if let user, record.user != user, String(record.uid) != user, record.jdlUser != user { return false }
-        if let package, !record.packages.contains(where: { Self.package($0.id, matches: package) }) { return false }
+        if package != nil || sha256 != nil {
+            let matching = record.packages.contains { used in
+                (package.map { Self.package(used.id, matches: $0) } ?? true) && (sha256.map { used.sha256?.lowercased() == $0 } ?? true)
+            }
+            if !matching { return false }
+        }
         return true
     }
 

@@ -1,5 +1,6 @@
 import AlienModel
 import Basics
+import Forensics
 import Foundation
 import Hummingbird
 import Logging
@@ -43,8 +44,11 @@ extension PackManDaemon {
         defer { alertClaims.withLock { claims in for revocation in fresh { claims.remove("\(file)|\(revocation.targetPath)") } } }
         // The default VO's alerts keep their plain spelling; another VO's name their VO.
         let (key, prefix) = site.isDefault ? ("", "") : ("\(site.name)/", "\(site.name): ")
-        let alerts = fresh.map { revocation in
-            Alert(key: "revoked-package:\(key)\(revocation.folder)", message: prefix + Self.alertMessage(revocation, report: report))
+        let uses = (try? await offload { fresh.map { self.uses(of: $0, in: site) } }) ?? fresh.map { _ in [] }
+        let alerts = zip(fresh, uses).map { revocation, uses in
+            Alert(
+                key: "revoked-package:\(key)\(revocation.folder)",
+                message: prefix + Self.alertMessage(revocation, report: report) + "; " + UsageRecord.summary(of: uses, counted: Self.usesListed))
         }
         for (revocation, alert) in zip(fresh, alerts) {
             audit("packmand", "revocation", revocation.spelling, alert.message, vo: site.name)
@@ -63,6 +67,15 @@ extension PackManDaemon {
         }
         return (report, alerts.map(\.key))
     }
+
+    /// The recorded uses of a revoked build in its VO (the VO's area log imported first), oldest first.
+    func uses(of revocation: PackageRevocation, in site: VOSite) -> [UsageRecord] {
+        _ = importAreaUsage(of: site)
+        return (try? store.usages(matching: revocation.usageQuery(owner: site.name), limit: Self.usesListed)) ?? []
+    }
+
+    /// At most this many uses are looked up for an alert (the newest of them are named).
+    static let usesListed = 1000
 
     static func alertMessage(_ revocation: PackageRevocation, report: RevocationReport) -> String {
         var message = "\(revocation.spelling) (\(revocation.arch)) was revoked by the repository at \(revocation.time): \(revocation.reason)"

@@ -117,6 +117,10 @@ extension StateStore {
             conditions.append("id IN (SELECT usage FROM usage_package WHERE name = ?)")
             arguments += [Self.packageName(package)]
         }
+        if let sha256 = query.sha256 {
+            conditions.append("id IN (SELECT usage FROM usage_package WHERE sha256 = ?)")
+            arguments += [sha256]
+        }
         return try usages(where: conditions, arguments: arguments, limit: limit) { query.matches($0) }
     }
 
@@ -126,16 +130,10 @@ extension StateStore {
         try usages(matching: UsageQuery(package: package, since: since), limit: limit)
     }
 
-    /// The uses of the package installed from the tarball with this sha256 (what a revocation
-    /// names), begun at or after `since`, oldest first.
+    /// The uses of the package installed from the tarball with this sha256, begun at or after
+    /// `since`, oldest first.
     public func usages(ofTarballSHA256 sha256: String, since: Int64? = nil, limit: Int = 1000) throws(StateError) -> [UsageRecord] {
-        var conditions = ["id IN (SELECT usage FROM usage_package WHERE sha256 = ?)"]
-        var arguments: StatementArguments = [sha256.lowercased()]
-        if let since {
-            conditions.append("started >= ?")
-            arguments += [since]
-        }
-        return try usages(where: conditions, arguments: arguments, limit: limit) { _ in true }
+        try usages(matching: UsageQuery(since: since, sha256: sha256), limit: limit)
     }
 
     /// How many uses are stored.

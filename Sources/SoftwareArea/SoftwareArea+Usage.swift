@@ -29,6 +29,22 @@ extension SoftwareArea {
     }
 }
 
+extension PackageRevocation {
+    /// The uses of the revoked build in the VO `owner`: its exact id (`OWNER@Name::Version-Rev`)
+    /// and, when the revocation names it, its tarball's sha256.
+    public func usageQuery(owner: String) -> UsageQuery {
+        UsageQuery(package: "\(owner)@\(name)::\(version)-\(revision)", sha256: sha256)
+    }
+}
+
+extension SoftwareArea {
+    /// The uses the area's log records of a revoked build of the area's VO, oldest first (what a
+    /// site without packmand can say of who ran it); unreadable lines are passed over.
+    public func uses(of revocation: PackageRevocation) -> [UsageRecord] {
+        (try? usageLog.records(matching: revocation.usageQuery(owner: configuration.owner)))?.records ?? []
+    }
+}
+
 extension AreaLayout {
     /// Sends the syslog copy of `record` to the `syslog` destination of the area's config.json
     /// (`configuration`: as read already; nil: read here), if one is set; a failure to send is

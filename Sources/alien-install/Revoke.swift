@@ -1,5 +1,6 @@
 import AlienModel
 import ArgumentParser
+import Forensics
 import Publisher
 import SoftwareArea
 import Trust
@@ -63,10 +64,11 @@ struct RevocationsCommand: AsyncParsableCommand {
         commandName: "revocations",
         abstract: "Refresh the repository's revocations and apply the site's policy to installed packages.",
         discussion: """
-            Prints every revocation of the area's architecture and, for each revoked package still \
-            installed, what the policy (revocation_policy in <area>/.alien/config.json: alert, \
-            quarantine — the default — or remove) did and which leases (running jobs) hold it. \
-            install refreshes them too. Exit 0; 1 when the repository cannot be refreshed.
+            Prints every revocation of the area's architecture with the uses the area's log records \
+            of it (who ran it, where, when) and, for each revoked package still installed, what the \
+            policy (revocation_policy in <area>/.alien/config.json: alert, quarantine — the default \
+            — or remove) did and which leases (running jobs) hold it. install refreshes them too. \
+            Exit 0; 1 when the repository cannot be refreshed.
             """)
 
     @OptionGroup var area: AreaOptions
@@ -74,11 +76,19 @@ struct RevocationsCommand: AsyncParsableCommand {
     func run() async throws {
         let softwareArea = try area.open(mode: .existing)
         let report = try await softwareArea.refreshRevocations()
+        let uses = report.revocations.map { softwareArea.uses(of: $0) }
         if area.json {
             area.emit(
                 .object([
                     "event": .string("revocations"), "policy": .string(report.policy.rawValue),
                     "revocations": .array(report.revocations.map(\.json)), "new": .array(report.new.map { .string($0.spelling) }),
+                    "uses": .array(
+                        zip(report.revocations, uses).map { revocation, uses in
+                            .object([
+                                "package": .string(revocation.spelling),
+                                "records": .array(uses.compactMap { try? JSONValue(parsing: Array($0.jsonLine.dropLast())) })
+                            ])
+                        }),
                     "present": .array(
                         report.present.map { entry in
                             .object([
@@ -91,8 +101,9 @@ struct RevocationsCommand: AsyncParsableCommand {
             return
         }
         if report.revocations.isEmpty { Output.write("no revocations\n") }
-        for revocation in report.revocations {
+        for (revocation, uses) in zip(report.revocations, uses) {
             Output.write("revoked \(revocation.spelling) at \(revocation.time): \(revocation.reason)\(report.new.contains(revocation) ? " (new)" : "")\n")
+            Output.write("  \(UsageRecord.summary(of: uses))\n")
         }
         for entry in report.present {
             var line = "\(entry.package): \(entry.action.rawValue) (policy \(report.policy.rawValue))"

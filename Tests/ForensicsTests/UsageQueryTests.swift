@@ -26,6 +26,17 @@ import Testing
         #expect(UsageQuery(package: "ROOT", job: "42", user: "alice").matches(record))
         #expect(!UsageQuery(package: "GEANT4", job: "42").matches(record))
     }
+
+    /// A sha256 names the tarball a package was installed from (any case); with a package, the
+    /// same package must have both.
+    @Test func aTarballsSHA256MatchesThePackageInstalledFromIt() {
+        var record = UsageRecordTests.record(packages: ["VO_ALICE@zlib::v1.3.1-1", "VO_ALICE@ROOT::v6-32-06-1"])
+        record.packages[0].sha256 = String(repeating: "b", count: 64)
+        #expect(UsageQuery(sha256: String(repeating: "A", count: 64)).matches(record))
+        #expect(UsageQuery(package: "VO_ALICE@ROOT::v6-32-06-1", sha256: String(repeating: "a", count: 64)).matches(record))
+        #expect(!UsageQuery(package: "VO_ALICE@zlib::v1.3.1-1", sha256: String(repeating: "a", count: 64)).matches(record), "another package's")
+        #expect(!UsageQuery(sha256: String(repeating: "c", count: 64)).matches(record))
+    }
 }
 
 @Suite struct UsageQueryTimeTests {

@@ -33,4 +33,19 @@ import Testing
             #expect(throws: (any Error).self, "\(line)") { try UsageRecord(jsonLine: Array(line.utf8)) }
         }
     }
+
+    /// What a revocation alert says of the uses: the count and the newest few, newest first.
+    @Test func summaryNamesTheCountAndTheLatestUses() {
+        #expect(UsageRecord.summary(of: []) == "no recorded use here")
+        let uses = (0..<7).map { Self.record(started: 1_733_400_000 + Int64($0) * 60, job: "j\($0)") }
+        #expect(
+            UsageRecord.summary(of: Array(uses.prefix(2)))
+                == "used here 2 time(s), the latest: job j1 (alice@wn01.example.org, 2024-12-05T12:01:00Z), job j0 (alice@wn01.example.org, 2024-12-05T12:00:00Z)"
+        )
+        let many = UsageRecord.summary(of: uses, named: 2, counted: 7)
+        #expect(many.hasPrefix("used here 7+ time(s), the latest: job j6 ") && many.hasSuffix(", …") && !many.contains("j4"), "\(many)")
+        var anonymous = Self.record(user: nil, job: nil)
+        anonymous.kind = .environment
+        #expect(UsageRecord.summary(of: [anonymous]) == "used here 1 time(s), the latest: env (uid 1000@wn01.example.org, 2024-12-05T12:00:00Z)")
+    }
 }

@@ -59,6 +59,8 @@ import TestSupport
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configB))
         let lease = try AreaCLITests.cli(["lease", "acquire", "ROOT", "--holder", "job-b1", "--ttl", "600", "--area", areaB])
         #expect(lease.status == 0, "\(lease.stderr)")
+        let ranBefore = try AreaCLITests.cli(["run", "ROOT", "--area", areaB, "--", "true"])
+        #expect(ranBefore.status == 0, "\(ranBefore.stderr)")
 
         // The release manager revokes.
         let keys = site.base.appendingPathComponent("keys").path, repo = site.base.appendingPathComponent("repo").path
@@ -95,6 +97,7 @@ import TestSupport
         let applied = try AreaCLITests.cli(["revocations", "--area", areaB])
         #expect(
             applied.status == 0 && applied.text.contains("ROOT/v6-32-06-1: kept-leased (policy remove); leased by job-b1"), "\(applied.text) \(applied.stderr)")
+        #expect(applied.text.contains("  used here 1 time(s), the latest: run ("), "who ran it, from the area's log: \(applied.text)")
         let listed = try AreaCLITests.cli(["list", "--available", "--area", areaB])
         #expect(listed.text.contains("VO_ALICE@ROOT::v6-32-06-1  ") && listed.text.contains("(revoked: \(Self.reason))"), "\(listed.text)")
         let refused = try AreaCLITests.cli(["install", "ROOT::v6-32-06-1", "--area", areaB])

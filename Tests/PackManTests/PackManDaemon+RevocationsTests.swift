@@ -1,4 +1,5 @@
 import AlienModel
+import Forensics
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -27,6 +28,14 @@ import TestSupport
         let daemon = try await fixture.daemon(config)
         _ = try await daemon.area.install([try PackageID(parsing: "ROOT")])
         try daemon.area.acquireLease(holder: "job-1", packages: [try PackageID(parsing: "ROOT")], ttl: 600)
+        // A job ran ROOT (named by its tarball's sha256), another zlib alone.
+        let root = try PackageBuild(parsing: "ROOT/v6-32-06-1"), zlib = try PackageBuild(parsing: "zlib/v1.3.1-1")
+        for (job, key) in [("grid-77", root), ("grid-78", zlib)] {
+            daemon.recordUse(
+                UsageRecord(
+                    kind: .runJDL, started: 1_800_000_000, host: "wn07", uid: 1234, user: "alice", jobID: job,
+                    packages: daemon.area.layout.usedPackages([key])))
+        }
         try fixture.repository.revoke(try PackageID(parsing: "ROOT::v6-32-06-1"), reason: Self.reason, signers: fixture.signers)
 
         // Concurrent refreshes (the service, an install, the admin) alert once between them.
@@ -38,6 +47,9 @@ import TestSupport
         #expect(report.present.map(\.action) == [.quarantined])
         let lines = try String(contentsOf: hooks, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 1 && lines[0].contains(Self.reason) && lines[0].contains("job-1") && lines[0].contains("quarantined"), "\(lines)")
+        // The alert names the jobs that used the build.
+        #expect(lines[0].contains("used here 1 time(s), the latest: job grid-77 (alice@wn07, 2027-01-15T08:00:00Z)"), "\(lines)")
+        #expect(!lines[0].contains("grid-78"), "\(lines)")
         #expect(try await daemon.refreshRevocations().alerted.isEmpty, "alerted once")
         // A restart remembers what it alerted of.
         let restarted = try await fixture.daemon(config)
