@@ -114,6 +114,19 @@ public final class NginxServer: @unchecked Sendable {
         return text.split(separator: "\n").map(String.init)
     }
 
+    /// The access log once `condition` holds for it: nginx writes a request's line after
+    /// answering it, so a client can be done before its line is there. After 300 s (a hang
+    /// catcher) the log as it is.
+    public func accessLogLines(when condition: ([String]) -> Bool) -> [String] {
+        let deadline = Date().addingTimeInterval(300)
+        var lines = accessLogLines
+        while !condition(lines), Date() < deadline {
+            usleep(20_000)
+            lines = accessLogLines
+        }
+        return lines
+    }
+
     /// The access log with nginx's connection serial number first: `7 "GET /path HTTP/1.1" 200`
     /// (requests on one kept-alive connection share the number).
     public var connectionLogLines: [String] {
@@ -191,7 +204,8 @@ public final class NginxServer: @unchecked Sendable {
 
         // Ready when nginx wrote its pid file (after binding) and the port accepts connections:
         // a connection alone could reach whoever took the port between our probe and nginx.
-        let deadline = Date().addingTimeInterval(5)
+        // The deadline is a hang catcher: many servers start at once on a loaded machine.
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             if !master.isRunning { break }
             if let pid = try? String(contentsOf: pidFile, encoding: .utf8),
@@ -210,7 +224,7 @@ public final class NginxServer: @unchecked Sendable {
         let log = tail(directory: directory)
         if !running, log.contains("Address already in use") { return .portTaken(log) }
         return .failed(
-            (running ? "port \(port) not accepting connections after 5 s" : "nginx exited with status \(master.terminationStatus)")
+            (running ? "port \(port) not accepting connections after 120 s" : "nginx exited with status \(master.terminationStatus)")
                 + "\n" + log)
     }
 
