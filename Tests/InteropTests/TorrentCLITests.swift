@@ -102,7 +102,7 @@ import Torrents
         let process = try BackgroundProcess(
             CLITests.binary.path, ["seed", "--area", area, "--listen", "127.0.0.1:\(port)"] + extra,
             output: site.base.appendingPathComponent("seed-\(port).log"))
-        try #require(process.wait(for: "seeding 1 torrent(s) on port \(port)", seconds: 30), "seeder: \(process.text)")
+        try #require(process.wait(for: "seeding 1 torrent(s) on port \(port)", seconds: 120), "seeder: \(process.text)")
         return (process, port)
     }
 

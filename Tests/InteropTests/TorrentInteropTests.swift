@@ -131,7 +131,7 @@ import Torrents
                 "--bt-tracker-connect-timeout=1", "--console-log-level=notice", "--summary-interval=1", peersOnly.path
             ], output: work.appendingPathComponent("aria2-seed.log"))
         defer { ariaSeeder.stop() }
-        #expect(ariaSeeder.wait(for: "SEED(", seconds: 30) || ariaSeeder.text.contains("Seeding"), "\(ariaSeeder.text)")
+        #expect(ariaSeeder.wait(for: "SEED(", seconds: 120) || ariaSeeder.text.contains("Seeding"), "\(ariaSeeder.text)")
         let leecher = try TorrentCLITests.install(
             site, area: site.area("from-aria2"),
             [
@@ -238,7 +238,7 @@ import Torrents
             Self.python, ["-c", script, peersOnly.path, work.path, "\(pythonPort)"],
             output: work.appendingPathComponent("python.log"))
         defer { liar.stop() }
-        try #require(liar.wait(for: "seeding", seconds: 30), "\(liar.text)")
+        try #require(liar.wait(for: "seeding", seconds: 120), "\(liar.text)")
         let handle = try FileHandle(forUpdating: copy)
         for offset in stride(from: 100, to: Int(published.length), by: published.pieceLength) {
             try handle.seek(toOffset: UInt64(offset))
