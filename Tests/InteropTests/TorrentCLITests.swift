@@ -20,7 +20,7 @@ import Torrents
 
         /// Lines of the nginx access log that asked for a tarball of `name` (any status: web seeds get 206).
         func tarballRequests(_ name: String) -> Int {
-            server.accessLogLines.filter { $0.contains("\"GET /targets/\(TorrentCLITests.arch)/\(name)/") && $0.contains(".tar.gz ") }.count
+            server.settledAccessLogLines.filter { $0.contains("\"GET /targets/\(TorrentCLITests.arch)/\(name)/") && $0.contains(".tar.gz ") }.count
         }
 
         /// The published torrent of package `name` (the stored `<sha256>.<file>.torrent`).

@@ -107,11 +107,39 @@ public final class NginxServer: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// The access log, one request a line: `"GET /path HTTP/1.1" 200`.
-    public var accessLogLines: [String] {
-        guard let text = try? String(contentsOf: directory.appendingPathComponent("access.log"), encoding: .utf8)
-        else { return [] }
-        return text.split(separator: "\n").map(String.init)
+    /// The access log, one request a line: `"GET /path HTTP/1.1" 200` (settling probes left out).
+    public var accessLogLines: [String] { Self.lines(of: directory.appendingPathComponent("access.log")) }
+
+    static let settleProbe = "/.alien-test-settle-"
+
+    static func lines(of file: URL) -> [String] {
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").map(String.init).filter { !$0.contains(settleProbe) }
+    }
+
+    /// The access log with every request answered so far in it. nginx writes a request's line
+    /// after answering it, so a client (an installer that exited) can be done before its line
+    /// is there. A probe request is sent and its line waited for (300 s: a hang catcher): the
+    /// one worker handles the probe only after it returned from, and so logged, what it
+    /// answered before. Probe lines are left out of every log view.
+    public var settledAccessLogLines: [String] {
+        let probe = Self.settleProbe + UUID().uuidString
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-sk", "--noproxy", "*", "-o", "/dev/null", "--max-time", "300", baseURL.absoluteString + probe]
+        curl.standardInput = FileHandle.nullDevice
+        curl.standardOutput = FileHandle.nullDevice
+        curl.standardError = FileHandle.nullDevice
+        guard (try? curl.run()) != nil else { return accessLogLines }
+        curl.waitUntilExit()
+        let file = directory.appendingPathComponent("access.log")
+        let deadline = Date().addingTimeInterval(300)
+        while curl.terminationStatus == 0, Date() < deadline,
+            !((try? String(contentsOf: file, encoding: .utf8)) ?? "").contains(probe)
+        {
+            usleep(10_000)
+        }
+        return accessLogLines
     }
 
     /// The access log once `condition` holds for it: nginx writes a request's line after
@@ -129,11 +157,7 @@ public final class NginxServer: @unchecked Sendable {
 
     /// The access log with nginx's connection serial number first: `7 "GET /path HTTP/1.1" 200`
     /// (requests on one kept-alive connection share the number).
-    public var connectionLogLines: [String] {
-        guard let text = try? String(contentsOf: directory.appendingPathComponent("connections.log"), encoding: .utf8)
-        else { return [] }
-        return text.split(separator: "\n").map(String.init)
-    }
+    public var connectionLogLines: [String] { Self.lines(of: directory.appendingPathComponent("connections.log")) }
 
     /// nginx's error log so far.
     public var errorLog: String {
