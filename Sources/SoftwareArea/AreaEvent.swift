@@ -169,6 +169,23 @@ public struct AreaHooks: Sendable {
     }
 }
 
+/// Which lock waits get a line of their own where no live line is redrawn (output that is not
+/// a terminal): a package's first wait report, then one at least ten seconds later, and so on.
+/// Reports come about once a second, but a busy machine can skip a second, so no particular
+/// second is waited for (a line only at "2 s, 12 s, ..." could never come).
+public struct LockWaitLines: Sendable {
+    private var printed: [PackageBuild: Int] = [:]
+
+    public init() {}
+
+    /// Whether the report of `seconds` waited for `key`'s lock gets a line (and records it).
+    public mutating func wantsLine(_ key: PackageBuild, seconds: Int) -> Bool {
+        if let last = printed[key], seconds < last + 10 { return false }
+        printed[key] = seconds
+        return true
+    }
+}
+
 /// Free space where the area lives (statvfs; a fake in tests).
 public protocol DiskSpaceProbe: Sendable {
     func availableBytes(at path: String) -> UInt64?

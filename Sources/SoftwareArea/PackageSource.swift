@@ -95,6 +95,11 @@ public final class InstallRun: Sendable {
 
     public func giveUp(_ source: String) { record(source, worked: false) }
 
+    /// How many callers wait for the outcome of `source` (for tests that need them waiting).
+    func waiters(for source: String) -> Int {
+        sources.withLock { if case let .probing(waiting) = $0[source, default: .unknown] { waiting.count } else { 0 } }
+    }
+
     public func hasGivenUp(_ source: String) -> Bool {
         sources.withLock { if case .failed = $0[source, default: .unknown] { true } else { false } }
     }

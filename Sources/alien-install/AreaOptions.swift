@@ -102,6 +102,8 @@ struct AreaPrinter: AreaReporter {
     let terminal: Bool
     /// Set once a closure's progress arrives: the live line then shows it, not each package's.
     private let closure = SharedFlag()
+    /// The lock waits printed as lines (not on a terminal).
+    private let lockWaits = SharedLockWaitLines()
 
     init(json: Bool, terminal: Bool = isatty(STDOUT_FILENO) == 1) {
         self.json = json
@@ -121,7 +123,7 @@ struct AreaPrinter: AreaReporter {
             // The live line: rewritten in place on a terminal; a lock wait is worth a line anyway.
             if terminal {
                 Output.write(clear + event.text)
-            } else if case let .waiting(_, seconds, _) = event, seconds % 10 == 2 {
+            } else if case let .waiting(key, seconds, _) = event, lockWaits.wantsLine(key, seconds: seconds) {
                 Output.write(event.text + "\n")
             }
             return
@@ -129,6 +131,12 @@ struct AreaPrinter: AreaReporter {
         }
         Output.write(clear + event.text + "\n")
     }
+}
+
+/// `LockWaitLines` shared by the reports of an install's packages, from any thread.
+final class SharedLockWaitLines: Sendable {
+    private let lines = Mutex(LockWaitLines())
+    func wantsLine(_ key: PackageBuild, seconds: Int) -> Bool { lines.withLock { $0.wantsLine(key, seconds: seconds) } }
 }
 
 /// A flag set once, read from any thread.

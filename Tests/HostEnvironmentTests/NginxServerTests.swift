@@ -60,7 +60,10 @@ import TestSupport
         #expect(try Self.curl(base + "/TARS/slc7_x86-64/link.txt").output == "linked\n")
         #expect(try Self.curl(base + "/missing.txt").status == 0)
 
-        let log = server.accessLogLines
+        // Logged after answering: wait for the four requests' lines.
+        let log = server.accessLogLines { lines in
+            ["/hello.txt ", "/ ", "/TARS/slc7_x86-64/link.txt ", "/missing.txt "].allSatisfy { path in lines.contains { $0.contains("GET " + path) } }
+        }
         #expect(log.contains("\"GET /hello.txt HTTP/1.1\" 200"))
         #expect(log.contains("\"GET / HTTP/1.1\" 200"))
         #expect(log.contains("\"GET /TARS/slc7_x86-64/link.txt HTTP/1.1\" 200"))

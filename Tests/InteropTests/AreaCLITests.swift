@@ -22,7 +22,8 @@ import TestSupport
 
         func targetDownloads(suffix: String) -> [String: Int] {
             var counts: [String: Int] = [:]
-            for line in server.accessLogLines where line.contains("\"GET /targets/") && line.hasSuffix(" 200") {
+            // Settled: every request the installer had answered is in the log.
+            for line in server.settledAccessLogLines where line.contains("\"GET /targets/") && line.hasSuffix(" 200") {
                 let path = line.split(separator: " ")[1]
                 guard path.hasSuffix(suffix) else { continue }
                 counts[String(path.split(separator: "/").last ?? ""), default: 0] += 1

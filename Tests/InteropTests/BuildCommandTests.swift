@@ -4,9 +4,13 @@ import TestSupport
 
 /// `alien-install build` as a user runs it: events, a killed build, two builds at once.
 @Suite(.serialized) struct BuildCommandTests {
-    static func recipes(slowSeconds: Double, trace: URL? = nil) throws -> URL {
+    /// `gate`: the slow recipe, once it has traced its start, waits until that file exists
+    /// (for at most 10 minutes, a hang catcher) before its sleep: the test decides when it ends.
+    static func recipes(slowSeconds: Double, trace: URL? = nil, gate: URL? = nil) throws -> URL {
         let directory = try Interop.temporaryDirectory("build-recipes")
-        let traceLine = trace.map { "echo \"start $$\" >> \($0.path)\n" } ?? ""
+        let traceLine =
+            (trace.map { "echo \"start $$\" >> \($0.path)\n" } ?? "")
+            + (gate.map { "i=0; while [ ! -e \($0.path) ] && [ $i -lt 6000 ]; do sleep 0.1; i=$((i+1)); done\n" } ?? "")
         let traceEnd = trace.map { "echo \"end $$\" >> \($0.path)\n" } ?? ""
         let files = [
             "defaults-release.sh": "package: defaults-release\nversion: v1\n---\n",
@@ -26,6 +30,17 @@ import TestSupport
         process.standardError = FileHandle.nullDevice
         try process.run()
         return process
+    }
+
+    /// Waits until a line of `file` starts with `word` (true), or 300 s passed (a hang catcher).
+    static func waitForLine(_ word: String, in file: URL) -> Bool {
+        let deadline = Date().addingTimeInterval(300)
+        while Date() < deadline {
+            let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+            if text.split(separator: "\n").contains(where: { $0.hasPrefix(word + " ") }) { return true }
+            usleep(20_000)
+        }
+        return false
     }
 
     /// Every `.tar.gz` in the store, and anything else (temporary files) found there.
@@ -53,15 +68,15 @@ import TestSupport
     }
 
     @Test func aKilledBuildLeavesNoBrokenTarballAndResumes() throws {
-        let trace = try Interop.temporaryDirectory("build-trace").appendingPathComponent("trace")
-        let recipes = try Self.recipes(slowSeconds: 3, trace: trace), work = try Interop.temporaryDirectory("build-kill")
+        let traces = try Interop.temporaryDirectory("build-trace")
+        defer { try? FileManager.default.removeItem(at: traces) }
+        let trace = traces.appendingPathComponent("trace"), gate = traces.appendingPathComponent("gate")
+        let recipes = try Self.recipes(slowSeconds: 0.5, trace: trace, gate: gate), work = try Interop.temporaryDirectory("build-kill")
         defer { try? FileManager.default.removeItem(at: recipes); try? FileManager.default.removeItem(at: work) }
         let arguments = ["build", "slow", "-c", recipes.path, "-w", work.path, "--arch", "slc9_x86-64", "--json"]
         let process = try Self.start(arguments)
-        // Wait until `quick` is in the store and `slow` is running, then kill -9.
-        let deadline = Date().addingTimeInterval(20)
-        while Self.storeContents(work).tarballs.count < 2, Date() < deadline { usleep(50_000) }
-        usleep(300_000)
+        // `slow`'s recipe has started (so `quick` is in the store) and waits at the gate: kill -9.
+        #expect(Self.waitForLine("start", in: trace), "slow's recipe never started")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let afterKill = Self.storeContents(work)
@@ -69,6 +84,8 @@ import TestSupport
         #expect(afterKill.others.isEmpty, "no temporary or partial tarball: \(afterKill.others)")
         #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("slc9_x86-64/slow").path))
 
+        // The orphaned recipe goes on once the gate opens; the rerun's recipe passes it at once.
+        FileManager.default.createFile(atPath: gate.path, contents: nil)
         let rerun = try CLITests.cli(arguments)
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(rerun.text.contains("\"event\":\"cached\",\"from\":\"installed\",\"package\":\"quick\""))
@@ -80,17 +97,27 @@ import TestSupport
     }
 
     @Test func aSecondBuildOfTheSameWorkDirWaits() throws {
-        let recipes = try Self.recipes(slowSeconds: 1.5), work = try Interop.temporaryDirectory("build-lock")
+        let traces = try Interop.temporaryDirectory("build-lock-trace")
+        defer { try? FileManager.default.removeItem(at: traces) }
+        let trace = traces.appendingPathComponent("trace"), gate = traces.appendingPathComponent("gate")
+        let recipes = try Self.recipes(slowSeconds: 0, trace: trace, gate: gate), work = try Interop.temporaryDirectory("build-lock")
         defer { try? FileManager.default.removeItem(at: recipes); try? FileManager.default.removeItem(at: work) }
         let arguments = ["build", "slow", "-c", recipes.path, "-w", work.path, "--arch", "slc9_x86-64", "--json"]
         let first = try Self.start(arguments)
-        usleep(400_000)
-        let second = try CLITests.cli(arguments)
+        defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
+        // The first build is inside `slow` (holding the work dir) until the gate opens; the
+        // second starts then, says it waits, and only then is the first let go.
+        #expect(Self.waitForLine("start", in: trace), "the first build's recipe never started")
+        let second = try BackgroundProcess(
+            CLITests.binary.path, arguments, output: traces.appendingPathComponent("second.out"))
+        defer { second.kill() }
+        #expect(second.wait(for: "waiting-for-lock", seconds: 300), "\(second.text)")
+        FileManager.default.createFile(atPath: gate.path, contents: nil)
         first.waitUntilExit()
         #expect(first.terminationStatus == 0)
-        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.exitStatus(within: 300) == 0, "\(second.text)")
         #expect(second.text.contains("waiting-for-lock"))
-        #expect(!second.text.contains("\"event\":\"built\""), "the second build found everything done")
+        #expect(!second.text.contains("\"event\":\"built\""), "the second build found everything done: \(second.text)")
     }
 
     /// A store built elsewhere, served by a real nginx as an aliBuild HTTP store: the second
@@ -112,7 +139,8 @@ import TestSupport
         #expect(second.stderr.contains("unsigned"))
         #expect(!second.text.contains("\"event\":\"built\""), "nothing is built: \(second.text)")
         #expect(second.text.components(separatedBy: "\"from\":\"store\"").count - 1 == 5)
-        #expect(server.accessLogLines.contains { $0.contains("GridDemo-v1-1.slc9_x86-64.tar.gz") && $0.contains(" 200") })
+        let served = server.accessLogLines { $0.contains { $0.contains("GridDemo-v1-1.slc9_x86-64.tar.gz") } }  // logged after answering
+        #expect(served.contains { $0.contains("GridDemo-v1-1.slc9_x86-64.tar.gz") && $0.contains(" 200") }, "\(served)")
         let output = try Interop.run(
             URL(fileURLWithPath: "/bin/bash"), ["-c", ". \(work.path)/slc9_x86-64/GridDemo/v1-1/etc/profile.d/init.sh && hello-grid remote"],
             environment: ["WORK_DIR": work.path])

@@ -161,7 +161,7 @@ import TestSupport
             kill(daemon.processIdentifier, SIGTERM)
             daemon.waitUntilExit()
         }
-        for _ in 0..<200 where !FileManager.default.fileExists(atPath: ready) { usleep(50_000) }
+        for _ in 0..<6000 where !FileManager.default.fileExists(atPath: ready) { usleep(50_000) }  // ≤ 300 s: a hang catcher
         try #require(FileManager.default.fileExists(atPath: ready), "packmand did not start")
         let installed = try Interop.run(
             URL(fileURLWithPath: "\(prefix)/bin/alien-install"),
@@ -210,7 +210,7 @@ import TestSupport
             kill(daemon.processIdentifier, SIGTERM)
             daemon.waitUntilExit()
         }
-        for _ in 0..<200 where !FileManager.default.fileExists(atPath: ready) { usleep(50_000) }
+        for _ in 0..<6000 where !FileManager.default.fileExists(atPath: ready) { usleep(50_000) }  // ≤ 300 s: a hang catcher
         try #require(FileManager.default.fileExists(atPath: ready), "packmand did not start")
         for (vo, area) in [("VO_A", "\(prefix)/area"), ("VO_B", "\(prefix)/vo-areas/VO_B")] {
             let result = try Interop.run(

@@ -151,12 +151,12 @@ import TestSupport
         // SIGTERM to alien-install reaches the job; the lease goes, the status says how it ended.
         let job = Process()
         job.executableURL = CLITests.binary
-        job.arguments = ["run", "--jdl", file, "x", "--job-id", "job-44", "--area", area, "--", "sleep", "30"]
+        job.arguments = ["run", "--jdl", file, "x", "--job-id", "job-44", "--area", area, "--", "sleep", "600"]
         job.standardOutput = FileHandle.nullDevice
         job.standardError = FileHandle.nullDevice
         try job.run()
         let leaseFile = "\(area)/.alien/leases/job-44.json"
-        for _ in 0..<200 where !FileManager.default.fileExists(atPath: leaseFile) { usleep(50_000) }
+        for _ in 0..<6000 where !FileManager.default.fileExists(atPath: leaseFile) { usleep(50_000) }  // ≤ 300 s: a hang catcher
         #expect(FileManager.default.fileExists(atPath: leaseFile))
         job.terminate()
         job.waitUntilExit()

@@ -28,7 +28,7 @@ import TestSupport
 
         // Within a rescan the daemon seeds it: a worker node gets it from packmand alone.
         var page = ""
-        for _ in 0..<100 {
+        for _ in 0..<3000 {  // ≤ 300 s: a hang catcher
             page = String(decoding: try daemon.client().raw("GET", "/"), as: UTF8.self)
             if page.contains("1 torrent(s) on port \(port)") { break }
             usleep(100_000)
@@ -40,14 +40,14 @@ import TestSupport
         #expect(site.tarballRequests("ROOT") == 1, "the worker's bytes came from packmand's seeding, not the repository")
         #expect(try TorrentCLITests.tree(worker) == (try TorrentCLITests.tree(site.area("vobox"))))
         var ratio = 0.0
-        for _ in 0..<50 {
+        for _ in 0..<1500 {  // ≤ 300 s: a hang catcher
             let metrics = String(decoding: try daemon.client().raw("GET", "/metrics"), as: UTF8.self)
             if let line = metrics.split(separator: "\n").first(where: { $0.hasPrefix("packmand_seeding_ratio") }),
                 let value = Double(line.split(separator: " ").last ?? "")
             {
                 ratio = value
             }
-            if ratio > 0 { break }
+            if ratio >= 0.9 { break }
             usleep(200_000)
         }
         #expect(ratio >= 0.9, "about one copy uploaded: ratio \(ratio)")

@@ -58,7 +58,7 @@ struct SiteCacheTests {
 
         // Squid's log (the shipped `alien` format: time elapsed client code/status bytes method URL ...).
         var lines: [[Substring]] = []
-        for _ in 0..<100 {
+        for _ in 0..<6000 {  // ≤ 300 s: squid logs after answering; a hang catcher
             lines = squid.accessLogLines.map { $0.split(separator: " ", omittingEmptySubsequences: true) }.filter { $0.count >= 7 }
             if lines.count >= 10 { break }
             Thread.sleep(forTimeInterval: 0.05)
@@ -98,7 +98,7 @@ struct SiteCacheTests {
         let downloads = site.tarballDownloads
         #expect(downloads.count == 5 && downloads.values.allSatisfy { $0 == 1 }, "the origin served each tarball once: \(downloads)")
         var tarballLines: [[Substring]] = []
-        for _ in 0..<100 {
+        for _ in 0..<6000 {  // ≤ 300 s: squid logs after answering; a hang catcher
             tarballLines = squid.accessLogLines.map { $0.split(separator: " ", omittingEmptySubsequences: true) }
                 .filter { $0.count >= 7 && $0[6].hasSuffix(".tar.gz") }
             if tarballLines.count >= 10 { break }

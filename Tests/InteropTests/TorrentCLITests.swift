@@ -20,7 +20,7 @@ import Torrents
 
         /// Lines of the nginx access log that asked for a tarball of `name` (any status: web seeds get 206).
         func tarballRequests(_ name: String) -> Int {
-            server.accessLogLines.filter { $0.contains("\"GET /targets/\(TorrentCLITests.arch)/\(name)/") && $0.contains(".tar.gz ") }.count
+            server.settledAccessLogLines.filter { $0.contains("\"GET /targets/\(TorrentCLITests.arch)/\(name)/") && $0.contains(".tar.gz ") }.count
         }
 
         /// The published torrent of package `name` (the stored `<sha256>.<file>.torrent`).
@@ -102,7 +102,7 @@ import Torrents
         let process = try BackgroundProcess(
             CLITests.binary.path, ["seed", "--area", area, "--listen", "127.0.0.1:\(port)"] + extra,
             output: site.base.appendingPathComponent("seed-\(port).log"))
-        try #require(process.wait(for: "seeding 1 torrent(s) on port \(port)", seconds: 30), "seeder: \(process.text)")
+        try #require(process.wait(for: "seeding 1 torrent(s) on port \(port)", seconds: 120), "seeder: \(process.text)")
         return (process, port)
     }
 

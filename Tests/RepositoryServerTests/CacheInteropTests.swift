@@ -206,12 +206,17 @@ final class Origin: Sendable {
         }
     }
 
-    /// How many GET requests for `path` reached this origin.
+    /// How many GET requests for `path` reached this origin, once one has (the callers' clients
+    /// got their answers; the origin logs a request after answering it). 300 s: a hang catcher.
     func requests(for path: String) -> Int {
-        if let nginx {
-            return nginx.accessLogLines.filter { $0.hasPrefix("\"GET \(path) ") }.count
+        let deadline = Date().addingTimeInterval(300)
+        while true {
+            let count =
+                nginx.map { $0.accessLogLines.filter { $0.hasPrefix("\"GET \(path) ") }.count }
+                ?? log.all.filter { $0.method == "GET" && $0.target == path }.count
+            if count > 0 || Date() >= deadline { return count }
+            usleep(20_000)
         }
-        return log.all.filter { $0.method == "GET" && $0.target == path }.count
     }
 
     func stop() {

@@ -34,6 +34,18 @@ import Trust
         #expect(waiting.package == key && waiting.isWaiting)
     }
 
+    /// Not on a terminal, a lock wait gets a line at its first report and then every ten
+    /// seconds or more, whichever seconds the reports carry (a busy machine skips some).
+    @Test func lockWaitLinesFollowTheReportsNotAClock() throws {
+        let root = try PackageBuild(parsing: "ROOT/v6-32-06-1"), zlib = try PackageBuild(parsing: "zlib/v1.3.1-1")
+        var lines = LockWaitLines()
+        let reports = [(root, 3), (root, 4), (zlib, 2), (root, 12), (root, 13), (zlib, 3), (root, 14), (zlib, 12), (root, 25)]
+        let printed = reports.filter { lines.wantsLine($0.0, seconds: $0.1) }.map { "\($0.0.name.rawValue) \($0.1)" }
+        #expect(printed == ["ROOT 3", "zlib 2", "ROOT 13", "zlib 12", "ROOT 25"])
+        var usual = LockWaitLines()
+        #expect((2...30).filter { usual.wantsLine(root, seconds: $0) } == [2, 12, 22])
+    }
+
     @Test func downloadProgress() throws {
         let key = try PackageBuild(parsing: "ROOT/v6-32-06-1")
         let event = AreaEvent.progress(key, bytes: 3 << 20, total: 10 << 20, bytesPerSecond: Double(1 << 20))

@@ -107,7 +107,9 @@ import Testing
         let path = Modulefiles.path(for: root, in: area)
         let failures = ErrorList()
         let stop = StopFlag()
+        let readerDone = DispatchSemaphore(value: 0)
         let reader = Thread {
+            defer { readerDone.signal() }
             while !stop.isSet {
                 if let text = try? String(contentsOf: path, encoding: .utf8), text != expected, text != expected + "#\n" {
                     failures.add("partial read: \(text.count) chars")
@@ -126,7 +128,8 @@ import Testing
             }
         }
         stop.set()
-        Thread.sleep(forTimeInterval: 0.05)
+        // The reader's last read is counted too: wait for it to end (not for a while).
+        readerDone.wait()
         #expect(failures.items.isEmpty, "\(failures.items)")
         #expect(try String(contentsOf: path, encoding: .utf8) == expected)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: path.deletingLastPathComponent().path)

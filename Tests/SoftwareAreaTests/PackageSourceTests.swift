@@ -1,6 +1,6 @@
 import AlienModel
 import Foundation
-import SoftwareArea
+@testable import SoftwareArea
 import Synchronization
 import Testing
 import TestSupport
@@ -124,13 +124,14 @@ final class ScriptedSource: PackageSource {
 
     /// One package tries a source of unknown worth while the others wait: when it fails,
     /// all of them decline at once (one fallback for the install, not one per package).
-    @Test(arguments: [false, true])
+    @Test(.timeLimit(.minutes(5)), arguments: [false, true])
     func theFirstTryDecidesForTheWaitingPackages(worked: Bool) async {
         let run = InstallRun()
         #expect(await run.admit("swarm"), "the first package tries")
         let waiting = (0..<5).map { _ in Task { await run.admit("swarm") } }
-        // They wait until the first one's outcome is known.
-        try? await Task.sleep(for: .milliseconds(50))
+        // They wait until the first one's outcome is known: all five are waiting before it is
+        // recorded (not "50 ms later", which a busy machine could outrun; the time limit catches a hang).
+        while run.waiters(for: "swarm") < 5 { try? await Task.sleep(for: .milliseconds(5)) }
         #expect(!run.hasGivenUp("swarm"))
         run.record("swarm", worked: worked)
         for task in waiting { #expect(await task.value == worked) }

@@ -98,7 +98,7 @@ import Transport
         #expect(await seeder.rescan().isEmpty)
     }
 
-    @Test(.timeLimit(.minutes(1))) func runPassesUntilCancelled() async throws {
+    @Test(.timeLimit(.minutes(5))) func runPassesUntilCancelled() async throws {
         let cache = try Cache()
         defer { cache.remove() }
         let seeder = Seeder(area: cache.area, settings: Seeder.Settings(ownsSession: true), session: Self.session())

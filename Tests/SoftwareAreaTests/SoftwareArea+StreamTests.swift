@@ -189,7 +189,10 @@ import Trust
         #expect(again.allSatisfy { $0.status == .alreadyInstalled })
         #expect(try await area.install([try PackageID(parsing: "Big")]).map(\.status) == [.installed])
 
-        let gets = server.accessLogLines.filter { $0.contains("\"GET /targets/") }
+        let files = [Self.zlib, Self.xz, Self.root, Self.big].map { $0.fileName(arch: AreaFixture.arch) }
+        let gets = server.accessLogLines { lines in  // nginx logs after answering: wait for every file's lines
+            files.allSatisfy { file in lines.contains { $0.contains(".\(file) ") } && lines.contains { $0.contains(".\(file).pieces ") } }
+        }.filter { $0.contains("\"GET /targets/") }
         for package in [Self.zlib, Self.xz, Self.root, Self.big] {
             let file = package.fileName(arch: AreaFixture.arch)
             #expect(gets.filter { $0.contains(".\(file) ") }.count == 1, "\(file): \(gets)")

@@ -148,9 +148,11 @@ import Testing
         let packed = try Packed(.gzip)
         let stream = try TarballExtractor().stream(into: packed.work.sub("cancelled"))
         try stream.feed(packed.bytes)
-        // Wait until the extraction thread has written everything, then cancel (as a caller
-        // whose final hash check failed would).
-        for _ in 0..<500 where listing(packed.work.sub("cancelled") + "/pkg").count < 10 {
+        // Every byte is fed; wait until the extraction thread has written entries, then cancel
+        // (as a caller whose final hash check failed would). The input is not closed, so how far
+        // libarchive gets before it asks for more is its own business: the old wait for ten
+        // entries in `pkg` (it has fewer) always ran out its 5 s instead. 300 s: a hang catcher.
+        for _ in 0..<30_000 where stream.extractedSoFar.entries == 0 || listing(packed.work.sub("cancelled") + "/pkg").isEmpty {
             Thread.sleep(forTimeInterval: 0.01)
         }
         stream.cancel()

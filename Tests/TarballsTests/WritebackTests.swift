@@ -6,7 +6,7 @@ struct WritebackTests {
     /// Every regular file of a nested tree is reached (its data synced), and what is not a
     /// regular file is passed over without being opened: a FIFO would block an open for
     /// reading, a symlink could lead out of the tree.
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func walksRegularFilesOnlyAndNeverOpensAFIFOOrFollowsALink() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("writeback-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -29,8 +29,9 @@ public final class BackgroundProcess: @unchecked Sendable {
     public var isRunning: Bool { process.isRunning }
     public var pid: Int32 { process.processIdentifier }
 
-    /// Waits until the output contains `needle` (true) or the process ended / `seconds` passed (false).
-    public func wait(for needle: String, seconds: Double = 30) -> Bool {
+    /// Waits until the output contains `needle` (true) or the process ended / `seconds` passed
+    /// (false; a hang catcher: it returns as soon as the line is there).
+    public func wait(for needle: String, seconds: Double = 120) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if text.contains(needle) { return true }
@@ -100,7 +101,7 @@ public final class OpenTracker: @unchecked Sendable {
         } else {
             child = try BackgroundProcess(Self.executable, arguments, output: log)
         }
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(120)  // a hang catcher
         while !NginxServer.accepts(port: port) {
             guard Date() < deadline, child.isRunning else {
                 let text = child.text

@@ -107,20 +107,57 @@ public final class NginxServer: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// The access log, one request a line: `"GET /path HTTP/1.1" 200`.
-    public var accessLogLines: [String] {
-        guard let text = try? String(contentsOf: directory.appendingPathComponent("access.log"), encoding: .utf8)
-        else { return [] }
-        return text.split(separator: "\n").map(String.init)
+    /// The access log, one request a line: `"GET /path HTTP/1.1" 200` (settling probes left out).
+    public var accessLogLines: [String] { Self.lines(of: directory.appendingPathComponent("access.log")) }
+
+    static let settleProbe = "/.alien-test-settle-"
+
+    static func lines(of file: URL) -> [String] {
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").map(String.init).filter { !$0.contains(settleProbe) }
+    }
+
+    /// The access log with every request answered so far in it. nginx writes a request's line
+    /// after answering it, so a client (an installer that exited) can be done before its line
+    /// is there. A probe request is sent and its line waited for (300 s: a hang catcher): the
+    /// one worker handles the probe only after it returned from, and so logged, what it
+    /// answered before. Probe lines are left out of every log view.
+    public var settledAccessLogLines: [String] {
+        let probe = Self.settleProbe + UUID().uuidString
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-sk", "--noproxy", "*", "-o", "/dev/null", "--max-time", "300", baseURL.absoluteString + probe]
+        curl.standardInput = FileHandle.nullDevice
+        curl.standardOutput = FileHandle.nullDevice
+        curl.standardError = FileHandle.nullDevice
+        guard (try? curl.run()) != nil else { return accessLogLines }
+        curl.waitUntilExit()
+        let file = directory.appendingPathComponent("access.log")
+        let deadline = Date().addingTimeInterval(300)
+        while curl.terminationStatus == 0, Date() < deadline,
+            !((try? String(contentsOf: file, encoding: .utf8)) ?? "").contains(probe)
+        {
+            usleep(10_000)
+        }
+        return accessLogLines
+    }
+
+    /// The access log once `condition` holds for it: nginx writes a request's line after
+    /// answering it, so a client can be done before its line is there. After 300 s (a hang
+    /// catcher) the log as it is.
+    public func accessLogLines(when condition: ([String]) -> Bool) -> [String] {
+        let deadline = Date().addingTimeInterval(300)
+        var lines = accessLogLines
+        while !condition(lines), Date() < deadline {
+            usleep(20_000)
+            lines = accessLogLines
+        }
+        return lines
     }
 
     /// The access log with nginx's connection serial number first: `7 "GET /path HTTP/1.1" 200`
     /// (requests on one kept-alive connection share the number).
-    public var connectionLogLines: [String] {
-        guard let text = try? String(contentsOf: directory.appendingPathComponent("connections.log"), encoding: .utf8)
-        else { return [] }
-        return text.split(separator: "\n").map(String.init)
-    }
+    public var connectionLogLines: [String] { Self.lines(of: directory.appendingPathComponent("connections.log")) }
 
     /// nginx's error log so far.
     public var errorLog: String {
@@ -191,7 +228,8 @@ public final class NginxServer: @unchecked Sendable {
 
         // Ready when nginx wrote its pid file (after binding) and the port accepts connections:
         // a connection alone could reach whoever took the port between our probe and nginx.
-        let deadline = Date().addingTimeInterval(5)
+        // The deadline is a hang catcher: many servers start at once on a loaded machine.
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             if !master.isRunning { break }
             if let pid = try? String(contentsOf: pidFile, encoding: .utf8),
@@ -210,7 +248,7 @@ public final class NginxServer: @unchecked Sendable {
         let log = tail(directory: directory)
         if !running, log.contains("Address already in use") { return .portTaken(log) }
         return .failed(
-            (running ? "port \(port) not accepting connections after 5 s" : "nginx exited with status \(master.terminationStatus)")
+            (running ? "port \(port) not accepting connections after 120 s" : "nginx exited with status \(master.terminationStatus)")
                 + "\n" + log)
     }
 

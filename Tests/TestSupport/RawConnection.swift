@@ -85,6 +85,20 @@ public final class RawConnection: @unchecked Sendable {
         }
     }
 
+    /// Sends `text` to a server that may already have closed the connection (a test of a short
+    /// header timeout, on a machine busy enough that the timeout passed before this send): a
+    /// peer that is gone (EPIPE, ECONNRESET) is no error; the test reads the close next.
+    public func sendUnlessClosed(_ text: String) throws {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let sent = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if sent < 0, errno == EINTR { continue }
+            if sent < 0, errno == EPIPE || errno == ECONNRESET { return }
+            guard sent > 0 else { throw Self.failure("send") }
+            bytes = bytes.dropFirst(sent)
+        }
+    }
+
     /// Reads until the server closes the connection (end of file or reset), at most `limit`
     /// bytes; `hangCatcher` seconds without anything from the server throw (a test that hangs).
     public func readUntilClosed(limit: Int = 1 << 20, hangCatcher: Int = 120) throws -> Data {

@@ -120,10 +120,10 @@ public final class RsyslogServer: @unchecked Sendable {
         try? input.fileHandleForWriting.close()
     }
 
-    /// Sends probes until one is in the file (rsyslogd listening), or it exited / 30 s passed.
+    /// Sends probes until one is in the file (rsyslogd listening), or it exited / 120 s passed.
     static func probe(port: UInt16, directory: URL, process: Process) -> Bool {
         let file = directory.appendingPathComponent("messages").path
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(120)  // a hang catcher
         while process.isRunning, Date() < deadline {
             sendUDP("<14>1 - - test - probe - ready", port: port)
             usleep(50_000)

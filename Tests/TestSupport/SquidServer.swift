@@ -214,7 +214,7 @@ public final class SquidServer: @unchecked Sendable {
             throw SquidServerError.startFailed("cannot run /bin/sh: \(error)")
         }
 
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(120)  // a hang catcher
         while Date() < deadline, process.isRunning {
             if NginxServer.accepts(port: port) { return .running(process, guardian: guardian, input: input) }
             usleep(50_000)
@@ -227,7 +227,7 @@ public final class SquidServer: @unchecked Sendable {
         let log = tail(directory)
         if log.contains("Address already in use") || log.contains("Cannot open HTTP Port") { return .portTaken(log) }
         throw SquidServerError.startFailed(
-            (running ? "port \(port) not accepting connections after 30 s" : "squid exited with status \(process.terminationStatus)")
+            (running ? "port \(port) not accepting connections after 120 s" : "squid exited with status \(process.terminationStatus)")
                 + "\n" + log)
     }
 

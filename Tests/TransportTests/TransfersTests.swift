@@ -19,7 +19,9 @@ import TestSupport
         return root
     }
 
-    static let quick = Transfers(policy: TransferPolicy(connectTimeout: 2, stallTimeout: 2, retries: 2, backoffBase: 0.05, backoffMax: 0.2))
+    /// Quick to retry. Its stall and connect timeouts are no test's subject: generous, so that a
+    /// loaded machine cannot turn a healthy transfer into one more resume than a test asserts.
+    static let quick = Transfers(policy: TransferPolicy(connectTimeout: 30, stallTimeout: 30, retries: 2, backoffBase: 0.05, backoffMax: 0.2))
 
     @Test func resumesAfterADroppedConnectionWithRange() async throws {
         let root = try Self.directory(["a.bin": Self.body])
@@ -93,12 +95,14 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: root) }
         let server = try FaultServer(root: root)
         defer { server.stop() }
-        let transfers = Transfers(policy: TransferPolicy(stallTimeout: 1, retries: 0))
+        // 3 s, not 1: the healthy mirror's server must not look stalled when a loaded machine
+        // leaves it without a core for a second.
+        let transfers = Transfers(policy: TransferPolicy(stallTimeout: 3, retries: 0))
         let report = try await transfers.download(
             TransferRequest(mirrors: [server.url("s.bin", faults: "stall=50000"), server.url("s.bin")]),
             to: root.appendingPathComponent("s.out").path)
         #expect(report.failures.count == 1 && report.resumes == 1)
-        #expect(report.failures.first?.error.description.contains("stalled: fewer than 1 bytes in 1 s") == true, "\(report.failures)")
+        #expect(report.failures.first?.error.description.contains("stalled: fewer than 3 bytes in 3 s") == true, "\(report.failures)")
         #expect(try Data(contentsOf: root.appendingPathComponent("s.out")) == Data(Self.body))
         #expect(server.logLines.last?.hasSuffix("range=bytes=50000-") == true)
     }
@@ -134,7 +138,7 @@ import TestSupport
 
     /// The time limit (far below the 600 s stall timeout) is what tells cancellation from the
     /// stall detection: no clock is read.
-    @Test(.timeLimit(.minutes(3))) func cancellingTheTaskEndsTheTransfer() async throws {
+    @Test(.timeLimit(.minutes(5))) func cancellingTheTaskEndsTheTransfer() async throws {
         let root = try Self.directory(["s.bin": Self.body])
         defer { try? FileManager.default.removeItem(at: root) }
         let server = try FaultServer(root: root)
@@ -142,7 +146,9 @@ import TestSupport
         let url = server.url("s.bin", faults: "stall=1000")
         // A stall timeout far beyond the bound below: only cancellation can end it in time.
         let task = Task { try await Transfers(policy: TransferPolicy(stallTimeout: 600)).fetch(TransferRequest(url: url)) }
-        try await Task.sleep(for: .milliseconds(300))
+        // Cancelled once the request is at the server (which logs it before its stalled answer),
+        // so the cancellation meets a transfer in flight, however slow the machine.
+        while !server.logLines.contains(where: { $0.contains("/s.bin") }) { try await Task.sleep(for: .milliseconds(20)) }
         task.cancel()
         await #expect(throws: CancellationError.self, "cancelling ends a stalled transfer, not its stall timeout") { try await task.value }
     }
@@ -155,7 +161,14 @@ import TestSupport
     /// other suite running in this process, which could close this test's idle connection. Its
     /// idle age is an hour: under CI load a task can wait longer than libcurl's 118 s between two
     /// fetches, and curl then opens a new connection (seen once: the first request on its own).
+    /// Its steps run on threads of the tests' own: on the cooperative pool, held for minutes by
+    /// synchronous tests waiting for their children, the step after the first fetch once came
+    /// more than 600 s later (the test took 721 s), past nginx's keep-alive timeout.
     @Test func connectionsAreKeptAliveAcrossRequests() async throws {
+        try await CooperativePool.awayFromThePool { try await Self.keptAlive() }
+    }
+
+    static func keptAlive() async throws {
         let root = try Self.directory(Dictionary(uniqueKeysWithValues: (0..<10).map { ("k/\($0).json", Array("file \($0)".utf8)) }))
         defer { try? FileManager.default.removeItem(at: root) }
         let server = try NginxServer(root: root)
@@ -258,7 +271,7 @@ import TestSupport
                 count += chunk.count
                 if !slept {
                     slept = true
-                    try await Task.sleep(for: .milliseconds(2500))
+                    try await Task.sleep(for: .milliseconds(4500))
                 }
             }
         }
@@ -267,7 +280,8 @@ import TestSupport
         // pause longer than the stall timeout, however long a busy machine makes it, is no stall.
         // (The test nginx keeps an unread response for 600 s, not nginx's default 60 s: a machine
         // busy enough to pause the consumer longer would see the server close, not a stall.)
-        let transfers = Transfers(policy: TransferPolicy(stallTimeout: 1, retries: 0, bufferSize: 64 << 10))
+        // 3 s (the pause is longer still): nginx left without a core for a second is no stall either.
+        let transfers = Transfers(policy: TransferPolicy(stallTimeout: 3, retries: 0, bufferSize: 64 << 10))
         let report = try await transfers.stream(TransferRequest(url: server.baseURL.absoluteString + "/p.bin"), to: sleepy)
         #expect(sleepy.count == 4 << 20)
         #expect(report.failures.isEmpty, "a consumer that lags pauses the transfer; that is no stall: \(report.failures)")
