@@ -33,8 +33,7 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
                 &thread, nil,
                 { argument in
                     let start = Unmanaged<Start>.fromOpaque(argument!).takeRetainedValue()
-                    start.executor.loop()
-                    return nil
+                    start.executor.loop()  // never returns: the thread serves the executor for the process's life
                 }, start.toOpaque())
             precondition(status == 0, "pthread_create: \(FileIO.describe(status))")
             pthread_detach(thread)
