@@ -356,6 +356,7 @@ int at_session_pop_alerts(at_session *session, at_alert *out, int capacity) {
             case lt::peer_ban_alert::alert_type: kind = AT_ALERT_PEER_BANNED; break;
             case lt::listen_failed_alert::alert_type: kind = AT_ALERT_LISTEN_FAILED; break;
             case lt::torrent_removed_alert::alert_type: kind = AT_ALERT_REMOVED; break;
+            case lt::cache_flushed_alert::alert_type: kind = AT_ALERT_CACHE_FLUSHED; break;
             default: break;
             }
             if (kind == 0) continue;
@@ -385,6 +386,21 @@ int at_session_remove(at_session *session, int torrent_id, at_error *error) {
         session->session->remove_torrent(*found);
         session->torrents.erase(torrent_id);
         session->fetches.erase(torrent_id);
+        return AT_OK;
+    });
+}
+
+int at_session_flush(at_session *session, int torrent_id, at_error *error) {
+    clear_error(error);
+    if (!session) {
+        set_error(error, AT_ERR_INVALID_ARGUMENT, "expected a session");
+        return AT_ERR_INVALID_ARGUMENT;
+    }
+    return guarded(error, [&]() -> int {
+        std::lock_guard<std::mutex> guard(session->lock);
+        lt::torrent_handle *found = session->torrent(torrent_id, error);
+        if (!found) return AT_ERR_NOT_FOUND;
+        found->flush_cache();
         return AT_OK;
     });
 }

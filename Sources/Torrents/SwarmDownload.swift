@@ -100,6 +100,23 @@ public struct SwarmDownload: Sendable {
         }
     }
 
+    /// Longest wait for libtorrent to write a finished download (a hang catcher: it ends as soon as it is written).
+    static let writeDeadline: Duration = .seconds(300)
+
+    /// Returns once libtorrent has written every piece of the finished torrent to its file: a
+    /// piece counts as had once verified, which can be before it is on disk, and the file is
+    /// read (and verified again) as soon as the download returns.
+    static func written(_ id: TorrentID, name: String, in session: TorrentSession) async throws {
+        try await session.flush(id)
+        let deadline = ContinuousClock.now + writeDeadline
+        while try await !session.alerts(for: id).contains(where: { $0.kind == .cacheFlushed }) {
+            guard ContinuousClock.now < deadline else {
+                throw TorrentError.failed(name: name, reason: "libtorrent did not write the finished download to disk within \(writeDeadline)")
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     var pieceCount: Int { torrent.pieceLength > 0 ? Int((torrent.length + Int64(torrent.pieceLength) - 1) / Int64(torrent.pieceLength)) : 0 }
 
     /// Downloads into absolute `path`; `progress` gets (bytes, total, bytes per second).
@@ -120,6 +137,7 @@ public struct SwarmDownload: Sendable {
             while true {
                 try Task.checkCancellation()
                 if let report = try await run.step(session, progress: progress) {
+                    try await Self.written(id, name: torrent.name, in: session)
                     try? await session.remove(id)
                     return report
                 }

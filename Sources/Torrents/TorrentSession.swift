@@ -61,7 +61,7 @@ public struct TorrentStatus: Hashable, Sendable {
 /// What the session tells about its torrents.
 public struct TorrentAlert: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
-        case finished, error, hashFailed, trackerError, webSeedError, peerBanned, listenFailed, removed
+        case finished, error, hashFailed, trackerError, webSeedError, peerBanned, listenFailed, removed, cacheFlushed
     }
     public var kind: Kind
     public var torrent: TorrentID?
@@ -203,6 +203,7 @@ public actor TorrentSession {
                     case AT_ALERT_PEER_BANNED: .peerBanned
                     case AT_ALERT_LISTEN_FAILED: .listenFailed
                     case AT_ALERT_REMOVED: .removed
+                    case AT_ALERT_CACHE_FLUSHED: .cacheFlushed
                     default: nil
                     }
                 guard let kind else { continue }
@@ -210,6 +211,15 @@ public actor TorrentSession {
             }
             if count < buffer.count { return all }
         }
+    }
+
+    /// Asks libtorrent to write what it holds of `torrent` to its file; a `.cacheFlushed` alert
+    /// about it says when that is done (a verified piece may not be written yet).
+    public func flush(_ torrent: TorrentID) throws(TorrentError) {
+        let pointer = try session()
+        var error = at_error()
+        let code = at_session_flush(pointer, torrent.rawValue, &error)
+        guard code == 0 else { throw .library(operation: "flush \(torrent)", code: code, message: message(of: error)) }
     }
 
     public func remove(_ torrent: TorrentID) throws(TorrentError) {

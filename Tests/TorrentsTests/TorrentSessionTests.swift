@@ -45,4 +45,20 @@ import Testing
         #expect(await seeder.shutdown(timeout: 120))
         await #expect(throws: TorrentError.stopped) { try await seeder.listenPort() }
     }
+
+    /// A flush is answered by its alert about that torrent (what a finished download waits for
+    /// before its file is read); a torrent the session does not have is an error.
+    @Test(.timeLimit(.minutes(5)))
+    func aFlushIsAnsweredByItsAlert() async throws {
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = directory.appendingPathComponent("pkg.bin")
+        let data = try Self.randomFile(at: source, bytes: 100_000)
+        let torrent = try TorrentCreator().create(file: source.path, length: Int64(data.count))
+        let session = try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: "127.0.0.1:0"))
+        let id = try await session.add(torrent, file: source.path, seed: true)
+        try await SwarmDownload.written(id, name: torrent.name, in: session)
+        await #expect(throws: TorrentError.self) { try await session.flush(TorrentID(rawValue: 9_999)) }
+        #expect(await session.shutdown(timeout: 120))
+    }
 }

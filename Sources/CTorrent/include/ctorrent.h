@@ -122,6 +122,7 @@ enum {
     AT_ALERT_PEER_BANNED = 6,
     AT_ALERT_LISTEN_FAILED = 7,
     AT_ALERT_REMOVED = 8,
+    AT_ALERT_CACHE_FLUSHED = 9,       ///< what was downloaded before `at_session_flush` is on disk
 };
 
 typedef struct at_alert {
@@ -171,6 +172,10 @@ typedef struct at_fetch_status {
 int at_session_fetch_status(at_session *session, int torrent_id, at_fetch_status *out, at_error *error);
 
 int at_session_remove(at_session *session, int torrent_id, at_error *error);
+
+/// Asks libtorrent to write what it holds of the torrent to its file (a piece counts as had
+/// once verified, which may be before it is written); AT_ALERT_CACHE_FLUSHED tells when done.
+int at_session_flush(at_session *session, int torrent_id, at_error *error);
 
 /// Stops the session and frees it, waiting at most `timeout_ms` for trackers to hear about it.
 /// Returns 1 when shut down within the time, 0 when the remaining work was left to finish in the background.
