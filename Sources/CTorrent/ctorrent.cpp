@@ -62,6 +62,23 @@ void write_hashes(const lt::info_hash_t &hashes, char v1[41], char v2[65]) {
     if (hashes.has_v2()) to_hex(hashes.v2, v2, 65);
 }
 
+/// Runs `body` on the torrent `torrent_id` under the session's lock: AT_ERR_INVALID_ARGUMENT
+/// without a session, AT_ERR_NOT_FOUND for a torrent it does not have; no exception escapes.
+template <typename Body>
+int with_torrent(at_session *session, int torrent_id, at_error *error, Body body) {
+    clear_error(error);
+    if (!session) {
+        set_error(error, AT_ERR_INVALID_ARGUMENT, "expected a session");
+        return AT_ERR_INVALID_ARGUMENT;
+    }
+    return guarded(error, [&]() -> int {
+        std::lock_guard<std::mutex> guard(session->lock);
+        lt::torrent_handle *found = session->torrent(torrent_id, error);
+        if (!found) return AT_ERR_NOT_FOUND;
+        return body(*found);
+    });
+}
+
 } // namespace
 
 extern "C" {
@@ -374,16 +391,8 @@ int at_session_pop_alerts(at_session *session, at_alert *out, int capacity) {
 }
 
 int at_session_remove(at_session *session, int torrent_id, at_error *error) {
-    clear_error(error);
-    if (!session) {
-        set_error(error, AT_ERR_INVALID_ARGUMENT, "expected a session");
-        return AT_ERR_INVALID_ARGUMENT;
-    }
-    return guarded(error, [&]() -> int {
-        std::lock_guard<std::mutex> guard(session->lock);
-        lt::torrent_handle *found = session->torrent(torrent_id, error);
-        if (!found) return AT_ERR_NOT_FOUND;
-        session->session->remove_torrent(*found);
+    return with_torrent(session, torrent_id, error, [&](lt::torrent_handle &found) -> int {
+        session->session->remove_torrent(found);
         session->torrents.erase(torrent_id);
         session->fetches.erase(torrent_id);
         return AT_OK;
@@ -391,16 +400,8 @@ int at_session_remove(at_session *session, int torrent_id, at_error *error) {
 }
 
 int at_session_flush(at_session *session, int torrent_id, at_error *error) {
-    clear_error(error);
-    if (!session) {
-        set_error(error, AT_ERR_INVALID_ARGUMENT, "expected a session");
-        return AT_ERR_INVALID_ARGUMENT;
-    }
-    return guarded(error, [&]() -> int {
-        std::lock_guard<std::mutex> guard(session->lock);
-        lt::torrent_handle *found = session->torrent(torrent_id, error);
-        if (!found) return AT_ERR_NOT_FOUND;
-        found->flush_cache();
+    return with_torrent(session, torrent_id, error, [](lt::torrent_handle &found) -> int {
+        found.flush_cache();
         return AT_OK;
     });
 }
