@@ -1,4 +1,5 @@
 import AlienModel
+import Basics
 import Foundation
 import Recipes
 import Resolver
@@ -87,7 +88,7 @@ struct PackageBuilder: Sendable {
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { throw .io(path: scriptFile.path, reason: "cannot start bash: \(error)") }
+        do { try process.start() } catch { throw .io(path: scriptFile.path, reason: "cannot start bash: \(error)") }
         process.waitUntilExit()
         guard process.terminationStatus == 0, process.terminationReason == .exit else {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
@@ -207,7 +208,7 @@ struct PackageBuilder: Sendable {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        do { try process.run() } catch { throw .source(package: package.name.rawValue, command: arguments.joined(separator: " "), output: "\(error)") }
+        do { try process.start() } catch { throw .source(package: package.name.rawValue, command: arguments.joined(separator: " "), output: "\(error)") }
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {

@@ -1,4 +1,5 @@
 public import AlienModel
+import Basics
 public import Foundation
 import Recipes
 public import Resolver
@@ -124,7 +125,7 @@ public struct RecipeContext: Sendable {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return "" }
+        guard (try? process.start()) != nil else { return "" }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { return "" }

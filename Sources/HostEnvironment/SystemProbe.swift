@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Synchronization
 public import Resolver
@@ -50,7 +51,7 @@ public final class SystemProbe: SystemChecker {
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
         do {
-            try process.run()
+            try process.start()
         } catch {
             return SystemCheckResult(exitStatus: 127, output: "cannot run bash: \(error.localizedDescription)")
         }

@@ -182,7 +182,7 @@ public struct JobRunner: Sendable {
             var empty = sigset_t()
             sigemptyset(&empty)
             pthread_sigmask(SIG_SETMASK, &empty, &saved)
-            do { try process.run() } catch {
+            do { try process.start() } catch {
                 pthread_sigmask(SIG_SETMASK, &saved, nil)
                 process.terminationHandler = nil
                 continuation.resume(returning: .failure(.cannotRun(path: path, reason: error.localizedDescription)))

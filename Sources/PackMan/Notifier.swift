@@ -147,7 +147,7 @@ public struct NotificationSinks: Sendable {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             do {
-                try process.run()
+                try process.start()
                 input.fileHandleForWriting.write(Data(text.utf8))
                 try? input.fileHandleForWriting.close()
                 process.waitUntilExit()

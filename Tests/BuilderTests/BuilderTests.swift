@@ -1,5 +1,6 @@
 import AlienModel
 import Builder
+import Basics
 import Foundation
 import HostEnvironment
 import Resolver
@@ -46,7 +47,7 @@ import Testing
         process.environment = environment.isEmpty ? nil : environment
         let pipe = Pipe()
         process.standardOutput = pipe
-        try process.run()
+        try process.start()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self)

@@ -1,4 +1,5 @@
 @testable import Builder
+import Basics
 import Foundation
 import Testing
 
@@ -29,7 +30,7 @@ import Testing
         ]
         let pipe = Pipe()
         process.standardOutput = pipe
-        try process.run()
+        try process.start()
         let expected = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         var bytes = Relocation.rewritePrefix(

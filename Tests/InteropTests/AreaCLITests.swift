@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Testing
 import TestSupport
@@ -169,7 +170,7 @@ import TestSupport
             let handle = try FileHandle(forWritingTo: log)
             process.standardOutput = handle
             process.standardError = handle
-            try process.run()
+            try process.start()
             processes.append((process, log))
         }
         for (process, log) in processes {
@@ -194,7 +195,7 @@ import TestSupport
             process.arguments = arguments
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try process.start()
             usleep(UInt32.random(in: 0...400_000))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()

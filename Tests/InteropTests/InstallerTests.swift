@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Testing
 import TestSupport
@@ -156,7 +157,7 @@ import TestSupport
         daemon.arguments = ["--config", "\(conf)/packmand.yaml", "--ready-file", ready]
         daemon.standardOutput = FileHandle.nullDevice
         daemon.standardError = FileHandle.nullDevice
-        try daemon.run()
+        try daemon.start()
         defer {
             kill(daemon.processIdentifier, SIGTERM)
             daemon.waitUntilExit()
@@ -205,7 +206,7 @@ import TestSupport
         daemon.arguments = ["--config", "\(conf)/packmand.yaml", "--ready-file", ready]
         daemon.standardOutput = FileHandle.nullDevice
         daemon.standardError = FileHandle.nullDevice
-        try daemon.run()
+        try daemon.start()
         defer {
             kill(daemon.processIdentifier, SIGTERM)
             daemon.waitUntilExit()

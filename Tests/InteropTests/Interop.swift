@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Testing
 
@@ -39,7 +40,7 @@ enum Interop {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try process.start()
         // Read both pipes concurrently so neither fills up and blocks the child.
         let errorData = LockedData()
         let reader = Thread { errorData.set(err.fileHandleForReading.readDataToEndOfFile()) }

@@ -1,4 +1,5 @@
 import Forensics
+import Basics
 import Foundation
 import Testing
 import TestSupport
@@ -154,7 +155,7 @@ import TestSupport
         job.arguments = ["run", "--jdl", file, "x", "--job-id", "job-44", "--area", area, "--", "sleep", "600"]
         job.standardOutput = FileHandle.nullDevice
         job.standardError = FileHandle.nullDevice
-        try job.run()
+        try job.start()
         let leaseFile = "\(area)/.alien/leases/job-44.json"
         for _ in 0..<6000 where !FileManager.default.fileExists(atPath: leaseFile) { usleep(50_000) }  // ≤ 300 s: a hang catcher
         #expect(FileManager.default.fileExists(atPath: leaseFile))

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import PackManAPI
 import Testing
@@ -60,7 +61,7 @@ final class PackmandProcess: @unchecked Sendable {
         process.standardError = logHandle
         process.standardOutput = logHandle
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try process.start()
         pid = process.processIdentifier
         // Kills packmand when the test process dies without stop() (the pipe closes).
         guardian = Process()
@@ -68,7 +69,7 @@ final class PackmandProcess: @unchecked Sendable {
         guardian.arguments = ["-c", "read _; kill -KILL \"$1\" 2>/dev/null", "guardian", String(pid)]
         guardianInput = Pipe()
         guardian.standardInput = guardianInput
-        try guardian.run()
+        try guardian.start()
         let deadline = Date().addingTimeInterval(60)
         while !FileManager.default.fileExists(atPath: ready.path) {
             guard Date() < deadline, process.isRunning else {
@@ -108,7 +109,7 @@ final class PackmandProcess: @unchecked Sendable {
         process.arguments = ["-c", "printf %s \"$1\" | sha256sum | cut -d' ' -f1", "sh", text]
         let pipe = Pipe()
         process.standardOutput = pipe
-        try? process.run()
+        try? process.start()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

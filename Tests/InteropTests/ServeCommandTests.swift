@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Testing
 import TestSupport
@@ -38,7 +39,7 @@ import TestSupport
         process.arguments = ["serve", repository.path, "--port", "0"] + extra
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try process.start()
         var url: String?
         let deadline = Date().addingTimeInterval(300)  // a hang catcher
         while url == nil, Date() < deadline, process.isRunning {

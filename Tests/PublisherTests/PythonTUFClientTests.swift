@@ -1,4 +1,5 @@
 import AlienModel
+import Basics
 import Foundation
 import Publisher
 import Testing
@@ -66,7 +67,7 @@ enum PythonTUFClient {
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try process.start()
         process.waitUntilExit()
         let stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
         guard process.terminationStatus == 0 else { throw Fixtures.Failure("python-tuf client failed: \(stderr)") }

@@ -178,10 +178,13 @@ import Trust
         guard case let .transport(.locked(location, holder, _))? = error else { Issue.record("not locked: \(String(describing: error))"); return }
         #expect(location.hasSuffix("/.publish.lock") && holder.contains("pid \(getpid())"), "\(location): \(holder)")
         held.release()
+        // From here on the lock is free, so a wait only covers a child process another test of
+        // this process forks meanwhile: until it execs, it shares the lock's open file (a hang catcher).
+        repository.lockWait = 300
         #expect(try repository.publish(packages, signers: keys.online).targetsVersion == 2)
         // A change refused inside the transaction (no timestamp key) releases the lock too.
         #expect(throws: PublisherError.self) { try repository.refreshTimestamp(signers: Signers([keys.targets])) }
-        try store.lockWriters(waitingUpTo: 0).release()
+        try store.lockWriters(waitingUpTo: 300).release()
     }
 }
 

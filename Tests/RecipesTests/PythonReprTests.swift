@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Recipes
 import Testing
@@ -248,7 +249,7 @@ import TestSupport
         let input = Pipe(), output = Pipe()
         process.standardInput = input
         process.standardOutput = output
-        try process.run()
+        try process.start()
         let payload = "[" + values.map(json).joined(separator: ",\n") + "]"
         try input.fileHandleForWriting.write(contentsOf: Data(payload.utf8))
         try input.fileHandleForWriting.close()

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Logging
 import RepositoryServer
@@ -45,7 +46,7 @@ enum Curl {
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try process.start()
         process.waitUntilExit()
         let output = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
         guard process.terminationStatus == 0, let code = Int(output) else {
@@ -81,7 +82,7 @@ enum Curl {
         process.standardInput = FileHandle.nullDevice
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch {
+            do { try process.start() } catch {
                 process.terminationHandler = nil
                 continuation.resume(throwing: error)
             }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Publisher
 import SoftwareArea
@@ -90,7 +91,7 @@ struct AreaFixture {
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
-        try process.run()
+        try process.start()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))

@@ -1,5 +1,6 @@
 import AlienModel
 public import AreaEnvironment
+import Basics
 public import Foundation
 import SoftwareArea
 
@@ -77,7 +78,7 @@ public struct BashEnvironmentReference: Sendable {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        do { try process.run() } catch {
+        do { try process.start() } catch {
             throw Failure(packages: [], status: -1, stderr: "cannot start \(bash): \(error.localizedDescription)")
         }
         let errorBox = ReferenceDataBox()

@@ -1,5 +1,6 @@
 import AlienModel
 import AreaEnvironment
+import Basics
 import Foundation
 import SoftwareArea
 
@@ -91,7 +92,7 @@ enum EnvironmentFixture {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try process.run()
+        try process.start()
         let errorData = ErrorCollector()
         let reader = Thread { errorData.store(err.fileHandleForReading.readDataToEndOfFile()) }
         reader.start()

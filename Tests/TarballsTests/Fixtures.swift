@@ -1,5 +1,6 @@
 import CArchive
 import Crypto
+import Basics
 import Foundation
 import Testing
 
@@ -48,7 +49,7 @@ enum Shell {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try process.run()
+        try process.start()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

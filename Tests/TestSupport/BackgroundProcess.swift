@@ -1,3 +1,4 @@
+import Basics
 public import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -20,7 +21,7 @@ public final class BackgroundProcess: @unchecked Sendable {
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try process.start()
     }
 
     deinit { kill() }

@@ -1,3 +1,4 @@
+import Basics
 public import Foundation
 
 /// The fault-injecting HTTP server of `Tests/interop/fault_server.py` (run with /usr/bin/python3)
@@ -28,7 +29,7 @@ public final class FaultServer: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try process.start()
         self.process = process
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {

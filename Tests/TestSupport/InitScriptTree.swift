@@ -1,4 +1,5 @@
 public import AlienModel
+import Basics
 public import Foundation
 
 /// init.sh files laid out as an area (`<root>/<arch>/<Name>/<Ver>-<Rev>/etc/profile.d/init.sh`),
@@ -60,7 +61,7 @@ public struct InitScriptTree {
             let pipe = Pipe()
             process.standardOutput = pipe
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try process.start()
             let data = pipe.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             var theirs: [String: String] = [:]

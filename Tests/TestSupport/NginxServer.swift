@@ -3,6 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
+import Basics
 public import Foundation
 
 /// Why a test nginx could not start.
@@ -130,7 +131,7 @@ public final class NginxServer: @unchecked Sendable {
         curl.standardInput = FileHandle.nullDevice
         curl.standardOutput = FileHandle.nullDevice
         curl.standardError = FileHandle.nullDevice
-        guard (try? curl.run()) != nil else { return accessLogLines }
+        guard (try? curl.start()) != nil else { return accessLogLines }
         curl.waitUntilExit()
         let file = directory.appendingPathComponent("access.log")
         let deadline = Date().addingTimeInterval(300)
@@ -206,7 +207,7 @@ public final class NginxServer: @unchecked Sendable {
         master.standardInput = FileHandle.nullDevice
         master.standardOutput = FileHandle.nullDevice
         master.standardError = try FileHandle(forWritingTo: directory.appendingPathComponent("stderr.log"))
-        do { try master.run() } catch { return .failed("cannot run \(executable): \(error)") }
+        do { try master.start() } catch { return .failed("cannot run \(executable): \(error)") }
 
         // Foundation starts children in their own process group, so `kill -- -PID` reaches the
         // master and its workers. The guardian kills that group when our end of its stdin closes
@@ -220,7 +221,7 @@ public final class NginxServer: @unchecked Sendable {
         guardian.standardOutput = FileHandle.nullDevice
         guardian.standardError = FileHandle.nullDevice
         do {
-            try guardian.run()
+            try guardian.start()
         } catch {
             terminate(master)
             return .failed("cannot run /bin/sh: \(error)")

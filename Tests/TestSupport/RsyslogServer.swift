@@ -3,6 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
+import Basics
 public import Foundation
 
 /// Why a test rsyslogd could not start.
@@ -60,13 +61,13 @@ public final class RsyslogServer: @unchecked Sendable {
             process.standardOutput = handle
             process.standardError = handle
             process.standardInput = FileHandle.nullDevice
-            try process.run()
+            try process.start()
             let guardian = Process()
             guardian.executableURL = URL(fileURLWithPath: "/bin/sh")
             guardian.arguments = ["-c", "read _; kill -KILL \"$1\" 2>/dev/null", "guardian", String(process.processIdentifier)]
             let input = Pipe()
             guardian.standardInput = input
-            try guardian.run()
+            try guardian.start()
             if Self.probe(port: port, directory: directory, process: process) {
                 self.process = process
                 self.guardian = guardian

@@ -3,6 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
+import Basics
 public import Foundation
 
 /// Why a test Squid could not start.
@@ -181,7 +182,7 @@ public final class SquidServer: @unchecked Sendable {
         create.standardInput = FileHandle.nullDevice
         create.standardOutput = FileHandle.nullDevice
         create.standardError = FileHandle.nullDevice
-        try create.run()
+        try create.start()
         if !wait(for: create, seconds: 60) {
             kill(-create.processIdentifier, SIGKILL)
             throw SquidServerError.startFailed("squid -z did not finish in 60 s")
@@ -198,7 +199,7 @@ public final class SquidServer: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try process.start()
         let pgid = process.processIdentifier
         let input = Pipe()
         let guardian = Process()
@@ -208,7 +209,7 @@ public final class SquidServer: @unchecked Sendable {
         guardian.standardOutput = FileHandle.nullDevice
         guardian.standardError = FileHandle.nullDevice
         do {
-            try guardian.run()
+            try guardian.start()
         } catch {
             terminate(process)
             throw SquidServerError.startFailed("cannot run /bin/sh: \(error)")

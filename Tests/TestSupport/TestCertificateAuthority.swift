@@ -1,3 +1,4 @@
+import Basics
 public import Foundation
 
 /// Why a test CA could not make something.
@@ -102,7 +103,7 @@ public struct TestCertificateAuthority: Sendable {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try process.start()
         let text = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {

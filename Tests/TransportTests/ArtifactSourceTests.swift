@@ -87,7 +87,9 @@ import Transport
         }
         first.release()
         first.release()  // idempotent
-        let second = try source.lockWriters(waitingUpTo: 0)
+        // Free now: the wait only covers a child process another test of this process forked
+        // meanwhile, which shares the lock's open file until it execs (a hang catcher).
+        let second = try source.lockWriters(waitingUpTo: 300)
         second.release()
         // The directory keeps its (unlocked) lock file; the HTTP lock collection is gone.
         #expect(FileManager.default.fileExists(atPath: repo.appendingPathComponent(".publish.lock").path) == !http)

@@ -1,4 +1,5 @@
 import AlienModel
+import Basics
 import Foundation
 import Testing
 @testable import Trust
@@ -99,7 +100,7 @@ enum PythonTUF {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = try FileHandle(forWritingTo: outFile)
         process.standardError = try FileHandle(forWritingTo: errFile)
-        try process.run()
+        try process.start()
         process.waitUntilExit()
         return (process.terminationStatus, Array(try Data(contentsOf: outFile)), String(decoding: try Data(contentsOf: errFile), as: UTF8.self))
     }

@@ -1,4 +1,5 @@
 import AlienModel
+import Basics
 import Foundation
 import TestSupport
 import Testing
@@ -133,7 +134,7 @@ import Testing
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outFile))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errFile))
-        try process.run()
+        try process.start()
         process.waitUntilExit()
         return (
             process.terminationStatus, Array(try Data(contentsOf: URL(fileURLWithPath: outFile))),
