@@ -44,7 +44,11 @@ extension PackManDaemon {
         defer { alertClaims.withLock { claims in for revocation in fresh { claims.remove("\(file)|\(revocation.targetPath)") } } }
         // The default VO's alerts keep their plain spelling; another VO's name their VO.
         let (key, prefix) = site.isDefault ? ("", "") : ("\(site.name)/", "\(site.name): ")
-        let uses = (try? await offload { fresh.map { self.uses(of: $0, in: site) } }) ?? fresh.map { _ in [] }
+        let uses =
+            (try? await offload { () -> [[UsageRecord]] in
+                _ = self.importAreaUsage(of: site)  // the CLI's uses too, once for all the revocations
+                return fresh.map { self.uses(of: $0, in: site) }
+            }) ?? fresh.map { _ in [] }
         let alerts = zip(fresh, uses).map { revocation, uses in
             Alert(
                 key: "revoked-package:\(key)\(revocation.folder)",
@@ -68,10 +72,9 @@ extension PackManDaemon {
         return (report, alerts.map(\.key))
     }
 
-    /// The recorded uses of a revoked build in its VO (the VO's area log imported first), oldest first.
+    /// The recorded uses of a revoked build in its VO, oldest first.
     func uses(of revocation: PackageRevocation, in site: VOSite) -> [UsageRecord] {
-        _ = importAreaUsage(of: site)
-        return (try? store.usages(matching: revocation.usageQuery(owner: site.name), limit: Self.usesListed)) ?? []
+        (try? store.usages(matching: revocation.usageQuery(owner: site.name), limit: Self.usesListed)) ?? []
     }
 
     /// At most this many uses are looked up for an alert (the newest of them are named).

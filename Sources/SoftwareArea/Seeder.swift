@@ -95,8 +95,7 @@ public actor Seeder {
         var problems: [String] = []
         // Newest first over every area (the limit counts torrents, whichever area keeps them).
         let limit = settings.maxTorrents
-        let cachedTorrents =
-            areas.count == 1 ? areas[0].cachedTorrents(limit: limit) : areas.flatMap { $0.cachedTorrents(limit: limit) }.sorted { $0.modified > $1.modified }
+        let cachedTorrents = areas.flatMap { $0.cachedTorrents(limit: limit) }.sorted { $0.modified > $1.modified }
         for cached in cachedTorrents {
             let key = cached.torrent.infoHash
             guard seeding[key] == nil, retired[key] == nil, seeding.count < settings.maxTorrents else { continue }

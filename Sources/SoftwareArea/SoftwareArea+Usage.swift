@@ -47,10 +47,10 @@ extension SoftwareArea {
 
 extension AreaLayout {
     /// Sends the syslog copy of `record` to the `syslog` destination of the area's config.json
-    /// (`configuration`: as read already; nil: read here), if one is set; a failure to send is
-    /// dropped (the record is in the area's log).
-    public func sendSyslogCopy(of record: UsageRecord, configuration: SoftwareArea.Configuration? = nil) {
-        guard let text = (configuration ?? (try? SoftwareArea.Configuration.read(from: config)))?.syslog, text != "off",
+    /// (`configuration`, as the caller read it), if one is set; a failure to send is dropped (the
+    /// record is in the area's log).
+    public func sendSyslogCopy(of record: UsageRecord, configuration: SoftwareArea.Configuration) {
+        guard let text = configuration.syslog, text != "off",
             let destination = try? SyslogSender.Destination(parsing: text)
         else { return }
         let message = SyslogMessage(usage: record, host: ProcessInfo.processInfo.hostName, processID: getpid())

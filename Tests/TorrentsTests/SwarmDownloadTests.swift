@@ -27,6 +27,20 @@ import Testing
         return reason.contains(text)
     }
 
+    /// Runs `download` in a session of its own into `directory/out/x`, expecting `.noSource`
+    /// whose reason names each of `texts`; then shuts the session down.
+    static func expectNoSource(
+        _ download: SwarmDownload, in directory: URL, naming texts: [String], sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let session = try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: "127.0.0.1:0"))
+        await #expect(sourceLocation: sourceLocation) {
+            _ = try await download.run(in: session, to: directory.appendingPathComponent("out/x").path)
+        } throws: { error in
+            texts.allSatisfy { noSource(error, containing: $0) }
+        }
+        #expect(await session.shutdown(timeout: 120), sourceLocation: sourceLocation)
+    }
+
     // The stall and startup limits below are far beyond the tests' time limits: the failures
     // they expect can only be the immediate ones.
 
@@ -36,15 +50,9 @@ import Testing
             let directory = try TorrentSessionTests.scratch()
             defer { try? FileManager.default.removeItem(at: directory) }
             let (_, _, torrent) = try Self.published(directory, bytes: 50_000, trackers: [try Self.deadTracker()])
-            let session = try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: "127.0.0.1:0"))
             let download = SwarmDownload(torrent: torrent, stallTimeout: 600, startupTimeout: 600)
             #expect(download.policy == .standard)
-            await #expect {
-                _ = try await download.run(in: session, to: directory.appendingPathComponent("out/x").path)
-            } throws: { error in
-                Self.noSource(error, containing: "tracker failed: http://127.0.0.1:") && Self.noSource(error, containing: "no web seed")
-            }
-            #expect(await session.shutdown(timeout: 120))
+            try await Self.expectNoSource(download, in: directory, naming: ["tracker failed: http://127.0.0.1:", "no web seed"])
         }
     }
 
@@ -58,14 +66,9 @@ import Testing
             let listener = try SilentListener()
             defer { listener.close() }
             let (_, _, torrent) = try Self.published(directory, bytes: 50_000, trackers: ["http://127.0.0.1:\(listener.port)/announce"])
-            let session = try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: "127.0.0.1:0"))
-            await #expect {
-                _ = try await SwarmDownload(torrent: torrent, stallTimeout: 600, startupTimeout: 1)
-                    .run(in: session, to: directory.appendingPathComponent("out/x").path)
-            } throws: { error in
-                Self.noSource(error, containing: "0 of 1 tracker(s) answered; 0 peer(s) connected") && Self.noSource(error, containing: "no web seed")
-            }
-            #expect(await session.shutdown(timeout: 120))
+            try await Self.expectNoSource(
+                SwarmDownload(torrent: torrent, stallTimeout: 600, startupTimeout: 1), in: directory,
+                naming: ["0 of 1 tracker(s) answered; 0 peer(s) connected", "no web seed"])
         }
     }
 
@@ -138,14 +141,9 @@ import Testing
             let (web, _, torrent) = try Self.published(directory, bytes: 50_000, trackers: [try Self.deadTracker()])
             let server = try FaultServer(root: web)
             defer { server.stop() }
-            let session = try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: "127.0.0.1:0"))
-            await #expect {
-                _ = try await SwarmDownload(torrent: torrent, webSeeds: [server.url("pkg.bin", faults: "stall=0")], stallTimeout: 600, startupTimeout: 1)
-                    .run(in: session, to: directory.appendingPathComponent("out/x").path)
-            } throws: { error in
-                Self.noSource(error, containing: "tracker failed") && Self.noSource(error, containing: "web seeds: nothing received")
-            }
-            #expect(await session.shutdown(timeout: 120))
+            try await Self.expectNoSource(
+                SwarmDownload(torrent: torrent, webSeeds: [server.url("pkg.bin", faults: "stall=0")], stallTimeout: 600, startupTimeout: 1), in: directory,
+                naming: ["tracker failed", "web seeds: nothing received"])
         }
     }
 
@@ -158,15 +156,10 @@ import Testing
             let (web, _, torrent) = try Self.published(directory, bytes: 5 << 20, pieceLength: 1 << 20, trackers: [try Self.deadTracker()])
             let server = try FaultServer(root: web)
             defer { server.stop() }
-            let session = try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: "127.0.0.1:0"))
-            await #expect {
-                _ = try await SwarmDownload(torrent: torrent, webSeeds: [server.url("pkg.bin", faults: "norange")], stallTimeout: 600, startupTimeout: 600)
-                    .run(in: session, to: directory.appendingPathComponent("out/x").path)
-            } throws: { error in
-                Self.noSource(error, containing: "ignored the Range request")
-            }
+            try await Self.expectNoSource(
+                SwarmDownload(torrent: torrent, webSeeds: [server.url("pkg.bin", faults: "norange")], stallTimeout: 600, startupTimeout: 600), in: directory,
+                naming: ["ignored the Range request"])
             #expect(server.logLines.count == 3, "one URL, retired after three failures: \(server.logLines)")
-            #expect(await session.shutdown(timeout: 120))
         }
     }
 
@@ -176,15 +169,10 @@ import Testing
             let directory = try TorrentSessionTests.scratch()
             defer { try? FileManager.default.removeItem(at: directory) }
             let (_, _, torrent) = try Self.published(directory, bytes: 50_000)
-            let session = try TorrentSession(settings: TorrentSessionSettings(listenInterfaces: "127.0.0.1:0"))
             let peer = PeerAddress(host: "127.0.0.1", port: Int(try NginxServer.freePort()))
-            await #expect {
-                _ = try await SwarmDownload(torrent: torrent, peers: [peer], stallTimeout: 600, startupTimeout: 1)
-                    .run(in: session, to: directory.appendingPathComponent("out/x").path)
-            } throws: { error in
-                Self.noSource(error, containing: "no tracker; 0 peer(s) connected")
-            }
-            #expect(await session.shutdown(timeout: 120))
+            try await Self.expectNoSource(
+                SwarmDownload(torrent: torrent, peers: [peer], stallTimeout: 600, startupTimeout: 1), in: directory, naming: ["no tracker; 0 peer(s) connected"]
+            )
         }
     }
 
